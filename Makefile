@@ -1,0 +1,130 @@
+# boxoffice — terminal box office and check-in station.
+#   make            build ./boxoffice
+#   make run        install missing packages, build, start var/pg, migrate, demo, open the TUI
+#   make test       the same set-up against a throwaway cluster, then every test
+#   make bench      benchmarks (BENCH=name for one)
+#   make SANITIZE=1 test   build and test with ASan + UBSan
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+VERSION = 0.1.0
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS = ncursesw libpq libqrencode zbar libnotify libsodium jansson
+TEST_PKGS = cmocka
+
+VAR ?= $(CURDIR)/var
+BUILD = build
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
+	-DBOXOFFICE_VERSION='"$(VERSION)"' -DBOXOFFICE_VARDIR='"$(VAR)"' -I. -Isrc \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+BUILD = build-san
+endif
+
+CORE_SRC = $(wildcard src/core/*.c)
+DB_SRC = $(wildcard src/db/*.c)
+APP_SRC = $(filter-out src/app/main.c,$(wildcard src/app/*.c))
+SCREEN_SRC = $(wildcard screens/*.c)
+MIGRATIONS = $(sort $(wildcard db/[0-9]*.sql))
+
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ = $(CORE_OBJ) $(DB_SRC:%.c=$(BUILD)/%.o) $(APP_SRC:%.c=$(BUILD)/%.o) \
+	$(SCREEN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
+
+UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
+DB_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/db_*.c))
+BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+.PHONY: all deps build run test test-all check bench db-start db-stop clean install uninstall
+
+all: boxoffice
+
+deps:
+	@sh src/sh/deps.sh
+
+build: boxoffice
+
+boxoffice: $(BUILD)/boxoffice
+	cp $< $@
+
+$(BUILD)/boxoffice: $(BUILD)/src/app/main.o $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/migrations.c: $(MIGRATIONS) src/sh/embed-sql.sh
+	@mkdir -p $(dir $@)
+	sh src/sh/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/migrations.o: $(BUILD)/migrations.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c tests/helpers.c tests/helpers.h $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)) $(LDFLAGS) -o $@ $< tests/helpers.c \
+		$(LIB_OBJ) $(LIBS) $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -lpthread
+
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) -lpthread -lm
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- the set-up contract ----
+
+# With PGHOST/PGDATABASE/PGSERVICE or DB=conninfo, use that server instead of var/pg.
+EXTERNAL_DB = $(strip $(DB)$(PGHOST)$(PGDATABASE)$(PGSERVICE))
+BOXOFFICE_ARGS = $(if $(DB),-d '$(DB)')
+
+run:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory build
+ifeq ($(EXTERNAL_DB),)
+	@$(MAKE) --no-print-directory db-start
+endif
+	@./boxoffice $(BOXOFFICE_ARGS) migrate
+	@./boxoffice $(BOXOFFICE_ARGS) demo --if-empty >/dev/null
+	@./boxoffice $(BOXOFFICE_ARGS) $(ARGS)
+
+db-start:
+	@sh src/sh/pg.sh start $(VAR)/pg boxoffice
+
+db-stop:
+	@sh src/sh/pg.sh stop $(VAR)/pg
+
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory test-binaries
+	@sh src/sh/with-testdb.sh sh tests/run.sh $(BUILD)
+
+test-binaries: $(UNIT_TESTS) $(DB_TESTS)
+
+check: test
+
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory build $(BENCHES)
+	@sh src/sh/with-testdb.sh sh bench/run.sh $(BUILD) $(BENCH)
+
+install: boxoffice
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 boxoffice $(DESTDIR)$(BINDIR)/boxoffice
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/boxoffice
+
+clean:
+	rm -rf build build-san boxoffice

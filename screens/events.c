@@ -1,0 +1,136 @@
+/* Events and their ticket types; Enter makes the selected event the one
+ * every other screen works on. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/app/theme.h"
+#include "../src/core/money.h"
+#include "../src/db/catalog.h"
+#include "screen.h"
+
+#define EVENTS_MAX 256
+
+struct event_row {
+	long long id;
+	char date[11];
+	char name[201];
+	bool reentry;
+	int types;
+	long long capacity;
+};
+
+struct events_state {
+	struct list_cursor cursor;
+	struct event_row rows[EVENTS_MAX];
+};
+
+enum { COL_ID, COL_DATE, COL_NAME, COL_REENTRY, COL_TYPES, COL_CAPACITY, COL_COUNT };
+static const struct column columns[COL_COUNT] = {
+	[COL_ID] = { "ID", 6, true },
+	[COL_DATE] = { "DATE", 10, false },
+	[COL_NAME] = { "NAME", 0, false },
+	[COL_REENTRY] = { "RE-ENTRY", 8, false },
+	[COL_TYPES] = { "TYPES", 5, true },
+	[COL_CAPACITY] = { "CAPACITY", 9, true },
+};
+
+static const char SQL_EVENTS[] =
+	"SELECT e.id, e.date, e.name, e.reentry, count(t.id), coalesce(sum(t.capacity), 0) "
+	"FROM event e LEFT JOIN ticket_type t ON t.event_id = e.id "
+	"GROUP BY e.id ORDER BY e.date, e.id LIMIT 256";
+
+static void events_query(struct app *app, void *state)
+{
+	struct events_state *s = state;
+	PGresult *res = db_exec(app_db(app), SQL_EVENTS, 0, NULL);
+
+	if (!res) {
+		app_status(app, true, "events: %s", app_db(app)->err);
+		return;
+	}
+	s->cursor.count = PQntuples(res);
+	for (int i = 0; i < s->cursor.count; i++) {
+		struct event_row *r = &s->rows[i];
+		r->id = db_int(res, i, 0);
+		snprintf(r->date, sizeof r->date, "%s", db_text(res, i, 1));
+		snprintf(r->name, sizeof r->name, "%s", db_text(res, i, 2));
+		r->reentry = db_bool(res, i, 3);
+		r->types = (int)db_int(res, i, 4);
+		r->capacity = db_int(res, i, 5);
+		if (r->id == app_event_id(app) && s->cursor.selected == 0)
+			s->cursor.selected = i;
+	}
+	PQclear(res);
+}
+
+static void events_draw(struct app *app, void *state, struct rect a)
+{
+	struct events_state *s = state;
+	int xs[COL_COUNT], ws[COL_COUNT], shown, visible = a.h - 1;
+
+	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, COL_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
+	list_cursor_fit(&s->cursor, visible);
+	if (s->cursor.count == 0)
+		draw_text(a.y + 2, a.x + 2, a.w - 4,
+			  app_online(app) ? "No events yet: boxoffice event add --name NAME --date YYYY-MM-DD"
+					  : "Waiting for the database…", theme_attr(C_DIM));
+	for (int i = 0; i < visible && s->cursor.top + i < s->cursor.count; i++) {
+		const struct event_row *r = &s->rows[s->cursor.top + i];
+		int y = a.y + 1 + i;
+		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
+		char cells[COL_COUNT][64];
+		const char *text[COL_COUNT];
+
+		snprintf(cells[COL_ID], sizeof cells[0], "%lld", r->id);
+		snprintf(cells[COL_TYPES], sizeof cells[0], "%d", r->types);
+		snprintf(cells[COL_CAPACITY], sizeof cells[0], "%lld", r->capacity);
+		text[COL_ID] = cells[COL_ID];
+		text[COL_DATE] = r->date;
+		text[COL_NAME] = r->name;
+		text[COL_REENTRY] = r->reentry ? "yes" : "no";
+		text[COL_TYPES] = cells[COL_TYPES];
+		text[COL_CAPACITY] = cells[COL_CAPACITY];
+		if (r->id == app_event_id(app))
+			attr |= A_BOLD;
+		draw_fill(y, a.x, a.w, attr);
+		for (int c = 0; c < shown; c++) {
+			if (columns[c].right)
+				draw_text_right(y, xs[c], ws[c], text[c], attr);
+			else
+				draw_text(y, xs[c], ws[c], text[c], attr);
+		}
+	}
+}
+
+static int events_key(struct app *app, void *state, enum action action, int key)
+{
+	struct events_state *s = state;
+	(void)key;
+	if (action == ACT_OPEN && s->cursor.count > 0) {
+		const struct event_row *r = &s->rows[s->cursor.selected];
+		app_set_event(app, r->id, r->name);
+		app_status(app, false, "working on %s", r->name);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	return list_cursor_move(&s->cursor, action, LINES - 5);
+}
+
+static int events_notify(struct app *app, void *state, const char *channel, const char *payload)
+{
+	(void)app;
+	(void)state;
+	(void)payload;
+	return strcmp(channel, "boxoffice_events") == 0 ? SCR_REQUERY : SCR_IGNORED;
+}
+
+const struct screen_ops events_screen = {
+	.name = "events",
+	.title = "Events",
+	.state_size = sizeof(struct events_state),
+	.query = events_query,
+	.draw = events_draw,
+	.on_key = events_key,
+	.on_notify = events_notify,
+};

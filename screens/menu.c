@@ -1,0 +1,81 @@
+/* The main menu: every screen registered in menu_entries, chosen with the
+ * arrows and Enter or with its number. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/app/theme.h"
+#include "screen.h"
+
+/* Later screens plug in here: one line each. */
+const struct menu_entry menu_entries[] = {
+	{ '1', &events_screen },
+	{ 0, NULL },
+};
+
+static const struct screen_ops *const all_screens[] = {
+	&menu_screen, &help_screen, &events_screen, NULL,
+};
+
+const struct screen_ops *screen_by_name(const char *name)
+{
+	for (int i = 0; all_screens[i]; i++)
+		if (strcmp(all_screens[i]->name, name) == 0)
+			return all_screens[i];
+	return NULL;
+}
+
+struct menu_state {
+	struct list_cursor cursor;
+};
+
+static void menu_init(struct app *app, void *state)
+{
+	struct menu_state *m = state;
+	(void)app;
+	for (m->cursor.count = 0; menu_entries[m->cursor.count].screen; m->cursor.count++)
+		;
+}
+
+static void menu_draw(struct app *app, void *state, struct rect a)
+{
+	struct menu_state *m = state;
+	(void)app;
+	draw_text(a.y + 1, a.x + 2, a.w - 4, "Main menu", theme_attr(C_TITLE));
+	for (int i = 0; i < m->cursor.count && i + 3 < a.h; i++) {
+		char line[128];
+		unsigned attr = i == m->cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
+		snprintf(line, sizeof line, " %c  %s ", menu_entries[i].key, menu_entries[i].screen->title);
+		draw_fill(a.y + 3 + i, a.x + 2, a.w - 4 < 40 ? a.w - 4 : 40, attr);
+		draw_text(a.y + 3 + i, a.x + 2, a.w - 4, line, attr);
+	}
+	draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
+		  "Arrows and Enter, or the number, open a screen. F1 shows every key.",
+		  theme_attr(C_DIM));
+}
+
+static int menu_key(struct app *app, void *state, enum action action, int key)
+{
+	struct menu_state *m = state;
+
+	for (int i = 0; i < m->cursor.count; i++)
+		if (menu_entries[i].key == key) {
+			m->cursor.selected = i;
+			app_push(app, menu_entries[i].screen);
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+	if (action == ACT_OPEN && m->cursor.count > 0) {
+		app_push(app, menu_entries[m->cursor.selected].screen);
+		return SCR_HANDLED;
+	}
+	return list_cursor_move(&m->cursor, action, m->cursor.count);
+}
+
+const struct screen_ops menu_screen = {
+	.name = "menu",
+	.title = "Main menu",
+	.state_size = sizeof(struct menu_state),
+	.init = menu_init,
+	.draw = menu_draw,
+	.on_key = menu_key,
+};

@@ -1,0 +1,85 @@
+/* A screen is a module behind a small table of callbacks (tig's view_ops,
+ * tmux's window_mode). The framework owns the loop, the header, the key bar
+ * and the status line; a screen draws its own area and answers with flags.
+ * Screens never call each other or refresh() themselves. */
+#ifndef BOXOFFICE_SCREENS_SCREEN_H
+#define BOXOFFICE_SCREENS_SCREEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../src/app/keymap.h"
+
+struct app;
+struct db;
+
+enum screen_result {
+	SCR_IGNORED = 0,
+	SCR_HANDLED = 1 << 0,
+	SCR_REDRAW = 1 << 1,
+	SCR_REQUERY = 1 << 2, /* read the data again, then redraw */
+	SCR_BACK = 1 << 3,    /* close this screen */
+	SCR_QUIT = 1 << 4,
+};
+
+struct rect {
+	int y, x, h, w;
+};
+
+struct screen_ops {
+	const char *name;  /* key map and --screen name */
+	const char *title; /* menu and header */
+	size_t state_size; /* zeroed private state, freed by the framework */
+	void (*init)(struct app *app, void *state);
+	void (*done)(struct app *app, void *state);
+	/* Reads what the screen shows; called on open, REQUERY and reconnect. */
+	void (*query)(struct app *app, void *state);
+	void (*draw)(struct app *app, void *state, struct rect area);
+	int (*on_key)(struct app *app, void *state, enum action action, int key);
+	int (*on_notify)(struct app *app, void *state, const char *channel, const char *payload);
+	int (*on_tick)(struct app *app, void *state);
+};
+
+/* What the framework offers screens. */
+struct db *app_db(struct app *app);
+bool app_online(struct app *app);
+long long app_event_id(struct app *app);
+const char *app_event_name(struct app *app);
+void app_set_event(struct app *app, long long id, const char *name);
+void app_status(struct app *app, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Opens a screen on top of the current one (after this callback returns). */
+void app_push(struct app *app, const struct screen_ops *screen);
+const struct screen_ops *app_below(struct app *app); /* the screen under the top */
+
+/* Screens registered in the main menu, in order. */
+struct menu_entry {
+	int key;
+	const struct screen_ops *screen;
+};
+extern const struct menu_entry menu_entries[];
+extern const struct screen_ops menu_screen, help_screen, events_screen;
+const struct screen_ops *screen_by_name(const char *name);
+
+/* Drawing helpers that respect UTF-8 display width. */
+void draw_text(int y, int x, int width, const char *text, unsigned attr);
+void draw_text_right(int y, int x, int width, const char *text, unsigned attr);
+void draw_fill(int y, int x, int width, unsigned attr);
+
+/* Column layouts as data: title, width (0: take what is left), alignment. */
+struct column {
+	const char *title;
+	int width;
+	bool right;
+};
+/* Draws a header row and computes x positions; returns the columns drawn. */
+int draw_columns(int y, int x, int w, const struct column *cols, int n, int *xs, int *ws, unsigned attr);
+
+/* A scrolling list cursor shared by list screens. */
+struct list_cursor {
+	int selected, top, count;
+};
+int list_cursor_move(struct list_cursor *c, enum action action, int visible);
+void list_cursor_fit(struct list_cursor *c, int visible);
+
+#endif

@@ -1,0 +1,175 @@
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/util.h"
+#include "../core/validate.h"
+#include "../db/db.h"
+
+int cli_fail(int code, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "boxoffice: %s: ", what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int cli_db_fail(struct cli *cli, const char *what)
+{
+	static const int codes[] = {
+		[DB_OK] = EXIT_FAILED, /* an error without a status is internal */
+		[DB_REFUSED] = EXIT_REFUSED,
+		[DB_BADINPUT] = EXIT_USAGE,
+		[DB_FAILED] = EXIT_FAILED,
+	};
+	struct db *db = cli->db;
+	return cli_fail(codes[db->status], what, "%s", db->err[0] ? db->err : "unknown error");
+}
+
+struct db *cli_db(struct cli *cli)
+{
+	if (cli->db && cli->db->state == DB_READY)
+		return cli->db;
+	if (!cli->db)
+		cli->db = db_new(cli->conninfo, cli->station);
+	if (!db_connect(cli->db)) {
+		cli_fail(EXIT_FAILED, "database unreachable", "%s", cli->db->err);
+		return NULL;
+	}
+	return cli->db;
+}
+
+int cli_missing(const char *what, const char *option)
+{
+	return cli_fail(EXIT_USAGE, what, "--%s is required", option);
+}
+
+bool cli_int(const char *what, const char *option, const char *text, long long min,
+	     long long max, long long *out, int *rc)
+{
+	const char *why = parse_int_range(text, min, max, out);
+	if (!why)
+		return true;
+	*rc = cli_fail(EXIT_USAGE, what, "--%s %s (%lld to %lld)", option, why, min, max);
+	return false;
+}
+
+static const struct cli_opt *find_opt(const struct cli_opt *opts, const char *name, size_t len)
+{
+	for (; opts && opts->name; opts++)
+		if (strlen(opts->name) == len && strncmp(opts->name, name, len) == 0)
+			return opts;
+	return NULL;
+}
+
+int cli_parse(const char *what, int argc, char **argv, const struct cli_opt *opts,
+	      const char **pos, int max_pos, int *npos)
+{
+	int n = 0;
+	bool options_done = false;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (!options_done && strcmp(arg, "--") == 0) {
+			options_done = true;
+		} else if (!options_done && strncmp(arg, "--", 2) == 0) {
+			const char *name = arg + 2;
+			const char *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			const struct cli_opt *o = find_opt(opts, name, len);
+			if (!o)
+				return cli_fail(EXIT_USAGE, what, "unknown option --%.*s", (int)len, name);
+			if (o->flag) {
+				if (eq)
+					return cli_fail(EXIT_USAGE, what, "--%s takes no value", o->name);
+				*o->flag = true;
+			} else if (eq) {
+				*o->value = eq + 1;
+			} else if (i + 1 < argc) {
+				*o->value = argv[++i];
+			} else {
+				return cli_fail(EXIT_USAGE, what, "--%s needs a value", o->name);
+			}
+		} else if (!options_done && arg[0] == '-' && arg[1] != '\0' &&
+			   !(arg[1] >= '0' && arg[1] <= '9')) {
+			return cli_fail(EXIT_USAGE, what, "unknown option %s", arg);
+		} else {
+			if (n >= max_pos)
+				return cli_fail(EXIT_USAGE, what, "unexpected argument '%s'", arg);
+			pos[n++] = arg;
+		}
+	}
+	if (npos)
+		*npos = n;
+	return EXIT_DONE;
+}
+
+void cli_print_help(void)
+{
+	printf("usage: boxoffice [-d CONNINFO] [--station NAME] [COMMAND ...]\n"
+	       "       boxoffice [--screen NAME] [--event E]   (opens the terminal screens)\n\n"
+	       "Options:\n"
+	       "  -d CONNINFO      libpq conninfo or URI (default: PG* environment, else var/pg)\n"
+	       "  --station NAME   this station's name (default: host name)\n"
+	       "  --help, --version\n\n"
+	       "Commands:\n");
+	for (const struct command *c = commands; c->name; c++) {
+		char name[48];
+		snprintf(name, sizeof name, "%s%s%s", c->name, c->sub ? " " : "",
+			 c->sub ? c->sub : "");
+		printf("  %-18s %s\n", name, c->summary);
+	}
+	printf("\nExit codes: 0 done, 1 refused by a business rule, 2 usage error,\n"
+	       "3 database unreachable or internal error.\n");
+}
+
+int cli_dispatch(struct cli *cli, int argc, char **argv)
+{
+	const struct command *match = NULL;
+	bool name_known = false;
+
+	for (const struct command *c = commands; c->name; c++) {
+		if (strcmp(c->name, argv[0]) != 0)
+			continue;
+		name_known = true;
+		if (!c->sub) {
+			match = c;
+		} else if (argc > 1 && strcmp(c->sub, argv[1]) == 0) {
+			match = c;
+			break;
+		}
+	}
+	if (!name_known)
+		return cli_fail(EXIT_USAGE, argv[0], "unknown command (see boxoffice --help)");
+	if (!match) {
+		fprintf(stderr, "boxoffice: %s: unknown or missing subcommand; one of:\n", argv[0]);
+		for (const struct command *c = commands; c->name; c++)
+			if (strcmp(c->name, argv[0]) == 0 && c->sub)
+				fprintf(stderr, "  boxoffice %s\n", c->usage);
+		return EXIT_USAGE;
+	}
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: boxoffice %s\n%s\n", match->usage, match->summary);
+			return EXIT_DONE;
+		}
+	if (match->sub)
+		return match->run(cli, argc - 1, argv + 1);
+	return match->run(cli, argc, argv);
+}
+
+void cli_print_json(json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (text) {
+		puts(text);
+		free(text);
+	}
+	json_decref(doc);
+}

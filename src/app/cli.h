@@ -1,0 +1,67 @@
+/* Command-line interface: one table of commands (as tmux's cmd_table), one
+ * file per command family, shared option parsing and error reporting. The
+ * names, JSON and exit codes follow CONTRACT.md. */
+#ifndef BOXOFFICE_APP_CLI_H
+#define BOXOFFICE_APP_CLI_H
+
+#include <stdbool.h>
+
+struct db;
+
+enum exit_code {
+	EXIT_DONE = 0,
+	EXIT_REFUSED = 1,
+	EXIT_USAGE = 2,
+	EXIT_FAILED = 3,
+};
+
+struct cli {
+	const char *conninfo;
+	const char *station;
+	struct db *db;
+};
+
+struct command {
+	const char *name;
+	const char *sub; /* NULL: the command takes no subcommand word */
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *usage;
+	const char *summary;
+};
+
+extern const struct command commands[];
+
+/* Finds and runs argv[0] [argv[1]]; prints usage errors itself. */
+int cli_dispatch(struct cli *cli, int argc, char **argv);
+void cli_print_help(void);
+
+/* One option of a command: --name VALUE (or --name=VALUE), or a --flag. */
+struct cli_opt {
+	const char *name;
+	const char **value; /* set for options that take a value */
+	bool *flag;         /* set for flags */
+};
+
+/* Parses argv[1..] (argv[0] is the command); positional words go to pos.
+ * Returns EXIT_DONE, or EXIT_USAGE after printing the error line. */
+int cli_parse(const char *what, int argc, char **argv, const struct cli_opt *opts,
+	      const char **pos, int max_pos, int *npos);
+
+/* "boxoffice: <what>: <why>" on stderr; returns code. */
+int cli_fail(int code, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Reports the data layer's last error, with the matching exit code. */
+int cli_db_fail(struct cli *cli, const char *what);
+/* Connects on first use; NULL after reporting the failure. */
+struct db *cli_db(struct cli *cli);
+/* A required option was not given. */
+int cli_missing(const char *what, const char *option);
+/* Parses a whole number option in a range, reporting a usage error. */
+bool cli_int(const char *what, const char *option, const char *text, long long min,
+	     long long max, long long *out, int *rc);
+
+#endif
+
+#include <jansson.h>
+/* Prints one compact JSON document and a newline on stdout; frees it. */
+void cli_print_json(json_t *doc);

@@ -1,0 +1,140 @@
+/* Drawing helpers for screens: text clipped by display width (names come
+ * with å, ø, é and emoji), column headers from data tables, list cursors. */
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "../../screens/screen.h"
+
+/* Converts to wide characters and keeps as many as fit in width columns. */
+static int fit_wide(const char *text, wchar_t *out, int cap, int width, int *used)
+{
+	mbstate_t st;
+	const char *p = text;
+	int n = 0, w = 0;
+
+	memset(&st, 0, sizeof st);
+	while (*p && n < cap - 1) {
+		wchar_t wc;
+		size_t len = mbrtowc(&wc, p, strlen(p), &st);
+		int cw;
+		if (len == (size_t)-1 || len == (size_t)-2) {
+			wc = L'?';
+			len = 1;
+			memset(&st, 0, sizeof st);
+		}
+		if (len == 0)
+			break;
+		cw = wcwidth(wc);
+		if (cw < 0) {
+			wc = L'?';
+			cw = 1;
+		}
+		if (w + cw > width)
+			break;
+		out[n++] = wc;
+		w += cw;
+		p += len;
+	}
+	out[n] = L'\0';
+	*used = w;
+	return n;
+}
+
+void draw_text(int y, int x, int width, const char *text, unsigned attr)
+{
+	wchar_t buf[512];
+	int used, n;
+
+	if (width <= 0 || !text)
+		return;
+	n = fit_wide(text, buf, (int)(sizeof buf / sizeof buf[0]), width, &used);
+	attron(attr);
+	mvaddnwstr(y, x, buf, n);
+	attroff(attr);
+}
+
+void draw_text_right(int y, int x, int width, const char *text, unsigned attr)
+{
+	wchar_t buf[512];
+	int used, n;
+
+	if (width <= 0 || !text)
+		return;
+	n = fit_wide(text, buf, (int)(sizeof buf / sizeof buf[0]), width, &used);
+	attron(attr);
+	mvaddnwstr(y, x + width - used, buf, n);
+	attroff(attr);
+}
+
+void draw_fill(int y, int x, int width, unsigned attr)
+{
+	attron(attr);
+	mvhline(y, x, ' ', width);
+	attroff(attr);
+}
+
+int draw_columns(int y, int x, int w, const struct column *cols, int n, int *xs, int *ws, unsigned attr)
+{
+	int pos = x, shown = 0, fixed = 0;
+
+	for (int i = 0; i < n; i++)
+		fixed += cols[i].width + 1;
+	draw_fill(y, x, w, attr);
+	for (int i = 0; i < n; i++) {
+		int width = cols[i].width;
+		if (width == 0) /* the flexible column takes what is left */
+			width = w - fixed > 8 ? w - fixed : 8;
+		if (pos + width > x + w)
+			width = x + w - pos;
+		if (width <= 0)
+			break;
+		xs[i] = pos;
+		ws[i] = width;
+		if (cols[i].right)
+			draw_text_right(y, pos, width, cols[i].title, attr);
+		else
+			draw_text(y, pos, width, cols[i].title, attr);
+		pos += width + 1;
+		shown++;
+	}
+	return shown;
+}
+
+void list_cursor_fit(struct list_cursor *c, int visible)
+{
+	if (c->count <= 0) {
+		c->selected = c->top = 0;
+		return;
+	}
+	if (c->selected >= c->count)
+		c->selected = c->count - 1;
+	if (c->selected < 0)
+		c->selected = 0;
+	if (visible < 1)
+		visible = 1;
+	if (c->selected < c->top)
+		c->top = c->selected;
+	if (c->selected >= c->top + visible)
+		c->top = c->selected - visible + 1;
+	if (c->top < 0)
+		c->top = 0;
+}
+
+int list_cursor_move(struct list_cursor *c, enum action action, int visible)
+{
+	int page = visible > 1 ? visible - 1 : 1;
+
+	switch (action) {
+	case ACT_UP: c->selected--; break;
+	case ACT_DOWN: c->selected++; break;
+	case ACT_PAGE_UP: c->selected -= page; break;
+	case ACT_PAGE_DOWN: c->selected += page; break;
+	case ACT_HOME: c->selected = 0; break;
+	case ACT_END: c->selected = c->count - 1; break;
+	default: return SCR_IGNORED;
+	}
+	list_cursor_fit(c, visible);
+	return SCR_HANDLED | SCR_REDRAW;
+}

@@ -1,0 +1,96 @@
+#include "keymap.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#define KEY_ESC 27
+
+const struct binding bindings[] = {
+	{ NULL, KEY_F(1), ACT_HELP, true },
+	{ NULL, '?', ACT_HELP, false },
+	{ NULL, KEY_F(2), ACT_MENU, true },
+	{ NULL, KEY_F(5), ACT_REFRESH, true },
+	{ NULL, KEY_ESC, ACT_BACK, true },
+	{ NULL, KEY_F(10), ACT_QUIT, true },
+	{ NULL, KEY_UP, ACT_UP, false },
+	{ NULL, KEY_DOWN, ACT_DOWN, false },
+	{ NULL, KEY_PPAGE, ACT_PAGE_UP, false },
+	{ NULL, KEY_NPAGE, ACT_PAGE_DOWN, false },
+	{ NULL, KEY_HOME, ACT_HOME, false },
+	{ NULL, KEY_END, ACT_END, false },
+	{ "menu", '\n', ACT_OPEN, true },
+	{ "menu", KEY_ENTER, ACT_OPEN, false },
+	{ "menu", 'q', ACT_QUIT, false },
+	{ "menu", 'k', ACT_UP, false },
+	{ "menu", 'j', ACT_DOWN, false },
+	{ "events", '\n', ACT_OPEN, true },
+	{ "events", KEY_ENTER, ACT_OPEN, false },
+	{ "events", 'k', ACT_UP, false },
+	{ "events", 'j', ACT_DOWN, false },
+	{ "events", 'q', ACT_BACK, false },
+	{ "help", 'q', ACT_BACK, false },
+	{ NULL, 0, ACT_NONE, false },
+};
+
+static const char *const labels[ACT_COUNT] = {
+#define X(name, label, help) label,
+	ACTIONS(X)
+#undef X
+};
+
+static const char *const helps[ACT_COUNT] = {
+#define X(name, label, help) help,
+	ACTIONS(X)
+#undef X
+};
+
+const char *action_label(enum action a)
+{
+	return (unsigned)a < ACT_COUNT ? labels[a] : "";
+}
+
+const char *action_help(enum action a)
+{
+	return (unsigned)a < ACT_COUNT ? helps[a] : "";
+}
+
+enum action keymap_lookup(const char *screen, int key)
+{
+	enum action global = ACT_NONE;
+
+	for (const struct binding *b = bindings; b->action != ACT_NONE; b++) {
+		if (b->key != key)
+			continue;
+		if (b->screen && screen && strcmp(b->screen, screen) == 0)
+			return b->action;
+		if (!b->screen && global == ACT_NONE)
+			global = b->action;
+	}
+	return global;
+}
+
+const char *key_label(int key, char *buf, int size)
+{
+	static const struct {
+		int key;
+		const char *label;
+	} names[] = {
+		{ '\n', "Enter" }, { KEY_ENTER, "Enter" }, { KEY_ESC, "Esc" },
+		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_PPAGE, "PgUp" },
+		{ KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
+		{ '\t', "Tab" }, { ' ', "Space" }, { KEY_DC, "Del" }, { KEY_IC, "Ins" },
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].key == key) {
+			snprintf(buf, (size_t)size, "%s", names[i].label);
+			return buf;
+		}
+	if (key >= KEY_F(1) && key <= KEY_F(12))
+		snprintf(buf, (size_t)size, "F%d", key - KEY_F(0));
+	else if (key >= 32 && key < 127)
+		snprintf(buf, (size_t)size, "%c", key);
+	else
+		snprintf(buf, (size_t)size, "#%d", key);
+	return buf;
+}

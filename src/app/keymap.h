@@ -1,0 +1,46 @@
+/* One list of key bindings drives dispatch, the function-key bar and the F1
+ * help screen, so the three can never disagree (tig's REQ_INFO idea). */
+#ifndef BOXOFFICE_APP_KEYMAP_H
+#define BOXOFFICE_APP_KEYMAP_H
+
+#include <stdbool.h>
+
+#define ACTIONS(X)                                                        \
+	X(NONE, "", "")                                                   \
+	X(HELP, "Help", "show the keys of this screen")                   \
+	X(QUIT, "Quit", "leave boxoffice")                                \
+	X(BACK, "Back", "close this screen")                              \
+	X(MENU, "Menu", "go to the main menu")                            \
+	X(UP, "Up", "move up")                                            \
+	X(DOWN, "Down", "move down")                                      \
+	X(PAGE_UP, "PgUp", "page up")                                     \
+	X(PAGE_DOWN, "PgDn", "page down")                                 \
+	X(HOME, "Home", "first row")                                      \
+	X(END, "End", "last row")                                         \
+	X(OPEN, "Open", "open or choose the selected row")                \
+	X(REFRESH, "Refresh", "read everything again from the database")
+
+enum action {
+#define X(name, label, help) ACT_##name,
+	ACTIONS(X)
+#undef X
+	ACT_COUNT
+};
+
+struct binding {
+	const char *screen; /* NULL: every screen */
+	int key;
+	enum action action;
+	bool in_bar; /* shown in the function-key bar */
+};
+
+extern const struct binding bindings[];
+
+const char *action_label(enum action action);
+const char *action_help(enum action action);
+/* The screen's own binding wins over a global one. */
+enum action keymap_lookup(const char *screen, int key);
+/* "F1", "Enter", "Esc", "PgDn", "q"... */
+const char *key_label(int key, char *buf, int size);
+
+#endif

@@ -1,0 +1,65 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../db/db.h"
+#include "cli.h"
+#include "tui.h"
+
+#ifndef BOXOFFICE_VERSION
+#define BOXOFFICE_VERSION "0.1.0"
+#endif
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	struct tui_options tui = { 0 };
+	char host[64] = "station";
+	int i, rc;
+
+	gethostname(host, sizeof host - 1);
+	host[sizeof host - 1] = '\0';
+	cli.station = host;
+
+	/* Global options come before the command. */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		const char **target = NULL;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			cli_print_help();
+			return EXIT_DONE;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("boxoffice %s\n", BOXOFFICE_VERSION);
+			return EXIT_DONE;
+		} else if (strcmp(a, "-d") == 0 || strcmp(a, "--db") == 0) {
+			target = &cli.conninfo;
+		} else if (strcmp(a, "--station") == 0) {
+			target = &cli.station;
+		} else if (strcmp(a, "--screen") == 0) {
+			target = &tui.screen;
+		} else if (strcmp(a, "--event") == 0) {
+			target = &tui.event;
+		} else {
+			return cli_fail(EXIT_USAGE, a, "unknown option (see boxoffice --help)");
+		}
+		if (i + 1 >= argc)
+			return cli_fail(EXIT_USAGE, a, "needs a value");
+		*target = argv[++i];
+	}
+	if (!*cli.station || strlen(cli.station) > 60)
+		return cli_fail(EXIT_USAGE, "--station", "must be 1 to 60 characters");
+
+	if (i < argc) {
+		if (tui.screen || tui.event)
+			return cli_fail(EXIT_USAGE, argv[i], "--screen and --event open the screens; "
+					"give them without a command");
+		rc = cli_dispatch(&cli, argc - i, argv + i);
+	} else {
+		tui.conninfo = cli.conninfo;
+		tui.station = cli.station;
+		rc = tui_run(&tui);
+	}
+	db_free(cli.db);
+	return rc;
+}

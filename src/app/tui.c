@@ -1,0 +1,517 @@
+/* The terminal application: one poll() loop over stdin, the libpq socket, a
+ * timer and a signal pipe. Nothing here blocks on the network: connecting
+ * and reconnecting are non-blocking, notifications arrive on the socket. */
+#define _GNU_SOURCE
+#include "tui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../screens/screen.h"
+#include "../core/util.h"
+#include "../db/catalog.h"
+#include "../db/db.h"
+#include "cli.h"
+#include "keymap.h"
+#include "theme.h"
+
+#define STACK_MAX 8
+#define TICK_MS 250
+
+/* Channels every station listens on; screens filter by channel name. */
+static const char *const listen_channels[] = {
+	"boxoffice_orders", "boxoffice_inventory", "boxoffice_events", NULL,
+};
+
+struct screen_slot {
+	const struct screen_ops *ops;
+	void *state;
+};
+
+struct app {
+	struct db *db;
+	struct screen_slot stack[STACK_MAX];
+	int depth;
+	const struct screen_ops *pending_push;
+	long long event_id;
+	char event_name[201];
+	const char *event_arg;
+	char status[256];
+	bool status_error;
+	time_t status_at;
+	bool running, dirty;
+	unsigned listened_seq;
+	time_t next_connect;
+	int backoff;
+	int signal_pipe[2];
+};
+
+static struct app *the_app; /* for the signal handler and the fatal hook only */
+
+/* ---- what screens may use ---- */
+
+struct db *app_db(struct app *app)
+{
+	return app->db;
+}
+
+bool app_online(struct app *app)
+{
+	return app->db->state == DB_READY;
+}
+
+long long app_event_id(struct app *app)
+{
+	return app->event_id;
+}
+
+const char *app_event_name(struct app *app)
+{
+	return app->event_name;
+}
+
+void app_set_event(struct app *app, long long id, const char *name)
+{
+	app->event_id = id;
+	snprintf(app->event_name, sizeof app->event_name, "%s", name ? name : "");
+	app->dirty = true;
+}
+
+void app_status(struct app *app, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(app->status, sizeof app->status, fmt, ap);
+	va_end(ap);
+	app->status_error = error;
+	app->status_at = time(NULL);
+	app->dirty = true;
+	if (error)
+		beep();
+}
+
+void app_push(struct app *app, const struct screen_ops *screen)
+{
+	app->pending_push = screen;
+}
+
+const struct screen_ops *app_below(struct app *app)
+{
+	return app->depth >= 2 ? app->stack[app->depth - 2].ops : NULL;
+}
+
+/* ---- screens stack ---- */
+
+static struct screen_slot *top(struct app *app)
+{
+	return &app->stack[app->depth - 1];
+}
+
+static void screen_query(struct app *app, struct screen_slot *s)
+{
+	if (s->ops->query && app_online(app))
+		s->ops->query(app, s->state);
+}
+
+static void push_screen(struct app *app, const struct screen_ops *ops)
+{
+	struct screen_slot *s;
+
+	if (app->depth == STACK_MAX)
+		return;
+	s = &app->stack[app->depth++];
+	s->ops = ops;
+	s->state = xcalloc(1, ops->state_size ? ops->state_size : 1);
+	if (ops->init)
+		ops->init(app, s->state);
+	screen_query(app, s);
+	app->dirty = true;
+}
+
+static void pop_screen(struct app *app)
+{
+	struct screen_slot *s;
+
+	if (app->depth <= 1)
+		return;
+	s = top(app);
+	if (s->ops->done)
+		s->ops->done(app, s->state);
+	free(s->state);
+	app->depth--;
+	screen_query(app, top(app));
+	app->dirty = true;
+}
+
+static void apply_result(struct app *app, int r)
+{
+	if (r & SCR_QUIT)
+		app->running = false;
+	if (r & SCR_BACK)
+		pop_screen(app);
+	if (r & SCR_REQUERY)
+		screen_query(app, top(app));
+	if (r & (SCR_REDRAW | SCR_REQUERY | SCR_BACK))
+		app->dirty = true;
+	if (app->pending_push) {
+		const struct screen_ops *ops = app->pending_push;
+		app->pending_push = NULL;
+		push_screen(app, ops);
+	}
+}
+
+/* ---- connection ---- */
+
+static void choose_event(struct app *app)
+{
+	static const char sql[] =
+		"SELECT id, name FROM event ORDER BY date < current_date, "
+		"CASE WHEN date >= current_date THEN date END, date DESC, id LIMIT 1";
+	PGresult *res;
+
+	if (app->event_id)
+		return;
+	if (app->event_arg) {
+		long long id;
+		if (db_event_resolve(app->db, app->event_arg, &id)) {
+			char ids[24];
+			const char *p[1] = { ids };
+			snprintf(ids, sizeof ids, "%lld", id);
+			res = db_exec(app->db, "SELECT id, name FROM event WHERE id = $1", 1, p);
+		} else {
+			app_status(app, true, "--event: %s", app->db->err);
+			res = db_exec(app->db, sql, 0, NULL);
+		}
+	} else {
+		res = db_exec(app->db, sql, 0, NULL);
+	}
+	if (res && PQntuples(res) > 0)
+		app_set_event(app, db_int(res, 0, 0), db_text(res, 0, 1));
+	PQclear(res);
+}
+
+static void on_connected(struct app *app)
+{
+	for (int i = 0; listen_channels[i]; i++) {
+		char sql[96];
+		/* Channel names are our constants, not user data. */
+		snprintf(sql, sizeof sql, "LISTEN %s", listen_channels[i]);
+		db_run(app->db, sql, 0, NULL);
+	}
+	app->listened_seq = app->db->notify_seq;
+	app->backoff = 0;
+	choose_event(app);
+	/* After a gap nothing on screen can be trusted: read it all again. */
+	screen_query(app, top(app));
+	app_status(app, false, "connected to the %s", app->db->target);
+}
+
+static void connection_lost(struct app *app)
+{
+	time_t now = time(NULL);
+	app->backoff = app->backoff ? (app->backoff * 2 > 30 ? 30 : app->backoff * 2) : 1;
+	app->next_connect = now + app->backoff;
+	app_status(app, true, "database unreachable: %s (retrying in %ds)", app->db->err, app->backoff);
+}
+
+static void try_connect(struct app *app)
+{
+	if (!db_connect_start(app->db))
+		connection_lost(app);
+	app->dirty = true;
+}
+
+static void poll_connect(struct app *app)
+{
+	enum db_conn_state st = db_connect_poll(app->db);
+	if (st == DB_READY)
+		on_connected(app);
+	else if (st == DB_DISCONNECTED)
+		connection_lost(app);
+}
+
+static void drain_notifications(struct app *app)
+{
+	PGnotify *n;
+	if (!db_consume(app->db)) {
+		connection_lost(app);
+		return;
+	}
+	while ((n = db_next_notify(app->db))) {
+		struct screen_slot *s = top(app);
+		if (s->ops->on_notify)
+			apply_result(app, s->ops->on_notify(app, s->state, n->relname, n->extra));
+		PQfreemem(n);
+	}
+}
+
+/* ---- drawing ---- */
+
+static void draw_header(struct app *app, int w)
+{
+	char left[512];
+	const char *state;
+	enum color_role role;
+
+	switch (app->db->state) {
+	case DB_READY: state = " ONLINE "; role = C_ONLINE; break;
+	case DB_CONNECTING: state = " CONNECTING "; role = C_OFFLINE; break;
+	default: state = " OFFLINE "; role = C_OFFLINE; break;
+	}
+	draw_fill(0, 0, w, theme_attr(C_HEADER));
+	snprintf(left, sizeof left, " boxoffice │ %s │ Event: %s │ Station: %s",
+		 top(app)->ops->title, app->event_name[0] ? app->event_name : "(none)",
+		 app->db->station);
+	draw_text(0, 0, w - (int)strlen(state) - 1, left, theme_attr(C_HEADER));
+	draw_text(0, w - (int)strlen(state), (int)strlen(state), state, theme_attr(role));
+}
+
+static void draw_bar(struct app *app, int y, int w)
+{
+	const char *screen = top(app)->ops->name;
+	int x = 0;
+
+	draw_fill(y, 0, w, theme_attr(C_BAR_LABEL));
+	for (const struct binding *b = bindings; b->action != ACT_NONE && x < w; b++) {
+		char key[16];
+		const char *label;
+		int kl, ll;
+		if (!b->in_bar || (b->screen && strcmp(b->screen, screen) != 0))
+			continue;
+		/* A global key the screen rebinds is shown once, with its meaning here. */
+		if (!b->screen && keymap_lookup(screen, b->key) != b->action)
+			continue;
+		if (b->action == ACT_BACK && app->depth <= 1)
+			continue;
+		key_label(b->key, key, sizeof key);
+		label = action_label(b->action);
+		kl = (int)strlen(key);
+		ll = (int)strlen(label);
+		draw_text(y, x, w - x, key, theme_attr(C_BAR_KEY));
+		x += kl;
+		draw_text(y, x, w - x, label, theme_attr(C_BAR_LABEL));
+		x += ll + 1;
+	}
+}
+
+static void draw_all(struct app *app)
+{
+	int h, w;
+	struct rect area;
+	struct screen_slot *s = top(app);
+
+	getmaxyx(stdscr, h, w);
+	erase();
+	if (h < 6 || w < 40) {
+		draw_text(0, 0, w, "Terminal too small (need 40×6)", A_BOLD);
+		refresh();
+		return;
+	}
+	draw_header(app, w);
+	area = (struct rect){ 1, 0, h - 3, w };
+	if (s->ops->draw)
+		s->ops->draw(app, s->state, area);
+	if (app->status[0])
+		draw_text(h - 2, 1, w - 2, app->status,
+			  theme_attr(app->status_error ? C_STATUS_ERR : C_STATUS_OK));
+	draw_bar(app, h - 1, w);
+	refresh();
+	app->dirty = false;
+}
+
+/* ---- the loop ---- */
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+	if (the_app && write(the_app->signal_pipe[1], &b, 1) < 0) {
+		/* nothing to do: the pipe is full, a wake-up is pending anyway */
+	}
+	errno = saved;
+}
+
+static void restore_terminal(void)
+{
+	if (!isendwin())
+		endwin();
+}
+
+static void handle_key(struct app *app, int ch)
+{
+	struct screen_slot *s = top(app);
+	enum action action;
+	int r = SCR_IGNORED;
+
+	if (ch == KEY_RESIZE) {
+		app->dirty = true;
+		return;
+	}
+	action = keymap_lookup(s->ops->name, ch);
+	if (s->ops->on_key)
+		r = s->ops->on_key(app, s->state, action, ch);
+	if (!(r & SCR_HANDLED)) {
+		switch (action) {
+		case ACT_QUIT: r |= SCR_QUIT; break;
+		case ACT_BACK: r |= SCR_BACK; break;
+		case ACT_HELP:
+			if (strcmp(s->ops->name, "help") != 0)
+				app_push(app, &help_screen);
+			break;
+		case ACT_MENU:
+			while (app->depth > 1)
+				pop_screen(app);
+			break;
+		case ACT_REFRESH: r |= SCR_REQUERY; break;
+		default: break;
+		}
+	}
+	apply_result(app, r);
+}
+
+static int setup_timer(void)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	struct itimerspec its = {
+		.it_interval = { 0, TICK_MS * 1000000L },
+		.it_value = { 0, TICK_MS * 1000000L },
+	};
+	if (fd >= 0)
+		timerfd_settime(fd, 0, &its, NULL);
+	return fd;
+}
+
+int tui_run(const struct tui_options *opts)
+{
+	struct app app;
+	const struct screen_ops *first = NULL;
+	int timer_fd;
+	struct sigaction sa;
+
+	memset(&app, 0, sizeof app);
+	if (opts->screen && !(first = screen_by_name(opts->screen)))
+		return cli_fail(EXIT_USAGE, "--screen", "unknown screen '%s'", opts->screen);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return cli_fail(EXIT_USAGE, "screens", "need a terminal (give a command to run without one)");
+	if (pipe2(app.signal_pipe, O_NONBLOCK | O_CLOEXEC) < 0 || (timer_fd = setup_timer()) < 0)
+		return cli_fail(EXIT_FAILED, "screens", "%s", strerror(errno));
+
+	app.db = db_new(opts->conninfo, opts->station);
+	app.event_arg = opts->event;
+	app.running = true;
+	the_app = &app;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	setlocale(LC_ALL, "");
+	initscr();
+	util_set_fatal_hook(restore_terminal);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay(25);
+	theme_init();
+
+	push_screen(&app, &menu_screen);
+	if (first && first != &menu_screen)
+		push_screen(&app, first);
+	try_connect(&app);
+
+	while (app.running) {
+		struct pollfd fds[4];
+		int nfds = 0, db_fd, db_slot = -1;
+
+		if (app.dirty)
+			draw_all(&app);
+		fds[nfds++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		fds[nfds++] = (struct pollfd){ .fd = timer_fd, .events = POLLIN };
+		fds[nfds++] = (struct pollfd){ .fd = app.signal_pipe[0], .events = POLLIN };
+		db_fd = db_socket(app.db);
+		if (db_fd >= 0) {
+			db_slot = nfds;
+			fds[nfds++] = (struct pollfd){
+				.fd = db_fd, .events = db_wants_write(app.db) ? POLLOUT : POLLIN
+			};
+		}
+		if (poll(fds, (nfds_t)nfds, -1) < 0) {
+			if (errno == EINTR) { /* SIGWINCH: ncurses queues KEY_RESIZE */
+				int ch;
+				while ((ch = getch()) != ERR)
+					handle_key(&app, ch);
+				continue;
+			}
+			break;
+		}
+		if (fds[2].revents & POLLIN) {
+			unsigned char b;
+			while (read(app.signal_pipe[0], &b, 1) == 1)
+				app.running = false;
+		}
+		if (fds[0].revents & (POLLIN | POLLHUP)) {
+			int ch;
+			while ((ch = getch()) != ERR)
+				handle_key(&app, ch);
+			if (fds[0].revents & POLLHUP)
+				app.running = false;
+		}
+		if (db_slot >= 0 && fds[db_slot].revents) {
+			if (app.db->state == DB_CONNECTING)
+				poll_connect(&app);
+			else if (app.db->state == DB_READY)
+				drain_notifications(&app);
+			app.dirty = true;
+		}
+		if (fds[1].revents & POLLIN) {
+			uint64_t ticks;
+			struct screen_slot *s = top(&app);
+			if (read(timer_fd, &ticks, sizeof ticks) < 0)
+				ticks = 0;
+			if (app.db->state == DB_DISCONNECTED && time(NULL) >= app.next_connect)
+				try_connect(&app);
+			if (app.db->state == DB_READY && app.listened_seq != app.db->notify_seq)
+				on_connected(&app);
+			/* A query may have found the connection gone. */
+			if (app.db->state == DB_DISCONNECTED && app.backoff == 0)
+				connection_lost(&app);
+			if (s->ops->on_tick)
+				apply_result(&app, s->ops->on_tick(&app, s->state));
+			if (app.status[0] && !app.status_error && time(NULL) - app.status_at > 5) {
+				app.status[0] = '\0';
+				app.dirty = true;
+			}
+		}
+	}
+
+	while (app.depth > 0) {
+		struct screen_slot *s = &app.stack[--app.depth];
+		if (s->ops->done)
+			s->ops->done(&app, s->state);
+		free(s->state);
+	}
+	endwin();
+	util_set_fatal_hook(NULL);
+	the_app = NULL;
+	close(timer_fd);
+	close(app.signal_pipe[0]);
+	close(app.signal_pipe[1]);
+	db_free(app.db);
+	return EXIT_DONE;
+}

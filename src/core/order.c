@@ -1,0 +1,145 @@
+#include "order.h"
+
+#include <string.h>
+
+#include "money.h"
+
+const struct order_transition order_transitions[] = {
+	{ PAY_INVOICE, ORDER_REQUESTED, ORDER_INVOICE_SENT },
+	{ PAY_INVOICE, ORDER_REQUESTED, ORDER_CANCELLED },
+	{ PAY_INVOICE, ORDER_INVOICE_SENT, ORDER_SETTLED },
+	{ PAY_INVOICE, ORDER_INVOICE_SENT, ORDER_CANCELLED },
+	{ PAY_INVOICE, ORDER_SETTLED, ORDER_REFUNDED },
+	{ PAY_CARD, ORDER_REQUESTED, ORDER_SETTLED },
+	{ PAY_CARD, ORDER_REQUESTED, ORDER_CANCELLED },
+	{ PAY_CARD, ORDER_SETTLED, ORDER_REFUNDED },
+	{ PAY_SPONSORED, ORDER_REQUESTED, ORDER_SETTLED },
+	{ PAY_SPONSORED, ORDER_REQUESTED, ORDER_CANCELLED },
+	{ PAY_SPONSORED, ORDER_SETTLED, ORDER_CANCELLED },
+	{ PAY_FREE, ORDER_REQUESTED, ORDER_SETTLED },
+	{ PAY_FREE, ORDER_REQUESTED, ORDER_CANCELLED },
+	{ PAY_FREE, ORDER_SETTLED, ORDER_CANCELLED },
+};
+const size_t order_transitions_count = sizeof order_transitions / sizeof order_transitions[0];
+
+static const char *const status_names[ORDER_STATUS_COUNT] = {
+	"requested", "invoice_sent", "settled", "cancelled", "refunded",
+};
+static const char *const status_labels[ORDER_STATUS_COUNT] = {
+	"Requested", "Invoice Sent", "Settled", "Cancelled", "Refunded",
+};
+static const char *const payment_names[PAY_COUNT] = {
+	"invoice", "card", "sponsored", "free",
+};
+static const char *const channel_names[CHANNEL_COUNT] = {
+	"web", "pos", "ota", "reseller",
+};
+
+static int name_lookup(const char *const *names, int count, const char *text)
+{
+	if (!text)
+		return -1;
+	for (int i = 0; i < count; i++)
+		if (strcmp(names[i], text) == 0)
+			return i;
+	return -1;
+}
+
+const char *order_status_name(enum order_status s)
+{
+	return (unsigned)s < ORDER_STATUS_COUNT ? status_names[s] : "?";
+}
+
+const char *order_status_label(enum order_status s)
+{
+	return (unsigned)s < ORDER_STATUS_COUNT ? status_labels[s] : "?";
+}
+
+bool order_status_parse(const char *text, enum order_status *s)
+{
+	int i = name_lookup(status_names, ORDER_STATUS_COUNT, text);
+	if (i < 0)
+		return false;
+	*s = (enum order_status)i;
+	return true;
+}
+
+const char *payment_name(enum payment_method p)
+{
+	return (unsigned)p < PAY_COUNT ? payment_names[p] : "?";
+}
+
+bool payment_parse(const char *text, enum payment_method *p)
+{
+	int i = name_lookup(payment_names, PAY_COUNT, text);
+	if (i < 0)
+		return false;
+	*p = (enum payment_method)i;
+	return true;
+}
+
+const char *channel_name(enum sales_channel c)
+{
+	return (unsigned)c < CHANNEL_COUNT ? channel_names[c] : "?";
+}
+
+bool channel_parse(const char *text, enum sales_channel *c)
+{
+	int i = name_lookup(channel_names, CHANNEL_COUNT, text);
+	if (i < 0)
+		return false;
+	*c = (enum sales_channel)i;
+	return true;
+}
+
+bool order_can_transition(enum payment_method payment, enum order_status from,
+			  enum order_status to)
+{
+	for (size_t i = 0; i < order_transitions_count; i++) {
+		const struct order_transition *t = &order_transitions[i];
+		if (t->payment == payment && t->from == from && t->to == to)
+			return true;
+	}
+	return false;
+}
+
+enum order_status order_initial_status(enum payment_method payment, bool at_counter)
+{
+	if (at_counter && payment != PAY_INVOICE)
+		return ORDER_SETTLED;
+	return ORDER_REQUESTED;
+}
+
+bool payment_is_charged(enum payment_method payment)
+{
+	return payment == PAY_INVOICE || payment == PAY_CARD;
+}
+
+bool order_status_has_tickets(enum order_status status)
+{
+	return status == ORDER_SETTLED;
+}
+
+bool order_compute_amounts(const struct order_line_price *lines, size_t n,
+			   enum payment_method payment, struct order_amounts *out)
+{
+	struct order_amounts sum = { 0, 0, 0, 0 };
+	bool charged = payment_is_charged(payment);
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t net = 0, vat;
+		if (lines[i].qty <= 0)
+			return false;
+		if (charged && !money_line_net(lines[i].unit_cents, lines[i].qty, &net))
+			return false;
+		vat = vat_of_net(net, lines[i].vat_bp);
+		if (vat < 0 || sum.net_cents > MONEY_MAX_CENTS - net)
+			return false;
+		sum.net_cents += net;
+		sum.vat_cents += vat;
+		sum.quantity += lines[i].qty;
+	}
+	sum.gross_cents = sum.net_cents + sum.vat_cents;
+	*out = sum;
+	return true;
+}

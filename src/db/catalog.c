@@ -1,0 +1,115 @@
+#include "catalog.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static bool all_digits(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 18)
+		return false;
+	return strspn(s, "0123456789") == n;
+}
+
+static bool resolve(struct db *db, const char *sql, int nparams, const char *what,
+		    long long scope, const char *text, long long *id)
+{
+	char scope_s[24];
+	const char *params[3] = { all_digits(text) ? text : NULL, text, scope_s };
+	PGresult *res;
+
+	snprintf(scope_s, sizeof scope_s, "%lld", scope);
+	res = db_exec(db, sql, nparams, params);
+	if (!res)
+		return false;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		db_set_error(db, DB_BADINPUT, "unknown %s '%s'", what, text);
+		return false;
+	}
+	*id = db_int(res, 0, 0);
+	PQclear(res);
+	return true;
+}
+
+bool db_event_resolve(struct db *db, const char *text, long long *id)
+{
+	/* An exact name wins over an ID, so an event called "2027" stays reachable. */
+	static const char sql[] =
+		"SELECT id FROM event WHERE name = $2 OR id = $1::bigint "
+		"ORDER BY name = $2 DESC LIMIT 1";
+	return resolve(db, sql, 2, "event", 0, text, id);
+}
+
+bool db_type_resolve(struct db *db, long long event_id, const char *text, long long *id)
+{
+	static const char sql[] =
+		"SELECT id FROM ticket_type WHERE event_id = $3::bigint "
+		"AND (lower(name) = lower($2) OR id = $1::bigint) "
+		"ORDER BY lower(name) = lower($2) DESC LIMIT 1";
+	return resolve(db, sql, 3, "ticket type", event_id, text, id);
+}
+
+bool db_event_add(struct db *db, const char *name, const char *date, bool reentry,
+		  long long *id)
+{
+	static const char sql[] =
+		"WITH e AS (INSERT INTO event (name, date, reentry) VALUES ($1, $2, $3) "
+		"  RETURNING id, name, date, reentry), "
+		"l AS (INSERT INTO change_log (entity, entity_id, action, event_id, detail) "
+		"  SELECT 'event', id, 'created', id, jsonb_build_object('name', name, "
+		"  'date', date, 'reentry', reentry) FROM e) "
+		"SELECT id FROM e";
+	const char *params[3] = { name, date, reentry ? "true" : "false" };
+	PGresult *res = db_exec(db, sql, 3, params);
+
+	if (!res)
+		return false;
+	*id = db_int(res, 0, 0);
+	PQclear(res);
+	return true;
+}
+
+PGresult *db_event_list(struct db *db)
+{
+	return db_exec(db, "SELECT id, name, date, reentry FROM event ORDER BY date, id", 0, NULL);
+}
+
+bool db_type_add(struct db *db, const struct type_spec *s, long long *id)
+{
+	static const char sql[] =
+		"WITH t AS (INSERT INTO ticket_type (event_id, name, tier, capacity, "
+		"  price_cents, seats_per_ticket, vat_bp) "
+		"  VALUES ($1, $2, $3::ticket_tier, $4, $5, $6, $7) RETURNING *), "
+		"l AS (INSERT INTO change_log (entity, entity_id, action, event_id, type_id, detail) "
+		"  SELECT 'ticket_type', id, 'created', event_id, id, jsonb_build_object("
+		"  'name', name, 'capacity', capacity, 'price_cents', price_cents, "
+		"  'seats_per_ticket', seats_per_ticket, 'vat_bp', vat_bp) FROM t) "
+		"SELECT id FROM t";
+	char ev[24], cap[24], price[24], seats[24], vat[24];
+	const char *params[7] = { ev, s->name, s->tier, cap, price, seats, vat };
+	PGresult *res;
+
+	snprintf(ev, sizeof ev, "%lld", s->event_id);
+	snprintf(cap, sizeof cap, "%lld", s->capacity);
+	snprintf(price, sizeof price, "%lld", s->price_cents);
+	snprintf(seats, sizeof seats, "%lld", s->seats_per_ticket);
+	snprintf(vat, sizeof vat, "%lld", s->vat_bp);
+	res = db_exec(db, sql, 7, params);
+	if (!res)
+		return false;
+	*id = db_int(res, 0, 0);
+	PQclear(res);
+	return true;
+}
+
+PGresult *db_type_list(struct db *db, long long event_id)
+{
+	char ev[24];
+	const char *params[1] = { ev };
+	snprintf(ev, sizeof ev, "%lld", event_id);
+	return db_exec(db,
+		       "SELECT id, event_id, name, tier, capacity, seats_per_ticket, "
+		       "price_cents, vat_bp FROM ticket_type WHERE event_id = $1 ORDER BY id",
+		       1, params);
+}

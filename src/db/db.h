@@ -1,0 +1,82 @@
+/* The data layer: the only code that talks to PostgreSQL. Every statement
+ * is parameterised; every failure leaves a one-line reason in db->err and a
+ * status that maps onto the CLI's exit codes. */
+#ifndef BOXOFFICE_DB_H
+#define BOXOFFICE_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum db_status {
+	DB_OK = 0,
+	DB_REFUSED = 1,  /* a business rule or constraint said no */
+	DB_BADINPUT = 2, /* the input itself is malformed */
+	DB_FAILED = 3,   /* unreachable server, internal error */
+};
+
+enum db_conn_state {
+	DB_DISCONNECTED,
+	DB_CONNECTING,
+	DB_READY,
+};
+
+struct db {
+	PGconn *conn;
+	enum db_conn_state state;
+	enum db_status status; /* of the last call */
+	char err[512];
+	char station[64];
+	char target[256]; /* where we connect, for messages and the header */
+	/* connection parameters, kept for reconnects */
+	const char *keywords[8];
+	const char *values[8];
+	char *conninfo;
+	char *host_default;
+	PostgresPollingStatusType poll;
+	unsigned notify_seq; /* bumped when LISTENs must be re-issued */
+};
+
+/* How to reach the database: conninfo from -d, else libpq's environment,
+ * else the embedded cluster under var/. */
+struct db *db_new(const char *conninfo, const char *station);
+void db_free(struct db *db);
+
+/* Blocking connect (CLI). False with db->err set when it fails. */
+bool db_connect(struct db *db);
+/* Non-blocking connect for the TUI: start, then call db_connect_poll()
+ * whenever the socket is ready, until it returns DB_READY or DB_DISCONNECTED. */
+bool db_connect_start(struct db *db);
+enum db_conn_state db_connect_poll(struct db *db);
+/* The socket to poll() on, or -1. Read it afresh each pass: it changes on
+ * reconnect. */
+int db_socket(const struct db *db);
+/* Wants to write (connecting) rather than read. */
+bool db_wants_write(const struct db *db);
+
+/* Runs one statement; NULL with db->err/status set on failure. The caller
+ * PQclear()s the result. */
+PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params);
+/* Runs one statement and drops the result. */
+bool db_run(struct db *db, const char *sql, int nparams, const char *const *params);
+/* Runs static SQL (possibly several statements); never user data. */
+bool db_run_script(struct db *db, const char *sql);
+bool db_begin(struct db *db);
+bool db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Reads pending input; false when the connection is lost. */
+bool db_consume(struct db *db);
+/* Next notification or NULL; PQfreemem() it. */
+PGnotify *db_next_notify(struct db *db);
+
+/* Set the error from a message, status as given. */
+void db_set_error(struct db *db, enum db_status status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Convenience readers for result cells. */
+long long db_int(const PGresult *res, int row, int col);
+const char *db_text(const PGresult *res, int row, int col);
+bool db_bool(const PGresult *res, int row, int col);
+
+#endif

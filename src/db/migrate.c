@@ -1,0 +1,110 @@
+#include "migrate.h"
+
+#include <stdio.h>
+
+#include "db.h"
+
+/* Serialises concurrent migrators (two stations starting at once). */
+static const char SQL_LOCK[] = "SELECT pg_advisory_lock(7412001)";
+static const char SQL_UNLOCK[] = "SELECT pg_advisory_unlock(7412001)";
+static const char SQL_CREATE_VERSION[] =
+	"CREATE TABLE IF NOT EXISTS schema_version ("
+	" version integer PRIMARY KEY,"
+	" name text NOT NULL,"
+	" applied_at timestamptz NOT NULL DEFAULT now())";
+static const char SQL_CURRENT[] = "SELECT coalesce(max(version), 0) FROM schema_version";
+static const char SQL_IS_APPLIED[] = "SELECT 1 FROM schema_version WHERE version = $1";
+static const char SQL_RECORD[] = "INSERT INTO schema_version (version, name) VALUES ($1, $2)";
+
+int migrate_current_version(struct db *db)
+{
+	PGresult *res = db_exec(db, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL);
+	int version = -1;
+
+	if (!res)
+		return -1;
+	if (!db_bool(res, 0, 0)) {
+		PQclear(res);
+		return 0;
+	}
+	PQclear(res);
+	res = db_exec(db, SQL_CURRENT, 0, NULL);
+	if (res)
+		version = (int)db_int(res, 0, 0);
+	PQclear(res);
+	return version;
+}
+
+static int apply_one(struct db *db, const struct migration *m)
+{
+	char version[16];
+	const char *params[2] = { version, m->name };
+	PGresult *res;
+	bool applied;
+
+	snprintf(version, sizeof version, "%d", m->version);
+	if (!db_begin(db))
+		return -1;
+	res = db_exec(db, SQL_IS_APPLIED, 1, params);
+	if (!res)
+		goto fail;
+	applied = PQntuples(res) > 0;
+	PQclear(res);
+	if (applied) {
+		db_rollback(db);
+		return 0;
+	}
+	if (!db_run_script(db, m->sql)) {
+		char why[sizeof db->err];
+		snprintf(why, sizeof why, "%s", db->err);
+		db_set_error(db, DB_FAILED, "%s: %s", m->name, why);
+		goto fail;
+	}
+	if (!db_run(db, SQL_RECORD, 2, params) || !db_commit(db))
+		goto fail;
+	return 1;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int migrate_apply(struct db *db, migrate_report_fn report, void *ctx)
+{
+	int applied = 0, current;
+
+	if (!db_run(db, SQL_LOCK, 0, NULL))
+		return -1;
+	if (!db_run(db, SQL_CREATE_VERSION, 0, NULL))
+		goto fail;
+	current = migrate_current_version(db);
+	if (current < 0)
+		goto fail;
+	if (migrations_count > 0 && current > migrations[migrations_count - 1].version) {
+		db_set_error(db, DB_FAILED,
+			     "database schema is at version %d, newer than this program (%d)",
+			     current, migrations[migrations_count - 1].version);
+		goto fail;
+	}
+	for (size_t i = 0; i < migrations_count; i++) {
+		int r = apply_one(db, &migrations[i]);
+		if (r < 0)
+			goto fail;
+		if (r > 0) {
+			applied++;
+			if (report)
+				report(&migrations[i], ctx);
+		}
+	}
+	db_run(db, SQL_UNLOCK, 0, NULL);
+	return applied;
+fail:
+	{
+		/* Unlocking must not overwrite the reason. */
+		char why[sizeof db->err];
+		enum db_status status = db->status;
+		snprintf(why, sizeof why, "%s", db->err);
+		db_run(db, SQL_UNLOCK, 0, NULL);
+		db_set_error(db, status, "%s", why);
+	}
+	return -1;
+}

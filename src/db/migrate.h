@@ -1,0 +1,28 @@
+#ifndef BOXOFFICE_DB_MIGRATE_H
+#define BOXOFFICE_DB_MIGRATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct db;
+
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+/* Generated from the numbered db/ migrations, in order. */
+extern const struct migration migrations[];
+extern const size_t migrations_count;
+
+/* Called once per migration applied, for progress output. */
+typedef void (*migrate_report_fn)(const struct migration *m, void *ctx);
+
+/* Applies the missing migrations, each in its own transaction; a failing
+ * one is rolled back whole. Returns the number applied, or -1. */
+int migrate_apply(struct db *db, migrate_report_fn report, void *ctx);
+/* Highest applied version (0 for an empty database), or -1 on error. */
+int migrate_current_version(struct db *db);
+
+#endif

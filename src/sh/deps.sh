@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs the Debian packages boxoffice needs, when it is allowed to:
+# as root directly, otherwise through passwordless sudo. Otherwise it prints
+# the one apt-get line to run and fails, so nothing half-builds.
+set -eu
+
+PACKAGES="gcc make pkg-config libncurses-dev libpq-dev libqrencode-dev \
+libzbar-dev libnotify-dev libcmocka-dev libsodium-dev libjansson-dev \
+libmicrohttpd-dev libpng-dev postgresql postgresql-contrib tmux zbar-tools \
+qrencode imagemagick"
+
+missing=""
+for p in $PACKAGES; do
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	case "$status" in
+	ii*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "boxoffice: installing missing Debian packages:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	SUDO="sudo"
+else
+	echo "boxoffice: missing packages; run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq </dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing </dev/null
