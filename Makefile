@@ -51,13 +51,19 @@ all: boxoffice
 deps:
 	@sh src/sh/deps.sh
 
+# A sanitizer build stays in build-san/ and never replaces ./boxoffice.
+ifeq ($(SANITIZE),1)
+build: $(BUILD)/boxoffice
+else
 build: boxoffice
+endif
 
 boxoffice: $(BUILD)/boxoffice
-	cp $< $@
+	@cp $< $@.tmp && mv $@.tmp $@
 
 $(BUILD)/boxoffice: $(BUILD)/src/app/main.o $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -71,9 +77,10 @@ $(BUILD)/migrations.c: $(MIGRATIONS) src/sh/embed-sql.sh
 $(BUILD)/migrations.o: $(BUILD)/migrations.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c tests/helpers.c tests/helpers.h $(LIB_OBJ)
+$(BUILD)/tests/%: tests/%.c tests/helpers.c tests/helpers.h tests/tmux.c tests/tmux.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)) $(LDFLAGS) -o $@ $< tests/helpers.c \
+	@echo "  TEST    $@"
+	@$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)) $(LDFLAGS) -o $@ $< tests/helpers.c tests/tmux.c \
 		$(LIB_OBJ) $(LIBS) $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -lpthread
 
 $(BUILD)/bench/%: bench/%.c $(LIB_OBJ)
@@ -108,7 +115,7 @@ test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory test-binaries
-	@sh src/sh/with-testdb.sh sh tests/run.sh $(BUILD)
+	@BOXOFFICE=$(CURDIR)/$(BUILD)/boxoffice sh src/sh/with-testdb.sh sh tests/run.sh $(BUILD)
 
 test-binaries: $(UNIT_TESTS) $(DB_TESTS)
 
@@ -117,7 +124,7 @@ check: test
 bench:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory build $(BENCHES)
-	@sh src/sh/with-testdb.sh sh bench/run.sh $(BUILD) $(BENCH)
+	@BOXOFFICE=$(CURDIR)/$(BUILD)/boxoffice sh src/sh/with-testdb.sh sh bench/run.sh $(BUILD) $(BENCH)
 
 install: boxoffice
 	install -d $(DESTDIR)$(BINDIR)

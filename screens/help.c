@@ -12,6 +12,13 @@ struct help_state {
 	const struct binding *rows[64];
 };
 
+static bool same_row(const struct binding *a, const struct binding *b)
+{
+	char ka[16], kb[16];
+	return a->action == b->action &&
+	       strcmp(key_label(a->key, ka, sizeof ka), key_label(b->key, kb, sizeof kb)) == 0;
+}
+
 static void help_init(struct app *app, void *state)
 {
 	struct help_state *h = state;
@@ -23,6 +30,8 @@ static void help_init(struct app *app, void *state)
 			continue;
 		if (!b->screen && keymap_lookup(name, b->key) != b->action)
 			continue; /* rebound by the screen */
+		if (h->cursor.count > 0 && same_row(h->rows[h->cursor.count - 1], b))
+			continue; /* Enter as \r, \n and KEY_ENTER is one row */
 		if (h->cursor.count < (int)(sizeof h->rows / sizeof h->rows[0]))
 			h->rows[h->cursor.count++] = b;
 	}

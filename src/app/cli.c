@@ -148,11 +148,13 @@ int cli_dispatch(struct cli *cli, int argc, char **argv)
 	if (!name_known)
 		return cli_fail(EXIT_USAGE, argv[0], "unknown command (see boxoffice --help)");
 	if (!match) {
-		fprintf(stderr, "boxoffice: %s: unknown or missing subcommand; one of:\n", argv[0]);
+		char subs[128] = "";
 		for (const struct command *c = commands; c->name; c++)
 			if (strcmp(c->name, argv[0]) == 0 && c->sub)
-				fprintf(stderr, "  boxoffice %s\n", c->usage);
-		return EXIT_USAGE;
+				snprintf(subs + strlen(subs), sizeof subs - strlen(subs), "%s%s",
+					 subs[0] ? ", " : "", c->sub);
+		return cli_fail(EXIT_USAGE, argv[0], "%s subcommand (one of: %s)",
+				argc > 1 ? "unknown" : "missing", subs);
 	}
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

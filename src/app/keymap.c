@@ -19,12 +19,14 @@ const struct binding bindings[] = {
 	{ NULL, KEY_NPAGE, ACT_PAGE_DOWN, false },
 	{ NULL, KEY_HOME, ACT_HOME, false },
 	{ NULL, KEY_END, ACT_END, false },
-	{ "menu", '\n', ACT_OPEN, true },
+	{ "menu", '\r', ACT_OPEN, true },
+	{ "menu", '\n', ACT_OPEN, false },
 	{ "menu", KEY_ENTER, ACT_OPEN, false },
 	{ "menu", 'q', ACT_QUIT, false },
 	{ "menu", 'k', ACT_UP, false },
 	{ "menu", 'j', ACT_DOWN, false },
-	{ "events", '\n', ACT_OPEN, true },
+	{ "events", '\r', ACT_OPEN, true },
+	{ "events", '\n', ACT_OPEN, false },
 	{ "events", KEY_ENTER, ACT_OPEN, false },
 	{ "events", 'k', ACT_UP, false },
 	{ "events", 'j', ACT_DOWN, false },
@@ -76,7 +78,7 @@ const char *key_label(int key, char *buf, int size)
 		int key;
 		const char *label;
 	} names[] = {
-		{ '\n', "Enter" }, { KEY_ENTER, "Enter" }, { KEY_ESC, "Esc" },
+		{ '\r', "Enter" }, { '\n', "Enter" }, { KEY_ENTER, "Enter" }, { KEY_ESC, "Esc" },
 		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_PPAGE, "PgUp" },
 		{ KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
 		{ '\t', "Tab" }, { ' ', "Space" }, { KEY_DC, "Del" }, { KEY_IC, "Ins" },

@@ -283,26 +283,26 @@ static void draw_bar(struct app *app, int y, int w)
 	int x = 0;
 
 	draw_fill(y, 0, w, theme_attr(C_BAR_LABEL));
-	for (const struct binding *b = bindings; b->action != ACT_NONE && x < w; b++) {
-		char key[16];
-		const char *label;
-		int kl, ll;
-		if (!b->in_bar || (b->screen && strcmp(b->screen, screen) != 0))
-			continue;
-		/* A global key the screen rebinds is shown once, with its meaning here. */
-		if (!b->screen && keymap_lookup(screen, b->key) != b->action)
-			continue;
-		if (b->action == ACT_BACK && app->depth <= 1)
-			continue;
-		key_label(b->key, key, sizeof key);
-		label = action_label(b->action);
-		kl = (int)strlen(key);
-		ll = (int)strlen(label);
-		draw_text(y, x, w - x, key, theme_attr(C_BAR_KEY));
-		x += kl;
-		draw_text(y, x, w - x, label, theme_attr(C_BAR_LABEL));
-		x += ll + 1;
-	}
+	/* The screen's own keys first, then the global ones it keeps. */
+	for (int pass = 0; pass < 2; pass++)
+		for (const struct binding *b = bindings; b->action != ACT_NONE && x < w; b++) {
+			char key[16];
+			const char *label;
+			if (!b->in_bar || (pass == 0) != (b->screen != NULL))
+				continue;
+			if (b->screen && strcmp(b->screen, screen) != 0)
+				continue;
+			if (!b->screen && keymap_lookup(screen, b->key) != b->action)
+				continue;
+			if (b->action == ACT_BACK && app->depth <= 1)
+				continue;
+			key_label(b->key, key, sizeof key);
+			label = action_label(b->action);
+			draw_text(y, x, w - x, key, theme_attr(C_BAR_KEY));
+			x += (int)strlen(key);
+			draw_text(y, x, w - x, label, theme_attr(C_BAR_LABEL));
+			x += (int)strlen(label) + 1;
+		}
 }
 
 static void draw_all(struct app *app)

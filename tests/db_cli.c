@@ -1,0 +1,211 @@
+/* The command line as scripts see it: exit codes, the one-line error
+ * format, JSON output, refusals that change nothing. */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+
+static PGconn *conn;
+
+static int setup(void **state)
+{
+	struct run_result r = run_cmd("$BOXOFFICE migrate");
+	(void)state;
+	run_free(&r);
+	conn = test_connect();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	PQfinish(conn);
+	return 0;
+}
+
+/* One line on stderr, "boxoffice: <what>: <why>". */
+static void assert_error_line(const char *err, const char *what)
+{
+	char prefix[128];
+	size_t len = strlen(err);
+	snprintf(prefix, sizeof prefix, "boxoffice: %s: ", what);
+	if (strncmp(err, prefix, strlen(prefix)) != 0)
+		fail_msg("stderr '%s' does not start with '%s'", err, prefix);
+	assert_true(len > strlen(prefix) + 1);
+	assert_int_equal(err[len - 1], '\n');
+	assert_null(memchr(err, '\n', len - 1));
+}
+
+static void expect(const char *cmd, int status, const char *what)
+{
+	struct run_result r = run_cmd("%s", cmd);
+	if (r.status != status)
+		fail_msg("'%s' exited %d, expected %d; stderr: %s", cmd, r.status, status, r.err);
+	if (what)
+		assert_error_line(r.err, what);
+	run_free(&r);
+}
+
+static void test_help_and_version(void **state)
+{
+	struct run_result r = run_cmd("$BOXOFFICE --help");
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "migrate"));
+	assert_non_null(strstr(r.out, "event add"));
+	assert_non_null(strstr(r.out, "Exit codes"));
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE --version");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "boxoffice "));
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE event add --help");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "--date"));
+	run_free(&r);
+}
+
+static void test_usage_errors(void **state)
+{
+	(void)state;
+	expect("$BOXOFFICE frobnicate", 2, "frobnicate");
+	expect("$BOXOFFICE --frob", 2, "--frob");
+	expect("$BOXOFFICE event add --name X", 2, "event add");
+	expect("$BOXOFFICE event add --date 2027-01-01", 2, "event add");
+	expect("$BOXOFFICE event add --name X --date 2026-02-30", 2, "event add");
+	expect("$BOXOFFICE event add --name X --date tomorrow", 2, "event add");
+	expect("$BOXOFFICE event add --name '' --date 2027-01-01", 2, "event add");
+	expect("$BOXOFFICE event add --name X --date 2027-01-01 --colour red", 2, "event add");
+	expect("$BOXOFFICE event add --name", 2, "event add");
+	expect("$BOXOFFICE event list stray", 2, "event list");
+	expect("$BOXOFFICE type add --event 1 --name A --capacity -5 --price 100", 2, "type add");
+	expect("$BOXOFFICE type add --event 1 --name A --capacity 5 --price 1.50", 2, "type add");
+	expect("$BOXOFFICE type add --event 1 --name A --capacity 5 --price 100 --tier vip", 2, "type add");
+	expect("$BOXOFFICE type add --event 'No such event' --name A --capacity 5 --price 100", 2, "type add");
+	expect("$BOXOFFICE demo --orders many", 2, "demo");
+	expect("$BOXOFFICE --station", 2, "--station");
+	{
+		struct run_result r = run_cmd("$BOXOFFICE event");
+		assert_int_equal(r.status, 2);
+		assert_non_null(strstr(r.err, "boxoffice: event: "));
+		run_free(&r);
+	}
+}
+
+static void test_unreachable_database(void **state)
+{
+	(void)state;
+	expect("$BOXOFFICE -d 'host=/nonexistent/socket/dir dbname=x' event list", 3, "database unreachable");
+	expect("$BOXOFFICE -d 'postgresql://nobody@127.0.0.1:1/x?connect_timeout=2' migrate", 3, "database unreachable");
+	expect("$BOXOFFICE -d 'this is = not a conninfo' event list", 3, "database unreachable");
+}
+
+static void test_event_add_and_list_json(void **state)
+{
+	const char *name = unique_name("Gala «Åsa» 'quoted'");
+	struct run_result r;
+	json_t *doc, *item;
+	json_error_t jerr;
+	size_t i;
+	long long id;
+	bool found = false;
+	char escaped[256];
+	(void)state;
+
+	/* Single quotes go through the shell as '\'' */
+	{
+		size_t o = 0;
+		for (const char *p = name; *p && o < sizeof escaped - 5; p++) {
+			if (*p == '\'') {
+				memcpy(escaped + o, "'\\''", 4);
+				o += 4;
+			} else {
+				escaped[o++] = *p;
+			}
+		}
+		escaped[o] = '\0';
+	}
+	r = run_cmd("$BOXOFFICE --station till-7 event add --name '%s' --date 2027-05-01 --reentry", escaped);
+	assert_int_equal(r.status, 0);
+	doc = json_loads(r.out, 0, &jerr);
+	assert_non_null(doc);
+	id = json_integer_value(json_object_get(doc, "id"));
+	assert_true(id > 0);
+	json_decref(doc);
+	run_free(&r);
+
+	r = run_cmd("$BOXOFFICE event list --json");
+	assert_int_equal(r.status, 0);
+	doc = json_loads(r.out, 0, &jerr);
+	assert_true(json_is_array(doc));
+	json_array_foreach(doc, i, item) {
+		if (json_integer_value(json_object_get(item, "id")) != id)
+			continue;
+		found = true;
+		assert_string_equal(json_string_value(json_object_get(item, "name")), name);
+		assert_string_equal(json_string_value(json_object_get(item, "date")), "2027-05-01");
+		assert_true(json_is_true(json_object_get(item, "reentry")));
+	}
+	assert_true(found);
+	json_decref(doc);
+	run_free(&r);
+
+	/* the change is logged with the station that made it */
+	{
+		char ids[24];
+		const char *p[1] = { ids };
+		snprintf(ids, sizeof ids, "%lld", id);
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE entity = 'event' "
+						   "AND entity_id = $1 AND station = 'till-7'", 1, p), 1);
+	}
+
+	/* the same name again is refused by the database, nothing added */
+	{
+		long long before = test_scalar(conn, "SELECT count(*) FROM event", 0, NULL);
+		r = run_cmd("$BOXOFFICE event add --name '%s' --date 2027-05-02", escaped);
+		assert_int_equal(r.status, 1);
+		assert_error_line(r.err, "event add");
+		assert_non_null(strstr(r.err, "exists already"));
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM event", 0, NULL), before);
+		run_free(&r);
+	}
+}
+
+static void test_type_add_by_name(void **state)
+{
+	const char *ev = unique_name("Types");
+	long long event_id = make_event(ev, "2027-07-07", 0);
+	struct run_result r;
+	char ids[24];
+	const char *p[1] = { ids };
+	(void)state;
+
+	r = run_cmd("$BOXOFFICE type add --event '%s' --name Group --capacity 200 --price 150000 "
+		    "--seats-per-ticket 10", ev);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"id\":"));
+	run_free(&r);
+	snprintf(ids, sizeof ids, "%lld", event_id);
+	assert_int_equal(test_scalar(conn, "SELECT seats_per_ticket FROM ticket_type WHERE event_id = $1 "
+					   "AND name = 'Group' AND tier = 'group' AND vat_bp = 2500", 1, p), 10);
+	/* the same type name twice in one event is refused */
+	r = run_cmd("$BOXOFFICE type add --event %lld --name Group --capacity 5 --price 1", event_id);
+	assert_int_equal(r.status, 1);
+	assert_error_line(r.err, "type add");
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_help_and_version),
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_unreachable_database),
+		cmocka_unit_test(test_event_add_and_list_json),
+		cmocka_unit_test(test_type_add_by_name),
+	};
+	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+}

@@ -1,0 +1,44 @@
+/* Shared test helpers: a connection to the throwaway test database (from
+ * PGHOST/PGDATABASE set by src/sh/with-testdb.sh), running the real
+ * boxoffice binary, and unique names so tests never collide. */
+#ifndef BOXOFFICE_TESTS_HELPERS_H
+#define BOXOFFICE_TESTS_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+
+struct run_result {
+	int status; /* exit code, or 128+signal */
+	char *out;
+	char *err;
+};
+
+/* Runs a shell command line (our own test strings) with BOXOFFICE set to
+ * the binary under test; captures stdout and stderr. */
+struct run_result run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void run_free(struct run_result *r);
+
+/* The binary under test: $BOXOFFICE or ./boxoffice. */
+const char *boxoffice_bin(void);
+
+PGconn *test_connect(void);
+/* Runs SQL with parameters and asserts success; returns the result. */
+PGresult *test_query(PGconn *c, const char *sql, int n, const char *const *params);
+/* First cell as a number. */
+long long test_scalar(PGconn *c, const char *sql, int n, const char *const *params);
+/* SQLSTATE of a statement that must fail (asserts it fails). */
+char *test_fails(PGconn *c, const char *sql, int n, const char *const *params);
+
+/* A name unique in this test run. */
+const char *unique_name(const char *prefix);
+
+/* Creates an event (and returns its id) through the CLI. */
+long long make_event(const char *name, const char *date, int reentry);
+long long make_type(long long event, const char *name, int capacity, long long price, int seats);
+
+#endif

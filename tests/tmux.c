@@ -1,0 +1,106 @@
+#include "tmux.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+static char *command_output(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	size_t cap = 8192, len = 0, n;
+	char *buf = malloc(cap);
+
+	if (!p) {
+		buf[0] = '\0';
+		return buf;
+	}
+	while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+		len += n;
+		if (cap - len < 1024)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	pclose(p);
+	return buf;
+}
+
+void tmux_start(struct tmux *t, const char *session, int w, int h, const char *cmd)
+{
+	char line[4096];
+	/* The command line is expanded by the shell system() runs. */
+	setenv("BOXOFFICE", boxoffice_bin(), 1);
+	snprintf(t->socket, sizeof t->socket, "bo-test-%d", (int)getpid());
+	snprintf(t->session, sizeof t->session, "%s", session);
+	snprintf(line, sizeof line,
+		 "tmux -L %s -f /dev/null new-session -d -s %s -x %d -y %d "
+		 "\"env LANG=C.UTF-8 sh -c '%s'\"",
+		 t->socket, t->session, w, h, cmd);
+	if (system(line) != 0)
+		fail_msg("tmux failed to start: %s", line);
+}
+
+void tmux_keys(struct tmux *t, const char *keys)
+{
+	char line[1024];
+	snprintf(line, sizeof line, "tmux -L %s send-keys -t %s %s", t->socket, t->session, keys);
+	if (system(line) != 0)
+		fail_msg("tmux send-keys failed: %s", keys);
+}
+
+void tmux_type(struct tmux *t, const char *text)
+{
+	char line[1024];
+	snprintf(line, sizeof line, "tmux -L %s send-keys -l -t %s '%s'", t->socket, t->session, text);
+	if (system(line) != 0)
+		fail_msg("tmux send-keys -l failed: %s", text);
+}
+
+char *tmux_capture(struct tmux *t)
+{
+	char line[256];
+	snprintf(line, sizeof line, "tmux -L %s capture-pane -p -t %s", t->socket, t->session);
+	return command_output(line);
+}
+
+static bool wait_screen(struct tmux *t, const char *text, int timeout_ms, bool present)
+{
+	struct timespec pause = { 0, 50 * 1000000L };
+	for (int waited = 0; waited <= timeout_ms; waited += 50) {
+		char *screen = tmux_capture(t);
+		bool found = strstr(screen, text) != NULL;
+		free(screen);
+		if (found == present)
+			return true;
+		nanosleep(&pause, NULL);
+	}
+	{
+		char *screen = tmux_capture(t);
+		fprintf(stderr, "--- screen while waiting for %s'%s':\n%s---\n",
+			present ? "" : "the end of ", text, screen);
+		free(screen);
+	}
+	return false;
+}
+
+bool tmux_wait_for(struct tmux *t, const char *text, int timeout_ms)
+{
+	return wait_screen(t, text, timeout_ms, true);
+}
+
+bool tmux_wait_gone(struct tmux *t, const char *text, int timeout_ms)
+{
+	return wait_screen(t, text, timeout_ms, false);
+}
+
+void tmux_stop(struct tmux *t)
+{
+	char line[256];
+	snprintf(line, sizeof line, "tmux -L %s kill-server 2>/dev/null", t->socket);
+	if (system(line) != 0) {
+		/* already gone */
+	}
+}

@@ -1,0 +1,258 @@
+/* Unit tests of the pure domain core: VAT and money, the order state
+ * machine, input validation. Table-driven, no database, no terminal. */
+#include <limits.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "src/core/money.h"
+#include "src/core/order.h"
+#include "src/core/rng.h"
+#include "src/core/validate.h"
+
+static void test_vat_rounding(void **state)
+{
+	static const struct {
+		int64_t net;
+		int bp;
+		int64_t vat;
+	} cases[] = {
+		{ 0, 2500, 0 },        { 1, 2500, 0 },      /* 0.25 cent rounds down */
+		{ 2, 2500, 1 },        /* 0.5 cent rounds half up */
+		{ 3, 2500, 1 },        { 4, 2500, 1 },     { 6, 2500, 2 },
+		{ 10000, 2500, 2500 }, { 39900, 2500, 9975 }, { 14900, 1200, 1788 },
+		{ 99, 600, 6 },        /* 5.94 */          { 125, 1000, 13 }, /* 12.5 -> 13 */
+		{ 100000000000, 2500, 25000000000 },       { 12345, 0, 0 },
+		{ 12345, 10000, 12345 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_int_equal(vat_of_net(cases[i].net, cases[i].bp), cases[i].vat);
+	assert_int_equal(vat_of_net(-1, 2500), -1);
+	assert_int_equal(vat_of_net(100, -1), -1);
+	assert_int_equal(vat_of_net(100, 10001), -1);
+	assert_int_equal(vat_of_net(MONEY_MAX_CENTS + 1, 2500), -1);
+}
+
+static void test_money_parse_format(void **state)
+{
+	static const struct {
+		const char *text;
+		bool ok;
+		int64_t cents;
+	} cases[] = {
+		{ "0", true, 0 },        { "12", true, 1200 },   { "12.5", true, 1250 },
+		{ "12.50", true, 1250 }, { "0.01", true, 1 },   { "12.505", false, 0 },
+		{ "-1", false, 0 },      { "+1", false, 0 },    { "1,00", false, 0 },
+		{ "", false, 0 },        { "12.", false, 0 },   { ".5", false, 0 },
+		{ "1e3", false, 0 },     { "99999999999999999999", false, 0 },
+	};
+	char buf[64];
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t c = -1;
+		assert_int_equal(money_parse(cases[i].text, &c), cases[i].ok);
+		if (cases[i].ok)
+			assert_int_equal(c, cases[i].cents);
+	}
+	money_format(buf, sizeof buf, 123456789);
+	assert_string_equal(buf, "1,234,567.89");
+	money_format(buf, sizeof buf, 5);
+	assert_string_equal(buf, "0.05");
+	money_format(buf, sizeof buf, -150000);
+	assert_string_equal(buf, "-1,500.00");
+}
+
+static void test_line_net_overflow(void **state)
+{
+	int64_t net;
+	(void)state;
+	assert_true(money_line_net(39900, 3, &net));
+	assert_int_equal(net, 119700);
+	assert_false(money_line_net(MONEY_MAX_CENTS, 2, &net));
+	assert_false(money_line_net(-5, 2, &net));
+	assert_false(money_line_net(5, -2, &net));
+}
+
+static void test_order_amounts(void **state)
+{
+	struct order_line_price lines[] = { { 39900, 2, 2500 }, { 14900, 3, 2500 }, { 125, 1, 1000 } };
+	struct order_amounts a;
+	(void)state;
+	assert_true(order_compute_amounts(lines, 3, PAY_CARD, &a));
+	assert_int_equal(a.net_cents, 79800 + 44700 + 125);
+	/* VAT per line, rounded per line: 19950 + 11175 + 13 */
+	assert_int_equal(a.vat_cents, 19950 + 11175 + 13);
+	assert_int_equal(a.gross_cents, a.net_cents + a.vat_cents);
+	assert_int_equal(a.quantity, 6);
+	assert_true(order_compute_amounts(lines, 3, PAY_FREE, &a));
+	assert_int_equal(a.net_cents, 0);
+	assert_int_equal(a.vat_cents, 0);
+	assert_int_equal(a.quantity, 6);
+	lines[1].qty = 0;
+	assert_false(order_compute_amounts(lines, 3, PAY_CARD, &a));
+}
+
+/* Every (payment, from, to) triple: allowed exactly when listed. */
+static void test_transitions_table(void **state)
+{
+	static const char *const allowed[] = {
+		"invoice requested invoice_sent", "invoice requested cancelled",
+		"invoice invoice_sent settled", "invoice invoice_sent cancelled",
+		"invoice settled refunded", "card requested settled", "card requested cancelled",
+		"card settled refunded", "sponsored requested settled",
+		"sponsored requested cancelled", "sponsored settled cancelled",
+		"free requested settled", "free requested cancelled", "free settled cancelled",
+	};
+	int count = 0;
+	(void)state;
+	for (int p = 0; p < PAY_COUNT; p++)
+		for (int f = 0; f < ORDER_STATUS_COUNT; f++)
+			for (int t = 0; t < ORDER_STATUS_COUNT; t++) {
+				char key[80];
+				bool listed = false;
+				snprintf(key, sizeof key, "%s %s %s", payment_name(p),
+					 order_status_name(f), order_status_name(t));
+				for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+					listed |= strcmp(allowed[i], key) == 0;
+				assert_int_equal(order_can_transition(p, f, t), listed);
+				count += listed;
+			}
+	assert_int_equal(count, (int)(sizeof allowed / sizeof allowed[0]));
+	/* terminal states go nowhere */
+	for (int p = 0; p < PAY_COUNT; p++)
+		for (int t = 0; t < ORDER_STATUS_COUNT; t++) {
+			assert_false(order_can_transition(p, ORDER_REFUNDED, t));
+			assert_false(order_can_transition(p, ORDER_CANCELLED, t));
+		}
+}
+
+static void test_initial_status(void **state)
+{
+	(void)state;
+	assert_int_equal(order_initial_status(PAY_CARD, true), ORDER_SETTLED);
+	assert_int_equal(order_initial_status(PAY_SPONSORED, true), ORDER_SETTLED);
+	assert_int_equal(order_initial_status(PAY_FREE, true), ORDER_SETTLED);
+	assert_int_equal(order_initial_status(PAY_INVOICE, true), ORDER_REQUESTED);
+	assert_int_equal(order_initial_status(PAY_CARD, false), ORDER_REQUESTED);
+	assert_true(order_status_has_tickets(ORDER_SETTLED));
+	assert_false(order_status_has_tickets(ORDER_INVOICE_SENT));
+}
+
+static void test_names_round_trip(void **state)
+{
+	(void)state;
+	for (int s = 0; s < ORDER_STATUS_COUNT; s++) {
+		enum order_status back;
+		assert_true(order_status_parse(order_status_name(s), &back));
+		assert_int_equal(back, s);
+	}
+	for (int p = 0; p < PAY_COUNT; p++) {
+		enum payment_method back;
+		assert_true(payment_parse(payment_name(p), &back));
+		assert_int_equal(back, p);
+	}
+	for (int c = 0; c < CHANNEL_COUNT; c++) {
+		enum sales_channel back;
+		assert_true(channel_parse(channel_name(c), &back));
+		assert_int_equal(back, c);
+	}
+	enum order_status s;
+	assert_false(order_status_parse("Settled", &s));
+	assert_false(order_status_parse(NULL, &s));
+	assert_string_equal(order_status_label(ORDER_INVOICE_SENT), "Invoice Sent");
+}
+
+static void test_validate_dates(void **state)
+{
+	static const struct {
+		const char *text;
+		bool ok;
+	} cases[] = {
+		{ "2026-02-28", true },  { "2026-02-29", false }, { "2028-02-29", true },
+		{ "2100-02-29", false }, { "2000-02-29", true },  { "2026-02-30", false },
+		{ "2026-04-31", false }, { "2026-12-31", true },  { "2026-13-01", false },
+		{ "2026-00-10", false }, { "2026-1-01", false },  { "26-01-01", false },
+		{ "2026/01/01", false }, { "2026-01-01x", false }, { "", false },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_int_equal(validate_date(cases[i].text) == NULL, cases[i].ok);
+}
+
+static void test_validate_text_email(void **state)
+{
+	char big[NAME_MAX_CHARS * 4 + 8];
+	(void)state;
+	assert_null(validate_text("Åsa Öberg", NAME_MAX_CHARS, true));
+	assert_null(validate_text("Zoë 🎟", NAME_MAX_CHARS, true));
+	assert_non_null(validate_text("", NAME_MAX_CHARS, true));
+	assert_null(validate_text("", NAME_MAX_CHARS, false));
+	assert_non_null(validate_text("   ", NAME_MAX_CHARS, true));
+	assert_non_null(validate_text("a\tb", NAME_MAX_CHARS, true));
+	assert_non_null(validate_text("bad \xC3\x28 utf8", NAME_MAX_CHARS, true));
+	assert_non_null(validate_text("overlong \xC0\xAF", NAME_MAX_CHARS, true));
+	/* 200 multibyte characters fit, 201 do not */
+	big[0] = '\0';
+	for (int i = 0; i < NAME_MAX_CHARS; i++)
+		strcat(big, "å");
+	assert_null(validate_text(big, NAME_MAX_CHARS, true));
+	strcat(big, "å");
+	assert_non_null(validate_text(big, NAME_MAX_CHARS, true));
+
+	assert_null(validate_email("anna@example.com", true));
+	assert_non_null(validate_email("anna@", true));
+	assert_non_null(validate_email("@example.com", true));
+	assert_non_null(validate_email("anna@example", true));
+	assert_non_null(validate_email("an na@example.com", true));
+	assert_non_null(validate_email("a@b@example.com", true));
+	assert_null(validate_email("", false));
+}
+
+static void test_parse_int(void **state)
+{
+	long long v;
+	(void)state;
+	assert_null(parse_int_range("42", 1, 100, &v));
+	assert_int_equal(v, 42);
+	assert_non_null(parse_int_range("0", 1, 100, &v));
+	assert_non_null(parse_int_range("-5", 1, 100, &v));
+	assert_non_null(parse_int_range("5x", 1, 100, &v));
+	assert_non_null(parse_int_range(" 5", 1, 100, &v));
+	assert_non_null(parse_int_range("", 1, 100, &v));
+	assert_non_null(parse_int_range("99999999999999999999", 1, LLONG_MAX, &v));
+	assert_null(parse_int_range("-5", -10, 10, &v));
+	assert_int_equal(v, -5);
+}
+
+static void test_rng_deterministic(void **state)
+{
+	struct rng a = { 7 }, b = { 7 }, c = { 8 };
+	int differ = 0;
+	(void)state;
+	for (int i = 0; i < 100; i++) {
+		uint64_t x = rng_next(&a);
+		assert_true(x == rng_next(&b));
+		differ += x != rng_next(&c);
+		assert_true(rng_below(&a, 10) < 10);
+		rng_below(&b, 10);
+	}
+	assert_true(differ > 90);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vat_rounding),
+		cmocka_unit_test(test_money_parse_format),
+		cmocka_unit_test(test_line_net_overflow),
+		cmocka_unit_test(test_order_amounts),
+		cmocka_unit_test(test_transitions_table),
+		cmocka_unit_test(test_initial_status),
+		cmocka_unit_test(test_names_round_trip),
+		cmocka_unit_test(test_validate_dates),
+		cmocka_unit_test(test_validate_text_email),
+		cmocka_unit_test(test_parse_int),
+		cmocka_unit_test(test_rng_deterministic),
+	};
+	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}
