@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "../core/util.h"
+#include "../core/order.h"
 #include "../core/validate.h"
+#include "../db/catalog.h"
 #include "../db/db.h"
 
 int cli_fail(int code, const char *what, const char *fmt, ...)
@@ -174,4 +176,47 @@ void cli_print_json(json_t *doc)
 		free(text);
 	}
 	json_decref(doc);
+}
+
+int cli_event_type(struct cli *cli, const char *what, const char *event, const char *type,
+		   long long *event_id, long long *type_id)
+{
+	if (!event)
+		return cli_missing(what, "event");
+	if (type_id && !type)
+		return cli_missing(what, "type");
+	if (!cli_db(cli))
+		return EXIT_FAILED;
+	if (!db_event_resolve(cli->db, event, event_id))
+		return cli_db_fail(cli, what);
+	if (type_id && !db_type_resolve(cli->db, *event_id, type, type_id))
+		return cli_db_fail(cli, what);
+	return EXIT_DONE;
+}
+
+bool cli_channel(const char *what, const char *text, int *rc)
+{
+	enum sales_channel c;
+	if (channel_parse(text, &c))
+		return true;
+	*rc = cli_fail(EXIT_USAGE, what, "--channel must be web, pos, ota or reseller");
+	return false;
+}
+
+bool cli_payment(const char *what, const char *text, int *rc)
+{
+	enum payment_method p;
+	if (payment_parse(text, &p))
+		return true;
+	*rc = cli_fail(EXIT_USAGE, what, "--payment must be card, invoice, sponsored or free");
+	return false;
+}
+
+bool cli_text(const char *what, const char *option, const char *text, int max_chars, int *rc)
+{
+	const char *why = validate_text(text, max_chars, false);
+	if (!why)
+		return true;
+	*rc = cli_fail(EXIT_USAGE, what, "--%s %s", option, why);
+	return false;
 }

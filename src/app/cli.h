@@ -65,3 +65,13 @@ bool cli_int(const char *what, const char *option, const char *text, long long m
 #include <jansson.h>
 /* Prints one compact JSON document and a newline on stdout; frees it. */
 void cli_print_json(json_t *doc);
+
+/* Resolves --event and --type (ID or unique name); type may be NULL.
+ * Returns EXIT_DONE or the exit code after reporting. */
+int cli_event_type(struct cli *cli, const char *what, const char *event, const char *type,
+		   long long *event_id, long long *type_id);
+/* Checks a channel or payment name; reports a usage error. */
+bool cli_channel(const char *what, const char *text, int *rc);
+bool cli_payment(const char *what, const char *text, int *rc);
+/* Checks optional free text (company, contact, reason...); reports. */
+bool cli_text(const char *what, const char *option, const char *text, int max_chars, int *rc);

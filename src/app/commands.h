@@ -9,5 +9,17 @@ int cmd_demo(struct cli *cli, int argc, char **argv);
 int cmd_event_add(struct cli *cli, int argc, char **argv);
 int cmd_event_list(struct cli *cli, int argc, char **argv);
 int cmd_type_add(struct cli *cli, int argc, char **argv);
+int cmd_inventory(struct cli *cli, int argc, char **argv);
+int cmd_adjust(struct cli *cli, int argc, char **argv);
+int cmd_quota(struct cli *cli, int argc, char **argv);
+int cmd_capacity(struct cli *cli, int argc, char **argv);
+int cmd_sell(struct cli *cli, int argc, char **argv);
+int cmd_hold(struct cli *cli, int argc, char **argv);
+int cmd_hold_confirm(struct cli *cli, int argc, char **argv);
+int cmd_hold_release(struct cli *cli, int argc, char **argv);
+int cmd_order_invoice(struct cli *cli, int argc, char **argv);
+int cmd_order_settle(struct cli *cli, int argc, char **argv);
+int cmd_order_cancel(struct cli *cli, int argc, char **argv);
+int cmd_order_refund(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -423,10 +423,10 @@ static bool load_orders(struct db *db, struct demo_ctx *c, struct rng *r, long l
 		for (int k = 0; k < o.ntypes; k++) {
 			long long lid = ++line_id;
 			int64_t net = price[k].unit_cents * price[k].qty;
-			fprintf(line_f, "%lld\t%lld\t%lld\t%lld\t%d\t%lld\t%d\t%lld\t%lld\n", lid, id,
+			fprintf(line_f, "%lld\t%lld\t%lld\t%lld\t%d\t%lld\t%d\t%lld\t%lld\t%s\n", lid, id,
 				c->event_id[o.event], c->type_id[o.event][o.type[k]], price[k].qty,
 				(long long)price[k].unit_cents, price[k].vat_bp, (long long)net,
-				(long long)vat_of_net(net, price[k].vat_bp));
+				(long long)vat_of_net(net, price[k].vat_bp), channel_name(o.channel));
 			st->lines++;
 			if (o.status == ORDER_SETTLED || o.tickets_void) {
 				for (int s = 1; s <= price[k].qty; s++) {
@@ -462,7 +462,7 @@ static bool load_orders(struct db *db, struct demo_ctx *c, struct rng *r, long l
 	/* Stream the staged lines, then tickets. */
 	lines.data = buf;
 	if (!copy_begin(db, "COPY order_line (id, order_id, event_id, type_id, qty, unit_cents, "
-			    "vat_bp, net_cents, vat_cents) FROM STDIN"))
+			    "vat_bp, net_cents, vat_cents, channel) FROM STDIN"))
 		goto out;
 	rewind(line_f);
 	while ((got = fread(buf, 1, sizeof buf, line_f)) > 0) {
@@ -502,6 +502,12 @@ static const char SQL_FINISH[] =
 	"  capacity = greatest($1::int * t.seats_per_ticket, coalesce(u.seats, 0) * 11 / 10 + 100) "
 	"FROM ticket_type t2 LEFT JOIN used u ON u.type_id = t2.id WHERE t.id = t2.id";
 
+/* The loaded seats enter the change log as one import per type, so the log
+ * still adds up to the inventory counters. */
+static const char SQL_LOG_IMPORT[] =
+	"INSERT INTO change_log (entity, entity_id, action, reason, event_id, type_id, sold_delta) "
+	"SELECT 'inventory', id, 'import', 'demo data', event_id, id, sold FROM ticket_type";
+
 #define SETVAL(t) "SELECT setval(pg_get_serial_sequence('" t "', 'id'), " \
 	"(SELECT greatest(max(id), 1) FROM " t "))"
 static const char SQL_SETVAL_ORDER[] = SETVAL("ticket_order");
@@ -539,6 +545,7 @@ bool db_demo_load(struct db *db, long long n, uint64_t seed, struct demo_stats *
 			"FROM ticket_order o WHERE o.event_id = e.id), 0)", 0, NULL) ||
 	    !db_run(db, SQL_SETVAL_ORDER, 0, NULL) || !db_run(db, SQL_SETVAL_LINE, 0, NULL) ||
 	    !db_run(db, SQL_SETVAL_TICKET, 0, NULL) ||
+	    !db_run(db, SQL_LOG_IMPORT, 0, NULL) ||
 	    !db_run(db, "INSERT INTO change_log (entity, action, reason, detail) "
 			"VALUES ('demo', 'loaded', 'demo data', jsonb_build_object('orders', $1::bigint))",
 		    1, count_param))

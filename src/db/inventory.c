@@ -1,0 +1,159 @@
+#include "inventory.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Formats integers as parameters without sprintf at every call site. */
+struct num {
+	char s[24];
+};
+
+static const char *num(struct num *n, long long v)
+{
+	snprintf(n->s, sizeof n->s, "%lld", v);
+	return n->s;
+}
+
+/* Runs a statement returning one jsonb cell and parses it. */
+static json_t *call_json(struct db *db, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = db_exec(db, sql, n, params);
+	json_t *doc;
+	json_error_t jerr;
+
+	if (!res)
+		return NULL;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		db_set_error(db, DB_FAILED, "no result from the database");
+		return NULL;
+	}
+	doc = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
+	PQclear(res);
+	if (!doc)
+		db_set_error(db, DB_FAILED, "bad JSON from the database: %s", jerr.text);
+	return doc;
+}
+
+json_t *db_sell(struct db *db, const struct sale *s)
+{
+	static const char sql[] =
+		"SELECT inventory_sell($1, $2, $3, $4::sales_channel, $5::payment_method, $6, $7, $8, "
+		"$9, $10, $11)";
+	struct num ev, ty, qty;
+	const char *p[11] = { num(&ev, s->event_id), num(&ty, s->type_id), num(&qty, s->qty),
+			      s->channel, s->payment, s->company, s->contact, s->email, s->key,
+			      s->external_ref, s->reason };
+	return call_json(db, sql, 11, p);
+}
+
+json_t *db_hold(struct db *db, const struct sale *s, long long ttl)
+{
+	static const char sql[] =
+		"SELECT inventory_hold($1, $2, $3, $4, $5::sales_channel, $6, $7)";
+	struct num ev, ty, qty, t;
+	const char *p[7] = { num(&ev, s->event_id), num(&ty, s->type_id), num(&qty, s->qty),
+			     num(&t, ttl), s->channel, s->key, s->reason };
+	return call_json(db, sql, 7, p);
+}
+
+json_t *db_hold_confirm(struct db *db, long long hold_id, const struct sale *s)
+{
+	static const char sql[] =
+		"SELECT hold_confirm($1, $2::payment_method, $3, $4, $5, $6, $7, $8)";
+	struct num h;
+	const char *p[8] = { num(&h, hold_id), s->payment, s->company, s->contact, s->email,
+			     s->key, s->external_ref, s->reason };
+	return call_json(db, sql, 8, p);
+}
+
+json_t *db_hold_release(struct db *db, long long hold_id, const char *reason)
+{
+	struct num h;
+	const char *p[2] = { num(&h, hold_id), reason };
+	return call_json(db, "SELECT hold_release($1, $2)", 2, p);
+}
+
+json_t *db_adjust(struct db *db, long long event_id, long long type_id, long long delta,
+		  const char *reason, const char *key)
+{
+	struct num ev, ty, d;
+	const char *p[5] = { num(&ev, event_id), num(&ty, type_id), num(&d, delta), reason, key };
+	return call_json(db, "SELECT inventory_adjust($1, $2, $3, $4, $5)", 5, p);
+}
+
+json_t *db_set_quota(struct db *db, long long event_id, long long type_id, const char *channel,
+		     long long quota, const char *reason)
+{
+	struct num ev, ty, q;
+	const char *p[5] = { num(&ev, event_id), num(&ty, type_id), channel, num(&q, quota), reason };
+	return call_json(db, "SELECT inventory_set_quota($1, $2, $3::sales_channel, $4, $5)", 5, p);
+}
+
+json_t *db_set_capacity(struct db *db, long long event_id, long long type_id, long long capacity,
+			const char *reason)
+{
+	struct num ev, ty, c;
+	const char *p[4] = { num(&ev, event_id), num(&ty, type_id), num(&c, capacity), reason };
+	return call_json(db, "SELECT inventory_set_capacity($1, $2, $3, $4)", 4, p);
+}
+
+json_t *db_order_set_status(struct db *db, long long order_id, const char *status, long long version,
+			    const char *payment_ref, const char *reason)
+{
+	struct num o, v;
+	const char *p[5] = { num(&o, order_id), status, version >= 0 ? num(&v, version) : NULL,
+			     payment_ref, reason };
+	return call_json(db, "SELECT order_set_status($1, $2::order_status, $3, $4, $5)", 5, p);
+}
+
+enum inv_col { INV_EVENT, INV_EVENT_NAME, INV_TYPE, INV_TYPE_NAME, INV_CHANNEL, INV_CAPACITY,
+	       INV_SOLD, INV_HELD, INV_RESERVED, INV_AVAILABLE, INV_SEATS, INV_VERSION };
+
+json_t *db_inventory(struct db *db, long long event_id)
+{
+	static const char sql[] =
+		"SELECT v.event_id, e.name, v.type_id, v.type_name, v.channel, v.capacity, v.sold, "
+		"v.held, v.reserved, v.available, v.seats_per_ticket, v.version "
+		"FROM inventory_view v JOIN event e ON e.id = v.event_id "
+		"WHERE $1::bigint = 0 OR v.event_id = $1::bigint "
+		"ORDER BY e.date, v.event_id, v.type_id, v.channel NULLS FIRST";
+	struct num ev;
+	const char *p[1] = { num(&ev, event_id) };
+	PGresult *res = db_exec(db, sql, 1, p);
+	json_t *rows;
+
+	if (!res)
+		return NULL;
+	rows = json_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *channel = db_text(res, i, INV_CHANNEL);
+		json_array_append_new(rows, json_pack(
+			"{sI ss sI ss so sI sI sI sI sI sI sI}",
+			"event", (json_int_t)db_int(res, i, INV_EVENT),
+			"event_name", db_text(res, i, INV_EVENT_NAME),
+			"type", (json_int_t)db_int(res, i, INV_TYPE),
+			"type_name", db_text(res, i, INV_TYPE_NAME),
+			"channel", channel ? json_string(channel) : json_null(),
+			"capacity", (json_int_t)db_int(res, i, INV_CAPACITY),
+			"sold", (json_int_t)db_int(res, i, INV_SOLD),
+			"held", (json_int_t)db_int(res, i, INV_HELD),
+			"reserved", (json_int_t)db_int(res, i, INV_RESERVED),
+			"available", (json_int_t)db_int(res, i, INV_AVAILABLE),
+			"seats_per_ticket", (json_int_t)db_int(res, i, INV_SEATS),
+			"version", (json_int_t)db_int(res, i, INV_VERSION)));
+	}
+	PQclear(res);
+	return rows;
+}
+
+int db_inventory_reap(struct db *db)
+{
+	PGresult *res = db_exec(db, "SELECT inventory_reap()", 0, NULL);
+	int n;
+	if (!res)
+		return -1;
+	n = (int)db_int(res, 0, 0);
+	PQclear(res);
+	return n;
+}

@@ -1,0 +1,42 @@
+/* Live inventory and order operations: thin wrappers over the SQL functions
+ * of db/003_inventory.sql, each one transaction in the database. Results
+ * come back as the JSON documents the functions build. */
+#ifndef BOXOFFICE_DB_INVENTORY_H
+#define BOXOFFICE_DB_INVENTORY_H
+
+#include <jansson.h>
+
+#include "db.h"
+
+struct sale {
+	long long event_id, type_id;
+	long long qty;
+	const char *channel; /* web, pos, ota, reseller */
+	const char *payment; /* invoice, card, sponsored, free */
+	const char *company, *contact, *email;
+	const char *key;          /* idempotency key, or NULL */
+	const char *external_ref; /* the channel's own order reference */
+	const char *reason;
+};
+
+/* NULL with db->err set on failure. The caller json_decref()s. */
+json_t *db_sell(struct db *db, const struct sale *s);
+json_t *db_hold(struct db *db, const struct sale *s, long long ttl_seconds);
+json_t *db_hold_confirm(struct db *db, long long hold_id, const struct sale *s);
+json_t *db_hold_release(struct db *db, long long hold_id, const char *reason);
+json_t *db_adjust(struct db *db, long long event_id, long long type_id, long long delta,
+		  const char *reason, const char *key);
+json_t *db_set_quota(struct db *db, long long event_id, long long type_id, const char *channel,
+		     long long quota, const char *reason);
+json_t *db_set_capacity(struct db *db, long long event_id, long long type_id, long long capacity,
+			const char *reason);
+/* version < 0: no optimistic check. */
+json_t *db_order_set_status(struct db *db, long long order_id, const char *status, long long version,
+			    const char *payment_ref, const char *reason);
+
+/* Rows of inventory_view for one event (0: all), as CONTRACT.md's JSON. */
+json_t *db_inventory(struct db *db, long long event_id);
+/* Marks expired holds; -1 on error. One station at a time does the work. */
+int db_inventory_reap(struct db *db);
+
+#endif
