@@ -97,7 +97,7 @@ DECLARE
 	made integer;
 	st order_status;
 BEGIN
-	SELECT status INTO st FROM ticket_order WHERE id = p_order FOR UPDATE;
+	SELECT status INTO st FROM ticket_order WHERE id = p_order FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'order % does not exist', p_order USING ERRCODE = 'BX001';
 	END IF;

@@ -12,6 +12,11 @@
 -- To keep the hot row locked as briefly as possible, sell writes the order,
 -- its line, tickets and log first and takes the seats last, just before
 -- COMMIT.
+--
+-- Row locks on ticket_type are always FOR NO KEY UPDATE (what a plain
+-- UPDATE takes): inserting an order line or hold takes a KEY SHARE lock on
+-- its type row through the foreign key, and FOR UPDATE would conflict with
+-- that and deadlock two sellers of the same type.
 
 ALTER TABLE order_line ADD COLUMN from_quota boolean NOT NULL DEFAULT false;
 ALTER TABLE order_line ADD COLUMN channel sales_channel NOT NULL DEFAULT 'pos';
@@ -155,7 +160,7 @@ DECLARE
 BEGIN
 	FOR attempt IN 1..2 LOOP
 		IF p_from_quota THEN
-			PERFORM 1 FROM ticket_type WHERE id = p_type FOR UPDATE;
+			PERFORM 1 FROM ticket_type WHERE id = p_type FOR NO KEY UPDATE;
 			UPDATE channel_quota SET sold = sold + d_sold, held = held + d_held
 			WHERE type_id = p_type AND channel = p_channel AND quota - sold - held >= p_seats;
 			IF FOUND THEN
@@ -414,7 +419,7 @@ BEGIN
 	FOR tid IN SELECT DISTINCT type_id FROM hold
 		   WHERE status = 'active' AND expires_at <= now() ORDER BY type_id
 	LOOP
-		PERFORM 1 FROM ticket_type WHERE id = tid FOR UPDATE;
+		PERFORM 1 FROM ticket_type WHERE id = tid FOR NO KEY UPDATE;
 		n := n + inventory_expire_holds(tid);
 	END LOOP;
 	RETURN n;
@@ -445,7 +450,7 @@ BEGIN
 	IF p_delta < 0 THEN
 		PERFORM inventory_take(p_type, 'pos', false, -p_delta, 'reserved');
 	ELSE
-		SELECT * INTO t FROM ticket_type WHERE id = p_type FOR UPDATE;
+		SELECT * INTO t FROM ticket_type WHERE id = p_type FOR NO KEY UPDATE;
 		IF t.reserved < p_delta THEN
 			RAISE EXCEPTION 'only % seats are reserved', t.reserved USING ERRCODE = 'BX020';
 		END IF;
@@ -468,7 +473,7 @@ BEGIN
 		RAISE EXCEPTION 'a capacity change needs a reason' USING ERRCODE = 'BX021';
 	END IF;
 	PERFORM set_config('boxoffice.reason', p_reason, true);
-	SELECT * INTO t FROM ticket_type WHERE id = p_type FOR UPDATE;
+	SELECT * INTO t FROM ticket_type WHERE id = p_type FOR NO KEY UPDATE;
 	IF p_capacity < t.sold + t.held + t.reserved + t.quota_free THEN
 		RAISE EXCEPTION 'capacity cannot go below the % seats sold, held, reserved or under quota',
 			t.sold + t.held + t.reserved + t.quota_free USING ERRCODE = 'BX020';
@@ -498,8 +503,8 @@ BEGIN
 		RAISE EXCEPTION 'quota must be 0 or more seats' USING ERRCODE = 'BX021';
 	END IF;
 	PERFORM set_config('boxoffice.reason', coalesce(p_reason, 'quota'), true);
-	SELECT * INTO t FROM ticket_type WHERE id = p_type FOR UPDATE;
-	SELECT * INTO q FROM channel_quota WHERE type_id = p_type AND channel = p_channel FOR UPDATE;
+	SELECT * INTO t FROM ticket_type WHERE id = p_type FOR NO KEY UPDATE;
+	SELECT * INTO q FROM channel_quota WHERE type_id = p_type AND channel = p_channel FOR NO KEY UPDATE;
 	IF FOUND THEN
 		old_free := q.quota - q.sold - q.held;
 		IF p_quota < q.sold + q.held THEN
@@ -539,7 +544,7 @@ DECLARE
 	inv integer;
 BEGIN
 	PERFORM set_config('boxoffice.reason', coalesce(p_reason, p_to::text), true);
-	SELECT * INTO o FROM ticket_order WHERE id = p_order FOR UPDATE;
+	SELECT * INTO o FROM ticket_order WHERE id = p_order FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'order % does not exist', p_order USING ERRCODE = 'BX021';
 	END IF;
