@@ -10,11 +10,12 @@
 /* Later screens plug in here: one line each. */
 const struct menu_entry menu_entries[] = {
 	{ '1', &events_screen },
+	{ '2', &inventory_screen },
 	{ 0, NULL },
 };
 
 static const struct screen_ops *const all_screens[] = {
-	&menu_screen, &help_screen, &events_screen, NULL,
+	&menu_screen, &help_screen, &events_screen, &inventory_screen, &sale_screen, NULL,
 };
 
 const struct screen_ops *screen_by_name(const char *name)

@@ -46,6 +46,10 @@ bool app_online(struct app *app);
 long long app_event_id(struct app *app);
 const char *app_event_name(struct app *app);
 void app_set_event(struct app *app, long long id, const char *name);
+/* The ticket type the user picked (for the sale form). */
+void app_set_type(struct app *app, long long id, const char *name);
+long long app_type_id(struct app *app);
+const char *app_type_name(struct app *app);
 void app_status(struct app *app, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Opens a screen on top of the current one (after this callback returns). */
@@ -58,7 +62,8 @@ struct menu_entry {
 	const struct screen_ops *screen;
 };
 extern const struct menu_entry menu_entries[];
-extern const struct screen_ops menu_screen, help_screen, events_screen;
+extern const struct screen_ops menu_screen, help_screen, events_screen, inventory_screen,
+	sale_screen;
 const struct screen_ops *screen_by_name(const char *name);
 
 /* Drawing helpers that respect UTF-8 display width. */

@@ -32,6 +32,18 @@ const struct binding bindings[] = {
 	{ "events", 'j', ACT_DOWN, false },
 	{ "events", 'q', ACT_BACK, false },
 	{ "help", 'q', ACT_BACK, false },
+	{ "inventory", '\r', ACT_SELL, true },
+	{ "inventory", '\n', ACT_SELL, false },
+	{ "inventory", KEY_ENTER, ACT_SELL, false },
+	{ "inventory", 's', ACT_SELL, false },
+	{ "inventory", KEY_F(4), ACT_SELL, false },
+	{ "inventory", 'k', ACT_UP, false },
+	{ "inventory", 'j', ACT_DOWN, false },
+	{ "inventory", 'q', ACT_BACK, false },
+	{ "sale", '\r', ACT_SUBMIT, true },
+	{ "sale", '\n', ACT_SUBMIT, false },
+	{ "sale", KEY_ENTER, ACT_SUBMIT, false },
+	{ "sale", '\t', ACT_NEXT_FIELD, true },
 	{ NULL, 0, ACT_NONE, false },
 };
 

@@ -18,7 +18,10 @@
 	X(HOME, "Home", "first row")                                      \
 	X(END, "End", "last row")                                         \
 	X(OPEN, "Open", "open or choose the selected row")                \
-	X(REFRESH, "Refresh", "read everything again from the database")
+	X(REFRESH, "Refresh", "read everything again from the database")      \
+	X(SELL, "Sell", "sell tickets of the selected type at the counter") \
+	X(NEXT_FIELD, "Next", "next field")                               \
+	X(SUBMIT, "Done", "confirm the form")
 
 enum action {
 #define X(name, label, help) ACT_##name,

@@ -22,12 +22,14 @@
 #include "../core/util.h"
 #include "../db/catalog.h"
 #include "../db/db.h"
+#include "../db/inventory.h"
 #include "cli.h"
 #include "keymap.h"
 #include "theme.h"
 
 #define STACK_MAX 8
 #define TICK_MS 250
+#define REAP_SECONDS 2
 
 /* Channels every station listens on; screens filter by channel name. */
 static const char *const listen_channels[] = {
@@ -46,6 +48,8 @@ struct app {
 	const struct screen_ops *pending_push;
 	long long event_id;
 	char event_name[201];
+	long long type_id;
+	char type_name[101];
 	const char *event_arg;
 	char status[256];
 	bool status_error;
@@ -53,6 +57,7 @@ struct app {
 	bool running, dirty;
 	unsigned listened_seq;
 	time_t next_connect;
+	time_t next_reap;
 	int backoff;
 	int signal_pipe[2];
 };
@@ -86,6 +91,22 @@ void app_set_event(struct app *app, long long id, const char *name)
 	app->event_id = id;
 	snprintf(app->event_name, sizeof app->event_name, "%s", name ? name : "");
 	app->dirty = true;
+}
+
+void app_set_type(struct app *app, long long id, const char *name)
+{
+	app->type_id = id;
+	snprintf(app->type_name, sizeof app->type_name, "%s", name ? name : "");
+}
+
+long long app_type_id(struct app *app)
+{
+	return app->type_id;
+}
+
+const char *app_type_name(struct app *app)
+{
+	return app->type_name;
 }
 
 void app_status(struct app *app, bool error, const char *fmt, ...)
@@ -244,16 +265,19 @@ static void poll_connect(struct app *app)
 static void drain_notifications(struct app *app)
 {
 	PGnotify *n;
+	int result = SCR_IGNORED;
 	if (!db_consume(app->db)) {
 		connection_lost(app);
 		return;
 	}
+	/* A burst of notifications costs one re-read, not one per change. */
 	while ((n = db_next_notify(app->db))) {
 		struct screen_slot *s = top(app);
 		if (s->ops->on_notify)
-			apply_result(app, s->ops->on_notify(app, s->state, n->relname, n->extra));
+			result |= s->ops->on_notify(app, s->state, n->relname, n->extra);
 		PQfreemem(n);
 	}
+	apply_result(app, result);
 }
 
 /* ---- drawing ---- */
@@ -491,6 +515,12 @@ int tui_run(const struct tui_options *opts)
 			/* A query may have found the connection gone. */
 			if (app.db->state == DB_DISCONNECTED && app.backoff == 0)
 				connection_lost(&app);
+			/* Any running station reaps expired holds; the database lets
+			 * one at a time do it. */
+			if (app.db->state == DB_READY && time(NULL) >= app.next_reap) {
+				app.next_reap = time(NULL) + REAP_SECONDS;
+				db_inventory_reap(app.db);
+			}
 			if (s->ops->on_tick)
 				apply_result(&app, s->ops->on_tick(&app, s->state));
 			if (app.status[0] && !app.status_error && time(NULL) - app.status_at > 5) {

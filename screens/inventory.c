@@ -1,0 +1,220 @@
+/* Live inventory of the current event: per type and per channel quota,
+ * capacity, sold, held, reserved, available. Every change at any station
+ * arrives as a NOTIFY and the panel re-reads at once; Enter sells. */
+#include <curses.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "../src/app/theme.h"
+#include "../src/db/inventory.h"
+#include "screen.h"
+
+#define INV_ROWS 128
+
+struct inv_row {
+	long long type_id;
+	char type[101];
+	char channel[12]; /* "" for the whole type */
+	long long capacity, sold, held, reserved, available, spt, version;
+};
+
+struct inventory_state {
+	struct list_cursor cursor;
+	struct inv_row rows[INV_ROWS];
+	long long event_id;
+	char updated[16]; /* HH:MM:SS.mmm of the last read */
+	unsigned reads;
+};
+
+enum { COL_TYPE, COL_CHANNEL, COL_CAPACITY, COL_SOLD, COL_HELD, COL_RESERVED, COL_AVAILABLE,
+       COL_BAR, COL_COUNT };
+static const struct column columns[COL_COUNT] = {
+	[COL_TYPE] = { "TYPE", 14, false },
+	[COL_CHANNEL] = { "CHANNEL", 8, false },
+	[COL_CAPACITY] = { "CAPACITY", 9, true },
+	[COL_SOLD] = { "SOLD", 8, true },
+	[COL_HELD] = { "HELD", 7, true },
+	[COL_RESERVED] = { "RESERVED", 8, true },
+	[COL_AVAILABLE] = { "AVAILABLE", 9, true },
+	[COL_BAR] = { "TAKEN", 0, false },
+};
+
+static long long get(json_t *row, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(row, key));
+}
+
+static void stamp(char *buf, size_t size)
+{
+	struct timeval tv;
+	struct tm tm;
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	snprintf(buf, size, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(tv.tv_usec / 1000));
+}
+
+static void inventory_query(struct app *app, void *state)
+{
+	struct inventory_state *s = state;
+	json_t *rows, *row;
+	size_t i;
+	long long keep_type = 0;
+	char keep_channel[12] = "";
+
+	s->event_id = app_event_id(app);
+	if (!s->event_id)
+		return;
+	if (s->cursor.count > 0) { /* the selection survives a re-read */
+		keep_type = s->rows[s->cursor.selected].type_id;
+		snprintf(keep_channel, sizeof keep_channel, "%s", s->rows[s->cursor.selected].channel);
+	}
+	if (!(rows = db_inventory(app_db(app), s->event_id))) {
+		app_status(app, true, "inventory: %s", app_db(app)->err);
+		return;
+	}
+	s->cursor.count = 0;
+	json_array_foreach(rows, i, row) {
+		struct inv_row *r;
+		const char *channel = json_string_value(json_object_get(row, "channel"));
+		if (s->cursor.count == INV_ROWS)
+			break;
+		r = &s->rows[s->cursor.count];
+		r->type_id = get(row, "type");
+		snprintf(r->type, sizeof r->type, "%s", json_string_value(json_object_get(row, "type_name")));
+		snprintf(r->channel, sizeof r->channel, "%s", channel ? channel : "");
+		r->capacity = get(row, "capacity");
+		r->sold = get(row, "sold");
+		r->held = get(row, "held");
+		r->reserved = get(row, "reserved");
+		r->available = get(row, "available");
+		r->spt = get(row, "seats_per_ticket");
+		r->version = get(row, "version");
+		if (r->type_id == keep_type && strcmp(r->channel, keep_channel) == 0)
+			s->cursor.selected = s->cursor.count;
+		s->cursor.count++;
+	}
+	json_decref(rows);
+	stamp(s->updated, sizeof s->updated);
+	s->reads++;
+}
+
+static void draw_bar(int y, int x, int w, const struct inv_row *r)
+{
+	long long taken = r->capacity - r->available;
+	int fill = r->capacity > 0 ? (int)(taken * w / r->capacity) : w;
+	char pct[8];
+
+	if (w < 6)
+		return;
+	draw_fill(y, x, fill, theme_attr(r->available == 0 ? C_REJECT : C_SELECTED));
+	snprintf(pct, sizeof pct, "%3lld%%", r->capacity > 0 ? taken * 100 / r->capacity : 100);
+	draw_text(y, x + w - 4, 4, pct, A_BOLD);
+}
+
+static void inventory_draw(struct app *app, void *state, struct rect a)
+{
+	struct inventory_state *s = state;
+	int xs[COL_COUNT], ws[COL_COUNT], shown, visible = a.h - 3;
+	char footer[160];
+
+	if (!app_event_id(app)) {
+		draw_text(a.y + 1, a.x + 2, a.w - 4, "No event chosen: pick one on the Events screen.", theme_attr(C_DIM));
+		return;
+	}
+	if (s->event_id != app_event_id(app))
+		inventory_query(app, state);
+	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, COL_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
+	list_cursor_fit(&s->cursor, visible);
+	for (int i = 0; i < visible && s->cursor.top + i < s->cursor.count; i++) {
+		const struct inv_row *r = &s->rows[s->cursor.top + i];
+		bool whole = r->channel[0] == '\0';
+		int y = a.y + 1 + i;
+		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
+		char cells[COL_COUNT][48];
+		const char *text[COL_COUNT];
+
+		snprintf(cells[COL_CAPACITY], sizeof cells[0], "%lld", r->capacity);
+		snprintf(cells[COL_SOLD], sizeof cells[0], "%lld", r->sold);
+		snprintf(cells[COL_HELD], sizeof cells[0], "%lld", r->held);
+		snprintf(cells[COL_RESERVED], sizeof cells[0], "%lld", r->reserved);
+		if (r->available == 0)
+			snprintf(cells[COL_AVAILABLE], sizeof cells[0], "SOLD OUT");
+		else
+			snprintf(cells[COL_AVAILABLE], sizeof cells[0], "%lld", r->available);
+		snprintf(cells[COL_TYPE], sizeof cells[0], "%s%s", whole ? "" : "  ", r->type);
+		text[COL_TYPE] = cells[COL_TYPE];
+		text[COL_CHANNEL] = whole ? "all" : r->channel;
+		text[COL_CAPACITY] = cells[COL_CAPACITY];
+		text[COL_SOLD] = cells[COL_SOLD];
+		text[COL_HELD] = cells[COL_HELD];
+		text[COL_RESERVED] = cells[COL_RESERVED];
+		text[COL_AVAILABLE] = cells[COL_AVAILABLE];
+		text[COL_BAR] = "";
+		draw_fill(y, a.x, a.w, attr);
+		for (int c = 0; c < shown; c++) {
+			unsigned cell = attr;
+			if (c == COL_BAR) {
+				draw_bar(y, xs[c], ws[c], r);
+				continue;
+			}
+			if (c == COL_AVAILABLE && attr == A_NORMAL)
+				cell = theme_attr(r->available == 0 ? C_REJECT
+						  : r->available * 10 < r->capacity ? C_WARN : C_SETTLED);
+			if (columns[c].right)
+				draw_text_right(y, xs[c], ws[c], text[c], cell);
+			else
+				draw_text(y, xs[c], ws[c], text[c], cell);
+		}
+	}
+	snprintf(footer, sizeof footer, "Seats. Live: last read %s (%u reads). Enter sells the selected type.",
+		 s->updated[0] ? s->updated : "--", s->reads);
+	draw_text(a.y + a.h - 1, a.x + 1, a.w - 2, footer, theme_attr(C_DIM));
+}
+
+static int inventory_key(struct app *app, void *state, enum action action, int key)
+{
+	struct inventory_state *s = state;
+	(void)key;
+	if (action == ACT_SELL) {
+		const struct inv_row *r;
+		if (s->cursor.count == 0)
+			return SCR_HANDLED;
+		r = &s->rows[s->cursor.selected];
+		app_set_type(app, r->type_id, r->type);
+		app_push(app, &sale_screen);
+		return SCR_HANDLED;
+	}
+	return list_cursor_move(&s->cursor, action, LINES - 6);
+}
+
+/* Payloads carry event and version; a change to another event is not ours.
+ * Ours triggers one re-read (several notifications coalesce into one), so
+ * a gap in versions can never leave a stale number on screen. */
+static int inventory_notify(struct app *app, void *state, const char *channel, const char *payload)
+{
+	json_t *doc;
+	json_error_t jerr;
+	long long event;
+	(void)state;
+
+	if (strcmp(channel, "boxoffice_inventory") != 0)
+		return SCR_IGNORED;
+	doc = json_loads(payload, 0, &jerr);
+	event = doc ? (long long)json_integer_value(json_object_get(doc, "event")) : 0;
+	json_decref(doc);
+	return !doc || event == app_event_id(app) ? SCR_REQUERY : SCR_IGNORED;
+}
+
+const struct screen_ops inventory_screen = {
+	.name = "inventory",
+	.title = "Inventory",
+	.state_size = sizeof(struct inventory_state),
+	.query = inventory_query,
+	.draw = inventory_draw,
+	.on_key = inventory_key,
+	.on_notify = inventory_notify,
+};
