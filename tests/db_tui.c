@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "tmux.h"
@@ -83,11 +84,92 @@ static void test_tui_offline_then_online(void **state)
 	tmux_stop(&t);
 }
 
+/* The number in the AVAILABLE column of the row that starts with type. */
+static long long available_on_screen(const char *screen, const char *type)
+{
+	const char *line = screen;
+	while ((line = strstr(line, type))) {
+		long long cap, sold, held, reserved, avail;
+		char channel[16];
+		if (sscanf(line + strlen(type), " %15s %lld %lld %lld %lld %lld", channel, &cap, &sold,
+			   &held, &reserved, &avail) == 6 && strcmp(channel, "all") == 0)
+			return avail;
+		line += strlen(type);
+	}
+	return -1;
+}
+
+/* Waits until the type's AVAILABLE cell shows n. */
+static bool wait_available(struct tmux *t, const char *type, long long n, int timeout_ms)
+{
+	for (int waited = 0; waited <= timeout_ms; waited += 20) {
+		char *screen = tmux_capture(t);
+		long long v = available_on_screen(screen, type);
+		free(screen);
+		if (v == n)
+			return true;
+		usleep(20 * 1000);
+	}
+	return false;
+}
+
+static void test_two_stations_see_a_sale_live(void **state)
+{
+	struct tmux a, b;
+	const char *ev = unique_name("Live Inventory");
+	long long event_id = make_event(ev, "2031-01-01", 0);
+	char cmd[256], *screen;
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Balcony", 40, 45000, 1);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station east --screen inventory --event %lld; sleep 30", event_id);
+	tmux_start(&a, "east", 100, 24, cmd);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station west --screen inventory --event %lld; sleep 30", event_id);
+	b = a;
+	snprintf(b.session, sizeof b.session, "west");
+	{
+		char line[512];
+		snprintf(line, sizeof line, "tmux -L %s new-session -d -s west -x 100 -y 24 \"env LANG=C.UTF-8 sh -c '%s'\"",
+			 a.socket, cmd);
+		assert_int_equal(system(line), 0);
+	}
+	assert_true(tmux_wait_for(&a, "Balcony", 10000));
+	assert_true(tmux_wait_for(&b, "Balcony", 10000));
+	screen = tmux_capture(&a);
+	assert_int_equal(available_on_screen(screen, "Balcony"), 40);
+	free(screen);
+
+	/* A sale in a third shell: both screens change, no key pressed. */
+	r = run_cmd("$BOXOFFICE --station third sell --event %lld --type Balcony --qty 3", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_true(wait_available(&a, "Balcony", 37, 3000));
+	assert_true(wait_available(&b, "Balcony", 37, 3000));
+
+	/* The counter sale at east: Enter, quantity, payment, Enter. */
+	tmux_keys(&a, "Enter");
+	assert_true(tmux_wait_for(&a, "Sell Balcony", 3000));
+	tmux_keys(&a, "BSpace 5 i Enter");
+	assert_true(tmux_wait_for(&a, "requested", 3000));
+	assert_true(tmux_wait_for(&a, "Tickets: none until the order is settled", 1000));
+	/* west sees it without a key press */
+	assert_true(wait_available(&b, "Balcony", 32, 3000));
+	/* selling more than is left is refused with the number left */
+	tmux_keys(&a, "Enter");
+	tmux_keys(&a, "BSpace 4 0 Enter");
+	assert_true(tmux_wait_for(&a, "only 32 left", 3000));
+	tmux_keys(&a, "Escape");
+	assert_true(tmux_wait_for(&a, "TAKEN", 3000));
+	tmux_stop(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tui_opens_navigates_and_quits),
 		cmocka_unit_test(test_tui_offline_then_online),
+		cmocka_unit_test(test_two_stations_see_a_sale_live),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);
