@@ -83,7 +83,7 @@ $(BUILD)/tests/%: tests/%.c tests/helpers.c tests/helpers.h tests/tmux.c tests/t
 	@$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)) $(LDFLAGS) -o $@ $< tests/helpers.c tests/tmux.c \
 		$(LIB_OBJ) $(LIBS) $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -lpthread
 
-$(BUILD)/bench/%: bench/%.c $(LIB_OBJ)
+$(BUILD)/bench/%: bench/%.c bench/common.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) -lpthread -lm
 
@@ -124,7 +124,7 @@ check: test
 bench:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory build $(BENCHES)
-	@BOXOFFICE=$(CURDIR)/$(BUILD)/boxoffice sh src/sh/with-testdb.sh sh bench/run.sh $(BUILD) $(BENCH)
+	@BOXOFFICE=$(CURDIR)/$(BUILD)/boxoffice PG_THROWAWAY=0 sh src/sh/with-testdb.sh sh bench/run.sh $(BUILD) $(BENCH)
 
 install: boxoffice
 	install -d $(DESTDIR)$(BINDIR)

@@ -239,32 +239,43 @@ END $$;
 
 -- Creates an order of one line (card, sponsored and free are paid at the
 -- point of sale and settled at once; invoice orders start as requested),
--- with its tickets when settled. Seats are the caller's business.
+-- with its tickets when settled, and returns the result document. Seats
+-- are the caller's business. Written as few statements as possible: this
+-- is the hot path of every sale.
 CREATE FUNCTION order_create(t ticket_type, p_qty integer, p_channel sales_channel,
 			     p_payment payment_method, p_from_quota boolean, p_company text,
 			     p_contact text, p_email text, p_external_ref text)
-RETURNS bigint LANGUAGE plpgsql AS $$
+RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
 	charged boolean := p_payment IN ('invoice', 'card');
 	unit bigint := CASE WHEN charged THEN t.price_cents ELSE 0 END;
 	net bigint := unit * p_qty;
 	vat bigint := (unit * p_qty * t.vat_bp + 5000) / 10000;
-	st order_status := CASE WHEN p_payment = 'invoice' THEN 'requested' ELSE 'settled' END;
+	settled boolean := p_payment <> 'invoice';
 	oid bigint;
+	lid bigint;
+	tickets jsonb := '[]';
 BEGIN
 	INSERT INTO ticket_order (event_id, company, contact, email, payment, status, channel,
-				  station, external_ref, quantity, net_cents, vat_cents)
+				  station, external_ref, quantity, tickets_issued, net_cents, vat_cents)
 	VALUES (t.event_id, coalesce(p_company, ''), coalesce(p_contact, ''), coalesce(p_email, ''),
-		p_payment, st, p_channel, current_setting('application_name'), p_external_ref,
-		p_qty, net, vat)
+		p_payment, CASE WHEN settled THEN 'settled' ELSE 'requested' END::order_status,
+		p_channel, current_setting('application_name'), p_external_ref, p_qty,
+		CASE WHEN settled THEN p_qty ELSE 0 END, net, vat)
 	RETURNING id INTO oid;
 	INSERT INTO order_line (order_id, event_id, type_id, qty, unit_cents, vat_bp, net_cents,
 				vat_cents, from_quota, channel)
-	VALUES (oid, t.event_id, t.id, p_qty, unit, t.vat_bp, net, vat, p_from_quota, p_channel);
-	IF st = 'settled' THEN
-		PERFORM order_generate_tickets(oid);
+	VALUES (oid, t.event_id, t.id, p_qty, unit, t.vat_bp, net, vat, p_from_quota, p_channel)
+	RETURNING id INTO lid;
+	IF settled THEN
+		WITH made AS (
+			INSERT INTO ticket (order_id, line_id, line_qty, serial, event_id, type_id)
+			SELECT oid, lid, p_qty, s, t.event_id, t.id FROM generate_series(1, p_qty) AS s
+			RETURNING id)
+		SELECT jsonb_agg(id ORDER BY id) INTO tickets FROM made;
 	END IF;
-	RETURN oid;
+	RETURN jsonb_build_object('id', oid, 'status', CASE WHEN settled THEN 'settled' ELSE 'requested' END,
+		'version', 1, 'tickets', tickets, 'amount', net + vat, 'vat', vat, 'invoice_no', NULL);
 END $$;
 
 CREATE FUNCTION order_result(p_order bigint) RETURNS jsonb LANGUAGE sql STABLE AS $$
@@ -281,30 +292,42 @@ CREATE FUNCTION inventory_sell(p_event bigint, p_type bigint, p_qty integer,
 			       p_reason text)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
-	args jsonb := jsonb_build_object('event', p_event, 'type', p_type, 'qty', p_qty,
-		'channel', p_channel, 'payment', p_payment, 'company', p_company,
-		'contact', p_contact, 'email', p_email, 'external_ref', p_external_ref);
-	prev jsonb := idempotency_begin(p_key, 'sell', args);
+	prev jsonb;
 	t ticket_type;
 	from_quota boolean;
-	oid bigint;
 	result jsonb;
 BEGIN
-	IF prev IS NOT NULL THEN
-		RETURN prev;
+	IF p_key IS NOT NULL THEN
+		prev := idempotency_begin(p_key, 'sell', jsonb_build_object('event', p_event,
+			'type', p_type, 'qty', p_qty, 'channel', p_channel, 'payment', p_payment,
+			'company', p_company, 'contact', p_contact, 'email', p_email,
+			'external_ref', p_external_ref));
+		IF prev IS NOT NULL THEN
+			RETURN prev;
+		END IF;
 	END IF;
-	PERFORM set_config('boxoffice.reason', coalesce(p_reason, 'sale'), true);
-	PERFORM inventory_check_qty(p_qty);
-	t := inventory_check_type(p_event, p_type);
-	from_quota := inventory_uses_quota(p_type, p_channel);
-	oid := order_create(t, p_qty, p_channel, p_payment, from_quota, p_company, p_contact,
-			    p_email, p_external_ref);
-	PERFORM inventory_log('sell', oid, p_event, p_type, p_channel, p_qty * t.seats_per_ticket, 0, 0,
-			      jsonb_build_object('qty', p_qty, 'payment', p_payment));
-	result := order_result(oid);
+	IF p_qty IS NULL OR p_qty < 1 OR p_qty > 10000 THEN
+		RAISE EXCEPTION 'quantity must be 1 to 10000' USING ERRCODE = 'BX021';
+	END IF;
+	SELECT * INTO t FROM ticket_type WHERE id = p_type AND event_id = p_event;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'ticket type % is not a type of event %', p_type, p_event
+			USING ERRCODE = 'BX021';
+	END IF;
+	from_quota := EXISTS (SELECT 1 FROM channel_quota WHERE type_id = p_type AND channel = p_channel);
+	result := order_create(t, p_qty, p_channel, p_payment, from_quota, p_company, p_contact,
+			       p_email, p_external_ref);
+	INSERT INTO change_log (entity, entity_id, action, reason, event_id, type_id, channel,
+				sold_delta, detail)
+	VALUES ('inventory', (result->>'id')::bigint, 'sell', coalesce(p_reason, 'sale'), p_event,
+		p_type, p_channel, p_qty * t.seats_per_ticket,
+		jsonb_build_object('qty', p_qty, 'payment', p_payment));
 	-- Last, so the type row stays locked only until COMMIT.
 	PERFORM inventory_take(p_type, p_channel, from_quota, p_qty * t.seats_per_ticket, 'sold');
-	RETURN idempotency_end(p_key, result);
+	IF p_key IS NOT NULL THEN
+		PERFORM idempotency_end(p_key, result);
+	END IF;
+	RETURN result;
 END $$;
 
 CREATE FUNCTION inventory_hold(p_event bigint, p_type bigint, p_qty integer, p_ttl integer,
@@ -370,6 +393,7 @@ DECLARE
 	h hold;
 	t ticket_type;
 	oid bigint;
+	result jsonb;
 BEGIN
 	IF prev IS NOT NULL THEN
 		RETURN prev;
@@ -377,13 +401,14 @@ BEGIN
 	PERFORM set_config('boxoffice.reason', coalesce(p_reason, 'hold confirmed'), true);
 	h := hold_lock_live(p_hold);
 	SELECT * INTO t FROM ticket_type WHERE id = h.type_id;
-	oid := order_create(t, h.qty, h.channel, p_payment, h.from_quota, p_company, p_contact,
-			    p_email, p_external_ref);
+	result := order_create(t, h.qty, h.channel, p_payment, h.from_quota, p_company, p_contact,
+			       p_email, p_external_ref);
+	oid := (result->>'id')::bigint;
 	UPDATE hold SET status = 'confirmed', order_id = oid WHERE id = h.id;
 	PERFORM inventory_apply(h.type_id, h.channel, h.from_quota, h.seats, -h.seats, 0);
 	PERFORM inventory_log('hold_confirmed', h.id, h.event_id, h.type_id, h.channel,
 			      h.seats, -h.seats, 0, jsonb_build_object('order', oid));
-	RETURN idempotency_end(p_key, order_result(oid) || jsonb_build_object('hold', h.id));
+	RETURN idempotency_end(p_key, result || jsonb_build_object('hold', h.id));
 END $$;
 
 CREATE FUNCTION hold_release(p_hold bigint, p_reason text) RETURNS jsonb

@@ -12,7 +12,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-PG_THROWAWAY=1 "$here/pg.sh" start "$tmp/pg" boxoffice_test
+PG_THROWAWAY=${PG_THROWAWAY:-1} "$here/pg.sh" start "$tmp/pg" boxoffice_test
 export PGHOST="$tmp/pg" PGUSER=boxoffice PGDATABASE=boxoffice_test
 export BOXOFFICE_TEST_TMP="$tmp"
 unset PGSERVICE PGPORT PGHOSTADDR || true

@@ -1,0 +1,301 @@
+/* bench/inventory: how fast contended sales go, compared with the hot-row
+ * limit of this machine, and how fast a change reaches another station.
+ *
+ * 1. 16 clients sell one seat at a time from one type until it is sold out;
+ *    sales per second and the oversell count. In the same run, on the same
+ *    server with the same client count, pgbench updates one single row: the
+ *    most any design that serialises on one row can reach. The ratio is ours
+ *    over that limit.
+ * 2. NOTIFY latency: from COMMIT at one connection to receipt at another,
+ *    p50 and p99 over 1,000 changes. */
+#include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define CLIENTS 16
+#define SEATS 6000
+#define NOTIFY_CHANGES 1000
+#define PGBENCH_SECONDS 10
+
+static PGconn *connect_as(const char *app)
+{
+	const char *k[] = { "application_name", NULL }, *v[] = { app, NULL };
+	PGconn *c = PQconnectdbParams(k, v, 1);
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "bench: cannot connect: %s", PQerrorMessage(c));
+		exit(3);
+	}
+	return c;
+}
+
+static long long scalar(PGconn *c, const char *sql, int n, const char *const *p)
+{
+	PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+	long long v;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "bench: %s: %s", sql, PQerrorMessage(c));
+		exit(3);
+	}
+	v = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	PQclear(r);
+	return v;
+}
+
+static long long make_type(PGconn *c, const char *event, int seats)
+{
+	char cap[16];
+	const char *p[2] = { event, cap };
+	snprintf(cap, sizeof cap, "%d", seats);
+	scalar(c, "INSERT INTO event (name, date) VALUES ($1, '2030-01-01') ON CONFLICT DO NOTHING", 1, p);
+	return scalar(c, "INSERT INTO ticket_type (event_id, name, capacity, price_cents) "
+			 "SELECT id, 'Bench', $2, 1000 FROM event WHERE name = $1 RETURNING id", 2, p);
+}
+
+struct seller {
+	int index;
+	char event[24], type[24];
+	pthread_barrier_t *start;
+	long sold, refused_other;
+};
+
+static void *sell_until_sold_out(void *arg)
+{
+	struct seller *s = arg;
+	char app[32];
+	PGconn *c;
+	const char *p[2] = { s->event, s->type };
+
+	snprintf(app, sizeof app, "bench-seller-%d", s->index);
+	c = connect_as(app);
+	PQclear(PQprepare(c, "sell", "SELECT inventory_sell($1, $2, 1, 'pos', 'card', NULL, NULL, NULL, "
+				     "NULL, NULL, 'bench')", 2, NULL));
+	pthread_barrier_wait(s->start);
+	for (;;) {
+		PGresult *r = PQexecPrepared(c, "sell", 2, p, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+			s->sold++;
+		} else {
+			const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+			bool sold_out = msg && strcmp(msg, "sold out") == 0;
+			if (!sold_out) {
+				s->refused_other++;
+				fprintf(stderr, "seller %d: %s", s->index, PQerrorMessage(c));
+			}
+			PQclear(r);
+			break;
+		}
+		PQclear(r);
+	}
+	PQfinish(c);
+	return NULL;
+}
+
+static double contended_sales(PGconn *c, int clients, const char *event, long long *oversell,
+			      long *errors)
+{
+	pthread_t t[CLIENTS];
+	struct seller s[CLIENTS];
+	pthread_barrier_t start;
+	long long type = make_type(c, event, SEATS);
+	long sold = 0;
+	double t0, t1;
+
+	pthread_barrier_init(&start, NULL, (unsigned)clients + 1);
+	for (int i = 0; i < clients; i++) {
+		const char *p[1] = { event };
+		s[i] = (struct seller){ .index = i, .start = &start };
+		snprintf(s[i].type, sizeof s[i].type, "%lld", type);
+		snprintf(s[i].event, sizeof s[i].event, "%lld",
+			 scalar(c, "SELECT id FROM event WHERE name = $1", 1, p));
+		pthread_create(&t[i], NULL, sell_until_sold_out, &s[i]);
+	}
+	pthread_barrier_wait(&start);
+	t0 = now_ms();
+	*errors = 0;
+	for (int i = 0; i < clients; i++) {
+		pthread_join(t[i], NULL);
+		sold += s[i].sold;
+		*errors += s[i].refused_other;
+	}
+	t1 = now_ms();
+	pthread_barrier_destroy(&start);
+	{
+		char ty[24];
+		const char *p[1] = { ty };
+		snprintf(ty, sizeof ty, "%lld", type);
+		*oversell = scalar(c, "SELECT sold - capacity FROM ticket_type WHERE id = $1", 1, p);
+		if (sold > SEATS)
+			*oversell = sold - SEATS > *oversell ? sold - SEATS : *oversell;
+		if (*oversell < 0)
+			*oversell = 0;
+	}
+	printf("contended sales: %d clients sold %ld of %d seats in %.0f ms\n", clients, sold, SEATS, t1 - t0);
+	return sold / ((t1 - t0) / 1000.0);
+}
+
+static double pgbench_hot_row(PGconn *c)
+{
+	char script[] = "/tmp/boxoffice-bench-XXXXXX";
+	char cmd[512], line[512];
+	int fd = mkstemp(script);
+	FILE *p;
+	double tps = 0;
+
+	scalar(c, "CREATE TABLE IF NOT EXISTS bench_hot_row (id integer PRIMARY KEY, n bigint NOT NULL)", 0, NULL);
+	scalar(c, "INSERT INTO bench_hot_row VALUES (1, 0) ON CONFLICT DO NOTHING", 0, NULL);
+	if (fd < 0 || write(fd, "UPDATE bench_hot_row SET n = n + 1 WHERE id = 1;\n", 50) != 50) {
+		fprintf(stderr, "bench: cannot write the pgbench script\n");
+		return 0;
+	}
+	close(fd);
+	snprintf(cmd, sizeof cmd, "pgbench -n -c %d -j 2 -T %d -f %s 2>&1", CLIENTS, PGBENCH_SECONDS, script);
+	if ((p = popen(cmd, "r"))) {
+		while (fgets(line, sizeof line, p)) {
+			char *tps_at = strstr(line, "tps = ");
+			if (tps_at && strstr(line, "without initial connection time"))
+				tps = atof(tps_at + 6);
+		}
+		pclose(p);
+	}
+	unlink(script);
+	printf("pgbench: %d clients updating one row for %d s: %.0f tps\n", CLIENTS, PGBENCH_SECONDS, tps);
+	return tps;
+}
+
+/* Receipt times by type version, filled by the listener thread. */
+struct listener {
+	PGconn *conn;
+	long long type, first_version;
+	double *received; /* NOTIFY_CHANGES entries, 0 until received */
+	volatile bool stop;
+	pthread_barrier_t *ready;
+};
+
+static void *listen_run(void *arg)
+{
+	struct listener *l = arg;
+	char needle[64];
+
+	PQclear(PQexec(l->conn, "LISTEN boxoffice_inventory"));
+	snprintf(needle, sizeof needle, "\"type\" : %lld,", l->type);
+	pthread_barrier_wait(l->ready);
+	while (!l->stop) {
+		struct pollfd pfd = { .fd = PQsocket(l->conn), .events = POLLIN };
+		PGnotify *n;
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		PQconsumeInput(l->conn);
+		while ((n = PQnotifies(l->conn))) {
+			double t = now_ms();
+			const char *v = strstr(n->extra, "\"version\" : ");
+			if (strstr(n->extra, needle) && v) {
+				long long idx = strtoll(v + 12, NULL, 10) - l->first_version;
+				if (idx >= 0 && idx < NOTIFY_CHANGES && l->received[idx] == 0)
+					l->received[idx] = t;
+			}
+			PQfreemem(n);
+		}
+	}
+	return NULL;
+}
+
+static void notify_latency(PGconn *c, double *p50, double *p99, int *lost)
+{
+	long long type = make_type(c, "Bench notify latency", NOTIFY_CHANGES * 2);
+	double *committed = calloc(NOTIFY_CHANGES, sizeof(double));
+	double *received = calloc(NOTIFY_CHANGES, sizeof(double));
+	double *lat = calloc(NOTIFY_CHANGES, sizeof(double));
+	struct listener l = { .conn = connect_as("bench-listener"), .type = type, .received = received };
+	pthread_barrier_t ready;
+	pthread_t thread;
+	char ev[24], ty[24];
+	const char *p[2] = { ev, ty };
+	PGconn *w = connect_as("bench-writer");
+	int n = 0;
+
+	snprintf(ty, sizeof ty, "%lld", type);
+	snprintf(ev, sizeof ev, "%lld", scalar(c, "SELECT event_id FROM ticket_type WHERE id = $1", 1, (const char *[]){ ty }));
+	/* The k-th sale makes version first_version + k. */
+	l.first_version = scalar(c, "SELECT version + 1 FROM ticket_type WHERE id = $1", 1, (const char *[]){ ty });
+	pthread_barrier_init(&ready, NULL, 2);
+	l.ready = &ready;
+	pthread_create(&thread, NULL, listen_run, &l);
+	pthread_barrier_wait(&ready);
+	PQclear(PQprepare(w, "sell", "SELECT inventory_sell($1, $2, 1, 'pos', 'card', NULL, NULL, NULL, "
+				     "NULL, NULL, 'bench')", 2, NULL));
+	for (int i = 0; i < NOTIFY_CHANGES; i++) {
+		PQclear(PQexec(w, "BEGIN"));
+		PQclear(PQexecPrepared(w, "sell", 2, p, NULL, NULL, 0));
+		committed[i] = now_ms();
+		PQclear(PQexec(w, "COMMIT"));
+	}
+	usleep(300 * 1000);
+	l.stop = true;
+	pthread_join(thread, NULL);
+	*lost = 0;
+	for (int i = 0; i < NOTIFY_CHANGES; i++) {
+		if (received[i] > 0)
+			lat[n++] = received[i] - committed[i];
+		else
+			(*lost)++;
+	}
+	*p50 = percentile(lat, n, 50);
+	*p99 = percentile(lat, n, 99);
+	printf("notify latency: %d changes, %d received, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+	       NOTIFY_CHANGES, n, *p50, *p99, n ? lat[n - 1] : 0);
+	PQfinish(l.conn);
+	PQfinish(w);
+	free(committed);
+	free(received);
+	free(lat);
+	pthread_barrier_destroy(&ready);
+}
+
+int main(void)
+{
+	PGconn *c = connect_as("bench");
+	long long oversell;
+	long errors;
+	double sales, hot, p50, p99;
+	int lost;
+	char cmd[256];
+
+	snprintf(cmd, sizeof cmd, "%s migrate >/dev/null", bench_bin());
+	if (system(cmd) != 0) {
+		fprintf(stderr, "bench: migrate failed\n");
+		return 3;
+	}
+	{
+		PGresult *r = PQexec(c, "SELECT current_setting('fsync'), current_setting('synchronous_commit')");
+		printf("server: fsync=%s synchronous_commit=%s, %ld cores\n", PQgetvalue(r, 0, 0),
+		       PQgetvalue(r, 0, 1), sysconf(_SC_NPROCESSORS_ONLN));
+		PQclear(r);
+	}
+	sales = contended_sales(c, CLIENTS, "Bench contended sales", &oversell, &errors);
+	hot = pgbench_hot_row(c);
+	{
+		/* For context: as many sellers as this machine has cores. */
+		long long over2;
+		long err2;
+		double two = contended_sales(c, 2, "Bench contended sales, 2 clients", &over2, &err2);
+		bench_figure("inventory.contended_sales_2_clients", two, "sales/s");
+		oversell += over2;
+		errors += err2;
+	}
+	bench_figure("inventory.contended_sales", sales, "sales/s");
+	bench_figure("inventory.oversell", (double)oversell, "seats");
+	bench_figure("inventory.unexpected_errors", (double)errors, "count");
+	bench_figure("inventory.pgbench_hot_row", hot, "tps");
+	bench_figure("inventory.sell_vs_hot_row", hot > 0 ? sales / hot : 0, "ratio");
+	notify_latency(c, &p50, &p99, &lost);
+	bench_figure("inventory.notify_latency_p50", p50, "ms");
+	bench_figure("inventory.notify_latency_p99", p99, "ms");
+	bench_figure("inventory.notify_lost", lost, "count");
+	PQfinish(c);
+	return 0;
+}
