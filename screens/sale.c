@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
 #include "../src/core/order.h"
@@ -14,29 +15,14 @@
 #include "../src/db/inventory.h"
 #include "screen.h"
 
-enum field_kind { FIELD_DIGITS, FIELD_TEXT, FIELD_CHOICE };
-
-struct field_spec {
-	const char *label;
-	enum field_kind kind;
-	int max_bytes;
-};
-
 enum { F_QTY, F_PAYMENT, F_COMPANY, F_CONTACT, F_COUNT };
-static const struct field_spec fields[F_COUNT] = {
-	[F_QTY] = { "Quantity", FIELD_DIGITS, 5 },
-	[F_PAYMENT] = { "Payment", FIELD_CHOICE, 0 },
-	[F_COMPANY] = { "Company", FIELD_TEXT, 200 },
-	[F_CONTACT] = { "Contact", FIELD_TEXT, 200 },
-};
 
-/* Payment choices in the order Space cycles them; the first letter picks one. */
-static const enum payment_method payments[] = { PAY_CARD, PAY_INVOICE, PAY_SPONSORED, PAY_FREE };
+/* In the order Space cycles them; a first letter picks one. */
+static const char *const payment_choices[] = { "card", "invoice", "sponsored", "free" };
 
 struct sale_state {
-	int focus;
-	char text[F_COUNT][256];
-	int payment; /* index into payments */
+	struct form_field fields[F_COUNT];
+	struct form form;
 	char error[600];
 	char result[3][160]; /* what the last sale made */
 	bool done;
@@ -44,9 +30,16 @@ struct sale_state {
 
 static void sale_reset(struct sale_state *s)
 {
-	memset(s->text, 0, sizeof s->text);
-	snprintf(s->text[F_QTY], sizeof s->text[F_QTY], "1");
-	s->focus = F_QTY;
+	static const struct form_field blank[F_COUNT] = {
+		[F_QTY] = { .label = "Quantity", .kind = FIELD_DIGITS, .max_bytes = 5, .text = "1" },
+		[F_PAYMENT] = { .label = "Payment", .kind = FIELD_CHOICE, .choices = payment_choices, .nchoices = 4 },
+		[F_COMPANY] = { .label = "Company", .kind = FIELD_TEXT, .max_bytes = 200 },
+		[F_CONTACT] = { .label = "Contact", .kind = FIELD_TEXT, .max_bytes = 200 },
+	};
+	int payment = s->fields[F_PAYMENT].choice; /* the clerk's last choice sticks */
+	memcpy(s->fields, blank, sizeof blank);
+	s->fields[F_PAYMENT].choice = payment;
+	s->form = (struct form){ s->fields, F_COUNT, F_QTY };
 	s->error[0] = '\0';
 	s->done = false;
 }
@@ -66,22 +59,8 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 	snprintf(title, sizeof title, "Sell %s — %s", app_type_name(app), app_event_name(app));
 	draw_text(y, x, w, title, theme_attr(C_TITLE));
 	y += 2;
-	for (int i = 0; i < F_COUNT; i++, y++) {
-		unsigned attr = !s->done && s->focus == i ? theme_attr(C_SELECTED) : A_UNDERLINE;
-		char value[300];
-		if (fields[i].kind == FIELD_CHOICE) {
-			value[0] = '\0';
-			for (size_t p = 0; p < sizeof payments / sizeof payments[0]; p++)
-				snprintf(value + strlen(value), sizeof value - strlen(value),
-					 (int)p == s->payment ? "[%s] " : " %s  ", payment_name(payments[p]));
-		} else {
-			snprintf(value, sizeof value, "%s%s", s->text[i],
-				 !s->done && s->focus == i ? "_" : "");
-		}
-		draw_text(y, x, 12, fields[i].label, A_BOLD);
-		draw_fill(y, x + 13, w - 13, attr);
-		draw_text(y, x + 13, w - 13, value, attr);
-	}
+	for (int i = 0; i < F_COUNT; i++, y++)
+		form_draw_field(&s->form, i, y, x, 13, w, !s->done);
 	y++;
 	if (s->error[0])
 		draw_text(y++, x, w, s->error, theme_attr(C_STATUS_ERR));
@@ -95,16 +74,6 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 		draw_text(y, x, w, "Tab/arrows move, Space or c/i/s/f picks the payment, Enter sells.",
 			  theme_attr(C_DIM));
 	}
-}
-
-static void delete_last_char(char *text)
-{
-	size_t n = strlen(text);
-	while (n > 0 && ((unsigned char)text[n - 1] & 0xC0) == 0x80)
-		n--; /* UTF-8 continuation bytes */
-	if (n > 0)
-		n--;
-	text[n] = '\0';
 }
 
 static void describe_result(struct sale_state *s, json_t *doc)
@@ -134,15 +103,15 @@ static int sale_submit(struct app *app, struct sale_state *s)
 	json_t *doc;
 
 	s->error[0] = '\0';
-	if ((why = parse_int_range(s->text[F_QTY], 1, 10000, &qty))) {
+	if ((why = parse_int_range(s->fields[F_QTY].text, 1, 10000, &qty))) {
 		snprintf(s->error, sizeof s->error, "Quantity %s (1 to 10000).", why);
-		s->focus = F_QTY;
+		s->form.focus = F_QTY;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	for (int f = F_COMPANY; f <= F_CONTACT; f++)
-		if ((why = validate_text(s->text[f], NAME_MAX_CHARS, false))) {
-			snprintf(s->error, sizeof s->error, "%s %s.", fields[f].label, why);
-			s->focus = f;
+		if ((why = validate_text(s->fields[f].text, NAME_MAX_CHARS, false))) {
+			snprintf(s->error, sizeof s->error, "%s %s.", s->fields[f].label, why);
+			s->form.focus = f;
 			return SCR_HANDLED | SCR_REDRAW;
 		}
 	if (!app_online(app)) {
@@ -153,9 +122,9 @@ static int sale_submit(struct app *app, struct sale_state *s)
 	sale.type_id = app_type_id(app);
 	sale.qty = qty;
 	sale.channel = "pos";
-	sale.payment = payment_name(payments[s->payment]);
-	sale.company = s->text[F_COMPANY][0] ? s->text[F_COMPANY] : NULL;
-	sale.contact = s->text[F_CONTACT][0] ? s->text[F_CONTACT] : NULL;
+	sale.payment = form_value(&s->fields[F_PAYMENT]);
+	sale.company = s->fields[F_COMPANY].text[0] ? s->fields[F_COMPANY].text : NULL;
+	sale.contact = s->fields[F_CONTACT].text[0] ? s->fields[F_CONTACT].text : NULL;
 	sale.reason = "counter sale";
 	if (!(doc = db_sell(app_db(app), &sale))) {
 		snprintf(s->error, sizeof s->error, "Not sold: %s", app_db(app)->err);
@@ -172,57 +141,22 @@ static int sale_submit(struct app *app, struct sale_state *s)
 static int sale_key(struct app *app, void *state, enum action action, int key)
 {
 	struct sale_state *s = state;
-	const struct field_spec *f = &fields[s->focus];
-	char *text = s->text[s->focus];
 
 	if (s->done) {
-		if (action == ACT_SUBMIT) {
-			sale_reset(s);
-			return SCR_HANDLED | SCR_REDRAW;
-		}
-		return SCR_IGNORED;
+		if (action != ACT_SUBMIT)
+			return SCR_IGNORED;
+		sale_reset(s);
+		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_SUBMIT)
 		return sale_submit(app, s);
-	if (action == ACT_NEXT_FIELD || action == ACT_DOWN) {
-		s->focus = (s->focus + 1) % F_COUNT;
-		return SCR_HANDLED | SCR_REDRAW;
-	}
-	if (action == ACT_UP || key == KEY_BTAB) {
-		s->focus = (s->focus + F_COUNT - 1) % F_COUNT;
-		return SCR_HANDLED | SCR_REDRAW;
-	}
-	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-		delete_last_char(text);
-		return SCR_HANDLED | SCR_REDRAW;
-	}
-	if (f->kind == FIELD_CHOICE) {
-		int n = (int)(sizeof payments / sizeof payments[0]);
-		if (key == ' ' || key == KEY_RIGHT)
-			s->payment = (s->payment + 1) % n;
-		else if (key == KEY_LEFT)
-			s->payment = (s->payment + n - 1) % n;
-		for (int p = 0; p < n; p++)
-			if (key == payment_name(payments[p])[0])
-				s->payment = p;
-		return SCR_HANDLED | SCR_REDRAW;
-	}
 	/* Payment letters work from the quantity field too: "2 i Enter". */
-	if (f->kind == FIELD_DIGITS && key < 128 && key > ' ' && !(key >= '0' && key <= '9')) {
-		for (size_t p = 0; p < sizeof payments / sizeof payments[0]; p++)
-			if (key == payment_name(payments[p])[0]) {
-				s->payment = (int)p;
-				return SCR_HANDLED | SCR_REDRAW;
-			}
-		return SCR_HANDLED;
-	}
-	if (key >= ' ' && key < 256 && key != 127 && (int)strlen(text) < f->max_bytes) {
-		size_t n = strlen(text);
-		text[n] = (char)key;
-		text[n + 1] = '\0';
+	if (s->form.focus == F_QTY && key < 128 && ((key | 0x20) >= 'a' && (key | 0x20) <= 'z')) {
+		struct form one = { &s->fields[F_PAYMENT], 1, 0 };
+		form_key(&one, ACT_NONE, key);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	return SCR_IGNORED;
+	return form_key(&s->form, action, key) ? SCR_HANDLED | SCR_REDRAW : SCR_IGNORED;
 }
 
 const struct screen_ops sale_screen = {

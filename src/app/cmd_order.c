@@ -1,8 +1,12 @@
 /* Order status changes: order invoice|settle|cancel|refund ID. */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "../core/validate.h"
+#include "../db/catalog.h"
 #include "../db/inventory.h"
+#include "../db/orders.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -53,4 +57,152 @@ int cmd_order_cancel(struct cli *cli, int argc, char **argv)
 int cmd_order_refund(struct cli *cli, int argc, char **argv)
 {
 	return order_transition(cli, argc, argv, "order refund", "refunded", false);
+}
+
+/* order add --event E --lines "Adult:2,Child:1" --payment P [...] */
+int cmd_order_add(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "order add", *event = NULL, *lines_s = NULL, *payment = "invoice";
+	const char *company = NULL, *contact = NULL, *email = NULL, *org = NULL, *key = NULL;
+	const struct cli_opt opts[] = {
+		{ "event", &event, NULL }, { "lines", &lines_s, NULL }, { "payment", &payment, NULL },
+		{ "company", &company, NULL }, { "contact", &contact, NULL }, { "email", &email, NULL },
+		{ "org", &org, NULL }, { "key", &key, NULL }, { NULL, NULL, NULL },
+	};
+	long long event_id, org_id = 0;
+	char buf[1024], *save = NULL;
+	json_t *lines, *doc;
+	const char *why;
+	int rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL);
+
+	if (rc)
+		return rc;
+	if (!lines_s)
+		return cli_missing(what, "lines");
+	if (!cli_payment(what, payment, &rc) || !cli_text(what, "company", company, NAME_MAX_CHARS, &rc) ||
+	    !cli_text(what, "contact", contact, NAME_MAX_CHARS, &rc) || !cli_text(what, "key", key, 200, &rc) ||
+	    (org && !cli_int(what, "org", org, 1, INT64_MAX, &org_id, &rc)))
+		return rc;
+	if ((why = validate_email(email, false)))
+		return cli_fail(EXIT_USAGE, what, "--email %s", why);
+	if (strlen(lines_s) >= sizeof buf)
+		return cli_fail(EXIT_USAGE, what, "--lines is too long");
+	if ((rc = cli_event_type(cli, what, event, NULL, &event_id, NULL)))
+		return rc;
+	snprintf(buf, sizeof buf, "%s", lines_s);
+	lines = json_array();
+	for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *colon = strrchr(item, ':');
+		long long type_id, qty;
+		if (!colon) {
+			json_decref(lines);
+			return cli_fail(EXIT_USAGE, what, "--lines wants TYPE:QTY[,TYPE:QTY...]");
+		}
+		*colon = '\0';
+		if (!cli_int(what, "lines", colon + 1, 1, 10000, &qty, &rc)) {
+			json_decref(lines);
+			return rc;
+		}
+		if (!db_type_resolve(cli->db, event_id, item, &type_id)) {
+			json_decref(lines);
+			return cli_db_fail(cli, what);
+		}
+		json_array_append_new(lines, json_pack("{sI sI}", "type", (json_int_t)type_id, "qty", (json_int_t)qty));
+	}
+	doc = db_order_add(cli->db, event_id, lines, payment, company, contact, email, org_id, key);
+	json_decref(lines);
+	if (!doc)
+		return cli_db_fail(cli, what);
+	cli_print_json(doc);
+	return EXIT_DONE;
+}
+
+int cmd_order_tickets(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "order tickets", *pos[1], *version = NULL;
+	const struct cli_opt opts[] = { { "version", &version, NULL }, { NULL, NULL, NULL } };
+	long long id, v = -1;
+	json_t *doc;
+	int npos, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
+
+	if (rc)
+		return rc;
+	if (npos != 1)
+		return cli_fail(EXIT_USAGE, what, "needs the order ID");
+	if (!cli_int(what, "ID", pos[0], 1, INT64_MAX, &id, &rc) ||
+	    (version && !cli_int(what, "version", version, 1, INT32_MAX, &v, &rc)))
+		return rc;
+	if (!cli_db(cli))
+		return EXIT_FAILED;
+	if (!(doc = db_order_generate_tickets(cli->db, id, v)))
+		return cli_db_fail(cli, what);
+	cli_print_json(doc);
+	return EXIT_DONE;
+}
+
+int cmd_order_show(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "order show", *pos[1];
+	bool json = false;
+	const struct cli_opt opts[] = { { "json", NULL, &json }, { NULL, NULL, NULL } };
+	long long id;
+	PGresult *o, *lines = NULL, *tickets = NULL, *history = NULL;
+	json_t *doc, *arr;
+	int npos, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
+
+	if (rc)
+		return rc;
+	if (npos != 1)
+		return cli_fail(EXIT_USAGE, what, "needs the order ID");
+	if (!cli_int(what, "ID", pos[0], 1, INT64_MAX, &id, &rc))
+		return rc;
+	if (!cli_db(cli))
+		return EXIT_FAILED;
+	if (!(o = db_order_get(cli->db, id)))
+		return cli_db_fail(cli, what);
+	if (PQntuples(o) == 0) {
+		PQclear(o);
+		return cli_fail(EXIT_USAGE, what, "order %lld does not exist", id);
+	}
+	if (!(lines = db_order_lines(cli->db, id)) || !(tickets = db_order_tickets(cli->db, id)) ||
+	    !(history = db_order_history(cli->db, id))) {
+		PQclear(o);
+		PQclear(lines);
+		PQclear(tickets);
+		return cli_db_fail(cli, what);
+	}
+	doc = json_pack("{sI ss ss ss sI sI sI sI ss ss sI ss}",
+			"id", (json_int_t)db_int(o, 0, OL_ID), "company", db_text(o, 0, OL_COMPANY),
+			"contact", db_text(o, 0, OL_CONTACT), "date", db_text(o, 0, OL_DATE),
+			"ordered", (json_int_t)db_int(o, 0, OL_ORDERED),
+			"tickets", (json_int_t)db_int(o, 0, OL_TICKETS),
+			"amount", (json_int_t)db_int(o, 0, OL_AMOUNT), "vat", (json_int_t)db_int(o, 0, OL_VAT),
+			"payment", db_text(o, 0, OL_PAYMENT), "status", db_text(o, 0, OL_STATUS),
+			"version", (json_int_t)db_int(o, 0, OL_VERSION), "email", db_text(o, 0, OL_EMAIL));
+	arr = json_array();
+	for (int i = 0; i < PQntuples(lines); i++)
+		json_array_append_new(arr, json_pack("{ss sI sI sI sI ss}", "type", db_text(lines, i, 0),
+			"qty", (json_int_t)db_int(lines, i, 1), "unit", (json_int_t)db_int(lines, i, 2),
+			"net", (json_int_t)db_int(lines, i, 3), "vat", (json_int_t)db_int(lines, i, 4),
+			"channel", db_text(lines, i, 5)));
+	json_object_set_new(doc, "lines", arr);
+	arr = json_array();
+	for (int i = 0; i < PQntuples(tickets); i++)
+		json_array_append_new(arr, json_pack("{sI ss sI ss ss}", "id", (json_int_t)db_int(tickets, i, 0),
+			"type", db_text(tickets, i, 1), "serial", (json_int_t)db_int(tickets, i, 2),
+			"status", db_text(tickets, i, 3), "person", db_text(tickets, i, 4)));
+	json_object_set_new(doc, "ticket_list", arr);
+	arr = json_array();
+	for (int i = 0; i < PQntuples(history); i++)
+		json_array_append_new(arr, json_pack("{ss ss ss ss}", "at", db_text(history, i, 0),
+			"station", db_text(history, i, 1), "action", db_text(history, i, 2),
+			"reason", db_text(history, i, 3)));
+	json_object_set_new(doc, "history", arr);
+	PQclear(o);
+	PQclear(lines);
+	PQclear(tickets);
+	PQclear(history);
+	(void)json;
+	cli_print_json(doc);
+	return EXIT_DONE;
 }

@@ -21,5 +21,11 @@ int cmd_order_invoice(struct cli *cli, int argc, char **argv);
 int cmd_order_settle(struct cli *cli, int argc, char **argv);
 int cmd_order_cancel(struct cli *cli, int argc, char **argv);
 int cmd_order_refund(struct cli *cli, int argc, char **argv);
+int cmd_order_list(struct cli *cli, int argc, char **argv);
+int cmd_order_summary(struct cli *cli, int argc, char **argv);
+int cmd_order_export(struct cli *cli, int argc, char **argv);
+int cmd_order_add(struct cli *cli, int argc, char **argv);
+int cmd_order_tickets(struct cli *cli, int argc, char **argv);
+int cmd_order_show(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -1,0 +1,110 @@
+#include "form.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../screens/screen.h"
+#include "theme.h"
+
+const char *form_value(const struct form_field *field)
+{
+	if (field->kind == FIELD_CHOICE)
+		return field->nchoices > 0 ? field->choices[field->choice] : "";
+	return field->text;
+}
+
+static void delete_last_char(char *text)
+{
+	size_t n = strlen(text);
+	while (n > 0 && ((unsigned char)text[n - 1] & 0xC0) == 0x80)
+		n--; /* UTF-8 continuation bytes */
+	if (n > 0)
+		n--;
+	text[n] = '\0';
+}
+
+static bool accepts(const struct form_field *field, int key)
+{
+	switch (field->kind) {
+	case FIELD_DIGITS: return key >= '0' && key <= '9';
+	case FIELD_DATE: return (key >= '0' && key <= '9') || key == '-';
+	case FIELD_TEXT: return key >= ' ' && key < 256 && key != 127;
+	default: return false;
+	}
+}
+
+static int choose(struct form_field *field, int key)
+{
+	int n = field->nchoices;
+	if (n == 0)
+		return FORM_IGNORED;
+	if (key == ' ' || key == KEY_RIGHT) {
+		field->choice = (field->choice + 1) % n;
+		return FORM_CHANGED;
+	}
+	if (key == KEY_LEFT) {
+		field->choice = (field->choice + n - 1) % n;
+		return FORM_CHANGED;
+	}
+	/* A letter picks the next choice starting with it. */
+	for (int step = 1; key > ' ' && key < 128 && step <= n; step++) {
+		int c = (field->choice + step) % n;
+		if ((field->choices[c][0] | 0x20) == (key | 0x20)) {
+			field->choice = c;
+			return FORM_CHANGED;
+		}
+	}
+	return FORM_IGNORED;
+}
+
+int form_key(struct form *f, enum action action, int key)
+{
+	struct form_field *field = &f->fields[f->focus];
+	size_t n;
+
+	if (f->count > 1 && (action == ACT_NEXT_FIELD || key == '\t' || key == KEY_DOWN)) {
+		f->focus = (f->focus + 1) % f->count;
+		return FORM_MOVED;
+	}
+	if (f->count > 1 && (key == KEY_BTAB || key == KEY_UP)) {
+		f->focus = (f->focus + f->count - 1) % f->count;
+		return FORM_MOVED;
+	}
+	if (field->kind == FIELD_CHOICE)
+		return choose(field, key);
+	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (!field->text[0])
+			return FORM_IGNORED;
+		delete_last_char(field->text);
+		return FORM_CHANGED;
+	}
+	if (key == 21) { /* Ctrl-U clears the field */
+		field->text[0] = '\0';
+		return FORM_CHANGED;
+	}
+	n = strlen(field->text);
+	if (accepts(field, key) && (int)n < field->max_bytes && n + 1 < sizeof field->text) {
+		field->text[n] = (char)key;
+		field->text[n + 1] = '\0';
+		return FORM_CHANGED;
+	}
+	return FORM_IGNORED;
+}
+
+void form_draw_field(const struct form *f, int i, int y, int x, int label_w, int w, bool active)
+{
+	const struct form_field *field = &f->fields[i];
+	bool focused = active && f->focus == i;
+	unsigned attr = focused ? theme_attr(C_SELECTED) : A_UNDERLINE;
+	char value[FIELD_TEXT_MAX + 8];
+
+	if (label_w > 0)
+		draw_text(y, x, label_w, field->label, A_BOLD);
+	if (field->kind == FIELD_CHOICE)
+		snprintf(value, sizeof value, "%s%s", form_value(field), focused ? " ◂▸" : "");
+	else
+		snprintf(value, sizeof value, "%s%s", field->text, focused ? "_" : "");
+	draw_fill(y, x + label_w, w - label_w, attr);
+	draw_text(y, x + label_w, w - label_w, value, attr);
+}

@@ -1,0 +1,46 @@
+/* A small form: labelled fields of digits, free text, dates or a choice
+ * among names. Shared by the sale, the new order, the filter pane and the
+ * one-line prompts, so every form edits the same way: type, Backspace,
+ * Tab/Up/Down to move, Space/Left/Right or a first letter to choose. */
+#ifndef BOXOFFICE_APP_FORM_H
+#define BOXOFFICE_APP_FORM_H
+
+#include <stdbool.h>
+
+#include "keymap.h"
+
+enum field_kind { FIELD_DIGITS, FIELD_TEXT, FIELD_DATE, FIELD_CHOICE };
+
+#define FIELD_TEXT_MAX 256
+
+struct form_field {
+	const char *label;
+	enum field_kind kind;
+	int max_bytes;               /* text, digits, date */
+	const char *const *choices;  /* choice */
+	int nchoices;
+	char text[FIELD_TEXT_MAX];
+	int choice;
+};
+
+struct form {
+	struct form_field *fields;
+	int count;
+	int focus;
+};
+
+enum form_result {
+	FORM_IGNORED = 0,
+	FORM_MOVED = 1,   /* focus changed */
+	FORM_CHANGED = 2, /* a value changed */
+};
+
+/* Handles one key for the focused field; Up/Down/Tab move unless
+ * moves_focus is false (a one-field prompt). */
+int form_key(struct form *f, enum action action, int key);
+/* Draws field i: label in label_w columns, value in the rest of w. */
+void form_draw_field(const struct form *f, int i, int y, int x, int label_w, int w, bool active);
+/* The value as shown (choice name, or the text). */
+const char *form_value(const struct form_field *field);
+
+#endif

@@ -1,0 +1,108 @@
+#include "csv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void strbuf_append(struct strbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->data = xrealloc(b->data, cap);
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void strbuf_free(struct strbuf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+static bool starts_formula(const char *v, size_t len)
+{
+	return len > 0 && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' ||
+			   v[0] == '\t' || v[0] == '\r');
+}
+
+void csv_field(struct strbuf *b, const char *value, size_t len, bool first)
+{
+	bool quote = false;
+
+	if (!first)
+		strbuf_append(b, ",", 1);
+	if (!value)
+		return;
+	for (size_t i = 0; i < len && !quote; i++)
+		quote = value[i] == ',' || value[i] == '"' || value[i] == '\n' || value[i] == '\r';
+	if (starts_formula(value, len))
+		quote = true; /* the apostrophe goes inside the quotes */
+	if (!quote) {
+		strbuf_append(b, value, len);
+		return;
+	}
+	strbuf_append(b, "\"", 1);
+	if (starts_formula(value, len))
+		strbuf_append(b, "'", 1);
+	for (size_t i = 0, start = 0; i <= len; i++) {
+		if (i == len || value[i] == '"') {
+			strbuf_append(b, value + start, i - start);
+			if (i < len)
+				strbuf_append(b, "\"\"", 2);
+			start = i + 1;
+		}
+	}
+	strbuf_append(b, "\"", 1);
+}
+
+void csv_end_row(struct strbuf *b)
+{
+	strbuf_append(b, "\r\n", 2);
+}
+
+int copy_text_split(char *line, size_t len, char **fields, size_t *lens, int max)
+{
+	int n = 0;
+	size_t r = 0;
+
+	for (;;) {
+		char *start = line + r, *w = start;
+		if (n == max)
+			return -1;
+		if (r + 1 < len + 1 && line[r] == '\\' && r + 1 < len && line[r + 1] == 'N' &&
+		    (r + 2 == len || line[r + 2] == '\t')) {
+			fields[n] = NULL;
+			lens[n++] = 0;
+			r += 2;
+		} else {
+			while (r < len && line[r] != '\t') {
+				char ch = line[r++];
+				if (ch == '\\' && r < len) {
+					char e = line[r++];
+					switch (e) {
+					case 'b': ch = '\b'; break;
+					case 'f': ch = '\f'; break;
+					case 'n': ch = '\n'; break;
+					case 'r': ch = '\r'; break;
+					case 't': ch = '\t'; break;
+					case 'v': ch = '\v'; break;
+					default: ch = e; break; /* \\ and any other escaped byte */
+					}
+				}
+				*w++ = ch;
+			}
+			fields[n] = start;
+			lens[n++] = (size_t)(w - start);
+		}
+		if (r >= len)
+			return n;
+		r++; /* the tab */
+	}
+}

@@ -1,0 +1,361 @@
+#include "orders.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/csv.h"
+
+/* The filter as SQL over parameters given as expressions: $n in queries,
+ * session settings in COPY (which takes no parameters). Only constant
+ * strings go into the SQL text. */
+#define ORDER_FILTER(EV, SEARCH, STATUS, PAY, FROM, TO, TICKETS)                        \
+	"(" EV "::bigint IS NULL OR o.event_id = " EV "::bigint)"                         \
+	" AND (" SEARCH "::text IS NULL OR o.search_text LIKE lower(" SEARCH "::text))"   \
+	" AND (" STATUS "::order_status IS NULL OR o.status = " STATUS "::order_status)"  \
+	" AND (" PAY "::payment_method IS NULL OR o.payment = " PAY "::payment_method)"   \
+	" AND (" FROM "::date IS NULL OR o.order_date >= " FROM "::date)"                 \
+	" AND (" TO "::date IS NULL OR o.order_date <= " TO "::date)"                     \
+	" AND (" TICKETS "::text IS NULL OR (" TICKETS "::text = 'missing') = (o.tickets_issued < o.quantity))"
+
+#define FILTER_PARAMS ORDER_FILTER("$1", "$2", "$3", "$4", "$5", "$6", "$7")
+#define SETTING(name) "nullif(current_setting('boxoffice.f_" name "'), '')"
+#define FILTER_SETTINGS                                                                   \
+	ORDER_FILTER(SETTING("event"), SETTING("search"), SETTING("status"),              \
+		     SETTING("payment"), SETTING("from"), SETTING("to"), SETTING("tickets"))
+
+#define LIST_COLUMNS                                                                      \
+	"o.id, o.company, o.contact, o.order_date, o.quantity, o.tickets_issued, "        \
+	"o.gross_cents, o.vat_cents, o.payment, o.status"
+
+/* Sortable columns: SQL expression and the type its key is cast to. */
+static const struct {
+	const char *column;
+	const char *cast;
+} sort_sql[SORT_COUNT] = {
+	[SORT_COMPANY] = { "o.company", "text" },
+	[SORT_CONTACT] = { "o.contact", "text" },
+	[SORT_DATE] = { "o.order_date", "date" },
+	[SORT_ORDERED] = { "o.quantity", "integer" },
+	[SORT_TICKETS] = { "o.tickets_issued", "integer" },
+	[SORT_AMOUNT] = { "o.gross_cents", "bigint" },
+	[SORT_VAT] = { "o.vat_cents", "bigint" },
+	[SORT_PAYMENT] = { "o.payment", "payment_method" },
+	[SORT_STATUS] = { "o.status", "order_status" },
+};
+
+struct filter_params {
+	char event[24], search[SEARCH_MAX_BYTES * 2 + 8];
+	const char *values[7];
+};
+
+static void filter_params(const struct order_filter *f, struct filter_params *p)
+{
+	snprintf(p->event, sizeof p->event, "%lld", f->event_id);
+	order_search_pattern(f->search, p->search, sizeof p->search);
+	p->values[0] = f->event_id ? p->event : NULL;
+	p->values[1] = f->search[0] ? p->search : NULL;
+	p->values[2] = f->status >= 0 ? order_status_name(f->status) : NULL;
+	p->values[3] = f->payment >= 0 ? payment_name(f->payment) : NULL;
+	p->values[4] = f->from[0] ? f->from : NULL;
+	p->values[5] = f->to[0] ? f->to : NULL;
+	p->values[6] = f->tickets != TICKETS_ANY ? ticket_count_name(f->tickets) : NULL;
+}
+
+static bool filter_ok(struct db *db, const struct order_filter *f)
+{
+	const char *why = order_filter_check(f);
+	if (why)
+		db_set_error(db, DB_BADINPUT, "%s", why);
+	return why == NULL;
+}
+
+PGresult *db_order_page(struct db *db, const struct order_page_request *req)
+{
+	struct filter_params fp;
+	char sql[4096], limit[16], key_id[24];
+	const char *params[10];
+	const char *col = sort_sql[req->sort].column, *cast = sort_sql[req->sort].cast;
+	/* Walking backwards flips the order; the caller gets display order. */
+	bool desc = req->descending != req->before;
+	const char *dir = desc ? "DESC" : "ASC";
+	const char *cmp = desc ? (req->inclusive ? "<=" : "<") : (req->inclusive ? ">=" : ">");
+	PGresult *res;
+
+	if ((unsigned)req->sort >= SORT_COUNT) {
+		db_set_error(db, DB_BADINPUT, "unknown sort column");
+		return NULL;
+	}
+	if (!filter_ok(db, req->filter))
+		return NULL;
+	filter_params(req->filter, &fp);
+	memcpy(params, fp.values, sizeof fp.values);
+	snprintf(key_id, sizeof key_id, "%lld", req->key_id);
+	snprintf(limit, sizeof limit, "%d", req->limit);
+	params[7] = req->key;
+	params[8] = key_id;
+	params[9] = req->limit > 0 ? limit : NULL;
+	/* Built from constants only: the sort column comes from sort_sql[]. A
+	 * backward walk reads in reverse and the outer query restores display
+	 * order. */
+	snprintf(sql, sizeof sql,
+		 "%sSELECT " LIST_COLUMNS ", o.version, o.event_id, o.email, o.invoice_no, "
+		 "%s::text AS sort_key, %s AS sort_value FROM ticket_order o WHERE " FILTER_PARAMS
+		 " AND ($8::text IS NULL OR (%s, o.id) %s ($8::%s, $9::bigint)) "
+		 "ORDER BY %s %s, o.id %s LIMIT $10::integer%s%s%s%s%s",
+		 req->before ? "SELECT * FROM (" : "", col, col, col, cmp, cast, col, dir, dir,
+		 req->before ? ") page ORDER BY sort_value " : "",
+		 req->before ? (req->descending ? "DESC" : "ASC") : "",
+		 req->before ? ", id " : "",
+		 req->before ? (req->descending ? "DESC" : "ASC") : "", "");
+	res = db_exec(db, sql, 10, params);
+	return res;
+}
+
+static int summary_row(const char *status)
+{
+	static const char *const rows[] = { "requested", "invoice_sent", "settled" };
+	for (int i = 0; i < 3; i++)
+		if (strcmp(rows[i], status) == 0)
+			return i;
+	return -1;
+}
+
+bool db_order_summary(struct db *db, const struct order_filter *f, struct order_summary *out)
+{
+	/* Without a search the grid comes from the pre-aggregated statistics;
+	 * a search needs the orders themselves (found through the trigram index). */
+	static const char sql_stats[] =
+		"SELECT o.status, o.payment, sum(o.orders), sum(o.tickets), sum(o.amount) "
+		"FROM (SELECT * FROM order_stats UNION ALL SELECT * FROM order_stats_delta) o "
+		"WHERE ($1::bigint IS NULL OR o.event_id = $1::bigint) AND $2::text IS NULL "
+		"AND ($3::order_status IS NULL OR o.status = $3::order_status) "
+		"AND ($4::payment_method IS NULL OR o.payment = $4::payment_method) "
+		"AND ($5::date IS NULL OR o.order_date >= $5::date) "
+		"AND ($6::date IS NULL OR o.order_date <= $6::date) "
+		"AND ($7::text IS NULL OR ($7::text = 'complete') = o.complete) "
+		"AND o.status IN ('requested', 'invoice_sent', 'settled') GROUP BY 1, 2";
+	static const char sql_orders[] =
+		"SELECT o.status, o.payment, count(*), sum(o.quantity), sum(o.gross_cents) "
+		"FROM ticket_order o WHERE " FILTER_PARAMS
+		" AND o.status IN ('requested', 'invoice_sent', 'settled') GROUP BY 1, 2";
+	struct filter_params fp;
+	PGresult *res;
+
+	if (!filter_ok(db, f))
+		return false;
+	filter_params(f, &fp);
+	res = db_exec(db, f->search[0] ? sql_orders : sql_stats, 7, fp.values);
+	if (!res)
+		return false;
+	memset(out, 0, sizeof *out);
+	for (int i = 0; i < PQntuples(res); i++) {
+		int r = summary_row(PQgetvalue(res, i, 0));
+		enum payment_method p;
+		struct order_summary_cell c = { db_int(res, i, 2), db_int(res, i, 3), db_int(res, i, 4) };
+		if (r < 0 || !payment_parse(PQgetvalue(res, i, 1), &p))
+			continue;
+		/* each cell adds into its row total, column total and the grand total */
+		int rows[2] = { r, SUMMARY_ROWS - 1 }, cols[2] = { (int)p, SUMMARY_COLS - 1 };
+		for (int a = 0; a < 2; a++)
+			for (int b = 0; b < 2; b++) {
+				out->cell[rows[a]][cols[b]].orders += c.orders;
+				out->cell[rows[a]][cols[b]].tickets += c.tickets;
+				out->cell[rows[a]][cols[b]].amount += c.amount;
+			}
+	}
+	PQclear(res);
+	return true;
+}
+
+json_t *order_summary_json(const struct order_summary *s)
+{
+	static const char *const rows[SUMMARY_ROWS] = { "requested", "invoice_sent", "settled", "total" };
+	static const char *const cols[SUMMARY_COLS] = { "invoice", "card", "sponsored", "free", "total" };
+	json_t *doc = json_object();
+
+	for (int r = 0; r < SUMMARY_ROWS; r++) {
+		json_t *row = json_object();
+		for (int c = 0; c < SUMMARY_COLS; c++)
+			json_object_set_new(row, cols[c], json_pack("{sI sI sI}",
+				"orders", (json_int_t)s->cell[r][c].orders,
+				"tickets", (json_int_t)s->cell[r][c].tickets,
+				"amount", (json_int_t)s->cell[r][c].amount));
+		json_object_set_new(doc, rows[r], row);
+	}
+	return doc;
+}
+
+static const char *const export_header[] = {
+	"id", "company", "contact", "date", "ordered", "tickets", "amount", "vat", "payment", "status",
+};
+
+long long db_order_export(struct db *db, const struct order_filter *f, enum order_sort sort,
+			  bool descending, FILE *out, export_progress_fn progress, void *ctx)
+{
+	static const char *const settings[7] = { "event", "search", "status", "payment", "from", "to", "tickets" };
+	struct filter_params fp;
+	struct strbuf buf = { 0 };
+	char sql[4096];
+	PGresult *res;
+	long long rows = 0;
+	bool failed = false, stopped = false;
+	char *line;
+	int n;
+
+	if ((unsigned)sort >= SORT_COUNT)
+		sort = SORT_DATE;
+	if (!filter_ok(db, f))
+		return -1;
+	filter_params(f, &fp);
+	/* COPY takes no parameters: the filter goes in as session settings. */
+	for (int i = 0; i < 7; i++) {
+		char name[48];
+		const char *p[2] = { name, fp.values[i] ? fp.values[i] : "" };
+		snprintf(name, sizeof name, "boxoffice.f_%s", settings[i]);
+		if (!db_run(db, "SELECT set_config($1, $2, false)", 2, p))
+			return -1;
+	}
+	snprintf(sql, sizeof sql,
+		 "COPY (SELECT " LIST_COLUMNS " FROM ticket_order o WHERE " FILTER_SETTINGS
+		 " ORDER BY %s %s, o.id %s) TO STDOUT",
+		 sort_sql[sort].column, descending ? "DESC" : "ASC", descending ? "DESC" : "ASC");
+	res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		db_set_error(db, DB_FAILED, "export: %s", PQresultErrorMessage(res));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	for (size_t i = 0; i < sizeof export_header / sizeof export_header[0]; i++)
+		csv_field(&buf, export_header[i], strlen(export_header[i]), i == 0);
+	csv_end_row(&buf);
+	while ((n = PQgetCopyData(db->conn, &line, 0)) > 0) {
+		char *fields[16];
+		size_t lens[16];
+		int nf = copy_text_split(line, (size_t)(line[n - 1] == '\n' ? n - 1 : n), fields, lens, 16);
+		for (int i = 0; i < nf; i++)
+			csv_field(&buf, fields[i], lens[i], i == 0);
+		csv_end_row(&buf);
+		PQfreemem(line);
+		rows++;
+		if (buf.len > 1 << 16) {
+			if (fwrite(buf.data, 1, buf.len, out) != buf.len)
+				failed = true;
+			buf.len = 0;
+		}
+		if (!failed && !stopped && progress && rows % 10000 == 0 && !progress(rows, ctx))
+			stopped = true;
+		if (failed || stopped) {
+			/* Drain the rest of the COPY so the connection stays usable. */
+			while ((n = PQgetCopyData(db->conn, &line, 0)) > 0)
+				PQfreemem(line);
+			break;
+		}
+	}
+	if (!failed && buf.len && fwrite(buf.data, 1, buf.len, out) != buf.len)
+		failed = true;
+	strbuf_free(&buf);
+	while ((res = PQgetResult(db->conn))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && !failed && !stopped) {
+			db_set_error(db, DB_FAILED, "export: %s", PQresultErrorMessage(res));
+			failed = true;
+		}
+		PQclear(res);
+	}
+	if (failed && !db->err[0])
+		db_set_error(db, DB_FAILED, "export: write failed: %s", strerror(errno));
+	if (stopped)
+		db_set_error(db, DB_FAILED, "interrupted");
+	return failed || stopped ? -1 : rows;
+}
+
+static PGresult *by_id(struct db *db, const char *sql, long long id)
+{
+	char s[24];
+	const char *p[1] = { s };
+	snprintf(s, sizeof s, "%lld", id);
+	return db_exec(db, sql, 1, p);
+}
+
+PGresult *db_order_get(struct db *db, long long id)
+{
+	return by_id(db,
+		     "SELECT " LIST_COLUMNS ", o.version, o.event_id, o.email, o.invoice_no, o.channel, "
+		     "o.station, o.external_ref, o.payment_ref, o.net_cents, e.name, "
+		     "coalesce(org.name, '') FROM ticket_order o JOIN event e ON e.id = o.event_id "
+		     "LEFT JOIN event_organization eo ON eo.id = o.event_org_id "
+		     "LEFT JOIN organization org ON org.id = eo.organization_id WHERE o.id = $1",
+		     id);
+}
+
+PGresult *db_order_lines(struct db *db, long long id)
+{
+	return by_id(db,
+		     "SELECT t.name, l.qty, l.unit_cents, l.net_cents, l.vat_cents, l.channel "
+		     "FROM order_line l JOIN ticket_type t ON t.id = l.type_id WHERE l.order_id = $1 "
+		     "ORDER BY l.id",
+		     id);
+}
+
+PGresult *db_order_tickets(struct db *db, long long id)
+{
+	return by_id(db,
+		     "SELECT k.id, t.name, k.serial, k.status, coalesce(p.name, ''), coalesce(p.email, '') "
+		     "FROM ticket k JOIN ticket_type t ON t.id = k.type_id "
+		     "LEFT JOIN person p ON p.id = k.person_id WHERE k.order_id = $1 ORDER BY k.id",
+		     id);
+}
+
+PGresult *db_order_history(struct db *db, long long id)
+{
+	return by_id(db,
+		     "SELECT to_char(at, 'YYYY-MM-DD HH24:MI:SS'), station, action, reason FROM change_log "
+		     "WHERE entity_id = $1 AND (entity = 'order' OR (entity = 'inventory' AND "
+		     "action IN ('sell', 'order', 'cancelled', 'refunded'))) ORDER BY id",
+		     id);
+}
+
+json_t *db_order_add(struct db *db, long long event_id, json_t *lines, const char *payment,
+		     const char *company, const char *contact, const char *email,
+		     long long event_org_id, const char *key)
+{
+	char ev[24], org[24], *lines_text = json_dumps(lines, JSON_COMPACT);
+	const char *p[8] = { ev, lines_text, payment, company, contact, email,
+			     event_org_id ? org : NULL, key };
+	PGresult *res;
+	json_t *doc = NULL;
+
+	snprintf(ev, sizeof ev, "%lld", event_id);
+	snprintf(org, sizeof org, "%lld", event_org_id);
+	res = db_exec(db, "SELECT order_add($1, $2::jsonb, $3::payment_method, $4, $5, $6, $7, 'pos', $8)", 8, p);
+	free(lines_text);
+	if (res) {
+		doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+		PQclear(res);
+	}
+	return doc;
+}
+
+json_t *db_order_generate_tickets(struct db *db, long long id, long long version)
+{
+	char s[24], v[24];
+	const char *p[2] = { s, version >= 0 ? v : NULL };
+	PGresult *res;
+	json_t *doc = NULL;
+
+	snprintf(s, sizeof s, "%lld", id);
+	snprintf(v, sizeof v, "%lld", version);
+	res = db_exec(db, "SELECT order_tickets_generate($1, $2)", 2, p);
+	if (res) {
+		doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+		PQclear(res);
+	}
+	return doc;
+}
+
+bool db_order_stats_compact(struct db *db)
+{
+	return db_run(db, "SELECT order_stats_compact()", 0, NULL);
+}

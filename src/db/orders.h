@@ -1,0 +1,65 @@
+/* The Ticket Orders list: filtered keyset pages, the summary grid, CSV
+ * export streamed from COPY, order details, new orders. */
+#ifndef BOXOFFICE_DB_ORDERS_H
+#define BOXOFFICE_DB_ORDERS_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "../core/order_filter.h"
+#include "db.h"
+
+enum order_list_col {
+	OL_ID, OL_COMPANY, OL_CONTACT, OL_DATE, OL_ORDERED, OL_TICKETS, OL_AMOUNT, OL_VAT,
+	OL_PAYMENT, OL_STATUS, OL_VERSION, OL_EVENT, OL_EMAIL, OL_INVOICE, OL_SORTKEY, OL_COUNT
+};
+
+struct order_page_request {
+	const struct order_filter *filter;
+	enum order_sort sort;
+	bool descending;
+	/* Keyset: start after (or, with before, end before) this row's
+	 * (sort key, id); NULL key for the first page from that end. */
+	const char *key;
+	long long key_id;
+	bool before;    /* page backwards from the key */
+	bool inclusive; /* include the key row itself (re-reading a page) */
+	int limit;      /* 0: no limit */
+};
+
+/* Rows in display order, columns per enum order_list_col. */
+PGresult *db_order_page(struct db *db, const struct order_page_request *req);
+
+/* [status row][payment column]: rows requested, invoice_sent, settled,
+ * total; columns invoice, card, sponsored, free, total. */
+enum { SUMMARY_ROWS = 4, SUMMARY_COLS = 5 };
+struct order_summary_cell {
+	long long orders, tickets, amount;
+};
+struct order_summary {
+	struct order_summary_cell cell[SUMMARY_ROWS][SUMMARY_COLS];
+};
+bool db_order_summary(struct db *db, const struct order_filter *filter, struct order_summary *out);
+json_t *order_summary_json(const struct order_summary *s);
+
+/* Streams the filtered orders as CSV; progress may stop it (returns -1
+ * with "interrupted"). Returns rows written, or -1. */
+typedef bool (*export_progress_fn)(long long rows, void *ctx);
+long long db_order_export(struct db *db, const struct order_filter *filter, enum order_sort sort,
+			  bool descending, FILE *out, export_progress_fn progress, void *ctx);
+
+/* Details of one order, each a separate result (caller clears). */
+PGresult *db_order_get(struct db *db, long long id);
+PGresult *db_order_lines(struct db *db, long long id);
+PGresult *db_order_tickets(struct db *db, long long id);
+PGresult *db_order_history(struct db *db, long long id);
+
+/* lines: [{"type":id,"qty":n}, ...] */
+json_t *db_order_add(struct db *db, long long event_id, json_t *lines, const char *payment,
+		     const char *company, const char *contact, const char *email,
+		     long long event_org_id, const char *key);
+json_t *db_order_generate_tickets(struct db *db, long long id, long long version);
+/* Compacts the summary statistics; any station may call it. */
+bool db_order_stats_compact(struct db *db);
+
+#endif
