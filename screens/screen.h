@@ -49,6 +49,9 @@ void app_set_event(struct app *app, long long id, const char *name);
 /* The ticket type the user picked (for the sale form). */
 void app_set_type(struct app *app, long long id, const char *name);
 long long app_type_id(struct app *app);
+/* The order the user opened (detail view). */
+void app_set_order(struct app *app, long long id);
+long long app_order_id(struct app *app);
 const char *app_type_name(struct app *app);
 void app_status(struct app *app, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -63,7 +66,7 @@ struct menu_entry {
 };
 extern const struct menu_entry menu_entries[];
 extern const struct screen_ops menu_screen, help_screen, events_screen, inventory_screen,
-	sale_screen;
+	sale_screen, orders_screen, order_screen, neworder_screen;
 const struct screen_ops *screen_by_name(const char *name);
 
 /* Drawing helpers that respect UTF-8 display width. */

@@ -21,7 +21,20 @@
 	X(REFRESH, "Refresh", "read everything again from the database")      \
 	X(SELL, "Sell", "sell tickets of the selected type at the counter") \
 	X(NEXT_FIELD, "Next", "next field")                               \
-	X(SUBMIT, "Done", "confirm the form")
+	X(SUBMIT, "Done", "confirm the form")                             \
+	X(NEW, "New", "new ticket order")                                  \
+	X(INVOICE, "Invoice", "send the invoice (gapless number)")          \
+	X(SETTLE, "Settle", "mark paid, with a payment reference")          \
+	X(GENERATE, "Tickets", "generate the tickets an order is missing")  \
+	X(CANCEL, "Cancel", "cancel the order (seats go back)")             \
+	X(REFUND, "Refund", "refund the order (seats go back)")             \
+	X(EXPORT, "Export", "export what the filters show as CSV")          \
+	X(SEARCH, "Search", "type a search (company, contact, e-mail, ref)") \
+	X(FILTERS, "Filters", "move between the list and the filters")      \
+	X(RESET, "Reset", "reset every filter")                             \
+	X(SORT, "Sort", "sort by the next column")                          \
+	X(REVERSE, "Reverse", "reverse the sort order")                     \
+	X(SUMMARY, "Summary", "show or hide the summary grid")
 
 enum action {
 #define X(name, label, help) ACT_##name,

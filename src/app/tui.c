@@ -23,6 +23,7 @@
 #include "../db/catalog.h"
 #include "../db/db.h"
 #include "../db/inventory.h"
+#include "../db/orders.h"
 #include "cli.h"
 #include "keymap.h"
 #include "theme.h"
@@ -49,6 +50,7 @@ struct app {
 	long long event_id;
 	char event_name[201];
 	long long type_id;
+	long long order_id;
 	char type_name[101];
 	const char *event_arg;
 	char status[256];
@@ -97,6 +99,16 @@ void app_set_type(struct app *app, long long id, const char *name)
 {
 	app->type_id = id;
 	snprintf(app->type_name, sizeof app->type_name, "%s", name ? name : "");
+}
+
+void app_set_order(struct app *app, long long id)
+{
+	app->order_id = id;
+}
+
+long long app_order_id(struct app *app)
+{
+	return app->order_id;
 }
 
 long long app_type_id(struct app *app)
@@ -520,6 +532,7 @@ int tui_run(const struct tui_options *opts)
 			if (app.db->state == DB_READY && time(NULL) >= app.next_reap) {
 				app.next_reap = time(NULL) + REAP_SECONDS;
 				db_inventory_reap(app.db);
+				db_order_stats_compact(app.db);
 			}
 			if (s->ops->on_tick)
 				apply_result(&app, s->ops->on_tick(&app, s->state));

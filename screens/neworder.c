@@ -1,0 +1,175 @@
+/* + New Ticket Order, from the organizer side: company (or one of the
+ * event's organizations), contact, e-mail, payment method and a quantity
+ * per ticket type of the current event. The order starts as requested and
+ * takes its seats at once. */
+#include <curses.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/app/form.h"
+#include "../src/app/theme.h"
+#include "../src/core/validate.h"
+#include "../src/db/catalog.h"
+#include "../src/db/orders.h"
+#include "screen.h"
+
+#define TYPES_MAX 12
+#define ORGS_MAX 64
+
+enum { N_ORG, N_COMPANY, N_CONTACT, N_EMAIL, N_PAYMENT, N_FIXED };
+
+static const char *const payment_choices[] = { "invoice", "card", "sponsored", "free" };
+
+struct neworder_state {
+	struct form_field fields[N_FIXED + TYPES_MAX];
+	struct form form;
+	long long type_ids[TYPES_MAX];
+	char type_names[TYPES_MAX][101];
+	int ntypes;
+	long long org_ids[ORGS_MAX + 1];
+	char org_names[ORGS_MAX + 1][201];
+	const char *org_choices[ORGS_MAX + 1];
+	char message[600];
+	bool error;
+};
+
+static void neworder_query(struct app *app, void *state)
+{
+	struct neworder_state *s = state;
+	char ev[24];
+	const char *p[1] = { ev };
+	PGresult *res;
+	int n = 0;
+
+	if (s->form.count > 0)
+		return; /* read once: a form being typed into must not reset */
+	snprintf(ev, sizeof ev, "%lld", app_event_id(app));
+	s->org_choices[n] = "(none)";
+	s->org_ids[n++] = 0;
+	res = db_exec(app_db(app), "SELECT eo.id, o.name FROM event_organization eo JOIN organization o "
+				   "ON o.id = eo.organization_id WHERE eo.event_id = $1 ORDER BY o.name LIMIT 64", 1, p);
+	for (int i = 0; res && i < PQntuples(res) && n <= ORGS_MAX; i++, n++) {
+		s->org_ids[n] = db_int(res, i, 0);
+		snprintf(s->org_names[n], sizeof s->org_names[n], "%s", db_text(res, i, 1));
+		s->org_choices[n] = s->org_names[n];
+	}
+	PQclear(res);
+	s->fields[N_ORG] = (struct form_field){ .label = "Organization", .kind = FIELD_CHOICE,
+						.choices = s->org_choices, .nchoices = n };
+	s->fields[N_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_bytes = 200 };
+	s->fields[N_CONTACT] = (struct form_field){ .label = "Contact", .kind = FIELD_TEXT, .max_bytes = 200 };
+	s->fields[N_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_bytes = 254 };
+	s->fields[N_PAYMENT] = (struct form_field){ .label = "Payment", .kind = FIELD_CHOICE,
+						    .choices = payment_choices, .nchoices = 4 };
+	res = db_type_list(app_db(app), app_event_id(app));
+	for (int i = 0; res && i < PQntuples(res) && s->ntypes < TYPES_MAX; i++) {
+		int k = s->ntypes++;
+		s->type_ids[k] = db_int(res, i, TYPE_ID);
+		snprintf(s->type_names[k], sizeof s->type_names[k], "%s", db_text(res, i, TYPE_NAME));
+		s->fields[N_FIXED + k] = (struct form_field){ .label = s->type_names[k], .kind = FIELD_DIGITS,
+							       .max_bytes = 5, .text = "0" };
+	}
+	PQclear(res);
+	s->form = (struct form){ s->fields, N_FIXED + s->ntypes, N_COMPANY };
+}
+
+static void neworder_draw(struct app *app, void *state, struct rect a)
+{
+	struct neworder_state *s = state;
+	int y = a.y + 1, x = a.x + 2, w = a.w - 4 < 72 ? a.w - 4 : 72;
+	char title[300];
+
+	snprintf(title, sizeof title, "New ticket order — %s", app_event_name(app));
+	draw_text(y, x, w, title, theme_attr(C_TITLE));
+	y += 2;
+	for (int i = 0; i < s->form.count && y < a.y + a.h - 3; i++, y++) {
+		if (i == N_FIXED)
+			draw_text(y++, x, w, "Quantity per ticket type:", A_BOLD);
+		form_draw_field(&s->form, i, y, x, 16, w, true);
+	}
+	y++;
+	if (s->message[0])
+		draw_text(y++, x, w, s->message, theme_attr(s->error ? C_STATUS_ERR : C_ADMIT));
+	draw_text(a.y + a.h - 1, x, w, "Tab/arrows move, Space picks, Enter creates the order, Esc leaves.",
+		  theme_attr(C_DIM));
+}
+
+static int neworder_submit(struct app *app, struct neworder_state *s)
+{
+	json_t *lines = json_array(), *doc;
+	const char *why;
+	long long org = s->org_ids[s->fields[N_ORG].choice];
+
+	s->error = true;
+	if ((why = validate_text(s->fields[N_COMPANY].text, NAME_MAX_CHARS, false)) ||
+	    (!s->fields[N_COMPANY].text[0] && !org)) {
+		snprintf(s->message, sizeof s->message, "Company %s (or choose an organization).", why ? why : "is required");
+		s->form.focus = N_COMPANY;
+		goto out;
+	}
+	if ((why = validate_text(s->fields[N_CONTACT].text, NAME_MAX_CHARS, false))) {
+		snprintf(s->message, sizeof s->message, "Contact %s.", why);
+		goto out;
+	}
+	if ((why = validate_email(s->fields[N_EMAIL].text, false))) {
+		snprintf(s->message, sizeof s->message, "E-mail %s.", why);
+		s->form.focus = N_EMAIL;
+		goto out;
+	}
+	for (int k = 0; k < s->ntypes; k++) {
+		long long qty;
+		if (parse_int_range(s->fields[N_FIXED + k].text, 0, 10000, &qty)) {
+			snprintf(s->message, sizeof s->message, "%s: a quantity from 0 to 10000.", s->type_names[k]);
+			s->form.focus = N_FIXED + k;
+			goto out;
+		}
+		if (qty > 0)
+			json_array_append_new(lines, json_pack("{sI sI}", "type", (json_int_t)s->type_ids[k],
+							       "qty", (json_int_t)qty));
+	}
+	if (json_array_size(lines) == 0) {
+		snprintf(s->message, sizeof s->message, "Order at least one ticket.");
+		s->form.focus = N_FIXED;
+		goto out;
+	}
+	doc = db_order_add(app_db(app), app_event_id(app), lines, form_value(&s->fields[N_PAYMENT]),
+			   s->fields[N_COMPANY].text[0] ? s->fields[N_COMPANY].text : NULL,
+			   s->fields[N_CONTACT].text, s->fields[N_EMAIL].text, org, NULL);
+	if (!doc) {
+		snprintf(s->message, sizeof s->message, "Not created: %s", app_db(app)->err);
+		goto out;
+	}
+	s->error = false;
+	snprintf(s->message, sizeof s->message, " Order #%lld created: %s ",
+		 (long long)json_integer_value(json_object_get(doc, "id")),
+		 json_string_value(json_object_get(doc, "status")));
+	app_status(app, false, "%s", s->message + 1);
+	json_decref(doc);
+out:
+	json_decref(lines);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+static int neworder_key(struct app *app, void *state, enum action action, int key)
+{
+	struct neworder_state *s = state;
+	if (s->form.count == 0)
+		return SCR_IGNORED;
+	if (action == ACT_SUBMIT)
+		return neworder_submit(app, s);
+	if (form_key(&s->form, action, key)) {
+		s->message[0] = '\0';
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	return SCR_IGNORED;
+}
+
+const struct screen_ops neworder_screen = {
+	.name = "neworder",
+	.title = "New ticket order",
+	.state_size = sizeof(struct neworder_state),
+	.query = neworder_query,
+	.draw = neworder_draw,
+	.on_key = neworder_key,
+};

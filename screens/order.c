@@ -1,0 +1,134 @@
+/* One order: its fields, lines, tickets with their holders, and the change
+ * log. Read-only; the list's keys act on orders. Live like the list. */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/app/theme.h"
+#include "../src/core/money.h"
+#include "../src/db/orders.h"
+#include "screen.h"
+
+#define DETAIL_LINES 400
+
+struct order_view {
+	char lines[DETAIL_LINES][160];
+	unsigned attrs[DETAIL_LINES];
+	int count, top;
+};
+
+static void add(struct order_view *v, unsigned attr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add(struct order_view *v, unsigned attr, const char *fmt, ...)
+{
+	va_list ap;
+	if (v->count == DETAIL_LINES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(v->lines[v->count], sizeof v->lines[0], fmt, ap);
+	va_end(ap);
+	v->attrs[v->count++] = attr;
+}
+
+static void order_query(struct app *app, void *state)
+{
+	struct order_view *v = state;
+	long long id = app_order_id(app);
+	struct db *db = app_db(app);
+	PGresult *o = db_order_get(db, id), *l = NULL, *t = NULL, *h = NULL;
+	char amount[32], vat[32], net[32];
+
+	v->count = 0;
+	if (!o || PQntuples(o) == 0 || !(l = db_order_lines(db, id)) || !(t = db_order_tickets(db, id)) ||
+	    !(h = db_order_history(db, id))) {
+		add(v, theme_attr(C_STATUS_ERR), "Order #%lld cannot be read: %s", id, db->err[0] ? db->err : "not found");
+		goto out;
+	}
+	money_format(amount, sizeof amount, db_int(o, 0, OL_AMOUNT));
+	money_format(vat, sizeof vat, db_int(o, 0, OL_VAT));
+	money_format(net, sizeof net, db_int(o, 0, 19));
+	add(v, theme_attr(C_TITLE), "Order #%lld — %s (%s)", id, db_text(o, 0, OL_STATUS), db_text(o, 0, OL_PAYMENT));
+	add(v, A_NORMAL, "Event      %s", db_text(o, 0, 20));
+	add(v, A_NORMAL, "Company    %s%s%s", db_text(o, 0, OL_COMPANY), *db_text(o, 0, 21) ? "  · organization: " : "",
+	    db_text(o, 0, 21));
+	add(v, A_NORMAL, "Contact    %s <%s>", db_text(o, 0, OL_CONTACT), db_text(o, 0, OL_EMAIL));
+	add(v, A_NORMAL, "Date       %s   channel %s   station %s", db_text(o, 0, OL_DATE), db_text(o, 0, 14),
+	    db_text(o, 0, 15));
+	add(v, A_NORMAL, "Amount     %s net + %s VAT = %s", net, vat, amount);
+	add(v, A_NORMAL, "Invoice    %s   payment ref %s   external ref %s",
+	    db_text(o, 0, OL_INVOICE) ? db_text(o, 0, OL_INVOICE) : "—",
+	    db_text(o, 0, 17) ? db_text(o, 0, 17) : "—", db_text(o, 0, 16) ? db_text(o, 0, 16) : "—");
+	add(v, A_NORMAL, "Tickets    %s of %s ordered   (version %s)", db_text(o, 0, OL_TICKETS),
+	    db_text(o, 0, OL_ORDERED), db_text(o, 0, OL_VERSION));
+	add(v, A_NORMAL, "%s", "");
+	add(v, theme_attr(C_TITLE) | A_UNDERLINE, "%-16s %5s %12s %12s %10s", "LINE", "QTY", "UNIT", "NET", "VAT");
+	for (int i = 0; i < PQntuples(l); i++) {
+		char unit[32], lnet[32], lvat[32];
+		money_format(unit, sizeof unit, db_int(l, i, 2));
+		money_format(lnet, sizeof lnet, db_int(l, i, 3));
+		money_format(lvat, sizeof lvat, db_int(l, i, 4));
+		add(v, A_NORMAL, "%-16.16s %5s %12s %12s %10s", db_text(l, i, 0), db_text(l, i, 1), unit, lnet, lvat);
+	}
+	add(v, A_NORMAL, "%s", "");
+	add(v, theme_attr(C_TITLE) | A_UNDERLINE, "%-8s %-12s %-6s %-6s %s", "TICKET", "TYPE", "NO", "STATUS", "HOLDER");
+	for (int i = 0; i < PQntuples(t); i++)
+		add(v, A_NORMAL, "%-8s %-12.12s %-6s %-6s %s %s", db_text(t, i, 0), db_text(t, i, 1), db_text(t, i, 2),
+		    db_text(t, i, 3), *db_text(t, i, 4) ? db_text(t, i, 4) : "(not assigned)", db_text(t, i, 5));
+	if (PQntuples(t) == 0)
+		add(v, theme_attr(C_DIM), "No tickets: they are generated when the order is settled.");
+	add(v, A_NORMAL, "%s", "");
+	add(v, theme_attr(C_TITLE) | A_UNDERLINE, "%-19s %-14s %-18s %s", "WHEN", "STATION", "WHAT", "WHY");
+	for (int i = 0; i < PQntuples(h); i++)
+		add(v, A_NORMAL, "%-19s %-14.14s %-18.18s %s", db_text(h, i, 0), db_text(h, i, 1), db_text(h, i, 2),
+		    db_text(h, i, 3));
+out:
+	PQclear(o);
+	PQclear(l);
+	PQclear(t);
+	PQclear(h);
+}
+
+static void order_draw(struct app *app, void *state, struct rect a)
+{
+	struct order_view *v = state;
+	(void)app;
+	if (v->top > v->count - 1)
+		v->top = v->count > 0 ? v->count - 1 : 0;
+	for (int i = 0; i < a.h && v->top + i < v->count; i++)
+		draw_text(a.y + i, a.x + 2, a.w - 4, v->lines[v->top + i], v->attrs[v->top + i]);
+}
+
+static int order_key(struct app *app, void *state, enum action action, int key)
+{
+	struct order_view *v = state;
+	(void)app;
+	(void)key;
+	switch (action) {
+	case ACT_UP: v->top = v->top > 0 ? v->top - 1 : 0; break;
+	case ACT_DOWN: v->top = v->top + 1 < v->count ? v->top + 1 : v->top; break;
+	case ACT_PAGE_UP: v->top = v->top > 10 ? v->top - 10 : 0; break;
+	case ACT_PAGE_DOWN: v->top = v->top + 10 < v->count ? v->top + 10 : v->top; break;
+	case ACT_HOME: v->top = 0; break;
+	case ACT_END: v->top = v->count > 5 ? v->count - 5 : 0; break;
+	default: return SCR_IGNORED;
+	}
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+static int order_notify(struct app *app, void *state, const char *channel, const char *payload)
+{
+	(void)app;
+	(void)state;
+	(void)payload;
+	return strcmp(channel, "boxoffice_orders") == 0 ? SCR_REQUERY : SCR_IGNORED;
+}
+
+const struct screen_ops order_screen = {
+	.name = "order",
+	.title = "Order",
+	.state_size = sizeof(struct order_view),
+	.query = order_query,
+	.draw = order_draw,
+	.on_key = order_key,
+	.on_notify = order_notify,
+};
