@@ -46,18 +46,19 @@ static void order_query(struct app *app, void *state)
 	}
 	money_format(amount, sizeof amount, db_int(o, 0, OL_AMOUNT));
 	money_format(vat, sizeof vat, db_int(o, 0, OL_VAT));
-	money_format(net, sizeof net, db_int(o, 0, 19));
+	money_format(net, sizeof net, db_int(o, 0, OD_NET));
 	add(v, theme_attr(C_TITLE), "Order #%lld — %s (%s)", id, db_text(o, 0, OL_STATUS), db_text(o, 0, OL_PAYMENT));
-	add(v, A_NORMAL, "Event      %s", db_text(o, 0, 20));
-	add(v, A_NORMAL, "Company    %s%s%s", db_text(o, 0, OL_COMPANY), *db_text(o, 0, 21) ? "  · organization: " : "",
-	    db_text(o, 0, 21));
+	add(v, A_NORMAL, "Event      %s", db_text(o, 0, OD_EVENT_NAME));
+	add(v, A_NORMAL, "Company    %s%s%s", db_text(o, 0, OL_COMPANY),
+	    *db_text(o, 0, OD_ORG_NAME) ? "  · organization: " : "", db_text(o, 0, OD_ORG_NAME));
 	add(v, A_NORMAL, "Contact    %s <%s>", db_text(o, 0, OL_CONTACT), db_text(o, 0, OL_EMAIL));
-	add(v, A_NORMAL, "Date       %s   channel %s   station %s", db_text(o, 0, OL_DATE), db_text(o, 0, 14),
-	    db_text(o, 0, 15));
+	add(v, A_NORMAL, "Date       %s   channel %s   station %s", db_text(o, 0, OL_DATE), db_text(o, 0, OD_CHANNEL),
+	    db_text(o, 0, OD_STATION));
 	add(v, A_NORMAL, "Amount     %s net + %s VAT = %s", net, vat, amount);
 	add(v, A_NORMAL, "Invoice    %s   payment ref %s   external ref %s",
 	    db_text(o, 0, OL_INVOICE) ? db_text(o, 0, OL_INVOICE) : "—",
-	    db_text(o, 0, 17) ? db_text(o, 0, 17) : "—", db_text(o, 0, 16) ? db_text(o, 0, 16) : "—");
+	    db_text(o, 0, OD_PAYMENT_REF) ? db_text(o, 0, OD_PAYMENT_REF) : "—",
+	    db_text(o, 0, OD_EXTERNAL_REF) ? db_text(o, 0, OD_EXTERNAL_REF) : "—");
 	add(v, A_NORMAL, "Tickets    %s of %s ordered   (version %s)", db_text(o, 0, OL_TICKETS),
 	    db_text(o, 0, OL_ORDERED), db_text(o, 0, OL_VERSION));
 	add(v, A_NORMAL, "%s", "");

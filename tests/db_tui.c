@@ -164,12 +164,112 @@ static void test_two_stations_see_a_sale_live(void **state)
 	tmux_stop(&a);
 }
 
+/* The total ORD of the summary grid's Total row (13th number). */
+static long long grid_total_orders(const char *screen)
+{
+	const char *line = strstr(screen, "\n Total ");
+	char copy[512];
+	char *tok, *save = NULL;
+	int n = 0;
+	if (!line)
+		return -1;
+	snprintf(copy, sizeof copy, "%.*s", (int)strcspn(line + 1, "\n"), line + 1);
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (n++ == 13)
+			return atoll(tok);
+	return -1;
+}
+
+static void test_orders_screen_filters_and_live(void **state)
+{
+	struct tmux t;
+	const char *ev = unique_name("Orders Screen");
+	long long event_id = make_event(ev, "2032-01-01", 0);
+	char cmd[512], *screen, ids[24];
+	const char *p[1] = { ids };
+	PGconn *c = test_connect();
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 10000, 1);
+	snprintf(ids, sizeof ids, "%lld", event_id);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 2 --company 'Alpha AB' && "
+		    "$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment invoice --company 'Beta One' && "
+		    "$BOXOFFICE sell --event %lld --type Adult --qty 3 --payment invoice --company 'Beta Two' && "
+		    "$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment free --company 'Delta Free'",
+		    event_id, event_id, event_id, event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; sleep 30", event_id);
+	tmux_start(&t, "orders", 100, 30, cmd);
+	assert_true(tmux_wait_for(&t, "Alpha AB", 10000));
+	assert_true(tmux_wait_for(&t, "Delta Free", 2000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "Requested"));
+	assert_non_null(strstr(screen, "Invoice Sent"));
+	assert_int_equal(grid_total_orders(screen),
+			 test_scalar(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1", 1, p));
+	free(screen);
+
+	/* Search narrows at every keystroke. */
+	tmux_keys(&t, "/");
+	tmux_type(&t, "beta");
+	assert_true(tmux_wait_gone(&t, "Alpha AB", 3000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "Beta One"));
+	assert_non_null(strstr(screen, "Beta Two"));
+	assert_null(strstr(screen, "Delta Free"));
+	assert_int_equal(grid_total_orders(screen), 2);
+	free(screen);
+	/* Status: settled (the Beta orders are invoices, still requested). */
+	tmux_keys(&t, "Tab Space Space Space");
+	assert_true(tmux_wait_for(&t, "No orders match", 3000));
+	/* Reset brings everything back. */
+	tmux_keys(&t, "Escape F4");
+	assert_true(tmux_wait_for(&t, "Alpha AB", 3000));
+	assert_true(tmux_wait_for(&t, "Delta Free", 3000));
+	/* Payment filter alone: free. */
+	tmux_keys(&t, "Tab Tab Tab f Escape");
+	assert_true(tmux_wait_gone(&t, "Alpha AB", 3000));
+	assert_true(tmux_wait_for(&t, "Delta Free", 3000));
+	tmux_keys(&t, "F4");
+	assert_true(tmux_wait_for(&t, "Alpha AB", 3000));
+
+	/* Another station's order appears without a key press. */
+	r = run_cmd("$BOXOFFICE --station other order add --event %lld --lines Adult:4 --payment invoice "
+		    "--company 'Gamma Live'", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_true(tmux_wait_for(&t, "Gamma Live", 3000));
+
+	/* The newest order is on top: send its invoice with one key. */
+	tmux_keys(&t, "Home i");
+	assert_true(tmux_wait_for(&t, "invoiced", 3000));
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 "
+					"AND company = 'Gamma Live' AND status = 'invoice_sent' AND invoice_no IS NOT NULL",
+				     1, p), 1);
+	/* A card order cannot be invoiced: refused with the reason. */
+	tmux_keys(&t, "/");
+	tmux_type(&t, "alpha");
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "Gamma Live", 3000));
+	tmux_keys(&t, "Home i");
+	assert_true(tmux_wait_for(&t, "cannot be invoiced", 3000));
+	/* The detail view shows lines, tickets and history. */
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "TICKET", 3000));
+	assert_true(tmux_wait_for(&t, "sell", 3000));
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tui_opens_navigates_and_quits),
 		cmocka_unit_test(test_tui_offline_then_online),
 		cmocka_unit_test(test_two_stations_see_a_sale_live),
+		cmocka_unit_test(test_orders_screen_filters_and_live),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);

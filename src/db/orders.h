@@ -48,6 +48,12 @@ typedef bool (*export_progress_fn)(long long rows, void *ctx);
 long long db_order_export(struct db *db, const struct order_filter *filter, enum order_sort sort,
 			  bool descending, FILE *out, export_progress_fn progress, void *ctx);
 
+/* db_order_get's columns: the list's (up to OL_INVOICE), then these. */
+enum order_detail_col {
+	OD_CHANNEL = OL_INVOICE + 1, OD_STATION, OD_EXTERNAL_REF, OD_PAYMENT_REF, OD_NET,
+	OD_EVENT_NAME, OD_ORG_NAME
+};
+
 /* Details of one order, each a separate result (caller clears). */
 PGresult *db_order_get(struct db *db, long long id);
 PGresult *db_order_lines(struct db *db, long long id);
