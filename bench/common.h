@@ -3,6 +3,7 @@
 #ifndef BOXOFFICE_BENCH_COMMON_H
 #define BOXOFFICE_BENCH_COMMON_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -17,7 +17,9 @@
 	" AND (" PAY "::payment_method IS NULL OR o.payment = " PAY "::payment_method)"   \
 	" AND (" FROM "::date IS NULL OR o.order_date >= " FROM "::date)"                 \
 	" AND (" TO "::date IS NULL OR o.order_date <= " TO "::date)"                     \
-	" AND (" TICKETS "::text IS NULL OR (" TICKETS "::text = 'missing') = (o.tickets_issued < o.quantity))"
+	" AND (" TICKETS "::text IS NULL"                                                 \
+	" OR (" TICKETS "::text = 'missing' AND o.tickets_issued < o.quantity)"           \
+	" OR (" TICKETS "::text = 'complete' AND o.tickets_issued >= o.quantity))"
 
 #define FILTER_PARAMS ORDER_FILTER("$1", "$2", "$3", "$4", "$5", "$6", "$7")
 #define SETTING(name) "nullif(current_setting('boxoffice.f_" name "'), '')"
@@ -30,20 +32,28 @@
 	"o.gross_cents, o.vat_cents, o.payment, o.status"
 
 /* Sortable columns: SQL expression and the type its key is cast to. */
+/* "unindexed" sorts the same way but hides the column from the planner's
+ * index matching (see db_order_page). */
 static const struct {
 	const char *column;
 	const char *cast;
+	const char *unindexed;
 } sort_sql[SORT_COUNT] = {
-	[SORT_COMPANY] = { "o.company", "text" },
-	[SORT_CONTACT] = { "o.contact", "text" },
-	[SORT_DATE] = { "o.order_date", "date" },
-	[SORT_ORDERED] = { "o.quantity", "integer" },
-	[SORT_TICKETS] = { "o.tickets_issued", "integer" },
-	[SORT_AMOUNT] = { "o.gross_cents", "bigint" },
-	[SORT_VAT] = { "o.vat_cents", "bigint" },
-	[SORT_PAYMENT] = { "o.payment", "payment_method" },
-	[SORT_STATUS] = { "o.status", "order_status" },
+	[SORT_COMPANY] = { "o.company", "text", "o.company || ''" },
+	[SORT_CONTACT] = { "o.contact", "text", "o.contact || ''" },
+	[SORT_DATE] = { "o.order_date", "date", "o.order_date + 0" },
+	[SORT_ORDERED] = { "o.quantity", "integer", "o.quantity + 0" },
+	[SORT_TICKETS] = { "o.tickets_issued", "integer", "o.tickets_issued + 0" },
+	[SORT_AMOUNT] = { "o.gross_cents", "bigint", "o.gross_cents + 0" },
+	[SORT_VAT] = { "o.vat_cents", "bigint", "o.vat_cents + 0" },
+	[SORT_PAYMENT] = { "o.payment", "payment_method", "array_position(enum_range(o.payment), o.payment)" },
+	[SORT_STATUS] = { "o.status", "order_status", "array_position(enum_range(o.status), o.status)" },
 };
+
+/* How far the fast path walks the sort index before giving up, and up to
+ * how many matches sorting them all is cheaper than walking an index. */
+#define INDEX_WALK_ROWS 3000
+#define SORT_ALL_MATCHES 60000
 
 struct filter_params {
 	char event[24], search[SEARCH_MAX_BYTES * 2 + 8];
@@ -71,16 +81,64 @@ static bool filter_ok(struct db *db, const struct order_filter *f)
 	return why == NULL;
 }
 
-PGresult *db_order_page(struct db *db, const struct order_page_request *req)
+enum page_plan {
+	PLAN_INDEX_WALK, /* walk the sort index a bounded way, filter as we go */
+	PLAN_MATCHES,    /* collect every match, then sort (sparse filters, searches) */
+	PLAN_PLANNER,    /* many matches: the planner's own choice */
+};
+
+static PGresult *page_query(struct db *db, const struct order_page_request *req, enum page_plan plan,
+			    const char *const *params)
 {
-	struct filter_params fp;
-	char sql[4096], limit[16], key_id[24];
-	const char *params[10];
+	char sql[6144], inner[4096];
 	const char *col = sort_sql[req->sort].column, *cast = sort_sql[req->sort].cast;
 	/* Walking backwards flips the order; the caller gets display order. */
 	bool desc = req->descending != req->before;
 	const char *dir = desc ? "DESC" : "ASC";
 	const char *cmp = desc ? (req->inclusive ? "<=" : "<") : (req->inclusive ? ">=" : ">");
+	const char *keyset_fmt = "($8::text IS NULL OR (%s, o.id) %s ($8::%s, $9::bigint))";
+	char keyset[256];
+
+	/* Only constants go into the SQL: the sort column comes from sort_sql[]. */
+	snprintf(keyset, sizeof keyset, keyset_fmt, col, cmp, cast);
+	if (plan == PLAN_INDEX_WALK) {
+		/* The event's first rows in sort order, filtered after: exact
+		 * whenever it yields a full page. */
+		snprintf(inner, sizeof inner,
+			 "(SELECT * FROM ticket_order o WHERE ($1::bigint IS NULL OR o.event_id = $1::bigint) "
+			 "AND %s ORDER BY %s %s, o.id %s LIMIT %d)",
+			 keyset, col, dir, dir, INDEX_WALK_ROWS);
+	} else if (req->filter->search[0]) {
+		/* A search collects its matches through the trigram index first. */
+		snprintf(inner, sizeof inner,
+			 "(SELECT * FROM ticket_order o WHERE " FILTER_PARAMS " OFFSET 0)");
+	} else {
+		snprintf(inner, sizeof inner, "ticket_order");
+	}
+	snprintf(sql, sizeof sql,
+		 "%sSELECT " LIST_COLUMNS ", o.version, o.event_id, o.email, o.invoice_no, "
+		 "%s::text AS sort_key, %s AS sort_value FROM %s o WHERE " FILTER_PARAMS " AND %s "
+		 "ORDER BY %s %s, o.id %s LIMIT $10::integer%s%s%s%s",
+		 req->before ? "SELECT * FROM (" : "", col, col, inner, keyset,
+		 /* sparse matches sort by an expression the planner cannot
+		  * serve from the sort index, so it finds them by filter */
+		 plan == PLAN_MATCHES ? sort_sql[req->sort].unindexed : col, dir, dir,
+		 req->before ? ") page ORDER BY sort_value " : "",
+		 req->before ? (req->descending ? "DESC" : "ASC") : "",
+		 req->before ? ", id " : "",
+		 req->before ? (req->descending ? "DESC" : "ASC") : "");
+	return db_exec(db, sql, 10, params);
+}
+
+/* Two plans: walking the sort index is instant when matches are dense, and
+ * collecting the matches is instant when they are sparse. Try the first
+ * with a bounded walk; if it does not fill the page, the matches are
+ * sparse (or the list ends), and the second is cheap. */
+PGresult *db_order_page(struct db *db, const struct order_page_request *req)
+{
+	struct filter_params fp;
+	char limit[16], key_id[24];
+	const char *params[10];
 	PGresult *res;
 
 	if ((unsigned)req->sort >= SORT_COUNT) {
@@ -96,21 +154,27 @@ PGresult *db_order_page(struct db *db, const struct order_page_request *req)
 	params[7] = req->key;
 	params[8] = key_id;
 	params[9] = req->limit > 0 ? limit : NULL;
-	/* Built from constants only: the sort column comes from sort_sql[]. A
-	 * backward walk reads in reverse and the outer query restores display
-	 * order. */
-	snprintf(sql, sizeof sql,
-		 "%sSELECT " LIST_COLUMNS ", o.version, o.event_id, o.email, o.invoice_no, "
-		 "%s::text AS sort_key, %s AS sort_value FROM ticket_order o WHERE " FILTER_PARAMS
-		 " AND ($8::text IS NULL OR (%s, o.id) %s ($8::%s, $9::bigint)) "
-		 "ORDER BY %s %s, o.id %s LIMIT $10::integer%s%s%s%s%s",
-		 req->before ? "SELECT * FROM (" : "", col, col, col, cmp, cast, col, dir, dir,
-		 req->before ? ") page ORDER BY sort_value " : "",
-		 req->before ? (req->descending ? "DESC" : "ASC") : "",
-		 req->before ? ", id " : "",
-		 req->before ? (req->descending ? "DESC" : "ASC") : "", "");
-	res = db_exec(db, sql, 10, params);
-	return res;
+	if (req->limit <= 0)
+		return page_query(db, req, PLAN_PLANNER, params);
+	if (req->filter->search[0])
+		return page_query(db, req, PLAN_MATCHES, params);
+	if (req->limit < INDEX_WALK_ROWS) {
+		res = page_query(db, req, PLAN_INDEX_WALK, params);
+		if (!res || PQntuples(res) >= req->limit)
+			return res;
+		PQclear(res);
+	}
+	/* The statistics tell how many orders match (without a search). */
+	{
+		struct order_summary s;
+		long long matches = -1;
+		if (req->filter->status < 0 || req->filter->status <= ORDER_SETTLED) {
+			if (db_order_summary(db, req->filter, &s))
+				matches = s.cell[SUMMARY_ROWS - 1][SUMMARY_COLS - 1].orders;
+		}
+		return page_query(db, req, matches >= 0 && matches <= SORT_ALL_MATCHES ? PLAN_MATCHES : PLAN_PLANNER,
+				  params);
+	}
 }
 
 static int summary_row(const char *status)
