@@ -12,7 +12,7 @@ VERSION = 0.1.0
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = ncursesw libpq libqrencode zbar libnotify libsodium jansson
+PKGS = ncursesw libpq libqrencode zbar libnotify libsodium jansson gdlib
 TEST_PKGS = cmocka
 
 VAR ?= $(CURDIR)/var
@@ -21,7 +21,7 @@ BUILD = build
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
-	-DBOXOFFICE_VERSION='"$(VERSION)"' -DBOXOFFICE_VARDIR='"$(VAR)"' -I. -Isrc \
+	-DBOXOFFICE_VERSION='"$(VERSION)"' -DBOXOFFICE_VARDIR='"$(VAR)"' -DBOXOFFICE_ASSETS='"$(CURDIR)/assets"' -I. -Isrc \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ifeq ($(SANITIZE),1)

@@ -27,5 +27,13 @@ int cmd_order_export(struct cli *cli, int argc, char **argv);
 int cmd_order_add(struct cli *cli, int argc, char **argv);
 int cmd_order_tickets(struct cli *cli, int argc, char **argv);
 int cmd_order_show(struct cli *cli, int argc, char **argv);
+int cmd_ticket_list(struct cli *cli, int argc, char **argv);
+int cmd_ticket_assign(struct cli *cli, int argc, char **argv);
+int cmd_ticket_assign_csv(struct cli *cli, int argc, char **argv);
+int cmd_ticket_unassign(struct cli *cli, int argc, char **argv);
+int cmd_ticket_reissue(struct cli *cli, int argc, char **argv);
+int cmd_ticket_badge(struct cli *cli, int argc, char **argv);
+int cmd_ticket_verify(struct cli *cli, int argc, char **argv);
+int cmd_event_key(struct cli *cli, int argc, char **argv);
 
 #endif

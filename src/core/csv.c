@@ -106,3 +106,56 @@ int copy_text_split(char *line, size_t len, char **fields, size_t *lens, int max
 		r++; /* the tab */
 	}
 }
+
+int csv_read_record(const char **p, const char *end, char bufs[][256], int max_fields)
+{
+	const char *s = *p;
+	int n = 0;
+
+	if (s + 3 <= end && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+	    (unsigned char)s[2] == 0xBF)
+		s += 3;
+	if (s >= end)
+		return 0;
+	for (;;) {
+		size_t o = 0;
+		if (n == max_fields)
+			return -1;
+		if (s < end && *s == '"') {
+			s++;
+			for (;;) {
+				if (s >= end)
+					return -1; /* unterminated quote */
+				if (*s == '"' && s + 1 < end && s[1] == '"') {
+					s += 2;
+					if (o + 1 >= 256)
+						return -1;
+					bufs[n][o++] = '"';
+				} else if (*s == '"') {
+					s++;
+					break;
+				} else {
+					if (o + 1 >= 256)
+						return -1;
+					bufs[n][o++] = *s++;
+				}
+			}
+		}
+		while (s < end && *s != ',' && *s != '\n' && *s != '\r') {
+			if (o + 1 >= 256)
+				return -1;
+			bufs[n][o++] = *s++;
+		}
+		bufs[n++][o] = '\0';
+		if (s < end && *s == ',') {
+			s++;
+			continue;
+		}
+		if (s < end && *s == '\r')
+			s++;
+		if (s < end && *s == '\n')
+			s++;
+		*p = s;
+		return n;
+	}
+}

@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="gcc make pkg-config libncurses-dev libpq-dev libqrencode-dev \
 libzbar-dev libnotify-dev libcmocka-dev libsodium-dev libjansson-dev \
-libmicrohttpd-dev libpng-dev postgresql postgresql-contrib tmux zbar-tools \
+libmicrohttpd-dev libpng-dev libgd-dev fonts-dejavu-core postgresql postgresql-contrib tmux zbar-tools \
 qrencode imagemagick"
 
 missing=""

@@ -1,0 +1,376 @@
+/* Tickets and the people who hold them: ticket list, assign, unassign,
+ * reissue, assign-csv, badge, verify; event key. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/csv.h"
+#include "../core/token.h"
+#include "../core/validate.h"
+#include "../db/catalog.h"
+#include "../db/tickets.h"
+#include "badge.h"
+#include "cli.h"
+#include "commands.h"
+
+static bool one_id(const char *what, int npos, const char **pos, const char *noun, long long *id, int *rc)
+{
+	if (npos != 1) {
+		*rc = cli_fail(EXIT_USAGE, what, "needs the %s ID", noun);
+		return false;
+	}
+	return cli_int(what, "ID", pos[0], 1, INT64_MAX, id, rc);
+}
+
+int cmd_ticket_list(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "ticket list", *order = NULL;
+	bool json = false;
+	const struct cli_opt opts[] = { { "order", &order, NULL }, { "json", NULL, &json }, { NULL, NULL, NULL } };
+	long long order_id;
+	PGresult *res;
+	json_t *list;
+	int rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL);
+
+	if (rc)
+		return rc;
+	if (!order)
+		return cli_missing(what, "order");
+	if (!cli_int(what, "order", order, 1, INT64_MAX, &order_id, &rc))
+		return rc;
+	if (!cli_db(cli))
+		return EXIT_FAILED;
+	if (!(res = db_tickets_of_order(cli->db, order_id)))
+		return cli_db_fail(cli, what);
+	list = json_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		char token[TOKEN_MAX + 8];
+		const char *person = db_text(res, i, TK_PERSON);
+		if (!db_ticket_token(cli->db, res, i, token, sizeof token)) {
+			json_decref(list);
+			PQclear(res);
+			return cli_db_fail(cli, what);
+		}
+		json_array_append_new(list, json_pack("{sI ss so ss ss sI ss}",
+			"id", (json_int_t)db_int(res, i, TK_ID), "type", db_text(res, i, TK_TYPE),
+			"person", *person ? json_string(person) : json_null(),
+			"status", db_text(res, i, TK_STATUS), "token", token,
+			"issue", (json_int_t)db_int(res, i, TK_ISSUE), "email", db_text(res, i, TK_EMAIL)));
+	}
+	PQclear(res);
+	if (json) {
+		cli_print_json(list);
+		return EXIT_DONE;
+	}
+	{
+		size_t i;
+		json_t *t;
+		printf("%8s  %-12s %-6s %-28s %s\n", "TICKET", "TYPE", "STATUS", "HOLDER", "TOKEN");
+		json_array_foreach(list, i, t) {
+			const char *person = json_string_value(json_object_get(t, "person"));
+			printf("%8lld  %-12s %-6s %-28s %s\n", (long long)json_integer_value(json_object_get(t, "id")),
+			       json_string_value(json_object_get(t, "type")),
+			       json_string_value(json_object_get(t, "status")), person ? person : "-",
+			       json_string_value(json_object_get(t, "token")));
+		}
+	}
+	json_decref(list);
+	return EXIT_DONE;
+}
+
+static bool check_person(const char *what, const char *name, const char *email, const char *company, int *rc)
+{
+	const char *why;
+	if ((why = validate_text(name, NAME_MAX_CHARS, true))) {
+		*rc = cli_fail(EXIT_USAGE, what, "--name %s", why);
+		return false;
+	}
+	if ((why = validate_email(email, true))) {
+		*rc = cli_fail(EXIT_USAGE, what, "--email %s", why);
+		return false;
+	}
+	return cli_text(what, "company", company, NAME_MAX_CHARS, rc);
+}
+
+int cmd_ticket_assign(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "ticket assign", *pos[1], *name = NULL, *email = NULL, *company = NULL;
+	const struct cli_opt opts[] = {
+		{ "name", &name, NULL }, { "email", &email, NULL }, { "company", &company, NULL }, { NULL, NULL, NULL },
+	};
+	long long id;
+	json_t *doc;
+	int npos, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
+
+	if (rc)
+		return rc;
+	if (!one_id(what, npos, pos, "ticket", &id, &rc))
+		return rc;
+	if (!name)
+		return cli_missing(what, "name");
+	if (!email)
+		return cli_missing(what, "email");
+	if (!check_person(what, name, email, company, &rc))
+		return rc;
+	if (!cli_db(cli))
+		return EXIT_FAILED;
+	if (!(doc = db_ticket_assign(cli->db, id, name, email, company, "assigned")))
+		return cli_db_fail(cli, what);
+	cli_print_json(doc);
+	return EXIT_DONE;
+}
+
+static int reissue(struct cli *cli, int argc, char **argv, const char *what, bool unassign)
+{
+	const char *pos[1], *reason = NULL;
+	const struct cli_opt opts[] = { { "reason", &reason, NULL }, { NULL, NULL, NULL } };
+	long long id;
+	json_t *doc;
+	int npos, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
+
+	if (rc)
+		return rc;
+	if (!one_id(what, npos, pos, "ticket", &id, &rc) || !cli_text(what, "reason", reason, 500, &rc))
+		return rc;
+	if (!cli_db(cli))
+		return EXIT_FAILED;
+	if (!(doc = db_ticket_reissue(cli->db, id, unassign, reason)))
+		return cli_db_fail(cli, what);
+	cli_print_json(doc);
+	return EXIT_DONE;
+}
+
+int cmd_ticket_reissue(struct cli *cli, int argc, char **argv)
+{
+	return reissue(cli, argc, argv, "ticket reissue", false);
+}
+
+int cmd_ticket_unassign(struct cli *cli, int argc, char **argv)
+{
+	return reissue(cli, argc, argv, "ticket unassign", true);
+}
+
+/* Bulk assignment from name,e-mail[,company] rows: every row is checked
+ * and shown; the tickets are assigned only if every row is good, in one
+ * transaction (nothing half-assigned). --dry-run only shows. */
+int cmd_ticket_assign_csv(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "ticket assign-csv", *order = NULL, *file = NULL;
+	bool dry = false;
+	const struct cli_opt opts[] = {
+		{ "order", &order, NULL }, { "file", &file, NULL }, { "dry-run", NULL, &dry }, { NULL, NULL, NULL },
+	};
+	long long order_id;
+	char *data = NULL, fields[4][256];
+	size_t len = 0, cap = 0, n;
+	const char *p, *end;
+	PGresult *tickets;
+	json_t *rows = json_array();
+	int rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL), row = 0, errors = 0, free_ticket = 0;
+	FILE *in;
+
+	if (rc)
+		goto done;
+	if (!order || !file) {
+		rc = cli_missing(what, order ? "file" : "order");
+		goto done;
+	}
+	if (!cli_int(what, "order", order, 1, INT64_MAX, &order_id, &rc))
+		goto done;
+	if (!(in = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb"))) {
+		rc = cli_fail(EXIT_USAGE, what, "cannot read %s: %s", file, strerror(errno));
+		goto done;
+	}
+	do {
+		if (len + 4096 > cap)
+			data = realloc(data, cap = cap ? cap * 2 : 65536);
+		n = fread(data + len, 1, cap - len, in);
+		len += n;
+	} while (n > 0 && len < (1 << 24));
+	if (in != stdin)
+		fclose(in);
+	if (!cli_db(cli)) {
+		rc = EXIT_FAILED;
+		goto done;
+	}
+	if (!(tickets = db_tickets_of_order(cli->db, order_id))) {
+		rc = cli_db_fail(cli, what);
+		goto done;
+	}
+	if (!db_begin(cli->db)) {
+		PQclear(tickets);
+		rc = cli_db_fail(cli, what);
+		goto done;
+	}
+	p = data ? data : "";
+	end = p + len;
+	for (int nf; (nf = csv_read_record(&p, end, fields, 4)) != 0;) {
+		const char *why = NULL;
+		long long ticket = 0;
+		row++;
+		if (nf < 0) {
+			why = "not a CSV row (unclosed quote or field too long)";
+			p = end; /* cannot resynchronise */
+		} else if (nf < 2) {
+			why = "needs name,e-mail";
+		} else if (row == 1 && strcasecmp(fields[1], "email") == 0 ) {
+			row--; /* a header row */
+			continue;
+		} else if ((why = validate_text(fields[0], NAME_MAX_CHARS, true))) {
+			why = strcmp(why, "is too long") == 0 ? "name is too long" : "name is missing or not text";
+		} else if (validate_email(fields[1], true)) {
+			why = "e-mail is not an address";
+		}
+		/* the next unassigned valid ticket of the order */
+		while (!why && free_ticket < PQntuples(tickets) &&
+		       (strcmp(db_text(tickets, free_ticket, TK_STATUS), "valid") != 0 ||
+			db_text(tickets, free_ticket, TK_PERSON_ID)))
+			free_ticket++;
+		if (!why && free_ticket >= PQntuples(tickets))
+			why = "no unassigned ticket left in the order";
+		if (!why) {
+			ticket = db_int(tickets, free_ticket++, TK_ID);
+			json_t *r = db_ticket_assign(cli->db, ticket, fields[0], fields[1], nf > 2 ? fields[2] : NULL,
+						     "bulk assignment");
+			if (!r)
+				why = cli->db->err;
+			json_decref(r);
+		}
+		if (why)
+			errors++;
+		json_array_append_new(rows, json_pack("{si ss ss sI ss*}", "row", row, "name", nf > 0 ? fields[0] : "",
+						      "email", nf > 1 ? fields[1] : "", "ticket", (json_int_t)ticket,
+						      "error", why));
+		if (why && cli->db->status != DB_OK && PQtransactionStatus(cli->db->conn) == PQTRANS_INERROR)
+			break;
+	}
+	PQclear(tickets);
+	if (errors || dry)
+		db_rollback(cli->db);
+	else if (!db_commit(cli->db)) {
+		rc = cli_db_fail(cli, what);
+		goto done;
+	}
+	cli_print_json(json_pack("{sb si si so}", "assigned", !errors && !dry, "rows", row, "errors", errors,
+				 "preview", json_incref(rows)));
+	if (errors)
+		rc = cli_fail(EXIT_REFUSED, what, "%d of %d rows have errors; nothing was assigned", errors, row);
+done:
+	json_decref(rows);
+	free(data);
+	return rc;
+}
+
+int cmd_ticket_badge(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "ticket badge", *pos[1], *png = NULL;
+	const struct cli_opt opts[] = { { "png", &png, NULL }, { NULL, NULL, NULL } };
+	long long id;
+	PGresult *res;
+	char token[TOKEN_MAX + 8], err[512];
+	struct badge b;
+	int npos, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
+
+	if (rc)
+		return rc;
+	if (!one_id(what, npos, pos, "ticket", &id, &rc))
+		return rc;
+	if (!png)
+		return cli_missing(what, "png");
+	if (!cli_db(cli))
+		return EXIT_FAILED;
+	if (!(res = db_ticket_get(cli->db, id)))
+		return cli_db_fail(cli, what);
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return cli_fail(EXIT_USAGE, what, "ticket %lld does not exist", id);
+	}
+	if (strcmp(db_text(res, 0, TK_STATUS), "valid") != 0) {
+		PQclear(res);
+		return cli_fail(EXIT_REFUSED, what, "ticket %lld is void: no badge for it", id);
+	}
+	if (!db_ticket_token(cli->db, res, 0, token, sizeof token)) {
+		PQclear(res);
+		return cli_db_fail(cli, what);
+	}
+	b = (struct badge){ db_text(res, 0, TK_EVENT_NAME),
+			    *db_text(res, 0, TK_PERSON) ? db_text(res, 0, TK_PERSON) : "Guest",
+			    db_text(res, 0, TK_COMPANY), db_text(res, 0, TK_TYPE), token };
+	if (!badge_render(&b, png, err, sizeof err)) {
+		PQclear(res);
+		return cli_fail(EXIT_FAILED, what, "%s", err);
+	}
+	PQclear(res);
+	cli_print_json(json_pack("{sI ss ss}", "ticket", (json_int_t)id, "png", png, "token", token));
+	return EXIT_DONE;
+}
+
+/* Checks a token's signature with the event's public key and says what
+ * the ticket is now (the check-in station does more). */
+int cmd_ticket_verify(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "ticket verify", *pos[1];
+	struct ticket_claim claim;
+	unsigned char pk[TOKEN_PUBLIC_KEY_BYTES];
+	enum token_status st;
+	int npos, rc = cli_parse(what, argc, argv, NULL, pos, 1, &npos);
+	PGresult *res;
+	const char *why = NULL;
+
+	if (rc)
+		return rc;
+	if (npos != 1)
+		return cli_fail(EXIT_USAGE, what, "needs the token");
+	if ((st = token_peek(pos[0], &claim)) != TOKEN_VALID)
+		return cli_fail(EXIT_REFUSED, what, "%s", token_status_text(st));
+	if (!cli_db(cli))
+		return EXIT_FAILED;
+	if (!db_event_public_key(cli->db, (long long)claim.event_id, pk)) {
+		if (cli->db->status == DB_BADINPUT)
+			return cli_fail(EXIT_REFUSED, what, "unknown code (no such event)");
+		return cli_db_fail(cli, what);
+	}
+	if ((st = token_verify(pos[0], pk, &claim)) != TOKEN_VALID)
+		return cli_fail(EXIT_REFUSED, what, "%s", token_status_text(st));
+	if (!(res = db_ticket_get(cli->db, (long long)claim.ticket_id)))
+		return cli_db_fail(cli, what);
+	if (PQntuples(res) == 0 || db_int(res, 0, TK_EVENT) != (long long)claim.event_id)
+		why = "unknown ticket";
+	else if (strcmp(db_text(res, 0, TK_STATUS), "valid") != 0)
+		why = "cancelled or refunded";
+	else if (db_int(res, 0, TK_ISSUE) != (long long)claim.issue)
+		why = "reissued (old QR)";
+	PQclear(res);
+	if (why)
+		return cli_fail(EXIT_REFUSED, what, "%s", why);
+	cli_print_json(json_pack("{sb sI sI sI si}", "valid", 1, "ticket", (json_int_t)claim.ticket_id,
+				 "event", (json_int_t)claim.event_id, "type", (json_int_t)claim.type_id,
+				 "issue", (int)claim.issue));
+	return EXIT_DONE;
+}
+
+int cmd_event_key(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "event key", *event = NULL;
+	bool json = false;
+	const struct cli_opt opts[] = { { "event", &event, NULL }, { "json", NULL, &json }, { NULL, NULL, NULL } };
+	unsigned char pk[TOKEN_PUBLIC_KEY_BYTES];
+	char hex[2 * TOKEN_PUBLIC_KEY_BYTES + 1];
+	long long event_id;
+	int rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL);
+
+	if (rc)
+		return rc;
+	if ((rc = cli_event_type(cli, what, event, NULL, &event_id, NULL)))
+		return rc;
+	if (!db_event_public_key(cli->db, event_id, pk))
+		return cli_db_fail(cli, what);
+	hex_encode(pk, sizeof pk, hex);
+	if (json)
+		cli_print_json(json_pack("{sI ss}", "event", (json_int_t)event_id, "public_key", hex));
+	else
+		printf("%s\n", hex);
+	return EXIT_DONE;
+}

@@ -1,0 +1,164 @@
+#include "tickets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char SQL_KEYS[] =
+	"SELECT encode(public_key, 'hex'), encode(secret_key, 'hex') FROM event_key WHERE event_id = $1";
+
+static bool read_keys(struct db *db, const char *ev, unsigned char *pk, unsigned char *sk, bool *found)
+{
+	const char *p[1] = { ev };
+	PGresult *res = db_exec(db, SQL_KEYS, 1, p);
+	bool ok = res != NULL;
+
+	*found = false;
+	if (ok && PQntuples(res) == 1) {
+		*found = true;
+		ok = hex_decode(PQgetvalue(res, 0, 0), pk, TOKEN_PUBLIC_KEY_BYTES) &&
+		     (!sk || hex_decode(PQgetvalue(res, 0, 1), sk, TOKEN_SECRET_KEY_BYTES));
+		if (!ok)
+			db_set_error(db, DB_FAILED, "the event's key is damaged");
+	}
+	PQclear(res);
+	return ok;
+}
+
+bool db_event_keys(struct db *db, long long event_id, unsigned char pk[TOKEN_PUBLIC_KEY_BYTES],
+		   unsigned char sk[TOKEN_SECRET_KEY_BYTES])
+{
+	char ev[24], pkh[2 * TOKEN_PUBLIC_KEY_BYTES + 1], skh[2 * TOKEN_SECRET_KEY_BYTES + 1];
+	const char *p[3] = { ev, pkh, skh };
+	bool found;
+
+	snprintf(ev, sizeof ev, "%lld", event_id);
+	if (!read_keys(db, ev, pk, sk, &found))
+		return false;
+	if (found)
+		return true;
+	/* First token of this event: make its key. Two stations racing here
+	 * both insert; the first one wins and both read it back. */
+	if (!token_keypair(pk, sk)) {
+		db_set_error(db, DB_FAILED, "libsodium did not start");
+		return false;
+	}
+	hex_encode(pk, TOKEN_PUBLIC_KEY_BYTES, pkh);
+	hex_encode(sk, TOKEN_SECRET_KEY_BYTES, skh);
+	found = db_run(db, "INSERT INTO event_key (event_id, public_key, secret_key) "
+			   "SELECT id, decode($2, 'hex'), decode($3, 'hex') FROM event WHERE id = $1 "
+			   "ON CONFLICT (event_id) DO NOTHING", 3, p);
+	memset(skh, 0, sizeof skh);
+	if (!found)
+		return false;
+	if (!read_keys(db, ev, pk, sk, &found))
+		return false;
+	if (!found)
+		db_set_error(db, DB_BADINPUT, "event %lld does not exist", event_id);
+	return found;
+}
+
+bool db_event_public_key(struct db *db, long long event_id, unsigned char pk[TOKEN_PUBLIC_KEY_BYTES])
+{
+	unsigned char sk[TOKEN_SECRET_KEY_BYTES];
+	bool ok = db_event_keys(db, event_id, pk, sk);
+	memset(sk, 0, sizeof sk);
+	return ok;
+}
+
+#define TICKET_SELECT                                                                       \
+	"SELECT k.id, k.event_id, k.type_id, t.name, k.issue, k.status, k.order_id, k.serial, " \
+	"k.person_id, coalesce(p.name, ''), coalesce(p.email, ''), coalesce(p.company, ''), "   \
+	"e.name, o.status, k.scans "                                                            \
+	"FROM ticket k JOIN ticket_type t ON t.id = k.type_id JOIN event e ON e.id = k.event_id " \
+	"JOIN ticket_order o ON o.id = k.order_id LEFT JOIN person p ON p.id = k.person_id "
+
+static PGresult *by_id(struct db *db, const char *sql, long long id)
+{
+	char s[24];
+	const char *p[1] = { s };
+	snprintf(s, sizeof s, "%lld", id);
+	return db_exec(db, sql, 1, p);
+}
+
+PGresult *db_tickets_of_order(struct db *db, long long order_id)
+{
+	return by_id(db, TICKET_SELECT "WHERE k.order_id = $1 ORDER BY k.id", order_id);
+}
+
+PGresult *db_ticket_get(struct db *db, long long ticket_id)
+{
+	return by_id(db, TICKET_SELECT "WHERE k.id = $1", ticket_id);
+}
+
+PGresult *db_tickets_of_person(struct db *db, long long person_id)
+{
+	return by_id(db, TICKET_SELECT "WHERE k.person_id = $1 ORDER BY k.id", person_id);
+}
+
+PGresult *db_person_search(struct db *db, long long event_id, const char *text, int limit)
+{
+	char ev[24], lim[16], pattern[420];
+	const char *p[3] = { ev, pattern, lim };
+	size_t o = 0;
+
+	snprintf(ev, sizeof ev, "%lld", event_id);
+	snprintf(lim, sizeof lim, "%d", limit);
+	/* contains, with LIKE's wildcards escaped */
+	pattern[o++] = '%';
+	for (const char *s = text ? text : ""; *s && o + 3 < sizeof pattern; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			pattern[o++] = '\\';
+		pattern[o++] = *s;
+	}
+	pattern[o++] = '%';
+	pattern[o] = '\0';
+	return db_exec(db,
+		       "SELECT p.id, p.name, p.email, p.company, "
+		       "(SELECT count(*) FROM ticket k WHERE k.person_id = p.id AND k.status = 'valid') "
+		       "FROM person p WHERE p.event_id = $1 AND (p.name ILIKE $2 OR p.email ILIKE $2) "
+		       "ORDER BY lower(p.name), p.id LIMIT $3",
+		       3, p);
+}
+
+bool db_ticket_token(struct db *db, const PGresult *res, int row, char *out, size_t size)
+{
+	unsigned char pk[TOKEN_PUBLIC_KEY_BYTES], sk[TOKEN_SECRET_KEY_BYTES];
+	struct ticket_claim c = {
+		.event_id = (uint64_t)db_int(res, row, TK_EVENT),
+		.ticket_id = (uint64_t)db_int(res, row, TK_ID),
+		.type_id = (uint64_t)db_int(res, row, TK_TYPE_ID),
+		.issue = (uint32_t)db_int(res, row, TK_ISSUE),
+	};
+	bool ok = db_event_keys(db, (long long)c.event_id, pk, sk) && token_mint(&c, sk, out, size);
+	memset(sk, 0, sizeof sk);
+	return ok;
+}
+
+static json_t *call_json(struct db *db, const char *sql, int n, const char *const *p)
+{
+	PGresult *res = db_exec(db, sql, n, p);
+	json_t *doc = NULL;
+	if (res) {
+		doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+		PQclear(res);
+	}
+	return doc;
+}
+
+json_t *db_ticket_assign(struct db *db, long long ticket_id, const char *name, const char *email,
+			 const char *company, const char *reason)
+{
+	char id[24];
+	const char *p[5] = { id, name, email, company, reason };
+	snprintf(id, sizeof id, "%lld", ticket_id);
+	return call_json(db, "SELECT ticket_assign($1, $2, $3, $4, $5)", 5, p);
+}
+
+json_t *db_ticket_reissue(struct db *db, long long ticket_id, bool unassign, const char *reason)
+{
+	char id[24];
+	const char *p[3] = { id, unassign ? "true" : "false", reason };
+	snprintf(id, sizeof id, "%lld", ticket_id);
+	return call_json(db, "SELECT ticket_reissue($1, $2, $3)", 3, p);
+}
