@@ -102,7 +102,6 @@ static void order_draw(struct app *app, void *state, struct rect a)
 static int order_key(struct app *app, void *state, enum action action, int key)
 {
 	struct order_view *v = state;
-	(void)app;
 	(void)key;
 	switch (action) {
 	case ACT_UP: v->top = v->top > 0 ? v->top - 1 : 0; break;
@@ -111,6 +110,7 @@ static int order_key(struct app *app, void *state, enum action action, int key)
 	case ACT_PAGE_DOWN: v->top = v->top + 10 < v->count ? v->top + 10 : v->top; break;
 	case ACT_HOME: v->top = 0; break;
 	case ACT_END: v->top = v->count > 5 ? v->count - 5 : 0; break;
+	case ACT_ASSIGN: app_push(app, &assign_screen); return SCR_HANDLED;
 	default: return SCR_IGNORED;
 	}
 	return SCR_HANDLED | SCR_REDRAW;

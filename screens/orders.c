@@ -590,6 +590,10 @@ static int act(struct app *app, struct orders_state *s, enum action action)
 		app_set_order(app, r->id);
 		app_push(app, &order_screen);
 		return SCR_HANDLED;
+	case ACT_ASSIGN:
+		app_set_order(app, r->id);
+		app_push(app, &assign_screen);
+		return SCR_HANDLED;
 	case ACT_INVOICE:
 		if (!order_can_transition(r->payment, r->status, ORDER_INVOICE_SENT))
 			return refuse(app, r, "invoiced");

@@ -66,13 +66,17 @@ struct menu_entry {
 };
 extern const struct menu_entry menu_entries[];
 extern const struct screen_ops menu_screen, help_screen, events_screen, inventory_screen,
-	sale_screen, orders_screen, order_screen, neworder_screen;
+	sale_screen, orders_screen, order_screen, neworder_screen, assign_screen, mytickets_screen;
 const struct screen_ops *screen_by_name(const char *name);
 
 /* Drawing helpers that respect UTF-8 display width. */
 void draw_text(int y, int x, int width, const char *text, unsigned attr);
 void draw_text_right(int y, int x, int width, const char *text, unsigned attr);
 void draw_fill(int y, int x, int width, unsigned attr);
+
+/* Draws a QR of text with half-block characters (two modules a row);
+ * returns the rows used, 0 when it does not fit in h rows × w columns. */
+int draw_qr(int y, int x, int h, int w, const char *text);
 
 /* Column layouts as data: title, width (0: take what is left), alignment. */
 struct column {

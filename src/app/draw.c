@@ -6,6 +6,8 @@
 #include <wchar.h>
 
 #include "../../screens/screen.h"
+#include "../core/qr.h"
+#include "theme.h"
 
 /* Converts to wide characters and keeps as many as fit in width columns. */
 static int fit_wide(const char *text, wchar_t *out, int cap, int width, int *used)
@@ -137,4 +139,31 @@ int list_cursor_move(struct list_cursor *c, enum action action, int visible)
 	}
 	list_cursor_fit(c, visible);
 	return SCR_HANDLED | SCR_REDRAW;
+}
+
+int draw_qr(int y, int x, int h, int w, const char *text)
+{
+	static const wchar_t *const glyphs[4] = { L" ", L"\u2580", L"\u2584", L"\u2588" };
+	const int quiet = 2;
+	struct qr q;
+	int side, rows;
+
+	if (!qr_make_small(text, &q))
+		return 0;
+	side = q.width + 2 * quiet;
+	rows = (side + 1) / 2;
+	if (rows > h || side > w) {
+		qr_free(&q);
+		return 0;
+	}
+	attron(theme_attr(C_QR));
+	for (int r = 0; r < rows; r++)
+		for (int c = 0; c < side; c++) {
+			int top = qr_dark(&q, c - quiet, 2 * r - quiet);
+			int bottom = qr_dark(&q, c - quiet, 2 * r + 1 - quiet);
+			mvaddwstr(y + r, x + c, glyphs[top | bottom << 1]);
+		}
+	attroff(theme_attr(C_QR));
+	qr_free(&q);
+	return rows;
 }

@@ -34,7 +34,10 @@
 	X(RESET, "Reset", "reset every filter")                             \
 	X(SORT, "Sort", "sort by the next column")                          \
 	X(REVERSE, "Reverse", "reverse the sort order")                     \
-	X(SUMMARY, "Summary", "show or hide the summary grid")
+	X(SUMMARY, "Summary", "show or hide the summary grid")              \
+	X(ASSIGN, "Assign", "assign the order's tickets to people")         \
+	X(PICK, "Pick", "fill the form with the next matching person")      \
+	X(UNASSIGN, "Unassign", "take the selected ticket back (new QR)")
 
 enum action {
 #define X(name, label, help) ACT_##name,

@@ -24,6 +24,7 @@ static const struct theme_entry entries[C_ROLE_COUNT] = {
 	[C_REJECT] = { COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD | A_UNDERLINE },
 	[C_SETTLED] = { COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
 	[C_WARN] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD },
+	[C_QR] = { COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_NORMAL },
 };
 
 static bool use_color;

@@ -21,6 +21,7 @@ enum color_role {
 	C_REJECT,
 	C_SETTLED,
 	C_WARN,
+	C_QR, /* dark modules on a light ground, whatever the terminal's colours */
 	C_ROLE_COUNT
 };
 

@@ -6,11 +6,11 @@
 
 #include "util.h"
 
-bool qr_make(const char *text, struct qr *out)
+static bool make(const char *text, QRecLevel level, struct qr *out)
 {
 	/* QR_MODE_8 hint with case sensitivity: libqrencode still picks the
 	 * alphanumeric mode for the runs of our tokens that fit it. */
-	QRcode *code = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	QRcode *code = QRcode_encodeString(text, 0, level, QR_MODE_8, 1);
 	if (!code)
 		return false;
 	out->width = code->width;
@@ -19,6 +19,16 @@ bool qr_make(const char *text, struct qr *out)
 		out->modules[i] = code->data[i] & 1;
 	QRcode_free(code);
 	return true;
+}
+
+bool qr_make(const char *text, struct qr *out)
+{
+	return make(text, QR_ECLEVEL_M, out);
+}
+
+bool qr_make_small(const char *text, struct qr *out)
+{
+	return make(text, QR_ECLEVEL_L, out);
 }
 
 void qr_free(struct qr *q)

@@ -12,6 +12,8 @@ struct qr {
 
 /* Error correction M: a badge survives some wear. False on failure. */
 bool qr_make(const char *text, struct qr *out);
+/* Error correction L: the smallest symbol, for a screen (no wear there). */
+bool qr_make_small(const char *text, struct qr *out);
 void qr_free(struct qr *q);
 /* Dark module at (x, y); outside the symbol (quiet zone) is light. */
 bool qr_dark(const struct qr *q, int x, int y);

@@ -1,0 +1,245 @@
+/* Person assignment: the tickets of one order, and a form to give the
+ * selected one to a person of the event: type a name or e-mail, F3 picks
+ * from the people already known (search as you type), Enter assigns and
+ * moves on to the next ticket. The holder need not be the buyer. */
+#include <curses.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/app/form.h"
+#include "../src/app/theme.h"
+#include "../src/core/validate.h"
+#include "../src/db/tickets.h"
+#include "screen.h"
+
+#define TICKETS_MAX 200
+#define MATCHES_MAX 6
+
+enum { A_NAME, A_EMAIL, A_COMPANY, A_COUNT };
+
+struct ticket_row {
+	long long id;
+	char type[101], status[8], holder[201], email[255];
+	int issue;
+};
+
+struct assign_state {
+	struct ticket_row tickets[TICKETS_MAX];
+	struct list_cursor cursor;
+	struct form_field fields[A_COUNT];
+	struct form form;
+	struct {
+		char name[201], email[255], company[201];
+		long long tickets;
+	} matches[MATCHES_MAX];
+	int nmatches, picked;
+	char message[600];
+	bool error;
+};
+
+static void find_matches(struct app *app, struct assign_state *s)
+{
+	const char *text = s->form.focus == A_EMAIL ? s->fields[A_EMAIL].text : s->fields[A_NAME].text;
+	PGresult *res;
+
+	s->nmatches = 0;
+	s->picked = -1;
+	if (strlen(text) < 2 || !app_online(app))
+		return;
+	res = db_person_search(app_db(app), app_event_id(app), text, MATCHES_MAX);
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		snprintf(s->matches[i].name, sizeof s->matches[i].name, "%s", db_text(res, i, 1));
+		snprintf(s->matches[i].email, sizeof s->matches[i].email, "%s", db_text(res, i, 2));
+		snprintf(s->matches[i].company, sizeof s->matches[i].company, "%s", db_text(res, i, 3));
+		s->matches[i].tickets = db_int(res, i, 4);
+		s->nmatches++;
+	}
+	PQclear(res);
+}
+
+static void assign_init(struct app *app, void *state)
+{
+	struct assign_state *s = state;
+	(void)app;
+	s->fields[A_NAME] = (struct form_field){ .label = "Name", .kind = FIELD_TEXT, .max_bytes = 200 };
+	s->fields[A_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_bytes = 254 };
+	s->fields[A_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_bytes = 200 };
+	s->form = (struct form){ s->fields, A_COUNT, A_NAME };
+	s->picked = -1;
+}
+
+static void assign_query(struct app *app, void *state)
+{
+	struct assign_state *s = state;
+	PGresult *res = db_tickets_of_order(app_db(app), app_order_id(app));
+
+	if (!res) {
+		app_status(app, true, "tickets: %s", app_db(app)->err);
+		return;
+	}
+	s->cursor.count = PQntuples(res) < TICKETS_MAX ? PQntuples(res) : TICKETS_MAX;
+	for (int i = 0; i < s->cursor.count; i++) {
+		struct ticket_row *t = &s->tickets[i];
+		t->id = db_int(res, i, TK_ID);
+		t->issue = (int)db_int(res, i, TK_ISSUE);
+		snprintf(t->type, sizeof t->type, "%s", db_text(res, i, TK_TYPE));
+		snprintf(t->status, sizeof t->status, "%s", db_text(res, i, TK_STATUS));
+		snprintf(t->holder, sizeof t->holder, "%s", db_text(res, i, TK_PERSON));
+		snprintf(t->email, sizeof t->email, "%s", db_text(res, i, TK_EMAIL));
+	}
+	PQclear(res);
+}
+
+static void assign_draw(struct app *app, void *state, struct rect a)
+{
+	struct assign_state *s = state;
+	static const struct column cols[] = { { "TICKET", 8, true }, { "TYPE", 12, false },
+					      { "STATUS", 6, false }, { "ISSUE", 5, true }, { "HOLDER", 0, false } };
+	int xs[5], ws[5], shown, list_h = a.h - 9 - (s->nmatches ? s->nmatches + 1 : 0), y;
+	char title[160];
+
+	if (list_h < 3)
+		list_h = 3;
+	snprintf(title, sizeof title, "Tickets of order #%lld", app_order_id(app));
+	draw_text(a.y, a.x + 2, a.w - 4, title, theme_attr(C_TITLE));
+	shown = draw_columns(a.y + 1, a.x + 1, a.w - 2, cols, 5, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
+	list_cursor_fit(&s->cursor, list_h - 2);
+	if (s->cursor.count == 0)
+		draw_text(a.y + 2, a.x + 2, a.w - 4, "No tickets: they come when the order is settled.", theme_attr(C_DIM));
+	for (int i = 0; i < list_h - 2 && s->cursor.top + i < s->cursor.count; i++) {
+		const struct ticket_row *t = &s->tickets[s->cursor.top + i];
+		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
+		char id[24], issue[12], holder[480];
+		const char *cells[5] = { id, t->type, t->status, issue, holder };
+		snprintf(id, sizeof id, "%lld", t->id);
+		snprintf(issue, sizeof issue, "%d", t->issue);
+		snprintf(holder, sizeof holder, "%s%s%s%s", t->holder[0] ? t->holder : "(not assigned)",
+			 t->email[0] ? " <" : "", t->email, t->email[0] ? ">" : "");
+		draw_fill(a.y + 2 + i, a.x, a.w, attr);
+		for (int c = 0; c < shown; c++) {
+			if (cols[c].right)
+				draw_text_right(a.y + 2 + i, xs[c], ws[c], cells[c], attr);
+			else
+				draw_text(a.y + 2 + i, xs[c], ws[c], cells[c], attr);
+		}
+	}
+	y = a.y + list_h + 1;
+	draw_text(y++, a.x + 2, a.w - 4, "Assign the selected ticket to:", A_BOLD);
+	for (int i = 0; i < A_COUNT; i++)
+		form_draw_field(&s->form, i, y++, a.x + 2, 10, a.w - 4 < 70 ? a.w - 4 : 70, true);
+	if (s->nmatches) {
+		draw_text(y++, a.x + 2, a.w - 4, "Known people (F3 picks the next):", theme_attr(C_DIM));
+		for (int i = 0; i < s->nmatches; i++) {
+			char line[600];
+			snprintf(line, sizeof line, "%s %s <%s> %s · %lld ticket(s)", i == s->picked ? "▶" : " ",
+				 s->matches[i].name, s->matches[i].email, s->matches[i].company, s->matches[i].tickets);
+			draw_text(y++, a.x + 2, a.w - 4, line, i == s->picked ? A_BOLD : A_NORMAL);
+		}
+	}
+	if (s->message[0])
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->message, theme_attr(s->error ? C_STATUS_ERR : C_STATUS_OK));
+}
+
+static int assign_submit(struct app *app, struct assign_state *s)
+{
+	const struct ticket_row *t;
+	const char *why;
+	json_t *doc;
+
+	s->error = true;
+	if (s->cursor.count == 0)
+		return SCR_HANDLED;
+	t = &s->tickets[s->cursor.selected];
+	if ((why = validate_text(s->fields[A_NAME].text, NAME_MAX_CHARS, true))) {
+		snprintf(s->message, sizeof s->message, "Name %s.", why);
+		s->form.focus = A_NAME;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if ((why = validate_email(s->fields[A_EMAIL].text, true))) {
+		snprintf(s->message, sizeof s->message, "E-mail %s.", why);
+		s->form.focus = A_EMAIL;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	doc = db_ticket_assign(app_db(app), t->id, s->fields[A_NAME].text, s->fields[A_EMAIL].text,
+			       s->fields[A_COMPANY].text, "assigned at the desk");
+	if (!doc) {
+		snprintf(s->message, sizeof s->message, "Not assigned: %s", app_db(app)->err);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	s->error = false;
+	snprintf(s->message, sizeof s->message, "Ticket #%lld → %s%s", t->id, s->fields[A_NAME].text,
+		 json_is_true(json_object_get(doc, "reissued")) ? " (reissued: the old QR no longer works)" : "");
+	json_decref(doc);
+	/* Ready for the next ticket. */
+	for (int i = 0; i < A_COUNT; i++)
+		s->fields[i].text[0] = '\0';
+	s->form.focus = A_NAME;
+	s->nmatches = 0;
+	if (s->cursor.selected < s->cursor.count - 1)
+		s->cursor.selected++;
+	return SCR_HANDLED | SCR_REQUERY;
+}
+
+static int assign_key(struct app *app, void *state, enum action action, int key)
+{
+	struct assign_state *s = state;
+	int r;
+
+	switch (action) {
+	case ACT_SUBMIT:
+		return assign_submit(app, s);
+	case ACT_UP:
+	case ACT_DOWN:
+	case ACT_PAGE_UP:
+	case ACT_PAGE_DOWN:
+		return list_cursor_move(&s->cursor, action, LINES - 14);
+	case ACT_PICK:
+		if (s->nmatches == 0)
+			return SCR_HANDLED;
+		s->picked = (s->picked + 1) % s->nmatches;
+		snprintf(s->fields[A_NAME].text, FIELD_TEXT_MAX, "%s", s->matches[s->picked].name);
+		snprintf(s->fields[A_EMAIL].text, FIELD_TEXT_MAX, "%s", s->matches[s->picked].email);
+		snprintf(s->fields[A_COMPANY].text, FIELD_TEXT_MAX, "%s", s->matches[s->picked].company);
+		return SCR_HANDLED | SCR_REDRAW;
+	case ACT_UNASSIGN:
+		if (s->cursor.count > 0) {
+			json_t *doc = db_ticket_reissue(app_db(app), s->tickets[s->cursor.selected].id, true, "unassigned at the desk");
+			if (doc)
+				app_status(app, false, "ticket #%lld unassigned; its old QR no longer works",
+					   s->tickets[s->cursor.selected].id);
+			else
+				app_status(app, true, "not unassigned: %s", app_db(app)->err);
+			json_decref(doc);
+		}
+		return SCR_HANDLED | SCR_REQUERY;
+	default:
+		break;
+	}
+	r = form_key(&s->form, action, key);
+	if (r & FORM_CHANGED) {
+		s->message[0] = '\0';
+		find_matches(app, s);
+	}
+	return r ? SCR_HANDLED | SCR_REDRAW : SCR_IGNORED;
+}
+
+static int assign_notify(struct app *app, void *state, const char *channel, const char *payload)
+{
+	(void)app;
+	(void)state;
+	(void)payload;
+	return strcmp(channel, "boxoffice_tickets") == 0 || strcmp(channel, "boxoffice_orders") == 0
+		       ? SCR_REQUERY : SCR_IGNORED;
+}
+
+const struct screen_ops assign_screen = {
+	.name = "assign",
+	.title = "Assign tickets",
+	.state_size = sizeof(struct assign_state),
+	.init = assign_init,
+	.query = assign_query,
+	.draw = assign_draw,
+	.on_key = assign_key,
+	.on_notify = assign_notify,
+};
