@@ -263,6 +263,143 @@ static void test_orders_screen_filters_and_live(void **state)
 	PQfinish(c);
 }
 
+/* Reads the half-block QR off a captured screen back into modules, writes
+ * it as a PGM picture (8 px a module, light border) and returns the path,
+ * so an independent decoder can say whether a phone could scan it. */
+static bool screen_qr_to_pgm(const char *screen, const char *path)
+{
+	static unsigned char m[200][200];
+	int rows = 0, cols = 0, left = 10000, right = -1;
+	const char *line = screen;
+	FILE *f;
+
+	memset(m, 0, sizeof m);
+	for (int r = 0; line && *line && r < 100; r++) {
+		const char *end = strchr(line, '\n');
+		int col = 0;
+		for (const unsigned char *p = (const unsigned char *)line; p < (const unsigned char *)(end ? end : line + strlen(line)); col++) {
+			int top = 0, bottom = 0;
+			if (p[0] == 0xE2 && p[1] == 0x96 && (p[2] == 0x80 || p[2] == 0x84 || p[2] == 0x88)) {
+				top = p[2] == 0x80 || p[2] == 0x88;
+				bottom = p[2] == 0x84 || p[2] == 0x88;
+				p += 3;
+			} else {
+				p += (*p & 0x80) ? ((*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4) : 1;
+			}
+			if ((top || bottom) && col > 40 && col < 200) {
+				m[2 * r][col] = (unsigned char)top;
+				m[2 * r + 1][col] = (unsigned char)bottom;
+				if (col < left) left = col;
+				if (col > right) right = col;
+				if (2 * r + 2 > rows) rows = 2 * r + 2;
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+	if (right < 0)
+		return false;
+	cols = right - left + 1;
+	if (!(f = fopen(path, "wb")))
+		return false;
+	fprintf(f, "P5 %d %d 255\n", (cols + 8) * 8, (rows + 8) * 8);
+	for (int y = 0; y < (rows + 8) * 8; y++)
+		for (int x = 0; x < (cols + 8) * 8; x++) {
+			int my = y / 8 - 4, mx = x / 8 - 4;
+			bool dark = my >= 0 && mx >= 0 && my < rows && mx < cols && m[my][left + mx];
+			fputc(dark ? 0 : 255, f);
+		}
+	fclose(f);
+	return true;
+}
+
+static void test_assign_three_tickets_to_three_people(void **state)
+{
+	struct tmux t;
+	const char *ev = unique_name("Assign Gala");
+	long long event_id = make_event(ev, "2033-01-01", 0);
+	char cmd[512], ids[24], pgm[256], *screen;
+	const char *p[1] = { ids };
+	PGconn *c = test_connect();
+	struct run_result r;
+	long long order;
+	(void)state;
+
+	make_type(event_id, "Adult", 50, 10000, 1);
+	/* Someone the event already knows (from another order). */
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --company 'Earlier AB'", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(ids, sizeof ids, "%lld", event_id);
+	{
+		long long first = test_scalar(c, "SELECT min(k.id) FROM ticket k WHERE k.event_id = $1", 1, p);
+		r = run_cmd("$BOXOFFICE ticket assign %lld --name 'Sigrid Known' --email sigrid@example.com --company 'Earlier AB'", first);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+	}
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 3 --company 'Buyer Corp'", event_id);
+	assert_int_equal(r.status, 0);
+	order = atoll(strstr(r.out, "\"id\":") + 5);
+	run_free(&r);
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; sleep 30", event_id);
+	tmux_start(&t, "assign", 100, 30, cmd);
+	assert_true(tmux_wait_for(&t, "Buyer Corp", 10000));
+	tmux_keys(&t, "Home a");
+	assert_true(tmux_wait_for(&t, "Assign the selected ticket to:", 3000));
+	assert_true(tmux_wait_for(&t, "(not assigned)", 3000));
+	/* First: typed in full. */
+	tmux_type(&t, "Anna Holder");
+	tmux_keys(&t, "Tab");
+	tmux_type(&t, "anna.holder@example.com");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Anna Holder <anna.holder@example.com>", 3000));
+	/* Second: typed, with a company. */
+	tmux_type(&t, "Bo Holder");
+	tmux_keys(&t, "Tab");
+	tmux_type(&t, "bo@example.com");
+	tmux_keys(&t, "Tab");
+	tmux_type(&t, "Fjord AB");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Bo Holder <bo@example.com>", 3000));
+	/* Third: found as you type and picked with F3. */
+	tmux_type(&t, "sig");
+	assert_true(tmux_wait_for(&t, "Known people", 3000));
+	tmux_keys(&t, "F3 Enter");
+	assert_true(tmux_wait_for(&t, "Sigrid Known <sigrid@example.com>", 3000));
+	screen = tmux_capture(&t);
+	assert_null(strstr(screen, "(not assigned)"));
+	free(screen);
+	tmux_stop(&t);
+	snprintf(ids, sizeof ids, "%lld", order);
+	assert_int_equal(test_scalar(c, "SELECT count(DISTINCT person_id) FROM ticket WHERE order_id = $1 "
+					"AND person_id IS NOT NULL", 1, p), 3);
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket k JOIN person pe ON pe.id = k.person_id "
+					"WHERE k.order_id = $1 AND pe.name = 'Sigrid Known'", 1, p), 1);
+
+	/* My Tickets: the holder finds her ticket, and its QR on screen scans. */
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen mytickets --event %lld; sleep 30", event_id);
+	tmux_start(&t, "mine", 120, 40, cmd);
+	assert_true(tmux_wait_for(&t, "Find", 10000));
+	tmux_type(&t, "anna.holder");
+	assert_true(tmux_wait_for(&t, "not checked in", 3000));
+	screen = tmux_capture(&t);
+	snprintf(pgm, sizeof pgm, "%s/screen-qr.pgm", getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp");
+	assert_true(screen_qr_to_pgm(screen, pgm));
+	free(screen);
+	tmux_stop(&t);
+	r = run_cmd("zbarimg --quiet --raw %s 2>/dev/null", pgm);
+	assert_int_equal(r.status, 0);
+	r.out[strcspn(r.out, "\n")] = '\0';
+	{
+		struct run_result list = run_cmd("$BOXOFFICE ticket list --order %lld --json", order);
+		assert_non_null(strstr(list.out, r.out));
+		assert_true(strncmp(r.out, "BX1:", 4) == 0);
+		run_free(&list);
+	}
+	run_free(&r);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_tui_offline_then_online),
 		cmocka_unit_test(test_two_stations_see_a_sale_live),
 		cmocka_unit_test(test_orders_screen_filters_and_live),
+		cmocka_unit_test(test_assign_three_tickets_to_three_people),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);
