@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/app/badge.h"
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/validate.h"
@@ -201,6 +202,13 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 		snprintf(s->fields[A_NAME].text, FIELD_TEXT_MAX, "%s", s->matches[s->picked].name);
 		snprintf(s->fields[A_EMAIL].text, FIELD_TEXT_MAX, "%s", s->matches[s->picked].email);
 		snprintf(s->fields[A_COMPANY].text, FIELD_TEXT_MAX, "%s", s->matches[s->picked].company);
+		return SCR_HANDLED | SCR_REDRAW;
+	case ACT_BADGE:
+		if (s->cursor.count > 0) {
+			char msg[600];
+			bool ok = badge_print_ticket(app_db(app), s->tickets[s->cursor.selected].id, msg, sizeof msg);
+			app_status(app, !ok, "%s", msg);
+		}
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_UNASSIGN:
 		if (s->cursor.count > 0) {

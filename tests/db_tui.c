@@ -341,7 +341,8 @@ static void test_assign_three_tickets_to_three_people(void **state)
 	order = atoll(strstr(r.out, "\"id\":") + 5);
 	run_free(&r);
 
-	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; sleep 30", event_id);
+	snprintf(cmd, sizeof cmd, "BOXOFFICE_BADGES=%s/badges $BOXOFFICE --screen orders --event %lld; sleep 30",
+		 getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp", event_id);
 	tmux_start(&t, "assign", 100, 30, cmd);
 	assert_true(tmux_wait_for(&t, "Buyer Corp", 10000));
 	tmux_keys(&t, "Home a");
@@ -369,7 +370,14 @@ static void test_assign_three_tickets_to_three_people(void **state)
 	screen = tmux_capture(&t);
 	assert_null(strstr(screen, "(not assigned)"));
 	free(screen);
+	/* F9: the selected ticket's badge, saved (no printer configured). */
+	tmux_keys(&t, "F9");
+	assert_true(tmux_wait_for(&t, "badge saved as", 3000));
 	tmux_stop(&t);
+	r = run_cmd("zbarimg --quiet --raw $BOXOFFICE_TEST_TMP/badges/badge-*.png 2>/dev/null | grep -c '^BX1:'");
+	assert_int_equal(r.status, 0);
+	assert_int_equal(atoi(r.out), 1);
+	run_free(&r);
 	snprintf(ids, sizeof ids, "%lld", order);
 	assert_int_equal(test_scalar(c, "SELECT count(DISTINCT person_id) FROM ticket WHERE order_id = $1 "
 					"AND person_id IS NOT NULL", 1, p), 3);

@@ -65,6 +65,7 @@ const struct binding bindings[] = {
 	{ "assign", '\t', ACT_NEXT_FIELD, true },
 	{ "assign", KEY_F(3), ACT_PICK, true },
 	{ "assign", KEY_F(8), ACT_UNASSIGN, true },
+	{ "assign", KEY_F(9), ACT_BADGE, true },
 	{ "mytickets", '\r', ACT_OPEN, true },
 	{ "mytickets", '\n', ACT_OPEN, false },
 	{ "mytickets", KEY_ENTER, ACT_OPEN, false },

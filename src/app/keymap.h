@@ -37,7 +37,8 @@
 	X(SUMMARY, "Summary", "show or hide the summary grid")              \
 	X(ASSIGN, "Assign", "assign the order's tickets to people")         \
 	X(PICK, "Pick", "fill the form with the next matching person")      \
-	X(UNASSIGN, "Unassign", "take the selected ticket back (new QR)")
+	X(UNASSIGN, "Unassign", "take the selected ticket back (new QR)")  \
+	X(BADGE, "Badge", "print the selected ticket's badge (or save it)")
 
 enum action {
 #define X(name, label, help) ACT_##name,
