@@ -73,5 +73,8 @@ const struct command commands[] = {
 	  "badge image with name, company, type and QR" },
 	{ "ticket", "verify", cmd_ticket_verify, "ticket verify TOKEN",
 	  "check a token's signature and what its ticket is now" },
+	{ "checkin", NULL, cmd_checkin,
+	  "checkin [--gate NAME] [--event E] [--image FILE...] [--token TOKEN...] [--refresh-cache]",
+	  "scan tickets at a gate: one JSON verdict a line; stdin when no token or image is given" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
