@@ -38,6 +38,9 @@ struct screen_ops {
 	int (*on_key)(struct app *app, void *state, enum action action, int key);
 	int (*on_notify)(struct app *app, void *state, const char *channel, const char *payload);
 	int (*on_tick)(struct app *app, void *state);
+	/* An extra descriptor to poll (a camera), or -1; on_fd when readable. */
+	int (*fd)(struct app *app, void *state);
+	int (*on_fd)(struct app *app, void *state);
 };
 
 /* What the framework offers screens. */
@@ -66,7 +69,8 @@ struct menu_entry {
 };
 extern const struct menu_entry menu_entries[];
 extern const struct screen_ops menu_screen, help_screen, events_screen, inventory_screen,
-	sale_screen, orders_screen, order_screen, neworder_screen, assign_screen, mytickets_screen;
+	sale_screen, orders_screen, order_screen, neworder_screen, assign_screen, mytickets_screen,
+	checkin_screen;
 const struct screen_ops *screen_by_name(const char *name);
 
 /* Drawing helpers that respect UTF-8 display width. */

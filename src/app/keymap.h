@@ -38,7 +38,8 @@
 	X(ASSIGN, "Assign", "assign the order's tickets to people")         \
 	X(PICK, "Pick", "fill the form with the next matching person")      \
 	X(UNASSIGN, "Unassign", "take the selected ticket back (new QR)")  \
-	X(BADGE, "Badge", "print the selected ticket's badge (or save it)")
+	X(BADGE, "Badge", "print the selected ticket's badge (or save it)") \
+	X(FIND, "Find", "find a person without their code (manual admit)")
 
 enum action {
 #define X(name, label, help) ACT_##name,

@@ -34,7 +34,8 @@
 
 /* Channels every station listens on; screens filter by channel name. */
 static const char *const listen_channels[] = {
-	"boxoffice_orders", "boxoffice_inventory", "boxoffice_events", "boxoffice_tickets", NULL,
+	"boxoffice_orders", "boxoffice_inventory", "boxoffice_events", "boxoffice_tickets",
+	"boxoffice_checkins", NULL,
 };
 
 struct screen_slot {
@@ -472,8 +473,9 @@ int tui_run(const struct tui_options *opts)
 	try_connect(&app);
 
 	while (app.running) {
-		struct pollfd fds[4];
-		int nfds = 0, db_fd, db_slot = -1;
+		struct pollfd fds[5];
+		int nfds = 0, db_fd, db_slot = -1, screen_slot = -1;
+		struct screen_slot *top_screen;
 
 		if (app.dirty)
 			draw_all(&app);
@@ -486,6 +488,14 @@ int tui_run(const struct tui_options *opts)
 			fds[nfds++] = (struct pollfd){
 				.fd = db_fd, .events = db_wants_write(app.db) ? POLLOUT : POLLIN
 			};
+		}
+		top_screen = top(&app);
+		if (top_screen->ops->fd) {
+			int fd = top_screen->ops->fd(&app, top_screen->state);
+			if (fd >= 0) {
+				screen_slot = nfds;
+				fds[nfds++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+			}
 		}
 		if (poll(fds, (nfds_t)nfds, -1) < 0) {
 			if (errno == EINTR) { /* SIGWINCH: ncurses queues KEY_RESIZE */
@@ -515,6 +525,9 @@ int tui_run(const struct tui_options *opts)
 				drain_notifications(&app);
 			app.dirty = true;
 		}
+		if (screen_slot >= 0 && (fds[screen_slot].revents & POLLIN) && top(&app) == top_screen &&
+		    top_screen->ops->on_fd)
+			apply_result(&app, top_screen->ops->on_fd(&app, top_screen->state));
 		if (fds[1].revents & POLLIN) {
 			uint64_t ticks;
 			struct screen_slot *s = top(&app);

@@ -1,0 +1,435 @@
+/* The check-in station, built for a glance from a metre away: a full-width
+ * ADMIT (green) or REJECT (red) with the person, company, ticket type and,
+ * for a reject, the reason in plain words; a bell on reject. Scans come
+ * from a keyboard-wedge scanner (a line ending in Enter), a camera through
+ * zbar ($BOXOFFICE_CAMERA=/dev/videoN, polled in the one loop), or F3:
+ * find a person by name and admit them without their code. The gate keeps
+ * working offline (see src/app/gate.c) and shows its queue. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zbar.h>
+
+#include "../src/app/form.h"
+#include "../src/app/gate.h"
+#include "../src/app/scan_image.h"
+#include "../src/app/theme.h"
+#include "../src/db/db.h"
+#include "../src/db/tickets.h"
+#include "screen.h"
+
+#define INPUT_MAX 4096
+#define RECENT 10
+#define TYPES_MAX 8
+
+struct checkin_state {
+	struct gate gate;
+	bool gate_open;
+	char input[INPUT_MAX + 1];
+	size_t input_len;
+	bool input_garbage;
+	struct verdict last;
+	bool have_last;
+	char last_at[16];
+	long long checked_in, total;
+	struct {
+		char name[101];
+		long long in, total;
+	} types[TYPES_MAX];
+	int ntypes;
+	char recent[RECENT][200];
+	int nrecent;
+	time_t next_refresh, next_cache;
+	/* manual search */
+	bool finding;
+	struct form_field find;
+	struct form find_form;
+	struct {
+		long long ticket;
+		char line[300];
+	} found[8];
+	int nfound, found_sel;
+	/* camera */
+	zbar_video_t *video;
+	char camera_error[200];
+	char last_camera_code[SCAN_CODE_MAX];
+	time_t last_camera_at;
+};
+
+static void read_counters(struct app *app, struct checkin_state *s)
+{
+	char ev[24];
+	const char *p[1] = { ev };
+	PGresult *res;
+
+	if (!app_online(app) || !app_event_id(app))
+		return;
+	snprintf(ev, sizeof ev, "%lld", app_event_id(app));
+	res = db_exec(app_db(app),
+		      "SELECT t.name, count(k.id) FILTER (WHERE k.scans > 0), count(k.id) FROM ticket_type t "
+		      "LEFT JOIN ticket k ON k.type_id = t.id AND k.status = 'valid' WHERE t.event_id = $1 "
+		      "GROUP BY t.id, t.name ORDER BY t.id", 1, p);
+	s->checked_in = s->total = 0;
+	s->ntypes = 0;
+	for (int i = 0; res && i < PQntuples(res) && i < TYPES_MAX; i++) {
+		snprintf(s->types[i].name, sizeof s->types[i].name, "%s", db_text(res, i, 0));
+		s->types[i].in = db_int(res, i, 1);
+		s->types[i].total = db_int(res, i, 2);
+		s->checked_in += s->types[i].in;
+		s->total += s->types[i].total;
+		s->ntypes++;
+	}
+	PQclear(res);
+	res = db_exec(app_db(app),
+		      "SELECT to_char(c.at, 'HH24:MI:SS'), c.direction, c.gate, coalesce(p.name, '#' || k.id::text), t.name "
+		      "FROM checkin c JOIN ticket k ON k.id = c.ticket_id JOIN ticket_type t ON t.id = k.type_id "
+		      "LEFT JOIN person p ON p.id = k.person_id WHERE k.event_id = $1 ORDER BY c.at DESC, c.id DESC LIMIT 10",
+		      1, p);
+	s->nrecent = 0;
+	for (int i = 0; res && i < PQntuples(res); i++)
+		snprintf(s->recent[s->nrecent++], sizeof s->recent[0], "%s %-3s %-10.10s %s (%s)", db_text(res, i, 0),
+			 db_text(res, i, 1), db_text(res, i, 2), db_text(res, i, 3), db_text(res, i, 4));
+	PQclear(res);
+}
+
+static void open_camera(struct checkin_state *s)
+{
+	const char *dev = getenv("BOXOFFICE_CAMERA");
+	if (!dev || !*dev)
+		return;
+	s->video = zbar_video_create();
+	if (!s->video || zbar_video_open(s->video, dev) != 0 ||
+	    zbar_video_init(s->video, zbar_fourcc('G', 'R', 'E', 'Y')) != 0 || zbar_video_enable(s->video, 1) != 0) {
+		snprintf(s->camera_error, sizeof s->camera_error, "camera %s not available: keyboard and manual only", dev);
+		if (s->video)
+			zbar_video_destroy(s->video);
+		s->video = NULL;
+	}
+}
+
+static void checkin_init(struct app *app, void *state)
+{
+	struct checkin_state *s = state;
+	char name[64];
+	snprintf(name, sizeof name, "%s", app_db(app)->station);
+	/* gate files are named after the station; keep the name file-safe */
+	for (char *c = name; *c; c++)
+		if (*c == '/' || *c == '"')
+			*c = '_';
+	gate_open(&s->gate, app_db(app), name, app_event_id(app));
+	s->gate_open = true;
+	s->find = (struct form_field){ .label = "Name", .kind = FIELD_TEXT, .max_bytes = 200 };
+	s->find_form = (struct form){ &s->find, 1, 0 };
+	open_camera(s);
+}
+
+static void checkin_done(struct app *app, void *state)
+{
+	struct checkin_state *s = state;
+	(void)app;
+	if (s->video) {
+		zbar_video_enable(s->video, 0);
+		zbar_video_destroy(s->video);
+	}
+	if (s->gate_open)
+		gate_close(&s->gate);
+}
+
+static void checkin_query(struct app *app, void *state)
+{
+	struct checkin_state *s = state;
+	s->gate.event_id = app_event_id(app);
+	read_counters(app, s);
+}
+
+/* The verdict word in 5-row block letters, readable from a metre away. */
+static const struct {
+	char letter;
+	const char *rows[5];
+} big_font[] = {
+	{ 'A', { " ### ", "#   #", "#####", "#   #", "#   #" } },
+	{ 'D', { "#### ", "#   #", "#   #", "#   #", "#### " } },
+	{ 'M', { "#   #", "## ##", "# # #", "#   #", "#   #" } },
+	{ 'I', { "#####", "  #  ", "  #  ", "  #  ", "#####" } },
+	{ 'T', { "#####", "  #  ", "  #  ", "  #  ", "  #  " } },
+	{ 'R', { "#### ", "#   #", "#### ", "#  # ", "#   #" } },
+	{ 'E', { "#####", "#    ", "#### ", "#    ", "#####" } },
+	{ 'J', { "  ###", "    #", "    #", "#   #", " ### " } },
+	{ 'C', { " ####", "#    ", "#    ", "#    ", " ####" } },
+};
+
+static void draw_big(int y, int x, int w, const char *word, unsigned attr)
+{
+	int len = (int)strlen(word), width = len * 6 - 1, left = x + (w - width) / 2;
+	if (width > w)
+		return;
+	for (int r = 0; r < 5; r++)
+		for (int i = 0; i < len; i++)
+			for (size_t f = 0; f < sizeof big_font / sizeof big_font[0]; f++)
+				if (big_font[f].letter == word[i])
+					for (int c = 0; c < 5; c++)
+						if (big_font[f].rows[r][c] == '#')
+							draw_text(y + r, left + i * 6 + c, 1, "█", attr);
+}
+
+/* A big band with the verdict word, then who and why. */
+static void draw_verdict(struct checkin_state *s, struct rect a, int y, int h)
+{
+	unsigned band = theme_attr(s->last.admit ? C_ADMIT : C_REJECT);
+	char who[700];
+
+	for (int i = 0; i < h; i++)
+		draw_fill(y + i, a.x, a.w, band);
+	if (h >= 8)
+		draw_big(y + 1, a.x, a.w, s->last.admit ? "ADMIT" : "REJECT", band | A_BOLD);
+	else
+		draw_text(y + 1, a.x + (a.w - 8) / 2, 8, s->last.admit ? " ADMIT " : " REJECT ", band | A_BOLD);
+	snprintf(who, sizeof who, "%s%s%s · %s", s->last.person[0] ? s->last.person : "(no name)",
+		 s->last.company[0] ? " · " : "", s->last.company, s->last.type[0] ? s->last.type : "?");
+	draw_text(y + h - 2, a.x + 2, a.w - 4, who, band | A_BOLD);
+	if (s->last.reason[0] || s->last.offline) {
+		char why[700];
+		snprintf(why, sizeof why, "%s%s", s->last.reason,
+			 s->last.offline && strcmp(s->last.reason, "offline") ? " (offline)" : "");
+		draw_text(y + h - 1, a.x + 2, a.w - 4, why, band | A_BOLD);
+	}
+	draw_text(y, a.x + 1, 20, s->last_at, band);
+}
+
+static void checkin_draw(struct app *app, void *state, struct rect a)
+{
+	struct checkin_state *s = state;
+	int y = a.y, band_h = a.h >= 20 ? 9 : 5;
+	char line[300];
+
+	snprintf(line, sizeof line, "Gate %s · %s · checked in %lld / %lld%s%s", s->gate.name,
+		 app_online(app) ? "ONLINE" : "OFFLINE", s->checked_in, s->total, s->gate.pending ? " · queue " : "",
+		 "");
+	draw_text(y, a.x + 1, a.w - 2, line, app_online(app) ? A_BOLD : theme_attr(C_OFFLINE));
+	if (s->gate.pending) {
+		snprintf(line, sizeof line, "%d offline scan(s) waiting to upload", s->gate.pending);
+		draw_text(y, a.x + a.w - 40, 39, line, theme_attr(C_WARN));
+	}
+	y += 1;
+	if (s->have_last)
+		draw_verdict(s, a, y, band_h);
+	else
+		draw_text(y + band_h / 2, a.x + 2, a.w - 4, "Ready: scan a badge (or F3 to find someone by name).", A_BOLD);
+	y += band_h + 1;
+	if (s->finding) {
+		form_draw_field(&s->find_form, 0, y++, a.x + 2, 6, a.w - 4 < 60 ? a.w - 4 : 60, true);
+		for (int i = 0; i < s->nfound; i++)
+			draw_text(y++, a.x + 2, a.w - 4, s->found[i].line, i == s->found_sel ? theme_attr(C_SELECTED) : A_NORMAL);
+		if (s->nfound == 0)
+			draw_text(y++, a.x + 2, a.w - 4, "Type 2 letters or more; Enter admits the selected ticket.", theme_attr(C_DIM));
+		return;
+	}
+	/* Per type, then the last scans. */
+	for (int i = 0; i < s->ntypes && y < a.y + a.h; i++) {
+		snprintf(line, sizeof line, "%-16s %6lld / %-6lld", s->types[i].name, s->types[i].in, s->types[i].total);
+		draw_text(y++, a.x + 2, a.w / 2 - 2, line, A_NORMAL);
+	}
+	y = a.y + band_h + 2;
+	draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, "Last scans", A_BOLD | A_UNDERLINE);
+	for (int i = 0; i < s->nrecent && y < a.y + a.h - 1; i++)
+		draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, s->recent[i], A_NORMAL);
+	if (s->camera_error[0])
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->camera_error, theme_attr(C_WARN));
+	else if (s->input_len)
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, "reading…", theme_attr(C_DIM));
+}
+
+static int show(struct app *app, struct checkin_state *s)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(s->last_at, sizeof s->last_at, "%H:%M:%S", &tm);
+	s->have_last = true;
+	if (!s->last.admit)
+		beep();
+	read_counters(app, s);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+static void search(struct app *app, struct checkin_state *s)
+{
+	PGresult *people;
+	s->nfound = 0;
+	s->found_sel = 0;
+	if (strlen(s->find.text) < 2 || !app_online(app))
+		return;
+	people = db_person_search(app_db(app), app_event_id(app), s->find.text, 8);
+	for (int i = 0; people && i < PQntuples(people) && s->nfound < 8; i++) {
+		PGresult *t = db_tickets_of_person(app_db(app), db_int(people, i, 0));
+		for (int k = 0; t && k < PQntuples(t) && s->nfound < 8; k++) {
+			if (strcmp(db_text(t, k, TK_STATUS), "valid") != 0)
+				continue;
+			s->found[s->nfound].ticket = db_int(t, k, TK_ID);
+			snprintf(s->found[s->nfound++].line, sizeof s->found[0].line, "%s <%s> · #%s %s%s", db_text(people, i, 1),
+				 db_text(people, i, 2), db_text(t, k, TK_ID), db_text(t, k, TK_TYPE),
+				 db_int(t, k, TK_SCANS) % 2 ? " · inside" : "");
+		}
+		PQclear(t);
+	}
+	PQclear(people);
+}
+
+static int checkin_key(struct app *app, void *state, enum action action, int key)
+{
+	struct checkin_state *s = state;
+
+	if (action == ACT_FIND) {
+		s->finding = !s->finding;
+		s->find.text[0] = '\0';
+		s->nfound = 0;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (s->finding) {
+		if (key == 27) {
+			s->finding = false;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		if (action == ACT_UP || action == ACT_DOWN) {
+			if (s->nfound)
+				s->found_sel = (s->found_sel + (action == ACT_DOWN ? 1 : s->nfound - 1)) % s->nfound;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		if (action == ACT_SUBMIT) {
+			if (s->nfound == 0)
+				return SCR_HANDLED;
+			gate_admit_ticket(&s->gate, s->found[s->found_sel].ticket, &s->last);
+			s->finding = false;
+			return show(app, s);
+		}
+		if (form_key(&s->find_form, ACT_NONE, key) & FORM_CHANGED)
+			search(app, s);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	/* Keyboard-wedge scanner: characters, then Enter. */
+	if (action == ACT_SUBMIT || key == '\r' || key == '\n') {
+		bool garbage = s->input_garbage;
+		s->input[s->input_len] = '\0';
+		s->input_len = 0;
+		s->input_garbage = false;
+		if (!s->input[0])
+			return SCR_HANDLED;
+		if (garbage) {
+			memset(&s->last, 0, sizeof s->last);
+			snprintf(s->last.reason, sizeof s->last.reason, "garbage from the scanner");
+		} else {
+			gate_scan(&s->gate, s->input, &s->last);
+		}
+		return show(app, s);
+	}
+	if (key >= 0x20 && key < 0x7F) {
+		if (s->input_len < INPUT_MAX)
+			s->input[s->input_len++] = (char)key;
+		else
+			s->input_garbage = true;
+		return SCR_HANDLED;
+	}
+	if (key >= 0x80 && key < 0x100) {
+		s->input_garbage = true; /* our tokens are plain ASCII */
+		return SCR_HANDLED;
+	}
+	return SCR_IGNORED;
+}
+
+static int checkin_notify(struct app *app, void *state, const char *channel, const char *payload)
+{
+	(void)app;
+	(void)state;
+	(void)payload;
+	return strcmp(channel, "boxoffice_checkins") == 0 || strcmp(channel, "boxoffice_tickets") == 0
+		       ? SCR_REQUERY : SCR_IGNORED;
+}
+
+static int checkin_tick(struct app *app, void *state)
+{
+	struct checkin_state *s = state;
+	time_t now = time(NULL);
+	int r = SCR_IGNORED;
+
+	if (!app_online(app))
+		return SCR_REDRAW; /* keep the OFFLINE state visible */
+	/* Back online with a queue: upload it, then re-read. */
+	if (s->gate.pending > 0) {
+		int conflicts = 0, n = gate_upload(&s->gate, &conflicts);
+		if (n > 0) {
+			app_status(app, conflicts > 0, "uploaded %d offline scans%s", n,
+				   conflicts ? " — with conflicts for the supervisor" : "");
+			r = SCR_REQUERY;
+		}
+	}
+	if (now >= s->next_cache) {
+		s->next_cache = now + 60;
+		gate_refresh_cache(&s->gate);
+	}
+	if (now >= s->next_refresh) {
+		s->next_refresh = now + 5;
+		r |= SCR_REQUERY;
+	}
+	return r;
+}
+
+static int checkin_fd(struct app *app, void *state)
+{
+	struct checkin_state *s = state;
+	(void)app;
+	return s->video ? zbar_video_get_fd(s->video) : -1;
+}
+
+/* A camera frame is ready: decode, and scan a code once (a badge held in
+ * front of the camera is seen in many frames). */
+static int checkin_on_fd(struct app *app, void *state)
+{
+	struct checkin_state *s = state;
+	zbar_image_t *frame = zbar_video_next_image(s->video);
+	char codes[2][SCAN_CODE_MAX];
+	int n;
+
+	if (!frame) {
+		snprintf(s->camera_error, sizeof s->camera_error, "camera stopped: keyboard and manual only");
+		zbar_video_destroy(s->video);
+		s->video = NULL;
+		return SCR_REDRAW;
+	}
+	{
+		/* whatever the camera delivers, the scanner reads grey */
+		zbar_image_t *grey = zbar_image_convert(frame, zbar_fourcc('Y', '8', '0', '0'));
+		zbar_image_destroy(frame);
+		if (!grey)
+			return SCR_IGNORED;
+		n = scan_frame(zbar_image_get_data(grey), (int)zbar_image_get_width(grey),
+			       (int)zbar_image_get_height(grey), codes, 2);
+		zbar_image_destroy(grey);
+	}
+	if (n != 1)
+		return n > 1 ? (snprintf(s->last.reason, sizeof s->last.reason, "two codes in view: show one"),
+				s->last.admit = false, show(app, s))
+			     : SCR_IGNORED;
+	if (strcmp(codes[0], s->last_camera_code) == 0 && time(NULL) - s->last_camera_at < 3)
+		return SCR_IGNORED;
+	snprintf(s->last_camera_code, sizeof s->last_camera_code, "%s", codes[0]);
+	s->last_camera_at = time(NULL);
+	gate_scan(&s->gate, codes[0], &s->last);
+	return show(app, s);
+}
+
+const struct screen_ops checkin_screen = {
+	.name = "checkin",
+	.title = "Check-in",
+	.state_size = sizeof(struct checkin_state),
+	.init = checkin_init,
+	.done = checkin_done,
+	.query = checkin_query,
+	.draw = checkin_draw,
+	.on_key = checkin_key,
+	.on_notify = checkin_notify,
+	.on_tick = checkin_tick,
+	.fd = checkin_fd,
+	.on_fd = checkin_on_fd,
+};
