@@ -408,6 +408,56 @@ static void test_assign_three_tickets_to_three_people(void **state)
 	PQfinish(c);
 }
 
+static void test_checkin_screen(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Gate Night"), "2034-01-01", 0);
+	char cmd[512], token[512];
+	struct run_result r;
+	long long order, first, second;
+	(void)state;
+
+	make_type(event_id, "Adult", 10, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment free", event_id);
+	assert_int_equal(r.status, 0);
+	order = atoll(strstr(r.out, "\"id\":") + 5);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
+		    "'import json,sys; l=json.load(sys.stdin); print(l[0][\"id\"], l[1][\"id\"], l[0][\"token\"])'", order);
+	assert_int_equal(sscanf(r.out, "%lld %lld %511[^\n]", &first, &second, token), 3);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE ticket assign %lld --name 'Gate Guest' --email gg@example.com --company 'Birch AB' && "
+		    "$BOXOFFICE ticket assign %lld --name 'Manual Mia' --email mia@example.com", first, second);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	/* the assignment changed nothing for the first holder: token still good */
+	snprintf(cmd, sizeof cmd, "BOXOFFICE_VAR=$BOXOFFICE_TEST_TMP $BOXOFFICE --station gate-a --screen checkin --event %lld; sleep 30",
+		 event_id);
+	tmux_start(&t, "checkin", 100, 30, cmd);
+	assert_true(tmux_wait_for(&t, "checked in 0 / 2", 10000));
+	/* A keyboard-wedge scanner types the token and Enter. */
+	tmux_type(&t, token);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Gate Guest · Birch AB · Adult", 3000));
+	assert_true(tmux_wait_for(&t, "checked in 1 / 2", 3000));
+	/* The same badge again: rejected with the gate and the time. */
+	tmux_type(&t, token);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "already checked in at", 3000));
+	assert_true(tmux_wait_for(&t, "at gate gate-a", 1000));
+	/* Someone without their code: F3, the name, Enter. */
+	tmux_keys(&t, "F3");
+	tmux_type(&t, "mia");
+	assert_true(tmux_wait_for(&t, "Manual Mia", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 2 / 2", 3000));
+	/* A scanner sending garbage gets a clear reject; the station goes on. */
+	tmux_type(&t, "garbage-not-a-token");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "unknown code", 3000));
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_two_stations_see_a_sale_live),
 		cmocka_unit_test(test_orders_screen_filters_and_live),
 		cmocka_unit_test(test_assign_three_tickets_to_three_people),
+		cmocka_unit_test(test_checkin_screen),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);
