@@ -271,12 +271,18 @@ void gate_scan(struct gate *g, const char *token, struct verdict *v)
 		return reject(v, "%s", token_status_text(st));
 	if (g->event_id && (long long)c.event_id != g->event_id)
 		return reject(v, "%s", "other event");
-	if (online(g) && db_event_public_key(g->db, (long long)c.event_id, pk)) {
-		key = pk;
-	} else if (online(g) && g->db->status == DB_BADINPUT) {
-		return reject(v, "%s", "unknown code (no such event)");
-	} else {
-		key = find_key(g, (long long)c.event_id);
+	/* An event's key never changes: once known, it is kept. */
+	key = find_key(g, (long long)c.event_id);
+	if (!key && online(g)) {
+		if (db_event_public_key(g->db, (long long)c.event_id, pk)) {
+			key = pk;
+			if (g->nkeys < 64) {
+				g->keys[g->nkeys].event = (long long)c.event_id;
+				memcpy(g->keys[g->nkeys++].pk, pk, sizeof pk);
+			}
+		} else if (g->db->status == DB_BADINPUT) {
+			return reject(v, "%s", "unknown code (no such event)");
+		}
 	}
 	if (!key)
 		return reject(v, "%s", "unknown event (no key cached for it)");
