@@ -16,10 +16,8 @@ static char tmp[200];
 
 static int setup(void **state)
 {
-	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	(void)state;
-	run_free(&r);
-	conn = test_connect();
+	conn = test_migrate_connect();
 	snprintf(tmp, sizeof tmp, "%s", getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp");
 	setenv("BOXOFFICE_VAR", tmp, 1); /* gate caches and journals go to the test folder */
 	return 0;

@@ -12,10 +12,8 @@ static PGconn *conn;
 
 static int setup(void **state)
 {
-	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	(void)state;
-	run_free(&r);
-	conn = test_connect();
+	conn = test_migrate_connect();
 	return 0;
 }
 

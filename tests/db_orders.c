@@ -19,27 +19,6 @@ static const char *const companies[] = {
 	"Quote \"Q\" Inc", "Plain Oy", "Comma, Partners", "+Plus", "-Minus", "@At",
 };
 
-static json_t *cli_json(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static json_t *cli_json(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	struct run_result r;
-	json_t *doc;
-	json_error_t err;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	r = run_cmd("%s", cmd);
-	if (r.status != 0)
-		fail_msg("'%s' exited %d: %s", cmd, r.status, r.err);
-	doc = json_loads(r.out, 0, &err);
-	if (!doc)
-		fail_msg("'%s': not JSON: %s", cmd, r.out);
-	run_free(&r);
-	return doc;
-}
 
 /* Shell single-quoting for our own test strings. */
 static const char *sq(const char *s)
@@ -64,10 +43,8 @@ static const char *sq(const char *s)
 static int setup(void **state)
 {
 	static const char *const payments[] = { "invoice", "card", "sponsored", "free" };
-	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	(void)state;
-	run_free(&r);
-	conn = test_connect();
+	conn = test_migrate_connect();
 	event_id = make_event(unique_name("Orders"), "2027-08-01", 0);
 	snprintf(event_s, sizeof event_s, "%lld", event_id);
 	make_type(event_id, "Adult", 1000, 39900, 1);

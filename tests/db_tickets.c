@@ -14,26 +14,6 @@
 static PGconn *conn;
 static long long event_id;
 
-static json_t *cli_json(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static json_t *cli_json(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	struct run_result r;
-	json_t *doc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	r = run_cmd("%s", cmd);
-	if (r.status != 0)
-		fail_msg("'%s' exited %d: %s", cmd, r.status, r.err);
-	doc = json_loads(r.out, 0, NULL);
-	if (!doc)
-		fail_msg("'%s': not JSON: %s", cmd, r.out);
-	run_free(&r);
-	return doc;
-}
 
 static int expect_status(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int expect_status(int status, const char *fmt, ...)
@@ -53,10 +33,8 @@ static int expect_status(int status, const char *fmt, ...)
 
 static int setup(void **state)
 {
-	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	(void)state;
-	run_free(&r);
-	conn = test_connect();
+	conn = test_migrate_connect();
 	event_id = make_event(unique_name("Tickets"), "2027-10-01", 0);
 	make_type(event_id, "Adult", 1000, 20000, 1);
 	return 0;

@@ -145,3 +145,32 @@ long long make_type(long long event, const char *name, int capacity, long long p
 	run_free(&r);
 	return id;
 }
+
+PGconn *test_migrate_connect(void)
+{
+	struct run_result r = run_cmd("$BOXOFFICE migrate");
+	if (r.status != 0)
+		fprintf(stderr, "migrate failed (%d): %s\n", r.status, r.err);
+	run_free(&r);
+	return test_connect();
+}
+
+json_t *cli_json(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	struct run_result r;
+	json_t *doc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	r = run_cmd("%s", cmd);
+	if (r.status != 0)
+		fail_msg("'%.300s' exited %d: %s", cmd, r.status, r.err);
+	doc = json_loads(r.out, 0, NULL);
+	if (!doc)
+		fail_msg("'%.300s': not JSON: %s", cmd, r.out);
+	run_free(&r);
+	return doc;
+}

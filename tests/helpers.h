@@ -34,6 +34,13 @@ long long test_scalar(PGconn *c, const char *sql, int n, const char *const *para
 /* SQLSTATE of a statement that must fail (asserts it fails). */
 char *test_fails(PGconn *c, const char *sql, int n, const char *const *params);
 
+/* Migrates the test database with the binary under test, then connects. */
+PGconn *test_migrate_connect(void);
+
+#include <jansson.h>
+/* Runs a boxoffice command line that must succeed and print JSON. */
+json_t *cli_json(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* A name unique in this test run. */
 const char *unique_name(const char *prefix);
 

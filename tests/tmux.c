@@ -33,7 +33,10 @@ void tmux_start(struct tmux *t, const char *session, int w, int h, const char *c
 	char line[4096];
 	/* The command line is expanded by the shell system() runs. */
 	setenv("BOXOFFICE", boxoffice_bin(), 1);
-	snprintf(t->socket, sizeof t->socket, "bo-test-%d", (int)getpid());
+	/* A socket per session: a server still shutting down from the last
+	 * test must not swallow this one. */
+	static int sessions;
+	snprintf(t->socket, sizeof t->socket, "bo-test-%d-%d", (int)getpid(), ++sessions);
 	snprintf(t->session, sizeof t->session, "%s", session);
 	snprintf(line, sizeof line,
 		 "tmux -L %s -f /dev/null new-session -d -s %s -x %d -y %d "

@@ -44,7 +44,7 @@ static int fit_wide(const char *text, wchar_t *out, int cap, int width, int *use
 	return n;
 }
 
-void draw_text(int y, int x, int width, const char *text, unsigned attr)
+static void draw_aligned(int y, int x, int width, const char *text, unsigned attr, bool right)
 {
 	wchar_t buf[512];
 	int used, n;
@@ -53,21 +53,18 @@ void draw_text(int y, int x, int width, const char *text, unsigned attr)
 		return;
 	n = fit_wide(text, buf, (int)(sizeof buf / sizeof buf[0]), width, &used);
 	attron(attr);
-	mvaddnwstr(y, x, buf, n);
+	mvaddnwstr(y, right ? x + width - used : x, buf, n);
 	attroff(attr);
+}
+
+void draw_text(int y, int x, int width, const char *text, unsigned attr)
+{
+	draw_aligned(y, x, width, text, attr, false);
 }
 
 void draw_text_right(int y, int x, int width, const char *text, unsigned attr)
 {
-	wchar_t buf[512];
-	int used, n;
-
-	if (width <= 0 || !text)
-		return;
-	n = fit_wide(text, buf, (int)(sizeof buf / sizeof buf[0]), width, &used);
-	attron(attr);
-	mvaddnwstr(y, x + width - used, buf, n);
-	attroff(attr);
+	draw_aligned(y, x, width, text, attr, true);
 }
 
 void draw_fill(int y, int x, int width, unsigned attr)

@@ -315,3 +315,31 @@ bool db_bool(const PGresult *res, int row, int col)
 {
 	return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
 }
+
+json_t *db_json(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res = db_exec(db, sql, nparams, params);
+	json_t *doc;
+	json_error_t jerr;
+
+	if (!res)
+		return NULL;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		db_set_error(db, DB_FAILED, "no result from the database");
+		return NULL;
+	}
+	doc = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
+	PQclear(res);
+	if (!doc)
+		db_set_error(db, DB_FAILED, "bad JSON from the database: %s", jerr.text);
+	return doc;
+}
+
+PGresult *db_exec_id(struct db *db, const char *sql, long long id)
+{
+	char s[24];
+	const char *p[1] = { s };
+	snprintf(s, sizeof s, "%lld", id);
+	return db_exec(db, sql, 1, p);
+}

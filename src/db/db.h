@@ -74,6 +74,13 @@ PGnotify *db_next_notify(struct db *db);
 void db_set_error(struct db *db, enum db_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Runs a statement returning one JSON cell (our SQL functions' results)
+ * and parses it; NULL with db->err set on failure. */
+#include <jansson.h>
+json_t *db_json(struct db *db, const char *sql, int nparams, const char *const *params);
+/* Runs a statement whose one parameter is an ID. */
+PGresult *db_exec_id(struct db *db, const char *sql, long long id);
+
 /* Convenience readers for result cells. */
 long long db_int(const PGresult *res, int row, int col);
 const char *db_text(const PGresult *res, int row, int col);

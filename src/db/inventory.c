@@ -14,27 +14,6 @@ static const char *num(struct num *n, long long v)
 	return n->s;
 }
 
-/* Runs a statement returning one jsonb cell and parses it. */
-static json_t *call_json(struct db *db, const char *sql, int n, const char *const *params)
-{
-	PGresult *res = db_exec(db, sql, n, params);
-	json_t *doc;
-	json_error_t jerr;
-
-	if (!res)
-		return NULL;
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-		PQclear(res);
-		db_set_error(db, DB_FAILED, "no result from the database");
-		return NULL;
-	}
-	doc = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-	PQclear(res);
-	if (!doc)
-		db_set_error(db, DB_FAILED, "bad JSON from the database: %s", jerr.text);
-	return doc;
-}
-
 json_t *db_sell(struct db *db, const struct sale *s)
 {
 	static const char sql[] =
@@ -44,7 +23,7 @@ json_t *db_sell(struct db *db, const struct sale *s)
 	const char *p[11] = { num(&ev, s->event_id), num(&ty, s->type_id), num(&qty, s->qty),
 			      s->channel, s->payment, s->company, s->contact, s->email, s->key,
 			      s->external_ref, s->reason };
-	return call_json(db, sql, 11, p);
+	return db_json(db, sql, 11, p);
 }
 
 json_t *db_hold(struct db *db, const struct sale *s, long long ttl)
@@ -54,7 +33,7 @@ json_t *db_hold(struct db *db, const struct sale *s, long long ttl)
 	struct num ev, ty, qty, t;
 	const char *p[7] = { num(&ev, s->event_id), num(&ty, s->type_id), num(&qty, s->qty),
 			     num(&t, ttl), s->channel, s->key, s->reason };
-	return call_json(db, sql, 7, p);
+	return db_json(db, sql, 7, p);
 }
 
 json_t *db_hold_confirm(struct db *db, long long hold_id, const struct sale *s)
@@ -64,14 +43,14 @@ json_t *db_hold_confirm(struct db *db, long long hold_id, const struct sale *s)
 	struct num h;
 	const char *p[8] = { num(&h, hold_id), s->payment, s->company, s->contact, s->email,
 			     s->key, s->external_ref, s->reason };
-	return call_json(db, sql, 8, p);
+	return db_json(db, sql, 8, p);
 }
 
 json_t *db_hold_release(struct db *db, long long hold_id, const char *reason)
 {
 	struct num h;
 	const char *p[2] = { num(&h, hold_id), reason };
-	return call_json(db, "SELECT hold_release($1, $2)", 2, p);
+	return db_json(db, "SELECT hold_release($1, $2)", 2, p);
 }
 
 json_t *db_adjust(struct db *db, long long event_id, long long type_id, long long delta,
@@ -79,7 +58,7 @@ json_t *db_adjust(struct db *db, long long event_id, long long type_id, long lon
 {
 	struct num ev, ty, d;
 	const char *p[5] = { num(&ev, event_id), num(&ty, type_id), num(&d, delta), reason, key };
-	return call_json(db, "SELECT inventory_adjust($1, $2, $3, $4, $5)", 5, p);
+	return db_json(db, "SELECT inventory_adjust($1, $2, $3, $4, $5)", 5, p);
 }
 
 json_t *db_set_quota(struct db *db, long long event_id, long long type_id, const char *channel,
@@ -87,7 +66,7 @@ json_t *db_set_quota(struct db *db, long long event_id, long long type_id, const
 {
 	struct num ev, ty, q;
 	const char *p[5] = { num(&ev, event_id), num(&ty, type_id), channel, num(&q, quota), reason };
-	return call_json(db, "SELECT inventory_set_quota($1, $2, $3::sales_channel, $4, $5)", 5, p);
+	return db_json(db, "SELECT inventory_set_quota($1, $2, $3::sales_channel, $4, $5)", 5, p);
 }
 
 json_t *db_set_capacity(struct db *db, long long event_id, long long type_id, long long capacity,
@@ -95,7 +74,7 @@ json_t *db_set_capacity(struct db *db, long long event_id, long long type_id, lo
 {
 	struct num ev, ty, c;
 	const char *p[4] = { num(&ev, event_id), num(&ty, type_id), num(&c, capacity), reason };
-	return call_json(db, "SELECT inventory_set_capacity($1, $2, $3, $4)", 4, p);
+	return db_json(db, "SELECT inventory_set_capacity($1, $2, $3, $4)", 4, p);
 }
 
 json_t *db_order_set_status(struct db *db, long long order_id, const char *status, long long version,
@@ -104,7 +83,7 @@ json_t *db_order_set_status(struct db *db, long long order_id, const char *statu
 	struct num o, v;
 	const char *p[5] = { num(&o, order_id), status, version >= 0 ? num(&v, version) : NULL,
 			     payment_ref, reason };
-	return call_json(db, "SELECT order_set_status($1, $2::order_status, $3, $4, $5)", 5, p);
+	return db_json(db, "SELECT order_set_status($1, $2::order_status, $3, $4, $5)", 5, p);
 }
 
 enum inv_col { INV_EVENT, INV_EVENT_NAME, INV_TYPE, INV_TYPE_NAME, INV_CHANNEL, INV_CAPACITY,

@@ -335,17 +335,9 @@ long long db_order_export(struct db *db, const struct order_filter *f, enum orde
 	return failed || stopped ? -1 : rows;
 }
 
-static PGresult *by_id(struct db *db, const char *sql, long long id)
-{
-	char s[24];
-	const char *p[1] = { s };
-	snprintf(s, sizeof s, "%lld", id);
-	return db_exec(db, sql, 1, p);
-}
-
 PGresult *db_order_get(struct db *db, long long id)
 {
-	return by_id(db,
+	return db_exec_id(db,
 		     "SELECT " LIST_COLUMNS ", o.version, o.event_id, o.email, o.invoice_no, o.channel, "
 		     "o.station, o.external_ref, o.payment_ref, o.net_cents, e.name, "
 		     "coalesce(org.name, '') FROM ticket_order o JOIN event e ON e.id = o.event_id "
@@ -356,7 +348,7 @@ PGresult *db_order_get(struct db *db, long long id)
 
 PGresult *db_order_lines(struct db *db, long long id)
 {
-	return by_id(db,
+	return db_exec_id(db,
 		     "SELECT t.name, l.qty, l.unit_cents, l.net_cents, l.vat_cents, l.channel "
 		     "FROM order_line l JOIN ticket_type t ON t.id = l.type_id WHERE l.order_id = $1 "
 		     "ORDER BY l.id",
@@ -365,7 +357,7 @@ PGresult *db_order_lines(struct db *db, long long id)
 
 PGresult *db_order_tickets(struct db *db, long long id)
 {
-	return by_id(db,
+	return db_exec_id(db,
 		     "SELECT k.id, t.name, k.serial, k.status, coalesce(p.name, ''), coalesce(p.email, '') "
 		     "FROM ticket k JOIN ticket_type t ON t.id = k.type_id "
 		     "LEFT JOIN person p ON p.id = k.person_id WHERE k.order_id = $1 ORDER BY k.id",
@@ -374,7 +366,7 @@ PGresult *db_order_tickets(struct db *db, long long id)
 
 PGresult *db_order_history(struct db *db, long long id)
 {
-	return by_id(db,
+	return db_exec_id(db,
 		     "SELECT to_char(at, 'YYYY-MM-DD HH24:MI:SS'), station, action, reason FROM change_log "
 		     "WHERE entity_id = $1 AND (entity = 'order' OR (entity = 'inventory' AND "
 		     "action IN ('sell', 'order', 'cancelled', 'refunded'))) ORDER BY id",
@@ -388,17 +380,12 @@ json_t *db_order_add(struct db *db, long long event_id, json_t *lines, const cha
 	char ev[24], org[24], *lines_text = json_dumps(lines, JSON_COMPACT);
 	const char *p[8] = { ev, lines_text, payment, company, contact, email,
 			     event_org_id ? org : NULL, key };
-	PGresult *res;
-	json_t *doc = NULL;
+	json_t *doc;
 
 	snprintf(ev, sizeof ev, "%lld", event_id);
 	snprintf(org, sizeof org, "%lld", event_org_id);
-	res = db_exec(db, "SELECT order_add($1, $2::jsonb, $3::payment_method, $4, $5, $6, $7, 'pos', $8)", 8, p);
+	doc = db_json(db, "SELECT order_add($1, $2::jsonb, $3::payment_method, $4, $5, $6, $7, 'pos', $8)", 8, p);
 	free(lines_text);
-	if (res) {
-		doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-		PQclear(res);
-	}
 	return doc;
 }
 
@@ -406,17 +393,10 @@ json_t *db_order_generate_tickets(struct db *db, long long id, long long version
 {
 	char s[24], v[24];
 	const char *p[2] = { s, version >= 0 ? v : NULL };
-	PGresult *res;
-	json_t *doc = NULL;
 
 	snprintf(s, sizeof s, "%lld", id);
 	snprintf(v, sizeof v, "%lld", version);
-	res = db_exec(db, "SELECT order_tickets_generate($1, $2)", 2, p);
-	if (res) {
-		doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-		PQclear(res);
-	}
-	return doc;
+	return db_json(db, "SELECT order_tickets_generate($1, $2)", 2, p);
 }
 
 bool db_order_stats_compact(struct db *db)

@@ -73,27 +73,19 @@ bool db_event_public_key(struct db *db, long long event_id, unsigned char pk[TOK
 	"FROM ticket k JOIN ticket_type t ON t.id = k.type_id JOIN event e ON e.id = k.event_id " \
 	"JOIN ticket_order o ON o.id = k.order_id LEFT JOIN person p ON p.id = k.person_id "
 
-static PGresult *by_id(struct db *db, const char *sql, long long id)
-{
-	char s[24];
-	const char *p[1] = { s };
-	snprintf(s, sizeof s, "%lld", id);
-	return db_exec(db, sql, 1, p);
-}
-
 PGresult *db_tickets_of_order(struct db *db, long long order_id)
 {
-	return by_id(db, TICKET_SELECT "WHERE k.order_id = $1 ORDER BY k.id", order_id);
+	return db_exec_id(db, TICKET_SELECT "WHERE k.order_id = $1 ORDER BY k.id", order_id);
 }
 
 PGresult *db_ticket_get(struct db *db, long long ticket_id)
 {
-	return by_id(db, TICKET_SELECT "WHERE k.id = $1", ticket_id);
+	return db_exec_id(db, TICKET_SELECT "WHERE k.id = $1", ticket_id);
 }
 
 PGresult *db_tickets_of_person(struct db *db, long long person_id)
 {
-	return by_id(db, TICKET_SELECT "WHERE k.person_id = $1 ORDER BY k.id", person_id);
+	return db_exec_id(db, TICKET_SELECT "WHERE k.person_id = $1 ORDER BY k.id", person_id);
 }
 
 PGresult *db_person_search(struct db *db, long long event_id, const char *text, int limit)
@@ -135,24 +127,13 @@ bool db_ticket_token(struct db *db, const PGresult *res, int row, char *out, siz
 	return ok;
 }
 
-static json_t *call_json(struct db *db, const char *sql, int n, const char *const *p)
-{
-	PGresult *res = db_exec(db, sql, n, p);
-	json_t *doc = NULL;
-	if (res) {
-		doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-		PQclear(res);
-	}
-	return doc;
-}
-
 json_t *db_ticket_assign(struct db *db, long long ticket_id, const char *name, const char *email,
 			 const char *company, const char *reason)
 {
 	char id[24];
 	const char *p[5] = { id, name, email, company, reason };
 	snprintf(id, sizeof id, "%lld", ticket_id);
-	return call_json(db, "SELECT ticket_assign($1, $2, $3, $4, $5)", 5, p);
+	return db_json(db, "SELECT ticket_assign($1, $2, $3, $4, $5)", 5, p);
 }
 
 json_t *db_ticket_reissue(struct db *db, long long ticket_id, bool unassign, const char *reason)
@@ -160,5 +141,5 @@ json_t *db_ticket_reissue(struct db *db, long long ticket_id, bool unassign, con
 	char id[24];
 	const char *p[3] = { id, unassign ? "true" : "false", reason };
 	snprintf(id, sizeof id, "%lld", ticket_id);
-	return call_json(db, "SELECT ticket_reissue($1, $2, $3)", 3, p);
+	return db_json(db, "SELECT ticket_reissue($1, $2, $3)", 3, p);
 }
