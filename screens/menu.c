@@ -25,6 +25,9 @@ static const struct screen_ops *const all_screens[] = {
 
 const struct screen_ops *screen_by_name(const char *name)
 {
+	/* CONTRACT.md's name for the people screen */
+	if (strcmp(name, "persons") == 0)
+		return &mytickets_screen;
 	for (int i = 0; all_screens[i]; i++)
 		if (strcmp(all_screens[i]->name, name) == 0)
 			return all_screens[i];
