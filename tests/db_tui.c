@@ -228,6 +228,27 @@ static void test_orders_screen_filters_and_live(void **state)
 	tmux_keys(&t, "Escape F4");
 	assert_true(tmux_wait_for(&t, "Alpha AB", 3000));
 	assert_true(tmux_wait_for(&t, "Delta Free", 3000));
+	/* Tickets: missing — the invoice orders have none yet, Alpha has all. */
+	tmux_keys(&t, "Tab Tab Tab Tab Tab Tab m Escape");
+	assert_true(tmux_wait_gone(&t, "Alpha AB", 3000));
+	assert_true(tmux_wait_for(&t, "Beta Two", 3000));
+	tmux_keys(&t, "F4");
+	assert_true(tmux_wait_for(&t, "Alpha AB", 3000));
+	/* From a date after today: nothing; To a date after today: everything. */
+	tmux_keys(&t, "Tab Tab Tab Tab");
+	tmux_type(&t, "2099-01-01");
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "No orders match", 3000));
+	tmux_keys(&t, "F4 Tab Tab Tab Tab Tab");
+	tmux_type(&t, "2099-01-01");
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Alpha AB", 3000));
+	assert_true(tmux_wait_for(&t, "Delta Free", 3000));
+	/* A date that does not exist is said so, and changes nothing. */
+	tmux_keys(&t, "F4 Tab Tab Tab Tab");
+	tmux_type(&t, "2026-02-30");
+	assert_true(tmux_wait_for(&t, "From: YYYY-MM-DD, a real date", 3000));
+	tmux_keys(&t, "Escape F4");
 	/* Payment filter alone: free. */
 	tmux_keys(&t, "Tab Tab Tab f Escape");
 	assert_true(tmux_wait_gone(&t, "Alpha AB", 3000));
