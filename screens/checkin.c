@@ -33,7 +33,7 @@ struct checkin_state {
 	struct verdict last;
 	bool have_last;
 	char last_at[16];
-	long long checked_in, total;
+	long long checked_in, total, conflicts;
 	struct {
 		char name[101];
 		long long in, total;
@@ -81,6 +81,11 @@ static void read_counters(struct app *app, struct checkin_state *s)
 		s->total += s->types[i].total;
 		s->ntypes++;
 	}
+	PQclear(res);
+	/* Offline admits the database could not accept: for the supervisor. */
+	res = db_exec(app_db(app), "SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
+				   "WHERE k.event_id = $1", 1, p);
+	s->conflicts = res ? db_int(res, 0, 0) : 0;
 	PQclear(res);
 	res = db_exec(app_db(app),
 		      "SELECT to_char(c.at, 'HH24:MI:SS'), c.direction, c.gate, coalesce(p.name, '#' || k.id::text), t.name "
@@ -211,6 +216,9 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 	if (s->gate.pending) {
 		snprintf(line, sizeof line, "%d offline scan(s) waiting to upload", s->gate.pending);
 		draw_text(y, a.x + a.w - 40, 39, line, theme_attr(C_WARN));
+	} else if (s->conflicts) {
+		snprintf(line, sizeof line, "%lld offline conflict(s): see checkin_conflict", s->conflicts);
+		draw_text(y, a.x + a.w - 44, 43, line, theme_attr(C_STATUS_ERR));
 	}
 	y += 1;
 	if (s->have_last)
