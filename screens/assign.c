@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "../src/app/badge.h"
+#include "../src/app/bulk.h"
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/validate.h"
@@ -37,6 +40,14 @@ struct assign_state {
 	int nmatches, picked;
 	char message[600];
 	bool error;
+	/* bulk: a CSV file's rows, checked (dry run) before anything changes */
+	enum { BULK_OFF, BULK_PATH, BULK_PREVIEW } bulk;
+	struct form_field path;
+	struct form path_form;
+	char *bulk_data;
+	size_t bulk_len;
+	char preview[12][200];
+	int npreview, bulk_rows, bulk_errors;
 };
 
 static void find_matches(struct app *app, struct assign_state *s)
@@ -126,6 +137,20 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 		}
 	}
 	y = a.y + list_h + 1;
+	if (s->bulk == BULK_PATH) {
+		draw_text(y++, a.x + 2, a.w - 4, "Bulk: a CSV file of name,e-mail[,company] rows (Enter reads it, Esc cancels)", A_BOLD);
+		form_draw_field(&s->path_form, 0, y, a.x + 2, 6, a.w - 4, true);
+		return;
+	}
+	if (s->bulk == BULK_PREVIEW) {
+		char line[200];
+		snprintf(line, sizeof line, "Preview: %d rows, %d with errors — %s", s->bulk_rows, s->bulk_errors,
+			 s->bulk_errors ? "fix the file; Esc closes" : "Enter assigns them all, Esc cancels");
+		draw_text(y++, a.x + 2, a.w - 4, line, s->bulk_errors ? theme_attr(C_STATUS_ERR) : A_BOLD);
+		for (int i = 0; i < s->npreview && y < a.y + a.h; i++)
+			draw_text(y++, a.x + 2, a.w - 4, s->preview[i], A_NORMAL);
+		return;
+	}
 	draw_text(y++, a.x + 2, a.w - 4, "Assign the selected ticket to:", A_BOLD);
 	for (int i = 0; i < A_COUNT; i++)
 		form_draw_field(&s->form, i, y++, a.x + 2, 10, a.w - 4 < 70 ? a.w - 4 : 70, true);
@@ -182,10 +207,95 @@ static int assign_submit(struct app *app, struct assign_state *s)
 	return SCR_HANDLED | SCR_REQUERY;
 }
 
+static void bulk_close(struct assign_state *s)
+{
+	free(s->bulk_data);
+	s->bulk_data = NULL;
+	s->bulk = BULK_OFF;
+}
+
+/* Reads the file and checks every row without changing anything. */
+static void bulk_preview(struct app *app, struct assign_state *s)
+{
+	FILE *f = fopen(s->path.text, "rb");
+	struct bulk_result res;
+	size_t i;
+	json_t *row;
+
+	s->npreview = 0;
+	if (!f) {
+		snprintf(s->message, sizeof s->message, "Cannot read %s.", s->path.text);
+		s->error = true;
+		bulk_close(s);
+		return;
+	}
+	s->bulk_data = malloc(BULK_MAX_BYTES);
+	s->bulk_len = s->bulk_data ? fread(s->bulk_data, 1, BULK_MAX_BYTES, f) : 0;
+	fclose(f);
+	if (bulk_assign(app_db(app), app_order_id(app), s->bulk_data ? s->bulk_data : "", s->bulk_len, true, &res) < 0) {
+		snprintf(s->message, sizeof s->message, "Not checked: %s", app_db(app)->err);
+		s->error = true;
+		json_decref(res.preview);
+		bulk_close(s);
+		return;
+	}
+	s->bulk_rows = res.rows;
+	s->bulk_errors = res.errors;
+	json_array_foreach(res.preview, i, row) {
+		const char *err = json_string_value(json_object_get(row, "error"));
+		if (s->npreview == 12)
+			break;
+		snprintf(s->preview[s->npreview++], sizeof s->preview[0], "%3lld  %-24.24s %-28.28s %s",
+			 (long long)json_integer_value(json_object_get(row, "row")),
+			 json_string_value(json_object_get(row, "name")), json_string_value(json_object_get(row, "email")),
+			 err ? err : "ok");
+	}
+	json_decref(res.preview);
+	s->bulk = BULK_PREVIEW;
+}
+
+static int bulk_key(struct app *app, struct assign_state *s, enum action action, int key)
+{
+	if (key == 27) {
+		bulk_close(s);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (s->bulk == BULK_PATH) {
+		if (action == ACT_SUBMIT)
+			bulk_preview(app, s);
+		else
+			form_key(&s->path_form, ACT_NONE, key);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (action == ACT_SUBMIT && !s->bulk_errors) {
+		struct bulk_result res;
+		if (bulk_assign(app_db(app), app_order_id(app), s->bulk_data, s->bulk_len, false, &res) == 0 && res.assigned) {
+			snprintf(s->message, sizeof s->message, "Assigned %d tickets from %s.", res.rows, s->path.text);
+			s->error = false;
+		} else {
+			snprintf(s->message, sizeof s->message, "Nothing assigned: %s", res.errors ? "a row failed" : app_db(app)->err);
+			s->error = true;
+		}
+		json_decref(res.preview);
+		bulk_close(s);
+		return SCR_HANDLED | SCR_REQUERY;
+	}
+	return SCR_HANDLED;
+}
+
 static int assign_key(struct app *app, void *state, enum action action, int key)
 {
 	struct assign_state *s = state;
 	int r;
+
+	if (s->bulk != BULK_OFF)
+		return bulk_key(app, s, action, key);
+	if (action == ACT_BULK) {
+		s->path = (struct form_field){ .label = "File", .kind = FIELD_TEXT, .max_bytes = 250 };
+		s->path_form = (struct form){ &s->path, 1, 0 };
+		s->bulk = BULK_PATH;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 
 	switch (action) {
 	case ACT_SUBMIT:
@@ -241,11 +351,18 @@ static int assign_notify(struct app *app, void *state, const char *channel, cons
 		       ? SCR_REQUERY : SCR_IGNORED;
 }
 
+static void assign_done(struct app *app, void *state)
+{
+	(void)app;
+	bulk_close(state);
+}
+
 const struct screen_ops assign_screen = {
 	.name = "assign",
 	.title = "Assign tickets",
 	.state_size = sizeof(struct assign_state),
 	.init = assign_init,
+	.done = assign_done,
 	.query = assign_query,
 	.draw = assign_draw,
 	.on_key = assign_key,

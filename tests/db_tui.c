@@ -391,6 +391,23 @@ static void test_assign_three_tickets_to_three_people(void **state)
 	screen = tmux_capture(&t);
 	assert_null(strstr(screen, "(not assigned)"));
 	free(screen);
+	/* F6: bulk from a file; a bad row is shown and nothing changes. */
+	{
+		char csv[300];
+		FILE *f;
+		snprintf(csv, sizeof csv, "%s/bulk.csv", getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp");
+		f = fopen(csv, "w");
+		fputs("name,email\r\nNo Mail,nomail\r\n", f);
+		fclose(f);
+		tmux_keys(&t, "F6");
+		assert_true(tmux_wait_for(&t, "Bulk: a CSV file", 3000));
+		tmux_type(&t, csv);
+		tmux_keys(&t, "Enter");
+		assert_true(tmux_wait_for(&t, "1 with errors", 3000));
+		assert_true(tmux_wait_for(&t, "e-mail is not an address", 1000));
+		tmux_keys(&t, "Escape");
+		assert_true(tmux_wait_for(&t, "Assign the selected ticket to:", 3000));
+	}
 	/* F9: the selected ticket's badge, saved (no printer configured). */
 	tmux_keys(&t, "F9");
 	assert_true(tmux_wait_for(&t, "badge saved as", 3000));

@@ -11,7 +11,9 @@
 #include "../core/validate.h"
 #include "../db/catalog.h"
 #include "../db/tickets.h"
+#include "../core/util.h"
 #include "badge.h"
+#include "bulk.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -152,9 +154,7 @@ int cmd_ticket_unassign(struct cli *cli, int argc, char **argv)
 	return reissue(cli, argc, argv, "ticket unassign", true);
 }
 
-/* Bulk assignment from name,e-mail[,company] rows: every row is checked
- * and shown; the tickets are assigned only if every row is good, in one
- * transaction (nothing half-assigned). --dry-run only shows. */
+/* Bulk assignment (see bulk.c): the file or stdin, then the preview. */
 int cmd_ticket_assign_csv(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "ticket assign-csv", *order = NULL, *file = NULL;
@@ -163,104 +163,43 @@ int cmd_ticket_assign_csv(struct cli *cli, int argc, char **argv)
 		{ "order", &order, NULL }, { "file", &file, NULL }, { "dry-run", NULL, &dry }, { NULL, NULL, NULL },
 	};
 	long long order_id;
-	char *data = NULL, fields[4][256];
+	char *data = NULL;
 	size_t len = 0, cap = 0, n;
-	const char *p, *end;
-	PGresult *tickets;
-	json_t *rows = json_array();
-	int rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL), row = 0, errors = 0, free_ticket = 0;
+	struct bulk_result res;
+	int rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL);
 	FILE *in;
 
 	if (rc)
-		goto done;
-	if (!order || !file) {
-		rc = cli_missing(what, order ? "file" : "order");
-		goto done;
-	}
+		return rc;
+	if (!order || !file)
+		return cli_missing(what, order ? "file" : "order");
 	if (!cli_int(what, "order", order, 1, INT64_MAX, &order_id, &rc))
-		goto done;
-	if (!(in = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb"))) {
-		rc = cli_fail(EXIT_USAGE, what, "cannot read %s: %s", file, strerror(errno));
-		goto done;
-	}
+		return rc;
+	if (!(in = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb")))
+		return cli_fail(EXIT_USAGE, what, "cannot read %s: %s", file, strerror(errno));
 	do {
 		if (len + 4096 > cap)
-			data = realloc(data, cap = cap ? cap * 2 : 65536);
+			data = xrealloc(data, cap = cap ? cap * 2 : 65536);
 		n = fread(data + len, 1, cap - len, in);
 		len += n;
-	} while (n > 0 && len < (1 << 24));
+	} while (n > 0 && len < BULK_MAX_BYTES);
 	if (in != stdin)
 		fclose(in);
 	if (!cli_db(cli)) {
-		rc = EXIT_FAILED;
-		goto done;
+		free(data);
+		return EXIT_FAILED;
 	}
-	if (!(tickets = db_tickets_of_order(cli->db, order_id))) {
-		rc = cli_db_fail(cli, what);
-		goto done;
-	}
-	if (!db_begin(cli->db)) {
-		PQclear(tickets);
-		rc = cli_db_fail(cli, what);
-		goto done;
-	}
-	p = data ? data : "";
-	end = p + len;
-	for (int nf; (nf = csv_read_record(&p, end, fields, 4)) != 0;) {
-		const char *why = NULL;
-		long long ticket = 0;
-		row++;
-		if (nf < 0) {
-			why = "not a CSV row (unclosed quote or field too long)";
-			p = end; /* cannot resynchronise */
-		} else if (nf < 2) {
-			why = "needs name,e-mail";
-		} else if (row == 1 && strcasecmp(fields[1], "email") == 0 ) {
-			row--; /* a header row */
-			continue;
-		} else if ((why = validate_text(fields[0], NAME_MAX_CHARS, true))) {
-			why = strcmp(why, "is too long") == 0 ? "name is too long" : "name is missing or not text";
-		} else if (validate_email(fields[1], true)) {
-			why = "e-mail is not an address";
-		}
-		/* the next unassigned valid ticket of the order */
-		while (!why && free_ticket < PQntuples(tickets) &&
-		       (strcmp(db_text(tickets, free_ticket, TK_STATUS), "valid") != 0 ||
-			db_text(tickets, free_ticket, TK_PERSON_ID)))
-			free_ticket++;
-		if (!why && free_ticket >= PQntuples(tickets))
-			why = "no unassigned ticket left in the order";
-		if (!why) {
-			ticket = db_int(tickets, free_ticket++, TK_ID);
-			json_t *r = db_ticket_assign(cli->db, ticket, fields[0], fields[1], nf > 2 ? fields[2] : NULL,
-						     "bulk assignment");
-			if (!r)
-				why = cli->db->err;
-			json_decref(r);
-		}
-		if (why)
-			errors++;
-		json_array_append_new(rows, json_pack("{si ss ss sI ss*}", "row", row, "name", nf > 0 ? fields[0] : "",
-						      "email", nf > 1 ? fields[1] : "", "ticket", (json_int_t)ticket,
-						      "error", why));
-		if (why && cli->db->status != DB_OK && PQtransactionStatus(cli->db->conn) == PQTRANS_INERROR)
-			break;
-	}
-	PQclear(tickets);
-	if (errors || dry)
-		db_rollback(cli->db);
-	else if (!db_commit(cli->db)) {
-		rc = cli_db_fail(cli, what);
-		goto done;
-	}
-	cli_print_json(json_pack("{sb si si so}", "assigned", !errors && !dry, "rows", row, "errors", errors,
-				 "preview", json_incref(rows)));
-	if (errors)
-		rc = cli_fail(EXIT_REFUSED, what, "%d of %d rows have errors; nothing was assigned", errors, row);
-done:
-	json_decref(rows);
+	rc = bulk_assign(cli->db, order_id, data ? data : "", len, dry, &res);
 	free(data);
-	return rc;
+	if (rc < 0) {
+		json_decref(res.preview);
+		return cli_db_fail(cli, what);
+	}
+	cli_print_json(json_pack("{sb si si so}", "assigned", res.assigned, "rows", res.rows, "errors", res.errors,
+				 "preview", res.preview));
+	if (res.errors)
+		return cli_fail(EXIT_REFUSED, what, "%d of %d rows have errors; nothing was assigned", res.errors, res.rows);
+	return EXIT_DONE;
 }
 
 int cmd_ticket_badge(struct cli *cli, int argc, char **argv)

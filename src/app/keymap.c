@@ -66,6 +66,7 @@ const struct binding bindings[] = {
 	{ "assign", KEY_F(3), ACT_PICK, true },
 	{ "assign", KEY_F(8), ACT_UNASSIGN, true },
 	{ "assign", KEY_F(9), ACT_BADGE, true },
+	{ "assign", KEY_F(6), ACT_BULK, true },
 	{ "checkin", '\r', ACT_SUBMIT, false },
 	{ "checkin", '\n', ACT_SUBMIT, false },
 	{ "checkin", KEY_ENTER, ACT_SUBMIT, false },

@@ -39,7 +39,8 @@
 	X(PICK, "Pick", "fill the form with the next matching person")      \
 	X(UNASSIGN, "Unassign", "take the selected ticket back (new QR)")  \
 	X(BADGE, "Badge", "print the selected ticket's badge (or save it)") \
-	X(FIND, "Find", "find a person without their code (manual admit)")
+	X(FIND, "Find", "find a person without their code (manual admit)") \
+	X(BULK, "Bulk", "assign from a CSV file of name,e-mail rows (preview first)")
 
 enum action {
 #define X(name, label, help) ACT_##name,
