@@ -496,6 +496,31 @@ static void test_checkin_screen(void **state)
 	tmux_stop(&t);
 }
 
+static void test_dashboard_and_organizations(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Supervisor"), "2035-01-01", 0);
+	char cmd[512];
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Terrace", 80, 5000, 1);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen dashboard --event %lld; sleep 30", event_id);
+	tmux_start(&t, "dash", 100, 30, cmd);
+	assert_true(tmux_wait_for(&t, "Terrace", 10000));
+	/* A sale anywhere moves the totals without a key press. */
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Terrace --qty 5 --payment card", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_true(tmux_wait_for(&t, "Paid 312.50", 3000));
+	assert_true(tmux_wait_for(&t, "Tickets 5 ", 3000));
+	/* The organizations screen is one key away from the menu. */
+	tmux_keys(&t, "F2 7");
+	assert_true(tmux_wait_for(&t, "LIFECYCLE", 3000));
+	assert_true(tmux_wait_for(&t, "No organizations for this event", 3000));
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_orders_screen_filters_and_live),
 		cmocka_unit_test(test_assign_three_tickets_to_three_people),
 		cmocka_unit_test(test_checkin_screen),
+		cmocka_unit_test(test_dashboard_and_organizations),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);

@@ -1,0 +1,95 @@
+/* Event organizations: who an order's relationship is with — sponsors,
+ * partners, exhibitors… with lifecycle, commercial status, visibility,
+ * package, booth and category — and their orders' totals. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/app/theme.h"
+#include "../src/core/money.h"
+#include "../src/db/db.h"
+#include "screen.h"
+
+#define ORGS_MAX 200
+
+struct org_row {
+	char cells[9][120];
+};
+
+struct organizations_state {
+	struct org_row rows[ORGS_MAX];
+	struct list_cursor cursor;
+};
+
+enum { O_NAME, O_REL, O_LIFE, O_COMM, O_VIS, O_PKG, O_BOOTH, O_CAT, O_ORDERS, O_COUNT };
+static const struct column columns[O_COUNT] = {
+	[O_NAME] = { "ORGANIZATION", 0, false }, [O_REL] = { "RELATION", 10, false },
+	[O_LIFE] = { "LIFECYCLE", 11, false }, [O_COMM] = { "COMMERCIAL", 10, false },
+	[O_VIS] = { "VISIBILITY", 10, false }, [O_PKG] = { "PACKAGE", 8, false },
+	[O_BOOTH] = { "BOOTH", 6, false }, [O_CAT] = { "CATEGORY", 11, false },
+	[O_ORDERS] = { "ORDERS", 14, true },
+};
+
+static void organizations_query(struct app *app, void *state)
+{
+	struct organizations_state *s = state;
+	char ev[24];
+	const char *p[1] = { ev };
+	PGresult *res;
+
+	snprintf(ev, sizeof ev, "%lld", app_event_id(app));
+	res = db_exec(app_db(app),
+		      "SELECT o.name, eo.relationship, eo.lifecycle, eo.commercial_status, eo.visibility, eo.package, "
+		      "eo.booth, eo.category, (SELECT count(*) || ' · ' || coalesce(sum(gross_cents), 0) FROM ticket_order t "
+		      "WHERE t.event_org_id = eo.id) FROM event_organization eo JOIN organization o ON o.id = eo.organization_id "
+		      "WHERE eo.event_id = $1 ORDER BY eo.relationship, o.name LIMIT 200", 1, p);
+	if (!res) {
+		app_status(app, true, "organizations: %s", app_db(app)->err);
+		return;
+	}
+	s->cursor.count = PQntuples(res);
+	for (int i = 0; i < s->cursor.count; i++)
+		for (int c = 0; c < O_COUNT; c++)
+			snprintf(s->rows[i].cells[c], sizeof s->rows[i].cells[c], "%s", db_text(res, i, c));
+	PQclear(res);
+}
+
+static void organizations_draw(struct app *app, void *state, struct rect a)
+{
+	struct organizations_state *s = state;
+	int xs[O_COUNT], ws[O_COUNT], shown, visible = a.h - 1;
+	(void)app;
+
+	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, O_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
+	list_cursor_fit(&s->cursor, visible);
+	if (s->cursor.count == 0)
+		draw_text(a.y + 2, a.x + 2, a.w - 4, "No organizations for this event.", theme_attr(C_DIM));
+	for (int i = 0; i < visible && s->cursor.top + i < s->cursor.count; i++) {
+		const struct org_row *r = &s->rows[s->cursor.top + i];
+		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
+		draw_fill(a.y + 1 + i, a.x, a.w, attr);
+		for (int c = 0; c < shown; c++) {
+			if (columns[c].right)
+				draw_text_right(a.y + 1 + i, xs[c], ws[c], r->cells[c], attr);
+			else
+				draw_text(a.y + 1 + i, xs[c], ws[c], r->cells[c], attr);
+		}
+	}
+}
+
+static int organizations_key(struct app *app, void *state, enum action action, int key)
+{
+	struct organizations_state *s = state;
+	(void)app;
+	(void)key;
+	return list_cursor_move(&s->cursor, action, LINES - 5);
+}
+
+const struct screen_ops organizations_screen = {
+	.name = "organizations",
+	.title = "Organizations",
+	.state_size = sizeof(struct organizations_state),
+	.query = organizations_query,
+	.draw = organizations_draw,
+	.on_key = organizations_key,
+};
