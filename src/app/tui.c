@@ -274,14 +274,15 @@ static void poll_connect(struct app *app)
 		connection_lost(app);
 }
 
-static void drain_notifications(struct app *app)
+/* Dispatches the notifications libpq holds. A synchronous query (a screen
+ * reading, the reaper) reads the socket too and may leave notifications
+ * queued inside libpq with nothing more to wake poll(): so this runs
+ * before every poll, not only when the socket is readable. */
+static void dispatch_notifications(struct app *app)
 {
 	PGnotify *n;
 	int result = SCR_IGNORED;
-	if (!db_consume(app->db)) {
-		connection_lost(app);
-		return;
-	}
+
 	/* A burst of notifications costs one re-read, not one per change. */
 	while ((n = db_next_notify(app->db))) {
 		struct screen_slot *s = top(app);
@@ -290,6 +291,15 @@ static void drain_notifications(struct app *app)
 		PQfreemem(n);
 	}
 	apply_result(app, result);
+}
+
+static void drain_notifications(struct app *app)
+{
+	if (!db_consume(app->db)) {
+		connection_lost(app);
+		return;
+	}
+	dispatch_notifications(app);
 }
 
 /* ---- drawing ---- */
@@ -476,6 +486,8 @@ int tui_run(const struct tui_options *opts)
 		int nfds = 0, db_fd, db_slot = -1, screen_slot = -1;
 		struct screen_slot *top_screen;
 
+		if (app.db->state == DB_READY)
+			dispatch_notifications(&app);
 		if (app.dirty)
 			draw_all(&app);
 		fds[nfds++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
