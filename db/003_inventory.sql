@@ -362,8 +362,8 @@ BEGIN
 		'qty', h.qty, 'seats', h.seats));
 END $$;
 
--- Locks an active, unexpired hold or refuses.
-CREATE FUNCTION hold_lock_live(p_hold bigint) RETURNS hold LANGUAGE plpgsql AS $$
+-- Locks an active hold (expired or not) or refuses.
+CREATE FUNCTION hold_lock_active(p_hold bigint) RETURNS hold LANGUAGE plpgsql AS $$
 DECLARE
 	h hold;
 BEGIN
@@ -374,6 +374,14 @@ BEGIN
 	IF h.status <> 'active' THEN
 		RAISE EXCEPTION 'hold % is %', p_hold, h.status USING ERRCODE = 'BX006';
 	END IF;
+	RETURN h;
+END $$;
+
+-- Locks an active, unexpired hold or refuses.
+CREATE FUNCTION hold_lock_live(p_hold bigint) RETURNS hold LANGUAGE plpgsql AS $$
+DECLARE
+	h hold := hold_lock_active(p_hold);
+BEGIN
 	IF h.expires_at <= now() THEN
 		RAISE EXCEPTION 'hold % expired at %', p_hold,
 			to_char(h.expires_at, 'YYYY-MM-DD HH24:MI:SS TZ') USING ERRCODE = 'BX006';
@@ -417,13 +425,7 @@ DECLARE
 	h hold;
 BEGIN
 	PERFORM set_config('boxoffice.reason', coalesce(p_reason, 'hold released'), true);
-	SELECT * INTO h FROM hold WHERE id = p_hold FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'hold % does not exist', p_hold USING ERRCODE = 'BX006';
-	END IF;
-	IF h.status <> 'active' THEN
-		RAISE EXCEPTION 'hold % is %', p_hold, h.status USING ERRCODE = 'BX006';
-	END IF;
+	h := hold_lock_active(p_hold);
 	UPDATE hold SET status = 'released' WHERE id = h.id;
 	PERFORM inventory_apply(h.type_id, h.channel, h.from_quota, 0, -h.seats, 0);
 	PERFORM inventory_log('hold_released', h.id, h.event_id, h.type_id, h.channel,

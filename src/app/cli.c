@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,4 +220,13 @@ bool cli_text(const char *what, const char *option, const char *text, int max_ch
 		return true;
 	*rc = cli_fail(EXIT_USAGE, what, "--%s %s", option, why);
 	return false;
+}
+
+bool cli_id(const char *what, int npos, const char **pos, const char *noun, long long *id, int *rc)
+{
+	if (npos != 1) {
+		*rc = cli_fail(EXIT_USAGE, what, "needs the %s ID", noun);
+		return false;
+	}
+	return cli_int(what, "ID", pos[0], 1, INT64_MAX, id, rc);
 }

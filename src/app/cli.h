@@ -66,6 +66,10 @@ bool cli_int(const char *what, const char *option, const char *text, long long m
 /* Prints one compact JSON document and a newline on stdout; frees it. */
 void cli_print_json(json_t *doc);
 
+/* The one positional ID a command takes ("order settle 42"): reports a
+ * usage error when it is missing or not a positive whole number. */
+bool cli_id(const char *what, int npos, const char **pos, const char *noun, long long *id, int *rc);
+
 /* Resolves --event and --type (ID or unique name); type may be NULL.
  * Returns EXIT_DONE or the exit code after reporting. */
 int cli_event_type(struct cli *cli, const char *what, const char *event, const char *type,

@@ -25,9 +25,7 @@ static int order_transition(struct cli *cli, int argc, char **argv, const char *
 
 	if (rc)
 		return rc;
-	if (npos != 1)
-		return cli_fail(EXIT_USAGE, what, "needs the order ID");
-	if (!cli_int(what, "ID", pos[0], 1, INT64_MAX, &id, &rc) ||
+	if (!cli_id(what, npos, pos, "order", &id, &rc) ||
 	    (version && !cli_int(what, "version", version, 1, INT32_MAX, &v, &rc)) ||
 	    !cli_text(what, "ref", ref, 200, &rc) || !cli_text(what, "reason", reason, 500, &rc))
 		return rc;
@@ -127,9 +125,7 @@ int cmd_order_tickets(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (npos != 1)
-		return cli_fail(EXIT_USAGE, what, "needs the order ID");
-	if (!cli_int(what, "ID", pos[0], 1, INT64_MAX, &id, &rc) ||
+	if (!cli_id(what, npos, pos, "order", &id, &rc) ||
 	    (version && !cli_int(what, "version", version, 1, INT32_MAX, &v, &rc)))
 		return rc;
 	if (!cli_db(cli))
@@ -152,9 +148,7 @@ int cmd_order_show(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (npos != 1)
-		return cli_fail(EXIT_USAGE, what, "needs the order ID");
-	if (!cli_int(what, "ID", pos[0], 1, INT64_MAX, &id, &rc))
+	if (!cli_id(what, npos, pos, "order", &id, &rc))
 		return rc;
 	if (!cli_db(cli))
 		return EXIT_FAILED;

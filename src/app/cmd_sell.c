@@ -112,15 +112,6 @@ int cmd_hold(struct cli *cli, int argc, char **argv)
 	return print_result(cli, what, db_hold(cli->db, &s, ttl_s));
 }
 
-static bool hold_id(const char *what, int npos, const char **pos, long long *id, int *rc)
-{
-	if (npos != 1) {
-		*rc = cli_fail(EXIT_USAGE, what, "needs the hold ID");
-		return false;
-	}
-	return cli_int(what, "ID", pos[0], 1, INT64_MAX, id, rc);
-}
-
 int cmd_hold_confirm(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "hold confirm", *pos[1];
@@ -132,7 +123,7 @@ int cmd_hold_confirm(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (!hold_id(what, npos, pos, &id, &rc) || !check_order_flags(what, &f, &rc))
+	if (!cli_id(what, npos, pos, "hold", &id, &rc) || !check_order_flags(what, &f, &rc))
 		return rc;
 	if (!cli_db(cli))
 		return EXIT_FAILED;
@@ -149,7 +140,7 @@ int cmd_hold_release(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (!hold_id(what, npos, pos, &id, &rc) || !cli_text(what, "reason", reason, 500, &rc))
+	if (!cli_id(what, npos, pos, "hold", &id, &rc) || !cli_text(what, "reason", reason, 500, &rc))
 		return rc;
 	if (!cli_db(cli))
 		return EXIT_FAILED;

@@ -17,15 +17,6 @@
 #include "cli.h"
 #include "commands.h"
 
-static bool one_id(const char *what, int npos, const char **pos, const char *noun, long long *id, int *rc)
-{
-	if (npos != 1) {
-		*rc = cli_fail(EXIT_USAGE, what, "needs the %s ID", noun);
-		return false;
-	}
-	return cli_int(what, "ID", pos[0], 1, INT64_MAX, id, rc);
-}
-
 int cmd_ticket_list(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "ticket list", *order = NULL;
@@ -108,7 +99,7 @@ int cmd_ticket_assign(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (!one_id(what, npos, pos, "ticket", &id, &rc))
+	if (!cli_id(what, npos, pos, "ticket", &id, &rc))
 		return rc;
 	if (!name)
 		return cli_missing(what, "name");
@@ -134,7 +125,7 @@ static int reissue(struct cli *cli, int argc, char **argv, const char *what, boo
 
 	if (rc)
 		return rc;
-	if (!one_id(what, npos, pos, "ticket", &id, &rc) || !cli_text(what, "reason", reason, 500, &rc))
+	if (!cli_id(what, npos, pos, "ticket", &id, &rc) || !cli_text(what, "reason", reason, 500, &rc))
 		return rc;
 	if (!cli_db(cli))
 		return EXIT_FAILED;
@@ -214,7 +205,7 @@ int cmd_ticket_badge(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (!one_id(what, npos, pos, "ticket", &id, &rc))
+	if (!cli_id(what, npos, pos, "ticket", &id, &rc))
 		return rc;
 	if (!png)
 		return cli_missing(what, "png");
