@@ -28,6 +28,22 @@ static char *command_output(const char *cmd)
 	return buf;
 }
 
+/* Servers still running when the test program ends (a failed assertion
+ * skips tmux_stop) are killed at exit, so no screen outlives its test. */
+static char started[64][64];
+static int nstarted;
+
+static void kill_started(void)
+{
+	for (int i = 0; i < nstarted; i++) {
+		char line[128];
+		snprintf(line, sizeof line, "tmux -L %.63s kill-server 2>/dev/null", started[i]);
+		if (system(line) != 0) {
+			/* already stopped */
+		}
+	}
+}
+
 void tmux_start(struct tmux *t, const char *session, int w, int h, const char *cmd)
 {
 	char line[4096];
@@ -37,10 +53,14 @@ void tmux_start(struct tmux *t, const char *session, int w, int h, const char *c
 	 * test must not swallow this one. */
 	static int sessions;
 	snprintf(t->socket, sizeof t->socket, "bo-test-%d-%d", (int)getpid(), ++sessions);
+	if (nstarted == 0)
+		atexit(kill_started);
+	if (nstarted < 64)
+		snprintf(started[nstarted++], sizeof started[0], "%s", t->socket);
 	snprintf(t->session, sizeof t->session, "%s", session);
 	snprintf(line, sizeof line,
 		 "tmux -L %s -f /dev/null new-session -d -s %s -x %d -y %d "
-		 "\"env LANG=C.UTF-8 sh -c '%s'\"",
+		 "\"env LANG=C.UTF-8 LSAN_OPTIONS=detect_leaks=0 sh -c '%s'\"",
 		 t->socket, t->session, w, h, cmd);
 	if (system(line) != 0)
 		fail_msg("tmux failed to start: %s", line);

@@ -522,11 +522,13 @@ int tui_run(const struct tui_options *opts)
 			while (read(app.signal_pipe[0], &b, 1) == 1)
 				app.running = false;
 		}
-		if (fds[0].revents & (POLLIN | POLLHUP)) {
+		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
 			int ch;
 			while ((ch = getch()) != ERR)
 				handle_key(&app, ch);
-			if (fds[0].revents & POLLHUP)
+			/* The terminal is gone: nothing more will come, and polling
+			 * it again would return at once, forever. */
+			if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 				app.running = false;
 		}
 		if (db_slot >= 0 && fds[db_slot].revents) {
