@@ -8,6 +8,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR = $(PREFIX)/bin
+DATADIR = $(PREFIX)/share/boxoffice
 VERSION = 0.1.0
 
 CC ?= cc
@@ -103,7 +104,7 @@ ifeq ($(EXTERNAL_DB),)
 endif
 	@./boxoffice $(BOXOFFICE_ARGS) migrate
 	@./boxoffice $(BOXOFFICE_ARGS) demo --if-empty >/dev/null
-	@./boxoffice $(BOXOFFICE_ARGS) $(ARGS)
+	@BOXOFFICE_STATE=$(VAR) ./boxoffice $(BOXOFFICE_ARGS) $(ARGS)
 
 db-start:
 	@sh src/sh/pg.sh start $(VAR)/pg boxoffice
@@ -126,12 +127,15 @@ bench:
 	@$(MAKE) --no-print-directory build $(BENCHES)
 	@BOXOFFICE=$(CURDIR)/$(BUILD)/boxoffice PG_THROWAWAY=0 sh src/sh/with-testdb.sh sh bench/run.sh $(BUILD) $(BENCH)
 
+# The binary finds its assets in PREFIX/share/boxoffice beside it.
 install: boxoffice
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
 	install -m 755 boxoffice $(DESTDIR)$(BINDIR)/boxoffice
+	install -m 644 assets/* $(DESTDIR)$(DATADIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/boxoffice
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build build-san boxoffice

@@ -71,6 +71,34 @@ static void test_proxy_freeze_is_silent_thaw_resumes(void **state)
 	proxy_stop(p);
 }
 
+static void test_held_answers_arrive_after_the_work_is_done(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	PGconn *c = PQconnectdb(proxy_conninfo(p)), *direct = test_connect();
+	PGresult *res;
+	(void)state;
+
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	PQclear(PQexec(direct, "CREATE TABLE IF NOT EXISTS proxy_probe (n int)"));
+	PQclear(PQexec(direct, "TRUNCATE proxy_probe"));
+	proxy_hold_answers(p);
+	assert_int_equal(PQsendQuery(c, "INSERT INTO proxy_probe VALUES (7)"), 1);
+	assert_false(answer_within(c, 700));
+	/* The server committed although the client heard nothing. */
+	assert_int_equal(test_scalar(direct, "SELECT count(*) FROM proxy_probe", 0, NULL), 1);
+	proxy_thaw(p);
+	assert_true(answer_within(c, 5000));
+	res = PQgetResult(c);
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	while ((res = PQgetResult(c)))
+		PQclear(res);
+	PQclear(PQexec(direct, "DROP TABLE proxy_probe"));
+	PQfinish(c);
+	PQfinish(direct);
+	proxy_stop(p);
+}
+
 static void test_frozen_proxy_accepts_and_never_answers(void **state)
 {
 	struct proxy *p = proxy_start(NULL);
@@ -98,6 +126,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_proxy_freeze_is_silent_thaw_resumes),
+		cmocka_unit_test(test_held_answers_arrive_after_the_work_is_done),
 		cmocka_unit_test(test_frozen_proxy_accepts_and_never_answers),
 	};
 	PQfinish(test_migrate_connect());

@@ -29,7 +29,7 @@ struct proxy {
 	int wake[2];
 	pthread_t thread;
 	struct pair pairs[PROXY_MAX_PAIRS];
-	atomic_bool frozen, stopping, cut_requested;
+	atomic_bool frozen, holding_answers, stopping, cut_requested;
 	atomic_int accepted;
 };
 
@@ -92,6 +92,7 @@ static void *run(void *arg)
 		int owner[2 + 2 * PROXY_MAX_PAIRS];
 		int n = 0;
 		bool frozen = atomic_load(&p->frozen);
+		bool holding = atomic_load(&p->holding_answers);
 
 		if (atomic_exchange(&p->cut_requested, false))
 			for (int i = 0; i < PROXY_MAX_PAIRS; i++)
@@ -108,6 +109,8 @@ static void *run(void *arg)
 					continue;
 				fds[n] = (struct pollfd){ .fd = p->pairs[i].a, .events = POLLIN };
 				owner[n++] = i;
+				if (holding)
+					continue; /* the server's answers stay in its socket */
 				fds[n] = (struct pollfd){ .fd = p->pairs[i].b, .events = POLLIN };
 				owner[n++] = i;
 			}
@@ -204,9 +207,16 @@ void proxy_freeze(struct proxy *p)
 	wake(p);
 }
 
+void proxy_hold_answers(struct proxy *p)
+{
+	atomic_store(&p->holding_answers, true);
+	wake(p);
+}
+
 void proxy_thaw(struct proxy *p)
 {
 	atomic_store(&p->frozen, false);
+	atomic_store(&p->holding_answers, false);
 	wake(p);
 }
 

@@ -17,6 +17,10 @@ int proxy_port(const struct proxy *p);
 /* A conninfo for the proxied database: "host=127.0.0.1 port=N dbname=… user=…". */
 const char *proxy_conninfo(const struct proxy *p);
 void proxy_freeze(struct proxy *p);
+/* Forwards requests to the server but holds its answers: the server does
+ * the work (and commits) while the client hears nothing. */
+void proxy_hold_answers(struct proxy *p);
+/* Ends a freeze or a hold: everything held is delivered. */
 void proxy_thaw(struct proxy *p);
 /* Closes every open connection (the next ones are forwarded again). */
 void proxy_cut(struct proxy *p);

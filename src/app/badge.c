@@ -1,6 +1,7 @@
 /* Badge PNGs: event band, name, company, ticket type and the QR of the
  * token, laid out by the template in assets/badge.conf. */
 #include "badge.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <gd.h>
@@ -21,9 +22,6 @@
 
 extern char **environ;
 
-#ifndef BOXOFFICE_ASSETS
-#define BOXOFFICE_ASSETS "assets"
-#endif
 
 struct template {
 	int width, height, band_height, qr_module;
@@ -64,12 +62,12 @@ static void template_load(struct template *t)
 		{ "text", NULL, t->text, sizeof t->text }, { "muted", NULL, t->muted, sizeof t->muted },
 		{ "font_bold", NULL, t->font_bold, sizeof t->font_bold }, { "font", NULL, t->font, sizeof t->font },
 	};
-	const char *dir = getenv("BOXOFFICE_ASSETS");
+	const char *dir = paths_assets_dir();
 	char path[1024], line[512];
 	FILE *f;
 
 	template_defaults(t);
-	snprintf(path, sizeof path, "%s/badge.conf", dir && *dir ? dir : BOXOFFICE_ASSETS);
+	snprintf(path, sizeof path, "%s/badge.conf", dir);
 	if (!(f = fopen(path, "r")))
 		return;
 	while (fgets(line, sizeof line, f)) {

@@ -120,6 +120,9 @@ void cli_print_help(void)
 	       "Options:\n"
 	       "  -d CONNINFO      libpq conninfo or URI (default: PG* environment, else var/pg)\n"
 	       "  --station NAME   this station's name (default: host name)\n"
+	       "  --state-dir DIR  gate caches and offline journals, per database\n"
+	       "                   (default: $BOXOFFICE_STATE, else $XDG_STATE_HOME/boxoffice,\n"
+	       "                   else ~/.local/state/boxoffice)\n"
 	       "  --help, --version\n\n"
 	       "Commands:\n");
 	for (const struct command *c = commands; c->name; c++) {

@@ -5,6 +5,7 @@
 
 #include "../db/db.h"
 #include "cli.h"
+#include "paths.h"
 #include "tui.h"
 
 #ifndef BOXOFFICE_VERSION
@@ -16,6 +17,7 @@ int main(int argc, char **argv)
 	struct cli cli = { 0 };
 	struct tui_options tui = { 0 };
 	char host[64] = "station";
+	const char *state_dir = NULL;
 	int i, rc;
 
 	gethostname(host, sizeof host - 1);
@@ -40,12 +42,19 @@ int main(int argc, char **argv)
 			target = &tui.screen;
 		} else if (strcmp(a, "--event") == 0) {
 			target = &tui.event;
+		} else if (strcmp(a, "--state-dir") == 0) {
+			target = &state_dir;
 		} else {
 			return cli_fail(EXIT_USAGE, a, "unknown option (see boxoffice --help)");
 		}
 		if (i + 1 >= argc)
 			return cli_fail(EXIT_USAGE, a, "needs a value");
 		*target = argv[++i];
+	}
+	if (state_dir) {
+		if (!*state_dir)
+			return cli_fail(EXIT_USAGE, "--state-dir", "needs a folder");
+		paths_set_state_dir(state_dir);
 	}
 	if (!*cli.station || strlen(cli.station) > 60)
 		return cli_fail(EXIT_USAGE, "--station", "must be 1 to 60 characters");
