@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "src/db/checkin.h"
+#include "src/db/gate_cache.h"
 #include "src/db/db.h"
 
 static PGconn *conn;

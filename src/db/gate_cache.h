@@ -1,8 +1,8 @@
 /* The gate's view of the database: what it needs to decide offline,
  * streamed (a full load of millions of tickets never sits in memory as
  * one result) and fetched incrementally by transaction horizon. */
-#ifndef BOXOFFICE_DB_CHECKIN_H
-#define BOXOFFICE_DB_CHECKIN_H
+#ifndef BOXOFFICE_DB_GATE_CACHE_H
+#define BOXOFFICE_DB_GATE_CACHE_H
 
 #include <stdbool.h>
 

@@ -1,4 +1,4 @@
-#include "checkin.h"
+#include "gate_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
