@@ -183,7 +183,7 @@ static void draw_big(int y, int x, int w, const char *word, unsigned attr)
 static void draw_verdict(struct checkin_state *s, struct rect a, int y, int h)
 {
 	unsigned band = theme_attr(s->last.admit ? C_ADMIT : C_REJECT);
-	char who[700];
+	char who[2100]; /* person, company and type whole (see struct verdict) */
 
 	for (int i = 0; i < h; i++)
 		draw_fill(y + i, a.x, a.w, band);

@@ -3,13 +3,21 @@
  * rejected the second time with gate and time; 8 gate processes scanning
  * the same 100 tickets admit exactly 100; a gate keeps working with the
  * database stopped and uploads its journal when it is back. */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "helpers.h"
+#include "src/core/token.h"
 
 static PGconn *conn;
 static char tmp[200];
@@ -31,9 +39,16 @@ static int teardown(void **state)
 }
 
 /* An event with one settled order of n tickets; their tokens into a file. */
+static char last_event_name[200];
+/* Events of the later tests sort after everything the TUI tests look for
+ * on their events screen (listed by date). */
+static const char *event_date = "2028-01-01";
+
 static long long event_with_tickets(const char *name, int n, bool reentry, char *tokens_path, size_t size)
 {
-	long long event = make_event(unique_name(name), "2028-01-01", reentry);
+	long long event;
+	snprintf(last_event_name, sizeof last_event_name, "%s", unique_name(name));
+	event = make_event(last_event_name, event_date, reentry);
 	struct run_result r;
 	long long order;
 
@@ -236,6 +251,320 @@ static void test_offline_gate_uploads_its_journal(void **state)
 					   "WHERE k.event_id = $1 AND c.gate = 'door'", 1, p), 1);
 }
 
+
+static void db_stop(void)
+{
+	PQfinish(conn);
+	conn = NULL;
+	assert_int_equal(system("sh src/sh/pg.sh stop \"$PGHOST\" >/dev/null 2>&1"), 0);
+}
+
+static void db_start(void)
+{
+	assert_int_equal(system("PG_THROWAWAY=1 sh src/sh/pg.sh start \"$PGHOST\" boxoffice_test >/dev/null 2>&1"), 0);
+	conn = test_connect();
+}
+
+/* The ticket id inside a token (checked against the database). */
+static long long token_ticket(const char *token)
+{
+	struct ticket_claim c;
+	assert_int_equal(token_peek(token, &c), TOKEN_VALID);
+	return (long long)c.ticket_id;
+}
+
+static long long checkins_of(long long ticket, const char *gate)
+{
+	char t[24];
+	const char *p[2] = { t, gate };
+	snprintf(t, sizeof t, "%lld", ticket);
+	return test_scalar(conn, "SELECT count(*) FROM checkin WHERE ticket_id = $1 AND gate = $2", 2, p);
+}
+
+/* Item 10: looking a key up never creates one; only minting does. */
+static void test_verify_never_mints_keys(void **state)
+{
+	long long event = make_event(unique_name("Keyless"), "2099-02-01", 0);
+	struct ticket_claim c = { .event_id = (uint64_t)event, .ticket_id = 1, .type_id = 1, .issue = 1 };
+	unsigned char pk[TOKEN_PUBLIC_KEY_BYTES], sk[TOKEN_SECRET_KEY_BYTES];
+	char token[TOKEN_MAX + 8], ev[24];
+	const char *p[1] = { ev };
+	struct run_result r;
+	(void)state;
+
+	snprintf(ev, sizeof ev, "%lld", event);
+	assert_true(token_keypair(pk, sk));
+	assert_true(token_mint(&c, sk, token, sizeof token));
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM event_key WHERE event_id = $1", 1, p), 0);
+	r = run_cmd("$BOXOFFICE ticket verify '%s'", token);
+	assert_int_equal(r.status, 1);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE checkin --gate keyless --token '%s'", token);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "\"reject\""));
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE checkin --gate keyless --refresh-cache </dev/null");
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM event_key WHERE event_id = $1", 1, p), 0);
+}
+
+/* Item 12: a long UTF-8 name is shown whole (no cut mid-character). */
+static void test_long_utf8_names_in_verdict(void **state)
+{
+	char tokens[512], name[1024], type[512], ev[24];
+	long long event = event_with_tickets("Utf8", 1, false, tokens, sizeof tokens);
+	long long ticket = token_ticket(nth_token(tokens, 0));
+	struct run_result r;
+	json_t *j;
+	size_t o = 0;
+	(void)state;
+	event_date = "2099-01-01";
+
+	snprintf(ev, sizeof ev, "%lld", event);
+	name[o++] = 'a';
+	for (int i = 0; i < 199; i++)
+		o += (size_t)snprintf(name + o, sizeof name - o, "\xc3\xa9"); /* é */
+	o = 0;
+	type[o++] = 'x';
+	for (int i = 0; i < 99; i++)
+		o += (size_t)snprintf(type + o, sizeof type - o, "\xc3\xb8"); /* ø */
+	r = run_cmd("$BOXOFFICE type add --event %lld --name '%s' --capacity 5 --price 100 && "
+		    "$BOXOFFICE sell --event %lld --type '%s' --qty 1 --payment free", event, type, event, type);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE ticket assign %lld --name '%s' --email long@example.com", ticket, name);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	{
+		char t[24];
+		const char *p[2] = { t, type };
+		PGresult *res;
+		snprintf(t, sizeof t, "%lld", ticket);
+		res = test_query(conn, "SELECT order_id FROM ticket WHERE id = $1", 1, p);
+		r = run_cmd("$BOXOFFICE ticket list --order %s --json | python3 -c "
+			    "'import json,sys; print([t[\"token\"] for t in json.load(sys.stdin) if t[\"id\"] == %lld][0])' "
+			    "> %s/utf8-token.txt", PQgetvalue(res, 0, 0), ticket, tmp);
+		PQclear(res);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+		/* and the ticket of the long-named type */
+		res = test_query(conn, "SELECT k.order_id FROM ticket k JOIN ticket_type t ON t.id = k.type_id "
+				       "WHERE t.name = $2 AND t.event_id = $1::bigint", 2, (const char *const[]){ ev, type });
+		r = run_cmd("$BOXOFFICE ticket list --order %s --json | python3 -c "
+			    "'import json,sys; print(json.load(sys.stdin)[0][\"token\"])' >> %s/utf8-token.txt",
+			    PQgetvalue(res, 0, 0), tmp);
+		PQclear(res);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+	}
+	r = run_cmd("$BOXOFFICE checkin --gate utf8 < %s/utf8-token.txt", tmp);
+	if (r.status != 0)
+		fail_msg("%s %s", r.out, r.err);
+	{
+		char *second = strchr(r.out, '\n');
+		assert_non_null(second);
+		*second++ = '\0';
+		assert_non_null(j = json_loads(r.out, 0, NULL));
+		assert_non_null(json_string_value(json_object_get(j, "person")));
+		assert_string_equal(json_string_value(json_object_get(j, "person")), name);
+		json_decref(j);
+		assert_non_null(j = json_loads(second, 0, NULL));
+		assert_non_null(json_string_value(json_object_get(j, "type")));
+		assert_string_equal(json_string_value(json_object_get(j, "type")), type);
+		json_decref(j);
+	}
+	run_free(&r);
+}
+
+/* Items 8 and 9, and two processes of one station: what an offline gate
+ * decides from its cache, and what it uploads. */
+static void test_offline_cache_rules(void **state)
+{
+	char ta[512], tb[512], tz[512], a[3][512], b0[512], b1[512], z0[512], evname[200], journal[700], rejected[800];
+	struct run_result r;
+	const char *gate = "back\\slash";
+	(void)state;
+	event_date = "2099-01-01";
+
+	event_with_tickets("Offline A", 3, false, ta, sizeof ta);
+	snprintf(evname, sizeof evname, "%s", last_event_name);
+	for (int i = 0; i < 3; i++)
+		snprintf(a[i], sizeof a[i], "%s", nth_token(ta, i));
+	event_with_tickets("Offline B", 2, false, tb, sizeof tb);
+	snprintf(b0, sizeof b0, "%s", nth_token(tb, 0));
+	snprintf(b1, sizeof b1, "%s", nth_token(tb, 1));
+	/* 65 more events with keys, then the one whose ticket we scan */
+	PQclear(test_query(conn, "WITH e AS (INSERT INTO event (name, date) SELECT 'Keyed ' || g || ' ' || clock_timestamp(), "
+			 "'2099-04-01' FROM generate_series(1, 65) g RETURNING id) "
+			 "INSERT INTO event_key (event_id, public_key, secret_key) "
+			 "SELECT id, decode(repeat('ab', 32), 'hex'), decode(repeat('cd', 64), 'hex') FROM e", 0, NULL));
+	event_with_tickets("Offline Z", 1, false, tz, sizeof tz);
+	snprintf(z0, sizeof z0, "%s", nth_token(tz, 0));
+
+	/* Online: the gate caches; then a1 is reissued; then the gate runs
+	 * online again (and must refresh what it caches). */
+	r = run_cmd("$BOXOFFICE checkin --gate '%s' --token '%s'", gate, a[0]);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE ticket reissue %lld --reason lost", token_ticket(a[1]));
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE checkin --gate '%s' </dev/null && $BOXOFFICE checkin --gate twin </dev/null", gate);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+
+	db_stop();
+	/* --event holds offline; the old QR of a reissued ticket is refused. */
+	r = run_cmd("printf '%%s\\n%%s\\n%%s\\n' '%s' '%s' '%s' | $BOXOFFICE checkin --gate '%s' --event '%s'",
+		    b0, a[1], a[2], gate, evname);
+	if (count_lines(r.out, "\"admit\"") != 1 || !strstr(r.out, "other event") || !strstr(r.out, "reissued"))
+		fail_msg("offline with --event: %s %s", r.out, r.err);
+	assert_int_equal(count_lines(r.out, "\"offline\":true"), 3);
+	run_free(&r);
+	/* The 66th keyed event's ticket is known offline. */
+	r = run_cmd("$BOXOFFICE checkin --gate '%s' --token '%s'", gate, z0);
+	if (r.status != 0)
+		fail_msg("66th event offline: %s %s", r.out, r.err);
+	run_free(&r);
+	/* Two processes of one station offline, the same ticket: one admit. */
+	r = run_cmd("for i in 1 2 3 4; do $BOXOFFICE checkin --gate twin --token '%s' > %s/twin-$i.out & done; wait; "
+		    "cat %s/twin-*.out | grep -c '\"verdict\":\"admit\"'", b1, tmp, tmp);
+	assert_int_equal(atoi(r.out), 1);
+	run_free(&r);
+	/* A damaged line in the journal must not vanish. */
+	snprintf(journal, sizeof journal, "%s/gate-%s.journal", tmp, gate);
+	{
+		FILE *f = fopen(journal, "a");
+		assert_non_null(f);
+		fputs("{\"token\":\"BX1:torn\", \"ticket\":\n", f);
+		fclose(f);
+	}
+	db_start();
+
+	r = run_cmd("$BOXOFFICE checkin --gate '%s' </dev/null", gate);
+	assert_int_equal(r.status, 0);
+	if (!strstr(r.err, "uploaded 2 offline scans"))
+		fail_msg("upload: %s", r.err);
+	assert_non_null(strstr(r.err, ".rejected"));
+	run_free(&r);
+	assert_int_equal(checkins_of(token_ticket(a[2]), gate), 1);
+	assert_int_equal(checkins_of(token_ticket(z0), gate), 1);
+	assert_int_equal(access(journal, F_OK), -1);
+	snprintf(rejected, sizeof rejected, "%s.rejected", journal);
+	{
+		FILE *f = fopen(rejected, "r");
+		char line[512];
+		assert_non_null(f);
+		assert_non_null(fgets(line, sizeof line, f));
+		assert_non_null(strstr(line, "BX1:torn"));
+		fclose(f);
+	}
+	r = run_cmd("$BOXOFFICE checkin --gate twin </dev/null");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "uploaded 1 offline scans (0 conflicts)"));
+	run_free(&r);
+	/* the 65 keyed events would crowd other tests' screens */
+	PQclear(test_query(conn, "WITH k AS (DELETE FROM event_key WHERE event_id IN "
+				 "(SELECT id FROM event WHERE name LIKE 'Keyed %') RETURNING event_id) "
+				 "DELETE FROM event WHERE id IN (SELECT event_id FROM k)", 0, NULL));
+}
+
+/* Output lines so far of a background gate, waiting up to 30 s for n. */
+static char *wait_lines(const char *path, int n)
+{
+	static char buf[65536];
+	for (int i = 0; i < 600; i++) {
+		FILE *f = fopen(path, "r");
+		size_t len = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[len] = '\0';
+		if (count_lines(buf, "\n") >= n)
+			return buf;
+		usleep(50000);
+	}
+	fail_msg("gate printed %d lines, waited for %d: %s", count_lines(buf, "\n"), n, buf);
+	return NULL;
+}
+
+static const char *nth_line(const char *text, int n)
+{
+	static char line[4096];
+	const char *p = text;
+	for (int i = 0; i < n && p; i++)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	assert_non_null(p);
+	snprintf(line, sizeof line, "%.*s", (int)strcspn(p, "\n"), p);
+	return line;
+}
+
+/* Item 7: a running gate goes back online by itself. */
+static void test_running_gate_reconnects(void **state)
+{
+	char tokens[512], fifo[300], out[300], err[300], cmd[1200], station[80], t[4][512];
+	const char *p[1] = { station };
+	struct run_result r;
+	FILE *w;
+	(void)state;
+	event_date = "2099-01-01";
+
+	if (!conn) /* an earlier test failed with the database stopped */
+		db_start();
+	event_with_tickets("Reconnect", 4, false, tokens, sizeof tokens);
+	for (int i = 0; i < 4; i++)
+		snprintf(t[i], sizeof t[i], "%s", nth_token(tokens, i));
+	snprintf(station, sizeof station, "%s", unique_name("rc-station"));
+	snprintf(fifo, sizeof fifo, "%s/rc.fifo", tmp);
+	snprintf(out, sizeof out, "%s/rc.out", tmp);
+	snprintf(err, sizeof err, "%s/rc.err", tmp);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(cmd, sizeof cmd, "%s --station '%s' checkin --gate rc < %s > %s 2> %s &", boxoffice_bin(), station,
+		 fifo, out, err);
+	assert_int_equal(system(cmd), 0);
+	assert_non_null(w = fopen(fifo, "w"));
+	setvbuf(w, NULL, _IOLBF, 0);
+
+	fprintf(w, "%s\n", t[0]);
+	assert_non_null(strstr(nth_line(wait_lines(out, 1), 0), "\"offline\":false"));
+	/* Its backend is terminated: the next scan is decided online again. */
+	assert_int_equal(test_scalar(conn, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+					   "WHERE application_name = $1", 1, p), 1);
+	fprintf(w, "%s\n", t[1]);
+	{
+		const char *l = nth_line(wait_lines(out, 2), 1);
+		if (!strstr(l, "\"admit\"") || !strstr(l, "\"offline\":false"))
+			fail_msg("after pg_terminate_backend: %s", l);
+	}
+	/* The cluster restarts: offline meanwhile, then back by itself. */
+	db_stop();
+	fprintf(w, "%s\n", t[2]);
+	{
+		const char *l = nth_line(wait_lines(out, 3), 2);
+		if (!strstr(l, "\"admit\"") || !strstr(l, "\"offline\":true"))
+			fail_msg("database stopped: %s", l);
+	}
+	db_start();
+	/* No input needed: the journal is uploaded in the background. */
+	for (int i = 0; i < 600 && checkins_of(token_ticket(t[2]), "rc") == 0; i++)
+		usleep(50000);
+	assert_int_equal(checkins_of(token_ticket(t[2]), "rc"), 1);
+	fprintf(w, "%s\n", t[3]);
+	{
+		const char *l = nth_line(wait_lines(out, 4), 3);
+		if (!strstr(l, "\"admit\"") || !strstr(l, "\"offline\":false"))
+			fail_msg("after restart: %s", l);
+	}
+	fclose(w);
+	assert_int_equal(checkins_of(token_ticket(t[3]), "rc"), 1);
+	r = run_cmd("for i in $(seq 100); do [ -s %s ] && grep -q 'uploaded 1 offline' %s && break; sleep 0.1; done; cat %s",
+		    err, err, err);
+	assert_non_null(strstr(r.out, "uploaded 1 offline scans"));
+	run_free(&r);
+	unlink(fifo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +573,12 @@ int main(void)
 		cmocka_unit_test(test_eight_gates_one_admit_each),
 		cmocka_unit_test(test_reentry_alternates),
 		cmocka_unit_test(test_offline_gate_uploads_its_journal),
+		cmocka_unit_test(test_verify_never_mints_keys),
+		cmocka_unit_test(test_long_utf8_names_in_verdict),
+		cmocka_unit_test(test_offline_cache_rules),
+		cmocka_unit_test(test_running_gate_reconnects),
 	};
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests_name("checkin", tests, setup, teardown);
 }

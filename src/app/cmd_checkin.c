@@ -1,7 +1,14 @@
 /* boxoffice checkin: the headless gate. Tokens from --token, QR codes in
  * --image files, or one token a line on stdin (keyboard-wedge scanners);
  * one JSON line per scan; exit 0 only if every scan was admitted. Works
- * offline from the gate's cache and journal when the database is away. */
+ * offline from the gate's cache and journal when the database is away.
+ *
+ * Cache policy: the cache is refreshed at start whenever the database is
+ * reachable, each time a running gate gets it back (after uploading the
+ * journal), and every GATE_CACHE_MAX_AGE_S seconds while online; a running
+ * gate reconnects by itself in the background (see gate_set_reconnect). */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,32 +40,88 @@ static bool emit_reject(const char *reason)
 	return false;
 }
 
-/* One line from stdin: Enter ends it; a line past LINE_MAX_BYTES is
- * garbage (read to its end and rejected), as are control bytes. */
-static int read_line(char *buf, size_t size, bool *garbage)
+/* Lines from stdin, read with read(2) so that waiting for the next one
+ * can also move the gate's reconnect on (poll on both). */
+struct line_reader {
+	char buf[LINE_MAX_BYTES];
+	size_t len;   /* bytes of the current line kept */
+	bool garbage; /* the current line has control bytes or is too long */
+	bool eof;
+	char in[4096];
+	size_t in_len, in_pos;
+};
+
+/* One line: Enter ends it; a line past LINE_MAX_BYTES is garbage (read to
+ * its end and rejected), as are control bytes. -1 at the end; 0 when
+ * nothing complete is there yet (call again after poll). */
+static int next_line(struct line_reader *r, bool *garbage)
 {
-	int c;
-	size_t n = 0;
-	*garbage = false;
-	while ((c = getchar()) != EOF && c != '\n') {
-		if (c == '\r')
-			continue;
-		if (c < 0x20 || c == 0x7F)
-			*garbage = true;
-		if (n + 1 < size)
-			buf[n++] = (char)c;
-		else
-			*garbage = true;
+	for (;;) {
+		while (r->in_pos < r->in_len) {
+			unsigned char c = (unsigned char)r->in[r->in_pos++];
+			if (c == '\n') {
+				int n = (int)r->len;
+				r->buf[r->len] = '\0';
+				*garbage = r->garbage;
+				r->len = 0;
+				r->garbage = false;
+				if (n > 0 || *garbage)
+					return n + 1;
+				continue; /* an empty line */
+			}
+			if (c == '\r')
+				continue;
+			if (c < 0x20 || c == 0x7F)
+				r->garbage = true;
+			if (r->len + 1 < sizeof r->buf)
+				r->buf[r->len++] = (char)c;
+			else
+				r->garbage = true;
+		}
+		if (r->eof) {
+			int n = (int)r->len;
+			r->buf[r->len] = '\0';
+			*garbage = r->garbage;
+			r->len = 0;
+			r->garbage = false;
+			return n > 0 ? n + 1 : -1;
+		}
+		{
+			ssize_t got = read(STDIN_FILENO, r->in, sizeof r->in);
+			if (got < 0 && (errno == EAGAIN || errno == EINTR))
+				return 0;
+			if (got <= 0)
+				r->eof = true;
+			else {
+				r->in_len = (size_t)got;
+				r->in_pos = 0;
+			}
+		}
 	}
-	buf[n] = '\0';
-	return c == EOF && n == 0 ? -1 : (int)n;
+}
+
+/* Waits for stdin while the gate reconnects, uploads and refreshes. */
+static void wait_input(struct gate *g, const struct line_reader *r)
+{
+	for (;;) {
+		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = -1 } };
+		int timeout, conflicts;
+		if (r->in_pos < r->in_len || r->eof)
+			return;
+		p[1].fd = gate_poll(g, &p[1].events, &timeout);
+		if (poll(p, 2, timeout) < 0 && errno != EINTR)
+			return;
+		gate_tick(g, &conflicts);
+		if (p[0].revents)
+			return;
+	}
 }
 
 int cmd_checkin(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "checkin", *gate_name = NULL, *event = NULL;
 	const char *tokens[INPUTS_MAX], *images[INPUTS_MAX];
-	int ntokens = 0, nimages = 0, uploaded, conflicts;
+	int ntokens = 0, nimages = 0, uploaded, conflicts = 0;
 	bool all = true, refresh = false;
 	struct db *db;
 	struct gate g;
@@ -87,6 +150,8 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 	}
 	if (!gate_name)
 		gate_name = cli->station;
+	if (!*gate_name)
+		return cli_fail(EXIT_USAGE, what, "--gate needs a name");
 	if (strlen(gate_name) > 60 || strchr(gate_name, '/') || strchr(gate_name, '"'))
 		return cli_fail(EXIT_USAGE, what, "--gate must be a short name without / or \"");
 	/* The database may be away: the gate works on from its cache. */
@@ -96,13 +161,22 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 	gate_open(&g, db, gate_name, event_id);
 	if (db->state == DB_READY) {
 		uploaded = gate_upload(&g, &conflicts);
-		if (uploaded > 0)
-			fprintf(stderr, "boxoffice: checkin: uploaded %d offline scans (%d conflicts)\n", uploaded, conflicts);
-		if (refresh || g.ntickets == 0 || access(g.cache_path, R_OK) != 0)
-			gate_refresh_cache(&g);
+		gate_report_upload(&g, uploaded, conflicts);
+		/* refreshed at every start online: a cache is never older than
+		 * the last time this gate saw the database */
+		if (!gate_refresh_cache(&g) && refresh) {
+			gate_close(&g);
+			return cli_db_fail(cli, what);
+		}
 	} else {
+		if (event && !gate_cached_event(&g, event, &g.event_id)) {
+			gate_close(&g);
+			return cli_fail(EXIT_FAILED, what, "database unreachable and event %s is not in the gate's cache",
+					event);
+		}
 		fprintf(stderr, "boxoffice: checkin: database unreachable, working offline (%d scans queued)\n", g.pending);
 	}
+	gate_set_reconnect(&g, true);
 	for (int i = 0; i < ntokens; i++) {
 		struct verdict v;
 		all &= emit(&g, tokens[i], &v);
@@ -125,17 +199,21 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (ntokens == 0 && nimages == 0) {
-		char line[LINE_MAX_BYTES];
+		static struct line_reader r;
 		bool garbage;
 		int n;
-		while ((n = read_line(line, sizeof line, &garbage)) >= 0) {
+		memset(&r, 0, sizeof r);
+		for (;;) {
 			struct verdict v;
+			wait_input(&g, &r);
+			if ((n = next_line(&r, &garbage)) < 0)
+				break;
 			if (n == 0)
 				continue;
 			if (garbage)
 				all &= emit_reject("garbage from the scanner");
 			else
-				all &= emit(&g, line, &v);
+				all &= emit(&g, r.buf, &v);
 		}
 	}
 	gate_close(&g);

@@ -258,8 +258,8 @@ int cmd_ticket_verify(struct cli *cli, int argc, char **argv)
 	if (!cli_db(cli))
 		return EXIT_FAILED;
 	if (!db_event_public_key(cli->db, (long long)claim.event_id, pk)) {
-		if (cli->db->status == DB_BADINPUT)
-			return cli_fail(EXIT_REFUSED, what, "unknown code (no such event)");
+		if (cli->db->status != DB_FAILED) /* no such event, or no key: no token of ours */
+			return cli_fail(EXIT_REFUSED, what, "unknown code (no key for its event)");
 		return cli_db_fail(cli, what);
 	}
 	if ((st = token_verify(pos[0], pk, &claim)) != TOKEN_VALID)

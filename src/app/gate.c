@@ -2,13 +2,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/util.h"
+#include "../db/checkin.h"
 #include "../db/db.h"
 #include "../db/tickets.h"
 
@@ -16,14 +19,31 @@
 #define BOXOFFICE_VARDIR "var"
 #endif
 
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 5000
+#define CONNECT_TIMEOUT_MS 5000
+
 static bool online(const struct gate *g)
 {
 	return g->db && g->db->state == DB_READY;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int by_id(const void *a, const void *b)
 {
 	long long x = ((const struct gate_ticket *)a)->id, y = ((const struct gate_ticket *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+static int by_event(const void *a, const void *b)
+{
+	long long x = ((const struct gate_key *)a)->event, y = ((const struct gate_key *)b)->event;
 	return x < y ? -1 : x > y;
 }
 
@@ -35,48 +55,114 @@ static struct gate_ticket *find_ticket(struct gate *g, long long id)
 
 static const unsigned char *find_key(struct gate *g, long long event)
 {
-	for (int i = 0; i < g->nkeys; i++)
-		if (g->keys[i].event == event)
-			return g->keys[i].pk;
-	return NULL;
+	struct gate_key key = { .event = event }, *k;
+	k = g->nkeys ? bsearch(&key, g->keys, g->nkeys, sizeof key, by_event) : NULL;
+	return k ? k->pk : NULL;
 }
 
-/* Cache file: "K event pkhex" and "T id event issue valid scans" lines. */
+static void add_key(struct gate *g, long long event, const unsigned char *pk)
+{
+	g->keys = xrealloc(g->keys, (g->nkeys + 1) * sizeof *g->keys);
+	g->keys[g->nkeys].event = event;
+	memcpy(g->keys[g->nkeys++].pk, pk, TOKEN_PUBLIC_KEY_BYTES);
+	qsort(g->keys, g->nkeys, sizeof *g->keys, by_event);
+}
+
+static void free_cache(struct gate *g)
+{
+	for (size_t i = 0; i < g->nevents; i++)
+		free(g->events[i].name);
+	free(g->events);
+	free(g->keys);
+	free(g->tickets);
+	g->events = NULL;
+	g->keys = NULL;
+	g->tickets = NULL;
+	g->nevents = g->nkeys = g->ntickets = 0;
+}
+
+/* Cache file lines: "K event pkhex", "E id namehex" and
+ * "T id event issue valid scans". No limit on any of them. */
 static void load_cache(struct gate *g)
 {
 	FILE *f = fopen(g->cache_path, "r");
-	char line[256];
-	size_t cap = 0;
+	char *line = NULL;
+	size_t size = 0, tcap = 0, kcap = 0, ecap = 0;
 
-	g->nkeys = 0;
-	g->ntickets = 0;
+	free_cache(g);
+	/* the cache holds the database's scans; the journal's come on top */
+	g->journal_ino = 0;
+	g->journal_off = 0;
 	if (!f)
 		return;
-	while (fgets(line, sizeof line, f)) {
+	while (getline(&line, &size, f) > 0) {
 		long long a, b;
-		int issue, valid, scans;
+		int issue, valid, scans, n = 0;
 		char hex[2 * TOKEN_PUBLIC_KEY_BYTES + 2];
-		if (line[0] == 'K' && sscanf(line, "K %lld %65s", &a, hex) == 2 && g->nkeys < 64) {
+		if (line[0] == 'K' && sscanf(line, "K %lld %65s", &a, hex) == 2) {
+			if (g->nkeys == kcap)
+				g->keys = xrealloc(g->keys, (kcap = kcap ? kcap * 2 : 64) * sizeof *g->keys);
 			if (hex_decode(hex, g->keys[g->nkeys].pk, TOKEN_PUBLIC_KEY_BYTES))
 				g->keys[g->nkeys++].event = a;
+		} else if (line[0] == 'E' && sscanf(line, "E %lld %n", &a, &n) == 1 && n > 0) {
+			char *h = line + n;
+			size_t len = strcspn(h, "\n");
+			char *name = xmalloc(len / 2 + 1);
+			h[len] = '\0';
+			if (len % 2 == 0 && hex_decode(h, (unsigned char *)name, len / 2)) {
+				name[len / 2] = '\0';
+				if (g->nevents == ecap)
+					g->events = xrealloc(g->events, (ecap = ecap ? ecap * 2 : 64) * sizeof *g->events);
+				g->events[g->nevents++] = (struct gate_event){ a, name };
+			} else {
+				free(name);
+			}
 		} else if (line[0] == 'T' && sscanf(line, "T %lld %lld %d %d %d", &a, &b, &issue, &valid, &scans) == 5) {
-			if (g->ntickets == cap)
-				g->tickets = xrealloc(g->tickets, (cap = cap ? cap * 2 : 4096) * sizeof *g->tickets);
+			if (g->ntickets == tcap)
+				g->tickets = xrealloc(g->tickets, (tcap = tcap ? tcap * 2 : 4096) * sizeof *g->tickets);
 			g->tickets[g->ntickets++] = (struct gate_ticket){ a, b, issue, scans, valid != 0 };
 		}
 	}
+	free(line);
 	fclose(f);
 	qsort(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
+	qsort(g->keys, g->nkeys, sizeof *g->keys, by_event);
+}
+
+/* The station's lock, held around every journal append and upload: two
+ * processes of one station never interleave them. */
+static int lock_station(const struct gate *g)
+{
+	int fd = open(g->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static void unlock_station(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the flock */
 }
 
 static int count_journal(const struct gate *g)
 {
 	FILE *f = fopen(g->journal_path, "r");
-	char line[1024];
-	int n = 0;
+	int n = 0, c, last = '\n';
 	if (!f)
 		return 0;
-	while (fgets(line, sizeof line, f))
+	while ((c = getc(f)) != EOF) {
+		if (c == '\n')
+			n++;
+		last = c;
+	}
+	if (last != '\n')
 		n++;
 	fclose(f);
 	return n;
@@ -93,53 +179,72 @@ void gate_open(struct gate *g, struct db *db, const char *name, long long event_
 	mkdir(var, 0755);
 	snprintf(g->cache_path, sizeof g->cache_path, "%s/gate-%s.cache", var, name);
 	snprintf(g->journal_path, sizeof g->journal_path, "%s/gate-%s.journal", var, name);
+	snprintf(g->lock_path, sizeof g->lock_path, "%s/gate-%s.lock", var, name);
+	snprintf(g->rejected_path, sizeof g->rejected_path, "%s.rejected", g->journal_path);
 	load_cache(g);
 	g->pending = count_journal(g);
 }
 
 void gate_close(struct gate *g)
 {
-	free(g->tickets);
-	g->tickets = NULL;
+	free_cache(g);
+}
+
+bool gate_cached_event(const struct gate *g, const char *text, long long *id)
+{
+	char *end;
+	long long n = strtoll(text, &end, 10);
+	/* as db_event_resolve: an exact name wins over an ID */
+	for (size_t i = 0; i < g->nevents; i++)
+		if (strcmp(g->events[i].name, text) == 0) {
+			*id = g->events[i].id;
+			return true;
+		}
+	for (size_t i = 0; *text && !*end && i < g->nevents; i++)
+		if (g->events[i].id == n) {
+			*id = n;
+			return true;
+		}
+	return false;
 }
 
 bool gate_refresh_cache(struct gate *g)
 {
-	char tmp[1100], ev[24];
-	const char *p[1] = { ev };
-	PGresult *events, *tickets;
+	char tmp[1100];
+	PGresult *events, *keys, *tickets;
 	FILE *f;
+	int fd;
 	bool ok = true;
 
 	if (!online(g))
 		return false;
-	snprintf(ev, sizeof ev, "%lld", g->event_id);
-	events = db_exec(g->db, "SELECT id FROM event WHERE $1::bigint = 0 OR id = $1::bigint", 1, p);
-	tickets = db_exec(g->db, "SELECT ticket_id, event_id, issue, status = 'valid' AND order_status = 'settled', scans "
-				 "FROM checkin_cache WHERE $1::bigint = 0 OR event_id = $1::bigint", 1, p);
-	if (!events || !tickets) {
+	events = db_gate_events(g->db);
+	keys = events ? db_gate_keys(g->db) : NULL;
+	tickets = keys ? db_gate_tickets(g->db, g->event_id) : NULL;
+	/* each process writes its own file aside; rename makes it the cache */
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", g->cache_path, (long)getpid());
+	if (!tickets || (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
+	    !(f = fdopen(fd, "w"))) {
 		PQclear(events);
-		PQclear(tickets);
-		return false;
-	}
-	snprintf(tmp, sizeof tmp, "%s.tmp", g->cache_path);
-	if (!(f = fopen(tmp, "w"))) {
-		PQclear(events);
+		PQclear(keys);
 		PQclear(tickets);
 		return false;
 	}
 	for (int i = 0; i < PQntuples(events); i++) {
-		unsigned char pk[TOKEN_PUBLIC_KEY_BYTES];
-		char hex[2 * TOKEN_PUBLIC_KEY_BYTES + 1];
-		if (!db_event_public_key(g->db, db_int(events, i, 0), pk))
-			continue;
-		hex_encode(pk, sizeof pk, hex);
-		fprintf(f, "K %lld %s\n", db_int(events, i, 0), hex);
+		const char *name = PQgetvalue(events, i, 1);
+		size_t len = strlen(name);
+		char *hex = xmalloc(2 * len + 1);
+		hex_encode((const unsigned char *)name, len, hex);
+		fprintf(f, "E %s %s\n", PQgetvalue(events, i, 0), hex);
+		free(hex);
 	}
+	for (int i = 0; i < PQntuples(keys); i++)
+		fprintf(f, "K %s %s\n", PQgetvalue(keys, i, 0), PQgetvalue(keys, i, 1));
 	for (int i = 0; i < PQntuples(tickets); i++)
 		fprintf(f, "T %s %s %s %d %s\n", PQgetvalue(tickets, i, 0), PQgetvalue(tickets, i, 1),
 			PQgetvalue(tickets, i, 2), db_bool(tickets, i, 3) ? 1 : 0, PQgetvalue(tickets, i, 4));
 	PQclear(events);
+	PQclear(keys);
 	PQclear(tickets);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
 		ok = false;
@@ -151,55 +256,110 @@ bool gate_refresh_cache(struct gate *g)
 	}
 	load_cache(g);
 	g->cache_at = time(NULL);
+	g->cache_due_ms = now_ms() + GATE_CACHE_MAX_AGE_S * 1000LL;
+	return true;
+}
+
+/* Appends lines to the rejected file, durably. */
+static bool keep_rejected(struct gate *g, const char *lines, size_t len)
+{
+	int fd = open(g->rejected_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	bool ok = fd >= 0 && write(fd, lines, len) == (ssize_t)len && fsync(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* One journal line uploaded; false with db->status set when it was not. */
+static bool upload_line(struct gate *g, const char *line, int *conflicts)
+{
+	json_t *j = json_loads(line, 0, NULL), *r;
+	json_t *t = json_object_get(j, "ticket"), *e = json_object_get(j, "event"), *i = json_object_get(j, "issue");
+	const char *gate = json_string_value(json_object_get(j, "gate"));
+	const char *at = json_string_value(json_object_get(j, "at"));
+	const char *token = json_string_value(json_object_get(j, "token"));
+
+	if (!json_is_integer(t) || !json_is_integer(e) || !json_is_integer(i) || !gate || !at || !token) {
+		json_decref(j);
+		db_set_error(g->db, DB_BADINPUT, "damaged journal line");
+		return false;
+	}
+	r = db_checkin_upload(g->db, (long long)json_integer_value(t), (long long)json_integer_value(e),
+			      (long long)json_integer_value(i), gate, at, token);
+	json_decref(j);
+	if (!r)
+		return false;
+	*conflicts += json_is_true(json_object_get(r, "conflict"));
+	json_decref(r);
 	return true;
 }
 
 int gate_upload(struct gate *g, int *conflicts)
 {
 	FILE *f;
-	char line[1024], done[1100];
-	int n = 0;
+	char *line = NULL, done[1200];
+	size_t size = 0, rlen = 0;
+	char *rejected = NULL;
+	ssize_t len;
+	int n = 0, lock;
 
 	*conflicts = 0;
-	if (!online(g) || !(f = fopen(g->journal_path, "r")))
+	g->rejected = 0;
+	if (!online(g))
 		return 0;
+	if ((lock = lock_station(g)) < 0)
+		return -1;
+	if (!(f = fopen(g->journal_path, "r"))) {
+		unlock_station(lock);
+		g->pending = 0;
+		return 0;
+	}
 	if (!db_begin(g->db)) {
 		fclose(f);
+		unlock_station(lock);
 		return -1;
 	}
-	while (fgets(line, sizeof line, f)) {
-		json_t *j = json_loads(line, 0, NULL), *r;
-		char t[24], e[24], i[24];
-		const char *p[7] = { t, e, i, json_string_value(json_object_get(j, "gate")),
-				     json_string_value(json_object_get(j, "at")),
-				     json_string_value(json_object_get(j, "token")), "admit" };
-		PGresult *res;
-		if (!j)
-			continue; /* a torn last line from a crash: the scan never showed */
-		snprintf(t, sizeof t, "%lld", (long long)json_integer_value(json_object_get(j, "ticket")));
-		snprintf(e, sizeof e, "%lld", (long long)json_integer_value(json_object_get(j, "event")));
-		snprintf(i, sizeof i, "%lld", (long long)json_integer_value(json_object_get(j, "issue")));
-		res = db_exec(g->db, "SELECT checkin_upload($1, $2, $3, $4, $5::timestamptz, $6, $7)", 7, p);
-		json_decref(j);
-		if (!res) {
-			fclose(f);
-			db_rollback(g->db);
-			return -1;
+	while ((len = getline(&line, &size, f)) > 0) {
+		if (line[len - 1] != '\n') { /* a torn last line (a crash): kept too */
+			line = xrealloc(line, (size_t)len + 2);
+			line[len++] = '\n';
+			line[len] = '\0';
 		}
-		r = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-		*conflicts += json_is_true(json_object_get(r, "conflict"));
-		json_decref(r);
-		PQclear(res);
-		n++;
+		if (upload_line(g, line, conflicts)) {
+			n++;
+			continue;
+		}
+		if (g->db->state != DB_READY || g->db->status == DB_FAILED)
+			goto failed; /* the connection, not the line: try again later */
+		rejected = xrealloc(rejected, rlen + (size_t)len + 1);
+		memcpy(rejected + rlen, line, (size_t)len + 1);
+		rlen += (size_t)len;
+		g->rejected++;
 	}
-	fclose(f);
+	/* The rejected lines are safe on disk before the journal is done. */
+	if (rlen && !keep_rejected(g, rejected, rlen))
+		goto failed;
 	if (!db_commit(g->db))
-		return -1;
+		goto failed;
+	fclose(f);
+	free(line);
+	free(rejected);
 	/* Kept, renamed: uploaded scans are history, not garbage. */
-	snprintf(done, sizeof done, "%s.uploaded-%ld", g->journal_path, (long)time(NULL));
+	snprintf(done, sizeof done, "%s.uploaded-%ld-%ld", g->journal_path, (long)time(NULL), (long)getpid());
 	rename(g->journal_path, done);
+	g->journal_ino = 0;
+	g->journal_off = 0;
 	g->pending = 0;
+	unlock_station(lock);
 	return n;
+failed:
+	db_rollback(g->db);
+	fclose(f);
+	free(line);
+	free(rejected);
+	g->rejected = 0;
+	unlock_station(lock);
+	return -1;
 }
 
 static void from_result(struct verdict *v, json_t *r)
@@ -208,11 +368,11 @@ static void from_result(struct verdict *v, json_t *r)
 	s = json_string_value(json_object_get(r, "verdict"));
 	v->admit = s && strcmp(s, "admit") == 0;
 	v->ticket = (long long)json_integer_value(json_object_get(r, "ticket"));
-	snprintf(v->reason, sizeof v->reason, "%s", (s = json_string_value(json_object_get(r, "reason"))) ? s : "");
-	snprintf(v->person, sizeof v->person, "%s", (s = json_string_value(json_object_get(r, "person"))) ? s : "");
-	snprintf(v->company, sizeof v->company, "%s", (s = json_string_value(json_object_get(r, "company"))) ? s : "");
-	snprintf(v->type, sizeof v->type, "%s", (s = json_string_value(json_object_get(r, "type"))) ? s : "");
-	snprintf(v->direction, sizeof v->direction, "%s", (s = json_string_value(json_object_get(r, "direction"))) ? s : "");
+	utf8_copy(v->reason, sizeof v->reason, json_string_value(json_object_get(r, "reason")));
+	utf8_copy(v->person, sizeof v->person, json_string_value(json_object_get(r, "person")));
+	utf8_copy(v->company, sizeof v->company, json_string_value(json_object_get(r, "company")));
+	utf8_copy(v->type, sizeof v->type, json_string_value(json_object_get(r, "type")));
+	utf8_copy(v->direction, sizeof v->direction, json_string_value(json_object_get(r, "direction")));
 }
 
 static void reject(struct verdict *v, const char *fmt, const char *arg)
@@ -221,14 +381,49 @@ static void reject(struct verdict *v, const char *fmt, const char *arg)
 	snprintf(v->reason, sizeof v->reason, fmt, arg);
 }
 
+/* Applies journal lines appended since this process last looked (by other
+ * processes of the station, or by an earlier run) to the cached scans.
+ * Called under the station lock. */
+static void catch_up(struct gate *g)
+{
+	FILE *f = fopen(g->journal_path, "r");
+	struct stat st;
+	char *line = NULL;
+	size_t size = 0;
+	ssize_t len;
+
+	if (!f)
+		return;
+	if (fstat(fileno(f), &st) == 0 && (unsigned long long)st.st_ino != g->journal_ino) {
+		g->journal_ino = (unsigned long long)st.st_ino;
+		g->journal_off = 0;
+	}
+	if (fseeko(f, (off_t)g->journal_off, SEEK_SET) == 0) {
+		while ((len = getline(&line, &size, f)) > 0 && line[len - 1] == '\n') {
+			json_t *j = json_loads(line, 0, NULL);
+			struct gate_ticket *t = find_ticket(g, (long long)json_integer_value(json_object_get(j, "ticket")));
+			if (t)
+				t->scans++;
+			json_decref(j);
+			g->journal_off += len;
+		}
+	}
+	free(line);
+	fclose(f);
+}
+
 /* The offline decision, journaled (fsync) before it is returned. */
 static void scan_offline(struct gate *g, const char *token, const struct ticket_claim *c, struct verdict *v)
 {
 	struct gate_ticket *t = find_ticket(g, (long long)c->ticket_id);
-	char at[40], line[1024];
+	char at[40], *line;
 	time_t now = time(NULL);
 	struct tm tm;
-	int fd;
+	struct stat st;
+	json_t *j;
+	int fd, lock;
+	size_t len;
+	bool written;
 
 	v->offline = true;
 	v->ticket = (long long)c->ticket_id;
@@ -238,25 +433,170 @@ static void scan_offline(struct gate *g, const char *token, const struct ticket_
 		return reject(v, "%s", "cancelled or refunded");
 	if (t->issue != (int)c->issue)
 		return reject(v, "%s", "reissued (old QR)");
-	if (t->scans % 2 == 1)
+	if ((lock = lock_station(g)) < 0)
+		return reject(v, "cannot lock the gate's journal: %s (not admitted)", strerror(errno));
+	catch_up(g);
+	if (t->scans % 2 == 1) {
+		unlock_station(lock);
 		return reject(v, "%s", "already checked in (seen by this gate's cache)");
+	}
 	gmtime_r(&now, &tm);
 	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(line, sizeof line,
-		 "{\"token\":\"%s\",\"ticket\":%lld,\"event\":%lld,\"issue\":%u,\"gate\":\"%s\",\"at\":\"%s\"}\n",
-		 token, (long long)c->ticket_id, (long long)c->event_id, c->issue, g->name, at);
-	fd = open(g->journal_path, O_WRONLY | O_APPEND | O_CREAT, 0644);
-	if (fd < 0 || write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd) != 0) {
+	j = json_pack("{ss sI sI sI ss ss}", "token", token, "ticket", (json_int_t)c->ticket_id, "event",
+		      (json_int_t)c->event_id, "issue", (json_int_t)c->issue, "gate", g->name, "at", at);
+	line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!line) {
+		unlock_station(lock);
+		return reject(v, "%s", "cannot write the journal: the scan does not encode (not admitted)");
+	}
+	len = strlen(line);
+	line[len++] = '\n'; /* json_dumps leaves room: it ended in '\0' */
+	fd = open(g->journal_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	written = fd >= 0 && write(fd, line, len) == (ssize_t)len && fsync(fd) == 0;
+	free(line);
+	if (!written) {
+		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		return reject(v, "cannot write the journal: %s (not admitted)", strerror(errno));
+		unlock_station(lock);
+		return reject(v, "cannot write the journal: %s (not admitted)", strerror(e));
+	}
+	/* our own line is applied below: skip it when catching up */
+	if (fstat(fd, &st) == 0) {
+		if ((unsigned long long)st.st_ino != g->journal_ino)
+			g->journal_off = 0;
+		g->journal_ino = (unsigned long long)st.st_ino;
+		g->journal_off = (long long)st.st_size;
 	}
 	close(fd);
+	unlock_station(lock);
 	t->scans++;
 	g->pending++;
 	v->admit = true;
 	snprintf(v->direction, sizeof v->direction, "in");
 	snprintf(v->reason, sizeof v->reason, "offline");
+}
+
+/* ---- reconnecting ---- */
+
+void gate_report_upload(const struct gate *g, int uploaded, int conflicts)
+{
+	if (uploaded > 0)
+		fprintf(stderr, "boxoffice: checkin: uploaded %d offline scans (%d conflicts)\n", uploaded, conflicts);
+	if (uploaded < 0)
+		fprintf(stderr, "boxoffice: checkin: journal not uploaded: %s (kept for the next try)\n", g->db->err);
+	if (g->rejected > 0)
+		fprintf(stderr, "boxoffice: checkin: %d journal line(s) could not be uploaded; kept in %s\n",
+			g->rejected, g->rejected_path);
+}
+
+void gate_set_reconnect(struct gate *g, bool on)
+{
+	g->reconnect = on;
+	g->backoff_ms = BACKOFF_MIN_MS;
+	g->next_try_ms = now_ms();
+	if (online(g))
+		g->cache_due_ms = now_ms() + GATE_CACHE_MAX_AGE_S * 1000LL;
+}
+
+/* Back online: the journal first (so the database knows the offline
+ * admits before it decides again), then a fresh cache. */
+static int back_online(struct gate *g, int *conflicts)
+{
+	int n = g->pending > 0 || access(g->journal_path, F_OK) == 0 ? gate_upload(g, conflicts) : 0;
+	gate_report_upload(g, n, *conflicts);
+	if (online(g))
+		gate_refresh_cache(g);
+	g->backoff_ms = BACKOFF_MIN_MS;
+	return n;
+}
+
+/* Moves the connection on; true when it just became ready. */
+static bool advance(struct gate *g)
+{
+	long long now = now_ms();
+
+	if (!g->reconnect || !g->db || online(g))
+		return false;
+	if (g->db->state == DB_DISCONNECTED) {
+		if (now < g->next_try_ms)
+			return false;
+		g->connect_started_ms = now;
+		if (!db_connect_start(g->db)) {
+			g->next_try_ms = now + g->backoff_ms;
+			g->backoff_ms = g->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : g->backoff_ms * 2;
+			return false;
+		}
+	}
+	{
+		/* PQconnectPoll only when the socket is ready for it */
+		struct pollfd p = { .fd = db_socket(g->db), .events = db_wants_write(g->db) ? POLLOUT : POLLIN };
+		if (p.fd >= 0 && poll(&p, 1, 0) > 0 && db_connect_poll(g->db) == DB_READY)
+			return true;
+	}
+	if (g->db->state == DB_CONNECTING && now - g->connect_started_ms > CONNECT_TIMEOUT_MS) {
+		db_set_error(g->db, DB_FAILED, "timeout connecting to the database");
+		g->db->state = DB_DISCONNECTED;
+	}
+	if (g->db->state == DB_DISCONNECTED) {
+		g->next_try_ms = now + g->backoff_ms;
+		g->backoff_ms = g->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : g->backoff_ms * 2;
+	}
+	return false;
+}
+
+int gate_poll(const struct gate *g, short *events, int *timeout_ms)
+{
+	long long now = now_ms(), due = -1;
+
+	*events = 0;
+	*timeout_ms = -1;
+	if (!g->reconnect || !g->db)
+		return -1;
+	if (online(g)) {
+		due = g->cache_due_ms;
+	} else if (g->db->state == DB_CONNECTING) {
+		*events = db_wants_write(g->db) ? POLLOUT : POLLIN;
+		due = g->connect_started_ms + CONNECT_TIMEOUT_MS;
+	} else {
+		due = g->next_try_ms;
+	}
+	*timeout_ms = due < now ? 0 : (int)(due - now);
+	return g->db->state == DB_CONNECTING ? db_socket(g->db) : -1;
+}
+
+int gate_tick(struct gate *g, int *conflicts)
+{
+	*conflicts = 0;
+	if (advance(g))
+		return back_online(g, conflicts);
+	if (g->reconnect && online(g) && now_ms() >= g->cache_due_ms)
+		gate_refresh_cache(g);
+	return 0;
+}
+
+/* Waits (at most GATE_SCAN_WAIT_MS) for a reconnect under way. */
+static int reconnect_for_scan(struct gate *g)
+{
+	long long until = now_ms() + GATE_SCAN_WAIT_MS;
+	int conflicts;
+
+	for (;;) {
+		short events;
+		int timeout, fd;
+		if (advance(g))
+			return back_online(g, &conflicts);
+		if (online(g) || g->db->state != DB_CONNECTING || now_ms() >= until)
+			return 0;
+		fd = gate_poll(g, &events, &timeout);
+		if (timeout > until - now_ms())
+			timeout = (int)(until - now_ms());
+		if (fd >= 0) {
+			struct pollfd p = { .fd = fd, .events = events };
+			poll(&p, 1, timeout);
+		}
+	}
 }
 
 void gate_scan(struct gate *g, const char *token, struct verdict *v)
@@ -265,23 +605,26 @@ void gate_scan(struct gate *g, const char *token, struct verdict *v)
 	unsigned char pk[TOKEN_PUBLIC_KEY_BYTES];
 	const unsigned char *key;
 	enum token_status st;
+	bool retried = false;
 
 	memset(v, 0, sizeof *v);
+	v->offline = !online(g); /* decided without the database */
 	if ((st = token_peek(token, &c)) != TOKEN_VALID)
 		return reject(v, "%s", token_status_text(st));
 	if (g->event_id && (long long)c.event_id != g->event_id)
 		return reject(v, "%s", "other event");
+	if (g->reconnect && !online(g))
+		reconnect_for_scan(g);
+again:
+	v->offline = !online(g);
 	/* An event's key never changes: once known, it is kept. */
 	key = find_key(g, (long long)c.event_id);
 	if (!key && online(g)) {
 		if (db_event_public_key(g->db, (long long)c.event_id, pk)) {
-			key = pk;
-			if (g->nkeys < 64) {
-				g->keys[g->nkeys].event = (long long)c.event_id;
-				memcpy(g->keys[g->nkeys++].pk, pk, sizeof pk);
-			}
-		} else if (g->db->status == DB_BADINPUT) {
-			return reject(v, "%s", "unknown code (no such event)");
+			add_key(g, (long long)c.event_id, pk);
+			key = find_key(g, (long long)c.event_id);
+		} else if (g->db->status != DB_FAILED) {
+			return reject(v, "%s", "unknown code (no key for its event)");
 		}
 	}
 	if (!key)
@@ -289,16 +632,9 @@ void gate_scan(struct gate *g, const char *token, struct verdict *v)
 	if ((st = token_verify(token, key, &c)) != TOKEN_VALID)
 		return reject(v, "%s", token_status_text(st));
 	if (online(g)) {
-		char t[24], e[24], i[24];
-		const char *p[4] = { t, e, i, g->name };
-		PGresult *res;
-		snprintf(t, sizeof t, "%llu", (unsigned long long)c.ticket_id);
-		snprintf(e, sizeof e, "%llu", (unsigned long long)c.event_id);
-		snprintf(i, sizeof i, "%u", c.issue);
-		res = db_exec(g->db, "SELECT checkin_scan($1, $2, $3, $4, NULL, false)", 4, p);
-		if (res) {
-			json_t *r = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-			PQclear(res);
+		json_t *r = db_checkin_scan(g->db, (long long)c.ticket_id, (long long)c.event_id, (long long)c.issue,
+					    g->name);
+		if (r) {
 			from_result(v, r);
 			json_decref(r);
 			/* keep the offline cache current with what this gate saw */
@@ -311,6 +647,15 @@ void gate_scan(struct gate *g, const char *token, struct verdict *v)
 		}
 		if (g->db->state == DB_READY) /* a refusal, not a lost connection */
 			return reject(v, "database refused the scan: %s", g->db->err);
+		/* The connection was lost (a restarted server, a terminated
+		 * backend): one quick reconnect, then offline. */
+		if (g->reconnect && !retried) {
+			retried = true;
+			g->next_try_ms = now_ms();
+			g->backoff_ms = BACKOFF_MIN_MS;
+			reconnect_for_scan(g);
+			goto again;
+		}
 	}
 	scan_offline(g, token, &c, v);
 }
@@ -318,30 +663,23 @@ void gate_scan(struct gate *g, const char *token, struct verdict *v)
 void gate_admit_ticket(struct gate *g, long long ticket_id, struct verdict *v)
 {
 	PGresult *res;
-	char t[24];
-	const char *p[1] = { t };
+	json_t *j;
 
 	memset(v, 0, sizeof *v);
 	v->ticket = ticket_id;
 	if (!online(g))
 		return reject(v, "%s", "manual admit needs the database (offline)");
-	snprintf(t, sizeof t, "%lld", ticket_id);
-	res = db_exec(g->db, "SELECT k.event_id, k.issue FROM ticket k WHERE k.id = $1", 1, p);
+	res = db_ticket_get(g->db, ticket_id);
 	if (!res || PQntuples(res) == 0) {
 		PQclear(res);
 		return reject(v, "%s", "unknown ticket");
 	}
-	{
-		const char *q[4] = { t, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), g->name };
-		PGresult *r = db_exec(g->db, "SELECT checkin_scan($1, $2, $3, $4, NULL, false)", 4, q);
-		PQclear(res);
-		if (!r)
-			return reject(v, "database: %s", g->db->err);
-		json_t *j = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-		PQclear(r);
-		from_result(v, j);
-		json_decref(j);
-	}
+	j = db_checkin_scan(g->db, ticket_id, db_int(res, 0, TK_EVENT), db_int(res, 0, TK_ISSUE), g->name);
+	PQclear(res);
+	if (!j)
+		return reject(v, "database: %s", g->db->err);
+	from_result(v, j);
+	json_decref(j);
 }
 
 json_t *verdict_json(const struct verdict *v)
@@ -353,7 +691,7 @@ json_t *verdict_json(const struct verdict *v)
 		json_object_set_new(j, "type", json_string(v->type));
 	if (v->company[0])
 		json_object_set_new(j, "company", json_string(v->company));
-	if (v->offline)
-		json_object_set_new(j, "offline", json_true());
+	/* always: a reader sees when the gate decided without the database */
+	json_object_set_new(j, "offline", json_boolean(v->offline));
 	return j;
 }

@@ -23,7 +23,10 @@ struct verdict {
 	bool conflict;
 	char reason[600];
 	long long ticket;
-	char person[201], company[201], type[101], direction[4];
+	/* Room for the longest value the schema allows (person name and
+	 * company 200 characters, type name 100, of up to 4 bytes each), so
+	 * nothing is ever cut; utf8_copy() would cut between characters. */
+	char person[801], company[801], type[401], direction[4];
 };
 
 struct gate_ticket {
@@ -32,31 +35,77 @@ struct gate_ticket {
 	bool valid;
 };
 
+struct gate_key {
+	long long event;
+	unsigned char pk[TOKEN_PUBLIC_KEY_BYTES];
+};
+
+struct gate_event {
+	long long id;
+	char *name;
+};
+
 struct gate {
 	struct db *db;
 	char name[64];
-	char cache_path[1024], journal_path[1024];
+	char cache_path[1024], journal_path[1024], lock_path[1024];
 	long long event_id; /* 0: every event */
-	/* the cache: keys per event, ticket states sorted by id */
-	struct {
-		long long event;
-		unsigned char pk[TOKEN_PUBLIC_KEY_BYTES];
-	} keys[64];
-	int nkeys;
+	/* the cache: keys sorted by event (grows as needed), events, ticket
+	 * states sorted by id */
+	struct gate_key *keys;
+	size_t nkeys;
+	struct gate_event *events;
+	size_t nevents;
 	struct gate_ticket *tickets;
 	size_t ntickets;
 	time_t cache_at;
 	int pending; /* offline scans waiting in the journal */
+	/* The journal as far as this process has applied it to the cached
+	 * scans (other processes of the same station append to it too). */
+	unsigned long long journal_ino;
+	long long journal_off;
+	/* The last upload: scans whose line could not be uploaded were kept
+	 * in rejected_path. */
+	int rejected;
+	char rejected_path[1100];
+	/* Reconnecting by itself (gate_set_reconnect): back-off state. */
+	bool reconnect;
+	int backoff_ms;
+	long long next_try_ms, connect_started_ms, cache_due_ms;
 };
 
 /* Opens the gate; db may be NULL or disconnected (offline from the start). */
 void gate_open(struct gate *g, struct db *db, const char *name, long long event_id);
 void gate_close(struct gate *g);
-/* Reads keys and ticket states from the database into the cache file. */
+/* Reads events, keys and ticket states from the database into the cache
+ * file (written aside and renamed: processes of one station share it). */
 bool gate_refresh_cache(struct gate *g);
+/* Resolves an event ID or unique name from the cache (offline --event). */
+bool gate_cached_event(const struct gate *g, const char *text, long long *id);
 /* Uploads the journal in one transaction; returns scans uploaded, -1 on
- * failure (nothing uploaded then). */
+ * failure (nothing uploaded then, the journal stays). A line that cannot
+ * be uploaded is appended to g->rejected_path (g->rejected counts them)
+ * before the journal is marked uploaded: no line ever vanishes. */
 int gate_upload(struct gate *g, int *conflicts);
+
+/* For a gate that owns its connection (the CLI; the TUI reconnects on its
+ * own): when the database goes away, reconnect in the background with
+ * back-off (250 ms doubling to 5 s); each time it is back, upload the
+ * journal, then refresh the cache. A scan waits at most GATE_SCAN_WAIT_MS
+ * for a reconnect under way. */
+#define GATE_SCAN_WAIT_MS 500
+#define GATE_CACHE_MAX_AGE_S 60
+void gate_set_reconnect(struct gate *g, bool on);
+/* Advances reconnecting without blocking, and refreshes a cache older
+ * than GATE_CACHE_MAX_AGE_S when online. Returns scans uploaded just now
+ * (conflicts in *conflicts), 0 if none, -1 if an upload failed. */
+int gate_tick(struct gate *g, int *conflicts);
+/* What to poll for gate_tick: the socket (or -1) and its events, and the
+ * longest wait in ms before gate_tick is due (-1: none). */
+int gate_poll(const struct gate *g, short *events, int *timeout_ms);
+/* The CLI's stderr lines for an upload's outcome (uploaded, failed,
+ * lines kept aside). */
+void gate_report_upload(const struct gate *g, int uploaded, int conflicts);
 /* Decides one scan. Never fails: a reason always says why. */
 void gate_scan(struct gate *g, const char *token, struct verdict *v);
 /* Admits by ticket id (manual search at the gate), online only. */

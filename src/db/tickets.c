@@ -60,10 +60,18 @@ bool db_event_keys(struct db *db, long long event_id, unsigned char pk[TOKEN_PUB
 
 bool db_event_public_key(struct db *db, long long event_id, unsigned char pk[TOKEN_PUBLIC_KEY_BYTES])
 {
-	unsigned char sk[TOKEN_SECRET_KEY_BYTES];
-	bool ok = db_event_keys(db, event_id, pk, sk);
-	memset(sk, 0, sizeof sk);
-	return ok;
+	char ev[24];
+	bool found;
+
+	/* Only a lookup: verifying a token (or garbage naming an event) must
+	 * never mint the event's key pair; only making a token does. */
+	snprintf(ev, sizeof ev, "%lld", event_id);
+	if (!read_keys(db, ev, pk, NULL, &found))
+		return false;
+	if (!found)
+		db_set_error(db, DB_REFUSED, "event %lld has no signing key (no ticket token was made for it)",
+			     event_id);
+	return found;
 }
 
 #define TICKET_SELECT                                                                       \

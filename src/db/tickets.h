@@ -11,7 +11,8 @@
 /* The event's key pair, created on first use. */
 bool db_event_keys(struct db *db, long long event_id, unsigned char pk[TOKEN_PUBLIC_KEY_BYTES],
 		   unsigned char sk[TOKEN_SECRET_KEY_BYTES]);
-/* Only the public key (what an entrance station needs). */
+/* Only the public key (what an entrance station needs). A lookup that
+ * never creates: false with DB_REFUSED when the event has no key. */
 bool db_event_public_key(struct db *db, long long event_id, unsigned char pk[TOKEN_PUBLIC_KEY_BYTES]);
 
 enum ticket_col { TK_ID, TK_EVENT, TK_TYPE_ID, TK_TYPE, TK_ISSUE, TK_STATUS, TK_ORDER, TK_SERIAL,

@@ -1,0 +1,55 @@
+#include "checkin.h"
+
+#include <stdio.h>
+
+PGresult *db_gate_events(struct db *db)
+{
+	return db_exec(db, "SELECT id, name FROM event ORDER BY id", 0, NULL);
+}
+
+PGresult *db_gate_keys(struct db *db)
+{
+	return db_exec(db, "SELECT event_id, encode(public_key, 'hex') FROM event_key ORDER BY event_id", 0, NULL);
+}
+
+PGresult *db_gate_tickets(struct db *db, long long event_id)
+{
+	return db_exec_id(db,
+			  "SELECT ticket_id, event_id, issue, status = 'valid' AND order_status = 'settled', scans "
+			  "FROM checkin_cache WHERE $1::bigint = 0 OR event_id = $1::bigint",
+			  event_id);
+}
+
+json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long long issue, const char *gate)
+{
+	char t[24], e[24], i[24];
+	const char *p[4] = { t, e, i, gate };
+	snprintf(t, sizeof t, "%lld", ticket);
+	snprintf(e, sizeof e, "%lld", event);
+	snprintf(i, sizeof i, "%lld", issue);
+	return db_json(db, "SELECT checkin_scan($1, $2, $3, $4, NULL, false)", 4, p);
+}
+
+json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long long issue, const char *gate,
+			  const char *at, const char *token)
+{
+	char t[24], e[24], i[24];
+	const char *p[7] = { t, e, i, gate, at, token, "admit" };
+	json_t *r;
+
+	snprintf(t, sizeof t, "%lld", ticket);
+	snprintf(e, sizeof e, "%lld", event);
+	snprintf(i, sizeof i, "%lld", issue);
+	if (!db_run(db, "SAVEPOINT gate_upload_line", 0, NULL))
+		return NULL;
+	r = db_json(db, "SELECT checkin_upload($1, $2, $3, $4, $5::timestamptz, $6, $7)", 7, p);
+	if (!r && db->state == DB_READY) {
+		char err[sizeof db->err];
+		enum db_status status = db->status == DB_FAILED ? DB_REFUSED : db->status;
+		snprintf(err, sizeof err, "%s", db->err);
+		if (!db_run(db, "ROLLBACK TO SAVEPOINT gate_upload_line", 0, NULL))
+			return NULL;
+		db_set_error(db, status, "%s", err);
+	}
+	return r;
+}

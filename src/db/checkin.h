@@ -1,0 +1,24 @@
+/* The entrance's SQL: what a gate caches for offline work, one scan, and
+ * one uploaded offline scan (see db/006_checkin.sql). */
+#ifndef BOXOFFICE_DB_CHECKIN_H
+#define BOXOFFICE_DB_CHECKIN_H
+
+#include <jansson.h>
+
+#include "db.h"
+
+/* id, name of every event (to resolve --event offline). */
+PGresult *db_gate_events(struct db *db);
+/* event_id, public key (hex) of every event that has a key. Never creates one. */
+PGresult *db_gate_keys(struct db *db);
+/* ticket_id, event_id, issue, valid (bool), scans; of one event, or all (0). */
+PGresult *db_gate_tickets(struct db *db, long long event_id);
+/* checkin_scan's verdict (online). */
+json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long long issue, const char *gate);
+/* One offline scan uploaded inside the caller's transaction, under its own
+ * savepoint: a refusal (db->status other than DB_FAILED) rolls back only
+ * this scan and leaves the transaction usable. */
+json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long long issue, const char *gate,
+			  const char *at, const char *token);
+
+#endif
