@@ -61,6 +61,7 @@ struct orders_state {
 	long long refresh_due; /* monotonic ms of a debounced re-read, 0: none */
 	int step;              /* enum refresh_step */
 	long long keep_id;     /* the order to keep selected */
+	bool from_start;       /* the due re-read starts at the first page */
 	struct order_row first;
 };
 
@@ -258,6 +259,7 @@ static void summary_answer(struct db *db, const struct order_summary *sum, void 
 static void start_refresh(struct app *app, struct orders_state *s)
 {
 	struct db *db = app_db(app);
+	bool from_start = s->from_start || s->count == 0;
 
 	/* whatever was still being read is for a filter no longer shown */
 	db_cancel_owner(db, s);
@@ -268,13 +270,18 @@ static void start_refresh(struct app *app, struct orders_state *s)
 		return;
 	if (s->page_rows <= 0)
 		s->page_rows = 10;
-	s->keep_id = s->count > 0 ? s->rows[s->selected].id : 0;
-	if (s->count > 0)
+	/* the rows shown stay (marked loading) until the answer replaces them */
+	s->from_start = false;
+	s->keep_id = from_start ? 0 : s->rows[s->selected].id;
+	if (from_start)
+		s->selected = 0;
+	else
 		s->first = s->rows[0];
-	s->loading = submit_page(s, s->count > 0 ? STEP_AT : STEP_FIRST);
+	/* the grid first: when the rows change, their totals are there */
+	s->summary_loading = db_order_summary_submit(db, s, &s->filter, summary_answer, s);
+	s->loading = submit_page(s, from_start ? STEP_FIRST : STEP_AT);
 	if (!s->loading)
 		app_status(app, true, "orders: %s", db->err);
-	s->summary_loading = db_order_summary_submit(db, s, &s->filter, summary_answer, s);
 }
 
 static void orders_query(struct app *app, void *state)
@@ -287,10 +294,7 @@ static void orders_query(struct app *app, void *state)
 static void refresh_soon(struct app *app, struct orders_state *s, bool from_start)
 {
 	db_cancel_owner(app_db(app), s);
-	if (from_start) {
-		s->count = 0;
-		s->selected = 0;
-	}
+	s->from_start |= from_start;
 	s->loading = true;
 	s->refresh_due = db_now_ms() + DEBOUNCE_MS;
 	app_wake_in(app, DEBOUNCE_MS);
@@ -311,8 +315,7 @@ static int orders_tick(struct app *app, void *state)
 
 static void restart(struct app *app, struct orders_state *s)
 {
-	s->count = 0;
-	s->selected = 0;
+	s->from_start = true;
 	start_refresh(app, s);
 }
 
@@ -529,7 +532,7 @@ static void draw_list(struct orders_state *s, struct rect a, int y, int h)
 				draw_text(row_y, xs[k], ws[k], text, cell);
 		}
 	}
-	if (s->count == 0)
+	if (s->count == 0 && !s->loading && !s->refresh_due)
 		draw_text(y + 2, a.x + 2, a.w - 4, "No orders match the filters.", theme_attr(C_DIM));
 }
 
