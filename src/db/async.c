@@ -26,18 +26,31 @@ struct db_request {
 	char err[512];
 };
 
+/* A cancel on its way: the next statement waits for it to land, or it
+ * could stop that statement instead (the server drops a cancel that finds
+ * the session idle). Shared with the thread, freed by the last of the two. */
+struct cancel_state {
+	PGcancel *cancel;
+	atomic_int refs;
+	atomic_bool landed;
+};
+
 struct db_async {
 	struct db_request *queue, **queue_tail; /* not sent yet */
 	struct db_request *inflight;
 	struct db_request *answered, **answered_tail; /* waiting for the loop */
 	long long deadline;                           /* of the request in flight */
 	bool dispatching;
+	struct cancel_state *cancel;                  /* the last one sent */
+	long long cancel_wait_until;                  /* send nothing before it lands, or then */
 };
 
 /* Cancel requests in flight at once; a link that swallows them must not
  * pile up threads. */
 #define CANCEL_THREADS_MAX 4
 static atomic_int cancel_threads;
+
+static bool cancel_in_transit(struct db_async *a);
 
 static struct db_async *async_of(struct db *db)
 {
@@ -90,12 +103,21 @@ bool db_submit(struct db *db, const void *owner, const char *sql, int nparams,
 	return true;
 }
 
+static void cancel_unref(struct cancel_state *c)
+{
+	if (c && atomic_fetch_sub(&c->refs, 1) == 1) {
+		PQfreeCancel(c->cancel);
+		free(c);
+	}
+}
+
 static void *cancel_main(void *arg)
 {
-	PGcancel *c = arg;
+	struct cancel_state *c = arg;
 	char err[256];
-	PQcancel(c, err, sizeof err);
-	PQfreeCancel(c);
+	PQcancel(c->cancel, err, sizeof err);
+	atomic_store(&c->landed, true);
+	cancel_unref(c);
 	atomic_fetch_sub(&cancel_threads, 1);
 	return NULL;
 }
@@ -103,21 +125,29 @@ static void *cancel_main(void *arg)
 /* Asks the server to stop the statement in flight, without waiting. */
 static void send_cancel(struct db *db)
 {
-	PGcancel *c;
+	struct db_async *a = db->async;
+	PGcancel *pc;
+	struct cancel_state *c;
 	pthread_t t;
 	pthread_attr_t attr;
 
 	if (!db->conn || atomic_load(&cancel_threads) >= CANCEL_THREADS_MAX ||
-	    !(c = PQgetCancel(db->conn)))
+	    !(pc = PQgetCancel(db->conn)))
 		return;
+	c = xcalloc(1, sizeof *c);
+	c->cancel = pc;
+	atomic_store(&c->refs, 2);
 	atomic_fetch_add(&cancel_threads, 1);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &attr, cancel_main, c) != 0) {
-		PQfreeCancel(c);
+		atomic_store(&c->landed, true);
+		atomic_store(&c->refs, 1);
 		atomic_fetch_sub(&cancel_threads, 1);
 	}
 	pthread_attr_destroy(&attr);
+	cancel_unref(a->cancel);
+	a->cancel = c;
 }
 
 /* Removes owner's requests from a list; dropped ones go to *out. */
@@ -192,6 +222,8 @@ int db_async_timeout(const struct db *db)
 	const struct db_async *a = db->async;
 	long long left;
 
+	if (a && !a->inflight && a->queue && a->cancel_wait_until)
+		return 2; /* a cancel in transit: look again soon */
 	if (!a || !a->inflight || !a->deadline)
 		return -1;
 	left = a->deadline - db_now_ms();
@@ -207,6 +239,8 @@ static void answered(struct db *db, PGresult *res)
 
 	a->inflight = NULL;
 	a->deadline = 0;
+	if (r->cancelled)
+		a->cancel_wait_until = db_now_ms() + (db->deadline_ms > 0 ? db->deadline_ms : 5000);
 	if (res && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
 		r->res = res;
 	} else {
@@ -257,6 +291,8 @@ bool db_async_settle(struct db *db)
 			return false;
 		collect_ready(db);
 	}
+	while (a && cancel_in_transit(a))
+		poll(NULL, 0, 2);
 	return db->conn && db->state == DB_READY;
 }
 
@@ -267,6 +303,10 @@ void db_async_lost(struct db *db)
 
 	if (!a)
 		return;
+	/* a cancel still on its way is for the old session */
+	cancel_unref(a->cancel);
+	a->cancel = NULL;
+	a->cancel_wait_until = 0;
 	if (a->inflight) {
 		PQclear(a->inflight->res);
 		a->inflight->res = NULL;
@@ -298,11 +338,27 @@ bool db_async_input(struct db *db)
 	return true;
 }
 
+/* Whether a cancel sent for an earlier statement may still land. */
+static bool cancel_in_transit(struct db_async *a)
+{
+	if (!a->cancel || !a->cancel_wait_until)
+		return false;
+	if (atomic_load(&a->cancel->landed) || db_now_ms() >= a->cancel_wait_until) {
+		cancel_unref(a->cancel);
+		a->cancel = NULL;
+		a->cancel_wait_until = 0;
+		return false;
+	}
+	return true;
+}
+
 static void send_next(struct db *db)
 {
 	struct db_async *a = db->async;
 	struct db_request *r;
 
+	if (cancel_in_transit(a))
+		return;
 	while (!a->inflight && (r = a->queue) && db->conn && db->state == DB_READY) {
 		a->queue = r->next;
 		if (!a->queue)
@@ -400,6 +456,7 @@ void db_async_free(struct db *db)
 				r->drop(r->ctx);
 			request_free(r);
 		}
+	cancel_unref(a->cancel);
 	free(a);
 	db->async = NULL;
 }
