@@ -239,6 +239,7 @@ static void answered(struct db *db, PGresult *res)
 
 	a->inflight = NULL;
 	a->deadline = 0;
+	r->res = NULL; /* res may be it: owned here from now on */
 	if (r->cancelled)
 		a->cancel_wait_until = db_now_ms() + (db->deadline_ms > 0 ? db->deadline_ms : 5000);
 	if (res && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
