@@ -1,6 +1,9 @@
 /* Ticket Orders: the filter pane, the summary grid and the order list of
  * the current event, all live. The list pages by keyset (sort key, id), so
- * it never reads more than a screenful, whatever the number of orders. */
+ * it never reads more than a screenful, whatever the number of orders.
+ * Re-reading the list and the grid is queued (src/db/async.h): typing is
+ * echoed at once, a burst of keys costs one read ~120 ms after the last
+ * one, and a read still running when the filter changes is cancelled. */
 #include <curses.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include "screen.h"
 
 #define PAGE_MAX 200
+#define DEBOUNCE_MS 120
 
 struct order_row {
 	long long id, ordered, tickets, amount, vat, version;
@@ -51,7 +55,17 @@ struct orders_state {
 	struct form_field pfield;
 	struct form pform;
 	long long prompt_order, prompt_version;
+	/* the re-read in flight */
+	struct app *app;
+	bool loading, summary_loading;
+	long long refresh_due; /* monotonic ms of a debounced re-read, 0: none */
+	int step;              /* enum refresh_step */
+	long long keep_id;     /* the order to keep selected */
+	bool from_start;       /* the due re-read starts at the first page */
+	struct order_row first;
 };
+
+enum refresh_step { STEP_AT, STEP_FIRST, STEP_LAST };
 
 /* ---- columns ---- */
 
@@ -173,47 +187,136 @@ static bool read_page(struct app *app, struct orders_state *s, enum page_from fr
 	return got;
 }
 
-static void read_summary(struct app *app, struct orders_state *s)
+/* Re-reads the page from its first row, keeping the selected order: the
+ * page at the first row shown (or the first page when that row is gone),
+ * filled from the end when it comes back short; and the grid. Each step is
+ * a queued read whose answer submits the next. */
+static void page_answer(struct db *db, PGresult *res, void *ctx);
+
+static bool submit_page(struct orders_state *s, enum refresh_step step)
 {
-	s->summary_ok = db_order_summary(app_db(app), &s->filter, &s->summary);
-	if (!s->summary_ok)
-		app_status(app, true, "summary: %s", app_db(app)->err);
+	struct order_page_request req = {
+		.filter = &s->filter, .sort = s->sort, .descending = s->descending,
+		.key = step == STEP_AT ? s->first.sort_key : NULL,
+		.key_id = step == STEP_AT ? s->first.id : 0,
+		.before = step == STEP_LAST,
+		.inclusive = step == STEP_AT,
+		.limit = s->page_rows,
+	};
+	s->step = step;
+	return db_order_page_submit(app_db(s->app), s, &req, page_answer, s);
 }
 
-/* Re-reads the page from its first row, keeping the selected order. */
-static void orders_query(struct app *app, void *state)
+static void refresh_done(struct orders_state *s)
 {
-	struct orders_state *s = state;
-	long long keep = s->count > 0 ? s->rows[s->selected].id : 0;
-	struct order_row first;
-
-	filters_apply(s, app_event_id(app));
-	if (s->page_rows <= 0)
-		s->page_rows = 10;
-	if (s->count > 0) {
-		first = s->rows[0];
-		if (!read_page(app, s, FROM_AT, &first, s->page_rows, true))
-			if (!read_page(app, s, FROM_FIRST, NULL, s->page_rows, true))
-				s->count = 0;
-	} else if (!read_page(app, s, FROM_FIRST, NULL, s->page_rows, true)) {
-		s->count = 0;
-	}
-	/* A short page at the end: fill it from the end. */
-	if (s->count > 0 && s->count < s->page_rows)
-		read_page(app, s, FROM_LAST, NULL, s->page_rows, true);
 	for (int i = 0; i < s->count; i++)
-		if (s->rows[i].id == keep)
+		if (s->rows[i].id == s->keep_id)
 			s->selected = i;
 	if (s->selected >= s->count)
 		s->selected = s->count > 0 ? s->count - 1 : 0;
-	read_summary(app, s);
+	s->loading = false;
+}
+
+static void page_answer(struct db *db, PGresult *res, void *ctx)
+{
+	struct orders_state *s = ctx;
+	int got = res ? PQntuples(res) : 0;
+
+	if (!res) {
+		app_status(s->app, true, "orders: %s", db->err);
+		s->loading = false;
+		return;
+	}
+	if (got > 0)
+		copy_rows(s, res);
+	if (s->step == STEP_AT && got == 0) {
+		if (!submit_page(s, STEP_FIRST))
+			s->loading = false;
+		return;
+	}
+	if (s->step == STEP_FIRST && got == 0)
+		s->count = 0;
+	/* A short page at the end: fill it from the end. */
+	if (s->step != STEP_LAST && s->count > 0 && s->count < s->page_rows) {
+		if (submit_page(s, STEP_LAST))
+			return;
+	}
+	refresh_done(s);
+}
+
+static void summary_answer(struct db *db, const struct order_summary *sum, void *ctx)
+{
+	struct orders_state *s = ctx;
+
+	s->summary_loading = false;
+	s->summary_ok = sum != NULL;
+	if (sum)
+		s->summary = *sum;
+	else
+		app_status(s->app, true, "summary: %s", db->err);
+}
+
+static void start_refresh(struct app *app, struct orders_state *s)
+{
+	struct db *db = app_db(app);
+	bool from_start = s->from_start || s->count == 0;
+
+	/* whatever was still being read is for a filter no longer shown */
+	db_cancel_owner(db, s);
+	s->refresh_due = 0;
+	s->loading = s->summary_loading = false;
+	filters_apply(s, app_event_id(app));
+	if (!app_online(app))
+		return;
+	if (s->page_rows <= 0)
+		s->page_rows = 10;
+	/* the rows shown stay (marked loading) until the answer replaces them */
+	s->from_start = false;
+	s->keep_id = from_start ? 0 : s->rows[s->selected].id;
+	if (from_start)
+		s->selected = 0;
+	else
+		s->first = s->rows[0];
+	/* the grid first: when the rows change, their totals are there */
+	s->summary_loading = db_order_summary_submit(db, s, &s->filter, summary_answer, s);
+	s->loading = submit_page(s, from_start ? STEP_FIRST : STEP_AT);
+	if (!s->loading)
+		app_status(app, true, "orders: %s", db->err);
+}
+
+static void orders_query(struct app *app, void *state)
+{
+	start_refresh(app, state);
+}
+
+/* The filter changed: read again once typing pauses; cancel what is now
+ * superseded at once, so the server stops working on it. */
+static void refresh_soon(struct app *app, struct orders_state *s, bool from_start)
+{
+	db_cancel_owner(app_db(app), s);
+	s->from_start |= from_start;
+	s->loading = true;
+	s->refresh_due = db_now_ms() + DEBOUNCE_MS;
+	app_wake_in(app, DEBOUNCE_MS);
+}
+
+static int orders_tick(struct app *app, void *state)
+{
+	struct orders_state *s = state;
+
+	if (s->refresh_due && db_now_ms() >= s->refresh_due) {
+		start_refresh(app, s);
+		return SCR_REDRAW;
+	}
+	if (s->refresh_due)
+		app_wake_in(app, (int)(s->refresh_due - db_now_ms()));
+	return SCR_IGNORED;
 }
 
 static void restart(struct app *app, struct orders_state *s)
 {
-	s->count = 0;
-	s->selected = 0;
-	orders_query(app, s);
+	s->from_start = true;
+	start_refresh(app, s);
 }
 
 /* ---- moving ---- */
@@ -225,6 +328,12 @@ static int orders_move(struct app *app, struct orders_state *s, enum action acti
 
 	if (s->count == 0)
 		return SCR_IGNORED;
+	/* Paging reads synchronously from the page shown: not while that
+	 * page is being replaced. */
+	if ((s->loading || s->refresh_due) &&
+	    (action == ACT_PAGE_DOWN || action == ACT_PAGE_UP || action == ACT_HOME || action == ACT_END ||
+	     (action == ACT_UP && s->selected == 0) || (action == ACT_DOWN && s->selected >= s->count - 1)))
+		return SCR_HANDLED;
 	switch (action) {
 	case ACT_UP:
 		if (s->selected > 0) {
@@ -315,6 +424,8 @@ static void draw_filters(struct orders_state *s, struct rect a, int y)
 	form_draw_field(&s->filters, FF_TICKETS, y + 1, x + 32, 8, 20, s->filter_focus);
 	if (s->filter_error[0])
 		draw_text(y + 1, x + 54, w - 54, s->filter_error, theme_attr(C_STATUS_ERR));
+	else if (s->loading || s->summary_loading || s->refresh_due)
+		draw_text(y + 1, x + 54, w - 54, "loading…", theme_attr(C_DIM));
 	else if (!s->filter_focus)
 		draw_text(y + 1, x + 54, w - 54, "/ search  Tab filters  F4 reset", theme_attr(C_DIM));
 }
@@ -421,7 +532,7 @@ static void draw_list(struct orders_state *s, struct rect a, int y, int h)
 				draw_text(row_y, xs[k], ws[k], text, cell);
 		}
 	}
-	if (s->count == 0)
+	if (s->count == 0 && !s->loading && !s->refresh_due)
 		draw_text(y + 2, a.x + 2, a.w - 4, "No orders match the filters.", theme_attr(C_DIM));
 }
 
@@ -451,9 +562,10 @@ static void orders_draw(struct app *app, void *state, struct rect a)
 	/* The page is as tall as the list area: re-read when that changes. */
 	want = list_h - 1 > PAGE_MAX ? PAGE_MAX : list_h - 1;
 	if (want > 0 && want != s->page_rows) {
+		/* never read from here: ask the loop to, right after this frame */
 		s->page_rows = want;
-		if (app_online(app))
-			orders_query(app, s);
+		s->refresh_due = db_now_ms();
+		app_wake_in(app, 0);
 	}
 	draw_list(s, a, y, list_h);
 	if (s->prompt)
@@ -650,8 +762,12 @@ static int orders_key(struct app *app, void *state, enum action action, int key)
 		if (action == ACT_RESET || (key >= KEY_F(1) && key <= KEY_F(12)))
 			goto list_keys;
 		r = form_key(&s->filters, action == ACT_FILTERS ? ACT_NEXT_FIELD : ACT_NONE, key);
-		if (r & FORM_CHANGED)
-			restart(app, s); /* list and summary follow every keystroke */
+		if (r & FORM_CHANGED) {
+			/* the pane shows the new filter now (and says if it is
+			 * wrong); list and summary follow when typing pauses */
+			filters_apply(s, app_event_id(app));
+			refresh_soon(app, s, true);
+		}
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 list_keys:
@@ -698,7 +814,7 @@ static int orders_notify(struct app *app, void *state, const char *channel, cons
 static void orders_init(struct app *app, void *state)
 {
 	struct orders_state *s = state;
-	(void)app;
+	s->app = app;
 	filters_init(s);
 	s->sort = SORT_DATE;
 	s->descending = true; /* newest first */
@@ -713,4 +829,5 @@ const struct screen_ops orders_screen = {
 	.draw = orders_draw,
 	.on_key = orders_key,
 	.on_notify = orders_notify,
+	.on_tick = orders_tick,
 };

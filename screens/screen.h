@@ -32,7 +32,11 @@ struct screen_ops {
 	size_t state_size; /* zeroed private state, freed by the framework */
 	void (*init)(struct app *app, void *state);
 	void (*done)(struct app *app, void *state);
-	/* Reads what the screen shows; called on open, REQUERY and reconnect. */
+	/* Reads what the screen shows; called on open, REQUERY and reconnect.
+	 * It should queue its reads (src/db/async.h, with the state as owner:
+	 * the framework cancels them when the screen closes) and take the
+	 * answers in callbacks; a synchronous read here holds the loop up to
+	 * the connection's deadline when the link is silent. */
 	void (*query)(struct app *app, void *state);
 	void (*draw)(struct app *app, void *state, struct rect area);
 	int (*on_key)(struct app *app, void *state, enum action action, int key);
@@ -58,6 +62,8 @@ long long app_order_id(struct app *app);
 const char *app_type_name(struct app *app);
 void app_status(struct app *app, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Calls the top screen's on_tick once, about ms from now (debouncing). */
+void app_wake_in(struct app *app, int ms);
 /* Opens a screen on top of the current one (after this callback returns). */
 void app_push(struct app *app, const struct screen_ops *screen);
 const struct screen_ops *app_below(struct app *app); /* the screen under the top */

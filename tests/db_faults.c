@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "../src/db/db.h"
 #include "helpers.h"
 #include "proxy.h"
+#include "tmux.h"
 
 static double now_ms(void)
 {
@@ -122,12 +125,261 @@ static void test_frozen_proxy_accepts_and_never_answers(void **state)
 	proxy_stop(p);
 }
 
+/* A command against a silent link ends within its deadline, exit 3, with
+ * a message that says what happened. */
+static void test_cli_frozen_link_ends_within_deadline(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	struct run_result r;
+	double t0;
+	(void)state;
+
+	proxy_freeze(p);
+	t0 = now_ms();
+	r = run_cmd("BOXOFFICE_DEADLINE_MS=1500 $BOXOFFICE -d '%s' inventory --json", proxy_conninfo(p));
+	assert_true(now_ms() - t0 < 3500);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "boxoffice: database unreachable: no answer from the database within 1500 ms"));
+	run_free(&r);
+	proxy_thaw(p);
+	proxy_stop(p);
+}
+
+/* A statement whose answer never comes: the call returns at the deadline,
+ * the connection is dropped, the error says so. */
+static void test_statement_deadline_drops_the_link(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	struct db *db = db_new(proxy_conninfo(p), "deadline-test");
+	PGresult *res;
+	double t0, took;
+	(void)state;
+
+	db_set_deadline(db, 800);
+	assert_true(db_connect(db));
+	res = db_exec(db, "SELECT 1", 0, NULL);
+	assert_non_null(res);
+	PQclear(res);
+	proxy_freeze(p);
+	t0 = now_ms();
+	res = db_exec(db, "SELECT 2", 0, NULL);
+	took = now_ms() - t0;
+	assert_null(res);
+	assert_true(took >= 700 && took < 2000);
+	assert_int_equal(db->status, DB_FAILED);
+	assert_int_equal(db->state, DB_DISCONNECTED);
+	assert_string_equal(db->err, "no answer from the database within 800 ms");
+	proxy_thaw(p);
+	/* and it comes back */
+	assert_true(db_connect(db));
+	res = db_exec(db, "SELECT 3", 0, NULL);
+	assert_non_null(res);
+	PQclear(res);
+	db_free(db);
+	proxy_stop(p);
+}
+
+static const char *conn_option(PGconn *c, const char *name, char *buf, size_t size)
+{
+	PQconninfoOption *opts = PQconninfo(c);
+	buf[0] = '\0';
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, name) == 0 && o->val)
+			snprintf(buf, size, "%s", o->val);
+	PQconninfoFree(opts);
+	return buf;
+}
+
+/* Keepalive and timeout defaults are there, and the user's conninfo wins. */
+static void test_conninfo_overrides_connection_defaults(void **state)
+{
+	char conninfo[400], v[64];
+	struct db *db;
+	PGresult *res;
+	(void)state;
+
+	db = db_new(getenv("PGDATABASE"), "defaults-test");
+	assert_true(db_connect(db));
+	assert_string_equal(conn_option(db->conn, "keepalives", v, sizeof v), "1");
+	assert_string_equal(conn_option(db->conn, "keepalives_idle", v, sizeof v), "5");
+	assert_string_equal(conn_option(db->conn, "keepalives_interval", v, sizeof v), "2");
+	assert_string_equal(conn_option(db->conn, "keepalives_count", v, sizeof v), "3");
+	assert_string_equal(conn_option(db->conn, "tcp_user_timeout", v, sizeof v), "5000");
+	/* the server sees the session's statement_timeout follow the deadline */
+	res = db_exec(db, "SHOW statement_timeout", 0, NULL);
+	assert_string_equal(PQgetvalue(res, 0, 0), "8s");
+	PQclear(res);
+	db_free(db);
+
+	snprintf(conninfo, sizeof conninfo, "dbname=%s keepalives_idle=7 tcp_user_timeout=1234",
+		 getenv("PGDATABASE"));
+	db = db_new(conninfo, "defaults-test");
+	assert_true(db_connect(db));
+	assert_string_equal(conn_option(db->conn, "keepalives_idle", v, sizeof v), "7");
+	assert_string_equal(conn_option(db->conn, "tcp_user_timeout", v, sizeof v), "1234");
+	assert_string_equal(conn_option(db->conn, "keepalives_count", v, sizeof v), "3");
+	db_free(db);
+	/* a URI too */
+	snprintf(conninfo, sizeof conninfo, "postgresql:///%s?keepalives_idle=9", getenv("PGDATABASE"));
+	db = db_new(conninfo, "defaults-test");
+	assert_true(db_connect(db));
+	assert_string_equal(conn_option(db->conn, "keepalives_idle", v, sizeof v), "9");
+	db_free(db);
+}
+
+static int count_lines_with(const char *screen, const char *text)
+{
+	int n = 0;
+	for (const char *p = screen; (p = strstr(p, text)); p += strlen(text))
+		n++;
+	return n;
+}
+
+/* The orders screen on a link that goes silent: typing echoes at once, F1
+ * answers, the header says OFFLINE after the deadline; when the link comes
+ * back the list is read again and shows what the database has. */
+static void test_orders_screen_on_a_frozen_link(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	long long event_id = make_event(unique_name("Frozen Link"), "2036-01-01", 0);
+	char cmd[600], ids[24], *screen;
+	const char *params[1] = { ids };
+	PGconn *c = test_connect();
+	struct tmux t;
+	struct run_result r;
+	double t0;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	r = run_cmd("for n in 1 2 3; do $BOXOFFICE sell --event %lld --type Adult --qty 1 --company \"Frost $n AB\" "
+		    "|| exit 1; done; $BOXOFFICE sell --event %lld --type Adult --qty 1 --company 'Alpine AB'",
+		    event_id, event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(ids, sizeof ids, "%lld", event_id);
+	/* a URI: no spaces to quote through tmux and sh */
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station frozen "
+		 "--screen orders --event %lld; sleep 30",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "frozen", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Alpine AB", 10000));
+	assert_true(tmux_wait_for(&t, "ONLINE", 1000));
+
+	proxy_freeze(p);
+	tmux_keys(&t, "/");
+	t0 = now_ms();
+	tmux_type(&t, "fro");
+	/* echoed at once, while the read it starts gets no answer */
+	assert_true(tmux_wait_for(&t, "Search fro", 300));
+	assert_true(now_ms() - t0 < 300);
+	assert_true(tmux_wait_for(&t, "loading", 500));
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of Ticket Orders", 500));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Search fro", 500));
+	/* the deadline declares the link dead */
+	assert_true(tmux_wait_for(&t, "OFFLINE", 4000));
+	assert_true(tmux_wait_for(&t, "no answer from the database within 2000 ms", 1000));
+	/* keys still answer */
+	tmux_type(&t, "s");
+	assert_true(tmux_wait_for(&t, "Search fros", 300));
+
+	proxy_thaw(p);
+	assert_true(tmux_wait_for(&t, "ONLINE", 15000));
+	assert_true(tmux_wait_gone(&t, "Alpine AB", 5000));
+	assert_true(tmux_wait_gone(&t, "loading", 5000));
+	screen = tmux_capture(&t);
+	assert_int_equal(count_lines_with(screen, "Frost "),
+			 test_scalar(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 "
+					"AND company ILIKE '%fros%'", 1, params));
+	free(screen);
+	tmux_stop(&t);
+	proxy_stop(p);
+	PQfinish(c);
+}
+
+/* Typing past a read the server is still working on cancels it there: the
+ * station's statement in pg_stat_activity is a new one at once (the old
+ * one would wait for its lock), and what shows in the end matches the last
+ * filter only. */
+static void test_superseded_read_is_cancelled_on_the_server(void **state)
+{
+	long long event_id = make_event(unique_name("Supersede"), "2036-02-01", 0);
+	char cmd[400], first[64] = "", now_start[64] = "";
+	PGconn *c = test_connect(), *locker = test_connect();
+	const char *station[1] = { "supersede-st" };
+	struct tmux t;
+	struct run_result r;
+	PGresult *res;
+	bool moved = false;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --company 'Xylo AB' && "
+		    "$BOXOFFICE sell --event %lld --type Adult --qty 1 --company 'Xeno AB'", event_id, event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station supersede-st --screen orders --event %lld; sleep 30", event_id);
+	tmux_start(&t, "supersede", 100, 30, cmd);
+	assert_true(tmux_wait_for(&t, "Xeno AB", 10000));
+
+	/* Reads of the orders now wait on a lock. */
+	PQclear(test_query(locker, "BEGIN", 0, NULL));
+	PQclear(test_query(locker, "LOCK TABLE ticket_order IN ACCESS EXCLUSIVE MODE", 0, NULL));
+	tmux_keys(&t, "/");
+	tmux_type(&t, "x");
+	for (int i = 0; i < 100 && !first[0]; i++) {
+		res = test_query(c, "SELECT query_start::text, query FROM pg_stat_activity WHERE application_name = $1 "
+				    "AND state = 'active' AND wait_event_type = 'Lock'", 1, station);
+		if (PQntuples(res) == 1)
+			snprintf(first, sizeof first, "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+		if (!first[0])
+			usleep(20 * 1000);
+	}
+	assert_true(first[0]);
+	tmux_type(&t, "y");
+	/* well within the station's lock_timeout (3 s) */
+	for (int i = 0; i < 75 && !moved; i++) {
+		const char *q[2] = { station[0], first };
+		res = test_query(c, "SELECT query_start::text FROM pg_stat_activity WHERE application_name = $1 "
+				    "AND state = 'active' AND query_start > $2::timestamptz", 2, q);
+		if (PQntuples(res) == 1) {
+			moved = true;
+			snprintf(now_start, sizeof now_start, "%s", PQgetvalue(res, 0, 0));
+		}
+		PQclear(res);
+		if (!moved)
+			usleep(20 * 1000);
+	}
+	assert_true(moved);
+	PQclear(test_query(locker, "ROLLBACK", 0, NULL));
+	assert_true(tmux_wait_gone(&t, "Xeno AB", 3000));
+	assert_true(tmux_wait_for(&t, "Xylo AB", 3000));
+	assert_true(tmux_wait_gone(&t, "loading", 3000));
+	{
+		char *screen = tmux_capture(&t);
+		assert_null(strstr(screen, "canceling statement"));
+		assert_null(strstr(screen, "Xeno AB"));
+		free(screen);
+	}
+	tmux_stop(&t);
+	PQfinish(locker);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_proxy_freeze_is_silent_thaw_resumes),
 		cmocka_unit_test(test_held_answers_arrive_after_the_work_is_done),
 		cmocka_unit_test(test_frozen_proxy_accepts_and_never_answers),
+		cmocka_unit_test(test_cli_frozen_link_ends_within_deadline),
+		cmocka_unit_test(test_statement_deadline_drops_the_link),
+		cmocka_unit_test(test_conninfo_overrides_connection_defaults),
+		cmocka_unit_test(test_orders_screen_on_a_frozen_link),
+		cmocka_unit_test(test_superseded_read_is_cancelled_on_the_server),
 	};
 	PQfinish(test_migrate_connect());
 	return cmocka_run_group_tests(tests, NULL, NULL);

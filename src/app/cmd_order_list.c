@@ -117,6 +117,9 @@ int cmd_order_list(struct cli *cli, int argc, char **argv)
 	req.filter = &f;
 	req.descending = ff.desc;
 	req.limit = (int)limit;
+	/* Every matching order may be a million: no deadline (like export). */
+	if (!limit)
+		db_set_deadline(cli->db, 0);
 	if (!(res = db_order_page(cli->db, &req)))
 		return cli_db_fail(cli, what);
 	if (json) {

@@ -1,6 +1,9 @@
 /* The terminal application: one poll() loop over stdin, the libpq socket, a
  * timer and a signal pipe. Nothing here blocks on the network: connecting
- * and reconnecting are non-blocking, notifications arrive on the socket. */
+ * and reconnecting are non-blocking, notifications arrive on the socket,
+ * screens queue their reads (src/db/async.h) and get the answers through
+ * callbacks run by this loop. What still runs synchronously (a screen's
+ * writes, some screens' reads) is bounded by the connection's deadline. */
 #define _GNU_SOURCE
 #include "tui.h"
 
@@ -20,6 +23,7 @@
 
 #include "../../screens/screen.h"
 #include "../core/util.h"
+#include "../db/async.h"
 #include "../db/catalog.h"
 #include "../db/db.h"
 #include "../db/inventory.h"
@@ -31,6 +35,12 @@
 #define STACK_MAX 8
 #define TICK_MS 250
 #define REAP_SECONDS 2
+/* A station waits for no answer longer than this: past it the link is
+ * taken for dead (OFFLINE, reconnect). The session's statement_timeout is
+ * 4/5 of it, so a slow but living server answers first. */
+#define DEADLINE_MS 5000
+/* Writes at a station never wait long for a row another one holds. */
+#define LOCK_TIMEOUT_MS 3000
 
 /* Channels every station listens on; screens filter by channel name. */
 static const char *const listen_channels[] = {
@@ -62,6 +72,11 @@ struct app {
 	time_t next_reap;
 	int backoff;
 	int signal_pipe[2];
+	long long wake_at; /* monotonic ms a screen asked to be ticked at, 0: none */
+	/* BOXOFFICE_KEYLOG: per key burst, how long the loop was busy */
+	FILE *keylog;
+	long long key_t0;
+	int key_n;
 };
 
 static struct app *the_app; /* for the signal handler and the fatal hook only */
@@ -134,6 +149,13 @@ void app_status(struct app *app, bool error, const char *fmt, ...)
 		beep();
 }
 
+void app_wake_in(struct app *app, int ms)
+{
+	long long at = db_now_ms() + (ms > 0 ? ms : 0);
+	if (!app->wake_at || at < app->wake_at)
+		app->wake_at = at;
+}
+
 void app_push(struct app *app, const struct screen_ops *screen)
 {
 	app->pending_push = screen;
@@ -179,6 +201,8 @@ static void pop_screen(struct app *app)
 	if (app->depth <= 1)
 		return;
 	s = top(app);
+	/* Its reads in flight must not answer into freed state. */
+	db_cancel_owner(app->db, s->state);
 	if (s->ops->done)
 		s->ops->done(app, s->state);
 	free(s->state);
@@ -240,7 +264,7 @@ static void on_connected(struct app *app)
 		char sql[96];
 		/* Channel names are our constants, not user data. */
 		snprintf(sql, sizeof sql, "LISTEN %s", listen_channels[i]);
-		db_run(app->db, sql, 0, NULL);
+		db_submit(app->db, app, sql, 0, NULL, NULL, NULL, NULL);
 	}
 	app->listened_seq = app->db->notify_seq;
 	app->backoff = 0;
@@ -295,11 +319,54 @@ static void dispatch_notifications(struct app *app)
 
 static void drain_notifications(struct app *app)
 {
-	if (!db_consume(app->db)) {
+	if (!db_async_input(app->db)) {
 		connection_lost(app);
 		return;
 	}
 	dispatch_notifications(app);
+}
+
+/* Answers to queued reads: their callbacks run here, on the loop. */
+static void run_requests(struct app *app)
+{
+	if (db_async_run(app->db) > 0)
+		app->dirty = true;
+	if (db_connect_expired(app->db))
+		app->dirty = true;
+	/* A request, a deadline or a synchronous call found the link gone. */
+	if (app->db->state == DB_DISCONNECTED && app->backoff == 0)
+		connection_lost(app);
+}
+
+/* poll()'s timeout: the next deadline, screen wake-up or none. */
+static int loop_timeout(struct app *app)
+{
+	long long now = db_now_ms();
+	int t = db_async_timeout(app->db);
+
+	if (app->db->state == DB_CONNECTING && app->db->op_deadline) {
+		long long left = app->db->op_deadline - now;
+		int c = left < 0 ? 0 : (int)left;
+		if (t < 0 || c < t)
+			t = c;
+	}
+	if (app->wake_at) {
+		long long left = app->wake_at - now;
+		int w = left < 0 ? 0 : (int)left;
+		if (t < 0 || w < t)
+			t = w;
+	}
+	return t;
+}
+
+static void key_log_end(struct app *app)
+{
+	if (app->keylog && app->key_t0) {
+		fprintf(app->keylog, "%lld %d\n", db_now_ms() - app->key_t0, app->key_n);
+		fflush(app->keylog);
+	}
+	app->key_t0 = 0;
+	app->key_n = 0;
 }
 
 /* ---- drawing ---- */
@@ -454,6 +521,10 @@ int tui_run(const struct tui_options *opts)
 		return cli_fail(EXIT_FAILED, "screens", "%s", strerror(errno));
 
 	app.db = db_new(opts->conninfo, opts->station);
+	db_set_deadline(app.db, getenv("BOXOFFICE_DEADLINE_MS") ? app.db->deadline_ms : DEADLINE_MS);
+	db_set_lock_timeout(app.db, LOCK_TIMEOUT_MS);
+	if (getenv("BOXOFFICE_KEYLOG") && *getenv("BOXOFFICE_KEYLOG"))
+		app.keylog = fopen(getenv("BOXOFFICE_KEYLOG"), "a");
 	app.event_arg = opts->event;
 	app.running = true;
 	the_app = &app;
@@ -486,10 +557,12 @@ int tui_run(const struct tui_options *opts)
 		int nfds = 0, db_fd, db_slot = -1, screen_slot = -1;
 		struct screen_slot *top_screen;
 
+		run_requests(&app);
 		if (app.db->state == DB_READY)
 			dispatch_notifications(&app);
 		if (app.dirty)
 			draw_all(&app);
+		key_log_end(&app);
 		fds[nfds++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		fds[nfds++] = (struct pollfd){ .fd = timer_fd, .events = POLLIN };
 		fds[nfds++] = (struct pollfd){ .fd = app.signal_pipe[0], .events = POLLIN };
@@ -497,7 +570,10 @@ int tui_run(const struct tui_options *opts)
 		if (db_fd >= 0) {
 			db_slot = nfds;
 			fds[nfds++] = (struct pollfd){
-				.fd = db_fd, .events = db_wants_write(app.db) ? POLLOUT : POLLIN
+				.fd = db_fd,
+				.events = app.db->state == DB_CONNECTING
+						  ? (db_wants_write(app.db) ? POLLOUT : POLLIN)
+						  : db_async_events(app.db),
 			};
 		}
 		top_screen = top(&app);
@@ -508,7 +584,7 @@ int tui_run(const struct tui_options *opts)
 				fds[nfds++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 			}
 		}
-		if (poll(fds, (nfds_t)nfds, -1) < 0) {
+		if (poll(fds, (nfds_t)nfds, loop_timeout(&app)) < 0) {
 			if (errno == EINTR) { /* SIGWINCH: ncurses queues KEY_RESIZE */
 				int ch;
 				while ((ch = getch()) != ERR)
@@ -524,8 +600,12 @@ int tui_run(const struct tui_options *opts)
 		}
 		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
 			int ch;
-			while ((ch = getch()) != ERR)
+			while ((ch = getch()) != ERR) {
+				if (!app.key_t0)
+					app.key_t0 = db_now_ms();
+				app.key_n++;
 				handle_key(&app, ch);
+			}
 			/* The terminal is gone: nothing more will come, and polling
 			 * it again would return at once, forever. */
 			if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
@@ -541,6 +621,13 @@ int tui_run(const struct tui_options *opts)
 		if (screen_slot >= 0 && (fds[screen_slot].revents & POLLIN) && top(&app) == top_screen &&
 		    top_screen->ops->on_fd)
 			apply_result(&app, top_screen->ops->on_fd(&app, top_screen->state));
+		/* A screen asked to be ticked now (a debounced read is due). */
+		if (app.wake_at && db_now_ms() >= app.wake_at) {
+			struct screen_slot *s = top(&app);
+			app.wake_at = 0;
+			if (s->ops->on_tick)
+				apply_result(&app, s->ops->on_tick(&app, s->state));
+		}
 		if (fds[1].revents & POLLIN) {
 			uint64_t ticks;
 			struct screen_slot *s = top(&app);
@@ -555,10 +642,11 @@ int tui_run(const struct tui_options *opts)
 				connection_lost(&app);
 			/* Any running station reaps expired holds; the database lets
 			 * one at a time do it. */
-			if (app.db->state == DB_READY && time(NULL) >= app.next_reap) {
+			if (app.db->state == DB_READY && time(NULL) >= app.next_reap &&
+			    !db_async_pending(app.db, &app.next_reap)) {
 				app.next_reap = time(NULL) + REAP_SECONDS;
-				db_inventory_reap(app.db);
-				db_order_stats_compact(app.db);
+				db_inventory_reap_submit(app.db, &app.next_reap);
+				db_order_stats_compact_submit(app.db, &app.next_reap);
 			}
 			if (s->ops->on_tick)
 				apply_result(&app, s->ops->on_tick(&app, s->state));
@@ -571,6 +659,7 @@ int tui_run(const struct tui_options *opts)
 
 	while (app.depth > 0) {
 		struct screen_slot *s = &app.stack[--app.depth];
+		db_cancel_owner(app.db, s->state);
 		if (s->ops->done)
 			s->ops->done(&app, s->state);
 		free(s->state);
@@ -582,5 +671,7 @@ int tui_run(const struct tui_options *opts)
 	close(app.signal_pipe[0]);
 	close(app.signal_pipe[1]);
 	db_free(app.db);
+	if (app.keylog)
+		fclose(app.keylog);
 	return EXIT_DONE;
 }

@@ -1,11 +1,17 @@
 #include "db.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/util.h"
+#include "async.h"
+
+#define DEFAULT_DEADLINE_MS 10000
 
 #ifndef BOXOFFICE_VARDIR
 #define BOXOFFICE_VARDIR "var"
@@ -28,11 +34,31 @@ struct db *db_new(const char *conninfo, const char *station)
 	struct db *db = xcalloc(1, sizeof *db);
 	int k = 0;
 
+	const char *deadline = getenv("BOXOFFICE_DEADLINE_MS");
+	/* Defaults first: with expand_dbname, the values the dbname conninfo
+	 * or URI carries replace the ones before it, so a user's
+	 * keepalives_idle=7 wins. A silent link (no reset, no answer) is found
+	 * by TCP keepalives when idle and by tcp_user_timeout when data waits
+	 * unacknowledged; the client deadline (db_set_deadline) bounds the rest. */
+	static const char *const defaults[][2] = {
+		{ "connect_timeout", "5" },
+		{ "keepalives", "1" },
+		{ "keepalives_idle", "5" },
+		{ "keepalives_interval", "2" },
+		{ "keepalives_count", "3" },
+		{ "tcp_user_timeout", "5000" },
+	};
+
 	snprintf(db->station, sizeof db->station, "%s", station);
 	db->keywords[k] = "application_name";
 	db->values[k++] = db->station;
-	db->keywords[k] = "connect_timeout";
-	db->values[k++] = "5";
+	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+		db->keywords[k] = defaults[i][0];
+		db->values[k++] = defaults[i][1];
+	}
+	db->deadline_ms = deadline && *deadline ? atoi(deadline) : DEFAULT_DEADLINE_MS;
+	if (db->deadline_ms < 0)
+		db->deadline_ms = 0;
 	if (conninfo && *conninfo) {
 		db->conninfo = xstrdup(conninfo);
 		db->keywords[k] = "dbname"; /* expanded as a conninfo or URI */
@@ -61,6 +87,7 @@ void db_free(struct db *db)
 {
 	if (!db)
 		return;
+	db_async_free(db);
 	if (db->conn)
 		PQfinish(db->conn);
 	free(db->conninfo);
@@ -99,29 +126,188 @@ static void connection_failed(struct db *db)
 	db->state = DB_DISCONNECTED;
 }
 
+long long db_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void db_drop(struct db *db, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(db->err, sizeof db->err, fmt, ap);
+	va_end(ap);
+	db->status = DB_FAILED;
+	if (db->conn) {
+		/* PQfinish says goodbye on the socket: never wait for that. */
+		PQsetnonblocking(db->conn, 1);
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	db->state = DB_DISCONNECTED;
+	db_async_lost(db);
+}
+
+static void no_answer(struct db *db)
+{
+	db_drop(db, "no answer from the database within %d ms", db->deadline_ms);
+}
+
+static long long deadline_from_now(const struct db *db)
+{
+	return db->deadline_ms > 0 ? db_now_ms() + db->deadline_ms : 0;
+}
+
+/* Session settings for a fresh connection, one round trip. */
+static bool apply_session(struct db *db)
+{
+	char sql[256];
+	/* Refusals come as errors; the notices would only clutter stderr. */
+	snprintf(sql, sizeof sql,
+		 "SET client_min_messages = warning; SET statement_timeout = %d; SET lock_timeout = %d",
+		 db->deadline_ms / 5 * 4, db->lock_timeout_ms);
+	return db_run_script(db, sql);
+}
+
+void db_set_deadline(struct db *db, int ms)
+{
+	char v[24];
+	const char *p[1] = { v };
+
+	db->deadline_ms = ms > 0 ? ms : 0;
+	if (!db->conn || db->state != DB_READY)
+		return;
+	snprintf(v, sizeof v, "%d", db->deadline_ms / 5 * 4);
+	db_run(db, "SELECT set_config('statement_timeout', $1, false)", 1, p);
+}
+
+void db_set_lock_timeout(struct db *db, int ms)
+{
+	db->lock_timeout_ms = ms > 0 ? ms : 0;
+}
+
+/* Waits on the socket until libpq holds a whole result (or the link
+ * failed, which the next PQgetResult reports), sending what is still
+ * queued. False when the deadline (monotonic ms, 0: none) passed first:
+ * the connection is dropped then. */
+bool db_wait_ready(struct db *db, long long deadline)
+{
+	for (;;) {
+		int flush = PQflush(db->conn), left = -1, n;
+		struct pollfd pfd;
+
+		if (flush < 0 || (flush == 0 && !PQisBusy(db->conn)))
+			return true;
+		if (deadline) {
+			left = (int)(deadline - db_now_ms());
+			if (left <= 0) {
+				no_answer(db);
+				return false;
+			}
+		}
+		pfd = (struct pollfd){ .fd = PQsocket(db->conn), .events = POLLIN | (flush ? POLLOUT : 0) };
+		n = poll(&pfd, 1, left);
+		if (n < 0 && errno != EINTR)
+			return true; /* let libpq report it */
+		if (n > 0 && (pfd.revents & ~POLLOUT) && !PQconsumeInput(db->conn))
+			return true;
+	}
+}
+
+/* Collects a sent command's results as PQexec does: the first error, else
+ * the last result. NULL when the connection broke or the deadline passed
+ * (db->state tells which). */
+static PGresult *collect(struct db *db, long long deadline)
+{
+	PGresult *keep = NULL, *r;
+
+	for (;;) {
+		ExecStatusType st;
+		if (!db_wait_ready(db, deadline)) {
+			PQclear(keep);
+			return NULL;
+		}
+		if (!(r = PQgetResult(db->conn)))
+			return keep;
+		if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+			PQclear(r); /* the first error is the one to tell */
+		} else {
+			PQclear(keep);
+			keep = r;
+		}
+		st = PQresultStatus(keep);
+		/* COPY: the caller moves the data; a broken link ends it all. */
+		if (st == PGRES_COPY_OUT || st == PGRES_COPY_IN || st == PGRES_COPY_BOTH ||
+		    PQstatus(db->conn) == CONNECTION_BAD)
+			return keep;
+	}
+}
+
 bool db_connect(struct db *db)
 {
+	long long deadline;
+
+	db_async_lost(db);
 	if (db->conn)
 		PQfinish(db->conn);
-	db->conn = PQconnectdbParams(db->keywords, db->values, 1);
-	if (!db->conn) {
-		db_set_error(db, DB_FAILED, "out of memory");
-		return false;
-	}
-	if (PQstatus(db->conn) != CONNECTION_OK) {
-		connection_failed(db);
-		return false;
+	db->conn = NULL;
+	if (db->deadline_ms <= 0) {
+		/* No client deadline: libpq's connect_timeout bounds it. */
+		db->conn = PQconnectdbParams(db->keywords, db->values, 1);
+		if (!db->conn) {
+			db_set_error(db, DB_FAILED, "out of memory");
+			return false;
+		}
+		if (PQstatus(db->conn) != CONNECTION_OK) {
+			connection_failed(db);
+			return false;
+		}
+	} else {
+		deadline = deadline_from_now(db);
+		if (!db_connect_start(db))
+			return false;
+		while (db->state == DB_CONNECTING) {
+			struct pollfd pfd = { .fd = PQsocket(db->conn),
+					      .events = db->poll == PGRES_POLLING_WRITING ? POLLOUT : POLLIN };
+			int left = (int)(deadline - db_now_ms());
+			if (left <= 0) {
+				no_answer(db);
+				return false;
+			}
+			if (poll(&pfd, 1, left) < 0 && errno != EINTR) {
+				db_set_error(db, DB_FAILED, "poll: %s", strerror(errno));
+				return false;
+			}
+			db->poll = PQconnectPoll(db->conn);
+			if (db->poll == PGRES_POLLING_OK)
+				break;
+			if (db->poll == PGRES_POLLING_FAILED) {
+				connection_failed(db);
+				return false;
+			}
+		}
 	}
 	db->state = DB_READY;
 	db->notify_seq++;
-	/* Refusals come as errors; the notices would only clutter stderr. */
-	return db_run(db, "SET client_min_messages = warning", 0, NULL);
+	return apply_session(db);
+}
+
+bool db_connect_expired(struct db *db)
+{
+	if (db->state != DB_CONNECTING || !db->op_deadline || db_now_ms() < db->op_deadline)
+		return false;
+	no_answer(db);
+	return true;
 }
 
 bool db_connect_start(struct db *db)
 {
+	db_async_lost(db);
 	if (db->conn)
 		PQfinish(db->conn);
+	db->op_deadline = deadline_from_now(db);
 	db->conn = PQconnectStartParams(db->keywords, db->values, 1);
 	if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD) {
 		if (db->conn)
@@ -144,7 +330,7 @@ enum db_conn_state db_connect_poll(struct db *db)
 	if (db->poll == PGRES_POLLING_OK) {
 		db->state = DB_READY;
 		db->notify_seq++;
-		db_run(db, "SET client_min_messages = warning", 0, NULL);
+		apply_session(db);
 	} else if (db->poll == PGRES_POLLING_FAILED) {
 		connection_failed(db);
 	}
@@ -206,13 +392,27 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
 		db_set_error(db, DB_FAILED, "not connected to the database");
 		return NULL;
 	}
-	res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	/* A request of the loop in flight answers first (its result waits
+	 * for the loop), so this statement can go out. */
+	if (!db_async_settle(db))
+		return NULL;
+	if (!PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0))
+		res = NULL;
+	else if (!(res = collect(db, deadline_from_now(db))) && db->state == DB_DISCONNECTED)
+		return NULL; /* no answer in time: the error says so */
 	st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 		db->status = DB_OK;
 		db->err[0] = '\0';
 		return res;
 	}
+	db_result_error(db, res);
+	PQclear(res);
+	return NULL;
+}
+
+void db_result_error(struct db *db, const PGresult *res)
+{
 	if (!res || PQstatus(db->conn) == CONNECTION_BAD) {
 		set_error_line(db, DB_FAILED, PQerrorMessage(db->conn));
 		db->state = DB_DISCONNECTED;
@@ -223,8 +423,6 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
 		set_error_line(db, status_for_sqlstate(state),
 			       nice ? nice : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
 	}
-	PQclear(res);
-	return NULL;
 }
 
 bool db_run(struct db *db, const char *sql, int nparams, const char *const *params)
@@ -242,7 +440,12 @@ bool db_run_script(struct db *db, const char *sql)
 		db_set_error(db, DB_FAILED, "not connected to the database");
 		return false;
 	}
-	res = PQexec(db->conn, sql);
+	if (!db_async_settle(db))
+		return false;
+	if (!PQsendQuery(db->conn, sql))
+		res = NULL;
+	else if (!(res = collect(db, deadline_from_now(db))) && db->state == DB_DISCONNECTED)
+		return false;
 	if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK) {
 		PQclear(res);
 		db->status = DB_OK;
@@ -274,10 +477,8 @@ void db_rollback(struct db *db)
 	/* Keep the error that caused the rollback. */
 	memcpy(saved, db->err, sizeof saved);
 	if (db->conn && db->state == DB_READY &&
-	    PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
-		PGresult *res = PQexec(db->conn, "ROLLBACK");
-		PQclear(res);
-	}
+	    PQtransactionStatus(db->conn) != PQTRANS_IDLE && PQsendQuery(db->conn, "ROLLBACK"))
+		PQclear(collect(db, deadline_from_now(db)));
 	memcpy(db->err, saved, sizeof saved);
 	db->status = status;
 }

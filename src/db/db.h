@@ -29,18 +29,41 @@ struct db {
 	char station[64];
 	char target[256]; /* where we connect, for messages and the header */
 	/* connection parameters, kept for reconnects */
-	const char *keywords[8];
-	const char *values[8];
+	const char *keywords[16];
+	const char *values[16];
 	char *conninfo;
 	char *host_default;
 	PostgresPollingStatusType poll;
 	unsigned notify_seq; /* bumped when LISTENs must be re-issued */
+	/* How long any one wait for the server may last (ms, 0: no limit);
+	 * past it the connection is dropped. See db_set_deadline. */
+	int deadline_ms;
+	int lock_timeout_ms;     /* session lock_timeout (0: server default) */
+	long long op_deadline;   /* monotonic ms when a non-blocking connect gives up */
+	struct db_async *async;  /* queued requests (async.c) */
 };
 
 /* How to reach the database: conninfo from -d, else libpq's environment,
  * else the embedded cluster under var/. */
 struct db *db_new(const char *conninfo, const char *station);
 void db_free(struct db *db);
+
+/* Bounds every wait for the server: a connect, a statement, a queued
+ * request. Past it the connection is dropped (DB_DISCONNECTED) and the call
+ * fails with DB_FAILED, "no answer from the database within N ms". 0 means
+ * no limit (migrations, demo load, exports). The session's
+ * statement_timeout follows it (4/5 of it), so a live but slow server
+ * answers with an error before the client gives up on the link. The
+ * default is 10 s, or $BOXOFFICE_DEADLINE_MS. */
+void db_set_deadline(struct db *db, int ms);
+/* The session's lock_timeout (ms), applied on every (re)connect. */
+void db_set_lock_timeout(struct db *db, int ms);
+/* Monotonic clock in ms. */
+long long db_now_ms(void);
+/* Drops the connection at once (never blocks) with a DB_FAILED error. */
+void db_drop(struct db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A non-blocking connect past its deadline is dropped; true if it was. */
+bool db_connect_expired(struct db *db);
 
 /* Blocking connect (CLI). False with db->err set when it fails. */
 bool db_connect(struct db *db);
@@ -57,6 +80,8 @@ bool db_wants_write(const struct db *db);
 /* Runs one statement; NULL with db->err/status set on failure. The caller
  * PQclear()s the result. */
 PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params);
+/* Sets db->err/status from a failed result (NULL: the connection's error). */
+void db_result_error(struct db *db, const PGresult *res);
 /* Runs one statement and drops the result. */
 bool db_run(struct db *db, const char *sql, int nparams, const char *const *params);
 /* Runs static SQL (possibly several statements); never user data. */

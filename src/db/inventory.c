@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "async.h"
+
 /* Formats integers as parameters without sprintf at every call site. */
 struct num {
 	char s[24];
@@ -124,6 +126,11 @@ json_t *db_inventory(struct db *db, long long event_id)
 	}
 	PQclear(res);
 	return rows;
+}
+
+bool db_inventory_reap_submit(struct db *db, const void *owner)
+{
+	return db_submit(db, owner, "SELECT inventory_reap()", 0, NULL, NULL, NULL, NULL);
 }
 
 int db_inventory_reap(struct db *db)

@@ -37,6 +37,8 @@ json_t *db_order_set_status(struct db *db, long long order_id, const char *statu
 /* Rows of inventory_view for one event (0: all), as CONTRACT.md's JSON. */
 json_t *db_inventory(struct db *db, long long event_id);
 /* Marks expired holds; -1 on error. One station at a time does the work. */
+/* The same, queued for the terminal loop (fire and forget). */
+bool db_inventory_reap_submit(struct db *db, const void *owner);
 int db_inventory_reap(struct db *db);
 
 #endif

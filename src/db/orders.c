@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "../core/csv.h"
+#include "../core/util.h"
+#include "async.h"
 
 /* The filter as SQL over parameters given as expressions: $n in queries,
  * session settings in COPY (which takes no parameters). Only constant
@@ -85,12 +87,14 @@ enum page_plan {
 	PLAN_INDEX_WALK, /* walk the sort index a bounded way, filter as we go */
 	PLAN_MATCHES,    /* collect every match, then sort (sparse filters, searches) */
 	PLAN_PLANNER,    /* many matches: the planner's own choice */
+	PLAN_COUNT_FIRST, /* not a query: count the matches, then one of the two above */
 };
 
-static PGresult *page_query(struct db *db, const struct order_page_request *req, enum page_plan plan,
-			    const char *const *params)
+#define PAGE_SQL_MAX 6144
+
+static void page_sql(const struct order_page_request *req, enum page_plan plan, char *sql, size_t size)
 {
-	char sql[6144], inner[4096];
+	char inner[4096];
 	const char *col = sort_sql[req->sort].column, *cast = sort_sql[req->sort].cast;
 	/* Walking backwards flips the order; the caller gets display order. */
 	bool desc = req->descending != req->before;
@@ -115,7 +119,7 @@ static PGresult *page_query(struct db *db, const struct order_page_request *req,
 	} else {
 		snprintf(inner, sizeof inner, "ticket_order");
 	}
-	snprintf(sql, sizeof sql,
+	snprintf(sql, size,
 		 "%sSELECT " LIST_COLUMNS ", o.version, o.event_id, o.email, o.invoice_no, "
 		 "%s::text AS sort_key, %s AS sort_value FROM %s o WHERE " FILTER_PARAMS " AND %s "
 		 "ORDER BY %s %s, o.id %s LIMIT $10::integer%s%s%s%s",
@@ -127,7 +131,60 @@ static PGresult *page_query(struct db *db, const struct order_page_request *req,
 		 req->before ? (req->descending ? "DESC" : "ASC") : "",
 		 req->before ? ", id " : "",
 		 req->before ? (req->descending ? "DESC" : "ASC") : "");
+}
+
+static PGresult *page_query(struct db *db, const struct order_page_request *req, enum page_plan plan,
+			    const char *const *params)
+{
+	char sql[PAGE_SQL_MAX];
+	page_sql(req, plan, sql, sizeof sql);
 	return db_exec(db, sql, 10, params);
+}
+
+/* The page's parameters: the filter's seven, key, key id, limit. */
+struct page_params {
+	struct filter_params fp;
+	char limit[16], key_id[24];
+	const char *values[10];
+};
+
+static bool page_params(struct db *db, const struct order_page_request *req, struct page_params *pp)
+{
+	if ((unsigned)req->sort >= SORT_COUNT) {
+		db_set_error(db, DB_BADINPUT, "unknown sort column");
+		return false;
+	}
+	if (!filter_ok(db, req->filter))
+		return false;
+	filter_params(req->filter, &pp->fp);
+	memcpy(pp->values, pp->fp.values, sizeof pp->fp.values);
+	snprintf(pp->key_id, sizeof pp->key_id, "%lld", req->key_id);
+	snprintf(pp->limit, sizeof pp->limit, "%d", req->limit);
+	pp->values[7] = req->key;
+	pp->values[8] = pp->key_id;
+	pp->values[9] = req->limit > 0 ? pp->limit : NULL;
+	return true;
+}
+
+/* The plan to start with; PLAN_INDEX_WALK may be followed by a second. */
+static enum page_plan first_plan(const struct order_page_request *req)
+{
+	if (req->limit <= 0)
+		return PLAN_PLANNER;
+	if (req->filter->search[0])
+		return PLAN_MATCHES;
+	return req->limit < INDEX_WALK_ROWS ? PLAN_INDEX_WALK : PLAN_COUNT_FIRST;
+}
+
+/* After a short index walk: whether the statistics can count the matches. */
+static bool stats_count_matches(const struct order_filter *f)
+{
+	return f->status < 0 || f->status <= ORDER_SETTLED;
+}
+
+static enum page_plan plan_for_matches(long long matches)
+{
+	return matches >= 0 && matches <= SORT_ALL_MATCHES ? PLAN_MATCHES : PLAN_PLANNER;
 }
 
 /* Two plans: walking the sort index is instant when matches are dense, and
@@ -136,44 +193,28 @@ static PGresult *page_query(struct db *db, const struct order_page_request *req,
  * sparse (or the list ends), and the second is cheap. */
 PGresult *db_order_page(struct db *db, const struct order_page_request *req)
 {
-	struct filter_params fp;
-	char limit[16], key_id[24];
-	const char *params[10];
+	struct page_params pp;
+	enum page_plan plan;
 	PGresult *res;
 
-	if ((unsigned)req->sort >= SORT_COUNT) {
-		db_set_error(db, DB_BADINPUT, "unknown sort column");
+	if (!page_params(db, req, &pp))
 		return NULL;
-	}
-	if (!filter_ok(db, req->filter))
-		return NULL;
-	filter_params(req->filter, &fp);
-	memcpy(params, fp.values, sizeof fp.values);
-	snprintf(key_id, sizeof key_id, "%lld", req->key_id);
-	snprintf(limit, sizeof limit, "%d", req->limit);
-	params[7] = req->key;
-	params[8] = key_id;
-	params[9] = req->limit > 0 ? limit : NULL;
-	if (req->limit <= 0)
-		return page_query(db, req, PLAN_PLANNER, params);
-	if (req->filter->search[0])
-		return page_query(db, req, PLAN_MATCHES, params);
-	if (req->limit < INDEX_WALK_ROWS) {
-		res = page_query(db, req, PLAN_INDEX_WALK, params);
+	plan = first_plan(req);
+	if (plan == PLAN_INDEX_WALK) {
+		res = page_query(db, req, PLAN_INDEX_WALK, pp.values);
 		if (!res || PQntuples(res) >= req->limit)
 			return res;
 		PQclear(res);
+	} else if (plan != PLAN_COUNT_FIRST) {
+		return page_query(db, req, plan, pp.values);
 	}
 	/* The statistics tell how many orders match (without a search). */
 	{
 		struct order_summary s;
 		long long matches = -1;
-		if (req->filter->status < 0 || req->filter->status <= ORDER_SETTLED) {
-			if (db_order_summary(db, req->filter, &s))
-				matches = s.cell[SUMMARY_ROWS - 1][SUMMARY_COLS - 1].orders;
-		}
-		return page_query(db, req, matches >= 0 && matches <= SORT_ALL_MATCHES ? PLAN_MATCHES : PLAN_PLANNER,
-				  params);
+		if (stats_count_matches(req->filter) && db_order_summary(db, req->filter, &s))
+			matches = s.cell[SUMMARY_ROWS - 1][SUMMARY_COLS - 1].orders;
+		return page_query(db, req, plan_for_matches(matches), pp.values);
 	}
 }
 
@@ -186,7 +227,9 @@ static int summary_row(const char *status)
 	return -1;
 }
 
-bool db_order_summary(struct db *db, const struct order_filter *f, struct order_summary *out)
+static void summary_parse(const PGresult *res, struct order_summary *out);
+
+static const char *summary_sql(const struct order_filter *f)
 {
 	/* Without a search the grid comes from the pre-aggregated statistics;
 	 * a search needs the orders themselves (found through the trigram index). */
@@ -204,15 +247,27 @@ bool db_order_summary(struct db *db, const struct order_filter *f, struct order_
 		"SELECT o.status, o.payment, count(*), sum(o.quantity), sum(o.gross_cents) "
 		"FROM ticket_order o WHERE " FILTER_PARAMS
 		" AND o.status IN ('requested', 'invoice_sent', 'settled') GROUP BY 1, 2";
+	return f->search[0] ? sql_orders : sql_stats;
+}
+
+bool db_order_summary(struct db *db, const struct order_filter *f, struct order_summary *out)
+{
 	struct filter_params fp;
 	PGresult *res;
 
 	if (!filter_ok(db, f))
 		return false;
 	filter_params(f, &fp);
-	res = db_exec(db, f->search[0] ? sql_orders : sql_stats, 7, fp.values);
+	res = db_exec(db, summary_sql(f), 7, fp.values);
 	if (!res)
 		return false;
+	summary_parse(res, out);
+	PQclear(res);
+	return true;
+}
+
+static void summary_parse(const PGresult *res, struct order_summary *out)
+{
 	memset(out, 0, sizeof *out);
 	for (int i = 0; i < PQntuples(res); i++) {
 		int r = summary_row(PQgetvalue(res, i, 0));
@@ -229,8 +284,6 @@ bool db_order_summary(struct db *db, const struct order_filter *f, struct order_
 				out->cell[rows[a]][cols[b]].amount += c.amount;
 			}
 	}
-	PQclear(res);
-	return true;
 }
 
 json_t *order_summary_json(const struct order_summary *s)
@@ -255,11 +308,37 @@ static const char *const export_header[] = {
 	"id", "company", "contact", "date", "ordered", "tickets", "amount", "vat", "payment", "status",
 };
 
+static long long export_copy(struct db *db, const struct filter_params *fp, enum order_sort sort,
+			     bool descending, FILE *out, export_progress_fn progress, void *ctx);
+
 long long db_order_export(struct db *db, const struct order_filter *f, enum order_sort sort,
 			  bool descending, FILE *out, export_progress_fn progress, void *ctx)
 {
-	static const char *const settings[7] = { "event", "search", "status", "payment", "from", "to", "tickets" };
 	struct filter_params fp;
+	int saved_deadline;
+	long long rows;
+
+	if ((unsigned)sort >= SORT_COUNT)
+		sort = SORT_DATE;
+	if (!filter_ok(db, f))
+		return -1;
+	filter_params(f, &fp);
+	/* A long stream, not a dead link: no deadline while it runs. */
+	saved_deadline = db->deadline_ms;
+	if (saved_deadline)
+		db_set_deadline(db, 0);
+	rows = export_copy(db, &fp, sort, descending, out, progress, ctx);
+	if (saved_deadline && db->state == DB_READY)
+		db_set_deadline(db, saved_deadline);
+	else
+		db->deadline_ms = saved_deadline;
+	return rows;
+}
+
+static long long export_copy(struct db *db, const struct filter_params *fp, enum order_sort sort,
+			     bool descending, FILE *out, export_progress_fn progress, void *ctx)
+{
+	static const char *const settings[7] = { "event", "search", "status", "payment", "from", "to", "tickets" };
 	struct strbuf buf = { 0 };
 	char sql[4096];
 	PGresult *res;
@@ -268,15 +347,10 @@ long long db_order_export(struct db *db, const struct order_filter *f, enum orde
 	char *line;
 	int n;
 
-	if ((unsigned)sort >= SORT_COUNT)
-		sort = SORT_DATE;
-	if (!filter_ok(db, f))
-		return -1;
-	filter_params(f, &fp);
 	/* COPY takes no parameters: the filter goes in as session settings. */
 	for (int i = 0; i < 7; i++) {
 		char name[48];
-		const char *p[2] = { name, fp.values[i] ? fp.values[i] : "" };
+		const char *p[2] = { name, fp->values[i] ? fp->values[i] : "" };
 		snprintf(name, sizeof name, "boxoffice.f_%s", settings[i]);
 		if (!db_run(db, "SELECT set_config($1, $2, false)", 2, p))
 			return -1;
@@ -402,4 +476,127 @@ json_t *db_order_generate_tickets(struct db *db, long long id, long long version
 bool db_order_stats_compact(struct db *db)
 {
 	return db_run(db, "SELECT order_stats_compact()", 0, NULL);
+}
+
+/* ---- the same, for the terminal loop (async.c) ---- */
+
+/* A page read in flight: its own copy of the request, and where it is in
+ * the plan (a short index walk goes on with a count, then the page). */
+struct page_job {
+	struct order_filter filter;
+	struct order_page_request req;
+	char key[256];
+	const void *owner;
+	enum page_plan plan;
+	db_result_fn done;
+	void *ctx;
+};
+
+static void page_job_drop(void *ctx)
+{
+	free(ctx);
+}
+
+static void page_job_step(struct db *db, PGresult *res, void *ctx);
+
+static bool page_job_submit(struct db *db, struct page_job *job, enum page_plan plan)
+{
+	struct page_params pp;
+	char sql[PAGE_SQL_MAX];
+
+	job->plan = plan;
+	if (!page_params(db, &job->req, &pp))
+		return false;
+	if (plan == PLAN_COUNT_FIRST) {
+		if (!stats_count_matches(&job->filter))
+			return page_job_submit(db, job, PLAN_PLANNER);
+		return db_submit(db, job->owner, summary_sql(&job->filter), 7, pp.fp.values, page_job_step,
+				 page_job_drop, job);
+	}
+	page_sql(&job->req, plan, sql, sizeof sql);
+	return db_submit(db, job->owner, sql, 10, pp.values, page_job_step, page_job_drop, job);
+}
+
+static void page_job_step(struct db *db, PGresult *res, void *ctx)
+{
+	struct page_job *job = ctx;
+	enum page_plan next;
+
+	if (res && job->plan == PLAN_INDEX_WALK && PQntuples(res) < job->req.limit) {
+		next = PLAN_COUNT_FIRST;
+	} else if (res && job->plan == PLAN_COUNT_FIRST) {
+		struct order_summary s;
+		summary_parse(res, &s);
+		next = plan_for_matches(s.cell[SUMMARY_ROWS - 1][SUMMARY_COLS - 1].orders);
+	} else {
+		job->done(db, res, job->ctx);
+		free(job);
+		return;
+	}
+	if (!page_job_submit(db, job, next)) {
+		job->done(db, NULL, job->ctx);
+		free(job);
+	}
+}
+
+bool db_order_page_submit(struct db *db, const void *owner, const struct order_page_request *req,
+			  db_result_fn done, void *ctx)
+{
+	struct page_job *job = xcalloc(1, sizeof *job);
+
+	job->filter = *req->filter;
+	job->req = *req;
+	job->req.filter = &job->filter;
+	if (req->key) {
+		snprintf(job->key, sizeof job->key, "%s", req->key);
+		job->req.key = job->key;
+	}
+	job->owner = owner;
+	job->done = done;
+	job->ctx = ctx;
+	if (!page_job_submit(db, job, first_plan(req))) {
+		free(job);
+		return false;
+	}
+	return true;
+}
+
+struct summary_job {
+	order_summary_fn done;
+	void *ctx;
+};
+
+static void summary_job_step(struct db *db, PGresult *res, void *ctx)
+{
+	struct summary_job *job = ctx;
+	struct order_summary s;
+
+	if (res)
+		summary_parse(res, &s);
+	job->done(db, res ? &s : NULL, job->ctx);
+	free(job);
+}
+
+bool db_order_summary_submit(struct db *db, const void *owner, const struct order_filter *f,
+			     order_summary_fn done, void *ctx)
+{
+	struct filter_params fp;
+	struct summary_job *job;
+
+	if (!filter_ok(db, f))
+		return false;
+	filter_params(f, &fp);
+	job = xcalloc(1, sizeof *job);
+	job->done = done;
+	job->ctx = ctx;
+	if (!db_submit(db, owner, summary_sql(f), 7, fp.values, summary_job_step, page_job_drop, job)) {
+		free(job);
+		return false;
+	}
+	return true;
+}
+
+bool db_order_stats_compact_submit(struct db *db, const void *owner)
+{
+	return db_submit(db, owner, "SELECT order_stats_compact()", 0, NULL, NULL, NULL, NULL);
 }

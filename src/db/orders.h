@@ -68,4 +68,17 @@ json_t *db_order_generate_tickets(struct db *db, long long id, long long version
 /* Compacts the summary statistics; any station may call it. */
 bool db_order_stats_compact(struct db *db);
 
+/* The same reads for the terminal loop, answered through async.c: the
+ * request is copied; done gets the page (columns per enum order_list_col)
+ * or NULL with db->err. A page may take two or three statements (the
+ * adaptive plan of db_order_page), all under owner, so db_cancel_owner
+ * stops the whole read. False (db->err) when it cannot be queued. */
+#include "async.h"
+bool db_order_page_submit(struct db *db, const void *owner, const struct order_page_request *req,
+			  db_result_fn done, void *ctx);
+typedef void (*order_summary_fn)(struct db *db, const struct order_summary *s, void *ctx);
+bool db_order_summary_submit(struct db *db, const void *owner, const struct order_filter *f,
+			     order_summary_fn done, void *ctx);
+bool db_order_stats_compact_submit(struct db *db, const void *owner);
+
 #endif
