@@ -6,8 +6,15 @@
  * Cache policy: the cache is refreshed at start whenever the database is
  * reachable, each time a running gate gets it back (after uploading the
  * journal), and every GATE_CACHE_MAX_AGE_S seconds while online; a running
- * gate reconnects by itself in the background (see gate_set_reconnect). */
+ * gate reconnects by itself in the background (see gate_set_reconnect).
+ *
+ * Deadlines: an online verdict not back within --verdict-ms (default
+ * GATE_VERDICT_MS) is decided offline from the signature and the cache and
+ * journaled with its scan ID, so the database records it once whichever
+ * way it arrives. State (cache, journal) lives per database under
+ * --state-dir / BOXOFFICE_STATE / $XDG_STATE_HOME/boxoffice. */
 #include <errno.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,7 +126,7 @@ static void wait_input(struct gate *g, const struct line_reader *r)
 
 int cmd_checkin(struct cli *cli, int argc, char **argv)
 {
-	const char *what = "checkin", *gate_name = NULL, *event = NULL;
+	const char *what = "checkin", *gate_name = NULL, *event = NULL, *verdict_ms = NULL;
 	const char *tokens[INPUTS_MAX], *images[INPUTS_MAX];
 	int ntokens = 0, nimages = 0, uploaded, conflicts = 0;
 	bool all = true, refresh = false;
@@ -139,6 +146,8 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 			slot = &gate_name;
 		else if (strcmp(a, "--event") == 0)
 			slot = &event;
+		else if (strcmp(a, "--verdict-ms") == 0)
+			slot = &verdict_ms;
 		else if (strcmp(a, "--refresh-cache") == 0) {
 			refresh = true;
 			continue;
@@ -154,11 +163,20 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 		return cli_fail(EXIT_USAGE, what, "--gate needs a name");
 	if (strlen(gate_name) > 60 || strchr(gate_name, '/') || strchr(gate_name, '"'))
 		return cli_fail(EXIT_USAGE, what, "--gate must be a short name without / or \"");
+	if (verdict_ms) {
+		long long ms;
+		int rc;
+		if (!cli_int(what, "--verdict-ms", verdict_ms, 100, 600000, &ms, &rc))
+			return rc;
+		setenv("BOXOFFICE_VERDICT_MS", verdict_ms, 1);
+	}
 	/* The database may be away: the gate works on from its cache. */
 	cli->db = db = db_new(cli->conninfo, cli->station);
 	if (db_connect(db) && event && !db_event_resolve(db, event, &event_id))
 		return cli_db_fail(cli, what);
 	gate_open(&g, db, gate_name, event_id);
+	if (g.notice[0])
+		fprintf(stderr, "boxoffice: checkin: %s\n", g.notice);
 	if (db->state == DB_READY) {
 		uploaded = gate_upload(&g, &conflicts);
 		gate_report_upload(&g, uploaded, conflicts);

@@ -74,7 +74,7 @@ const struct command commands[] = {
 	{ "ticket", "verify", cmd_ticket_verify, "ticket verify TOKEN",
 	  "check a token's signature and what its ticket is now" },
 	{ "checkin", NULL, cmd_checkin,
-	  "checkin [--gate NAME] [--event E] [--image FILE...] [--token TOKEN...] [--refresh-cache]",
+	  "checkin [--gate NAME] [--event E] [--image FILE...] [--token TOKEN...] [--refresh-cache] [--verdict-ms MS]",
 	  "scan tickets at a gate: one JSON verdict a line; stdin when no token or image is given" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/scan_id.h"
 #include "../core/util.h"
 #include "../db/checkin.h"
 #include "../db/db.h"
+#include "../db/gate_cache.h"
+#include "../db/identity.h"
 #include "../db/tickets.h"
-
-#ifndef BOXOFFICE_VARDIR
-#define BOXOFFICE_VARDIR "var"
-#endif
+#include "paths.h"
 
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 5000
@@ -90,6 +91,7 @@ static void load_cache(struct gate *g)
 	size_t size = 0, tcap = 0, kcap = 0, ecap = 0;
 
 	free_cache(g);
+	g->horizon = 0;
 	/* the cache holds the database's scans; the journal's come on top */
 	g->journal_ino = 0;
 	g->journal_off = 0;
@@ -99,7 +101,9 @@ static void load_cache(struct gate *g)
 		long long a, b;
 		int issue, valid, scans, n = 0;
 		char hex[2 * TOKEN_PUBLIC_KEY_BYTES + 2];
-		if (line[0] == 'K' && sscanf(line, "K %lld %65s", &a, hex) == 2) {
+		if (line[0] == 'H' && sscanf(line, "H %lld", &a) == 1) {
+			g->horizon = a;
+		} else if (line[0] == 'K' && sscanf(line, "K %lld %65s", &a, hex) == 2) {
 			if (g->nkeys == kcap)
 				g->keys = xrealloc(g->keys, (kcap = kcap ? kcap * 2 : 64) * sizeof *g->keys);
 			if (hex_decode(hex, g->keys[g->nkeys].pk, TOKEN_PUBLIC_KEY_BYTES))
@@ -168,21 +172,123 @@ static int count_journal(const struct gate *g)
 	return n;
 }
 
+/* A path that fits, or false (never a path cut short). */
+static bool path_format(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool path_format(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(out, size, fmt, ap);
+	va_end(ap);
+	return n >= 0 && (size_t)n < size;
+}
+
+/* Points the state files at <state dir>/<identity>/ and loads that cache. */
+static bool use_identity(struct gate *g, const char *identity)
+{
+	char dir[1100], safe[200];
+
+	paths_file_component(safe, sizeof safe, g->name);
+	if (!path_format(dir, sizeof dir, "%s/%s", g->state_dir, identity) ||
+	    !path_format(g->cache_path, sizeof g->cache_path, "%s/gate-%s.cache", dir, safe) ||
+	    !path_format(g->journal_path, sizeof g->journal_path, "%s/gate-%s.journal", dir, safe) ||
+	    !path_format(g->lock_path, sizeof g->lock_path, "%s/gate-%s.lock", dir, safe) ||
+	    !path_format(g->rejected_path, sizeof g->rejected_path, "%s.rejected", g->journal_path)) {
+		path_format(g->notice, sizeof g->notice, "%s", "the state folder's path is too long");
+		g->cache_path[0] = g->journal_path[0] = g->lock_path[0] = '\0';
+		return false;
+	}
+	if (paths_mkdirs(dir) < 0) {
+		int e = errno;
+		path_format(g->notice, sizeof g->notice, "cannot make the state folder: %s", strerror(e));
+		g->cache_path[0] = g->journal_path[0] = g->lock_path[0] = '\0';
+		return false;
+	}
+	snprintf(g->identity, sizeof g->identity, "%s", identity);
+	load_cache(g);
+	g->pending = count_journal(g);
+	return true;
+}
+
+/* The identity this connection reached last ("" if never). */
+static void read_link(const struct gate *g, char out[37])
+{
+	FILE *f = fopen(g->link_path, "r");
+	char line[64] = "";
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(line) == 36)
+			memcpy(out, line, 37);
+	}
+	fclose(f);
+}
+
+static void write_link(const struct gate *g)
+{
+	char tmp[1200];
+	FILE *f;
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", g->link_path, (long)getpid());
+	if (!(f = fopen(tmp, "w")))
+		return;
+	fprintf(f, "%s\n", g->identity);
+	if (fclose(f) != 0 || rename(tmp, g->link_path) != 0)
+		unlink(tmp);
+}
+
+bool gate_bind(struct gate *g)
+{
+	char identity[DB_IDENTITY_LEN + 1], before[37], links[1100];
+	int pending = g->pending;
+
+	if (!online(g))
+		return g->identity[0] != '\0';
+	if (!db_identity(g->db, identity)) {
+		snprintf(g->notice, sizeof g->notice, "%s", g->db->err);
+		return false;
+	}
+	if (strcmp(identity, g->identity) == 0)
+		return true;
+	snprintf(before, sizeof before, "%s", g->identity);
+	free_cache(g);
+	if (!use_identity(g, identity))
+		return false;
+	snprintf(links, sizeof links, "%s/links", g->state_dir);
+	if (paths_mkdirs(links) == 0)
+		write_link(g);
+	if (before[0])
+		snprintf(g->notice, sizeof g->notice,
+			 "this is another database (%.8s…, was %.8s…): using its own cache%s", identity, before,
+			 pending ? "; the other database's offline scans wait for it" : "");
+	return true;
+}
+
 void gate_open(struct gate *g, struct db *db, const char *name, long long event_id)
 {
-	const char *var = getenv("BOXOFFICE_VAR");
+	const char *env = getenv("BOXOFFICE_VERDICT_MS");
+	char where[33], last[37];
+
 	memset(g, 0, sizeof *g);
 	g->db = db;
 	g->event_id = event_id;
+	g->verdict_ms = env && atoi(env) > 0 ? atoi(env) : GATE_VERDICT_MS;
 	snprintf(g->name, sizeof g->name, "%s", name);
-	var = var && *var ? var : BOXOFFICE_VARDIR;
-	mkdir(var, 0755);
-	snprintf(g->cache_path, sizeof g->cache_path, "%s/gate-%s.cache", var, name);
-	snprintf(g->journal_path, sizeof g->journal_path, "%s/gate-%s.journal", var, name);
-	snprintf(g->lock_path, sizeof g->lock_path, "%s/gate-%s.lock", var, name);
-	snprintf(g->rejected_path, sizeof g->rejected_path, "%s.rejected", g->journal_path);
-	load_cache(g);
-	g->pending = count_journal(g);
+	snprintf(g->state_dir, sizeof g->state_dir, "%s", paths_state_dir());
+	if (db) {
+		db_where_key(db, where);
+		snprintf(g->link_path, sizeof g->link_path, "%s/links/%s", g->state_dir, where);
+	}
+	if (online(g) && gate_bind(g))
+		return;
+	read_link(g, last);
+	if (last[0])
+		use_identity(g, last);
+	else if (!g->notice[0])
+		snprintf(g->notice, sizeof g->notice, "%s",
+			 "no offline cache for this database yet: offline, every code is unknown");
 }
 
 void gate_close(struct gate *g)
@@ -208,28 +314,65 @@ bool gate_cached_event(const struct gate *g, const char *text, long long *id)
 	return false;
 }
 
-bool gate_refresh_cache(struct gate *g)
+/* Rows of a refresh: a full load collects them all; an incremental one
+ * updates the tickets it knows and collects the new ones. */
+struct refresh {
+	struct gate *g;
+	bool full;
+	struct gate_ticket *rows;
+	size_t n, cap;
+};
+
+static bool take_row(void *ctx, const struct cache_row *row)
 {
-	char tmp[1100];
-	PGresult *events, *keys, *tickets;
+	struct refresh *r = ctx;
+	struct gate_ticket t = { row->ticket, row->event, row->issue, row->scans, row->valid };
+	struct gate_ticket *known = r->full ? NULL : find_ticket(r->g, row->ticket);
+
+	if (known) {
+		*known = t;
+		return true;
+	}
+	if (r->n == r->cap)
+		r->rows = xrealloc(r->rows, (r->cap = r->cap ? r->cap * 2 : 65536) * sizeof *r->rows);
+	r->rows[r->n++] = t;
+	return true;
+}
+
+/* Events and keys are few: replaced whole on every refresh. */
+static void set_events_keys(struct gate *g, PGresult *events, PGresult *keys)
+{
+	for (size_t i = 0; i < g->nevents; i++)
+		free(g->events[i].name);
+	free(g->events);
+	free(g->keys);
+	g->nevents = (size_t)PQntuples(events);
+	g->events = xcalloc(g->nevents + 1, sizeof *g->events);
+	for (size_t i = 0; i < g->nevents; i++)
+		g->events[i] = (struct gate_event){ db_int(events, (int)i, 0), xstrdup(PQgetvalue(events, (int)i, 1)) };
+	g->keys = xcalloc((size_t)PQntuples(keys) + 1, sizeof *g->keys);
+	g->nkeys = 0;
+	for (int i = 0; i < PQntuples(keys); i++)
+		if (hex_decode(PQgetvalue(keys, i, 1), g->keys[g->nkeys].pk, TOKEN_PUBLIC_KEY_BYTES))
+			g->keys[g->nkeys++].event = db_int(keys, i, 0);
+	qsort(g->keys, g->nkeys, sizeof *g->keys, by_event);
+}
+
+static bool write_cache(struct gate *g, PGresult *events, PGresult *keys)
+{
+	char tmp[1300];
 	FILE *f;
 	int fd;
 	bool ok = true;
 
-	if (!online(g))
-		return false;
-	events = db_gate_events(g->db);
-	keys = events ? db_gate_keys(g->db) : NULL;
-	tickets = keys ? db_gate_tickets(g->db, g->event_id) : NULL;
 	/* each process writes its own file aside; rename makes it the cache */
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", g->cache_path, (long)getpid());
-	if (!tickets || (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
-	    !(f = fdopen(fd, "w"))) {
-		PQclear(events);
-		PQclear(keys);
-		PQclear(tickets);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 || !(f = fdopen(fd, "w"))) {
+		if (fd >= 0)
+			close(fd);
 		return false;
 	}
+	fprintf(f, "H %lld\n", g->horizon);
 	for (int i = 0; i < PQntuples(events); i++) {
 		const char *name = PQgetvalue(events, i, 1);
 		size_t len = strlen(name);
@@ -240,12 +383,10 @@ bool gate_refresh_cache(struct gate *g)
 	}
 	for (int i = 0; i < PQntuples(keys); i++)
 		fprintf(f, "K %s %s\n", PQgetvalue(keys, i, 0), PQgetvalue(keys, i, 1));
-	for (int i = 0; i < PQntuples(tickets); i++)
-		fprintf(f, "T %s %s %s %d %s\n", PQgetvalue(tickets, i, 0), PQgetvalue(tickets, i, 1),
-			PQgetvalue(tickets, i, 2), db_bool(tickets, i, 3) ? 1 : 0, PQgetvalue(tickets, i, 4));
-	PQclear(events);
-	PQclear(keys);
-	PQclear(tickets);
+	for (size_t i = 0; i < g->ntickets; i++) {
+		const struct gate_ticket *t = &g->tickets[i];
+		fprintf(f, "T %lld %lld %d %d %d\n", t->id, t->event, t->issue, t->valid ? 1 : 0, t->scans);
+	}
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
 		ok = false;
 	if (fclose(f) != 0)
@@ -254,10 +395,56 @@ bool gate_refresh_cache(struct gate *g)
 		unlink(tmp);
 		return false;
 	}
-	load_cache(g);
+	return true;
+}
+
+/* A full load streams every ticket (single-row mode: never one huge
+ * result); later refreshes fetch only what transactions since the last
+ * horizon wrote (db/013). The file is rewritten either way. */
+bool gate_refresh_cache(struct gate *g)
+{
+	struct refresh r = { .g = g };
+	PGresult *events = NULL, *keys = NULL;
+	long long horizon;
+	int before;
+	bool ok = false;
+
+	if (!online(g) || !gate_bind(g))
+		return false;
+	/* a full load of millions of tickets takes longer than a verdict */
+	before = db_swap_deadline(g->db, GATE_REFRESH_MS);
+	r.full = g->horizon == 0 || g->ntickets == 0;
+	if (!db_cache_horizon(g->db, &horizon) || !(events = db_gate_events(g->db)) ||
+	    !(keys = db_gate_keys(g->db)) ||
+	    !db_cache_stream(g->db, g->event_id, r.full ? 0 : g->horizon, take_row, &r))
+		goto out;
+	if (r.full) {
+		free(g->tickets);
+		g->tickets = r.rows;
+		g->ntickets = r.n;
+		r.rows = NULL;
+	} else if (r.n) {
+		g->tickets = xrealloc(g->tickets, (g->ntickets + r.n) * sizeof *g->tickets);
+		memcpy(g->tickets + g->ntickets, r.rows, r.n * sizeof *r.rows);
+		g->ntickets += r.n;
+	}
+	qsort(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
+	g->horizon = horizon;
+	g->last_refresh_rows = (long long)r.n;
+	g->last_refresh_full = r.full;
+	/* the journal's scans come on top of the database's again */
+	g->journal_ino = 0;
+	g->journal_off = 0;
+	set_events_keys(g, events, keys);
+	ok = write_cache(g, events, keys);
 	g->cache_at = time(NULL);
 	g->cache_due_ms = now_ms() + GATE_CACHE_MAX_AGE_S * 1000LL;
-	return true;
+out:
+	db_swap_deadline(g->db, before);
+	PQclear(events);
+	PQclear(keys);
+	free(r.rows);
+	return ok;
 }
 
 /* Appends lines to the rejected file, durably. */
@@ -278,6 +465,7 @@ static bool upload_line(struct gate *g, const char *line, int *conflicts)
 	const char *gate = json_string_value(json_object_get(j, "gate"));
 	const char *at = json_string_value(json_object_get(j, "at"));
 	const char *token = json_string_value(json_object_get(j, "token"));
+	const char *scan = json_string_value(json_object_get(j, "scan"));
 
 	if (!json_is_integer(t) || !json_is_integer(e) || !json_is_integer(i) || !gate || !at || !token) {
 		json_decref(j);
@@ -285,7 +473,8 @@ static bool upload_line(struct gate *g, const char *line, int *conflicts)
 		return false;
 	}
 	r = db_checkin_upload(g->db, (long long)json_integer_value(t), (long long)json_integer_value(e),
-			      (long long)json_integer_value(i), gate, at, token);
+			      (long long)json_integer_value(i), gate, at, token,
+			      scan_id_valid(scan) ? scan : NULL); /* journals before scan IDs had none */
 	json_decref(j);
 	if (!r)
 		return false;
@@ -297,7 +486,7 @@ static bool upload_line(struct gate *g, const char *line, int *conflicts)
 int gate_upload(struct gate *g, int *conflicts)
 {
 	FILE *f;
-	char *line = NULL, done[1200];
+	char *line = NULL, done[1300];
 	size_t size = 0, rlen = 0;
 	char *rejected = NULL;
 	ssize_t len;
@@ -305,7 +494,8 @@ int gate_upload(struct gate *g, int *conflicts)
 
 	*conflicts = 0;
 	g->rejected = 0;
-	if (!online(g))
+	/* gate_bind first: a journal goes only into the database it was written for */
+	if (!online(g) || !gate_bind(g))
 		return 0;
 	if ((lock = lock_station(g)) < 0)
 		return -1;
@@ -367,6 +557,7 @@ static void from_result(struct verdict *v, json_t *r)
 	const char *s;
 	s = json_string_value(json_object_get(r, "verdict"));
 	v->admit = s && strcmp(s, "admit") == 0;
+	v->duplicate = json_is_true(json_object_get(r, "duplicate"));
 	v->ticket = (long long)json_integer_value(json_object_get(r, "ticket"));
 	utf8_copy(v->reason, sizeof v->reason, json_string_value(json_object_get(r, "reason")));
 	utf8_copy(v->person, sizeof v->person, json_string_value(json_object_get(r, "person")));
@@ -442,8 +633,9 @@ static void scan_offline(struct gate *g, const char *token, const struct ticket_
 	}
 	gmtime_r(&now, &tm);
 	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	j = json_pack("{ss sI sI sI ss ss}", "token", token, "ticket", (json_int_t)c->ticket_id, "event",
-		      (json_int_t)c->event_id, "issue", (json_int_t)c->issue, "gate", g->name, "at", at);
+	j = json_pack("{ss sI sI sI ss ss ss}", "token", token, "ticket", (json_int_t)c->ticket_id, "event",
+		      (json_int_t)c->event_id, "issue", (json_int_t)c->issue, "gate", g->name, "at", at,
+		      "scan", v->scan_id);
 	line = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (!line) {
@@ -576,12 +768,15 @@ int gate_tick(struct gate *g, int *conflicts)
 	return 0;
 }
 
-/* Waits (at most GATE_SCAN_WAIT_MS) for a reconnect under way. */
-static int reconnect_for_scan(struct gate *g)
+/* Waits for a reconnect under way, at most GATE_SCAN_WAIT_MS and never
+ * past the verdict's deadline. */
+static int reconnect_for_scan(struct gate *g, long long deadline)
 {
 	long long until = now_ms() + GATE_SCAN_WAIT_MS;
 	int conflicts;
 
+	if (until > deadline)
+		until = deadline;
 	for (;;) {
 		short events;
 		int timeout, fd;
@@ -599,6 +794,25 @@ static int reconnect_for_scan(struct gate *g)
 	}
 }
 
+/* The online verdict within what is left of the scan's deadline; NULL when
+ * the database did not answer in time (the connection is dropped then). */
+static json_t *ask_database(struct gate *g, const struct ticket_claim *c, const char *scan_id, long long deadline)
+{
+	long long left = deadline - now_ms();
+	int before;
+	json_t *r;
+
+	if (left < 1) {
+		db_drop(g->db, "no verdict from the database within %d ms", g->verdict_ms);
+		return NULL;
+	}
+	before = db_swap_deadline(g->db, (int)left);
+	r = db_checkin_scan(g->db, (long long)c->ticket_id, (long long)c->event_id, (long long)c->issue, g->name,
+			    scan_id);
+	db_swap_deadline(g->db, before);
+	return r;
+}
+
 void gate_scan(struct gate *g, const char *token, struct verdict *v)
 {
 	struct ticket_claim c;
@@ -606,21 +820,28 @@ void gate_scan(struct gate *g, const char *token, struct verdict *v)
 	const unsigned char *key;
 	enum token_status st;
 	bool retried = false;
+	long long deadline = now_ms() + g->verdict_ms;
 
 	memset(v, 0, sizeof *v);
+	/* One ID for this scan however many ways it reaches the database. */
+	scan_id_new(v->scan_id);
 	v->offline = !online(g); /* decided without the database */
 	if ((st = token_peek(token, &c)) != TOKEN_VALID)
 		return reject(v, "%s", token_status_text(st));
 	if (g->event_id && (long long)c.event_id != g->event_id)
 		return reject(v, "%s", "other event");
 	if (g->reconnect && !online(g))
-		reconnect_for_scan(g);
+		reconnect_for_scan(g, deadline);
 again:
 	v->offline = !online(g);
-	/* An event's key never changes: once known, it is kept. */
+	/* An event's key never changes within one database, and the cache is
+	 * per database: once known, it is kept. */
 	key = find_key(g, (long long)c.event_id);
 	if (!key && online(g)) {
-		if (db_event_public_key(g->db, (long long)c.event_id, pk)) {
+		int before = db_swap_deadline(g->db, (int)(deadline - now_ms() > 1 ? deadline - now_ms() : 1));
+		bool found = db_event_public_key(g->db, (long long)c.event_id, pk);
+		db_swap_deadline(g->db, before);
+		if (found) {
 			add_key(g, (long long)c.event_id, pk);
 			key = find_key(g, (long long)c.event_id);
 		} else if (g->db->status != DB_FAILED) {
@@ -632,15 +853,14 @@ again:
 	if ((st = token_verify(token, key, &c)) != TOKEN_VALID)
 		return reject(v, "%s", token_status_text(st));
 	if (online(g)) {
-		json_t *r = db_checkin_scan(g->db, (long long)c.ticket_id, (long long)c.event_id, (long long)c.issue,
-					    g->name);
+		json_t *r = ask_database(g, &c, v->scan_id, deadline);
 		if (r) {
 			from_result(v, r);
 			json_decref(r);
 			/* keep the offline cache current with what this gate saw */
 			{
 				struct gate_ticket *gt = find_ticket(g, (long long)c.ticket_id);
-				if (gt && v->admit)
+				if (gt && v->admit && !v->duplicate)
 					gt->scans++;
 			}
 			return;
@@ -648,12 +868,14 @@ again:
 		if (g->db->state == DB_READY) /* a refusal, not a lost connection */
 			return reject(v, "database refused the scan: %s", g->db->err);
 		/* The connection was lost (a restarted server, a terminated
-		 * backend): one quick reconnect, then offline. */
-		if (g->reconnect && !retried) {
+		 * backend): one quick reconnect within the deadline, then
+		 * offline. The retry carries the same scan ID, so a first try
+		 * the server committed is not counted twice. */
+		if (g->reconnect && !retried && now_ms() < deadline) {
 			retried = true;
 			g->next_try_ms = now_ms();
 			g->backoff_ms = BACKOFF_MIN_MS;
-			reconnect_for_scan(g);
+			reconnect_for_scan(g, deadline);
 			goto again;
 		}
 	}
@@ -674,7 +896,9 @@ void gate_admit_ticket(struct gate *g, long long ticket_id, struct verdict *v)
 		PQclear(res);
 		return reject(v, "%s", "unknown ticket");
 	}
-	j = db_checkin_scan(g->db, ticket_id, db_int(res, 0, TK_EVENT), db_int(res, 0, TK_ISSUE), g->name);
+	scan_id_new(v->scan_id);
+	j = db_checkin_scan(g->db, ticket_id, db_int(res, 0, TK_EVENT), db_int(res, 0, TK_ISSUE), g->name,
+			    v->scan_id);
 	PQclear(res);
 	if (!j)
 		return reject(v, "database: %s", g->db->err);
@@ -693,5 +917,9 @@ json_t *verdict_json(const struct verdict *v)
 		json_object_set_new(j, "company", json_string(v->company));
 	/* always: a reader sees when the gate decided without the database */
 	json_object_set_new(j, "offline", json_boolean(v->offline));
+	if (v->scan_id[0])
+		json_object_set_new(j, "scan", json_string(v->scan_id));
+	if (v->duplicate)
+		json_object_set_new(j, "duplicate", json_true());
 	return j;
 }

@@ -21,6 +21,8 @@ struct verdict {
 	bool admit;
 	bool offline;
 	bool conflict;
+	bool duplicate;        /* the database had this scan already */
+	char scan_id[37];      /* made at the gate, sent online and journaled */
 	char reason[600];
 	long long ticket;
 	/* Room for the longest value the schema allows (person name and
@@ -48,7 +50,14 @@ struct gate_event {
 struct gate {
 	struct db *db;
 	char name[64];
-	char cache_path[1024], journal_path[1024], lock_path[1024];
+	/* State lives per database: <state dir>/<database identity>/gate-NAME.*;
+	 * link_path remembers which identity this connection reached last, so
+	 * a gate that starts offline finds its cache. */
+	char state_dir[1024], link_path[1100];
+	char identity[37]; /* "" until known */
+	char notice[512];  /* what a screen should tell (a new database...) */
+	int verdict_ms;    /* an online verdict not back by then is decided offline */
+	char cache_path[1200], journal_path[1200], lock_path[1200];
 	long long event_id; /* 0: every event */
 	/* the cache: keys sorted by event (grows as needed), events, ticket
 	 * states sorted by id */
@@ -59,6 +68,9 @@ struct gate {
 	struct gate_ticket *tickets;
 	size_t ntickets;
 	time_t cache_at;
+	long long horizon;           /* where the next incremental refresh starts */
+	long long last_refresh_rows; /* tickets the last refresh brought */
+	bool last_refresh_full;
 	int pending; /* offline scans waiting in the journal */
 	/* The journal as far as this process has applied it to the cached
 	 * scans (other processes of the same station append to it too). */
@@ -67,16 +79,26 @@ struct gate {
 	/* The last upload: scans whose line could not be uploaded were kept
 	 * in rejected_path. */
 	int rejected;
-	char rejected_path[1100];
+	char rejected_path[1300];
 	/* Reconnecting by itself (gate_set_reconnect): back-off state. */
 	bool reconnect;
 	int backoff_ms;
 	long long next_try_ms, connect_started_ms, cache_due_ms;
 };
 
-/* Opens the gate; db may be NULL or disconnected (offline from the start). */
+#define GATE_VERDICT_MS 1500 /* default; BOXOFFICE_VERDICT_MS overrides */
+
+/* Opens the gate; db may be NULL or disconnected (offline from the start).
+ * Online, it learns the database's identity and keeps its state under it;
+ * offline, it uses the identity this connection reached last (none: an
+ * empty cache, every code rejected as unknown). */
 void gate_open(struct gate *g, struct db *db, const char *name, long long event_id);
 void gate_close(struct gate *g);
+/* Online: makes sure the state in use is this database's (a gate pointed
+ * at another database switches to that one's state and says so in
+ * g->notice). False when the database has no identity or the state folder
+ * cannot be made (g->notice says why). */
+bool gate_bind(struct gate *g);
 /* Reads events, keys and ticket states from the database into the cache
  * file (written aside and renamed: processes of one station share it). */
 bool gate_refresh_cache(struct gate *g);
@@ -95,6 +117,7 @@ int gate_upload(struct gate *g, int *conflicts);
  * for a reconnect under way. */
 #define GATE_SCAN_WAIT_MS 500
 #define GATE_CACHE_MAX_AGE_S 60
+#define GATE_REFRESH_MS 120000 /* a full load's deadline */
 void gate_set_reconnect(struct gate *g, bool on);
 /* Advances reconnecting without blocking, and refreshes a cache older
  * than GATE_CACHE_MAX_AGE_S when online. Returns scans uploaded just now

@@ -20,21 +20,22 @@ PGresult *db_gate_tickets(struct db *db, long long event_id)
 			  event_id);
 }
 
-json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long long issue, const char *gate)
+json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long long issue, const char *gate,
+			const char *scan_id)
 {
 	char t[24], e[24], i[24];
-	const char *p[4] = { t, e, i, gate };
+	const char *p[5] = { t, e, i, gate, scan_id };
 	snprintf(t, sizeof t, "%lld", ticket);
 	snprintf(e, sizeof e, "%lld", event);
 	snprintf(i, sizeof i, "%lld", issue);
-	return db_json(db, "SELECT checkin_scan($1, $2, $3, $4, NULL, false)", 4, p);
+	return db_json(db, "SELECT checkin_scan($1, $2, $3, $4, NULL, false, $5::uuid)", 5, p);
 }
 
 json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long long issue, const char *gate,
-			  const char *at, const char *token)
+			  const char *at, const char *token, const char *scan_id)
 {
 	char t[24], e[24], i[24];
-	const char *p[7] = { t, e, i, gate, at, token, "admit" };
+	const char *p[8] = { t, e, i, gate, at, token, "admit", scan_id };
 	json_t *r;
 
 	snprintf(t, sizeof t, "%lld", ticket);
@@ -42,7 +43,7 @@ json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long
 	snprintf(i, sizeof i, "%lld", issue);
 	if (!db_run(db, "SAVEPOINT gate_upload_line", 0, NULL))
 		return NULL;
-	r = db_json(db, "SELECT checkin_upload($1, $2, $3, $4, $5::timestamptz, $6, $7)", 7, p);
+	r = db_json(db, "SELECT checkin_upload($1, $2, $3, $4, $5::timestamptz, $6, $7, $8::uuid)", 8, p);
 	if (!r && db->state == DB_READY) {
 		char err[sizeof db->err];
 		enum db_status status = db->status == DB_FAILED ? DB_REFUSED : db->status;

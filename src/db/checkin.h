@@ -13,12 +13,15 @@ PGresult *db_gate_events(struct db *db);
 PGresult *db_gate_keys(struct db *db);
 /* ticket_id, event_id, issue, valid (bool), scans; of one event, or all (0). */
 PGresult *db_gate_tickets(struct db *db, long long event_id);
-/* checkin_scan's verdict (online). */
-json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long long issue, const char *gate);
+/* checkin_scan's verdict (online). scan_id (may be NULL) makes it
+ * idempotent: the same scan again answers the first verdict, with
+ * "duplicate":true, and records nothing. */
+json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long long issue, const char *gate,
+			const char *scan_id);
 /* One offline scan uploaded inside the caller's transaction, under its own
  * savepoint: a refusal (db->status other than DB_FAILED) rolls back only
  * this scan and leaves the transaction usable. */
 json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long long issue, const char *gate,
-			  const char *at, const char *token);
+			  const char *at, const char *token, const char *scan_id);
 
 #endif

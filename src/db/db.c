@@ -183,6 +183,13 @@ void db_set_deadline(struct db *db, int ms)
 	db_run(db, "SELECT set_config('statement_timeout', $1, false)", 1, p);
 }
 
+int db_swap_deadline(struct db *db, int ms)
+{
+	int before = db->deadline_ms;
+	db->deadline_ms = ms > 0 ? ms : 0;
+	return before;
+}
+
 void db_set_lock_timeout(struct db *db, int ms)
 {
 	db->lock_timeout_ms = ms > 0 ? ms : 0;

@@ -56,6 +56,11 @@ void db_free(struct db *db);
  * answers with an error before the client gives up on the link. The
  * default is 10 s, or $BOXOFFICE_DEADLINE_MS. */
 void db_set_deadline(struct db *db, int ms);
+/* Sets only the client-side deadline for the calls that follow (no round
+ * trip, the session's statement_timeout stays); returns the one before.
+ * For one call that must answer sooner (a gate's verdict) or may take
+ * longer (a cache load). */
+int db_swap_deadline(struct db *db, int ms);
 /* The session's lock_timeout (ms), applied on every (re)connect. */
 void db_set_lock_timeout(struct db *db, int ms);
 /* Monotonic clock in ms. */

@@ -12,4 +12,9 @@
 /* Reads it into out (37 bytes); false with db->err set. */
 bool db_identity(struct db *db, char out[DB_IDENTITY_LEN + 1]);
 
+/* A short stable name (32 hex digits) for where this connection points
+ * (its conninfo, or the PG* environment, or the embedded cluster), to
+ * remember the identity it reached last while it cannot be asked. */
+void db_where_key(const struct db *db, char out[33]);
+
 #endif
