@@ -38,6 +38,12 @@ struct assign_state {
 		long long tickets;
 	} matches[MATCHES_MAX];
 	int nmatches, picked;
+	/* a refused assignment that Enter again confirms (reassign, rename) */
+	struct {
+		long long ticket;
+		unsigned flags;
+		char what[3 * FIELD_TEXT_MAX];
+	} confirm;
 	char message[600];
 	bool error;
 	/* bulk: a CSV file's rows, checked (dry run) before anything changes */
@@ -170,31 +176,45 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 static int assign_submit(struct app *app, struct assign_state *s)
 {
 	const struct ticket_row *t;
-	const char *why;
+	const char *why, *field, *name = s->fields[A_NAME].text, *email = s->fields[A_EMAIL].text,
+			       *company = s->fields[A_COMPANY].text;
+	char what[sizeof s->confirm.what];
+	unsigned flags = 0, need;
 	json_t *doc;
 
 	s->error = true;
 	if (s->cursor.count == 0)
 		return SCR_HANDLED;
 	t = &s->tickets[s->cursor.selected];
-	if ((why = validate_text(s->fields[A_NAME].text, NAME_MAX_CHARS, true))) {
-		snprintf(s->message, sizeof s->message, "Name %s.", why);
-		s->form.focus = A_NAME;
+	if ((why = validate_person(name, strlen(name), email, strlen(email), company, strlen(company), &field))) {
+		snprintf(s->message, sizeof s->message, "%s %s.", field[0] == 'n' ? "Name" : field[0] == 'e' ? "E-mail" : "Company",
+			 why);
+		s->form.focus = field[0] == 'n' ? A_NAME : field[0] == 'e' ? A_EMAIL : A_COMPANY;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	if ((why = validate_email(s->fields[A_EMAIL].text, true))) {
-		snprintf(s->message, sizeof s->message, "E-mail %s.", why);
-		s->form.focus = A_EMAIL;
-		return SCR_HANDLED | SCR_REDRAW;
-	}
-	doc = db_ticket_assign(app_db(app), t->id, s->fields[A_NAME].text, s->fields[A_EMAIL].text,
-			       s->fields[A_COMPANY].text, "assigned at the desk");
+	/* Enter again on the same ticket with the same person confirms. */
+	snprintf(what, sizeof what, "%s\x1f%s\x1f%s", name, email, company);
+	if (s->confirm.ticket == t->id && strcmp(s->confirm.what, what) == 0)
+		flags = s->confirm.flags;
+	doc = db_ticket_assign(app_db(app), t->id, name, email, company,
+			       flags & ASSIGN_REASSIGN ? "reassigned at the desk" : "assigned at the desk", flags);
 	if (!doc) {
-		snprintf(s->message, sizeof s->message, "Not assigned: %s", app_db(app)->err);
+		need = db_ticket_assign_needs(app_db(app));
+		if (need && !(flags & need)) {
+			s->confirm.ticket = t->id;
+			s->confirm.flags = flags | need;
+			snprintf(s->confirm.what, sizeof s->confirm.what, "%s", what);
+			snprintf(s->message, sizeof s->message, "%s — Enter again to %s, or change the form.",
+				 app_db(app)->err, need == ASSIGN_REASSIGN ? "reassign" : "rename");
+		} else {
+			s->confirm.ticket = 0;
+			snprintf(s->message, sizeof s->message, "Not assigned: %s", app_db(app)->err);
+		}
 		return SCR_HANDLED | SCR_REDRAW;
 	}
+	s->confirm.ticket = 0;
 	s->error = false;
-	snprintf(s->message, sizeof s->message, "Ticket #%lld → %s%s", t->id, s->fields[A_NAME].text,
+	snprintf(s->message, sizeof s->message, "Ticket #%lld → %s%s", t->id, name,
 		 json_is_true(json_object_get(doc, "reissued")) ? " (reissued: the old QR no longer works)" : "");
 	json_decref(doc);
 	/* Ready for the next ticket. */
@@ -217,23 +237,27 @@ static void bulk_close(struct assign_state *s)
 /* Reads the file and checks every row without changing anything. */
 static void bulk_preview(struct app *app, struct assign_state *s)
 {
-	FILE *f = fopen(s->path.text, "rb");
 	struct bulk_result res;
+	char err[600];
 	size_t i;
 	json_t *row;
 
 	s->npreview = 0;
-	if (!f) {
-		snprintf(s->message, sizeof s->message, "Cannot read %s.", s->path.text);
+	if (bulk_read(s->path.text, &s->bulk_data, &s->bulk_len, err, sizeof err) != BULK_READ_OK) {
+		snprintf(s->message, sizeof s->message, "Nothing assigned: %.500s.", err);
 		s->error = true;
 		bulk_close(s);
 		return;
 	}
-	s->bulk_data = malloc(BULK_MAX_BYTES);
-	s->bulk_len = s->bulk_data ? fread(s->bulk_data, 1, BULK_MAX_BYTES, f) : 0;
-	fclose(f);
-	if (bulk_assign(app_db(app), app_order_id(app), s->bulk_data ? s->bulk_data : "", s->bulk_len, true, &res) < 0) {
+	if (bulk_assign(app_db(app), app_order_id(app), s->bulk_data ? s->bulk_data : "", s->bulk_len, BULK_DRY, &res) < 0) {
 		snprintf(s->message, sizeof s->message, "Not checked: %s", app_db(app)->err);
+		s->error = true;
+		json_decref(res.preview);
+		bulk_close(s);
+		return;
+	}
+	if (res.refused) {
+		snprintf(s->message, sizeof s->message, "Nothing assigned: %s.", res.refused);
 		s->error = true;
 		json_decref(res.preview);
 		bulk_close(s);
@@ -241,17 +265,30 @@ static void bulk_preview(struct app *app, struct assign_state *s)
 	}
 	s->bulk_rows = res.rows;
 	s->bulk_errors = res.errors;
-	json_array_foreach(res.preview, i, row) {
-		const char *err = json_string_value(json_object_get(row, "error"));
-		if (s->npreview == 12)
-			break;
-		snprintf(s->preview[s->npreview++], sizeof s->preview[0], "%3lld  %-24.24s %-28.28s %s",
-			 (long long)json_integer_value(json_object_get(row, "row")),
-			 json_string_value(json_object_get(row, "name")), json_string_value(json_object_get(row, "email")),
-			 err ? err : "ok");
-	}
+	/* rows with errors first: they are what needs fixing */
+	for (int pass = 0; pass < 2; pass++)
+		json_array_foreach(res.preview, i, row) {
+			const char *err_text = json_string_value(json_object_get(row, "error"));
+			if (s->npreview == 12 || (pass == 0) != (err_text != NULL))
+				continue;
+			snprintf(s->preview[s->npreview++], sizeof s->preview[0], "%3lld  %-24.24s %-28.28s %s",
+				 (long long)json_integer_value(json_object_get(row, "row")),
+				 json_string_value(json_object_get(row, "name")),
+				 json_string_value(json_object_get(row, "email")), err_text ? err_text : "ok");
+		}
 	json_decref(res.preview);
 	s->bulk = BULK_PREVIEW;
+}
+
+/* The first row's reason, for the status line. */
+static const char *bulk_first_error(const struct bulk_result *res)
+{
+	size_t i;
+	json_t *row;
+	json_array_foreach(res->preview, i, row)
+		if (json_object_get(row, "error"))
+			return json_string_value(json_object_get(row, "error"));
+	return res->refused ? res->refused : "a row failed";
 }
 
 static int bulk_key(struct app *app, struct assign_state *s, enum action action, int key)
@@ -269,11 +306,14 @@ static int bulk_key(struct app *app, struct assign_state *s, enum action action,
 	}
 	if (action == ACT_SUBMIT && !s->bulk_errors) {
 		struct bulk_result res;
-		if (bulk_assign(app_db(app), app_order_id(app), s->bulk_data, s->bulk_len, false, &res) == 0 && res.assigned) {
+		int rc = bulk_assign(app_db(app), app_order_id(app), s->bulk_data, s->bulk_len, 0, &res);
+		if (rc == 0 && res.assigned) {
 			snprintf(s->message, sizeof s->message, "Assigned %d tickets from %s.", res.rows, s->path.text);
 			s->error = false;
 		} else {
-			snprintf(s->message, sizeof s->message, "Nothing assigned: %s", res.errors ? "a row failed" : app_db(app)->err);
+			/* something changed since the preview (another station) */
+			snprintf(s->message, sizeof s->message, "Nothing assigned: %s",
+				 rc < 0 ? app_db(app)->err : bulk_first_error(&res));
 			s->error = true;
 		}
 		json_decref(res.preview);

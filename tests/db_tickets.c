@@ -184,7 +184,11 @@ static void test_reissue_invalidates_old_token(void **state)
 	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Anna A' --email anna@example.com", ticket));
 	/* a first assignment keeps the token (nobody else held it) */
 	assert_string_equal(first_token(order, NULL), t1);
-	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Bo B' --email bo@example.com --company 'Fjord AB'", ticket));
+	/* moving a held ticket must be asked for; unasked, nothing changes */
+	expect_status(1, "$BOXOFFICE ticket assign %lld --name 'Bo B' --email bo@example.com --company 'Fjord AB'", ticket);
+	assert_string_equal(first_token(order, NULL), t1);
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Bo B' --email bo@example.com --company 'Fjord AB' "
+			     "--reassign", ticket));
 	snprintf(t2, sizeof t2, "%s", first_token(order, NULL));
 	assert_string_not_equal(t1, t2);
 	expect_status(1, "$BOXOFFICE ticket verify %s", q(t1));
@@ -287,6 +291,307 @@ static void test_bulk_csv_all_or_nothing(void **state)
 	expect_status(1, "$BOXOFFICE ticket assign-csv --order %lld --file %s", order, path);
 }
 
+static const char *tmp_dir(void)
+{
+	return getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp";
+}
+
+static long long settled_order(int qty)
+{
+	long long order = new_order("sponsored", qty);
+	json_decref(cli_json("$BOXOFFICE order settle %lld", order));
+	return order;
+}
+
+static long long assigned_count(long long order)
+{
+	char o[24];
+	const char *p[1] = { o };
+	snprintf(o, sizeof o, "%lld", order);
+	return test_scalar(conn, "SELECT count(*) FROM ticket WHERE order_id = $1 AND person_id IS NOT NULL", 1, p);
+}
+
+/* How many of the people whose e-mail starts with prefix hold a ticket of
+ * the order (each of them should hold exactly one). */
+static long long holders_like(long long order, const char *prefix)
+{
+	char o[24], like[64];
+	const char *p[2] = { o, like };
+	snprintf(o, sizeof o, "%lld", order);
+	snprintf(like, sizeof like, "%s%%", prefix);
+	return test_scalar(conn, "SELECT count(DISTINCT pe.id) FROM ticket k JOIN person pe ON pe.id = k.person_id "
+				 "WHERE k.order_id = $1 AND pe.email LIKE $2", 2, p);
+}
+
+static void write_people(const char *path, const char *prefix, int n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs("name,email\n", f);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "Person %s %d,%s%d@example.com\n", prefix, i, prefix, i);
+	fclose(f);
+}
+
+/* Runs two assign-csv at the same instant (real processes); their exit
+ * codes. */
+static void race_two(long long order, const char *a, const char *b, int *ra, int *rb)
+{
+	struct run_result r = run_cmd("( $BOXOFFICE ticket assign-csv --order %lld --file %s >/dev/null 2>&1; echo A=$? ) & "
+				      "( $BOXOFFICE ticket assign-csv --order %lld --file %s >/dev/null 2>&1; echo B=$? ) & wait",
+				      order, a, order, b);
+	const char *pa = strstr(r.out, "A="), *pb = strstr(r.out, "B=");
+	assert_non_null(pa);
+	assert_non_null(pb);
+	*ra = atoi(pa + 2);
+	*rb = atoi(pb + 2);
+	run_free(&r);
+}
+
+static void test_bulk_runs_at_once_never_take_each_others_tickets(void **state)
+{
+	char a[256], b[256], pa[32], pb[32];
+	int ra, rb;
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		long long order = settled_order(20);
+		snprintf(pa, sizeof pa, "ra%d-%lld-", round, order);
+		snprintf(pb, sizeof pb, "rb%d-%lld-", round, order);
+		snprintf(a, sizeof a, "%s/race-a.csv", tmp_dir());
+		snprintf(b, sizeof b, "%s/race-b.csv", tmp_dir());
+		write_people(a, pa, 10);
+		write_people(b, pb, 10);
+		race_two(order, a, b, &ra, &rb);
+		/* 10 + 10 on 20 free tickets: both succeed, on different tickets */
+		assert_int_equal(ra, 0);
+		assert_int_equal(rb, 0);
+		assert_int_equal(assigned_count(order), 20);
+		assert_int_equal(holders_like(order, pa), 10);
+		assert_int_equal(holders_like(order, pb), 10);
+	}
+	/* 15 + 15 on 20: one succeeds whole, the other is refused whole */
+	{
+		long long order = settled_order(20);
+		snprintf(pa, sizeof pa, "sa-%lld-", order);
+		snprintf(pb, sizeof pb, "sb-%lld-", order);
+		write_people(a, pa, 15);
+		write_people(b, pb, 15);
+		race_two(order, a, b, &ra, &rb);
+		assert_int_equal(ra + rb, 1);
+		assert_int_equal(assigned_count(order), 15);
+		assert_int_equal(holders_like(order, ra == 0 ? pa : pb), 15);
+		assert_int_equal(holders_like(order, ra == 0 ? pb : pa), 0);
+	}
+}
+
+/* A single assignment racing a bulk run onto the same free ticket: one of
+ * them wins; the loser changes nothing, so nobody is left with a dead QR. */
+static void test_single_assign_racing_bulk_never_steals(void **state)
+{
+	char a[256], pa[32];
+	(void)state;
+	snprintf(a, sizeof a, "%s/race-single.csv", tmp_dir());
+	for (int round = 0; round < 3; round++) {
+		long long order = settled_order(5), ticket;
+		struct run_result r;
+		int rbulk, rone;
+		first_token(order, &ticket);
+		snprintf(pa, sizeof pa, "rs%d-%lld-", round, order);
+		write_people(a, pa, 5);
+		r = run_cmd("( $BOXOFFICE ticket assign-csv --order %lld --file %s >/dev/null 2>&1; echo A=$? ) & "
+			    "( $BOXOFFICE ticket assign %lld --name Solo --email solo%lld@example.com >/dev/null 2>&1; echo B=$? ) & wait",
+			    order, a, ticket, order);
+		rbulk = atoi(strstr(r.out, "A=") + 2);
+		rone = atoi(strstr(r.out, "B=") + 2);
+		run_free(&r);
+		assert_int_equal(rbulk + rone, 1);
+		if (rbulk == 0) {
+			assert_int_equal(holders_like(order, pa), 5);
+			assert_int_equal(holders_like(order, "solo"), 0);
+		} else {
+			assert_int_equal(holders_like(order, pa), 0);
+			assert_int_equal(holders_like(order, "solo"), 1);
+		}
+	}
+}
+
+static void test_bulk_file_over_the_limit_is_refused_whole(void **state)
+{
+	long long order = settled_order(2);
+	char path[256];
+	FILE *f;
+	struct run_result r;
+	(void)state;
+	snprintf(path, sizeof path, "%s/huge.csv", tmp_dir());
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	/* 17 MiB of well-formed rows */
+	for (long n = 0; n < 17L << 20;)
+		n += fprintf(f, "Somebody With A Long Name %ld,somebody.with.a.long.address.%ld@example.com\n", n, n);
+	fclose(f);
+	r = run_cmd("$BOXOFFICE ticket assign-csv --order %lld --file %s", order, path);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "16 MiB"));
+	assert_non_null(strstr(r.err, "nothing was assigned"));
+	assert_string_equal(r.out, "");
+	run_free(&r);
+	/* the same through stdin */
+	r = run_cmd("$BOXOFFICE ticket assign-csv --order %lld --file - < %s", order, path);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "16 MiB"));
+	run_free(&r);
+	assert_int_equal(assigned_count(order), 0);
+	remove(path);
+}
+
+static long long person_named(const char *email, char *name, size_t size)
+{
+	char ev[24];
+	const char *p[2] = { ev, email };
+	PGresult *res;
+	long long id;
+	snprintf(ev, sizeof ev, "%lld", event_id);
+	res = test_query(conn, "SELECT id, name FROM person WHERE event_id = $1 AND lower(email) = lower($2)", 2, p);
+	assert_int_equal(PQntuples(res), 1);
+	id = atoll(PQgetvalue(res, 0, 0));
+	snprintf(name, size, "%s", PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return id;
+}
+
+static void test_existing_email_never_renames_silently(void **state)
+{
+	long long o1 = settled_order(1), o2 = settled_order(2), t1, t2;
+	char path[256], name[256];
+	struct run_result r;
+	(void)state;
+	first_token(o1, &t1);
+	first_token(o2, &t2);
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Alice Berg' --email alice.b@example.com", t1));
+	/* single: another name for her e-mail is refused with the reason */
+	r = run_cmd("$BOXOFFICE ticket assign %lld --name Al2 --email ALICE.B@example.com", t2);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "Alice Berg"));
+	run_free(&r);
+	person_named("alice.b@example.com", name, sizeof name);
+	assert_string_equal(name, "Alice Berg");
+	assert_int_equal(assigned_count(o2), 0);
+	/* bulk: the row shows the conflict and nothing is assigned */
+	snprintf(path, sizeof path, "%s/rename.csv", tmp_dir());
+	write_file(path, "Eve,eve.r@example.com\nAl2,ALICE.B@example.com\n");
+	r = run_cmd("$BOXOFFICE ticket assign-csv --order %lld --file %s", o2, path);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "renaming must be confirmed"));
+	run_free(&r);
+	person_named("alice.b@example.com", name, sizeof name);
+	assert_string_equal(name, "Alice Berg");
+	assert_int_equal(assigned_count(o2), 0);
+	/* the same name (any case of e-mail) finds her without a question */
+	json_decref(cli_json("$BOXOFFICE ticket assign-csv --order %lld --file %s --dry-run",
+			     o2, (write_file(path, "Alice Berg,ALICE.B@example.com\n"), path)));
+	/* asked for: renamed, and the change is logged */
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Alice Lund' --email alice.b@example.com --rename", t2));
+	{
+		char id[24];
+		const char *p[1] = { id };
+		snprintf(id, sizeof id, "%lld", person_named("alice.b@example.com", name, sizeof name));
+		assert_string_equal(name, "Alice Lund");
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE entity = 'person' "
+						   "AND entity_id = $1 AND action = 'renamed'", 1, p), 1);
+	}
+}
+
+/* Each CSV row as preview JSON: its "error", or NULL when fine. */
+static const char *row_error(json_t *doc, int i)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(doc, "preview"), (size_t)i), "error"));
+}
+
+static void test_csv_input_validated_like_the_cli(void **state)
+{
+	long long order = settled_order(3), ticket;
+	char path[256], long_company[260];
+	struct run_result r;
+	json_t *doc;
+	FILE *f;
+	(void)state;
+	first_token(order, &ticket);
+	snprintf(path, sizeof path, "%s/bad.csv", tmp_dir());
+	memset(long_company, 'c', 230);
+	long_company[230] = '\0';
+	f = fopen(path, "wb");
+	fputs("name,email,company\n", f);
+	fputs("Esc Ape,esc@example.com,\x1b[31mEvil\x1b[0m\n", f);   /* terminal escape */
+	fwrite("Bob\0by,bob.n@example.com,\n", 1, 26, f);            /* a NUL */
+	fprintf(f, "Long Co,long@example.com,%s\n", long_company);     /* over-long company */
+	fputs("C1 Ctl,c1@example.com,A\xc2\x9b" "B\n", f);            /* a C1 control (CSI) */
+	fputs("Bad \xff\xfe UTF,utf@example.com,\n", f);              /* invalid UTF-8 */
+	fputs("Fine,fine@example.com,\n\n\n", f);                     /* trailing blank lines */
+	fclose(f);
+	r = run_cmd("$BOXOFFICE ticket assign-csv --order %lld --file %s", order, path);
+	assert_int_equal(r.status, 1);
+	doc = json_loads(r.out, 0, NULL);
+	assert_non_null(doc);
+	/* every row is in the preview, bad ones with their reason */
+	assert_int_equal(json_integer_value(json_object_get(doc, "rows")), 6);
+	assert_int_equal(json_integer_value(json_object_get(doc, "errors")), 5);
+	assert_int_equal(json_array_size(json_object_get(doc, "preview")), 6);
+	assert_non_null(strstr(row_error(doc, 0), "company contains control characters"));
+	assert_non_null(strstr(row_error(doc, 1), "NUL"));
+	assert_non_null(strstr(row_error(doc, 2), "company is too long (at most 200 characters)"));
+	assert_non_null(strstr(row_error(doc, 3), "control characters"));
+	assert_non_null(strstr(row_error(doc, 4), "not valid UTF-8"));
+	assert_null(row_error(doc, 5));
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(json_object_get(doc, "preview"), 4), "name")),
+			       "Bad "));
+	json_decref(doc);
+	run_free(&r);
+	assert_int_equal(assigned_count(order), 0);
+	/* a good file with a trailing blank line is fine */
+	write_file(path, "Fine,fine@example.com\r\n\r\n");
+	json_decref(cli_json("$BOXOFFICE ticket assign-csv --order %lld --file %s", order, path));
+	assert_int_equal(assigned_count(order), 1);
+	/* a folder is not a file; an empty file assigns nothing and says so */
+	expect_status(2, "$BOXOFFICE ticket assign-csv --order %lld --file %s", order, tmp_dir());
+	write_file(path, "\n");
+	expect_status(1, "$BOXOFFICE ticket assign-csv --order %lld --file %s", order, path);
+	/* the command line refuses the same C1 control */
+	expect_status(2, "$BOXOFFICE ticket assign %lld --name X --email x1@example.com --company \"$(printf 'A\\302\\233B')\"", ticket);
+}
+
+/* Over-long text is refused before the database, with its limit, on
+ * every path. */
+static void test_overlong_text_says_its_limit(void **state)
+{
+	char big[300];
+	long long ticket, order = settled_order(1);
+	struct run_result r;
+	const char *cmds[] = {
+		"sell --type Adult --qty 1 --company",
+		"sell --type Adult --qty 1 --contact",
+		"order add --lines Adult:1 --company",
+		"event add --date 2030-01-01 --name",
+	};
+	(void)state;
+	first_token(order, &ticket);
+	memset(big, 'x', 201);
+	big[201] = '\0';
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		if (strncmp(cmds[i], "event", 5) == 0)
+			r = run_cmd("$BOXOFFICE %s %s", cmds[i], big);
+		else
+			r = run_cmd("$BOXOFFICE %s %s --event %lld", cmds[i], big, event_id);
+		assert_int_equal(r.status, 2);
+		if (!strstr(r.err, "at most 200 characters"))
+			fail_msg("%s: %s", cmds[i], r.err);
+		run_free(&r);
+	}
+	r = run_cmd("$BOXOFFICE ticket assign %lld --name %s --email x@example.com", ticket, big);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "--name is too long (at most 200 characters)"));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +601,12 @@ int main(void)
 		cmocka_unit_test(test_badge_reads_back_with_zbarimg),
 		cmocka_unit_test(test_assignment_bad_input),
 		cmocka_unit_test(test_bulk_csv_all_or_nothing),
+		cmocka_unit_test(test_bulk_runs_at_once_never_take_each_others_tickets),
+		cmocka_unit_test(test_single_assign_racing_bulk_never_steals),
+		cmocka_unit_test(test_bulk_file_over_the_limit_is_refused_whole),
+		cmocka_unit_test(test_existing_email_never_renames_silently),
+		cmocka_unit_test(test_csv_input_validated_like_the_cli),
+		cmocka_unit_test(test_overlong_text_says_its_limit),
 	};
 	return cmocka_run_group_tests_name("tickets", tests, setup, teardown);
 }

@@ -1,9 +1,12 @@
 /* Unit tests of the pure domain core: VAT and money, the order state
  * machine, input validation. Table-driven, no database, no terminal. */
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
+#include "src/core/csv.h"
 #include "src/core/money.h"
 #include "src/core/order.h"
 #include "src/core/rng.h"
@@ -208,6 +211,83 @@ static void test_validate_text_email(void **state)
 	assert_null(validate_email("", false));
 }
 
+/* The same refusal on every path: C0, DEL and C1 controls, NUL inside a
+ * field, and a too-long text that names its limit. */
+static void test_validate_controls_nul_and_limits(void **state)
+{
+	char big[NAME_MAX_CHARS + 2], out[64];
+	const char *why;
+	(void)state;
+	assert_non_null(validate_text("Evil \x1b[31m", NAME_MAX_CHARS, false));
+	assert_non_null(validate_text("CSI \xc2\x9b" "31m", NAME_MAX_CHARS, false)); /* U+009B */
+	assert_non_null(validate_text("DEL \x7f", NAME_MAX_CHARS, false));
+	assert_null(validate_text("No-break\xc2\xa0space", NAME_MAX_CHARS, false)); /* U+00A0 is text */
+	assert_string_equal(validate_text_n("Bob\0by", 6, NAME_MAX_CHARS, true), "contains a NUL byte");
+	assert_null(validate_text_n("Bobby", 5, NAME_MAX_CHARS, true));
+	assert_non_null(validate_email_n("a@b.se\0x", 8, true));
+	memset(big, 'x', NAME_MAX_CHARS + 1);
+	big[NAME_MAX_CHARS + 1] = '\0';
+	why = validate_text(big, NAME_MAX_CHARS, false);
+	assert_non_null(why);
+	assert_string_equal(why, "is too long (at most 200 characters)");
+	{
+		const char *field;
+		assert_non_null(validate_person("Ann", 3, "ann@example.com", 15, big, strlen(big), &field));
+		assert_string_equal(field, "company");
+		assert_null(validate_person("Ann", 3, "ann@example.com", 15, NULL, 0, &field));
+		assert_non_null(validate_person("Ann", 3, "ann", 3, NULL, 0, &field));
+		assert_string_equal(field, "e-mail");
+	}
+	/* shown safely: bad bytes and controls become U+FFFD, text stays */
+	text_printable(out, sizeof out, "A\xff" "B\x1b" "C\0D", 7);
+	assert_string_equal(out, "A\xEF\xBF\xBD" "B\xEF\xBF\xBD" "C\xEF\xBF\xBD" "D");
+	text_printable(out, 2, "Åsa", 4); /* never a cut character */
+	assert_string_equal(out, "");
+}
+
+static void test_csv_rows_blank_long_and_nul(void **state)
+{
+	static char data[4096];
+	const char *p = data, *end;
+	struct csv_row *row = malloc(sizeof *row);
+	int line = 1;
+	size_t n = 0;
+	(void)state;
+	n += (size_t)sprintf(data + n, "\xEF\xBB\xBFname,email\r\n\r\n");
+	data[n++] = '"';
+	memset(data + n, 'y', CSV_FIELD_MAX + 5); /* too long, yet the next row is found */
+	n += CSV_FIELD_MAX + 5;
+	n += (size_t)sprintf(data + n, "\",a@b.se\nBob");
+	data[n++] = '\0';
+	n += (size_t)sprintf(data + n, "by,bob@example.com\n , ,\n\"multi\nline\",m@example.com\n\n");
+	end = data + n;
+	assert_true(csv_read_row(&p, end, &line, row));
+	assert_string_equal(row->field[1], "email");
+	assert_true(csv_read_row(&p, end, &line, row));
+	assert_true(row->blank);
+	assert_true(csv_read_row(&p, end, &line, row));
+	assert_true(row->too_long);
+	assert_int_equal(row->n, 2);
+	assert_string_equal(row->field[1], "a@b.se");
+	assert_true(csv_read_row(&p, end, &line, row));
+	assert_false(row->too_long);
+	assert_int_equal(row->len[0], 6); /* the NUL is kept, not a place to cut */
+	assert_int_equal(row->line, 4);
+	assert_true(csv_read_row(&p, end, &line, row));
+	assert_true(row->blank);
+	assert_true(csv_read_row(&p, end, &line, row));
+	assert_string_equal(row->field[0], "multi\nline");
+	assert_int_equal(row->line, 6);
+	assert_true(csv_read_row(&p, end, &line, row));
+	assert_true(row->blank);
+	assert_false(csv_read_row(&p, end, &line, row));
+	p = "\"unclosed,x\nnext,row";
+	assert_true(csv_read_row(&p, p + strlen(p), &line, row));
+	assert_true(row->unclosed);
+	assert_false(csv_read_row(&p, p + strlen(p), &line, row));
+	free(row);
+}
+
 static void test_parse_int(void **state)
 {
 	long long v;
@@ -251,6 +331,8 @@ int main(void)
 		cmocka_unit_test(test_names_round_trip),
 		cmocka_unit_test(test_validate_dates),
 		cmocka_unit_test(test_validate_text_email),
+		cmocka_unit_test(test_validate_controls_nul_and_limits),
+		cmocka_unit_test(test_csv_rows_blank_long_and_nul),
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_rng_deterministic),
 	};

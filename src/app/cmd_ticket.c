@@ -75,23 +75,21 @@ int cmd_ticket_list(struct cli *cli, int argc, char **argv)
 
 static bool check_person(const char *what, const char *name, const char *email, const char *company, int *rc)
 {
-	const char *why;
-	if ((why = validate_text(name, NAME_MAX_CHARS, true))) {
-		*rc = cli_fail(EXIT_USAGE, what, "--name %s", why);
-		return false;
-	}
-	if ((why = validate_email(email, true))) {
-		*rc = cli_fail(EXIT_USAGE, what, "--email %s", why);
-		return false;
-	}
-	return cli_text(what, "company", company, NAME_MAX_CHARS, rc);
+	const char *field, *why = validate_person(name, strlen(name), email, strlen(email), company,
+						  company ? strlen(company) : 0, &field);
+	if (!why)
+		return true;
+	*rc = cli_fail(EXIT_USAGE, what, "--%s %s", strcmp(field, "e-mail") == 0 ? "email" : field, why);
+	return false;
 }
 
 int cmd_ticket_assign(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "ticket assign", *pos[1], *name = NULL, *email = NULL, *company = NULL;
+	bool reassign = false, rename = false;
 	const struct cli_opt opts[] = {
-		{ "name", &name, NULL }, { "email", &email, NULL }, { "company", &company, NULL }, { NULL, NULL, NULL },
+		{ "name", &name, NULL }, { "email", &email, NULL }, { "company", &company, NULL },
+		{ "reassign", NULL, &reassign }, { "rename", NULL, &rename }, { NULL, NULL, NULL },
 	};
 	long long id;
 	json_t *doc;
@@ -109,7 +107,8 @@ int cmd_ticket_assign(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (!cli_db(cli))
 		return EXIT_FAILED;
-	if (!(doc = db_ticket_assign(cli->db, id, name, email, company, "assigned")))
+	if (!(doc = db_ticket_assign(cli->db, id, name, email, company, reassign ? "reassigned" : "assigned",
+				     (reassign ? ASSIGN_REASSIGN : 0) | (rename ? ASSIGN_RENAME : 0))))
 		return cli_db_fail(cli, what);
 	cli_print_json(doc);
 	return EXIT_DONE;
@@ -149,16 +148,17 @@ int cmd_ticket_unassign(struct cli *cli, int argc, char **argv)
 int cmd_ticket_assign_csv(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "ticket assign-csv", *order = NULL, *file = NULL;
-	bool dry = false;
+	bool dry = false, rename = false;
 	const struct cli_opt opts[] = {
-		{ "order", &order, NULL }, { "file", &file, NULL }, { "dry-run", NULL, &dry }, { NULL, NULL, NULL },
+		{ "order", &order, NULL }, { "file", &file, NULL }, { "dry-run", NULL, &dry },
+		{ "rename", NULL, &rename }, { NULL, NULL, NULL },
 	};
 	long long order_id;
-	char *data = NULL;
-	size_t len = 0, cap = 0, n;
+	char *data, err[600];
+	size_t len;
 	struct bulk_result res;
+	enum bulk_read_status st;
 	int rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL);
-	FILE *in;
 
 	if (rc)
 		return rc;
@@ -166,21 +166,14 @@ int cmd_ticket_assign_csv(struct cli *cli, int argc, char **argv)
 		return cli_missing(what, order ? "file" : "order");
 	if (!cli_int(what, "order", order, 1, INT64_MAX, &order_id, &rc))
 		return rc;
-	if (!(in = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb")))
-		return cli_fail(EXIT_USAGE, what, "cannot read %s: %s", file, strerror(errno));
-	do {
-		if (len + 4096 > cap)
-			data = xrealloc(data, cap = cap ? cap * 2 : 65536);
-		n = fread(data + len, 1, cap - len, in);
-		len += n;
-	} while (n > 0 && len < BULK_MAX_BYTES);
-	if (in != stdin)
-		fclose(in);
+	if ((st = bulk_read(file, &data, &len, err, sizeof err)) != BULK_READ_OK)
+		return cli_fail(st == BULK_READ_TOO_BIG ? EXIT_REFUSED : EXIT_USAGE, what, "%s; nothing was assigned", err);
 	if (!cli_db(cli)) {
 		free(data);
 		return EXIT_FAILED;
 	}
-	rc = bulk_assign(cli->db, order_id, data ? data : "", len, dry, &res);
+	rc = bulk_assign(cli->db, order_id, data ? data : "", len, (dry ? BULK_DRY : 0) | (rename ? BULK_RENAME : 0),
+			 &res);
 	free(data);
 	if (rc < 0) {
 		json_decref(res.preview);
@@ -188,6 +181,8 @@ int cmd_ticket_assign_csv(struct cli *cli, int argc, char **argv)
 	}
 	cli_print_json(json_pack("{sb si si so}", "assigned", res.assigned, "rows", res.rows, "errors", res.errors,
 				 "preview", res.preview));
+	if (res.refused)
+		return cli_fail(EXIT_REFUSED, what, "%s; nothing was assigned", res.refused);
 	if (res.errors)
 		return cli_fail(EXIT_REFUSED, what, "%d of %d rows have errors; nothing was assigned", res.errors, res.rows);
 	return EXIT_DONE;

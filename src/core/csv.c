@@ -159,3 +159,76 @@ int csv_read_record(const char **p, const char *end, char bufs[][256], int max_f
 		return n;
 	}
 }
+
+static void row_put(struct csv_row *row, int f, char c)
+{
+	if (f >= CSV_ROW_FIELDS)
+		return;
+	if (row->len[f] >= CSV_FIELD_MAX) {
+		row->too_long = true;
+		return;
+	}
+	row->field[f][row->len[f]++] = c;
+}
+
+bool csv_read_row(const char **p, const char *end, int *line, struct csv_row *row)
+{
+	const char *s = *p;
+	int f = 0;
+
+	if (s + 3 <= end && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+	    (unsigned char)s[2] == 0xBF)
+		s += 3;
+	if (s >= end)
+		return false;
+	row->n = 0;
+	row->too_long = row->unclosed = false;
+	row->blank = true;
+	row->line = *line;
+	for (int i = 0; i < CSV_ROW_FIELDS; i++)
+		row->len[i] = 0;
+	for (;;) {
+		if (s < end && *s == '"') {
+			s++;
+			for (;;) {
+				if (s >= end) {
+					row->unclosed = true;
+					break;
+				}
+				if (*s == '"' && s + 1 < end && s[1] == '"') {
+					row_put(row, f, '"');
+					s += 2;
+				} else if (*s == '"') {
+					s++;
+					break;
+				} else {
+					if (*s == '\n')
+						(*line)++;
+					row_put(row, f, *s++);
+				}
+			}
+		}
+		while (s < end && *s != ',' && *s != '\n' && *s != '\r')
+			row_put(row, f, *s++);
+		if (f < CSV_ROW_FIELDS) {
+			row->field[f][row->len[f]] = '\0';
+			for (size_t i = 0; i < row->len[f] && row->blank; i++)
+				row->blank = row->field[f][i] == ' ' || row->field[f][i] == '\t';
+		} else {
+			row->blank = false; /* a field not kept: not a blank line */
+		}
+		f++;
+		if (s < end && *s == ',') {
+			s++;
+			continue;
+		}
+		if (s < end && *s == '\r')
+			s++;
+		if (s < end && *s == '\n')
+			s++;
+		(*line)++;
+		row->n = f;
+		*p = s;
+		return true;
+	}
+}

@@ -34,3 +34,23 @@ int copy_text_split(char *line, size_t len, char **fields, size_t *lens, int max
  * (each cap bytes). Returns the number of fields, 0 at the end, -1 on a
  * field too long or an unterminated quote. */
 int csv_read_record(const char **p, const char *end, char bufs[][256], int max_fields);
+
+/* A record as csv_read_row() reads it: the first CSV_ROW_FIELDS fields,
+ * each up to CSV_FIELD_MAX bytes (room for 200 four-byte characters),
+ * with their byte lengths, since a field may hold a NUL. A bad record
+ * never loses the reader its place: the next call starts at the next
+ * record (except after an unclosed quote, which runs to the end). */
+#define CSV_ROW_FIELDS 8
+#define CSV_FIELD_MAX 1024
+struct csv_row {
+	int n;                 /* fields in the record, counting those not kept */
+	char field[CSV_ROW_FIELDS][CSV_FIELD_MAX + 1];
+	size_t len[CSV_ROW_FIELDS];
+	bool too_long;         /* a field was longer than CSV_FIELD_MAX (cut short) */
+	bool unclosed;         /* a quote never closed: the rest of the input was read */
+	bool blank;            /* every field empty or spaces: a blank line */
+	int line;              /* the line the record starts on, from 1 */
+};
+/* Reads the next record at *p; line counts lines (start it at 1). Returns
+ * true when a record was read, false at the end. */
+bool csv_read_row(const char **p, const char *end, int *line, struct csv_row *row);

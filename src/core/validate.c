@@ -2,75 +2,155 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* One UTF-8 sequence at p (before end): its length in bytes and code point,
+ * or 0 when it is not valid UTF-8 (overlong, surrogate, past U+10FFFF). */
+static size_t utf8_decode(const unsigned char *p, const unsigned char *end, unsigned *cp)
+{
+	size_t extra;
+	unsigned c;
+
+	if (*p < 0x80) {
+		*cp = *p;
+		return 1;
+	} else if ((*p & 0xE0) == 0xC0) {
+		extra = 1;
+		c = *p & 0x1F;
+	} else if ((*p & 0xF0) == 0xE0) {
+		extra = 2;
+		c = *p & 0x0F;
+	} else if ((*p & 0xF8) == 0xF0) {
+		extra = 3;
+		c = *p & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < extra + 1)
+		return 0;
+	for (size_t i = 1; i <= extra; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3F);
+	}
+	if ((extra == 1 && c < 0x80) || (extra == 2 && c < 0x800) || (extra == 3 && c < 0x10000) ||
+	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return extra + 1;
+}
+
+static bool is_control(unsigned cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
 int utf8_length(const char *text)
 {
-	const unsigned char *p = (const unsigned char *)text;
+	const unsigned char *p = (const unsigned char *)text, *end = p + strlen(text);
 	int n = 0;
 
-	while (*p) {
-		int extra;
+	while (p < end) {
 		unsigned cp;
-		if (*p < 0x80) {
-			p++;
-			n++;
-			continue;
-		} else if ((*p & 0xE0) == 0xC0) {
-			extra = 1;
-			cp = *p & 0x1F;
-		} else if ((*p & 0xF0) == 0xE0) {
-			extra = 2;
-			cp = *p & 0x0F;
-		} else if ((*p & 0xF8) == 0xF0) {
-			extra = 3;
-			cp = *p & 0x07;
-		} else {
+		size_t k = utf8_decode(p, end, &cp);
+		if (!k)
 			return -1;
-		}
-		p++;
-		for (int i = 0; i < extra; i++, p++) {
-			if ((*p & 0xC0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (*p & 0x3F);
-		}
-		/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
-		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-		    (extra == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return -1;
+		p += k;
 		n++;
 	}
 	return n;
 }
 
-const char *validate_text(const char *text, int max_chars, bool required)
-{
-	int len;
-	bool blank = true;
+static _Thread_local char too_long[64];
 
-	if (!text || !*text)
+const char *validate_text_n(const char *text, size_t len, int max_chars, bool required)
+{
+	const unsigned char *p = (const unsigned char *)text, *end;
+	bool blank = true, invalid = false, control = false;
+	int n = 0;
+
+	if (!text || len == 0)
 		return required ? "is required" : NULL;
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (*p < 0x20 || *p == 0x7F)
-			return "contains control characters";
-		if (*p != ' ')
-			blank = false;
+	if (memchr(text, '\0', len))
+		return "contains a NUL byte";
+	for (end = p + len; p < end; n++) {
+		unsigned cp;
+		size_t k = utf8_decode(p, end, &cp);
+		if (!k) {
+			invalid = true;
+			break;
+		}
+		control |= is_control(cp);
+		blank &= cp == ' ';
+		p += k;
 	}
+	if (control)
+		return "contains control characters";
+	if (invalid)
+		return "is not valid UTF-8";
 	if (blank)
 		return required ? "is required" : "is blank";
-	len = utf8_length(text);
-	if (len < 0)
-		return "is not valid UTF-8";
-	if (len > max_chars)
-		return "is too long";
+	if (n > max_chars) {
+		snprintf(too_long, sizeof too_long, "is too long (at most %d characters)", max_chars);
+		return too_long;
+	}
 	return NULL;
+}
+
+const char *validate_text(const char *text, int max_chars, bool required)
+{
+	return validate_text_n(text, text ? strlen(text) : 0, max_chars, required);
 }
 
 const char *validate_email(const char *text, bool required)
 {
-	const char *why = validate_text(text, EMAIL_MAX_CHARS, required);
+	return validate_email_n(text, text ? strlen(text) : 0, required);
+}
+
+const char *validate_person(const char *name, size_t name_len, const char *email, size_t email_len,
+			    const char *company, size_t company_len, const char **field)
+{
+	const char *why;
+
+	*field = "name";
+	if ((why = validate_text_n(name, name_len, NAME_MAX_CHARS, true)))
+		return why;
+	*field = "e-mail";
+	if ((why = validate_email_n(email, email_len, true)))
+		return why;
+	*field = "company";
+	return validate_text_n(company, company ? company_len : 0, COMPANY_MAX_CHARS, false);
+}
+
+void text_printable(char *out, size_t size, const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	size_t o = 0;
+
+	while (p < end) {
+		unsigned cp = 0;
+		size_t k = utf8_decode(p, end, &cp);
+		const char *put = (const char *)p;
+		size_t n = k;
+		if (!k || cp == 0 || is_control(cp)) {
+			put = "\xEF\xBF\xBD"; /* U+FFFD */
+			n = 3;
+			k = k ? k : 1;
+		}
+		if (o + n + 1 > size)
+			break;
+		memcpy(out + o, put, n);
+		o += n;
+		p += k;
+	}
+	out[o] = '\0';
+}
+
+const char *validate_email_n(const char *text, size_t len, bool required)
+{
+	const char *why = validate_text_n(text, len, EMAIL_MAX_CHARS, required);
 	const char *at, *dot;
 
 	if (why || !text || !*text)

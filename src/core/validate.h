@@ -7,13 +7,36 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define NAME_MAX_CHARS 200
+#include <stddef.h>
+
+/* The limits of the text the database keeps (db/001_schema.sql). */
+#define NAME_MAX_CHARS 200    /* person, event, company, contact */
+#define COMPANY_MAX_CHARS 200
+#define CONTACT_MAX_CHARS 200
 #define EMAIL_MAX_CHARS 254
 
-/* Non-empty after trimming, valid UTF-8, no control characters, at most
- * max_chars code points. */
+/* Non-empty after trimming, valid UTF-8, no control characters (C0, DEL
+ * or C1: they would be drawn on every screen), no NUL, at most max_chars
+ * code points. A too-long text says its limit ("is too long (at most 200
+ * characters)"; that reason is only good until the next call). */
 const char *validate_text(const char *text, int max_chars, bool required);
 const char *validate_email(const char *text, bool required);
+/* The same on len bytes that may hold a NUL (a field read from a file):
+ * a NUL is refused, never a place to cut the text short. */
+const char *validate_text_n(const char *text, size_t len, int max_chars, bool required);
+const char *validate_email_n(const char *text, size_t len, bool required);
+
+/* A person as ticket assign, the assignment screen and assign-csv take
+ * them: name and e-mail required, company optional (NULL or len 0). NULL
+ * when fine; else the reason, with *field set to "name", "e-mail" or
+ * "company". */
+const char *validate_person(const char *name, size_t name_len, const char *email, size_t email_len,
+			    const char *company, size_t company_len, const char **field);
+
+/* Copies len bytes for showing or for JSON: invalid UTF-8, NULs and control
+ * characters each become U+FFFD, so a bad row can still be shown. Always
+ * NUL-terminates (size > 0). */
+void text_printable(char *out, size_t size, const char *text, size_t len);
 /* YYYY-MM-DD, a real calendar date (2026-02-30 is refused). */
 const char *validate_date(const char *text);
 /* A whole number in [min, max], nothing else around it. */

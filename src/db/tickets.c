@@ -136,12 +136,52 @@ bool db_ticket_token(struct db *db, const PGresult *res, int row, char *out, siz
 }
 
 json_t *db_ticket_assign(struct db *db, long long ticket_id, const char *name, const char *email,
-			 const char *company, const char *reason)
+			 const char *company, const char *reason, unsigned flags)
 {
 	char id[24];
-	const char *p[5] = { id, name, email, company, reason };
+	const char *p[7] = { id, name, email, company, reason, flags & ASSIGN_REASSIGN ? "true" : "false",
+			     flags & ASSIGN_RENAME ? "true" : "false" };
 	snprintf(id, sizeof id, "%lld", ticket_id);
-	return db_json(db, "SELECT ticket_assign($1, $2, $3, $4, $5)", 5, p);
+	return db_json(db, "SELECT ticket_assign($1, $2, $3, $4, $5, $6, $7)", 7, p);
+}
+
+/* The reasons ticket_assign_try() gives for BX041 and BX040
+ * (db/007_assignment.sql). */
+unsigned db_ticket_assign_needs(const struct db *db)
+{
+	if (db->status != DB_REFUSED)
+		return 0;
+	if (strstr(db->err, "moving it must be asked for"))
+		return ASSIGN_REASSIGN;
+	if (strstr(db->err, "renaming must be confirmed"))
+		return ASSIGN_RENAME;
+	return 0;
+}
+
+json_t *db_ticket_assign_rows(struct db *db, long long order_id, const json_t *rows, const char *reason,
+			      bool rename)
+{
+	char id[24], *text = json_dumps(rows, JSON_COMPACT);
+	const char *p[4] = { id, text, reason, rename ? "true" : "false" };
+	PGresult *res;
+	json_t *out;
+
+	if (!text) {
+		db_set_error(db, DB_FAILED, "out of memory");
+		return NULL;
+	}
+	snprintf(id, sizeof id, "%lld", order_id);
+	res = db_exec(db, "SELECT r FROM ticket_assign_rows($1, $2::jsonb, $3, $4) r", 4, p);
+	free(text);
+	if (!res)
+		return NULL;
+	out = json_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *r = json_loads(PQgetvalue(res, i, 0), 0, NULL);
+		json_array_append_new(out, r ? r : json_pack("{ss}", "error", "unreadable answer"));
+	}
+	PQclear(res);
+	return out;
 }
 
 json_t *db_ticket_reissue(struct db *db, long long ticket_id, bool unassign, const char *reason)

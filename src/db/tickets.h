@@ -28,8 +28,23 @@ PGresult *db_person_search(struct db *db, long long event_id, const char *text, 
 /* The token of a ticket row from one of the queries above. */
 bool db_ticket_token(struct db *db, const PGresult *res, int row, char *out, size_t size);
 
+/* Assigns one ticket to the event's person with this e-mail (made when
+ * new). A ticket held by someone else moves only with ASSIGN_REASSIGN (and
+ * its old QR stops working); an e-mail whose person has another name or
+ * company is refused unless ASSIGN_RENAME. */
+enum { ASSIGN_REASSIGN = 1, ASSIGN_RENAME = 2 };
 json_t *db_ticket_assign(struct db *db, long long ticket_id, const char *name, const char *email,
-			 const char *company, const char *reason);
+			 const char *company, const char *reason, unsigned flags);
+/* After db_ticket_assign() refused: the flag that would let it through
+ * when the user confirms (the ticket is held by someone else, or the
+ * e-mail's person has another name), else 0. */
+unsigned db_ticket_assign_needs(const struct db *db);
+/* Bulk: rows [[name, email, company], …] onto the order's free tickets,
+ * chosen inside the caller's transaction (never a held ticket). One
+ * result per row, in order: {"ticket",…} or {"error",…}; NULL with
+ * db->err on a database failure. */
+json_t *db_ticket_assign_rows(struct db *db, long long order_id, const json_t *rows, const char *reason,
+			      bool rename);
 json_t *db_ticket_reissue(struct db *db, long long ticket_id, bool unassign, const char *reason);
 
 #endif
