@@ -144,7 +144,7 @@ int main(void)
 	snprintf(cmd, sizeof cmd, "%s migrate >/dev/null", bench_bin());
 	if (system(cmd) != 0 || !mkdtemp(var))
 		return 3;
-	setenv("BOXOFFICE_VAR", var, 1);
+	setenv("BOXOFFICE_STATE", var, 1);
 	setup_event(db);
 	printf("check-in: %d tickets ready\n", ntokens);
 

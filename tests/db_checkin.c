@@ -21,13 +21,21 @@
 
 static PGconn *conn;
 static char tmp[200];
+/* Gate state: <tmp>/state/<database identity>/gate-NAME.* */
+static char gate_dir[400];
 
 static int setup(void **state)
 {
+	char dir[300];
+	PGresult *res;
 	(void)state;
 	conn = test_migrate_connect();
 	snprintf(tmp, sizeof tmp, "%s", getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp");
-	setenv("BOXOFFICE_VAR", tmp, 1); /* gate caches and journals go to the test folder */
+	snprintf(dir, sizeof dir, "%s/state", tmp);
+	setenv("BOXOFFICE_STATE", dir, 1); /* gate caches and journals go to the test folder */
+	res = test_query(conn, "SELECT id FROM database_identity", 0, NULL);
+	snprintf(gate_dir, sizeof gate_dir, "%s/%s", dir, PQgetvalue(res, 0, 0));
+	PQclear(res);
 	return 0;
 }
 
@@ -228,7 +236,7 @@ static void test_offline_gate_uploads_its_journal(void **state)
 		fail_msg("offline scans: %s", r.out);
 	assert_int_equal(count_lines(r.out, "already checked in"), 1); /* 1 again */
 	run_free(&r);
-	snprintf(journal, sizeof journal, "%s/gate-door.journal", tmp);
+	snprintf(journal, sizeof journal, "%s/gate-door.journal", gate_dir);
 	assert_non_null(f = fopen(journal, "r"));
 	fclose(f);
 
@@ -433,7 +441,7 @@ static void test_offline_cache_rules(void **state)
 	assert_int_equal(atoi(r.out), 1);
 	run_free(&r);
 	/* A damaged line in the journal must not vanish. */
-	snprintf(journal, sizeof journal, "%s/gate-%s.journal", tmp, gate);
+	snprintf(journal, sizeof journal, "%s/gate-%s.journal", gate_dir, "back%5Cslash");
 	{
 		FILE *f = fopen(journal, "a");
 		assert_non_null(f);

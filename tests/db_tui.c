@@ -469,7 +469,7 @@ static void test_checkin_screen(void **state)
 	assert_int_equal(r.status, 0);
 	run_free(&r);
 	/* the assignment changed nothing for the first holder: token still good */
-	snprintf(cmd, sizeof cmd, "BOXOFFICE_VAR=$BOXOFFICE_TEST_TMP $BOXOFFICE --station gate-a --screen checkin --event %lld; sleep 30",
+	snprintf(cmd, sizeof cmd, "BOXOFFICE_STATE=$BOXOFFICE_TEST_TMP/state $BOXOFFICE --station gate-a --screen checkin --event %lld; sleep 30",
 		 event_id);
 	tmux_start(&t, "checkin", 100, 30, cmd);
 	assert_true(tmux_wait_for(&t, "checked in 0 / 2", 10000));
