@@ -35,12 +35,21 @@ struct db {
 	char *host_default;
 	PostgresPollingStatusType poll;
 	unsigned notify_seq; /* bumped when LISTENs must be re-issued */
+	/* Where the server's notices and asynchronous errors go (a server
+	 * shutting down says FATAL on an idle connection); NULL: libpq's
+	 * default, stderr. Installed on every connection, reconnects too. */
+	void (*notice)(void *arg, const char *message);
+	void *notice_arg;
 };
 
 /* How to reach the database: conninfo from -d, else libpq's environment,
  * else the embedded cluster under var/. */
 struct db *db_new(const char *conninfo, const char *station);
 void db_free(struct db *db);
+
+/* Routes notices to fn (one line each, no newline) on this and every later
+ * connection: a screen must never let libpq write behind curses. */
+void db_set_notice_handler(struct db *db, void (*fn)(void *arg, const char *message), void *arg);
 
 /* Blocking connect (CLI). False with db->err set when it fails. */
 bool db_connect(struct db *db);
