@@ -782,6 +782,9 @@ static void test_forms_create_once(void **state)
 	tmux_keys(&t, "BSpace 3 Tab Tab");
 	tmux_type(&t, "Counter Once");
 	tmux_keys(&t, "Enter Enter");
+	/* The sale's answer stays on the status line; the fresh form's hint
+	 * shows once the second Enter has been handled. */
+	assert_true(tmux_wait_for(&t, "Order #", 3000));
 	assert_true(tmux_wait_for(&t, "Tab/arrows move", 3000));
 	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 AND company = 'Counter Once'",
 				     1, p), 1);
