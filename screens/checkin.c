@@ -4,7 +4,19 @@
  * from a keyboard-wedge scanner (a line ending in Enter), a camera through
  * zbar ($BOXOFFICE_CAMERA=/dev/videoN, polled in the one loop), or F3:
  * find a person by name and admit them without their code. The gate keeps
- * working offline (see src/app/gate.c) and shows its queue. */
+ * working offline (see src/app/gate.c) and shows its queue.
+ *
+ * Typed input (the rule, also in the README): every character shows on the
+ * "Code" line at the bottom; Enter scans exactly what is shown, Backspace
+ * deletes the last character, Esc clears the line (Esc on an empty line
+ * closes the screen). A partial code left idle for more than 2 s is dropped
+ * and the status line says so: a scanner never pauses inside a code, so
+ * that is a stray key, which must not spoil the next scan. A line edited
+ * with Backspace is being typed by a person: it stays until Enter or Esc.
+ *
+ * The figures (checked in, per type, last scans) are read in one go: when
+ * any of the reads fails, or the station is offline, they show as
+ * unavailable, never half old and half new. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,16 +35,9 @@
 #define INPUT_MAX 4096
 #define RECENT 10
 #define TYPES_MAX 8
+#define INPUT_IDLE_MS 2000
 
-struct checkin_state {
-	struct gate gate;
-	bool gate_open;
-	char input[INPUT_MAX + 1];
-	size_t input_len;
-	bool input_garbage;
-	struct verdict last;
-	bool have_last;
-	char last_at[16];
+struct checkin_figures {
 	long long checked_in, total, conflicts;
 	struct {
 		char name[101];
@@ -41,6 +46,22 @@ struct checkin_state {
 	int ntypes;
 	char recent[RECENT][200];
 	int nrecent;
+};
+
+struct checkin_state {
+	struct gate gate;
+	bool gate_open;
+	char input[INPUT_MAX + 1];
+	size_t input_len;
+	bool input_garbage;
+	bool input_by_hand;     /* edited with Backspace: no idle drop */
+	long long input_at_ms;  /* monotonic time of the last character */
+	struct verdict last;
+	bool have_last;
+	char last_at[16];
+	struct checkin_figures fig;
+	bool fig_ok;            /* fig holds one complete, successful read */
+	char fig_error[512];
 	time_t next_refresh, next_cache;
 	/* manual search */
 	bool finding;
@@ -58,45 +79,78 @@ struct checkin_state {
 	time_t last_camera_at;
 };
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void figures_unavailable(struct checkin_state *s, const char *why)
+{
+	memset(&s->fig, 0, sizeof s->fig);
+	s->fig_ok = false;
+	snprintf(s->fig_error, sizeof s->fig_error, "%s", why && *why ? why : "unavailable");
+}
+
+/* Reads every figure into a fresh copy and takes it only when all reads
+ * succeeded: a failed read never leaves old rows next to new ones. */
 static void read_counters(struct app *app, struct checkin_state *s)
 {
+	struct checkin_figures f;
 	char ev[24];
 	const char *p[1] = { ev };
 	PGresult *res;
 
-	if (!app_online(app) || !app_event_id(app))
+	if (!app_online(app)) {
+		figures_unavailable(s, "offline");
 		return;
+	}
+	if (!app_event_id(app)) {
+		figures_unavailable(s, "no event chosen");
+		return;
+	}
+	memset(&f, 0, sizeof f);
 	snprintf(ev, sizeof ev, "%lld", app_event_id(app));
 	res = db_exec(app_db(app),
 		      "SELECT t.name, count(k.id) FILTER (WHERE k.scans > 0), count(k.id) FROM ticket_type t "
 		      "LEFT JOIN ticket k ON k.type_id = t.id AND k.status = 'valid' WHERE t.event_id = $1 "
 		      "GROUP BY t.id, t.name ORDER BY t.id", 1, p);
-	s->checked_in = s->total = 0;
-	s->ntypes = 0;
-	for (int i = 0; res && i < PQntuples(res) && i < TYPES_MAX; i++) {
-		snprintf(s->types[i].name, sizeof s->types[i].name, "%s", db_text(res, i, 0));
-		s->types[i].in = db_int(res, i, 1);
-		s->types[i].total = db_int(res, i, 2);
-		s->checked_in += s->types[i].in;
-		s->total += s->types[i].total;
-		s->ntypes++;
+	if (!res)
+		goto failed;
+	for (int i = 0; i < PQntuples(res) && i < TYPES_MAX; i++) {
+		snprintf(f.types[i].name, sizeof f.types[i].name, "%s", db_text(res, i, 0));
+		f.types[i].in = db_int(res, i, 1);
+		f.types[i].total = db_int(res, i, 2);
+		f.checked_in += f.types[i].in;
+		f.total += f.types[i].total;
+		f.ntypes++;
 	}
 	PQclear(res);
 	/* Offline admits the database could not accept: for the supervisor. */
 	res = db_exec(app_db(app), "SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
 				   "WHERE k.event_id = $1", 1, p);
-	s->conflicts = res ? db_int(res, 0, 0) : 0;
+	if (!res)
+		goto failed;
+	f.conflicts = db_int(res, 0, 0);
 	PQclear(res);
 	res = db_exec(app_db(app),
 		      "SELECT to_char(c.at, 'HH24:MI:SS'), c.direction, c.gate, coalesce(p.name, '#' || k.id::text), t.name "
 		      "FROM checkin c JOIN ticket k ON k.id = c.ticket_id JOIN ticket_type t ON t.id = k.type_id "
 		      "LEFT JOIN person p ON p.id = k.person_id WHERE k.event_id = $1 ORDER BY c.at DESC, c.id DESC LIMIT 10",
 		      1, p);
-	s->nrecent = 0;
-	for (int i = 0; res && i < PQntuples(res); i++)
-		snprintf(s->recent[s->nrecent++], sizeof s->recent[0], "%s %-3s %-10.10s %s (%s)", db_text(res, i, 0),
+	if (!res)
+		goto failed;
+	for (int i = 0; i < PQntuples(res) && f.nrecent < RECENT; i++)
+		snprintf(f.recent[f.nrecent++], sizeof f.recent[0], "%s %-3s %-10.10s %s (%s)", db_text(res, i, 0),
 			 db_text(res, i, 1), db_text(res, i, 2), db_text(res, i, 3), db_text(res, i, 4));
 	PQclear(res);
+	s->fig = f;
+	s->fig_ok = true;
+	s->fig_error[0] = '\0';
+	return;
+failed:
+	figures_unavailable(s, app_db(app)->err);
 }
 
 static void open_camera(struct checkin_state *s)
@@ -203,21 +257,46 @@ static void draw_verdict(struct checkin_state *s, struct rect a, int y, int h)
 	draw_text(y, a.x + 1, 20, s->last_at, band);
 }
 
+/* The typed code, always visible: its tail when it is longer than the line. */
+static void draw_input(struct checkin_state *s, int y, int x, int w)
+{
+	static const char label[] = "Code ▸ ";
+	int lw = 7, room = w - lw - 1;
+	char shown[INPUT_MAX + 8];
+
+	draw_text(y, x, lw, label, A_BOLD);
+	if (!s->input_len && !s->input_garbage) {
+		draw_text(y, x + lw, w - lw, "_  Enter scans · BkSp edits · Esc clears · dropped after 2 s idle",
+			  theme_attr(C_DIM));
+		return;
+	}
+	if (room < 2)
+		return;
+	if ((int)s->input_len > room - 1)
+		snprintf(shown, sizeof shown, "…%.*s_", room - 2, s->input + s->input_len - (size_t)(room - 2));
+	else
+		snprintf(shown, sizeof shown, "%.*s_", (int)s->input_len, s->input);
+	draw_text(y, x + lw, room, shown, theme_attr(s->input_garbage ? C_STATUS_ERR : C_SELECTED));
+}
+
 static void checkin_draw(struct app *app, void *state, struct rect a)
 {
 	struct checkin_state *s = state;
-	int y = a.y, band_h = a.h >= 20 ? 9 : 5;
-	char line[300];
+	int y = a.y, band_h = a.h >= 20 ? 9 : 5, bottom = a.y + a.h - 1;
+	bool figures = s->fig_ok && app_online(app);
+	char line[700], count[64];
 
-	snprintf(line, sizeof line, "Gate %s · %s · checked in %lld / %lld%s%s", s->gate.name,
-		 app_online(app) ? "ONLINE" : "OFFLINE", s->checked_in, s->total, s->gate.pending ? " · queue " : "",
-		 "");
+	if (figures)
+		snprintf(count, sizeof count, "checked in %lld / %lld", s->fig.checked_in, s->fig.total);
+	else
+		snprintf(count, sizeof count, "checked in: unavailable");
+	snprintf(line, sizeof line, "Gate %s · %s · %s", s->gate.name, app_online(app) ? "ONLINE" : "OFFLINE", count);
 	draw_text(y, a.x + 1, a.w - 2, line, app_online(app) ? A_BOLD : theme_attr(C_OFFLINE));
 	if (s->gate.pending) {
 		snprintf(line, sizeof line, "%d offline scan(s) waiting to upload", s->gate.pending);
 		draw_text(y, a.x + a.w - 40, 39, line, theme_attr(C_WARN));
-	} else if (s->conflicts) {
-		snprintf(line, sizeof line, "%lld offline conflict(s): see checkin_conflict", s->conflicts);
+	} else if (figures && s->fig.conflicts) {
+		snprintf(line, sizeof line, "%lld offline conflict(s): see checkin_conflict", s->fig.conflicts);
 		draw_text(y, a.x + a.w - 44, 43, line, theme_attr(C_STATUS_ERR));
 	}
 	y += 1;
@@ -231,22 +310,30 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		for (int i = 0; i < s->nfound; i++)
 			draw_text(y++, a.x + 2, a.w - 4, s->found[i].line, i == s->found_sel ? theme_attr(C_SELECTED) : A_NORMAL);
 		if (s->nfound == 0)
-			draw_text(y++, a.x + 2, a.w - 4, "Type 2 letters or more; Enter admits the selected ticket.", theme_attr(C_DIM));
+			draw_text(y++, a.x + 2, a.w - 4, "Type 2 letters or more; Enter admits the selected ticket; Esc closes.",
+				  theme_attr(C_DIM));
+		return;
+	}
+	/* The typed code on the last line, a camera problem above it. */
+	draw_input(s, bottom, a.x + 2, a.w - 4);
+	if (s->camera_error[0])
+		draw_text(--bottom, a.x + 2, a.w - 4, s->camera_error, theme_attr(C_WARN));
+	if (!figures) {
+		snprintf(line, sizeof line, "Counts unavailable (%s): they come back when the database answers.",
+			 s->fig_error[0] ? s->fig_error : "offline");
+		draw_text(y + 1, a.x + 2, a.w - 4, line, theme_attr(C_OFFLINE));
 		return;
 	}
 	/* Per type, then the last scans. */
-	for (int i = 0; i < s->ntypes && y < a.y + a.h; i++) {
-		snprintf(line, sizeof line, "%-16s %6lld / %-6lld", s->types[i].name, s->types[i].in, s->types[i].total);
+	for (int i = 0; i < s->fig.ntypes && y < bottom; i++) {
+		snprintf(line, sizeof line, "%-16s %6lld / %-6lld", s->fig.types[i].name, s->fig.types[i].in,
+			 s->fig.types[i].total);
 		draw_text(y++, a.x + 2, a.w / 2 - 2, line, A_NORMAL);
 	}
 	y = a.y + band_h + 2;
 	draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, "Last scans", A_BOLD | A_UNDERLINE);
-	for (int i = 0; i < s->nrecent && y < a.y + a.h - 1; i++)
-		draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, s->recent[i], A_NORMAL);
-	if (s->camera_error[0])
-		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->camera_error, theme_attr(C_WARN));
-	else if (s->input_len)
-		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, "reading…", theme_attr(C_DIM));
+	for (int i = 0; i < s->fig.nrecent && y < bottom; i++)
+		draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, s->fig.recent[i], A_NORMAL);
 }
 
 static int show(struct app *app, struct checkin_state *s)
@@ -285,6 +372,24 @@ static void search(struct app *app, struct checkin_state *s)
 	PQclear(people);
 }
 
+static void clear_input(struct checkin_state *s)
+{
+	s->input_len = 0;
+	s->input_garbage = false;
+	s->input_by_hand = false;
+}
+
+/* The idle rule (see the top of this file); true when it dropped input. */
+static bool drop_idle_input(struct app *app, struct checkin_state *s)
+{
+	if ((!s->input_len && !s->input_garbage) || s->input_by_hand || now_ms() - s->input_at_ms <= INPUT_IDLE_MS)
+		return false;
+	app_status(app, false, "dropped %zu stray character(s): no key for %d s", s->input_len,
+		   INPUT_IDLE_MS / 1000);
+	clear_input(s);
+	return true;
+}
+
 static int checkin_key(struct app *app, void *state, enum action action, int key)
 {
 	struct checkin_state *s = state;
@@ -296,7 +401,7 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (s->finding) {
-		if (key == 27) {
+		if (action == ACT_CLEAR) {
 			s->finding = false;
 			return SCR_HANDLED | SCR_REDRAW;
 		}
@@ -316,14 +421,15 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 			search(app, s);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
+	/* A partial code older than the idle limit was a stray key. */
+	drop_idle_input(app, s);
 	/* Keyboard-wedge scanner: characters, then Enter. */
-	if (action == ACT_SUBMIT || key == '\r' || key == '\n') {
+	if (action == ACT_SUBMIT) {
 		bool garbage = s->input_garbage;
 		s->input[s->input_len] = '\0';
-		s->input_len = 0;
-		s->input_garbage = false;
-		if (!s->input[0])
-			return SCR_HANDLED;
+		clear_input(s);
+		if (!s->input[0] && !garbage)
+			return SCR_HANDLED | SCR_REDRAW;
 		if (garbage) {
 			memset(&s->last, 0, sizeof s->last);
 			snprintf(s->last.reason, sizeof s->last.reason, "garbage from the scanner");
@@ -332,16 +438,34 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 		}
 		return show(app, s);
 	}
+	if (action == ACT_CLEAR) {
+		if (!s->input_len && !s->input_garbage)
+			return SCR_HANDLED | SCR_BACK; /* nothing typed: Esc closes, as elsewhere */
+		clear_input(s);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (action == ACT_ERASE) {
+		if (s->input_garbage) {
+			clear_input(s); /* bytes that were never kept cannot be edited */
+		} else if (s->input_len > 0) {
+			s->input_len--;
+			s->input_by_hand = s->input_len > 0;
+		}
+		s->input_at_ms = now_ms();
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	if (key >= 0x20 && key < 0x7F) {
 		if (s->input_len < INPUT_MAX)
 			s->input[s->input_len++] = (char)key;
 		else
 			s->input_garbage = true;
-		return SCR_HANDLED;
+		s->input_at_ms = now_ms();
+		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (key >= 0x80 && key < 0x100) {
 		s->input_garbage = true; /* our tokens are plain ASCII */
-		return SCR_HANDLED;
+		s->input_at_ms = now_ms();
+		return SCR_HANDLED | SCR_REDRAW;
 	}
 	return SCR_IGNORED;
 }
@@ -360,10 +484,13 @@ static int checkin_tick(struct app *app, void *state)
 {
 	struct checkin_state *s = state;
 	time_t now = time(NULL);
-	int r = SCR_IGNORED;
+	int r = drop_idle_input(app, s) ? SCR_REDRAW : SCR_IGNORED;
 
-	if (!app_online(app))
+	if (!app_online(app)) {
+		if (s->fig_ok)
+			figures_unavailable(s, "offline");
 		return SCR_REDRAW; /* keep the OFFLINE state visible */
+	}
 	/* Back online with a queue: upload it, then re-read. */
 	if (s->gate.pending > 0) {
 		int conflicts = 0, n = gate_upload(&s->gate, &conflicts);

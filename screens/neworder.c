@@ -1,7 +1,12 @@
 /* + New Ticket Order, from the organizer side: company (or one of the
  * event's organizations), contact, e-mail, payment method and a quantity
  * per ticket type of the current event. The order starts as requested and
- * takes its seats at once. */
+ * takes its seats at once.
+ *
+ * Each form instance carries an idempotency key (order_add's p_key): Enter
+ * again, or a retry after an answer lost with the connection, returns the
+ * order already made instead of a second one. After a success the form is
+ * cleared for the next order and takes a new key. */
 #include <curses.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -32,7 +37,21 @@ struct neworder_state {
 	const char *org_choices[ORGS_MAX + 1];
 	char message[600];
 	bool error;
+	char key[FORM_KEY_MAX]; /* this form instance's idempotency key */
 };
+
+/* Empty fields for the next order; the payment choice sticks. */
+static void neworder_clear(struct neworder_state *s)
+{
+	s->fields[N_ORG].choice = 0;
+	s->fields[N_COMPANY].text[0] = '\0';
+	s->fields[N_CONTACT].text[0] = '\0';
+	s->fields[N_EMAIL].text[0] = '\0';
+	for (int k = 0; k < s->ntypes; k++)
+		snprintf(s->fields[N_FIXED + k].text, sizeof s->fields[N_FIXED + k].text, "0");
+	s->form.focus = N_COMPANY;
+	form_new_key(s->key, "neworder");
+}
 
 static void neworder_query(struct app *app, void *state)
 {
@@ -72,6 +91,7 @@ static void neworder_query(struct app *app, void *state)
 	}
 	PQclear(res);
 	s->form = (struct form){ s->fields, N_FIXED + s->ntypes, N_COMPANY };
+	form_new_key(s->key, "neworder");
 }
 
 static void neworder_draw(struct app *app, void *state, struct rect a)
@@ -135,17 +155,19 @@ static int neworder_submit(struct app *app, struct neworder_state *s)
 	}
 	doc = db_order_add(app_db(app), app_event_id(app), lines, form_value(&s->fields[N_PAYMENT]),
 			   s->fields[N_COMPANY].text[0] ? s->fields[N_COMPANY].text : NULL,
-			   s->fields[N_CONTACT].text, s->fields[N_EMAIL].text, org, NULL);
+			   s->fields[N_CONTACT].text, s->fields[N_EMAIL].text, org, s->key);
 	if (!doc) {
 		snprintf(s->message, sizeof s->message, "Not created: %s", app_db(app)->err);
 		goto out;
 	}
 	s->error = false;
-	snprintf(s->message, sizeof s->message, " Order #%lld created: %s ",
+	snprintf(s->message, sizeof s->message, " Order #%lld created: %s — the form is clear for the next order ",
 		 (long long)json_integer_value(json_object_get(doc, "id")),
 		 json_string_value(json_object_get(doc, "status")));
-	app_status(app, false, "%s", s->message + 1);
+	app_status(app, false, "Order #%lld created", (long long)json_integer_value(json_object_get(doc, "id")));
 	json_decref(doc);
+	/* Done: the same fields must not make a second order. */
+	neworder_clear(s);
 out:
 	json_decref(lines);
 	return SCR_HANDLED | SCR_REDRAW;

@@ -1,7 +1,10 @@
 /* The counter sale: quantity, payment, optional company and contact, Enter.
  * Opened from the inventory on the selected type of the current event; the
  * result (order, status, tickets, amount) stays on screen until the next
- * sale. Seats are checked by the database, not here. */
+ * sale. Seats are checked by the database, not here. Each sale form carries
+ * its own idempotency key (sell's --key): a retry after a lost answer, or
+ * a key bounce, returns the sale already made; "another sale" takes a new
+ * key. */
 #include <curses.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -26,6 +29,7 @@ struct sale_state {
 	char error[600];
 	char result[3][160]; /* what the last sale made */
 	bool done;
+	char key[FORM_KEY_MAX]; /* this sale's idempotency key */
 };
 
 static void sale_reset(struct sale_state *s)
@@ -42,6 +46,7 @@ static void sale_reset(struct sale_state *s)
 	s->form = (struct form){ s->fields, F_COUNT, F_QTY };
 	s->error[0] = '\0';
 	s->done = false;
+	form_new_key(s->key, "sale");
 }
 
 static void sale_init(struct app *app, void *state)
@@ -126,6 +131,7 @@ static int sale_submit(struct app *app, struct sale_state *s)
 	sale.company = s->fields[F_COMPANY].text[0] ? s->fields[F_COMPANY].text : NULL;
 	sale.contact = s->fields[F_CONTACT].text[0] ? s->fields[F_CONTACT].text : NULL;
 	sale.reason = "counter sale";
+	sale.key = s->key;
 	if (!(doc = db_sell(app_db(app), &sale))) {
 		snprintf(s->error, sizeof s->error, "Not sold: %s", app_db(app)->err);
 		app_status(app, true, "not sold: %s", app_db(app)->err);

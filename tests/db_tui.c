@@ -521,6 +521,277 @@ static void test_dashboard_and_organizations(void **state)
 	tmux_stop(&t);
 }
 
+
+/* The per-type row of the check-in screen: "Name   in / total". Returns
+ * how many rows name the type; *in and *total from the last one. */
+static int type_rows_on_screen(const char *screen, const char *type, long long *in, long long *total)
+{
+	int rows = 0;
+	for (const char *line = screen; line && *line;) {
+		const char *end = strchr(line, '\n'), *p = line;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, type, strlen(type)) == 0 && p[strlen(type)] == ' ' &&
+		    sscanf(p + strlen(type), " %lld / %lld", in, total) == 2)
+			rows++;
+		line = end ? end + 1 : NULL;
+	}
+	return rows;
+}
+
+static long long checked_in_sql(PGconn *c, long long event_id, const char *type)
+{
+	char ev[24];
+	const char *p[2] = { ev, type };
+	snprintf(ev, sizeof ev, "%lld", event_id);
+	return test_scalar(c, "SELECT count(*) FILTER (WHERE k.scans > 0) FROM ticket k JOIN ticket_type t "
+			      "ON t.id = k.type_id WHERE t.event_id = $1 AND t.name = $2 AND k.status = 'valid'", 2, p);
+}
+
+/* Every per-type row appears once and equals the database. */
+static bool counts_match_sql(struct tmux *t, long long event_id, const char *const *types, int timeout_ms)
+{
+	for (int waited = 0; waited <= timeout_ms; waited += 100) {
+		PGconn *c = test_connect();
+		char *screen = tmux_capture(t);
+		bool all = true;
+		for (int i = 0; types[i]; i++) {
+			long long in = -1, total = -1;
+			if (type_rows_on_screen(screen, types[i], &in, &total) != 1 ||
+			    in != checked_in_sql(c, event_id, types[i]))
+				all = false;
+		}
+		PQfinish(c);
+		if (all) {
+			free(screen);
+			return true;
+		}
+		if (waited + 100 > timeout_ms)
+			fprintf(stderr, "--- counts differ from SQL:\n%s---\n", screen);
+		free(screen);
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/* Writes text straight to the pane's terminal, behind the program's back,
+ * as a library printing to stderr would. */
+static void scribble(struct tmux *t, const char *text)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "printf '%s' > \"$(tmux -L %s display -p -t %s '#{pane_tty}')\"", text, t->socket,
+		 t->session);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Tokens of an order's tickets, in ticket order. */
+static int order_tokens(long long order, char tokens[][512], int max)
+{
+	struct run_result r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
+				      "'import json,sys; [print(t[\"token\"]) for t in json.load(sys.stdin)]'", order);
+	int n = 0;
+	char *save = NULL;
+	assert_int_equal(r.status, 0);
+	for (char *tok = strtok_r(r.out, "\n", &save); tok && n < max; tok = strtok_r(NULL, "\n", &save))
+		snprintf(tokens[n++], 512, "%s", tok);
+	run_free(&r);
+	return n;
+}
+
+static long long sell_free(long long event_id, const char *type, int qty)
+{
+	struct run_result r = run_cmd("$BOXOFFICE sell --event %lld --type %s --qty %d --payment free", event_id, type, qty);
+	long long id;
+	assert_int_equal(r.status, 0);
+	id = atoll(strstr(r.out, "\"id\":") + 5);
+	run_free(&r);
+	return id;
+}
+
+static void gate_admit(const char *token)
+{
+	struct run_result r = run_cmd("BOXOFFICE_VAR=$BOXOFFICE_TEST_TMP/cli-gate $BOXOFFICE checkin --gate cli --token '%s'", token);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+}
+
+/* Issue 14: the database stops under an open check-in screen and comes
+ * back. Nothing may write over the screen; the figures are read again and
+ * equal the database; Ctrl-L repaints the whole terminal. */
+static void test_checkin_screen_survives_database_restart(void **state)
+{
+	static const char *const types[] = { "Adult", "Child", "Group", NULL };
+	struct tmux t;
+	long long event_id = make_event(unique_name("Restart Night"), "2036-01-01", 0);
+	long long child_order;
+	char cmd[512], tokens[8][512], *screen;
+	(void)state;
+
+	make_type(event_id, "Adult", 50, 1000, 1);
+	make_type(event_id, "Child", 50, 500, 1);
+	make_type(event_id, "Group", 200, 5000, 10);
+	sell_free(event_id, "Adult", 5);
+	child_order = sell_free(event_id, "Child", 6);
+	sell_free(event_id, "Group", 4);
+	assert_int_equal(order_tokens(child_order, tokens, 8), 6);
+	gate_admit(tokens[0]);
+
+	snprintf(cmd, sizeof cmd, "BOXOFFICE_VAR=$BOXOFFICE_TEST_TMP/restart $BOXOFFICE --station gate-r "
+		 "--screen checkin --event %lld; echo EXITED rc=$?; sleep 60", event_id);
+	tmux_start(&t, "restart", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "checked in 1 / 15", 10000));
+	assert_true(counts_match_sql(&t, event_id, types, 3000));
+
+	/* The server goes away: its FATAL must not reach the terminal. */
+	assert_int_equal(system("sh src/sh/pg.sh stop \"$PGHOST\" >/dev/null 2>&1"), 0);
+	assert_true(tmux_wait_for(&t, " OFFLINE", 10000));
+	assert_true(tmux_wait_for(&t, "unavailable", 3000));
+	usleep(500 * 1000); /* whatever libpq would print has been printed by now */
+	screen = tmux_capture(&t);
+	assert_null(strstr(screen, "FATAL"));
+	assert_null(strstr(screen, "terminating connection"));
+	assert_int_equal(strncmp(screen, " boxoffice │ Check-in", strlen(" boxoffice │ Check-in")), 0);
+	assert_non_null(strstr(screen, "F10Quit\n"));
+	/* no stale figure is shown as if it were current */
+	assert_null(strstr(screen, "checked in 1 / 15"));
+	free(screen);
+
+	/* Back: two more admits elsewhere while the screen reconnects. */
+	assert_int_equal(system("PG_THROWAWAY=1 sh src/sh/pg.sh start \"$PGHOST\" boxoffice_test >/dev/null 2>&1"), 0);
+	gate_admit(tokens[1]);
+	gate_admit(tokens[2]);
+	assert_true(tmux_wait_for(&t, "checked in 3 / 15", 40000));
+	assert_true(counts_match_sql(&t, event_id, types, 3000));
+	screen = tmux_capture(&t);
+	assert_int_equal(strncmp(screen, " boxoffice │ Check-in", strlen(" boxoffice │ Check-in")), 0);
+	free(screen);
+
+	/* Something scribbles on the terminal: Ctrl-L paints it all again. */
+	scribble(&t, "\\r\\nSCRIBBLE-ONE\\r\\n\\r\\n");
+	assert_true(tmux_wait_for(&t, "SCRIBBLE-ONE", 3000));
+	tmux_keys(&t, "C-l");
+	assert_true(tmux_wait_gone(&t, "SCRIBBLE-ONE", 3000));
+	screen = tmux_capture(&t);
+	assert_int_equal(strncmp(screen, " boxoffice │ Check-in", strlen(" boxoffice │ Check-in")), 0);
+	free(screen);
+	assert_true(counts_match_sql(&t, event_id, types, 3000));
+	/* F5 reads again and repaints too. */
+	scribble(&t, "\\r\\nSCRIBBLE-TWO\\r\\n");
+	assert_true(tmux_wait_for(&t, "SCRIBBLE-TWO", 3000));
+	tmux_keys(&t, "F5");
+	assert_true(tmux_wait_gone(&t, "SCRIBBLE-TWO", 3000));
+	tmux_keys(&t, "F10");
+	assert_true(tmux_wait_for(&t, "EXITED rc=0", 5000));
+	tmux_stop(&t);
+}
+
+/* Issue 15: typed characters are shown; Backspace edits what will be
+ * scanned, Esc clears it, and a partial code left idle is dropped. */
+static void test_checkin_input_line(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Input Night"), "2037-01-01", 0);
+	long long order;
+	char cmd[512], tokens[4][512], *screen;
+	(void)state;
+
+	make_type(event_id, "Adult", 10, 1000, 1);
+	order = sell_free(event_id, "Adult", 3);
+	assert_int_equal(order_tokens(order, tokens, 4), 3);
+	snprintf(cmd, sizeof cmd, "BOXOFFICE_VAR=$BOXOFFICE_TEST_TMP/input $BOXOFFICE --station gate-i "
+		 "--screen checkin --event %lld; sleep 60", event_id);
+	tmux_start(&t, "input", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "checked in 0 / 3", 10000));
+	assert_true(tmux_wait_for(&t, "Esc clears", 1000));
+
+	/* Stray keys show on the input line; Backspace takes them back. */
+	tmux_type(&t, "XYZ");
+	assert_true(tmux_wait_for(&t, "Code ▸ XYZ_", 3000));
+	tmux_keys(&t, "BSpace");
+	assert_true(tmux_wait_for(&t, "Code ▸ XY_", 3000));
+	tmux_keys(&t, "BSpace BSpace");
+	assert_true(tmux_wait_gone(&t, "Code ▸ X", 3000));
+	tmux_type(&t, tokens[0]);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 1 / 3", 3000));
+	screen = tmux_capture(&t);
+	assert_null(strstr(screen, "unknown code"));
+	free(screen);
+
+	/* Esc clears what was typed (and does not leave the screen). */
+	tmux_type(&t, "ABC");
+	assert_true(tmux_wait_for(&t, "Code ▸ ABC_", 3000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "Code ▸ ABC", 3000));
+	assert_true(tmux_wait_for(&t, "checked in 1 / 3", 1000));
+	tmux_type(&t, tokens[1]);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 2 / 3", 3000));
+
+	/* A stray key nobody notices is dropped after 2 s without a key. */
+	tmux_type(&t, "Q");
+	assert_true(tmux_wait_for(&t, "Code ▸ Q_", 3000));
+	assert_true(tmux_wait_gone(&t, "Code ▸ Q", 5000));
+	assert_true(tmux_wait_for(&t, "dropped 1 stray character", 1000));
+	tmux_type(&t, tokens[2]);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 3 / 3", 3000));
+	screen = tmux_capture(&t);
+	assert_null(strstr(screen, "unknown code"));
+	free(screen);
+	tmux_stop(&t);
+}
+
+/* Issue 16: Enter twice in the new-order form makes one order; so does a
+ * double Enter in the counter sale. */
+static void test_forms_create_once(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Twice Gala"), "2038-01-01", 0);
+	char cmd[512], ev[24];
+	const char *p[1] = { ev };
+	PGconn *c = test_connect();
+	bool refused;
+	(void)state;
+
+	snprintf(ev, sizeof ev, "%lld", event_id);
+	make_type(event_id, "Adult", 100, 1000, 1);
+	sell_free(event_id, "Adult", 1); /* the list is not empty */
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; sleep 60", event_id);
+	tmux_start(&t, "twice", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "free", 10000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "New ticket order", 3000));
+	tmux_type(&t, "Twice AB");
+	tmux_keys(&t, "Tab Tab Tab Tab BSpace 2");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "created", 3000));
+	tmux_keys(&t, "Enter");
+	refused = tmux_wait_for(&t, "Company is required", 3000);
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 AND company = 'Twice AB'",
+				     1, p), 1);
+	assert_true(refused);
+	tmux_stop(&t);
+
+	/* The counter sale: Enter sells, Enter again starts another sale. */
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen inventory --event %lld; sleep 60", event_id);
+	tmux_start(&t, "sale", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Adult", 10000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Sell Adult", 3000));
+	tmux_keys(&t, "BSpace 3 Tab Tab");
+	tmux_type(&t, "Counter Once");
+	tmux_keys(&t, "Enter Enter");
+	/* The sale's answer stays on the status line; the fresh form's hint
+	 * shows once the second Enter has been handled. */
+	assert_true(tmux_wait_for(&t, "Order #", 3000));
+	assert_true(tmux_wait_for(&t, "Tab/arrows move", 3000));
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 AND company = 'Counter Once'",
+				     1, p), 1);
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,8 +802,14 @@ int main(void)
 		cmocka_unit_test(test_assign_three_tickets_to_three_people),
 		cmocka_unit_test(test_checkin_screen),
 		cmocka_unit_test(test_dashboard_and_organizations),
+		cmocka_unit_test(test_checkin_screen_survives_database_restart),
+		cmocka_unit_test(test_checkin_input_line),
+		cmocka_unit_test(test_forms_create_once),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);
+	/* TUI_TEST=test_checkin* runs only the matching tests. */
+	if (getenv("TUI_TEST") && *getenv("TUI_TEST"))
+		cmocka_set_test_filter(getenv("TUI_TEST"));
 	return cmocka_run_group_tests_name("tui", tests, NULL, NULL);
 }

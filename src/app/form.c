@@ -1,8 +1,11 @@
 #include "form.h"
 
 #include <curses.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../../screens/screen.h"
 #include "theme.h"
@@ -107,4 +110,19 @@ void form_draw_field(const struct form *f, int i, int y, int x, int label_w, int
 		snprintf(value, sizeof value, "%s%s", field->text, focused ? "_" : "");
 	draw_fill(y, x + label_w, w - label_w, attr);
 	draw_text(y, x + label_w, w - label_w, value, attr);
+}
+
+void form_new_key(char key[FORM_KEY_MAX], const char *what)
+{
+	static unsigned counter;
+	unsigned char raw[16];
+	char hex[sizeof raw * 2 + 1];
+
+	if (sodium_init() < 0) /* no random source: time, process and a counter */
+		snprintf(hex, sizeof hex, "%lx-%x-%x", (unsigned long)time(NULL), (unsigned)getpid(), ++counter);
+	else {
+		randombytes_buf(raw, sizeof raw);
+		sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+	}
+	snprintf(key, FORM_KEY_MAX, "tui-%.16s-%s", what, hex);
 }

@@ -43,4 +43,11 @@ void form_draw_field(const struct form *f, int i, int y, int x, int label_w, int
 /* The value as shown (choice name, or the text). */
 const char *form_value(const struct form_field *field);
 
+/* A fresh idempotency key for one form instance ("tui-<what>-<32 hex>"):
+ * a form sends it with what it creates, so pressing Enter again, or
+ * retrying after a lost answer, can never create the thing twice. A form
+ * takes a new key only after it has created something and moved on. */
+#define FORM_KEY_MAX 64
+void form_new_key(char key[FORM_KEY_MAX], const char *what);
+
 #endif

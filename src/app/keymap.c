@@ -5,6 +5,9 @@
 #include <string.h>
 
 #define KEY_ESC 27
+#define KEY_CTRL_L 12
+#define KEY_DEL 127
+#define KEY_CTRL_H 8
 
 const struct binding bindings[] = {
 	{ NULL, KEY_F(1), ACT_HELP, true },
@@ -13,6 +16,7 @@ const struct binding bindings[] = {
 	{ NULL, KEY_F(5), ACT_REFRESH, true },
 	{ NULL, KEY_ESC, ACT_BACK, true },
 	{ NULL, KEY_F(10), ACT_QUIT, true },
+	{ NULL, KEY_CTRL_L, ACT_REPAINT, false },
 	{ NULL, KEY_UP, ACT_UP, false },
 	{ NULL, KEY_DOWN, ACT_DOWN, false },
 	{ NULL, KEY_PPAGE, ACT_PAGE_UP, false },
@@ -71,6 +75,10 @@ const struct binding bindings[] = {
 	{ "checkin", '\n', ACT_SUBMIT, false },
 	{ "checkin", KEY_ENTER, ACT_SUBMIT, false },
 	{ "checkin", KEY_F(3), ACT_FIND, true },
+	{ "checkin", KEY_ESC, ACT_CLEAR, true },
+	{ "checkin", KEY_BACKSPACE, ACT_ERASE, false },
+	{ "checkin", KEY_DEL, ACT_ERASE, false },
+	{ "checkin", KEY_CTRL_H, ACT_ERASE, false },
 	{ "mytickets", '\r', ACT_OPEN, true },
 	{ "mytickets", '\n', ACT_OPEN, false },
 	{ "mytickets", KEY_ENTER, ACT_OPEN, false },
@@ -133,6 +141,7 @@ const char *key_label(int key, char *buf, int size)
 		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_PPAGE, "PgUp" },
 		{ KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
 		{ '\t', "Tab" }, { ' ', "Space" }, { KEY_DC, "Del" }, { KEY_IC, "Ins" },
+		{ KEY_BACKSPACE, "BkSp" }, { KEY_DEL, "BkSp" }, { KEY_CTRL_H, "BkSp" }, { KEY_CTRL_L, "Ctrl-L" },
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (names[i].key == key) {

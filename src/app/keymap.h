@@ -40,7 +40,10 @@
 	X(UNASSIGN, "Unassign", "take the selected ticket back (new QR)")  \
 	X(BADGE, "Badge", "print the selected ticket's badge (or save it)") \
 	X(FIND, "Find", "find a person without their code (manual admit)") \
-	X(BULK, "Bulk", "assign from a CSV file of name,e-mail rows (preview first)")
+	X(BULK, "Bulk", "assign from a CSV file of name,e-mail rows (preview first)") \
+	X(REPAINT, "Repaint", "paint the whole terminal again") \
+	X(ERASE, "Erase", "delete the last character of the code being typed") \
+	X(CLEAR, "Clear", "clear the code being typed (else: close this screen)")
 
 enum action {
 #define X(name, label, help) ACT_##name,

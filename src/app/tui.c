@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,7 +31,9 @@
 #include "../db/orders.h"
 #include "cli.h"
 #include "keymap.h"
+#include "paths.h"
 #include "theme.h"
+
 
 #define STACK_MAX 8
 #define TICK_MS 250
@@ -80,6 +83,7 @@ struct app {
 };
 
 static struct app *the_app; /* for the signal handler and the fatal hook only */
+static int saved_stderr = -1; /* the real stderr while curses owns the terminal */
 
 /* ---- what screens may use ---- */
 
@@ -154,6 +158,14 @@ void app_wake_in(struct app *app, int ms)
 	long long at = db_now_ms() + (ms > 0 ? ms : 0);
 	if (!app->wake_at || at < app->wake_at)
 		app->wake_at = at;
+}
+
+/* The next refresh clears the terminal and draws every cell again: what
+ * curses believes is on the screen no longer matters. */
+static void repaint(struct app *app)
+{
+	clearok(curscr, TRUE);
+	app->dirty = true;
 }
 
 void app_push(struct app *app, const struct screen_ops *screen)
@@ -269,8 +281,11 @@ static void on_connected(struct app *app)
 	app->listened_seq = app->db->notify_seq;
 	app->backoff = 0;
 	choose_event(app);
-	/* After a gap nothing on screen can be trusted: read it all again. */
+	/* After a gap nothing on screen can be trusted: read it all again
+	 * (the screens below re-read when they come back on top), and paint
+	 * every cell. */
 	screen_query(app, top(app));
+	repaint(app);
 	app_status(app, false, "connected to the %s", app->db->target);
 }
 
@@ -455,10 +470,62 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* While curses owns the terminal nothing else may write to it: libpq,
+ * zbar or any library printing to stderr would scroll the screen under
+ * curses' feet. stderr goes to a log file under the state directory (or
+ * /dev/null) until the screens end, so a final error still reaches the
+ * user. */
+static void redirect_stderr(const char *station)
+{
+	const char *dir = paths_state_dir();
+	char path[1400], name[200];
+	int fd;
+
+	paths_file_component(name, sizeof name, station);
+	paths_mkdirs(dir);
+	snprintf(path, sizeof path, "%s/tui-%s.log", dir, name);
+	fflush(stderr);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved_stderr >= 0)
+		dup2(fd, STDERR_FILENO);
+	close(fd);
+}
+
+static void restore_stderr(void)
+{
+	if (saved_stderr < 0)
+		return;
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	saved_stderr = -1;
+}
+
 static void restore_terminal(void)
 {
 	if (!isendwin())
 		endwin();
+	restore_stderr();
+}
+
+/* The server's notices and asynchronous errors (FATAL when it shuts down)
+ * go to the status line and the log, never to the terminal. */
+static void on_notice(void *arg, const char *message)
+{
+	struct app *app = arg;
+	bool error = strncmp(message, "FATAL", 5) == 0 || strncmp(message, "PANIC", 5) == 0 ||
+		     strncmp(message, "ERROR", 5) == 0;
+	time_t now = time(NULL);
+	char at[32];
+
+	strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S", localtime(&now));
+	fprintf(stderr, "%s server: %s\n", at, message);
+	app_status(app, error, "server: %s", message);
 }
 
 static void handle_key(struct app *app, int ch)
@@ -472,6 +539,12 @@ static void handle_key(struct app *app, int ch)
 		return;
 	}
 	action = keymap_lookup(s->ops->name, ch);
+	/* Ctrl-L is the framework's on every screen, whatever the screen
+	 * does with keys (a form would take it as text). */
+	if (action == ACT_REPAINT) {
+		repaint(app);
+		return;
+	}
 	if (s->ops->on_key)
 		r = s->ops->on_key(app, s->state, action, ch);
 	if (!(r & SCR_HANDLED)) {
@@ -486,7 +559,10 @@ static void handle_key(struct app *app, int ch)
 			while (app->depth > 1)
 				pop_screen(app);
 			break;
-		case ACT_REFRESH: r |= SCR_REQUERY; break;
+		case ACT_REFRESH:
+			r |= SCR_REQUERY;
+			repaint(app);
+			break;
 		default: break;
 		}
 	}
@@ -525,6 +601,7 @@ int tui_run(const struct tui_options *opts)
 	db_set_lock_timeout(app.db, LOCK_TIMEOUT_MS);
 	if (getenv("BOXOFFICE_KEYLOG") && *getenv("BOXOFFICE_KEYLOG"))
 		app.keylog = fopen(getenv("BOXOFFICE_KEYLOG"), "a");
+	db_set_notice_handler(app.db, on_notice, &app);
 	app.event_arg = opts->event;
 	app.running = true;
 	the_app = &app;
@@ -536,8 +613,9 @@ int tui_run(const struct tui_options *opts)
 	sigaction(SIGINT, &sa, NULL);
 
 	setlocale(LC_ALL, "");
-	initscr();
 	util_set_fatal_hook(restore_terminal);
+	initscr(); /* reports a terminal it cannot drive on the real stderr */
+	redirect_stderr(opts->station);
 	cbreak();
 	noecho();
 	nonl();
@@ -665,6 +743,7 @@ int tui_run(const struct tui_options *opts)
 		free(s->state);
 	}
 	endwin();
+	restore_stderr();
 	util_set_fatal_hook(NULL);
 	the_app = NULL;
 	close(timer_fd);

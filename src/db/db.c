@@ -252,6 +252,33 @@ static PGresult *collect(struct db *db, long long deadline)
 	}
 }
 
+/* libpq's notice processor: one line, trailing newline and detail lines
+ * cut, handed to whoever the db belongs to. */
+static void notice_processor(void *arg, const char *message)
+{
+	struct db *db = arg;
+	char line[512];
+
+	if (!db->notice)
+		return;
+	snprintf(line, sizeof line, "%s", message ? message : "");
+	line[strcspn(line, "\n")] = '\0';
+	db->notice(db->notice_arg, line);
+}
+
+static void install_notice_processor(struct db *db)
+{
+	if (db->conn && db->notice)
+		PQsetNoticeProcessor(db->conn, notice_processor, db);
+}
+
+void db_set_notice_handler(struct db *db, void (*fn)(void *arg, const char *message), void *arg)
+{
+	db->notice = fn;
+	db->notice_arg = arg;
+	install_notice_processor(db);
+}
+
 bool db_connect(struct db *db)
 {
 	long long deadline;
@@ -267,6 +294,7 @@ bool db_connect(struct db *db)
 			db_set_error(db, DB_FAILED, "out of memory");
 			return false;
 		}
+		install_notice_processor(db);
 		if (PQstatus(db->conn) != CONNECTION_OK) {
 			connection_failed(db);
 			return false;
@@ -324,6 +352,7 @@ bool db_connect_start(struct db *db)
 		db->state = DB_DISCONNECTED;
 		return false;
 	}
+	install_notice_processor(db);
 	db->state = DB_CONNECTING;
 	db->poll = PGRES_POLLING_WRITING;
 	return true;

@@ -41,6 +41,11 @@ struct db {
 	int lock_timeout_ms;     /* session lock_timeout (0: server default) */
 	long long op_deadline;   /* monotonic ms when a non-blocking connect gives up */
 	struct db_async *async;  /* queued requests (async.c) */
+	/* Where the server's notices and asynchronous errors go (a server
+	 * shutting down says FATAL on an idle connection); NULL: libpq's
+	 * default, stderr. Installed on every connection, reconnects too. */
+	void (*notice)(void *arg, const char *message);
+	void *notice_arg;
 };
 
 /* How to reach the database: conninfo from -d, else libpq's environment,
@@ -69,6 +74,9 @@ long long db_now_ms(void);
 void db_drop(struct db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A non-blocking connect past its deadline is dropped; true if it was. */
 bool db_connect_expired(struct db *db);
+/* Routes notices to fn (one line each, no newline) on this and every later
+ * connection: a screen must never let libpq write behind curses. */
+void db_set_notice_handler(struct db *db, void (*fn)(void *arg, const char *message), void *arg);
 
 /* Blocking connect (CLI). False with db->err set when it fails. */
 bool db_connect(struct db *db);
