@@ -1,0 +1,407 @@
+/* The door decides in time, whatever the link does. A real `boxoffice
+ * checkin` process reads tokens from a pipe and talks to PostgreSQL through
+ * a loopback proxy that the test freezes (a silent link: nothing forwarded,
+ * nothing closed) or makes hold the server's answers (the server commits,
+ * the gate hears nothing). Each scan gets a verdict within the verdict
+ * deadline, and after the thaw the database holds every scan exactly once.
+ * The same station against two databases admits each one's tickets and
+ * never the other's. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "proxy.h"
+#include "src/core/token.h"
+
+#define VERDICT_MS 1500
+/* What a loaded 2-core CI machine may add to a verdict on top of the
+ * deadline: the bound tested here is "in time", the figure is the bench's. */
+#define SLACK_MS 900
+
+static PGconn *conn;
+static char tmp[200];
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+struct gate_proc {
+	pid_t pid;
+	int in, out;
+	char buf[65536];
+	size_t len;
+	char err_path[300];
+};
+
+/* Starts `boxoffice -d CONNINFO checkin ARGS` with pipes for stdin/stdout. */
+static void gate_spawn(struct gate_proc *p, const char *conninfo, const char *args)
+{
+	int in[2], out[2];
+	static int n;
+	char cmd[2048];
+
+	memset(p, 0, sizeof *p);
+	snprintf(p->err_path, sizeof p->err_path, "%s/gate-proc-%d-%d.err", tmp, (int)getpid(), n++);
+	snprintf(cmd, sizeof cmd, "exec '%s' -d '%s' --station door-test checkin --verdict-ms %d %s 2>'%s'",
+		 boxoffice_bin(), conninfo, VERDICT_MS, args, p->err_path);
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+	p->pid = fork();
+	assert_true(p->pid >= 0);
+	if (p->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	p->in = in[1];
+	p->out = out[0];
+}
+
+/* Sends one token; the verdict line (malloc'd) or NULL after timeout_ms. */
+static json_t *gate_scan(struct gate_proc *p, const char *token, int timeout_ms, double *took_ms)
+{
+	double t0 = now_ms();
+	char line[4200];
+	int len = snprintf(line, sizeof line, "%s\n", token);
+
+	assert_int_equal(write(p->in, line, (size_t)len), len);
+	for (;;) {
+		char *nl = memchr(p->buf, '\n', p->len);
+		struct pollfd pfd = { .fd = p->out, .events = POLLIN };
+		int left = (int)(t0 + timeout_ms - now_ms());
+		ssize_t got;
+		if (nl) {
+			json_t *j;
+			*nl = '\0';
+			j = json_loads(p->buf, 0, NULL);
+			p->len -= (size_t)(nl + 1 - p->buf);
+			memmove(p->buf, nl + 1, p->len);
+			*took_ms = now_ms() - t0;
+			return j;
+		}
+		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+			return NULL;
+		got = read(p->out, p->buf + p->len, sizeof p->buf - p->len - 1);
+		if (got <= 0)
+			return NULL;
+		p->len += (size_t)got;
+	}
+}
+
+static char *gate_end(struct gate_proc *p)
+{
+	int st;
+	close(p->in);
+	close(p->out);
+	waitpid(p->pid, &st, 0);
+	{
+		FILE *f = fopen(p->err_path, "r");
+		char *err = calloc(1, 65536);
+		if (f) {
+			size_t n = fread(err, 1, 65535, f);
+			err[n] = '\0';
+			fclose(f);
+		}
+		return err;
+	}
+}
+
+static const char *verdict_of(json_t *j)
+{
+	return json_string_value(json_object_get(j, "verdict"));
+}
+
+/* An event with a settled order of n tickets in the database `dbname`
+ * (NULL: the test database); tokens into out[]. */
+static long long event_with_tokens(const char *dbname, int n, char out[][512])
+{
+	char d[128] = "";
+	json_t *doc, *list;
+	long long ev, order;
+	size_t i;
+	json_t *t;
+
+	if (dbname)
+		snprintf(d, sizeof d, "-d dbname=%s", dbname);
+	doc = cli_json("$BOXOFFICE %s event add --name '%s' --date 2099-06-01", d, unique_name("Door"));
+	ev = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	json_decref(cli_json("$BOXOFFICE %s type add --event %lld --name Adult --capacity 100 --price 1000", d, ev));
+	doc = cli_json("$BOXOFFICE %s sell --event %lld --type Adult --qty %d --payment card", d, ev, n);
+	order = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	list = cli_json("$BOXOFFICE %s ticket list --order %lld --json", d, order);
+	json_array_foreach(list, i, t)
+		if ((int)i < n)
+			snprintf(out[i], 512, "%s", json_string_value(json_object_get(t, "token")));
+	json_decref(list);
+	return ev;
+}
+
+static long long token_ticket(const char *token)
+{
+	struct ticket_claim c;
+	assert_int_equal(token_peek(token, &c), TOKEN_VALID);
+	return (long long)c.ticket_id;
+}
+
+static long long checkins(PGconn *c, long long ticket)
+{
+	char t[24];
+	const char *p[1] = { t };
+	snprintf(t, sizeof t, "%lld", ticket);
+	return test_scalar(c, "SELECT count(*) FROM checkin WHERE ticket_id = $1", 1, p);
+}
+
+static long long conflicts(PGconn *c, long long ticket)
+{
+	char t[24];
+	const char *p[1] = { t };
+	snprintf(t, sizeof t, "%lld", ticket);
+	return test_scalar(c, "SELECT count(*) FROM checkin_conflict WHERE ticket_id = $1", 1, p);
+}
+
+/* Waits until f(arg) is true or ms pass. */
+static bool eventually(long long (*count)(PGconn *, long long), long long ticket, long long want, int ms)
+{
+	double end = now_ms() + ms;
+	while (now_ms() < end) {
+		if (count(conn, ticket) == want)
+			return true;
+		usleep(50000);
+	}
+	return count(conn, ticket) == want;
+}
+
+static int setup(void **state)
+{
+	char dir[300];
+	(void)state;
+	conn = test_migrate_connect();
+	snprintf(tmp, sizeof tmp, "%s", getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp");
+	snprintf(dir, sizeof dir, "%s/door-state", tmp);
+	setenv("BOXOFFICE_STATE", dir, 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	PQfinish(conn);
+	return 0;
+}
+
+static void test_frozen_link_verdicts_in_time_then_once(void **state)
+{
+	char tokens[4][512], args[64];
+	struct proxy *px = proxy_start(NULL);
+	struct gate_proc g;
+	json_t *v;
+	double took;
+	long long ev = event_with_tokens(NULL, 4, tokens);
+	char *err;
+	(void)state;
+
+	snprintf(args, sizeof args, "--gate frozen --event %lld", ev);
+	gate_spawn(&g, proxy_conninfo(px), args);
+	/* Online first: the gate has its cache. */
+	assert_non_null(v = gate_scan(&g, tokens[0], 20000, &took));
+	assert_string_equal(verdict_of(v), "admit");
+	assert_false(json_is_true(json_object_get(v, "offline")));
+	json_decref(v);
+
+	proxy_freeze(px);
+	/* The link is silent: the online try gets no answer; by the deadline
+	 * the gate decides offline, from signature and cache. */
+	assert_non_null(v = gate_scan(&g, tokens[1], VERDICT_MS + 5000, &took));
+	if (took > VERDICT_MS + SLACK_MS)
+		fail_msg("verdict after %.0f ms with a frozen link (deadline %d ms)", took, VERDICT_MS);
+	assert_string_equal(verdict_of(v), "admit");
+	assert_true(json_is_true(json_object_get(v, "offline")));
+	json_decref(v);
+	/* Still frozen (a reconnect hangs too): in time again, and the ticket
+	 * admitted a moment ago offline is refused offline. */
+	assert_non_null(v = gate_scan(&g, tokens[1], VERDICT_MS + 5000, &took));
+	if (took > VERDICT_MS + SLACK_MS)
+		fail_msg("second verdict after %.0f ms with a frozen link", took);
+	assert_string_equal(verdict_of(v), "reject");
+	json_decref(v);
+	assert_non_null(v = gate_scan(&g, tokens[2], VERDICT_MS + 5000, &took));
+	assert_string_equal(verdict_of(v), "admit");
+	json_decref(v);
+
+	/* Nothing of it reached the database while frozen. */
+	assert_int_equal(checkins(conn, token_ticket(tokens[1])), 0);
+	proxy_thaw(px);
+	/* The gate comes back by itself and uploads its journal: each scan
+	 * once. */
+	assert_true(eventually(checkins, token_ticket(tokens[1]), 1, 20000));
+	assert_true(eventually(checkins, token_ticket(tokens[2]), 1, 20000));
+	assert_non_null(v = gate_scan(&g, tokens[3], 20000, &took));
+	assert_string_equal(verdict_of(v), "admit");
+	assert_false(json_is_true(json_object_get(v, "offline")));
+	json_decref(v);
+	err = gate_end(&g);
+	assert_int_equal(checkins(conn, token_ticket(tokens[0])), 1);
+	assert_int_equal(checkins(conn, token_ticket(tokens[1])), 1);
+	assert_int_equal(checkins(conn, token_ticket(tokens[2])), 1);
+	assert_int_equal(checkins(conn, token_ticket(tokens[3])), 1);
+	assert_int_equal(conflicts(conn, token_ticket(tokens[1])), 0);
+	if (!strstr(err, "uploaded 2 offline scans (0 conflicts)"))
+		fail_msg("gate said: %s", err);
+	free(err);
+	proxy_stop(px);
+}
+
+static void test_committed_but_unanswered_scan_counts_once(void **state)
+{
+	char tokens[2][512], args[64];
+	struct proxy *px = proxy_start(NULL);
+	struct gate_proc g;
+	json_t *v;
+	double took;
+	long long ev = event_with_tokens(NULL, 2, tokens), t1 = token_ticket(tokens[1]);
+	char *err;
+	(void)state;
+
+	snprintf(args, sizeof args, "--gate held --event %lld", ev);
+	gate_spawn(&g, proxy_conninfo(px), args);
+	assert_non_null(v = gate_scan(&g, tokens[0], 20000, &took));
+	assert_string_equal(verdict_of(v), "admit");
+	json_decref(v);
+
+	/* The server does the check-in and commits; its answer is held. */
+	proxy_hold_answers(px);
+	assert_non_null(v = gate_scan(&g, tokens[1], VERDICT_MS + 5000, &took));
+	if (took > VERDICT_MS + SLACK_MS)
+		fail_msg("verdict after %.0f ms with answers held (deadline %d ms)", took, VERDICT_MS);
+	assert_string_equal(verdict_of(v), "admit");
+	assert_true(json_is_true(json_object_get(v, "offline")));
+	json_decref(v);
+	/* The database has it already, from the online try. */
+	assert_true(eventually(checkins, t1, 1, 5000));
+
+	proxy_thaw(px);
+	/* The journal's copy of the same scan is a no-op: one check-in, no
+	 * conflict, no "already checked in" for the person at the door. */
+	assert_non_null(v = gate_scan(&g, tokens[0], 20000, &took)); /* online again: a real re-scan */
+	assert_string_equal(verdict_of(v), "reject");
+	json_decref(v);
+	err = gate_end(&g);
+	assert_int_equal(checkins(conn, t1), 1);
+	assert_int_equal(conflicts(conn, t1), 0);
+	if (!strstr(err, "uploaded 1 offline scans (0 conflicts)"))
+		fail_msg("gate said: %s", err);
+	free(err);
+	proxy_stop(px);
+}
+
+static void test_same_station_two_databases(void **state)
+{
+	char mine[2][512], theirs[3][512], other[400];
+	long long here_before;
+	struct proxy *px;
+	struct gate_proc g;
+	struct run_result r;
+	json_t *v;
+	double took;
+	char *err;
+	(void)state;
+
+	PQclear(test_query(conn, "DROP DATABASE IF EXISTS boxoffice_second", 0, NULL));
+	PQclear(test_query(conn, "CREATE DATABASE boxoffice_second", 0, NULL));
+	r = run_cmd("$BOXOFFICE -d dbname=boxoffice_second migrate");
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	/* The second database's first event has ID 1, like the first one's:
+	 * the same event ID with another key. */
+	event_with_tokens(NULL, 2, mine);
+	event_with_tokens("boxoffice_second", 3, theirs);
+
+	/* The same station and gate name, first against this database... */
+	r = run_cmd("$BOXOFFICE --station door-test checkin --gate same --token '%s' --token '%s'", mine[0], theirs[0]);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "\"verdict\":\"admit\""));
+	assert_non_null(strstr(r.out, "\"verdict\":\"reject\""));
+	run_free(&r);
+	/* ...then against the other: its own tickets admitted (with its own
+	 * keys, not the first database's cached ones), never ours. */
+	r = run_cmd("$BOXOFFICE -d dbname=boxoffice_second --station door-test checkin --gate same --token '%s'",
+		    theirs[0]);
+	if (r.status != 0)
+		fail_msg("second database: %s %s", r.out, r.err);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE -d dbname=boxoffice_second --station door-test checkin --gate same --token '%s'",
+		    mine[1]);
+	assert_int_equal(r.status, 1);
+	run_free(&r);
+
+	/* Offline against the second database: its cache, its keys, its
+	 * journal. */
+	here_before = checkins(conn, token_ticket(theirs[2]));
+	px = proxy_start(NULL);
+	snprintf(other, sizeof other, "host=127.0.0.1 port=%d dbname=boxoffice_second user=%s connect_timeout=2",
+		 proxy_port(px), getenv("PGUSER") ? getenv("PGUSER") : "boxoffice");
+	gate_spawn(&g, other, "--gate same");
+	assert_non_null(v = gate_scan(&g, theirs[1], 20000, &took));
+	assert_string_equal(verdict_of(v), "admit");
+	json_decref(v);
+	proxy_freeze(px);
+	assert_non_null(v = gate_scan(&g, theirs[2], VERDICT_MS + 5000, &took));
+	assert_string_equal(verdict_of(v), "admit");
+	assert_true(json_is_true(json_object_get(v, "offline")));
+	json_decref(v);
+	assert_non_null(v = gate_scan(&g, mine[1], VERDICT_MS + 5000, &took));
+	assert_string_equal(verdict_of(v), "reject");
+	json_decref(v);
+	proxy_thaw(px);
+	err = gate_end(&g);
+	free(err);
+	proxy_stop(px);
+	/* The next gate command reaching the second database uploads the
+	 * journal there, and only there. */
+	r = run_cmd("$BOXOFFICE -d dbname=boxoffice_second --station door-test checkin --gate same --refresh-cache");
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	{
+		PGconn *second = PQconnectdb("dbname=boxoffice_second");
+		assert_int_equal(PQstatus(second), CONNECTION_OK);
+		assert_int_equal(checkins(second, token_ticket(theirs[2])), 1);
+		PQfinish(second);
+	}
+	/* Ticket IDs collide between the two databases: the first one gets
+	 * no check-in made for the second. */
+	r = run_cmd("$BOXOFFICE --station door-test checkin --gate same --refresh-cache");
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.err, "uploaded"));
+	run_free(&r);
+	assert_int_equal(checkins(conn, token_ticket(theirs[2])), here_before);
+	PQclear(test_query(conn, "DROP DATABASE boxoffice_second WITH (FORCE)", 0, NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_frozen_link_verdicts_in_time_then_once),
+		cmocka_unit_test(test_committed_but_unanswered_scan_counts_once),
+		cmocka_unit_test(test_same_station_two_databases),
+	};
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
