@@ -78,7 +78,7 @@ struct app {
 	long long wake_at; /* monotonic ms a screen asked to be ticked at, 0: none */
 	/* BOXOFFICE_KEYLOG: per key burst, how long the loop was busy */
 	FILE *keylog;
-	long long key_t0;
+	long long key_t0; /* µs */
 	int key_n;
 };
 
@@ -346,8 +346,11 @@ static void run_requests(struct app *app)
 {
 	if (db_async_run(app->db) > 0)
 		app->dirty = true;
-	if (db_connect_expired(app->db))
-		app->dirty = true;
+	/* a connect that got no answer in time: back off as for a refusal */
+	if (db_connect_expired(app->db)) {
+		connection_lost(app);
+		return;
+	}
 	/* A request, a deadline or a synchronous call found the link gone. */
 	if (app->db->state == DB_DISCONNECTED && app->backoff == 0)
 		connection_lost(app);
@@ -374,10 +377,17 @@ static int loop_timeout(struct app *app)
 	return t;
 }
 
+static long long now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void key_log_end(struct app *app)
 {
 	if (app->keylog && app->key_t0) {
-		fprintf(app->keylog, "%lld %d\n", db_now_ms() - app->key_t0, app->key_n);
+		fprintf(app->keylog, "%.3f %d\n", (double)(now_us() - app->key_t0) / 1000.0, app->key_n);
 		fflush(app->keylog);
 	}
 	app->key_t0 = 0;
@@ -680,7 +690,7 @@ int tui_run(const struct tui_options *opts)
 			int ch;
 			while ((ch = getch()) != ERR) {
 				if (!app.key_t0)
-					app.key_t0 = db_now_ms();
+					app.key_t0 = now_us();
 				app.key_n++;
 				handle_key(&app, ch);
 			}
