@@ -28,6 +28,7 @@
 #include "../src/app/gate.h"
 #include "../src/app/scan_image.h"
 #include "../src/app/theme.h"
+#include "../src/db/async.h"
 #include "../src/db/db.h"
 #include "../src/db/tickets.h"
 #include "screen.h"
@@ -58,6 +59,11 @@ struct checkin_state {
 	long long input_at_ms;  /* monotonic time of the last character */
 	struct verdict last;
 	bool have_last;
+	/* A scan asked of the database and not answered yet: the loop goes
+	 * on; past its verdict deadline it is decided offline. */
+	struct gate_pending pending;
+	bool asking;
+	struct app *app;
 	char last_at[16];
 	struct checkin_figures fig;
 	bool fig_ok;            /* fig holds one complete, successful read */
@@ -187,7 +193,8 @@ static void checkin_init(struct app *app, void *state)
 static void checkin_done(struct app *app, void *state)
 {
 	struct checkin_state *s = state;
-	(void)app;
+	s->asking = false;
+	db_cancel_owner(app_db(app), s);
 	if (s->video) {
 		zbar_video_enable(s->video, 0);
 		zbar_video_destroy(s->video);
@@ -290,7 +297,17 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		snprintf(count, sizeof count, "checked in %lld / %lld", s->fig.checked_in, s->fig.total);
 	else
 		snprintf(count, sizeof count, "checked in: unavailable");
-	snprintf(line, sizeof line, "Gate %s · %s · %s", s->gate.name, app_online(app) ? "ONLINE" : "OFFLINE", count);
+	{
+		/* door staff see how old their offline cache is */
+		char cache[32] = "no offline cache";
+		if (s->gate.cache_at) {
+			struct tm tm;
+			localtime_r(&s->gate.cache_at, &tm);
+			strftime(cache, sizeof cache, "cache %H:%M", &tm);
+		}
+		snprintf(line, sizeof line, "Gate %s · %s · %s · %s", s->gate.name,
+			 app_online(app) ? "ONLINE" : "OFFLINE", count, cache);
+	}
 	draw_text(y, a.x + 1, a.w - 2, line, app_online(app) ? A_BOLD : theme_attr(C_OFFLINE));
 	if (s->gate.pending) {
 		snprintf(line, sizeof line, "%d offline scan(s) waiting to upload", s->gate.pending);
@@ -300,7 +317,12 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		draw_text(y, a.x + a.w - 44, 43, line, theme_attr(C_STATUS_ERR));
 	}
 	y += 1;
-	if (s->have_last)
+	if (s->asking) {
+		/* never a stale verdict while the next one is coming */
+		for (int i = 0; i < band_h; i++)
+			draw_fill(y + i, a.x, a.w, theme_attr(C_SELECTED));
+		draw_text(y + band_h / 2, a.x + 2, a.w - 4, "Checking…", theme_attr(C_SELECTED) | A_BOLD);
+	} else if (s->have_last)
 		draw_verdict(s, a, y, band_h);
 	else
 		draw_text(y + band_h / 2, a.x + 2, a.w - 4, "Ready: scan a badge (or F3 to find someone by name).", A_BOLD);
@@ -372,6 +394,61 @@ static void search(struct app *app, struct checkin_state *s)
 	PQclear(people);
 }
 
+/* The database's verdict, or its failure: a lost link (or a deadline
+ * the async layer enforced) is decided offline with the same scan ID. */
+static void scan_answered(struct db *db, json_t *answer, void *ctx)
+{
+	struct checkin_state *s = ctx;
+
+	if (!s->asking)
+		return;
+	s->asking = false;
+	if (answer) {
+		gate_scan_answer(&s->gate, &s->pending, answer, &s->last);
+	} else if (db->state == DB_READY) {
+		memset(&s->last, 0, sizeof s->last);
+		snprintf(s->last.reason, sizeof s->last.reason, "database refused the scan: %.400s", db->err);
+	} else {
+		gate_scan_offline(&s->gate, &s->pending, &s->last);
+	}
+	show(s->app, s);
+}
+
+/* Past the verdict deadline: the link is taken for dead (dropped, the
+ * framework reconnects in the background) and the door decides offline. */
+static bool verdict_overdue(struct app *app, struct checkin_state *s)
+{
+	if (!s->asking || db_now_ms() < s->pending.deadline_ms)
+		return false;
+	s->asking = false;
+	db_cancel_owner(app_db(app), s);
+	db_drop(app_db(app), "no verdict from the database within %d ms", s->gate.verdict_ms);
+	gate_scan_offline(&s->gate, &s->pending, &s->last);
+	show(app, s);
+	return true;
+}
+
+/* One code from the scanner or the camera: decided from the cache at once,
+ * or asked of the database without waiting for it. */
+static int scan(struct app *app, struct checkin_state *s, const char *code)
+{
+	if (s->asking) {
+		/* one verdict at a time: the next code waits for this one's */
+		app_status(app, true, "%s", "still checking the previous code — scan again");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	s->app = app;
+	if (gate_scan_begin(&s->gate, code, &s->pending, &s->last) == GATE_DECIDED)
+		return show(app, s);
+	if (!gate_scan_submit(&s->gate, s, &s->pending, scan_answered, s)) {
+		gate_scan_offline(&s->gate, &s->pending, &s->last);
+		return show(app, s);
+	}
+	s->asking = true;
+	app_wake_in(app, s->gate.verdict_ms);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
 static void clear_input(struct checkin_state *s)
 {
 	s->input_len = 0;
@@ -434,7 +511,7 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 			memset(&s->last, 0, sizeof s->last);
 			snprintf(s->last.reason, sizeof s->last.reason, "garbage from the scanner");
 		} else {
-			gate_scan(&s->gate, s->input, &s->last);
+			return scan(app, s, s->input);
 		}
 		return show(app, s);
 	}
@@ -486,6 +563,11 @@ static int checkin_tick(struct app *app, void *state)
 	time_t now = time(NULL);
 	int r = drop_idle_input(app, s) ? SCR_REDRAW : SCR_IGNORED;
 
+	if (verdict_overdue(app, s))
+		return SCR_REDRAW;
+	if (s->asking) /* no synchronous read may queue behind the verdict */
+		return r;
+
 	if (!app_online(app)) {
 		if (s->fig_ok)
 			figures_unavailable(s, "offline");
@@ -501,8 +583,14 @@ static int checkin_tick(struct app *app, void *state)
 		}
 	}
 	if (now >= s->next_cache) {
-		s->next_cache = now + 60;
-		gate_refresh_cache(&s->gate);
+		/* a failed refresh is tried again soon: the door needs it */
+		if (gate_refresh_cache(&s->gate)) {
+			s->next_cache = now + 60;
+		} else {
+			s->next_cache = now + 5;
+			app_status(app, true, "offline cache not refreshed: %s",
+				   s->gate.notice[0] ? s->gate.notice : app_db(app)->err);
+		}
 	}
 	if (now >= s->next_refresh) {
 		s->next_refresh = now + 2;
@@ -551,8 +639,7 @@ static int checkin_on_fd(struct app *app, void *state)
 		return SCR_IGNORED;
 	snprintf(s->last_camera_code, sizeof s->last_camera_code, "%s", codes[0]);
 	s->last_camera_at = time(NULL);
-	gate_scan(&s->gate, codes[0], &s->last);
-	return show(app, s);
+	return scan(app, s, codes[0]);
 }
 
 const struct screen_ops checkin_screen = {

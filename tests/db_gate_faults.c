@@ -21,6 +21,7 @@
 
 #include "helpers.h"
 #include "proxy.h"
+#include "tmux.h"
 #include "src/core/token.h"
 
 #define VERDICT_MS 1500
@@ -395,12 +396,67 @@ static void test_same_station_two_databases(void **state)
 	PQclear(test_query(conn, "DROP DATABASE boxoffice_second WITH (FORCE)", 0, NULL));
 }
 
+static void test_checkin_screen_decides_in_time_on_a_frozen_link(void **state)
+{
+	char tokens[3][512], cmd[900];
+	struct proxy *px = proxy_start(NULL);
+	long long ev = event_with_tokens(NULL, 3, tokens);
+	struct tmux t;
+	double t0, took;
+	(void)state;
+
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_STATE=%s/door-state BOXOFFICE_VERDICT_MS=%d $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s "
+		 "--station door-screen --screen checkin --event %lld; sleep 30",
+		 tmp, VERDICT_MS, getenv("PGUSER"), proxy_port(px), getenv("PGDATABASE"), ev);
+	tmux_start(&t, "doorscreen", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "ONLINE", 10000));
+	assert_true(tmux_wait_for(&t, "Ready", 5000));
+	assert_true(tmux_wait_for(&t, "cache ", 5000)); /* the offline cache is loaded */
+	tmux_type(&t, tokens[0]);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "████", 5000)); /* the big ADMIT */
+	assert_true(tmux_wait_gone(&t, "Checking", 5000));
+
+	proxy_freeze(px);
+	tmux_type(&t, tokens[1]);
+	t0 = now_ms();
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Checking", 1000));
+	/* the loop answers keys while the verdict is out */
+	tmux_type(&t, "x");
+	assert_true(tmux_wait_for(&t, "Code ▸ x", 1000));
+	tmux_keys(&t, "BSpace");
+	/* by the deadline: decided offline, from signature and cache */
+	assert_true(tmux_wait_gone(&t, "Checking", VERDICT_MS + 5000));
+	took = now_ms() - t0;
+	if (took > VERDICT_MS + SLACK_MS)
+		fail_msg("check-in screen verdict after %.0f ms with a frozen link", took);
+	assert_true(tmux_wait_for(&t, "offline", 1000));
+	assert_true(tmux_wait_for(&t, "OFFLINE", 3000));
+	/* offline now: the next scan is decided at once */
+	tmux_type(&t, tokens[2]);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "2 offline scan(s) waiting", 3000));
+
+	proxy_thaw(px);
+	assert_true(tmux_wait_for(&t, "ONLINE", 20000));
+	assert_true(eventually(checkins, token_ticket(tokens[1]), 1, 20000));
+	assert_true(eventually(checkins, token_ticket(tokens[2]), 1, 20000));
+	tmux_stop(&t);
+	assert_int_equal(checkins(conn, token_ticket(tokens[0])), 1);
+	assert_int_equal(checkins(conn, token_ticket(tokens[1])), 1);
+	assert_int_equal(conflicts(conn, token_ticket(tokens[1])), 0);
+	proxy_stop(px);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frozen_link_verdicts_in_time_then_once),
 		cmocka_unit_test(test_committed_but_unanswered_scan_counts_once),
 		cmocka_unit_test(test_same_station_two_databases),
+		cmocka_unit_test(test_checkin_screen_decides_in_time_on_a_frozen_link),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);

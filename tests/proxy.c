@@ -30,6 +30,9 @@ struct proxy {
 	pthread_t thread;
 	struct pair pairs[PROXY_MAX_PAIRS];
 	atomic_bool frozen, holding_answers, stopping, cut_requested;
+	/* what the forwarding thread has seen: a freeze returns only once it
+	 * holds, so nothing sent after proxy_freeze() is forwarded */
+	atomic_int seen_state;
 	atomic_int accepted;
 };
 
@@ -93,6 +96,8 @@ static void *run(void *arg)
 		int n = 0;
 		bool frozen = atomic_load(&p->frozen);
 		bool holding = atomic_load(&p->holding_answers);
+
+		atomic_store(&p->seen_state, (frozen ? 1 : 0) | (holding ? 2 : 0));
 
 		if (atomic_exchange(&p->cut_requested, false))
 			for (int i = 0; i < PROXY_MAX_PAIRS; i++)
@@ -201,16 +206,26 @@ const char *proxy_conninfo(const struct proxy *p)
 	return p->conninfo;
 }
 
+static void wait_seen(struct proxy *p, int state)
+{
+	while ((atomic_load(&p->seen_state) & state) != state) {
+		wake(p);
+		usleep(1000);
+	}
+}
+
 void proxy_freeze(struct proxy *p)
 {
 	atomic_store(&p->frozen, true);
 	wake(p);
+	wait_seen(p, 1);
 }
 
 void proxy_hold_answers(struct proxy *p)
 {
 	atomic_store(&p->holding_answers, true);
 	wake(p);
+	wait_seen(p, 2);
 }
 
 void proxy_thaw(struct proxy *p)

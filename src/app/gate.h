@@ -131,6 +131,24 @@ int gate_poll(const struct gate *g, short *events, int *timeout_ms);
 void gate_report_upload(const struct gate *g, int uploaded, int conflicts);
 /* Decides one scan. Never fails: a reason always says why. */
 void gate_scan(struct gate *g, const char *token, struct verdict *v);
+/* The same scan in steps, for a screen whose loop never waits: begin
+ * verifies from the cache (GATE_DECIDED: v holds the verdict, offline ones
+ * journaled already); GATE_ASK: submit the claim, then either the
+ * database's answer (gate_scan_answer) or, past p->deadline_ms or on a lost
+ * link, the offline decision (gate_scan_offline) with the same scan ID. */
+enum gate_step { GATE_DECIDED, GATE_ASK };
+struct gate_pending {
+	char token[4200];
+	struct ticket_claim claim;
+	char scan_id[37];
+	long long deadline_ms; /* monotonic */
+};
+enum gate_step gate_scan_begin(struct gate *g, const char *token, struct gate_pending *p, struct verdict *v);
+bool gate_scan_submit(struct gate *g, const void *owner, const struct gate_pending *p,
+		      void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx);
+void gate_scan_answer(struct gate *g, const struct gate_pending *p, json_t *answer, struct verdict *v);
+void gate_scan_offline(struct gate *g, const struct gate_pending *p, struct verdict *v);
+
 /* Admits by ticket id (manual search at the gate), online only. */
 void gate_admit_ticket(struct gate *g, long long ticket_id, struct verdict *v);
 json_t *verdict_json(const struct verdict *v);

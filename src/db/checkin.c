@@ -1,6 +1,9 @@
 #include "checkin.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "async.h"
 
 PGresult *db_gate_events(struct db *db)
 {
@@ -53,4 +56,52 @@ json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long
 		db_set_error(db, status, "%s", err);
 	}
 	return r;
+}
+
+struct scan_job {
+	void (*done)(struct db *db, json_t *answer, void *ctx);
+	void *ctx;
+};
+
+static void scan_job_answer(struct db *db, PGresult *res, void *arg)
+{
+	struct scan_job *job = arg;
+	json_t *answer = NULL;
+
+	if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		answer = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	else if (res)
+		db_set_error(db, DB_FAILED, "no result from the database");
+	job->done(db, answer, job->ctx);
+	json_decref(answer);
+	free(job);
+}
+
+static void scan_job_drop(void *arg)
+{
+	free(arg);
+}
+
+bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, long long event, long long issue,
+			    const char *gate, const char *scan_id,
+			    void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx)
+{
+	char t[24], e[24], i[24];
+	const char *p[5] = { t, e, i, gate, scan_id };
+	struct scan_job *job = malloc(sizeof *job);
+
+	if (!job) {
+		db_set_error(db, DB_FAILED, "out of memory");
+		return false;
+	}
+	*job = (struct scan_job){ done, ctx };
+	snprintf(t, sizeof t, "%lld", ticket);
+	snprintf(e, sizeof e, "%lld", event);
+	snprintf(i, sizeof i, "%lld", issue);
+	if (!db_submit(db, owner, "SELECT checkin_scan($1, $2, $3, $4, NULL, false, $5::uuid)", 5, p,
+		       scan_job_answer, scan_job_drop, job)) {
+		free(job);
+		return false;
+	}
+	return true;
 }

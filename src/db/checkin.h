@@ -18,6 +18,12 @@ PGresult *db_gate_tickets(struct db *db, long long event_id);
  * "duplicate":true, and records nothing. */
 json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long long issue, const char *gate,
 			const char *scan_id);
+/* The same, queued on the loop (async.c): done gets the verdict, or NULL
+ * with db->err when it failed or the link was lost; not called when the
+ * owner cancels. */
+bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, long long event, long long issue,
+			    const char *gate, const char *scan_id,
+			    void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx);
 /* One offline scan uploaded inside the caller's transaction, under its own
  * savepoint: a refusal (db->status other than DB_FAILED) rolls back only
  * this scan and leaves the transaction usable. */

@@ -1,5 +1,7 @@
 #include "gate_cache.h"
 
+#include "async.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,8 @@ bool db_cache_stream(struct db *db, long long event, long long since, cache_row_
 	char e[24], s[24];
 	const char *p[2] = { e, s };
 	PGresult *res;
+	long long deadline;
+	ExecStatusType st;
 	bool ok = true, stopped = false;
 
 	if (!db->conn || db->state != DB_READY) {
@@ -36,13 +40,23 @@ bool db_cache_stream(struct db *db, long long event, long long since, cache_row_
 	}
 	snprintf(e, sizeof e, "%lld", event);
 	snprintf(s, sizeof s, "%lld", since);
+	/* the loop's request in flight answers first (kept for the loop) */
+	if (!db_async_settle(db))
+		return false;
 	if (!PQsendQueryParams(db->conn, SQL_STREAM, 2, NULL, p, NULL, NULL, 0) ||
 	    !PQsetSingleRowMode(db->conn)) {
 		db_set_error(db, DB_FAILED, "%s", PQerrorMessage(db->conn));
 		return false;
 	}
-	while ((res = PQgetResult(db->conn))) {
-		ExecStatusType st = PQresultStatus(res);
+	deadline = db->deadline_ms > 0 ? db_now_ms() + db->deadline_ms : 0;
+	for (;;) {
+		/* the whole stream within the deadline: a link gone silent
+		 * mid-stream drops the connection instead of hanging the gate */
+		if (!db_wait_ready(db, deadline))
+			return false;
+		if (!(res = PQgetResult(db->conn)))
+			break;
+		st = PQresultStatus(res);
 		if (st == PGRES_SINGLE_TUPLE && ok && !stopped) {
 			struct cache_row row = {
 				.ticket = db_int(res, 0, 0),
