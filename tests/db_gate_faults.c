@@ -450,6 +450,48 @@ static void test_checkin_screen_decides_in_time_on_a_frozen_link(void **state)
 	proxy_stop(px);
 }
 
+static void test_unusable_state_folder_never_admits_offline(void **state)
+{
+	char tokens[2][512], bad[400], args[64];
+	struct proxy *px = proxy_start(NULL);
+	struct gate_proc g;
+	json_t *v;
+	double took;
+	long long ev = event_with_tokens(NULL, 2, tokens);
+	char *err;
+	FILE *f;
+	(void)state;
+
+	/* A file where the state folder should be: nothing can be journaled. */
+	snprintf(bad, sizeof bad, "%s/state-is-a-file", tmp);
+	assert_non_null(f = fopen(bad, "w"));
+	fclose(f);
+	setenv("BOXOFFICE_STATE", bad, 1);
+	snprintf(args, sizeof args, "--gate nostate --event %lld", ev);
+	gate_spawn(&g, proxy_conninfo(px), args);
+	/* Online, the database decides: fine. */
+	assert_non_null(v = gate_scan(&g, tokens[0], 20000, &took));
+	assert_string_equal(verdict_of(v), "admit");
+	json_decref(v);
+	proxy_freeze(px);
+	/* Offline it would have to journal: it refuses, and says why. */
+	assert_non_null(v = gate_scan(&g, tokens[1], VERDICT_MS + 5000, &took));
+	assert_string_equal(verdict_of(v), "reject");
+	assert_non_null(strstr(json_string_value(json_object_get(v, "reason")), "not admitted"));
+	json_decref(v);
+	proxy_thaw(px);
+	err = gate_end(&g);
+	assert_non_null(strstr(err, "state folder"));
+	free(err);
+	assert_int_equal(checkins(conn, token_ticket(tokens[1])), 0);
+	proxy_stop(px);
+	{
+		char dir[300];
+		snprintf(dir, sizeof dir, "%s/door-state", tmp);
+		setenv("BOXOFFICE_STATE", dir, 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_committed_but_unanswered_scan_counts_once),
 		cmocka_unit_test(test_same_station_two_databases),
 		cmocka_unit_test(test_checkin_screen_decides_in_time_on_a_frozen_link),
+		cmocka_unit_test(test_unusable_state_folder_never_admits_offline),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);

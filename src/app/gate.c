@@ -618,6 +618,11 @@ static void scan_offline(struct gate *g, const char *token, const struct ticket_
 
 	v->offline = true;
 	v->ticket = (long long)c->ticket_id;
+	/* no state folder, no journal: nothing may be admitted that could
+	 * not be recorded */
+	if (!g->journal_path[0])
+		return reject(v, "cannot keep offline scans (%s): not admitted",
+			      g->notice[0] ? g->notice : "no state folder");
 	if (!t || t->event != (long long)c->event_id)
 		return reject(v, "%s", "unknown code (offline cache)");
 	if (!t->valid)
