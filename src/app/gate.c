@@ -69,29 +69,44 @@ static void add_key(struct gate *g, long long event, const unsigned char *pk)
 	qsort(g->keys, g->nkeys, sizeof *g->keys, by_event);
 }
 
+static void reset_events_keys(struct gate *g);
+
 static void free_cache(struct gate *g)
+{
+	reset_events_keys(g);
+	free(g->tickets);
+	g->tickets = NULL;
+	g->ntickets = 0;
+}
+
+static void reset_events_keys(struct gate *g)
 {
 	for (size_t i = 0; i < g->nevents; i++)
 		free(g->events[i].name);
 	free(g->events);
 	free(g->keys);
-	free(g->tickets);
 	g->events = NULL;
 	g->keys = NULL;
-	g->tickets = NULL;
-	g->nevents = g->nkeys = g->ntickets = 0;
+	g->nevents = g->nkeys = 0;
 }
 
-/* Cache file lines: "K event pkhex", "E id namehex" and
- * "T id event issue valid scans". No limit on any of them. */
+/* The cache file is a log of refreshes, each a block:
+ *   "R" (events and keys start again), "E id namehex"…, "K event pkhex"…,
+ *   "T id event issue valid scans"… (the tickets it brought), "H horizon".
+ * A full load writes one block with every ticket in id order and replaces
+ * the file; an incremental refresh appends a block with what changed, so
+ * its cost follows the changes, not the size of the event. Reading applies
+ * the blocks in order: a later T line for a ticket replaces the earlier. */
 static void load_cache(struct gate *g)
 {
 	FILE *f = fopen(g->cache_path, "r");
 	char *line = NULL;
-	size_t size = 0, tcap = 0, kcap = 0, ecap = 0;
+	size_t size = 0, tcap = 0, kcap = 0, ecap = 0, ncap = 0, nnew = 0;
+	struct gate_ticket *fresh = NULL; /* tickets a later block brought, out of order */
 
 	free_cache(g);
 	g->horizon = 0;
+	g->cache_lines = 0;
 	/* the cache holds the database's scans; the journal's come on top */
 	g->journal_ino = 0;
 	g->journal_off = 0;
@@ -101,7 +116,11 @@ static void load_cache(struct gate *g)
 		long long a, b;
 		int issue, valid, scans, n = 0;
 		char hex[2 * TOKEN_PUBLIC_KEY_BYTES + 2];
-		if (line[0] == 'H' && sscanf(line, "H %lld", &a) == 1) {
+		g->cache_lines++;
+		if (line[0] == 'R') {
+			reset_events_keys(g);
+			kcap = ecap = 0;
+		} else if (line[0] == 'H' && sscanf(line, "H %lld", &a) == 1) {
 			g->horizon = a;
 		} else if (line[0] == 'K' && sscanf(line, "K %lld %65s", &a, hex) == 2) {
 			if (g->nkeys == kcap)
@@ -122,14 +141,29 @@ static void load_cache(struct gate *g)
 				free(name);
 			}
 		} else if (line[0] == 'T' && sscanf(line, "T %lld %lld %d %d %d", &a, &b, &issue, &valid, &scans) == 5) {
-			if (g->ntickets == tcap)
-				g->tickets = xrealloc(g->tickets, (tcap = tcap ? tcap * 2 : 4096) * sizeof *g->tickets);
-			g->tickets[g->ntickets++] = (struct gate_ticket){ a, b, issue, scans, valid != 0 };
+			struct gate_ticket t = { a, b, issue, scans, valid != 0 }, *known;
+			if (g->ntickets == 0 || a > g->tickets[g->ntickets - 1].id) {
+				if (g->ntickets == tcap)
+					g->tickets = xrealloc(g->tickets, (tcap = tcap ? tcap * 2 : 65536) * sizeof *g->tickets);
+				g->tickets[g->ntickets++] = t;
+			} else if ((known = find_ticket(g, a))) {
+				*known = t;
+			} else {
+				if (nnew == ncap)
+					fresh = xrealloc(fresh, (ncap = ncap ? ncap * 2 : 256) * sizeof *fresh);
+				fresh[nnew++] = t;
+			}
 		}
 	}
 	free(line);
 	fclose(f);
-	qsort(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
+	if (nnew) {
+		g->tickets = xrealloc(g->tickets, (g->ntickets + nnew) * sizeof *g->tickets);
+		memcpy(g->tickets + g->ntickets, fresh, nnew * sizeof *fresh);
+		g->ntickets += nnew;
+		qsort(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
+	}
+	free(fresh);
 	qsort(g->keys, g->nkeys, sizeof *g->keys, by_event);
 }
 
@@ -315,37 +349,40 @@ bool gate_cached_event(const struct gate *g, const char *text, long long *id)
 }
 
 /* Rows of a refresh: a full load collects them all; an incremental one
- * updates the tickets it knows and collects the new ones. */
+ * updates the tickets it knows in place, keeps every row it brought (to
+ * append to the file) and the ones new to the cache. */
 struct refresh {
 	struct gate *g;
 	bool full;
-	struct gate_ticket *rows;
-	size_t n, cap;
+	struct gate_ticket *rows, *added;
+	size_t n, cap, nadded, addcap;
 };
 
 static bool take_row(void *ctx, const struct cache_row *row)
 {
 	struct refresh *r = ctx;
 	struct gate_ticket t = { row->ticket, row->event, row->issue, row->scans, row->valid };
-	struct gate_ticket *known = r->full ? NULL : find_ticket(r->g, row->ticket);
+	struct gate_ticket *known;
 
-	if (known) {
-		*known = t;
-		return true;
-	}
 	if (r->n == r->cap)
 		r->rows = xrealloc(r->rows, (r->cap = r->cap ? r->cap * 2 : 65536) * sizeof *r->rows);
 	r->rows[r->n++] = t;
+	if (r->full)
+		return true;
+	if ((known = find_ticket(r->g, row->ticket))) {
+		*known = t;
+	} else {
+		if (r->nadded == r->addcap)
+			r->added = xrealloc(r->added, (r->addcap = r->addcap ? r->addcap * 2 : 256) * sizeof *r->added);
+		r->added[r->nadded++] = t;
+	}
 	return true;
 }
 
 /* Events and keys are few: replaced whole on every refresh. */
 static void set_events_keys(struct gate *g, PGresult *events, PGresult *keys)
 {
-	for (size_t i = 0; i < g->nevents; i++)
-		free(g->events[i].name);
-	free(g->events);
-	free(g->keys);
+	reset_events_keys(g);
 	g->nevents = (size_t)PQntuples(events);
 	g->events = xcalloc(g->nevents + 1, sizeof *g->events);
 	for (size_t i = 0; i < g->nevents; i++)
@@ -358,21 +395,11 @@ static void set_events_keys(struct gate *g, PGresult *events, PGresult *keys)
 	qsort(g->keys, g->nkeys, sizeof *g->keys, by_event);
 }
 
-static bool write_cache(struct gate *g, PGresult *events, PGresult *keys)
+/* One refresh block (see load_cache); lines counted into g->cache_lines. */
+static void write_block(struct gate *g, FILE *f, PGresult *events, PGresult *keys, const struct gate_ticket *t,
+			size_t n)
 {
-	char tmp[1300];
-	FILE *f;
-	int fd;
-	bool ok = true;
-
-	/* each process writes its own file aside; rename makes it the cache */
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", g->cache_path, (long)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 || !(f = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		return false;
-	}
-	fprintf(f, "H %lld\n", g->horizon);
+	fputs("R\n", f);
 	for (int i = 0; i < PQntuples(events); i++) {
 		const char *name = PQgetvalue(events, i, 1);
 		size_t len = strlen(name);
@@ -383,30 +410,66 @@ static bool write_cache(struct gate *g, PGresult *events, PGresult *keys)
 	}
 	for (int i = 0; i < PQntuples(keys); i++)
 		fprintf(f, "K %s %s\n", PQgetvalue(keys, i, 0), PQgetvalue(keys, i, 1));
-	for (size_t i = 0; i < g->ntickets; i++) {
-		const struct gate_ticket *t = &g->tickets[i];
-		fprintf(f, "T %lld %lld %d %d %d\n", t->id, t->event, t->issue, t->valid ? 1 : 0, t->scans);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "T %lld %lld %d %d %d\n", t[i].id, t[i].event, t[i].issue, t[i].valid ? 1 : 0, t[i].scans);
+	fprintf(f, "H %lld\n", g->horizon);
+	g->cache_lines += 2 + (long long)PQntuples(events) + PQntuples(keys) + (long long)n;
+}
+
+static bool close_durably(FILE *f)
+{
+	bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+	return fclose(f) == 0 && ok;
+}
+
+/* The whole cache, written aside and renamed into place. */
+static bool rewrite_cache(struct gate *g, PGresult *events, PGresult *keys)
+{
+	char tmp[1300];
+	FILE *f;
+	int fd;
+
+	/* each process writes its own file aside; rename makes it the cache */
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", g->cache_path, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 || !(f = fdopen(fd, "w"))) {
+		if (fd >= 0)
+			close(fd);
+		return false;
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		ok = false;
-	if (fclose(f) != 0)
-		ok = false;
-	if (!ok || rename(tmp, g->cache_path) != 0) {
+	g->cache_lines = 0;
+	write_block(g, f, events, keys, g->tickets, g->ntickets);
+	if (!close_durably(f) || rename(tmp, g->cache_path) != 0) {
 		unlink(tmp);
 		return false;
 	}
 	return true;
 }
 
+/* What changed, appended as one more block. */
+static bool append_cache(struct gate *g, PGresult *events, PGresult *keys, const struct gate_ticket *rows, size_t n)
+{
+	int fd = open(g->cache_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	write_block(g, f, events, keys, rows, n);
+	return close_durably(f);
+}
+
 /* A full load streams every ticket (single-row mode: never one huge
  * result); later refreshes fetch only what transactions since the last
- * horizon wrote (db/013). The file is rewritten either way. */
+ * horizon wrote (db/013) and append it to the file, until the file holds
+ * half as many lines again as there are tickets: then it is rewritten. */
 bool gate_refresh_cache(struct gate *g)
 {
 	struct refresh r = { .g = g };
 	PGresult *events = NULL, *keys = NULL;
 	long long horizon;
-	int before;
+	int before, lock = -1;
 	bool ok = false;
 
 	if (!online(g) || !gate_bind(g))
@@ -423,20 +486,34 @@ bool gate_refresh_cache(struct gate *g)
 		g->tickets = r.rows;
 		g->ntickets = r.n;
 		r.rows = NULL;
-	} else if (r.n) {
-		g->tickets = xrealloc(g->tickets, (g->ntickets + r.n) * sizeof *g->tickets);
-		memcpy(g->tickets + g->ntickets, r.rows, r.n * sizeof *r.rows);
-		g->ntickets += r.n;
+		qsort(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
+	} else if (r.nadded) {
+		bool in_order = true;
+		qsort(r.added, r.nadded, sizeof *r.added, by_id);
+		in_order = g->ntickets == 0 || r.added[0].id > g->tickets[g->ntickets - 1].id;
+		g->tickets = xrealloc(g->tickets, (g->ntickets + r.nadded) * sizeof *g->tickets);
+		memcpy(g->tickets + g->ntickets, r.added, r.nadded * sizeof *r.added);
+		g->ntickets += r.nadded;
+		/* new tickets usually come after every known one: no sort then */
+		if (!in_order)
+			qsort(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
 	}
-	qsort(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
 	g->horizon = horizon;
-	g->last_refresh_rows = (long long)r.n;
+	g->last_refresh_rows = (long long)(r.full ? g->ntickets : r.n);
 	g->last_refresh_full = r.full;
 	/* the journal's scans come on top of the database's again */
 	g->journal_ino = 0;
 	g->journal_off = 0;
 	set_events_keys(g, events, keys);
-	ok = write_cache(g, events, keys);
+	/* processes of one station share the file */
+	lock = lock_station(g);
+	if (r.full || g->cache_lines > (long long)g->ntickets * 3 / 2 + 10000) {
+		ok = rewrite_cache(g, events, keys);
+	} else {
+		qsort(r.rows, r.n, sizeof *r.rows, by_id);
+		ok = append_cache(g, events, keys, r.rows, r.n) || rewrite_cache(g, events, keys);
+	}
+	unlock_station(lock);
 	g->cache_at = time(NULL);
 	g->cache_due_ms = now_ms() + GATE_CACHE_MAX_AGE_S * 1000LL;
 out:
@@ -444,6 +521,7 @@ out:
 	PQclear(events);
 	PQclear(keys);
 	free(r.rows);
+	free(r.added);
 	return ok;
 }
 
@@ -702,6 +780,7 @@ void gate_set_reconnect(struct gate *g, bool on)
 static int back_online(struct gate *g, int *conflicts)
 {
 	int n = g->pending > 0 || access(g->journal_path, F_OK) == 0 ? gate_upload(g, conflicts) : 0;
+	g->link_silent = false;
 	gate_report_upload(g, n, *conflicts);
 	if (online(g))
 		gate_refresh_cache(g);
@@ -782,6 +861,10 @@ static int reconnect_for_scan(struct gate *g, long long deadline)
 
 	if (until > deadline)
 		until = deadline;
+	/* A link that went silent will not answer a reconnect either: one
+	 * look, no wait, until it is back. */
+	if (g->link_silent)
+		until = now_ms();
 	for (;;) {
 		short events;
 		int timeout, fd;
@@ -872,6 +955,8 @@ again:
 		}
 		if (g->db->state == DB_READY) /* a refusal, not a lost connection */
 			return reject(v, "database refused the scan: %s", g->db->err);
+		if (now_ms() >= deadline)
+			g->link_silent = true;
 		/* The connection was lost (a restarted server, a terminated
 		 * backend): one quick reconnect within the deadline, then
 		 * offline. The retry carries the same scan ID, so a first try

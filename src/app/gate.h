@@ -69,7 +69,8 @@ struct gate {
 	size_t ntickets;
 	time_t cache_at;
 	long long horizon;           /* where the next incremental refresh starts */
-	long long last_refresh_rows; /* tickets the last refresh brought */
+	long long last_refresh_rows; /* ticket rows the last refresh brought (new or changed) */
+	long long cache_lines;       /* lines in the cache file (blocks appended since its rewrite) */
 	bool last_refresh_full;
 	int pending; /* offline scans waiting in the journal */
 	/* The journal as far as this process has applied it to the cached
@@ -82,6 +83,7 @@ struct gate {
 	char rejected_path[1300];
 	/* Reconnecting by itself (gate_set_reconnect): back-off state. */
 	bool reconnect;
+	bool link_silent; /* the last verdict ran out of time: don't wait on reconnects */
 	int backoff_ms;
 	long long next_try_ms, connect_started_ms, cache_due_ms;
 };
