@@ -44,7 +44,7 @@ struct assign_state {
 		unsigned flags;
 		char what[3 * FIELD_TEXT_MAX];
 	} confirm;
-	char message[600];
+	char message[1100];
 	bool error;
 	/* bulk: a CSV file's rows, checked (dry run) before anything changes */
 	enum { BULK_OFF, BULK_PATH, BULK_PREVIEW } bulk;
@@ -80,9 +80,9 @@ static void assign_init(struct app *app, void *state)
 {
 	struct assign_state *s = state;
 	(void)app;
-	s->fields[A_NAME] = (struct form_field){ .label = "Name", .kind = FIELD_TEXT, .max_bytes = 200 };
-	s->fields[A_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_bytes = 254 };
-	s->fields[A_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_bytes = 200 };
+	s->fields[A_NAME] = (struct form_field){ .label = "Name", .kind = FIELD_TEXT, .max_chars = 200 };
+	s->fields[A_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_chars = 254 };
+	s->fields[A_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->form = (struct form){ s->fields, A_COUNT, A_NAME };
 	s->picked = -1;
 }
@@ -331,7 +331,7 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 	if (s->bulk != BULK_OFF)
 		return bulk_key(app, s, action, key);
 	if (action == ACT_BULK) {
-		s->path = (struct form_field){ .label = "File", .kind = FIELD_TEXT, .max_bytes = 250 };
+		s->path = (struct form_field){ .label = "File", .kind = FIELD_TEXT, .max_chars = 250 };
 		s->path_form = (struct form){ &s->path, 1, 0 };
 		s->bulk = BULK_PATH;
 		return SCR_HANDLED | SCR_REDRAW;

@@ -185,7 +185,7 @@ static void checkin_init(struct app *app, void *state)
 			*c = '_';
 	gate_open(&s->gate, app_db(app), name, app_event_id(app));
 	s->gate_open = true;
-	s->find = (struct form_field){ .label = "Name", .kind = FIELD_TEXT, .max_bytes = 200 };
+	s->find = (struct form_field){ .label = "Name", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->find_form = (struct form){ &s->find, 1, 0 };
 	open_camera(s);
 }

@@ -92,7 +92,7 @@ static void mytickets_init(struct app *app, void *state)
 {
 	struct mytickets_state *s = state;
 	(void)app;
-	s->find = (struct form_field){ .label = "Find", .kind = FIELD_TEXT, .max_bytes = 200 };
+	s->find = (struct form_field){ .label = "Find", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->form = (struct form){ &s->find, 1, 0 };
 }
 

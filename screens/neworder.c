@@ -35,7 +35,7 @@ struct neworder_state {
 	long long org_ids[ORGS_MAX + 1];
 	char org_names[ORGS_MAX + 1][201];
 	const char *org_choices[ORGS_MAX + 1];
-	char message[600];
+	char message[1100];
 	bool error;
 	char key[FORM_KEY_MAX]; /* this form instance's idempotency key */
 };
@@ -76,9 +76,9 @@ static void neworder_query(struct app *app, void *state)
 	PQclear(res);
 	s->fields[N_ORG] = (struct form_field){ .label = "Organization", .kind = FIELD_CHOICE,
 						.choices = s->org_choices, .nchoices = n };
-	s->fields[N_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_bytes = 200 };
-	s->fields[N_CONTACT] = (struct form_field){ .label = "Contact", .kind = FIELD_TEXT, .max_bytes = 200 };
-	s->fields[N_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_bytes = 254 };
+	s->fields[N_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 };
+	s->fields[N_CONTACT] = (struct form_field){ .label = "Contact", .kind = FIELD_TEXT, .max_chars = 200 };
+	s->fields[N_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_chars = 254 };
 	s->fields[N_PAYMENT] = (struct form_field){ .label = "Payment", .kind = FIELD_CHOICE,
 						    .choices = payment_choices, .nchoices = 4 };
 	res = db_type_list(app_db(app), app_event_id(app));
@@ -87,7 +87,7 @@ static void neworder_query(struct app *app, void *state)
 		s->type_ids[k] = db_int(res, i, TYPE_ID);
 		snprintf(s->type_names[k], sizeof s->type_names[k], "%s", db_text(res, i, TYPE_NAME));
 		s->fields[N_FIXED + k] = (struct form_field){ .label = s->type_names[k], .kind = FIELD_DIGITS,
-							       .max_bytes = 5, .text = "0" };
+							       .max_chars = 5, .text = "0" };
 	}
 	PQclear(res);
 	s->form = (struct form){ s->fields, N_FIXED + s->ntypes, N_COMPANY };

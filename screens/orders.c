@@ -16,6 +16,7 @@
 #include "../src/core/money.h"
 #include "../src/core/order.h"
 #include "../src/core/order_filter.h"
+#include "../src/core/util.h"
 #include "../src/core/validate.h"
 #include "../src/db/inventory.h"
 #include "../src/db/orders.h"
@@ -26,7 +27,9 @@
 
 struct order_row {
 	long long id, ordered, tickets, amount, vat, version;
-	char company[201], contact[201], date[11], sort_key[220];
+	/* whole values (200 characters of up to 4 bytes): the sort key is
+	 * the exact key the database pages by, never a cut copy */
+	char company[808], contact[808], date[11], sort_key[1024];
 	enum payment_method payment;
 	enum order_status status;
 };
@@ -95,11 +98,11 @@ static const struct {
 static void filters_init(struct orders_state *s)
 {
 	static const struct form_field blank[FF_COUNT] = {
-		[FF_SEARCH] = { .label = "Search ", .kind = FIELD_TEXT, .max_bytes = SEARCH_MAX_BYTES },
+		[FF_SEARCH] = { .label = "Search ", .kind = FIELD_TEXT, .max_chars = SEARCH_MAX_BYTES },
 		[FF_STATUS] = { .label = "Status ", .kind = FIELD_CHOICE, .choices = status_choices, .nchoices = 6 },
 		[FF_PAYMENT] = { .label = "Payment ", .kind = FIELD_CHOICE, .choices = payment_choices, .nchoices = 5 },
-		[FF_FROM] = { .label = "From ", .kind = FIELD_DATE, .max_bytes = 10 },
-		[FF_TO] = { .label = "To ", .kind = FIELD_DATE, .max_bytes = 10 },
+		[FF_FROM] = { .label = "From ", .kind = FIELD_DATE, .max_chars = 10 },
+		[FF_TO] = { .label = "To ", .kind = FIELD_DATE, .max_chars = 10 },
 		[FF_TICKETS] = { .label = "Tickets ", .kind = FIELD_CHOICE, .choices = ticket_choices, .nchoices = 3 },
 	};
 	memcpy(s->ffields, blank, sizeof blank);
@@ -145,8 +148,8 @@ static void copy_rows(struct orders_state *s, PGresult *res)
 	for (int i = 0; i < s->count; i++) {
 		struct order_row *r = &s->rows[i];
 		r->id = db_int(res, i, OL_ID);
-		snprintf(r->company, sizeof r->company, "%s", db_text(res, i, OL_COMPANY));
-		snprintf(r->contact, sizeof r->contact, "%s", db_text(res, i, OL_CONTACT));
+		utf8_copy(r->company, sizeof r->company, db_text(res, i, OL_COMPANY));
+		utf8_copy(r->contact, sizeof r->contact, db_text(res, i, OL_CONTACT));
 		snprintf(r->date, sizeof r->date, "%s", db_text(res, i, OL_DATE));
 		r->ordered = db_int(res, i, OL_ORDERED);
 		r->tickets = db_int(res, i, OL_TICKETS);
@@ -155,7 +158,7 @@ static void copy_rows(struct orders_state *s, PGresult *res)
 		r->version = db_int(res, i, OL_VERSION);
 		payment_parse(db_text(res, i, OL_PAYMENT), &r->payment);
 		order_status_parse(db_text(res, i, OL_STATUS), &r->status);
-		snprintf(r->sort_key, sizeof r->sort_key, "%s", db_text(res, i, OL_SORTKEY));
+		utf8_copy(r->sort_key, sizeof r->sort_key, db_text(res, i, OL_SORTKEY));
 	}
 }
 
@@ -601,7 +604,7 @@ static void open_prompt(struct orders_state *s, enum prompt_kind kind, const cha
 			const char *initial, enum field_kind field_kind, const struct order_row *r)
 {
 	s->prompt = kind;
-	s->pfield = (struct form_field){ .label = label, .kind = field_kind, .max_bytes = 200 };
+	s->pfield = (struct form_field){ .label = label, .kind = field_kind, .max_chars = 200 };
 	snprintf(s->pfield.text, sizeof s->pfield.text, "%s", initial);
 	s->pform = (struct form){ &s->pfield, 1, 0 };
 	s->prompt_order = r ? r->id : 0;

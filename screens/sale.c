@@ -35,10 +35,10 @@ struct sale_state {
 static void sale_reset(struct sale_state *s)
 {
 	static const struct form_field blank[F_COUNT] = {
-		[F_QTY] = { .label = "Quantity", .kind = FIELD_DIGITS, .max_bytes = 5, .text = "1" },
+		[F_QTY] = { .label = "Quantity", .kind = FIELD_DIGITS, .max_chars = 5, .text = "1" },
 		[F_PAYMENT] = { .label = "Payment", .kind = FIELD_CHOICE, .choices = payment_choices, .nchoices = 4 },
-		[F_COMPANY] = { .label = "Company", .kind = FIELD_TEXT, .max_bytes = 200 },
-		[F_CONTACT] = { .label = "Contact", .kind = FIELD_TEXT, .max_bytes = 200 },
+		[F_COMPANY] = { .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 },
+		[F_CONTACT] = { .label = "Contact", .kind = FIELD_TEXT, .max_chars = 200 },
 	};
 	int payment = s->fields[F_PAYMENT].choice; /* the clerk's last choice sticks */
 	memcpy(s->fields, blank, sizeof blank);

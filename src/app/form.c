@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../../screens/screen.h"
+#include "../core/validate.h"
 #include "theme.h"
 
 const char *form_value(const struct form_field *field)
@@ -87,7 +88,28 @@ int form_key(struct form *f, enum action action, int key)
 		return FORM_CHANGED;
 	}
 	n = strlen(field->text);
-	if (accepts(field, key) && (int)n < field->max_bytes && n + 1 < sizeof field->text) {
+	/* Keys come a byte at a time; a UTF-8 character is taken whole or not
+	 * at all, so a field never ends in half a character. */
+	if (key >= 0x80 && key < 0xC0) {
+		if (field->skip_continuation > 0) {
+			field->skip_continuation--;
+			return FORM_IGNORED;
+		}
+		if (field->kind != FIELD_TEXT || n == 0 || n + 1 >= sizeof field->text)
+			return FORM_IGNORED;
+		field->text[n] = (char)key;
+		field->text[n + 1] = '\0';
+		return FORM_CHANGED;
+	}
+	{
+		int len = key < 0x80 ? 1 : key >= 0xF0 ? 4 : key >= 0xE0 ? 3 : 2;
+		bool lead = key >= 0xC0 && key < 0x100;
+		field->skip_continuation = 0;
+		if (!accepts(field, key) || utf8_length(field->text) >= field->max_chars ||
+		    n + (size_t)len >= sizeof field->text) {
+			field->skip_continuation = lead ? len - 1 : 0;
+			return FORM_IGNORED;
+		}
 		field->text[n] = (char)key;
 		field->text[n + 1] = '\0';
 		return FORM_CHANGED;

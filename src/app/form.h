@@ -11,16 +11,19 @@
 
 enum field_kind { FIELD_DIGITS, FIELD_TEXT, FIELD_DATE, FIELD_CHOICE };
 
-#define FIELD_TEXT_MAX 256
+/* Room for the longest text a field takes: 200 characters of up to 4
+ * bytes each, the database's limit for names and companies. */
+#define FIELD_TEXT_MAX 808
 
 struct form_field {
 	const char *label;
 	enum field_kind kind;
-	int max_bytes;               /* text, digits, date */
+	int max_chars;               /* text, digits, date: characters, never cut inside one */
 	const char *const *choices;  /* choice */
 	int nchoices;
 	char text[FIELD_TEXT_MAX];
 	int choice;
+	int skip_continuation;       /* bytes left of a character refused whole */
 };
 
 struct form {

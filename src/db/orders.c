@@ -485,7 +485,7 @@ bool db_order_stats_compact(struct db *db)
 struct page_job {
 	struct order_filter filter;
 	struct order_page_request req;
-	char key[256];
+	char key[1024]; /* a sort key whole: 200 characters of up to 4 bytes */
 	const void *owner;
 	enum page_plan plan;
 	db_result_fn done;
