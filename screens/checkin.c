@@ -8,8 +8,9 @@
  *
  * Typed input (the rule, also in the README): every character shows on the
  * "Code" line at the bottom; Enter scans exactly what is shown, Backspace
- * deletes the last character, Esc clears the line (Esc on an empty line
- * closes the screen). A partial code left idle for more than 2 s is dropped
+ * deletes the last character, Esc clears the line (the screen is left with
+ * F2 or F10: a scan must never land on another screen). Anything typed
+ * before a code's "BX1:" prefix is not part of the code. A partial code left idle for more than 2 s is dropped
  * and the status line says so: a scanner never pauses inside a code, so
  * that is a stray key, which must not spoil the next scan. A line edited
  * with Backspace is being typed by a person: it stays until Enter or Esc.
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 #include <zbar.h>
 
 #include "../src/app/form.h"
@@ -286,6 +288,19 @@ static void draw_input(struct checkin_state *s, int y, int x, int w)
 	draw_text(y, x + lw, room, shown, theme_attr(s->input_garbage ? C_STATUS_ERR : C_SELECTED));
 }
 
+/* Display columns of a UTF-8 line (what draw_text will take). */
+static int text_columns(const char *text)
+{
+	wchar_t wide[512];
+	size_t n = mbstowcs(wide, text, sizeof wide / sizeof wide[0] - 1);
+	int w;
+	if (n == (size_t)-1)
+		return (int)strlen(text);
+	wide[n] = L'\0';
+	w = wcswidth(wide, n);
+	return w < 0 ? (int)n : w;
+}
+
 static void checkin_draw(struct app *app, void *state, struct rect a)
 {
 	struct checkin_state *s = state;
@@ -309,12 +324,19 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 			 app_online(app) ? "ONLINE" : "OFFLINE", count, cache);
 	}
 	draw_text(y, a.x + 1, a.w - 2, line, app_online(app) ? A_BOLD : theme_attr(C_OFFLINE));
-	if (s->gate.pending) {
-		snprintf(line, sizeof line, "%d offline scan(s) waiting to upload", s->gate.pending);
-		draw_text(y, a.x + a.w - 40, 39, line, theme_attr(C_WARN));
-	} else if (figures && s->fig.conflicts) {
-		snprintf(line, sizeof line, "%lld offline conflict(s): see checkin_conflict", s->fig.conflicts);
-		draw_text(y, a.x + a.w - 44, 43, line, theme_attr(C_STATUS_ERR));
+	{
+		/* the queue or the conflicts follow on the same line, never over it */
+		int used = text_columns(line) + 1;
+		char extra[96] = "";
+		unsigned attr = theme_attr(C_WARN);
+		if (s->gate.pending) {
+			snprintf(extra, sizeof extra, " · %d offline scan(s) to upload", s->gate.pending);
+		} else if (figures && s->fig.conflicts) {
+			snprintf(extra, sizeof extra, " · %lld offline conflict(s)", s->fig.conflicts);
+			attr = theme_attr(C_STATUS_ERR);
+		}
+		if (extra[0] && used < a.w - 2)
+			draw_text(y, a.x + used, a.w - 1 - used, extra, attr);
 	}
 	y += 1;
 	if (s->asking) {
@@ -511,13 +533,18 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 			memset(&s->last, 0, sizeof s->last);
 			snprintf(s->last.reason, sizeof s->last.reason, "garbage from the scanner");
 		} else {
-			return scan(app, s, s->input);
+			/* A code starts at its prefix: stray keys typed just before a
+			 * scan (quicker than the idle rule) are not part of it. */
+			const char *code = s->input, *at;
+			while ((at = strstr(code + 1, "BX1:")))
+				code = at;
+			return scan(app, s, code);
 		}
 		return show(app, s);
 	}
 	if (action == ACT_CLEAR) {
-		if (!s->input_len && !s->input_garbage)
-			return SCR_HANDLED | SCR_BACK; /* nothing typed: Esc closes, as elsewhere */
+		/* Esc only clears: a door station is left with F2 or F10, never
+		 * by a key that a scanner's next code would then land behind */
 		clear_input(s);
 		return SCR_HANDLED | SCR_REDRAW;
 	}

@@ -231,5 +231,11 @@ bool cli_id(const char *what, int npos, const char **pos, const char *noun, long
 		*rc = cli_fail(EXIT_USAGE, what, "needs the %s ID", noun);
 		return false;
 	}
-	return cli_int(what, "ID", pos[0], 1, INT64_MAX, id, rc);
+	{
+		const char *why = parse_int_range(pos[0], 1, INT64_MAX, id);
+		if (!why)
+			return true;
+		*rc = cli_fail(EXIT_USAGE, what, "the %s ID %s", noun, why);
+		return false;
+	}
 }

@@ -107,11 +107,18 @@ static void load_cache(struct gate *g)
 	free_cache(g);
 	g->horizon = 0;
 	g->cache_lines = 0;
+	g->cache_at = 0;
 	/* the cache holds the database's scans; the journal's come on top */
 	g->journal_ino = 0;
 	g->journal_off = 0;
 	if (!f)
 		return;
+	{
+		/* the cache is as old as its last write */
+		struct stat st;
+		if (fstat(fileno(f), &st) == 0)
+			g->cache_at = st.st_mtime;
+	}
 	while (getline(&line, &size, f) > 0) {
 		long long a, b;
 		int issue, valid, scans, n = 0;
@@ -561,13 +568,61 @@ static bool upload_line(struct gate *g, const char *line, int *conflicts)
 	return true;
 }
 
+/* A journal line and where it stands in the upload order. */
+struct journal_line {
+	char *text;
+	size_t len, order;
+	long long ticket;
+};
+
+/* By ticket, then as written: every upload locks tickets in the same
+ * order, so gates uploading at once never deadlock each other, and the
+ * scans of one ticket keep their order. */
+static int by_ticket_then_order(const void *a, const void *b)
+{
+	const struct journal_line *x = a, *y = b;
+	if (x->ticket != y->ticket)
+		return x->ticket < y->ticket ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static struct journal_line *read_journal(FILE *f, size_t *count)
+{
+	struct journal_line *lines = NULL;
+	size_t n = 0, cap = 0, size = 0;
+	char *line = NULL;
+	ssize_t len;
+
+	while ((len = getline(&line, &size, f)) > 0) {
+		json_t *j;
+		if (len == 1 && line[0] == '\n')
+			continue;
+		if (line[len - 1] != '\n') { /* a torn last line (a crash): kept too */
+			line = xrealloc(line, (size_t)len + 2);
+			line[len++] = '\n';
+			line[len] = '\0';
+		}
+		if (n == cap)
+			lines = xrealloc(lines, (cap = cap ? cap * 2 : 64) * sizeof *lines);
+		j = json_loads(line, 0, NULL);
+		lines[n] = (struct journal_line){ xstrdup(line), (size_t)len, n,
+						  (long long)json_integer_value(json_object_get(j, "ticket")) };
+		json_decref(j);
+		n++;
+	}
+	free(line);
+	qsort(lines, n, sizeof *lines, by_ticket_then_order);
+	*count = n;
+	return lines;
+}
+
 int gate_upload(struct gate *g, int *conflicts)
 {
 	FILE *f;
-	char *line = NULL, done[1300];
-	size_t size = 0, rlen = 0;
+	char done[1300];
+	size_t rlen = 0, nlines = 0;
 	char *rejected = NULL;
-	ssize_t len;
+	struct journal_line *lines = NULL;
 	int n = 0, lock;
 
 	*conflicts = 0;
@@ -575,43 +630,42 @@ int gate_upload(struct gate *g, int *conflicts)
 	/* gate_bind first: a journal goes only into the database it was written for */
 	if (!online(g) || !gate_bind(g))
 		return 0;
-	if ((lock = lock_station(g)) < 0)
+	if ((lock = lock_station(g)) < 0) {
+		db_set_error(g->db, DB_FAILED, "cannot lock the gate's state folder: %s", strerror(errno));
 		return -1;
+	}
 	if (!(f = fopen(g->journal_path, "r"))) {
 		unlock_station(lock);
 		g->pending = 0;
 		return 0;
 	}
-	if (!db_begin(g->db)) {
-		fclose(f);
-		unlock_station(lock);
-		return -1;
-	}
-	while ((len = getline(&line, &size, f)) > 0) {
-		if (line[len - 1] != '\n') { /* a torn last line (a crash): kept too */
-			line = xrealloc(line, (size_t)len + 2);
-			line[len++] = '\n';
-			line[len] = '\0';
-		}
-		if (upload_line(g, line, conflicts)) {
+	lines = read_journal(f, &nlines);
+	fclose(f);
+	if (!db_begin(g->db))
+		goto failed;
+	for (size_t i = 0; i < nlines; i++) {
+		if (upload_line(g, lines[i].text, conflicts)) {
 			n++;
 			continue;
 		}
 		if (g->db->state != DB_READY || g->db->status == DB_FAILED)
-			goto failed; /* the connection, not the line: try again later */
-		rejected = xrealloc(rejected, rlen + (size_t)len + 1);
-		memcpy(rejected + rlen, line, (size_t)len + 1);
-		rlen += (size_t)len;
+			goto failed; /* the connection or a passing conflict, not the line: try again later */
+		rejected = xrealloc(rejected, rlen + lines[i].len + 1);
+		memcpy(rejected + rlen, lines[i].text, lines[i].len + 1);
+		rlen += lines[i].len;
 		g->rejected++;
 	}
 	/* The rejected lines are safe on disk before the journal is done. */
-	if (rlen && !keep_rejected(g, rejected, rlen))
+	if (rlen && !keep_rejected(g, rejected, rlen)) {
+		db_set_error(g->db, DB_FAILED, "cannot keep the lines that failed: %s", strerror(errno));
 		goto failed;
+	}
 	if (!db_commit(g->db))
 		goto failed;
-	fclose(f);
-	free(line);
 	free(rejected);
+	for (size_t i = 0; i < nlines; i++)
+		free(lines[i].text);
+	free(lines);
 	/* Kept, renamed: uploaded scans are history, not garbage. */
 	snprintf(done, sizeof done, "%s.uploaded-%ld-%ld", g->journal_path, (long)time(NULL), (long)getpid());
 	rename(g->journal_path, done);
@@ -622,9 +676,10 @@ int gate_upload(struct gate *g, int *conflicts)
 	return n;
 failed:
 	db_rollback(g->db);
-	fclose(f);
-	free(line);
 	free(rejected);
+	for (size_t i = 0; i < nlines; i++)
+		free(lines[i].text);
+	free(lines);
 	g->rejected = 0;
 	unlock_station(lock);
 	return -1;
@@ -681,6 +736,43 @@ static void catch_up(struct gate *g)
 	fclose(f);
 }
 
+/* Appends one journal line durably, or leaves the journal as it was: a
+ * short write (a full disk) is cut off again, and a line torn by a crash
+ * before is ended first, so the next line never joins a fragment. */
+static bool append_line(int fd, const char *line, size_t len)
+{
+	struct stat st;
+	off_t before;
+	char last = '\n';
+	ssize_t w;
+
+	if (fstat(fd, &st) != 0)
+		return false;
+	before = st.st_size;
+	if (before > 0 && (pread(fd, &last, 1, before - 1) != 1))
+		return false;
+	if (last != '\n') {
+		if (write(fd, "\n", 1) != 1) {
+			if (ftruncate(fd, before) != 0) {
+				/* nothing more to do: the fragment stays a damaged line */
+			}
+			return false;
+		}
+		before++;
+	}
+	errno = 0;
+	w = write(fd, line, len);
+	if (w != (ssize_t)len || fsync(fd) != 0) {
+		int e = errno ? errno : ENOSPC;
+		if (ftruncate(fd, before) != 0 || fsync(fd) != 0) {
+			/* the line stays torn; the next append ends it first */
+		}
+		errno = e;
+		return false;
+	}
+	return true;
+}
+
 /* The offline decision, journaled (fsync) before it is returned. */
 static void scan_offline(struct gate *g, const char *token, const struct ticket_claim *c, struct verdict *v)
 {
@@ -727,11 +819,11 @@ static void scan_offline(struct gate *g, const char *token, const struct ticket_
 	}
 	len = strlen(line);
 	line[len++] = '\n'; /* json_dumps leaves room: it ended in '\0' */
-	fd = open(g->journal_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	written = fd >= 0 && write(fd, line, len) == (ssize_t)len && fsync(fd) == 0;
+	fd = open(g->journal_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	written = fd >= 0 && append_line(fd, line, len);
 	free(line);
 	if (!written) {
-		int e = errno;
+		int e = errno ? errno : ENOSPC;
 		if (fd >= 0)
 			close(fd);
 		unlock_station(lock);

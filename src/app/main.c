@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/validate.h"
 #include "../db/db.h"
 #include "cli.h"
 #include "paths.h"
@@ -56,8 +57,14 @@ int main(int argc, char **argv)
 			return cli_fail(EXIT_USAGE, "--state-dir", "needs a folder");
 		paths_set_state_dir(state_dir);
 	}
-	if (!*cli.station || strlen(cli.station) > 60)
-		return cli_fail(EXIT_USAGE, "--station", "must be 1 to 60 characters");
+	{
+		/* recorded on every change and shown to other stations */
+		const char *bad = validate_text(cli.station, 60, true);
+		if (bad && strcmp(cli.station, host) == 0)
+			cli.station = "station"; /* an odd host name is no usage error */
+		else if (bad)
+			return cli_fail(EXIT_USAGE, "--station", "%s (1 to 60 characters)", bad);
+	}
 
 	if (i < argc) {
 		if (tui.screen || tui.event)

@@ -47,6 +47,12 @@ json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long
 	if (!db_run(db, "SAVEPOINT gate_upload_line", 0, NULL))
 		return NULL;
 	r = db_json(db, "SELECT checkin_upload($1, $2, $3, $4, $5::timestamptz, $6, $7, $8::uuid)", 8, p);
+	/* A deadlock, a lock or statement timeout, a lost link: not the
+	 * line's fault. The caller keeps the whole journal for a later try. */
+	if (!r && db_error_is_transient(db)) {
+		db->status = DB_FAILED;
+		return NULL;
+	}
 	if (!r && db->state == DB_READY) {
 		char err[sizeof db->err];
 		enum db_status status = db->status == DB_FAILED ? DB_REFUSED : db->status;

@@ -25,8 +25,10 @@ bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, 
 			    const char *gate, const char *scan_id,
 			    void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx);
 /* One offline scan uploaded inside the caller's transaction, under its own
- * savepoint: a refusal (db->status other than DB_FAILED) rolls back only
- * this scan and leaves the transaction usable. */
+ * savepoint: a refusal of the line itself (db->status other than
+ * DB_FAILED) rolls back only this scan and leaves the transaction usable;
+ * a transient failure (deadlock, timeout, lost link) is DB_FAILED: the
+ * whole upload must be tried again later. */
 json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long long issue, const char *gate,
 			  const char *at, const char *token, const char *scan_id);
 

@@ -449,6 +449,7 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
 
 void db_result_error(struct db *db, const PGresult *res)
 {
+	db->sqlstate[0] = '\0';
 	if (!res || PQstatus(db->conn) == CONNECTION_BAD) {
 		set_error_line(db, DB_FAILED, PQerrorMessage(db->conn));
 		db->state = DB_DISCONNECTED;
@@ -458,7 +459,29 @@ void db_result_error(struct db *db, const PGresult *res)
 		const char *nice = constraint_message(constraint);
 		set_error_line(db, status_for_sqlstate(state),
 			       nice ? nice : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		if (state)
+			snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state);
 	}
+}
+
+bool db_error_is_transient(const struct db *db)
+{
+	static const char *const transient[] = {
+		"40001", /* serialization failure */
+		"40P01", /* deadlock */
+		"55P03", /* lock not available (lock_timeout) */
+		"57014", /* statement timeout, or cancelled */
+		"57P01", /* the server is shutting down */
+		NULL,
+	};
+	if (db->state != DB_READY || (db->status == DB_FAILED && !db->sqlstate[0]))
+		return true; /* the link, not the request */
+	if (strncmp(db->sqlstate, "53", 2) == 0 || strncmp(db->sqlstate, "08", 2) == 0)
+		return true; /* out of resources, connection trouble */
+	for (int i = 0; transient[i]; i++)
+		if (strcmp(db->sqlstate, transient[i]) == 0)
+			return true;
+	return false;
 }
 
 bool db_run(struct db *db, const char *sql, int nparams, const char *const *params)

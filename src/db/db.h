@@ -26,6 +26,7 @@ struct db {
 	enum db_conn_state state;
 	enum db_status status; /* of the last call */
 	char err[512];
+	char sqlstate[6]; /* of the last failed statement, "" when none */
 	char station[64];
 	char target[256]; /* where we connect, for messages and the header */
 	/* connection parameters, kept for reconnects */
@@ -93,6 +94,10 @@ bool db_wants_write(const struct db *db);
 /* Runs one statement; NULL with db->err/status set on failure. The caller
  * PQclear()s the result. */
 PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params);
+/* The last failure would likely pass if tried again later (a deadlock, a
+ * lock or statement timeout, a lost link), as opposed to a request the
+ * database will always refuse. */
+bool db_error_is_transient(const struct db *db);
 /* Sets db->err/status from a failed result (NULL: the connection's error). */
 void db_result_error(struct db *db, const PGresult *res);
 /* Runs one statement and drops the result. */
