@@ -144,3 +144,61 @@ BEGIN
 			      h.seats, -h.seats, 0, jsonb_build_object('order', oid));
 	RETURN idempotency_end(p_key, result || jsonb_build_object('hold', h.id));
 END $$;
+
+-- Names are unique the way they are looked up: ignoring case. `--type vip`
+-- used to find either of "VIP" and "vip" when both existed. Events,
+-- ticket types (per event) and organizations get unique indexes on
+-- lower(name), under the names of the constraints they replace (so error
+-- messages keyed on them still apply), and lookups compare lower(name).
+--
+-- A live database may already hold names that differ only in case. They
+-- are not refused (the migration would never apply): the oldest row
+-- (lowest id) keeps its name, every later one is renamed to
+-- "<name> (duplicate #<id>)", shortened to fit, each rename logged in
+-- change_log (action 'renamed', detail {"from", "to"}) and reported as a
+-- WARNING. Rename them to something better afterwards.
+DO $$
+DECLARE
+	tbl record;
+	r record;
+	suffix text;
+	newname text;
+	clash boolean;
+BEGIN
+	FOR tbl IN SELECT * FROM (VALUES ('event', 'NULL::bigint', 200),
+					 ('ticket_type', 'event_id', 100),
+					 ('organization', 'NULL::bigint', 200)) AS v(name, scope, maxlen)
+	LOOP
+		FOR r IN EXECUTE format(
+			'SELECT id, name, scope FROM (SELECT id, name, %s AS scope, row_number() OVER '
+			'(PARTITION BY %s, lower(name) ORDER BY id) AS k FROM %I) d WHERE k > 1 ORDER BY id',
+			tbl.scope, tbl.scope, tbl.name)
+		LOOP
+			suffix := ' (duplicate #' || r.id || ')';
+			newname := left(r.name, tbl.maxlen - length(suffix)) || suffix;
+			EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE lower(name) = lower($1) '
+				       'AND %s IS NOT DISTINCT FROM $2)', tbl.name, tbl.scope)
+			INTO clash USING newname, r.scope;
+			IF clash THEN
+				RAISE EXCEPTION '% % "%": cannot rename it to "%", which exists; rename one of them by hand',
+					tbl.name, r.id, r.name, newname USING ERRCODE = 'BX021';
+			END IF;
+			EXECUTE format('UPDATE %I SET name = $1 WHERE id = $2', tbl.name) USING newname, r.id;
+			INSERT INTO change_log (entity, entity_id, action, reason, event_id, type_id, detail)
+			VALUES (tbl.name, r.id, 'renamed',
+				'migration 008: names are unique ignoring case',
+				CASE tbl.name WHEN 'event' THEN r.id WHEN 'ticket_type' THEN r.scope END,
+				CASE WHEN tbl.name = 'ticket_type' THEN r.id END,
+				jsonb_build_object('from', r.name, 'to', newname));
+			RAISE WARNING '% % renamed from "%" to "%": another one differs only in case',
+				tbl.name, r.id, r.name, newname;
+		END LOOP;
+	END LOOP;
+END $$;
+
+ALTER TABLE event DROP CONSTRAINT event_name_key;
+CREATE UNIQUE INDEX event_name_key ON event (lower(name));
+ALTER TABLE ticket_type DROP CONSTRAINT ticket_type_name_key;
+CREATE UNIQUE INDEX ticket_type_name_key ON ticket_type (event_id, lower(name));
+ALTER TABLE organization DROP CONSTRAINT organization_name_key;
+CREATE UNIQUE INDEX organization_name_key ON organization (lower(name));
