@@ -350,17 +350,20 @@ static void test_sales_after_stale_hold_all_succeed(void **state)
 {
 	enum { SELLERS = 10, ROUNDS = 5, GATED = 3 };
 	PGconn *gate = test_connect();
+	long long event_id = make_event(unique_name("Stale"), "2027-04-08", 0);
 	(void)state;
 
 	for (int round = 0; round < ROUNDS; round++) {
-		long long event_id = make_event(unique_name("Stale"), "2027-04-08", 0);
-		long long type_id = make_type(event_id, "Adult", SELLERS, 1000, 1);
+		char tname[32];
+		long long type_id;
 		char hs[24], ty[24], prefix[64], like[72], station[SELLERS][80];
 		const char *hp[1] = { hs }, *tp[1] = { ty }, *lp[1] = { like };
 		pid_t pids[SELLERS];
 		int failed = 0;
 		json_t *doc;
 
+		snprintf(tname, sizeof tname, "Round %d", round);
+		type_id = make_type(event_id, tname, SELLERS, 1000, 1);
 		doc = run_json(0, "$BOXOFFICE hold --event %lld --type %lld --qty %d --ttl 600", event_id,
 			       type_id, SELLERS);
 		snprintf(hs, sizeof hs, "%lld", (long long)json_integer_value(json_object_get(doc, "id")));
