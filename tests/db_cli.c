@@ -82,7 +82,6 @@ static void test_usage_errors(void **state)
 	expect("$BOXOFFICE type add --event 1 --name A --capacity -5 --price 100", 2, "type add");
 	expect("$BOXOFFICE type add --event 1 --name A --capacity 5 --price 1.50", 2, "type add");
 	expect("$BOXOFFICE type add --event 1 --name A --capacity 5 --price 100 --tier vip", 2, "type add");
-	expect("$BOXOFFICE type add --event 'No such event' --name A --capacity 5 --price 100", 2, "type add");
 	expect("$BOXOFFICE demo --orders many", 2, "demo");
 	expect("$BOXOFFICE --station", 2, "--station");
 	{
@@ -196,6 +195,171 @@ static void test_type_add_by_name(void **state)
 	run_free(&r);
 }
 
+/* One event for the tests below (every event shows on the TUI tests'
+ * events screen, which has only so many rows). */
+static char case_event_name[96];
+static long long case_event(void)
+{
+	static long long id;
+	if (!id) {
+		snprintf(case_event_name, sizeof case_event_name, "%s", unique_name("Case Gala"));
+		id = make_event(case_event_name, "2027-08-08", 0);
+	}
+	return id;
+}
+
+/* Issue 4: names are unique ignoring case, and looked up the same way. */
+static void test_names_unique_ignoring_case(void **state)
+{
+	const char *ev;
+	char upper[128], ids[24];
+	const char *p[1] = { ids };
+	long long event_id, order_id;
+	struct run_result r;
+	json_t *doc;
+	(void)state;
+
+	event_id = case_event();
+	ev = case_event_name;
+	snprintf(upper, sizeof upper, "%s", ev);
+	for (char *c = upper; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 'a' + 'A');
+	/* the same name in other case: refused, saying which one exists */
+	r = run_cmd("$BOXOFFICE event add --name '%s' --date 2027-08-09", upper);
+	assert_int_equal(r.status, 1);
+	assert_error_line(r.err, "event add");
+	assert_non_null(strstr(r.err, ev));
+	run_free(&r);
+	make_type(event_id, "VIP", 10, 90000, 1);
+	r = run_cmd("$BOXOFFICE type add --event %lld --name vip --capacity 10 --price 100", event_id);
+	assert_int_equal(r.status, 1);
+	assert_error_line(r.err, "type add");
+	assert_non_null(strstr(r.err, "'VIP' exists already"));
+	run_free(&r);
+	snprintf(ids, sizeof ids, "%lld", event_id);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM ticket_type WHERE event_id = $1", 1, p), 1);
+	/* the database refuses it too, whoever inserts */
+	assert_string_equal(test_fails(conn, "INSERT INTO ticket_type (event_id, name, capacity, price_cents) "
+					     "VALUES ($1, 'Vip', 1, 1)", 1, p), "23505");
+	/* lookups ignore case: event and type found, VIP's price charged */
+	doc = cli_json("$BOXOFFICE sell --event '%s' --type vip --qty 1 --payment card", upper);
+	order_id = json_integer_value(json_object_get(doc, "id"));
+	assert_int_equal(json_integer_value(json_object_get(doc, "amount")), 112500);
+	json_decref(doc);
+	snprintf(ids, sizeof ids, "%lld", order_id);
+	assert_int_equal(test_scalar(conn, "SELECT unit_cents FROM order_line WHERE order_id = $1", 1, p), 90000);
+}
+
+/* Issue 13b: a well-formed request for an ID or name that does not exist
+ * is exit 1 for every command, "boxoffice: order 999999999: no such order". */
+static void test_no_such_id_or_name_is_exit_1(void **state)
+{
+	long long event_id = case_event();
+	char cmd[512];
+	static const struct {
+		const char *args, *what;
+	} cases[] = {
+		{ "order show 999999999", "order 999999999" },
+		{ "order show 999999999 --json", "order 999999999" },
+		{ "order settle 999999999", "order 999999999" },
+		{ "order settle 999999999 --ref BANK-1", "order 999999999" },
+		{ "order invoice 999999999", "order 999999999" },
+		{ "order cancel 999999999", "order 999999999" },
+		{ "order refund 999999999", "order 999999999" },
+		{ "order tickets 999999999", "order 999999999" },
+		{ "hold confirm 999999999 --payment card", "hold 999999999" },
+		{ "hold release 999999999", "hold 999999999" },
+		{ "sell --event 'No such event' --type A --qty 1", "event 'No such event'" },
+		{ "sell --event 999999999 --type A --qty 1", "event 999999999" },
+		{ "sell --event E --type 'No such type' --qty 1", "ticket type 'No such type'" },
+		{ "sell --event E --type 999999999 --qty 1", "ticket type 999999999" },
+		{ "hold --event E --type nope --qty 1 --ttl 60", "ticket type 'nope'" },
+		{ "adjust --event nope --type A --delta -1 --reason x", "event 'nope'" },
+		{ "quota --event E --type nope --channel web --quota 1", "ticket type 'nope'" },
+		{ "capacity --event E --type nope --capacity 1 --reason x", "ticket type 'nope'" },
+		{ "inventory --event nope --json", "event 'nope'" },
+		{ "type add --event nope --name A --capacity 5 --price 100", "event 'nope'" },
+		{ "order add --event nope --lines A:1", "event 'nope'" },
+		{ "order add --event E --lines nope:1", "ticket type 'nope'" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *e = strstr(cases[i].args, " E ");
+		if (e)
+			snprintf(cmd, sizeof cmd, "$BOXOFFICE %.*s %lld%s", (int)(e - cases[i].args),
+				 cases[i].args, event_id, e + 2);
+		else
+			snprintf(cmd, sizeof cmd, "$BOXOFFICE %s", cases[i].args);
+		{
+			struct run_result r = run_cmd("%s", cmd);
+			char line[256];
+			snprintf(line, sizeof line, "boxoffice: %s: no such ", cases[i].what);
+			if (r.status != 1 || strncmp(r.err, line, strlen(line)) != 0)
+				fail_msg("'%s' exited %d (expected 1 and '%s...'): %s", cmd, r.status, line, r.err);
+			assert_error_line(r.err, cases[i].what);
+			run_free(&r);
+		}
+	}
+}
+
+/* Issue 13b: a flag given an empty value is a usage error, before it can
+ * reach a constraint. */
+static void test_empty_values_are_usage_errors(void **state)
+{
+	long long event_id = case_event();
+	long long type_id = make_type(event_id, "Adult", 10, 100, 1);
+	char cmd[512];
+	static const char *const cases[] = {
+		"sell --event E --type T --qty 1 --key ''",
+		"sell --event E --type T --qty 1 --ref ''",
+		"sell --event E --type T --qty 1 --reason ''",
+		"sell --event E --type T --qty 1 --company ''",
+		"sell --event E --type T --qty 1 --contact ''",
+		"sell --event E --type T --qty 1 --email ''",
+		"sell --event '' --type T --qty 1",
+		"sell --event E --type '' --qty 1",
+		"hold --event E --type T --qty 1 --ttl 60 --key ''",
+		"hold confirm 1 --payment card --key ''",
+		"hold release 1 --reason ''",
+		"adjust --event E --type T --delta -1 --reason ''",
+		"adjust --event E --type T --delta -1 --reason x --key ''",
+		"capacity --event E --type T --capacity 5 --reason ''",
+		"order settle 1 --ref ''",
+		"order cancel 1 --reason ''",
+		"order add --event E --lines ''",
+		"order add --event E --lines Adult:1 --key ''",
+		"order add --event E --lines Adult:1 --email ''",
+	};
+	char ids[24];
+	const char *p[1] = { ids };
+	long long before;
+	(void)state;
+
+	snprintf(ids, sizeof ids, "%lld", event_id);
+	before = test_scalar(conn, "SELECT count(*) FROM ticket_order WHERE event_id = $1", 1, p);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *o = cmd + snprintf(cmd, sizeof cmd, "$BOXOFFICE ");
+		for (const char *a = cases[i]; *a; a++) {
+			if (a[0] == ' ' && (a[1] == 'E' || a[1] == 'T') && a[2] == ' ') {
+				o += sprintf(o, " %lld", a[1] == 'E' ? event_id : type_id);
+				a++;
+			} else {
+				*o++ = *a;
+			}
+		}
+		*o = '\0';
+		{
+			struct run_result r = run_cmd("%s", cmd);
+			if (r.status != 2 || !strstr(r.err, "is empty"))
+				fail_msg("'%s' exited %d, expected 2 and 'is empty': %s", cmd, r.status, r.err);
+			run_free(&r);
+		}
+	}
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM ticket_order WHERE event_id = $1", 1, p), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +368,9 @@ int main(void)
 		cmocka_unit_test(test_unreachable_database),
 		cmocka_unit_test(test_event_add_and_list_json),
 		cmocka_unit_test(test_type_add_by_name),
+		cmocka_unit_test(test_names_unique_ignoring_case),
+		cmocka_unit_test(test_no_such_id_or_name_is_exit_1),
+		cmocka_unit_test(test_empty_values_are_usage_errors),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

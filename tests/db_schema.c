@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "src/core/order.h"
@@ -301,10 +302,89 @@ static void test_demo_is_deterministic(void **state)
 	PQclear(test_query(conn, "DROP DATABASE demo_c", 0, NULL));
 }
 
+/* Issue 4: migration 008 makes names unique ignoring case. On a live
+ * database that already holds names differing only in case it must still
+ * apply: the oldest row keeps its name, later ones are renamed and the
+ * rename logged. Built here in a fresh database migrated up to 007. */
+static void test_case_duplicates_renamed_by_migration(void **state)
+{
+	char dbname[64], conninfo[128];
+	PGconn *c;
+	PGresult *res;
+	struct run_result r;
+	(void)state;
+
+	snprintf(dbname, sizeof dbname, "dup_names_%d", (int)getpid());
+	PQclear(test_query(conn, "SELECT 1", 0, NULL));
+	{
+		char sql[128];
+		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
+		PQclear(test_query(conn, sql, 0, NULL));
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
+		PQclear(test_query(conn, sql, 0, NULL));
+	}
+	snprintf(conninfo, sizeof conninfo, "dbname=%s application_name=tests", dbname);
+	c = PQconnectdb(conninfo);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	PQclear(PQexec(c, "SET client_min_messages = error"));
+	PQclear(test_query(c, "CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, "
+			      "applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL));
+	for (size_t i = 0; i < migrations_count && migrations[i].version < 8; i++) {
+		char v[16];
+		const char *p[2] = { v, migrations[i].name };
+		res = PQexec(c, migrations[i].sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+			fail_msg("%s: %s", migrations[i].name, PQresultErrorMessage(res));
+		PQclear(res);
+		snprintf(v, sizeof v, "%d", migrations[i].version);
+		PQclear(test_query(c, "INSERT INTO schema_version (version, name) VALUES ($1, $2)", 2, p));
+	}
+	PQclear(test_query(c,
+		"WITH e AS (INSERT INTO event (id, name, date) VALUES (1, 'Gala', '2027-01-01'), "
+		"  (2, 'GALA', '2027-01-02'), (3, 'gala', '2027-01-03') RETURNING id) "
+		"INSERT INTO ticket_type (id, event_id, name, capacity, price_cents) VALUES "
+		"  (1, 1, 'VIP', 10, 90000), (2, 1, 'vip', 10, 100), (3, 2, 'vip', 10, 100), "
+		"  (4, 1, repeat('x', 100), 1, 1), (5, 1, repeat('X', 100), 1, 1)", 0, NULL));
+	PQclear(test_query(c, "INSERT INTO organization (id, name) VALUES (1, 'Acme AB'), (2, 'ACME AB')", 0, NULL));
+
+	r = run_cmd("$BOXOFFICE -d '%s' migrate", conninfo);
+	if (r.status != 0)
+		fail_msg("migrate over duplicates exited %d: %s", r.status, r.err);
+	assert_non_null(strstr(r.out, "applied 008_names_and_holds.sql"));
+	run_free(&r);
+
+	/* the oldest keeps its name, the others are renamed and logged */
+	res = test_query(c, "SELECT string_agg(name, '|' ORDER BY id) FROM event", 0, NULL);
+	assert_string_equal(PQgetvalue(res, 0, 0), "Gala|GALA (duplicate #2)|gala (duplicate #3)");
+	PQclear(res);
+	res = test_query(c, "SELECT string_agg(name, '|' ORDER BY id) FROM ticket_type WHERE id <= 3", 0, NULL);
+	assert_string_equal(PQgetvalue(res, 0, 0), "VIP|vip (duplicate #2)|vip");
+	PQclear(res);
+	assert_int_equal(test_scalar(c, "SELECT length(name) FROM ticket_type WHERE id = 5", 0, NULL), 100);
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_type WHERE id = 5 "
+					"AND name LIKE '% (duplicate #5)'", 0, NULL), 1);
+	res = test_query(c, "SELECT string_agg(name, '|' ORDER BY id) FROM organization", 0, NULL);
+	assert_string_equal(PQgetvalue(res, 0, 0), "Acme AB|ACME AB (duplicate #2)");
+	PQclear(res);
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM change_log WHERE action = 'renamed' "
+					"AND detail ? 'from' AND reason LIKE 'migration 008%'", 0, NULL), 5);
+	/* and from now on the database itself refuses such twins */
+	assert_string_equal(test_fails(c, "INSERT INTO event (name, date) VALUES ('gALa', '2027-02-02')", 0, NULL),
+			    "23505");
+	assert_string_equal(test_fails(c, "INSERT INTO organization (name) VALUES ('acme ab')", 0, NULL), "23505");
+	PQfinish(c);
+	{
+		char sql[128];
+		snprintf(sql, sizeof sql, "DROP DATABASE %s", dbname);
+		PQclear(test_query(conn, sql, 0, NULL));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_twice_changes_nothing),
+		cmocka_unit_test(test_case_duplicates_renamed_by_migration),
 		cmocka_unit_test(test_transition_tables_agree),
 		cmocka_unit_test(test_constraints_reject_bad_rows),
 		cmocka_unit_test(test_ticket_generation_once_and_void_on_cancel),

@@ -131,8 +131,8 @@ void cli_print_help(void)
 			 c->sub ? c->sub : "");
 		printf("  %-18s %s\n", name, c->summary);
 	}
-	printf("\nExit codes: 0 done, 1 refused by a business rule, 2 usage error,\n"
-	       "3 database unreachable or internal error.\n");
+	printf("\nExit codes: 0 done, 1 refused by a business rule or no such ID or name,\n"
+	       "2 usage error, 3 database unreachable or internal error.\n");
 }
 
 int cli_dispatch(struct cli *cli, int argc, char **argv)
@@ -185,17 +185,59 @@ void cli_print_json(json_t *doc)
 int cli_event_type(struct cli *cli, const char *what, const char *event, const char *type,
 		   long long *event_id, long long *type_id)
 {
+	int rc;
 	if (!event)
 		return cli_missing(what, "event");
 	if (type_id && !type)
 		return cli_missing(what, "type");
+	if (!cli_value(what, "event", event, 200, &rc) ||
+	    (type_id && !cli_value(what, "type", type, 100, &rc)))
+		return rc;
 	if (!cli_db(cli))
 		return EXIT_FAILED;
 	if (!db_event_resolve(cli->db, event, event_id))
-		return cli_db_fail(cli, what);
+		return cli_resolve_fail(cli, what, "event", event);
 	if (type_id && !db_type_resolve(cli->db, *event_id, type, type_id))
-		return cli_db_fail(cli, what);
+		return cli_resolve_fail(cli, what, "ticket type", type);
 	return EXIT_DONE;
+}
+
+int cli_not_found(const char *noun, const char *ref)
+{
+	char what[320];
+	bool id = ref[0] && ref[strspn(ref, "0123456789")] == '\0';
+	snprintf(what, sizeof what, id ? "%s %.300s" : "%s '%.300s'", noun, ref);
+	return cli_fail(EXIT_REFUSED, what, "no such %s", noun);
+}
+
+int cli_resolve_fail(struct cli *cli, const char *what, const char *noun, const char *ref)
+{
+	/* A lookup is a SELECT: refused means it found nothing. */
+	if (cli->db->status == DB_REFUSED)
+		return cli_not_found(noun, ref);
+	return cli_db_fail(cli, what);
+}
+
+int cli_require(struct cli *cli, const char *what, const char *noun, long long id)
+{
+	char ref[24];
+	int found;
+
+	if (!cli_db(cli))
+		return EXIT_FAILED;
+	if ((found = db_exists(cli->db, noun, id)) < 0)
+		return cli_db_fail(cli, what);
+	snprintf(ref, sizeof ref, "%lld", id);
+	return found ? EXIT_DONE : cli_not_found(noun, ref);
+}
+
+bool cli_value(const char *what, const char *option, const char *text, int max_chars, int *rc)
+{
+	if (text && !*text) {
+		*rc = cli_fail(EXIT_USAGE, what, "--%s is empty", option);
+		return false;
+	}
+	return cli_text(what, option, text, max_chars, rc);
 }
 
 bool cli_channel(const char *what, const char *text, int *rc)

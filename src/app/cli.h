@@ -79,3 +79,13 @@ bool cli_channel(const char *what, const char *text, int *rc);
 bool cli_payment(const char *what, const char *text, int *rc);
 /* Checks optional free text (company, contact, reason...); reports. */
 bool cli_text(const char *what, const char *option, const char *text, int max_chars, int *rc);
+/* Like cli_text, but a flag that is given must not be empty ("--key ''"). */
+bool cli_value(const char *what, const char *option, const char *text, int max_chars, int *rc);
+/* "boxoffice: order 42: no such order" (names quoted); returns EXIT_REFUSED:
+ * a well-formed request for something that does not exist is exit 1. */
+int cli_not_found(const char *noun, const char *ref);
+/* After a failed db_*_resolve(): not found, or the database's error. */
+int cli_resolve_fail(struct cli *cli, const char *what, const char *noun, const char *ref);
+/* Connects and checks that the order/hold/ticket/event ID exists;
+ * EXIT_DONE, or the exit code after reporting. */
+int cli_require(struct cli *cli, const char *what, const char *noun, long long id);

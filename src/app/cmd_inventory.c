@@ -72,7 +72,7 @@ int cmd_adjust(struct cli *cli, int argc, char **argv)
 	if (!reason)
 		return cli_missing(what, "reason");
 	if (!cli_int(what, "delta", delta, -1000000, 1000000, &d, &rc) ||
-	    !cli_text(what, "reason", reason, 500, &rc) || !cli_text(what, "key", key, 200, &rc))
+	    !cli_value(what, "reason", reason, 500, &rc) || !cli_value(what, "key", key, 200, &rc))
 		return rc;
 	if (d == 0)
 		return cli_fail(EXIT_USAGE, what, "--delta must not be 0");
@@ -99,7 +99,7 @@ int cmd_quota(struct cli *cli, int argc, char **argv)
 	if (!quota)
 		return cli_missing(what, "quota");
 	if (!cli_channel(what, channel, &rc) || !cli_int(what, "quota", quota, 0, 100000000, &q, &rc) ||
-	    !cli_text(what, "reason", reason, 500, &rc))
+	    !cli_value(what, "reason", reason, 500, &rc))
 		return rc;
 	if ((rc = cli_event_type(cli, what, event, type, &event_id, &type_id)))
 		return rc;
@@ -123,7 +123,7 @@ int cmd_capacity(struct cli *cli, int argc, char **argv)
 	if (!reason)
 		return cli_missing(what, "reason");
 	if (!cli_int(what, "capacity", capacity, 0, 100000000, &c, &rc) ||
-	    !cli_text(what, "reason", reason, 500, &rc))
+	    !cli_value(what, "reason", reason, 500, &rc))
 		return rc;
 	if ((rc = cli_event_type(cli, what, event, type, &event_id, &type_id)))
 		return rc;

@@ -27,10 +27,10 @@ static int order_transition(struct cli *cli, int argc, char **argv, const char *
 		return rc;
 	if (!cli_id(what, npos, pos, "order", &id, &rc) ||
 	    (version && !cli_int(what, "version", version, 1, INT32_MAX, &v, &rc)) ||
-	    !cli_text(what, "ref", ref, 200, &rc) || !cli_text(what, "reason", reason, 500, &rc))
+	    !cli_value(what, "ref", ref, 200, &rc) || !cli_value(what, "reason", reason, 500, &rc))
 		return rc;
-	if (!cli_db(cli))
-		return EXIT_FAILED;
+	if ((rc = cli_require(cli, what, "order", id)))
+		return rc;
 	if (!(doc = db_order_set_status(cli->db, id, status, v, ref, reason)))
 		return cli_db_fail(cli, what);
 	cli_print_json(doc);
@@ -77,10 +77,13 @@ int cmd_order_add(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (!lines_s)
 		return cli_missing(what, "lines");
-	if (!cli_payment(what, payment, &rc) || !cli_text(what, "company", company, NAME_MAX_CHARS, &rc) ||
-	    !cli_text(what, "contact", contact, NAME_MAX_CHARS, &rc) || !cli_text(what, "key", key, 200, &rc) ||
+	if (!cli_value(what, "lines", lines_s, 1000, &rc) || !cli_payment(what, payment, &rc) ||
+	    !cli_value(what, "company", company, NAME_MAX_CHARS, &rc) ||
+	    !cli_value(what, "contact", contact, NAME_MAX_CHARS, &rc) || !cli_value(what, "key", key, 200, &rc) ||
 	    (org && !cli_int(what, "org", org, 1, INT64_MAX, &org_id, &rc)))
 		return rc;
+	if (email && !*email)
+		return cli_fail(EXIT_USAGE, what, "--email is empty");
 	if ((why = validate_email(email, false)))
 		return cli_fail(EXIT_USAGE, what, "--email %s", why);
 	if (strlen(lines_s) >= sizeof buf)
@@ -103,7 +106,7 @@ int cmd_order_add(struct cli *cli, int argc, char **argv)
 		}
 		if (!db_type_resolve(cli->db, event_id, item, &type_id)) {
 			json_decref(lines);
-			return cli_db_fail(cli, what);
+			return cli_resolve_fail(cli, what, "ticket type", item);
 		}
 		json_array_append_new(lines, json_pack("{sI sI}", "type", (json_int_t)type_id, "qty", (json_int_t)qty));
 	}
@@ -128,8 +131,8 @@ int cmd_order_tickets(struct cli *cli, int argc, char **argv)
 	if (!cli_id(what, npos, pos, "order", &id, &rc) ||
 	    (version && !cli_int(what, "version", version, 1, INT32_MAX, &v, &rc)))
 		return rc;
-	if (!cli_db(cli))
-		return EXIT_FAILED;
+	if ((rc = cli_require(cli, what, "order", id)))
+		return rc;
 	if (!(doc = db_order_generate_tickets(cli->db, id, v)))
 		return cli_db_fail(cli, what);
 	cli_print_json(doc);
@@ -156,7 +159,7 @@ int cmd_order_show(struct cli *cli, int argc, char **argv)
 		return cli_db_fail(cli, what);
 	if (PQntuples(o) == 0) {
 		PQclear(o);
-		return cli_fail(EXIT_USAGE, what, "order %lld does not exist", id);
+		return cli_not_found("order", pos[0]);
 	}
 	if (!(lines = db_order_lines(cli->db, id)) || !(tickets = db_order_tickets(cli->db, id)) ||
 	    !(history = db_order_history(cli->db, id))) {

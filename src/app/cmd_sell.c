@@ -25,10 +25,11 @@ static bool check_order_flags(const char *what, struct order_flags *f, int *rc)
 	if (!f->payment)
 		f->payment = "card";
 	if (!cli_payment(what, f->payment, rc) ||
-	    !cli_text(what, "company", f->company, NAME_MAX_CHARS, rc) ||
-	    !cli_text(what, "contact", f->contact, NAME_MAX_CHARS, rc) ||
-	    !cli_text(what, "key", f->key, 200, rc) || !cli_text(what, "ref", f->ref, 200, rc) ||
-	    !cli_text(what, "reason", f->reason, 500, rc))
+	    !cli_value(what, "company", f->company, NAME_MAX_CHARS, rc) ||
+	    !cli_value(what, "contact", f->contact, NAME_MAX_CHARS, rc) ||
+	    !cli_value(what, "email", f->email, 254, rc) ||
+	    !cli_value(what, "key", f->key, 200, rc) || !cli_value(what, "ref", f->ref, 200, rc) ||
+	    !cli_value(what, "reason", f->reason, 500, rc))
 		return false;
 	if ((why = validate_email(f->email, false))) {
 		*rc = cli_fail(EXIT_USAGE, what, "--email %s", why);
@@ -102,7 +103,7 @@ int cmd_hold(struct cli *cli, int argc, char **argv)
 		return cli_missing(what, "ttl");
 	if (!cli_int(what, "qty", qty, 1, 10000, &s.qty, &rc) ||
 	    !cli_int(what, "ttl", ttl, 1, 86400, &ttl_s, &rc) || !cli_channel(what, channel, &rc) ||
-	    !cli_text(what, "key", key, 200, &rc) || !cli_text(what, "reason", reason, 500, &rc))
+	    !cli_value(what, "key", key, 200, &rc) || !cli_value(what, "reason", reason, 500, &rc))
 		return rc;
 	if ((rc = cli_event_type(cli, what, event, type, &s.event_id, &s.type_id)))
 		return rc;
@@ -125,8 +126,8 @@ int cmd_hold_confirm(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (!cli_id(what, npos, pos, "hold", &id, &rc) || !check_order_flags(what, &f, &rc))
 		return rc;
-	if (!cli_db(cli))
-		return EXIT_FAILED;
+	if ((rc = cli_require(cli, what, "hold", id)))
+		return rc;
 	fill_sale(&s, &f);
 	return print_result(cli, what, db_hold_confirm(cli->db, id, &s));
 }
@@ -140,9 +141,9 @@ int cmd_hold_release(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (!cli_id(what, npos, pos, "hold", &id, &rc) || !cli_text(what, "reason", reason, 500, &rc))
+	if (!cli_id(what, npos, pos, "hold", &id, &rc) || !cli_value(what, "reason", reason, 500, &rc))
 		return rc;
-	if (!cli_db(cli))
-		return EXIT_FAILED;
+	if ((rc = cli_require(cli, what, "hold", id)))
+		return rc;
 	return print_result(cli, what, db_hold_release(cli->db, id, reason));
 }

@@ -55,10 +55,8 @@ int cmd_type_add(struct cli *cli, int argc, char **argv)
 		return cli_fail(EXIT_USAGE, what, "--tier must be adult, child, group or other");
 	spec.name = name;
 	spec.tier = tier;
-	if (!cli_db(cli))
-		return EXIT_FAILED;
-	if (!db_event_resolve(cli->db, event, &spec.event_id))
-		return cli_db_fail(cli, what);
+	if ((rc = cli_event_type(cli, what, event, NULL, &spec.event_id, NULL)))
+		return rc;
 	if (!db_type_add(cli->db, &spec, &id))
 		return cli_db_fail(cli, what);
 	cli_print_json(json_pack("{sI}", "id", (json_int_t)id));

@@ -24,7 +24,7 @@ static bool resolve(struct db *db, const char *sql, int nparams, const char *wha
 		return false;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
-		db_set_error(db, DB_BADINPUT, "unknown %s '%s'", what, text);
+		db_set_error(db, DB_REFUSED, "no such %s", what);
 		return false;
 	}
 	*id = db_int(res, 0, 0);
@@ -34,10 +34,11 @@ static bool resolve(struct db *db, const char *sql, int nparams, const char *wha
 
 bool db_event_resolve(struct db *db, const char *text, long long *id)
 {
-	/* An exact name wins over an ID, so an event called "2027" stays reachable. */
+	/* A name wins over an ID, so an event called "2027" stays reachable.
+	 * Names are compared ignoring case, as their unique index does. */
 	static const char sql[] =
-		"SELECT id FROM event WHERE name = $2 OR id = $1::bigint "
-		"ORDER BY name = $2 DESC LIMIT 1";
+		"SELECT id FROM event WHERE lower(name) = lower($2) OR id = $1::bigint "
+		"ORDER BY lower(name) = lower($2) DESC LIMIT 1";
 	return resolve(db, sql, 2, "event", 0, text, id);
 }
 
@@ -50,24 +51,42 @@ bool db_type_resolve(struct db *db, long long event_id, const char *text, long l
 	return resolve(db, sql, 3, "ticket type", event_id, text, id);
 }
 
-bool db_event_add(struct db *db, const char *name, const char *date, bool reentry,
-		  long long *id)
+/* The result of an insert guarded by a case-insensitive duplicate check:
+ * (new id, existing name). */
+static bool created(struct db *db, PGresult *res, const char *noun, const char *where,
+		    long long *id)
 {
-	static const char sql[] =
-		"WITH e AS (INSERT INTO event (name, date, reentry) VALUES ($1, $2, $3) "
-		"  RETURNING id, name, date, reentry), "
-		"l AS (INSERT INTO change_log (entity, entity_id, action, event_id, detail) "
-		"  SELECT 'event', id, 'created', id, jsonb_build_object('name', name, "
-		"  'date', date, 'reentry', reentry) FROM e) "
-		"SELECT id FROM e";
-	const char *params[3] = { name, date, reentry ? "true" : "false" };
-	PGresult *res = db_exec(db, sql, 3, params);
-
 	if (!res)
 		return false;
+	if (PQgetisnull(res, 0, 0)) {
+		db_set_error(db, DB_REFUSED,
+			     "%s named '%s' exists already%s (names are compared ignoring case)",
+			     noun, db_text(res, 0, 1), where);
+		PQclear(res);
+		return false;
+	}
 	*id = db_int(res, 0, 0);
 	PQclear(res);
 	return true;
+}
+
+bool db_event_add(struct db *db, const char *name, const char *date, bool reentry,
+		  long long *id)
+{
+	/* A name that differs from an existing one only in case is refused
+	 * here with the existing name; the unique index stands behind it. */
+	static const char sql[] =
+		"WITH d AS (SELECT name FROM event WHERE lower(name) = lower($1) LIMIT 1), "
+		"e AS (INSERT INTO event (name, date, reentry) SELECT $1, $2, $3 "
+		"  WHERE NOT EXISTS (SELECT 1 FROM d) RETURNING id, name, date, reentry), "
+		"l AS (INSERT INTO change_log (entity, entity_id, action, event_id, detail) "
+		"  SELECT 'event', id, 'created', id, jsonb_build_object('name', name, "
+		"  'date', date, 'reentry', reentry) FROM e) "
+		"SELECT (SELECT id FROM e), (SELECT name FROM d)";
+	const char *params[3] = { name, date, reentry ? "true" : "false" };
+	PGresult *res = db_exec(db, sql, 3, params);
+
+	return created(db, res, "an event", "", id);
 }
 
 PGresult *db_event_list(struct db *db)
@@ -78,14 +97,17 @@ PGresult *db_event_list(struct db *db)
 bool db_type_add(struct db *db, const struct type_spec *s, long long *id)
 {
 	static const char sql[] =
-		"WITH t AS (INSERT INTO ticket_type (event_id, name, tier, capacity, "
+		"WITH d AS (SELECT name FROM ticket_type WHERE event_id = $1 "
+		"  AND lower(name) = lower($2) LIMIT 1), "
+		"t AS (INSERT INTO ticket_type (event_id, name, tier, capacity, "
 		"  price_cents, seats_per_ticket, vat_bp) "
-		"  VALUES ($1, $2, $3::ticket_tier, $4, $5, $6, $7) RETURNING *), "
+		"  SELECT $1, $2, $3::ticket_tier, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM d) "
+		"  RETURNING *), "
 		"l AS (INSERT INTO change_log (entity, entity_id, action, event_id, type_id, detail) "
 		"  SELECT 'ticket_type', id, 'created', event_id, id, jsonb_build_object("
 		"  'name', name, 'capacity', capacity, 'price_cents', price_cents, "
 		"  'seats_per_ticket', seats_per_ticket, 'vat_bp', vat_bp) FROM t) "
-		"SELECT id FROM t";
+		"SELECT (SELECT id FROM t), (SELECT name FROM d)";
 	char ev[24], cap[24], price[24], seats[24], vat[24];
 	const char *params[7] = { ev, s->name, s->tier, cap, price, seats, vat };
 	PGresult *res;
@@ -96,11 +118,7 @@ bool db_type_add(struct db *db, const struct type_spec *s, long long *id)
 	snprintf(seats, sizeof seats, "%lld", s->seats_per_ticket);
 	snprintf(vat, sizeof vat, "%lld", s->vat_bp);
 	res = db_exec(db, sql, 7, params);
-	if (!res)
-		return false;
-	*id = db_int(res, 0, 0);
-	PQclear(res);
-	return true;
+	return created(db, res, "a ticket type", " in this event", id);
 }
 
 PGresult *db_type_list(struct db *db, long long event_id)
@@ -112,4 +130,30 @@ PGresult *db_type_list(struct db *db, long long event_id)
 		       "SELECT id, event_id, name, tier, capacity, seats_per_ticket, "
 		       "price_cents, vat_bp FROM ticket_type WHERE event_id = $1 ORDER BY id",
 		       1, params);
+}
+
+int db_exists(struct db *db, const char *kind, long long id)
+{
+	static const struct {
+		const char *kind, *sql;
+	} tables[] = {
+		{ "order", "SELECT EXISTS (SELECT 1 FROM ticket_order WHERE id = $1)" },
+		{ "hold", "SELECT EXISTS (SELECT 1 FROM hold WHERE id = $1)" },
+		{ "ticket", "SELECT EXISTS (SELECT 1 FROM ticket WHERE id = $1)" },
+		{ "event", "SELECT EXISTS (SELECT 1 FROM event WHERE id = $1)" },
+	};
+	PGresult *res;
+	int found;
+
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		if (strcmp(tables[i].kind, kind) != 0)
+			continue;
+		if (!(res = db_exec_id(db, tables[i].sql, id)))
+			return -1;
+		found = db_bool(res, 0, 0);
+		PQclear(res);
+		return found;
+	}
+	db_set_error(db, DB_FAILED, "unknown kind of record '%s'", kind);
+	return -1;
 }

@@ -7,7 +7,8 @@
 
 #include "db.h"
 
-/* Resolve an ID or a unique name; false with DB_BADINPUT when unknown. */
+/* Resolve an ID or a unique name (compared ignoring case); false with
+ * DB_REFUSED and "no such ..." when unknown, DB_FAILED on other errors. */
 bool db_event_resolve(struct db *db, const char *text, long long *id);
 bool db_type_resolve(struct db *db, long long event_id, const char *text, long long *id);
 
@@ -29,5 +30,9 @@ bool db_type_add(struct db *db, const struct type_spec *spec, long long *id);
 enum type_col { TYPE_ID, TYPE_EVENT, TYPE_NAME, TYPE_TIER, TYPE_CAPACITY,
 		TYPE_SEATS, TYPE_PRICE, TYPE_VAT };
 PGresult *db_type_list(struct db *db, long long event_id);
+
+/* Whether the order, hold, ticket or event with this ID exists: 1, 0, or
+ * -1 with db->err set. */
+int db_exists(struct db *db, const char *kind, long long id);
 
 #endif
