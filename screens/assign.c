@@ -204,8 +204,11 @@ static int assign_submit(struct app *app, struct assign_state *s)
 			s->confirm.ticket = t->id;
 			s->confirm.flags = flags | need;
 			snprintf(s->confirm.what, sizeof s->confirm.what, "%s", what);
-			snprintf(s->message, sizeof s->message, "%s — Enter again to %s, or change the form.",
-				 app_db(app)->err, need == ASSIGN_REASSIGN ? "reassign" : "rename");
+			/* the choice first: a narrow terminal cuts the end of the line */
+			snprintf(s->message, sizeof s->message, "%s — or change the form. %s",
+				 need == ASSIGN_REASSIGN ? "Enter again MOVES the ticket to this person"
+							 : "Enter again RENAMES that person everywhere",
+				 app_db(app)->err);
 		} else {
 			s->confirm.ticket = 0;
 			snprintf(s->message, sizeof s->message, "Not assigned: %s", app_db(app)->err);
@@ -214,7 +217,8 @@ static int assign_submit(struct app *app, struct assign_state *s)
 	}
 	s->confirm.ticket = 0;
 	s->error = false;
-	snprintf(s->message, sizeof s->message, "Ticket #%lld → %s%s", t->id, name,
+	snprintf(s->message, sizeof s->message, "Ticket #%lld → %s%s%s", t->id, name,
+		 flags & ASSIGN_RENAME ? " (person renamed)" : "",
 		 json_is_true(json_object_get(doc, "reissued")) ? " (reissued: the old QR no longer works)" : "");
 	json_decref(doc);
 	/* Ready for the next ticket. */

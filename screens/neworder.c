@@ -47,8 +47,10 @@ static void neworder_clear(struct neworder_state *s)
 	s->fields[N_COMPANY].text[0] = '\0';
 	s->fields[N_CONTACT].text[0] = '\0';
 	s->fields[N_EMAIL].text[0] = '\0';
-	for (int k = 0; k < s->ntypes; k++)
+	for (int k = 0; k < s->ntypes; k++) {
 		snprintf(s->fields[N_FIXED + k].text, sizeof s->fields[N_FIXED + k].text, "0");
+		s->fields[N_FIXED + k].replace_on_type = true;
+	}
 	s->form.focus = N_COMPANY;
 	form_new_key(s->key, "neworder");
 }
@@ -87,7 +89,8 @@ static void neworder_query(struct app *app, void *state)
 		s->type_ids[k] = db_int(res, i, TYPE_ID);
 		snprintf(s->type_names[k], sizeof s->type_names[k], "%s", db_text(res, i, TYPE_NAME));
 		s->fields[N_FIXED + k] = (struct form_field){ .label = s->type_names[k], .kind = FIELD_DIGITS,
-							       .max_chars = 5, .text = "0" };
+							       .max_chars = 5, .text = "0",
+							       .replace_on_type = true };
 	}
 	PQclear(res);
 	s->form = (struct form){ s->fields, N_FIXED + s->ntypes, N_COMPANY };

@@ -15,6 +15,7 @@
 #include "../src/core/money.h"
 #include "../src/core/order.h"
 #include "../src/core/validate.h"
+#include "../src/db/catalog.h"
 #include "../src/db/inventory.h"
 #include "screen.h"
 
@@ -29,13 +30,18 @@ struct sale_state {
 	char error[600];
 	char result[3][160]; /* what the last sale made */
 	bool done;
+	/* Enter shows what will be charged; Enter again sells. A clerk's
+	 * habitual Enter never takes money on its own. */
+	bool confirming;
+	char confirm[300];
 	char key[FORM_KEY_MAX]; /* this sale's idempotency key */
 };
 
 static void sale_reset(struct sale_state *s)
 {
 	static const struct form_field blank[F_COUNT] = {
-		[F_QTY] = { .label = "Quantity", .kind = FIELD_DIGITS, .max_chars = 5, .text = "1" },
+		[F_QTY] = { .label = "Quantity", .kind = FIELD_DIGITS, .max_chars = 5, .text = "1",
+			    .replace_on_type = true },
 		[F_PAYMENT] = { .label = "Payment", .kind = FIELD_CHOICE, .choices = payment_choices, .nchoices = 4 },
 		[F_COMPANY] = { .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 },
 		[F_CONTACT] = { .label = "Contact", .kind = FIELD_TEXT, .max_chars = 200 },
@@ -46,6 +52,7 @@ static void sale_reset(struct sale_state *s)
 	s->form = (struct form){ s->fields, F_COUNT, F_QTY };
 	s->error[0] = '\0';
 	s->done = false;
+	s->confirming = false;
 	form_new_key(s->key, "sale");
 }
 
@@ -75,8 +82,11 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 		y++;
 		draw_text(y, x, w, "Enter: another sale of this type   Esc: back to the inventory",
 			  theme_attr(C_DIM));
+	} else if (s->confirming) {
+		draw_text(y++, x, w, s->confirm, theme_attr(C_SELECTED) | A_BOLD);
+		draw_text(y, x, w, "Enter: sell   any other key: change the sale", theme_attr(C_DIM));
 	} else {
-		draw_text(y, x, w, "Tab/arrows move, Space or c/i/s/f picks the payment, Enter sells.",
+		draw_text(y, x, w, "Tab/arrows move, Space or c/i/s/f picks the payment, Enter checks the total.",
 			  theme_attr(C_DIM));
 	}
 }
@@ -98,6 +108,31 @@ static void describe_result(struct sale_state *s, json_t *doc)
 	else
 		snprintf(s->result[1], sizeof s->result[1], "Tickets: none until the order is settled");
 	snprintf(s->result[2], sizeof s->result[2], "Total %s incl. VAT", amount);
+}
+
+/* What Enter again will do, with the amount: "Sell 2 × Adult, card:
+ * 997.50 incl. VAT?" */
+static void describe_charge(struct app *app, struct sale_state *s, long long qty)
+{
+	const char *payment = form_value(&s->fields[F_PAYMENT]);
+	PGresult *types = db_type_list(app_db(app), app_event_id(app));
+	char amount[40] = "";
+	enum payment_method pm = PAY_CARD;
+
+	payment_parse(payment, &pm);
+	for (int i = 0; types && i < PQntuples(types); i++) {
+		struct order_line_price line = { .qty = (int)qty };
+		struct order_amounts total;
+		if (db_int(types, i, TYPE_ID) != app_type_id(app))
+			continue;
+		line.unit_cents = db_int(types, i, TYPE_PRICE);
+		line.vat_bp = (int)db_int(types, i, TYPE_VAT);
+		if (order_compute_amounts(&line, 1, pm, &total))
+			money_format(amount, sizeof amount, total.net_cents + total.vat_cents);
+	}
+	PQclear(types);
+	snprintf(s->confirm, sizeof s->confirm, "Sell %lld × %s, %s%s%s%s? ", qty, app_type_name(app), payment,
+		 amount[0] ? ": " : "", amount, amount[0] ? " incl. VAT" : "");
 }
 
 static int sale_submit(struct app *app, struct sale_state *s)
@@ -123,6 +158,12 @@ static int sale_submit(struct app *app, struct sale_state *s)
 		snprintf(s->error, sizeof s->error, "Offline: nothing sold. Try again when ONLINE.");
 		return SCR_HANDLED | SCR_REDRAW;
 	}
+	if (!s->confirming) {
+		describe_charge(app, s, qty);
+		s->confirming = true;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	s->confirming = false;
 	sale.event_id = app_event_id(app);
 	sale.type_id = app_type_id(app);
 	sale.qty = qty;
@@ -156,6 +197,12 @@ static int sale_key(struct app *app, void *state, enum action action, int key)
 	}
 	if (action == ACT_SUBMIT)
 		return sale_submit(app, s);
+	if (s->confirming) {
+		/* any other key goes back to the form (Esc only cancels) */
+		s->confirming = false;
+		if (action == ACT_BACK || action == ACT_CLEAR)
+			return SCR_HANDLED | SCR_REDRAW;
+	}
 	/* Payment letters work from the quantity field too: "2 i Enter". */
 	if (s->form.focus == F_QTY && key < 128 && ((key | 0x20) >= 'a' && (key | 0x20) <= 'z')) {
 		struct form one = { &s->fields[F_PAYMENT], 1, 0 };

@@ -457,7 +457,7 @@ static void test_checkin_screen_decides_in_time_on_a_frozen_link(void **state)
 	/* offline now: the next scan is decided at once */
 	tmux_type(&t, tokens[2]);
 	tmux_keys(&t, "Enter");
-	assert_true(tmux_wait_for(&t, "2 offline scan(s) to upload", 3000));
+	assert_true(tmux_wait_for(&t, "· 2 offline", 3000));
 
 	proxy_thaw(px);
 	assert_true(tmux_wait_for(&t, "ONLINE", 20000));

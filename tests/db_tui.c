@@ -147,17 +147,22 @@ static void test_two_stations_see_a_sale_live(void **state)
 	assert_true(wait_available(&a, "Balcony", 37, 3000));
 	assert_true(wait_available(&b, "Balcony", 37, 3000));
 
-	/* The counter sale at east: Enter, quantity, payment, Enter. */
+	/* The counter sale at east: Enter, quantity, payment, Enter shows the
+	 * charge, Enter sells. */
 	tmux_keys(&a, "Enter");
 	assert_true(tmux_wait_for(&a, "Sell Balcony", 3000));
-	tmux_keys(&a, "BSpace 5 i Enter");
+	tmux_keys(&a, "5 i Enter");
+	assert_true(tmux_wait_for(&a, "Sell 5 × Balcony, invoice: 2,812.50 incl. VAT?", 3000));
+	tmux_keys(&a, "Enter");
 	assert_true(tmux_wait_for(&a, "requested", 3000));
 	assert_true(tmux_wait_for(&a, "Tickets: none until the order is settled", 1000));
 	/* west sees it without a key press */
 	assert_true(wait_available(&b, "Balcony", 32, 3000));
 	/* selling more than is left is refused with the number left */
 	tmux_keys(&a, "Enter");
-	tmux_keys(&a, "BSpace 4 0 Enter");
+	tmux_keys(&a, "4 0 Enter");
+	assert_true(tmux_wait_for(&a, "Sell 40 × Balcony", 3000));
+	tmux_keys(&a, "Enter");
 	assert_true(tmux_wait_for(&a, "only 32 left", 3000));
 	tmux_keys(&a, "Escape");
 	assert_true(tmux_wait_for(&a, "TAKEN", 3000));
@@ -773,7 +778,8 @@ static void test_forms_create_once(void **state)
 	assert_true(refused);
 	tmux_stop(&t);
 
-	/* The counter sale: Enter sells, Enter again starts another sale. */
+	/* The counter sale: Enter shows what will be charged and sells
+	 * nothing; Enter again sells; the next Enter starts another sale. */
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen inventory --event %lld; sleep 60", event_id);
 	tmux_start(&t, "sale", 80, 24, cmd);
 	assert_true(tmux_wait_for(&t, "Adult", 10000));
@@ -781,6 +787,11 @@ static void test_forms_create_once(void **state)
 	assert_true(tmux_wait_for(&t, "Sell Adult", 3000));
 	tmux_keys(&t, "BSpace 3 Tab Tab");
 	tmux_type(&t, "Counter Once");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Sell 3 × Adult", 3000));
+	assert_true(tmux_wait_for(&t, "incl. VAT?", 1000));
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 AND company = 'Counter Once'",
+				     1, p), 0);
 	tmux_keys(&t, "Enter Enter");
 	/* The sale's answer stays on the status line; the fresh form's hint
 	 * shows once the second Enter has been handled. */

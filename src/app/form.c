@@ -77,6 +77,11 @@ int form_key(struct form *f, enum action action, int key)
 	}
 	if (field->kind == FIELD_CHOICE)
 		return choose(field, key);
+	if (field->replace_on_type && accepts(field, key)) {
+		/* a shown default ("1") is replaced, not extended to "12" */
+		field->text[0] = '\0';
+	}
+	field->replace_on_type = false;
 	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
 		if (!field->text[0])
 			return FORM_IGNORED;

@@ -24,6 +24,7 @@ struct form_field {
 	char text[FIELD_TEXT_MAX];
 	int choice;
 	int skip_continuation;       /* bytes left of a character refused whole */
+	bool replace_on_type;        /* a default: the first character typed replaces it */
 };
 
 struct form {
