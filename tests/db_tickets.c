@@ -441,6 +441,17 @@ static void test_bulk_file_over_the_limit_is_refused_whole(void **state)
 	assert_non_null(strstr(r.err, "16 MiB"));
 	run_free(&r);
 	assert_int_equal(assigned_count(order), 0);
+	/* small rows, many of them: under 16 MiB, over the row limit */
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	for (int n = 0; n <= 20000; n++)
+		fprintf(f, "P%d,p%d@example.com\n", n, n);
+	fclose(f);
+	r = run_cmd("$BOXOFFICE ticket assign-csv --order %lld --file %s", order, path);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "more than 20000 rows"));
+	run_free(&r);
+	assert_int_equal(assigned_count(order), 0);
 	remove(path);
 }
 

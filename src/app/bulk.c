@@ -118,7 +118,13 @@ int bulk_assign(struct db *db, long long order_id, const char *data, size_t len,
 			continue;
 		}
 		first = false;
-		out->rows++;
+		if (++out->rows > BULK_MAX_ROWS) {
+			/* refused whole, before any row reaches the database */
+			out->refused = "the file has more than " BULK_MAX_ROWS_TEXT " rows: split it";
+			out->errors = out->rows;
+			free(row);
+			goto done;
+		}
 		why = row_problem(row, buf, sizeof buf);
 		entry = json_pack("{si si so so so sI ss*}", "row", out->rows, "line", row->line,
 				  "name", shown(row, 0), "email", shown(row, 1), "company", shown(row, 2),

@@ -15,6 +15,11 @@
 
 /* The largest file read: a bigger one is refused whole (README). */
 #define BULK_MAX_BYTES (16 << 20)
+/* The most rows one file assigns (an order's worth, with room): a file of
+ * hundreds of thousands of short rows would fit in the bytes above but
+ * hold the database for long. Refused whole too. */
+#define BULK_MAX_ROWS 20000
+#define BULK_MAX_ROWS_TEXT "20000"
 
 struct db;
 
