@@ -17,6 +17,7 @@
 #include "../src/core/validate.h"
 #include "../src/db/catalog.h"
 #include "../src/db/orders.h"
+#include "../src/db/organizations.h"
 #include "screen.h"
 
 #define TYPES_MAX 12
@@ -56,21 +57,17 @@ static void neworder_clear(struct neworder_state *s)
 static void neworder_query(struct app *app, void *state)
 {
 	struct neworder_state *s = state;
-	char ev[24];
-	const char *p[1] = { ev };
 	PGresult *res;
 	int n = 0;
 
 	if (s->form.count > 0)
 		return; /* read once: a form being typed into must not reset */
-	snprintf(ev, sizeof ev, "%lld", app_event_id(app));
 	s->org_choices[n] = "(none)";
 	s->org_ids[n++] = 0;
-	res = db_exec(app_db(app), "SELECT eo.id, o.name FROM event_organization eo JOIN organization o "
-				   "ON o.id = eo.organization_id WHERE eo.event_id = $1 ORDER BY o.name LIMIT 64", 1, p);
+	res = db_event_org_choices(app_db(app), app_event_id(app), ORGS_MAX);
 	for (int i = 0; res && i < PQntuples(res) && n <= ORGS_MAX; i++, n++) {
-		s->org_ids[n] = db_int(res, i, 0);
-		snprintf(s->org_names[n], sizeof s->org_names[n], "%s", db_text(res, i, 1));
+		s->org_ids[n] = db_int(res, i, EOC_ID);
+		snprintf(s->org_names[n], sizeof s->org_names[n], "%s", db_text(res, i, EOC_NAME));
 		s->org_choices[n] = s->org_names[n];
 	}
 	PQclear(res);

@@ -26,6 +26,7 @@
 #include "../core/util.h"
 #include "../db/async.h"
 #include "../db/catalog.h"
+#include "../db/events_view.h"
 #include "../db/db.h"
 #include "../db/inventory.h"
 #include "../db/orders.h"
@@ -244,30 +245,17 @@ static void apply_result(struct app *app, int r)
 
 static void choose_event(struct app *app)
 {
-	static const char sql[] =
-		"SELECT id, name FROM event ORDER BY date < current_date, "
-		"CASE WHEN date >= current_date THEN date END, date DESC, id LIMIT 1";
-	PGresult *res;
+	long long id = 0, picked;
+	char name[sizeof app->event_name];
 
 	if (app->event_id)
 		return;
-	if (app->event_arg) {
-		long long id;
-		if (db_event_resolve(app->db, app->event_arg, &id)) {
-			char ids[24];
-			const char *p[1] = { ids };
-			snprintf(ids, sizeof ids, "%lld", id);
-			res = db_exec(app->db, "SELECT id, name FROM event WHERE id = $1", 1, p);
-		} else {
-			app_status(app, true, "--event: %s", app->db->err);
-			res = db_exec(app->db, sql, 0, NULL);
-		}
-	} else {
-		res = db_exec(app->db, sql, 0, NULL);
+	if (app->event_arg && !db_event_resolve(app->db, app->event_arg, &id)) {
+		app_status(app, true, "--event: %s", app->db->err);
+		id = 0;
 	}
-	if (res && PQntuples(res) > 0)
-		app_set_event(app, db_int(res, 0, 0), db_text(res, 0, 1));
-	PQclear(res);
+	if (db_event_pick(app->db, id, &picked, name, sizeof name) && picked)
+		app_set_event(app, picked, name);
 }
 
 static void on_connected(struct app *app)
