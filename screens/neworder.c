@@ -14,6 +14,7 @@
 
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
+#include "../src/core/order.h"
 #include "../src/core/validate.h"
 #include "../src/db/catalog.h"
 #include "../src/db/orders.h"
@@ -25,8 +26,6 @@
 
 enum { N_ORG, N_COMPANY, N_CONTACT, N_EMAIL, N_PAYMENT, N_FIXED };
 
-static const char *const payment_choices[] = { "invoice", "card", "sponsored", "free" };
-
 struct neworder_state {
 	struct form_field fields[N_FIXED + TYPES_MAX];
 	struct form form;
@@ -36,6 +35,7 @@ struct neworder_state {
 	long long org_ids[ORGS_MAX + 1];
 	char org_names[ORGS_MAX + 1][201];
 	const char *org_choices[ORGS_MAX + 1];
+	const char *payment_choices[PAY_COUNT + 1];
 	char message[600];
 	bool error;
 	char key[FORM_KEY_MAX]; /* this form instance's idempotency key */
@@ -77,7 +77,8 @@ static void neworder_query(struct app *app, void *state)
 	s->fields[N_CONTACT] = (struct form_field){ .label = "Contact", .kind = FIELD_TEXT, .max_bytes = 200 };
 	s->fields[N_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_bytes = 254 };
 	s->fields[N_PAYMENT] = (struct form_field){ .label = "Payment", .kind = FIELD_CHOICE,
-						    .choices = payment_choices, .nchoices = 4 };
+						    .choices = s->payment_choices,
+						    .nchoices = name_choices(s->payment_choices, NULL, payment_names(), -1) };
 	res = db_type_list(app_db(app), app_event_id(app));
 	for (int i = 0; res && i < PQntuples(res) && s->ntypes < TYPES_MAX; i++) {
 		int k = s->ntypes++;

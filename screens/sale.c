@@ -20,8 +20,6 @@
 
 enum { F_QTY, F_PAYMENT, F_COMPANY, F_CONTACT, F_COUNT };
 
-/* In the order Space cycles them; a first letter picks one. */
-static const char *const payment_choices[] = { "card", "invoice", "sponsored", "free" };
 
 struct sale_state {
 	struct form_field fields[F_COUNT];
@@ -30,19 +28,24 @@ struct sale_state {
 	char result[3][160]; /* what the last sale made */
 	bool done;
 	char key[FORM_KEY_MAX]; /* this sale's idempotency key */
+	/* In the order Space cycles them (card first, the counter's usual);
+	 * a first letter picks one. */
+	const char *payment_choices[PAY_COUNT + 1];
 };
 
 static void sale_reset(struct sale_state *s)
 {
 	static const struct form_field blank[F_COUNT] = {
 		[F_QTY] = { .label = "Quantity", .kind = FIELD_DIGITS, .max_bytes = 5, .text = "1" },
-		[F_PAYMENT] = { .label = "Payment", .kind = FIELD_CHOICE, .choices = payment_choices, .nchoices = 4 },
+		[F_PAYMENT] = { .label = "Payment", .kind = FIELD_CHOICE },
 		[F_COMPANY] = { .label = "Company", .kind = FIELD_TEXT, .max_bytes = 200 },
 		[F_CONTACT] = { .label = "Contact", .kind = FIELD_TEXT, .max_bytes = 200 },
 	};
 	int payment = s->fields[F_PAYMENT].choice; /* the clerk's last choice sticks */
 	memcpy(s->fields, blank, sizeof blank);
 	s->fields[F_PAYMENT].choice = payment;
+	s->fields[F_PAYMENT].choices = s->payment_choices;
+	s->fields[F_PAYMENT].nchoices = name_choices(s->payment_choices, NULL, payment_names(), PAY_CARD);
 	s->form = (struct form){ s->fields, F_COUNT, F_QTY };
 	s->error[0] = '\0';
 	s->done = false;

@@ -303,18 +303,17 @@ long long order_summary_outstanding(const struct order_summary *s)
 
 json_t *order_summary_json(const struct order_summary *s)
 {
-	static const char *const rows[SUMMARY_ROWS] = { "requested", "invoice_sent", "settled", "total" };
-	static const char *const cols[SUMMARY_COLS] = { "invoice", "card", "sponsored", "free", "total" };
 	json_t *doc = json_object();
 
+	/* rows are the first statuses, columns the payments, each then "total" */
 	for (int r = 0; r < SUMMARY_ROWS; r++) {
 		json_t *row = json_object();
 		for (int c = 0; c < SUMMARY_COLS; c++)
-			json_object_set_new(row, cols[c], json_pack("{sI sI sI}",
+			json_object_set_new(row, c < SUMMARY_COLS - 1 ? payment_name((enum payment_method)c) : "total", json_pack("{sI sI sI}",
 				"orders", (json_int_t)s->cell[r][c].orders,
 				"tickets", (json_int_t)s->cell[r][c].tickets,
 				"amount", (json_int_t)s->cell[r][c].amount));
-		json_object_set_new(doc, rows[r], row);
+		json_object_set_new(doc, r < SUMMARY_ROWS - 1 ? order_status_name((enum order_status)r) : "total", row);
 	}
 	return doc;
 }

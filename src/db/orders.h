@@ -31,8 +31,9 @@ struct order_page_request {
 PGresult *db_order_page(struct db *db, const struct order_page_request *req);
 
 /* [status row][payment column]: rows requested, invoice_sent, settled,
- * total; columns invoice, card, sponsored, free, total. */
-enum { SUMMARY_ROWS = 4, SUMMARY_COLS = 5 };
+ * total; columns invoice, card, sponsored, free, total: the first rows
+ * are enum order_status's, the first columns enum payment_method's. */
+enum { SUMMARY_ROWS = ORDER_SETTLED + 2, SUMMARY_COLS = PAY_COUNT + 1 };
 struct order_summary_cell {
 	long long orders, tickets, amount;
 };
