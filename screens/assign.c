@@ -115,7 +115,7 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 	static const struct column cols[] = { { "TICKET", 8, true }, { "TYPE", 12, false },
 					      { "STATUS", 6, false }, { "ISSUE", 5, true }, { "HOLDER", 0, false } };
 	int xs[5], ws[5], shown, list_h = a.h - 9 - (s->nmatches ? s->nmatches + 1 : 0), y;
-	char title[160];
+	char title[160], enter[16], esc[16];
 
 	if (list_h < 3)
 		list_h = 3;
@@ -143,15 +143,23 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 		}
 	}
 	y = a.y + list_h + 1;
+	key_hint("assign", ACT_SUBMIT, enter, sizeof enter);
+	key_hint("modal", ACT_BACK, esc, sizeof esc);
 	if (s->bulk == BULK_PATH) {
-		draw_text(y++, a.x + 2, a.w - 4, "Bulk: a CSV file of name,e-mail[,company] rows (Enter reads it, Esc cancels)", A_BOLD);
+		char line[200];
+		snprintf(line, sizeof line, "Bulk: a CSV file of name,e-mail[,company] rows (%s reads it, %s cancels)", enter,
+			 esc);
+		draw_text(y++, a.x + 2, a.w - 4, line, A_BOLD);
 		form_draw_field(&s->path_form, 0, y, a.x + 2, 6, a.w - 4, true);
 		return;
 	}
 	if (s->bulk == BULK_PREVIEW) {
-		char line[200];
-		snprintf(line, sizeof line, "Preview: %d rows, %d with errors — %s", s->bulk_rows, s->bulk_errors,
-			 s->bulk_errors ? "fix the file; Esc closes" : "Enter assigns them all, Esc cancels");
+		char line[200], what[80];
+		if (s->bulk_errors)
+			snprintf(what, sizeof what, "fix the file; %s closes", esc);
+		else
+			snprintf(what, sizeof what, "%s assigns them all, %s cancels", enter, esc);
+		snprintf(line, sizeof line, "Preview: %d rows, %d with errors — %s", s->bulk_rows, s->bulk_errors, what);
 		draw_text(y++, a.x + 2, a.w - 4, line, s->bulk_errors ? theme_attr(C_STATUS_ERR) : A_BOLD);
 		for (int i = 0; i < s->npreview && y < a.y + a.h; i++)
 			draw_text(y++, a.x + 2, a.w - 4, s->preview[i], A_NORMAL);
@@ -293,10 +301,13 @@ static const char *bulk_first_error(const struct bulk_result *res)
 
 static int bulk_key(struct app *app, struct assign_state *s, enum action action, int key)
 {
-	if (key == 27) {
+	enum action m = keymap_modal(key);
+	if (m == ACT_BACK) {
 		bulk_close(s);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
+	if (m == ACT_HELP || m == ACT_MENU || m == ACT_QUIT)
+		return SCR_IGNORED; /* the keys that work everywhere */
 	if (s->bulk == BULK_PATH) {
 		if (action == ACT_SUBMIT)
 			bulk_preview(app, s);

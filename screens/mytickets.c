@@ -136,9 +136,9 @@ static int mytickets_key(struct app *app, void *state, enum action action, int k
 	struct mytickets_state *s = state;
 	int r;
 
-	if (key == KEY_LEFT || key == KEY_RIGHT) {
+	if (action == ACT_PREV || action == ACT_NEXT) {
 		if (s->ntickets > 0)
-			s->ticket = (s->ticket + (key == KEY_RIGHT ? 1 : s->ntickets - 1)) % s->ntickets;
+			s->ticket = (s->ticket + (action == ACT_NEXT ? 1 : s->ntickets - 1)) % s->ntickets;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_UP || action == ACT_DOWN) {

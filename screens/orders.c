@@ -429,8 +429,12 @@ static void draw_filters(struct orders_state *s, struct rect a, int y)
 		draw_text(y + 1, x + 54, w - 54, s->filter_error, theme_attr(C_STATUS_ERR));
 	else if (s->loading || s->summary_loading || s->refresh_due)
 		draw_text(y + 1, x + 54, w - 54, "loading…", theme_attr(C_DIM));
-	else if (!s->filter_focus)
-		draw_text(y + 1, x + 54, w - 54, "/ search  Tab filters  F4 reset", theme_attr(C_DIM));
+	else if (!s->filter_focus) {
+		char k[3][16], hint[80];
+		snprintf(hint, sizeof hint, "%s search  %s filters  %s reset", key_hint("orders", ACT_SEARCH, k[0], 16),
+			 key_hint("orders", ACT_FILTERS, k[1], 16), key_hint("orders", ACT_RESET, k[2], 16));
+		draw_text(y + 1, x + 54, w - 54, hint, theme_attr(C_DIM));
+	}
 }
 
 static void draw_summary(struct orders_state *s, struct rect a, int y)
@@ -620,10 +624,11 @@ static bool export_progress(long long rows, void *ctx)
 {
 	struct export_ctx *e = ctx;
 	int ch;
-	mvprintw(LINES - 2, 1, "Exporting… %lld rows (Esc stops)   ", rows);
+	char stop[16];
+	mvprintw(LINES - 2, 1, "Exporting… %lld rows (%s stops)   ", rows, key_hint("modal", ACT_BACK, stop, sizeof stop));
 	refresh();
 	while ((ch = getch()) != ERR)
-		if (ch == 27)
+		if (keymap_modal(ch) == ACT_BACK)
 			e->stopped = true;
 	return !e->stopped;
 }
@@ -748,23 +753,28 @@ static int orders_key(struct app *app, void *state, enum action action, int key)
 	struct orders_state *s = state;
 
 	if (s->prompt) {
-		if (key == 27) {
+		switch (keymap_modal(key)) {
+		case ACT_BACK:
 			s->prompt = PROMPT_NONE;
 			app_status(app, false, "nothing changed");
 			return SCR_HANDLED | SCR_REDRAW;
-		}
-		if (key == '\r' || key == '\n' || key == KEY_ENTER)
+		case ACT_SUBMIT:
 			return prompt_done(app, s);
-		form_key(&s->pform, ACT_NONE, key);
-		return SCR_HANDLED | SCR_REDRAW;
+		case ACT_NONE:
+			form_key(&s->pform, ACT_NONE, key);
+			return SCR_HANDLED | SCR_REDRAW;
+		default:
+			return SCR_IGNORED; /* help, menu, quit */
+		}
 	}
 	if (s->filter_focus) {
 		int r;
-		if (key == 27 || key == '\r' || key == '\n' || key == KEY_ENTER) {
+		enum action m = keymap_modal(key);
+		if (m == ACT_BACK || m == ACT_SUBMIT) {
 			s->filter_focus = false;
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		if (action == ACT_RESET || (key >= KEY_F(1) && key <= KEY_F(12)))
+		if (action == ACT_RESET || keymap_is_command_key(key))
 			goto list_keys;
 		r = form_key(&s->filters, action == ACT_FILTERS ? ACT_NEXT_FIELD : ACT_NONE, key);
 		if (r & FORM_CHANGED) {
