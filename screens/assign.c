@@ -29,6 +29,7 @@ struct ticket_row {
 };
 
 struct assign_state {
+	long long order_id; /* what the screen was opened on */
 	struct ticket_row tickets[TICKETS_MAX];
 	struct list_cursor cursor;
 	struct form_field fields[A_COUNT];
@@ -76,10 +77,11 @@ static void find_matches(struct app *app, struct assign_state *s)
 	PQclear(res);
 }
 
-static void assign_init(struct app *app, void *state)
+static void assign_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct assign_state *s = state;
 	(void)app;
+	s->order_id = arg ? arg->id : 0;
 	s->fields[A_NAME] = (struct form_field){ .label = "Name", .kind = FIELD_TEXT, .max_bytes = 200 };
 	s->fields[A_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_bytes = 254 };
 	s->fields[A_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_bytes = 200 };
@@ -90,7 +92,7 @@ static void assign_init(struct app *app, void *state)
 static void assign_query(struct app *app, void *state)
 {
 	struct assign_state *s = state;
-	PGresult *res = db_tickets_of_order(app_db(app), app_order_id(app));
+	PGresult *res = db_tickets_of_order(app_db(app), s->order_id);
 
 	if (!res) {
 		app_status(app, true, "tickets: %s", app_db(app)->err);
@@ -119,7 +121,7 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 
 	if (list_h < 3)
 		list_h = 3;
-	snprintf(title, sizeof title, "Tickets of order #%lld", app_order_id(app));
+	snprintf(title, sizeof title, "Tickets of order #%lld", s->order_id);
 	draw_text(a.y, a.x + 2, a.w - 4, title, theme_attr(C_TITLE));
 	shown = draw_columns(a.y + 1, a.x + 1, a.w - 2, cols, 5, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, list_h - 2);
@@ -257,7 +259,7 @@ static void bulk_preview(struct app *app, struct assign_state *s)
 		bulk_close(s);
 		return;
 	}
-	if (bulk_assign(app_db(app), app_order_id(app), s->bulk_data ? s->bulk_data : "", s->bulk_len, BULK_DRY, &res) < 0) {
+	if (bulk_assign(app_db(app), s->order_id, s->bulk_data ? s->bulk_data : "", s->bulk_len, BULK_DRY, &res) < 0) {
 		snprintf(s->message, sizeof s->message, "Not checked: %s", app_db(app)->err);
 		s->error = true;
 		json_decref(res.preview);
@@ -317,7 +319,7 @@ static int bulk_key(struct app *app, struct assign_state *s, enum action action,
 	}
 	if (action == ACT_SUBMIT && !s->bulk_errors) {
 		struct bulk_result res;
-		int rc = bulk_assign(app_db(app), app_order_id(app), s->bulk_data, s->bulk_len, 0, &res);
+		int rc = bulk_assign(app_db(app), s->order_id, s->bulk_data, s->bulk_len, 0, &res);
 		if (rc == 0 && res.assigned) {
 			snprintf(s->message, sizeof s->message, "Assigned %d tickets from %s.", res.rows, s->path.text);
 			s->error = false;

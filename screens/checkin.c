@@ -162,7 +162,7 @@ static void open_camera(struct checkin_state *s)
 	}
 }
 
-static void checkin_init(struct app *app, void *state)
+static void checkin_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct checkin_state *s = state;
 	char name[64];

@@ -84,7 +84,7 @@ static void mytickets_query(struct app *app, void *state)
 	load_tickets(app, s);
 }
 
-static void mytickets_init(struct app *app, void *state)
+static void mytickets_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct mytickets_state *s = state;
 	(void)app;

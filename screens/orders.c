@@ -702,19 +702,17 @@ static int act(struct app *app, struct orders_state *s, enum action action)
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_NEW) {
-		app_push(app, &neworder_screen);
+		app_push(app, &neworder_screen, NULL);
 		return SCR_HANDLED;
 	}
 	if (!r)
 		return SCR_HANDLED;
 	switch (action) {
 	case ACT_OPEN:
-		app_set_order(app, r->id);
-		app_push(app, &order_screen);
+		app_push(app, &order_screen, &(struct screen_arg){ r->id, NULL });
 		return SCR_HANDLED;
 	case ACT_ASSIGN:
-		app_set_order(app, r->id);
-		app_push(app, &assign_screen);
+		app_push(app, &assign_screen, &(struct screen_arg){ r->id, NULL });
 		return SCR_HANDLED;
 	case ACT_INVOICE:
 		if (!order_can_transition(r->payment, r->status, ORDER_INVOICE_SENT))
@@ -826,7 +824,7 @@ static int orders_notify(struct app *app, void *state, const char *channel, cons
 	return strcmp(channel, "boxoffice_orders") == 0 ? SCR_REQUERY : SCR_IGNORED;
 }
 
-static void orders_init(struct app *app, void *state)
+static void orders_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct orders_state *s = state;
 	s->app = app;

@@ -22,6 +22,8 @@ enum { F_QTY, F_PAYMENT, F_COMPANY, F_CONTACT, F_COUNT };
 
 
 struct sale_state {
+	long long type_id; /* what the form sells (app_push's arg) */
+	char type_name[201];
 	struct form_field fields[F_COUNT];
 	struct form form;
 	char error[600];
@@ -52,10 +54,13 @@ static void sale_reset(struct sale_state *s)
 	form_new_key(s->key, "sale");
 }
 
-static void sale_init(struct app *app, void *state)
+static void sale_init(struct app *app, void *state, const struct screen_arg *arg)
 {
+	struct sale_state *s = state;
 	(void)app;
-	sale_reset(state);
+	s->type_id = arg ? arg->id : 0;
+	snprintf(s->type_name, sizeof s->type_name, "%s", arg && arg->name ? arg->name : "");
+	sale_reset(s);
 }
 
 static void sale_draw(struct app *app, void *state, struct rect a)
@@ -64,7 +69,7 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 	char title[256];
 	int y = a.y + 1, x = a.x + 2, w = a.w - 4 < 70 ? a.w - 4 : 70;
 
-	snprintf(title, sizeof title, "Sell %s — %s", app_type_name(app), app_event_name(app));
+	snprintf(title, sizeof title, "Sell %s — %s", s->type_name, app_event_name(app));
 	draw_text(y, x, w, title, theme_attr(C_TITLE));
 	y += 2;
 	for (int i = 0; i < F_COUNT; i++, y++)
@@ -127,7 +132,7 @@ static int sale_submit(struct app *app, struct sale_state *s)
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	sale.event_id = app_event_id(app);
-	sale.type_id = app_type_id(app);
+	sale.type_id = s->type_id;
 	sale.qty = qty;
 	sale.channel = "pos";
 	sale.payment = form_value(&s->fields[F_PAYMENT]);

@@ -485,6 +485,20 @@ static void test_modal_states_pass_function_keys(void **state)
 	}
 	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE id = $1 AND status = 'settled' "
 					"AND payment_ref = 'REF-77'", 1, p), 1);
+	/* The detail view and the assign screen opened from it are on the
+	 * order they were pushed with (app_push's arg). */
+	{
+		char title[64];
+		snprintf(title, sizeof title, "Tickets of order #%lld", order);
+		tmux_keys(&t, "Enter");
+		assert_true(tmux_wait_for(&t, "TICKET", 3000));
+		tmux_keys(&t, "a");
+		assert_true(tmux_wait_for(&t, title, 3000));
+		tmux_keys(&t, "Escape");
+		assert_true(tmux_wait_gone(&t, title, 3000));
+		tmux_keys(&t, "Escape");
+		assert_true(tmux_wait_for(&t, "Modal AB", 3000));
+	}
 	/* The assign screen's bulk file prompt: F1 too; Esc closes the prompt. */
 	tmux_keys(&t, "a");
 	assert_true(tmux_wait_for(&t, "Assign the selected ticket to:", 3000));
