@@ -109,8 +109,13 @@ static void neworder_draw(struct app *app, void *state, struct rect a)
 	y++;
 	if (s->message[0])
 		draw_text(y++, x, w, s->message, theme_attr(s->error ? C_STATUS_ERR : C_ADMIT));
-	draw_text(a.y + a.h - 1, x, w, "Tab/arrows move, Space picks, Enter creates the order, Esc leaves.",
-		  theme_attr(C_DIM));
+	{
+		char k[3][16], hint[160];
+		snprintf(hint, sizeof hint, "%s/arrows move, Space picks, %s creates the order, %s leaves.",
+			 key_hint("neworder", ACT_NEXT_FIELD, k[0], 16), key_hint("neworder", ACT_SUBMIT, k[1], 16),
+			 key_hint("neworder", ACT_BACK, k[2], 16));
+		draw_text(a.y + a.h - 1, x, w, hint, theme_attr(C_DIM));
+	}
 }
 
 static int neworder_submit(struct app *app, struct neworder_state *s)

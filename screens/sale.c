@@ -66,7 +66,7 @@ static void sale_init(struct app *app, void *state, const struct screen_arg *arg
 static void sale_draw(struct app *app, void *state, struct rect a)
 {
 	struct sale_state *s = state;
-	char title[256];
+	char title[256], hint[160], k[2][16];
 	int y = a.y + 1, x = a.x + 2, w = a.w - 4 < 70 ? a.w - 4 : 70;
 
 	snprintf(title, sizeof title, "Sell %s — %s", s->type_name, app_event_name(app));
@@ -81,11 +81,13 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 		for (int i = 0; i < 3; i++)
 			draw_text(y++, x, w, s->result[i], i == 0 ? theme_attr(C_ADMIT) : A_BOLD);
 		y++;
-		draw_text(y, x, w, "Enter: another sale of this type   Esc: back to the inventory",
-			  theme_attr(C_DIM));
+		snprintf(hint, sizeof hint, "%s: another sale of this type   %s: back to the inventory",
+			 key_hint("sale", ACT_SUBMIT, k[0], 16), key_hint("sale", ACT_BACK, k[1], 16));
+		draw_text(y, x, w, hint, theme_attr(C_DIM));
 	} else {
-		draw_text(y, x, w, "Tab/arrows move, Space or c/i/s/f picks the payment, Enter sells.",
-			  theme_attr(C_DIM));
+		snprintf(hint, sizeof hint, "%s/arrows move, Space or c/i/s/f picks the payment, %s sells.",
+			 key_hint("sale", ACT_NEXT_FIELD, k[0], 16), key_hint("sale", ACT_SUBMIT, k[1], 16));
+		draw_text(y, x, w, hint, theme_attr(C_DIM));
 	}
 }
 
