@@ -29,6 +29,7 @@ struct ticket_row {
 };
 
 struct assign_state {
+	long long order_id; /* what the screen was opened on */
 	struct ticket_row tickets[TICKETS_MAX];
 	struct list_cursor cursor;
 	struct form_field fields[A_COUNT];
@@ -76,10 +77,11 @@ static void find_matches(struct app *app, struct assign_state *s)
 	PQclear(res);
 }
 
-static void assign_init(struct app *app, void *state)
+static void assign_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct assign_state *s = state;
 	(void)app;
+	s->order_id = arg ? arg->id : 0;
 	s->fields[A_NAME] = (struct form_field){ .label = "Name", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->fields[A_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_chars = 254 };
 	s->fields[A_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 };
@@ -90,7 +92,7 @@ static void assign_init(struct app *app, void *state)
 static void assign_query(struct app *app, void *state)
 {
 	struct assign_state *s = state;
-	PGresult *res = db_tickets_of_order(app_db(app), app_order_id(app));
+	PGresult *res = db_tickets_of_order(app_db(app), s->order_id);
 
 	if (!res) {
 		app_status(app, true, "tickets: %s", app_db(app)->err);
@@ -115,11 +117,11 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 	static const struct column cols[] = { { "TICKET", 8, true }, { "TYPE", 12, false },
 					      { "STATUS", 6, false }, { "ISSUE", 5, true }, { "HOLDER", 0, false } };
 	int xs[5], ws[5], shown, list_h = a.h - 9 - (s->nmatches ? s->nmatches + 1 : 0), y;
-	char title[160];
+	char title[160], enter[16], esc[16];
 
 	if (list_h < 3)
 		list_h = 3;
-	snprintf(title, sizeof title, "Tickets of order #%lld", app_order_id(app));
+	snprintf(title, sizeof title, "Tickets of order #%lld", s->order_id);
 	draw_text(a.y, a.x + 2, a.w - 4, title, theme_attr(C_TITLE));
 	shown = draw_columns(a.y + 1, a.x + 1, a.w - 2, cols, 5, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, list_h - 2);
@@ -143,15 +145,23 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 		}
 	}
 	y = a.y + list_h + 1;
+	key_hint("assign", ACT_SUBMIT, enter, sizeof enter);
+	key_hint("modal", ACT_BACK, esc, sizeof esc);
 	if (s->bulk == BULK_PATH) {
-		draw_text(y++, a.x + 2, a.w - 4, "Bulk: a CSV file of name,e-mail[,company] rows (Enter reads it, Esc cancels)", A_BOLD);
+		char line[200];
+		snprintf(line, sizeof line, "Bulk: a CSV file of name,e-mail[,company] rows (%s reads it, %s cancels)", enter,
+			 esc);
+		draw_text(y++, a.x + 2, a.w - 4, line, A_BOLD);
 		form_draw_field(&s->path_form, 0, y, a.x + 2, 6, a.w - 4, true);
 		return;
 	}
 	if (s->bulk == BULK_PREVIEW) {
-		char line[200];
-		snprintf(line, sizeof line, "Preview: %d rows, %d with errors — %s", s->bulk_rows, s->bulk_errors,
-			 s->bulk_errors ? "fix the file; Esc closes" : "Enter assigns them all, Esc cancels");
+		char line[200], what[80];
+		if (s->bulk_errors)
+			snprintf(what, sizeof what, "fix the file; %s closes", esc);
+		else
+			snprintf(what, sizeof what, "%s assigns them all, %s cancels", enter, esc);
+		snprintf(line, sizeof line, "Preview: %d rows, %d with errors — %s", s->bulk_rows, s->bulk_errors, what);
 		draw_text(y++, a.x + 2, a.w - 4, line, s->bulk_errors ? theme_attr(C_STATUS_ERR) : A_BOLD);
 		for (int i = 0; i < s->npreview && y < a.y + a.h; i++)
 			draw_text(y++, a.x + 2, a.w - 4, s->preview[i], A_NORMAL);
@@ -253,7 +263,7 @@ static void bulk_preview(struct app *app, struct assign_state *s)
 		bulk_close(s);
 		return;
 	}
-	if (bulk_assign(app_db(app), app_order_id(app), s->bulk_data ? s->bulk_data : "", s->bulk_len, BULK_DRY, &res) < 0) {
+	if (bulk_assign(app_db(app), s->order_id, s->bulk_data ? s->bulk_data : "", s->bulk_len, BULK_DRY, &res) < 0) {
 		snprintf(s->message, sizeof s->message, "Not checked: %s", app_db(app)->err);
 		s->error = true;
 		json_decref(res.preview);
@@ -297,10 +307,13 @@ static const char *bulk_first_error(const struct bulk_result *res)
 
 static int bulk_key(struct app *app, struct assign_state *s, enum action action, int key)
 {
-	if (key == 27) {
+	enum action m = keymap_modal(key);
+	if (m == ACT_BACK) {
 		bulk_close(s);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
+	if (m == ACT_HELP || m == ACT_MENU || m == ACT_QUIT)
+		return SCR_IGNORED; /* the keys that work everywhere */
 	if (s->bulk == BULK_PATH) {
 		if (action == ACT_SUBMIT)
 			bulk_preview(app, s);
@@ -310,7 +323,7 @@ static int bulk_key(struct app *app, struct assign_state *s, enum action action,
 	}
 	if (action == ACT_SUBMIT && !s->bulk_errors) {
 		struct bulk_result res;
-		int rc = bulk_assign(app_db(app), app_order_id(app), s->bulk_data, s->bulk_len, 0, &res);
+		int rc = bulk_assign(app_db(app), s->order_id, s->bulk_data, s->bulk_len, 0, &res);
 		if (rc == 0 && res.assigned) {
 			snprintf(s->message, sizeof s->message, "Assigned %d tickets from %s.", res.rows, s->path.text);
 			s->error = false;

@@ -31,6 +31,7 @@
 #include "../src/app/scan_image.h"
 #include "../src/app/theme.h"
 #include "../src/db/async.h"
+#include "../src/db/checkin.h"
 #include "../src/db/db.h"
 #include "../src/db/tickets.h"
 #include "screen.h"
@@ -106,8 +107,6 @@ static void figures_unavailable(struct checkin_state *s, const char *why)
 static void read_counters(struct app *app, struct checkin_state *s)
 {
 	struct checkin_figures f;
-	char ev[24];
-	const char *p[1] = { ev };
 	PGresult *res;
 
 	if (!app_online(app)) {
@@ -119,39 +118,28 @@ static void read_counters(struct app *app, struct checkin_state *s)
 		return;
 	}
 	memset(&f, 0, sizeof f);
-	snprintf(ev, sizeof ev, "%lld", app_event_id(app));
-	res = db_exec(app_db(app),
-		      "SELECT t.name, count(k.id) FILTER (WHERE k.scans > 0), count(k.id) FROM ticket_type t "
-		      "LEFT JOIN ticket k ON k.type_id = t.id AND k.status = 'valid' WHERE t.event_id = $1 "
-		      "GROUP BY t.id, t.name ORDER BY t.id", 1, p);
+	res = db_checkin_type_counts(app_db(app), app_event_id(app));
 	if (!res)
 		goto failed;
 	for (int i = 0; i < PQntuples(res) && i < TYPES_MAX; i++) {
-		snprintf(f.types[i].name, sizeof f.types[i].name, "%s", db_text(res, i, 0));
-		f.types[i].in = db_int(res, i, 1);
-		f.types[i].total = db_int(res, i, 2);
+		snprintf(f.types[i].name, sizeof f.types[i].name, "%s", db_text(res, i, CT_NAME));
+		f.types[i].in = db_int(res, i, CT_IN);
+		f.types[i].total = db_int(res, i, CT_TOTAL);
 		f.checked_in += f.types[i].in;
 		f.total += f.types[i].total;
 		f.ntypes++;
 	}
 	PQclear(res);
 	/* Offline admits the database could not accept: for the supervisor. */
-	res = db_exec(app_db(app), "SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
-				   "WHERE k.event_id = $1", 1, p);
-	if (!res)
+	if (!db_checkin_conflict_count(app_db(app), app_event_id(app), &f.conflicts))
 		goto failed;
-	f.conflicts = db_int(res, 0, 0);
-	PQclear(res);
-	res = db_exec(app_db(app),
-		      "SELECT to_char(c.at, 'HH24:MI:SS'), c.direction, c.gate, coalesce(p.name, '#' || k.id::text), t.name "
-		      "FROM checkin c JOIN ticket k ON k.id = c.ticket_id JOIN ticket_type t ON t.id = k.type_id "
-		      "LEFT JOIN person p ON p.id = k.person_id WHERE k.event_id = $1 ORDER BY c.at DESC, c.id DESC LIMIT 10",
-		      1, p);
+	res = db_checkin_recent(app_db(app), app_event_id(app), RECENT);
 	if (!res)
 		goto failed;
 	for (int i = 0; i < PQntuples(res) && f.nrecent < RECENT; i++)
-		snprintf(f.recent[f.nrecent++], sizeof f.recent[0], "%s %-3s %-10.10s %s (%s)", db_text(res, i, 0),
-			 db_text(res, i, 1), db_text(res, i, 2), db_text(res, i, 3), db_text(res, i, 4));
+		snprintf(f.recent[f.nrecent++], sizeof f.recent[0], "%s %-3s %-10.10s %s (%s)", db_text(res, i, CR_AT),
+			 db_text(res, i, CR_DIRECTION), db_text(res, i, CR_GATE), db_text(res, i, CR_WHO),
+			 db_text(res, i, CR_TYPE));
 	PQclear(res);
 	s->fig = f;
 	s->fig_ok = true;
@@ -176,7 +164,7 @@ static void open_camera(struct checkin_state *s)
 	}
 }
 
-static void checkin_init(struct app *app, void *state)
+static void checkin_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct checkin_state *s = state;
 	char name[64];

@@ -1,6 +1,7 @@
 /* The supervisor's dashboard: live totals of the current event — seats sold
  * and available per type, orders and money by status, tickets assigned,
- * people inside — refreshed on every notification and every 2 seconds
+ * people inside (src/db/dashboard.c; the money figures are the Ticket
+ * Orders grid's own) — refreshed on every notification and every 2 seconds
  * (check-ins are not announced; see db/006_checkin.sql). */
 #include <curses.h>
 #include <stdio.h>
@@ -9,7 +10,7 @@
 
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
-#include "../src/db/db.h"
+#include "../src/db/dashboard.h"
 #include "screen.h"
 
 #define LINES_MAX 40
@@ -33,65 +34,48 @@ static void add(struct dashboard_state *s, unsigned attr, const char *text)
 static void dashboard_query(struct app *app, void *state)
 {
 	struct dashboard_state *s = state;
-	char ev[24], line[160], a1[32], a2[32];
-	const char *p[1] = { ev };
-	PGresult *res;
+	struct dashboard_figures f;
+	char line[160], a1[32], a2[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
 	s->count = 0;
 	if (!app_event_id(app))
 		return;
-	snprintf(ev, sizeof ev, "%lld", app_event_id(app));
-	add(s, theme_attr(C_TITLE) | A_UNDERLINE, "SEATS            CAPACITY      SOLD      HELD  RESERVED AVAILABLE");
-	res = db_exec(app_db(app), "SELECT type_name, capacity, sold, held, reserved, available FROM inventory_view "
-				   "WHERE event_id = $1 AND channel IS NULL ORDER BY type_id", 1, p);
-	for (int i = 0; res && i < PQntuples(res); i++) {
-		snprintf(line, sizeof line, "%-14.14s %10s %9s %9s %9s %9s", db_text(res, i, 0), db_text(res, i, 1),
-			 db_text(res, i, 2), db_text(res, i, 3), db_text(res, i, 4), db_text(res, i, 5));
-		add(s, db_int(res, i, 5) == 0 ? theme_attr(C_REJECT) : A_NORMAL, line);
+	if (!db_dashboard_read(app_db(app), app_event_id(app), &f)) {
+		app_status(app, true, "dashboard: %s", app_db(app)->err);
+		return;
 	}
-	PQclear(res);
+	add(s, theme_attr(C_TITLE) | A_UNDERLINE, "SEATS            CAPACITY      SOLD      HELD  RESERVED AVAILABLE");
+	for (int i = 0; i < f.ntypes; i++) {
+		const struct dashboard_seats *t = &f.types[i];
+		snprintf(line, sizeof line, "%-14.14s %10lld %9lld %9lld %9lld %9lld", t->name, t->capacity, t->sold,
+			 t->held, t->reserved, t->available);
+		add(s, t->available == 0 ? theme_attr(C_REJECT) : A_NORMAL, line);
+	}
 	add(s, A_NORMAL, "");
 	add(s, theme_attr(C_TITLE) | A_UNDERLINE, "ORDERS           ORDERS   TICKETS          AMOUNT   TODAY");
-	res = db_exec(app_db(app),
-		      "SELECT status, count(*), sum(quantity), sum(gross_cents), "
-		      "count(*) FILTER (WHERE created_at >= current_date) FROM ticket_order WHERE event_id = $1 "
-		      "GROUP BY status ORDER BY status", 1, p);
-	for (int i = 0; res && i < PQntuples(res); i++) {
-		money_format(a1, sizeof a1, db_int(res, i, 3));
-		snprintf(line, sizeof line, "%-14.14s %8s %9s %15s %7s", db_text(res, i, 0), db_text(res, i, 1),
-			 db_text(res, i, 2), a1, db_text(res, i, 4));
+	for (int st = 0; st < ORDER_STATUS_COUNT; st++) {
+		const struct order_summary_cell *c = &f.orders.by_status[st];
+		if (c->orders == 0)
+			continue;
+		money_format(a1, sizeof a1, c->amount);
+		snprintf(line, sizeof line, "%-14.14s %8lld %9lld %15s %7lld", order_status_name((enum order_status)st),
+			 c->orders, c->tickets, a1, f.orders.today[st]);
 		add(s, A_NORMAL, line);
 	}
-	PQclear(res);
-	res = db_exec(app_db(app),
-		      "SELECT coalesce(sum(gross_cents) FILTER (WHERE status = 'settled'), 0), "
-		      "coalesce(sum(gross_cents) FILTER (WHERE status IN ('requested', 'invoice_sent')), 0) "
-		      "FROM ticket_order WHERE event_id = $1", 1, p);
-	if (res) {
-		money_format(a1, sizeof a1, db_int(res, 0, 0));
-		money_format(a2, sizeof a2, db_int(res, 0, 1));
-		snprintf(line, sizeof line, "Paid %s · outstanding %s (incl. VAT)", a1, a2);
-		add(s, A_BOLD, line);
-	}
-	PQclear(res);
+	money_format(a1, sizeof a1, f.paid);
+	money_format(a2, sizeof a2, f.outstanding);
+	snprintf(line, sizeof line, "Paid %s · outstanding %s (incl. VAT)", a1, a2);
+	add(s, A_BOLD, line);
 	add(s, A_NORMAL, "");
-	res = db_exec(app_db(app),
-		      "SELECT count(*), count(person_id), count(*) FILTER (WHERE scans > 0), "
-		      "count(*) FILTER (WHERE scans % 2 = 1), "
-		      "(SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id WHERE k.event_id = $1) "
-		      "FROM ticket WHERE event_id = $1 AND status = 'valid'", 1, p);
-	if (res) {
-		snprintf(line, sizeof line, "Tickets %s · assigned to people %s · checked in %s · inside now %s",
-			 db_text(res, 0, 0), db_text(res, 0, 1), db_text(res, 0, 2), db_text(res, 0, 3));
-		add(s, A_BOLD, line);
-		if (db_int(res, 0, 4) > 0) {
-			snprintf(line, sizeof line, "%s offline check-in conflict(s) to look at", db_text(res, 0, 4));
-			add(s, theme_attr(C_STATUS_ERR), line);
-		}
+	snprintf(line, sizeof line, "Tickets %lld · assigned to people %lld · checked in %lld · inside now %lld", f.tickets,
+		 f.assigned, f.checked_in, f.inside);
+	add(s, A_BOLD, line);
+	if (f.conflicts > 0) {
+		snprintf(line, sizeof line, "%lld offline check-in conflict(s) to look at", f.conflicts);
+		add(s, theme_attr(C_STATUS_ERR), line);
 	}
-	PQclear(res);
 	localtime_r(&now, &tm);
 	strftime(s->updated, sizeof s->updated, "%H:%M:%S", &tm);
 }

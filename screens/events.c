@@ -7,7 +7,7 @@
 
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
-#include "../src/db/catalog.h"
+#include "../src/db/events_view.h"
 #include "screen.h"
 
 #define EVENTS_MAX 256
@@ -36,15 +36,10 @@ static const struct column columns[COL_COUNT] = {
 	[COL_CAPACITY] = { "CAPACITY", 9, true },
 };
 
-static const char SQL_EVENTS[] =
-	"SELECT e.id, e.date, e.name, e.reentry, count(t.id), coalesce(sum(t.capacity), 0) "
-	"FROM event e LEFT JOIN ticket_type t ON t.event_id = e.id "
-	"GROUP BY e.id ORDER BY e.date, e.id LIMIT 256";
-
 static void events_query(struct app *app, void *state)
 {
 	struct events_state *s = state;
-	PGresult *res = db_exec(app_db(app), SQL_EVENTS, 0, NULL);
+	PGresult *res = db_event_overview(app_db(app), EVENTS_MAX);
 
 	if (!res) {
 		app_status(app, true, "events: %s", app_db(app)->err);
@@ -53,12 +48,12 @@ static void events_query(struct app *app, void *state)
 	s->cursor.count = PQntuples(res);
 	for (int i = 0; i < s->cursor.count; i++) {
 		struct event_row *r = &s->rows[i];
-		r->id = db_int(res, i, 0);
-		snprintf(r->date, sizeof r->date, "%s", db_text(res, i, 1));
-		snprintf(r->name, sizeof r->name, "%s", db_text(res, i, 2));
-		r->reentry = db_bool(res, i, 3);
-		r->types = (int)db_int(res, i, 4);
-		r->capacity = db_int(res, i, 5);
+		r->id = db_int(res, i, EO_ID);
+		snprintf(r->date, sizeof r->date, "%s", db_text(res, i, EO_DATE));
+		snprintf(r->name, sizeof r->name, "%s", db_text(res, i, EO_NAME));
+		r->reentry = db_bool(res, i, EO_REENTRY);
+		r->types = (int)db_int(res, i, EO_TYPES);
+		r->capacity = db_int(res, i, EO_CAPACITY);
 		if (r->id == app_event_id(app) && s->cursor.selected == 0)
 			s->cursor.selected = i;
 	}

@@ -19,7 +19,7 @@ static bool same_row(const struct binding *a, const struct binding *b)
 	       strcmp(key_label(a->key, ka, sizeof ka), key_label(b->key, kb, sizeof kb)) == 0;
 }
 
-static void help_init(struct app *app, void *state)
+static void help_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct help_state *h = state;
 	const struct screen_ops *below = app_below(app);

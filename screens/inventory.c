@@ -184,8 +184,7 @@ static int inventory_key(struct app *app, void *state, enum action action, int k
 		if (s->cursor.count == 0)
 			return SCR_HANDLED;
 		r = &s->rows[s->cursor.selected];
-		app_set_type(app, r->type_id, r->type);
-		app_push(app, &sale_screen);
+		app_push(app, &sale_screen, &(struct screen_arg){ r->type_id, r->type });
 		return SCR_HANDLED;
 	}
 	return list_cursor_move(&s->cursor, action, LINES - 6);

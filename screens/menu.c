@@ -40,7 +40,7 @@ struct menu_state {
 	struct list_cursor cursor;
 };
 
-static void menu_init(struct app *app, void *state)
+static void menu_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct menu_state *m = state;
 	(void)app;
@@ -72,11 +72,11 @@ static int menu_key(struct app *app, void *state, enum action action, int key)
 	for (int i = 0; i < m->cursor.count; i++)
 		if (menu_entries[i].key == key) {
 			m->cursor.selected = i;
-			app_push(app, menu_entries[i].screen);
+			app_push(app, menu_entries[i].screen, NULL);
 			return SCR_HANDLED | SCR_REDRAW;
 		}
 	if (action == ACT_OPEN && m->cursor.count > 0) {
-		app_push(app, menu_entries[m->cursor.selected].screen);
+		app_push(app, menu_entries[m->cursor.selected].screen, NULL);
 		return SCR_HANDLED;
 	}
 	return list_cursor_move(&m->cursor, action, m->cursor.count);

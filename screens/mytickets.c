@@ -8,6 +8,7 @@
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/token.h"
+#include "../src/db/checkin.h"
 #include "../src/db/tickets.h"
 #include "screen.h"
 
@@ -47,21 +48,16 @@ static void load_tickets(struct app *app, struct mytickets_state *s)
 		return;
 	for (int i = 0; i < PQntuples(res) && s->ntickets < TICKETS_MAX; i++) {
 		struct my_ticket *t = &s->tickets[s->ntickets++];
-		char id[24];
-		const char *p[1] = { id };
-		PGresult *scan;
 		t->id = db_int(res, i, TK_ID);
 		snprintf(t->type, sizeof t->type, "%s", db_text(res, i, TK_TYPE));
 		snprintf(t->status, sizeof t->status, "%s", db_text(res, i, TK_STATUS));
 		snprintf(t->order_status, sizeof t->order_status, "%s", db_text(res, i, TK_ORDER_STATUS));
 		if (!db_ticket_token(app_db(app), res, i, t->token, sizeof t->token))
 			t->token[0] = '\0';
-		snprintf(id, sizeof id, "%lld", t->id);
-		scan = db_exec(app_db(app), "SELECT count(*), coalesce(max(to_char(at, 'YYYY-MM-DD HH24:MI') || ' ' || "
-					    "direction || ' at ' || gate), '') FROM checkin WHERE ticket_id = $1", 1, p);
-		t->scans = scan ? db_int(scan, 0, 0) : 0;
-		snprintf(t->last_scan, sizeof t->last_scan, "%s", scan ? db_text(scan, 0, 1) : "");
-		PQclear(scan);
+		if (!db_ticket_scan_summary(app_db(app), t->id, &t->scans, t->last_scan, sizeof t->last_scan)) {
+			t->scans = 0;
+			t->last_scan[0] = '\0';
+		}
 	}
 	PQclear(res);
 	if (s->ticket >= s->ntickets)
@@ -88,7 +84,7 @@ static void mytickets_query(struct app *app, void *state)
 	load_tickets(app, s);
 }
 
-static void mytickets_init(struct app *app, void *state)
+static void mytickets_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct mytickets_state *s = state;
 	(void)app;
@@ -140,9 +136,9 @@ static int mytickets_key(struct app *app, void *state, enum action action, int k
 	struct mytickets_state *s = state;
 	int r;
 
-	if (key == KEY_LEFT || key == KEY_RIGHT) {
+	if (action == ACT_PREV || action == ACT_NEXT) {
 		if (s->ntickets > 0)
-			s->ticket = (s->ticket + (key == KEY_RIGHT ? 1 : s->ntickets - 1)) % s->ntickets;
+			s->ticket = (s->ticket + (action == ACT_NEXT ? 1 : s->ntickets - 1)) % s->ntickets;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_UP || action == ACT_DOWN) {

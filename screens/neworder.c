@@ -14,17 +14,17 @@
 
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
+#include "../src/core/order.h"
 #include "../src/core/validate.h"
 #include "../src/db/catalog.h"
 #include "../src/db/orders.h"
+#include "../src/db/organizations.h"
 #include "screen.h"
 
 #define TYPES_MAX 12
 #define ORGS_MAX 64
 
 enum { N_ORG, N_COMPANY, N_CONTACT, N_EMAIL, N_PAYMENT, N_FIXED };
-
-static const char *const payment_choices[] = { "invoice", "card", "sponsored", "free" };
 
 struct neworder_state {
 	struct form_field fields[N_FIXED + TYPES_MAX];
@@ -35,6 +35,7 @@ struct neworder_state {
 	long long org_ids[ORGS_MAX + 1];
 	char org_names[ORGS_MAX + 1][201];
 	const char *org_choices[ORGS_MAX + 1];
+	const char *payment_choices[PAY_COUNT + 1];
 	char message[1100];
 	bool error;
 	char key[FORM_KEY_MAX]; /* this form instance's idempotency key */
@@ -58,21 +59,17 @@ static void neworder_clear(struct neworder_state *s)
 static void neworder_query(struct app *app, void *state)
 {
 	struct neworder_state *s = state;
-	char ev[24];
-	const char *p[1] = { ev };
 	PGresult *res;
 	int n = 0;
 
 	if (s->form.count > 0)
 		return; /* read once: a form being typed into must not reset */
-	snprintf(ev, sizeof ev, "%lld", app_event_id(app));
 	s->org_choices[n] = "(none)";
 	s->org_ids[n++] = 0;
-	res = db_exec(app_db(app), "SELECT eo.id, o.name FROM event_organization eo JOIN organization o "
-				   "ON o.id = eo.organization_id WHERE eo.event_id = $1 ORDER BY o.name LIMIT 64", 1, p);
+	res = db_event_org_choices(app_db(app), app_event_id(app), ORGS_MAX);
 	for (int i = 0; res && i < PQntuples(res) && n <= ORGS_MAX; i++, n++) {
-		s->org_ids[n] = db_int(res, i, 0);
-		snprintf(s->org_names[n], sizeof s->org_names[n], "%s", db_text(res, i, 1));
+		s->org_ids[n] = db_int(res, i, EOC_ID);
+		snprintf(s->org_names[n], sizeof s->org_names[n], "%s", db_text(res, i, EOC_NAME));
 		s->org_choices[n] = s->org_names[n];
 	}
 	PQclear(res);
@@ -82,7 +79,8 @@ static void neworder_query(struct app *app, void *state)
 	s->fields[N_CONTACT] = (struct form_field){ .label = "Contact", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->fields[N_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_chars = 254 };
 	s->fields[N_PAYMENT] = (struct form_field){ .label = "Payment", .kind = FIELD_CHOICE,
-						    .choices = payment_choices, .nchoices = 4 };
+						    .choices = s->payment_choices,
+						    .nchoices = name_choices(s->payment_choices, NULL, payment_names(), -1) };
 	res = db_type_list(app_db(app), app_event_id(app));
 	for (int i = 0; res && i < PQntuples(res) && s->ntypes < TYPES_MAX; i++) {
 		int k = s->ntypes++;
@@ -114,8 +112,13 @@ static void neworder_draw(struct app *app, void *state, struct rect a)
 	y++;
 	if (s->message[0])
 		draw_text(y++, x, w, s->message, theme_attr(s->error ? C_STATUS_ERR : C_ADMIT));
-	draw_text(a.y + a.h - 1, x, w, "Tab/arrows move, Space picks, Enter creates the order, Esc leaves.",
-		  theme_attr(C_DIM));
+	{
+		char k[3][16], hint[160];
+		snprintf(hint, sizeof hint, "%s/arrows move, Space picks, %s creates the order, %s leaves.",
+			 key_hint("neworder", ACT_NEXT_FIELD, k[0], 16), key_hint("neworder", ACT_SUBMIT, k[1], 16),
+			 key_hint("neworder", ACT_BACK, k[2], 16));
+		draw_text(a.y + a.h - 1, x, w, hint, theme_attr(C_DIM));
+	}
 }
 
 static int neworder_submit(struct app *app, struct neworder_state *s)

@@ -13,6 +13,7 @@
 #define DETAIL_LINES 400
 
 struct order_view {
+	long long order_id; /* what the screen was opened on */
 	char lines[DETAIL_LINES][160];
 	unsigned attrs[DETAIL_LINES];
 	int count, top;
@@ -33,7 +34,7 @@ static void add(struct order_view *v, unsigned attr, const char *fmt, ...)
 static void order_query(struct app *app, void *state)
 {
 	struct order_view *v = state;
-	long long id = app_order_id(app);
+	long long id = v->order_id;
 	struct db *db = app_db(app);
 	PGresult *o = db_order_get(db, id), *l = NULL, *t = NULL, *h = NULL;
 	char amount[32], vat[32], net[32];
@@ -110,7 +111,9 @@ static int order_key(struct app *app, void *state, enum action action, int key)
 	case ACT_PAGE_DOWN: v->top = v->top + 10 < v->count ? v->top + 10 : v->top; break;
 	case ACT_HOME: v->top = 0; break;
 	case ACT_END: v->top = v->count > 5 ? v->count - 5 : 0; break;
-	case ACT_ASSIGN: app_push(app, &assign_screen); return SCR_HANDLED;
+	case ACT_ASSIGN:
+		app_push(app, &assign_screen, &(struct screen_arg){ v->order_id, NULL });
+		return SCR_HANDLED;
 	default: return SCR_IGNORED;
 	}
 	return SCR_HANDLED | SCR_REDRAW;
@@ -124,10 +127,17 @@ static int order_notify(struct app *app, void *state, const char *channel, const
 	return strcmp(channel, "boxoffice_orders") == 0 ? SCR_REQUERY : SCR_IGNORED;
 }
 
+static void order_init(struct app *app, void *state, const struct screen_arg *arg)
+{
+	struct order_view *v = state;
+	v->order_id = arg ? arg->id : 0;
+}
+
 const struct screen_ops order_screen = {
 	.name = "order",
 	.title = "Order",
 	.state_size = sizeof(struct order_view),
+	.init = order_init,
 	.query = order_query,
 	.draw = order_draw,
 	.on_key = order_key,

@@ -35,15 +35,14 @@ struct order_row {
 };
 
 enum { FF_SEARCH, FF_STATUS, FF_PAYMENT, FF_FROM, FF_TO, FF_TICKETS, FF_COUNT };
-static const char *const status_choices[] = { "All", "requested", "invoice_sent", "settled",
-					      "cancelled", "refunded" };
-static const char *const payment_choices[] = { "All", "invoice", "card", "sponsored", "free" };
 static const char *const ticket_choices[] = { "All", "missing", "complete" };
 
 enum prompt_kind { PROMPT_NONE, PROMPT_SETTLE, PROMPT_CANCEL, PROMPT_REFUND, PROMPT_EXPORT };
 
 struct orders_state {
 	struct form_field ffields[FF_COUNT];
+	/* "All", then the names of src/core/order.c */
+	const char *status_choices[ORDER_STATUS_COUNT + 2], *payment_choices[PAY_COUNT + 2];
 	struct form filters;
 	bool filter_focus;
 	char filter_error[120];
@@ -99,13 +98,17 @@ static void filters_init(struct orders_state *s)
 {
 	static const struct form_field blank[FF_COUNT] = {
 		[FF_SEARCH] = { .label = "Search ", .kind = FIELD_TEXT, .max_chars = SEARCH_MAX_BYTES },
-		[FF_STATUS] = { .label = "Status ", .kind = FIELD_CHOICE, .choices = status_choices, .nchoices = 6 },
-		[FF_PAYMENT] = { .label = "Payment ", .kind = FIELD_CHOICE, .choices = payment_choices, .nchoices = 5 },
+		[FF_STATUS] = { .label = "Status ", .kind = FIELD_CHOICE },
+		[FF_PAYMENT] = { .label = "Payment ", .kind = FIELD_CHOICE },
 		[FF_FROM] = { .label = "From ", .kind = FIELD_DATE, .max_chars = 10 },
 		[FF_TO] = { .label = "To ", .kind = FIELD_DATE, .max_chars = 10 },
 		[FF_TICKETS] = { .label = "Tickets ", .kind = FIELD_CHOICE, .choices = ticket_choices, .nchoices = 3 },
 	};
 	memcpy(s->ffields, blank, sizeof blank);
+	s->ffields[FF_STATUS].choices = s->status_choices;
+	s->ffields[FF_STATUS].nchoices = name_choices(s->status_choices, "All", order_status_names(), -1);
+	s->ffields[FF_PAYMENT].choices = s->payment_choices;
+	s->ffields[FF_PAYMENT].nchoices = name_choices(s->payment_choices, "All", payment_names(), -1);
 	s->filters = (struct form){ s->ffields, FF_COUNT, s->filters.focus };
 }
 
@@ -429,27 +432,31 @@ static void draw_filters(struct orders_state *s, struct rect a, int y)
 		draw_text(y + 1, x + 54, w - 54, s->filter_error, theme_attr(C_STATUS_ERR));
 	else if (s->loading || s->summary_loading || s->refresh_due)
 		draw_text(y + 1, x + 54, w - 54, "loading…", theme_attr(C_DIM));
-	else if (!s->filter_focus)
-		draw_text(y + 1, x + 54, w - 54, "/ search  Tab filters  F4 reset", theme_attr(C_DIM));
+	else if (!s->filter_focus) {
+		char k[3][16], hint[80];
+		snprintf(hint, sizeof hint, "%s search  %s filters  %s reset", key_hint("orders", ACT_SEARCH, k[0], 16),
+			 key_hint("orders", ACT_FILTERS, k[1], 16), key_hint("orders", ACT_RESET, k[2], 16));
+		draw_text(y + 1, x + 54, w - 54, hint, theme_attr(C_DIM));
+	}
 }
 
 static void draw_summary(struct orders_state *s, struct rect a, int y)
 {
-	static const char *const rows[SUMMARY_ROWS] = { "Requested", "Invoice Sent", "Settled", "Total" };
-	static const char *const groups[SUMMARY_COLS] = { "Invoice", "Card", "Sponsored", "Free", "Total" };
 	int label_w = 13, gw = (a.w - 2 - label_w) / SUMMARY_COLS;
 	int ow = gw >= 24 ? 6 : 4, tw = ow, aw = gw - ow - tw - 3;
 
 	for (int g = 0; g < SUMMARY_COLS; g++) {
 		int gx = a.x + 1 + label_w + g * gw;
-		draw_text(y, gx, gw - 1, groups[g], theme_attr(C_TITLE));
+		draw_text(y, gx, gw - 1, g < SUMMARY_COLS - 1 ? payment_label((enum payment_method)g) : "Total",
+			  theme_attr(C_TITLE));
 		draw_text_right(y + 1, gx, ow, "ORD", A_UNDERLINE);
 		draw_text_right(y + 1, gx + ow + 1, tw, "TIX", A_UNDERLINE);
 		draw_text_right(y + 1, gx + ow + tw + 2, aw, "AMOUNT", A_UNDERLINE);
 	}
 	for (int r = 0; r < SUMMARY_ROWS; r++) {
 		unsigned attr = r == SUMMARY_ROWS - 1 ? A_BOLD : A_NORMAL;
-		draw_text(y + 2 + r, a.x + 1, label_w - 1, rows[r], attr | A_BOLD);
+		draw_text(y + 2 + r, a.x + 1, label_w - 1,
+			  r < SUMMARY_ROWS - 1 ? order_status_label((enum order_status)r) : "Total", attr | A_BOLD);
 		for (int g = 0; g < SUMMARY_COLS; g++) {
 			const struct order_summary_cell *c = &s->summary.cell[r][g];
 			int gx = a.x + 1 + label_w + g * gw;
@@ -620,10 +627,11 @@ static bool export_progress(long long rows, void *ctx)
 {
 	struct export_ctx *e = ctx;
 	int ch;
-	mvprintw(LINES - 2, 1, "Exporting… %lld rows (Esc stops)   ", rows);
+	char stop[16];
+	mvprintw(LINES - 2, 1, "Exporting… %lld rows (%s stops)   ", rows, key_hint("modal", ACT_BACK, stop, sizeof stop));
 	refresh();
 	while ((ch = getch()) != ERR)
-		if (ch == 27)
+		if (keymap_modal(ch) == ACT_BACK)
 			e->stopped = true;
 	return !e->stopped;
 }
@@ -663,7 +671,8 @@ static int prompt_done(struct app *app, struct orders_state *s)
 	s->prompt = PROMPT_NONE;
 	switch (kind) {
 	case PROMPT_SETTLE:
-		return report(app, db_order_set_status(db, id, "settled", v, text[0] ? text : NULL, "settled at the desk"),
+		return report(app, db_order_set_status(db, id, order_status_name(ORDER_SETTLED), v, text[0] ? text : NULL,
+						       "settled at the desk"),
 			      "settled", id);
 	case PROMPT_CANCEL:
 	case PROMPT_REFUND:
@@ -671,8 +680,9 @@ static int prompt_done(struct app *app, struct orders_state *s)
 			app_status(app, false, "nothing changed");
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		return report(app, db_order_set_status(db, id, kind == PROMPT_CANCEL ? "cancelled" : "refunded", v,
-						       NULL, NULL),
+		return report(app, db_order_set_status(db, id,
+						       order_status_name(kind == PROMPT_CANCEL ? ORDER_CANCELLED : ORDER_REFUNDED),
+						       v, NULL, NULL),
 			      kind == PROMPT_CANCEL ? "cancelled" : "refunded", id);
 	case PROMPT_EXPORT:
 		return run_export(app, s, text);
@@ -695,24 +705,22 @@ static int act(struct app *app, struct orders_state *s, enum action action)
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_NEW) {
-		app_push(app, &neworder_screen);
+		app_push(app, &neworder_screen, NULL);
 		return SCR_HANDLED;
 	}
 	if (!r)
 		return SCR_HANDLED;
 	switch (action) {
 	case ACT_OPEN:
-		app_set_order(app, r->id);
-		app_push(app, &order_screen);
+		app_push(app, &order_screen, &(struct screen_arg){ r->id, NULL });
 		return SCR_HANDLED;
 	case ACT_ASSIGN:
-		app_set_order(app, r->id);
-		app_push(app, &assign_screen);
+		app_push(app, &assign_screen, &(struct screen_arg){ r->id, NULL });
 		return SCR_HANDLED;
 	case ACT_INVOICE:
 		if (!order_can_transition(r->payment, r->status, ORDER_INVOICE_SENT))
 			return refuse(app, r, "invoiced");
-		return report(app, db_order_set_status(app_db(app), r->id, "invoice_sent", r->version, NULL, "invoice sent"),
+		return report(app, db_order_set_status(app_db(app), r->id, order_status_name(ORDER_INVOICE_SENT), r->version, NULL, "invoice sent"),
 			      "invoiced", r->id);
 	case ACT_SETTLE:
 		if (!order_can_transition(r->payment, r->status, ORDER_SETTLED))
@@ -746,23 +754,28 @@ static int orders_key(struct app *app, void *state, enum action action, int key)
 	struct orders_state *s = state;
 
 	if (s->prompt) {
-		if (key == 27) {
+		switch (keymap_modal(key)) {
+		case ACT_BACK:
 			s->prompt = PROMPT_NONE;
 			app_status(app, false, "nothing changed");
 			return SCR_HANDLED | SCR_REDRAW;
-		}
-		if (key == '\r' || key == '\n' || key == KEY_ENTER)
+		case ACT_SUBMIT:
 			return prompt_done(app, s);
-		form_key(&s->pform, ACT_NONE, key);
-		return SCR_HANDLED | SCR_REDRAW;
+		case ACT_NONE:
+			form_key(&s->pform, ACT_NONE, key);
+			return SCR_HANDLED | SCR_REDRAW;
+		default:
+			return SCR_IGNORED; /* help, menu, quit */
+		}
 	}
 	if (s->filter_focus) {
 		int r;
-		if (key == 27 || key == '\r' || key == '\n' || key == KEY_ENTER) {
+		enum action m = keymap_modal(key);
+		if (m == ACT_BACK || m == ACT_SUBMIT) {
 			s->filter_focus = false;
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		if (action == ACT_RESET || (key >= KEY_F(1) && key <= KEY_F(12)))
+		if (action == ACT_RESET || keymap_is_command_key(key))
 			goto list_keys;
 		r = form_key(&s->filters, action == ACT_FILTERS ? ACT_NEXT_FIELD : ACT_NONE, key);
 		if (r & FORM_CHANGED) {
@@ -814,7 +827,7 @@ static int orders_notify(struct app *app, void *state, const char *channel, cons
 	return strcmp(channel, "boxoffice_orders") == 0 ? SCR_REQUERY : SCR_IGNORED;
 }
 
-static void orders_init(struct app *app, void *state)
+static void orders_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct orders_state *s = state;
 	s->app = app;

@@ -7,7 +7,7 @@
 
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
-#include "../src/db/db.h"
+#include "../src/db/organizations.h"
 #include "screen.h"
 
 #define ORGS_MAX 200
@@ -21,7 +21,10 @@ struct organizations_state {
 	struct list_cursor cursor;
 };
 
-enum { O_NAME, O_REL, O_LIFE, O_COMM, O_VIS, O_PKG, O_BOOTH, O_CAT, O_ORDERS, O_COUNT };
+/* The screen's columns are db_event_org_list's, in its order. */
+enum { O_NAME = EOG_NAME, O_REL = EOG_RELATION, O_LIFE = EOG_LIFECYCLE, O_COMM = EOG_COMMERCIAL,
+       O_VIS = EOG_VISIBILITY, O_PKG = EOG_PACKAGE, O_BOOTH = EOG_BOOTH, O_CAT = EOG_CATEGORY,
+       O_ORDERS = EOG_ORDERS, O_COUNT = EOG_COUNT };
 static const struct column columns[O_COUNT] = {
 	[O_NAME] = { "ORGANIZATION", 0, false }, [O_REL] = { "RELATION", 10, false },
 	[O_LIFE] = { "LIFECYCLE", 11, false }, [O_COMM] = { "COMMERCIAL", 10, false },
@@ -33,16 +36,8 @@ static const struct column columns[O_COUNT] = {
 static void organizations_query(struct app *app, void *state)
 {
 	struct organizations_state *s = state;
-	char ev[24];
-	const char *p[1] = { ev };
-	PGresult *res;
+	PGresult *res = db_event_org_list(app_db(app), app_event_id(app), ORGS_MAX);
 
-	snprintf(ev, sizeof ev, "%lld", app_event_id(app));
-	res = db_exec(app_db(app),
-		      "SELECT o.name, eo.relationship, eo.lifecycle, eo.commercial_status, eo.visibility, eo.package, "
-		      "eo.booth, eo.category, (SELECT count(*) || ' · ' || coalesce(sum(gross_cents), 0) FROM ticket_order t "
-		      "WHERE t.event_org_id = eo.id) FROM event_organization eo JOIN organization o ON o.id = eo.organization_id "
-		      "WHERE eo.event_id = $1 ORDER BY eo.relationship, o.name LIMIT 200", 1, p);
 	if (!res) {
 		app_status(app, true, "organizations: %s", app_db(app)->err);
 		return;

@@ -21,10 +21,10 @@
 
 enum { F_QTY, F_PAYMENT, F_COMPANY, F_CONTACT, F_COUNT };
 
-/* In the order Space cycles them; a first letter picks one. */
-static const char *const payment_choices[] = { "card", "invoice", "sponsored", "free" };
 
 struct sale_state {
+	long long type_id; /* what the form sells (app_push's arg) */
+	char type_name[201];
 	struct form_field fields[F_COUNT];
 	struct form form;
 	char error[600];
@@ -35,6 +35,9 @@ struct sale_state {
 	bool confirming;
 	char confirm[300];
 	char key[FORM_KEY_MAX]; /* this sale's idempotency key */
+	/* In the order Space cycles them (card first, the counter's usual);
+	 * a first letter picks one. */
+	const char *payment_choices[PAY_COUNT + 1];
 };
 
 static void sale_reset(struct sale_state *s)
@@ -42,13 +45,15 @@ static void sale_reset(struct sale_state *s)
 	static const struct form_field blank[F_COUNT] = {
 		[F_QTY] = { .label = "Quantity", .kind = FIELD_DIGITS, .max_chars = 5, .text = "1",
 			    .replace_on_type = true },
-		[F_PAYMENT] = { .label = "Payment", .kind = FIELD_CHOICE, .choices = payment_choices, .nchoices = 4 },
+		[F_PAYMENT] = { .label = "Payment", .kind = FIELD_CHOICE },
 		[F_COMPANY] = { .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 },
 		[F_CONTACT] = { .label = "Contact", .kind = FIELD_TEXT, .max_chars = 200 },
 	};
 	int payment = s->fields[F_PAYMENT].choice; /* the clerk's last choice sticks */
 	memcpy(s->fields, blank, sizeof blank);
 	s->fields[F_PAYMENT].choice = payment;
+	s->fields[F_PAYMENT].choices = s->payment_choices;
+	s->fields[F_PAYMENT].nchoices = name_choices(s->payment_choices, NULL, payment_names(), PAY_CARD);
 	s->form = (struct form){ s->fields, F_COUNT, F_QTY };
 	s->error[0] = '\0';
 	s->done = false;
@@ -56,19 +61,22 @@ static void sale_reset(struct sale_state *s)
 	form_new_key(s->key, "sale");
 }
 
-static void sale_init(struct app *app, void *state)
+static void sale_init(struct app *app, void *state, const struct screen_arg *arg)
 {
+	struct sale_state *s = state;
 	(void)app;
-	sale_reset(state);
+	s->type_id = arg ? arg->id : 0;
+	snprintf(s->type_name, sizeof s->type_name, "%s", arg && arg->name ? arg->name : "");
+	sale_reset(s);
 }
 
 static void sale_draw(struct app *app, void *state, struct rect a)
 {
 	struct sale_state *s = state;
-	char title[256];
+	char title[256], hint[160], k[2][16];
 	int y = a.y + 1, x = a.x + 2, w = a.w - 4 < 70 ? a.w - 4 : 70;
 
-	snprintf(title, sizeof title, "Sell %s — %s", app_type_name(app), app_event_name(app));
+	snprintf(title, sizeof title, "Sell %s — %s", s->type_name, app_event_name(app));
 	draw_text(y, x, w, title, theme_attr(C_TITLE));
 	y += 2;
 	for (int i = 0; i < F_COUNT; i++, y++)
@@ -80,14 +88,18 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 		for (int i = 0; i < 3; i++)
 			draw_text(y++, x, w, s->result[i], i == 0 ? theme_attr(C_ADMIT) : A_BOLD);
 		y++;
-		draw_text(y, x, w, "Enter: another sale of this type   Esc: back to the inventory",
-			  theme_attr(C_DIM));
+		snprintf(hint, sizeof hint, "%s: another sale of this type   %s: back to the inventory",
+			 key_hint("sale", ACT_SUBMIT, k[0], 16), key_hint("sale", ACT_BACK, k[1], 16));
+		draw_text(y, x, w, hint, theme_attr(C_DIM));
 	} else if (s->confirming) {
 		draw_text(y++, x, w, s->confirm, theme_attr(C_SELECTED) | A_BOLD);
-		draw_text(y, x, w, "Enter: sell   any other key: change the sale", theme_attr(C_DIM));
+		snprintf(hint, sizeof hint, "%s: sell   any other key: change the sale",
+			 key_hint("sale", ACT_SUBMIT, k[0], 16));
+		draw_text(y, x, w, hint, theme_attr(C_DIM));
 	} else {
-		draw_text(y, x, w, "Tab/arrows move, Space or c/i/s/f picks the payment, Enter checks the total.",
-			  theme_attr(C_DIM));
+		snprintf(hint, sizeof hint, "%s/arrows move, Space or c/i/s/f picks the payment, %s checks the total.",
+			 key_hint("sale", ACT_NEXT_FIELD, k[0], 16), key_hint("sale", ACT_SUBMIT, k[1], 16));
+		draw_text(y, x, w, hint, theme_attr(C_DIM));
 	}
 }
 
@@ -123,7 +135,7 @@ static void describe_charge(struct app *app, struct sale_state *s, long long qty
 	for (int i = 0; types && i < PQntuples(types); i++) {
 		struct order_line_price line = { .qty = (int)qty };
 		struct order_amounts total;
-		if (db_int(types, i, TYPE_ID) != app_type_id(app))
+		if (db_int(types, i, TYPE_ID) != s->type_id)
 			continue;
 		line.unit_cents = db_int(types, i, TYPE_PRICE);
 		line.vat_bp = (int)db_int(types, i, TYPE_VAT);
@@ -131,7 +143,7 @@ static void describe_charge(struct app *app, struct sale_state *s, long long qty
 			money_format(amount, sizeof amount, total.net_cents + total.vat_cents);
 	}
 	PQclear(types);
-	snprintf(s->confirm, sizeof s->confirm, "Sell %lld × %s, %s%s%s%s? ", qty, app_type_name(app), payment,
+	snprintf(s->confirm, sizeof s->confirm, "Sell %lld × %s, %s%s%s%s? ", qty, s->type_name, payment,
 		 amount[0] ? ": " : "", amount, amount[0] ? " incl. VAT" : "");
 }
 
@@ -165,7 +177,7 @@ static int sale_submit(struct app *app, struct sale_state *s)
 	}
 	s->confirming = false;
 	sale.event_id = app_event_id(app);
-	sale.type_id = app_type_id(app);
+	sale.type_id = s->type_id;
 	sale.qty = qty;
 	sale.channel = "pos";
 	sale.payment = form_value(&s->fields[F_PAYMENT]);

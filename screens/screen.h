@@ -26,11 +26,20 @@ struct rect {
 	int y, x, h, w;
 };
 
+/* What a screen is opened on (app_push's arg): an order for the order and
+ * assign screens, a ticket type for the sale form. The framework copies it
+ * at app_push; init gets the copy (NULL when the screen was opened on
+ * nothing, as from the menu or --screen) and keeps what it needs. */
+struct screen_arg {
+	long long id;
+	const char *name; /* may be NULL */
+};
+
 struct screen_ops {
 	const char *name;  /* key map and --screen name */
 	const char *title; /* menu and header */
 	size_t state_size; /* zeroed private state, freed by the framework */
-	void (*init)(struct app *app, void *state);
+	void (*init)(struct app *app, void *state, const struct screen_arg *arg);
 	void (*done)(struct app *app, void *state);
 	/* Reads what the screen shows; called on open, REQUERY and reconnect.
 	 * It should queue its reads (src/db/async.h, with the state as owner:
@@ -53,19 +62,13 @@ bool app_online(struct app *app);
 long long app_event_id(struct app *app);
 const char *app_event_name(struct app *app);
 void app_set_event(struct app *app, long long id, const char *name);
-/* The ticket type the user picked (for the sale form). */
-void app_set_type(struct app *app, long long id, const char *name);
-long long app_type_id(struct app *app);
-/* The order the user opened (detail view). */
-void app_set_order(struct app *app, long long id);
-long long app_order_id(struct app *app);
-const char *app_type_name(struct app *app);
 void app_status(struct app *app, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Calls the top screen's on_tick once, about ms from now (debouncing). */
 void app_wake_in(struct app *app, int ms);
-/* Opens a screen on top of the current one (after this callback returns). */
-void app_push(struct app *app, const struct screen_ops *screen);
+/* Opens a screen on top of the current one (after this callback returns),
+ * on arg (copied; NULL: nothing). */
+void app_push(struct app *app, const struct screen_ops *screen, const struct screen_arg *arg);
 const struct screen_ops *app_below(struct app *app); /* the screen under the top */
 
 /* Screens registered in the main menu, in order. */

@@ -451,6 +451,83 @@ static void test_assign_three_tickets_to_three_people(void **state)
 	PQfinish(c);
 }
 
+
+/* A prompt or a typed field takes keys as text, but F1 (help), F2 (menu)
+ * and F10 (quit) still work there, from the key table. */
+static void test_modal_states_pass_function_keys(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Modal"), "2034-01-01", 0);
+	char cmd[512], ids[24];
+	const char *p[1] = { ids };
+	PGconn *c = test_connect();
+	struct run_result r;
+	long long order;
+	(void)state;
+
+	make_type(event_id, "Adult", 50, 10000, 1);
+	r = run_cmd("$BOXOFFICE order add --event %lld --lines Adult:2 --payment card --company 'Modal AB'", event_id);
+	assert_int_equal(r.status, 0);
+	order = atoll(strstr(r.out, "\"id\":") + 5);
+	run_free(&r);
+	snprintf(ids, sizeof ids, "%lld", order);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; echo EXITED rc=$?; sleep 30", event_id);
+	tmux_start(&t, "modal", 100, 30, cmd);
+	assert_true(tmux_wait_for(&t, "Modal AB", 10000));
+	/* The settle prompt: F1 shows help, Esc comes back to the prompt. */
+	tmux_keys(&t, "Home s");
+	assert_true(tmux_wait_for(&t, "Payment reference", 3000));
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of Ticket Orders", 3000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Payment reference", 3000));
+	tmux_type(&t, "REF-77");
+	tmux_keys(&t, "Enter");
+	{
+		char done[64];
+		snprintf(done, sizeof done, "order #%lld settled", order);
+		assert_true(tmux_wait_for(&t, done, 3000));
+	}
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE id = $1 AND status = 'settled' "
+					"AND payment_ref = 'REF-77'", 1, p), 1);
+	/* The detail view and the assign screen opened from it are on the
+	 * order they were pushed with (app_push's arg). */
+	{
+		char title[64];
+		snprintf(title, sizeof title, "Tickets of order #%lld", order);
+		tmux_keys(&t, "Enter");
+		assert_true(tmux_wait_for(&t, "TICKET", 3000));
+		tmux_keys(&t, "a");
+		assert_true(tmux_wait_for(&t, title, 3000));
+		tmux_keys(&t, "Escape");
+		assert_true(tmux_wait_gone(&t, title, 3000));
+		tmux_keys(&t, "Escape");
+		assert_true(tmux_wait_for(&t, "Modal AB", 3000));
+	}
+	/* The assign screen's bulk file prompt: F1 too; Esc closes the prompt. */
+	tmux_keys(&t, "a");
+	assert_true(tmux_wait_for(&t, "Assign the selected ticket to:", 3000));
+	tmux_keys(&t, "F6");
+	assert_true(tmux_wait_for(&t, "Bulk: a CSV file", 3000));
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of Assign tickets", 3000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Bulk: a CSV file", 3000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Assign the selected ticket to:", 3000));
+	/* The refund prompt: F10 quits from inside it. */
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Modal AB", 3000));
+	tmux_keys(&t, "Home r");
+	assert_true(tmux_wait_for(&t, "(y/n)", 3000));
+	tmux_keys(&t, "F10");
+	assert_true(tmux_wait_for(&t, "EXITED rc=0", 5000));
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE id = $1 AND status = 'settled'", 1, p),
+			 1);
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
 static void test_checkin_screen(void **state)
 {
 	struct tmux t;
@@ -813,6 +890,7 @@ int main(void)
 		cmocka_unit_test(test_assign_three_tickets_to_three_people),
 		cmocka_unit_test(test_checkin_screen),
 		cmocka_unit_test(test_dashboard_and_organizations),
+		cmocka_unit_test(test_modal_states_pass_function_keys),
 		cmocka_unit_test(test_checkin_screen_survives_database_restart),
 		cmocka_unit_test(test_checkin_input_line),
 		cmocka_unit_test(test_forms_create_once),

@@ -165,6 +165,35 @@ static void test_names_round_trip(void **state)
 	assert_string_equal(order_status_label(ORDER_INVOICE_SENT), "Invoice Sent");
 }
 
+/* The one name table: whole, NULL-terminated, the same names as the
+ * single lookups; choice lists built from it for the forms. */
+static void test_name_tables(void **state)
+{
+	const char *const *st = order_status_names(), *const *pay = payment_names();
+	const char *out[PAY_COUNT + 2];
+	(void)state;
+	for (int s = 0; s < ORDER_STATUS_COUNT; s++)
+		assert_string_equal(st[s], order_status_name(s));
+	assert_null(st[ORDER_STATUS_COUNT]);
+	for (int p = 0; p < PAY_COUNT; p++)
+		assert_string_equal(pay[p], payment_name(p));
+	assert_null(pay[PAY_COUNT]);
+	assert_string_equal(payment_label(PAY_SPONSORED), "Sponsored");
+	/* the filter pane: "All", then enum order */
+	assert_int_equal(name_choices(out, "All", pay, -1), PAY_COUNT + 1);
+	assert_string_equal(out[0], "All");
+	assert_string_equal(out[1], "invoice");
+	assert_string_equal(out[4], "free");
+	assert_null(out[5]);
+	/* the counter: card first, the others in enum order */
+	assert_int_equal(name_choices(out, NULL, pay, PAY_CARD), PAY_COUNT);
+	assert_string_equal(out[0], "card");
+	assert_string_equal(out[1], "invoice");
+	assert_string_equal(out[2], "sponsored");
+	assert_string_equal(out[3], "free");
+	assert_null(out[4]);
+}
+
 static void test_validate_dates(void **state)
 {
 	static const struct {
@@ -322,6 +351,7 @@ static void test_rng_deterministic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name_tables),
 		cmocka_unit_test(test_vat_rounding),
 		cmocka_unit_test(test_money_parse_format),
 		cmocka_unit_test(test_line_net_overflow),

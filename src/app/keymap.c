@@ -10,88 +10,95 @@
 #define KEY_CTRL_H 8
 
 const struct binding bindings[] = {
-	{ NULL, KEY_F(1), ACT_HELP, true },
-	{ NULL, '?', ACT_HELP, false },
-	{ NULL, KEY_F(2), ACT_MENU, true },
-	{ NULL, KEY_F(5), ACT_REFRESH, true },
-	{ NULL, KEY_ESC, ACT_BACK, true },
-	{ NULL, KEY_F(10), ACT_QUIT, true },
-	{ NULL, KEY_CTRL_L, ACT_REPAINT, false },
-	{ NULL, KEY_UP, ACT_UP, false },
-	{ NULL, KEY_DOWN, ACT_DOWN, false },
-	{ NULL, KEY_PPAGE, ACT_PAGE_UP, false },
-	{ NULL, KEY_NPAGE, ACT_PAGE_DOWN, false },
-	{ NULL, KEY_HOME, ACT_HOME, false },
-	{ NULL, KEY_END, ACT_END, false },
-	{ "menu", '\r', ACT_OPEN, true },
-	{ "menu", '\n', ACT_OPEN, false },
-	{ "menu", KEY_ENTER, ACT_OPEN, false },
-	{ "menu", 'q', ACT_QUIT, false },
-	{ "menu", 'k', ACT_UP, false },
-	{ "menu", 'j', ACT_DOWN, false },
-	{ "events", '\r', ACT_OPEN, true },
-	{ "events", '\n', ACT_OPEN, false },
-	{ "events", KEY_ENTER, ACT_OPEN, false },
-	{ "events", 'k', ACT_UP, false },
-	{ "events", 'j', ACT_DOWN, false },
-	{ "events", 'q', ACT_BACK, false },
-	{ "help", 'q', ACT_BACK, false },
-	{ "inventory", '\r', ACT_SELL, true },
-	{ "inventory", '\n', ACT_SELL, false },
-	{ "inventory", KEY_ENTER, ACT_SELL, false },
-	{ "inventory", 's', ACT_SELL, false },
-	{ "inventory", KEY_F(4), ACT_SELL, false },
-	{ "inventory", 'k', ACT_UP, false },
-	{ "inventory", 'j', ACT_DOWN, false },
-	{ "inventory", 'q', ACT_BACK, false },
-	{ "orders", '\r', ACT_OPEN, true },
-	{ "orders", '\n', ACT_OPEN, false },
-	{ "orders", KEY_ENTER, ACT_OPEN, false },
-	{ "orders", 'n', ACT_NEW, true },
-	{ "orders", 'i', ACT_INVOICE, true },
-	{ "orders", 's', ACT_SETTLE, true },
-	{ "orders", 'g', ACT_GENERATE, true },
-	{ "orders", 'c', ACT_CANCEL, true },
-	{ "orders", 'r', ACT_REFUND, true },
-	{ "orders", 'e', ACT_EXPORT, true },
-	{ "orders", '/', ACT_SEARCH, true },
-	{ "orders", '\t', ACT_FILTERS, false },
-	{ "orders", KEY_F(4), ACT_RESET, true },
-	{ "orders", KEY_F(6), ACT_SORT, true },
-	{ "orders", KEY_F(7), ACT_REVERSE, false },
-	{ "orders", KEY_F(8), ACT_SUMMARY, false },
-	{ "orders", 'a', ACT_ASSIGN, true },
-	{ "orders", 'q', ACT_BACK, false },
-	{ "order", 'a', ACT_ASSIGN, true },
-	{ "assign", '\r', ACT_SUBMIT, true },
-	{ "assign", '\n', ACT_SUBMIT, false },
-	{ "assign", KEY_ENTER, ACT_SUBMIT, false },
-	{ "assign", '\t', ACT_NEXT_FIELD, true },
-	{ "assign", KEY_F(3), ACT_PICK, true },
-	{ "assign", KEY_F(8), ACT_UNASSIGN, true },
-	{ "assign", KEY_F(9), ACT_BADGE, true },
-	{ "assign", KEY_F(6), ACT_BULK, true },
-	{ "checkin", '\r', ACT_SUBMIT, false },
-	{ "checkin", '\n', ACT_SUBMIT, false },
-	{ "checkin", KEY_ENTER, ACT_SUBMIT, false },
-	{ "checkin", KEY_F(3), ACT_FIND, true },
-	{ "checkin", KEY_ESC, ACT_CLEAR, true },
-	{ "checkin", KEY_BACKSPACE, ACT_ERASE, false },
-	{ "checkin", KEY_DEL, ACT_ERASE, false },
-	{ "checkin", KEY_CTRL_H, ACT_ERASE, false },
-	{ "mytickets", '\r', ACT_OPEN, true },
-	{ "mytickets", '\n', ACT_OPEN, false },
-	{ "mytickets", KEY_ENTER, ACT_OPEN, false },
-	{ "order", 'q', ACT_BACK, false },
-	{ "neworder", '\r', ACT_SUBMIT, true },
-	{ "neworder", '\n', ACT_SUBMIT, false },
-	{ "neworder", KEY_ENTER, ACT_SUBMIT, false },
-	{ "neworder", '\t', ACT_NEXT_FIELD, true },
-	{ "sale", '\r', ACT_SUBMIT, true },
-	{ "sale", '\n', ACT_SUBMIT, false },
-	{ "sale", KEY_ENTER, ACT_SUBMIT, false },
-	{ "sale", '\t', ACT_NEXT_FIELD, true },
-	{ NULL, 0, ACT_NONE, false },
+	{ NULL, KEY_F(1), ACT_HELP, true, true },
+	{ NULL, '?', ACT_HELP, false, false },
+	{ NULL, KEY_F(2), ACT_MENU, true, true },
+	{ NULL, KEY_F(5), ACT_REFRESH, true, false },
+	{ NULL, KEY_ESC, ACT_BACK, true, false },
+	{ NULL, KEY_F(10), ACT_QUIT, true, true },
+	{ NULL, KEY_CTRL_L, ACT_REPAINT, false, false },
+	{ NULL, KEY_UP, ACT_UP, false, false },
+	{ NULL, KEY_DOWN, ACT_DOWN, false, false },
+	{ NULL, KEY_PPAGE, ACT_PAGE_UP, false, false },
+	{ NULL, KEY_NPAGE, ACT_PAGE_DOWN, false, false },
+	{ NULL, KEY_HOME, ACT_HOME, false, false },
+	{ NULL, KEY_END, ACT_END, false, false },
+	{ "menu", '\r', ACT_OPEN, true, false },
+	{ "menu", '\n', ACT_OPEN, false, false },
+	{ "menu", KEY_ENTER, ACT_OPEN, false, false },
+	{ "menu", 'q', ACT_QUIT, false, false },
+	{ "menu", 'k', ACT_UP, false, false },
+	{ "menu", 'j', ACT_DOWN, false, false },
+	{ "events", '\r', ACT_OPEN, true, false },
+	{ "events", '\n', ACT_OPEN, false, false },
+	{ "events", KEY_ENTER, ACT_OPEN, false, false },
+	{ "events", 'k', ACT_UP, false, false },
+	{ "events", 'j', ACT_DOWN, false, false },
+	{ "events", 'q', ACT_BACK, false, false },
+	{ "help", 'q', ACT_BACK, false, false },
+	{ "inventory", '\r', ACT_SELL, true, false },
+	{ "inventory", '\n', ACT_SELL, false, false },
+	{ "inventory", KEY_ENTER, ACT_SELL, false, false },
+	{ "inventory", 's', ACT_SELL, false, false },
+	{ "inventory", KEY_F(4), ACT_SELL, false, false },
+	{ "inventory", 'k', ACT_UP, false, false },
+	{ "inventory", 'j', ACT_DOWN, false, false },
+	{ "inventory", 'q', ACT_BACK, false, false },
+	{ "orders", '\r', ACT_OPEN, true, false },
+	{ "orders", '\n', ACT_OPEN, false, false },
+	{ "orders", KEY_ENTER, ACT_OPEN, false, false },
+	{ "orders", 'n', ACT_NEW, true, false },
+	{ "orders", 'i', ACT_INVOICE, true, false },
+	{ "orders", 's', ACT_SETTLE, true, false },
+	{ "orders", 'g', ACT_GENERATE, true, false },
+	{ "orders", 'c', ACT_CANCEL, true, false },
+	{ "orders", 'r', ACT_REFUND, true, false },
+	{ "orders", 'e', ACT_EXPORT, true, false },
+	{ "orders", '/', ACT_SEARCH, true, false },
+	{ "orders", '\t', ACT_FILTERS, false, false },
+	{ "orders", KEY_F(4), ACT_RESET, true, false },
+	{ "orders", KEY_F(6), ACT_SORT, true, false },
+	{ "orders", KEY_F(7), ACT_REVERSE, false, false },
+	{ "orders", KEY_F(8), ACT_SUMMARY, false, false },
+	{ "orders", 'a', ACT_ASSIGN, true, false },
+	{ "orders", 'q', ACT_BACK, false, false },
+	{ "order", 'a', ACT_ASSIGN, true, false },
+	{ "assign", '\r', ACT_SUBMIT, true, false },
+	{ "assign", '\n', ACT_SUBMIT, false, false },
+	{ "assign", KEY_ENTER, ACT_SUBMIT, false, false },
+	{ "assign", '\t', ACT_NEXT_FIELD, true, false },
+	{ "assign", KEY_F(3), ACT_PICK, true, false },
+	{ "assign", KEY_F(8), ACT_UNASSIGN, true, false },
+	{ "assign", KEY_F(9), ACT_BADGE, true, false },
+	{ "assign", KEY_F(6), ACT_BULK, true, false },
+	{ "checkin", '\r', ACT_SUBMIT, false, false },
+	{ "checkin", '\n', ACT_SUBMIT, false, false },
+	{ "checkin", KEY_ENTER, ACT_SUBMIT, false, false },
+	{ "checkin", KEY_F(3), ACT_FIND, true, false },
+	{ "checkin", KEY_ESC, ACT_CLEAR, true, false },
+	{ "checkin", KEY_BACKSPACE, ACT_ERASE, false, false },
+	{ "checkin", KEY_DEL, ACT_ERASE, false, false },
+	{ "checkin", KEY_CTRL_H, ACT_ERASE, false, false },
+	{ "mytickets", '\r', ACT_OPEN, true, false },
+	{ "mytickets", '\n', ACT_OPEN, false, false },
+	{ "mytickets", KEY_ENTER, ACT_OPEN, false, false },
+	{ "order", 'q', ACT_BACK, false, false },
+	{ "mytickets", KEY_LEFT, ACT_PREV, false, false },
+	{ "mytickets", KEY_RIGHT, ACT_NEXT, false, false },
+	{ "neworder", '\r', ACT_SUBMIT, true, false },
+	{ "neworder", '\n', ACT_SUBMIT, false, false },
+	{ "neworder", KEY_ENTER, ACT_SUBMIT, false, false },
+	{ "neworder", '\t', ACT_NEXT_FIELD, true, false },
+	{ "sale", '\r', ACT_SUBMIT, true, false },
+	{ "sale", '\n', ACT_SUBMIT, false, false },
+	{ "sale", KEY_ENTER, ACT_SUBMIT, false, false },
+	{ "sale", '\t', ACT_NEXT_FIELD, true, false },
+	/* modal states: a prompt or a typed field (keymap_modal) */
+	{ "modal", '\r', ACT_SUBMIT, false, false },
+	{ "modal", '\n', ACT_SUBMIT, false, false },
+	{ "modal", KEY_ENTER, ACT_SUBMIT, false, false },
+	{ "modal", KEY_ESC, ACT_BACK, false, false },
+	{ NULL, 0, ACT_NONE, false, false },
 };
 
 static const char *const labels[ACT_COUNT] = {
@@ -131,6 +138,36 @@ enum action keymap_lookup(const char *screen, int key)
 	return global;
 }
 
+enum action keymap_modal(int key)
+{
+	for (const struct binding *b = bindings; b->action != ACT_NONE; b++)
+		if (b->key == key && (b->always || (b->screen && strcmp(b->screen, "modal") == 0)))
+			return b->action;
+	return ACT_NONE;
+}
+
+bool keymap_is_command_key(int key)
+{
+	return key >= KEY_F(1) && key <= KEY_F(12);
+}
+
+const char *key_hint(const char *screen, enum action action, char *buf, int size)
+{
+	const struct binding *global = NULL;
+	for (const struct binding *b = bindings; b->action != ACT_NONE; b++) {
+		if (b->action != action)
+			continue;
+		if (b->screen && screen && strcmp(b->screen, screen) == 0)
+			return key_label(b->key, buf, size);
+		if (!b->screen && !global && keymap_lookup(screen, b->key) == action)
+			global = b;
+	}
+	if (global)
+		return key_label(global->key, buf, size);
+	snprintf(buf, (size_t)size, "?");
+	return buf;
+}
+
 const char *key_label(int key, char *buf, int size)
 {
 	static const struct {
@@ -138,7 +175,7 @@ const char *key_label(int key, char *buf, int size)
 		const char *label;
 	} names[] = {
 		{ '\r', "Enter" }, { '\n', "Enter" }, { KEY_ENTER, "Enter" }, { KEY_ESC, "Esc" },
-		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_PPAGE, "PgUp" },
+		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_LEFT, "Left" }, { KEY_RIGHT, "Right" }, { KEY_PPAGE, "PgUp" },
 		{ KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
 		{ '\t', "Tab" }, { ' ', "Space" }, { KEY_DC, "Del" }, { KEY_IC, "Ins" },
 		{ KEY_BACKSPACE, "BkSp" }, { KEY_DEL, "BkSp" }, { KEY_CTRL_H, "BkSp" }, { KEY_CTRL_L, "Ctrl-L" },

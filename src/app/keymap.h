@@ -43,7 +43,9 @@
 	X(BULK, "Bulk", "assign from a CSV file of name,e-mail rows (preview first)") \
 	X(REPAINT, "Repaint", "paint the whole terminal again") \
 	X(ERASE, "Erase", "delete the last character of the code being typed") \
-	X(CLEAR, "Clear", "clear the code being typed (else: close this screen)")
+	X(CLEAR, "Clear", "clear the code being typed (else: close this screen)") \
+	X(PREV, "Prev", "the previous ticket")                              \
+	X(NEXT, "Next", "the next ticket")
 
 enum action {
 #define X(name, label, help) ACT_##name,
@@ -57,6 +59,7 @@ struct binding {
 	int key;
 	enum action action;
 	bool in_bar; /* shown in the function-key bar */
+	bool always; /* works in modal states too (prompts, typed fields) */
 };
 
 extern const struct binding bindings[];
@@ -65,6 +68,19 @@ const char *action_label(enum action action);
 const char *action_help(enum action action);
 /* The screen's own binding wins over a global one. */
 enum action keymap_lookup(const char *screen, int key);
+/* For a modal state (a prompt, a typed field) that takes every other key
+ * as text: the keys that always work (F1 help, F2 menu, F10 quit: the
+ * caller passes them through by returning SCR_IGNORED), the modal keys
+ * (Enter: ACT_SUBMIT, Esc: ACT_BACK) — both from bindings[] — else
+ * ACT_NONE, a key for the field. */
+enum action keymap_modal(int key);
+/* A key that never types text (F1…F12): in a typed field it is still a
+ * command. */
+bool keymap_is_command_key(int key);
+/* The label of the first key bound to action on this screen (its own
+ * binding first, then a global one; "modal" for modal states), for hints
+ * built from the table: "Esc", "F3". "?" when none. */
+const char *key_hint(const char *screen, enum action action, char *buf, int size);
 /* "F1", "Enter", "Esc", "PgDn", "q"... */
 const char *key_label(int key, char *buf, int size);
 

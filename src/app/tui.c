@@ -26,6 +26,7 @@
 #include "../core/util.h"
 #include "../db/async.h"
 #include "../db/catalog.h"
+#include "../db/events_view.h"
 #include "../db/db.h"
 #include "../db/inventory.h"
 #include "../db/orders.h"
@@ -62,9 +63,10 @@ struct app {
 	const struct screen_ops *pending_push;
 	long long event_id;
 	char event_name[201];
-	long long type_id;
-	long long order_id;
-	char type_name[101];
+	/* app_push's arg, copied until the push happens */
+	long long pending_id;
+	char pending_name[201];
+	bool pending_has_arg;
 	const char *event_arg;
 	char status[256];
 	bool status_error;
@@ -114,32 +116,6 @@ void app_set_event(struct app *app, long long id, const char *name)
 	app->dirty = true;
 }
 
-void app_set_type(struct app *app, long long id, const char *name)
-{
-	app->type_id = id;
-	snprintf(app->type_name, sizeof app->type_name, "%s", name ? name : "");
-}
-
-void app_set_order(struct app *app, long long id)
-{
-	app->order_id = id;
-}
-
-long long app_order_id(struct app *app)
-{
-	return app->order_id;
-}
-
-long long app_type_id(struct app *app)
-{
-	return app->type_id;
-}
-
-const char *app_type_name(struct app *app)
-{
-	return app->type_name;
-}
-
 void app_status(struct app *app, bool error, const char *fmt, ...)
 {
 	va_list ap;
@@ -168,9 +144,12 @@ static void repaint(struct app *app)
 	app->dirty = true;
 }
 
-void app_push(struct app *app, const struct screen_ops *screen)
+void app_push(struct app *app, const struct screen_ops *screen, const struct screen_arg *arg)
 {
 	app->pending_push = screen;
+	app->pending_has_arg = arg != NULL;
+	app->pending_id = arg ? arg->id : 0;
+	snprintf(app->pending_name, sizeof app->pending_name, "%s", arg && arg->name ? arg->name : "");
 }
 
 const struct screen_ops *app_below(struct app *app)
@@ -191,7 +170,7 @@ static void screen_query(struct app *app, struct screen_slot *s)
 		s->ops->query(app, s->state);
 }
 
-static void push_screen(struct app *app, const struct screen_ops *ops)
+static void push_screen(struct app *app, const struct screen_ops *ops, const struct screen_arg *arg)
 {
 	struct screen_slot *s;
 
@@ -201,7 +180,7 @@ static void push_screen(struct app *app, const struct screen_ops *ops)
 	s->ops = ops;
 	s->state = xcalloc(1, ops->state_size ? ops->state_size : 1);
 	if (ops->init)
-		ops->init(app, s->state);
+		ops->init(app, s->state, arg);
 	screen_query(app, s);
 	app->dirty = true;
 }
@@ -235,8 +214,9 @@ static void apply_result(struct app *app, int r)
 		app->dirty = true;
 	if (app->pending_push) {
 		const struct screen_ops *ops = app->pending_push;
+		struct screen_arg arg = { app->pending_id, app->pending_name };
 		app->pending_push = NULL;
-		push_screen(app, ops);
+		push_screen(app, ops, app->pending_has_arg ? &arg : NULL);
 	}
 }
 
@@ -244,30 +224,17 @@ static void apply_result(struct app *app, int r)
 
 static void choose_event(struct app *app)
 {
-	static const char sql[] =
-		"SELECT id, name FROM event ORDER BY date < current_date, "
-		"CASE WHEN date >= current_date THEN date END, date DESC, id LIMIT 1";
-	PGresult *res;
+	long long id = 0, picked;
+	char name[sizeof app->event_name];
 
 	if (app->event_id)
 		return;
-	if (app->event_arg) {
-		long long id;
-		if (db_event_resolve(app->db, app->event_arg, &id)) {
-			char ids[24];
-			const char *p[1] = { ids };
-			snprintf(ids, sizeof ids, "%lld", id);
-			res = db_exec(app->db, "SELECT id, name FROM event WHERE id = $1", 1, p);
-		} else {
-			app_status(app, true, "--event: %s", app->db->err);
-			res = db_exec(app->db, sql, 0, NULL);
-		}
-	} else {
-		res = db_exec(app->db, sql, 0, NULL);
+	if (app->event_arg && !db_event_resolve(app->db, app->event_arg, &id)) {
+		app_status(app, true, "--event: %s", app->db->err);
+		id = 0;
 	}
-	if (res && PQntuples(res) > 0)
-		app_set_event(app, db_int(res, 0, 0), db_text(res, 0, 1));
-	PQclear(res);
+	if (db_event_pick(app->db, id, &picked, name, sizeof name) && picked)
+		app_set_event(app, picked, name);
 }
 
 static void on_connected(struct app *app)
@@ -563,7 +530,7 @@ static void handle_key(struct app *app, int ch)
 		case ACT_BACK: r |= SCR_BACK; break;
 		case ACT_HELP:
 			if (strcmp(s->ops->name, "help") != 0)
-				app_push(app, &help_screen);
+				app_push(app, &help_screen, NULL);
 			break;
 		case ACT_MENU:
 			while (app->depth > 1)
@@ -635,9 +602,9 @@ int tui_run(const struct tui_options *opts)
 	set_escdelay(25);
 	theme_init();
 
-	push_screen(&app, &menu_screen);
+	push_screen(&app, &menu_screen, NULL);
 	if (first && first != &menu_screen)
-		push_screen(&app, first);
+		push_screen(&app, first, NULL);
 	try_connect(&app);
 
 	while (app.running) {

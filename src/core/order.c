@@ -22,14 +22,18 @@ const struct order_transition order_transitions[] = {
 };
 const size_t order_transitions_count = sizeof order_transitions / sizeof order_transitions[0];
 
-static const char *const status_names[ORDER_STATUS_COUNT] = {
-	"requested", "invoice_sent", "settled", "cancelled", "refunded",
+/* NULL-terminated: the accessors below hand them out whole. */
+static const char *const status_names[ORDER_STATUS_COUNT + 1] = {
+	"requested", "invoice_sent", "settled", "cancelled", "refunded", NULL,
 };
 static const char *const status_labels[ORDER_STATUS_COUNT] = {
 	"Requested", "Invoice Sent", "Settled", "Cancelled", "Refunded",
 };
-static const char *const payment_names[PAY_COUNT] = {
-	"invoice", "card", "sponsored", "free",
+static const char *const payment_name_table[PAY_COUNT + 1] = {
+	"invoice", "card", "sponsored", "free", NULL,
+};
+static const char *const payment_labels[PAY_COUNT] = {
+	"Invoice", "Card", "Sponsored", "Free",
 };
 static const char *const channel_names[CHANNEL_COUNT] = {
 	"web", "pos", "ota", "reseller",
@@ -66,12 +70,43 @@ bool order_status_parse(const char *text, enum order_status *s)
 
 const char *payment_name(enum payment_method p)
 {
-	return (unsigned)p < PAY_COUNT ? payment_names[p] : "?";
+	return (unsigned)p < PAY_COUNT ? payment_name_table[p] : "?";
+}
+
+const char *payment_label(enum payment_method p)
+{
+	return (unsigned)p < PAY_COUNT ? payment_labels[p] : "?";
+}
+
+const char *const *order_status_names(void)
+{
+	return status_names;
+}
+
+const char *const *payment_names(void)
+{
+	return payment_name_table;
+}
+
+int name_choices(const char **out, const char *lead, const char *const *names, int first)
+{
+	int n = 0, count = 0;
+	while (names[count])
+		count++;
+	if (lead)
+		out[n++] = lead;
+	if (first >= 0 && first < count)
+		out[n++] = names[first];
+	for (int i = 0; i < count; i++)
+		if (i != first)
+			out[n++] = names[i];
+	out[n] = NULL;
+	return n;
 }
 
 bool payment_parse(const char *text, enum payment_method *p)
 {
-	int i = name_lookup(payment_names, PAY_COUNT, text);
+	int i = name_lookup(payment_name_table, PAY_COUNT, text);
 	if (i < 0)
 		return false;
 	*p = (enum payment_method)i;

@@ -47,6 +47,17 @@ const char *order_status_label(enum order_status status); /* "Invoice Sent" */
 bool order_status_parse(const char *text, enum order_status *status);
 const char *payment_name(enum payment_method payment);
 bool payment_parse(const char *text, enum payment_method *payment);
+const char *payment_label(enum payment_method payment); /* "Invoice" */
+
+/* The one table of names, NULL-terminated, in enum order: screens, data
+ * layer and CLI take their lists from here. */
+const char *const *order_status_names(void); /* requested … refunded */
+const char *const *payment_names(void);      /* invoice, card, sponsored, free */
+/* A form's choice list from such a table: lead first when not NULL
+ * ("All"), then the names in enum order with names[first] moved to the
+ * front (first -1: none), then NULL. out holds the names + 2. Returns how
+ * many choices. */
+int name_choices(const char **out, const char *lead, const char *const *names, int first);
 const char *channel_name(enum sales_channel channel);
 bool channel_parse(const char *text, enum sales_channel *channel);
 

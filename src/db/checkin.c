@@ -111,3 +111,53 @@ bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, 
 	}
 	return true;
 }
+
+PGresult *db_checkin_type_counts(struct db *db, long long event_id)
+{
+	return db_exec_id(db,
+			  "SELECT t.name, count(k.id) FILTER (WHERE k.scans > 0), count(k.id) FROM ticket_type t "
+			  "LEFT JOIN ticket k ON k.type_id = t.id AND k.status = 'valid' WHERE t.event_id = $1 "
+			  "GROUP BY t.id, t.name ORDER BY t.id",
+			  event_id);
+}
+
+bool db_checkin_conflict_count(struct db *db, long long event_id, long long *count)
+{
+	PGresult *res = db_exec_id(db,
+				   "SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
+				   "WHERE k.event_id = $1",
+				   event_id);
+	if (!res)
+		return false;
+	*count = db_int(res, 0, 0);
+	PQclear(res);
+	return true;
+}
+
+PGresult *db_checkin_recent(struct db *db, long long event_id, int limit)
+{
+	char e[24], l[24];
+	const char *p[2] = { e, l };
+	snprintf(e, sizeof e, "%lld", event_id);
+	snprintf(l, sizeof l, "%d", limit);
+	return db_exec(db,
+		       "SELECT to_char(c.at, 'HH24:MI:SS'), c.direction, c.gate, coalesce(p.name, '#' || k.id::text), "
+		       "t.name FROM checkin c JOIN ticket k ON k.id = c.ticket_id JOIN ticket_type t ON t.id = k.type_id "
+		       "LEFT JOIN person p ON p.id = k.person_id WHERE k.event_id = $1 "
+		       "ORDER BY c.at DESC, c.id DESC LIMIT $2::integer",
+		       2, p);
+}
+
+bool db_ticket_scan_summary(struct db *db, long long ticket_id, long long *count, char *last, size_t size)
+{
+	PGresult *res = db_exec_id(db,
+				   "SELECT count(*), coalesce(max(to_char(at, 'YYYY-MM-DD HH24:MI') || ' ' || "
+				   "direction || ' at ' || gate), '') FROM checkin WHERE ticket_id = $1",
+				   ticket_id);
+	if (!res)
+		return false;
+	*count = db_int(res, 0, 0);
+	snprintf(last, size, "%s", db_text(res, 0, 1));
+	PQclear(res);
+	return true;
+}

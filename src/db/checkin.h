@@ -32,4 +32,18 @@ bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, 
 json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long long issue, const char *gate,
 			  const char *at, const char *token, const char *scan_id);
 
+/* The check-in figures of one event, for the station and the dashboard. */
+enum checkin_type_col { CT_NAME, CT_IN, CT_TOTAL };
+/* Per ticket type, in type order: valid tickets checked in, valid tickets. */
+PGresult *db_checkin_type_counts(struct db *db, long long event_id);
+/* Offline admits the database could not accept (checkin_conflict). */
+bool db_checkin_conflict_count(struct db *db, long long event_id, long long *count);
+enum checkin_recent_col { CR_AT, CR_DIRECTION, CR_GATE, CR_WHO, CR_TYPE };
+/* The latest scans, newest first: time (HH24:MI:SS), direction, gate,
+ * person (or #ticket), ticket type. */
+PGresult *db_checkin_recent(struct db *db, long long event_id, int limit);
+/* One ticket's scans: how many, and the last as "YYYY-MM-DD HH24:MI in at
+ * GATE" ("" when none). */
+bool db_ticket_scan_summary(struct db *db, long long ticket_id, long long *count, char *last, size_t size);
+
 #endif

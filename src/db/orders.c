@@ -218,13 +218,11 @@ PGresult *db_order_page(struct db *db, const struct order_page_request *req)
 	}
 }
 
-static int summary_row(const char *status)
+/* The grid's row of a status: requested, invoice_sent, settled; -1 for the
+ * others (cancelled and refunded count only in by_status). */
+static int summary_row(enum order_status status)
 {
-	static const char *const rows[] = { "requested", "invoice_sent", "settled" };
-	for (int i = 0; i < 3; i++)
-		if (strcmp(rows[i], status) == 0)
-			return i;
-	return -1;
+	return status == ORDER_REQUESTED || status == ORDER_INVOICE_SENT || status == ORDER_SETTLED ? (int)status : -1;
 }
 
 static void summary_parse(const PGresult *res, struct order_summary *out);
@@ -234,19 +232,19 @@ static const char *summary_sql(const struct order_filter *f)
 	/* Without a search the grid comes from the pre-aggregated statistics;
 	 * a search needs the orders themselves (found through the trigram index). */
 	static const char sql_stats[] =
-		"SELECT o.status, o.payment, sum(o.orders), sum(o.tickets), sum(o.amount) "
+		"SELECT o.status, o.payment, sum(o.orders), sum(o.tickets), sum(o.amount), "
+		"coalesce(sum(o.orders) FILTER (WHERE o.order_date = current_date), 0) "
 		"FROM (SELECT * FROM order_stats UNION ALL SELECT * FROM order_stats_delta) o "
 		"WHERE ($1::bigint IS NULL OR o.event_id = $1::bigint) AND $2::text IS NULL "
 		"AND ($3::order_status IS NULL OR o.status = $3::order_status) "
 		"AND ($4::payment_method IS NULL OR o.payment = $4::payment_method) "
 		"AND ($5::date IS NULL OR o.order_date >= $5::date) "
 		"AND ($6::date IS NULL OR o.order_date <= $6::date) "
-		"AND ($7::text IS NULL OR ($7::text = 'complete') = o.complete) "
-		"AND o.status IN ('requested', 'invoice_sent', 'settled') GROUP BY 1, 2";
+		"AND ($7::text IS NULL OR ($7::text = 'complete') = o.complete) GROUP BY 1, 2";
 	static const char sql_orders[] =
-		"SELECT o.status, o.payment, count(*), sum(o.quantity), sum(o.gross_cents) "
-		"FROM ticket_order o WHERE " FILTER_PARAMS
-		" AND o.status IN ('requested', 'invoice_sent', 'settled') GROUP BY 1, 2";
+		"SELECT o.status, o.payment, count(*), sum(o.quantity), sum(o.gross_cents), "
+		"count(*) FILTER (WHERE o.order_date = current_date) "
+		"FROM ticket_order o WHERE " FILTER_PARAMS " GROUP BY 1, 2";
 	return f->search[0] ? sql_orders : sql_stats;
 }
 
@@ -270,10 +268,17 @@ static void summary_parse(const PGresult *res, struct order_summary *out)
 {
 	memset(out, 0, sizeof *out);
 	for (int i = 0; i < PQntuples(res); i++) {
-		int r = summary_row(PQgetvalue(res, i, 0));
+		enum order_status st;
 		enum payment_method p;
 		struct order_summary_cell c = { db_int(res, i, 2), db_int(res, i, 3), db_int(res, i, 4) };
-		if (r < 0 || !payment_parse(PQgetvalue(res, i, 1), &p))
+		if (!order_status_parse(PQgetvalue(res, i, 0), &st) || !payment_parse(PQgetvalue(res, i, 1), &p))
+			continue;
+		out->by_status[st].orders += c.orders;
+		out->by_status[st].tickets += c.tickets;
+		out->by_status[st].amount += c.amount;
+		out->today[st] += db_int(res, i, 5);
+		int r = summary_row(st);
+		if (r < 0)
 			continue;
 		/* each cell adds into its row total, column total and the grand total */
 		int rows[2] = { r, SUMMARY_ROWS - 1 }, cols[2] = { (int)p, SUMMARY_COLS - 1 };
@@ -286,20 +291,29 @@ static void summary_parse(const PGresult *res, struct order_summary *out)
 	}
 }
 
+long long order_summary_paid(const struct order_summary *s)
+{
+	return s->cell[ORDER_SETTLED][SUMMARY_COLS - 1].amount;
+}
+
+long long order_summary_outstanding(const struct order_summary *s)
+{
+	return s->cell[ORDER_REQUESTED][SUMMARY_COLS - 1].amount + s->cell[ORDER_INVOICE_SENT][SUMMARY_COLS - 1].amount;
+}
+
 json_t *order_summary_json(const struct order_summary *s)
 {
-	static const char *const rows[SUMMARY_ROWS] = { "requested", "invoice_sent", "settled", "total" };
-	static const char *const cols[SUMMARY_COLS] = { "invoice", "card", "sponsored", "free", "total" };
 	json_t *doc = json_object();
 
+	/* rows are the first statuses, columns the payments, each then "total" */
 	for (int r = 0; r < SUMMARY_ROWS; r++) {
 		json_t *row = json_object();
 		for (int c = 0; c < SUMMARY_COLS; c++)
-			json_object_set_new(row, cols[c], json_pack("{sI sI sI}",
+			json_object_set_new(row, c < SUMMARY_COLS - 1 ? payment_name((enum payment_method)c) : "total", json_pack("{sI sI sI}",
 				"orders", (json_int_t)s->cell[r][c].orders,
 				"tickets", (json_int_t)s->cell[r][c].tickets,
 				"amount", (json_int_t)s->cell[r][c].amount));
-		json_object_set_new(doc, rows[r], row);
+		json_object_set_new(doc, r < SUMMARY_ROWS - 1 ? order_status_name((enum order_status)r) : "total", row);
 	}
 	return doc;
 }

@@ -31,16 +31,26 @@ struct order_page_request {
 PGresult *db_order_page(struct db *db, const struct order_page_request *req);
 
 /* [status row][payment column]: rows requested, invoice_sent, settled,
- * total; columns invoice, card, sponsored, free, total. */
-enum { SUMMARY_ROWS = 4, SUMMARY_COLS = 5 };
+ * total; columns invoice, card, sponsored, free, total: the first rows
+ * are enum order_status's, the first columns enum payment_method's. */
+enum { SUMMARY_ROWS = ORDER_SETTLED + 2, SUMMARY_COLS = PAY_COUNT + 1 };
 struct order_summary_cell {
 	long long orders, tickets, amount;
 };
 struct order_summary {
 	struct order_summary_cell cell[SUMMARY_ROWS][SUMMARY_COLS];
+	/* Every status, cancelled and refunded too (all payments), and how
+	 * many of its orders are dated today. */
+	struct order_summary_cell by_status[ORDER_STATUS_COUNT];
+	long long today[ORDER_STATUS_COUNT];
 };
 bool db_order_summary(struct db *db, const struct order_filter *filter, struct order_summary *out);
 json_t *order_summary_json(const struct order_summary *s);
+/* The one definition of the money figures (gross, incl. VAT), for the grid
+ * and the dashboard alike: paid is the settled orders' amount, outstanding
+ * the requested and invoice-sent orders' amount. */
+long long order_summary_paid(const struct order_summary *s);
+long long order_summary_outstanding(const struct order_summary *s);
 
 /* Streams the filtered orders as CSV; progress may stop it (returns -1
  * with "interrupted"). Returns rows written, or -1. */

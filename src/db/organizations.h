@@ -1,0 +1,20 @@
+/* Event organizations (sponsors, partners, exhibitors…) as the terminal
+ * shows them. */
+#ifndef BOXOFFICE_DB_ORGANIZATIONS_H
+#define BOXOFFICE_DB_ORGANIZATIONS_H
+
+#include "db.h"
+
+enum event_org_choice_col { EOC_ID, EOC_NAME };
+/* The event's organizations by name (up to limit): event_organization id,
+ * organization name; what an order can be placed on behalf of. */
+PGresult *db_event_org_choices(struct db *db, long long event_id, int limit);
+
+enum event_org_col { EOG_NAME, EOG_RELATION, EOG_LIFECYCLE, EOG_COMMERCIAL, EOG_VISIBILITY, EOG_PACKAGE,
+		     EOG_BOOTH, EOG_CATEGORY, EOG_ORDERS, EOG_COUNT };
+/* The event's organizations by relationship and name (up to limit), all
+ * columns text; orders is "N · gross cents" of the orders placed on their
+ * behalf. */
+PGresult *db_event_org_list(struct db *db, long long event_id, int limit);
+
+#endif

@@ -1,0 +1,50 @@
+/* The key table decides modal states and hints: the keys that work in a
+ * prompt or a typed field, and the labels the screens' hints are built
+ * from. */
+#include <curses.h>
+#include <string.h>
+
+#include "../src/app/keymap.h"
+#include "helpers.h"
+
+static void test_modal_keys(void **state)
+{
+	(void)state;
+	/* F1, F2, F10 pass through every modal state */
+	assert_int_equal(keymap_modal(KEY_F(1)), ACT_HELP);
+	assert_int_equal(keymap_modal(KEY_F(2)), ACT_MENU);
+	assert_int_equal(keymap_modal(KEY_F(10)), ACT_QUIT);
+	/* Enter confirms, Esc leaves */
+	assert_int_equal(keymap_modal('\r'), ACT_SUBMIT);
+	assert_int_equal(keymap_modal(KEY_ENTER), ACT_SUBMIT);
+	assert_int_equal(keymap_modal(27), ACT_BACK);
+	/* everything else is text for the field, '?' and 'q' too */
+	assert_int_equal(keymap_modal('?'), ACT_NONE);
+	assert_int_equal(keymap_modal('q'), ACT_NONE);
+	assert_int_equal(keymap_modal('a'), ACT_NONE);
+	assert_true(keymap_is_command_key(KEY_F(4)));
+	assert_false(keymap_is_command_key('4'));
+}
+
+static void test_hints_from_the_table(void **state)
+{
+	char buf[16];
+	(void)state;
+	assert_string_equal(key_hint("orders", ACT_SEARCH, buf, sizeof buf), "/");
+	assert_string_equal(key_hint("orders", ACT_FILTERS, buf, sizeof buf), "Tab");
+	assert_string_equal(key_hint("orders", ACT_RESET, buf, sizeof buf), "F4");
+	assert_string_equal(key_hint("assign", ACT_SUBMIT, buf, sizeof buf), "Enter");
+	assert_string_equal(key_hint("modal", ACT_BACK, buf, sizeof buf), "Esc");
+	/* a global key the screen rebinds is not its hint */
+	assert_string_equal(key_hint("checkin", ACT_BACK, buf, sizeof buf), "?");
+	assert_string_equal(key_hint("mytickets", ACT_NEXT, buf, sizeof buf), "Right");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_modal_keys),
+		cmocka_unit_test(test_hints_from_the_table),
+	};
+	return cmocka_run_group_tests_name("keymap", tests, NULL, NULL);
+}
