@@ -481,8 +481,11 @@ bool gate_refresh_cache(struct gate *g)
 
 	if (!online(g) || !gate_bind(g))
 		return false;
-	/* a full load of millions of tickets takes longer than a verdict */
-	before = db_swap_deadline(g->db, GATE_REFRESH_MS);
+	/* a full load of millions of tickets takes longer than a verdict,
+	 * on both sides: the client's deadline and the server's
+	 * statement_timeout follow GATE_REFRESH_MS for the refresh */
+	before = g->db->deadline_ms;
+	db_set_deadline(g->db, GATE_REFRESH_MS);
 	r.full = g->horizon == 0 || g->ntickets == 0;
 	if (!db_cache_horizon(g->db, &horizon) || !(events = db_gate_events(g->db)) ||
 	    !(keys = db_gate_keys(g->db)) ||
@@ -524,7 +527,7 @@ bool gate_refresh_cache(struct gate *g)
 	g->cache_at = time(NULL);
 	g->cache_due_ms = now_ms() + GATE_CACHE_MAX_AGE_S * 1000LL;
 out:
-	db_swap_deadline(g->db, before);
+	db_set_deadline(g->db, before);
 	PQclear(events);
 	PQclear(keys);
 	free(r.rows);
