@@ -40,6 +40,7 @@
 #define RECENT 10
 #define TYPES_MAX 8
 #define INPUT_IDLE_MS 2000
+#define CACHE_REFRESH_MS 8000
 
 struct checkin_figures {
 	long long checked_in, total, conflicts;
@@ -174,6 +175,9 @@ static void checkin_init(struct app *app, void *state, const struct screen_arg *
 		if (*c == '/' || *c == '"')
 			*c = '_';
 	gate_open(&s->gate, app_db(app), name, app_event_id(app));
+	/* the screen's loop waits for a refresh: keep it short (one event's
+	 * tickets; a refresh that runs out is tried again in 5 s) */
+	s->gate.refresh_ms = CACHE_REFRESH_MS;
 	s->gate_open = true;
 	s->find = (struct form_field){ .label = "Name", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->find_form = (struct form){ &s->find, 1, 0 };

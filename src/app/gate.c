@@ -316,6 +316,7 @@ void gate_open(struct gate *g, struct db *db, const char *name, long long event_
 	g->db = db;
 	g->event_id = event_id;
 	g->verdict_ms = env && atoi(env) > 0 ? atoi(env) : GATE_VERDICT_MS;
+	g->refresh_ms = GATE_REFRESH_MS;
 	snprintf(g->name, sizeof g->name, "%s", name);
 	snprintf(g->state_dir, sizeof g->state_dir, "%s", paths_state_dir());
 	if (db) {
@@ -485,7 +486,7 @@ bool gate_refresh_cache(struct gate *g)
 	 * on both sides: the client's deadline and the server's
 	 * statement_timeout follow GATE_REFRESH_MS for the refresh */
 	before = g->db->deadline_ms;
-	db_set_deadline(g->db, GATE_REFRESH_MS);
+	db_set_deadline(g->db, g->refresh_ms);
 	r.full = g->horizon == 0 || g->ntickets == 0;
 	if (!db_cache_horizon(g->db, &horizon) || !(events = db_gate_events(g->db)) ||
 	    !(keys = db_gate_keys(g->db)) ||

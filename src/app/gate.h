@@ -57,6 +57,7 @@ struct gate {
 	char identity[37]; /* "" until known */
 	char notice[512];  /* what a screen should tell (a new database...) */
 	int verdict_ms;    /* an online verdict not back by then is decided offline */
+	int refresh_ms;    /* a cache refresh's deadline (a screen keeps it short) */
 	char cache_path[1200], journal_path[1200], lock_path[1200];
 	long long event_id; /* 0: every event */
 	/* the cache: keys sorted by event (grows as needed), events, ticket
