@@ -39,6 +39,7 @@
 #define STACK_MAX 8
 #define TICK_MS 250
 #define REAP_SECONDS 2
+#define RECONNECT_MAX_S 5
 /* A station waits for no answer longer than this: past it the link is
  * taken for dead (OFFLINE, reconnect). The session's statement_timeout is
  * 4/5 of it, so a slow but living server answers first. */
@@ -259,7 +260,8 @@ static void on_connected(struct app *app)
 static void connection_lost(struct app *app)
 {
 	time_t now = time(NULL);
-	app->backoff = app->backoff ? (app->backoff * 2 > 30 ? 30 : app->backoff * 2) : 1;
+	/* at most 5 s between tries: a station is back within seconds of its server */
+	app->backoff = app->backoff ? (app->backoff * 2 > RECONNECT_MAX_S ? RECONNECT_MAX_S : app->backoff * 2) : 1;
 	app->next_connect = now + app->backoff;
 	app_status(app, true, "database unreachable: %s (retrying in %ds)", app->db->err, app->backoff);
 }
