@@ -36,6 +36,14 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* qsort, except that nothing to sort may come as a NULL array (which
+ * qsort must not be given, even with a count of 0). */
+static void sort_any(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (base && n > 1)
+		qsort(base, n, size, cmp);
+}
+
 static int by_id(const void *a, const void *b)
 {
 	long long x = ((const struct gate_ticket *)a)->id, y = ((const struct gate_ticket *)b)->id;
@@ -66,7 +74,7 @@ static void add_key(struct gate *g, long long event, const unsigned char *pk)
 	g->keys = xrealloc(g->keys, (g->nkeys + 1) * sizeof *g->keys);
 	g->keys[g->nkeys].event = event;
 	memcpy(g->keys[g->nkeys++].pk, pk, TOKEN_PUBLIC_KEY_BYTES);
-	qsort(g->keys, g->nkeys, sizeof *g->keys, by_event);
+	sort_any(g->keys, g->nkeys, sizeof *g->keys, by_event);
 }
 
 static void reset_events_keys(struct gate *g);
@@ -168,10 +176,10 @@ static void load_cache(struct gate *g)
 		g->tickets = xrealloc(g->tickets, (g->ntickets + nnew) * sizeof *g->tickets);
 		memcpy(g->tickets + g->ntickets, fresh, nnew * sizeof *fresh);
 		g->ntickets += nnew;
-		qsort(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
+		sort_any(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
 	}
 	free(fresh);
-	qsort(g->keys, g->nkeys, sizeof *g->keys, by_event);
+	sort_any(g->keys, g->nkeys, sizeof *g->keys, by_event);
 }
 
 /* The station's lock, held around every journal append and upload: two
@@ -400,7 +408,7 @@ static void set_events_keys(struct gate *g, PGresult *events, PGresult *keys)
 	for (int i = 0; i < PQntuples(keys); i++)
 		if (hex_decode(PQgetvalue(keys, i, 1), g->keys[g->nkeys].pk, TOKEN_PUBLIC_KEY_BYTES))
 			g->keys[g->nkeys++].event = db_int(keys, i, 0);
-	qsort(g->keys, g->nkeys, sizeof *g->keys, by_event);
+	sort_any(g->keys, g->nkeys, sizeof *g->keys, by_event);
 }
 
 /* One refresh block (see load_cache); lines counted into g->cache_lines. */
@@ -497,17 +505,17 @@ bool gate_refresh_cache(struct gate *g)
 		g->tickets = r.rows;
 		g->ntickets = r.n;
 		r.rows = NULL;
-		qsort(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
+		sort_any(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
 	} else if (r.nadded) {
 		bool in_order = true;
-		qsort(r.added, r.nadded, sizeof *r.added, by_id);
+		sort_any(r.added, r.nadded, sizeof *r.added, by_id);
 		in_order = g->ntickets == 0 || r.added[0].id > g->tickets[g->ntickets - 1].id;
 		g->tickets = xrealloc(g->tickets, (g->ntickets + r.nadded) * sizeof *g->tickets);
 		memcpy(g->tickets + g->ntickets, r.added, r.nadded * sizeof *r.added);
 		g->ntickets += r.nadded;
 		/* new tickets usually come after every known one: no sort then */
 		if (!in_order)
-			qsort(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
+			sort_any(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
 	}
 	g->horizon = horizon;
 	g->last_refresh_rows = (long long)(r.full ? g->ntickets : r.n);
@@ -521,7 +529,7 @@ bool gate_refresh_cache(struct gate *g)
 	if (r.full || g->cache_lines > (long long)g->ntickets * 3 / 2 + 10000) {
 		ok = rewrite_cache(g, events, keys);
 	} else {
-		qsort(r.rows, r.n, sizeof *r.rows, by_id);
+		sort_any(r.rows, r.n, sizeof *r.rows, by_id);
 		ok = append_cache(g, events, keys, r.rows, r.n) || rewrite_cache(g, events, keys);
 	}
 	unlock_station(lock);
@@ -615,7 +623,7 @@ static struct journal_line *read_journal(FILE *f, size_t *count)
 		n++;
 	}
 	free(line);
-	qsort(lines, n, sizeof *lines, by_ticket_then_order);
+	sort_any(lines, n, sizeof *lines, by_ticket_then_order);
 	*count = n;
 	return lines;
 }
