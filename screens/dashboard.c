@@ -21,6 +21,8 @@ struct dashboard_state {
 	int count;
 	time_t next;
 	char updated[16];
+	bool loading;   /* a read is out: the lines are the last answer's */
+	char error[512]; /* the last read failed: the lines are not current */
 };
 
 static void add(struct dashboard_state *s, unsigned attr, const char *text)
@@ -31,21 +33,21 @@ static void add(struct dashboard_state *s, unsigned attr, const char *text)
 	s->attrs[s->count++] = attr;
 }
 
-static void dashboard_query(struct app *app, void *state)
+static void dashboard_answer(struct db *db, const struct dashboard_figures *figures, void *ctx)
 {
-	struct dashboard_state *s = state;
-	struct dashboard_figures f;
+	struct dashboard_state *s = ctx;
+	const struct dashboard_figures f = figures ? *figures : (struct dashboard_figures){ 0 };
 	char line[160], a1[32], a2[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
-	s->count = 0;
-	if (!app_event_id(app))
-		return;
-	if (!db_dashboard_read(app_db(app), app_event_id(app), &f)) {
-		app_status(app, true, "dashboard: %s", app_db(app)->err);
+	s->loading = false;
+	if (!figures) {
+		snprintf(s->error, sizeof s->error, "%s", db->err[0] ? db->err : "the database did not answer");
 		return;
 	}
+	s->error[0] = '\0';
+	s->count = 0;
 	add(s, theme_attr(C_TITLE) | A_UNDERLINE, "SEATS            CAPACITY      SOLD      HELD  RESERVED AVAILABLE");
 	for (int i = 0; i < f.ntypes; i++) {
 		const struct dashboard_seats *t = &f.types[i];
@@ -80,18 +82,48 @@ static void dashboard_query(struct app *app, void *state)
 	strftime(s->updated, sizeof s->updated, "%H:%M:%S", &tm);
 }
 
+/* Asks for the figures (one read out at a time); the lines shown stay,
+ * marked, until the answer replaces them. */
+static void dashboard_query(struct app *app, void *state)
+{
+	struct dashboard_state *s = state;
+
+	if (!app_event_id(app)) {
+		s->count = 0;
+		return;
+	}
+	if (s->loading)
+		return;
+	s->loading = db_dashboard_submit(app_db(app), s, app_event_id(app), dashboard_answer, s);
+	if (!s->loading)
+		snprintf(s->error, sizeof s->error, "%s", app_db(app)->err);
+}
+
 static void dashboard_draw(struct app *app, void *state, struct rect a)
 {
 	struct dashboard_state *s = state;
-	char footer[80];
+	char footer[700];
+	bool stale;
 	if (!app_event_id(app)) {
 		draw_text(a.y + 1, a.x + 2, a.w - 4, "No event chosen: pick one on the Events screen.", theme_attr(C_DIM));
 		return;
 	}
+	/* Figures that are not current never look current. */
+	stale = !app_online(app) || s->error[0];
 	for (int i = 0; i < s->count && i < a.h - 1; i++)
-		draw_text(a.y + i, a.x + 2, a.w - 4, s->lines[i], s->attrs[i]);
-	snprintf(footer, sizeof footer, "Live · updated %s", s->updated);
-	draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, footer, theme_attr(C_DIM));
+		draw_text(a.y + i, a.x + 2, a.w - 4, s->lines[i], stale ? theme_attr(C_DIM) : s->attrs[i]);
+	if (!app_online(app))
+		snprintf(footer, sizeof footer, "Figures unavailable — offline%s%s", s->updated[0] ? " · last read " : "",
+			 s->updated);
+	else if (s->error[0])
+		snprintf(footer, sizeof footer, "Figures unavailable — %s", s->error);
+	else if (s->loading)
+		snprintf(footer, sizeof footer, "%s · loading…", s->updated[0] ? s->updated : "Figures");
+	else
+		snprintf(footer, sizeof footer, "Live · updated %s", s->updated);
+	if (s->count == 0 && (stale || s->loading))
+		draw_text(a.y + 1, a.x + 2, a.w - 4, footer, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
+	draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, footer, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 }
 
 static int dashboard_notify(struct app *app, void *state, const char *channel, const char *payload)
@@ -107,7 +139,9 @@ static int dashboard_tick(struct app *app, void *state)
 {
 	struct dashboard_state *s = state;
 	time_t now = time(NULL);
-	if (!app_online(app) || now < s->next)
+	if (!app_online(app))
+		return SCR_REDRAW; /* keep the offline mark visible */
+	if (now < s->next)
 		return SCR_IGNORED;
 	s->next = now + 2;
 	return SCR_REQUERY;
