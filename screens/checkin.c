@@ -325,9 +325,13 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 	draw_input(s, bottom, a.x + 2, a.w - 4);
 	if (s->camera_error[0])
 		draw_text(--bottom, a.x + 2, a.w - 4, s->camera_error, theme_attr(C_WARN));
+	if (!figures && s->fig_loading && app_online(app)) {
+		draw_text(y + 1, a.x + 2, a.w - 4, "Counts loading…", theme_attr(C_DIM));
+		return;
+	}
 	if (!figures) {
 		snprintf(line, sizeof line, "Counts unavailable (%s): they come back when the database answers.",
-			 s->fig_error[0] ? s->fig_error : "offline");
+			 !app_online(app) || !s->fig_error[0] ? "offline" : s->fig_error);
 		draw_text(y + 1, a.x + 2, a.w - 4, line, theme_attr(C_OFFLINE));
 		return;
 	}
@@ -338,7 +342,8 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		draw_text(y++, a.x + 2, a.w / 2 - 2, line, A_NORMAL);
 	}
 	y = a.y + band_h + 2;
-	draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, "Last scans", A_BOLD | A_UNDERLINE);
+	draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, s->fig_loading ? "Last scans · loading…" : "Last scans",
+		  A_BOLD | A_UNDERLINE);
 	for (int i = 0; i < s->fig.nrecent && y < bottom; i++)
 		draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, s->fig.recent[i], A_NORMAL);
 }
