@@ -119,7 +119,8 @@ static void read_counters(struct app *app, struct checkin_state *s)
 	}
 	if (s->fig_loading)
 		return;
-	s->fig_loading = db_checkin_figures_submit(app_db(app), s, app_event_id(app), figures_answer, s);
+	/* owned apart from the scans: a verdict past its deadline cancels those */
+	s->fig_loading = db_checkin_figures_submit(app_db(app), &s->fig, app_event_id(app), figures_answer, s);
 	if (!s->fig_loading)
 		figures_unavailable(s, app_db(app)->err);
 }
@@ -160,6 +161,7 @@ static void checkin_done(struct app *app, void *state)
 	struct checkin_state *s = state;
 	s->asking = false;
 	db_cancel_owner(app_db(app), s);
+	db_cancel_owner(app_db(app), &s->fig);
 	if (s->video) {
 		zbar_video_enable(s->video, 0);
 		zbar_video_destroy(s->video);

@@ -21,8 +21,7 @@ struct dashboard_state {
 	int count;
 	time_t next;
 	char updated[16];
-	bool loading;   /* a read is out: the lines are the last answer's */
-	char error[512]; /* the last read failed: the lines are not current */
+	struct read_mark mark; /* a read out, or the last one failed: the lines are the last answer's */
 };
 
 static void add(struct dashboard_state *s, unsigned attr, const char *text)
@@ -41,12 +40,9 @@ static void dashboard_answer(struct db *db, const struct dashboard_figures *figu
 	time_t now = time(NULL);
 	struct tm tm;
 
-	s->loading = false;
-	if (!figures) {
-		snprintf(s->error, sizeof s->error, "%s", db->err[0] ? db->err : "the database did not answer");
+	read_mark_answer(&s->mark, db, figures != NULL);
+	if (!figures)
 		return;
-	}
-	s->error[0] = '\0';
 	s->count = 0;
 	add(s, theme_attr(C_TITLE) | A_UNDERLINE, "SEATS            CAPACITY      SOLD      HELD  RESERVED AVAILABLE");
 	for (int i = 0; i < f.ntypes; i++) {
@@ -92,36 +88,31 @@ static void dashboard_query(struct app *app, void *state)
 		s->count = 0;
 		return;
 	}
-	if (s->loading)
+	if (s->mark.loading)
 		return;
-	s->loading = db_dashboard_submit(app_db(app), s, app_event_id(app), dashboard_answer, s);
-	if (!s->loading)
-		snprintf(s->error, sizeof s->error, "%s", app_db(app)->err);
+	read_mark_sent(&s->mark, app, db_dashboard_submit(app_db(app), s, app_event_id(app), dashboard_answer, s));
 }
 
 static void dashboard_draw(struct app *app, void *state, struct rect a)
 {
 	struct dashboard_state *s = state;
-	char footer[700];
-	bool stale;
+	char footer[700], buf[600];
+	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
+	bool stale = read_mark_stale(app, &s->mark);
 	if (!app_event_id(app)) {
 		draw_text(a.y + 1, a.x + 2, a.w - 4, "No event chosen: pick one on the Events screen.", theme_attr(C_DIM));
 		return;
 	}
 	/* Figures that are not current never look current. */
-	stale = !app_online(app) || s->error[0];
 	for (int i = 0; i < s->count && i < a.h - 1; i++)
 		draw_text(a.y + i, a.x + 2, a.w - 4, s->lines[i], stale ? theme_attr(C_DIM) : s->attrs[i]);
-	if (!app_online(app))
-		snprintf(footer, sizeof footer, "Figures unavailable — offline%s%s", s->updated[0] ? " · last read " : "",
-			 s->updated);
-	else if (s->error[0])
-		snprintf(footer, sizeof footer, "Figures unavailable — %s", s->error);
-	else if (s->loading)
-		snprintf(footer, sizeof footer, "%s · loading…", s->updated[0] ? s->updated : "Figures");
+	if (stale)
+		snprintf(footer, sizeof footer, "Figures %s%s%s", mark, s->updated[0] ? " · last read " : "", s->updated);
+	else if (mark)
+		snprintf(footer, sizeof footer, "%s · %s", s->updated[0] ? s->updated : "Figures", mark);
 	else
 		snprintf(footer, sizeof footer, "Live · updated %s", s->updated);
-	if (s->count == 0 && (stale || s->loading))
+	if (s->count == 0 && mark)
 		draw_text(a.y + 1, a.x + 2, a.w - 4, footer, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 	draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, footer, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 }
