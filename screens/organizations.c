@@ -61,10 +61,12 @@ static void organizations_query(struct app *app, void *state)
 static void organizations_draw(struct app *app, void *state, struct rect a)
 {
 	struct organizations_state *s = state;
-	int xs[O_COUNT], ws[O_COUNT], shown, visible = a.h - 2;
+	int xs[O_COUNT], ws[O_COUNT], shown, visible;
 	char buf[600];
 	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
 	bool stale = read_mark_stale(app, &s->mark);
+
+	visible = a.h - (mark ? 2 : 1); /* the last line marks rows that are not current */
 
 	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, O_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, visible);
