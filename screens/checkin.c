@@ -37,21 +37,8 @@
 #include "screen.h"
 
 #define INPUT_MAX 4096
-#define RECENT 10
-#define TYPES_MAX 8
 #define INPUT_IDLE_MS 2000
 #define CACHE_REFRESH_MS 8000
-
-struct checkin_figures {
-	long long checked_in, total, conflicts;
-	struct {
-		char name[101];
-		long long in, total;
-	} types[TYPES_MAX];
-	int ntypes;
-	char recent[RECENT][200];
-	int nrecent;
-};
 
 struct checkin_state {
 	struct gate gate;
@@ -71,6 +58,7 @@ struct checkin_state {
 	char last_at[16];
 	struct checkin_figures fig;
 	bool fig_ok;            /* fig holds one complete, successful read */
+	bool fig_loading;       /* a read of the figures is out */
 	char fig_error[512];
 	time_t next_refresh, next_cache;
 	/* manual search */
@@ -103,13 +91,25 @@ static void figures_unavailable(struct checkin_state *s, const char *why)
 	snprintf(s->fig_error, sizeof s->fig_error, "%s", why && *why ? why : "unavailable");
 }
 
-/* Reads every figure into a fresh copy and takes it only when all reads
- * succeeded: a failed read never leaves old rows next to new ones. */
+static void figures_answer(struct db *db, const struct checkin_figures *f, void *ctx)
+{
+	struct checkin_state *s = ctx;
+
+	s->fig_loading = false;
+	if (!f) {
+		figures_unavailable(s, db->err);
+		return;
+	}
+	s->fig = *f;
+	s->fig_ok = true;
+	s->fig_error[0] = '\0';
+}
+
+/* Asks for every figure in one read (src/db/checkin.c); the answer replaces
+ * them whole, only when all statements succeeded: a failed read never
+ * leaves old rows next to new ones. One read out at a time. */
 static void read_counters(struct app *app, struct checkin_state *s)
 {
-	struct checkin_figures f;
-	PGresult *res;
-
 	if (!app_online(app)) {
 		figures_unavailable(s, "offline");
 		return;
@@ -118,36 +118,12 @@ static void read_counters(struct app *app, struct checkin_state *s)
 		figures_unavailable(s, "no event chosen");
 		return;
 	}
-	memset(&f, 0, sizeof f);
-	res = db_checkin_type_counts(app_db(app), app_event_id(app));
-	if (!res)
-		goto failed;
-	for (int i = 0; i < PQntuples(res) && i < TYPES_MAX; i++) {
-		snprintf(f.types[i].name, sizeof f.types[i].name, "%s", db_text(res, i, CT_NAME));
-		f.types[i].in = db_int(res, i, CT_IN);
-		f.types[i].total = db_int(res, i, CT_TOTAL);
-		f.checked_in += f.types[i].in;
-		f.total += f.types[i].total;
-		f.ntypes++;
-	}
-	PQclear(res);
-	/* Offline admits the database could not accept: for the supervisor. */
-	if (!db_checkin_conflict_count(app_db(app), app_event_id(app), &f.conflicts))
-		goto failed;
-	res = db_checkin_recent(app_db(app), app_event_id(app), RECENT);
-	if (!res)
-		goto failed;
-	for (int i = 0; i < PQntuples(res) && f.nrecent < RECENT; i++)
-		snprintf(f.recent[f.nrecent++], sizeof f.recent[0], "%s %-3s %-10.10s %s (%s)", db_text(res, i, CR_AT),
-			 db_text(res, i, CR_DIRECTION), db_text(res, i, CR_GATE), db_text(res, i, CR_WHO),
-			 db_text(res, i, CR_TYPE));
-	PQclear(res);
-	s->fig = f;
-	s->fig_ok = true;
-	s->fig_error[0] = '\0';
-	return;
-failed:
-	figures_unavailable(s, app_db(app)->err);
+	if (s->fig_loading)
+		return;
+	/* owned apart from the scans: a verdict past its deadline cancels those */
+	s->fig_loading = db_checkin_figures_submit(app_db(app), &s->fig, app_event_id(app), figures_answer, s);
+	if (!s->fig_loading)
+		figures_unavailable(s, app_db(app)->err);
 }
 
 static void open_camera(struct checkin_state *s)
@@ -189,6 +165,7 @@ static void checkin_done(struct app *app, void *state)
 	struct checkin_state *s = state;
 	s->asking = false;
 	db_cancel_owner(app_db(app), s);
+	db_cancel_owner(app_db(app), &s->fig);
 	if (s->video) {
 		zbar_video_enable(s->video, 0);
 		zbar_video_destroy(s->video);
@@ -354,9 +331,13 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 	draw_input(s, bottom, a.x + 2, a.w - 4);
 	if (s->camera_error[0])
 		draw_text(--bottom, a.x + 2, a.w - 4, s->camera_error, theme_attr(C_WARN));
+	if (!figures && s->fig_loading && app_online(app)) {
+		draw_text(y + 1, a.x + 2, a.w - 4, "Counts loading…", theme_attr(C_DIM));
+		return;
+	}
 	if (!figures) {
 		snprintf(line, sizeof line, "Counts unavailable (%s): they come back when the database answers.",
-			 s->fig_error[0] ? s->fig_error : "offline");
+			 !app_online(app) || !s->fig_error[0] ? "offline" : s->fig_error);
 		draw_text(y + 1, a.x + 2, a.w - 4, line, theme_attr(C_OFFLINE));
 		return;
 	}
@@ -367,7 +348,8 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		draw_text(y++, a.x + 2, a.w / 2 - 2, line, A_NORMAL);
 	}
 	y = a.y + band_h + 2;
-	draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, "Last scans", A_BOLD | A_UNDERLINE);
+	draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, s->fig_loading ? "Last scans · loading…" : "Last scans",
+		  A_BOLD | A_UNDERLINE);
 	for (int i = 0; i < s->fig.nrecent && y < bottom; i++)
 		draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, s->fig.recent[i], A_NORMAL);
 }

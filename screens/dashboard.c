@@ -21,6 +21,7 @@ struct dashboard_state {
 	int count;
 	time_t next;
 	char updated[16];
+	struct read_mark mark; /* a read out, or the last one failed: the lines are the last answer's */
 };
 
 static void add(struct dashboard_state *s, unsigned attr, const char *text)
@@ -31,21 +32,18 @@ static void add(struct dashboard_state *s, unsigned attr, const char *text)
 	s->attrs[s->count++] = attr;
 }
 
-static void dashboard_query(struct app *app, void *state)
+static void dashboard_answer(struct db *db, const struct dashboard_figures *figures, void *ctx)
 {
-	struct dashboard_state *s = state;
-	struct dashboard_figures f;
+	struct dashboard_state *s = ctx;
+	const struct dashboard_figures f = figures ? *figures : (struct dashboard_figures){ 0 };
 	char line[160], a1[32], a2[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
+	read_mark_answer(&s->mark, db, figures != NULL);
+	if (!figures)
+		return;
 	s->count = 0;
-	if (!app_event_id(app))
-		return;
-	if (!db_dashboard_read(app_db(app), app_event_id(app), &f)) {
-		app_status(app, true, "dashboard: %s", app_db(app)->err);
-		return;
-	}
 	add(s, theme_attr(C_TITLE) | A_UNDERLINE, "SEATS            CAPACITY      SOLD      HELD  RESERVED AVAILABLE");
 	for (int i = 0; i < f.ntypes; i++) {
 		const struct dashboard_seats *t = &f.types[i];
@@ -80,18 +78,43 @@ static void dashboard_query(struct app *app, void *state)
 	strftime(s->updated, sizeof s->updated, "%H:%M:%S", &tm);
 }
 
+/* Asks for the figures (one read out at a time); the lines shown stay,
+ * marked, until the answer replaces them. */
+static void dashboard_query(struct app *app, void *state)
+{
+	struct dashboard_state *s = state;
+
+	if (!app_event_id(app)) {
+		s->count = 0;
+		return;
+	}
+	if (s->mark.loading)
+		return;
+	read_mark_sent(&s->mark, app, db_dashboard_submit(app_db(app), s, app_event_id(app), dashboard_answer, s));
+}
+
 static void dashboard_draw(struct app *app, void *state, struct rect a)
 {
 	struct dashboard_state *s = state;
-	char footer[80];
+	char footer[700], buf[600];
+	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
+	bool stale = read_mark_stale(app, &s->mark);
 	if (!app_event_id(app)) {
 		draw_text(a.y + 1, a.x + 2, a.w - 4, "No event chosen: pick one on the Events screen.", theme_attr(C_DIM));
 		return;
 	}
+	/* Figures that are not current never look current. */
 	for (int i = 0; i < s->count && i < a.h - 1; i++)
-		draw_text(a.y + i, a.x + 2, a.w - 4, s->lines[i], s->attrs[i]);
-	snprintf(footer, sizeof footer, "Live · updated %s", s->updated);
-	draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, footer, theme_attr(C_DIM));
+		draw_text(a.y + i, a.x + 2, a.w - 4, s->lines[i], stale ? theme_attr(C_DIM) : s->attrs[i]);
+	if (stale)
+		snprintf(footer, sizeof footer, "Figures %s%s%s", mark, s->updated[0] ? " · last read " : "", s->updated);
+	else if (mark)
+		snprintf(footer, sizeof footer, "%s · %s", s->updated[0] ? s->updated : "Figures", mark);
+	else
+		snprintf(footer, sizeof footer, "Live · updated %s", s->updated);
+	if (s->count == 0 && mark)
+		draw_text(a.y + 1, a.x + 2, a.w - 4, footer, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
+	draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, footer, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 }
 
 static int dashboard_notify(struct app *app, void *state, const char *channel, const char *payload)
@@ -107,7 +130,9 @@ static int dashboard_tick(struct app *app, void *state)
 {
 	struct dashboard_state *s = state;
 	time_t now = time(NULL);
-	if (!app_online(app) || now < s->next)
+	if (!app_online(app))
+		return SCR_REDRAW; /* keep the offline mark visible */
+	if (now < s->next)
 		return SCR_IGNORED;
 	s->next = now + 2;
 	return SCR_REQUERY;

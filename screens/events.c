@@ -7,6 +7,7 @@
 
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
+#include "../src/db/async.h"
 #include "../src/db/events_view.h"
 #include "screen.h"
 
@@ -24,6 +25,8 @@ struct event_row {
 struct events_state {
 	struct list_cursor cursor;
 	struct event_row rows[EVENTS_MAX];
+	struct read_mark mark;
+	struct app *app;
 };
 
 enum { COL_ID, COL_DATE, COL_NAME, COL_REENTRY, COL_TYPES, COL_CAPACITY, COL_COUNT };
@@ -36,15 +39,14 @@ static const struct column columns[COL_COUNT] = {
 	[COL_CAPACITY] = { "CAPACITY", 9, true },
 };
 
-static void events_query(struct app *app, void *state)
+static void events_answer(struct db *db, const PGresult *res, void *ctx)
 {
-	struct events_state *s = state;
-	PGresult *res = db_event_overview(app_db(app), EVENTS_MAX);
+	struct events_state *s = ctx;
+	struct app *app = s->app;
 
-	if (!res) {
-		app_status(app, true, "events: %s", app_db(app)->err);
+	read_mark_answer(&s->mark, db, res != NULL);
+	if (!res)
 		return;
-	}
 	s->cursor.count = PQntuples(res);
 	for (int i = 0; i < s->cursor.count; i++) {
 		struct event_row *r = &s->rows[i];
@@ -57,24 +59,40 @@ static void events_query(struct app *app, void *state)
 		if (r->id == app_event_id(app) && s->cursor.selected == 0)
 			s->cursor.selected = i;
 	}
-	PQclear(res);
+}
+
+/* The rows shown stay (marked) until the answer replaces them. */
+static void events_query(struct app *app, void *state)
+{
+	struct events_state *s = state;
+
+	s->app = app;
+	db_cancel_owner(app_db(app), s); /* a newer read supersedes */
+	read_mark_sent(&s->mark, app, db_event_overview_submit(app_db(app), s, EVENTS_MAX, events_answer, s));
 }
 
 static void events_draw(struct app *app, void *state, struct rect a)
 {
 	struct events_state *s = state;
-	int xs[COL_COUNT], ws[COL_COUNT], shown, visible = a.h - 1;
+	int xs[COL_COUNT], ws[COL_COUNT], shown, visible;
+	char buf[600];
+	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
+	bool stale = read_mark_stale(app, &s->mark);
+
+	visible = a.h - (mark ? 2 : 1); /* the last line marks rows that are not current */
 
 	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, COL_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, visible);
-	if (s->cursor.count == 0)
-		draw_text(a.y + 2, a.x + 2, a.w - 4,
-			  app_online(app) ? "No events yet: boxoffice event add --name NAME --date YYYY-MM-DD"
-					  : "Waiting for the database…", theme_attr(C_DIM));
+	if (mark) /* the last line says whether the rows are current */
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, mark, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
+	if (s->cursor.count == 0 && !mark)
+		draw_text(a.y + 2, a.x + 2, a.w - 4, "No events yet: boxoffice event add --name NAME --date YYYY-MM-DD",
+			  theme_attr(C_DIM));
 	for (int i = 0; i < visible && s->cursor.top + i < s->cursor.count; i++) {
 		const struct event_row *r = &s->rows[s->cursor.top + i];
 		int y = a.y + 1 + i;
-		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
+		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED)
+								       : stale ? theme_attr(C_DIM) : A_NORMAL;
 		char cells[COL_COUNT][64];
 		const char *text[COL_COUNT];
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../src/app/theme.h"
+#include "../src/db/async.h"
 #include "../src/db/inventory.h"
 #include "screen.h"
 
@@ -27,6 +28,9 @@ struct inventory_state {
 	long long event_id;
 	char updated[16]; /* HH:MM:SS.mmm of the last read */
 	unsigned reads;
+	struct read_mark mark;
+	bool again; /* a change came while a read was out: read once more */
+	struct app *app;
 };
 
 enum { COL_TYPE, COL_CHANNEL, COL_CAPACITY, COL_SOLD, COL_HELD, COL_RESERVED, COL_AVAILABLE,
@@ -42,7 +46,7 @@ static const struct column columns[COL_COUNT] = {
 	[COL_BAR] = { "TAKEN", 0, false },
 };
 
-static long long get(json_t *row, const char *key)
+static long long get(const json_t *row, const char *key)
 {
 	return (long long)json_integer_value(json_object_get(row, key));
 }
@@ -57,24 +61,26 @@ static void stamp(char *buf, size_t size)
 		 (int)(tv.tv_usec / 1000));
 }
 
-static void inventory_query(struct app *app, void *state)
+static void inventory_query(struct app *app, void *state);
+
+static void inventory_answer(struct db *db, const json_t *rows, void *ctx)
 {
-	struct inventory_state *s = state;
-	json_t *rows, *row;
+	struct inventory_state *s = ctx;
+	const json_t *row;
 	size_t i;
 	long long keep_type = 0;
 	char keep_channel[12] = "";
 
-	s->event_id = app_event_id(app);
-	if (!s->event_id)
+	read_mark_answer(&s->mark, db, rows != NULL);
+	if (s->again) { /* what just came may already be old */
+		s->again = false;
+		inventory_query(s->app, s);
+	}
+	if (!rows)
 		return;
 	if (s->cursor.count > 0) { /* the selection survives a re-read */
 		keep_type = s->rows[s->cursor.selected].type_id;
 		snprintf(keep_channel, sizeof keep_channel, "%s", s->rows[s->cursor.selected].channel);
-	}
-	if (!(rows = db_inventory(app_db(app), s->event_id))) {
-		app_status(app, true, "inventory: %s", app_db(app)->err);
-		return;
 	}
 	s->cursor.count = 0;
 	json_array_foreach(rows, i, row) {
@@ -97,9 +103,32 @@ static void inventory_query(struct app *app, void *state)
 			s->cursor.selected = s->cursor.count;
 		s->cursor.count++;
 	}
-	json_decref(rows);
 	stamp(s->updated, sizeof s->updated);
 	s->reads++;
+}
+
+/* One read out at a time; a change meanwhile asks for one more after it
+ * (a burst of changes costs two reads, and the last one is never missed).
+ * The rows shown stay, marked, until the answer replaces them. */
+static void inventory_query(struct app *app, void *state)
+{
+	struct inventory_state *s = state;
+
+	s->app = app;
+	if (s->event_id != app_event_id(app)) { /* another event: its rows, not these */
+		db_cancel_owner(app_db(app), s);
+		s->mark.loading = s->again = false;
+		s->cursor.count = 0;
+		s->updated[0] = '\0';
+	}
+	s->event_id = app_event_id(app);
+	if (!s->event_id)
+		return;
+	if (s->mark.loading) {
+		s->again = true;
+		return;
+	}
+	read_mark_sent(&s->mark, app, db_inventory_submit(app_db(app), s, s->event_id, inventory_answer, s));
 }
 
 static void draw_bar(int y, int x, int w, const struct inv_row *r)
@@ -119,7 +148,9 @@ static void inventory_draw(struct app *app, void *state, struct rect a)
 {
 	struct inventory_state *s = state;
 	int xs[COL_COUNT], ws[COL_COUNT], shown, visible = a.h - 3;
-	char footer[160];
+	char footer[700], buf[600];
+	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
+	bool stale = read_mark_stale(app, &s->mark);
 
 	if (!app_event_id(app)) {
 		draw_text(a.y + 1, a.x + 2, a.w - 4, "No event chosen: pick one on the Events screen.", theme_attr(C_DIM));
@@ -133,7 +164,8 @@ static void inventory_draw(struct app *app, void *state, struct rect a)
 		const struct inv_row *r = &s->rows[s->cursor.top + i];
 		bool whole = r->channel[0] == '\0';
 		int y = a.y + 1 + i;
-		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
+		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED)
+								       : stale ? theme_attr(C_DIM) : A_NORMAL;
 		char cells[COL_COUNT][48];
 		const char *text[COL_COUNT];
 
@@ -170,9 +202,13 @@ static void inventory_draw(struct app *app, void *state, struct rect a)
 				draw_text(y, xs[c], ws[c], text[c], cell);
 		}
 	}
-	snprintf(footer, sizeof footer, "Seats. Live: last read %s (%u reads). Enter sells the selected type.",
-		 s->updated[0] ? s->updated : "--", s->reads);
-	draw_text(a.y + a.h - 1, a.x + 1, a.w - 2, footer, theme_attr(C_DIM));
+	if (mark && stale)
+		snprintf(footer, sizeof footer, "Seats %s (last read %s): not current.", mark,
+			 s->updated[0] ? s->updated : "--");
+	else
+		snprintf(footer, sizeof footer, "Seats. Live: last read %s (%u reads)%s%s. Enter sells the selected type.",
+			 s->updated[0] ? s->updated : "--", s->reads, mark ? " · " : "", mark ? mark : "");
+	draw_text(a.y + a.h - 1, a.x + 1, a.w - 2, footer, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 }
 
 static int inventory_key(struct app *app, void *state, enum action action, int key)

@@ -8,21 +8,15 @@
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/token.h"
-#include "../src/db/checkin.h"
+#include "../src/db/async.h"
 #include "../src/db/tickets.h"
 #include "screen.h"
 
 #define PEOPLE_MAX 8
-#define TICKETS_MAX 16
-
-struct my_ticket {
-	long long id;
-	char type[101], status[8], order_status[16], token[TOKEN_MAX + 8];
-	long long scans;
-	char last_scan[64];
-};
+#define DEBOUNCE_MS 120
 
 struct mytickets_state {
+	struct app *app;
 	struct form_field find;
 	struct form form;
 	struct {
@@ -30,64 +24,122 @@ struct mytickets_state {
 		char name[201], email[255], company[201];
 	} people[PEOPLE_MAX];
 	struct list_cursor people_cursor;
-	struct my_ticket tickets[TICKETS_MAX];
-	int ntickets, ticket;
-	long long shown_person;
+	struct read_mark people_mark;
+	struct person_tickets tickets;
+	int ticket;
+	long long shown_person; /* whose tickets[] are */
+	struct read_mark tickets_mark;
+	long long search_due;   /* monotonic ms: typing paused, search then */
 };
 
+static long long selected_person(const struct mytickets_state *s)
+{
+	return s->people_cursor.count ? s->people[s->people_cursor.selected].id : 0;
+}
+
+static void tickets_answer(struct db *db, const struct person_tickets *t, void *ctx)
+{
+	struct mytickets_state *s = ctx;
+
+	read_mark_answer(&s->tickets_mark, db, t != NULL);
+	if (!t)
+		return;
+	s->tickets = *t;
+	if (s->ticket >= s->tickets.count)
+		s->ticket = 0;
+}
+
+/* The selected person's tickets; the ones shown stay (marked) until then,
+ * unless they are someone else's. */
 static void load_tickets(struct app *app, struct mytickets_state *s)
 {
-	long long person = s->people_cursor.count ? s->people[s->people_cursor.selected].id : 0;
-	PGresult *res;
+	long long person = selected_person(s);
 
-	s->ntickets = 0;
+	if (person != s->shown_person) {
+		s->tickets.count = 0;
+		s->ticket = 0;
+	}
 	s->shown_person = person;
+	s->tickets_mark.loading = false;
+	s->tickets_mark.error[0] = '\0';
 	if (!person)
 		return;
-	if (!(res = db_tickets_of_person(app_db(app), person)))
+	read_mark_sent(&s->tickets_mark, app,
+		       db_person_tickets_submit(app_db(app), s, person, tickets_answer, s));
+}
+
+static void people_answer(struct db *db, const PGresult *res, void *ctx)
+{
+	struct mytickets_state *s = ctx;
+
+	read_mark_answer(&s->people_mark, db, res != NULL);
+	if (!res)
 		return;
-	for (int i = 0; i < PQntuples(res) && s->ntickets < TICKETS_MAX; i++) {
-		struct my_ticket *t = &s->tickets[s->ntickets++];
-		t->id = db_int(res, i, TK_ID);
-		snprintf(t->type, sizeof t->type, "%s", db_text(res, i, TK_TYPE));
-		snprintf(t->status, sizeof t->status, "%s", db_text(res, i, TK_STATUS));
-		snprintf(t->order_status, sizeof t->order_status, "%s", db_text(res, i, TK_ORDER_STATUS));
-		if (!db_ticket_token(app_db(app), res, i, t->token, sizeof t->token))
-			t->token[0] = '\0';
-		if (!db_ticket_scan_summary(app_db(app), t->id, &t->scans, t->last_scan, sizeof t->last_scan)) {
-			t->scans = 0;
-			t->last_scan[0] = '\0';
-		}
+	for (int i = 0; i < PQntuples(res) && i < PEOPLE_MAX; i++) {
+		s->people[i].id = db_int(res, i, 0);
+		snprintf(s->people[i].name, sizeof s->people[i].name, "%s", db_text(res, i, 1));
+		snprintf(s->people[i].email, sizeof s->people[i].email, "%s", db_text(res, i, 2));
+		snprintf(s->people[i].company, sizeof s->people[i].company, "%s", db_text(res, i, 3));
 	}
-	PQclear(res);
-	if (s->ticket >= s->ntickets)
-		s->ticket = 0;
+	s->people_cursor.count = PQntuples(res) < PEOPLE_MAX ? PQntuples(res) : PEOPLE_MAX;
+	list_cursor_fit(&s->people_cursor, PEOPLE_MAX);
+	load_tickets(s->app, s);
+}
+
+/* Searches now: whatever was still being read is superseded. */
+static void search_now(struct app *app, struct mytickets_state *s)
+{
+	db_cancel_owner(app_db(app), s);
+	s->search_due = 0;
+	s->people_mark.loading = s->tickets_mark.loading = false;
+	if (strlen(s->find.text) < 2) {
+		s->people_cursor.count = 0;
+		s->people_mark.error[0] = '\0';
+		load_tickets(app, s);
+		return;
+	}
+	read_mark_sent(&s->people_mark, app,
+		       db_person_search_submit(app_db(app), s, app_event_id(app), s->find.text, PEOPLE_MAX,
+					       people_answer, s));
 }
 
 static void mytickets_query(struct app *app, void *state)
 {
 	struct mytickets_state *s = state;
-	PGresult *res;
+	s->app = app;
+	search_now(app, s);
+}
 
-	s->people_cursor.count = 0;
-	if (strlen(s->find.text) >= 2 && (res = db_person_search(app_db(app), app_event_id(app), s->find.text, PEOPLE_MAX))) {
-		for (int i = 0; i < PQntuples(res); i++) {
-			s->people[i].id = db_int(res, i, 0);
-			snprintf(s->people[i].name, sizeof s->people[i].name, "%s", db_text(res, i, 1));
-			snprintf(s->people[i].email, sizeof s->people[i].email, "%s", db_text(res, i, 2));
-			snprintf(s->people[i].company, sizeof s->people[i].company, "%s", db_text(res, i, 3));
-		}
-		s->people_cursor.count = PQntuples(res);
-		PQclear(res);
+/* Typing: search once it pauses; cancel what is superseded at once. */
+static void search_soon(struct app *app, struct mytickets_state *s)
+{
+	db_cancel_owner(app_db(app), s);
+	s->people_mark.loading = true;
+	s->tickets_mark.loading = false;
+	s->search_due = db_now_ms() + DEBOUNCE_MS;
+	app_wake_in(app, DEBOUNCE_MS);
+}
+
+static int mytickets_tick(struct app *app, void *state)
+{
+	struct mytickets_state *s = state;
+
+	if (s->search_due && db_now_ms() >= s->search_due) {
+		if (app_online(app))
+			search_now(app, s);
+		else
+			s->search_due = 0, s->people_mark.loading = false;
+		return SCR_REDRAW;
 	}
-	list_cursor_fit(&s->people_cursor, PEOPLE_MAX);
-	load_tickets(app, s);
+	if (s->search_due)
+		app_wake_in(app, (int)(s->search_due - db_now_ms()));
+	return app_online(app) ? SCR_IGNORED : SCR_REDRAW;
 }
 
 static void mytickets_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct mytickets_state *s = state;
-	(void)app;
+	s->app = app;
 	s->find = (struct form_field){ .label = "Find", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->form = (struct form){ &s->find, 1, 0 };
 }
@@ -96,26 +148,41 @@ static void mytickets_draw(struct app *app, void *state, struct rect a)
 {
 	struct mytickets_state *s = state;
 	int left_w = a.w >= 84 ? a.w - 44 : a.w, y = a.y;
-	(void)app;
+	char buf[600], note[700];
+	const char *mark = read_mark_text(app, &s->people_mark, buf, sizeof buf);
+	bool stale = read_mark_stale(app, &s->people_mark);
+	const struct person_tickets *tk = &s->tickets;
 
 	form_draw_field(&s->form, 0, y, a.x + 2, 6, left_w - 4 < 50 ? left_w - 4 : 50, true);
+	/* whether the list below answers what is typed */
+	if (strlen(s->find.text) >= 2 && mark) {
+		snprintf(note, sizeof note, "Search %s", mark);
+		draw_text(y + 1, a.x + 2, left_w - 4, note, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
+	}
 	y += 2;
 	if (s->people_cursor.count == 0)
 		draw_text(y, a.x + 2, left_w - 4,
-			  strlen(s->find.text) < 2 ? "Type a name or e-mail (2 letters or more)." : "Nobody found.",
+			  strlen(s->find.text) < 2 ? "Type a name or e-mail (2 letters or more)."
+			  : mark ? (stale ? "Not searched: the database is unavailable." : "Searching…")
+				 : "Nobody found.",
 			  theme_attr(C_DIM));
 	for (int i = 0; i < s->people_cursor.count; i++) {
 		char line[700];
-		unsigned attr = i == s->people_cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
+		unsigned attr = i == s->people_cursor.selected ? theme_attr(C_SELECTED)
+							       : stale ? theme_attr(C_DIM) : A_NORMAL;
 		snprintf(line, sizeof line, "%s <%s> %s", s->people[i].name, s->people[i].email, s->people[i].company);
 		draw_fill(y + i, a.x + 1, left_w - 2, attr);
 		draw_text(y + i, a.x + 2, left_w - 4, line, attr);
 	}
 	y += (s->people_cursor.count > 0 ? s->people_cursor.count : 1) + 1;
-	if (s->ntickets > 0)
-		draw_text(y++, a.x + 2, left_w - 4, "Tickets (←/→ choose the one to show):", A_BOLD);
-	for (int i = 0; i < s->ntickets && y < a.y + a.h; i++) {
-		const struct my_ticket *t = &s->tickets[i];
+	mark = read_mark_text(app, &s->tickets_mark, buf, sizeof buf);
+	if (tk->count > 0 || (mark && selected_person(s))) {
+		snprintf(note, sizeof note, "Tickets (←/→ choose the one to show)%s%s", mark ? ": " : ":",
+			 mark ? mark : "");
+		draw_text(y++, a.x + 2, left_w - 4, note, read_mark_stale(app, &s->tickets_mark) ? theme_attr(C_OFFLINE) : A_BOLD);
+	}
+	for (int i = 0; i < tk->count && y < a.y + a.h; i++) {
+		const struct person_ticket *t = &tk->tickets[i];
 		char line[256];
 		unsigned attr = i == s->ticket ? A_BOLD | A_REVERSE : A_NORMAL;
 		snprintf(line, sizeof line, "#%lld %s · %s · order %s · %s", t->id, t->type,
@@ -124,9 +191,9 @@ static void mytickets_draw(struct app *app, void *state, struct rect a)
 		draw_text(y++, a.x + 2, left_w - 4, line, attr);
 	}
 	/* The QR of the chosen ticket, to the right (or below on narrow screens). */
-	if (s->ntickets > 0 && strcmp(s->tickets[s->ticket].status, "valid") == 0 && s->tickets[s->ticket].token[0]) {
+	if (tk->count > 0 && strcmp(tk->tickets[s->ticket].status, "valid") == 0 && tk->tickets[s->ticket].token[0]) {
 		int qx = left_w < a.w ? a.x + left_w : a.x + 2, qy = left_w < a.w ? a.y : y + 1;
-		if (!draw_qr(qy, qx, a.y + a.h - qy, a.w - (qx - a.x), s->tickets[s->ticket].token))
+		if (!draw_qr(qy, qx, a.y + a.h - qy, a.w - (qx - a.x), tk->tickets[s->ticket].token))
 			draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, "Enlarge the terminal to show the QR.", theme_attr(C_DIM));
 	}
 }
@@ -137,32 +204,42 @@ static int mytickets_key(struct app *app, void *state, enum action action, int k
 	int r;
 
 	if (action == ACT_PREV || action == ACT_NEXT) {
-		if (s->ntickets > 0)
-			s->ticket = (s->ticket + (action == ACT_NEXT ? 1 : s->ntickets - 1)) % s->ntickets;
+		if (s->tickets.count > 0)
+			s->ticket = (s->ticket + (action == ACT_NEXT ? 1 : s->tickets.count - 1)) % s->tickets.count;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_UP || action == ACT_DOWN) {
 		list_cursor_move(&s->people_cursor, action, PEOPLE_MAX);
 		s->ticket = 0;
-		load_tickets(app, s);
+		if (selected_person(s) != s->shown_person && !s->search_due && !s->people_mark.loading) {
+			db_cancel_owner(app_db(app), s); /* the tickets of whom was selected before */
+			load_tickets(app, s);
+		}
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	r = form_key(&s->form, ACT_NONE, key);
 	if (r & FORM_CHANGED) {
 		s->people_cursor.selected = 0;
 		s->ticket = 0;
-		return SCR_HANDLED | SCR_REQUERY;
+		search_soon(app, s);
+		return SCR_HANDLED | SCR_REDRAW;
 	}
 	return r ? SCR_HANDLED | SCR_REDRAW : SCR_IGNORED;
 }
 
+/* A change to tickets or orders: search again shortly (a burst of
+ * changes costs one read). */
 static int mytickets_notify(struct app *app, void *state, const char *channel, const char *payload)
 {
-	(void)app;
-	(void)state;
+	struct mytickets_state *s = state;
 	(void)payload;
-	return strcmp(channel, "boxoffice_tickets") == 0 || strcmp(channel, "boxoffice_orders") == 0
-		       ? SCR_REQUERY : SCR_IGNORED;
+	if (strcmp(channel, "boxoffice_tickets") != 0 && strcmp(channel, "boxoffice_orders") != 0)
+		return SCR_IGNORED;
+	if (!s->search_due) {
+		s->search_due = db_now_ms() + DEBOUNCE_MS;
+		app_wake_in(app, DEBOUNCE_MS);
+	}
+	return SCR_HANDLED;
 }
 
 const struct screen_ops mytickets_screen = {
@@ -174,4 +251,5 @@ const struct screen_ops mytickets_screen = {
 	.draw = mytickets_draw,
 	.on_key = mytickets_key,
 	.on_notify = mytickets_notify,
+	.on_tick = mytickets_tick,
 };

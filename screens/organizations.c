@@ -7,6 +7,7 @@
 
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
+#include "../src/db/async.h"
 #include "../src/db/organizations.h"
 #include "screen.h"
 
@@ -19,6 +20,7 @@ struct org_row {
 struct organizations_state {
 	struct org_row rows[ORGS_MAX];
 	struct list_cursor cursor;
+	struct read_mark mark;
 };
 
 /* The screen's columns are db_event_org_list's, in its order. */
@@ -33,35 +35,49 @@ static const struct column columns[O_COUNT] = {
 	[O_ORDERS] = { "ORDERS", 14, true },
 };
 
-static void organizations_query(struct app *app, void *state)
+static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
 {
-	struct organizations_state *s = state;
-	PGresult *res = db_event_org_list(app_db(app), app_event_id(app), ORGS_MAX);
+	struct organizations_state *s = ctx;
 
-	if (!res) {
-		app_status(app, true, "organizations: %s", app_db(app)->err);
+	read_mark_answer(&s->mark, db, res != NULL);
+	if (!res)
 		return;
-	}
 	s->cursor.count = PQntuples(res);
 	for (int i = 0; i < s->cursor.count; i++)
 		for (int c = 0; c < O_COUNT; c++)
 			snprintf(s->rows[i].cells[c], sizeof s->rows[i].cells[c], "%s", db_text(res, i, c));
-	PQclear(res);
+}
+
+/* The rows shown stay (marked) until the answer replaces them. */
+static void organizations_query(struct app *app, void *state)
+{
+	struct organizations_state *s = state;
+
+	db_cancel_owner(app_db(app), s); /* a newer read supersedes */
+	read_mark_sent(&s->mark, app,
+		       db_event_org_list_submit(app_db(app), s, app_event_id(app), ORGS_MAX, organizations_answer, s));
 }
 
 static void organizations_draw(struct app *app, void *state, struct rect a)
 {
 	struct organizations_state *s = state;
-	int xs[O_COUNT], ws[O_COUNT], shown, visible = a.h - 1;
-	(void)app;
+	int xs[O_COUNT], ws[O_COUNT], shown, visible;
+	char buf[600];
+	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
+	bool stale = read_mark_stale(app, &s->mark);
+
+	visible = a.h - (mark ? 2 : 1); /* the last line marks rows that are not current */
 
 	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, O_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, visible);
-	if (s->cursor.count == 0)
+	if (mark) /* the last line says whether the rows are current */
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, mark, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
+	if (s->cursor.count == 0 && !mark)
 		draw_text(a.y + 2, a.x + 2, a.w - 4, "No organizations for this event.", theme_attr(C_DIM));
 	for (int i = 0; i < visible && s->cursor.top + i < s->cursor.count; i++) {
 		const struct org_row *r = &s->rows[s->cursor.top + i];
-		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
+		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED)
+								       : stale ? theme_attr(C_DIM) : A_NORMAL;
 		draw_fill(a.y + 1 + i, a.x, a.w, attr);
 		for (int c = 0; c < shown; c++) {
 			if (columns[c].right)

@@ -82,6 +82,24 @@ extern const struct screen_ops menu_screen, help_screen, events_screen, inventor
 	checkin_screen, dashboard_screen, organizations_screen;
 const struct screen_ops *screen_by_name(const char *name);
 
+/* Where a screen's data stands, for its reads queued on the loop: the
+ * rows shown stay while a read is out (marked "loading…"), and when the
+ * read failed or the station is offline the screen says so rather than
+ * show them as current, or show "nothing found" for what was not read. */
+struct read_mark {
+	bool loading;    /* a read is out */
+	char error[512]; /* the last read failed: why */
+};
+/* After submitting: queued, or not (the reason from app_db(app)->err). */
+void read_mark_sent(struct read_mark *m, struct app *app, bool queued);
+/* In the read's callback: answered (out not NULL), or failed (db->err). */
+void read_mark_answer(struct read_mark *m, struct db *db, bool answered);
+/* NULL when what is shown is current, else "loading…", "unavailable —
+ * offline" or "unavailable — why" (in buf when it needs it). */
+const char *read_mark_text(struct app *app, const struct read_mark *m, char *buf, size_t size);
+/* True when what is shown cannot be taken as current (offline, failed). */
+#define read_mark_stale(app, m) (!app_online(app) || (m)->error[0])
+
 /* Drawing helpers that respect UTF-8 display width. */
 void draw_text(int y, int x, int width, const char *text, unsigned attr);
 void draw_text_right(int y, int x, int width, const char *text, unsigned attr);

@@ -369,6 +369,110 @@ static void test_superseded_read_is_cancelled_on_the_server(void **state)
 	PQfinish(c);
 }
 
+/* One read screen on a frozen link: opened (or re-read) while the link is
+ * silent, it marks its figures loading, F1 help still opens at once, and
+ * past the deadline it says it is offline rather than show old or empty
+ * results as current. Then the link comes back. */
+struct frozen_screen {
+	const char *keys;    /* from anywhere: the menu, then the screen */
+	const char *title;   /* its help's heading */
+	const char *loading; /* its mark while the read is out */
+	const char *offline; /* what it says past the deadline */
+	const char *never;   /* what it must not say then */
+	const char *typed;   /* typed after opening (a search), or NULL */
+};
+
+static void frozen_screen_check(struct tmux *t, struct proxy *p, const struct frozen_screen *fs, bool open_first)
+{
+	char help[80];
+	double t0;
+
+	if (open_first) { /* opened online; its timer's re-read goes out frozen */
+		tmux_keys(t, fs->keys);
+		assert_true(tmux_wait_gone(t, fs->loading, 5000));
+		/* the gate's own offline cache is read at once, synchronously (not a figure) */
+		assert_true(tmux_wait_gone(t, "no offline cache", 5000));
+		proxy_freeze(p);
+		assert_true(tmux_wait_for(t, fs->loading, 3000));
+	} else {
+		proxy_freeze(p);
+		tmux_keys(t, fs->keys);
+		if (fs->typed)
+			tmux_type(t, fs->typed);
+		assert_true(tmux_wait_for(t, fs->loading, 500));
+	}
+	t0 = now_ms();
+	tmux_keys(t, "F1");
+	snprintf(help, sizeof help, "Help: keys of %s", fs->title);
+	assert_true(tmux_wait_for(t, help, 500));
+	assert_true(now_ms() - t0 < 500);
+	tmux_keys(t, "Escape");
+	assert_true(tmux_wait_gone(t, help, 500));
+	/* the deadline (2 s) declares the link dead; the screen says so */
+	assert_true(tmux_wait_for(t, "OFFLINE", 4000));
+	assert_true(tmux_wait_for(t, fs->offline, 1000));
+	if (fs->never) {
+		char *screen = tmux_capture(t);
+		assert_null(strstr(screen, fs->never));
+		free(screen);
+	}
+	proxy_thaw(p);
+	assert_true(tmux_wait_for(t, "ONLINE", 15000));
+	assert_true(tmux_wait_gone(t, fs->offline, 5000));
+}
+
+static void test_read_screens_on_a_frozen_link(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	long long event_id = make_event(unique_name("Frozen Reads"), "2036-03-01", 0);
+	char cmd[600], ids[24], *screen, want[64];
+	const char *params[1] = { ids };
+	PGconn *c = test_connect();
+	struct tmux t;
+	struct run_result r;
+	const struct frozen_screen screens[] = {
+		{ "F2 1", "Events", "loading", "unavailable — offline", "No events yet", NULL },
+		{ "F2 2", "Inventory", "loading", "unavailable — offline", NULL, NULL },
+		{ "F2 4", "My Tickets", "loading", "unavailable — offline", "Nobody found", "zq" },
+		{ "F2 7", "Organizations", "loading", "unavailable — offline", "No organizations", NULL },
+		{ "F2 6", "Dashboard", "loading", "unavailable — offline", NULL, NULL },
+	};
+	const struct frozen_screen checkin = { "F2 5", "Check-in", "loading", "Counts unavailable (offline)", NULL, NULL };
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 3 --payment card", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(ids, sizeof ids, "%lld", event_id);
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station frozen-reads "
+		 "--event %lld; sleep 30",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "frozenreads", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "ONLINE", 10000));
+
+	for (size_t i = 0; i < sizeof screens / sizeof screens[0]; i++)
+		frozen_screen_check(&t, p, &screens[i], false);
+
+	/* Back on the dashboard: the figures are the database's. */
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment card", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(want, sizeof want, "Tickets %lld ",
+		 test_scalar(c, "SELECT count(*) FROM ticket WHERE event_id = $1 AND status = 'valid'", 1, params));
+	assert_true(tmux_wait_for(&t, want, 5000));
+	assert_true(tmux_wait_for(&t, "Live · updated", 3000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "Tickets 5 "));
+	free(screen);
+
+	frozen_screen_check(&t, p, &checkin, true);
+	tmux_stop(&t);
+	proxy_stop(p);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_conninfo_overrides_connection_defaults),
 		cmocka_unit_test(test_orders_screen_on_a_frozen_link),
 		cmocka_unit_test(test_superseded_read_is_cancelled_on_the_server),
+		cmocka_unit_test(test_read_screens_on_a_frozen_link),
 	};
 	PQfinish(test_migrate_connect());
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -164,3 +164,36 @@ int draw_qr(int y, int x, int h, int w, const char *text)
 	qr_free(&q);
 	return rows;
 }
+
+/* ---- where a screen's data stands ---- */
+
+#include <stdio.h>
+
+#include "../db/db.h"
+
+void read_mark_sent(struct read_mark *m, struct app *app, bool queued)
+{
+	m->loading = queued;
+	if (!queued)
+		snprintf(m->error, sizeof m->error, "%s", app_db(app)->err[0] ? app_db(app)->err : "not connected");
+}
+
+void read_mark_answer(struct read_mark *m, struct db *db, bool answered)
+{
+	m->loading = false;
+	if (answered)
+		m->error[0] = '\0';
+	else
+		snprintf(m->error, sizeof m->error, "%s", db->err[0] ? db->err : "the database did not answer");
+}
+
+const char *read_mark_text(struct app *app, const struct read_mark *m, char *buf, size_t size)
+{
+	if (!app_online(app))
+		return "unavailable — offline";
+	if (m->error[0]) {
+		snprintf(buf, size, "unavailable — %s", m->error);
+		return buf;
+	}
+	return m->loading ? "loading…" : NULL;
+}

@@ -112,21 +112,41 @@ bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, 
 	return true;
 }
 
+static const char SQL_TYPE_COUNTS[] =
+	"SELECT t.name, count(k.id) FILTER (WHERE k.scans > 0), count(k.id) FROM ticket_type t "
+	"LEFT JOIN ticket k ON k.type_id = t.id AND k.status = 'valid' WHERE t.event_id = $1 "
+	"GROUP BY t.id, t.name ORDER BY t.id";
+static const char SQL_CONFLICTS[] =
+	"SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id WHERE k.event_id = $1";
+static const char SQL_RECENT[] =
+	"SELECT to_char(c.at, 'HH24:MI:SS'), c.direction, c.gate, coalesce(p.name, '#' || k.id::text), "
+	"t.name FROM checkin c JOIN ticket k ON k.id = c.ticket_id JOIN ticket_type t ON t.id = k.type_id "
+	"LEFT JOIN person p ON p.id = k.person_id WHERE k.event_id = $1 "
+	"ORDER BY c.at DESC, c.id DESC LIMIT $2::integer";
+
 PGresult *db_checkin_type_counts(struct db *db, long long event_id)
 {
-	return db_exec_id(db,
-			  "SELECT t.name, count(k.id) FILTER (WHERE k.scans > 0), count(k.id) FROM ticket_type t "
-			  "LEFT JOIN ticket k ON k.type_id = t.id AND k.status = 'valid' WHERE t.event_id = $1 "
-			  "GROUP BY t.id, t.name ORDER BY t.id",
-			  event_id);
+	return db_exec_id(db, SQL_TYPE_COUNTS, event_id);
+}
+
+static bool parse_count(struct db *db, const PGresult *res, void *dst)
+{
+	(void)db;
+	*(long long *)dst = db_int(res, 0, 0);
+	return true;
+}
+
+void db_checkin_conflicts_add(struct db_read *r, long long event_id, long long *dst)
+{
+	char e[24];
+	const char *p[1] = { e };
+	snprintf(e, sizeof e, "%lld", event_id);
+	db_read_add(r, SQL_CONFLICTS, 1, p, parse_count, dst);
 }
 
 bool db_checkin_conflict_count(struct db *db, long long event_id, long long *count)
 {
-	PGresult *res = db_exec_id(db,
-				   "SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
-				   "WHERE k.event_id = $1",
-				   event_id);
+	PGresult *res = db_exec_id(db, SQL_CONFLICTS, event_id);
 	if (!res)
 		return false;
 	*count = db_int(res, 0, 0);
@@ -140,12 +160,64 @@ PGresult *db_checkin_recent(struct db *db, long long event_id, int limit)
 	const char *p[2] = { e, l };
 	snprintf(e, sizeof e, "%lld", event_id);
 	snprintf(l, sizeof l, "%d", limit);
-	return db_exec(db,
-		       "SELECT to_char(c.at, 'HH24:MI:SS'), c.direction, c.gate, coalesce(p.name, '#' || k.id::text), "
-		       "t.name FROM checkin c JOIN ticket k ON k.id = c.ticket_id JOIN ticket_type t ON t.id = k.type_id "
-		       "LEFT JOIN person p ON p.id = k.person_id WHERE k.event_id = $1 "
-		       "ORDER BY c.at DESC, c.id DESC LIMIT $2::integer",
-		       2, p);
+	return db_exec(db, SQL_RECENT, 2, p);
+}
+
+static bool parse_type_counts(struct db *db, const PGresult *res, void *dst)
+{
+	struct checkin_figures *f = dst;
+	(void)db;
+	for (int i = 0; i < PQntuples(res) && i < CHECKIN_TYPES_MAX; i++) {
+		snprintf(f->types[i].name, sizeof f->types[i].name, "%s", db_text(res, i, CT_NAME));
+		f->types[i].in = db_int(res, i, CT_IN);
+		f->types[i].total = db_int(res, i, CT_TOTAL);
+		f->checked_in += f->types[i].in;
+		f->total += f->types[i].total;
+		f->ntypes++;
+	}
+	return true;
+}
+
+static bool parse_recent(struct db *db, const PGresult *res, void *dst)
+{
+	struct checkin_figures *f = dst;
+	(void)db;
+	for (int i = 0; i < PQntuples(res) && f->nrecent < CHECKIN_RECENT; i++)
+		snprintf(f->recent[f->nrecent++], sizeof f->recent[0], "%s %-3s %-10.10s %s (%s)", db_text(res, i, CR_AT),
+			 db_text(res, i, CR_DIRECTION), db_text(res, i, CR_GATE), db_text(res, i, CR_WHO),
+			 db_text(res, i, CR_TYPE));
+	return true;
+}
+
+static struct db_read *figures_read(long long event_id)
+{
+	struct db_read *r = db_read_new(sizeof(struct checkin_figures));
+	struct checkin_figures *f = db_read_out(r);
+	char e[24], l[24];
+	const char *p[2] = { e, l };
+
+	snprintf(e, sizeof e, "%lld", event_id);
+	snprintf(l, sizeof l, "%d", CHECKIN_RECENT);
+	db_read_add(r, SQL_TYPE_COUNTS, 1, p, parse_type_counts, f);
+	db_checkin_conflicts_add(r, event_id, &f->conflicts);
+	db_read_add(r, SQL_RECENT, 2, p, parse_recent, f);
+	return r;
+}
+
+bool db_checkin_figures_read(struct db *db, long long event_id, struct checkin_figures *out)
+{
+	return db_read_run(db, figures_read(event_id), out);
+}
+
+static void figures_deliver(struct db *db, void (*done)(void), const void *out, void *ctx)
+{
+	((checkin_figures_fn)done)(db, out, ctx);
+}
+
+bool db_checkin_figures_submit(struct db *db, const void *owner, long long event_id, checkin_figures_fn done,
+			       void *ctx)
+{
+	return db_read_submit(db, owner, figures_read(event_id), figures_deliver, (void (*)(void))done, ctx);
 }
 
 bool db_ticket_scan_summary(struct db *db, long long ticket_id, long long *count, char *last, size_t size)

@@ -46,4 +46,28 @@ PGresult *db_checkin_recent(struct db *db, long long event_id, int limit);
  * GATE" ("" when none). */
 bool db_ticket_scan_summary(struct db *db, long long ticket_id, long long *count, char *last, size_t size);
 
+/* The station's figures of one event in one read: checked in of valid
+ * tickets (per type and in all), offline conflicts, the latest scans as
+ * display lines. */
+#define CHECKIN_TYPES_MAX 8
+#define CHECKIN_RECENT 10
+struct checkin_figures {
+	long long checked_in, total, conflicts;
+	struct {
+		char name[101];
+		long long in, total;
+	} types[CHECKIN_TYPES_MAX];
+	int ntypes;
+	char recent[CHECKIN_RECENT][200];
+	int nrecent;
+};
+bool db_checkin_figures_read(struct db *db, long long event_id, struct checkin_figures *out);
+/* The same queued on the loop (src/db/read.h's shape). */
+typedef void (*checkin_figures_fn)(struct db *db, const struct checkin_figures *f, void *ctx);
+bool db_checkin_figures_submit(struct db *db, const void *owner, long long event_id, checkin_figures_fn done,
+			       void *ctx);
+/* The conflict count as one statement of a larger read (the dashboard's). */
+#include "read.h"
+void db_checkin_conflicts_add(struct db_read *r, long long event_id, long long *dst);
+
 #endif

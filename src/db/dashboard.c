@@ -8,16 +8,10 @@
 enum seat_col { SEAT_NAME, SEAT_CAPACITY, SEAT_SOLD, SEAT_HELD, SEAT_RESERVED, SEAT_AVAILABLE };
 enum ticket_fig_col { TF_TICKETS, TF_ASSIGNED, TF_CHECKED_IN, TF_INSIDE };
 
-bool db_dashboard_read(struct db *db, long long event_id, struct dashboard_figures *out)
+static bool parse_seats(struct db *db, const PGresult *res, void *dst)
 {
-	struct order_filter f;
-	PGresult *res;
-
-	memset(out, 0, sizeof *out);
-	res = db_exec_id(db, "SELECT type_name, capacity, sold, held, reserved, available FROM inventory_view "
-			     "WHERE event_id = $1 AND channel IS NULL ORDER BY type_id", event_id);
-	if (!res)
-		return false;
+	struct dashboard_figures *out = dst;
+	(void)db;
 	for (int i = 0; i < PQntuples(res) && out->ntypes < DASHBOARD_TYPES_MAX; i++) {
 		struct dashboard_seats *t = &out->types[out->ntypes++];
 		snprintf(t->name, sizeof t->name, "%s", db_text(res, i, SEAT_NAME));
@@ -27,24 +21,65 @@ bool db_dashboard_read(struct db *db, long long event_id, struct dashboard_figur
 		t->reserved = db_int(res, i, SEAT_RESERVED);
 		t->available = db_int(res, i, SEAT_AVAILABLE);
 	}
-	PQclear(res);
+	return true;
+}
 
-	f.event_id = event_id;
-	order_filter_reset(&f); /* keeps the event */
-	if (!db_order_summary(db, &f, &out->orders))
-		return false;
-	out->paid = order_summary_paid(&out->orders);
-	out->outstanding = order_summary_outstanding(&out->orders);
-
-	res = db_exec_id(db, "SELECT count(*), count(person_id), count(*) FILTER (WHERE scans > 0), "
-			     "count(*) FILTER (WHERE scans % 2 = 1) FROM ticket WHERE event_id = $1 AND status = 'valid'",
-			 event_id);
-	if (!res)
-		return false;
+static bool parse_tickets(struct db *db, const PGresult *res, void *dst)
+{
+	struct dashboard_figures *out = dst;
+	(void)db;
 	out->tickets = db_int(res, 0, TF_TICKETS);
 	out->assigned = db_int(res, 0, TF_ASSIGNED);
 	out->checked_in = db_int(res, 0, TF_CHECKED_IN);
 	out->inside = db_int(res, 0, TF_INSIDE);
-	PQclear(res);
-	return db_checkin_conflict_count(db, event_id, &out->conflicts);
+	return true;
+}
+
+static bool finish(struct db *db, void *out)
+{
+	struct dashboard_figures *f = out;
+	(void)db;
+	f->paid = order_summary_paid(&f->orders);
+	f->outstanding = order_summary_outstanding(&f->orders);
+	return true;
+}
+
+/* The dashboard's statements, once for both ways of running them. */
+static struct db_read *dashboard_read(struct db *db, long long event_id)
+{
+	struct db_read *r = db_read_new(sizeof(struct dashboard_figures));
+	struct dashboard_figures *out = db_read_out(r);
+	struct order_filter f;
+	char ev[24];
+	const char *p[1] = { ev };
+
+	snprintf(ev, sizeof ev, "%lld", event_id);
+	db_read_add(r, "SELECT type_name, capacity, sold, held, reserved, available FROM inventory_view "
+		       "WHERE event_id = $1 AND channel IS NULL ORDER BY type_id",
+		    1, p, parse_seats, out);
+	f.event_id = event_id;
+	order_filter_reset(&f); /* keeps the event */
+	/* a reset filter on one event is always well-formed */
+	(void)db_order_summary_add(db, r, &f, &out->orders);
+	db_read_add(r, "SELECT count(*), count(person_id), count(*) FILTER (WHERE scans > 0), "
+		       "count(*) FILTER (WHERE scans % 2 = 1) FROM ticket WHERE event_id = $1 AND status = 'valid'",
+		    1, p, parse_tickets, out);
+	db_checkin_conflicts_add(r, event_id, &out->conflicts);
+	db_read_on_finish(r, finish);
+	return r;
+}
+
+bool db_dashboard_read(struct db *db, long long event_id, struct dashboard_figures *out)
+{
+	return db_read_run(db, dashboard_read(db, event_id), out);
+}
+
+static void deliver(struct db *db, void (*done)(void), const void *out, void *ctx)
+{
+	((dashboard_fn)done)(db, out, ctx);
+}
+
+bool db_dashboard_submit(struct db *db, const void *owner, long long event_id, dashboard_fn done, void *ctx)
+{
+	return db_read_submit(db, owner, dashboard_read(db, event_id), deliver, (void (*)(void))done, ctx);
 }

@@ -26,5 +26,8 @@ struct dashboard_figures {
 
 /* False with db->err when any read fails (out is then unspecified). */
 bool db_dashboard_read(struct db *db, long long event_id, struct dashboard_figures *out);
+/* The same read queued on the loop (the shape of src/db/read.h). */
+typedef void (*dashboard_fn)(struct db *db, const struct dashboard_figures *f, void *ctx);
+bool db_dashboard_submit(struct db *db, const void *owner, long long event_id, dashboard_fn done, void *ctx);
 
 #endif

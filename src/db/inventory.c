@@ -91,22 +91,17 @@ json_t *db_order_set_status(struct db *db, long long order_id, const char *statu
 enum inv_col { INV_EVENT, INV_EVENT_NAME, INV_TYPE, INV_TYPE_NAME, INV_CHANNEL, INV_CAPACITY,
 	       INV_SOLD, INV_HELD, INV_RESERVED, INV_AVAILABLE, INV_SEATS, INV_VERSION };
 
-json_t *db_inventory(struct db *db, long long event_id)
-{
-	static const char sql[] =
-		"SELECT v.event_id, e.name, v.type_id, v.type_name, v.channel, v.capacity, v.sold, "
-		"v.held, v.reserved, v.available, v.seats_per_ticket, v.version "
-		"FROM inventory_view v JOIN event e ON e.id = v.event_id "
-		"WHERE $1::bigint = 0 OR v.event_id = $1::bigint "
-		"ORDER BY e.date, v.event_id, v.type_id, v.channel NULLS FIRST";
-	struct num ev;
-	const char *p[1] = { num(&ev, event_id) };
-	PGresult *res = db_exec(db, sql, 1, p);
-	json_t *rows;
+static const char SQL_INVENTORY[] =
+	"SELECT v.event_id, e.name, v.type_id, v.type_name, v.channel, v.capacity, v.sold, "
+	"v.held, v.reserved, v.available, v.seats_per_ticket, v.version "
+	"FROM inventory_view v JOIN event e ON e.id = v.event_id "
+	"WHERE $1::bigint = 0 OR v.event_id = $1::bigint "
+	"ORDER BY e.date, v.event_id, v.type_id, v.channel NULLS FIRST";
 
-	if (!res)
-		return NULL;
-	rows = json_array();
+static bool parse_inventory(struct db *db, const PGresult *res, void *dst)
+{
+	json_t *rows = json_array();
+	(void)db;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *channel = db_text(res, i, INV_CHANNEL);
 		json_array_append_new(rows, json_pack(
@@ -124,8 +119,40 @@ json_t *db_inventory(struct db *db, long long event_id)
 			"seats_per_ticket", (json_int_t)db_int(res, i, INV_SEATS),
 			"version", (json_int_t)db_int(res, i, INV_VERSION)));
 	}
-	PQclear(res);
-	return rows;
+	*(json_t **)dst = rows;
+	return true;
+}
+
+static void free_inventory(void *out)
+{
+	json_decref(*(json_t **)out);
+}
+
+static struct db_read *inventory_read(long long event_id)
+{
+	struct db_read *r = db_read_new(sizeof(json_t *));
+	struct num ev;
+	const char *p[1] = { num(&ev, event_id) };
+
+	db_read_add(r, SQL_INVENTORY, 1, p, parse_inventory, db_read_out(r));
+	db_read_on_free(r, free_inventory);
+	return r;
+}
+
+json_t *db_inventory(struct db *db, long long event_id)
+{
+	json_t *rows = NULL;
+	return db_read_run(db, inventory_read(event_id), &rows) ? rows : NULL;
+}
+
+static void inventory_deliver(struct db *db, void (*done)(void), const void *out, void *ctx)
+{
+	((inventory_fn)done)(db, out ? *(json_t *const *)out : NULL, ctx);
+}
+
+bool db_inventory_submit(struct db *db, const void *owner, long long event_id, inventory_fn done, void *ctx)
+{
+	return db_read_submit(db, owner, inventory_read(event_id), inventory_deliver, (void (*)(void))done, ctx);
 }
 
 bool db_inventory_reap_submit(struct db *db, const void *owner)

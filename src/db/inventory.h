@@ -36,6 +36,11 @@ json_t *db_order_set_status(struct db *db, long long order_id, const char *statu
 
 /* Rows of inventory_view for one event (0: all), as CONTRACT.md's JSON. */
 json_t *db_inventory(struct db *db, long long event_id);
+/* The same queued on the loop (src/db/read.h's shape): done gets the rows
+ * (owned by the read: copy what you keep) or NULL. */
+#include "read.h"
+typedef void (*inventory_fn)(struct db *db, const json_t *rows, void *ctx);
+bool db_inventory_submit(struct db *db, const void *owner, long long event_id, inventory_fn done, void *ctx);
 /* Marks expired holds; -1 on error. One station at a time does the work. */
 /* The same, queued for the terminal loop (fire and forget). */
 bool db_inventory_reap_submit(struct db *db, const void *owner);

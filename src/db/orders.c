@@ -614,3 +614,21 @@ bool db_order_stats_compact_submit(struct db *db, const void *owner)
 {
 	return db_submit(db, owner, "SELECT order_stats_compact()", 0, NULL, NULL, NULL, NULL);
 }
+
+static bool summary_step_parse(struct db *db, const PGresult *res, void *dst)
+{
+	(void)db;
+	summary_parse(res, dst);
+	return true;
+}
+
+bool db_order_summary_add(struct db *db, struct db_read *r, const struct order_filter *f, struct order_summary *dst)
+{
+	struct filter_params fp;
+
+	if (!filter_ok(db, f))
+		return false;
+	filter_params(f, &fp);
+	db_read_add(r, summary_sql(f), 7, fp.values, summary_step_parse, dst);
+	return true;
+}

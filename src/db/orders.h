@@ -90,5 +90,9 @@ typedef void (*order_summary_fn)(struct db *db, const struct order_summary *s, v
 bool db_order_summary_submit(struct db *db, const void *owner, const struct order_filter *f,
 			     order_summary_fn done, void *ctx);
 bool db_order_stats_compact_submit(struct db *db, const void *owner);
+/* The summary as one statement of a larger read (src/db/read.h: the
+ * dashboard's); false (DB_BADINPUT) when the filter is not well-formed. */
+#include "read.h"
+bool db_order_summary_add(struct db *db, struct db_read *r, const struct order_filter *f, struct order_summary *dst);
 
 #endif

@@ -16,5 +16,9 @@ enum event_org_col { EOG_NAME, EOG_RELATION, EOG_LIFECYCLE, EOG_COMMERCIAL, EOG_
  * columns text; orders is "N · gross cents" of the orders placed on their
  * behalf. */
 PGresult *db_event_org_list(struct db *db, long long event_id, int limit);
+/* The same queued on the loop (src/db/read.h's shape). */
+#include "read.h"
+bool db_event_org_list_submit(struct db *db, const void *owner, long long event_id, int limit, db_rows_fn done,
+			      void *ctx);
 
 #endif

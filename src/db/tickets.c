@@ -96,29 +96,174 @@ PGresult *db_tickets_of_person(struct db *db, long long person_id)
 	return db_exec_id(db, TICKET_SELECT "WHERE k.person_id = $1 ORDER BY k.id", person_id);
 }
 
-PGresult *db_person_search(struct db *db, long long event_id, const char *text, int limit)
-{
+static const char SQL_PERSON_SEARCH[] =
+	"SELECT p.id, p.name, p.email, p.company, "
+	"(SELECT count(*) FROM ticket k WHERE k.person_id = p.id AND k.status = 'valid') "
+	"FROM person p WHERE p.event_id = $1 AND (p.name ILIKE $2 OR p.email ILIKE $2) "
+	"ORDER BY lower(p.name), p.id LIMIT $3";
+
+struct search_params {
 	char ev[24], lim[16], pattern[420];
-	const char *p[3] = { ev, pattern, lim };
+	const char *p[3];
+};
+
+static void search_params(struct search_params *sp, long long event_id, const char *text, int limit)
+{
+	char *pattern = sp->pattern;
 	size_t o = 0;
 
-	snprintf(ev, sizeof ev, "%lld", event_id);
-	snprintf(lim, sizeof lim, "%d", limit);
+	snprintf(sp->ev, sizeof sp->ev, "%lld", event_id);
+	snprintf(sp->lim, sizeof sp->lim, "%d", limit);
+	sp->p[0] = sp->ev;
+	sp->p[1] = sp->pattern;
+	sp->p[2] = sp->lim;
 	/* contains, with LIKE's wildcards escaped */
 	pattern[o++] = '%';
-	for (const char *s = text ? text : ""; *s && o + 3 < sizeof pattern; s++) {
+	for (const char *s = text ? text : ""; *s && o + 3 < sizeof sp->pattern; s++) {
 		if (*s == '%' || *s == '_' || *s == '\\')
 			pattern[o++] = '\\';
 		pattern[o++] = *s;
 	}
 	pattern[o++] = '%';
 	pattern[o] = '\0';
-	return db_exec(db,
-		       "SELECT p.id, p.name, p.email, p.company, "
-		       "(SELECT count(*) FROM ticket k WHERE k.person_id = p.id AND k.status = 'valid') "
-		       "FROM person p WHERE p.event_id = $1 AND (p.name ILIKE $2 OR p.email ILIKE $2) "
-		       "ORDER BY lower(p.name), p.id LIMIT $3",
-		       3, p);
+}
+
+PGresult *db_person_search(struct db *db, long long event_id, const char *text, int limit)
+{
+	struct search_params sp;
+	search_params(&sp, event_id, text, limit);
+	return db_exec(db, SQL_PERSON_SEARCH, 3, sp.p);
+}
+
+bool db_person_search_submit(struct db *db, const void *owner, long long event_id, const char *text, int limit,
+			     db_rows_fn done, void *ctx)
+{
+	struct search_params sp;
+	search_params(&sp, event_id, text, limit);
+	return db_rows_submit(db, owner, SQL_PERSON_SEARCH, 3, sp.p, done, ctx);
+}
+
+static bool parse_person_tickets(struct db *db, const PGresult *res, void *dst)
+{
+	struct person_tickets *out = dst;
+	(void)db;
+	for (int i = 0; i < PQntuples(res) && out->count < PERSON_TICKETS_MAX; i++) {
+		struct person_ticket *t = &out->tickets[out->count++];
+		t->id = db_int(res, i, TK_ID);
+		t->event_id = db_int(res, i, TK_EVENT);
+		t->type_id = db_int(res, i, TK_TYPE_ID);
+		t->issue = db_int(res, i, TK_ISSUE);
+		snprintf(t->type, sizeof t->type, "%s", db_text(res, i, TK_TYPE));
+		snprintf(t->status, sizeof t->status, "%s", db_text(res, i, TK_STATUS));
+		snprintf(t->order_status, sizeof t->order_status, "%s", db_text(res, i, TK_ORDER_STATUS));
+	}
+	return true;
+}
+
+static bool parse_person_scans(struct db *db, const PGresult *res, void *dst)
+{
+	struct person_tickets *out = dst;
+	(void)db;
+	for (int i = 0; i < PQntuples(res); i++)
+		for (int k = 0; k < out->count; k++)
+			if (out->tickets[k].id == db_int(res, i, 0)) {
+				out->tickets[k].scans = db_int(res, i, 1);
+				snprintf(out->tickets[k].last_scan, sizeof out->tickets[k].last_scan, "%s",
+					 db_text(res, i, 2));
+			}
+	return true;
+}
+
+static bool parse_person_key(struct db *db, const PGresult *res, void *dst)
+{
+	struct person_tickets *out = dst;
+	unsigned char pk[TOKEN_PUBLIC_KEY_BYTES];
+
+	if (PQntuples(res) != 1)
+		return true; /* no tickets, so no key */
+	if (!hex_decode(PQgetvalue(res, 0, 0), pk, TOKEN_PUBLIC_KEY_BYTES) ||
+	    !hex_decode(PQgetvalue(res, 0, 1), out->sk, TOKEN_SECRET_KEY_BYTES)) {
+		db_set_error(db, DB_FAILED, "the event's key is damaged");
+		return false;
+	}
+	out->have_key = true;
+	return true;
+}
+
+static bool mint_person_tokens(struct db *db, void *o)
+{
+	struct person_tickets *out = o;
+	bool ok = true;
+
+	for (int i = 0; i < out->count && out->have_key; i++) {
+		struct person_ticket *t = &out->tickets[i];
+		struct ticket_claim c = { .event_id = (uint64_t)t->event_id, .ticket_id = (uint64_t)t->id,
+					  .type_id = (uint64_t)t->type_id, .issue = (uint32_t)t->issue };
+		if (!token_mint(&c, out->sk, t->token, sizeof t->token))
+			t->token[0] = '\0';
+	}
+	if (out->count > 0 && !out->have_key) {
+		db_set_error(db, DB_FAILED, "the event has no key");
+		ok = false;
+	}
+	memset(out->sk, 0, sizeof out->sk);
+	out->have_key = false;
+	return ok;
+}
+
+/* The tickets, their scans, and the event's key (made here on first use,
+ * as db_event_keys does; only when the person holds a ticket). */
+static struct db_read *person_tickets_read(struct db *db, long long person_id)
+{
+	struct db_read *r = db_read_new(sizeof(struct person_tickets));
+	struct person_tickets *out = db_read_out(r);
+	unsigned char pk[TOKEN_PUBLIC_KEY_BYTES], sk[TOKEN_SECRET_KEY_BYTES];
+	char id[24], pkh[2 * TOKEN_PUBLIC_KEY_BYTES + 1], skh[2 * TOKEN_SECRET_KEY_BYTES + 1];
+	const char *p[3] = { id, pkh, skh };
+
+	snprintf(id, sizeof id, "%lld", person_id);
+	db_read_add(r, TICKET_SELECT "WHERE k.person_id = $1 ORDER BY k.id", 1, p, parse_person_tickets, out);
+	db_read_add(r, "SELECT k.id, count(c.id), coalesce(max(to_char(c.at, 'YYYY-MM-DD HH24:MI') || ' ' || "
+		       "c.direction || ' at ' || c.gate), '') FROM ticket k LEFT JOIN checkin c ON c.ticket_id = k.id "
+		       "WHERE k.person_id = $1 GROUP BY k.id",
+		    1, p, parse_person_scans, out);
+	if (token_keypair(pk, sk)) {
+		hex_encode(pk, TOKEN_PUBLIC_KEY_BYTES, pkh);
+		hex_encode(sk, TOKEN_SECRET_KEY_BYTES, skh);
+		db_read_add(r, "INSERT INTO event_key (event_id, public_key, secret_key) "
+			       "SELECT p.event_id, decode($2, 'hex'), decode($3, 'hex') FROM person p WHERE p.id = $1 "
+			       "AND EXISTS (SELECT 1 FROM ticket k WHERE k.person_id = p.id) "
+			       "AND NOT EXISTS (SELECT 1 FROM event_key e WHERE e.event_id = p.event_id) "
+			       "ON CONFLICT (event_id) DO NOTHING",
+			    3, p, NULL, NULL);
+		memset(sk, 0, sizeof sk);
+		memset(skh, 0, sizeof skh);
+	} else {
+		db_set_error(db, DB_FAILED, "libsodium did not start");
+	}
+	db_read_add(r, "SELECT encode(e.public_key, 'hex'), encode(e.secret_key, 'hex') FROM event_key e "
+		       "JOIN person p ON p.event_id = e.event_id WHERE p.id = $1 "
+		       "AND EXISTS (SELECT 1 FROM ticket k WHERE k.person_id = p.id)",
+		    1, p, parse_person_key, out);
+	db_read_on_finish(r, mint_person_tokens);
+	return r;
+}
+
+bool db_person_tickets_read(struct db *db, long long person_id, struct person_tickets *out)
+{
+	return db_read_run(db, person_tickets_read(db, person_id), out);
+}
+
+static void person_tickets_deliver(struct db *db, void (*done)(void), const void *out, void *ctx)
+{
+	((person_tickets_fn)done)(db, out, ctx);
+}
+
+bool db_person_tickets_submit(struct db *db, const void *owner, long long person_id, person_tickets_fn done,
+			      void *ctx)
+{
+	return db_read_submit(db, owner, person_tickets_read(db, person_id), person_tickets_deliver,
+			      (void (*)(void))done, ctx);
 }
 
 bool db_ticket_token(struct db *db, const PGresult *res, int row, char *out, size_t size)

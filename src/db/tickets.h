@@ -25,6 +25,31 @@ PGresult *db_tickets_of_person(struct db *db, long long person_id);
 /* Persons of an event whose name or e-mail contains text (as you type). */
 PGresult *db_person_search(struct db *db, long long event_id, const char *text, int limit);
 
+/* The same search queued on the loop (src/db/read.h's shape). */
+#include "read.h"
+bool db_person_search_submit(struct db *db, const void *owner, long long event_id, const char *text, int limit,
+			     db_rows_fn done, void *ctx);
+
+/* A person's tickets as My Tickets shows them, each with its token (the
+ * event's key made on first use, as db_ticket_token does) and its scans:
+ * how many and the last as "YYYY-MM-DD HH24:MI in at GATE". */
+#define PERSON_TICKETS_MAX 16
+struct person_ticket {
+	long long id, event_id, type_id, issue, scans;
+	char type[101], status[8], order_status[16], token[TOKEN_MAX + 8], last_scan[64];
+};
+struct person_tickets {
+	struct person_ticket tickets[PERSON_TICKETS_MAX];
+	int count;
+	/* the event's secret key while the read runs; wiped before the answer */
+	unsigned char sk[TOKEN_SECRET_KEY_BYTES];
+	bool have_key;
+};
+bool db_person_tickets_read(struct db *db, long long person_id, struct person_tickets *out);
+typedef void (*person_tickets_fn)(struct db *db, const struct person_tickets *t, void *ctx);
+bool db_person_tickets_submit(struct db *db, const void *owner, long long person_id, person_tickets_fn done,
+			      void *ctx);
+
 /* The token of a ticket row from one of the queries above. */
 bool db_ticket_token(struct db *db, const PGresult *res, int row, char *out, size_t size);
 
