@@ -165,7 +165,7 @@ static void sold(struct db *db, json_t *doc, void *ctx)
 	if (!doc) {
 		if (db_answer_lost(db)) {
 			snprintf(s->error, sizeof s->error,
-				 "Not confirmed — check the order list (Enter again when ONLINE is safe: %.300s)", db->err);
+				 "Not confirmed — check the order list (Enter again once online is safe: %.300s)", db->err);
 			app_status(s->app, true, "sale not confirmed — check the order list");
 		} else {
 			snprintf(s->error, sizeof s->error, "Not sold: %s", db->err);
