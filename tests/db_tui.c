@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "proxy.h"
 #include "tmux.h"
 
 static void test_tui_opens_navigates_and_quits(void **state)
@@ -68,22 +69,6 @@ static void test_tui_opens_navigates_and_quits(void **state)
 	tmux_stop(&t);
 }
 
-static void test_tui_offline_then_online(void **state)
-{
-	struct tmux t;
-	(void)state;
-	/* A server that is not there: the screen stays up and says so. */
-	tmux_start(&t, "offline", 90, 24,
-		   "$BOXOFFICE -d host=/nonexistent; echo EXITED rc=$?; sleep 30");
-	assert_true(tmux_wait_for(&t, "OFFLINE", 5000));
-	assert_true(tmux_wait_for(&t, "database unreachable", 5000));
-	tmux_keys(&t, "F1");
-	assert_true(tmux_wait_for(&t, "Help: keys of Main menu", 3000));
-	tmux_keys(&t, "F10");
-	assert_true(tmux_wait_for(&t, "EXITED rc=0", 5000));
-	tmux_stop(&t);
-}
-
 /* The number in the AVAILABLE column of the row that starts with type. */
 static long long available_on_screen(const char *screen, const char *type)
 {
@@ -111,6 +96,65 @@ static bool wait_available(struct tmux *t, const char *type, long long n, int ti
 		usleep(20 * 1000);
 	}
 	return false;
+}
+
+/* Through a proxy whose way to the server is a symlink: removing it is a
+ * server that is gone (connections refused at once), putting it back is
+ * the server restarted. The screen stays up OFFLINE, retries with a
+ * growing back-off, comes back ONLINE by itself, LISTENs again (a sale in
+ * another process shows without a key) and F1 answers throughout. */
+static void test_tui_offline_then_online(void **state)
+{
+	const char *tmp = getenv("BOXOFFICE_TEST_TMP"), *pghost = getenv("PGHOST");
+	long long event_id = make_event(unique_name("Back Online"), "2031-02-01", 0);
+	char link[512], target[512], cmd[600];
+	struct proxy *p;
+	struct tmux t;
+	struct run_result r;
+	(void)state;
+
+	assert_non_null(tmp);
+	assert_non_null(pghost);
+	make_type(event_id, "Stalls", 50, 1000, 1);
+	snprintf(link, sizeof link, "%s/restartable.sock", tmp);
+	snprintf(target, sizeof target, "%s/.s.PGSQL.5432", pghost);
+	unlink(link);
+	assert_int_equal(symlink(target, link), 0);
+	p = proxy_start(link);
+	snprintf(cmd, sizeof cmd,
+		 "$BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station restart --screen inventory --event %lld; "
+		 "echo EXITED rc=$?; sleep 60",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "offline", 250, 24, cmd); /* wide: the status line ends with the retry */
+	assert_true(wait_available(&t, "Stalls", 50, 10000));
+	assert_true(tmux_wait_for(&t, "ONLINE", 1000));
+
+	/* the server goes away */
+	assert_int_equal(unlink(link), 0);
+	proxy_cut(p);
+	assert_true(tmux_wait_for(&t, "OFFLINE", 5000));
+	assert_true(tmux_wait_for(&t, "database unreachable", 5000));
+	/* it keeps trying, waiting longer each time */
+	assert_true(tmux_wait_for(&t, "(retrying in 2s)", 5000));
+	assert_true(tmux_wait_for(&t, "(retrying in 4s)", 5000));
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of", 1000));
+	tmux_keys(&t, "Escape");
+
+	/* the server is back: ONLINE without a key */
+	assert_int_equal(symlink(target, link), 0);
+	assert_true(tmux_wait_gone(&t, "OFFLINE", 10000));
+	assert_true(tmux_wait_for(&t, "ONLINE", 1000));
+	/* and listening again: a sale elsewhere shows live */
+	r = run_cmd("$BOXOFFICE --station elsewhere sell --event %lld --type Stalls --qty 3", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_true(wait_available(&t, "Stalls", 47, 3000));
+	tmux_keys(&t, "F10");
+	assert_true(tmux_wait_for(&t, "EXITED rc=0", 5000));
+	tmux_stop(&t);
+	proxy_stop(p);
+	unlink(link);
 }
 
 static void test_two_stations_see_a_sale_live(void **state)
