@@ -408,7 +408,7 @@ static void test_assign_three_tickets_to_three_people(void **state)
 	}
 	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 3 --company 'Buyer Corp'", event_id);
 	assert_int_equal(r.status, 0);
-	order = atoll(strstr(r.out, "\"id\":") + 5);
+	order = out_id(r.out);
 	run_free(&r);
 
 	snprintf(cmd, sizeof cmd, "BOXOFFICE_BADGES=%s/badges $BOXOFFICE --screen orders --event %lld; sleep 30",
@@ -512,7 +512,7 @@ static void test_modal_states_pass_function_keys(void **state)
 	make_type(event_id, "Adult", 50, 10000, 1);
 	r = run_cmd("$BOXOFFICE order add --event %lld --lines Adult:2 --payment card --company 'Modal AB'", event_id);
 	assert_int_equal(r.status, 0);
-	order = atoll(strstr(r.out, "\"id\":") + 5);
+	order = out_id(r.out);
 	run_free(&r);
 	snprintf(ids, sizeof ids, "%lld", order);
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; echo EXITED rc=$?; sleep 30", event_id);
@@ -584,7 +584,7 @@ static void test_checkin_screen(void **state)
 	make_type(event_id, "Adult", 10, 1000, 1);
 	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment free", event_id);
 	assert_int_equal(r.status, 0);
-	order = atoll(strstr(r.out, "\"id\":") + 5);
+	order = out_id(r.out);
 	run_free(&r);
 	r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
 		    "'import json,sys; l=json.load(sys.stdin); print(l[0][\"id\"], l[1][\"id\"], l[0][\"token\"])'", order);
@@ -729,7 +729,7 @@ static long long sell_free(long long event_id, const char *type, int qty)
 	struct run_result r = run_cmd("$BOXOFFICE sell --event %lld --type %s --qty %d --payment free", event_id, type, qty);
 	long long id;
 	assert_int_equal(r.status, 0);
-	id = atoll(strstr(r.out, "\"id\":") + 5);
+	id = out_id(r.out);
 	run_free(&r);
 	return id;
 }
