@@ -55,6 +55,14 @@ struct assign_state {
 	size_t bulk_len;
 	char preview[12][200];
 	int npreview, bulk_rows, bulk_errors;
+	/* the assignment out and not answered yet, one at a time */
+	struct app *app;
+	bool assigning;
+	struct {
+		long long ticket;
+		unsigned flags;
+		char name[FIELD_TEXT_MAX], what[3 * FIELD_TEXT_MAX];
+	} out;
 };
 
 static void find_matches(struct app *app, struct assign_state *s)
@@ -183,15 +191,67 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->message, theme_attr(s->error ? C_STATUS_ERR : C_STATUS_OK));
 }
 
+static void assign_query(struct app *app, void *state);
+
+/* The answer: done (the form clears for the next ticket), a refusal that
+ * Enter again may confirm, or a link that failed before the answer came. */
+static void assigned(struct db *db, json_t *doc, void *ctx)
+{
+	struct assign_state *s = ctx;
+	unsigned need, flags = s->out.flags;
+
+	s->assigning = false;
+	s->error = true;
+	if (!doc) {
+		need = db_ticket_assign_needs(db);
+		if (need && !(flags & need)) {
+			s->confirm.ticket = s->out.ticket;
+			s->confirm.flags = flags | need;
+			snprintf(s->confirm.what, sizeof s->confirm.what, "%s", s->out.what);
+			/* the choice first: a narrow terminal cuts the end of the line */
+			snprintf(s->message, sizeof s->message, "%s — or change the form. %s",
+				 need == ASSIGN_REASSIGN ? "Enter again MOVES the ticket to this person"
+							 : "Enter again RENAMES that person everywhere",
+				 db->err);
+		} else if (db_answer_lost(db)) {
+			s->confirm.ticket = 0;
+			snprintf(s->message, sizeof s->message,
+				 "Ticket #%lld: not confirmed — check the ticket list (%s)", s->out.ticket, db->err);
+		} else {
+			s->confirm.ticket = 0;
+			snprintf(s->message, sizeof s->message, "Not assigned: %s", db->err);
+		}
+		return;
+	}
+	s->confirm.ticket = 0;
+	s->error = false;
+	snprintf(s->message, sizeof s->message, "Ticket #%lld → %s%s%s", s->out.ticket, s->out.name,
+		 flags & ASSIGN_RENAME ? " (person renamed)" : "",
+		 json_is_true(json_object_get(doc, "reissued")) ? " (reissued: the old QR no longer works)" : "");
+	/* Ready for the next ticket. */
+	for (int i = 0; i < A_COUNT; i++)
+		s->fields[i].text[0] = '\0';
+	s->form.focus = A_NAME;
+	s->nmatches = 0;
+	if (s->cursor.count > 0 && s->tickets[s->cursor.selected].id == s->out.ticket &&
+	    s->cursor.selected < s->cursor.count - 1)
+		s->cursor.selected++;
+	assign_query(s->app, s);
+}
+
 static int assign_submit(struct app *app, struct assign_state *s)
 {
 	const struct ticket_row *t;
 	const char *why, *field, *name = s->fields[A_NAME].text, *email = s->fields[A_EMAIL].text,
 			       *company = s->fields[A_COMPANY].text;
 	char what[sizeof s->confirm.what];
-	unsigned flags = 0, need;
-	json_t *doc;
+	unsigned flags = 0;
 
+	if (s->assigning) {
+		snprintf(s->message, sizeof s->message, "still assigning ticket #%lld — wait for the answer",
+			 s->out.ticket);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	s->error = true;
 	if (s->cursor.count == 0)
 		return SCR_HANDLED;
@@ -206,39 +266,21 @@ static int assign_submit(struct app *app, struct assign_state *s)
 	snprintf(what, sizeof what, "%s\x1f%s\x1f%s", name, email, company);
 	if (s->confirm.ticket == t->id && strcmp(s->confirm.what, what) == 0)
 		flags = s->confirm.flags;
-	doc = db_ticket_assign(app_db(app), t->id, name, email, company,
-			       flags & ASSIGN_REASSIGN ? "reassigned at the desk" : "assigned at the desk", flags);
-	if (!doc) {
-		need = db_ticket_assign_needs(app_db(app));
-		if (need && !(flags & need)) {
-			s->confirm.ticket = t->id;
-			s->confirm.flags = flags | need;
-			snprintf(s->confirm.what, sizeof s->confirm.what, "%s", what);
-			/* the choice first: a narrow terminal cuts the end of the line */
-			snprintf(s->message, sizeof s->message, "%s — or change the form. %s",
-				 need == ASSIGN_REASSIGN ? "Enter again MOVES the ticket to this person"
-							 : "Enter again RENAMES that person everywhere",
-				 app_db(app)->err);
-		} else {
-			s->confirm.ticket = 0;
-			snprintf(s->message, sizeof s->message, "Not assigned: %s", app_db(app)->err);
-		}
+	if (!db_ticket_assign_submit(app_db(app), s, t->id, name, email, company,
+				     flags & ASSIGN_REASSIGN ? "reassigned at the desk" : "assigned at the desk", flags,
+				     assigned, s)) {
+		snprintf(s->message, sizeof s->message, "Not assigned: %s", app_db(app)->err);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	s->confirm.ticket = 0;
+	s->app = app;
+	s->assigning = true;
 	s->error = false;
-	snprintf(s->message, sizeof s->message, "Ticket #%lld → %s%s%s", t->id, name,
-		 flags & ASSIGN_RENAME ? " (person renamed)" : "",
-		 json_is_true(json_object_get(doc, "reissued")) ? " (reissued: the old QR no longer works)" : "");
-	json_decref(doc);
-	/* Ready for the next ticket. */
-	for (int i = 0; i < A_COUNT; i++)
-		s->fields[i].text[0] = '\0';
-	s->form.focus = A_NAME;
-	s->nmatches = 0;
-	if (s->cursor.selected < s->cursor.count - 1)
-		s->cursor.selected++;
-	return SCR_HANDLED | SCR_REQUERY;
+	s->out.ticket = t->id;
+	s->out.flags = flags;
+	snprintf(s->out.name, sizeof s->out.name, "%s", name);
+	snprintf(s->out.what, sizeof s->out.what, "%s", what);
+	snprintf(s->message, sizeof s->message, "assigning ticket #%lld…", t->id);
+	return SCR_HANDLED | SCR_REDRAW;
 }
 
 static void bulk_close(struct assign_state *s)

@@ -16,6 +16,7 @@
 #include "../src/app/theme.h"
 #include "../src/core/order.h"
 #include "../src/core/validate.h"
+#include "../src/db/async.h"
 #include "../src/db/catalog.h"
 #include "../src/db/orders.h"
 #include "../src/db/organizations.h"
@@ -39,6 +40,8 @@ struct neworder_state {
 	char message[1100];
 	bool error;
 	char key[FORM_KEY_MAX]; /* this form instance's idempotency key */
+	struct app *app;
+	bool creating; /* the order is out, not answered yet */
 };
 
 /* Empty fields for the next order; the payment choice sticks. */
@@ -110,7 +113,9 @@ static void neworder_draw(struct app *app, void *state, struct rect a)
 		form_draw_field(&s->form, i, y, x, 16, w, true);
 	}
 	y++;
-	if (s->message[0])
+	if (s->creating)
+		draw_text(y++, x, w, "creating the order… waiting for the database", theme_attr(C_SELECTED) | A_BOLD);
+	else if (s->message[0])
 		draw_text(y++, x, w, s->message, theme_attr(s->error ? C_STATUS_ERR : C_ADMIT));
 	{
 		char k[3][16], hint[160];
@@ -121,9 +126,38 @@ static void neworder_draw(struct app *app, void *state, struct rect a)
 	}
 }
 
+/* The answer: the order (the form clears for the next one), a refusal,
+ * or a link that failed first (the order may exist: the form keeps its
+ * key, so Enter again returns it rather than making a second). */
+static void created(struct db *db, json_t *doc, void *ctx)
+{
+	struct neworder_state *s = ctx;
+	long long id;
+
+	s->creating = false;
+	s->error = true;
+	if (!doc) {
+		if (db_answer_lost(db)) {
+			snprintf(s->message, sizeof s->message,
+				 "Not confirmed — check the order list (Enter again once online is safe: %.300s)", db->err);
+			app_status(s->app, true, "order not confirmed — check the order list");
+		} else {
+			snprintf(s->message, sizeof s->message, "Not created: %s", db->err);
+		}
+		return;
+	}
+	id = (long long)json_integer_value(json_object_get(doc, "id"));
+	s->error = false;
+	snprintf(s->message, sizeof s->message, " Order #%lld created: %s — the form is clear for the next order ",
+		 id, json_string_value(json_object_get(doc, "status")));
+	app_status(s->app, false, "Order #%lld created", id);
+	/* Done: the same fields must not make a second order. */
+	neworder_clear(s);
+}
+
 static int neworder_submit(struct app *app, struct neworder_state *s)
 {
-	json_t *lines = json_array(), *doc;
+	json_t *lines = json_array();
 	const char *why;
 	long long org = s->org_ids[s->fields[N_ORG].choice];
 
@@ -159,21 +193,17 @@ static int neworder_submit(struct app *app, struct neworder_state *s)
 		s->form.focus = N_FIXED;
 		goto out;
 	}
-	doc = db_order_add(app_db(app), app_event_id(app), lines, form_value(&s->fields[N_PAYMENT]),
-			   s->fields[N_COMPANY].text[0] ? s->fields[N_COMPANY].text : NULL,
-			   s->fields[N_CONTACT].text, s->fields[N_EMAIL].text, org, s->key);
-	if (!doc) {
+	if (!db_order_add_submit(app_db(app), s, app_event_id(app), lines, form_value(&s->fields[N_PAYMENT]),
+				 s->fields[N_COMPANY].text[0] ? s->fields[N_COMPANY].text : NULL,
+				 s->fields[N_CONTACT].text, s->fields[N_EMAIL].text, org, s->key, created, s)) {
 		snprintf(s->message, sizeof s->message, "Not created: %s", app_db(app)->err);
 		goto out;
 	}
+	s->app = app;
+	s->creating = true;
 	s->error = false;
-	snprintf(s->message, sizeof s->message, " Order #%lld created: %s — the form is clear for the next order ",
-		 (long long)json_integer_value(json_object_get(doc, "id")),
-		 json_string_value(json_object_get(doc, "status")));
-	app_status(app, false, "Order #%lld created", (long long)json_integer_value(json_object_get(doc, "id")));
-	json_decref(doc);
-	/* Done: the same fields must not make a second order. */
-	neworder_clear(s);
+	s->message[0] = '\0';
+	app_status(app, false, "creating the order…");
 out:
 	json_decref(lines);
 	return SCR_HANDLED | SCR_REDRAW;
@@ -184,6 +214,15 @@ static int neworder_key(struct app *app, void *state, enum action action, int ke
 	struct neworder_state *s = state;
 	if (s->form.count == 0)
 		return SCR_IGNORED;
+	if (s->creating) {
+		/* help and quit go on; the form waits for the answer */
+		if (action == ACT_SUBMIT || action == ACT_BACK || action == ACT_MENU ||
+		    (key < KEY_MIN && action != ACT_HELP)) {
+			app_status(app, true, "still creating the order — wait for the answer");
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		return SCR_IGNORED;
+	}
 	if (action == ACT_SUBMIT)
 		return neworder_submit(app, s);
 	if (form_key(&s->form, action, key)) {

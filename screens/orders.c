@@ -65,6 +65,11 @@ struct orders_state {
 	long long keep_id;     /* the order to keep selected */
 	bool from_start;       /* the due re-read starts at the first page */
 	struct order_row first;
+	/* The write out and not answered yet ("settling order #12…"), one at
+	 * a time; its own owner, so a re-read never cancels it. */
+	char writing[64];
+	char write_done[24]; /* "settled" */
+	long long write_order;
 };
 
 enum refresh_step { STEP_AT, STEP_FIRST, STEP_LAST };
@@ -568,7 +573,7 @@ static void orders_draw(struct app *app, void *state, struct rect a)
 		draw_summary(s, a, y + 1);
 		y += 7;
 	}
-	list_h = a.y + a.h - y - (s->prompt ? 1 : 0);
+	list_h = a.y + a.h - y - (s->prompt || s->writing[0] ? 1 : 0);
 	/* The page is as tall as the list area: re-read when that changes. */
 	want = list_h - 1 > PAGE_MAX ? PAGE_MAX : list_h - 1;
 	if (want > 0 && want != s->page_rows) {
@@ -578,8 +583,12 @@ static void orders_draw(struct app *app, void *state, struct rect a)
 		app_wake_in(app, 0);
 	}
 	draw_list(s, a, y, list_h);
-	if (s->prompt)
+	if (s->prompt) {
 		draw_prompt(s, a);
+	} else if (s->writing[0]) {
+		draw_fill(a.y + a.h - 1, a.x, a.w, A_REVERSE);
+		draw_text(a.y + a.h - 1, a.x + 1, a.w - 2, s->writing, A_REVERSE | A_BOLD);
+	}
 }
 
 /* ---- actions ---- */
@@ -596,15 +605,66 @@ static int refuse(struct app *app, const struct order_row *r, const char *what)
 	return SCR_HANDLED | SCR_REDRAW;
 }
 
-static int report(struct app *app, json_t *doc, const char *done, long long id)
+/* The answer to the write: the status line says what became of it and
+ * the list is read again. A link that failed first leaves it unknown. */
+static void written(struct db *db, json_t *doc, void *ctx)
 {
-	if (!doc) {
-		app_status(app, true, "order #%lld: %s", id, app_db(app)->err);
-		return SCR_HANDLED | SCR_REQUERY;
+	struct orders_state *s = ctx;
+
+	s->writing[0] = '\0';
+	if (doc)
+		app_status(s->app, false, "order #%lld %s", s->write_order, s->write_done);
+	else if (db_answer_lost(db))
+		app_status(s->app, true, "order #%lld: not confirmed — check the order list (%s)", s->write_order,
+			   db->err);
+	else
+		app_status(s->app, true, "order #%lld: %s", s->write_order, db->err);
+	s->refresh_due = db_now_ms();
+	app_wake_in(s->app, 0);
+}
+
+static bool write_busy(struct app *app, struct orders_state *s)
+{
+	if (!s->writing[0])
+		return false;
+	app_status(app, true, "still %s — wait for the answer", s->writing);
+	return true;
+}
+
+enum write_kind { W_INVOICE, W_SETTLE, W_CANCEL, W_REFUND, W_GENERATE };
+
+static int write_order(struct app *app, struct orders_state *s, enum write_kind kind, long long id,
+		       long long version, const char *ref)
+{
+	static const struct {
+		const char *doing, *done, *reason;
+		enum order_status to;
+	} w[] = {
+		[W_INVOICE] = { "invoicing", "invoiced", "invoice sent", ORDER_INVOICE_SENT },
+		[W_SETTLE] = { "settling", "settled", "settled at the desk", ORDER_SETTLED },
+		[W_CANCEL] = { "cancelling", "cancelled", NULL, ORDER_CANCELLED },
+		[W_REFUND] = { "refunding", "refunded", NULL, ORDER_REFUNDED },
+		[W_GENERATE] = { "generating tickets of", "has all its tickets", NULL, ORDER_SETTLED },
+	};
+	struct db *db = app_db(app);
+	bool queued;
+
+	if (write_busy(app, s))
+		return SCR_HANDLED | SCR_REDRAW;
+	if (kind == W_GENERATE)
+		queued = db_order_generate_tickets_submit(db, s->writing, id, version, written, s);
+	else
+		queued = db_order_set_status_submit(db, s->writing, id, order_status_name(w[kind].to), version, ref,
+						    w[kind].reason, written, s);
+	if (!queued) {
+		app_status(app, true, "order #%lld: %s", id, db->err);
+		return SCR_HANDLED | SCR_REDRAW;
 	}
-	app_status(app, false, "order #%lld %s", id, done);
-	json_decref(doc);
-	return SCR_HANDLED | SCR_REQUERY;
+	s->write_order = id;
+	snprintf(s->write_done, sizeof s->write_done, "%s", w[kind].done);
+	snprintf(s->writing, sizeof s->writing, "%s order #%lld…", w[kind].doing, id);
+	app_status(app, false, "%s", s->writing);
+	return SCR_HANDLED | SCR_REDRAW;
 }
 
 static void open_prompt(struct orders_state *s, enum prompt_kind kind, const char *label,
@@ -666,24 +726,18 @@ static int prompt_done(struct app *app, struct orders_state *s)
 	enum prompt_kind kind = s->prompt;
 	const char *text = s->pfield.text;
 	long long id = s->prompt_order, v = s->prompt_version;
-	struct db *db = app_db(app);
 
 	s->prompt = PROMPT_NONE;
 	switch (kind) {
 	case PROMPT_SETTLE:
-		return report(app, db_order_set_status(db, id, order_status_name(ORDER_SETTLED), v, text[0] ? text : NULL,
-						       "settled at the desk"),
-			      "settled", id);
+		return write_order(app, s, W_SETTLE, id, v, text[0] ? text : NULL);
 	case PROMPT_CANCEL:
 	case PROMPT_REFUND:
 		if ((text[0] | 0x20) != 'y') {
 			app_status(app, false, "nothing changed");
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		return report(app, db_order_set_status(db, id,
-						       order_status_name(kind == PROMPT_CANCEL ? ORDER_CANCELLED : ORDER_REFUNDED),
-						       v, NULL, NULL),
-			      kind == PROMPT_CANCEL ? "cancelled" : "refunded", id);
+		return write_order(app, s, kind == PROMPT_CANCEL ? W_CANCEL : W_REFUND, id, v, NULL);
 	case PROMPT_EXPORT:
 		return run_export(app, s, text);
 	default:
@@ -720,19 +774,24 @@ static int act(struct app *app, struct orders_state *s, enum action action)
 	case ACT_INVOICE:
 		if (!order_can_transition(r->payment, r->status, ORDER_INVOICE_SENT))
 			return refuse(app, r, "invoiced");
-		return report(app, db_order_set_status(app_db(app), r->id, order_status_name(ORDER_INVOICE_SENT), r->version, NULL, "invoice sent"),
-			      "invoiced", r->id);
+		return write_order(app, s, W_INVOICE, r->id, r->version, NULL);
 	case ACT_SETTLE:
+		if (write_busy(app, s))
+			return SCR_HANDLED | SCR_REDRAW;
 		if (!order_can_transition(r->payment, r->status, ORDER_SETTLED))
 			return refuse(app, r, "settled");
 		open_prompt(s, PROMPT_SETTLE, "Payment reference (Enter to skip):", "", FIELD_TEXT, r);
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_CANCEL:
+		if (write_busy(app, s))
+			return SCR_HANDLED | SCR_REDRAW;
 		if (!order_can_transition(r->payment, r->status, ORDER_CANCELLED))
 			return refuse(app, r, "cancelled");
 		open_prompt(s, PROMPT_CANCEL, "Cancel this order? (y/n)", "", FIELD_TEXT, r);
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_REFUND:
+		if (write_busy(app, s))
+			return SCR_HANDLED | SCR_REDRAW;
 		if (!order_can_transition(r->payment, r->status, ORDER_REFUNDED))
 			return refuse(app, r, "refunded");
 		open_prompt(s, PROMPT_REFUND, "Refund this order? (y/n)", "", FIELD_TEXT, r);
@@ -743,7 +802,7 @@ static int act(struct app *app, struct orders_state *s, enum action action)
 				   r->id, order_status_label(r->status));
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		return report(app, db_order_generate_tickets(app_db(app), r->id, r->version), "has all its tickets", r->id);
+		return write_order(app, s, W_GENERATE, r->id, r->version, NULL);
 	default:
 		return SCR_IGNORED;
 	}
@@ -827,6 +886,12 @@ static int orders_notify(struct app *app, void *state, const char *channel, cons
 	return strcmp(channel, "boxoffice_orders") == 0 ? SCR_REQUERY : SCR_IGNORED;
 }
 
+static void orders_done(struct app *app, void *state)
+{
+	struct orders_state *s = state;
+	db_cancel_owner(app_db(app), s->writing);
+}
+
 static void orders_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct orders_state *s = state;
@@ -841,6 +906,7 @@ const struct screen_ops orders_screen = {
 	.title = "Ticket Orders",
 	.state_size = sizeof(struct orders_state),
 	.init = orders_init,
+	.done = orders_done,
 	.query = orders_query,
 	.draw = orders_draw,
 	.on_key = orders_key,

@@ -15,6 +15,7 @@
 #include "../src/core/money.h"
 #include "../src/core/order.h"
 #include "../src/core/validate.h"
+#include "../src/db/async.h"
 #include "../src/db/catalog.h"
 #include "../src/db/inventory.h"
 #include "screen.h"
@@ -23,6 +24,7 @@ enum { F_QTY, F_PAYMENT, F_COMPANY, F_CONTACT, F_COUNT };
 
 
 struct sale_state {
+	struct app *app;
 	long long type_id; /* what the form sells (app_push's arg) */
 	char type_name[201];
 	struct form_field fields[F_COUNT];
@@ -35,6 +37,9 @@ struct sale_state {
 	bool confirming;
 	char confirm[300];
 	char key[FORM_KEY_MAX]; /* this sale's idempotency key */
+	/* The sale is out and not answered yet: the loop goes on (help, other
+	 * keys) and a second Enter is refused until the answer comes. */
+	bool selling;
 	/* In the order Space cycles them (card first, the counter's usual);
 	 * a first letter picks one. */
 	const char *payment_choices[PAY_COUNT + 1];
@@ -64,7 +69,7 @@ static void sale_reset(struct sale_state *s)
 static void sale_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct sale_state *s = state;
-	(void)app;
+	s->app = app;
 	s->type_id = arg ? arg->id : 0;
 	snprintf(s->type_name, sizeof s->type_name, "%s", arg && arg->name ? arg->name : "");
 	sale_reset(s);
@@ -84,7 +89,9 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 	y++;
 	if (s->error[0])
 		draw_text(y++, x, w, s->error, theme_attr(C_STATUS_ERR));
-	if (s->done) {
+	if (s->selling) {
+		draw_text(y++, x, w, "selling… waiting for the database", theme_attr(C_SELECTED) | A_BOLD);
+	} else if (s->done) {
 		for (int i = 0; i < 3; i++)
 			draw_text(y++, x, w, s->result[i], i == 0 ? theme_attr(C_ADMIT) : A_BOLD);
 		y++;
@@ -147,12 +154,36 @@ static void describe_charge(struct app *app, struct sale_state *s, long long qty
 		 amount[0] ? ": " : "", amount, amount[0] ? " incl. VAT" : "");
 }
 
+/* The answer to the sale: the order, a refusal, or a link that failed
+ * before the answer came (the sale may have been made: the form keeps its
+ * key, so Enter again returns that sale instead of making another). */
+static void sold(struct db *db, json_t *doc, void *ctx)
+{
+	struct sale_state *s = ctx;
+
+	s->selling = false;
+	if (!doc) {
+		if (db_answer_lost(db)) {
+			snprintf(s->error, sizeof s->error,
+				 "Not confirmed — check the order list (Enter again once online is safe: %.300s)", db->err);
+			app_status(s->app, true, "sale not confirmed — check the order list");
+		} else {
+			snprintf(s->error, sizeof s->error, "Not sold: %s", db->err);
+			app_status(s->app, true, "not sold: %s", db->err);
+		}
+		return;
+	}
+	s->error[0] = '\0';
+	describe_result(s, doc);
+	app_status(s->app, false, "%s", s->result[0] + 1);
+	s->done = true;
+}
+
 static int sale_submit(struct app *app, struct sale_state *s)
 {
 	struct sale sale = { 0 };
 	long long qty;
 	const char *why;
-	json_t *doc;
 
 	s->error[0] = '\0';
 	if ((why = parse_int_range(s->fields[F_QTY].text, 1, 10000, &qty))) {
@@ -185,15 +216,13 @@ static int sale_submit(struct app *app, struct sale_state *s)
 	sale.contact = s->fields[F_CONTACT].text[0] ? s->fields[F_CONTACT].text : NULL;
 	sale.reason = "counter sale";
 	sale.key = s->key;
-	if (!(doc = db_sell(app_db(app), &sale))) {
+	if (!db_sell_submit(app_db(app), s, &sale, sold, s)) {
 		snprintf(s->error, sizeof s->error, "Not sold: %s", app_db(app)->err);
 		app_status(app, true, "not sold: %s", app_db(app)->err);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	describe_result(s, doc);
-	app_status(app, false, "%s", s->result[0] + 1);
-	json_decref(doc);
-	s->done = true;
+	s->selling = true;
+	app_status(app, false, "selling…");
 	return SCR_HANDLED | SCR_REDRAW;
 }
 
@@ -201,6 +230,14 @@ static int sale_key(struct app *app, void *state, enum action action, int key)
 {
 	struct sale_state *s = state;
 
+	if (s->selling) {
+		/* help, menu, quit go on; the form waits for the answer */
+		if (action == ACT_SUBMIT || action == ACT_BACK || action == ACT_MENU || (key < KEY_MIN && action != ACT_HELP)) {
+			app_status(app, true, "still selling — wait for the answer");
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		return SCR_IGNORED;
+	}
 	if (s->done) {
 		if (action != ACT_SUBMIT)
 			return SCR_IGNORED;

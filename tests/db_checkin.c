@@ -63,7 +63,7 @@ static long long event_with_tickets(const char *name, int n, bool reentry, char 
 	make_type(event, "Adult", n + 10, 1000, 1);
 	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty %d --payment free", event, n);
 	assert_int_equal(r.status, 0);
-	order = atoll(strstr(r.out, "\"id\":") + 5);
+	order = out_id(r.out);
 	run_free(&r);
 	snprintf(tokens_path, size, "%s/tokens-%lld.txt", tmp, event);
 	r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "

@@ -473,6 +473,138 @@ static void test_read_screens_on_a_frozen_link(void **state)
 	PQfinish(c);
 }
 
+static void test_sale_on_a_frozen_link_is_confirmed_once(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	long long event_id = make_event(unique_name("Frozen Sale"), "2036-02-01", 0);
+	char cmd[600], ids[24];
+	const char *params[1] = { ids };
+	PGconn *c = test_connect();
+	struct tmux t;
+	double t0;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	snprintf(ids, sizeof ids, "%lld", event_id);
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station frozen-sale "
+		 "--screen inventory --event %lld; sleep 60",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "frozensale", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Adult", 10000));
+	assert_true(tmux_wait_for(&t, "ONLINE", 2000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Sell Adult", 3000));
+	tmux_keys(&t, "Tab Tab");
+	tmux_type(&t, "Frozen Once");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "incl. VAT?", 3000));
+
+	proxy_hold_answers(p);
+	t0 = now_ms();
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "selling", 500));
+	assert_true(now_ms() - t0 < 500);
+	/* a second Enter is refused, not a second sale */
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "still selling", 500));
+	t0 = now_ms();
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of Counter sale", 500));
+	assert_true(now_ms() - t0 < 500);
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Not confirmed", 5000));
+	assert_true(tmux_wait_for(&t, "OFFLINE", 2000));
+
+	proxy_thaw(p);
+	assert_true(tmux_wait_gone(&t, "OFFLINE", 15000));
+	assert_true(tmux_wait_for(&t, "ONLINE", 1000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "incl. VAT?", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Order #", 5000));
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 AND company = 'Frozen Once'",
+				     1, params),
+			 1);
+	tmux_stop(&t);
+	proxy_stop(p);
+	PQfinish(c);
+}
+
+/* Settling an order whose row another session holds: the screen says
+ * "settling…" and keeps answering keys; the lock timeout's refusal shows
+ * when it comes, and once the lock goes the settle goes through. */
+static void test_settle_behind_a_row_lock_keeps_the_screen_live(void **state)
+{
+	long long event_id = make_event(unique_name("Locked Settle"), "2036-03-01", 0);
+	char cmd[600], ids[24], oid[24], want[80];
+	const char *params[1] = { ids }, *oparams[1] = { oid };
+	PGconn *c = test_connect(), *locker = test_connect();
+	struct tmux t;
+	struct run_result r;
+	long long order_id;
+	double t0;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	snprintf(ids, sizeof ids, "%lld", event_id);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment invoice --company 'Locked AB'", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	order_id = test_scalar(c, "SELECT max(id) FROM ticket_order WHERE event_id = $1", 1, params);
+	assert_true(order_id > 0);
+	snprintf(oid, sizeof oid, "%lld", order_id);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; sleep 60", event_id);
+	tmux_start(&t, "lockedsettle", 100, 30, cmd);
+	assert_true(tmux_wait_for(&t, "Locked AB", 10000));
+	/* invoiced first (a write too): an invoice order settles from there */
+	tmux_keys(&t, "i");
+	snprintf(want, sizeof want, "order #%lld invoiced", order_id);
+	assert_true(tmux_wait_for(&t, want, 5000));
+	assert_true(tmux_wait_for(&t, "Invoice Sent", 5000));
+
+	PQclear(PQexec(locker, "BEGIN"));
+	{
+		PGresult *res = PQexecParams(locker, "SELECT id FROM ticket_order WHERE id = $1 FOR UPDATE", 1, NULL,
+					     oparams, NULL, NULL, 0);
+		assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+		PQclear(res);
+	}
+	tmux_keys(&t, "s");
+	assert_true(tmux_wait_for(&t, "Payment reference", 3000));
+	t0 = now_ms();
+	tmux_keys(&t, "Enter");
+	snprintf(want, sizeof want, "settling order #%lld", order_id);
+	assert_true(tmux_wait_for(&t, want, 500));
+	/* keys answer while the row is locked; a second write is refused */
+	tmux_keys(&t, "s");
+	assert_true(tmux_wait_for(&t, "still settling", 500));
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of Ticket Orders", 500));
+	assert_true(now_ms() - t0 < 1500);
+	tmux_keys(&t, "Escape");
+	/* the lock timeout refuses it: shown, nothing settled */
+	snprintf(want, sizeof want, "order #%lld: ", order_id);
+	assert_true(tmux_wait_for(&t, want, 6000));
+	assert_true(tmux_wait_gone(&t, "settling order", 1000));
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE id = $1 AND status = 'settled'", 1,
+				     oparams),
+			 0);
+	/* the lock goes: the same settle goes through */
+	PQclear(PQexec(locker, "COMMIT"));
+	tmux_keys(&t, "s");
+	assert_true(tmux_wait_for(&t, "Payment reference", 3000));
+	tmux_keys(&t, "Enter");
+	snprintf(want, sizeof want, "order #%lld settled", order_id);
+	assert_true(tmux_wait_for(&t, want, 5000));
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE id = $1 AND status = 'settled'", 1,
+				     oparams),
+			 1);
+	tmux_stop(&t);
+	PQfinish(locker);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +617,8 @@ int main(void)
 		cmocka_unit_test(test_orders_screen_on_a_frozen_link),
 		cmocka_unit_test(test_superseded_read_is_cancelled_on_the_server),
 		cmocka_unit_test(test_read_screens_on_a_frozen_link),
+		cmocka_unit_test(test_sale_on_a_frozen_link_is_confirmed_once),
+		cmocka_unit_test(test_settle_behind_a_row_lock_keeps_the_screen_live),
 	};
 	PQfinish(test_migrate_connect());
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -401,8 +401,9 @@ static void test_single_assign_racing_bulk_never_steals(void **state)
 		r = run_cmd("( $BOXOFFICE ticket assign-csv --order %lld --file %s >/dev/null 2>&1; echo A=$? ) & "
 			    "( $BOXOFFICE ticket assign %lld --name Solo --email solo%lld@example.com >/dev/null 2>&1; echo B=$? ) & wait",
 			    order, a, ticket, order);
-		rbulk = atoi(strstr(r.out, "A=") + 2);
-		rone = atoi(strstr(r.out, "B=") + 2);
+		if (!r.out || !strstr(r.out, "A=") || !strstr(r.out, "B=") ||
+		    sscanf(strstr(r.out, "A="), "A=%d", &rbulk) != 1 || sscanf(strstr(r.out, "B="), "B=%d", &rone) != 1)
+			fail_msg("no exit codes in the output: %.300s", r.out ? r.out : "(none)");
 		run_free(&r);
 		assert_int_equal(rbulk + rone, 1);
 		if (rbulk == 0) {

@@ -174,3 +174,19 @@ json_t *cli_json(const char *fmt, ...)
 	run_free(&r);
 	return doc;
 }
+
+long long out_id(const char *out)
+{
+	json_error_t jerr;
+	json_t *doc = out ? json_loads(out, JSON_DISABLE_EOF_CHECK, &jerr) : NULL;
+	json_t *id = json_object_get(doc, "id");
+	long long v;
+
+	if (!json_is_integer(id)) {
+		json_decref(doc);
+		fail_msg("no \"id\" in the command's output: %.300s", out ? out : "(none)");
+	}
+	v = (long long)json_integer_value(id);
+	json_decref(doc);
+	return v;
+}

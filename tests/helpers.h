@@ -41,6 +41,10 @@ PGconn *test_migrate_connect(void);
 /* Runs a boxoffice command line that must succeed and print JSON. */
 json_t *cli_json(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The "id" of a command's JSON output (an object); fails the test with
+ * the output when it is not there, instead of reading past a NULL. */
+long long out_id(const char *out);
+
 /* A name unique in this test run. */
 const char *unique_name(const char *prefix);
 

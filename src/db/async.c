@@ -24,6 +24,7 @@ struct db_request {
 	bool failed;
 	enum db_status status;
 	char err[512];
+	char sqlstate[6]; /* "" when the link, not the statement, failed */
 };
 
 /* A cancel on its way: the next statement waits for it to land, or it
@@ -250,6 +251,7 @@ static void answered(struct db *db, PGresult *res)
 		r->failed = true;
 		r->status = db->status;
 		snprintf(r->err, sizeof r->err, "%s", db->err);
+		snprintf(r->sqlstate, sizeof r->sqlstate, "%s", db->sqlstate);
 	}
 	append(&a->answered_tail, r);
 }
@@ -398,9 +400,11 @@ static int dispatch(struct db *db)
 			if (r->failed) {
 				db->status = r->status;
 				snprintf(db->err, sizeof db->err, "%s", r->err);
+				snprintf(db->sqlstate, sizeof db->sqlstate, "%s", r->sqlstate);
 			} else {
 				db->status = DB_OK;
 				db->err[0] = '\0';
+				db->sqlstate[0] = '\0';
 			}
 			r->done(db, r->failed ? NULL : r->res, r->ctx);
 		}
@@ -460,4 +464,51 @@ void db_async_free(struct db *db)
 	cancel_unref(a->cancel);
 	free(a);
 	db->async = NULL;
+}
+
+struct json_job {
+	db_json_fn done;
+	void *ctx;
+};
+
+static void json_job_answer(struct db *db, PGresult *res, void *arg)
+{
+	struct json_job *job = arg;
+	json_t *doc = NULL;
+	json_error_t jerr;
+
+	if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+		if (!(doc = json_loads(PQgetvalue(res, 0, 0), 0, &jerr)))
+			db_set_error(db, DB_FAILED, "bad JSON from the database: %s", jerr.text);
+	} else if (res) {
+		db_set_error(db, DB_FAILED, "no result from the database");
+	}
+	job->done(db, doc, job->ctx);
+	json_decref(doc);
+	free(job);
+}
+
+static void json_job_drop(void *arg)
+{
+	free(arg);
+}
+
+bool db_json_submit(struct db *db, const void *owner, const char *sql, int nparams,
+		    const char *const *params, db_json_fn done, void *ctx)
+{
+	struct json_job *job = xcalloc(1, sizeof *job);
+
+	job->done = done;
+	job->ctx = ctx;
+	if (!db_submit(db, owner, sql, nparams, params, json_job_answer, json_job_drop, job)) {
+		free(job);
+		return false;
+	}
+	return true;
+}
+
+bool db_answer_lost(const struct db *db)
+{
+	return db->status == DB_FAILED && (db->state != DB_READY || !db->sqlstate[0] ||
+					   strncmp(db->sqlstate, "08", 2) == 0);
 }

@@ -14,6 +14,8 @@
 #ifndef BOXOFFICE_DB_ASYNC_H
 #define BOXOFFICE_DB_ASYNC_H
 
+#include <jansson.h>
+
 #include "db.h"
 
 /* The answer: res on success (cleared after the callback returns), NULL on
@@ -27,6 +29,17 @@ typedef void (*db_drop_fn)(void *ctx);
  * NULL (fire and forget). False (with db->err) when not connected. */
 bool db_submit(struct db *db, const void *owner, const char *sql, int nparams,
 	       const char *const *params, db_result_fn done, db_drop_fn drop, void *ctx);
+/* A statement answering one JSON document (the SQL functions of the
+ * writes: sell, order_add, order_set_status, ticket_assign…), queued like
+ * db_submit: done gets the parsed document (freed after it returns) or
+ * NULL with db->err/status. Dropped requests just free the job. */
+typedef void (*db_json_fn)(struct db *db, json_t *doc, void *ctx);
+bool db_json_submit(struct db *db, const void *owner, const char *sql, int nparams,
+		    const char *const *params, db_json_fn done, void *ctx);
+/* After a failed answer: the link failed (lost, deadline) rather than the
+ * statement, so a write may or may not have been made. */
+bool db_answer_lost(const struct db *db);
+
 /* Drops every request of owner (queued, in flight, answered but not yet
  * delivered); drop callbacks run before this returns. */
 void db_cancel_owner(struct db *db, const void *owner);

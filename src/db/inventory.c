@@ -16,16 +16,26 @@ static const char *num(struct num *n, long long v)
 	return n->s;
 }
 
+static const char sell_sql[] =
+	"SELECT inventory_sell($1, $2, $3, $4::sales_channel, $5::payment_method, $6, $7, $8, "
+	"$9, $10, $11)";
+
 json_t *db_sell(struct db *db, const struct sale *s)
 {
-	static const char sql[] =
-		"SELECT inventory_sell($1, $2, $3, $4::sales_channel, $5::payment_method, $6, $7, $8, "
-		"$9, $10, $11)";
 	struct num ev, ty, qty;
 	const char *p[11] = { num(&ev, s->event_id), num(&ty, s->type_id), num(&qty, s->qty),
 			      s->channel, s->payment, s->company, s->contact, s->email, s->key,
 			      s->external_ref, s->reason };
-	return db_json(db, sql, 11, p);
+	return db_json(db, sell_sql, 11, p);
+}
+
+bool db_sell_submit(struct db *db, const void *owner, const struct sale *s, db_json_fn done, void *ctx)
+{
+	struct num ev, ty, qty;
+	const char *p[11] = { num(&ev, s->event_id), num(&ty, s->type_id), num(&qty, s->qty),
+			      s->channel, s->payment, s->company, s->contact, s->email, s->key,
+			      s->external_ref, s->reason };
+	return db_json_submit(db, owner, sell_sql, 11, p, done, ctx);
 }
 
 json_t *db_hold(struct db *db, const struct sale *s, long long ttl)
@@ -79,13 +89,25 @@ json_t *db_set_capacity(struct db *db, long long event_id, long long type_id, lo
 	return db_json(db, "SELECT inventory_set_capacity($1, $2, $3, $4)", 4, p);
 }
 
+static const char set_status_sql[] = "SELECT order_set_status($1, $2::order_status, $3, $4, $5)";
+
 json_t *db_order_set_status(struct db *db, long long order_id, const char *status, long long version,
 			    const char *payment_ref, const char *reason)
 {
 	struct num o, v;
 	const char *p[5] = { num(&o, order_id), status, version >= 0 ? num(&v, version) : NULL,
 			     payment_ref, reason };
-	return db_json(db, "SELECT order_set_status($1, $2::order_status, $3, $4, $5)", 5, p);
+	return db_json(db, set_status_sql, 5, p);
+}
+
+bool db_order_set_status_submit(struct db *db, const void *owner, long long order_id, const char *status,
+				long long version, const char *payment_ref, const char *reason,
+				db_json_fn done, void *ctx)
+{
+	struct num o, v;
+	const char *p[5] = { num(&o, order_id), status, version >= 0 ? num(&v, version) : NULL,
+			     payment_ref, reason };
+	return db_json_submit(db, owner, set_status_sql, 5, p, done, ctx);
 }
 
 enum inv_col { INV_EVENT, INV_EVENT_NAME, INV_TYPE, INV_TYPE_NAME, INV_CHANNEL, INV_CAPACITY,

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "async.h"
 #include "db.h"
 
 struct sale {
@@ -33,6 +34,14 @@ json_t *db_set_capacity(struct db *db, long long event_id, long long type_id, lo
 /* version < 0: no optimistic check. */
 json_t *db_order_set_status(struct db *db, long long order_id, const char *status, long long version,
 			    const char *payment_ref, const char *reason);
+/* The same two writes for the terminal loop (async.h): done gets the
+ * function's document, or NULL with db->err (db_answer_lost(): the link
+ * failed and the write may or may not have been made). False (db->err)
+ * when it cannot be queued. */
+bool db_sell_submit(struct db *db, const void *owner, const struct sale *s, db_json_fn done, void *ctx);
+bool db_order_set_status_submit(struct db *db, const void *owner, long long order_id, const char *status,
+				long long version, const char *payment_ref, const char *reason,
+				db_json_fn done, void *ctx);
 
 /* Rows of inventory_view for one event (0: all), as CONTRACT.md's JSON. */
 json_t *db_inventory(struct db *db, long long event_id);

@@ -461,7 +461,11 @@ PGresult *db_order_history(struct db *db, long long id)
 		     id);
 }
 
-json_t *db_order_add(struct db *db, long long event_id, json_t *lines, const char *payment,
+static const char order_add_sql[] =
+	"SELECT order_add($1, $2::jsonb, $3::payment_method, $4, $5, $6, $7, 'pos', $8)";
+
+static json_t *order_add(struct db *db, const void *owner, db_json_fn done, void *ctx, bool *queued,
+			 long long event_id, json_t *lines, const char *payment,
 		     const char *company, const char *contact, const char *email,
 		     long long event_org_id, const char *key)
 {
@@ -472,9 +476,30 @@ json_t *db_order_add(struct db *db, long long event_id, json_t *lines, const cha
 
 	snprintf(ev, sizeof ev, "%lld", event_id);
 	snprintf(org, sizeof org, "%lld", event_org_id);
-	doc = db_json(db, "SELECT order_add($1, $2::jsonb, $3::payment_method, $4, $5, $6, $7, 'pos', $8)", 8, p);
+	if (queued)
+		*queued = db_json_submit(db, owner, order_add_sql, 8, p, done, ctx), doc = NULL;
+	else
+		doc = db_json(db, order_add_sql, 8, p);
 	free(lines_text);
 	return doc;
+}
+
+json_t *db_order_add(struct db *db, long long event_id, json_t *lines, const char *payment,
+		     const char *company, const char *contact, const char *email,
+		     long long event_org_id, const char *key)
+{
+	return order_add(db, NULL, NULL, NULL, NULL, event_id, lines, payment, company, contact, email,
+			 event_org_id, key);
+}
+
+bool db_order_add_submit(struct db *db, const void *owner, long long event_id, json_t *lines,
+			 const char *payment, const char *company, const char *contact, const char *email,
+			 long long event_org_id, const char *key, db_json_fn done, void *ctx)
+{
+	bool queued = false;
+	order_add(db, owner, done, ctx, &queued, event_id, lines, payment, company, contact, email,
+		  event_org_id, key);
+	return queued;
 }
 
 json_t *db_order_generate_tickets(struct db *db, long long id, long long version)
@@ -485,6 +510,17 @@ json_t *db_order_generate_tickets(struct db *db, long long id, long long version
 	snprintf(s, sizeof s, "%lld", id);
 	snprintf(v, sizeof v, "%lld", version);
 	return db_json(db, "SELECT order_tickets_generate($1, $2)", 2, p);
+}
+
+bool db_order_generate_tickets_submit(struct db *db, const void *owner, long long id, long long version,
+				      db_json_fn done, void *ctx)
+{
+	char s[24], v[24];
+	const char *p[2] = { s, version >= 0 ? v : NULL };
+
+	snprintf(s, sizeof s, "%lld", id);
+	snprintf(v, sizeof v, "%lld", version);
+	return db_json_submit(db, owner, "SELECT order_tickets_generate($1, $2)", 2, p, done, ctx);
 }
 
 bool db_order_stats_compact(struct db *db)

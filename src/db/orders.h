@@ -94,5 +94,14 @@ bool db_order_stats_compact_submit(struct db *db, const void *owner);
  * dashboard's); false (DB_BADINPUT) when the filter is not well-formed. */
 #include "read.h"
 bool db_order_summary_add(struct db *db, struct db_read *r, const struct order_filter *f, struct order_summary *dst);
+/* The writes of the screens, queued the same way: done gets the SQL
+ * function's document or NULL with db->err (db_answer_lost(): the link
+ * failed, the write may or may not have been made; the key makes a retry
+ * safe). */
+bool db_order_add_submit(struct db *db, const void *owner, long long event_id, json_t *lines,
+			 const char *payment, const char *company, const char *contact, const char *email,
+			 long long event_org_id, const char *key, db_json_fn done, void *ctx);
+bool db_order_generate_tickets_submit(struct db *db, const void *owner, long long id, long long version,
+				      db_json_fn done, void *ctx);
 
 #endif

@@ -290,6 +290,17 @@ json_t *db_ticket_assign(struct db *db, long long ticket_id, const char *name, c
 	return db_json(db, "SELECT ticket_assign($1, $2, $3, $4, $5, $6, $7)", 7, p);
 }
 
+bool db_ticket_assign_submit(struct db *db, const void *owner, long long ticket_id, const char *name,
+			     const char *email, const char *company, const char *reason, unsigned flags,
+			     db_json_fn done, void *ctx)
+{
+	char id[24];
+	const char *p[7] = { id, name, email, company, reason, flags & ASSIGN_REASSIGN ? "true" : "false",
+			     flags & ASSIGN_RENAME ? "true" : "false" };
+	snprintf(id, sizeof id, "%lld", ticket_id);
+	return db_json_submit(db, owner, "SELECT ticket_assign($1, $2, $3, $4, $5, $6, $7)", 7, p, done, ctx);
+}
+
 /* The reasons ticket_assign_try() gives for BX041 and BX040
  * (db/007_assignment.sql). */
 unsigned db_ticket_assign_needs(const struct db *db)

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "../core/token.h"
+#include "async.h"
 #include "db.h"
 
 /* The event's key pair, created on first use. */
@@ -60,6 +61,11 @@ bool db_ticket_token(struct db *db, const PGresult *res, int row, char *out, siz
 enum { ASSIGN_REASSIGN = 1, ASSIGN_RENAME = 2 };
 json_t *db_ticket_assign(struct db *db, long long ticket_id, const char *name, const char *email,
 			 const char *company, const char *reason, unsigned flags);
+/* The same for the terminal loop (async.h): done gets the document or
+ * NULL with db->err; db_ticket_assign_needs() works in done. */
+bool db_ticket_assign_submit(struct db *db, const void *owner, long long ticket_id, const char *name,
+			     const char *email, const char *company, const char *reason, unsigned flags,
+			     db_json_fn done, void *ctx);
 /* After db_ticket_assign() refused: the flag that would let it through
  * when the user confirms (the ticket is held by someone else, or the
  * e-mail's person has another name), else 0. */
