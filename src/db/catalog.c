@@ -121,15 +121,23 @@ bool db_type_add(struct db *db, const struct type_spec *s, long long *id)
 	return created(db, res, "a ticket type", " in this event", id);
 }
 
+static const char SQL_TYPE_LIST[] = "SELECT id, event_id, name, tier, capacity, seats_per_ticket, "
+				    "price_cents, vat_bp FROM ticket_type WHERE event_id = $1 ORDER BY id";
+
 PGresult *db_type_list(struct db *db, long long event_id)
 {
 	char ev[24];
 	const char *params[1] = { ev };
 	snprintf(ev, sizeof ev, "%lld", event_id);
-	return db_exec(db,
-		       "SELECT id, event_id, name, tier, capacity, seats_per_ticket, "
-		       "price_cents, vat_bp FROM ticket_type WHERE event_id = $1 ORDER BY id",
-		       1, params);
+	return db_exec(db, SQL_TYPE_LIST, 1, params);
+}
+
+bool db_type_list_submit(struct db *db, const void *owner, long long event_id, db_rows_fn done, void *ctx)
+{
+	char ev[24];
+	const char *params[1] = { ev };
+	snprintf(ev, sizeof ev, "%lld", event_id);
+	return db_rows_submit(db, owner, SQL_TYPE_LIST, 1, params, done, ctx);
 }
 
 int db_exists(struct db *db, const char *kind, long long id)

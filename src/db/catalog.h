@@ -30,6 +30,9 @@ bool db_type_add(struct db *db, const struct type_spec *spec, long long *id);
 enum type_col { TYPE_ID, TYPE_EVENT, TYPE_NAME, TYPE_TIER, TYPE_CAPACITY,
 		TYPE_SEATS, TYPE_PRICE, TYPE_VAT };
 PGresult *db_type_list(struct db *db, long long event_id);
+/* The same list queued on the loop (src/db/read.h's shape). */
+#include "read.h"
+bool db_type_list_submit(struct db *db, const void *owner, long long event_id, db_rows_fn done, void *ctx);
 
 /* Whether the order, hold, ticket or event with this ID exists: 1, 0, or
  * -1 with db->err set. */

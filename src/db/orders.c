@@ -423,42 +423,85 @@ static long long export_copy(struct db *db, const struct filter_params *fp, enum
 	return failed || stopped ? -1 : rows;
 }
 
+static const char SQL_ORDER_GET[] =
+	"SELECT " LIST_COLUMNS ", o.version, o.event_id, o.email, o.invoice_no, o.channel, "
+	"o.station, o.external_ref, o.payment_ref, o.net_cents, e.name, "
+	"coalesce(org.name, '') FROM ticket_order o JOIN event e ON e.id = o.event_id "
+	"LEFT JOIN event_organization eo ON eo.id = o.event_org_id "
+	"LEFT JOIN organization org ON org.id = eo.organization_id WHERE o.id = $1";
+static const char SQL_ORDER_LINES[] =
+	"SELECT t.name, l.qty, l.unit_cents, l.net_cents, l.vat_cents, l.channel "
+	"FROM order_line l JOIN ticket_type t ON t.id = l.type_id WHERE l.order_id = $1 "
+	"ORDER BY l.id";
+static const char SQL_ORDER_TICKETS[] =
+	"SELECT k.id, t.name, k.serial, k.status, coalesce(p.name, ''), coalesce(p.email, '') "
+	"FROM ticket k JOIN ticket_type t ON t.id = k.type_id "
+	"LEFT JOIN person p ON p.id = k.person_id WHERE k.order_id = $1 ORDER BY k.id";
+static const char SQL_ORDER_HISTORY[] =
+	"SELECT to_char(at, 'YYYY-MM-DD HH24:MI:SS'), station, action, reason FROM change_log "
+	"WHERE entity_id = $1 AND (entity = 'order' OR (entity = 'inventory' AND "
+	"action IN ('sell', 'order', 'cancelled', 'refunded'))) ORDER BY id";
+
 PGresult *db_order_get(struct db *db, long long id)
 {
-	return db_exec_id(db,
-		     "SELECT " LIST_COLUMNS ", o.version, o.event_id, o.email, o.invoice_no, o.channel, "
-		     "o.station, o.external_ref, o.payment_ref, o.net_cents, e.name, "
-		     "coalesce(org.name, '') FROM ticket_order o JOIN event e ON e.id = o.event_id "
-		     "LEFT JOIN event_organization eo ON eo.id = o.event_org_id "
-		     "LEFT JOIN organization org ON org.id = eo.organization_id WHERE o.id = $1",
-		     id);
+	return db_exec_id(db, SQL_ORDER_GET, id);
 }
 
 PGresult *db_order_lines(struct db *db, long long id)
 {
-	return db_exec_id(db,
-		     "SELECT t.name, l.qty, l.unit_cents, l.net_cents, l.vat_cents, l.channel "
-		     "FROM order_line l JOIN ticket_type t ON t.id = l.type_id WHERE l.order_id = $1 "
-		     "ORDER BY l.id",
-		     id);
+	return db_exec_id(db, SQL_ORDER_LINES, id);
 }
 
 PGresult *db_order_tickets(struct db *db, long long id)
 {
-	return db_exec_id(db,
-		     "SELECT k.id, t.name, k.serial, k.status, coalesce(p.name, ''), coalesce(p.email, '') "
-		     "FROM ticket k JOIN ticket_type t ON t.id = k.type_id "
-		     "LEFT JOIN person p ON p.id = k.person_id WHERE k.order_id = $1 ORDER BY k.id",
-		     id);
+	return db_exec_id(db, SQL_ORDER_TICKETS, id);
 }
 
 PGresult *db_order_history(struct db *db, long long id)
 {
-	return db_exec_id(db,
-		     "SELECT to_char(at, 'YYYY-MM-DD HH24:MI:SS'), station, action, reason FROM change_log "
-		     "WHERE entity_id = $1 AND (entity = 'order' OR (entity = 'inventory' AND "
-		     "action IN ('sell', 'order', 'cancelled', 'refunded'))) ORDER BY id",
-		     id);
+	return db_exec_id(db, SQL_ORDER_HISTORY, id);
+}
+
+/* The detail's four answers kept as copies the screen reads after the
+ * callback; the read frees them. */
+static bool keep_rows(struct db *db, const PGresult *res, void *dst)
+{
+	PGresult **slot = dst;
+	if (!(*slot = PQcopyResult(res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES))) {
+		db_set_error(db, DB_FAILED, "out of memory copying an answer");
+		return false;
+	}
+	return true;
+}
+
+static void order_detail_free(void *out)
+{
+	struct order_detail *d = out;
+	PQclear(d->order);
+	PQclear(d->lines);
+	PQclear(d->tickets);
+	PQclear(d->history);
+}
+
+static void order_detail_deliver(struct db *db, void (*done)(void), const void *out, void *ctx)
+{
+	((order_detail_fn)done)(db, out, ctx);
+}
+
+bool db_order_detail_submit(struct db *db, const void *owner, long long id, order_detail_fn done, void *ctx)
+{
+	struct db_read *r = db_read_new(sizeof(struct order_detail));
+	struct order_detail *d = db_read_out(r);
+	char s[24];
+	const char *p[1] = { s };
+
+	snprintf(s, sizeof s, "%lld", id);
+	db_read_add(r, SQL_ORDER_GET, 1, p, keep_rows, &d->order);
+	db_read_add(r, SQL_ORDER_LINES, 1, p, keep_rows, &d->lines);
+	db_read_add(r, SQL_ORDER_TICKETS, 1, p, keep_rows, &d->tickets);
+	db_read_add(r, SQL_ORDER_HISTORY, 1, p, keep_rows, &d->history);
+	db_read_on_free(r, order_detail_free);
+	return db_read_submit(db, owner, r, order_detail_deliver, (void (*)(void))done, ctx);
 }
 
 static const char order_add_sql[] =

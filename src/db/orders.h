@@ -94,6 +94,14 @@ bool db_order_stats_compact_submit(struct db *db, const void *owner);
  * dashboard's); false (DB_BADINPUT) when the filter is not well-formed. */
 #include "read.h"
 bool db_order_summary_add(struct db *db, struct db_read *r, const struct order_filter *f, struct order_summary *dst);
+/* One order's details (db_order_get, _lines, _tickets, _history) in one
+ * queued read; the results belong to the read (valid while done runs).
+ * order has no row when the order does not exist. */
+struct order_detail {
+	PGresult *order, *lines, *tickets, *history;
+};
+typedef void (*order_detail_fn)(struct db *db, const struct order_detail *d, void *ctx);
+bool db_order_detail_submit(struct db *db, const void *owner, long long id, order_detail_fn done, void *ctx);
 /* The writes of the screens, queued the same way: done gets the SQL
  * function's document or NULL with db->err (db_answer_lost(): the link
  * failed, the write may or may not have been made; the key makes a retry

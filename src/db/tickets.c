@@ -86,6 +86,14 @@ PGresult *db_tickets_of_order(struct db *db, long long order_id)
 	return db_exec_id(db, TICKET_SELECT "WHERE k.order_id = $1 ORDER BY k.id", order_id);
 }
 
+bool db_tickets_of_order_submit(struct db *db, const void *owner, long long order_id, db_rows_fn done, void *ctx)
+{
+	char id[24];
+	const char *p[1] = { id };
+	snprintf(id, sizeof id, "%lld", order_id);
+	return db_rows_submit(db, owner, TICKET_SELECT "WHERE k.order_id = $1 ORDER BY k.id", 1, p, done, ctx);
+}
+
 PGresult *db_ticket_get(struct db *db, long long ticket_id)
 {
 	return db_exec_id(db, TICKET_SELECT "WHERE k.id = $1", ticket_id);

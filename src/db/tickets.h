@@ -30,6 +30,7 @@ PGresult *db_person_search(struct db *db, long long event_id, const char *text, 
 #include "read.h"
 bool db_person_search_submit(struct db *db, const void *owner, long long event_id, const char *text, int limit,
 			     db_rows_fn done, void *ctx);
+bool db_tickets_of_order_submit(struct db *db, const void *owner, long long order_id, db_rows_fn done, void *ctx);
 
 /* A person's tickets as My Tickets shows them, each with its token (the
  * event's key made on first use, as db_ticket_token does) and its scans:
