@@ -39,6 +39,9 @@ struct assign_state {
 		long long tickets;
 	} matches[MATCHES_MAX];
 	int nmatches, picked;
+	/* the reads out: the list under &cursor, the search under &matches
+	 * (owners apart from the assignment's, which is under the state) */
+	struct read_mark list_mark, search_mark;
 	/* a refused assignment that Enter again confirms (reassign, rename) */
 	struct {
 		long long ticket;
@@ -65,24 +68,35 @@ struct assign_state {
 	} out;
 };
 
-static void find_matches(struct app *app, struct assign_state *s)
+static void matches_answer(struct db *db, const PGresult *res, void *ctx)
 {
-	const char *text = s->form.focus == A_EMAIL ? s->fields[A_EMAIL].text : s->fields[A_NAME].text;
-	PGresult *res;
+	struct assign_state *s = ctx;
 
-	s->nmatches = 0;
-	s->picked = -1;
-	if (strlen(text) < 2 || !app_online(app))
-		return;
-	res = db_person_search(app_db(app), app_event_id(app), text, MATCHES_MAX);
-	for (int i = 0; res && i < PQntuples(res); i++) {
+	read_mark_answer(&s->search_mark, db, res != NULL);
+	for (int i = 0; res && i < PQntuples(res) && i < MATCHES_MAX; i++) {
 		snprintf(s->matches[i].name, sizeof s->matches[i].name, "%s", db_text(res, i, 1));
 		snprintf(s->matches[i].email, sizeof s->matches[i].email, "%s", db_text(res, i, 2));
 		snprintf(s->matches[i].company, sizeof s->matches[i].company, "%s", db_text(res, i, 3));
 		s->matches[i].tickets = db_int(res, i, 4);
 		s->nmatches++;
 	}
-	PQclear(res);
+}
+
+/* Searches what is typed; a newer search supersedes the one out. */
+static void find_matches(struct app *app, struct assign_state *s)
+{
+	const char *text = s->form.focus == A_EMAIL ? s->fields[A_EMAIL].text : s->fields[A_NAME].text;
+
+	db_cancel_owner(app_db(app), &s->matches);
+	s->nmatches = 0;
+	s->picked = -1;
+	s->search_mark.loading = false;
+	s->search_mark.error[0] = '\0';
+	if (strlen(text) < 2 || !app_online(app))
+		return;
+	read_mark_sent(&s->search_mark, app,
+		       db_person_search_submit(app_db(app), &s->matches, app_event_id(app), text, MATCHES_MAX,
+					       matches_answer, s));
 }
 
 static void assign_init(struct app *app, void *state, const struct screen_arg *arg)
@@ -97,15 +111,13 @@ static void assign_init(struct app *app, void *state, const struct screen_arg *a
 	s->picked = -1;
 }
 
-static void assign_query(struct app *app, void *state)
+static void tickets_answer(struct db *db, const PGresult *res, void *ctx)
 {
-	struct assign_state *s = state;
-	PGresult *res = db_tickets_of_order(app_db(app), s->order_id);
+	struct assign_state *s = ctx;
 
-	if (!res) {
-		app_status(app, true, "tickets: %s", app_db(app)->err);
+	read_mark_answer(&s->list_mark, db, res != NULL);
+	if (!res)
 		return;
-	}
 	s->cursor.count = PQntuples(res) < TICKETS_MAX ? PQntuples(res) : TICKETS_MAX;
 	for (int i = 0; i < s->cursor.count; i++) {
 		struct ticket_row *t = &s->tickets[i];
@@ -116,7 +128,17 @@ static void assign_query(struct app *app, void *state)
 		snprintf(t->holder, sizeof t->holder, "%s", db_text(res, i, TK_PERSON));
 		snprintf(t->email, sizeof t->email, "%s", db_text(res, i, TK_EMAIL));
 	}
-	PQclear(res);
+	list_cursor_fit(&s->cursor, TICKETS_MAX);
+}
+
+static void assign_query(struct app *app, void *state)
+{
+	struct assign_state *s = state;
+
+	db_cancel_owner(app_db(app), &s->cursor); /* a newer read supersedes */
+	s->list_mark.loading = false;
+	read_mark_sent(&s->list_mark, app,
+		       db_tickets_of_order_submit(app_db(app), &s->cursor, s->order_id, tickets_answer, s));
 }
 
 static void assign_draw(struct app *app, void *state, struct rect a)
@@ -124,20 +146,29 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 	struct assign_state *s = state;
 	static const struct column cols[] = { { "TICKET", 8, true }, { "TYPE", 12, false },
 					      { "STATUS", 6, false }, { "ISSUE", 5, true }, { "HOLDER", 0, false } };
-	int xs[5], ws[5], shown, list_h = a.h - 9 - (s->nmatches ? s->nmatches + 1 : 0), y;
-	char title[160], enter[16], esc[16];
+	char title[700], enter[16], esc[16], buf[600];
+	const char *mark = read_mark_text(app, &s->list_mark, buf, sizeof buf);
+	bool stale = read_mark_stale(app, &s->list_mark);
+	const char *text = s->form.focus == A_EMAIL ? s->fields[A_EMAIL].text : s->fields[A_NAME].text;
+	char sbuf[600];
+	const char *smark = strlen(text) >= 2 ? read_mark_text(app, &s->search_mark, sbuf, sizeof sbuf) : NULL;
+	int xs[5], ws[5], shown, list_h = a.h - 9 - (s->nmatches ? s->nmatches + 1 : smark ? 1 : 0), y;
 
 	if (list_h < 3)
 		list_h = 3;
-	snprintf(title, sizeof title, "Tickets of order #%lld", s->order_id);
-	draw_text(a.y, a.x + 2, a.w - 4, title, theme_attr(C_TITLE));
+	snprintf(title, sizeof title, "Tickets of order #%lld%s%s", s->order_id, mark ? " — " : "", mark ? mark : "");
+	draw_text(a.y, a.x + 2, a.w - 4, title, stale ? theme_attr(C_OFFLINE) : theme_attr(C_TITLE));
 	shown = draw_columns(a.y + 1, a.x + 1, a.w - 2, cols, 5, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, list_h - 2);
 	if (s->cursor.count == 0)
-		draw_text(a.y + 2, a.x + 2, a.w - 4, "No tickets: they come when the order is settled.", theme_attr(C_DIM));
+		draw_text(a.y + 2, a.x + 2, a.w - 4,
+			  !mark ? "No tickets: they come when the order is settled."
+			  : stale ? "Tickets not read: the database is unavailable." : "Reading the tickets…",
+			  theme_attr(C_DIM));
 	for (int i = 0; i < list_h - 2 && s->cursor.top + i < s->cursor.count; i++) {
 		const struct ticket_row *t = &s->tickets[s->cursor.top + i];
-		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
+		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED)
+				: stale ? theme_attr(C_DIM) : A_NORMAL;
 		char id[24], issue[12], holder[480];
 		const char *cells[5] = { id, t->type, t->status, issue, holder };
 		snprintf(id, sizeof id, "%lld", t->id);
@@ -178,6 +209,11 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 	draw_text(y++, a.x + 2, a.w - 4, "Assign the selected ticket to:", A_BOLD);
 	for (int i = 0; i < A_COUNT; i++)
 		form_draw_field(&s->form, i, y++, a.x + 2, 10, a.w - 4 < 70 ? a.w - 4 : 70, true);
+	if (!s->nmatches && smark) {
+		char line[700];
+		snprintf(line, sizeof line, "Known people: %s", smark);
+		draw_text(y++, a.x + 2, a.w - 4, line, theme_attr(C_DIM));
+	}
 	if (s->nmatches) {
 		draw_text(y++, a.x + 2, a.w - 4, "Known people (F3 picks the next):", theme_attr(C_DIM));
 		for (int i = 0; i < s->nmatches; i++) {
@@ -452,7 +488,10 @@ static int assign_notify(struct app *app, void *state, const char *channel, cons
 
 static void assign_done(struct app *app, void *state)
 {
-	(void)app;
+	struct assign_state *s = state;
+	/* the reads under their own owners must not answer into freed state */
+	db_cancel_owner(app_db(app), &s->cursor);
+	db_cancel_owner(app_db(app), &s->matches);
 	bulk_close(state);
 }
 

@@ -7,6 +7,7 @@
 
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
+#include "../src/db/async.h"
 #include "../src/db/orders.h"
 #include "screen.h"
 
@@ -17,6 +18,7 @@ struct order_view {
 	char lines[DETAIL_LINES][160];
 	unsigned attrs[DETAIL_LINES];
 	int count, top;
+	struct read_mark mark;
 };
 
 static void add(struct order_view *v, unsigned attr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -31,19 +33,23 @@ static void add(struct order_view *v, unsigned attr, const char *fmt, ...)
 	v->attrs[v->count++] = attr;
 }
 
-static void order_query(struct app *app, void *state)
+/* The answer: the lines shown are rebuilt; a failed read keeps what was
+ * shown (marked unavailable). */
+static void order_answer(struct db *db, const struct order_detail *d, void *ctx)
 {
-	struct order_view *v = state;
+	struct order_view *v = ctx;
 	long long id = v->order_id;
-	struct db *db = app_db(app);
-	PGresult *o = db_order_get(db, id), *l = NULL, *t = NULL, *h = NULL;
+	const PGresult *o, *l, *t, *h;
 	char amount[32], vat[32], net[32];
 
+	read_mark_answer(&v->mark, db, d != NULL);
+	if (!d)
+		return;
 	v->count = 0;
-	if (!o || PQntuples(o) == 0 || !(l = db_order_lines(db, id)) || !(t = db_order_tickets(db, id)) ||
-	    !(h = db_order_history(db, id))) {
-		add(v, theme_attr(C_STATUS_ERR), "Order #%lld cannot be read: %s", id, db->err[0] ? db->err : "not found");
-		goto out;
+	o = d->order, l = d->lines, t = d->tickets, h = d->history;
+	if (PQntuples(o) == 0) {
+		add(v, theme_attr(C_STATUS_ERR), "Order #%lld cannot be read: not found", id);
+		return;
 	}
 	money_format(amount, sizeof amount, db_int(o, 0, OL_AMOUNT));
 	money_format(vat, sizeof vat, db_int(o, 0, OL_VAT));
@@ -83,21 +89,39 @@ static void order_query(struct app *app, void *state)
 	for (int i = 0; i < PQntuples(h); i++)
 		add(v, A_NORMAL, "%-19s %-14.14s %-18.18s %s", db_text(h, i, 0), db_text(h, i, 1), db_text(h, i, 2),
 		    db_text(h, i, 3));
-out:
-	PQclear(o);
-	PQclear(l);
-	PQclear(t);
-	PQclear(h);
+}
+
+static void order_query(struct app *app, void *state)
+{
+	struct order_view *v = state;
+	struct db *db = app_db(app);
+
+	db_cancel_owner(db, v); /* a newer read supersedes */
+	v->mark.loading = false;
+	read_mark_sent(&v->mark, app, db_order_detail_submit(db, v, v->order_id, order_answer, v));
 }
 
 static void order_draw(struct app *app, void *state, struct rect a)
 {
 	struct order_view *v = state;
-	(void)app;
+	char buf[600], line[700];
+	const char *mark = read_mark_text(app, &v->mark, buf, sizeof buf);
+	bool stale = read_mark_stale(app, &v->mark);
+
+	if (mark) {
+		/* what is shown below is not current (or nothing was read yet) */
+		if (v->count == 0)
+			snprintf(line, sizeof line, "Order #%lld: %s", v->order_id,
+				 mark);
+		else
+			snprintf(line, sizeof line, "Order #%lld — %s (shown as last read)", v->order_id, mark);
+		draw_text(a.y, a.x + 2, a.w - 4, line, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
+		a.y++, a.h--;
+	}
 	if (v->top > v->count - 1)
 		v->top = v->count > 0 ? v->count - 1 : 0;
 	for (int i = 0; i < a.h && v->top + i < v->count; i++)
-		draw_text(a.y + i, a.x + 2, a.w - 4, v->lines[v->top + i], v->attrs[v->top + i]);
+		draw_text(a.y + i, a.x + 2, a.w - 4, v->lines[v->top + i], stale ? theme_attr(C_DIM) : v->attrs[v->top + i]);
 }
 
 static int order_key(struct app *app, void *state, enum action action, int key)

@@ -473,6 +473,43 @@ static void test_read_screens_on_a_frozen_link(void **state)
 	PQfinish(c);
 }
 
+/* The order detail and the assignment screen read without waiting too:
+ * opened on a frozen link they answer F1 at once and say unavailable
+ * after the deadline, never "not found" or "no tickets". */
+static void test_order_screens_on_a_frozen_link(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	long long event_id = make_event(unique_name("Frozen Order"), "2036-03-02", 0);
+	char cmd[600];
+	struct tmux t;
+	struct run_result r;
+	const struct frozen_screen order = { "Enter", "Order", "loading", "unavailable — offline", "not found", NULL };
+	const struct frozen_screen assign = { "a", "Assign tickets", "loading", "unavailable — offline", "No tickets",
+					      NULL };
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment card --company 'Glacier AB'", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station frozen-order "
+		 "--screen orders --event %lld; sleep 30",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "frozenorder", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Glacier AB", 10000));
+	assert_true(tmux_wait_for(&t, "ONLINE", 2000));
+
+	frozen_screen_check(&t, p, &order, false);
+	/* read again once online: the order itself */
+	assert_true(tmux_wait_for(&t, "Glacier AB", 5000));
+	assert_true(tmux_wait_gone(&t, "loading", 3000));
+	frozen_screen_check(&t, p, &assign, false);
+	assert_true(tmux_wait_for(&t, "Adult", 5000));
+	tmux_stop(&t);
+	proxy_stop(p);
+}
+
 static void test_sale_on_a_frozen_link_is_confirmed_once(void **state)
 {
 	struct proxy *p = proxy_start(NULL);
@@ -617,9 +654,12 @@ int main(void)
 		cmocka_unit_test(test_orders_screen_on_a_frozen_link),
 		cmocka_unit_test(test_superseded_read_is_cancelled_on_the_server),
 		cmocka_unit_test(test_read_screens_on_a_frozen_link),
+		cmocka_unit_test(test_order_screens_on_a_frozen_link),
 		cmocka_unit_test(test_sale_on_a_frozen_link_is_confirmed_once),
 		cmocka_unit_test(test_settle_behind_a_row_lock_keeps_the_screen_live),
 	};
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	PQfinish(test_migrate_connect());
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
