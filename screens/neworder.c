@@ -42,6 +42,10 @@ struct neworder_state {
 	char key[FORM_KEY_MAX]; /* this form instance's idempotency key */
 	struct app *app;
 	bool creating; /* the order is out, not answered yet */
+	/* read once, without waiting: organizations under &org_ids, types
+	 * under &type_ids (apart from the order's write, under the state) */
+	bool orgs_read, types_read;
+	struct read_mark orgs_mark, types_mark;
 };
 
 /* Empty fields for the next order; the payment choice sticks. */
@@ -59,33 +63,34 @@ static void neworder_clear(struct neworder_state *s)
 	form_new_key(s->key, "neworder");
 }
 
-static void neworder_query(struct app *app, void *state)
+static void orgs_answer(struct db *db, const PGresult *res, void *ctx)
 {
-	struct neworder_state *s = state;
-	PGresult *res;
-	int n = 0;
+	struct neworder_state *s = ctx;
+	int n = 1;
 
-	if (s->form.count > 0)
-		return; /* read once: a form being typed into must not reset */
-	s->org_choices[n] = "(none)";
-	s->org_ids[n++] = 0;
-	res = db_event_org_choices(app_db(app), app_event_id(app), ORGS_MAX);
-	for (int i = 0; res && i < PQntuples(res) && n <= ORGS_MAX; i++, n++) {
+	read_mark_answer(&s->orgs_mark, db, res != NULL);
+	if (!res)
+		return;
+	for (int i = 0; i < PQntuples(res) && n <= ORGS_MAX; i++, n++) {
 		s->org_ids[n] = db_int(res, i, EOC_ID);
 		snprintf(s->org_names[n], sizeof s->org_names[n], "%s", db_text(res, i, EOC_NAME));
 		s->org_choices[n] = s->org_names[n];
 	}
-	PQclear(res);
-	s->fields[N_ORG] = (struct form_field){ .label = "Organization", .kind = FIELD_CHOICE,
-						.choices = s->org_choices, .nchoices = n };
-	s->fields[N_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 };
-	s->fields[N_CONTACT] = (struct form_field){ .label = "Contact", .kind = FIELD_TEXT, .max_chars = 200 };
-	s->fields[N_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_chars = 254 };
-	s->fields[N_PAYMENT] = (struct form_field){ .label = "Payment", .kind = FIELD_CHOICE,
-						    .choices = s->payment_choices,
-						    .nchoices = name_choices(s->payment_choices, NULL, payment_names(), -1) };
-	res = db_type_list(app_db(app), app_event_id(app));
-	for (int i = 0; res && i < PQntuples(res) && s->ntypes < TYPES_MAX; i++) {
+	s->fields[N_ORG].nchoices = n;
+	if (s->fields[N_ORG].choice >= n)
+		s->fields[N_ORG].choice = 0;
+	s->orgs_read = true;
+}
+
+static void types_answer(struct db *db, const PGresult *res, void *ctx)
+{
+	struct neworder_state *s = ctx;
+
+	read_mark_answer(&s->types_mark, db, res != NULL);
+	if (!res)
+		return;
+	s->ntypes = 0;
+	for (int i = 0; i < PQntuples(res) && s->ntypes < TYPES_MAX; i++) {
 		int k = s->ntypes++;
 		s->type_ids[k] = db_int(res, i, TYPE_ID);
 		snprintf(s->type_names[k], sizeof s->type_names[k], "%s", db_text(res, i, TYPE_NAME));
@@ -93,16 +98,60 @@ static void neworder_query(struct app *app, void *state)
 							       .max_chars = 5, .text = "0",
 							       .replace_on_type = true };
 	}
-	PQclear(res);
-	s->form = (struct form){ s->fields, N_FIXED + s->ntypes, N_COMPANY };
-	form_new_key(s->key, "neworder");
+	s->form.count = N_FIXED + s->ntypes;
+	s->types_read = true;
+}
+
+static void neworder_query(struct app *app, void *state)
+{
+	struct neworder_state *s = state;
+	struct db *db = app_db(app);
+
+	s->app = app;
+	if (s->form.count == 0) {
+		/* the form at once; what the database gives comes into it */
+		s->org_choices[0] = "(none)";
+		s->org_ids[0] = 0;
+		s->fields[N_ORG] = (struct form_field){ .label = "Organization", .kind = FIELD_CHOICE,
+							.choices = s->org_choices, .nchoices = 1 };
+		s->fields[N_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 };
+		s->fields[N_CONTACT] = (struct form_field){ .label = "Contact", .kind = FIELD_TEXT, .max_chars = 200 };
+		s->fields[N_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_chars = 254 };
+		s->fields[N_PAYMENT] = (struct form_field){ .label = "Payment", .kind = FIELD_CHOICE,
+							    .choices = s->payment_choices,
+							    .nchoices = name_choices(s->payment_choices, NULL,
+										     payment_names(), -1) };
+		s->form = (struct form){ s->fields, N_FIXED, N_COMPANY };
+		form_new_key(s->key, "neworder");
+	}
+	/* read once: a form being typed into must not reset */
+	if (!s->orgs_read) {
+		db_cancel_owner(db, s->org_ids);
+		s->orgs_mark.loading = false;
+		read_mark_sent(&s->orgs_mark, app,
+			       db_event_org_choices_submit(db, s->org_ids, app_event_id(app), ORGS_MAX, orgs_answer, s));
+	}
+	if (!s->types_read) {
+		db_cancel_owner(db, s->type_ids);
+		s->types_mark.loading = false;
+		read_mark_sent(&s->types_mark, app,
+			       db_type_list_submit(db, s->type_ids, app_event_id(app), types_answer, s));
+	}
+}
+
+static void neworder_done(struct app *app, void *state)
+{
+	struct neworder_state *s = state;
+	db_cancel_owner(app_db(app), s->org_ids);
+	db_cancel_owner(app_db(app), s->type_ids);
 }
 
 static void neworder_draw(struct app *app, void *state, struct rect a)
 {
 	struct neworder_state *s = state;
 	int y = a.y + 1, x = a.x + 2, w = a.w - 4 < 72 ? a.w - 4 : 72;
-	char title[300];
+	char title[300], buf[600], note[700];
+	const char *mark;
 
 	snprintf(title, sizeof title, "New ticket order — %s", app_event_name(app));
 	draw_text(y, x, w, title, theme_attr(C_TITLE));
@@ -111,6 +160,15 @@ static void neworder_draw(struct app *app, void *state, struct rect a)
 		if (i == N_FIXED)
 			draw_text(y++, x, w, "Quantity per ticket type:", A_BOLD);
 		form_draw_field(&s->form, i, y, x, 16, w, true);
+	}
+	/* what the form still lacks from the database */
+	if (!s->types_read && (mark = read_mark_text(app, &s->types_mark, buf, sizeof buf))) {
+		snprintf(note, sizeof note, "Quantity per ticket type: %s", mark);
+		draw_text(y++, x, w, note, theme_attr(read_mark_stale(app, &s->types_mark) ? C_OFFLINE : C_DIM));
+	}
+	if (!s->orgs_read && (mark = read_mark_text(app, &s->orgs_mark, buf, sizeof buf))) {
+		snprintf(note, sizeof note, "Organizations: %s", mark);
+		draw_text(y++, x, w, note, theme_attr(read_mark_stale(app, &s->orgs_mark) ? C_OFFLINE : C_DIM));
 	}
 	y++;
 	if (s->creating)
@@ -162,6 +220,10 @@ static int neworder_submit(struct app *app, struct neworder_state *s)
 	long long org = s->org_ids[s->fields[N_ORG].choice];
 
 	s->error = true;
+	if (!s->types_read) {
+		snprintf(s->message, sizeof s->message, "The ticket types are not read yet: nothing to order.");
+		goto out;
+	}
 	if ((why = validate_text(s->fields[N_COMPANY].text, NAME_MAX_CHARS, false)) ||
 	    (!s->fields[N_COMPANY].text[0] && !org)) {
 		snprintf(s->message, sizeof s->message, "Company %s (or choose an organization).", why ? why : "is required");
@@ -237,6 +299,7 @@ const struct screen_ops neworder_screen = {
 	.title = "New ticket order",
 	.state_size = sizeof(struct neworder_state),
 	.query = neworder_query,
+	.done = neworder_done,
 	.draw = neworder_draw,
 	.on_key = neworder_key,
 };

@@ -36,6 +36,10 @@ struct sale_state {
 	 * habitual Enter never takes money on its own. */
 	bool confirming;
 	char confirm[300];
+	/* the price for the confirm line, read when Enter asks (under
+	 * &price_mark, apart from the sale's write under the state) */
+	struct read_mark price_mark;
+	long long confirm_qty;
 	char key[FORM_KEY_MAX]; /* this sale's idempotency key */
 	/* The sale is out and not answered yet: the loop goes on (help, other
 	 * keys) and a second Enter is refused until the answer comes. */
@@ -129,18 +133,18 @@ static void describe_result(struct sale_state *s, json_t *doc)
 	snprintf(s->result[2], sizeof s->result[2], "Total %s incl. VAT", amount);
 }
 
-/* What Enter again will do, with the amount: "Sell 2 × Adult, card:
- * 997.50 incl. VAT?" */
-static void describe_charge(struct app *app, struct sale_state *s, long long qty)
+/* What Enter again will do, with the amount once the price is read:
+ * "Sell 2 × Adult, card: 997.50 incl. VAT?" */
+static void describe_charge(struct app *app, struct sale_state *s, const PGresult *types)
 {
 	const char *payment = form_value(&s->fields[F_PAYMENT]);
-	PGresult *types = db_type_list(app_db(app), app_event_id(app));
-	char amount[40] = "";
+	char amount[40] = "", buf[600];
+	const char *mark = read_mark_text(app, &s->price_mark, buf, sizeof buf);
 	enum payment_method pm = PAY_CARD;
 
 	payment_parse(payment, &pm);
 	for (int i = 0; types && i < PQntuples(types); i++) {
-		struct order_line_price line = { .qty = (int)qty };
+		struct order_line_price line = { .qty = (int)s->confirm_qty };
 		struct order_amounts total;
 		if (db_int(types, i, TYPE_ID) != s->type_id)
 			continue;
@@ -149,9 +153,37 @@ static void describe_charge(struct app *app, struct sale_state *s, long long qty
 		if (order_compute_amounts(&line, 1, pm, &total))
 			money_format(amount, sizeof amount, total.net_cents + total.vat_cents);
 	}
-	PQclear(types);
-	snprintf(s->confirm, sizeof s->confirm, "Sell %lld × %s, %s%s%s%s? ", qty, s->type_name, payment,
-		 amount[0] ? ": " : "", amount, amount[0] ? " incl. VAT" : "");
+	if (amount[0])
+		snprintf(s->confirm, sizeof s->confirm, "Sell %lld × %s, %s: %s incl. VAT? ", s->confirm_qty,
+			 s->type_name, payment, amount);
+	else
+		snprintf(s->confirm, sizeof s->confirm, "Sell %lld × %s, %s%s%.200s? ", s->confirm_qty, s->type_name,
+			 payment, mark ? " — price " : "", mark ? mark : "");
+}
+
+static void price_answer(struct db *db, const PGresult *types, void *ctx)
+{
+	struct sale_state *s = ctx;
+	read_mark_answer(&s->price_mark, db, types != NULL);
+	if (s->confirming)
+		describe_charge(s->app, s, types);
+}
+
+/* Asks for the price; the confirm line says so until it comes. */
+static void ask_charge(struct app *app, struct sale_state *s, long long qty)
+{
+	db_cancel_owner(app_db(app), &s->price_mark);
+	s->price_mark.loading = false;
+	s->confirm_qty = qty;
+	read_mark_sent(&s->price_mark, app,
+		       db_type_list_submit(app_db(app), &s->price_mark, app_event_id(app), price_answer, s));
+	describe_charge(app, s, NULL);
+}
+
+static void sale_done(struct app *app, void *state)
+{
+	struct sale_state *s = state;
+	db_cancel_owner(app_db(app), &s->price_mark);
 }
 
 /* The answer to the sale: the order, a refusal, or a link that failed
@@ -202,7 +234,7 @@ static int sale_submit(struct app *app, struct sale_state *s)
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (!s->confirming) {
-		describe_charge(app, s, qty);
+		ask_charge(app, s, qty);
 		s->confirming = true;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
@@ -266,6 +298,7 @@ const struct screen_ops sale_screen = {
 	.title = "Counter sale",
 	.state_size = sizeof(struct sale_state),
 	.init = sale_init,
+	.done = sale_done,
 	.draw = sale_draw,
 	.on_key = sale_key,
 };
