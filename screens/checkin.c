@@ -244,8 +244,11 @@ static void draw_input(struct checkin_state *s, int y, int x, int w)
 
 	draw_text(y, x, lw, label, A_BOLD);
 	if (!s->input_len && !s->input_garbage) {
-		draw_text(y, x + lw, w - lw, "_  Enter scans · BkSp edits · Esc clears · dropped after 2 s idle",
-			  theme_attr(C_DIM));
+		char k[3][16], hint[160];
+		snprintf(hint, sizeof hint, "_  %s scans · %s edits · %s clears · dropped after 2 s idle",
+			 key_hint("checkin", ACT_SUBMIT, k[0], 16), key_hint("checkin", ACT_ERASE, k[1], 16),
+			 key_hint("checkin", ACT_CLEAR, k[2], 16));
+		draw_text(y, x + lw, w - lw, hint, theme_attr(C_DIM));
 		return;
 	}
 	if (room < 2)

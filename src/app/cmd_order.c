@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/order.h"
 #include "../core/validate.h"
 #include "../db/catalog.h"
 #include "../db/inventory.h"
@@ -39,28 +40,28 @@ static int order_transition(struct cli *cli, int argc, char **argv, const char *
 
 int cmd_order_invoice(struct cli *cli, int argc, char **argv)
 {
-	return order_transition(cli, argc, argv, "order invoice", "invoice_sent", false);
+	return order_transition(cli, argc, argv, "order invoice", order_status_name(ORDER_INVOICE_SENT), false);
 }
 
 int cmd_order_settle(struct cli *cli, int argc, char **argv)
 {
-	return order_transition(cli, argc, argv, "order settle", "settled", true);
+	return order_transition(cli, argc, argv, "order settle", order_status_name(ORDER_SETTLED), true);
 }
 
 int cmd_order_cancel(struct cli *cli, int argc, char **argv)
 {
-	return order_transition(cli, argc, argv, "order cancel", "cancelled", false);
+	return order_transition(cli, argc, argv, "order cancel", order_status_name(ORDER_CANCELLED), false);
 }
 
 int cmd_order_refund(struct cli *cli, int argc, char **argv)
 {
-	return order_transition(cli, argc, argv, "order refund", "refunded", false);
+	return order_transition(cli, argc, argv, "order refund", order_status_name(ORDER_REFUNDED), false);
 }
 
 /* order add --event E --lines "Adult:2,Child:1" --payment P [...] */
 int cmd_order_add(struct cli *cli, int argc, char **argv)
 {
-	const char *what = "order add", *event = NULL, *lines_s = NULL, *payment = "invoice";
+	const char *what = "order add", *event = NULL, *lines_s = NULL, *payment = NULL;
 	const char *company = NULL, *contact = NULL, *email = NULL, *org = NULL, *key = NULL;
 	const struct cli_opt opts[] = {
 		{ "event", &event, NULL }, { "lines", &lines_s, NULL }, { "payment", &payment, NULL },
@@ -75,6 +76,8 @@ int cmd_order_add(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
+	if (!payment)
+		payment = payment_name(PAY_INVOICE);
 	if (!lines_s)
 		return cli_missing(what, "lines");
 	if (!cli_value(what, "lines", lines_s, 1000, &rc) || !cli_payment(what, payment, &rc) ||

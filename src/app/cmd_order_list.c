@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../core/money.h"
+#include "../core/order.h"
 #include "../core/validate.h"
 #include "../db/catalog.h"
 #include "../db/orders.h"
@@ -175,17 +176,16 @@ int cmd_order_summary(struct cli *cli, int argc, char **argv)
 		return EXIT_DONE;
 	}
 	{
-		static const char *const rows[] = { "Requested", "Invoice Sent", "Settled", "Total" };
-		static const char *const cols[] = { "Invoice", "Card", "Sponsored", "Free", "Total" };
+		/* the rows are enum order_status's, the columns enum payment_method's, then the totals */
 		printf("%-13s", "");
 		for (int c = 0; c < SUMMARY_COLS; c++)
-			printf(" %-27s", cols[c]);
+			printf(" %-27s", c < PAY_COUNT ? payment_label((enum payment_method)c) : "Total");
 		printf("\n%-13s", "");
 		for (int c = 0; c < SUMMARY_COLS; c++)
 			printf(" %7s %6s %12s", "ORD", "TIX", "AMOUNT");
 		putchar('\n');
 		for (int r = 0; r < SUMMARY_ROWS; r++) {
-			printf("%-13s", rows[r]);
+			printf("%-13s", r < SUMMARY_ROWS - 1 ? order_status_label((enum order_status)r) : "Total");
 			for (int c = 0; c < SUMMARY_COLS; c++) {
 				char amount[32];
 				money_format(amount, sizeof amount, s.cell[r][c].amount);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/order.h"
 #include "../core/validate.h"
 #include "../db/inventory.h"
 #include "cli.h"
@@ -23,7 +24,7 @@ static bool check_order_flags(const char *what, struct order_flags *f, int *rc)
 {
 	const char *why;
 	if (!f->payment)
-		f->payment = "card";
+		f->payment = payment_name(PAY_CARD);
 	if (!cli_payment(what, f->payment, rc) ||
 	    !cli_value(what, "company", f->company, NAME_MAX_CHARS, rc) ||
 	    !cli_value(what, "contact", f->contact, NAME_MAX_CHARS, rc) ||
