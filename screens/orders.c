@@ -29,31 +29,28 @@ static int orders_tick(struct app *app, void *state)
 	return SCR_IGNORED;
 }
 
+/* The framework's area, on open and resize: a list of another height
+ * reads its page again. */
+static int orders_layout(struct app *app, void *state, struct rect area)
+{
+	struct orders_state *s = state;
+
+	s->area = area;
+	return orders_fit(s) ? SCR_REQUERY : SCR_IGNORED;
+}
+
 static void orders_draw(struct app *app, void *state, struct rect a)
 {
 	struct orders_state *s = state;
-	int y = a.y, list_h, want;
 
 	if (!app_event_id(app)) {
 		draw_text(a.y + 1, a.x + 2, a.w - 4, "No event chosen: pick one on the Events screen.", theme_attr(C_DIM));
 		return;
 	}
-	orders_draw_filters(s, a, y);
-	y += 2;
-	if (!s->hide_summary && a.h >= 18) {
-		orders_draw_summary(s, a, y + 1);
-		y += 7;
-	}
-	list_h = a.y + a.h - y - (s->prompt || s->writing[0] ? 1 : 0);
-	/* The page is as tall as the list area: re-read when that changes. */
-	want = list_h - 1 > PAGE_MAX ? PAGE_MAX : list_h - 1;
-	if (want > 0 && want != s->page_rows) {
-		/* never read from here: ask the loop to, right after this frame */
-		s->page_rows = want;
-		s->refresh_due = db_now_ms();
-		app_wake_in(app, 0);
-	}
-	orders_draw_list(s, a, y, list_h);
+	orders_draw_filters(s, a, a.y);
+	if (a.y + 2 < orders_list_top(s, a))
+		orders_draw_summary(s, a, a.y + 3);
+	orders_draw_list(s, a, orders_list_top(s, a), orders_list_height(s, a));
 	if (s->prompt) {
 		orders_draw_prompt(s, a);
 	} else if (s->writing[0]) {
@@ -62,10 +59,8 @@ static void orders_draw(struct app *app, void *state, struct rect a)
 	}
 }
 
-static int orders_key(struct app *app, void *state, enum action action, int key)
+static int dispatch_key(struct app *app, struct orders_state *s, enum action action, int key)
 {
-	struct orders_state *s = state;
-
 	if (s->prompt) {
 		switch (keymap_modal(key)) {
 		case ACT_BACK:
@@ -132,6 +127,16 @@ list_keys:
 	return orders_act(app, s, action);
 }
 
+/* A prompt or the summary coming or going changes the list's height: the
+ * page is read again at the new size. */
+static int orders_key(struct app *app, void *state, enum action action, int key)
+{
+	struct orders_state *s = state;
+	int r = dispatch_key(app, s, action, key);
+
+	return orders_fit(s) ? r | SCR_REQUERY : r;
+}
+
 static int orders_notify(struct app *app, void *state, const char *channel, const char *payload)
 {
 	(void)app;
@@ -162,6 +167,7 @@ const struct screen_ops orders_screen = {
 	.init = orders_init,
 	.done = orders_done,
 	.query = orders_query,
+	.layout = orders_layout,
 	.draw = orders_draw,
 	.on_key = orders_key,
 	.on_notify = orders_notify,

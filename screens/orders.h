@@ -40,7 +40,9 @@ struct orders_state {
 	enum order_sort sort;
 	bool descending, hide_summary;
 	struct order_row rows[PAGE_MAX];
-	int count, selected, page_rows;
+	int count, selected;
+	int page_rows;    /* the rows the list has (orders_fit), read a page at a time */
+	struct rect area; /* the screen's area, from the framework's layout */
 	struct order_summary summary;
 	bool summary_ok;
 	enum prompt_kind prompt;
@@ -72,6 +74,9 @@ void orders_draw_filters(struct orders_state *s, struct rect a, int y);
 void orders_summary_answer(struct db *db, const struct order_summary *sum, void *ctx);
 void orders_draw_summary(struct orders_state *s, struct rect a, int y);
 /* orders_list.c */
+int orders_list_top(const struct orders_state *s, struct rect a);
+int orders_list_height(const struct orders_state *s, struct rect a);
+bool orders_fit(struct orders_state *s);
 void orders_start_refresh(struct app *app, struct orders_state *s);
 void orders_refresh_soon(struct app *app, struct orders_state *s, bool from_start);
 void orders_restart(struct app *app, struct orders_state *s);

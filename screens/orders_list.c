@@ -139,6 +139,34 @@ static void page_answer(struct db *db, PGresult *res, void *ctx)
 	refresh_done(s);
 }
 
+/* Where the list starts in the area: under the filter pane (two lines)
+ * and the grid (a blank line and six) when it shows. */
+int orders_list_top(const struct orders_state *s, struct rect a)
+{
+	return a.y + 2 + (!s->hide_summary && a.h >= 18 ? 7 : 0);
+}
+
+/* The list's lines (its header, then a row a line), less the prompt or
+ * write line at the bottom. */
+int orders_list_height(const struct orders_state *s, struct rect a)
+{
+	return a.y + a.h - orders_list_top(s, a) - (s->prompt || s->writing[0] ? 1 : 0);
+}
+
+/* The page is as many rows as the list shows; true when that changed
+ * (then what is shown must be read again). */
+bool orders_fit(struct orders_state *s)
+{
+	int want = orders_list_height(s, s->area) - 1;
+
+	if (want > PAGE_MAX)
+		want = PAGE_MAX;
+	if (want <= 0 || want == s->page_rows)
+		return false;
+	s->page_rows = want;
+	return true;
+}
+
 void orders_start_refresh(struct app *app, struct orders_state *s)
 {
 	struct db *db = app_db(app);
@@ -151,6 +179,7 @@ void orders_start_refresh(struct app *app, struct orders_state *s)
 	orders_filters_apply(s, app_event_id(app));
 	if (!app_online(app))
 		return;
+	orders_fit(s);
 	if (s->page_rows <= 0)
 		s->page_rows = 10;
 	/* the rows shown stay (marked loading) until the answer replaces them */
