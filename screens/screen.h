@@ -47,6 +47,11 @@ struct screen_ops {
 	 * answers in callbacks; a synchronous read here holds the loop up to
 	 * the connection's deadline when the link is silent. */
 	void (*query)(struct app *app, void *state);
+	/* The area draw will get: called before every query and when the
+	 * terminal is resized. A screen whose reads depend on its size (a
+	 * list that reads a page of visible rows) keeps what it needs and
+	 * answers SCR_REQUERY when that changed; otherwise SCR_IGNORED. */
+	int (*layout)(struct app *app, void *state, struct rect area);
 	void (*draw)(struct app *app, void *state, struct rect area);
 	int (*on_key)(struct app *app, void *state, enum action action, int key);
 	int (*on_notify)(struct app *app, void *state, const char *channel, const char *payload);

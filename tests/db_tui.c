@@ -925,6 +925,64 @@ static void test_forms_create_once(void **state)
 	PQfinish(c);
 }
 
+/* The orders list pages by the rows it has: after the terminal grows, the
+ * framework's layout says so, the page is read again at the new height,
+ * and PgDn moves by the new page size. */
+static bool screen_has(struct tmux *t, const char *text)
+{
+	char *screen = tmux_capture(t);
+	bool has = strstr(screen, text) != NULL;
+	free(screen);
+	return has;
+}
+
+static void test_orders_pages_by_its_rows_after_a_resize(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Paging Gala"), "2039-01-01", 0);
+	char cmd[512];
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 1000, 1);
+	/* newest first: Page 80 on top */
+	r = run_cmd("for i in $(seq -w 1 80); do $BOXOFFICE sell --event %lld --type Adult --qty 1 --payment free "
+		    "--company \"Page $i\" >/dev/null || exit 1; done", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; sleep 60", event_id);
+	/* 30 lines: 27 for the screen, 9 for filters and grid, a header: 17 rows */
+	tmux_start(&t, "paging", 100, 30, cmd);
+	assert_true(tmux_wait_for(&t, "Page 64", 10000));
+	assert_true(screen_has(&t, "Page 80"));
+	assert_false(screen_has(&t, "Page 63"));
+	tmux_keys(&t, "NPage");
+	assert_true(tmux_wait_for(&t, "Page 47", 3000));
+	assert_true(screen_has(&t, "Page 63"));
+	assert_false(screen_has(&t, "Page 46"));
+	/* 40 lines: 27 rows, read again from the first row shown */
+	snprintf(cmd, sizeof cmd, "tmux -L %s resize-window -t %s -x 100 -y 40", t.socket, t.session);
+	assert_int_equal(system(cmd), 0);
+	assert_true(tmux_wait_for(&t, "Page 37", 3000));
+	assert_true(screen_has(&t, "Page 63"));
+	assert_false(screen_has(&t, "Page 36"));
+	tmux_keys(&t, "NPage");
+	assert_true(tmux_wait_for(&t, "Page 10", 3000));
+	assert_true(screen_has(&t, "Page 36"));
+	assert_false(screen_has(&t, "Page 37"));
+	assert_false(screen_has(&t, "Page 09"));
+	/* and back to 30 lines: 17 rows from the first row shown */
+	snprintf(cmd, sizeof cmd, "tmux -L %s resize-window -t %s -x 100 -y 30", t.socket, t.session);
+	assert_int_equal(system(cmd), 0);
+	assert_true(tmux_wait_gone(&t, "Page 19", 3000));
+	assert_true(screen_has(&t, "Page 36"));
+	assert_true(screen_has(&t, "Page 20"));
+	tmux_keys(&t, "NPage");
+	assert_true(tmux_wait_for(&t, "Page 03", 3000));
+	assert_true(screen_has(&t, "Page 19"));
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -932,6 +990,7 @@ int main(void)
 		cmocka_unit_test(test_tui_offline_then_online),
 		cmocka_unit_test(test_two_stations_see_a_sale_live),
 		cmocka_unit_test(test_orders_screen_filters_and_live),
+		cmocka_unit_test(test_orders_pages_by_its_rows_after_a_resize),
 		cmocka_unit_test(test_assign_three_tickets_to_three_people),
 		cmocka_unit_test(test_checkin_screen),
 		cmocka_unit_test(test_dashboard_and_organizations),

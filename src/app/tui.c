@@ -165,8 +165,25 @@ static struct screen_slot *top(struct app *app)
 	return &app->stack[app->depth - 1];
 }
 
+/* The area a screen draws in: all but the header, status and key bar. */
+static struct rect screen_area(void)
+{
+	int h, w;
+	getmaxyx(stdscr, h, w);
+	return (struct rect){ 1, 0, h - 3, w };
+}
+
+/* Tells the screen the area it has now; its answer (SCR_REQUERY when what
+ * it shows depends on that size and the size changed). */
+static int screen_layout(struct app *app, struct screen_slot *s)
+{
+	return s->ops->layout ? s->ops->layout(app, s->state, screen_area()) : SCR_IGNORED;
+}
+
+/* A screen reads knowing its area (opened, back on top, reconnected). */
 static void screen_query(struct app *app, struct screen_slot *s)
 {
+	screen_layout(app, s);
 	if (s->ops->query && app_online(app))
 		s->ops->query(app, s->state);
 }
@@ -426,7 +443,7 @@ static void draw_all(struct app *app)
 		return;
 	}
 	draw_header(app, w);
-	area = (struct rect){ 1, 0, h - 3, w };
+	area = screen_area();
 	if (s->ops->draw)
 		s->ops->draw(app, s->state, area);
 	if (app->status[0])
@@ -514,7 +531,9 @@ static void handle_key(struct app *app, int ch)
 	int r = SCR_IGNORED;
 
 	if (ch == KEY_RESIZE) {
+		/* the screens below learn their area when they are on top again */
 		app->dirty = true;
+		apply_result(app, screen_layout(app, s) & SCR_REQUERY);
 		return;
 	}
 	action = keymap_lookup(s->ops->name, ch);

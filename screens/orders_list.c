@@ -1,0 +1,360 @@
+/* Ticket Orders: the order list — reading a page by keyset, re-reading
+ * after a change (debounced, queued), paging, and drawing it. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/app/theme.h"
+#include "../src/core/money.h"
+#include "../src/core/util.h"
+#include "orders.h"
+
+/* ---- columns ---- */
+
+enum { C_COMPANY, C_CONTACT, C_DATE, C_ORDERED, C_TICKETS, C_AMOUNT, C_VAT, C_PAYMENT, C_STATUS,
+       C_ACTIONS, C_COUNT };
+/* Columns as data: title, width (0 takes the rest), alignment, the sort
+ * each one stands for, and the narrowest terminal that still shows it. */
+static const struct {
+	struct column col;
+	enum order_sort sort;
+	int min_width;
+} columns[C_COUNT] = {
+	[C_COMPANY] = { { "COMPANY", 0, false }, SORT_COMPANY, 0 },
+	[C_CONTACT] = { { "CONTACT", 18, false }, SORT_CONTACT, 100 },
+	[C_DATE] = { { "DATE", 10, false }, SORT_DATE, 0 },
+	[C_ORDERED] = { { "ORDERED", 7, true }, SORT_ORDERED, 0 },
+	[C_TICKETS] = { { "TICKETS", 7, true }, SORT_TICKETS, 0 },
+	[C_AMOUNT] = { { "AMOUNT", 11, true }, SORT_AMOUNT, 0 },
+	[C_VAT] = { { "VAT (25%)", 10, true }, SORT_VAT, 110 },
+	[C_PAYMENT] = { { "PAYMENT", 9, false }, SORT_PAYMENT, 0 },
+	[C_STATUS] = { { "STATUS", 12, false }, SORT_STATUS, 0 },
+	[C_ACTIONS] = { { "ACTIONS", 22, false }, SORT_COUNT, 130 },
+};
+
+/* ---- reading ---- */
+
+static void copy_rows(struct orders_state *s, PGresult *res)
+{
+	s->count = PQntuples(res) < PAGE_MAX ? PQntuples(res) : PAGE_MAX;
+	for (int i = 0; i < s->count; i++) {
+		struct order_row *r = &s->rows[i];
+		r->id = db_int(res, i, OL_ID);
+		utf8_copy(r->company, sizeof r->company, db_text(res, i, OL_COMPANY));
+		utf8_copy(r->contact, sizeof r->contact, db_text(res, i, OL_CONTACT));
+		snprintf(r->date, sizeof r->date, "%s", db_text(res, i, OL_DATE));
+		r->ordered = db_int(res, i, OL_ORDERED);
+		r->tickets = db_int(res, i, OL_TICKETS);
+		r->amount = db_int(res, i, OL_AMOUNT);
+		r->vat = db_int(res, i, OL_VAT);
+		r->version = db_int(res, i, OL_VERSION);
+		payment_parse(db_text(res, i, OL_PAYMENT), &r->payment);
+		order_status_parse(db_text(res, i, OL_STATUS), &r->status);
+		utf8_copy(r->sort_key, sizeof r->sort_key, db_text(res, i, OL_SORTKEY));
+	}
+}
+
+enum page_from { FROM_FIRST, FROM_LAST, FROM_AFTER, FROM_BEFORE, FROM_AT };
+
+/* Reads a page relative to a row (or an end); false when nothing came. */
+static bool read_page(struct app *app, struct orders_state *s, enum page_from from,
+		      const struct order_row *at, int limit, bool replace)
+{
+	struct order_page_request req = {
+		.filter = &s->filter, .sort = s->sort, .descending = s->descending,
+		.key = at && from != FROM_FIRST && from != FROM_LAST ? at->sort_key : NULL,
+		.key_id = at ? at->id : 0,
+		.before = from == FROM_BEFORE || from == FROM_LAST,
+		.inclusive = from == FROM_AT,
+		.limit = limit,
+	};
+	PGresult *res = db_order_page(app_db(app), &req);
+	bool got;
+
+	if (!res) {
+		app_status(app, true, "orders: %s", app_db(app)->err);
+		return false;
+	}
+	got = PQntuples(res) > 0;
+	if (got && replace)
+		copy_rows(s, res);
+	PQclear(res);
+	return got;
+}
+
+/* Re-reads the page from its first row, keeping the selected order: the
+ * page at the first row shown (or the first page when that row is gone),
+ * filled from the end when it comes back short; and the grid. Each step is
+ * a queued read whose answer submits the next. */
+static void page_answer(struct db *db, PGresult *res, void *ctx);
+
+static bool submit_page(struct orders_state *s, enum refresh_step step)
+{
+	struct order_page_request req = {
+		.filter = &s->filter, .sort = s->sort, .descending = s->descending,
+		.key = step == STEP_AT ? s->first.sort_key : NULL,
+		.key_id = step == STEP_AT ? s->first.id : 0,
+		.before = step == STEP_LAST,
+		.inclusive = step == STEP_AT,
+		.limit = s->page_rows,
+	};
+	s->step = step;
+	return db_order_page_submit(app_db(s->app), s, &req, page_answer, s);
+}
+
+static void refresh_done(struct orders_state *s)
+{
+	for (int i = 0; i < s->count; i++)
+		if (s->rows[i].id == s->keep_id)
+			s->selected = i;
+	if (s->selected >= s->count)
+		s->selected = s->count > 0 ? s->count - 1 : 0;
+	s->loading = false;
+}
+
+static void page_answer(struct db *db, PGresult *res, void *ctx)
+{
+	struct orders_state *s = ctx;
+	int got = res ? PQntuples(res) : 0;
+
+	if (!res) {
+		app_status(s->app, true, "orders: %s", db->err);
+		s->loading = false;
+		return;
+	}
+	if (got > 0)
+		copy_rows(s, res);
+	if (s->step == STEP_AT && got == 0) {
+		if (!submit_page(s, STEP_FIRST))
+			s->loading = false;
+		return;
+	}
+	if (s->step == STEP_FIRST && got == 0)
+		s->count = 0;
+	/* A short page at the end: fill it from the end. */
+	if (s->step != STEP_LAST && s->count > 0 && s->count < s->page_rows) {
+		if (submit_page(s, STEP_LAST))
+			return;
+	}
+	refresh_done(s);
+}
+
+/* Where the list starts in the area: under the filter pane (two lines)
+ * and the grid (a blank line and six) when it shows. */
+int orders_list_top(const struct orders_state *s, struct rect a)
+{
+	return a.y + 2 + (!s->hide_summary && a.h >= 18 ? 7 : 0);
+}
+
+/* The list's lines (its header, then a row a line), less the prompt or
+ * write line at the bottom. */
+int orders_list_height(const struct orders_state *s, struct rect a)
+{
+	return a.y + a.h - orders_list_top(s, a) - (s->prompt || s->writing[0] ? 1 : 0);
+}
+
+/* The page is as many rows as the list shows; true when that changed
+ * (then what is shown must be read again). */
+bool orders_fit(struct orders_state *s)
+{
+	int want = orders_list_height(s, s->area) - 1;
+
+	if (want > PAGE_MAX)
+		want = PAGE_MAX;
+	if (want <= 0 || want == s->page_rows)
+		return false;
+	s->page_rows = want;
+	return true;
+}
+
+void orders_start_refresh(struct app *app, struct orders_state *s)
+{
+	struct db *db = app_db(app);
+	bool from_start = s->from_start || s->count == 0;
+
+	/* whatever was still being read is for a filter no longer shown */
+	db_cancel_owner(db, s);
+	s->refresh_due = 0;
+	s->loading = s->summary_loading = false;
+	orders_filters_apply(s, app_event_id(app));
+	if (!app_online(app))
+		return;
+	orders_fit(s);
+	if (s->page_rows <= 0)
+		s->page_rows = 10;
+	/* the rows shown stay (marked loading) until the answer replaces them */
+	s->from_start = false;
+	s->keep_id = from_start ? 0 : s->rows[s->selected].id;
+	if (from_start)
+		s->selected = 0;
+	else
+		s->first = s->rows[0];
+	/* the grid first: when the rows change, their totals are there */
+	s->summary_loading = db_order_summary_submit(db, s, &s->filter, orders_summary_answer, s);
+	s->loading = submit_page(s, from_start ? STEP_FIRST : STEP_AT);
+	if (!s->loading)
+		app_status(app, true, "orders: %s", db->err);
+}
+
+/* The filter changed: read again once typing pauses; cancel what is now
+ * superseded at once, so the server stops working on it. */
+void orders_refresh_soon(struct app *app, struct orders_state *s, bool from_start)
+{
+	db_cancel_owner(app_db(app), s);
+	s->from_start |= from_start;
+	s->loading = true;
+	s->refresh_due = db_now_ms() + DEBOUNCE_MS;
+	app_wake_in(app, DEBOUNCE_MS);
+}
+
+void orders_restart(struct app *app, struct orders_state *s)
+{
+	s->from_start = true;
+	orders_start_refresh(app, s);
+}
+
+/* ---- moving ---- */
+
+int orders_move(struct app *app, struct orders_state *s, enum action action)
+{
+	int page = s->page_rows;
+	struct order_row edge;
+
+	if (s->count == 0)
+		return SCR_IGNORED;
+	/* Paging reads synchronously from the page shown: not while that
+	 * page is being replaced. */
+	if ((s->loading || s->refresh_due) &&
+	    (action == ACT_PAGE_DOWN || action == ACT_PAGE_UP || action == ACT_HOME || action == ACT_END ||
+	     (action == ACT_UP && s->selected == 0) || (action == ACT_DOWN && s->selected >= s->count - 1)))
+		return SCR_HANDLED;
+	switch (action) {
+	case ACT_UP:
+		if (s->selected > 0) {
+			s->selected--;
+		} else {
+			edge = s->rows[0];
+			/* one row back: read the page that starts just before */
+			if (read_page(app, s, FROM_BEFORE, &edge, 1, true)) {
+				edge = s->rows[0];
+				read_page(app, s, FROM_AT, &edge, page, true);
+			}
+		}
+		break;
+	case ACT_DOWN:
+		if (s->selected < s->count - 1) {
+			s->selected++;
+		} else if (s->count > 1 || page == 1) {
+			edge = s->rows[s->count - 1];
+			if (read_page(app, s, FROM_AFTER, &edge, 1, false)) {
+				edge = s->rows[1 < s->count ? 1 : 0];
+				read_page(app, s, page == 1 ? FROM_AFTER : FROM_AT, &edge, page, true);
+				s->selected = s->count - 1;
+			}
+		}
+		break;
+	case ACT_PAGE_DOWN:
+		edge = s->rows[s->count - 1];
+		if (read_page(app, s, FROM_AFTER, &edge, page, true) && s->count < page)
+			read_page(app, s, FROM_LAST, NULL, page, true);
+		else if (s->selected < s->count - 1 && s->count < page)
+			s->selected = s->count - 1;
+		break;
+	case ACT_PAGE_UP:
+		edge = s->rows[0];
+		if (!read_page(app, s, FROM_BEFORE, &edge, page, true))
+			s->selected = 0;
+		else if (s->count < page)
+			read_page(app, s, FROM_FIRST, NULL, page, true);
+		break;
+	case ACT_HOME:
+		read_page(app, s, FROM_FIRST, NULL, page, true);
+		s->selected = 0;
+		break;
+	case ACT_END:
+		read_page(app, s, FROM_LAST, NULL, page, true);
+		s->selected = s->count - 1;
+		break;
+	default:
+		return SCR_IGNORED;
+	}
+	if (s->selected >= s->count)
+		s->selected = s->count - 1;
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+
+/* The actions an order's status and payment allow, as a short list. */
+static void actions_text(const struct order_row *r, char *buf, size_t size)
+{
+	static const struct {
+		enum order_status to;
+		const char *label;
+	} moves[] = {
+		{ ORDER_INVOICE_SENT, "Invoice" }, { ORDER_SETTLED, "Settle" },
+		{ ORDER_CANCELLED, "Cancel" }, { ORDER_REFUNDED, "Refund" },
+	};
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
+		if (order_can_transition(r->payment, r->status, moves[i].to))
+			snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", buf[0] ? " " : "", moves[i].label);
+	if (r->status == ORDER_SETTLED && r->tickets < r->ordered)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%sTickets", buf[0] ? " " : "");
+}
+
+void orders_draw_list(struct orders_state *s, struct rect a, int y, int h)
+{
+	struct column cols[C_COUNT];
+	int map[C_COUNT], n = 0, xs[C_COUNT], ws[C_COUNT], shown;
+
+	for (int c = 0; c < C_COUNT; c++) {
+		if (a.w < columns[c].min_width)
+			continue;
+		cols[n] = columns[c].col;
+		if (columns[c].sort == s->sort) {
+			static char title[C_COUNT][32];
+			snprintf(title[c], sizeof title[c], "%s%s", columns[c].col.title, s->descending ? "▼" : "▲");
+			cols[n].title = title[c];
+		}
+		map[n++] = c;
+	}
+	shown = draw_columns(y, a.x + 1, a.w - 2, cols, n, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
+	for (int i = 0; i < s->count && i < h - 1; i++) {
+		const struct order_row *r = &s->rows[i];
+		unsigned attr = i == s->selected && !s->filter_focus ? theme_attr(C_SELECTED) : A_NORMAL;
+		int row_y = y + 1 + i;
+		draw_fill(row_y, a.x, a.w, attr);
+		for (int k = 0; k < shown; k++) {
+			char buf[256];
+			const char *text = buf;
+			unsigned cell = attr;
+			switch (map[k]) {
+			case C_COMPANY: text = r->company; break;
+			case C_CONTACT: text = r->contact; break;
+			case C_DATE: text = r->date; break;
+			case C_ORDERED: snprintf(buf, sizeof buf, "%lld", r->ordered); break;
+			case C_TICKETS:
+				snprintf(buf, sizeof buf, "%lld", r->tickets);
+				if (r->status == ORDER_SETTLED && r->tickets < r->ordered && attr == A_NORMAL)
+					cell = theme_attr(C_WARN);
+				break;
+			case C_AMOUNT: money_format(buf, sizeof buf, r->amount); break;
+			case C_VAT: money_format(buf, sizeof buf, r->vat); break;
+			case C_PAYMENT: text = payment_name(r->payment); break;
+			case C_STATUS:
+				text = order_status_label(r->status);
+				if (attr == A_NORMAL)
+					cell = theme_attr(r->status == ORDER_SETTLED ? C_SETTLED
+							  : r->status >= ORDER_CANCELLED ? C_DIM : C_NORMAL);
+				break;
+			case C_ACTIONS: actions_text(r, buf, sizeof buf); break;
+			}
+			if (cols[k].right)
+				draw_text_right(row_y, xs[k], ws[k], text, cell);
+			else
+				draw_text(row_y, xs[k], ws[k], text, cell);
+		}
+	}
+	if (s->count == 0 && !s->loading && !s->refresh_due)
+		draw_text(y + 2, a.x + 2, a.w - 4, "No orders match the filters.", theme_attr(C_DIM));
+}
