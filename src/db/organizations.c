@@ -2,13 +2,32 @@
 
 #include <stdio.h>
 
+/* The two parameters every statement here takes: the event and a limit. */
+struct event_limit {
+	char e[24], l[24];
+	const char *p[2];
+};
+
+static const char *const *event_limit(struct event_limit *a, long long event_id, int limit)
+{
+	snprintf(a->e, sizeof a->e, "%lld", event_id);
+	snprintf(a->l, sizeof a->l, "%d", limit);
+	a->p[0] = a->e;
+	a->p[1] = a->l;
+	return a->p;
+}
+
 static PGresult *exec_event_limit(struct db *db, const char *sql, long long event_id, int limit)
 {
-	char e[24], l[24];
-	const char *p[2] = { e, l };
-	snprintf(e, sizeof e, "%lld", event_id);
-	snprintf(l, sizeof l, "%d", limit);
-	return db_exec(db, sql, 2, p);
+	struct event_limit a;
+	return db_exec(db, sql, 2, event_limit(&a, event_id, limit));
+}
+
+static bool submit_event_limit(struct db *db, const void *owner, const char *sql, long long event_id, int limit,
+			       db_rows_fn done, void *ctx)
+{
+	struct event_limit a;
+	return db_rows_submit(db, owner, sql, 2, event_limit(&a, event_id, limit), done, ctx);
 }
 
 static const char SQL_ORG_CHOICES[] =
@@ -23,11 +42,7 @@ PGresult *db_event_org_choices(struct db *db, long long event_id, int limit)
 bool db_event_org_choices_submit(struct db *db, const void *owner, long long event_id, int limit, db_rows_fn done,
 				 void *ctx)
 {
-	char e[24], l[24];
-	const char *p[2] = { e, l };
-	snprintf(e, sizeof e, "%lld", event_id);
-	snprintf(l, sizeof l, "%d", limit);
-	return db_rows_submit(db, owner, SQL_ORG_CHOICES, 2, p, done, ctx);
+	return submit_event_limit(db, owner, SQL_ORG_CHOICES, event_id, limit, done, ctx);
 }
 
 static const char SQL_ORG_LIST[] =
@@ -44,9 +59,5 @@ PGresult *db_event_org_list(struct db *db, long long event_id, int limit)
 bool db_event_org_list_submit(struct db *db, const void *owner, long long event_id, int limit, db_rows_fn done,
 			      void *ctx)
 {
-	char e[24], l[24];
-	const char *p[2] = { e, l };
-	snprintf(e, sizeof e, "%lld", event_id);
-	snprintf(l, sizeof l, "%d", limit);
-	return db_rows_submit(db, owner, SQL_ORG_LIST, 2, p, done, ctx);
+	return submit_event_limit(db, owner, SQL_ORG_LIST, event_id, limit, done, ctx);
 }
