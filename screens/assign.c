@@ -144,8 +144,9 @@ static void assign_query(struct app *app, void *state)
 static void assign_draw(struct app *app, void *state, struct rect a)
 {
 	struct assign_state *s = state;
-	static const struct column cols[] = { { "TICKET", 8, true }, { "TYPE", 12, false },
-					      { "STATUS", 6, false }, { "ISSUE", 5, true }, { "HOLDER", 0, false } };
+	static const struct column cols[] = { { "TICKET", 8, true, 0, 0 }, { "TYPE", 12, false, 0, 0 },
+					      { "STATUS", 6, false, 2, 0 }, { "ISSUE", 5, true, 1, 0 },
+					      { "HOLDER", 0, false, 0, 16 } };
 	char title[700], enter[16], esc[16], buf[600];
 	const char *mark = read_mark_text(app, &s->list_mark, buf, sizeof buf);
 	bool stale = read_mark_stale(app, &s->list_mark);

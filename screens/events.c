@@ -31,12 +31,12 @@ struct events_state {
 
 enum { COL_ID, COL_DATE, COL_NAME, COL_REENTRY, COL_TYPES, COL_CAPACITY, COL_COUNT };
 static const struct column columns[COL_COUNT] = {
-	[COL_ID] = { "ID", 6, true },
-	[COL_DATE] = { "DATE", 10, false },
-	[COL_NAME] = { "NAME", 0, false },
-	[COL_REENTRY] = { "RE-ENTRY", 8, false },
-	[COL_TYPES] = { "TYPES", 5, true },
-	[COL_CAPACITY] = { "CAPACITY", 9, true },
+	[COL_ID] = { "ID", 6, true, 0, 0 },
+	[COL_DATE] = { "DATE", 10, false, 0, 0 },
+	[COL_NAME] = { "NAME", 0, false, 0, 16 },
+	[COL_REENTRY] = { "RE-ENTRY", 8, false, 1, 0 },
+	[COL_TYPES] = { "TYPES", 5, true, 2, 0 },
+	[COL_CAPACITY] = { "CAPACITY", 9, true, 0, 0 },
 };
 
 static void events_answer(struct db *db, const PGresult *res, void *ctx)

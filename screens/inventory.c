@@ -36,14 +36,14 @@ struct inventory_state {
 enum { COL_TYPE, COL_CHANNEL, COL_CAPACITY, COL_SOLD, COL_HELD, COL_RESERVED, COL_AVAILABLE,
        COL_BAR, COL_COUNT };
 static const struct column columns[COL_COUNT] = {
-	[COL_TYPE] = { "TYPE", 14, false },
-	[COL_CHANNEL] = { "CHANNEL", 8, false },
-	[COL_CAPACITY] = { "CAPACITY", 9, true },
-	[COL_SOLD] = { "SOLD", 8, true },
-	[COL_HELD] = { "HELD", 7, true },
-	[COL_RESERVED] = { "RESERVED", 8, true },
-	[COL_AVAILABLE] = { "AVAILABLE", 9, true },
-	[COL_BAR] = { "TAKEN", 0, false },
+	[COL_TYPE] = { "TYPE", 14, false, 0, 0 },
+	[COL_CHANNEL] = { "CHANNEL", 8, false, 0, 0 },
+	[COL_CAPACITY] = { "CAPACITY", 9, true, 0, 0 },
+	[COL_SOLD] = { "SOLD", 8, true, 0, 0 },
+	[COL_HELD] = { "HELD", 7, true, 2, 0 },
+	[COL_RESERVED] = { "RESERVED", 8, true, 3, 0 },
+	[COL_AVAILABLE] = { "AVAILABLE", 9, true, 0, 0 },
+	[COL_BAR] = { "TAKEN", 0, false, 1, 6 },
 };
 
 static long long get(const json_t *row, const char *key)

@@ -20,16 +20,16 @@ static const struct {
 	enum order_sort sort;
 	int min_width;
 } columns[C_COUNT] = {
-	[C_COMPANY] = { { "COMPANY", 0, false }, SORT_COMPANY, 0 },
-	[C_CONTACT] = { { "CONTACT", 18, false }, SORT_CONTACT, 100 },
-	[C_DATE] = { { "DATE", 10, false }, SORT_DATE, 0 },
-	[C_ORDERED] = { { "ORDERED", 7, true }, SORT_ORDERED, 0 },
-	[C_TICKETS] = { { "TICKETS", 7, true }, SORT_TICKETS, 0 },
-	[C_AMOUNT] = { { "AMOUNT", 11, true }, SORT_AMOUNT, 0 },
-	[C_VAT] = { { "VAT (25%)", 10, true }, SORT_VAT, 110 },
-	[C_PAYMENT] = { { "PAYMENT", 9, false }, SORT_PAYMENT, 0 },
-	[C_STATUS] = { { "STATUS", 12, false }, SORT_STATUS, 0 },
-	[C_ACTIONS] = { { "ACTIONS", 22, false }, SORT_COUNT, 130 },
+	[C_COMPANY] = { { "COMPANY", 0, false, 0, 0 }, SORT_COMPANY, 0 },
+	[C_CONTACT] = { { "CONTACT", 18, false, 0, 0 }, SORT_CONTACT, 100 },
+	[C_DATE] = { { "DATE", 10, false, 0, 0 }, SORT_DATE, 0 },
+	[C_ORDERED] = { { "ORDERED", 7, true, 0, 0 }, SORT_ORDERED, 0 },
+	[C_TICKETS] = { { "TICKETS", 7, true, 0, 0 }, SORT_TICKETS, 0 },
+	[C_AMOUNT] = { { "AMOUNT", 11, true, 0, 0 }, SORT_AMOUNT, 0 },
+	[C_VAT] = { { "VAT (25%)", 10, true, 0, 0 }, SORT_VAT, 110 },
+	[C_PAYMENT] = { { "PAYMENT", 9, false, 0, 0 }, SORT_PAYMENT, 0 },
+	[C_STATUS] = { { "STATUS", 12, false, 0, 0 }, SORT_STATUS, 0 },
+	[C_ACTIONS] = { { "ACTIONS", 22, false, 0, 0 }, SORT_COUNT, 130 },
 };
 
 /* ---- reading ---- */

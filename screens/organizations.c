@@ -28,11 +28,11 @@ enum { O_NAME = EOG_NAME, O_REL = EOG_RELATION, O_LIFE = EOG_LIFECYCLE, O_COMM =
        O_VIS = EOG_VISIBILITY, O_PKG = EOG_PACKAGE, O_BOOTH = EOG_BOOTH, O_CAT = EOG_CATEGORY,
        O_ORDERS = EOG_ORDERS, O_COUNT = EOG_COUNT };
 static const struct column columns[O_COUNT] = {
-	[O_NAME] = { "ORGANIZATION", 0, false }, [O_REL] = { "RELATION", 10, false },
-	[O_LIFE] = { "LIFECYCLE", 11, false }, [O_COMM] = { "COMMERCIAL", 10, false },
-	[O_VIS] = { "VISIBILITY", 10, false }, [O_PKG] = { "PACKAGE", 8, false },
-	[O_BOOTH] = { "BOOTH", 6, false }, [O_CAT] = { "CATEGORY", 11, false },
-	[O_ORDERS] = { "ORDERS", 14, true },
+	[O_NAME] = { "ORGANIZATION", 0, false, 0, 20 }, [O_REL] = { "RELATION", 10, false, 0, 0 },
+	[O_LIFE] = { "LIFECYCLE", 11, false, 3, 0 }, [O_COMM] = { "COMMERCIAL", 10, false, 0, 0 },
+	[O_VIS] = { "VISIBILITY", 10, false, 6, 0 }, [O_PKG] = { "PACKAGE", 8, false, 2, 0 },
+	[O_BOOTH] = { "BOOTH", 6, false, 1, 0 }, [O_CAT] = { "CATEGORY", 11, false, 5, 0 },
+	[O_ORDERS] = { "ORDERS", 14, true, 4, 0 },
 };
 
 static void organizations_answer(struct db *db, const PGresult *res, void *ctx)

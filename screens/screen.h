@@ -114,13 +114,21 @@ void draw_fill(int y, int x, int width, unsigned attr);
  * returns the rows used, 0 when it does not fit in h rows × w columns. */
 int draw_qr(int y, int x, int h, int w, const char *text);
 
-/* Column layouts as data: title, width (0: take what is left), alignment. */
+/* Column layouts as data: title, width (0: take what is left), alignment,
+ * and the order in which columns give way on a narrow terminal: drop 0 is
+ * never dropped, otherwise the highest drop goes first, so each screen
+ * says which columns matter most. min: the least a flexible column may
+ * have before others are dropped (0: 12). */
 struct column {
 	const char *title;
 	int width;
 	bool right;
+	int drop;
+	int min;
 };
-/* Draws a header row and computes x positions; returns the columns drawn. */
+/* Draws a header row and computes x positions; a column dropped for width
+ * gets ws[i] = 0 (drawing into it draws nothing). Returns n when it drew
+ * every column that fits, i.e. callers loop over all n. */
 int draw_columns(int y, int x, int w, const struct column *cols, int n, int *xs, int *ws, unsigned attr);
 
 /* A scrolling list cursor shared by list screens. */

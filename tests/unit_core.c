@@ -36,6 +36,58 @@ static void test_vat_rounding(void **state)
 	assert_int_equal(vat_of_net(MONEY_MAX_CENTS + 1, 2500), -1);
 }
 
+/* A number in a narrow column is abbreviated, never cut: every output
+ * fits its width and reads as the right magnitude. */
+static void test_numbers_fit_their_column(void **state)
+{
+	char buf[32];
+	(void)state;
+	count_format_fit(buf, sizeof buf, 1234, 8);
+	assert_string_equal(buf, "1,234");
+	count_format_fit(buf, sizeof buf, 1234, 4);
+	assert_string_equal(buf, "1234");
+	count_format_fit(buf, sizeof buf, 1234, 3);
+	assert_string_equal(buf, "1k");
+	count_format_fit(buf, sizeof buf, 1234567, 4);
+	assert_string_equal(buf, "1.2M");
+	count_format_fit(buf, sizeof buf, 1250000, 4);
+	assert_string_equal(buf, "1.3M");
+	count_format_fit(buf, sizeof buf, 999999, 4);
+	assert_string_equal(buf, "1.0M");
+	count_format_fit(buf, sizeof buf, 45678, 3);
+	assert_string_equal(buf, "46k");
+	count_format_fit(buf, sizeof buf, -1234567, 5);
+	assert_string_equal(buf, "-1.2M");
+	count_format_fit(buf, sizeof buf, 1234567, 1);
+	assert_string_equal(buf, "#");
+	money_format_fit(buf, sizeof buf, 11546125, 10);
+	assert_string_equal(buf, "115,461.25");
+	money_format_fit(buf, sizeof buf, 11546125, 7);
+	assert_string_equal(buf, "115,461");
+	money_format_fit(buf, sizeof buf, 11546125, 6);
+	assert_string_equal(buf, "115461");
+	money_format_fit(buf, sizeof buf, 11546125, 5);
+	assert_string_equal(buf, "115k");
+	money_format_fit(buf, sizeof buf, 3414250, 4);
+	assert_string_equal(buf, "34k");
+	money_format_fit(buf, sizeof buf, 3414250, 3);
+	assert_string_equal(buf, "34k");
+	money_format_fit(buf, sizeof buf, 99999, 3);
+	assert_string_equal(buf, "1k");
+	money_format_fit(buf, sizeof buf, 0, 4);
+	assert_string_equal(buf, "0.00");
+	money_format_fit(buf, sizeof buf, 0, 2);
+	assert_string_equal(buf, "0");
+	for (int64_t v = 1; v < INT64_C(100000000000); v = v * 7 + 3)
+		for (int w = 1; w < 12; w++) {
+			int n = money_format_fit(buf, sizeof buf, v, w);
+			assert_true(n <= w);
+			assert_int_equal((int)strlen(buf), n);
+			n = count_format_fit(buf, sizeof buf, v, w);
+			assert_true(n <= w);
+		}
+}
+
 static void test_money_parse_format(void **state)
 {
 	static const struct {
@@ -354,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_name_tables),
 		cmocka_unit_test(test_vat_rounding),
 		cmocka_unit_test(test_money_parse_format),
+		cmocka_unit_test(test_numbers_fit_their_column),
 		cmocka_unit_test(test_line_net_overflow),
 		cmocka_unit_test(test_order_amounts),
 		cmocka_unit_test(test_transitions_table),

@@ -76,19 +76,44 @@ void draw_fill(int y, int x, int width, unsigned attr)
 
 int draw_columns(int y, int x, int w, const struct column *cols, int n, int *xs, int *ws, unsigned attr)
 {
-	int pos = x, shown = 0, fixed = 0;
+	bool dropped[64] = { false };
+	int pos = x, need = 0, flex = -1;
 
-	for (int i = 0; i < n; i++)
-		fixed += cols[i].width + 1;
+	if (n > 64)
+		n = 64;
+	for (int i = 0; i < n; i++) {
+		if (cols[i].width == 0 && flex < 0)
+			flex = i;
+		need += (cols[i].width ? cols[i].width : (cols[i].min ? cols[i].min : 12)) + 1;
+	}
+	/* Drop the least important columns until the rest fit. */
+	while (need - 1 > w) {
+		int worst = -1;
+		for (int i = 0; i < n; i++)
+			if (!dropped[i] && cols[i].drop > 0 && (worst < 0 || cols[i].drop > cols[worst].drop))
+				worst = i;
+		if (worst < 0)
+			break;
+		dropped[worst] = true;
+		need -= (cols[worst].width ? cols[worst].width : (cols[worst].min ? cols[worst].min : 12)) + 1;
+		if (worst == flex)
+			flex = -1;
+	}
 	draw_fill(y, x, w, attr);
 	for (int i = 0; i < n; i++) {
 		int width = cols[i].width;
-		if (width == 0) /* the flexible column takes what is left */
-			width = w - fixed > 8 ? w - fixed : 8;
+		xs[i] = x;
+		ws[i] = 0;
+		if (dropped[i])
+			continue;
+		if (width == 0) { /* the flexible column takes what is left */
+			int least = cols[i].min ? cols[i].min : 12;
+			width = least + (w - (need - 1) > 0 ? w - (need - 1) : 0);
+		}
 		if (pos + width > x + w)
 			width = x + w - pos;
 		if (width <= 0)
-			break;
+			continue;
 		xs[i] = pos;
 		ws[i] = width;
 		if (cols[i].right)
@@ -96,9 +121,8 @@ int draw_columns(int y, int x, int w, const struct column *cols, int n, int *xs,
 		else
 			draw_text(y, pos, width, cols[i].title, attr);
 		pos += width + 1;
-		shown++;
 	}
-	return shown;
+	return n;
 }
 
 void list_cursor_fit(struct list_cursor *c, int visible)

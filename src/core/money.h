@@ -26,4 +26,16 @@ bool money_parse(const char *text, int64_t *cents);
 /* 123456 -> "1,234.56"; returns the length written (truncated to size). */
 int money_format(char *buf, size_t size, int64_t cents);
 
+/* Numbers in a column of fixed width are never cut: when the full form does
+ * not fit, they are abbreviated, keeping the leading digits right.
+ * count_format_fit: 1234 -> "1,234", else "1234", "1.2k", "12k", "1.2M",
+ * "12M", "1.2G". money_format_fit: "1,234.56", else "1,235", "1235",
+ * "1.2k", "12k", "1.2M" (rounded to nearest, half away from zero).
+ * Both write at most width display columns (ASCII) and return the
+ * length; when nothing fits (width < 1 or a huge value in a tiny column)
+ * they write "#" repeated to width, like a spreadsheet, never a wrong
+ * number. */
+int count_format_fit(char *buf, size_t size, int64_t value, int width);
+int money_format_fit(char *buf, size_t size, int64_t cents, int width);
+
 #endif
