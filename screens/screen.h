@@ -22,6 +22,8 @@ enum screen_result {
 	SCR_QUIT = 1 << 4,
 };
 
+enum mouse_event { MOUSE_CLICK, MOUSE_DOUBLE_CLICK, MOUSE_WHEEL_UP, MOUSE_WHEEL_DOWN };
+
 struct rect {
 	int y, x, h, w;
 };
@@ -56,6 +58,11 @@ struct screen_ops {
 	int (*on_key)(struct app *app, void *state, enum action action, int key);
 	int (*on_notify)(struct app *app, void *state, const char *channel, const char *payload);
 	int (*on_tick)(struct app *app, void *state);
+	/* A mouse event where the terminal sends them (click: select the row
+	 * or field under it; wheel: scroll); y, x are screen coordinates.
+	 * NULL: the framework turns the wheel into ACT_UP/ACT_DOWN. Everything
+	 * a click does must stay possible from the keyboard. */
+	int (*on_mouse)(struct app *app, void *state, enum mouse_event event, int y, int x);
 	/* An extra descriptor to poll (a camera), or -1; on_fd when readable. */
 	int (*fd)(struct app *app, void *state);
 	int (*on_fd)(struct app *app, void *state);
