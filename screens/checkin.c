@@ -27,6 +27,7 @@
 #include <zbar.h>
 
 #include "../src/app/form.h"
+#include "../src/core/money.h"
 #include "../src/app/gate.h"
 #include "../src/app/scan_image.h"
 #include "../src/app/theme.h"
@@ -70,6 +71,21 @@ struct checkin_state {
 		char line[300];
 	} found[8];
 	int nfound, found_sel;
+	/* This station's rejects (the database records admits only), shown in
+	 * Last scans with the database's scans, newest first. */
+	struct {
+		double at; /* epoch seconds */
+		char line[200];
+	} rejects[CHECKIN_RECENT];
+	int nrejects; /* ring: the newest at (nrejects - 1) % CHECKIN_RECENT */
+	/* Last scans as drawn: the chosen row (-1: none), and the undo of a
+	 * check-in: 1 typing its reason, 2 asking y/n. */
+	int recent_sel;
+	int undo_stage;
+	long long undo_ticket;
+	char undo_who[200];
+	struct form_field undo_reason;
+	struct form undo_form;
 	/* camera */
 	zbar_video_t *video;
 	char camera_error[200];
@@ -157,6 +173,9 @@ static void checkin_init(struct app *app, void *state, const struct screen_arg *
 	s->gate_open = true;
 	s->find = (struct form_field){ .label = "Name", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->find_form = (struct form){ &s->find, 1, 0 };
+	s->undo_reason = (struct form_field){ .label = "Reason", .kind = FIELD_TEXT, .max_chars = 200 };
+	s->undo_form = (struct form){ &s->undo_reason, 1, 0 };
+	s->recent_sel = -1;
 	open_camera(s);
 }
 
@@ -273,6 +292,52 @@ static int text_columns(const char *text)
 	return w < 0 ? (int)n : w;
 }
 
+/* Last scans: the database's rows and this station's rejects, newest
+ * first. ticket > 0 and in: a check-in an undo can take back. */
+struct recent_row {
+	const char *line;
+	long long ticket;
+	bool in, reject;
+};
+
+static int recent_rows(const struct checkin_state *s, bool figures, struct recent_row *out)
+{
+	int n = 0, d = 0, r = 0, nr = s->nrejects < CHECKIN_RECENT ? s->nrejects : CHECKIN_RECENT;
+	int nd = figures ? s->fig.nrecent : 0;
+
+	while (n < CHECKIN_RECENT && (d < nd || r < nr)) {
+		int ri = (s->nrejects - 1 - r) % CHECKIN_RECENT; /* r-th newest reject */
+		if (r < nr && (d >= nd || s->rejects[ri].at >= s->fig.recent_at[d])) {
+			out[n++] = (struct recent_row){ s->rejects[ri].line, 0, false, true };
+			r++;
+		} else {
+			out[n++] = (struct recent_row){ s->fig.recent[d], s->fig.recent_ticket[d], s->fig.recent_in[d], false };
+			d++;
+		}
+	}
+	return n;
+}
+
+/* A reject joins Last scans: time, reason, and who when known. */
+static void remember_reject(struct checkin_state *s)
+{
+	struct timespec ts;
+	int i = s->nrejects % CHECKIN_RECENT;
+	char who[200] = "";
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	s->rejects[i].at = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (s->last.person[0] || s->last.type[0])
+		snprintf(who, sizeof who, " · %.80s%s%.60s%s", s->last.person[0] ? s->last.person : "(no name)",
+			 s->last.type[0] ? " (" : "", s->last.type, s->last.type[0] ? ")" : "");
+	snprintf(s->rejects[i].line, sizeof s->rejects[i].line, "%s REJECT %.120s%s", s->last_at, s->last.reason, who);
+	s->nrejects++;
+	if (s->nrejects >= 2 * CHECKIN_RECENT)
+		s->nrejects -= CHECKIN_RECENT; /* same ring position, no overflow */
+	if (s->recent_sel >= 0)
+		s->recent_sel++; /* the chosen row stays the same row */
+}
+
 static void checkin_draw(struct app *app, void *state, struct rect a)
 {
 	struct checkin_state *s = state;
@@ -338,23 +403,56 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		draw_text(y + 1, a.x + 2, a.w - 4, "Counts loading…", theme_attr(C_DIM));
 		return;
 	}
-	if (!figures) {
-		snprintf(line, sizeof line, "Counts unavailable (%s): they come back when the database answers.",
-			 !app_online(app) || !s->fig_error[0] ? "offline" : s->fig_error);
-		draw_text(y + 1, a.x + 2, a.w - 4, line, theme_attr(C_OFFLINE));
-		return;
+	/* Per type, then the last scans: side by side when both fit, else the
+	 * last scans under the types; numbers abbreviated, never cut. */
+	{
+		struct recent_row rows[CHECKIN_RECENT];
+		int nrows = recent_rows(s, figures, rows), top = y, lw = a.w - 4, rx = a.x + 2, rw = a.w - 4, ry;
+		bool side = a.w >= 60;
+		if (side) {
+			lw = a.w / 2 - 3;
+			rx = a.x + a.w / 2;
+			rw = a.w - a.w / 2 - 1;
+		}
+		if (!figures) {
+			snprintf(line, sizeof line, "Counts unavailable (%s): they come back when the database answers.",
+				 !app_online(app) || !s->fig_error[0] ? "offline" : s->fig_error);
+			draw_text(y++, a.x + 2, lw, line, theme_attr(C_OFFLINE));
+		}
+		for (int i = 0; figures && i < s->fig.ntypes && y < bottom; i++) {
+			char in[16], total[16];
+			int nw = lw > 24 ? 7 : 5, name_w;
+			count_format_fit(in, sizeof in, s->fig.types[i].in, nw);
+			count_format_fit(total, sizeof total, s->fig.types[i].total, nw);
+			snprintf(count, sizeof count, "%*s / %-*s", nw, in, nw, total);
+			name_w = lw - text_columns(count) - 1;
+			if (name_w < 1)
+				break;
+			draw_text(y, a.x + 2, name_w, s->fig.types[i].name, A_NORMAL);
+			draw_text(y++, a.x + 2 + name_w + 1, lw - name_w - 1, count, A_NORMAL);
+		}
+		ry = side ? top : y + (y > top ? 1 : 0);
+		if (ry >= bottom - 1)
+			return;
+		draw_text(ry++, rx, rw, s->fig_loading ? "Last scans · loading…" : "Last scans", A_BOLD | A_UNDERLINE);
+		if (s->recent_sel >= nrows)
+			s->recent_sel = nrows - 1;
+		for (int i = 0; i < nrows && ry < bottom - (s->undo_stage ? 1 : 0); i++)
+			draw_text(ry++, rx, rw, rows[i].line,
+				  i == s->recent_sel ? theme_attr(C_SELECTED)
+				  : rows[i].reject   ? theme_attr(C_WARN)
+						     : A_NORMAL);
+		if (nrows == 0)
+			draw_text(ry, rx, rw, app_online(app) ? "none yet" : "none on this station", theme_attr(C_DIM));
 	}
-	/* Per type, then the last scans. */
-	for (int i = 0; i < s->fig.ntypes && y < bottom; i++) {
-		snprintf(line, sizeof line, "%-16s %6lld / %-6lld", s->fig.types[i].name, s->fig.types[i].in,
-			 s->fig.types[i].total);
-		draw_text(y++, a.x + 2, a.w / 2 - 2, line, A_NORMAL);
+	if (s->undo_stage == 1) {
+		snprintf(line, sizeof line, "Undo the check-in of %.200s · reason: %.300s_  (Enter, Esc cancels)", s->undo_who,
+			 s->undo_reason.text);
+		draw_text(bottom - 1, a.x + 2, a.w - 4, line, theme_attr(C_SELECTED) | A_BOLD);
+	} else if (s->undo_stage == 2) {
+		snprintf(line, sizeof line, "Undo the check-in of %.200s (%.300s)? y/n", s->undo_who, s->undo_reason.text);
+		draw_text(bottom - 1, a.x + 2, a.w - 4, line, theme_attr(C_SELECTED) | A_BOLD);
 	}
-	y = a.y + band_h + 2;
-	draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, s->fig_loading ? "Last scans · loading…" : "Last scans",
-		  A_BOLD | A_UNDERLINE);
-	for (int i = 0; i < s->fig.nrecent && y < bottom; i++)
-		draw_text(y++, a.x + a.w / 2, a.w / 2 - 1, s->fig.recent[i], A_NORMAL);
 }
 
 static int show(struct app *app, struct checkin_state *s)
@@ -364,8 +462,10 @@ static int show(struct app *app, struct checkin_state *s)
 	localtime_r(&now, &tm);
 	strftime(s->last_at, sizeof s->last_at, "%H:%M:%S", &tm);
 	s->have_last = true;
-	if (!s->last.admit)
+	if (!s->last.admit) {
 		beep();
+		remember_reject(s);
+	}
 	read_counters(app, s);
 	return SCR_HANDLED | SCR_REDRAW;
 }
@@ -466,10 +566,49 @@ static bool drop_idle_input(struct app *app, struct checkin_state *s)
 	return true;
 }
 
+/* u on a chosen check-in in Last scans: a reason, then y (no Enter).
+ * Needs the database; recorded as a check-out with station and reason. */
+static int undo_key(struct app *app, struct checkin_state *s, enum action action, int key)
+{
+	if (s->undo_stage == 1) {
+		if (action == ACT_CLEAR || action == ACT_BACK) {
+			s->undo_stage = 0;
+			app_status(app, false, "%s", "undo cancelled");
+		} else if (action == ACT_SUBMIT) {
+			if (s->undo_reason.text[strspn(s->undo_reason.text, " ")])
+				s->undo_stage = 2;
+			else
+				app_status(app, true, "%s", "an undo needs a reason");
+		} else {
+			form_key(&s->undo_form, ACT_NONE, key);
+		}
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	/* stage 2: y undoes, any other key cancels */
+	s->undo_stage = 0;
+	if (key == 'y' || key == 'Y') {
+		char err[700];
+		int code;
+		json_t *j = gate_undo(&s->gate, s->undo_ticket, s->undo_reason.text, err, sizeof err, &code);
+		if (j)
+			app_status(app, false, "check-in of %s undone (a check-out with the reason): may be admitted again",
+				   s->undo_who);
+		else
+			app_status(app, true, "undo refused: %s", err);
+		json_decref(j);
+		read_counters(app, s);
+	} else {
+		app_status(app, false, "%s", "undo cancelled");
+	}
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
 static int checkin_key(struct app *app, void *state, enum action action, int key)
 {
 	struct checkin_state *s = state;
 
+	if (s->undo_stage)
+		return undo_key(app, s, action, key);
 	if (action == ACT_FIND) {
 		s->finding = !s->finding;
 		s->find.text[0] = '\0';
@@ -499,6 +638,37 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 	}
 	/* A partial code older than the idle limit was a stray key. */
 	drop_idle_input(app, s);
+	/* With no code typed: Up/Down choose a row of Last scans, u undoes it. */
+	if (!s->input_len && !s->input_garbage && (action == ACT_UP || action == ACT_DOWN)) {
+		struct recent_row rows[CHECKIN_RECENT];
+		int n = recent_rows(s, s->fig_ok && app_online(app), rows);
+		if (n == 0)
+			s->recent_sel = -1;
+		else if (action == ACT_DOWN)
+			s->recent_sel = s->recent_sel + 1 < n ? s->recent_sel + 1 : n - 1;
+		else
+			s->recent_sel = s->recent_sel > 0 ? s->recent_sel - 1 : -1;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (action == ACT_UNDO && !s->input_len && !s->input_garbage && s->recent_sel >= 0) {
+		struct recent_row rows[CHECKIN_RECENT];
+		int n = recent_rows(s, s->fig_ok && app_online(app), rows);
+		if (s->recent_sel >= n || !rows[s->recent_sel].in || rows[s->recent_sel].ticket <= 0) {
+			app_status(app, true, "%s", "only a check-in can be undone: choose one with Up/Down");
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		if (!app_online(app)) {
+			app_status(app, true, "%s", "an undo needs the database: this station is offline");
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		s->undo_ticket = rows[s->recent_sel].ticket;
+		/* the row without its time: who, type */
+		snprintf(s->undo_who, sizeof s->undo_who, "#%lld, %.150s", s->undo_ticket,
+			 strlen(rows[s->recent_sel].line) > 9 ? rows[s->recent_sel].line + 9 : "");
+		s->undo_reason.text[0] = '\0';
+		s->undo_stage = 1;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	/* Keyboard-wedge scanner: characters, then Enter. */
 	if (action == ACT_SUBMIT) {
 		bool garbage = s->input_garbage;

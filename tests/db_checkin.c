@@ -573,6 +573,133 @@ static void test_running_gate_reconnects(void **state)
 	unlink(fifo);
 }
 
+/* Issue 11, item 4: a check-in undone by a supervisor is a check-out with
+ * its reason (never a delete), logged with station and reason; the ticket
+ * can then be admitted again, once. */
+static void test_checkin_undo(void **state)
+{
+	char tokens[512], t0[512], t1[512], tk[24];
+	const char *p[1] = { tk };
+	struct run_result r;
+	long long ticket;
+	json_t *doc;
+	(void)state;
+
+	event_with_tickets("Undo", 2, false, tokens, sizeof tokens);
+	snprintf(t0, sizeof t0, "%s", nth_token(tokens, 0));
+	snprintf(t1, sizeof t1, "%s", nth_token(tokens, 1));
+	ticket = token_ticket(t0);
+	snprintf(tk, sizeof tk, "%lld", ticket);
+	r = run_cmd("$BOXOFFICE checkin --gate north --token '%s'", t0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	/* usage: no reason, an empty reason */
+	r = run_cmd("$BOXOFFICE checkin undo %lld", ticket);
+	assert_int_equal(r.status, 2);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE checkin undo %lld --reason ''", ticket);
+	assert_int_equal(r.status, 2);
+	run_free(&r);
+	/* a ticket that is not checked in, one that does not exist */
+	r = run_cmd("$BOXOFFICE checkin undo %lld --reason 'wrong person'", token_ticket(t1));
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "not checked in"));
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE checkin undo 999999999 --reason 'wrong person'");
+	assert_int_equal(r.status, 1);
+	run_free(&r);
+	/* the database away: refused clearly, nothing decided offline */
+	r = run_cmd("$BOXOFFICE -d 'host=/nonexistent dbname=x connect_timeout=2' checkin undo %lld --reason x", ticket);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "checkin undo"));
+	run_free(&r);
+
+	r = run_cmd("$BOXOFFICE --station sup-1 checkin undo %lld --reason 'wrong person' --gate north", ticket);
+	if (r.status != 0)
+		fail_msg("undo: %s %s", r.out, r.err);
+	doc = json_loads(r.out, 0, NULL);
+	assert_non_null(doc);
+	assert_true(json_is_true(json_object_get(doc, "undone")));
+	assert_int_equal(json_integer_value(json_object_get(doc, "ticket")), ticket);
+	json_decref(doc);
+	run_free(&r);
+	/* recorded as a check-out with its reason, the admit still there */
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM checkin WHERE ticket_id = $1", 1, p), 2);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM checkin WHERE ticket_id = $1 AND direction = 'out' "
+					   "AND undo_reason = 'wrong person' AND gate = 'north' AND station = 'sup-1'", 1, p), 1);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE entity = 'ticket' AND entity_id = $1 "
+					   "AND action = 'checkin_undo' AND reason = 'wrong person' AND station = 'sup-1'", 1, p), 1);
+	/* not checked in any more: a second undo is refused */
+	r = run_cmd("$BOXOFFICE checkin undo %lld --reason again", ticket);
+	assert_int_equal(r.status, 1);
+	run_free(&r);
+	/* admitted again, once: admits minus undos stays at most one */
+	r = run_cmd("$BOXOFFICE checkin --gate north --token '%s' --token '%s'", t0, t0);
+	assert_int_equal(r.status, 1);
+	assert_int_equal(count_lines(r.out, "\"admit\""), 1);
+	assert_int_equal(count_lines(r.out, "already checked in"), 1);
+	run_free(&r);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FILTER (WHERE direction = 'in') - count(*) FILTER "
+					   "(WHERE undo_reason IS NOT NULL) FROM checkin WHERE ticket_id = $1", 1, p), 1);
+}
+
+/* Issue 11, items 2 and 3: "other event" names the ticket's event, online
+ * and offline; an offline verdict shows name and type from the cache; a
+ * cache written before names were cached is loaded whole again. */
+static void test_offline_verdicts_name_person_and_event(void **state)
+{
+	char ta[512], tb[512], a0[512], a1[512], b0[512], evname[200], bname[200], cache[700], other[300];
+	struct run_result r;
+	const char *gate = "names";
+	(void)state;
+	event_date = "2099-01-01";
+
+	event_with_tickets("Names A", 2, false, ta, sizeof ta);
+	snprintf(evname, sizeof evname, "%s", last_event_name);
+	snprintf(a0, sizeof a0, "%s", nth_token(ta, 0));
+	snprintf(a1, sizeof a1, "%s", nth_token(ta, 1));
+	event_with_tickets("Harbour Jazz", 1, false, tb, sizeof tb);
+	snprintf(bname, sizeof bname, "%s", last_event_name);
+	snprintf(b0, sizeof b0, "%s", nth_token(tb, 0));
+	snprintf(other, sizeof other, "ticket for %s", bname);
+	r = run_cmd("$BOXOFFICE ticket assign %lld --name 'Åsa Öberg' --email asa@example.com --company 'Fjord AB'",
+		    token_ticket(a0));
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+
+	/* online */
+	r = run_cmd("$BOXOFFICE checkin --gate %s --event '%s' --token '%s'", gate, evname, b0);
+	assert_int_equal(r.status, 1);
+	if (!strstr(r.out, "other event") || !strstr(r.out, other))
+		fail_msg("online other event: %s", r.out);
+	run_free(&r);
+	/* a cache as the gate wrote it before names were cached (no version
+	 * line, five fields a ticket): the next online start loads it whole */
+	snprintf(cache, sizeof cache, "%s/gate-%s.cache", gate_dir, gate);
+	r = run_cmd("python3 -c \"import sys; p=sys.argv[1]; L=open(p).read().split(chr(10)); "
+		    "L=[' '.join(l.split()[:6]) if l.startswith('T ') else l for l in L if not l[:2] in ('V ','Y ')]; "
+		    "open(p,'w').write(chr(10).join(L))\" '%s' && $BOXOFFICE checkin --gate %s </dev/null", cache, gate);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+
+	db_stop();
+	r = run_cmd("printf '%%s\\n%%s\\n%%s\\n' '%s' '%s' '%s' | $BOXOFFICE checkin --gate %s --event '%s'", a0, a1, b0,
+		    gate, evname);
+	db_start();
+	if (count_lines(r.out, "\"offline\":true") != 3 || count_lines(r.out, "\"admit\"") != 2)
+		fail_msg("offline: %s %s", r.out, r.err);
+	if (!strstr(r.out, "\"person\":\"\\u00C5sa \\u00D6berg\"") || !strstr(r.out, "\"company\":\"Fjord AB\"") ||
+	    count_lines(r.out, "\"type\":\"Adult\"") != 2)
+		fail_msg("offline verdicts without name or type: %s", r.out);
+	if (!strstr(r.out, other))
+		fail_msg("offline other event: %s", r.out);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE checkin --gate %s </dev/null", gate);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "uploaded 2 offline scans"));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -585,6 +712,8 @@ int main(void)
 		cmocka_unit_test(test_long_utf8_names_in_verdict),
 		cmocka_unit_test(test_offline_cache_rules),
 		cmocka_unit_test(test_running_gate_reconnects),
+		cmocka_unit_test(test_checkin_undo),
+		cmocka_unit_test(test_offline_verdicts_name_person_and_event),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));

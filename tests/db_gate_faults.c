@@ -520,6 +520,100 @@ static void test_unusable_state_folder_never_admits_offline(void **state)
 	}
 }
 
+/* Text of the screen's line that holds needle ("" when none). */
+static const char *screen_line(const char *screen, const char *needle)
+{
+	static char line[1024];
+	const char *at = strstr(screen, needle), *start;
+	line[0] = '\0';
+	if (!at)
+		return line;
+	for (start = at; start > screen && start[-1] != '\n'; start--)
+		;
+	snprintf(line, sizeof line, "%.*s", (int)strcspn(start, "\n"), start);
+	return line;
+}
+
+/* Issue 11, items 1, 4 and 5 on the check-in screen (80x24): a reject
+ * shows in Last scans with its reason, newest first; u on a chosen
+ * check-in asks a reason and y, and records a check-out with the reason;
+ * the ticket is admitted again. At 60x15 the counts and Last scans never
+ * run into each other. */
+static void test_checkin_screen_rejects_undo_and_narrow(void **state)
+{
+	char tokens[2][512], cmd[900], tk[24];
+	const char *p[1] = { tk };
+	long long ev = event_with_tokens(NULL, 2, tokens);
+	struct tmux t;
+	char *screen;
+	const char *row;
+	(void)state;
+
+	snprintf(tk, sizeof tk, "%lld", token_ticket(tokens[0]));
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_STATE=%s/door-state $BOXOFFICE --station undo-screen --screen checkin --event %lld; sleep 30", tmp,
+		 ev);
+	tmux_start(&t, "undoscreen", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "ONLINE", 10000));
+	assert_true(tmux_wait_for(&t, "cache ", 5000));
+	tmux_type(&t, tokens[0]);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "1 / 2", 5000));
+	tmux_type(&t, tokens[0]);
+	tmux_keys(&t, "Enter");
+	if (!tmux_wait_for(&t, "REJECT already checked in", 5000)) {
+		screen = tmux_capture(&t);
+		fail_msg("no reject in Last scans:\n%s", screen);
+	}
+	screen = tmux_capture(&t);
+	/* newest first: the reject above the admit it refers to */
+	assert_true(strstr(screen, "REJECT already") < strstr(screen, " in  undo-scr"));
+	row = strstr(screen, "\n  Adult") ? screen_line(strstr(screen, "\n  Adult") + 1, "Adult") : "";
+	if (!strstr(row, "1 / 2"))
+		fail_msg("counts cut at 80x24: '%s'", row);
+	free(screen);
+
+	/* the admit is the second row: Down Down, u, a reason, y */
+	tmux_keys(&t, "Down Down u");
+	assert_true(tmux_wait_for(&t, "reason:", 3000));
+	tmux_type(&t, "wrong person");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "y/n", 3000));
+	tmux_keys(&t, "y");
+	if (!tmux_wait_for(&t, "UNDO", 5000)) {
+		screen = tmux_capture(&t);
+		fail_msg("undo not shown:\n%s", screen);
+	}
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM checkin WHERE ticket_id = $1 AND direction = 'out' "
+					   "AND undo_reason = 'wrong person' AND station = 'undo-screen'", 1, p), 1);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE entity_id = $1 AND action = "
+					   "'checkin_undo' AND station = 'undo-screen'", 1, p), 1);
+	assert_true(tmux_wait_for(&t, "0 / 2", 5000));
+	/* admitted again */
+	tmux_type(&t, tokens[0]);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "1 / 2", 5000));
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM checkin WHERE ticket_id = $1 AND direction = 'in'", 1, p), 2);
+
+	/* a small terminal: counts and Last scans apart, numbers whole */
+	snprintf(cmd, sizeof cmd, "tmux -L %s resize-window -t undoscreen -x 60 -y 15", t.socket);
+	assert_int_equal(system(cmd), 0);
+	assert_true(tmux_wait_for(&t, "Last scans", 5000));
+	usleep(300000);
+	screen = tmux_capture(&t);
+	row = screen_line(screen, "Last scans");
+	{
+		const char *l = strstr(row, "Last scans");
+		if (l > row && l[-1] != ' ')
+			fail_msg("Last scans runs into the counts at 60x15: '%s'\n%s", row, screen);
+	}
+	row = strstr(screen, "\n  Adult") ? screen_line(strstr(screen, "\n  Adult") + 1, "Adult") : "";
+	if (!strstr(row, "1 / 2 ") && (strlen(row) < 5 || strcmp(row + strlen(row) - 5, "1 / 2")))
+		fail_msg("counts at 60x15: '%s'\n%s", row, screen);
+	free(screen);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,7 +622,10 @@ int main(void)
 		cmocka_unit_test(test_same_station_two_databases),
 		cmocka_unit_test(test_checkin_screen_decides_in_time_on_a_frozen_link),
 		cmocka_unit_test(test_unusable_state_folder_never_admits_offline),
+		cmocka_unit_test(test_checkin_screen_rejects_undo_and_narrow),
 	};
 	signal(SIGPIPE, SIG_IGN);
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

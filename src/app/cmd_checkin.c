@@ -251,3 +251,45 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 	gate_close(&g);
 	return all ? EXIT_DONE : EXIT_REFUSED;
 }
+
+/* boxoffice checkin undo TICKET --reason TEXT [--gate NAME]: takes a
+ * check-in back (db/016: a check-out with the reason, logged with station
+ * and reason). Needs the database: a gate offline cannot undo. With
+ * --gate, that gate's offline scans are uploaded first (an undo must see
+ * the admit it takes back). */
+int cmd_checkin_undo(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "checkin undo", *pos[1], *reason = NULL, *gate_name = NULL;
+	const struct cli_opt opts[] = { { "reason", &reason, NULL }, { "gate", &gate_name, NULL }, { NULL, NULL, NULL } };
+	long long id;
+	int npos, code, conflicts, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
+	char err[700];
+	struct gate g;
+	json_t *doc;
+
+	if (rc)
+		return rc;
+	if (!cli_id(what, npos, pos, "ticket", &id, &rc))
+		return rc;
+	if (!reason)
+		return cli_missing(what, "reason");
+	if (!cli_value(what, "reason", reason, 500, &rc) || (gate_name && !cli_value(what, "gate", gate_name, 60, &rc)))
+		return rc;
+	if (reason[strspn(reason, " \t")] == '\0')
+		return cli_fail(EXIT_USAGE, what, "--reason must say why");
+	if (!cli->db)
+		cli->db = db_new(cli->conninfo, cli->station);
+	if (!db_connect(cli->db))
+		return cli_fail(EXIT_FAILED, what, "an undo needs the database, which is unreachable: %s", cli->db->err);
+	gate_open(&g, cli->db, gate_name ? gate_name : cli->station, 0);
+	if (gate_name) {
+		int uploaded = gate_upload(&g, &conflicts);
+		gate_report_upload(&g, uploaded, conflicts);
+	}
+	doc = gate_undo(&g, id, reason, err, sizeof err, &code);
+	gate_close(&g);
+	if (!doc)
+		return cli_fail(code, what, "ticket %lld: %s", id, err);
+	cli_print_json(doc);
+	return EXIT_DONE;
+}

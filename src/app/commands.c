@@ -77,5 +77,7 @@ const struct command commands[] = {
 	{ "checkin", NULL, cmd_checkin,
 	  "checkin [--gate NAME] [--event E] [--image FILE...] [--token TOKEN...] [--refresh-cache] [--verdict-ms MS]",
 	  "scan tickets at a gate: one JSON verdict a line; stdin when no token or image is given" },
+	{ "checkin", "undo", cmd_checkin_undo, "checkin undo TICKET --reason TEXT [--gate NAME]",
+	  "take a check-in back: recorded as a check-out with the reason (never deleted); needs the database" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

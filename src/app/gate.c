@@ -82,6 +82,8 @@ static void reset_events_keys(struct gate *g);
 static void free_cache(struct gate *g)
 {
 	reset_events_keys(g);
+	for (size_t i = 0; i < g->ntickets; i++)
+		free(g->tickets[i].who);
 	free(g->tickets);
 	g->tickets = NULL;
 	g->ntickets = 0;
@@ -93,9 +95,81 @@ static void reset_events_keys(struct gate *g)
 		free(g->events[i].name);
 	free(g->events);
 	free(g->keys);
+	for (size_t i = 0; i < g->ntypes; i++)
+		free(g->types[i].name);
+	free(g->types);
 	g->events = NULL;
 	g->keys = NULL;
-	g->nevents = g->nkeys = 0;
+	g->types = NULL;
+	g->nevents = g->nkeys = g->ntypes = 0;
+}
+
+static int type_by_id(const void *a, const void *b)
+{
+	long long x = ((const struct gate_type *)a)->id, y = ((const struct gate_type *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* "person\0company" as one allocation; NULL for an unassigned ticket. */
+static char *make_who(const char *person, const char *company)
+{
+	size_t lp = strlen(person), lc = strlen(company);
+	char *who;
+	if (!lp && !lc)
+		return NULL;
+	who = xmalloc(lp + lc + 2);
+	memcpy(who, person, lp + 1);
+	memcpy(who + lp + 1, company, lc + 1);
+	return who;
+}
+
+/* Hex of a text, "-" for an empty one (a cache field is never empty). */
+static void put_hex(FILE *f, const char *text)
+{
+	size_t len = strlen(text);
+	char *hex;
+	if (!len) {
+		fputs(" -", f);
+		return;
+	}
+	hex = xmalloc(2 * len + 1);
+	hex_encode((const unsigned char *)text, len, hex);
+	fprintf(f, " %s", hex);
+	free(hex);
+}
+
+/* The next space-separated hex field of *p as text (malloc'd); "-" is "". */
+static char *take_hex(char **p)
+{
+	char *s = *p + strspn(*p, " "), *text, end;
+	size_t len = strcspn(s, " \n");
+	bool ok;
+	*p = s + len;
+	text = xmalloc(len / 2 + 1);
+	if (len == 1 && *s == '-')
+		len = 0;
+	/* hex_decode wants the field to end where the text does */
+	end = s[len];
+	s[len] = '\0';
+	ok = len % 2 == 0 && hex_decode(s, (unsigned char *)text, len / 2);
+	s[len] = end;
+	text[ok ? len / 2 : 0] = '\0';
+	return text;
+}
+
+static const char *type_name(const struct gate *g, long long id)
+{
+	struct gate_type key = { .id = id }, *t;
+	t = g->ntypes ? bsearch(&key, g->types, g->ntypes, sizeof key, type_by_id) : NULL;
+	return t ? t->name : NULL;
+}
+
+static const char *event_name(const struct gate *g, long long id)
+{
+	for (size_t i = 0; i < g->nevents; i++)
+		if (g->events[i].id == id)
+			return g->events[i].name;
+	return NULL;
 }
 
 /* The cache file is a log of refreshes, each a block:
@@ -109,7 +183,10 @@ static void load_cache(struct gate *g)
 {
 	FILE *f = fopen(g->cache_path, "r");
 	char *line = NULL;
-	size_t size = 0, tcap = 0, kcap = 0, ecap = 0, ncap = 0, nnew = 0;
+	size_t size = 0, tcap = 0, kcap = 0, ecap = 0, ncap = 0, nnew = 0, ycap = 0;
+	/* a block without "V 2" predates names in the cache: the next refresh
+	 * loads everything again (the tickets stay usable until then) */
+	bool block_v2 = false, old_blocks = false;
 	struct gate_ticket *fresh = NULL; /* tickets a later block brought, out of order */
 
 	free_cache(g);
@@ -134,9 +211,18 @@ static void load_cache(struct gate *g)
 		g->cache_lines++;
 		if (line[0] == 'R') {
 			reset_events_keys(g);
-			kcap = ecap = 0;
+			kcap = ecap = ycap = 0;
+			block_v2 = false;
+		} else if (line[0] == 'V') {
+			block_v2 = strcmp(line, "V 2\n") == 0;
 		} else if (line[0] == 'H' && sscanf(line, "H %lld", &a) == 1) {
 			g->horizon = a;
+			old_blocks |= !block_v2;
+		} else if (line[0] == 'Y' && sscanf(line, "Y %lld %n", &a, &n) == 1 && n > 0) {
+			char *h = line + n;
+			if (g->ntypes == ycap)
+				g->types = xrealloc(g->types, (ycap = ycap ? ycap * 2 : 64) * sizeof *g->types);
+			g->types[g->ntypes++] = (struct gate_type){ a, take_hex(&h) };
 		} else if (line[0] == 'K' && sscanf(line, "K %lld %65s", &a, hex) == 2) {
 			if (g->nkeys == kcap)
 				g->keys = xrealloc(g->keys, (kcap = kcap ? kcap * 2 : 64) * sizeof *g->keys);
@@ -155,13 +241,23 @@ static void load_cache(struct gate *g)
 			} else {
 				free(name);
 			}
-		} else if (line[0] == 'T' && sscanf(line, "T %lld %lld %d %d %d", &a, &b, &issue, &valid, &scans) == 5) {
-			struct gate_ticket t = { a, b, issue, scans, valid != 0 }, *known;
+		} else if (line[0] == 'T' && sscanf(line, "T %lld %lld %d %d %d%n", &a, &b, &issue, &valid, &scans, &n) == 5) {
+			struct gate_ticket t = { a, b, issue, scans, valid != 0, 0, NULL }, *known;
+			long long type;
+			int m = 0;
+			if (block_v2 && sscanf(line + n, " %lld%n", &type, &m) == 1 && m > 0) {
+				char *h = line + n + m, *person = take_hex(&h), *company = take_hex(&h);
+				t.type = type;
+				t.who = make_who(person, company);
+				free(person);
+				free(company);
+			}
 			if (g->ntickets == 0 || a > g->tickets[g->ntickets - 1].id) {
 				if (g->ntickets == tcap)
 					g->tickets = xrealloc(g->tickets, (tcap = tcap ? tcap * 2 : 65536) * sizeof *g->tickets);
 				g->tickets[g->ntickets++] = t;
 			} else if ((known = find_ticket(g, a))) {
+				free(known->who);
 				*known = t;
 			} else {
 				if (nnew == ncap)
@@ -180,6 +276,9 @@ static void load_cache(struct gate *g)
 	}
 	free(fresh);
 	sort_any(g->keys, g->nkeys, sizeof *g->keys, by_event);
+	sort_any(g->types, g->ntypes, sizeof *g->types, type_by_id);
+	if (old_blocks)
+		g->horizon = 0;
 }
 
 /* The station's lock, held around every journal append and upload: two
@@ -377,7 +476,8 @@ struct refresh {
 static bool take_row(void *ctx, const struct cache_row *row)
 {
 	struct refresh *r = ctx;
-	struct gate_ticket t = { row->ticket, row->event, row->issue, row->scans, row->valid };
+	struct gate_ticket t = { row->ticket, row->event, row->issue, row->scans, row->valid, row->type,
+				 make_who(row->person, row->company) };
 	struct gate_ticket *known;
 
 	if (r->n == r->cap)
@@ -385,7 +485,9 @@ static bool take_row(void *ctx, const struct cache_row *row)
 	r->rows[r->n++] = t;
 	if (r->full)
 		return true;
+	/* the rows (written to the file) and the cache share who */
 	if ((known = find_ticket(r->g, row->ticket))) {
+		free(known->who);
 		*known = t;
 	} else {
 		if (r->nadded == r->addcap)
@@ -396,9 +498,14 @@ static bool take_row(void *ctx, const struct cache_row *row)
 }
 
 /* Events and keys are few: replaced whole on every refresh. */
-static void set_events_keys(struct gate *g, PGresult *events, PGresult *keys)
+static void set_events_keys(struct gate *g, PGresult *events, PGresult *keys, PGresult *types)
 {
 	reset_events_keys(g);
+	g->ntypes = (size_t)PQntuples(types);
+	g->types = xcalloc(g->ntypes + 1, sizeof *g->types);
+	for (size_t i = 0; i < g->ntypes; i++)
+		g->types[i] = (struct gate_type){ db_int(types, (int)i, 0), xstrdup(PQgetvalue(types, (int)i, 1)) };
+	sort_any(g->types, g->ntypes, sizeof *g->types, type_by_id);
 	g->nevents = (size_t)PQntuples(events);
 	g->events = xcalloc(g->nevents + 1, sizeof *g->events);
 	for (size_t i = 0; i < g->nevents; i++)
@@ -415,7 +522,12 @@ static void set_events_keys(struct gate *g, PGresult *events, PGresult *keys)
 static void write_block(struct gate *g, FILE *f, PGresult *events, PGresult *keys, const struct gate_ticket *t,
 			size_t n)
 {
-	fputs("R\n", f);
+	fputs("R\nV 2\n", f);
+	for (size_t i = 0; i < g->ntypes; i++) {
+		fprintf(f, "Y %lld", g->types[i].id);
+		put_hex(f, g->types[i].name);
+		fputc('\n', f);
+	}
 	for (int i = 0; i < PQntuples(events); i++) {
 		const char *name = PQgetvalue(events, i, 1);
 		size_t len = strlen(name);
@@ -426,10 +538,15 @@ static void write_block(struct gate *g, FILE *f, PGresult *events, PGresult *key
 	}
 	for (int i = 0; i < PQntuples(keys); i++)
 		fprintf(f, "K %s %s\n", PQgetvalue(keys, i, 0), PQgetvalue(keys, i, 1));
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "T %lld %lld %d %d %d\n", t[i].id, t[i].event, t[i].issue, t[i].valid ? 1 : 0, t[i].scans);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "T %lld %lld %d %d %d %lld", t[i].id, t[i].event, t[i].issue, t[i].valid ? 1 : 0, t[i].scans,
+			t[i].type);
+		put_hex(f, t[i].who ? t[i].who : "");
+		put_hex(f, t[i].who ? t[i].who + strlen(t[i].who) + 1 : "");
+		fputc('\n', f);
+	}
 	fprintf(f, "H %lld\n", g->horizon);
-	g->cache_lines += 2 + (long long)PQntuples(events) + PQntuples(keys) + (long long)n;
+	g->cache_lines += 3 + (long long)g->ntypes + PQntuples(events) + PQntuples(keys) + (long long)n;
 }
 
 static bool close_durably(FILE *f)
@@ -483,7 +600,7 @@ static bool append_cache(struct gate *g, PGresult *events, PGresult *keys, const
 bool gate_refresh_cache(struct gate *g)
 {
 	struct refresh r = { .g = g };
-	PGresult *events = NULL, *keys = NULL;
+	PGresult *events = NULL, *keys = NULL, *types = NULL;
 	long long horizon;
 	int before, lock = -1;
 	bool ok = false;
@@ -497,10 +614,12 @@ bool gate_refresh_cache(struct gate *g)
 	db_set_deadline(g->db, g->refresh_ms);
 	r.full = g->horizon == 0 || g->ntickets == 0;
 	if (!db_cache_horizon(g->db, &horizon) || !(events = db_gate_events(g->db)) ||
-	    !(keys = db_gate_keys(g->db)) ||
+	    !(keys = db_gate_keys(g->db)) || !(types = db_gate_types(g->db)) ||
 	    !db_cache_stream(g->db, g->event_id, r.full ? 0 : g->horizon, take_row, &r))
 		goto out;
 	if (r.full) {
+		for (size_t i = 0; i < g->ntickets; i++)
+			free(g->tickets[i].who);
 		free(g->tickets);
 		g->tickets = r.rows;
 		g->ntickets = r.n;
@@ -516,6 +635,7 @@ bool gate_refresh_cache(struct gate *g)
 		/* new tickets usually come after every known one: no sort then */
 		if (!in_order)
 			sort_any(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
+		r.nadded = 0; /* the cache owns them now */
 	}
 	g->horizon = horizon;
 	g->last_refresh_rows = (long long)(r.full ? g->ntickets : r.n);
@@ -523,7 +643,7 @@ bool gate_refresh_cache(struct gate *g)
 	/* the journal's scans come on top of the database's again */
 	g->journal_ino = 0;
 	g->journal_off = 0;
-	set_events_keys(g, events, keys);
+	set_events_keys(g, events, keys, types);
 	/* processes of one station share the file */
 	lock = lock_station(g);
 	if (r.full || g->cache_lines > (long long)g->ntickets * 3 / 2 + 10000) {
@@ -539,6 +659,12 @@ out:
 	db_set_deadline(g->db, before);
 	PQclear(events);
 	PQclear(keys);
+	PQclear(types);
+	if (r.full && r.rows) /* a full load that failed: its rows are nobody's */
+		for (size_t i = 0; i < r.n; i++)
+			free(r.rows[i].who);
+	for (size_t i = 0; i < r.nadded; i++) /* an incremental one that failed */
+		free(r.added[i].who);
 	free(r.rows);
 	free(r.added);
 	return ok;
@@ -717,6 +843,18 @@ static void reject(struct verdict *v, const char *fmt, const char *arg)
 	snprintf(v->reason, sizeof v->reason, fmt, arg);
 }
 
+/* A ticket of another event than the gate's, named when the cache knows
+ * it (the cache holds every event's name, online or not). */
+static void other_event(const struct gate *g, struct verdict *v, long long event)
+{
+	const char *name = event_name(g, event);
+	v->admit = false;
+	if (name)
+		snprintf(v->reason, sizeof v->reason, "other event (ticket for %.500s)", name);
+	else
+		snprintf(v->reason, sizeof v->reason, "other event (ticket for event #%lld)", event);
+}
+
 /* Applies journal lines appended since this process last looked (by other
  * processes of the station, or by an earlier run) to the cached scans.
  * Called under the station lock. */
@@ -807,6 +945,13 @@ static void scan_offline(struct gate *g, const char *token, const struct ticket_
 			      g->notice[0] ? g->notice : "no state folder");
 	if (!t || t->event != (long long)c->event_id)
 		return reject(v, "%s", "unknown code (offline cache)");
+	/* who and what, as an online verdict shows them */
+	if (t->who) {
+		utf8_copy(v->person, sizeof v->person, t->who);
+		utf8_copy(v->company, sizeof v->company, t->who + strlen(t->who) + 1);
+	}
+	if (type_name(g, t->type))
+		utf8_copy(v->type, sizeof v->type, type_name(g, t->type));
 	if (!t->valid)
 		return reject(v, "%s", "cancelled or refunded");
 	if (t->issue != (int)c->issue)
@@ -1021,7 +1166,7 @@ void gate_scan(struct gate *g, const char *token, struct verdict *v)
 	if ((st = token_peek(token, &c)) != TOKEN_VALID)
 		return reject(v, "%s", token_status_text(st));
 	if (g->event_id && (long long)c.event_id != g->event_id)
-		return reject(v, "%s", "other event");
+		return other_event(g, v, (long long)c.event_id);
 	if (g->reconnect && !online(g))
 		reconnect_for_scan(g, deadline);
 again:
@@ -1098,7 +1243,7 @@ enum gate_step gate_scan_begin(struct gate *g, const char *token, struct gate_pe
 		return GATE_DECIDED;
 	}
 	if (g->event_id && (long long)p->claim.event_id != g->event_id) {
-		reject(v, "%s", "other event");
+		other_event(g, v, (long long)p->claim.event_id);
 		return GATE_DECIDED;
 	}
 	key = find_key(g, (long long)p->claim.event_id);
@@ -1154,6 +1299,29 @@ void gate_scan_offline(struct gate *g, const struct gate_pending *p, struct verd
 	memset(v, 0, sizeof *v);
 	memcpy(v->scan_id, p->scan_id, sizeof v->scan_id);
 	scan_offline(g, p->token, &p->claim, v);
+}
+
+json_t *gate_undo(struct gate *g, long long ticket_id, const char *reason, char *err, size_t size, int *exit_code)
+{
+	json_t *j;
+	struct gate_ticket *t;
+
+	if (!online(g)) {
+		snprintf(err, size, "an undo needs the database, and this gate is offline%s%s",
+			 g->db && g->db->err[0] ? ": " : "", g->db ? g->db->err : "");
+		*exit_code = 3;
+		return NULL;
+	}
+	if (!(j = db_checkin_undo(g->db, ticket_id, g->name, reason))) {
+		snprintf(err, size, "%s", g->db->err);
+		*exit_code = g->db->status == DB_REFUSED ? 1 : g->db->status == DB_BADINPUT ? 2 : 3;
+		return NULL;
+	}
+	/* the cache follows at once: the ticket may be admitted again */
+	if ((t = find_ticket(g, ticket_id)))
+		t->scans++;
+	*exit_code = 0;
+	return j;
 }
 
 void gate_admit_ticket(struct gate *g, long long ticket_id, struct verdict *v)

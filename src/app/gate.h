@@ -35,6 +35,13 @@ struct gate_ticket {
 	long long id, event;
 	int issue, scans;
 	bool valid;
+	long long type;
+	char *who; /* "person\0company" (malloc'd), NULL when unassigned */
+};
+
+struct gate_type {
+	long long id;
+	char *name;
 };
 
 struct gate_key {
@@ -66,6 +73,8 @@ struct gate {
 	size_t nkeys;
 	struct gate_event *events;
 	size_t nevents;
+	struct gate_type *types; /* sorted by id */
+	size_t ntypes;
 	struct gate_ticket *tickets;
 	size_t ntickets;
 	time_t cache_at;
@@ -151,6 +160,11 @@ bool gate_scan_submit(struct gate *g, const void *owner, const struct gate_pendi
 		      void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx);
 void gate_scan_answer(struct gate *g, const struct gate_pending *p, json_t *answer, struct verdict *v);
 void gate_scan_offline(struct gate *g, const struct gate_pending *p, struct verdict *v);
+
+/* Undoes the ticket's check-in (a check-out with the reason, logged with
+ * station and reason; db/016), online only: the result JSON, or NULL with
+ * why in err (and *exit_code 1 refused / not found, 3 no database). */
+json_t *gate_undo(struct gate *g, long long ticket_id, const char *reason, char *err, size_t size, int *exit_code);
 
 /* Admits by ticket id (manual search at the gate), online only. */
 void gate_admit_ticket(struct gate *g, long long ticket_id, struct verdict *v);

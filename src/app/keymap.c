@@ -79,6 +79,9 @@ const struct binding bindings[] = {
 	{ "checkin", KEY_BACKSPACE, ACT_ERASE, false, false },
 	{ "checkin", KEY_DEL, ACT_ERASE, false, false },
 	{ "checkin", KEY_CTRL_H, ACT_ERASE, false, false },
+	/* u undoes only with no code typed and a row of Last scans chosen
+	 * (Up/Down); else it is a character of the code */
+	{ "checkin", 'u', ACT_UNDO, false, false },
 	{ "mytickets", '\r', ACT_OPEN, true, false },
 	{ "mytickets", '\n', ACT_OPEN, false, false },
 	{ "mytickets", KEY_ENTER, ACT_OPEN, false, false },

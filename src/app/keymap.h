@@ -45,7 +45,8 @@
 	X(ERASE, "Erase", "delete the last character of the code being typed") \
 	X(CLEAR, "Clear", "clear the code being typed (else: close this screen)") \
 	X(PREV, "Prev", "the previous ticket")                              \
-	X(NEXT, "Next", "the next ticket")
+	X(NEXT, "Next", "the next ticket")                                  \
+	X(UNDO, "Undo", "undo the selected check-in in Last scans (a reason, then y)")
 
 enum action {
 #define X(name, label, help) ACT_##name,

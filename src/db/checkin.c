@@ -2,12 +2,26 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "async.h"
 
 PGresult *db_gate_events(struct db *db)
 {
 	return db_exec(db, "SELECT id, name FROM event ORDER BY id", 0, NULL);
+}
+
+PGresult *db_gate_types(struct db *db)
+{
+	return db_exec(db, "SELECT id, name FROM ticket_type ORDER BY id", 0, NULL);
+}
+
+json_t *db_checkin_undo(struct db *db, long long ticket, const char *gate, const char *reason)
+{
+	char t[24];
+	const char *p[3] = { t, gate, reason };
+	snprintf(t, sizeof t, "%lld", ticket);
+	return db_json(db, "SELECT checkin_undo($1, $2, $3)", 3, p);
 }
 
 PGresult *db_gate_keys(struct db *db)
@@ -113,14 +127,14 @@ bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, 
 }
 
 static const char SQL_TYPE_COUNTS[] =
-	"SELECT t.name, count(k.id) FILTER (WHERE k.scans > 0), count(k.id) FROM ticket_type t "
+	"SELECT t.name, count(k.id) FILTER (WHERE k.scans > 2 * k.undos), count(k.id) FROM ticket_type t "
 	"LEFT JOIN ticket k ON k.type_id = t.id AND k.status = 'valid' WHERE t.event_id = $1 "
 	"GROUP BY t.id, t.name ORDER BY t.id";
 static const char SQL_CONFLICTS[] =
 	"SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id WHERE k.event_id = $1";
 static const char SQL_RECENT[] =
 	"SELECT to_char(c.at, 'HH24:MI:SS'), c.direction, c.gate, coalesce(p.name, '#' || k.id::text), "
-	"t.name FROM checkin c JOIN ticket k ON k.id = c.ticket_id JOIN ticket_type t ON t.id = k.type_id "
+	"t.name, extract(epoch FROM c.at), k.id, coalesce(c.undo_reason, '') FROM checkin c JOIN ticket k ON k.id = c.ticket_id JOIN ticket_type t ON t.id = k.type_id "
 	"LEFT JOIN person p ON p.id = k.person_id WHERE k.event_id = $1 "
 	"ORDER BY c.at DESC, c.id DESC LIMIT $2::integer";
 
@@ -182,10 +196,19 @@ static bool parse_recent(struct db *db, const PGresult *res, void *dst)
 {
 	struct checkin_figures *f = dst;
 	(void)db;
-	for (int i = 0; i < PQntuples(res) && f->nrecent < CHECKIN_RECENT; i++)
-		snprintf(f->recent[f->nrecent++], sizeof f->recent[0], "%s %-3s %-10.10s %s (%s)", db_text(res, i, CR_AT),
-			 db_text(res, i, CR_DIRECTION), db_text(res, i, CR_GATE), db_text(res, i, CR_WHO),
-			 db_text(res, i, CR_TYPE));
+	for (int i = 0; i < PQntuples(res) && f->nrecent < CHECKIN_RECENT; i++) {
+		const char *undo = db_text(res, i, CR_UNDO);
+		f->recent_at[f->nrecent] = strtod(db_text(res, i, CR_EPOCH), NULL);
+		f->recent_ticket[f->nrecent] = db_int(res, i, CR_TICKET);
+		f->recent_in[f->nrecent] = strcmp(db_text(res, i, CR_DIRECTION), "in") == 0;
+		if (*undo)
+			snprintf(f->recent[f->nrecent++], sizeof f->recent[0], "%s UNDO %s (%s): %s", db_text(res, i, CR_AT),
+				 db_text(res, i, CR_WHO), db_text(res, i, CR_TYPE), undo);
+		else
+			snprintf(f->recent[f->nrecent++], sizeof f->recent[0], "%s %-3s %-8.8s %s (%s)",
+				 db_text(res, i, CR_AT), db_text(res, i, CR_DIRECTION), db_text(res, i, CR_GATE),
+				 db_text(res, i, CR_WHO), db_text(res, i, CR_TYPE));
+	}
 	return true;
 }
 

@@ -9,6 +9,13 @@
 
 /* id, name of every event (to resolve --event offline). */
 PGresult *db_gate_events(struct db *db);
+/* id, name of every ticket type (what an offline verdict shows). */
+PGresult *db_gate_types(struct db *db);
+/* Undoes the ticket's check-in (db/016: a check-out with its reason,
+ * logged with station and reason): checkin_undo's JSON, or NULL with
+ * db->status DB_REFUSED when the ticket does not exist or is not checked
+ * in. */
+json_t *db_checkin_undo(struct db *db, long long ticket, const char *gate, const char *reason);
 /* event_id, public key (hex) of every event that has a key. Never creates one. */
 PGresult *db_gate_keys(struct db *db);
 /* ticket_id, event_id, issue, valid (bool), scans; of one event, or all (0). */
@@ -38,9 +45,10 @@ enum checkin_type_col { CT_NAME, CT_IN, CT_TOTAL };
 PGresult *db_checkin_type_counts(struct db *db, long long event_id);
 /* Offline admits the database could not accept (checkin_conflict). */
 bool db_checkin_conflict_count(struct db *db, long long event_id, long long *count);
-enum checkin_recent_col { CR_AT, CR_DIRECTION, CR_GATE, CR_WHO, CR_TYPE };
+enum checkin_recent_col { CR_AT, CR_DIRECTION, CR_GATE, CR_WHO, CR_TYPE, CR_EPOCH, CR_TICKET, CR_UNDO };
 /* The latest scans, newest first: time (HH24:MI:SS), direction, gate,
- * person (or #ticket), ticket type. */
+ * person (or #ticket), ticket type, time as epoch seconds, ticket, the
+ * undo's reason ("" when the row is no undo). */
 PGresult *db_checkin_recent(struct db *db, long long event_id, int limit);
 /* One ticket's scans: how many, and the last as "YYYY-MM-DD HH24:MI in at
  * GATE" ("" when none). */
@@ -59,6 +67,9 @@ struct checkin_figures {
 	} types[CHECKIN_TYPES_MAX];
 	int ntypes;
 	char recent[CHECKIN_RECENT][200];
+	double recent_at[CHECKIN_RECENT]; /* epoch seconds */
+	long long recent_ticket[CHECKIN_RECENT];
+	bool recent_in[CHECKIN_RECENT]; /* a check-in (what an undo takes back) */
 	int nrecent;
 };
 bool db_checkin_figures_read(struct db *db, long long event_id, struct checkin_figures *out);

@@ -10,8 +10,9 @@ static const char SQL_HORIZON[] = "SELECT checkin_cache_horizon()";
 
 /* rev IS NULL rows predate migration 013 and belong to every full load. */
 static const char SQL_STREAM[] =
-	"SELECT k.id, k.event_id, k.issue, k.status = 'valid' AND o.status = 'settled', k.scans "
-	"FROM ticket k JOIN ticket_order o ON o.id = k.order_id "
+	"SELECT k.id, k.event_id, k.issue, k.status = 'valid' AND o.status = 'settled', k.scans, k.type_id, "
+	"coalesce(p.name, ''), coalesce(p.company, '') "
+	"FROM ticket k JOIN ticket_order o ON o.id = k.order_id LEFT JOIN person p ON p.id = k.person_id "
 	"WHERE ($1::bigint = 0 OR k.event_id = $1::bigint) "
 	"AND ($2::bigint = 0 OR k.rev >= $2::bigint)";
 
@@ -64,6 +65,9 @@ bool db_cache_stream(struct db *db, long long event, long long since, cache_row_
 				.issue = (int)db_int(res, 0, 2),
 				.valid = db_bool(res, 0, 3),
 				.scans = (int)db_int(res, 0, 4),
+				.type = db_int(res, 0, 5),
+				.person = PQgetvalue(res, 0, 6),
+				.company = PQgetvalue(res, 0, 7),
 			};
 			if (!fn(ctx, &row)) {
 				stopped = true;

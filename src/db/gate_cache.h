@@ -12,6 +12,8 @@ struct cache_row {
 	long long ticket, event;
 	int issue, scans;
 	bool valid; /* ticket valid and its order settled */
+	long long type;
+	const char *person, *company; /* "" when unassigned; valid during the call */
 };
 
 /* Called per row; return false to stop (the call then fails). */
