@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "tmux.h"
 
 static PGconn *conn;
 static char tmp[512], state_dir[600];
@@ -519,6 +520,66 @@ static void test_seller_set_and_show(void **state)
 	run_free(&r);
 }
 
+/* Right after a paid counter sale the screen offers the receipt: s saves
+ * the PDF, p prints (here: no lp, said on the status line); the loop
+ * never waits for either. */
+static void test_sale_screen_offers_receipt(void **state)
+{
+	long long event_id = make_event(unique_name("Till"), "2027-05-01", 0);
+	char cmd[1400], sev[24], path[900];
+	const char *p[1] = { sev };
+	struct tmux t;
+	long long id;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 39900, 1);
+	snprintf(sev, sizeof sev, "%lld", event_id);
+	snprintf(cmd, sizeof cmd, "PATH=/usr/bin:/bin BOXOFFICE_STATE='%s' $BOXOFFICE --screen inventory --event %lld; sleep 60",
+		 state_dir, event_id);
+	tmux_start(&t, "receipt", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Adult", 10000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Sell Adult", 3000));
+	tmux_keys(&t, "BSpace 2 c Enter");
+	assert_true(tmux_wait_for(&t, "incl. VAT?", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Receipt: p print", 3000));
+	tmux_keys(&t, "s");
+	assert_true(tmux_wait_for(&t, "receipt saved", 10000));
+	assert_true(tmux_wait_gone(&t, "Receipt: p print", 1000));
+	id = test_scalar(conn, "SELECT max(id) FROM ticket_order WHERE event_id = $1", 1, p);
+	{
+		struct run_result r = run_cmd("ls '%s'/*/receipts/R-%lld.pdf", state_dir, id);
+		assert_int_equal(r.status, 0);
+		snprintf(path, sizeof path, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+		run_free(&r);
+	}
+	{
+		char *text = pdf_text(path);
+		assert_has(text, "997.50");
+		free(text);
+	}
+	/* another sale; p without lp says so and the screen goes on */
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Tab/arrows move", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "incl. VAT?", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Receipt: p print", 3000));
+	tmux_keys(&t, "p");
+	assert_true(tmux_wait_for(&t, "lp not found", 10000));
+	/* any other key skips the offer */
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Tab/arrows move", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "incl. VAT?", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Receipt: p print", 3000));
+	tmux_keys(&t, "x");
+	assert_true(tmux_wait_gone(&t, "Receipt: p print", 3000));
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_invoice_mail_server_silent),
 		cmocka_unit_test(test_receipt_text_pdf_and_print),
 		cmocka_unit_test(test_seller_set_and_show),
+		cmocka_unit_test(test_sale_screen_offers_receipt),
 	};
 	return cmocka_run_group_tests_name("documents", tests, setup, teardown);
 }
