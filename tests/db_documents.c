@@ -22,6 +22,9 @@
 
 static PGconn *conn;
 static char tmp[512], state_dir[600];
+/* Two events for the whole file (every test program shares the database,
+ * and screens list its events): invoices, and counter sales. */
+static long long inv_event, till_event;
 
 /* ---- a small SMTP sink: 127.0.0.1:0, one connection, saves the message ---- */
 
@@ -190,14 +193,11 @@ static void assert_has(const char *text, const char *what)
 		fail_msg("'%s' is not in:\n%s", what, text);
 }
 
-static long long order_with_two_rates(const char *event_name, long long *event_id)
+static long long order_with_two_rates(long long *event_id)
 {
 	json_t *doc;
 	long long id;
-	*event_id = make_event(event_name, "2027-05-01", 0);
-	make_type(*event_id, "Adult", 100, 39900, 1);
-	json_decref(cli_json("$BOXOFFICE type add --event %lld --name 'Kid book' --capacity 100 --price 12050 "
-			     "--vat-bp 600", *event_id));
+	*event_id = inv_event;
 	doc = cli_json("$BOXOFFICE order add --event %lld --lines 'Adult:2,Kid book:3' --payment invoice "
 		       "--company 'Fjord AB' --contact 'Åsa Öberg' --email asa@example.com", *event_id);
 	id = json_integer_value(json_object_get(doc, "id"));
@@ -214,6 +214,12 @@ static int setup(void **state)
 	conn = test_migrate_connect();
 	json_decref(cli_json("$BOXOFFICE seller set --name 'Nordlys Events AB' --address 'Storgatan 12; 111 51 Stockholm' "
 			     "--vat-number SE556677889901 --bank 'IBAN SE45 5000 0000 0583' --currency SEK --due-days 30"));
+	inv_event = make_event(unique_name("Docs"), "2027-05-01", 0);
+	make_type(inv_event, "Adult", 100000, 39900, 1);
+	json_decref(cli_json("$BOXOFFICE type add --event %lld --name 'Kid book' --capacity 100000 --price 12050 "
+			     "--vat-bp 600", inv_event));
+	till_event = make_event(unique_name("Till"), "2027-05-01", 0);
+	make_type(till_event, "Adult", 100000, 39900, 1);
 	return 0;
 }
 
@@ -231,7 +237,7 @@ static int teardown(void **state)
  * per rate and the total as the database has them. */
 static void test_invoice_pdf_mailed_to_the_contact(void **state)
 {
-	long long event_id, id = order_with_two_rates(unique_name("Inv"), &event_id);
+	long long event_id, id = order_with_two_rates(&event_id);
 	char path[700], expect[64];
 	struct sink s;
 	struct run_result r;
@@ -300,12 +306,13 @@ static void test_invoice_pdf_mailed_to_the_contact(void **state)
  * still refused; a card order gets no invoice number. */
 static void test_invoice_printed_again_is_the_same(void **state)
 {
-	long long event_id, id = order_with_two_rates(unique_name("Again"), &event_id);
+	long long event_id, id = order_with_two_rates(&event_id);
 	char first[700], again[700], sid[24], sev[24];
 	const char *p[1] = { sid }, *pe[1] = { sev };
 	struct run_result r;
 	json_t *doc;
 	char *t1, *t2;
+	long long no;
 	(void)state;
 
 	snprintf(sid, sizeof sid, "%lld", id);
@@ -313,6 +320,7 @@ static void test_invoice_printed_again_is_the_same(void **state)
 	snprintf(first, sizeof first, "%s/first-%lld.pdf", tmp, id);
 	snprintf(again, sizeof again, "%s/again-%lld.pdf", tmp, id);
 	doc = cli_json("$BOXOFFICE --state-dir '%s' order invoice %lld --pdf '%s'", state_dir, id, first);
+	no = json_integer_value(json_object_get(doc, "invoice_no"));
 	assert_string_equal(json_string_value(json_object_get(doc, "pdf")), first);
 	assert_false(json_is_true(json_object_get(doc, "mailed"))); /* no SMTP configured */
 	json_decref(doc);
@@ -324,9 +332,9 @@ static void test_invoice_printed_again_is_the_same(void **state)
 	assert_non_null(strstr(r.err, "already"));
 	run_free(&r);
 	doc = cli_json("$BOXOFFICE --state-dir '%s' order invoice %lld --pdf '%s'", state_dir, id, again);
-	assert_int_equal(json_integer_value(json_object_get(doc, "invoice_no")), 1);
+	assert_int_equal(json_integer_value(json_object_get(doc, "invoice_no")), no);
 	json_decref(doc);
-	assert_int_equal(test_scalar(conn, "SELECT last_invoice_no FROM event WHERE id = $1", 1, pe), 1);
+	assert_int_equal(test_scalar(conn, "SELECT last_invoice_no FROM event WHERE id = $1", 1, pe), no);
 	t1 = pdf_text(first);
 	t2 = pdf_text(again);
 	assert_string_equal(t1, t2);
@@ -337,7 +345,7 @@ static void test_invoice_printed_again_is_the_same(void **state)
 	/* settled: still printable, same number */
 	json_decref(cli_json("$BOXOFFICE order settle %lld --ref BANK-7", id));
 	doc = cli_json("$BOXOFFICE --state-dir '%s' order invoice %lld --pdf '%s'", state_dir, id, again);
-	assert_int_equal(json_integer_value(json_object_get(doc, "invoice_no")), 1);
+	assert_int_equal(json_integer_value(json_object_get(doc, "invoice_no")), no);
 	json_decref(doc);
 	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM invoice_document WHERE order_id = $1", 1, p), 1);
 
@@ -348,7 +356,7 @@ static void test_invoice_printed_again_is_the_same(void **state)
 	json_decref(doc);
 	assert_int_equal(r.status, 1);
 	run_free(&r);
-	assert_int_equal(test_scalar(conn, "SELECT last_invoice_no FROM event WHERE id = $1", 1, pe), 1);
+	assert_int_equal(test_scalar(conn, "SELECT last_invoice_no FROM event WHERE id = $1", 1, pe), no);
 }
 
 static double now_s(void)
@@ -363,7 +371,7 @@ static double now_s(void)
  * failed). */
 static void test_invoice_mail_server_silent(void **state)
 {
-	long long event_id, id = order_with_two_rates(unique_name("Silent"), &event_id);
+	long long event_id, id = order_with_two_rates(&event_id);
 	struct sink s;
 	struct run_result r;
 	json_t *doc;
@@ -388,7 +396,7 @@ static void test_invoice_mail_server_silent(void **state)
 	assert_non_null(doc = json_loads(r.out, 0, NULL));
 	assert_true(json_is_false(json_object_get(doc, "mailed")));
 	assert_non_null(strstr(json_string_value(json_object_get(doc, "mail_error")), "timed out"));
-	assert_int_equal(json_integer_value(json_object_get(doc, "invoice_no")), 1);
+	assert_true(json_integer_value(json_object_get(doc, "invoice_no")) > 0);
 	json_decref(doc);
 	run_free(&r);
 	snprintf(sid, sizeof sid, "%lld", id);
@@ -399,7 +407,7 @@ static void test_invoice_mail_server_silent(void **state)
 /* The counter sale's receipt: text (42 and 48 columns), PDF, lp. */
 static void test_receipt_text_pdf_and_print(void **state)
 {
-	long long event_id = make_event(unique_name("Rcpt"), "2027-05-01", 0), id, inv;
+	long long event_id = till_event, id, inv;
 	char path[700], lpdir[700], printed[800];
 	struct run_result r;
 	json_t *doc;
@@ -407,7 +415,6 @@ static void test_receipt_text_pdf_and_print(void **state)
 	FILE *f;
 	(void)state;
 
-	make_type(event_id, "Adult", 100, 39900, 1);
 	doc = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment card", event_id);
 	id = json_integer_value(json_object_get(doc, "id"));
 	json_decref(doc);
@@ -493,16 +500,16 @@ static void test_receipt_text_pdf_and_print(void **state)
 
 static void test_seller_set_and_show(void **state)
 {
-	long long event_id = make_event(unique_name("Sell"), "2027-05-01", 0);
+	long long event_id = inv_event;
 	json_t *doc;
 	struct run_result r;
 	(void)state;
 
 	/* the global seller prints until the event has its own */
-	doc = cli_json("$BOXOFFICE seller show --event %lld --json", event_id);
+	doc = cli_json("$BOXOFFICE seller show --event %lld --json", till_event);
 	assert_string_equal(json_string_value(json_object_get(doc, "name")), "Nordlys Events AB");
 	json_decref(doc);
-	r = run_cmd("$BOXOFFICE seller set --event %lld --vat-number X", event_id);
+	r = run_cmd("$BOXOFFICE seller set --event %lld --vat-number X", till_event);
 	assert_int_equal(r.status, 1); /* a new seller needs a name */
 	run_free(&r);
 	json_decref(cli_json("$BOXOFFICE seller set --event %lld --name 'Gala Org' --due-days 14", event_id));
@@ -525,14 +532,13 @@ static void test_seller_set_and_show(void **state)
  * never waits for either. */
 static void test_sale_screen_offers_receipt(void **state)
 {
-	long long event_id = make_event(unique_name("Till"), "2027-05-01", 0);
+	long long event_id = till_event;
 	char cmd[1400], sev[24], path[900];
 	const char *p[1] = { sev };
 	struct tmux t;
 	long long id;
 	(void)state;
 
-	make_type(event_id, "Adult", 100, 39900, 1);
 	snprintf(sev, sizeof sev, "%lld", event_id);
 	snprintf(cmd, sizeof cmd, "PATH=/usr/bin:/bin BOXOFFICE_STATE='%s' $BOXOFFICE --screen inventory --event %lld; sleep 60",
 		 state_dir, event_id);
