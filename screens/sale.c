@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/app/deliver.h"
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
@@ -47,6 +48,11 @@ struct sale_state {
 	/* In the order Space cycles them (card first, the counter's usual);
 	 * a first letter picks one. */
 	const char *payment_choices[PAY_COUNT + 1];
+	/* After a paid sale: "Receipt: p print · s save PDF"; the receipt is
+	 * made by a child process (src/app/deliver.h), never in the loop. */
+	long long sold_id;
+	bool receipt_offer;
+	struct doc_job *receipt_job;
 };
 
 static void sale_reset(struct sale_state *s)
@@ -66,6 +72,7 @@ static void sale_reset(struct sale_state *s)
 	s->form = (struct form){ s->fields, F_COUNT, F_QTY };
 	s->error[0] = '\0';
 	s->done = false;
+	s->receipt_offer = false;
 	s->confirming = false;
 	form_new_key(s->key, "sale");
 }
@@ -98,6 +105,11 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 	} else if (s->done) {
 		for (int i = 0; i < 3; i++)
 			draw_text(y++, x, w, s->result[i], i == 0 ? theme_attr(C_ADMIT) : A_BOLD);
+		if (s->receipt_offer)
+			draw_text(y++, x, w, "Receipt: p print · s save PDF · any other key skips",
+				  theme_attr(C_SELECTED) | A_BOLD);
+		else if (s->receipt_job)
+			draw_text(y++, x, w, "Receipt: making it…", theme_attr(C_DIM));
 		y++;
 		snprintf(hint, sizeof hint, "%s: another sale of this type   %s: back to the inventory",
 			 key_hint("sale", ACT_SUBMIT, k[0], 16), key_hint("sale", ACT_BACK, k[1], 16));
@@ -184,6 +196,8 @@ static void sale_done(struct app *app, void *state)
 {
 	struct sale_state *s = state;
 	db_cancel_owner(app_db(app), &s->price_mark);
+	doc_job_free(s->receipt_job);
+	s->receipt_job = NULL;
 }
 
 /* The answer to the sale: the order, a refusal, or a link that failed
@@ -209,6 +223,49 @@ static void sold(struct db *db, json_t *doc, void *ctx)
 	describe_result(s, doc);
 	app_status(s->app, false, "%s", s->result[0] + 1);
 	s->done = true;
+	s->sold_id = (long long)json_integer_value(json_object_get(doc, "id"));
+	s->receipt_offer = strcmp(json_string_value(json_object_get(doc, "status")) ?
+				  json_string_value(json_object_get(doc, "status")) : "",
+				  order_status_name(ORDER_SETTLED)) == 0;
+}
+
+/* p or s right after the sale: the receipt, in a child of its own. */
+static int receipt_key(struct app *app, struct sale_state *s, int key)
+{
+	char why[300];
+
+	s->receipt_offer = false;
+	if (key != 'p' && key != 's')
+		return SCR_IGNORED;
+	if (s->receipt_job) {
+		app_status(app, true, "a receipt is being made — wait for it");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (!(s->receipt_job = receipt_deliver(app_db(app), s->sold_id, key == 'p', why, sizeof why))) {
+		app_status(app, true, "receipt: %s", why);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	app_status(app, false, key == 'p' ? "printing the receipt…" : "saving the receipt…");
+	app_wake_in(app, 200);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+static int sale_tick(struct app *app, void *state)
+{
+	struct sale_state *s = state;
+	char msg[600];
+	enum doc_job_state st;
+
+	if (!s->receipt_job)
+		return SCR_IGNORED;
+	if ((st = doc_job_poll(s->receipt_job, msg, sizeof msg)) == DOC_JOB_RUNNING) {
+		app_wake_in(app, 200);
+		return SCR_IGNORED;
+	}
+	app_status(app, st == DOC_JOB_FAILED, "%s", msg);
+	doc_job_free(s->receipt_job);
+	s->receipt_job = NULL;
+	return SCR_HANDLED | SCR_REDRAW;
 }
 
 static int sale_submit(struct app *app, struct sale_state *s)
@@ -270,6 +327,11 @@ static int sale_key(struct app *app, void *state, enum action action, int key)
 		}
 		return SCR_IGNORED;
 	}
+	if (s->done && s->receipt_offer) {
+		int rc = receipt_key(app, s, key);
+		if (rc != SCR_IGNORED)
+			return rc;
+	}
 	if (s->done) {
 		if (action != ACT_SUBMIT)
 			return SCR_IGNORED;
@@ -301,4 +363,5 @@ const struct screen_ops sale_screen = {
 	.done = sale_done,
 	.draw = sale_draw,
 	.on_key = sale_key,
+	.on_tick = sale_tick,
 };

@@ -1,4 +1,4 @@
-/* Order status changes: order invoice|settle|cancel|refund ID. */
+/* Order status changes: order settle|cancel|refund ID (invoice: cmd_invoice.c). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,11 +36,6 @@ static int order_transition(struct cli *cli, int argc, char **argv, const char *
 		return cli_db_fail(cli, what);
 	cli_print_json(doc);
 	return EXIT_DONE;
-}
-
-int cmd_order_invoice(struct cli *cli, int argc, char **argv)
-{
-	return order_transition(cli, argc, argv, "order invoice", order_status_name(ORDER_INVOICE_SENT), false);
 }
 
 int cmd_order_settle(struct cli *cli, int argc, char **argv)

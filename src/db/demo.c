@@ -401,6 +401,10 @@ bool db_demo_load(struct db *db, long long n, uint64_t seed, struct demo_stats *
 	    !db_run(db, SQL_SETVAL_ORDER, 0, NULL) || !db_run(db, SQL_SETVAL_LINE, 0, NULL) ||
 	    !db_run(db, SQL_SETVAL_TICKET, 0, NULL) ||
 	    !db_run(db, SQL_LOG_IMPORT, 0, NULL) ||
+	    !db_run(db, "SELECT seller_set(NULL, 'Nordlys Events AB', 'Storgatan 12' || chr(10) || "
+			"'111 51 Stockholm' || chr(10) || 'Sweden', 'SE556677889901', "
+			"'IBAN SE45 5000 0000 0583 9825 7466, BIC ESSESESS', 'billing@nordlys.example', "
+			"'SEK', 30)", 0, NULL) ||
 	    !db_run(db, "INSERT INTO change_log (entity, action, reason, detail) "
 			"VALUES ('demo', 'loaded', 'demo data', jsonb_build_object('orders', $1::bigint))",
 		    1, count_param))

@@ -1,0 +1,155 @@
+#include "mail.h"
+
+#include <curl/curl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/util.h"
+
+static bool has_crlf(const char *s)
+{
+	return s && strpbrk(s, "\r\n") != NULL;
+}
+
+bool mail_config_env(struct mail_config *c, char *why, size_t size)
+{
+	const char *t = getenv("BOXOFFICE_SMTP_TIMEOUT_MS");
+	char *end;
+
+	memset(c, 0, sizeof *c);
+	c->url = getenv("BOXOFFICE_SMTP_URL");
+	c->from = getenv("BOXOFFICE_SMTP_FROM");
+	c->user = getenv("BOXOFFICE_SMTP_USER");
+	c->password = getenv("BOXOFFICE_SMTP_PASSWORD");
+	c->timeout_ms = 30000;
+	if (!c->url || !*c->url) {
+		snprintf(why, size, "SMTP is not configured (set BOXOFFICE_SMTP_URL and BOXOFFICE_SMTP_FROM)");
+		return false;
+	}
+	if (strncmp(c->url, "smtp://", 7) != 0 && strncmp(c->url, "smtps://", 8) != 0) {
+		snprintf(why, size, "BOXOFFICE_SMTP_URL must start with smtp:// or smtps://");
+		return false;
+	}
+	if (!c->from || !*c->from || has_crlf(c->from) || !strchr(c->from, '@')) {
+		snprintf(why, size, "BOXOFFICE_SMTP_FROM must be the sender's e-mail address");
+		return false;
+	}
+	if (t && *t) {
+		long v = strtol(t, &end, 10);
+		if (*end || v < 100 || v > 600000) {
+			snprintf(why, size, "BOXOFFICE_SMTP_TIMEOUT_MS must be 100 to 600000");
+			return false;
+		}
+		c->timeout_ms = v;
+	}
+	return true;
+}
+
+/* A header value: as is when ASCII, else RFC 2047 encoded-words. */
+static char *header_value(const char *s)
+{
+	bool ascii = true;
+	size_t n = strlen(s), blen;
+	char *b64, *out;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p >= 0x80 || *p < 0x20)
+			ascii = false;
+	if (ascii)
+		return xstrdup(s);
+	blen = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+	b64 = xmalloc(blen);
+	sodium_bin2base64(b64, blen, (const unsigned char *)s, n, sodium_base64_VARIANT_ORIGINAL);
+	out = xasprintf("=?UTF-8?B?%s?=", b64);
+	free(b64);
+	return out;
+}
+
+bool mail_send(const struct mail_config *c, const struct mail_message *m, char *why, size_t size)
+{
+	char errbuf[CURL_ERROR_SIZE] = "", rcpt[300], from[300], date[64];
+	struct curl_slist *rcpts = NULL, *headers = NULL;
+	curl_mime *mime = NULL;
+	curl_mimepart *part;
+	CURL *curl;
+	CURLcode rc;
+	char *subject, *h;
+	time_t now = time(NULL);
+	struct tm tm;
+	bool ok = false;
+
+	if (!m->to || !*m->to || has_crlf(m->to) || !strchr(m->to, '@')) {
+		snprintf(why, size, "no e-mail address to send to");
+		return false;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(curl = curl_easy_init())) {
+		snprintf(why, size, "cannot start libcurl");
+		return false;
+	}
+	snprintf(rcpt, sizeof rcpt, "<%s>", m->to);
+	snprintf(from, sizeof from, "<%s>", c->from);
+	rcpts = curl_slist_append(rcpts, rcpt);
+	curl_easy_setopt(curl, CURLOPT_URL, c->url);
+	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpts);
+	if (c->user && *c->user)
+		curl_easy_setopt(curl, CURLOPT_USERNAME, c->user);
+	if (c->password && *c->password)
+		curl_easy_setopt(curl, CURLOPT_PASSWORD, c->password);
+	if (strncmp(c->url, "smtp://", 7) == 0)
+		curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+	/* every wait has a deadline */
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms / 3 > 100 ? c->timeout_ms / 3 : 100);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof date, "Date: %a, %d %b %Y %H:%M:%S +0000", &tm);
+	headers = curl_slist_append(headers, date);
+	h = xasprintf("From: %s", from);
+	headers = curl_slist_append(headers, h);
+	free(h);
+	h = xasprintf("To: %s", rcpt);
+	headers = curl_slist_append(headers, h);
+	free(h);
+	subject = header_value(m->subject ? m->subject : "");
+	h = xasprintf("Subject: %s", subject);
+	headers = curl_slist_append(headers, h);
+	free(h);
+	free(subject);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+
+	mime = curl_mime_init(curl);
+	part = curl_mime_addpart(mime);
+	curl_mime_data(part, m->body ? m->body : "", CURL_ZERO_TERMINATED);
+	curl_mime_type(part, "text/plain; charset=UTF-8");
+	curl_mime_encoder(part, "quoted-printable");
+	if (m->attach_path) {
+		part = curl_mime_addpart(mime);
+		if (curl_mime_filedata(part, m->attach_path) != CURLE_OK) {
+			snprintf(why, size, "%s: cannot read the attachment", m->attach_path);
+			goto out;
+		}
+		curl_mime_filename(part, m->attach_name ? m->attach_name : "attachment");
+		curl_mime_type(part, m->attach_type ? m->attach_type : "application/octet-stream");
+		curl_mime_encoder(part, "base64"); /* the file name makes it an attachment */
+	}
+	curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+
+	rc = curl_easy_perform(curl);
+	if (rc != CURLE_OK) {
+		snprintf(why, size, "SMTP: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		goto out;
+	}
+	ok = true;
+out:
+	curl_slist_free_all(rcpts);
+	curl_slist_free_all(headers);
+	curl_mime_free(mime);
+	curl_easy_cleanup(curl);
+	return ok;
+}
