@@ -5,6 +5,13 @@ set -u
 build=${1:-build}
 failed=0
 ran=0
+# Gate caches, journals, invoices and receipts that tests make go to a
+# throwaway folder, never the user's ~/.local/state (a test may set its own).
+if [ -z "${BOXOFFICE_STATE:-}" ]; then
+	BOXOFFICE_STATE=$(mktemp -d "${TMPDIR:-/tmp}/boxoffice-test-state.XXXXXX")
+	export BOXOFFICE_STATE
+	trap 'rm -rf "$BOXOFFICE_STATE"' EXIT
+fi
 for t in "$build"/tests/unit_* "$build"/tests/db_*; do
 	[ -x "$t" ] || continue
 	ran=$((ran + 1))

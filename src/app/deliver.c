@@ -16,6 +16,8 @@
 #include "../db/db.h"
 #include "paths.h"
 
+extern char **environ;
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -187,10 +189,6 @@ static struct doc_job *job_start(struct db *db, const char *const *words, bool i
 	pid_t pid;
 
 	argv[n++] = "boxoffice";
-	if (db->conninfo && *db->conninfo) {
-		argv[n++] = "-d";
-		argv[n++] = db->conninfo;
-	}
 	if (db->station[0]) {
 		argv[n++] = "--station";
 		argv[n++] = db->station;
@@ -200,14 +198,31 @@ static struct doc_job *job_start(struct db *db, const char *const *words, bool i
 	for (int i = 0; words[i] && n < 23; i++)
 		argv[n++] = words[i];
 	argv[n] = NULL;
+	/* the connection goes through the environment: a password in
+	 * conninfo on the command line would show in ps */
+	char *db_env = xasprintf("BOXOFFICE_DB=%s", db->conninfo ? db->conninfo : "");
+	size_t nenv = 0;
+	while (environ[nenv])
+		nenv++;
+	char **envp = xcalloc(nenv + 2, sizeof *envp);
+	size_t k = 0;
+	for (size_t i = 0; i < nenv; i++)
+		if (strncmp(environ[i], "BOXOFFICE_DB=", 13) != 0)
+			envp[k++] = environ[i];
+	envp[k++] = db_env;
+	envp[k] = NULL;
 	if (pipe(o) < 0) {
 		snprintf(why, size, "cannot start: %s", strerror(errno));
+		free(envp);
+		free(db_env);
 		return NULL;
 	}
 	if (pipe(e) < 0) {
 		snprintf(why, size, "cannot start: %s", strerror(errno));
 		close(o[0]);
 		close(o[1]);
+		free(envp);
+		free(db_env);
 		return NULL;
 	}
 	if ((pid = fork()) < 0) {
@@ -216,6 +231,8 @@ static struct doc_job *job_start(struct db *db, const char *const *words, bool i
 		close(o[1]);
 		close(e[0]);
 		close(e[1]);
+		free(envp);
+		free(db_env);
 		return NULL;
 	}
 	if (pid == 0) {
@@ -227,9 +244,11 @@ static struct doc_job *job_start(struct db *db, const char *const *words, bool i
 		close(o[0]);
 		close(e[0]);
 		setpgid(0, 0); /* the terminal's ^C is the screen's, not the child's */
-		execv("/proc/self/exe", (char *const *)argv);
+		execve("/proc/self/exe", (char *const *)argv, envp);
 		_exit(127);
 	}
+	free(envp);
+	free(db_env);
 	close(o[1]);
 	close(e[1]);
 	fcntl(o[0], F_SETFL, O_NONBLOCK);

@@ -52,6 +52,10 @@ int main(int argc, char **argv)
 			return cli_fail(EXIT_USAGE, a, "needs a value");
 		*target = argv[++i];
 	}
+	/* -d given to a child through its environment (never on its command
+	 * line, where ps shows a password) */
+	if (!cli.conninfo && getenv("BOXOFFICE_DB") && *getenv("BOXOFFICE_DB"))
+		cli.conninfo = getenv("BOXOFFICE_DB");
 	if (state_dir) {
 		if (!*state_dir)
 			return cli_fail(EXIT_USAGE, "--state-dir", "needs a folder");
