@@ -33,9 +33,7 @@ void charge_add(struct charge *total, const struct charge *line)
 	total->gross_cents += line->gross_cents;
 }
 
-/* The lead cut to at most chars characters (whole UTF-8 characters),
- * ending in "…" when cut. */
-static void cut_lead(char *out, size_t size, const char *lead, int chars)
+void charge_cut_name(char *out, size_t size, const char *lead, int chars)
 {
 	int n = utf8_length(lead);
 	const unsigned char *p = (const unsigned char *)lead;
@@ -83,7 +81,7 @@ int charge_format(char *buf, size_t size, const char *lead, const struct charge 
 		tail_chars = utf8_length(tail);
 		room = width - tail_chars;
 		if (room >= least || i + 1 == sizeof widths / sizeof widths[0]) {
-			cut_lead(cut, sizeof cut, lead ? lead : "", room > least ? room : least);
+			charge_cut_name(cut, sizeof cut, lead ? lead : "", room > least ? room : least);
 			return snprintf(buf, size, "%s%s", cut, tail);
 		}
 	}

@@ -32,4 +32,8 @@ void charge_add(struct charge *total, const struct charge *line);
 int charge_format(char *buf, size_t size, const char *lead, const struct charge *c, const char *payment,
 		  int width);
 
+/* name cut to at most chars characters (whole UTF-8 characters), ending
+ * in "…" when cut. */
+void charge_cut_name(char *out, size_t size, const char *name, int chars);
+
 #endif
