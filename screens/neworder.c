@@ -237,9 +237,13 @@ static int neworder_tick(struct app *app, void *state)
 	}
 	s->search_due = 0;
 	snprintf(s->searched, sizeof s->searched, "%s", s->fields[N_COMPANY].text);
-	read_mark_sent(&s->search_mark, app,
-		       db_company_search_submit(app_db(app), &s->search_mark, app_event_id(app), s->searched,
-						MATCHES_MAX, matches_answer, s));
+	{
+		bool queued = db_company_search_submit(app_db(app), &s->search_mark, app_event_id(app), s->searched,
+						       MATCHES_MAX, matches_answer, s);
+		read_mark_sent(&s->search_mark, app, queued);
+		if (!queued)
+			s->nmatches = 0; /* offline: no matches rather than stale ones */
+	}
 	return SCR_REDRAW;
 }
 
