@@ -194,9 +194,9 @@ static void matches_answer(struct db *db, const PGresult *res, void *ctx)
 	struct neworder_state *s = ctx;
 
 	read_mark_answer(&s->search_mark, db, res != NULL);
+	s->nmatches = 0;
 	if (!res)
 		return;
-	s->nmatches = 0;
 	for (int i = 0; i < PQntuples(res) && s->nmatches < MATCHES_MAX; i++) {
 		struct company_match *m = &s->matches[s->nmatches++];
 		m->org = PQgetisnull(res, i, CM_ORG) ? 0 : db_int(res, i, CM_ORG);
