@@ -6,7 +6,16 @@
  * Each form instance carries an idempotency key (order_add's p_key): Enter
  * again, or a retry after an answer lost with the connection, returns the
  * order already made instead of a second one. After a success the form is
- * cleared for the next order and takes a new key. */
+ * cleared for the next order and takes a new key.
+ *
+ * The form helps: each type's row shows its unit price and what its
+ * quantity costs (net + VAT = gross), with a total under them, live as
+ * quantities change; the Company field searches the event's organizations
+ * and earlier companies as it is typed (a read per pause in typing,
+ * queued, never waited for), and choosing a match (arrows, then Enter or
+ * Tab) fills in the company and, when an earlier order knows them, the
+ * contact and e-mail; Esc on a half-filled form asks before throwing it
+ * away. */
 #include <curses.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -14,16 +23,30 @@
 
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
+#include "../src/core/charge.h"
 #include "../src/core/order.h"
+#include "../src/core/util.h"
 #include "../src/core/validate.h"
 #include "../src/db/async.h"
 #include "../src/db/catalog.h"
+#include "../src/db/companies.h"
 #include "../src/db/orders.h"
 #include "../src/db/organizations.h"
 #include "screen.h"
 
 #define TYPES_MAX 12
 #define ORGS_MAX 64
+#define MATCHES_MAX 6
+#define DEBOUNCE_MS 120
+#define QTY_W 8 /* the quantity's columns; its charge follows */
+
+/* A company or organization found as the Company field is typed. */
+struct company_match {
+	long long org; /* event_organization id, 0 for a company of earlier orders */
+	char name[201 * 4];
+	char contact[201 * 4];
+	char email[255];
+};
 
 enum { N_ORG, N_COMPANY, N_CONTACT, N_EMAIL, N_PAYMENT, N_FIXED };
 
@@ -31,7 +54,9 @@ struct neworder_state {
 	struct form_field fields[N_FIXED + TYPES_MAX];
 	struct form form;
 	long long type_ids[TYPES_MAX];
-	char type_names[TYPES_MAX][101];
+	char type_names[TYPES_MAX][101 * 4];
+	long long type_price[TYPES_MAX];
+	int type_vat[TYPES_MAX];
 	int ntypes;
 	long long org_ids[ORGS_MAX + 1];
 	char org_names[ORGS_MAX + 1][201];
@@ -46,6 +71,16 @@ struct neworder_state {
 	 * under &type_ids (apart from the order's write, under the state) */
 	bool orgs_read, types_read;
 	struct read_mark orgs_mark, types_mark;
+	/* the Company field's matches, read under &search_mark */
+	struct read_mark search_mark;
+	struct company_match matches[MATCHES_MAX];
+	int nmatches;
+	int match_sel;        /* -1: none chosen, the keys type */
+	bool matches_shown;   /* Esc hides them until the next key typed */
+	long long search_due; /* db_now_ms() when typing paused long enough */
+	char searched[FIELD_TEXT_MAX];
+	int payment_at_clear; /* Esc asks only when the form holds something */
+	bool discarding;      /* "Discard this order? y/n" */
 };
 
 /* Empty fields for the next order; the payment choice sticks. */
@@ -60,6 +95,11 @@ static void neworder_clear(struct neworder_state *s)
 		s->fields[N_FIXED + k].replace_on_type = true;
 	}
 	s->form.focus = N_COMPANY;
+	s->payment_at_clear = s->fields[N_PAYMENT].choice;
+	s->nmatches = 0;
+	s->matches_shown = false;
+	s->searched[0] = '\0';
+	s->discarding = false;
 	form_new_key(s->key, "neworder");
 }
 
@@ -93,6 +133,8 @@ static void types_answer(struct db *db, const PGresult *res, void *ctx)
 	for (int i = 0; i < PQntuples(res) && s->ntypes < TYPES_MAX; i++) {
 		int k = s->ntypes++;
 		s->type_ids[k] = db_int(res, i, TYPE_ID);
+		s->type_price[k] = db_int(res, i, TYPE_PRICE);
+		s->type_vat[k] = (int)db_int(res, i, TYPE_VAT);
 		snprintf(s->type_names[k], sizeof s->type_names[k], "%s", db_text(res, i, TYPE_NAME));
 		s->fields[N_FIXED + k] = (struct form_field){ .label = s->type_names[k], .kind = FIELD_DIGITS,
 							       .max_chars = 5, .text = "0",
@@ -144,22 +186,191 @@ static void neworder_done(struct app *app, void *state)
 	struct neworder_state *s = state;
 	db_cancel_owner(app_db(app), s->org_ids);
 	db_cancel_owner(app_db(app), s->type_ids);
+	db_cancel_owner(app_db(app), &s->search_mark);
+}
+
+static void matches_answer(struct db *db, const PGresult *res, void *ctx)
+{
+	struct neworder_state *s = ctx;
+
+	read_mark_answer(&s->search_mark, db, res != NULL);
+	s->nmatches = 0;
+	if (!res)
+		return;
+	for (int i = 0; i < PQntuples(res) && s->nmatches < MATCHES_MAX; i++) {
+		struct company_match *m = &s->matches[s->nmatches++];
+		m->org = PQgetisnull(res, i, CM_ORG) ? 0 : db_int(res, i, CM_ORG);
+		snprintf(m->name, sizeof m->name, "%s", db_text(res, i, CM_NAME));
+		snprintf(m->contact, sizeof m->contact, "%s", db_text(res, i, CM_CONTACT));
+		snprintf(m->email, sizeof m->email, "%s", db_text(res, i, CM_EMAIL));
+	}
+	s->match_sel = -1;
+}
+
+/* The Company field changed: search once typing pauses; what is now
+ * superseded is dropped at once. */
+static void search_soon(struct app *app, struct neworder_state *s)
+{
+	db_cancel_owner(app_db(app), &s->search_mark);
+	s->search_mark.loading = false;
+	s->matches_shown = true;
+	s->match_sel = -1;
+	if (!s->fields[N_COMPANY].text[0]) {
+		s->nmatches = 0;
+		s->search_due = 0;
+		s->searched[0] = '\0';
+		return;
+	}
+	s->search_due = db_now_ms() + DEBOUNCE_MS;
+	app_wake_in(app, DEBOUNCE_MS);
+}
+
+static int neworder_tick(struct app *app, void *state)
+{
+	struct neworder_state *s = state;
+
+	if (!s->search_due)
+		return SCR_IGNORED;
+	if (db_now_ms() < s->search_due) {
+		app_wake_in(app, (int)(s->search_due - db_now_ms()));
+		return SCR_IGNORED;
+	}
+	s->search_due = 0;
+	snprintf(s->searched, sizeof s->searched, "%s", s->fields[N_COMPANY].text);
+	{
+		bool queued = db_company_search_submit(app_db(app), &s->search_mark, app_event_id(app), s->searched,
+						       MATCHES_MAX, matches_answer, s);
+		read_mark_sent(&s->search_mark, app, queued);
+		if (!queued)
+			s->nmatches = 0; /* offline: no matches rather than stale ones */
+	}
+	return SCR_REDRAW;
+}
+
+/* The chosen match fills the company (and the organization when it is
+ * one), and the contact and e-mail where the form has none yet. */
+static void pick_match(struct neworder_state *s, const struct company_match *chosen)
+{
+	struct company_match copy = *chosen; /* the list is cleared below */
+	const struct company_match *m = &copy;
+	int org = 0;
+
+	utf8_copy(s->fields[N_COMPANY].text, sizeof s->fields[N_COMPANY].text, m->name);
+	if (m->org) {
+		int n = s->fields[N_ORG].nchoices;
+		for (org = 1; org < n && s->org_ids[org] != m->org; org++)
+			;
+		if (org == n) { /* beyond the choices read: it takes the last place */
+			org = n <= ORGS_MAX ? n : ORGS_MAX;
+			s->org_ids[org] = m->org;
+			utf8_copy(s->org_names[org], sizeof s->org_names[org], m->name);
+			s->org_choices[org] = s->org_names[org];
+			if (org == n)
+				s->fields[N_ORG].nchoices = n + 1;
+		}
+	}
+	s->fields[N_ORG].choice = org;
+	if (!s->fields[N_CONTACT].text[0])
+		utf8_copy(s->fields[N_CONTACT].text, sizeof s->fields[N_CONTACT].text, m->contact);
+	if (!s->fields[N_EMAIL].text[0])
+		utf8_copy(s->fields[N_EMAIL].text, sizeof s->fields[N_EMAIL].text, m->email);
+	s->matches_shown = false;
+	s->nmatches = 0;
+	s->form.focus = N_CONTACT;
+}
+
+static bool matches_open(const struct neworder_state *s)
+{
+	return s->form.focus == N_COMPANY && s->matches_shown && s->nmatches > 0;
+}
+
+/* Anything typed or chosen that a cleared form does not hold. */
+static bool neworder_touched(const struct neworder_state *s)
+{
+	if (s->fields[N_ORG].choice || s->fields[N_COMPANY].text[0] || s->fields[N_CONTACT].text[0] ||
+	    s->fields[N_EMAIL].text[0] || s->fields[N_PAYMENT].choice != s->payment_at_clear)
+		return true;
+	for (int k = 0; k < s->ntypes; k++)
+		if (strcmp(s->fields[N_FIXED + k].text, "0") != 0)
+			return true;
+	return false;
+}
+
+/* Type k's charge for its quantity now; false when the quantity is not a
+ * number yet. */
+static bool type_charge(const struct neworder_state *s, int k, struct charge *c)
+{
+	enum payment_method pm = PAY_INVOICE;
+	long long qty;
+
+	if (parse_int_range(s->fields[N_FIXED + k].text, 0, 10000, &qty))
+		return false;
+	payment_parse(form_value(&s->fields[N_PAYMENT]), &pm);
+	return charge_line(c, (int)qty, s->type_price[k], s->type_vat[k], pm);
+}
+
+/* The matches under the Company field, over the rows below it. */
+static void draw_matches(const struct neworder_state *s, int y, int x, int w)
+{
+	for (int i = 0; i < s->nmatches; i++) {
+		const struct company_match *m = &s->matches[i];
+		unsigned attr = i == s->match_sel ? theme_attr(C_SELECTED) : A_REVERSE;
+		char line[1200];
+		snprintf(line, sizeof line, " %s%s%s%s%s", m->name, m->org ? "  (organization)" : "",
+			 m->contact[0] || m->email[0] ? "  · " : "", m->contact,
+			 m->email[0] ? (m->contact[0] ? ", " : "") : "");
+		if (m->email[0])
+			snprintf(line + strlen(line), sizeof line - strlen(line), "%s", m->email);
+		draw_fill(y + i, x, w, attr);
+		draw_text(y + i, x, w, line, attr);
+	}
+	if (s->match_sel < 0)
+		draw_text(y + s->nmatches, x, w, " ↓ choose a match, Enter or Tab takes it, Esc hides them",
+			  theme_attr(C_DIM) | A_REVERSE);
 }
 
 static void neworder_draw(struct app *app, void *state, struct rect a)
 {
 	struct neworder_state *s = state;
-	int y = a.y + 1, x = a.x + 2, w = a.w - 4 < 72 ? a.w - 4 : 72;
+	int y = a.y + 1, x = a.x + 2, w = a.w - 4 < 76 ? a.w - 4 : 76, company_y = 0;
 	char title[300], buf[600], note[700];
 	const char *mark;
+	struct charge total = { .unit_cents = -1 };
+	bool total_known = s->types_read;
 
 	snprintf(title, sizeof title, "New ticket order — %s", app_event_name(app));
 	draw_text(y, x, w, title, theme_attr(C_TITLE));
 	y += 2;
-	for (int i = 0; i < s->form.count && y < a.y + a.h - 3; i++, y++) {
+	for (int i = 0; i < s->form.count && y < a.y + a.h - 4; i++, y++) {
+		struct charge c;
 		if (i == N_FIXED)
 			draw_text(y++, x, w, "Quantity per ticket type:", A_BOLD);
-		form_draw_field(&s->form, i, y, x, 16, w, true);
+		if (i == N_COMPANY)
+			company_y = y;
+		if (i < N_FIXED) {
+			form_draw_field(&s->form, i, y, x, 16, w, true);
+			continue;
+		}
+		/* the quantity, then its unit price and charge */
+		form_draw_field(&s->form, i, y, x, 16, 16 + QTY_W, !s->discarding);
+		if (!type_charge(s, i - N_FIXED, &c)) {
+			total_known = false;
+			continue;
+		}
+		total.uncharged = c.uncharged;
+		charge_add(&total, &c);
+		charge_format(buf, sizeof buf, "×", &c, form_value(&s->fields[N_PAYMENT]), w - 17 - QTY_W);
+		draw_text(y, x + 17 + QTY_W, w - 17 - QTY_W, buf, c.qty ? A_BOLD : theme_attr(C_DIM));
+	}
+	if (total_known && s->ntypes > 0) {
+		char lead[64];
+		snprintf(lead, sizeof lead, total.uncharged ? "Total, %d ticket%s" : "Total, %d ticket%s:", total.qty,
+			 total.qty == 1 ? "" : "s");
+		if (total.qty == 0)
+			snprintf(buf, sizeof buf, "Total: no tickets yet");
+		else
+			charge_format(buf, sizeof buf, lead, &total, form_value(&s->fields[N_PAYMENT]), w);
+		draw_text(y++, x, w, buf, A_BOLD);
 	}
 	/* what the form still lacks from the database */
 	if (!s->types_read && (mark = read_mark_text(app, &s->types_mark, buf, sizeof buf))) {
@@ -171,7 +382,9 @@ static void neworder_draw(struct app *app, void *state, struct rect a)
 		draw_text(y++, x, w, note, theme_attr(read_mark_stale(app, &s->orgs_mark) ? C_OFFLINE : C_DIM));
 	}
 	y++;
-	if (s->creating)
+	if (s->discarding)
+		draw_text(y++, x, w, "Discard this order? y/n", theme_attr(C_SELECTED) | A_BOLD);
+	else if (s->creating)
 		draw_text(y++, x, w, "creating the order… waiting for the database", theme_attr(C_SELECTED) | A_BOLD);
 	else if (s->message[0])
 		draw_text(y++, x, w, s->message, theme_attr(s->error ? C_STATUS_ERR : C_ADMIT));
@@ -180,8 +393,11 @@ static void neworder_draw(struct app *app, void *state, struct rect a)
 		snprintf(hint, sizeof hint, "%s/arrows move, Space picks, %s creates the order, %s leaves.",
 			 key_hint("neworder", ACT_NEXT_FIELD, k[0], 16), key_hint("neworder", ACT_SUBMIT, k[1], 16),
 			 key_hint("neworder", ACT_BACK, k[2], 16));
-		draw_text(a.y + a.h - 1, x, w, hint, theme_attr(C_DIM));
+		draw_text(a.y + a.h - 1, x, w, s->discarding ? "y: discard and close   n or Esc: keep it" : hint,
+			  theme_attr(C_DIM));
 	}
+	if (company_y && matches_open(s) && !s->discarding)
+		draw_matches(s, company_y + 1, x + 16, w - 16);
 }
 
 /* The answer: the order (the form clears for the next one), a refusal,
@@ -285,11 +501,46 @@ static int neworder_key(struct app *app, void *state, enum action action, int ke
 		}
 		return SCR_IGNORED;
 	}
+	if (s->discarding) {
+		/* y alone (no Enter) discards; anything else keeps the form */
+		s->discarding = false;
+		if (key == 'y' || key == 'Y')
+			return SCR_HANDLED | SCR_BACK;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (matches_open(s)) {
+		if (key == KEY_DOWN) {
+			if (s->match_sel < s->nmatches - 1)
+				s->match_sel++;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		if (key == KEY_UP && s->match_sel >= 0) {
+			s->match_sel--;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		if (s->match_sel >= 0 && (action == ACT_SUBMIT || action == ACT_NEXT_FIELD || key == '\t')) {
+			pick_match(s, &s->matches[s->match_sel]);
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		if (action == ACT_BACK) {
+			s->matches_shown = false;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+	}
 	if (action == ACT_SUBMIT)
 		return neworder_submit(app, s);
-	if (form_key(&s->form, action, key)) {
-		s->message[0] = '\0';
+	if (action == ACT_BACK && neworder_touched(s)) {
+		s->discarding = true;
 		return SCR_HANDLED | SCR_REDRAW;
+	}
+	{
+		int focus = s->form.focus, r = form_key(&s->form, action, key);
+		if (r) {
+			s->message[0] = '\0';
+			if (focus == N_COMPANY && r == FORM_CHANGED)
+				search_soon(app, s);
+			return SCR_HANDLED | SCR_REDRAW;
+		}
 	}
 	return SCR_IGNORED;
 }
@@ -301,5 +552,6 @@ const struct screen_ops neworder_screen = {
 	.query = neworder_query,
 	.done = neworder_done,
 	.draw = neworder_draw,
+	.on_tick = neworder_tick,
 	.on_key = neworder_key,
 };

@@ -13,6 +13,7 @@
 #include "../src/app/deliver.h"
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
+#include "../src/core/charge.h"
 #include "../src/core/money.h"
 #include "../src/core/order.h"
 #include "../src/core/validate.h"
@@ -37,6 +38,7 @@ struct sale_state {
 	 * habitual Enter never takes money on its own. */
 	bool confirming;
 	char confirm[300];
+	char confirm_amount[40], confirm_mark[210]; /* its amount, or why there is none yet */
 	/* the price for the confirm line, read when Enter asks (under
 	 * &price_mark, apart from the sale's write under the state) */
 	struct read_mark price_mark;
@@ -53,7 +55,16 @@ struct sale_state {
 	long long sold_id;
 	bool receipt_offer;
 	struct doc_job *receipt_job;
+	/* The type's net price and VAT, for the charge shown live as the
+	 * quantity changes (read on open under &price_mark, again on Enter). */
+	bool price_known;
+	long long unit_cents;
+	int vat_bp;
+	int payment_at_reset; /* what a fresh form shows: Esc asks only when it changed */
+	bool discarding;      /* Esc on a half-filled form: "Discard this sale? y/n" */
 };
+
+static void confirm_prompt(struct sale_state *s, const char *name);
 
 static void sale_reset(struct sale_state *s)
 {
@@ -74,6 +85,8 @@ static void sale_reset(struct sale_state *s)
 	s->done = false;
 	s->receipt_offer = false;
 	s->confirming = false;
+	s->discarding = false;
+	s->payment_at_reset = payment;
 	form_new_key(s->key, "sale");
 }
 
@@ -86,11 +99,37 @@ static void sale_init(struct app *app, void *state, const struct screen_arg *arg
 	sale_reset(s);
 }
 
+/* "2 × Adult 399.00 = 798.00 + VAT 199.50 = 997.50" for what the form
+ * holds now, in width columns; false when there is nothing to show yet. */
+static bool charge_text(struct app *app, const struct sale_state *s, char *buf, size_t size, int width)
+{
+	enum payment_method pm = PAY_CARD;
+	const char *payment = form_value(&s->fields[F_PAYMENT]);
+	struct charge c;
+	char lead[300], mark_buf[600];
+	const char *mark;
+	long long qty;
+
+	if (parse_int_range(s->fields[F_QTY].text, 1, 10000, &qty))
+		return false;
+	snprintf(lead, sizeof lead, "%lld × %s", qty, s->type_name);
+	if (!s->price_known) {
+		mark = read_mark_text(app, &s->price_mark, mark_buf, sizeof mark_buf);
+		snprintf(buf, size, "%s: price %s", lead, mark ? mark : "loading…");
+		return true;
+	}
+	payment_parse(payment, &pm);
+	if (!charge_line(&c, (int)qty, s->unit_cents, s->vat_bp, pm))
+		return false;
+	charge_format(buf, size, lead, &c, payment, width);
+	return true;
+}
+
 static void sale_draw(struct app *app, void *state, struct rect a)
 {
 	struct sale_state *s = state;
-	char title[256], hint[160], k[2][16];
-	int y = a.y + 1, x = a.x + 2, w = a.w - 4 < 70 ? a.w - 4 : 70;
+	char title[256], hint[160], k[2][16], charge[400];
+	int y = a.y + 1, x = a.x + 2, w = a.w - 4 < 76 ? a.w - 4 : 76;
 
 	snprintf(title, sizeof title, "Sell %s — %s", s->type_name, app_event_name(app));
 	draw_text(y, x, w, title, theme_attr(C_TITLE));
@@ -100,7 +139,13 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 	y++;
 	if (s->error[0])
 		draw_text(y++, x, w, s->error, theme_attr(C_STATUS_ERR));
-	if (s->selling) {
+	/* what will be charged, live as the quantity and payment change */
+	if (!s->done && charge_text(app, s, charge, sizeof charge, w))
+		draw_text(y++, x, w, charge, A_BOLD);
+	if (s->discarding) {
+		draw_text(y++, x, w, "Discard this sale? y/n", theme_attr(C_SELECTED) | A_BOLD);
+		draw_text(y, x, w, "y: discard and close   n or Esc: keep it", theme_attr(C_DIM));
+	} else if (s->selling) {
 		draw_text(y++, x, w, "selling… waiting for the database", theme_attr(C_SELECTED) | A_BOLD);
 	} else if (s->done) {
 		for (int i = 0; i < 3; i++)
@@ -115,12 +160,19 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 			 key_hint("sale", ACT_SUBMIT, k[0], 16), key_hint("sale", ACT_BACK, k[1], 16));
 		draw_text(y, x, w, hint, theme_attr(C_DIM));
 	} else if (s->confirming) {
+		/* the whole question, the type's name giving way first */
+		int over = utf8_length(s->confirm) - w;
+		if (over > 0) {
+			char name[sizeof s->type_name + 4];
+			charge_cut_name(name, sizeof name, s->type_name, utf8_length(s->type_name) - over);
+			confirm_prompt(s, name);
+		}
 		draw_text(y++, x, w, s->confirm, theme_attr(C_SELECTED) | A_BOLD);
-		snprintf(hint, sizeof hint, "%s: sell   any other key: change the sale",
+		snprintf(hint, sizeof hint, "y or %s: sell   n, Esc or any other key: change the sale",
 			 key_hint("sale", ACT_SUBMIT, k[0], 16));
 		draw_text(y, x, w, hint, theme_attr(C_DIM));
 	} else {
-		snprintf(hint, sizeof hint, "%s/arrows move, Space or c/i/s/f picks the payment, %s checks the total.",
+		snprintf(hint, sizeof hint, "%s/arrows move · Space or c/i/s/f: payment · %s: check and sell",
 			 key_hint("sale", ACT_NEXT_FIELD, k[0], 16), key_hint("sale", ACT_SUBMIT, k[1], 16));
 		draw_text(y, x, w, hint, theme_attr(C_DIM));
 	}
@@ -145,6 +197,19 @@ static void describe_result(struct sale_state *s, json_t *doc)
 	snprintf(s->result[2], sizeof s->result[2], "Total %s incl. VAT", amount);
 }
 
+/* The question on the confirm step, naming the type as name. */
+static void confirm_prompt(struct sale_state *s, const char *name)
+{
+	const char *payment = form_value(&s->fields[F_PAYMENT]);
+
+	if (s->confirm_amount[0])
+		snprintf(s->confirm, sizeof s->confirm, "Sell %lld × %s, %s: %s incl. VAT? y/n", s->confirm_qty, name,
+			 payment, s->confirm_amount);
+	else
+		snprintf(s->confirm, sizeof s->confirm, "Sell %lld × %s, %s%s%s? y/n", s->confirm_qty, name, payment,
+			 s->confirm_mark[0] ? " — price " : "", s->confirm_mark);
+}
+
 /* What Enter again will do, with the amount once the price is read:
  * "Sell 2 × Adult, card: 997.50 incl. VAT?" */
 static void describe_charge(struct app *app, struct sale_state *s, const PGresult *types)
@@ -162,15 +227,15 @@ static void describe_charge(struct app *app, struct sale_state *s, const PGresul
 			continue;
 		line.unit_cents = db_int(types, i, TYPE_PRICE);
 		line.vat_bp = (int)db_int(types, i, TYPE_VAT);
+		s->unit_cents = line.unit_cents;
+		s->vat_bp = line.vat_bp;
+		s->price_known = true;
 		if (order_compute_amounts(&line, 1, pm, &total))
 			money_format(amount, sizeof amount, total.net_cents + total.vat_cents);
 	}
-	if (amount[0])
-		snprintf(s->confirm, sizeof s->confirm, "Sell %lld × %s, %s: %s incl. VAT? ", s->confirm_qty,
-			 s->type_name, payment, amount);
-	else
-		snprintf(s->confirm, sizeof s->confirm, "Sell %lld × %s, %s%s%.200s? ", s->confirm_qty, s->type_name,
-			 payment, mark ? " — price " : "", mark ? mark : "");
+	snprintf(s->confirm_amount, sizeof s->confirm_amount, "%s", amount);
+	snprintf(s->confirm_mark, sizeof s->confirm_mark, "%.200s", mark ? mark : "");
+	confirm_prompt(s, s->type_name);
 }
 
 static void price_answer(struct db *db, const PGresult *types, void *ctx)
@@ -179,6 +244,32 @@ static void price_answer(struct db *db, const PGresult *types, void *ctx)
 	read_mark_answer(&s->price_mark, db, types != NULL);
 	if (s->confirming)
 		describe_charge(s->app, s, types);
+	else
+		for (int i = 0; types && i < PQntuples(types); i++)
+			if (db_int(types, i, TYPE_ID) == s->type_id) {
+				s->unit_cents = db_int(types, i, TYPE_PRICE);
+				s->vat_bp = (int)db_int(types, i, TYPE_VAT);
+				s->price_known = true;
+			}
+}
+
+/* The price on open (and after a reconnect), for the live charge line;
+ * not while Enter's own read is out. */
+static void sale_query(struct app *app, void *state)
+{
+	struct sale_state *s = state;
+	s->app = app;
+	if (s->confirming || s->price_mark.loading)
+		return;
+	read_mark_sent(&s->price_mark, app,
+		       db_type_list_submit(app_db(app), &s->price_mark, app_event_id(app), price_answer, s));
+}
+
+/* Anything typed or chosen that a fresh form does not show. */
+static bool sale_touched(const struct sale_state *s)
+{
+	return strcmp(s->fields[F_QTY].text, "1") != 0 || s->fields[F_COMPANY].text[0] ||
+	       s->fields[F_CONTACT].text[0] || s->fields[F_PAYMENT].choice != s->payment_at_reset;
 }
 
 /* Asks for the price; the confirm line says so until it comes. */
@@ -338,13 +429,24 @@ static int sale_key(struct app *app, void *state, enum action action, int key)
 		sale_reset(s);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	if (action == ACT_SUBMIT)
+	if (s->discarding) {
+		/* y alone (no Enter) discards; anything else keeps the form */
+		s->discarding = false;
+		if (key == 'y' || key == 'Y')
+			return SCR_HANDLED | SCR_BACK;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (action == ACT_SUBMIT || (s->confirming && (key == 'y' || key == 'Y')))
 		return sale_submit(app, s);
 	if (s->confirming) {
-		/* any other key goes back to the form (Esc only cancels) */
+		/* any other key goes back to the form (n and Esc only cancel) */
 		s->confirming = false;
-		if (action == ACT_BACK || action == ACT_CLEAR)
+		if (action == ACT_BACK || action == ACT_CLEAR || key == 'n' || key == 'N')
 			return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (action == ACT_BACK && sale_touched(s)) {
+		s->discarding = true;
+		return SCR_HANDLED | SCR_REDRAW;
 	}
 	/* Payment letters work from the quantity field too: "2 i Enter". */
 	if (s->form.focus == F_QTY && key < 128 && ((key | 0x20) >= 'a' && (key | 0x20) <= 'z')) {
@@ -360,6 +462,7 @@ const struct screen_ops sale_screen = {
 	.title = "Counter sale",
 	.state_size = sizeof(struct sale_state),
 	.init = sale_init,
+	.query = sale_query,
 	.done = sale_done,
 	.draw = sale_draw,
 	.on_key = sale_key,

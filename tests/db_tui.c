@@ -211,7 +211,10 @@ static void test_two_stations_see_a_sale_live(void **state)
 	assert_true(tmux_wait_for(&a, "Sell 40 × Balcony", 3000));
 	tmux_keys(&a, "Enter");
 	assert_true(tmux_wait_for(&a, "only 32 left", 3000));
+	/* the form still holds 40: Esc asks before throwing it away */
 	tmux_keys(&a, "Escape");
+	assert_true(tmux_wait_for(&a, "Discard this sale? y/n", 3000));
+	tmux_keys(&a, "y");
 	assert_true(tmux_wait_for(&a, "TAKEN", 3000));
 	tmux_stop(&a);
 }

@@ -6,7 +6,9 @@
 
 #include "helpers.h"
 #include "src/app/form.h"
+#include "src/core/charge.h"
 #include "src/core/validate.h"
+#include <curses.h>
 
 static void type_bytes(struct form *f, const char *text)
 {
@@ -55,12 +57,87 @@ static void test_digits_field_drops_a_multibyte_character(void **state)
 	assert_string_equal(field.text, "12");
 }
 
+/* Issue 11: a prefilled number is replaced by the first digit typed, also
+ * after keys that edit nothing (an arrow, Home, a letter, Space): "1",
+ * Right, "2" is 2, not 12. Backspace edits: it clears the default. */
+static void test_prefilled_number_is_replaced_after_keys_that_edit_nothing(void **state)
+{
+	static const int idle[] = { KEY_RIGHT, KEY_LEFT, KEY_HOME, KEY_END, ' ', 'x', 0xC3 };
+	(void)state;
+
+	for (size_t i = 0; i < sizeof idle / sizeof idle[0]; i++) {
+		struct form_field field = { .label = "Qty", .kind = FIELD_DIGITS, .max_chars = 5, .text = "1",
+					    .replace_on_type = true };
+		struct form f = { &field, 1, 0 };
+		form_key(&f, ACT_NONE, idle[i]);
+		assert_string_equal(field.text, "1");
+		type_bytes(&f, "2");
+		assert_string_equal(field.text, "2");
+		type_bytes(&f, "5");
+		assert_string_equal(field.text, "25"); /* then digits add up */
+	}
+	{
+		struct form_field field = { .label = "Qty", .kind = FIELD_DIGITS, .max_chars = 5, .text = "0",
+					    .replace_on_type = true };
+		struct form f = { &field, 2, 0 };
+		struct form_field two[2] = { field, field };
+		f.fields = two;
+		form_key(&f, ACT_NONE, '\t'); /* leaving and coming back keeps the default */
+		form_key(&f, ACT_NONE, KEY_BTAB);
+		form_key(&f, ACT_NONE, '3');
+		assert_string_equal(two[0].text, "3");
+		form_key(&f, ACT_NONE, 127);
+		assert_string_equal(two[1].text, "0");
+		form_key(&f, ACT_NONE, '\t');
+		form_key(&f, ACT_NONE, 127); /* Backspace takes the default away */
+		assert_string_equal(two[1].text, "");
+	}
+}
+
+/* The charge line of the forms: the one VAT rule, numbers never cut. */
+static void test_charge_line_shows_unit_net_vat_gross(void **state)
+{
+	struct charge c, total = { .unit_cents = -1 };
+	char buf[200];
+	(void)state;
+
+	assert_true(charge_line(&c, 2, 39900, 2500, PAY_CARD));
+	charge_format(buf, sizeof buf, "2 × Adult", &c, "card", 76);
+	assert_string_equal(buf, "2 × Adult 399.00 = 798.00 + VAT 199.50 = 997.50");
+	charge_add(&total, &c);
+	assert_true(charge_line(&c, 1, 19900, 2500, PAY_CARD));
+	charge_add(&total, &c);
+	charge_format(buf, sizeof buf, "Total, 3 tickets:", &total, "card", 76);
+	assert_string_equal(buf, "Total, 3 tickets: 997.00 + VAT 249.25 = 1,246.25");
+	/* a quantity of 0 shows the unit price only */
+	assert_true(charge_line(&c, 0, 39900, 2500, PAY_INVOICE));
+	charge_format(buf, sizeof buf, "×", &c, "invoice", 40);
+	assert_string_equal(buf, "× 399.00");
+	/* free and sponsored carry no amount */
+	assert_true(charge_line(&c, 2, 39900, 2500, PAY_SPONSORED));
+	assert_int_equal(c.gross_cents, 0);
+	charge_format(buf, sizeof buf, "2 × Adult", &c, "sponsored", 76);
+	assert_string_equal(buf, "2 × Adult 399.00 — sponsored: no charge");
+	/* narrow: the name gives way first, then the numbers are abbreviated */
+	assert_true(charge_line(&c, 10000, 999900, 2500, PAY_CARD));
+	charge_format(buf, sizeof buf, "10000 × Grandstand Premium Lounge", &c, "card", 60);
+	assert_true(utf8_length(buf) <= 60);
+	assert_non_null(strstr(buf, "10000 × "));
+	assert_non_null(strstr(buf, "+ VAT "));
+	assert_non_null(strstr(buf, "= 124987500")); /* 124,987,500.00 gross, without its separators */
+	charge_format(buf, sizeof buf, "10000 × Grandstand Premium Lounge", &c, "card", 40);
+	assert_true(utf8_length(buf) <= 40);
+	assert_non_null(strstr(buf, "= 125M"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limit_counts_characters_and_never_cuts_one),
 		cmocka_unit_test(test_two_hundred_wide_characters_fit),
 		cmocka_unit_test(test_digits_field_drops_a_multibyte_character),
+		cmocka_unit_test(test_prefilled_number_is_replaced_after_keys_that_edit_nothing),
+		cmocka_unit_test(test_charge_line_shows_unit_net_vat_gross),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,11 +77,17 @@ int form_key(struct form *f, enum action action, int key)
 	}
 	if (field->kind == FIELD_CHOICE)
 		return choose(field, key);
-	if (field->replace_on_type && accepts(field, key)) {
-		/* a shown default ("1") is replaced, not extended to "12" */
-		field->text[0] = '\0';
+	if (field->replace_on_type) {
+		/* A shown default ("1") is replaced, not extended to "12", by
+		 * the first key that edits the field; a key that edits nothing
+		 * (an arrow, Home, a letter in a number) leaves it a default. */
+		bool edits = accepts(field, key) || key == KEY_BACKSPACE || key == 127 || key == 8 || key == 21;
+		if (!edits)
+			return FORM_IGNORED;
+		if (accepts(field, key))
+			field->text[0] = '\0';
+		field->replace_on_type = false;
 	}
-	field->replace_on_type = false;
 	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
 		if (!field->text[0])
 			return FORM_IGNORED;

@@ -1,0 +1,89 @@
+#include "charge.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "money.h"
+#include "validate.h"
+
+bool charge_line(struct charge *c, int qty, int64_t unit_cents, int vat_bp, enum payment_method pm)
+{
+	struct order_line_price line = { .unit_cents = unit_cents, .qty = qty, .vat_bp = vat_bp };
+	struct order_amounts a;
+
+	memset(c, 0, sizeof *c);
+	c->qty = qty;
+	c->unit_cents = unit_cents;
+	c->uncharged = pm == PAY_FREE || pm == PAY_SPONSORED;
+	if (qty == 0)
+		return unit_cents >= 0;
+	if (!order_compute_amounts(&line, 1, pm, &a))
+		return false;
+	c->net_cents = a.net_cents;
+	c->vat_cents = a.vat_cents;
+	c->gross_cents = a.net_cents + a.vat_cents;
+	return true;
+}
+
+void charge_add(struct charge *total, const struct charge *line)
+{
+	total->qty += line->qty;
+	total->net_cents += line->net_cents;
+	total->vat_cents += line->vat_cents;
+	total->gross_cents += line->gross_cents;
+}
+
+void charge_cut_name(char *out, size_t size, const char *lead, int chars)
+{
+	int n = utf8_length(lead);
+	const unsigned char *p = (const unsigned char *)lead;
+	size_t len = 0;
+
+	if (n <= chars) {
+		snprintf(out, size, "%s", lead);
+		return;
+	}
+	for (int i = 0; i < chars - 1 && p[len]; i++)
+		do
+			len++;
+		while ((p[len] & 0xC0) == 0x80);
+	snprintf(out, size, "%.*s…", (int)len, lead);
+}
+
+int charge_format(char *buf, size_t size, const char *lead, const struct charge *c, const char *payment,
+		  int width)
+{
+	/* number widths to try: the full amount, then shorter forms */
+	static const int widths[] = { 32, 9, 7, 5, 4 };
+	char tail[200] = "", unit[40], net[40], vat[40], gross[40], cut[300];
+	int lead_chars = utf8_length(lead ? lead : ""), least = lead_chars < 6 ? lead_chars : 6;
+
+	for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+		int w = widths[i], tail_chars, room;
+		unit[0] = '\0';
+		if (c->unit_cents >= 0) {
+			unit[0] = ' ';
+			money_format_fit(unit + 1, sizeof unit - 1, c->unit_cents, w);
+		}
+		if (c->uncharged) {
+			snprintf(tail, sizeof tail, "%s — %s: no charge", unit, payment ? payment : "free");
+		} else if (c->unit_cents >= 0 && c->qty == 0) {
+			snprintf(tail, sizeof tail, "%s", unit);
+		} else {
+			money_format_fit(net, sizeof net, c->net_cents, w);
+			money_format_fit(vat, sizeof vat, c->vat_cents, w);
+			money_format_fit(gross, sizeof gross, c->gross_cents, w);
+			if (c->unit_cents >= 0)
+				snprintf(tail, sizeof tail, "%s = %s + VAT %s = %s", unit, net, vat, gross);
+			else
+				snprintf(tail, sizeof tail, " %s + VAT %s = %s", net, vat, gross);
+		}
+		tail_chars = utf8_length(tail);
+		room = width - tail_chars;
+		if (room >= least || i + 1 == sizeof widths / sizeof widths[0]) {
+			charge_cut_name(cut, sizeof cut, lead ? lead : "", room > least ? room : least);
+			return snprintf(buf, size, "%s%s", cut, tail);
+		}
+	}
+	return snprintf(buf, size, "%s", tail);
+}

@@ -1,0 +1,359 @@
+/* Issue 11 item 4, "forms that help": the counter sale and the new ticket
+ * order, at 80×24 as a clerk uses them (tmux), checked against what the
+ * database recorded. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "src/db/companies.h"
+#include "src/db/db.h"
+#include "tmux.h"
+
+static char *ev_param(long long event_id)
+{
+	static char buf[24];
+	snprintf(buf, sizeof buf, "%lld", event_id);
+	return buf;
+}
+
+static long long scalar_ev(PGconn *c, const char *sql, long long event_id)
+{
+	const char *p[1] = { ev_param(event_id) };
+	return test_scalar(c, sql, 1, p);
+}
+
+static bool screen_has(struct tmux *t, const char *text)
+{
+	char *screen = tmux_capture(t);
+	bool has = strstr(screen, text) != NULL;
+	free(screen);
+	return has;
+}
+
+static void open_sale(struct tmux *t, long long event_id, const char *type)
+{
+	char cmd[256], title[128];
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen inventory --event %lld; echo EXITED; sleep 60", event_id);
+	tmux_start(t, "forms", 80, 24, cmd);
+	assert_true(tmux_wait_for(t, type, 10000));
+	tmux_keys(t, "Enter");
+	snprintf(title, sizeof title, "Sell %s", type);
+	assert_true(tmux_wait_for(t, title, 3000));
+}
+
+static void open_neworder(struct tmux *t, long long event_id)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; echo EXITED; sleep 60", event_id);
+	tmux_start(t, "forms", 80, 24, cmd);
+	assert_true(tmux_wait_for(t, "ONLINE", 10000));
+	tmux_keys(t, "n");
+	assert_true(tmux_wait_for(t, "New ticket order —", 3000));
+	assert_true(tmux_wait_for(t, "Quantity per ticket type:", 3000));
+}
+
+/* Item 1 and 5 in the sale: the unit price, net, VAT and gross show live
+ * as the quantity changes, again on the confirm step, and y alone (no
+ * Enter) sells; the order recorded is the one shown. */
+static void test_sale_shows_the_charge_live_and_y_sells(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Charge Gala"), "2040-01-01", 0);
+	PGconn *c = test_connect();
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 39900, 1);
+	open_sale(&t, event_id, "Adult");
+	assert_true(tmux_wait_for(&t, "1 × Adult 399.00 = 399.00 + VAT 99.75 = 498.75", 3000));
+	tmux_keys(&t, "2");
+	assert_true(tmux_wait_for(&t, "2 × Adult 399.00 = 798.00 + VAT 199.50 = 997.50", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Sell 2 × Adult, card: 997.50 incl. VAT? y/n", 3000));
+	assert_true(screen_has(&t, "2 × Adult 399.00 = 798.00 + VAT 199.50 = 997.50"));
+	assert_int_equal(scalar_ev(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1", event_id), 0);
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Order #", 3000));
+	assert_int_equal(scalar_ev(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1", event_id), 1);
+	assert_int_equal(scalar_ev(c, "SELECT quantity FROM ticket_order WHERE event_id = $1", event_id), 2);
+	assert_int_equal(scalar_ev(c, "SELECT gross_cents FROM ticket_order WHERE event_id = $1", event_id), 99750);
+	assert_int_equal(scalar_ev(c, "SELECT vat_cents FROM ticket_order WHERE event_id = $1", event_id), 19950);
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
+/* Item 2: typing into a prefilled number replaces it, in both forms, also
+ * after a key that edits nothing (an arrow, Space): "1", Right, "2" is 2
+ * tickets, not 12. */
+static void test_typing_replaces_a_prefilled_number(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Replace Gala"), "2040-02-01", 0);
+	PGconn *c = test_connect();
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	make_type(event_id, "Child", 100, 500, 1);
+	open_sale(&t, event_id, "Adult");
+	tmux_keys(&t, "Right");
+	tmux_keys(&t, "2 Enter");
+	assert_true(tmux_wait_for(&t, "Sell 2 × Adult", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Order #", 3000));
+	assert_int_equal(scalar_ev(c, "SELECT sum(quantity) FROM ticket_order WHERE event_id = $1", event_id), 2);
+	tmux_stop(&t);
+
+	open_neworder(&t, event_id);
+	tmux_type(&t, "Replace AB");
+	/* Contact, E-mail, Payment, Adult: Space edits nothing in a number */
+	tmux_keys(&t, "Tab Tab Tab Tab");
+	tmux_keys(&t, "Space");
+	tmux_keys(&t, "3 Tab End 4");
+	assert_true(tmux_wait_for(&t, "Total, 7 tickets:", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "created", 3000));
+	assert_int_equal(scalar_ev(c, "SELECT quantity FROM ticket_order WHERE event_id = $1 AND company = 'Replace AB'",
+				   event_id), 7);
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
+/* Item 1 in the new order: one line per type with its unit price and
+ * charge, and a total, live; the order recorded has that total. */
+static void test_neworder_shows_each_line_and_the_total(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Lines Gala"), "2040-03-01", 0);
+	PGconn *c = test_connect();
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 39900, 1);
+	make_type(event_id, "Child", 100, 19900, 1);
+	open_neworder(&t, event_id);
+	assert_true(tmux_wait_for(&t, "× 399.00", 3000));
+	assert_true(tmux_wait_for(&t, "× 199.00", 3000));
+	tmux_type(&t, "Lines AB");
+	tmux_keys(&t, "Tab Tab Tab Tab 2 Tab 1");
+	assert_true(tmux_wait_for(&t, "× 399.00 = 798.00 + VAT 199.50 = 997.50", 3000));
+	assert_true(tmux_wait_for(&t, "× 199.00 = 199.00 + VAT 49.75 = 248.75", 3000));
+	assert_true(tmux_wait_for(&t, "Total, 3 tickets: 997.00 + VAT 249.25 = 1,246.25", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "created", 3000));
+	assert_int_equal(scalar_ev(c, "SELECT gross_cents FROM ticket_order WHERE event_id = $1 AND company = 'Lines AB'",
+				   event_id), 124625);
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
+/* Item 3: Esc on a half-filled form asks "Discard …? y/n" (y alone, no
+ * Enter); n keeps what was typed; an untouched form closes at once. */
+static void test_esc_on_a_half_filled_form_asks(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Esc Gala"), "2040-04-01", 0);
+	PGconn *c = test_connect();
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	open_neworder(&t, event_id);
+	tmux_keys(&t, "Escape"); /* untouched: closes at once */
+	assert_true(tmux_wait_gone(&t, "New ticket order —", 3000));
+	assert_false(screen_has(&t, "Discard"));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "New ticket order —", 3000));
+	tmux_type(&t, "Half AB");
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Discard this order? y/n", 3000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_gone(&t, "Discard this order?", 3000));
+	assert_true(screen_has(&t, "Half AB"));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Discard this order? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_gone(&t, "New ticket order —", 3000));
+	assert_false(screen_has(&t, "EXITED"));
+	tmux_stop(&t);
+
+	open_sale(&t, event_id, "Adult");
+	tmux_keys(&t, "Escape"); /* untouched */
+	assert_true(tmux_wait_gone(&t, "Sell Adult", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Sell Adult", 3000));
+	tmux_keys(&t, "3");
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Discard this sale? y/n", 3000));
+	tmux_keys(&t, "Escape"); /* keeps it */
+	assert_true(tmux_wait_gone(&t, "Discard this sale?", 3000));
+	assert_true(screen_has(&t, "3 × Adult"));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Discard this sale? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_gone(&t, "Sell Adult", 3000));
+	assert_int_equal(scalar_ev(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1", event_id), 0);
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
+/* Item 4, the read: the event's organizations and the companies of its
+ * earlier orders, by prefix, substring or trigram, ignoring case; the
+ * latest contact and e-mail known; other events' names never. */
+static void test_company_search_reads(void **state)
+{
+	long long event_id = make_event(unique_name("Search Gala"), "2040-05-01", 0);
+	long long other = make_event(unique_name("Other Gala"), "2040-05-02", 0);
+	const char *org_name = unique_name("Fjord Events"), *ev = ev_param(event_id);
+	const char *p[2] = { org_name, ev };
+	PGconn *c = test_connect();
+	struct db *db;
+	PGresult *res;
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	make_type(other, "Adult", 100, 1000, 1);
+	PQclear(test_query(c, "WITH o AS (INSERT INTO organization (name) VALUES ($1) RETURNING id) "
+			      "INSERT INTO event_organization (event_id, organization_id, relationship) "
+			      "SELECT $2::bigint, id, 'sponsor' FROM o", 2, p));
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment invoice --company 'Fjordland Catering' "
+		    "--contact Kari --email kari@fjordland.test && "
+		    "$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment invoice --company 'Fjordland Catering' && "
+		    "$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment invoice --company 'Fjordside Secret'",
+		    event_id, event_id, other);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+
+	db = db_new(NULL, "forms-test");
+	assert_true(db_connect(db));
+	res = db_company_search(db, event_id, "FJORD", 10);
+	assert_non_null(res);
+	assert_int_equal(PQntuples(res), 2); /* not the other event's */
+	assert_string_equal(db_text(res, 0, CM_NAME), org_name); /* prefix, then by name */
+	assert_false(PQgetisnull(res, 0, CM_ORG));
+	assert_string_equal(db_text(res, 1, CM_NAME), "Fjordland Catering");
+	assert_true(PQgetisnull(res, 1, CM_ORG));
+	assert_string_equal(db_text(res, 1, CM_CONTACT), "Kari"); /* the latest order that knows one */
+	assert_string_equal(db_text(res, 1, CM_EMAIL), "kari@fjordland.test");
+	PQclear(res);
+	res = db_company_search(db, event_id, "caterng", 10); /* a typo: trigrams */
+	assert_non_null(res);
+	assert_int_equal(PQntuples(res), 1);
+	assert_string_equal(db_text(res, 0, CM_NAME), "Fjordland Catering");
+	PQclear(res);
+	res = db_company_search(db, event_id, "land cat", 10); /* inside the name */
+	assert_non_null(res);
+	assert_int_equal(PQntuples(res), 1);
+	PQclear(res);
+	res = db_company_search(db, event_id, "%", 10); /* no pattern characters */
+	assert_non_null(res);
+	assert_int_equal(PQntuples(res), 0);
+	PQclear(res);
+	db_free(db);
+	PQfinish(c);
+}
+
+/* Item 4, the screen: the Company field searches as it is typed and
+ * shows the matches; Down then Enter (or Tab) fills in the company, the
+ * contact and the e-mail an earlier order knows; the order is made with
+ * them. */
+static void test_neworder_company_searches_as_you_type(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Typeahead Gala"), "2040-06-01", 0);
+	const char *org_name = unique_name("Nordlys Sponsor"), *ev = ev_param(event_id);
+	const char *p[2] = { org_name, ev };
+	PGconn *c = test_connect();
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	PQclear(test_query(c, "WITH o AS (INSERT INTO organization (name) VALUES ($1) RETURNING id) "
+			      "INSERT INTO event_organization (event_id, organization_id, relationship) "
+			      "SELECT $2::bigint, id, 'sponsor' FROM o", 2, p));
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment invoice --company 'Nordlyset Catering' "
+		    "--contact 'Kari Nordmann' --email kari@nordlyset.test", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+
+	open_neworder(&t, event_id);
+	tmux_type(&t, "nord");
+	assert_true(tmux_wait_for(&t, "(organization)", 3000));
+	assert_true(screen_has(&t, org_name));
+	assert_true(tmux_wait_for(&t, "Nordlyset Catering  · Kari Nordmann, kari@nordlyset.test", 3000));
+	tmux_type(&t, "lyset");
+	/* the prefix match comes first; the organization stays as a close one */
+	assert_true(tmux_wait_for(&t, "Contact          Nordlyset Catering", 3000));
+	tmux_keys(&t, "Down");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Kari Nordmann_", 3000)); /* the focus moves on to Contact */
+	assert_true(screen_has(&t, "kari@nordlyset.test"));
+	assert_true(screen_has(&t, "Kari Nordmann"));
+	/* Contact has the focus: E-mail, Payment, Adult */
+	tmux_keys(&t, "Tab Tab Tab 2");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "created", 3000));
+	assert_int_equal(scalar_ev(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 AND company = "
+				      "'Nordlyset Catering' AND contact = 'Kari Nordmann' AND "
+				      "email = 'kari@nordlyset.test' AND quantity = 2", event_id), 1);
+
+	/* an organization chosen with Tab: the order is on its behalf */
+	tmux_type(&t, "NORDLYS SP");
+	assert_true(tmux_wait_for(&t, "(organization)", 3000));
+	tmux_keys(&t, "Down");
+	tmux_keys(&t, "Tab");
+	assert_true(tmux_wait_gone(&t, "(organization)", 3000));
+	tmux_keys(&t, "Tab Tab Tab 1 Enter");
+	assert_true(tmux_wait_for(&t, "created", 3000));
+	assert_int_equal(scalar_ev(c, "SELECT count(*) FROM ticket_order t JOIN event_organization eo ON "
+				      "eo.id = t.event_org_id WHERE t.event_id = $1 AND t.company LIKE 'Nordlys Sponsor %'",
+				   event_id), 1);
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
+/* Item 6: at 80×24 both forms fit: a long type name and a large amount
+ * abbreviate (never cut), the hint lines are whole. */
+static void test_forms_fit_80x24(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Fit Gala"), "2040-07-01", 0);
+	(void)state;
+
+	make_type(event_id, "Grandstand Premium Lounge Weekend", 20000, 999900, 1);
+	open_sale(&t, event_id, "Grandstand");
+	tmux_keys(&t, "1 0 0 0 0");
+	/* the name gives way to the numbers, which are whole */
+	assert_true(tmux_wait_for(&t, "10000 × Grand… 9,999.00 = 99,990,000.00 + VAT 24,997,500.00 = 124,987,500.00", 3000));
+	assert_true(screen_has(&t, "Enter: check and sell"));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "124,987,500.00 incl. VAT? y/n", 3000));
+	assert_true(screen_has(&t, "y or Enter: sell"));
+	tmux_keys(&t, "n");
+	tmux_stop(&t);
+
+	open_neworder(&t, event_id);
+	assert_true(tmux_wait_for(&t, "× 9,999.00", 3000));
+	tmux_keys(&t, "Tab Tab Tab Tab 1 0 0 0 0");
+	assert_true(tmux_wait_for(&t, "= 124987500", 3000));
+	assert_true(tmux_wait_for(&t, "Total, 10000 tickets: 99,990,000.00 + VAT 24,997,500.00 = 124,987,500.00", 3000));
+	assert_true(screen_has(&t, "Enter creates the order, Esc leaves."));
+	tmux_stop(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sale_shows_the_charge_live_and_y_sells),
+		cmocka_unit_test(test_typing_replaces_a_prefilled_number),
+		cmocka_unit_test(test_neworder_shows_each_line_and_the_total),
+		cmocka_unit_test(test_esc_on_a_half_filled_form_asks),
+		cmocka_unit_test(test_company_search_reads),
+		cmocka_unit_test(test_neworder_company_searches_as_you_type),
+		cmocka_unit_test(test_forms_fit_80x24),
+	};
+	struct run_result r = run_cmd("$BOXOFFICE migrate");
+	run_free(&r);
+	/* FORMS_TEST=test_esc* runs only the matching tests. */
+	if (getenv("FORMS_TEST") && *getenv("FORMS_TEST"))
+		cmocka_set_test_filter(getenv("FORMS_TEST"));
+	return cmocka_run_group_tests_name("forms", tests, NULL, NULL);
+}
