@@ -1,5 +1,7 @@
 /* One order: its fields, lines, tickets with their holders, and the change
- * log. Read-only; the list's keys act on orders. Live like the list. */
+ * log. It takes the list's actions (invoice, settle, cancel, refund,
+ * generate, assign) with the same prompts (screens/orders_actions.c).
+ * Live like the list. */
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,8 +10,9 @@
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
 #include "../src/db/async.h"
+#include "../src/core/util.h"
 #include "../src/db/orders.h"
-#include "screen.h"
+#include "orders.h"
 
 #define DETAIL_LINES 400
 
@@ -19,6 +22,9 @@ struct order_view {
 	unsigned attrs[DETAIL_LINES];
 	int count, top;
 	struct read_mark mark;
+	struct order_row row; /* the order as last read, for its actions */
+	bool have_row;
+	struct order_actions act;
 };
 
 static void add(struct order_view *v, unsigned attr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -40,23 +46,34 @@ static void order_answer(struct db *db, const struct order_detail *d, void *ctx)
 	struct order_view *v = ctx;
 	long long id = v->order_id;
 	const PGresult *o, *l, *t, *h;
-	char amount[32], vat[32], net[32];
+	char amount[32], vat[32], net[32], who[160];
 
 	read_mark_answer(&v->mark, db, d != NULL);
 	if (!d)
 		return;
 	v->count = 0;
 	o = d->order, l = d->lines, t = d->tickets, h = d->history;
+	v->have_row = false;
 	if (PQntuples(o) == 0) {
 		add(v, theme_attr(C_STATUS_ERR), "Order #%lld cannot be read: not found", id);
 		return;
 	}
+	v->row = (struct order_row){ .id = db_int(o, 0, OL_ID), .ordered = db_int(o, 0, OL_ORDERED),
+				     .tickets = db_int(o, 0, OL_TICKETS), .amount = db_int(o, 0, OL_AMOUNT),
+				     .vat = db_int(o, 0, OL_VAT), .version = db_int(o, 0, OL_VERSION) };
+	utf8_copy(v->row.company, sizeof v->row.company, db_text(o, 0, OL_COMPANY));
+	utf8_copy(v->row.contact, sizeof v->row.contact, db_text(o, 0, OL_CONTACT));
+	utf8_copy(v->row.station, sizeof v->row.station, db_text(o, 0, OD_STATION));
+	payment_parse(db_text(o, 0, OL_PAYMENT), &v->row.payment);
+	order_status_parse(db_text(o, 0, OL_STATUS), &v->row.status);
+	v->have_row = true;
 	money_format(amount, sizeof amount, db_int(o, 0, OL_AMOUNT));
 	money_format(vat, sizeof vat, db_int(o, 0, OL_VAT));
 	money_format(net, sizeof net, db_int(o, 0, OD_NET));
-	add(v, theme_attr(C_TITLE), "Order #%lld — %s (%s)", id, db_text(o, 0, OL_STATUS), db_text(o, 0, OL_PAYMENT));
+	add(v, theme_attr(C_TITLE), "Order #%lld — %s (%s)", id, order_status_label(v->row.status),
+	    payment_label(v->row.payment));
 	add(v, A_NORMAL, "Event      %s", db_text(o, 0, OD_EVENT_NAME));
-	add(v, A_NORMAL, "Company    %s%s%s", db_text(o, 0, OL_COMPANY),
+	add(v, A_NORMAL, "Company    %s%s%s", order_row_buyer(&v->row, who, sizeof who),
 	    *db_text(o, 0, OD_ORG_NAME) ? "  · organization: " : "", db_text(o, 0, OD_ORG_NAME));
 	add(v, A_NORMAL, "Contact    %s <%s>", db_text(o, 0, OL_CONTACT), db_text(o, 0, OL_EMAIL));
 	add(v, A_NORMAL, "Date       %s   channel %s   station %s", db_text(o, 0, OL_DATE), db_text(o, 0, OD_CHANNEL),
@@ -118,6 +135,10 @@ static void order_draw(struct app *app, void *state, struct rect a)
 		draw_text(a.y, a.x + 2, a.w - 4, line, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 		a.y++, a.h--;
 	}
+	if (order_actions_lines(&v->act)) {
+		order_actions_draw(&v->act, a);
+		a.h -= order_actions_lines(&v->act);
+	}
 	if (v->top > v->count - 1)
 		v->top = v->count > 0 ? v->count - 1 : 0;
 	for (int i = 0; i < a.h && v->top + i < v->count; i++)
@@ -127,7 +148,10 @@ static void order_draw(struct app *app, void *state, struct rect a)
 static int order_key(struct app *app, void *state, enum action action, int key)
 {
 	struct order_view *v = state;
-	(void)key;
+	int r;
+
+	if (v->act.prompt)
+		return order_actions_prompt_key(app, &v->act, key);
 	switch (action) {
 	case ACT_UP: v->top = v->top > 0 ? v->top - 1 : 0; break;
 	case ACT_DOWN: v->top = v->top + 1 < v->count ? v->top + 1 : v->top; break;
@@ -138,9 +162,24 @@ static int order_key(struct app *app, void *state, enum action action, int key)
 	case ACT_ASSIGN:
 		app_push(app, &assign_screen, &(struct screen_arg){ v->order_id, NULL });
 		return SCR_HANDLED;
-	default: return SCR_IGNORED;
+	default:
+		/* the order as last read: a stale one is refused by the
+		 * database ("changed since you opened it") */
+		r = order_actions_key(app, &v->act, v->have_row ? &v->row : NULL, action);
+		if (r == SCR_HANDLED && !v->have_row)
+			app_status(app, true, "order #%lld: not read yet", v->order_id);
+		return r ? r | SCR_REDRAW : SCR_IGNORED;
 	}
 	return SCR_HANDLED | SCR_REDRAW;
+}
+
+static int order_mouse(struct app *app, void *state, enum mouse_event event, int y, int x)
+{
+	struct order_view *v = state;
+	(void)y, (void)x;
+	if (event == MOUSE_WHEEL_UP || event == MOUSE_WHEEL_DOWN)
+		return order_key(app, v, event == MOUSE_WHEEL_UP ? ACT_UP : ACT_DOWN, 0);
+	return SCR_IGNORED;
 }
 
 static int order_notify(struct app *app, void *state, const char *channel, const char *payload)
@@ -151,10 +190,24 @@ static int order_notify(struct app *app, void *state, const char *channel, const
 	return strcmp(channel, "boxoffice_orders") == 0 ? SCR_REQUERY : SCR_IGNORED;
 }
 
+static void order_after_write(struct app *app, void *ctx)
+{
+	order_query(app, ctx);
+}
+
+static void order_done(struct app *app, void *state)
+{
+	struct order_view *v = state;
+	order_actions_done(app, &v->act);
+}
+
 static void order_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct order_view *v = state;
 	v->order_id = arg ? arg->id : 0;
+	v->act.app = app;
+	v->act.after = order_after_write;
+	v->act.after_ctx = v;
 }
 
 const struct screen_ops order_screen = {
@@ -162,8 +215,10 @@ const struct screen_ops order_screen = {
 	.title = "Order",
 	.state_size = sizeof(struct order_view),
 	.init = order_init,
+	.done = order_done,
 	.query = order_query,
 	.draw = order_draw,
 	.on_key = order_key,
 	.on_notify = order_notify,
+	.on_mouse = order_mouse,
 };

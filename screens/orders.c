@@ -51,31 +51,33 @@ static void orders_draw(struct app *app, void *state, struct rect a)
 	if (a.y + 2 < orders_list_top(s, a))
 		orders_draw_summary(s, a, a.y + 3);
 	orders_draw_list(s, a, orders_list_top(s, a), orders_list_height(s, a));
-	if (s->prompt) {
-		orders_draw_prompt(s, a);
-	} else if (s->writing[0]) {
-		draw_fill(a.y + a.h - 1, a.x, a.w, A_REVERSE);
-		draw_text(a.y + a.h - 1, a.x + 1, a.w - 2, s->writing, A_REVERSE | A_BOLD);
+	if (order_actions_lines(&s->act))
+		order_actions_draw(&s->act, a);
+}
+
+/* F6: the next sort whose column the list shows (so its header carries
+ * the ▲/▼), in the order of enum order_sort. */
+static void next_sort(struct orders_state *s)
+{
+	bool any = false;
+
+	for (int i = 0; i < SORT_COUNT; i++)
+		any |= s->sort_shown[i];
+	for (int i = 1; i <= SORT_COUNT; i++) {
+		enum order_sort n = (enum order_sort)((s->sort + i) % SORT_COUNT);
+		if (!any || s->sort_shown[n]) {
+			s->sort = n;
+			return;
+		}
 	}
 }
 
 static int dispatch_key(struct app *app, struct orders_state *s, enum action action, int key)
 {
-	if (s->prompt) {
-		switch (keymap_modal(key)) {
-		case ACT_BACK:
-			s->prompt = PROMPT_NONE;
-			app_status(app, false, "nothing changed");
-			return SCR_HANDLED | SCR_REDRAW;
-		case ACT_SUBMIT:
-			return orders_prompt_done(app, s);
-		case ACT_NONE:
-			form_key(&s->pform, ACT_NONE, key);
-			return SCR_HANDLED | SCR_REDRAW;
-		default:
-			return SCR_IGNORED; /* help, menu, quit */
-		}
-	}
+	if (s->act.prompt == PROMPT_EXPORT || s->act.prompt == PROMPT_OVERWRITE)
+		return orders_export_key(app, s, key);
+	if (s->act.prompt)
+		return order_actions_prompt_key(app, &s->act, key);
 	if (s->filter_focus) {
 		int r;
 		enum action m = keymap_modal(key);
@@ -85,6 +87,17 @@ static int dispatch_key(struct app *app, struct orders_state *s, enum action act
 		}
 		if (action == ACT_RESET || keymap_is_command_key(key))
 			goto list_keys;
+		/* / goes to Search from the other fields; in Search it is
+		 * text, as in "Fjord A/S" or "INV/2027/12" */
+		if (key == '/' && s->filters.focus != FF_SEARCH) {
+			s->filters.focus = FF_SEARCH;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		/* Tab after the last field, Shift-Tab before the first: the list */
+		if ((key == '\t' && s->filters.focus == FF_COUNT - 1) || (key == KEY_BTAB && s->filters.focus == 0)) {
+			s->filter_focus = false;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
 		r = form_key(&s->filters, action == ACT_FILTERS ? ACT_NEXT_FIELD : ACT_NONE, key);
 		if (r & FORM_CHANGED) {
 			/* the pane shows the new filter now (and says if it is
@@ -94,13 +107,18 @@ static int dispatch_key(struct app *app, struct orders_state *s, enum action act
 		}
 		return SCR_HANDLED | SCR_REDRAW;
 	}
+	if (key == KEY_BTAB) { /* from the list to the last field */
+		s->filter_focus = true;
+		s->filters.focus = FF_COUNT - 1;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 list_keys:
 	switch (action) {
 	case ACT_SEARCH:
 	case ACT_FILTERS:
+		/* from the list: Tab to the first field, / to Search (the same) */
 		s->filter_focus = true;
-		if (action == ACT_SEARCH)
-			s->filters.focus = FF_SEARCH;
+		s->filters.focus = FF_SEARCH;
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_RESET:
 		orders_filters_init(s);
@@ -109,7 +127,7 @@ list_keys:
 		app_status(app, false, "filters reset");
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_SORT:
-		s->sort = (enum order_sort)((s->sort + 1) % SORT_COUNT);
+		next_sort(s);
 		orders_restart(app, s);
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_REVERSE:
@@ -145,19 +163,105 @@ static int orders_notify(struct app *app, void *state, const char *channel, cons
 	return strcmp(channel, "boxoffice_orders") == 0 ? SCR_REQUERY : SCR_IGNORED;
 }
 
+/* A click selects the row or the filter field under it (a double click
+ * opens the order); the wheel moves through the list. A prompt waits for
+ * its answer from the keyboard. */
+static int orders_mouse(struct app *app, void *state, enum mouse_event event, int y, int x)
+{
+	struct orders_state *s = state;
+	struct rect a = s->area;
+	int top = orders_list_top(s, a), h = orders_list_height(s, a), row;
+
+	if (s->act.prompt)
+		return SCR_HANDLED;
+	if (event == MOUSE_WHEEL_UP || event == MOUSE_WHEEL_DOWN) {
+		orders_move(app, s, event == MOUSE_WHEEL_UP ? ACT_UP : ACT_DOWN);
+		return orders_fit(s) ? SCR_HANDLED | SCR_REQUERY : SCR_HANDLED | SCR_REDRAW;
+	}
+	for (int i = 0; i < FF_COUNT; i++) {
+		struct rect f = orders_filter_rect(s, a, i);
+		if (y == f.y && x >= f.x && x < f.x + f.w) {
+			s->filter_focus = true;
+			s->filters.focus = i;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+	}
+	row = y - top - 1;
+	if (y > top && row < h - 1 && row < s->count && x >= a.x && x < a.x + a.w) {
+		s->selected = row;
+		s->filter_focus = false;
+		if (event == MOUSE_DOUBLE_CLICK)
+			return orders_act(app, s, ACT_OPEN) | SCR_REDRAW;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	return SCR_HANDLED;
+}
+
+/* What a clerk set up stays while the station runs: leaving Ticket Orders
+ * and coming back finds the same filters, sort and selected order. */
+static struct {
+	bool saved;
+	long long event_id;
+	char text[FF_COUNT][FIELD_TEXT_MAX];
+	int choice[FF_COUNT];
+	enum order_sort sort;
+	bool descending, hide_summary;
+	struct order_row first; /* the first row shown */
+	long long selected_id;
+} kept;
+
+static void orders_after_write(struct app *app, void *ctx)
+{
+	struct orders_state *s = ctx;
+	s->refresh_due = db_now_ms();
+	app_wake_in(app, 0);
+}
+
 static void orders_done(struct app *app, void *state)
 {
 	struct orders_state *s = state;
-	db_cancel_owner(app_db(app), s->writing);
+
+	order_actions_done(app, &s->act);
+	kept.saved = true;
+	kept.event_id = app_event_id(app);
+	for (int i = 0; i < FF_COUNT; i++) {
+		snprintf(kept.text[i], sizeof kept.text[i], "%s", s->ffields[i].text);
+		kept.choice[i] = s->ffields[i].choice;
+	}
+	kept.sort = s->sort;
+	kept.descending = s->descending;
+	kept.hide_summary = s->hide_summary;
+	kept.selected_id = s->count > 0 ? s->rows[s->selected].id : 0;
+	if (s->count > 0)
+		kept.first = s->rows[0];
 }
 
 static void orders_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct orders_state *s = state;
 	s->app = app;
+	s->act.app = app;
+	s->act.after = orders_after_write;
+	s->act.after_ctx = s;
 	orders_filters_init(s);
 	s->sort = SORT_DATE;
 	s->descending = true; /* newest first */
+	if (!kept.saved)
+		return;
+	for (int i = 0; i < FF_COUNT; i++) {
+		snprintf(s->ffields[i].text, sizeof s->ffields[i].text, "%s", kept.text[i]);
+		if (kept.choice[i] < s->ffields[i].nchoices)
+			s->ffields[i].choice = kept.choice[i];
+	}
+	s->sort = kept.sort;
+	s->descending = kept.descending;
+	s->hide_summary = kept.hide_summary;
+	/* the same place in the list, if it is the same event's */
+	if (kept.selected_id && app && kept.event_id == app_event_id(app)) {
+		s->first = kept.first;
+		s->keep_id = kept.selected_id;
+		s->restored = true;
+	}
 }
 
 const struct screen_ops orders_screen = {
@@ -172,4 +276,5 @@ const struct screen_ops orders_screen = {
 	.on_key = orders_key,
 	.on_notify = orders_notify,
 	.on_tick = orders_tick,
+	.on_mouse = orders_mouse,
 };

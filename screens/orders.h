@@ -20,14 +20,55 @@ struct order_row {
 	long long id, ordered, tickets, amount, vat, version;
 	/* whole values (200 characters of up to 4 bytes): the sort key is
 	 * the exact key the database pages by, never a cut copy */
-	char company[808], contact[808], date[11], sort_key[1024];
+	char company[808], contact[808], date[11], sort_key[1024], station[128];
 	enum payment_method payment;
 	enum order_status status;
 };
 
+/* Who the order is for, as the list and the prompts name it: the company,
+ * else "walk-in · STATION" (a counter sale without a company: the station
+ * that sold it tells it apart). */
+const char *order_row_buyer(const struct order_row *r, char *buf, size_t size);
+
 enum { FF_SEARCH, FF_STATUS, FF_PAYMENT, FF_FROM, FF_TO, FF_TICKETS, FF_COUNT };
 
-enum prompt_kind { PROMPT_NONE, PROMPT_SETTLE, PROMPT_CANCEL, PROMPT_REFUND, PROMPT_EXPORT };
+enum prompt_kind { PROMPT_NONE, PROMPT_SETTLE, PROMPT_CANCEL, PROMPT_REFUND, PROMPT_EXPORT, PROMPT_OVERWRITE };
+
+/* The actions on one order (invoice, settle, cancel, refund, generate),
+ * their one-line prompts and the write in flight: the same for the list
+ * and the order detail, so both ask and answer alike. */
+struct order_actions {
+	struct app *app;
+	enum prompt_kind prompt;
+	char question[320]; /* the prompt, naming the order */
+	struct form_field pfield;
+	struct form pform;
+	struct order_row target; /* the order the prompt is about */
+	/* The write out and not answered yet ("settling order #12…"), one at
+	 * a time; its own owner, so a re-read never cancels it. */
+	char writing[64];
+	char write_done[24]; /* "settled" */
+	long long write_order;
+	/* called when a write was answered (read what is shown again) */
+	void (*after)(struct app *app, void *ctx);
+	void *after_ctx;
+};
+
+/* INVOICE, SETTLE, CANCEL, REFUND, GENERATE on r (NULL: none selected);
+ * SCR_IGNORED for other actions. */
+int order_actions_key(struct app *app, struct order_actions *a, const struct order_row *r, enum action action);
+/* A key while a prompt of a (SETTLE, CANCEL, REFUND) is open: y/n take
+ * effect at once, Esc is no; the settle prompt takes text and Enter. */
+int order_actions_prompt_key(struct app *app, struct order_actions *a, int key);
+/* y or n answered at once (1, 0), Esc is no (0); -1 for other keys. */
+int prompt_yes_no(int key);
+/* Opens a prompt (kind) on r with question; text: a field follows it. */
+void order_actions_ask(struct order_actions *a, enum prompt_kind kind, const struct order_row *r,
+		       const char *question, bool text, const char *initial);
+/* The lines the prompt or the write in flight take at the bottom (0-2). */
+int order_actions_lines(const struct order_actions *a);
+void order_actions_draw(const struct order_actions *a, struct rect area);
+void order_actions_done(struct app *app, struct order_actions *a);
 
 struct orders_state {
 	struct form_field ffields[FF_COUNT];
@@ -45,10 +86,11 @@ struct orders_state {
 	struct rect area; /* the screen's area, from the framework's layout */
 	struct order_summary summary;
 	bool summary_ok;
-	enum prompt_kind prompt;
-	struct form_field pfield;
-	struct form pform;
-	long long prompt_order, prompt_version;
+	struct order_actions act;
+	/* the export waiting for "overwrite? y/n": where, and as typed */
+	char export_path[4096], export_typed[FIELD_TEXT_MAX];
+	/* the sorts whose columns the list shows now (F6 cycles those) */
+	bool sort_shown[SORT_COUNT];
 	/* the re-read in flight */
 	struct app *app;
 	bool loading, summary_loading;
@@ -57,11 +99,7 @@ struct orders_state {
 	long long keep_id;     /* the order to keep selected */
 	bool from_start;       /* the due re-read starts at the first page */
 	struct order_row first;
-	/* The write out and not answered yet ("settling order #12…"), one at
-	 * a time; its own owner, so a re-read never cancels it. */
-	char writing[64];
-	char write_done[24]; /* "settled" */
-	long long write_order;
+	bool restored;         /* first and keep_id come from the last visit */
 };
 
 enum refresh_step { STEP_AT, STEP_FIRST, STEP_LAST };
@@ -70,6 +108,7 @@ enum refresh_step { STEP_AT, STEP_FIRST, STEP_LAST };
 void orders_filters_init(struct orders_state *s);
 void orders_filters_apply(struct orders_state *s, long long event_id);
 void orders_draw_filters(struct orders_state *s, struct rect a, int y);
+struct rect orders_filter_rect(const struct orders_state *s, struct rect a, int field);
 /* orders_grid.c */
 void orders_summary_answer(struct db *db, const struct order_summary *sum, void *ctx);
 void orders_draw_summary(struct orders_state *s, struct rect a, int y);
@@ -84,9 +123,8 @@ int orders_move(struct app *app, struct orders_state *s, enum action action);
 void orders_draw_list(struct orders_state *s, struct rect a, int y, int h);
 /* orders_actions.c */
 int orders_act(struct app *app, struct orders_state *s, enum action action);
-int orders_prompt_done(struct app *app, struct orders_state *s);
-void orders_draw_prompt(struct orders_state *s, struct rect a);
-/* orders_export.c */
-int orders_run_export(struct app *app, struct orders_state *s, const char *path);
+/* orders_export.c: the export prompt's path, then overwrite? y/n */
+int orders_export_ask(struct app *app, struct orders_state *s);
+int orders_export_key(struct app *app, struct orders_state *s, int key);
 
 #endif

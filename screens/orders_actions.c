@@ -1,5 +1,7 @@
-/* Ticket Orders: the actions on the selected order, sent as queued writes,
- * and the one-line prompts that confirm them. */
+/* The actions on an order, sent as queued writes, and the one-line prompts
+ * that confirm them: the same for the Ticket Orders list and the order
+ * detail (screens/order.c). A prompt names the order ("Cancel order #204
+ * Fjord AB, 4 tickets, 1,682.50? y/n") and y or n answers it at once. */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,57 +10,147 @@
 #include <jansson.h>
 
 #include "../src/app/theme.h"
+#include "../src/core/money.h"
+#include "../src/core/util.h"
 #include "../src/db/inventory.h"
 #include "orders.h"
 
-void orders_draw_prompt(struct orders_state *s, struct rect a)
+const char *order_row_buyer(const struct order_row *r, char *buf, size_t size)
 {
-	int y = a.y + a.h - 1;
-	draw_fill(y, a.x, a.w, A_REVERSE);
-	form_draw_field(&s->pform, 0, y, a.x + 1, (int)strlen(s->pfield.label) + 1, a.w - 2, true);
+	if (r->company[0])
+		return r->company;
+	snprintf(buf, size, "walk-in%s%s", r->station[0] ? " · " : "", r->station);
+	return buf;
 }
 
-static const struct order_row *selected_row(struct orders_state *s)
+int prompt_yes_no(int key)
 {
-	return s->count > 0 ? &s->rows[s->selected] : NULL;
+	if (key == 'y' || key == 'Y')
+		return 1;
+	if (key == 'n' || key == 'N' || keymap_modal(key) == ACT_BACK)
+		return 0;
+	return -1;
 }
 
-static int refuse(struct app *app, const struct order_row *r, const char *what)
+int order_actions_lines(const struct order_actions *a)
 {
-	app_status(app, true, "order #%lld is %s: a %s order cannot be %s", r->id,
-		   order_status_label(r->status), payment_name(r->payment), what);
+	if (a->prompt)
+		return a->pfield.label && a->question[0] ? 2 : 1;
+	return a->writing[0] ? 1 : 0;
+}
+
+/* The prompt (its question on its own line when a field follows it), or
+ * the write waiting for its answer, at the bottom of the area. */
+void order_actions_draw(const struct order_actions *a, struct rect area)
+{
+	int y = area.y + area.h - 1;
+
+	draw_fill(y, area.x, area.w, A_REVERSE);
+	if (!a->prompt) {
+		if (a->writing[0])
+			draw_text(y, area.x + 1, area.w - 2, a->writing, A_REVERSE | A_BOLD);
+		return;
+	}
+	if (!a->pfield.label) { /* a question answered y/n */
+		draw_text(y, area.x + 1, area.w - 2, a->question, A_REVERSE | A_BOLD);
+		return;
+	}
+	if (a->question[0]) {
+		draw_fill(y - 1, area.x, area.w, A_REVERSE);
+		draw_text(y - 1, area.x + 1, area.w - 2, a->question, A_REVERSE | A_BOLD);
+	}
+	form_draw_field(&a->pform, 0, y, area.x + 1, (int)strlen(a->pfield.label) + 1, area.w - 2, true);
+}
+
+void order_actions_ask(struct order_actions *a, enum prompt_kind kind, const struct order_row *r,
+		       const char *question, bool text, const char *initial)
+{
+	a->prompt = kind;
+	snprintf(a->question, sizeof a->question, "%s", question ? question : "");
+	memset(&a->pfield, 0, sizeof a->pfield);
+	if (text) {
+		a->pfield = (struct form_field){ .kind = FIELD_TEXT, .max_chars = 200 };
+		snprintf(a->pfield.text, sizeof a->pfield.text, "%s", initial ? initial : "");
+	}
+	a->pform = (struct form){ &a->pfield, 1, 0 };
+	if (r)
+		a->target = *r;
+	else
+		memset(&a->target, 0, sizeof a->target);
+}
+
+/* "#204 Fjord AB, 4 tickets, 1,682.50" (a long company cut whole
+ * characters short, so the question still ends in its y/n). */
+static void order_named(const struct order_row *r, char *buf, size_t size)
+{
+	char who[160], name[48], amount[32];
+	const char *buyer = order_row_buyer(r, who, sizeof who);
+
+	if (utf8_copy(name, 40, buyer) < strlen(buyer))
+		snprintf(name + strlen(name), sizeof name - strlen(name), "…");
+	money_format(amount, sizeof amount, r->amount);
+	if (payment_is_charged(r->payment))
+		snprintf(buf, size, "#%lld %s, %lld ticket%s, %s", r->id, name, r->ordered, r->ordered == 1 ? "" : "s",
+			 amount);
+	else
+		snprintf(buf, size, "#%lld %s, %lld ticket%s (%s)", r->id, name, r->ordered, r->ordered == 1 ? "" : "s",
+			 payment_name(r->payment));
+}
+
+/* Why not, from the one table of src/core/order.c: "order #657 is
+ * Requested: settling needs Invoice sent" (for its payment), or "order
+ * #12: Card orders cannot be invoiced". */
+static int refuse(struct app *app, const struct order_row *r, enum order_status to, const char *what)
+{
+	const char *doing = to == ORDER_INVOICE_SENT ? "invoicing" : to == ORDER_SETTLED ? "settling"
+			    : to == ORDER_CANCELLED ? "cancelling" : "refunding";
+	char from[96] = "";
+
+	for (int st = 0; st < ORDER_STATUS_COUNT; st++)
+		if (order_can_transition(r->payment, (enum order_status)st, to))
+			snprintf(from + strlen(from), sizeof from - strlen(from), "%s%s", from[0] ? " or " : "",
+				 order_status_label((enum order_status)st));
+	if (from[0])
+		app_status(app, true, "order #%lld is %s: %s needs %s", r->id, order_status_label(r->status), doing, from);
+	else
+		app_status(app, true, "order #%lld: %s orders cannot be %s", r->id, payment_label(r->payment), what);
 	return SCR_HANDLED | SCR_REDRAW;
 }
 
-/* The answer to the write: the status line says what became of it and
- * the list is read again. A link that failed first leaves it unknown. */
+/* The answer to the write: the status line says what became of it (with
+ * the invoice number an invoice was given) and what is shown is read
+ * again. A link that failed first leaves it unknown. */
 static void written(struct db *db, json_t *doc, void *ctx)
 {
-	struct orders_state *s = ctx;
+	struct order_actions *a = ctx;
+	json_t *inv = doc ? json_object_get(doc, "invoice_no") : NULL;
 
-	s->writing[0] = '\0';
-	if (doc)
-		app_status(s->app, false, "order #%lld %s", s->write_order, s->write_done);
+	a->writing[0] = '\0';
+	if (doc && json_is_integer(inv) && strcmp(a->write_done, "invoiced") == 0)
+		app_status(a->app, false, "order #%lld invoiced: invoice #%lld", a->write_order,
+			   (long long)json_integer_value(inv));
+	else if (doc)
+		app_status(a->app, false, "order #%lld %s", a->write_order, a->write_done);
 	else if (db_answer_lost(db))
-		app_status(s->app, true, "order #%lld: not confirmed — check the order list (%s)", s->write_order,
+		app_status(a->app, true, "order #%lld: not confirmed — check the order list (%s)", a->write_order,
 			   db->err);
 	else
-		app_status(s->app, true, "order #%lld: %s", s->write_order, db->err);
-	s->refresh_due = db_now_ms();
-	app_wake_in(s->app, 0);
+		app_status(a->app, true, "order #%lld: %s", a->write_order, db->err);
+	if (a->after)
+		a->after(a->app, a->after_ctx);
 }
 
-static bool write_busy(struct app *app, struct orders_state *s)
+static bool write_busy(struct app *app, struct order_actions *a)
 {
-	if (!s->writing[0])
+	if (!a->writing[0])
 		return false;
-	app_status(app, true, "still %s — wait for the answer", s->writing);
+	app_status(app, true, "still %s — wait for the answer", a->writing);
 	return true;
 }
 
 enum write_kind { W_INVOICE, W_SETTLE, W_CANCEL, W_REFUND, W_GENERATE };
 
-static int write_order(struct app *app, struct orders_state *s, enum write_kind kind, long long id,
+static int write_order(struct app *app, struct order_actions *a, enum write_kind kind, long long id,
 		       long long version, const char *ref)
 {
 	static const struct {
@@ -74,62 +166,114 @@ static int write_order(struct app *app, struct orders_state *s, enum write_kind 
 	struct db *db = app_db(app);
 	bool queued;
 
-	if (write_busy(app, s))
+	a->app = app;
+	if (write_busy(app, a))
 		return SCR_HANDLED | SCR_REDRAW;
 	if (kind == W_GENERATE)
-		queued = db_order_generate_tickets_submit(db, s->writing, id, version, written, s);
+		queued = db_order_generate_tickets_submit(db, a->writing, id, version, written, a);
 	else
-		queued = db_order_set_status_submit(db, s->writing, id, order_status_name(w[kind].to), version, ref,
-						    w[kind].reason, written, s);
+		queued = db_order_set_status_submit(db, a->writing, id, order_status_name(w[kind].to), version, ref,
+						    w[kind].reason, written, a);
 	if (!queued) {
 		app_status(app, true, "order #%lld: %s", id, db->err);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	s->write_order = id;
-	snprintf(s->write_done, sizeof s->write_done, "%s", w[kind].done);
-	snprintf(s->writing, sizeof s->writing, "%s order #%lld…", w[kind].doing, id);
-	app_status(app, false, "%s", s->writing);
+	a->write_order = id;
+	snprintf(a->write_done, sizeof a->write_done, "%s", w[kind].done);
+	snprintf(a->writing, sizeof a->writing, "%s order #%lld…", w[kind].doing, id);
+	app_status(app, false, "%s", a->writing);
 	return SCR_HANDLED | SCR_REDRAW;
 }
 
-static void open_prompt(struct orders_state *s, enum prompt_kind kind, const char *label,
-			const char *initial, enum field_kind field_kind, const struct order_row *r)
+int order_actions_prompt_key(struct app *app, struct order_actions *a, int key)
 {
-	s->prompt = kind;
-	s->pfield = (struct form_field){ .label = label, .kind = field_kind, .max_chars = 200 };
-	snprintf(s->pfield.text, sizeof s->pfield.text, "%s", initial);
-	s->pform = (struct form){ &s->pfield, 1, 0 };
-	s->prompt_order = r ? r->id : 0;
-	s->prompt_version = r ? r->version : -1;
-}
+	enum prompt_kind kind = a->prompt;
+	const struct order_row *r = &a->target;
+	int yes;
 
-int orders_prompt_done(struct app *app, struct orders_state *s)
-{
-	enum prompt_kind kind = s->prompt;
-	const char *text = s->pfield.text;
-	long long id = s->prompt_order, v = s->prompt_version;
-
-	s->prompt = PROMPT_NONE;
-	switch (kind) {
-	case PROMPT_SETTLE:
-		return write_order(app, s, W_SETTLE, id, v, text[0] ? text : NULL);
-	case PROMPT_CANCEL:
-	case PROMPT_REFUND:
-		if ((text[0] | 0x20) != 'y') {
+	if (kind == PROMPT_CANCEL || kind == PROMPT_REFUND) {
+		if ((yes = prompt_yes_no(key)) < 0)
+			return keymap_modal(key) == ACT_NONE ? SCR_HANDLED : SCR_IGNORED; /* F1, F2, F10 pass */
+		a->prompt = PROMPT_NONE;
+		if (!yes) {
 			app_status(app, false, "nothing changed");
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		return write_order(app, s, kind == PROMPT_CANCEL ? W_CANCEL : W_REFUND, id, v, NULL);
-	case PROMPT_EXPORT:
-		return orders_run_export(app, s, text);
-	default:
+		return write_order(app, a, kind == PROMPT_CANCEL ? W_CANCEL : W_REFUND, r->id, r->version, NULL);
+	}
+	switch (keymap_modal(key)) {
+	case ACT_BACK:
+		a->prompt = PROMPT_NONE;
+		app_status(app, false, "nothing changed");
 		return SCR_HANDLED | SCR_REDRAW;
+	case ACT_SUBMIT:
+		a->prompt = PROMPT_NONE;
+		return write_order(app, a, W_SETTLE, r->id, r->version, a->pfield.text[0] ? a->pfield.text : NULL);
+	case ACT_NONE:
+		form_key(&a->pform, ACT_NONE, key);
+		return SCR_HANDLED | SCR_REDRAW;
+	default:
+		return SCR_IGNORED; /* help, menu, quit */
 	}
 }
 
+int order_actions_key(struct app *app, struct order_actions *a, const struct order_row *r, enum action action)
+{
+	char named[200], question[320];
+
+	a->app = app;
+	if (action != ACT_INVOICE && action != ACT_SETTLE && action != ACT_CANCEL && action != ACT_REFUND &&
+	    action != ACT_GENERATE)
+		return SCR_IGNORED;
+	if (!r)
+		return SCR_HANDLED;
+	if (write_busy(app, a))
+		return SCR_HANDLED | SCR_REDRAW;
+	order_named(r, named, sizeof named);
+	switch (action) {
+	case ACT_INVOICE:
+		if (!order_can_transition(r->payment, r->status, ORDER_INVOICE_SENT))
+			return refuse(app, r, ORDER_INVOICE_SENT, "invoiced");
+		return write_order(app, a, W_INVOICE, r->id, r->version, NULL);
+	case ACT_SETTLE:
+		if (!order_can_transition(r->payment, r->status, ORDER_SETTLED))
+			return refuse(app, r, ORDER_SETTLED, "settled");
+		snprintf(question, sizeof question, "Settle order %s", named);
+		order_actions_ask(a, PROMPT_SETTLE, r, question, true, "");
+		a->pfield.label = "Payment reference (Enter: none):";
+		return SCR_HANDLED | SCR_REDRAW;
+	case ACT_CANCEL:
+		if (!order_can_transition(r->payment, r->status, ORDER_CANCELLED))
+			return refuse(app, r, ORDER_CANCELLED, "cancelled");
+		snprintf(question, sizeof question, "Cancel order %s? y/n", named);
+		order_actions_ask(a, PROMPT_CANCEL, r, question, false, NULL);
+		return SCR_HANDLED | SCR_REDRAW;
+	case ACT_REFUND:
+		if (!order_can_transition(r->payment, r->status, ORDER_REFUNDED))
+			return refuse(app, r, ORDER_REFUNDED, "refunded");
+		snprintf(question, sizeof question, "Refund order %s? y/n", named);
+		order_actions_ask(a, PROMPT_REFUND, r, question, false, NULL);
+		return SCR_HANDLED | SCR_REDRAW;
+	default: /* ACT_GENERATE */
+		if (r->status != ORDER_SETTLED) {
+			app_status(app, true, "order #%lld is %s: tickets come from settled orders only", r->id,
+				   order_status_label(r->status));
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		return write_order(app, a, W_GENERATE, r->id, r->version, NULL);
+	}
+}
+
+void order_actions_done(struct app *app, struct order_actions *a)
+{
+	db_cancel_owner(app_db(app), a->writing);
+}
+
+/* ---- the list's actions ---- */
+
 int orders_act(struct app *app, struct orders_state *s, enum action action)
 {
-	const struct order_row *r = selected_row(s);
+	const struct order_row *r = s->count > 0 ? &s->rows[s->selected] : NULL;
 	char initial[64];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -137,7 +281,8 @@ int orders_act(struct app *app, struct orders_state *s, enum action action)
 	if (action == ACT_EXPORT) {
 		localtime_r(&now, &tm);
 		strftime(initial, sizeof initial, "orders-%Y-%m-%d.csv", &tm);
-		open_prompt(s, PROMPT_EXPORT, "Export CSV to:", initial, FIELD_TEXT, NULL);
+		order_actions_ask(&s->act, PROMPT_EXPORT, NULL, NULL, true, initial);
+		s->act.pfield.label = "Export CSV to:";
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_NEW) {
@@ -145,7 +290,7 @@ int orders_act(struct app *app, struct orders_state *s, enum action action)
 		return SCR_HANDLED;
 	}
 	if (!r)
-		return SCR_HANDLED;
+		return order_actions_key(app, &s->act, NULL, action) ? SCR_HANDLED : SCR_IGNORED;
 	switch (action) {
 	case ACT_OPEN:
 		app_push(app, &order_screen, &(struct screen_arg){ r->id, NULL });
@@ -153,39 +298,7 @@ int orders_act(struct app *app, struct orders_state *s, enum action action)
 	case ACT_ASSIGN:
 		app_push(app, &assign_screen, &(struct screen_arg){ r->id, NULL });
 		return SCR_HANDLED;
-	case ACT_INVOICE:
-		if (!order_can_transition(r->payment, r->status, ORDER_INVOICE_SENT))
-			return refuse(app, r, "invoiced");
-		return write_order(app, s, W_INVOICE, r->id, r->version, NULL);
-	case ACT_SETTLE:
-		if (write_busy(app, s))
-			return SCR_HANDLED | SCR_REDRAW;
-		if (!order_can_transition(r->payment, r->status, ORDER_SETTLED))
-			return refuse(app, r, "settled");
-		open_prompt(s, PROMPT_SETTLE, "Payment reference (Enter to skip):", "", FIELD_TEXT, r);
-		return SCR_HANDLED | SCR_REDRAW;
-	case ACT_CANCEL:
-		if (write_busy(app, s))
-			return SCR_HANDLED | SCR_REDRAW;
-		if (!order_can_transition(r->payment, r->status, ORDER_CANCELLED))
-			return refuse(app, r, "cancelled");
-		open_prompt(s, PROMPT_CANCEL, "Cancel this order? (y/n)", "", FIELD_TEXT, r);
-		return SCR_HANDLED | SCR_REDRAW;
-	case ACT_REFUND:
-		if (write_busy(app, s))
-			return SCR_HANDLED | SCR_REDRAW;
-		if (!order_can_transition(r->payment, r->status, ORDER_REFUNDED))
-			return refuse(app, r, "refunded");
-		open_prompt(s, PROMPT_REFUND, "Refund this order? (y/n)", "", FIELD_TEXT, r);
-		return SCR_HANDLED | SCR_REDRAW;
-	case ACT_GENERATE:
-		if (r->status != ORDER_SETTLED) {
-			app_status(app, true, "order #%lld is %s: tickets come from settled orders only",
-				   r->id, order_status_label(r->status));
-			return SCR_HANDLED | SCR_REDRAW;
-		}
-		return write_order(app, s, W_GENERATE, r->id, r->version, NULL);
 	default:
-		return SCR_IGNORED;
+		return order_actions_key(app, &s->act, r, action);
 	}
 }

@@ -22,9 +22,10 @@ void orders_filters_init(struct orders_state *s)
 	};
 	memcpy(s->ffields, blank, sizeof blank);
 	s->ffields[FF_STATUS].choices = s->status_choices;
-	s->ffields[FF_STATUS].nchoices = name_choices(s->status_choices, "All", order_status_names(), -1);
+	/* in the words the list and the grid use ("Invoice sent"), in enum order */
+	s->ffields[FF_STATUS].nchoices = name_choices(s->status_choices, "All", order_status_labels(), -1);
 	s->ffields[FF_PAYMENT].choices = s->payment_choices;
-	s->ffields[FF_PAYMENT].nchoices = name_choices(s->payment_choices, "All", payment_names(), -1);
+	s->ffields[FF_PAYMENT].nchoices = name_choices(s->payment_choices, "All", payment_labels_all(), -1);
 	s->filters = (struct form){ s->ffields, FF_COUNT, s->filters.focus };
 }
 
@@ -60,25 +61,55 @@ void orders_filters_apply(struct orders_state *s, long long event_id)
 }
 
 
+/* Where each field is: two lines, Search (what is left), Status and
+ * Payment wide enough for their longest choice whole ("Invoice sent ◂▸"),
+ * then From, To, Tickets; the hint or error after them. */
+enum { STATUS_W = 7 + 16, PAYMENT_W = 8 + 13, TICKETS_W = 8 + 13, HINT_X = 17 + 15 + TICKETS_W + 1 };
+
+struct rect orders_filter_rect(const struct orders_state *s, struct rect a, int field)
+{
+	int x = a.x + 1, w = a.w - 2, search_w = w - STATUS_W - PAYMENT_W;
+	(void)s;
+
+	switch (field) {
+	case FF_SEARCH: return (struct rect){ a.y, x, 1, search_w - 1 };
+	case FF_STATUS: return (struct rect){ a.y, x + search_w, 1, STATUS_W - 1 };
+	case FF_PAYMENT: return (struct rect){ a.y, x + search_w + STATUS_W, 1, w - search_w - STATUS_W };
+	case FF_FROM: return (struct rect){ a.y + 1, x, 1, 16 };
+	case FF_TO: return (struct rect){ a.y + 1, x + 17, 1, 14 };
+	case FF_TICKETS: return (struct rect){ a.y + 1, x + 32, 1, TICKETS_W };
+	default: return (struct rect){ a.y + 1, x + HINT_X, 1, w - HINT_X };
+	}
+}
+
 void orders_draw_filters(struct orders_state *s, struct rect a, int y)
 {
-	int x = a.x + 1, w = a.w - 2;
-	/* Two lines: search, status, payment / from, to, tickets. */
-	int search_w = w / 2, choice_w = (w - search_w) / 2;
-	form_draw_field(&s->filters, FF_SEARCH, y, x, 7, search_w - 1, s->filter_focus);
-	form_draw_field(&s->filters, FF_STATUS, y, x + search_w, 7, choice_w - 1, s->filter_focus);
-	form_draw_field(&s->filters, FF_PAYMENT, y, x + search_w + choice_w, 8, w - search_w - choice_w, s->filter_focus);
-	form_draw_field(&s->filters, FF_FROM, y + 1, x, 5, 16, s->filter_focus);
-	form_draw_field(&s->filters, FF_TO, y + 1, x + 17, 3, 14, s->filter_focus);
-	form_draw_field(&s->filters, FF_TICKETS, y + 1, x + 32, 8, 20, s->filter_focus);
-	if (s->filter_error[0])
-		draw_text(y + 1, x + 54, w - 54, s->filter_error, theme_attr(C_STATUS_ERR));
-	else if (s->loading || s->summary_loading || s->refresh_due)
-		draw_text(y + 1, x + 54, w - 54, "loading…", theme_attr(C_DIM));
-	else if (!s->filter_focus) {
-		char k[3][16], hint[80];
-		snprintf(hint, sizeof hint, "%s search  %s filters  %s reset", key_hint("orders", ACT_SEARCH, k[0], 16),
-			 key_hint("orders", ACT_FILTERS, k[1], 16), key_hint("orders", ACT_RESET, k[2], 16));
-		draw_text(y + 1, x + 54, w - 54, hint, theme_attr(C_DIM));
+	static const int label_w[FF_COUNT] = { 7, 7, 8, 5, 3, 8 };
+	struct rect hint_at;
+
+	a.y = y;
+	for (int i = 0; i < FF_COUNT; i++) {
+		struct rect f = orders_filter_rect(s, a, i);
+		form_draw_field(&s->filters, i, f.y, f.x, label_w[i], f.w, s->filter_focus);
+	}
+	hint_at = orders_filter_rect(s, a, FF_COUNT);
+	if (s->filter_error[0]) {
+		draw_text(hint_at.y, hint_at.x, hint_at.w, s->filter_error, theme_attr(C_STATUS_ERR));
+	} else if (s->loading || s->summary_loading || s->refresh_due) {
+		draw_text(hint_at.y, hint_at.x, hint_at.w, "loading…", theme_attr(C_DIM));
+	} else {
+		/* whole hints only, the ones the key bar does not show first */
+		char hint[96] = "", key[16], one[48];
+		for (int i = 0; i < 3; i++) {
+			if (s->filter_focus)
+				snprintf(one, sizeof one, "%s", i == 0 ? "Enter list" : i == 1 ? "Tab next" : "");
+			else
+				snprintf(one, sizeof one, "%s %s",
+					 key_hint("orders", i == 0 ? ACT_FILTERS : i == 1 ? ACT_SEARCH : ACT_RESET, key, sizeof key),
+					 i == 0 ? "filters" : i == 1 ? "search" : "reset");
+			if (one[0] && (int)(strlen(hint) + 2 + strlen(one)) <= hint_at.w + (hint[0] ? 0 : 2))
+				snprintf(hint + strlen(hint), sizeof hint - strlen(hint), "%s%s", hint[0] ? "  " : "", one);
+		}
+		draw_text(hint_at.y, hint_at.x, hint_at.w, hint, theme_attr(C_DIM));
 	}
 }

@@ -20,38 +20,46 @@ void orders_summary_answer(struct db *db, const struct order_summary *sum, void 
 }
 
 
-/* A number in at most width characters: 1234567 -> "1.2M" when needed. */
-static void compact(char *buf, int size, long long v, int width, bool money)
-{
-	static const char *const units[] = { "", "k", "M", "G", "T" };
-	double d = money ? v / 100.0 : (double)v;
-	int u = 0;
+/* Each payment group shows what fits its width whole: ORD, TIX and
+ * AMOUNT from 16 columns a group (100 columns and wider), ORD and AMOUNT
+ * from 10 (80 columns), else AMOUNT alone. Numbers are abbreviated to
+ * their column (34k, 1.2M), never cut. */
+enum { SUB_ORD, SUB_TIX, SUB_AMOUNT, SUB_COUNT };
 
-	if (money)
-		money_format(buf, (size_t)size, v);
-	else
-		snprintf(buf, (size_t)size, "%lld", v);
-	if ((int)strlen(buf) <= width)
-		return;
-	while (d >= 1000 && u < 4) {
-		d /= 1000;
-		u++;
+struct grid_layout {
+	int x[SUB_COUNT], w[SUB_COUNT]; /* w 0: not shown */
+};
+
+static struct grid_layout grid_layout(int gw)
+{
+	struct grid_layout l = { { 0 }, { 0 } };
+	int room = gw - 1; /* a blank between groups */
+
+	if (room >= 15) {
+		l.w[SUB_ORD] = 4, l.w[SUB_TIX] = 4;
+	} else if (room >= 9) {
+		l.w[SUB_ORD] = 4;
 	}
-	snprintf(buf, (size_t)size, d < 10 ? "%.1f%s" : "%.0f%s", d, units[u]);
+	l.w[SUB_AMOUNT] = room - (l.w[SUB_ORD] ? l.w[SUB_ORD] + 1 : 0) - (l.w[SUB_TIX] ? l.w[SUB_TIX] + 1 : 0);
+	l.x[SUB_TIX] = l.w[SUB_ORD] ? l.w[SUB_ORD] + 1 : 0;
+	l.x[SUB_AMOUNT] = l.x[SUB_TIX] + (l.w[SUB_TIX] ? l.w[SUB_TIX] + 1 : 0);
+	return l;
 }
 
 void orders_draw_summary(struct orders_state *s, struct rect a, int y)
 {
+	static const char *const titles[SUB_COUNT][2] = { { "ORD", "#" }, { "TIX", "T" }, { "AMOUNT", "AMT" } };
 	int label_w = 13, gw = (a.w - 2 - label_w) / SUMMARY_COLS;
-	int ow = gw >= 24 ? 6 : 4, tw = ow, aw = gw - ow - tw - 3;
+	struct grid_layout l = grid_layout(gw);
 
 	for (int g = 0; g < SUMMARY_COLS; g++) {
 		int gx = a.x + 1 + label_w + g * gw;
 		draw_text(y, gx, gw - 1, g < SUMMARY_COLS - 1 ? payment_label((enum payment_method)g) : "Total",
 			  theme_attr(C_TITLE));
-		draw_text_right(y + 1, gx, ow, "ORD", A_UNDERLINE);
-		draw_text_right(y + 1, gx + ow + 1, tw, "TIX", A_UNDERLINE);
-		draw_text_right(y + 1, gx + ow + tw + 2, aw, "AMOUNT", A_UNDERLINE);
+		for (int k = 0; k < SUB_COUNT; k++)
+			if (l.w[k] > 0)
+				draw_text_right(y + 1, gx + l.x[k], l.w[k],
+						(int)strlen(titles[k][0]) <= l.w[k] ? titles[k][0] : titles[k][1], A_UNDERLINE);
 	}
 	for (int r = 0; r < SUMMARY_ROWS; r++) {
 		unsigned attr = r == SUMMARY_ROWS - 1 ? A_BOLD : A_NORMAL;
@@ -61,12 +69,16 @@ void orders_draw_summary(struct orders_state *s, struct rect a, int y)
 			const struct order_summary_cell *c = &s->summary.cell[r][g];
 			int gx = a.x + 1 + label_w + g * gw;
 			char buf[32];
-			compact(buf, sizeof buf, c->orders, ow, false);
-			draw_text_right(y + 2 + r, gx, ow, buf, attr);
-			compact(buf, sizeof buf, c->tickets, tw, false);
-			draw_text_right(y + 2 + r, gx + ow + 1, tw, buf, attr);
-			compact(buf, sizeof buf, c->amount, aw, true);
-			draw_text_right(y + 2 + r, gx + ow + tw + 2, aw, buf, attr);
+			if (l.w[SUB_ORD]) {
+				count_format_fit(buf, sizeof buf, c->orders, l.w[SUB_ORD]);
+				draw_text_right(y + 2 + r, gx + l.x[SUB_ORD], l.w[SUB_ORD], buf, attr);
+			}
+			if (l.w[SUB_TIX]) {
+				count_format_fit(buf, sizeof buf, c->tickets, l.w[SUB_TIX]);
+				draw_text_right(y + 2 + r, gx + l.x[SUB_TIX], l.w[SUB_TIX], buf, attr);
+			}
+			money_format_fit(buf, sizeof buf, c->amount, l.w[SUB_AMOUNT]);
+			draw_text_right(y + 2 + r, gx + l.x[SUB_AMOUNT], l.w[SUB_AMOUNT], buf, attr);
 		}
 	}
 }

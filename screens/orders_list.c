@@ -11,25 +11,29 @@
 
 /* ---- columns ---- */
 
-enum { C_COMPANY, C_CONTACT, C_DATE, C_ORDERED, C_TICKETS, C_AMOUNT, C_VAT, C_PAYMENT, C_STATUS,
+enum { C_ID, C_COMPANY, C_CONTACT, C_DATE, C_ORDERED, C_TICKETS, C_AMOUNT, C_VAT, C_PAYMENT, C_STATUS,
        C_ACTIONS, C_COUNT };
-/* Columns as data: title, width (0 takes the rest), alignment, the sort
- * each one stands for, and the narrowest terminal that still shows it. */
+/* Columns as data: title, width (0 takes the rest), alignment, which give
+ * way first on a narrow terminal (drop: highest first, 0 never), and the
+ * sort each one stands for. What matters most to tell orders apart and
+ * act on them stays: the ID, who it is for, the amount and the status;
+ * then tickets still missing, the date and the payment. At 80 columns:
+ * ID, COMPANY, DATE, TICKETS, AMOUNT, PAYMENT, STATUS. */
 static const struct {
 	struct column col;
 	enum order_sort sort;
-	int min_width;
 } columns[C_COUNT] = {
-	[C_COMPANY] = { { "COMPANY", 0, false, 0, 0 }, SORT_COMPANY, 0 },
-	[C_CONTACT] = { { "CONTACT", 18, false, 0, 0 }, SORT_CONTACT, 100 },
-	[C_DATE] = { { "DATE", 10, false, 0, 0 }, SORT_DATE, 0 },
-	[C_ORDERED] = { { "ORDERED", 7, true, 0, 0 }, SORT_ORDERED, 0 },
-	[C_TICKETS] = { { "TICKETS", 7, true, 0, 0 }, SORT_TICKETS, 0 },
-	[C_AMOUNT] = { { "AMOUNT", 11, true, 0, 0 }, SORT_AMOUNT, 0 },
-	[C_VAT] = { { "VAT (25%)", 10, true, 0, 0 }, SORT_VAT, 110 },
-	[C_PAYMENT] = { { "PAYMENT", 9, false, 0, 0 }, SORT_PAYMENT, 0 },
-	[C_STATUS] = { { "STATUS", 12, false, 0, 0 }, SORT_STATUS, 0 },
-	[C_ACTIONS] = { { "ACTIONS", 22, false, 0, 0 }, SORT_COUNT, 130 },
+	[C_ID] = { { "ID", 3, true, 0, 0 }, SORT_COUNT }, /* as wide as the page's widest ID */
+	[C_COMPANY] = { { "COMPANY", 0, false, 0, 14 }, SORT_COMPANY },
+	[C_CONTACT] = { { "CONTACT", 18, false, 8, 0 }, SORT_CONTACT },
+	[C_DATE] = { { "DATE", 10, false, 3, 0 }, SORT_DATE },
+	[C_ORDERED] = { { "ORDERED", 8, true, 5, 0 }, SORT_ORDERED }, /* room for the sort mark */
+	[C_TICKETS] = { { "TICKETS", 8, true, 2, 0 }, SORT_TICKETS },
+	[C_AMOUNT] = { { "AMOUNT", 11, true, 0, 0 }, SORT_AMOUNT },
+	[C_VAT] = { { "VAT (25%)", 10, true, 7, 0 }, SORT_VAT },
+	[C_PAYMENT] = { { "PAYMENT", 9, false, 4, 0 }, SORT_PAYMENT },
+	[C_STATUS] = { { "STATUS", 12, false, 0, 0 }, SORT_STATUS },
+	[C_ACTIONS] = { { "ACTIONS", 22, false, 9, 0 }, SORT_COUNT },
 };
 
 /* ---- reading ---- */
@@ -51,6 +55,7 @@ static void copy_rows(struct orders_state *s, PGresult *res)
 		payment_parse(db_text(res, i, OL_PAYMENT), &r->payment);
 		order_status_parse(db_text(res, i, OL_STATUS), &r->status);
 		utf8_copy(r->sort_key, sizeof r->sort_key, db_text(res, i, OL_SORTKEY));
+		utf8_copy(r->station, sizeof r->station, db_text(res, i, OL_STATION));
 	}
 }
 
@@ -150,7 +155,7 @@ int orders_list_top(const struct orders_state *s, struct rect a)
  * write line at the bottom. */
 int orders_list_height(const struct orders_state *s, struct rect a)
 {
-	return a.y + a.h - orders_list_top(s, a) - (s->prompt || s->writing[0] ? 1 : 0);
+	return a.y + a.h - orders_list_top(s, a) - order_actions_lines(&s->act);
 }
 
 /* The page is as many rows as the list shows; true when that changed
@@ -170,7 +175,9 @@ bool orders_fit(struct orders_state *s)
 void orders_start_refresh(struct app *app, struct orders_state *s)
 {
 	struct db *db = app_db(app);
-	bool from_start = s->from_start || s->count == 0;
+	/* back on the screen: the page and the order of the last visit */
+	bool restore = s->restored && s->count == 0 && !s->from_start;
+	bool from_start = !restore && (s->from_start || s->count == 0);
 
 	/* whatever was still being read is for a filter no longer shown */
 	db_cancel_owner(db, s);
@@ -184,11 +191,16 @@ void orders_start_refresh(struct app *app, struct orders_state *s)
 		s->page_rows = 10;
 	/* the rows shown stay (marked loading) until the answer replaces them */
 	s->from_start = false;
-	s->keep_id = from_start ? 0 : s->rows[s->selected].id;
-	if (from_start)
-		s->selected = 0;
-	else
-		s->first = s->rows[0];
+	s->restored = false;
+	if (restore) {
+		/* keep_id and first come from the last visit */
+	} else {
+		s->keep_id = from_start ? 0 : s->rows[s->selected].id;
+		if (from_start)
+			s->selected = 0;
+		else
+			s->first = s->rows[0];
+	}
 	/* the grid first: when the rows change, their totals are there */
 	s->summary_loading = db_order_summary_submit(db, s, &s->filter, orders_summary_answer, s);
 	s->loading = submit_page(s, from_start ? STEP_FIRST : STEP_AT);
@@ -304,21 +316,30 @@ static void actions_text(const struct order_row *r, char *buf, size_t size)
 
 void orders_draw_list(struct orders_state *s, struct rect a, int y, int h)
 {
+	static char titles[C_COUNT][32];
 	struct column cols[C_COUNT];
-	int map[C_COUNT], n = 0, xs[C_COUNT], ws[C_COUNT], shown;
+	int xs[C_COUNT], ws[C_COUNT], shown;
 
 	for (int c = 0; c < C_COUNT; c++) {
-		if (a.w < columns[c].min_width)
-			continue;
-		cols[n] = columns[c].col;
+		cols[c] = columns[c].col;
 		if (columns[c].sort == s->sort) {
-			static char title[C_COUNT][32];
-			snprintf(title[c], sizeof title[c], "%s%s", columns[c].col.title, s->descending ? "▼" : "▲");
-			cols[n].title = title[c];
+			snprintf(titles[c], sizeof titles[c], "%s%s", columns[c].col.title, s->descending ? "▼" : "▲");
+			cols[c].title = titles[c];
 		}
-		map[n++] = c;
 	}
-	shown = draw_columns(y, a.x + 1, a.w - 2, cols, n, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
+	/* an ID is never cut nor abbreviated: "#1234567" */
+	for (int i = 0; i < s->count; i++) {
+		char id[24];
+		int n = snprintf(id, sizeof id, "#%lld", s->rows[i].id);
+		if (n > cols[C_ID].width)
+			cols[C_ID].width = n;
+	}
+	shown = draw_columns(y, a.x + 1, a.w - 2, cols, C_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
+	/* F6 cycles through the sorts whose columns are on screen */
+	memset(s->sort_shown, 0, sizeof s->sort_shown);
+	for (int c = 0; c < C_COUNT; c++)
+		if (ws[c] > 0 && columns[c].sort < SORT_COUNT)
+			s->sort_shown[columns[c].sort] = true;
 	for (int i = 0; i < s->count && i < h - 1; i++) {
 		const struct order_row *r = &s->rows[i];
 		unsigned attr = i == s->selected && !s->filter_focus ? theme_attr(C_SELECTED) : A_NORMAL;
@@ -328,19 +349,26 @@ void orders_draw_list(struct orders_state *s, struct rect a, int y, int h)
 			char buf[256];
 			const char *text = buf;
 			unsigned cell = attr;
-			switch (map[k]) {
-			case C_COMPANY: text = r->company; break;
+			if (ws[k] <= 0)
+				continue;
+			switch (k) {
+			case C_ID: snprintf(buf, sizeof buf, "#%lld", r->id); break;
+			case C_COMPANY:
+				text = order_row_buyer(r, buf, sizeof buf);
+				if (!r->company[0] && attr == A_NORMAL)
+					cell = theme_attr(C_DIM);
+				break;
 			case C_CONTACT: text = r->contact; break;
 			case C_DATE: text = r->date; break;
-			case C_ORDERED: snprintf(buf, sizeof buf, "%lld", r->ordered); break;
+			case C_ORDERED: count_format_fit(buf, sizeof buf, r->ordered, ws[k]); break;
 			case C_TICKETS:
-				snprintf(buf, sizeof buf, "%lld", r->tickets);
+				count_format_fit(buf, sizeof buf, r->tickets, ws[k]);
 				if (r->status == ORDER_SETTLED && r->tickets < r->ordered && attr == A_NORMAL)
 					cell = theme_attr(C_WARN);
 				break;
-			case C_AMOUNT: money_format(buf, sizeof buf, r->amount); break;
-			case C_VAT: money_format(buf, sizeof buf, r->vat); break;
-			case C_PAYMENT: text = payment_name(r->payment); break;
+			case C_AMOUNT: money_format_fit(buf, sizeof buf, r->amount, ws[k]); break;
+			case C_VAT: money_format_fit(buf, sizeof buf, r->vat, ws[k]); break;
+			case C_PAYMENT: text = payment_label(r->payment); break;
 			case C_STATUS:
 				text = order_status_label(r->status);
 				if (attr == A_NORMAL)

@@ -598,7 +598,7 @@ static void test_settle_behind_a_row_lock_keeps_the_screen_live(void **state)
 	tmux_keys(&t, "i");
 	snprintf(want, sizeof want, "order #%lld invoiced", order_id);
 	assert_true(tmux_wait_for(&t, want, 5000));
-	assert_true(tmux_wait_for(&t, "Invoice Sent", 5000));
+	assert_true(tmux_wait_for(&t, "Invoice sent", 5000));
 
 	PQclear(PQexec(locker, "BEGIN"));
 	{

@@ -251,6 +251,7 @@ static void test_csv_equals_list(void **state)
 	assert_string_equal(f[9], "status");
 	while (csv_record(&p, f, 10) == 10) {
 		char num[32];
+		long long cents;
 		const char *company;
 		row = json_array_get(list, i++);
 		assert_non_null(row);
@@ -267,8 +268,13 @@ static void test_csv_equals_list(void **state)
 		}
 		assert_string_equal(f[2], json_string_value(json_object_get(row, "contact")));
 		assert_string_equal(f[3], json_string_value(json_object_get(row, "date")));
-		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(row, "amount")));
+		/* amounts in currency units with a decimal point, no grouping */
+		cents = json_integer_value(json_object_get(row, "amount"));
+		snprintf(num, sizeof num, "%lld.%02lld", cents / 100, cents % 100);
 		assert_string_equal(f[6], num);
+		cents = json_integer_value(json_object_get(row, "vat"));
+		snprintf(num, sizeof num, "%lld.%02lld", cents / 100, cents % 100);
+		assert_string_equal(f[7], num);
 		assert_string_equal(f[8], json_string_value(json_object_get(row, "payment")));
 		assert_string_equal(f[9], json_string_value(json_object_get(row, "status")));
 	}

@@ -261,7 +261,7 @@ static void test_orders_screen_filters_and_live(void **state)
 	assert_true(tmux_wait_for(&t, "Delta Free", 2000));
 	screen = tmux_capture(&t);
 	assert_non_null(strstr(screen, "Requested"));
-	assert_non_null(strstr(screen, "Invoice Sent"));
+	assert_non_null(strstr(screen, "Invoice sent"));
 	assert_int_equal(grid_total_orders(screen),
 			 test_scalar(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1", 1, p));
 	free(screen);
@@ -569,7 +569,7 @@ static void test_modal_states_pass_function_keys(void **state)
 	tmux_keys(&t, "Escape");
 	assert_true(tmux_wait_for(&t, "Modal AB", 3000));
 	tmux_keys(&t, "Home r");
-	assert_true(tmux_wait_for(&t, "(y/n)", 3000));
+	assert_true(tmux_wait_for(&t, "? y/n", 3000));
 	tmux_keys(&t, "F10");
 	assert_true(tmux_wait_for(&t, "EXITED rc=0", 5000));
 	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE id = $1 AND status = 'settled'", 1, p),
@@ -906,7 +906,7 @@ static void test_forms_create_once(void **state)
 	sell_free(event_id, "Adult", 1); /* the list is not empty */
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; sleep 60", event_id);
 	tmux_start(&t, "twice", 80, 24, cmd);
-	assert_true(tmux_wait_for(&t, "free", 10000));
+	assert_true(tmux_wait_for(&t, "walk-in", 10000));
 	tmux_keys(&t, "n");
 	assert_true(tmux_wait_for(&t, "New ticket order", 3000));
 	tmux_type(&t, "Twice AB");

@@ -214,7 +214,7 @@ static void test_names_round_trip(void **state)
 	enum order_status s;
 	assert_false(order_status_parse("Settled", &s));
 	assert_false(order_status_parse(NULL, &s));
-	assert_string_equal(order_status_label(ORDER_INVOICE_SENT), "Invoice Sent");
+	assert_string_equal(order_status_label(ORDER_INVOICE_SENT), "Invoice sent");
 }
 
 /* The one name table: whole, NULL-terminated, the same names as the

@@ -63,6 +63,12 @@ const struct binding bindings[] = {
 	{ "orders", 'a', ACT_ASSIGN, true, false },
 	{ "orders", 'q', ACT_BACK, false, false },
 	{ "order", 'a', ACT_ASSIGN, true, false },
+	/* the order detail acts on its order as the list does */
+	{ "order", 'i', ACT_INVOICE, true, false },
+	{ "order", 's', ACT_SETTLE, true, false },
+	{ "order", 'g', ACT_GENERATE, true, false },
+	{ "order", 'c', ACT_CANCEL, true, false },
+	{ "order", 'r', ACT_REFUND, true, false },
 	{ "assign", '\r', ACT_SUBMIT, true, false },
 	{ "assign", '\n', ACT_SUBMIT, false, false },
 	{ "assign", KEY_ENTER, ACT_SUBMIT, false, false },

@@ -26,14 +26,16 @@ const size_t order_transitions_count = sizeof order_transitions / sizeof order_t
 static const char *const status_names[ORDER_STATUS_COUNT + 1] = {
 	"requested", "invoice_sent", "settled", "cancelled", "refunded", NULL,
 };
-static const char *const status_labels[ORDER_STATUS_COUNT] = {
-	"Requested", "Invoice Sent", "Settled", "Cancelled", "Refunded",
+/* How people read them, on every screen and in the CLI's tables (the
+ * names above are for JSON, CSV and the database). */
+static const char *const status_labels[ORDER_STATUS_COUNT + 1] = {
+	"Requested", "Invoice sent", "Settled", "Cancelled", "Refunded", NULL,
 };
 static const char *const payment_name_table[PAY_COUNT + 1] = {
 	"invoice", "card", "sponsored", "free", NULL,
 };
-static const char *const payment_labels[PAY_COUNT] = {
-	"Invoice", "Card", "Sponsored", "Free",
+static const char *const payment_labels[PAY_COUNT + 1] = {
+	"Invoice", "Card", "Sponsored", "Free", NULL,
 };
 static const char *const channel_names[CHANNEL_COUNT] = {
 	"web", "pos", "ota", "reseller",
@@ -86,6 +88,16 @@ const char *const *order_status_names(void)
 const char *const *payment_names(void)
 {
 	return payment_name_table;
+}
+
+const char *const *order_status_labels(void)
+{
+	return status_labels;
+}
+
+const char *const *payment_labels_all(void)
+{
+	return payment_labels;
 }
 
 int name_choices(const char **out, const char *lead, const char *const *names, int first)

@@ -43,7 +43,7 @@ extern const struct order_transition order_transitions[];
 extern const size_t order_transitions_count;
 
 const char *order_status_name(enum order_status status);
-const char *order_status_label(enum order_status status); /* "Invoice Sent" */
+const char *order_status_label(enum order_status status); /* "Invoice sent" */
 bool order_status_parse(const char *text, enum order_status *status);
 const char *payment_name(enum payment_method payment);
 bool payment_parse(const char *text, enum payment_method *payment);
@@ -53,6 +53,9 @@ const char *payment_label(enum payment_method payment); /* "Invoice" */
  * layer and CLI take their lists from here. */
 const char *const *order_status_names(void); /* requested … refunded */
 const char *const *payment_names(void);      /* invoice, card, sponsored, free */
+/* The same in the words people read (screens): "Invoice sent", "Card". */
+const char *const *order_status_labels(void);
+const char *const *payment_labels_all(void);
 /* A form's choice list from such a table: lead first when not NULL
  * ("All"), then the names in enum order with names[first] moved to the
  * front (first -1: none), then NULL. out holds the names + 2. Returns how

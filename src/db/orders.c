@@ -121,7 +121,7 @@ static void page_sql(const struct order_page_request *req, enum page_plan plan, 
 	}
 	snprintf(sql, size,
 		 "%sSELECT " LIST_COLUMNS ", o.version, o.event_id, o.email, o.invoice_no, "
-		 "%s::text AS sort_key, %s AS sort_value FROM %s o WHERE " FILTER_PARAMS " AND %s "
+		 "%s::text AS sort_key, %s AS sort_value, o.station FROM %s o WHERE " FILTER_PARAMS " AND %s "
 		 "ORDER BY %s %s, o.id %s LIMIT $10::integer%s%s%s%s",
 		 req->before ? "SELECT * FROM (" : "", col, col, inner, keyset,
 		 /* sparse matches sort by an expression the planner cannot
@@ -318,6 +318,25 @@ json_t *order_summary_json(const struct order_summary *s)
 	return doc;
 }
 
+/* Cents as the COPY gives them ("168250") to units ("1682.50"); 0 when
+ * the field is not a whole number (then it is written as it came). */
+static int cents_to_units(const char *field, size_t len, char *out, size_t size)
+{
+	char digits[32], *end;
+	long long cents;
+
+	if (len == 0 || len >= sizeof digits)
+		return 0;
+	memcpy(digits, field, len);
+	digits[len] = '\0';
+	errno = 0;
+	cents = strtoll(digits, &end, 10);
+	if (*end || errno)
+		return 0;
+	return snprintf(out, size, "%s%lld.%02lld", cents < 0 ? "-" : "", llabs(cents) / 100, llabs(cents) % 100);
+}
+
+enum { EXPORT_AMOUNT = 6, EXPORT_VAT = 7 };
 static const char *const export_header[] = {
 	"id", "company", "contact", "date", "ordered", "tickets", "amount", "vat", "payment", "status",
 };
@@ -387,8 +406,15 @@ static long long export_copy(struct db *db, const struct filter_params *fp, enum
 		char *fields[16];
 		size_t lens[16];
 		int nf = copy_text_split(line, (size_t)(line[n - 1] == '\n' ? n - 1 : n), fields, lens, 16);
-		for (int i = 0; i < nf; i++)
-			csv_field(&buf, fields[i], lens[i], i == 0);
+		for (int i = 0; i < nf; i++) {
+			char units[40];
+			int ulen = i == EXPORT_AMOUNT || i == EXPORT_VAT
+					   ? cents_to_units(fields[i], lens[i], units, sizeof units) : 0;
+			if (ulen > 0)
+				csv_field(&buf, units, (size_t)ulen, false);
+			else
+				csv_field(&buf, fields[i], lens[i], i == 0);
+		}
 		csv_end_row(&buf);
 		PQfreemem(line);
 		rows++;

@@ -11,7 +11,9 @@
 
 enum order_list_col {
 	OL_ID, OL_COMPANY, OL_CONTACT, OL_DATE, OL_ORDERED, OL_TICKETS, OL_AMOUNT, OL_VAT,
-	OL_PAYMENT, OL_STATUS, OL_VERSION, OL_EVENT, OL_EMAIL, OL_INVOICE, OL_SORTKEY, OL_COUNT
+	OL_PAYMENT, OL_STATUS, OL_VERSION, OL_EVENT, OL_EMAIL, OL_INVOICE, OL_SORTKEY, OL_SORTVALUE,
+	OL_STATION, /* the station that made the order (its application_name) */
+	OL_COUNT
 };
 
 struct order_page_request {
@@ -52,8 +54,10 @@ json_t *order_summary_json(const struct order_summary *s);
 long long order_summary_paid(const struct order_summary *s);
 long long order_summary_outstanding(const struct order_summary *s);
 
-/* Streams the filtered orders as CSV; progress may stop it (returns -1
- * with "interrupted"). Returns rows written, or -1. */
+/* Streams the filtered orders as CSV (amount and vat in currency units
+ * with a decimal point, 1682.50: a spreadsheet reads them as money, not
+ * as cents); progress may stop it (returns -1 with "interrupted").
+ * Returns rows written, or -1. */
 typedef bool (*export_progress_fn)(long long rows, void *ctx);
 long long db_order_export(struct db *db, const struct order_filter *filter, enum order_sort sort,
 			  bool descending, FILE *out, export_progress_fn progress, void *ctx);

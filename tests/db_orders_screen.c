@@ -1,0 +1,489 @@
+/* The Ticket Orders screen and the order detail at 80×24, the floor a clerk
+ * may have: tmux runs the real binary against the test database, keys go
+ * in, the screen is read back. Each test is one thing the issue (#11)
+ * found tripping people: cut numbers, orders that cannot be told apart,
+ * navigation that does not match its help, prompts that do not name the
+ * order, exports that fail without a reason, filters lost on the way. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../screens/orders.h"
+#include "../src/core/money.h"
+#include "helpers.h"
+#include "tmux.h"
+
+static PGconn *conn;
+
+static int setup(void **state)
+{
+	(void)state;
+	conn = test_migrate_connect();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	PQfinish(conn);
+	return 0;
+}
+
+static bool screen_has(struct tmux *t, const char *text)
+{
+	char *screen = tmux_capture(t);
+	bool has = strstr(screen, text) != NULL;
+	free(screen);
+	return has;
+}
+
+static void start_orders(struct tmux *t, const char *session, long long event_id, const char *env)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "%s $BOXOFFICE --station desk-7 --screen orders --event %lld; sleep 60",
+		 env ? env : "", event_id);
+	tmux_start(t, session, 80, 24, cmd);
+}
+
+static long long order_add(long long event_id, const char *lines, const char *payment, const char *company)
+{
+	struct run_result r = run_cmd("$BOXOFFICE order add --event %lld --lines %s --payment %s --company '%s'",
+				      event_id, lines, payment, company);
+	long long id;
+	if (r.status != 0)
+		fail_msg("order add failed (%d): %s", r.status, r.err);
+	id = out_id(r.out);
+	run_free(&r);
+	return id;
+}
+
+static char *order_field(long long id, const char *column)
+{
+	static char buf[4][256];
+	static int slot;
+	char ids[24], sql[256];
+	const char *p[1] = { ids };
+	char *b = buf[slot++ % 4];
+	PGresult *res;
+
+	snprintf(ids, sizeof ids, "%lld", id);
+	snprintf(sql, sizeof sql, "SELECT coalesce(%s::text, '') FROM ticket_order WHERE id = $1", column);
+	res = test_query(conn, sql, 1, p);
+	snprintf(b, sizeof buf[0], "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return b;
+}
+
+/* The line of the screen that starts (after blanks) with label. */
+static bool screen_line(const char *screen, const char *label, char *out, size_t size)
+{
+	for (const char *line = screen; line && *line;) {
+		const char *end = strchr(line, '\n'), *p = line;
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, label, strlen(label)) == 0 && p[strlen(label)] == ' ') {
+			snprintf(out, size, "%.*s", (int)len, line);
+			return true;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* A token is an amount shown whole or abbreviated, never cut: what
+ * money_format_fit writes for cents at some width. */
+static bool money_shown(const char *token, long long cents)
+{
+	char buf[64];
+	for (int w = 1; w <= 16; w++) {
+		money_format_fit(buf, sizeof buf, cents, w);
+		if (buf[0] != '#' && strcmp(buf, token) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool line_has_money(const char *line, long long cents)
+{
+	char copy[512], *tok, *save = NULL;
+	snprintf(copy, sizeof copy, "%s", line);
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (money_shown(tok, cents))
+			return true;
+	return false;
+}
+
+static long long summary_amount(long long event_id, const char *row, const char *col)
+{
+	json_t *doc = cli_json("$BOXOFFICE order summary --event %lld --json", event_id);
+	long long v = json_integer_value(json_object_get(json_object_get(json_object_get(doc, row), col), "amount"));
+	json_decref(doc);
+	return v;
+}
+
+/* 1. At 80 columns the summary grid shows every amount whole or
+ * abbreviated (34k, 1.2M), never cut to its first characters. */
+static void test_grid_numbers_never_cut_at_80(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Grid Gala"), "2040-01-01", 0);
+	long long req_invoice, total;
+	char *screen, line[512];
+	struct run_result r;
+	(void)state;
+
+	/* 13,657.00 net a ticket: two tickets are 34,142.50 gross */
+	make_type(event_id, "Adult", 500, 1365700, 1);
+	order_add(event_id, "Adult:2", "invoice", "Grid One AB");
+	order_add(event_id, "Adult:20", "invoice", "Grid Two AB");
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 30 --company 'Grid Card AB'", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	req_invoice = summary_amount(event_id, "requested", "invoice");
+	total = summary_amount(event_id, "total", "total");
+	assert_int_equal(req_invoice, 37556750);
+	start_orders(&t, "grid", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "Grid One AB", 10000));
+	assert_true(tmux_wait_gone(&t, "loading", 3000));
+	screen = tmux_capture(&t);
+	assert_true(screen_line(screen, "Requested", line, sizeof line));
+	if (!line_has_money(line, req_invoice))
+		fail_msg("requested invoice amount %lld cut: %s\n%s", req_invoice, line, screen);
+	assert_true(screen_line(screen, "Total", line, sizeof line));
+	if (!line_has_money(line, total))
+		fail_msg("total amount %lld cut: %s\n%s", total, line, screen);
+	free(screen);
+	tmux_stop(&t);
+}
+
+/* 2. The list tells orders apart: an ID column, "walk-in · station" for a
+ * counter sale without a company, statuses spelled as in the grid. */
+static void test_list_ids_walkins_and_statuses(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("List Gala"), "2040-02-01", 0);
+	long long walkin, fjord;
+	char want[64], *screen;
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 10000, 1);
+	fjord = order_add(event_id, "Adult:4", "invoice", "Fjord AB");
+	r = run_cmd("$BOXOFFICE order invoice %lld", fjord);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE --station desk-9 sell --event %lld --type Adult --qty 1 --payment card", event_id);
+	assert_int_equal(r.status, 0);
+	walkin = out_id(r.out);
+	run_free(&r);
+	start_orders(&t, "list", event_id, NULL);
+	snprintf(want, sizeof want, "#%lld", walkin);
+	assert_true(tmux_wait_for(&t, "Fjord AB", 10000));
+	assert_true(tmux_wait_for(&t, want, 3000));
+	snprintf(want, sizeof want, "#%lld", fjord);
+	assert_true(screen_has(&t, want));
+	assert_true(screen_has(&t, "walk-in · desk-9"));
+	screen = tmux_capture(&t);
+	/* the list row, the grid row: the same words */
+	assert_non_null(strstr(strstr(screen, "Fjord AB"), "Invoice sent"));
+	assert_null(strstr(screen, "invoice_sen"));
+	free(screen);
+	/* the status filter shows the choice whole */
+	tmux_keys(&t, "Tab Tab i");
+	assert_true(tmux_wait_for(&t, "Status Invoice sent", 3000));
+	assert_true(tmux_wait_gone(&t, "walk-in", 3000));
+	assert_false(screen_has(&t, "invoice_sen"));
+	tmux_stop(&t);
+}
+
+/* 3. Navigation as the help says: Tab moves from the last filter back to
+ * the list; / jumps into Search from anywhere; the sort column is marked. */
+static void test_tab_slash_and_sort_mark(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Nav Gala"), "2040-03-01", 0);
+	long long beta;
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 10000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 2 --company 'Alpha AB'", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	beta = order_add(event_id, "Adult:1", "invoice", "Beta AB"); /* newest: on top */
+	start_orders(&t, "nav", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "Alpha AB", 10000));
+	assert_true(tmux_wait_for(&t, "DATE▼", 3000));
+	tmux_keys(&t, "F7");
+	assert_true(tmux_wait_for(&t, "DATE▲", 3000));
+	tmux_keys(&t, "F7");
+	assert_true(tmux_wait_for(&t, "DATE▼", 3000));
+	/* list → Search → … → Tickets → list: the list's keys work again */
+	tmux_keys(&t, "Tab Tab Tab Tab Tab Tab Tab i");
+	assert_true(tmux_wait_for(&t, "invoice #", 3000));
+	assert_string_equal(order_field(beta, "status"), "invoice_sent");
+	/* from the Status field, / goes to Search */
+	tmux_keys(&t, "Tab Tab /");
+	tmux_type(&t, "alpha");
+	assert_true(tmux_wait_gone(&t, "Beta AB", 3000));
+	assert_true(screen_has(&t, "Search alpha"));
+	/* Enter leaves the filters; / from the list goes to Search again */
+	tmux_keys(&t, "Enter / C-u");
+	tmux_type(&t, "beta");
+	assert_true(tmux_wait_gone(&t, "Alpha AB", 3000));
+	assert_true(tmux_wait_for(&t, "Beta AB", 3000));
+	tmux_stop(&t);
+}
+
+/* 4. Confirmations name the order and take y/n without Enter (Esc: no);
+ * the detail takes the same actions; an invoice shows its number. */
+static void test_confirmations_and_detail_actions(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Act Gala"), "2040-04-01", 0);
+	long long fjord, gamma;
+	char want[160];
+	(void)state;
+
+	/* 336.50 net a ticket, 4 tickets: 1,346.00 + 336.50 VAT = 1,682.50 */
+	make_type(event_id, "Adult", 500, 33650, 1);
+	gamma = order_add(event_id, "Adult:1", "card", "Gamma AB");
+	fjord = order_add(event_id, "Adult:4", "invoice", "Fjord AB"); /* newest: on top */
+	start_orders(&t, "act", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "Fjord AB", 10000));
+	snprintf(want, sizeof want, "Cancel order #%lld Fjord AB, 4 tickets, 1,682.50? y/n", fjord);
+	tmux_keys(&t, "c");
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "nothing changed", 3000));
+	assert_false(screen_has(&t, want));
+	tmux_keys(&t, "c");
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, want, 3000));
+	assert_string_equal(order_field(fjord, "status"), "requested");
+	/* y alone cancels (Gamma, the second row) */
+	tmux_keys(&t, "Down c");
+	snprintf(want, sizeof want, "Cancel order #%lld Gamma AB, 1 ticket, 420.63? y/n", gamma);
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "cancelled", 3000));
+	assert_string_equal(order_field(gamma, "status"), "cancelled");
+
+	/* the detail: invoice, settle with a reference, refund */
+	tmux_keys(&t, "Up Enter");
+	snprintf(want, sizeof want, "Order #%lld", fjord);
+	assert_true(tmux_wait_for(&t, want, 3000));
+	assert_true(tmux_wait_for(&t, "TICKET", 3000));
+	tmux_keys(&t, "i");
+	snprintf(want, sizeof want, "invoice #%s", "1");
+	assert_true(tmux_wait_for(&t, want, 3000));
+	assert_string_equal(order_field(fjord, "status"), "invoice_sent");
+	assert_string_equal(order_field(fjord, "invoice_no"), "1");
+	assert_true(tmux_wait_for(&t, "Invoice sent", 3000));
+	tmux_keys(&t, "s");
+	snprintf(want, sizeof want, "Settle order #%lld Fjord AB, 4 tickets, 1,682.50", fjord);
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_type(&t, "BANK-9");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "settled", 3000));
+	assert_string_equal(order_field(fjord, "status"), "settled");
+	assert_string_equal(order_field(fjord, "payment_ref"), "BANK-9");
+	tmux_keys(&t, "r");
+	snprintf(want, sizeof want, "Refund order #%lld Fjord AB, 4 tickets, 1,682.50? y/n", fjord);
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "refunded", 3000));
+	assert_string_equal(order_field(fjord, "status"), "refunded");
+	/* what the order does not allow is refused with the reason, there too */
+	tmux_keys(&t, "c");
+	assert_true(tmux_wait_for(&t, "is Refunded: cancelling needs Requested or Invoice sent", 3000));
+	tmux_stop(&t);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	static char buf[8192];
+	size_t n;
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* 5. Export: ~ expanded, a reason when the file cannot be written, a
+ * question before an existing file is replaced, amounts in units. */
+static void test_export_home_overwrite_and_reasons(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Export Gala"), "2040-05-01", 0);
+	char home[512], path[600], env[600];
+	const char *csv;
+	FILE *f;
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 33650, 1);
+	order_add(event_id, "Adult:4", "invoice", "Fjord AB");
+	snprintf(home, sizeof home, "%s/home-%d", getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp",
+		 (int)getpid());
+	mkdir(home, 0755);
+	snprintf(path, sizeof path, "%s/out.csv", home);
+	remove(path);
+	snprintf(env, sizeof env, "HOME='%s'", home);
+	start_orders(&t, "export", event_id, env);
+	assert_true(tmux_wait_for(&t, "Fjord AB", 10000));
+	tmux_keys(&t, "e C-u");
+	tmux_type(&t, "~/out.csv");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "exported 1 orders", 3000));
+	csv = slurp(path);
+	assert_non_null(csv);
+	assert_non_null(strstr(csv, ",1682.50,336.50,"));
+	/* an existing file: asked first; n keeps it */
+	f = fopen(path, "w");
+	fputs("old\n", f);
+	fclose(f);
+	tmux_keys(&t, "e C-u");
+	tmux_type(&t, "~/out.csv");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "exists: overwrite? y/n", 3000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "not exported", 3000));
+	assert_string_equal(slurp(path), "old\n");
+	tmux_keys(&t, "e C-u");
+	tmux_type(&t, "~/out.csv");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "exists: overwrite? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "exported 1 orders", 3000));
+	assert_non_null(strstr(slurp(path), "Fjord AB"));
+	/* why a file cannot be written */
+	tmux_keys(&t, "e C-u");
+	tmux_type(&t, "~/no/such/dir.csv");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "no such file or directory", 3000));
+	tmux_keys(&t, "e C-u");
+	tmux_type(&t, "~/");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "is a directory", 3000));
+	tmux_stop(&t);
+	remove(path);
+}
+
+/* 5. Filters, sort and the selected order stay while the station runs. */
+static void test_filters_kept_while_station_runs(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Kept Gala"), "2040-06-01", 0);
+	long long ids[3];
+	char want[160];
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 10000, 1);
+	ids[0] = order_add(event_id, "Adult:1", "invoice", "Kept One");
+	ids[1] = order_add(event_id, "Adult:2", "invoice", "Kept Two");
+	ids[2] = order_add(event_id, "Adult:3", "invoice", "Kept Three");
+	order_add(event_id, "Adult:3", "invoice", "Other AB");
+	start_orders(&t, "kept", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "Other AB", 10000));
+	tmux_keys(&t, "/");
+	tmux_type(&t, "kept");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_gone(&t, "Other AB", 3000));
+	/* sort by company, ascending: One, Three, Two; select Three */
+	/* F6 goes through the columns shown: DATE, TICKETS, AMOUNT,
+	 * PAYMENT, STATUS, COMPANY */
+	tmux_keys(&t, "F6 F6 F6 F6 F6");
+	assert_true(tmux_wait_for(&t, "COMPANY▼", 3000));
+	tmux_keys(&t, "F7");
+	assert_true(tmux_wait_for(&t, "COMPANY▲", 3000));
+	tmux_keys(&t, "Down");
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "Kept One", 3000));
+	tmux_keys(&t, "3");
+	assert_true(tmux_wait_for(&t, "Kept Two", 3000));
+	assert_true(screen_has(&t, "Search kept"));
+	assert_true(screen_has(&t, "COMPANY▲"));
+	assert_false(screen_has(&t, "Other AB"));
+	tmux_keys(&t, "c");
+	snprintf(want, sizeof want, "Cancel order #%lld Kept Three", ids[2]);
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_keys(&t, "n");
+	tmux_stop(&t);
+}
+
+/* 6. Mouse, through the screen's own hook (the framework routes the
+ * terminal's events to it): a click selects a row or focuses a filter,
+ * the wheel scrolls. */
+static void test_orders_mouse(void **state)
+{
+	struct orders_state *s = calloc(1, sizeof *s);
+	struct rect area = { 1, 0, 22, 80 };
+	int top, r;
+	(void)state;
+
+	orders_screen.init(NULL, s, NULL);
+	orders_screen.layout(NULL, s, area);
+	s->count = 5;
+	for (int i = 0; i < 5; i++)
+		s->rows[i].id = 100 + i;
+	top = orders_list_top(s, area);
+	/* the header is top, the first row top + 1 */
+	r = orders_screen.on_mouse(NULL, s, MOUSE_CLICK, top + 3, 20);
+	assert_true(r & SCR_HANDLED);
+	assert_int_equal(s->selected, 2);
+	assert_false(s->filter_focus);
+	r = orders_screen.on_mouse(NULL, s, MOUSE_WHEEL_DOWN, top + 3, 20);
+	assert_true(r & SCR_HANDLED);
+	assert_int_equal(s->selected, 3);
+	orders_screen.on_mouse(NULL, s, MOUSE_WHEEL_UP, top + 3, 20);
+	orders_screen.on_mouse(NULL, s, MOUSE_WHEEL_UP, top + 3, 20);
+	assert_int_equal(s->selected, 1);
+	/* below the last row: nothing changes */
+	orders_screen.on_mouse(NULL, s, MOUSE_CLICK, top + 10, 20);
+	assert_int_equal(s->selected, 1);
+	/* the Status filter (first line, after Search) */
+	for (int x = 0; x < 80; x++) {
+		struct rect f = orders_filter_rect(s, area, FF_STATUS);
+		if (x < f.x || x >= f.x + f.w)
+			continue;
+		orders_screen.on_mouse(NULL, s, MOUSE_CLICK, f.y, x);
+		assert_true(s->filter_focus);
+		assert_int_equal(s->filters.focus, FF_STATUS);
+		/* a click on a row leaves the filters for the list */
+		orders_screen.on_mouse(NULL, s, MOUSE_CLICK, top + 1, 5);
+		assert_false(s->filter_focus);
+		assert_int_equal(s->selected, 0);
+		break;
+	}
+	{
+		struct rect f = orders_filter_rect(s, area, FF_TICKETS);
+		orders_screen.on_mouse(NULL, s, MOUSE_CLICK, f.y, f.x + f.w - 1);
+		assert_true(s->filter_focus);
+		assert_int_equal(s->filters.focus, FF_TICKETS);
+	}
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_grid_numbers_never_cut_at_80),
+		cmocka_unit_test(test_list_ids_walkins_and_statuses),
+		cmocka_unit_test(test_tab_slash_and_sort_mark),
+		cmocka_unit_test(test_confirmations_and_detail_actions),
+		cmocka_unit_test(test_export_home_overwrite_and_reasons),
+		cmocka_unit_test(test_filters_kept_while_station_runs),
+		cmocka_unit_test(test_orders_mouse),
+	};
+	if (getenv("ORDERS_TEST") && *getenv("ORDERS_TEST"))
+		cmocka_set_test_filter(getenv("ORDERS_TEST"));
+	return cmocka_run_group_tests_name("orders_screen", tests, setup, teardown);
+}
