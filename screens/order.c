@@ -190,6 +190,14 @@ static int order_notify(struct app *app, void *state, const char *channel, const
 	return strcmp(channel, "boxoffice_orders") == 0 ? SCR_REQUERY : SCR_IGNORED;
 }
 
+static int order_tick(struct app *app, void *state)
+{
+	struct order_view *v = state;
+
+	order_actions_tick(app, &v->act);
+	return SCR_REDRAW;
+}
+
 static void order_after_write(struct app *app, void *ctx)
 {
 	order_query(app, ctx);
@@ -211,6 +219,7 @@ static void order_init(struct app *app, void *state, const struct screen_arg *ar
 }
 
 const struct screen_ops order_screen = {
+	.on_tick = order_tick,
 	.name = "order",
 	.title = "Order",
 	.state_size = sizeof(struct order_view),

@@ -20,6 +20,7 @@ static int orders_tick(struct app *app, void *state)
 {
 	struct orders_state *s = state;
 
+	order_actions_tick(app, &s->act);
 	if (s->refresh_due && db_now_ms() >= s->refresh_due) {
 		orders_start_refresh(app, s);
 		return SCR_REDRAW;

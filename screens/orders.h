@@ -49,6 +49,8 @@ struct order_actions {
 	char writing[64];
 	char write_done[24]; /* "settled" */
 	long long write_order;
+	/* the invoice PDF being saved (and mailed) by a child, after `i` */
+	struct doc_job *job;
 	/* called when a write was answered (read what is shown again) */
 	void (*after)(struct app *app, void *ctx);
 	void *after_ctx;
@@ -69,6 +71,8 @@ void order_actions_ask(struct order_actions *a, enum prompt_kind kind, const str
 int order_actions_lines(const struct order_actions *a);
 void order_actions_draw(const struct order_actions *a, struct rect area);
 void order_actions_done(struct app *app, struct order_actions *a);
+/* From the screen's on_tick: reports the invoice job when it ended. */
+void order_actions_tick(struct app *app, struct order_actions *a);
 
 struct orders_state {
 	struct form_field ffields[FF_COUNT];

@@ -13,6 +13,7 @@
 #include "../src/core/money.h"
 #include "../src/core/util.h"
 #include "../src/db/inventory.h"
+#include "../src/app/deliver.h"
 #include "orders.h"
 
 const char *order_row_buyer(const struct order_row *r, char *buf, size_t size)
@@ -126,10 +127,19 @@ static void written(struct db *db, json_t *doc, void *ctx)
 	json_t *inv = doc ? json_object_get(doc, "invoice_no") : NULL;
 
 	a->writing[0] = '\0';
-	if (doc && json_is_integer(inv) && strcmp(a->write_done, "invoiced") == 0)
-		app_status(a->app, false, "order #%lld invoiced: invoice #%lld", a->write_order,
+	if (doc && json_is_integer(inv) && strcmp(a->write_done, "invoiced") == 0) {
+		char why[300];
+		app_status(a->app, false, "order #%lld invoiced: invoice #%lld — making the PDF…", a->write_order,
 			   (long long)json_integer_value(inv));
-	else if (doc)
+		/* the PDF (and the mail when SMTP is set) by a child: never here */
+		doc_job_detach(a->job);
+		a->job = invoice_deliver(db, a->write_order, why, sizeof why);
+		if (a->job)
+			app_wake_in(a->app, 300);
+		else
+			app_status(a->app, true, "order #%lld invoiced: invoice #%lld, but no PDF: %s", a->write_order,
+				   (long long)json_integer_value(inv), why);
+	} else if (doc)
 		app_status(a->app, false, "order #%lld %s", a->write_order, a->write_done);
 	else if (db_answer_lost(db))
 		app_status(a->app, true, "order #%lld: not confirmed — check the order list (%s)", a->write_order,
@@ -267,6 +277,25 @@ int order_actions_key(struct app *app, struct order_actions *a, const struct ord
 void order_actions_done(struct app *app, struct order_actions *a)
 {
 	db_cancel_owner(app_db(app), a->writing);
+	doc_job_detach(a->job);
+	a->job = NULL;
+}
+
+void order_actions_tick(struct app *app, struct order_actions *a)
+{
+	char msg[600];
+	enum doc_job_state st;
+
+	if (!a->job)
+		return;
+	st = doc_job_poll(a->job, msg, sizeof msg);
+	if (st == DOC_JOB_RUNNING) {
+		app_wake_in(app, 300);
+		return;
+	}
+	app_status(app, st == DOC_JOB_FAILED, "%s", msg);
+	doc_job_free(a->job);
+	a->job = NULL;
 }
 
 /* ---- the list's actions ---- */

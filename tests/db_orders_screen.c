@@ -285,6 +285,15 @@ static void test_confirmations_and_detail_actions(void **state)
 	assert_string_equal(order_field(fjord, "status"), "invoice_sent");
 	assert_string_equal(order_field(fjord, "invoice_no"), "1");
 	assert_true(tmux_wait_for(&t, "Invoice sent", 3000));
+	/* the invoice PDF is made by a child while the screen goes on */
+	assert_true(tmux_wait_for(&t, "saved:", 15000));
+	{
+		struct run_result r = run_cmd("find \"${BOXOFFICE_STATE:-$HOME/.local/state/boxoffice}\" "
+					      "-name 'INV-%lld-1.pdf' -size +1k", event_id);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, ".pdf"));
+		run_free(&r);
+	}
 	tmux_keys(&t, "s");
 	snprintf(want, sizeof want, "Settle order #%lld Fjord AB, 4 tickets, 1,682.50", fjord);
 	assert_true(tmux_wait_for(&t, want, 3000));

@@ -179,7 +179,37 @@ struct doc_job {
 	long long deadline;
 	long timeout_ms;
 	bool invoice;
+	struct doc_job *next; /* in the detached list */
 };
+
+/* Jobs whose screen closed: they run on to the end (an invoice being
+ * mailed is not stopped because the clerk went back), and are reaped at
+ * the next start; their outcome is in the change log and the state folder. */
+static struct doc_job *detached;
+
+static void reap_detached(void)
+{
+	struct doc_job **p = &detached;
+	char msg[512];
+
+	while (*p) {
+		struct doc_job *j = *p;
+		if (doc_job_poll(j, msg, sizeof msg) == DOC_JOB_RUNNING) {
+			p = &j->next;
+			continue;
+		}
+		*p = j->next;
+		doc_job_free(j);
+	}
+}
+
+void doc_job_detach(struct doc_job *job)
+{
+	if (!job)
+		return;
+	job->next = detached;
+	detached = job;
+}
 
 static struct doc_job *job_start(struct db *db, const char *const *words, bool invoice, char *why, size_t size)
 {
@@ -188,6 +218,7 @@ static struct doc_job *job_start(struct db *db, const char *const *words, bool i
 	struct doc_job *job;
 	pid_t pid;
 
+	reap_detached();
 	argv[n++] = "boxoffice";
 	if (db->station[0]) {
 		argv[n++] = "--station";

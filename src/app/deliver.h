@@ -49,5 +49,8 @@ struct doc_job *receipt_deliver(struct db *db, long long order_id, bool print, c
 enum doc_job_state doc_job_poll(struct doc_job *job, char *msg, size_t size);
 /* Kills a child still running and frees the job; NULL is fine. */
 void doc_job_free(struct doc_job *job);
+/* For a screen that closes while its job runs: the job runs on to its end
+ * (or deadline) and is reaped later; NULL is fine. */
+void doc_job_detach(struct doc_job *job);
 
 #endif
