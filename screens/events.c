@@ -27,6 +27,7 @@ struct events_state {
 	struct event_row rows[EVENTS_MAX];
 	struct read_mark mark;
 	struct app *app;
+	int first_row_y; /* where draw put the first row, for clicks */
 };
 
 enum { COL_ID, COL_DATE, COL_NAME, COL_REENTRY, COL_TYPES, COL_CAPACITY, COL_COUNT };
@@ -83,6 +84,7 @@ static void events_draw(struct app *app, void *state, struct rect a)
 
 	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, COL_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, visible);
+	s->first_row_y = a.y + 1;
 	if (mark) /* the last line says whether the rows are current */
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, mark, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 	if (s->cursor.count == 0 && !mark)
@@ -97,8 +99,9 @@ static void events_draw(struct app *app, void *state, struct rect a)
 		const char *text[COL_COUNT];
 
 		snprintf(cells[COL_ID], sizeof cells[0], "%lld", r->id);
-		snprintf(cells[COL_TYPES], sizeof cells[0], "%d", r->types);
-		snprintf(cells[COL_CAPACITY], sizeof cells[0], "%lld", r->capacity);
+		/* numbers are abbreviated to their column, never cut */
+		count_format_fit(cells[COL_TYPES], sizeof cells[0], r->types, ws[COL_TYPES]);
+		count_format_fit(cells[COL_CAPACITY], sizeof cells[0], r->capacity, ws[COL_CAPACITY]);
 		text[COL_ID] = cells[COL_ID];
 		text[COL_DATE] = r->date;
 		text[COL_NAME] = r->name;
@@ -130,6 +133,20 @@ static int events_key(struct app *app, void *state, enum action action, int key)
 	return list_cursor_move(&s->cursor, action, LINES - 5);
 }
 
+/* A click selects an event; a double click works on it (as Enter). */
+static int events_mouse(struct app *app, void *state, enum mouse_event event, int y, int x)
+{
+	struct events_state *s = state;
+	(void)x;
+	if (event != MOUSE_CLICK && event != MOUSE_DOUBLE_CLICK)
+		return SCR_IGNORED;
+	if (list_cursor_click(&s->cursor, s->first_row_y, y) < 0)
+		return SCR_IGNORED;
+	if (event == MOUSE_DOUBLE_CLICK)
+		return events_key(app, state, ACT_OPEN, 0);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
 static int events_notify(struct app *app, void *state, const char *channel, const char *payload)
 {
 	(void)app;
@@ -145,5 +162,6 @@ const struct screen_ops events_screen = {
 	.query = events_query,
 	.draw = events_draw,
 	.on_key = events_key,
+	.on_mouse = events_mouse,
 	.on_notify = events_notify,
 };

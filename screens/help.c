@@ -1,5 +1,8 @@
 /* F1: the keys of the screen below, read from the same binding table that
- * dispatches them and draws the key bar. */
+ * dispatches them and draws the key bar: the screen's own keys first, then
+ * the menu's numbers (on the menu), then the keys every screen has. When
+ * they do not fit, the list scrolls (arrows, PgUp/PgDn, Home/End, wheel)
+ * and says where it is and that there is more. */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,16 +10,44 @@
 #include "../src/app/theme.h"
 #include "screen.h"
 
-struct help_state {
-	struct list_cursor cursor;
-	const struct binding *rows[64];
+#define HELP_ROWS 96
+
+struct help_row {
+	char key[16];
+	char label[48];
+	char help[96];
 };
 
-static bool same_row(const struct binding *a, const struct binding *b)
+struct help_state {
+	struct help_row rows[HELP_ROWS];
+	int count, top, visible;
+};
+
+static void add_row(struct help_state *h, const char *key, const char *label, const char *help)
 {
-	char ka[16], kb[16];
-	return a->action == b->action &&
-	       strcmp(key_label(a->key, ka, sizeof ka), key_label(b->key, kb, sizeof kb)) == 0;
+	struct help_row *r;
+
+	for (int i = 0; i < h->count; i++) /* Enter as \r, \n and KEY_ENTER is one row */
+		if (strcmp(h->rows[i].key, key) == 0 && strcmp(h->rows[i].label, label) == 0)
+			return;
+	if (h->count == HELP_ROWS)
+		return;
+	r = &h->rows[h->count++];
+	snprintf(r->key, sizeof r->key, "%s", key);
+	snprintf(r->label, sizeof r->label, "%s", label);
+	snprintf(r->help, sizeof r->help, "%s", help);
+}
+
+static void add_bindings(struct help_state *h, const char *name, bool own)
+{
+	for (const struct binding *b = bindings; b->action != ACT_NONE; b++) {
+		char key[16];
+		if (own ? !b->screen || strcmp(b->screen, name) != 0 : b->screen != NULL)
+			continue;
+		if (!b->screen && keymap_lookup(name, b->key) != b->action)
+			continue; /* rebound by the screen */
+		add_row(h, key_label(b->key, key, sizeof key), action_label(b->action), action_help(b->action));
+	}
 }
 
 static void help_init(struct app *app, void *state, const struct screen_arg *arg)
@@ -24,17 +55,17 @@ static void help_init(struct app *app, void *state, const struct screen_arg *arg
 	struct help_state *h = state;
 	const struct screen_ops *below = app_below(app);
 	const char *name = below ? below->name : "menu";
+	(void)arg;
 
-	for (const struct binding *b = bindings; b->action != ACT_NONE; b++) {
-		if (b->screen && strcmp(b->screen, name) != 0)
-			continue;
-		if (!b->screen && keymap_lookup(name, b->key) != b->action)
-			continue; /* rebound by the screen */
-		if (h->cursor.count > 0 && same_row(h->rows[h->cursor.count - 1], b))
-			continue; /* Enter as \r, \n and KEY_ENTER is one row */
-		if (h->cursor.count < (int)(sizeof h->rows / sizeof h->rows[0]))
-			h->rows[h->cursor.count++] = b;
-	}
+	add_bindings(h, name, true);
+	if (strcmp(name, "menu") == 0)
+		for (int i = 0; menu_entries[i].screen; i++) {
+			char key[2] = { (char)menu_entries[i].key, '\0' }, help[96];
+			snprintf(help, sizeof help, "open %s", menu_entries[i].screen->title);
+			add_row(h, key, menu_entries[i].screen->title, help);
+		}
+	add_bindings(h, name, false);
+	add_row(h, "Mouse", "Click", "click selects, double click opens, wheel scrolls");
 }
 
 static void help_draw(struct app *app, void *state, struct rect a)
@@ -42,29 +73,54 @@ static void help_draw(struct app *app, void *state, struct rect a)
 	struct help_state *h = state;
 	const struct screen_ops *below = app_below(app);
 	char title[128];
-	int visible = a.h - 3;
 
 	snprintf(title, sizeof title, "Help: keys of %s", below ? below->title : "boxoffice");
 	draw_text(a.y, a.x + 2, a.w - 4, title, theme_attr(C_TITLE));
-	list_cursor_fit(&h->cursor, visible);
-	for (int i = 0; i < visible && h->cursor.top + i < h->cursor.count; i++) {
-		const struct binding *b = h->rows[h->cursor.top + i];
-		char key[16];
-		unsigned row = h->cursor.top + i == h->cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
-		key_label(b->key, key, sizeof key);
-		draw_fill(a.y + 2 + i, a.x + 1, a.w - 2, row);
-		draw_text(a.y + 2 + i, a.x + 2, 8, key, theme_attr(C_BAR_KEY));
-		draw_text(a.y + 2 + i, a.x + 11, 12, action_label(b->action), row | A_BOLD);
-		draw_text(a.y + 2 + i, a.x + 24, a.w - 26, action_help(b->action), row);
+	/* the last line says where the list is when it does not fit */
+	h->visible = a.h - 2 >= h->count ? a.h - 2 : a.h - 3;
+	if (h->visible < 1)
+		h->visible = 1;
+	if (h->top > h->count - h->visible)
+		h->top = h->count - h->visible;
+	if (h->top < 0)
+		h->top = 0;
+	for (int i = 0; i < h->visible && h->top + i < h->count; i++) {
+		const struct help_row *r = &h->rows[h->top + i];
+		int y = a.y + 2 + i;
+		draw_text(y, a.x + 2, 8, r->key, theme_attr(C_BAR_KEY));
+		draw_text(y, a.x + 11, 14, r->label, A_BOLD);
+		draw_text(y, a.x + 26, a.w - 28, r->help, A_NORMAL);
+	}
+	if (h->count > h->visible) {
+		char where[160];
+		int last = h->top + h->visible;
+		snprintf(where, sizeof where, "keys %d–%d of %d%s%s", h->top + 1, last, h->count,
+			 last < h->count ? " · more below ↓ (Down, PgDn)" : "", h->top > 0 ? " · ↑ more above" : "");
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, where, theme_attr(C_DIM));
 	}
 }
 
 static int help_key(struct app *app, void *state, enum action action, int key)
 {
 	struct help_state *h = state;
+	int page = h->visible > 1 ? h->visible - 1 : 1, max = h->count - h->visible;
 	(void)app;
 	(void)key;
-	return list_cursor_move(&h->cursor, action, LINES - 6);
+
+	switch (action) {
+	case ACT_UP: h->top--; break;
+	case ACT_DOWN: h->top++; break;
+	case ACT_PAGE_UP: h->top -= page; break;
+	case ACT_PAGE_DOWN: h->top += page; break;
+	case ACT_HOME: h->top = 0; break;
+	case ACT_END: h->top = max; break;
+	default: return SCR_IGNORED;
+	}
+	if (h->top > max)
+		h->top = max;
+	if (h->top < 0)
+		h->top = 0;
+	return SCR_HANDLED | SCR_REDRAW;
 }
 
 const struct screen_ops help_screen = {

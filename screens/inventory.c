@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../src/app/theme.h"
+#include "../src/core/money.h"
 #include "../src/db/async.h"
 #include "../src/db/inventory.h"
 #include "screen.h"
@@ -31,6 +32,7 @@ struct inventory_state {
 	struct read_mark mark;
 	bool again; /* a change came while a read was out: read once more */
 	struct app *app;
+	int first_row_y; /* where draw put the first row, for clicks */
 };
 
 enum { COL_TYPE, COL_CHANNEL, COL_CAPACITY, COL_SOLD, COL_HELD, COL_RESERVED, COL_AVAILABLE,
@@ -160,6 +162,7 @@ static void inventory_draw(struct app *app, void *state, struct rect a)
 		inventory_query(app, state);
 	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, COL_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, visible);
+	s->first_row_y = a.y + 1;
 	for (int i = 0; i < visible && s->cursor.top + i < s->cursor.count; i++) {
 		const struct inv_row *r = &s->rows[s->cursor.top + i];
 		bool whole = r->channel[0] == '\0';
@@ -169,14 +172,15 @@ static void inventory_draw(struct app *app, void *state, struct rect a)
 		char cells[COL_COUNT][48];
 		const char *text[COL_COUNT];
 
-		snprintf(cells[COL_CAPACITY], sizeof cells[0], "%lld", r->capacity);
-		snprintf(cells[COL_SOLD], sizeof cells[0], "%lld", r->sold);
-		snprintf(cells[COL_HELD], sizeof cells[0], "%lld", r->held);
-		snprintf(cells[COL_RESERVED], sizeof cells[0], "%lld", r->reserved);
-		if (r->available == 0)
+		/* numbers are abbreviated to their column, never cut */
+		count_format_fit(cells[COL_CAPACITY], sizeof cells[0], r->capacity, ws[COL_CAPACITY]);
+		count_format_fit(cells[COL_SOLD], sizeof cells[0], r->sold, ws[COL_SOLD]);
+		count_format_fit(cells[COL_HELD], sizeof cells[0], r->held, ws[COL_HELD]);
+		count_format_fit(cells[COL_RESERVED], sizeof cells[0], r->reserved, ws[COL_RESERVED]);
+		if (r->available == 0 && ws[COL_AVAILABLE] >= 8)
 			snprintf(cells[COL_AVAILABLE], sizeof cells[0], "SOLD OUT");
 		else
-			snprintf(cells[COL_AVAILABLE], sizeof cells[0], "%lld", r->available);
+			count_format_fit(cells[COL_AVAILABLE], sizeof cells[0], r->available, ws[COL_AVAILABLE]);
 		snprintf(cells[COL_TYPE], sizeof cells[0], "%s%s", whole ? "" : "  ", r->type);
 		text[COL_TYPE] = cells[COL_TYPE];
 		text[COL_CHANNEL] = whole ? "all" : r->channel;
@@ -226,6 +230,20 @@ static int inventory_key(struct app *app, void *state, enum action action, int k
 	return list_cursor_move(&s->cursor, action, LINES - 6);
 }
 
+/* A click selects a row; a double click sells from it (as Enter). */
+static int inventory_mouse(struct app *app, void *state, enum mouse_event event, int y, int x)
+{
+	struct inventory_state *s = state;
+	(void)x;
+	if (event != MOUSE_CLICK && event != MOUSE_DOUBLE_CLICK)
+		return SCR_IGNORED;
+	if (list_cursor_click(&s->cursor, s->first_row_y, y) < 0)
+		return SCR_IGNORED;
+	if (event == MOUSE_DOUBLE_CLICK)
+		return inventory_key(app, state, ACT_SELL, 0);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
 /* Payloads carry event and version; a change to another event is not ours.
  * Ours triggers one re-read (several notifications coalesce into one), so
  * a gap in versions can never leave a stale number on screen. */
@@ -251,5 +269,6 @@ const struct screen_ops inventory_screen = {
 	.query = inventory_query,
 	.draw = inventory_draw,
 	.on_key = inventory_key,
+	.on_mouse = inventory_mouse,
 	.on_notify = inventory_notify,
 };

@@ -38,6 +38,7 @@ const struct screen_ops *screen_by_name(const char *name)
 
 struct menu_state {
 	struct list_cursor cursor;
+	int first_row_y; /* where draw put the first entry, for clicks */
 };
 
 static void menu_init(struct app *app, void *state, const struct screen_arg *arg)
@@ -52,6 +53,8 @@ static void menu_draw(struct app *app, void *state, struct rect a)
 {
 	struct menu_state *m = state;
 	(void)app;
+	m->first_row_y = a.y + 3;
+	list_cursor_fit(&m->cursor, a.h - 4);
 	draw_text(a.y + 1, a.x + 2, a.w - 4, "Main menu", theme_attr(C_TITLE));
 	for (int i = 0; i < m->cursor.count && i + 3 < a.h; i++) {
 		char line[128];
@@ -61,7 +64,7 @@ static void menu_draw(struct app *app, void *state, struct rect a)
 		draw_text(a.y + 3 + i, a.x + 2, a.w - 4, line, attr);
 	}
 	draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
-		  "Arrows and Enter, or the number, open a screen. F1 shows every key.",
+		  "Enter, the number or a double click opens a screen. F1 shows every key.",
 		  theme_attr(C_DIM));
 }
 
@@ -82,6 +85,23 @@ static int menu_key(struct app *app, void *state, enum action action, int key)
 	return list_cursor_move(&m->cursor, action, m->cursor.count);
 }
 
+/* A click selects an entry; a double click, or a click on the entry
+ * already selected, opens it. */
+static int menu_mouse(struct app *app, void *state, enum mouse_event event, int y, int x)
+{
+	struct menu_state *m = state;
+	int was = m->cursor.selected, row;
+	(void)x;
+
+	if (event != MOUSE_CLICK && event != MOUSE_DOUBLE_CLICK)
+		return SCR_IGNORED;
+	if ((row = list_cursor_click(&m->cursor, m->first_row_y, y)) < 0)
+		return SCR_IGNORED;
+	if (event == MOUSE_DOUBLE_CLICK || row == was)
+		app_push(app, menu_entries[row].screen, NULL);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
 const struct screen_ops menu_screen = {
 	.name = "menu",
 	.title = "Main menu",
@@ -89,4 +109,5 @@ const struct screen_ops menu_screen = {
 	.init = menu_init,
 	.draw = menu_draw,
 	.on_key = menu_key,
+	.on_mouse = menu_mouse,
 };

@@ -66,7 +66,14 @@ struct screen_ops {
 	/* An extra descriptor to poll (a camera), or -1; on_fd when readable. */
 	int (*fd)(struct app *app, void *state);
 	int (*on_fd)(struct app *app, void *state);
+	/* The least terminal the screen works in; 0: the floor, 80 columns ×
+	 * 24 lines (SCREEN_MIN_W/H). Below it the framework draws only
+	 * "Terminal too small: W×H, need …" and takes only F10 and F2 (and
+	 * Ctrl-L) until the terminal grows; the screen is not drawn. */
+	int min_w, min_h;
 };
+#define SCREEN_MIN_W 80
+#define SCREEN_MIN_H 24
 
 /* What the framework offers screens. */
 struct db *app_db(struct app *app);
@@ -112,10 +119,24 @@ const char *read_mark_text(struct app *app, const struct read_mark *m, char *buf
 /* True when what is shown cannot be taken as current (offline, failed). */
 #define read_mark_stale(app, m) (!app_online(app) || (m)->error[0])
 
-/* Drawing helpers that respect UTF-8 display width. */
+/* Drawing helpers that respect UTF-8 display width. Every text goes
+ * through them: in a locale that is not UTF-8 (LANG=C over SSH) they show
+ * the screens' glyphs as ASCII (│ | ▲ ^ ▼ v ▸ > · - … ... — - × x █ # ░ .),
+ * Latin letters without accents, anything else as one '?' a character
+ * (src/core/ascii.c); so never draw glyphs with addstr/addwstr directly. */
 void draw_text(int y, int x, int width, const char *text, unsigned attr);
 void draw_text_right(int y, int x, int width, const char *text, unsigned attr);
 void draw_fill(int y, int x, int width, unsigned attr);
+/* Whole lines: ncurses' line-drawing characters (ACS), right in any locale. */
+void draw_hline(int y, int x, int width, unsigned attr);
+void draw_vline(int y, int x, int height, unsigned attr);
+/* Columns text takes as draw_text draws it (ASCII mode included). */
+int draw_text_width(const char *text);
+/* text cut to width columns, ending in "…" when it was cut. */
+void text_ellipsis(char *buf, size_t size, const char *text, int width);
+/* True when the terminal gets ASCII only (see draw_text). */
+bool draw_ascii(void);
+void draw_init(void); /* after setlocale: reads the locale's codeset */
 
 /* Draws a QR of text with half-block characters (two modules a row);
  * returns the rows used, 0 when it does not fit in h rows × w columns. */
@@ -138,11 +159,24 @@ struct column {
  * every column that fits, i.e. callers loop over all n. */
 int draw_columns(int y, int x, int w, const struct column *cols, int n, int *xs, int *ws, unsigned attr);
 
-/* A scrolling list cursor shared by list screens. */
+/* A scrolling list cursor shared by list screens. visible: the rows
+ * shown, as the last list_cursor_fit was told (0 before any). */
 struct list_cursor {
 	int selected, top, count;
+	int visible;
 };
 int list_cursor_move(struct list_cursor *c, enum action action, int visible);
 void list_cursor_fit(struct list_cursor *c, int visible);
+/* A click at screen row y on a list whose first visible row is drawn at
+ * screen row first_row_y: selects the row under it and returns its index,
+ * or -1 (nothing changed) when y is above the list, past its last row or
+ * past the visible rows. For on_mouse:
+ *     int was = s->cursor.selected;
+ *     int row = list_cursor_click(&s->cursor, s->first_row_y, y);
+ *     if (row < 0) return SCR_IGNORED;
+ *     if (event == MOUSE_DOUBLE_CLICK) ...open row (as Enter)...
+ *     return SCR_HANDLED | SCR_REDRAW;
+ * (the wheel: return SCR_IGNORED and the framework sends Up/Down). */
+int list_cursor_click(struct list_cursor *c, int first_row_y, int y);
 
 #endif

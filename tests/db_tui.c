@@ -63,8 +63,10 @@ static void test_tui_opens_navigates_and_quits(void **state)
 		assert_true(tmux_wait_for(&t, "F10Quit", 3000));
 	}
 
-	/* F10 quits and gives the terminal back. */
+	/* F10 asks, y quits and gives the terminal back. */
 	tmux_keys(&t, "F10");
+	assert_true(tmux_wait_for(&t, "Quit boxoffice? y/n", 3000));
+	tmux_keys(&t, "y");
 	assert_true(tmux_wait_for(&t, "EXITED rc=0", 5000));
 	screen = tmux_capture(&t);
 	assert_null(strstr(screen, "Main menu"));
@@ -153,7 +155,7 @@ static void test_tui_offline_then_online(void **state)
 	assert_int_equal(r.status, 0);
 	run_free(&r);
 	assert_true(wait_available(&t, "Stalls", 47, 3000));
-	tmux_keys(&t, "F10");
+	tmux_keys(&t, "F10 y");
 	assert_true(tmux_wait_for(&t, "EXITED rc=0", 5000));
 	tmux_stop(&t);
 	proxy_stop(p);
@@ -565,12 +567,13 @@ static void test_modal_states_pass_function_keys(void **state)
 	assert_true(tmux_wait_for(&t, "Bulk: a CSV file", 3000));
 	tmux_keys(&t, "Escape");
 	assert_true(tmux_wait_for(&t, "Assign the selected ticket to:", 3000));
-	/* The refund prompt: F10 quits from inside it. */
+	/* The refund prompt: F10 quits from inside it, once asked; the y
+	 * answers the quit question, not the refund. */
 	tmux_keys(&t, "Escape");
 	assert_true(tmux_wait_for(&t, "Modal AB", 3000));
 	tmux_keys(&t, "Home r");
 	assert_true(tmux_wait_for(&t, "? y/n", 3000));
-	tmux_keys(&t, "F10");
+	tmux_keys(&t, "F10 y");
 	assert_true(tmux_wait_for(&t, "EXITED rc=0", 5000));
 	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE id = $1 AND status = 'settled'", 1, p),
 			 1);
@@ -827,7 +830,7 @@ static void test_checkin_screen_survives_database_restart(void **state)
 	assert_true(tmux_wait_for(&t, "SCRIBBLE-TWO", 3000));
 	tmux_keys(&t, "F5");
 	assert_true(tmux_wait_gone(&t, "SCRIBBLE-TWO", 3000));
-	tmux_keys(&t, "F10");
+	tmux_keys(&t, "F10 y");
 	assert_true(tmux_wait_for(&t, "EXITED rc=0", 5000));
 	tmux_stop(&t);
 }

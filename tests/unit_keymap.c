@@ -40,11 +40,49 @@ static void test_hints_from_the_table(void **state)
 	assert_string_equal(key_hint("mytickets", ACT_NEXT, buf, sizeof buf), "Right");
 }
 
+/* The bar keeps F1 Help first at any width; the screen's own keys come
+ * before the global ones; nothing runs past the width. */
+static void test_bar_keeps_help_first(void **state)
+{
+	struct bar_item items[32];
+	int n;
+	(void)state;
+
+	n = keymap_bar("orders", true, 80, items, 32);
+	assert_true(n >= 2);
+	assert_int_equal(items[0].action, ACT_HELP);
+	assert_int_equal(items[0].key, KEY_F(1));
+	assert_int_equal(items[0].x, 0);
+	assert_int_equal(items[1].action, ACT_OPEN); /* the screen's first own key */
+	for (int i = 0; i < n; i++) {
+		assert_true(items[i].x + items[i].w <= 80);
+		if (i > 0)
+			assert_true(items[i].x > items[i - 1].x + items[i - 1].w);
+	}
+	/* so narrow that only F1 fits */
+	n = keymap_bar("orders", true, 8, items, 32);
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].action, ACT_HELP);
+	/* the menu has room for all: F1, Enter, then the global keys, F10 last;
+	 * no Esc Back where there is nothing to go back to */
+	n = keymap_bar("menu", false, 80, items, 32);
+	assert_int_equal(items[0].action, ACT_HELP);
+	assert_int_equal(items[1].action, ACT_OPEN);
+	assert_int_equal(items[n - 1].action, ACT_QUIT);
+	for (int i = 0; i < n; i++)
+		assert_int_not_equal(items[i].action, ACT_BACK);
+	/* a global key the screen rebinds (check-in's Esc) is not shown as Back */
+	n = keymap_bar("checkin", true, 200, items, 32);
+	for (int i = 0; i < n; i++)
+		assert_int_not_equal(items[i].action, ACT_BACK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_modal_keys),
 		cmocka_unit_test(test_hints_from_the_table),
+		cmocka_unit_test(test_bar_keeps_help_first),
 	};
 	return cmocka_run_group_tests_name("keymap", tests, NULL, NULL);
 }

@@ -1,13 +1,89 @@
 /* Drawing helpers for screens: text clipped by display width (names come
  * with å, ø, é and emoji), column headers from data tables, list cursors. */
 #include <curses.h>
+#include <langinfo.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <wchar.h>
 
 #include "../../screens/screen.h"
+#include "../core/ascii.h"
 #include "../core/qr.h"
 #include "theme.h"
+
+/* A terminal whose locale is not UTF-8 (LANG=C over SSH) gets ASCII: the
+ * screens' glyphs as look-alikes, accents dropped (src/core/ascii.c). Set
+ * once by draw_init after setlocale. */
+static bool ascii_only;
+
+void draw_init(void)
+{
+	const char *codeset = nl_langinfo(CODESET);
+	ascii_only = !codeset || (strcasecmp(codeset, "UTF-8") != 0 && strcasecmp(codeset, "UTF8") != 0);
+}
+
+bool draw_ascii(void)
+{
+	return ascii_only;
+}
+
+/* The next character of *p as the wide characters drawn for it (one, or
+ * several ASCII ones in ASCII mode) and their width; false at the end. */
+static bool next_cell(const char **p, mbstate_t *st, wchar_t *out, int *n, int *cols)
+{
+	if (!**p)
+		return false;
+	if (ascii_only) {
+		uint32_t cp;
+		const char *a;
+		*p += utf8_decode(*p, &cp);
+		if (cp < 0x80) {
+			out[0] = (wchar_t)(cp < 0x20 || cp == 0x7F ? '?' : cp);
+			*n = *cols = 1;
+			return true;
+		}
+		a = ascii_for(cp);
+		for (*n = 0; a[*n] && *n < 4; (*n)++)
+			out[*n] = (wchar_t)(unsigned char)a[*n];
+		*cols = *n;
+		return true;
+	}
+	{
+		wchar_t wc;
+		size_t len = mbrtowc(&wc, *p, strlen(*p), st);
+		int cw;
+		if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
+			uint32_t cp;
+			wc = L'?';
+			len = (size_t)utf8_decode(*p, &cp); /* one '?' per character, not per byte */
+			memset(st, 0, sizeof *st);
+		}
+		cw = wcwidth(wc);
+		if (cw < 0) {
+			wc = L'?';
+			cw = 1;
+		}
+		*p += len;
+		out[0] = wc;
+		*n = 1;
+		*cols = cw;
+	}
+	return true;
+}
+
+int draw_text_width(const char *text)
+{
+	mbstate_t st;
+	wchar_t cell[4];
+	int n, cols, w = 0;
+
+	memset(&st, 0, sizeof st);
+	while (text && next_cell(&text, &st, cell, &n, &cols))
+		w += cols;
+	return w;
+}
 
 /* Converts to wide characters and keeps as many as fit in width columns. */
 static int fit_wide(const char *text, wchar_t *out, int cap, int width, int *used)
@@ -17,31 +93,46 @@ static int fit_wide(const char *text, wchar_t *out, int cap, int width, int *use
 	int n = 0, w = 0;
 
 	memset(&st, 0, sizeof st);
-	while (*p && n < cap - 1) {
-		wchar_t wc;
-		size_t len = mbrtowc(&wc, p, strlen(p), &st);
-		int cw;
-		if (len == (size_t)-1 || len == (size_t)-2) {
-			wc = L'?';
-			len = 1;
-			memset(&st, 0, sizeof st);
-		}
-		if (len == 0)
+	for (;;) {
+		wchar_t cell[4];
+		int cn, cols;
+		if (!next_cell(&p, &st, cell, &cn, &cols) || n + cn > cap - 1 || w + cols > width)
 			break;
-		cw = wcwidth(wc);
-		if (cw < 0) {
-			wc = L'?';
-			cw = 1;
-		}
-		if (w + cw > width)
-			break;
-		out[n++] = wc;
-		w += cw;
-		p += len;
+		memcpy(out + n, cell, (size_t)cn * sizeof cell[0]);
+		n += cn;
+		w += cols;
 	}
 	out[n] = L'\0';
 	*used = w;
 	return n;
+}
+
+void text_ellipsis(char *buf, size_t size, const char *text, int width)
+{
+	mbstate_t st;
+	const char *p = text ? text : "", *cut = p;
+	wchar_t cell[4];
+	int n, cols, w = 0, ell = ascii_only ? 3 : 1;
+	size_t len;
+
+	if (size == 0)
+		return;
+	if (draw_text_width(p) <= width) {
+		snprintf(buf, size, "%s", p);
+		return;
+	}
+	memset(&st, 0, sizeof st);
+	/* the characters that leave room for the ellipsis */
+	for (const char *q = p; next_cell(&q, &st, cell, &n, &cols) && w + cols <= width - ell;) {
+		w += cols;
+		cut = q;
+	}
+	len = (size_t)(cut - p);
+	if (width < ell) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, size, "%.*s%s", (int)len, p, "\u2026");
 }
 
 static void draw_aligned(int y, int x, int width, const char *text, unsigned attr, bool right)
@@ -71,6 +162,26 @@ void draw_fill(int y, int x, int width, unsigned attr)
 {
 	attron(attr);
 	mvhline(y, x, ' ', width);
+	attroff(attr);
+}
+
+/* ncurses' line-drawing characters: box lines in a UTF-8 terminal, the
+ * terminal's own line set (or '-' and '|') in any other. */
+void draw_hline(int y, int x, int width, unsigned attr)
+{
+	if (width <= 0)
+		return;
+	attron(attr);
+	mvhline(y, x, ACS_HLINE, width);
+	attroff(attr);
+}
+
+void draw_vline(int y, int x, int height, unsigned attr)
+{
+	if (height <= 0)
+		return;
+	attron(attr);
+	mvvline(y, x, ACS_VLINE, height);
 	attroff(attr);
 }
 
@@ -137,12 +248,23 @@ void list_cursor_fit(struct list_cursor *c, int visible)
 		c->selected = 0;
 	if (visible < 1)
 		visible = 1;
+	c->visible = visible;
 	if (c->selected < c->top)
 		c->top = c->selected;
 	if (c->selected >= c->top + visible)
 		c->top = c->selected - visible + 1;
 	if (c->top < 0)
 		c->top = 0;
+}
+
+int list_cursor_click(struct list_cursor *c, int first_row_y, int y)
+{
+	int row = c->top + (y - first_row_y);
+
+	if (y < first_row_y || row >= c->count || (c->visible > 0 && y - first_row_y >= c->visible))
+		return -1;
+	c->selected = row;
+	return row;
 }
 
 int list_cursor_move(struct list_cursor *c, enum action action, int visible)
@@ -172,14 +294,25 @@ int draw_qr(int y, int x, int h, int w, const char *text)
 	if (!qr_make_small(text, &q))
 		return 0;
 	side = q.width + 2 * quiet;
-	rows = (side + 1) / 2;
-	if (rows > h || side > w) {
+	/* Without UTF-8 there are no half blocks: a module is a cell pair,
+	 * dark in reverse video, one module a row. */
+	rows = ascii_only ? side : (side + 1) / 2;
+	if (rows > h || (ascii_only ? 2 * side : side) > w) {
 		qr_free(&q);
 		return 0;
 	}
 	attron(theme_attr(C_QR));
 	for (int r = 0; r < rows; r++)
 		for (int c = 0; c < side; c++) {
+			if (ascii_only) {
+				bool dark = qr_dark(&q, c - quiet, r - quiet);
+				if (dark)
+					attron(A_REVERSE);
+				mvaddstr(y + r, x + 2 * c, "  ");
+				if (dark)
+					attroff(A_REVERSE);
+				continue;
+			}
 			int top = qr_dark(&q, c - quiet, 2 * r - quiet);
 			int bottom = qr_dark(&q, c - quiet, 2 * r + 1 - quiet);
 			mvaddwstr(y + r, x + c, glyphs[top | bottom << 1]);

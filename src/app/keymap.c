@@ -177,6 +177,36 @@ const char *key_hint(const char *screen, enum action action, char *buf, int size
 	return buf;
 }
 
+int keymap_bar(const char *screen, bool back, int width, struct bar_item *items, int max)
+{
+	int n = 0, x = 0;
+
+	/* pass 0: F1 Help; 1: the screen's own keys; 2: the global ones */
+	for (int pass = 0; pass < 3; pass++)
+		for (const struct binding *b = bindings; b->action != ACT_NONE && n < max; b++) {
+			char key[16];
+			int w;
+			if (!b->in_bar || (pass == 0) != (b->action == ACT_HELP))
+				continue;
+			if (b->screen && (!screen || strcmp(b->screen, screen) != 0))
+				continue; /* another screen's */
+			if ((pass == 1 && !b->screen) || (pass == 2 && b->screen))
+				continue;
+			if (!b->screen && keymap_lookup(screen, b->key) != b->action)
+				continue; /* rebound by the screen */
+			if (pass == 0 && n > 0)
+				continue; /* one F1 */
+			if (b->action == ACT_BACK && !back)
+				continue;
+			w = (int)strlen(key_label(b->key, key, sizeof key)) + (int)strlen(action_label(b->action));
+			if (x + w > width && !(pass == 0 && n == 0))
+				continue;
+			items[n++] = (struct bar_item){ b->key, b->action, x, w };
+			x += w + 1;
+		}
+	return n;
+}
+
 const char *key_label(int key, char *buf, int size)
 {
 	static const struct {

@@ -82,6 +82,21 @@ bool keymap_is_command_key(int key);
  * binding first, then a global one; "modal" for modal states), for hints
  * built from the table: "Esc", "F3". "?" when none. */
 const char *key_hint(const char *screen, enum action action, char *buf, int size);
+/* One key of the function-key bar: drawn as its key label then its
+ * action's label ("F1Help") from column x, w columns wide. */
+struct bar_item {
+	int key;
+	enum action action;
+	int x, w;
+};
+/* Lays out the bar of a screen in width columns: F1 Help first, always
+ * (whatever the width: the help lists everything else), then the
+ * screen's own in_bar keys in table order, then the global ones it keeps
+ * (Esc Back only when back is true: there is a screen to go back to),
+ * one space apart; a key that does not fit is left out. Returns how many
+ * items it wrote (at most max). */
+int keymap_bar(const char *screen, bool back, int width, struct bar_item *items, int max);
+
 /* "F1", "Enter", "Esc", "PgDn", "q"... */
 const char *key_label(int key, char *buf, int size);
 

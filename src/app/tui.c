@@ -46,6 +46,14 @@
 #define DEADLINE_MS 5000
 /* Writes at a station never wait long for a row another one holds. */
 #define LOCK_TIMEOUT_MS 3000
+/* A message on the status line goes after this long (and when the screen
+ * changes): an error stays longer than a note. */
+#define STATUS_INFO_MS 8000
+#define STATUS_ERROR_MS 15000
+#define WHEEL_ROWS 3
+/* Two presses on one cell this close together are a double click. */
+#define DOUBLE_CLICK_MS 400
+#define BAR_MAX 32
 
 /* Channels every station listens on; screens filter by channel name. */
 static const char *const listen_channels[] = {
@@ -71,7 +79,17 @@ struct app {
 	const char *event_arg;
 	char status[256];
 	bool status_error;
-	time_t status_at;
+	long long status_ms;      /* monotonic ms it was set */
+	unsigned status_serial;   /* counts app_status calls */
+	unsigned dispatch_serial; /* status_serial when the current key, tick… began */
+	bool confirm_quit;        /* "Quit boxoffice? y/n" is asked */
+	struct bar_item bar[BAR_MAX]; /* the key bar as drawn, for clicks */
+	int nbar;
+	/* the last press, to tell a double click */
+	long long press_ms;
+	int press_y, press_x;
+	unsigned press_screen;
+	unsigned screen_serial; /* counts screens opened and closed */
 	bool running, dirty;
 	unsigned listened_seq;
 	time_t next_connect;
@@ -124,7 +142,8 @@ void app_status(struct app *app, bool error, const char *fmt, ...)
 	vsnprintf(app->status, sizeof app->status, fmt, ap);
 	va_end(ap);
 	app->status_error = error;
-	app->status_at = time(NULL);
+	app->status_ms = db_now_ms();
+	app->status_serial++;
 	app->dirty = true;
 	if (error)
 		beep();
@@ -156,6 +175,26 @@ void app_push(struct app *app, const struct screen_ops *screen, const struct scr
 const struct screen_ops *app_below(struct app *app)
 {
 	return app->depth >= 2 ? app->stack[app->depth - 2].ops : NULL;
+}
+
+/* What a screen, the loop or a key is about to run starts from here: a
+ * message set from now on belongs to what follows, one set before belongs
+ * to the screen that was on top. */
+static void dispatch_begin(struct app *app)
+{
+	app->dispatch_serial = app->status_serial;
+}
+
+/* Messages belong to their screen: when another comes on top, a message
+ * set before the key that changed it goes (one set by that key stays: a
+ * form that closes saying what it did). */
+static void screen_changed(struct app *app)
+{
+	app->screen_serial++;
+	if (app->status[0] && app->status_serial == app->dispatch_serial) {
+		app->status[0] = '\0';
+		app->dirty = true;
+	}
 }
 
 /* ---- screens stack ---- */
@@ -197,6 +236,7 @@ static void push_screen(struct app *app, const struct screen_ops *ops, const str
 	s = &app->stack[app->depth++];
 	s->ops = ops;
 	s->state = xcalloc(1, ops->state_size ? ops->state_size : 1);
+	screen_changed(app);
 	if (ops->init)
 		ops->init(app, s->state, arg);
 	screen_query(app, s);
@@ -216,14 +256,17 @@ static void pop_screen(struct app *app)
 		s->ops->done(app, s->state);
 	free(s->state);
 	app->depth--;
+	screen_changed(app);
 	screen_query(app, top(app));
 	app->dirty = true;
 }
 
 static void apply_result(struct app *app, int r)
 {
-	if (r & SCR_QUIT)
-		app->running = false;
+	if (r & SCR_QUIT) { /* asked first: an F10 by mistake must not close a door station */
+		app->confirm_quit = true;
+		app->dirty = true;
+	}
 	if (r & SCR_BACK)
 		pop_screen(app);
 	if (r & SCR_REQUERY)
@@ -308,6 +351,7 @@ static void dispatch_notifications(struct app *app)
 	PGnotify *n;
 	int result = SCR_IGNORED;
 
+	dispatch_begin(app);
 	/* A burst of notifications costs one re-read, not one per change. */
 	while ((n = db_next_notify(app->db))) {
 		struct screen_slot *s = top(app);
@@ -384,71 +428,103 @@ static void key_log_end(struct app *app)
 
 static void draw_header(struct app *app, int w)
 {
-	char left[512];
+	char left[1024], station[300], fixed[320], event[256];
 	const char *state;
 	enum color_role role;
+	int room;
 
 	switch (app->db->state) {
 	case DB_READY: state = " ONLINE "; role = C_ONLINE; break;
 	case DB_CONNECTING: state = " CONNECTING "; role = C_OFFLINE; break;
 	default: state = " OFFLINE "; role = C_OFFLINE; break;
 	}
+	room = w - (int)strlen(state) - 1;
 	draw_fill(0, 0, w, theme_attr(C_HEADER));
-	snprintf(left, sizeof left, " boxoffice │ %s │ Event: %s │ Station: %s",
-		 top(app)->ops->title, app->event_name[0] ? app->event_name : "(none)",
-		 app->db->station);
-	draw_text(0, 0, w - (int)strlen(state) - 1, left, theme_attr(C_HEADER));
+	/* The station's name is never cut: the event's name gives way first
+	 * ("…"), then the program's name. */
+	snprintf(station, sizeof station, " │ Station: %s", app->db->station);
+	for (int brief = 0; brief < 2; brief++) {
+		int event_room;
+		snprintf(fixed, sizeof fixed, "%s%s │ Event: ", brief ? " " : " boxoffice │ ", top(app)->ops->title);
+		event_room = room - draw_text_width(fixed) - draw_text_width(station);
+		if (event_room < 8 && !brief)
+			continue;
+		text_ellipsis(event, sizeof event, app->event_name[0] ? app->event_name : "(none)", event_room);
+		break;
+	}
+	snprintf(left, sizeof left, "%s%s%s", fixed, event, station);
+	draw_text(0, 0, room, left, theme_attr(C_HEADER));
 	draw_text(0, w - (int)strlen(state), (int)strlen(state), state, theme_attr(role));
 }
 
+/* F1 Help first and always, then the screen's own keys, then the global
+ * ones, as many as fit (keymap_bar); kept for clicks on the bar. */
 static void draw_bar(struct app *app, int y, int w)
 {
-	const char *screen = top(app)->ops->name;
-	int x = 0;
-
 	draw_fill(y, 0, w, theme_attr(C_BAR_LABEL));
-	/* The screen's own keys first, then the global ones it keeps. */
-	for (int pass = 0; pass < 2; pass++)
-		for (const struct binding *b = bindings; b->action != ACT_NONE && x < w; b++) {
-			char key[16];
-			const char *label;
-			if (!b->in_bar || (pass == 0) != (b->screen != NULL))
-				continue;
-			if (b->screen && strcmp(b->screen, screen) != 0)
-				continue;
-			if (!b->screen && keymap_lookup(screen, b->key) != b->action)
-				continue;
-			if (b->action == ACT_BACK && app->depth <= 1)
-				continue;
-			key_label(b->key, key, sizeof key);
-			label = action_label(b->action);
-			draw_text(y, x, w - x, key, theme_attr(C_BAR_KEY));
-			x += (int)strlen(key);
-			draw_text(y, x, w - x, label, theme_attr(C_BAR_LABEL));
-			x += (int)strlen(label) + 1;
-		}
+	app->nbar = keymap_bar(top(app)->ops->name, app->depth > 1, w, app->bar, BAR_MAX);
+	for (int i = 0; i < app->nbar; i++) {
+		const struct bar_item *b = &app->bar[i];
+		char key[16];
+		int kw = (int)strlen(key_label(b->key, key, sizeof key));
+		draw_text(y, b->x, w - b->x, key, theme_attr(C_BAR_KEY));
+		draw_text(y, b->x + kw, w - b->x - kw, action_label(b->action), theme_attr(C_BAR_LABEL));
+	}
+}
+
+/* The least terminal the top screen works in (screen_ops.min_w/min_h,
+ * else 80×24); true when the terminal is smaller. */
+static bool too_small(struct app *app, int *min_w, int *min_h)
+{
+	const struct screen_ops *ops = top(app)->ops;
+	int h, w;
+
+	getmaxyx(stdscr, h, w);
+	*min_w = ops->min_w > 0 ? ops->min_w : SCREEN_MIN_W;
+	*min_h = ops->min_h > 0 ? ops->min_h : SCREEN_MIN_H;
+	return w < *min_w || h < *min_h;
+}
+
+/* Below the floor nothing of the screen is drawn (ncdu's way): what is
+ * wrong, what is needed, the keys that still work. */
+static void draw_too_small(struct app *app, int h, int w, int min_w, int min_h)
+{
+	char line[128];
+	int y = h / 2 - 1 > 0 ? h / 2 - 1 : 0;
+
+	app->nbar = 0;
+	snprintf(line, sizeof line, "Terminal too small: %d×%d, need %d×%d", w, h, min_w, min_h);
+	draw_text(y, 1, w - 1, line, A_BOLD);
+	draw_text(y + 1, 1, w - 1, "F10 quits, F2 opens the menu.", A_NORMAL);
+	if (app->confirm_quit)
+		draw_text(y + 2, 1, w - 1, "Quit boxoffice? y/n", theme_attr(C_WARN));
 }
 
 static void draw_all(struct app *app)
 {
-	int h, w;
+	int h, w, min_w, min_h;
 	struct rect area;
 	struct screen_slot *s = top(app);
 
 	getmaxyx(stdscr, h, w);
 	erase();
-	if (h < 6 || w < 40) {
-		draw_text(0, 0, w, "Terminal too small (need 40×6)", A_BOLD);
+	if (too_small(app, &min_w, &min_h)) {
+		draw_too_small(app, h, w, min_w, min_h);
 		refresh();
+		app->dirty = false;
 		return;
 	}
 	draw_header(app, w);
 	area = screen_area();
 	if (s->ops->draw)
 		s->ops->draw(app, s->state, area);
-	if (app->status[0])
+	if (app->confirm_quit) {
+		draw_fill(h - 2, 0, w, A_NORMAL);
+		draw_text(h - 2, 1, w - 2, "Quit boxoffice? y/n", theme_attr(C_WARN));
+	} else if (app->status[0]) {
 		draw_text(h - 2, 1, w - 2, app->status,
 			  theme_attr(app->status_error ? C_STATUS_ERR : C_STATUS_OK));
+	}
 	draw_bar(app, h - 1, w);
 	refresh();
 	app->dirty = false;
@@ -524,11 +600,13 @@ static void on_notice(void *arg, const char *message)
 	app_status(app, error, "server: %s", message);
 }
 
+static void handle_mouse(struct app *app);
+
 static void handle_key(struct app *app, int ch)
 {
 	struct screen_slot *s = top(app);
 	enum action action;
-	int r = SCR_IGNORED;
+	int r = SCR_IGNORED, min_w, min_h;
 
 	if (ch == KEY_RESIZE) {
 		/* the screens below learn their area when they are on top again */
@@ -536,11 +614,37 @@ static void handle_key(struct app *app, int ch)
 		apply_result(app, screen_layout(app, s) & SCR_REQUERY);
 		return;
 	}
+	dispatch_begin(app);
 	action = keymap_lookup(s->ops->name, ch);
+	if (app->confirm_quit) {
+		/* y (no Enter) or the quit key again: quit; n or Esc: stay;
+		 * any other key: stay, and the key does what it does */
+		app->confirm_quit = false;
+		app->dirty = true;
+		if (ch == 'y' || ch == 'Y' || action == ACT_QUIT) {
+			app->running = false;
+			return;
+		}
+		if (ch == 'n' || ch == 'N' || ch == 27 || ch == KEY_MOUSE)
+			return;
+	}
+	if (ch == KEY_MOUSE) {
+		handle_mouse(app);
+		return;
+	}
 	/* Ctrl-L is the framework's on every screen, whatever the screen
 	 * does with keys (a form would take it as text). */
 	if (action == ACT_REPAINT) {
 		repaint(app);
+		return;
+	}
+	/* Below the floor the screen is not shown: only quit and the menu. */
+	if (too_small(app, &min_w, &min_h)) {
+		if (action == ACT_QUIT)
+			apply_result(app, SCR_QUIT);
+		else if (action == ACT_MENU)
+			while (app->depth > 1)
+				pop_screen(app);
 		return;
 	}
 	if (s->ops->on_key)
@@ -565,6 +669,79 @@ static void handle_key(struct app *app, int ch)
 		}
 	}
 	apply_result(app, r);
+}
+
+/* A click on the key bar runs that key; in the screen's area the event
+ * goes to its on_mouse; a wheel nobody took scrolls as Up/Down do. */
+static void mouse_event(struct app *app, MEVENT me)
+{
+	struct screen_slot *s = top(app);
+	enum mouse_event ev;
+	int h, w, r = SCR_IGNORED, min_w, min_h;
+
+	if (too_small(app, &min_w, &min_h))
+		return;
+	getmaxyx(stdscr, h, w);
+	/* A press is a click at once (ncurses' own click and double click
+	 * wait for more and let a key typed meanwhile overtake them); a
+	 * second press on the same cell soon after, on the same screen, is
+	 * a double click. One that lands on a screen the first press opened
+	 * is dropped: it belongs to the click that opened it. */
+	if (me.bstate & BUTTON1_PRESSED) {
+		long long now = db_now_ms();
+		bool twice = app->press_ms && now - app->press_ms <= DOUBLE_CLICK_MS && me.y == app->press_y &&
+			     me.x == app->press_x;
+		if (twice && app->press_screen != app->screen_serial) {
+			app->press_ms = 0;
+			return;
+		}
+		ev = twice ? MOUSE_DOUBLE_CLICK : MOUSE_CLICK;
+		app->press_ms = twice ? 0 : now;
+		app->press_y = me.y;
+		app->press_x = me.x;
+		app->press_screen = app->screen_serial;
+	} else if (me.bstate & BUTTON4_PRESSED)
+		ev = MOUSE_WHEEL_UP;
+#ifdef BUTTON5_PRESSED
+	else if (me.bstate & BUTTON5_PRESSED)
+		ev = MOUSE_WHEEL_DOWN;
+#endif
+	else
+		return;
+	if (me.y == h - 1) {
+		if (ev == MOUSE_CLICK || ev == MOUSE_DOUBLE_CLICK)
+			for (int i = 0; i < app->nbar; i++)
+				if (me.x >= app->bar[i].x && me.x < app->bar[i].x + app->bar[i].w && me.x < w) {
+					handle_key(app, app->bar[i].key);
+					return;
+				}
+		return;
+	}
+	if (me.y < 1 || me.y > h - 3)
+		return; /* the header and the status line */
+	if (s->ops->on_mouse)
+		r = s->ops->on_mouse(app, s->state, ev, me.y, me.x);
+	if (!(r & SCR_HANDLED) && (ev == MOUSE_WHEEL_UP || ev == MOUSE_WHEEL_DOWN)) {
+		apply_result(app, r);
+		for (int i = 0; i < WHEEL_ROWS; i++)
+			handle_key(app, ev == MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN);
+		return;
+	}
+	apply_result(app, r);
+}
+
+/* ncurses reads a burst of reports at once (a double click arrives as
+ * press, release, press, release) and queues them behind one KEY_MOUSE;
+ * getmouse gives the newest first. */
+static void handle_mouse(struct app *app)
+{
+	MEVENT events[16];
+	int n = 0;
+
+	while (n < 16 && getmouse(&events[n]) == OK)
+		n++;
+	while (n > 0)
+		mouse_event(app, events[--n]);
 }
 
 static int setup_timer(void)
@@ -622,6 +799,17 @@ int tui_run(const struct tui_options *opts)
 	curs_set(0);
 	set_escdelay(25);
 	theme_init();
+	draw_init();
+	/* Clicks and the wheel where the terminal sends them (BOXOFFICE_MOUSE=0:
+	 * none, the terminal keeps its own selection). */
+	if (!getenv("BOXOFFICE_MOUSE") || strcmp(getenv("BOXOFFICE_MOUSE"), "0") != 0)
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+				  | BUTTON5_PRESSED
+#endif
+			  ,
+			  NULL),
+			mouseinterval(0);
 
 	push_screen(&app, &menu_screen, NULL);
 	if (first && first != &menu_screen)
@@ -695,12 +883,15 @@ int tui_run(const struct tui_options *opts)
 			app.dirty = true;
 		}
 		if (screen_slot >= 0 && (fds[screen_slot].revents & POLLIN) && top(&app) == top_screen &&
-		    top_screen->ops->on_fd)
+		    top_screen->ops->on_fd) {
+			dispatch_begin(&app);
 			apply_result(&app, top_screen->ops->on_fd(&app, top_screen->state));
+		}
 		/* A screen asked to be ticked now (a debounced read is due). */
 		if (app.wake_at && db_now_ms() >= app.wake_at) {
 			struct screen_slot *s = top(&app);
 			app.wake_at = 0;
+			dispatch_begin(&app);
 			if (s->ops->on_tick)
 				apply_result(&app, s->ops->on_tick(&app, s->state));
 		}
@@ -724,9 +915,11 @@ int tui_run(const struct tui_options *opts)
 				db_inventory_reap_submit(app.db, &app.next_reap);
 				db_order_stats_compact_submit(app.db, &app.next_reap);
 			}
+			dispatch_begin(&app);
 			if (s->ops->on_tick)
 				apply_result(&app, s->ops->on_tick(&app, s->state));
-			if (app.status[0] && !app.status_error && time(NULL) - app.status_at > 5) {
+			if (app.status[0] &&
+			    db_now_ms() - app.status_ms > (app.status_error ? STATUS_ERROR_MS : STATUS_INFO_MS)) {
 				app.status[0] = '\0';
 				app.dirty = true;
 			}
