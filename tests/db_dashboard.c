@@ -11,6 +11,7 @@
 #include "../src/db/dashboard.h"
 #include "../src/db/orders.h"
 #include "helpers.h"
+#include "tmux.h"
 
 static PGconn *conn;
 static struct db *db;
@@ -225,12 +226,50 @@ static void test_dashboard_today_is_order_list_today(void **state)
 	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM ticket_order WHERE event_id = $1", 1, p), 3);
 }
 
+/* At 80×24: statuses as words, TODAY says what it counts, and a large
+ * amount is abbreviated to its column, never cut. */
+static void test_dashboard_at_80x24(void **state)
+{
+	long long ev = make_event(unique_name("Big Money"), "2027-10-01", 0);
+	struct tmux t;
+	char cmd[256], *screen;
+	(void)state;
+
+	make_type(ev, "Patron", 1000, 1000000000LL, 1); /* 10,000,000.00 a ticket */
+	json_decref(cli_json("$BOXOFFICE sell --event %lld --type Patron --qty 80 --payment card", ev));
+	{
+		json_t *doc = cli_json("$BOXOFFICE order add --event %lld --lines Patron:1 --payment invoice", ev);
+		json_decref(cli_json("$BOXOFFICE order invoice %lld", (long long)json_integer_value(json_object_get(doc, "id"))));
+		json_decref(doc);
+	}
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen dashboard --event %lld; sleep 30", ev);
+	tmux_start(&t, "dash80", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Live", 10000));
+	screen = tmux_capture(&t);
+	tmux_stop(&t);
+	assert_non_null(strstr(screen, "Invoice Sent"));
+	assert_null(strstr(screen, "invoice_sent"));
+	assert_non_null(strstr(screen, "ORDERS TODAY"));
+	/* 80 tickets at 12,500,000.00 incl. VAT: 1,000,000,000.00 (16) in a
+	 * 15-column AMOUNT: abbreviated whole, not cut */
+	{
+		char *row = strstr(screen, "Settled"), *end;
+		assert_non_null(row);
+		end = strchr(row, '\n');
+		*end = '\0';
+		assert_non_null(strstr(row, "  1,000,000,000 "));
+		assert_null(strstr(row, "1,000,000,000.0"));
+	}
+	free(screen);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dashboard_equals_orders_summary),
 		cmocka_unit_test(test_order_date_is_the_events_day),
 		cmocka_unit_test(test_dashboard_today_is_order_list_today),
+		cmocka_unit_test(test_dashboard_at_80x24),
 	};
 	return cmocka_run_group_tests_name("dashboard", tests, setup, teardown);
 }
