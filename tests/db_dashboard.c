@@ -2,6 +2,7 @@
  * figures are the Ticket Orders grid's (one definition, db_order_summary),
  * and both equal SQL over the orders themselves — before and after the
  * statistics are compacted. */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,6 +264,64 @@ static void test_dashboard_at_80x24(void **state)
 	free(screen);
 }
 
+/* Organizations: an organization's orders are those placed on its behalf
+ * and those naming it as company (any case) — cancelled ones aside; the
+ * screen at 80×24 shows the name whole and the amount in currency units. */
+static void test_organizations_orders_and_80x24(void **state)
+{
+	long long ev = make_event(unique_name("Orgs"), "2027-12-01", 0), eo;
+	char ev_s[24], name[120], cmd[256], *screen;
+	const char *p[2] = { ev_s, name };
+	json_t *list, *row = NULL;
+	struct tmux t;
+	size_t i;
+	(void)state;
+
+	snprintf(ev_s, sizeof ev_s, "%lld", ev);
+	snprintf(name, sizeof name, "Fjord Maritime Consulting %s", unique_name("AS") + 3);
+	make_type(ev, "Adult", 100, 39900, 1); /* 498.75 incl. VAT */
+	PQclear(test_query(conn, "INSERT INTO organization (name) VALUES ($1)", 1, p + 1));
+	eo = test_scalar(conn, "INSERT INTO event_organization (event_id, organization_id, relationship, visibility) "
+			       "SELECT $1, id, 'sponsor', 'public' FROM organization WHERE name = $2 RETURNING id", 2, p);
+	/* a counter sale naming it in other case, an order on its behalf, a cancelled one */
+	{
+		char lower[120];
+		for (i = 0; i <= strlen(name); i++)
+			lower[i] = (char)tolower((unsigned char)name[i]);
+		json_decref(cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment card --company \"%s\"",
+				     ev, lower));
+	}
+	{
+		json_t *doc = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment card --company \"%s\"",
+				       ev, name);
+		json_decref(cli_json("$BOXOFFICE order refund %lld", (long long)json_integer_value(json_object_get(doc, "id"))));
+		json_decref(doc);
+		doc = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment card --company \"%s\"", ev, name);
+		json_decref(doc);
+	}
+	json_decref(cli_json("$BOXOFFICE order add --event %lld --lines Adult:1 --org %lld", ev, eo));
+	list = cli_json("$BOXOFFICE org list --event %lld --json", ev);
+	json_array_foreach(list, i, row)
+		if (json_integer_value(json_object_get(row, "id")) == eo)
+			break;
+	assert_non_null(row);
+	assert_string_equal(json_string_value(json_object_get(row, "organization")), name);
+	assert_int_equal(json_integer_value(json_object_get(row, "orders")), 3); /* by name in any case, and --org */
+	assert_int_equal(json_integer_value(json_object_get(row, "amount")), 5 * 49875);
+	json_decref(list);
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(&t, "orgs80", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "ORGANIZATION", 10000));
+	assert_true(tmux_wait_for(&t, "2,493.75", 5000));
+	screen = tmux_capture(&t);
+	tmux_stop(&t);
+	assert_non_null(strstr(screen, "Fjord Maritime Consulting")); /* 25 characters, not 8 */
+	assert_non_null(strstr(screen, "3 · 2,493.75"));
+	assert_null(strstr(screen, "249375"));
+	free(screen);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_order_date_is_the_events_day),
 		cmocka_unit_test(test_dashboard_today_is_order_list_today),
 		cmocka_unit_test(test_dashboard_at_80x24),
+		cmocka_unit_test(test_organizations_orders_and_80x24),
 	};
 	return cmocka_run_group_tests_name("dashboard", tests, setup, teardown);
 }

@@ -77,5 +77,8 @@ const struct command commands[] = {
 	{ "checkin", NULL, cmd_checkin,
 	  "checkin [--gate NAME] [--event E] [--image FILE...] [--token TOKEN...] [--refresh-cache] [--verdict-ms MS]",
 	  "scan tickets at a gate: one JSON verdict a line; stdin when no token or image is given" },
+	{ "org", "list", cmd_org_list,
+	  "org list --event E [--relationship R] [--lifecycle L] [--commercial C] [--visibility V] [--search S] [--json]",
+	  "the event's organizations with their live orders and amount" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
