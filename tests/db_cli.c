@@ -377,7 +377,7 @@ static int char_column(const char *line, const char *needle)
  * money as 1,234.50, and keeps its columns aligned with non-ASCII names. */
 static void test_listings_table_and_json(void **state)
 {
-	long long ev = make_event(unique_name("Tables"), "2027-11-01", 0), order;
+	long long ev = make_event(unique_name("Tables"), "2041-11-01", 0), order;
 	char cmds[7][160], *line;
 	json_t *doc;
 	(void)state;

@@ -160,7 +160,7 @@ static long long listed_on(long long event, const char *day)
  * that day. */
 static void test_order_date_is_the_events_day(void **state)
 {
-	long long ev = make_event(unique_name("Oslo Night"), "2027-02-01", 0);
+	long long ev = make_event(unique_name("Oslo Night"), "2041-02-01", 0);
 	json_t *events;
 	(void)state;
 
@@ -191,7 +191,7 @@ static void test_order_date_is_the_events_day(void **state)
  * equals the count of `order list --from today --to today`. */
 static void test_dashboard_today_is_order_list_today(void **state)
 {
-	json_t *doc = cli_json("$BOXOFFICE event add --name '%s' --date 2027-03-01 --tz Pacific/Kiritimati",
+	json_t *doc = cli_json("$BOXOFFICE event add --name '%s' --date 2041-03-01 --tz Pacific/Kiritimati",
 			       unique_name("Line Islands"));
 	long long ev = json_integer_value(json_object_get(doc, "id")), today = 0;
 	char ev_s[24], day[16];
@@ -231,7 +231,7 @@ static void test_dashboard_today_is_order_list_today(void **state)
  * amount is abbreviated to its column, never cut. */
 static void test_dashboard_at_80x24(void **state)
 {
-	long long ev = make_event(unique_name("Big Money"), "2027-10-01", 0);
+	long long ev = make_event(unique_name("Big Money"), "2041-10-01", 0);
 	struct tmux t;
 	char cmd[256], *screen;
 	(void)state;
@@ -269,7 +269,7 @@ static void test_dashboard_at_80x24(void **state)
  * screen at 80×24 shows the name whole and the amount in currency units. */
 static void test_organizations_orders_and_80x24(void **state)
 {
-	long long ev = make_event(unique_name("Orgs"), "2027-12-01", 0), eo;
+	long long ev = make_event(unique_name("Orgs"), "2041-12-01", 0), eo;
 	char ev_s[24], name[120], cmd[256], *screen;
 	const char *p[2] = { ev_s, name };
 	json_t *list, *row = NULL;
