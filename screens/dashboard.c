@@ -16,7 +16,7 @@
 #define LINES_MAX 40
 
 struct dashboard_state {
-	char lines[LINES_MAX][160];
+	char lines[LINES_MAX][400];
 	unsigned attrs[LINES_MAX];
 	int count;
 	time_t next;
@@ -32,11 +32,15 @@ static void add(struct dashboard_state *s, unsigned attr, const char *text)
 	s->attrs[s->count++] = attr;
 }
 
+/* Column widths of the two tables; every number is fitted to its column
+ * (abbreviated, never cut), and the widest line (66) fits at 80 columns. */
+enum { W_NAME = 14, W_SEATS = 9, W_COUNT = 8, W_TICKETS = 9, W_AMOUNT = 15, W_TODAY = 12 };
+
 static void dashboard_answer(struct db *db, const struct dashboard_figures *figures, void *ctx)
 {
 	struct dashboard_state *s = ctx;
 	const struct dashboard_figures f = figures ? *figures : (struct dashboard_figures){ 0 };
-	char line[160], a1[32], a2[32];
+	char line[400], a1[32], a2[32], n[5][32];
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -44,22 +48,34 @@ static void dashboard_answer(struct db *db, const struct dashboard_figures *figu
 	if (!figures)
 		return;
 	s->count = 0;
-	add(s, theme_attr(C_TITLE) | A_UNDERLINE, "SEATS            CAPACITY      SOLD      HELD  RESERVED AVAILABLE");
+	snprintf(line, sizeof line, "%-*s %*s %*s %*s %*s %*s", W_NAME, "SEATS", W_SEATS, "CAPACITY", W_SEATS, "SOLD",
+		 W_SEATS, "HELD", W_SEATS, "RESERVED", W_SEATS, "AVAILABLE");
+	add(s, theme_attr(C_TITLE) | A_UNDERLINE, line);
 	for (int i = 0; i < f.ntypes; i++) {
 		const struct dashboard_seats *t = &f.types[i];
-		snprintf(line, sizeof line, "%-14.14s %10lld %9lld %9lld %9lld %9lld", t->name, t->capacity, t->sold,
-			 t->held, t->reserved, t->available);
+		const long long v[5] = { t->capacity, t->sold, t->held, t->reserved, t->available };
+		for (int k = 0; k < 5; k++)
+			count_format_fit(n[k], sizeof n[k], v[k], W_SEATS);
+		snprintf(line, sizeof line, "%-*.*s %*s %*s %*s %*s %*s", W_NAME, W_NAME, t->name, W_SEATS, n[0], W_SEATS,
+			 n[1], W_SEATS, n[2], W_SEATS, n[3], W_SEATS, n[4]);
 		add(s, t->available == 0 ? theme_attr(C_REJECT) : A_NORMAL, line);
 	}
 	add(s, A_NORMAL, "");
-	add(s, theme_attr(C_TITLE) | A_UNDERLINE, "ORDERS           ORDERS   TICKETS          AMOUNT   TODAY");
+	/* TODAY: how many of the status's orders are dated today (the
+	 * event's day, the date `order list --from/--to` filters on) */
+	snprintf(line, sizeof line, "%-*s %*s %*s %*s %*s", W_NAME, "ORDERS", W_COUNT, "ORDERS", W_TICKETS, "TICKETS",
+		 W_AMOUNT, "AMOUNT", W_TODAY, "ORDERS TODAY");
+	add(s, theme_attr(C_TITLE) | A_UNDERLINE, line);
 	for (int st = 0; st < ORDER_STATUS_COUNT; st++) {
 		const struct order_summary_cell *c = &f.orders.by_status[st];
 		if (c->orders == 0)
 			continue;
-		money_format(a1, sizeof a1, c->amount);
-		snprintf(line, sizeof line, "%-14.14s %8lld %9lld %15s %7lld", order_status_name((enum order_status)st),
-			 c->orders, c->tickets, a1, f.orders.today[st]);
+		count_format_fit(n[0], sizeof n[0], c->orders, W_COUNT);
+		count_format_fit(n[1], sizeof n[1], c->tickets, W_TICKETS);
+		money_format_fit(a1, sizeof a1, c->amount, W_AMOUNT);
+		count_format_fit(n[2], sizeof n[2], f.orders.today[st], W_TODAY);
+		snprintf(line, sizeof line, "%-*s %*s %*s %*s %*s", W_NAME, order_status_label((enum order_status)st),
+			 W_COUNT, n[0], W_TICKETS, n[1], W_AMOUNT, a1, W_TODAY, n[2]);
 		add(s, A_NORMAL, line);
 	}
 	money_format(a1, sizeof a1, f.paid);
@@ -67,8 +83,12 @@ static void dashboard_answer(struct db *db, const struct dashboard_figures *figu
 	snprintf(line, sizeof line, "Paid %s · outstanding %s (incl. VAT)", a1, a2);
 	add(s, A_BOLD, line);
 	add(s, A_NORMAL, "");
-	snprintf(line, sizeof line, "Tickets %lld · assigned to people %lld · checked in %lld · inside now %lld", f.tickets,
-		 f.assigned, f.checked_in, f.inside);
+	{
+		const long long v[4] = { f.tickets, f.assigned, f.checked_in, f.inside };
+		for (int k = 0; k < 4; k++)
+			count_format_fit(n[k], sizeof n[k], v[k], 7); /* the line fits in 76 columns */
+	}
+	snprintf(line, sizeof line, "Tickets %s · assigned %s · checked in %s · inside now %s", n[0], n[1], n[2], n[3]);
 	add(s, A_BOLD, line);
 	if (f.conflicts > 0) {
 		snprintf(line, sizeof line, "%lld offline check-in conflict(s) to look at", f.conflicts);

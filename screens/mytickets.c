@@ -7,6 +7,8 @@
 
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
+#include "../src/core/order.h"
+#include "../src/core/qr.h"
 #include "../src/core/token.h"
 #include "../src/db/async.h"
 #include "../src/db/tickets.h"
@@ -144,14 +146,36 @@ static void mytickets_init(struct app *app, void *state, const struct screen_arg
 	s->form = (struct form){ &s->find, 1, 0 };
 }
 
+/* Columns and rows the chosen ticket's QR takes (draw_qr: half blocks,
+ * two modules a row, a quiet zone of 2 modules), or 0 when there is none. */
+static int qr_side(const struct person_tickets *tk, int ticket)
+{
+	struct qr q;
+	int side;
+
+	if (tk->count == 0 || strcmp(tk->tickets[ticket].status, "valid") != 0 || !tk->tickets[ticket].token[0])
+		return 0;
+	if (!qr_make_small(tk->tickets[ticket].token, &q))
+		return 0;
+	side = q.width + 4;
+	qr_free(&q);
+	return side;
+}
+
 static void mytickets_draw(struct app *app, void *state, struct rect a)
 {
 	struct mytickets_state *s = state;
-	int left_w = a.w >= 84 ? a.w - 44 : a.w, y = a.y;
+	const struct person_tickets *tk = &s->tickets;
+	/* The QR goes to the right of the details whenever the details keep
+	 * 36 columns (at 80×24 a ticket's QR takes 37 to 41 columns and 19
+	 * to 21 rows); else below them, when there is room. */
+	int side = qr_side(tk, s->ticket), qr_rows = (side + 1) / 2;
+	bool beside = side > 0 && a.w - side - 1 >= 36 && qr_rows <= a.h;
+	int left_w = beside ? a.w - side - 1 : a.w, y = a.y;
+	bool narrow = left_w < 64;
 	char buf[600], note[700];
 	const char *mark = read_mark_text(app, &s->people_mark, buf, sizeof buf);
 	bool stale = read_mark_stale(app, &s->people_mark);
-	const struct person_tickets *tk = &s->tickets;
 
 	form_draw_field(&s->form, 0, y, a.x + 2, 6, left_w - 4 < 50 ? left_w - 4 : 50, true);
 	/* whether the list below answers what is typed */
@@ -170,29 +194,44 @@ static void mytickets_draw(struct app *app, void *state, struct rect a)
 		char line[700];
 		unsigned attr = i == s->people_cursor.selected ? theme_attr(C_SELECTED)
 							       : stale ? theme_attr(C_DIM) : A_NORMAL;
-		snprintf(line, sizeof line, "%s <%s> %s", s->people[i].name, s->people[i].email, s->people[i].company);
+		if (narrow)
+			snprintf(line, sizeof line, "%s <%s>", s->people[i].name, s->people[i].email);
+		else
+			snprintf(line, sizeof line, "%s <%s> %s", s->people[i].name, s->people[i].email,
+				 s->people[i].company);
 		draw_fill(y + i, a.x + 1, left_w - 2, attr);
 		draw_text(y + i, a.x + 2, left_w - 4, line, attr);
 	}
 	y += (s->people_cursor.count > 0 ? s->people_cursor.count : 1) + 1;
 	mark = read_mark_text(app, &s->tickets_mark, buf, sizeof buf);
 	if (tk->count > 0 || (mark && selected_person(s))) {
-		snprintf(note, sizeof note, "Tickets (←/→ choose the one to show)%s%s", mark ? ": " : ":",
-			 mark ? mark : "");
+		snprintf(note, sizeof note, "%s%s%s", narrow ? "Tickets (←/→ choose)" : "Tickets (←/→ choose the one to show)",
+			 mark ? ": " : ":", mark ? mark : "");
 		draw_text(y++, a.x + 2, left_w - 4, note, read_mark_stale(app, &s->tickets_mark) ? theme_attr(C_OFFLINE) : A_BOLD);
 	}
 	for (int i = 0; i < tk->count && y < a.y + a.h; i++) {
 		const struct person_ticket *t = &tk->tickets[i];
+		enum order_status st;
+		const char *order = order_status_parse(t->order_status, &st) ? order_status_label(st) : t->order_status;
+		const char *valid = strcmp(t->status, "valid") == 0 ? "valid" : "VOID";
+		const char *scan = t->scans ? t->last_scan : "not checked in";
 		char line[256];
 		unsigned attr = i == s->ticket ? A_BOLD | A_REVERSE : A_NORMAL;
-		snprintf(line, sizeof line, "#%lld %s · %s · order %s · %s", t->id, t->type,
-			 strcmp(t->status, "valid") == 0 ? "valid" : "VOID", t->order_status,
-			 t->scans ? t->last_scan : "not checked in");
+		/* narrow: the ticket on one line, the chosen one's order and
+		 * check-in on the next */
+		if (narrow)
+			snprintf(line, sizeof line, "#%lld %s · %s", t->id, t->type, valid);
+		else
+			snprintf(line, sizeof line, "#%lld %s · %s · order %s · %s", t->id, t->type, valid, order, scan);
 		draw_text(y++, a.x + 2, left_w - 4, line, attr);
+		if (narrow && i == s->ticket && y < a.y + a.h) {
+			snprintf(line, sizeof line, "  order %s · %s", order, scan);
+			draw_text(y++, a.x + 2, left_w - 4, line, A_NORMAL);
+		}
 	}
-	/* The QR of the chosen ticket, to the right (or below on narrow screens). */
-	if (tk->count > 0 && strcmp(tk->tickets[s->ticket].status, "valid") == 0 && tk->tickets[s->ticket].token[0]) {
-		int qx = left_w < a.w ? a.x + left_w : a.x + 2, qy = left_w < a.w ? a.y : y + 1;
+	/* The QR of the chosen ticket: beside the details, else below them. */
+	if (side > 0) {
+		int qx = beside ? a.x + a.w - side : a.x + 2, qy = beside ? a.y : y + 1;
 		if (!draw_qr(qy, qx, a.y + a.h - qy, a.w - (qx - a.x), tk->tickets[s->ticket].token))
 			draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, "Enlarge the terminal to show the QR.", theme_attr(C_DIM));
 	}

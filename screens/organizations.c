@@ -14,7 +14,8 @@
 #define ORGS_MAX 200
 
 struct org_row {
-	char cells[9][120];
+	char cells[EOG_ORDERS][120];
+	long long orders, amount;
 };
 
 struct organizations_state {
@@ -23,17 +24,35 @@ struct organizations_state {
 	struct read_mark mark;
 };
 
-/* The screen's columns are db_event_org_list's, in its order. */
+/* The screen's columns are db_event_org_list's, in its order, up to its
+ * orders (count and amount shown as one column). At 80 columns the name
+ * keeps at least 24 and the orders stay; visibility, package, category
+ * and booth give way first. */
 enum { O_NAME = EOG_NAME, O_REL = EOG_RELATION, O_LIFE = EOG_LIFECYCLE, O_COMM = EOG_COMMERCIAL,
        O_VIS = EOG_VISIBILITY, O_PKG = EOG_PACKAGE, O_BOOTH = EOG_BOOTH, O_CAT = EOG_CATEGORY,
-       O_ORDERS = EOG_ORDERS, O_COUNT = EOG_COUNT };
+       O_ORDERS = EOG_ORDERS, O_COUNT };
 static const struct column columns[O_COUNT] = {
-	[O_NAME] = { "ORGANIZATION", 0, false, 0, 20 }, [O_REL] = { "RELATION", 10, false, 0, 0 },
-	[O_LIFE] = { "LIFECYCLE", 11, false, 3, 0 }, [O_COMM] = { "COMMERCIAL", 10, false, 0, 0 },
-	[O_VIS] = { "VISIBILITY", 10, false, 6, 0 }, [O_PKG] = { "PACKAGE", 8, false, 2, 0 },
-	[O_BOOTH] = { "BOOTH", 6, false, 1, 0 }, [O_CAT] = { "CATEGORY", 11, false, 5, 0 },
-	[O_ORDERS] = { "ORDERS", 14, true, 4, 0 },
+	[O_NAME] = { "ORGANIZATION", 0, false, 0, 24 }, [O_REL] = { "RELATION", 10, false, 1, 0 },
+	[O_LIFE] = { "LIFECYCLE", 11, false, 3, 0 }, [O_COMM] = { "COMMERCIAL", 10, false, 2, 0 },
+	[O_VIS] = { "VISIBILITY", 10, false, 7, 0 }, [O_PKG] = { "PACKAGE", 8, false, 6, 0 },
+	[O_BOOTH] = { "BOOTH", 6, false, 4, 0 }, [O_CAT] = { "CATEGORY", 11, false, 5, 0 },
+	[O_ORDERS] = { "ORDERS · AMOUNT", 16, true, 0, 0 },
 };
+
+/* "12 · 997.50": the count, then the amount in currency units in what is
+ * left of the width; both abbreviated rather than cut. */
+static void orders_cell(char *out, size_t size, const struct org_row *r, int width)
+{
+	char n[32], m[32];
+	int len = count_format_fit(n, sizeof n, r->orders, width > 7 ? 5 : width);
+
+	if (width - len - 3 < 4) {
+		snprintf(out, size, "%s", n);
+		return;
+	}
+	money_format_fit(m, sizeof m, r->amount, width - len - 3);
+	snprintf(out, size, "%s · %s", n, m);
+}
 
 static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
 {
@@ -42,10 +61,13 @@ static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
 	read_mark_answer(&s->mark, db, res != NULL);
 	if (!res)
 		return;
-	s->cursor.count = PQntuples(res);
-	for (int i = 0; i < s->cursor.count; i++)
-		for (int c = 0; c < O_COUNT; c++)
+	s->cursor.count = PQntuples(res) < ORGS_MAX ? PQntuples(res) : ORGS_MAX;
+	for (int i = 0; i < s->cursor.count && i < ORGS_MAX; i++) {
+		for (int c = 0; c < O_ORDERS; c++)
 			snprintf(s->rows[i].cells[c], sizeof s->rows[i].cells[c], "%s", db_text(res, i, c));
+		s->rows[i].orders = db_int(res, i, EOG_ORDERS);
+		s->rows[i].amount = db_int(res, i, EOG_AMOUNT);
+	}
 }
 
 /* The rows shown stay (marked) until the answer replaces them. */
@@ -80,10 +102,15 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 								       : stale ? theme_attr(C_DIM) : A_NORMAL;
 		draw_fill(a.y + 1 + i, a.x, a.w, attr);
 		for (int c = 0; c < shown; c++) {
-			if (columns[c].right)
-				draw_text_right(a.y + 1 + i, xs[c], ws[c], r->cells[c], attr);
+			char cell[120];
+			if (c == O_ORDERS)
+				orders_cell(cell, sizeof cell, r, ws[c]);
 			else
-				draw_text(a.y + 1 + i, xs[c], ws[c], r->cells[c], attr);
+				snprintf(cell, sizeof cell, "%s", r->cells[c]);
+			if (columns[c].right)
+				draw_text_right(a.y + 1 + i, xs[c], ws[c], cell, attr);
+			else
+				draw_text(a.y + 1 + i, xs[c], ws[c], cell, attr);
 		}
 	}
 }

@@ -360,6 +360,86 @@ static void test_empty_values_are_usage_errors(void **state)
 	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM ticket_order WHERE event_id = $1", 1, p), before);
 }
 
+/* The column (in characters, not bytes) where needle starts in line. */
+static int char_column(const char *line, const char *needle)
+{
+	const char *at = strstr(line, needle);
+	int col = 0;
+	if (!at)
+		return -1;
+	for (const char *p = line; p < at; p++)
+		col += (*p & 0xC0) != 0x80;
+	return col;
+}
+
+/* Listing and inspection commands print a table for people and exactly
+ * one JSON document with --json; the table spells statuses as words,
+ * money as 1,234.50, and keeps its columns aligned with non-ASCII names. */
+static void test_listings_table_and_json(void **state)
+{
+	long long ev = make_event(unique_name("Tables"), "2041-11-01", 0), order;
+	char cmds[7][160], *line;
+	json_t *doc;
+	(void)state;
+
+	make_type(ev, "Adult", 100, 98760, 1); /* 987.60 + VAT = 1,234.50 */
+	doc = cli_json("$BOXOFFICE order add --event %lld --lines Adult:1 --payment invoice --company 'Ørsted Ålesund AS'", ev);
+	order = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	json_decref(cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card --company 'Plain AB'", ev));
+	PQclear(test_query(conn, "INSERT INTO organization (name) VALUES ('Tables Org ' || clock_timestamp()::text)", 0, NULL));
+	{
+		char ev_s[24];
+		const char *p[1] = { ev_s };
+		snprintf(ev_s, sizeof ev_s, "%lld", ev);
+		PQclear(test_query(conn, "INSERT INTO event_organization (event_id, organization_id, relationship) "
+					 "SELECT $1, max(id), 'sponsor' FROM organization", 1, p));
+	}
+	snprintf(cmds[0], sizeof cmds[0], "event list");
+	snprintf(cmds[1], sizeof cmds[1], "inventory --event %lld", ev);
+	snprintf(cmds[2], sizeof cmds[2], "ticket list --order %lld", order);
+	snprintf(cmds[3], sizeof cmds[3], "order list --event %lld", ev);
+	snprintf(cmds[4], sizeof cmds[4], "order summary --event %lld", ev);
+	snprintf(cmds[5], sizeof cmds[5], "order show %lld", order);
+	snprintf(cmds[6], sizeof cmds[6], "org list --event %lld", ev);
+	for (int i = 0; i < 7; i++) {
+		struct run_result r = run_cmd("$BOXOFFICE %s --json", cmds[i]);
+		json_error_t err;
+		if (r.status != 0 || !(doc = json_loads(r.out, 0, &err)))
+			fail_msg("'%s --json' exited %d, not one JSON document: %s%s", cmds[i], r.status, r.out, r.err);
+		json_decref(doc);
+		run_free(&r);
+		r = run_cmd("$BOXOFFICE %s", cmds[i]);
+		if (r.status != 0 || r.out[0] == '[' || r.out[0] == '{' || (doc = json_loads(r.out, 0, &err)))
+			fail_msg("'%s' exited %d or printed JSON instead of a table: %s", cmds[i], r.status, r.out);
+		run_free(&r);
+	}
+	/* order show: the order as words */
+	{
+		struct run_result r = run_cmd("$BOXOFFICE order show %lld", order);
+		assert_non_null(strstr(r.out, "Ørsted Ålesund AS"));
+		assert_non_null(strstr(r.out, "Requested"));
+		assert_non_null(strstr(r.out, "1,234.50"));
+		run_free(&r);
+	}
+	/* order list: words, money in units, columns aligned under their titles */
+	{
+		struct run_result r = run_cmd("$BOXOFFICE order list --event %lld", ev);
+		int status_col, amount_end;
+		line = strtok(r.out, "\n");
+		status_col = char_column(line, "STATUS");
+		amount_end = char_column(line, "AMOUNT") + 6;
+		for (int rows = 0; (line = strtok(NULL, "\n")); rows++) {
+			const char *word = strstr(line, "Requested") ? "Requested" : "Settled";
+			assert_non_null(strstr(line, "1,234.50"));
+			assert_int_equal(char_column(line, word), status_col);
+			assert_int_equal(char_column(line, "1,234.50") + 8, amount_end);
+			assert_null(strstr(line, "requested"));
+		}
+		run_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_names_unique_ignoring_case),
 		cmocka_unit_test(test_no_such_id_or_name_is_exit_1),
 		cmocka_unit_test(test_empty_values_are_usage_errors),
+		cmocka_unit_test(test_listings_table_and_json),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

@@ -323,7 +323,7 @@ static void test_messages_belong_to_their_screen(void **state)
 	tmux_keys(&t, "3");
 	assert_true(tmux_wait_for(&t, "Tour AB", 5000));
 	tmux_keys(&t, "Home i"); /* a settled card order cannot be invoiced */
-	snprintf(refusal, sizeof refusal, "order #%lld is", d.order);
+	snprintf(refusal, sizeof refusal, "order #%lld: Card orders", d.order);
 	assert_true(tmux_wait_for(&t, refusal, 3000));
 	tmux_keys(&t, "F2");
 	assert_true(wait_line(&t, 0, "\u2502 Main menu \u2502", 3000));

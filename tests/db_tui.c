@@ -481,7 +481,7 @@ static void test_assign_three_tickets_to_three_people(void **state)
 
 	/* My Tickets: the holder finds her ticket, and its QR on screen scans. */
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen mytickets --event %lld; sleep 30", event_id);
-	tmux_start(&t, "mine", 120, 40, cmd);
+	tmux_start(&t, "mine", 80, 24, cmd); /* the floor: the QR must fit there too */
 	assert_true(tmux_wait_for(&t, "Find", 10000));
 	tmux_type(&t, "anna.holder");
 	assert_true(tmux_wait_for(&t, "not checked in", 3000));

@@ -281,3 +281,20 @@ bool cli_id(const char *what, int npos, const char **pos, const char *noun, long
 		return false;
 	}
 }
+
+void cli_cell(const char *text, int width)
+{
+	const char *end = text ? text : "";
+	int n = 0;
+
+	text = end;
+	/* one column a character (UTF-8 lead byte and its continuation bytes) */
+	while (*end && n < width) {
+		end++;
+		while ((*end & 0xC0) == 0x80)
+			end++;
+		n++;
+	}
+	fwrite(text, 1, (size_t)(end - text), stdout);
+	printf("%*s", width - n, "");
+}

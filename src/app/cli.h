@@ -65,6 +65,10 @@ bool cli_int(const char *what, const char *option, const char *text, long long m
 #include <jansson.h>
 /* Prints one compact JSON document and a newline on stdout; frees it. */
 void cli_print_json(json_t *doc);
+/* Prints text left-aligned in width columns of a table on stdout: padded,
+ * or cut between characters (never inside a UTF-8 character), as printf's
+ * "%-*.*s" would for ASCII. NULL prints as "". */
+void cli_cell(const char *text, int width);
 
 /* The one positional ID a command takes ("order settle 42"): reports a
  * usage error when it is missing or not a positive whole number. */

@@ -1,6 +1,7 @@
 /* Looking at and shaping inventory: inventory, adjust, quota, capacity. */
 #include <stdio.h>
 
+#include "../core/money.h"
 #include "../db/inventory.h"
 #include "cli.h"
 #include "commands.h"
@@ -41,14 +42,17 @@ int cmd_inventory(struct cli *cli, int argc, char **argv)
 	       "SOLD", "HELD", "RESERVED", "AVAILABLE");
 	json_array_foreach(rows, i, row) {
 		const char *channel = json_string_value(json_object_get(row, "channel"));
-		printf("%-28.28s %-12.12s %-9s %9lld %9lld %9lld %9lld %9lld\n",
-		       json_string_value(json_object_get(row, "event_name")),
-		       json_string_value(json_object_get(row, "type_name")), channel ? channel : "all",
-		       (long long)json_integer_value(json_object_get(row, "capacity")),
-		       (long long)json_integer_value(json_object_get(row, "sold")),
-		       (long long)json_integer_value(json_object_get(row, "held")),
-		       (long long)json_integer_value(json_object_get(row, "reserved")),
-		       (long long)json_integer_value(json_object_get(row, "available")));
+		cli_cell(json_string_value(json_object_get(row, "event_name")), 28);
+		putchar(' ');
+		cli_cell(json_string_value(json_object_get(row, "type_name")), 12);
+		printf(" %-9s", channel ? channel : "all");
+		for (int k = 0; k < 5; k++) {
+			static const char *const keys[5] = { "capacity", "sold", "held", "reserved", "available" };
+			char n[32];
+			count_format_fit(n, sizeof n, json_integer_value(json_object_get(row, keys[k])), 9);
+			printf(" %9s", n);
+		}
+		putchar('\n');
 	}
 	json_decref(rows);
 	return EXIT_DONE;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/money.h"
 #include "../core/order.h"
 #include "../core/validate.h"
 #include "../db/catalog.h"
@@ -137,6 +138,80 @@ int cmd_order_tickets(struct cli *cli, int argc, char **argv)
 	return EXIT_DONE;
 }
 
+static const char *status_word(const char *name)
+{
+	enum order_status st;
+	return order_status_parse(name, &st) ? order_status_label(st) : name;
+}
+
+static const char *payment_word(const char *name)
+{
+	enum payment_method p;
+	return payment_parse(name, &p) ? payment_label(p) : name;
+}
+
+/* A cell as text; NULL (no invoice number, no reference) as "". */
+static const char *val(const PGresult *res, int row, int col)
+{
+	const char *v = db_text(res, row, col);
+	return v ? v : "";
+}
+
+/* order show without --json: the order as a person reads it. */
+static void print_order(const PGresult *o, const PGresult *lines, const PGresult *tickets, const PGresult *history)
+{
+	char gross[32], vat[32], net[32], unit[32];
+	const char *company = val(o, 0, OL_COMPANY), *org = val(o, 0, OD_ORG_NAME);
+
+	money_format(gross, sizeof gross, db_int(o, 0, OL_AMOUNT));
+	money_format(vat, sizeof vat, db_int(o, 0, OL_VAT));
+	money_format(net, sizeof net, db_int(o, 0, OD_NET));
+	printf("Order #%s  %s\n", val(o, 0, OL_ID), val(o, 0, OD_EVENT_NAME));
+	printf("  %-12s %s\n", "Company", *company ? company : "(walk-in)");
+	if (*org && strcmp(org, company) != 0)
+		printf("  %-12s %s\n", "On behalf of", org);
+	printf("  %-12s %s%s%s%s\n", "Contact", val(o, 0, OL_CONTACT), *val(o, 0, OL_EMAIL) ? " <" : "",
+	       val(o, 0, OL_EMAIL), *val(o, 0, OL_EMAIL) ? ">" : "");
+	printf("  %-12s %s\n", "Date", val(o, 0, OL_DATE));
+	printf("  %-12s %s\n", "Status", status_word(val(o, 0, OL_STATUS)));
+	printf("  %-12s %s\n", "Payment", payment_word(val(o, 0, OL_PAYMENT)));
+	if (*val(o, 0, OL_INVOICE))
+		printf("  %-12s %s\n", "Invoice no.", val(o, 0, OL_INVOICE));
+	if (*val(o, 0, OD_PAYMENT_REF))
+		printf("  %-12s %s\n", "Payment ref", val(o, 0, OD_PAYMENT_REF));
+	printf("  %-12s %s ordered, %s issued\n", "Tickets", val(o, 0, OL_ORDERED), val(o, 0, OL_TICKETS));
+	printf("  %-12s %s (net %s + VAT %s)\n", "Amount", gross, net, vat);
+	printf("  %-12s %s, station %s, version %s\n", "Channel", val(o, 0, OD_CHANNEL),
+	       *val(o, 0, OD_STATION) ? val(o, 0, OD_STATION) : "-", val(o, 0, OL_VERSION));
+	printf("\n%-24s %6s %14s %14s %12s  %s\n", "LINES", "QTY", "UNIT", "NET", "VAT", "CHANNEL");
+	for (int i = 0; i < PQntuples(lines); i++) {
+		money_format(unit, sizeof unit, db_int(lines, i, 2));
+		money_format(net, sizeof net, db_int(lines, i, 3));
+		money_format(vat, sizeof vat, db_int(lines, i, 4));
+		cli_cell(val(lines, i, 0), 24);
+		printf(" %6s %14s %14s %12s  %s\n", val(lines, i, 1), unit, net, vat, val(lines, i, 5));
+	}
+	printf("\n%-10s %-24s %6s %-7s %s\n", "TICKET", "TYPE", "SERIAL", "STATUS", "HOLDER");
+	for (int i = 0; i < PQntuples(tickets); i++)
+	{
+		printf("%-10s ", val(tickets, i, 0));
+		cli_cell(val(tickets, i, 1), 24);
+		printf(" %6s %-7s %s\n", val(tickets, i, 2), val(tickets, i, 3),
+		       *val(tickets, i, 4) ? val(tickets, i, 4) : "-");
+	}
+	if (PQntuples(tickets) == 0)
+		printf("(none)\n");
+	printf("\n%-19s  %-16s %-14s %s\n", "HISTORY", "STATION", "ACTION", "REASON");
+	for (int i = 0; i < PQntuples(history); i++)
+	{
+		printf("%-19s  ", val(history, i, 0));
+		cli_cell(val(history, i, 1), 16);
+		putchar(' ');
+		cli_cell(val(history, i, 2), 14);
+		printf(" %s\n", val(history, i, 3));
+	}
+}
+
 int cmd_order_show(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "order show", *pos[1];
@@ -193,11 +268,15 @@ int cmd_order_show(struct cli *cli, int argc, char **argv)
 			"station", db_text(history, i, 1), "action", db_text(history, i, 2),
 			"reason", db_text(history, i, 3)));
 	json_object_set_new(doc, "history", arr);
+	if (!json)
+		print_order(o, lines, tickets, history);
 	PQclear(o);
 	PQclear(lines);
 	PQclear(tickets);
 	PQclear(history);
-	(void)json;
-	cli_print_json(doc);
+	if (json)
+		cli_print_json(doc);
+	else
+		json_decref(doc);
 	return EXIT_DONE;
 }

@@ -136,16 +136,24 @@ int cmd_order_list(struct cli *cli, int argc, char **argv)
 		}
 		fputs("]\n", stdout);
 	} else {
-		printf("%8s  %-24s %-20s %-10s %5s %5s %12s %10s %-9s %s\n", "ID", "COMPANY", "CONTACT",
+		printf("%8s  %-24s %-20s %-10s %5s %5s %14s %12s %-9s %s\n", "ID", "COMPANY", "CONTACT",
 		       "DATE", "ORD", "TIX", "AMOUNT", "VAT", "PAYMENT", "STATUS");
 		for (int i = 0; i < PQntuples(res); i++) {
 			char amount[32], vat[32];
+			enum order_status st;
+			enum payment_method pay;
+			const char *status = db_text(res, i, OL_STATUS), *payment = db_text(res, i, OL_PAYMENT);
 			money_format(amount, sizeof amount, db_int(res, i, OL_AMOUNT));
 			money_format(vat, sizeof vat, db_int(res, i, OL_VAT));
-			printf("%8s  %-24.24s %-20.20s %-10s %5s %5s %12s %10s %-9s %s\n",
-			       db_text(res, i, OL_ID), db_text(res, i, OL_COMPANY), db_text(res, i, OL_CONTACT),
+			/* statuses and payments as words, as the screens spell them */
+			printf("%8s  ", db_text(res, i, OL_ID));
+			cli_cell(db_text(res, i, OL_COMPANY), 24);
+			putchar(' ');
+			cli_cell(db_text(res, i, OL_CONTACT), 20);
+			printf(" %-10s %5s %5s %14s %12s %-9s %s\n",
 			       db_text(res, i, OL_DATE), db_text(res, i, OL_ORDERED), db_text(res, i, OL_TICKETS),
-			       amount, vat, db_text(res, i, OL_PAYMENT), db_text(res, i, OL_STATUS));
+			       amount, vat, payment_parse(payment, &pay) ? payment_label(pay) : payment,
+			       order_status_parse(status, &st) ? order_status_label(st) : status);
 		}
 	}
 	PQclear(res);

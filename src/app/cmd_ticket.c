@@ -60,13 +60,14 @@ int cmd_ticket_list(struct cli *cli, int argc, char **argv)
 	{
 		size_t i;
 		json_t *t;
-		printf("%8s  %-12s %-6s %-28s %s\n", "TICKET", "TYPE", "STATUS", "HOLDER", "TOKEN");
+		printf("%8s  %-16s %-6s %-28s %s\n", "TICKET", "TYPE", "STATUS", "HOLDER", "TOKEN");
 		json_array_foreach(list, i, t) {
 			const char *person = json_string_value(json_object_get(t, "person"));
-			printf("%8lld  %-12s %-6s %-28s %s\n", (long long)json_integer_value(json_object_get(t, "id")),
-			       json_string_value(json_object_get(t, "type")),
-			       json_string_value(json_object_get(t, "status")), person ? person : "-",
-			       json_string_value(json_object_get(t, "token")));
+			printf("%8lld  ", (long long)json_integer_value(json_object_get(t, "id")));
+			cli_cell(json_string_value(json_object_get(t, "type")), 16);
+			printf(" %-6s ", json_string_value(json_object_get(t, "status")));
+			cli_cell(person ? person : "-", 28);
+			printf(" %s\n", json_string_value(json_object_get(t, "token")));
 		}
 	}
 	json_decref(list);

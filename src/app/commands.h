@@ -40,5 +40,6 @@ int cmd_ticket_verify(struct cli *cli, int argc, char **argv);
 int cmd_event_key(struct cli *cli, int argc, char **argv);
 int cmd_checkin(struct cli *cli, int argc, char **argv);
 int cmd_checkin_undo(struct cli *cli, int argc, char **argv);
+int cmd_org_list(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -73,25 +73,35 @@ static bool created(struct db *db, PGresult *res, const char *noun, const char *
 bool db_event_add(struct db *db, const char *name, const char *date, bool reentry,
 		  long long *id)
 {
+	return db_event_add_tz(db, name, date, reentry, NULL, id);
+}
+
+bool db_event_add_tz(struct db *db, const char *name, const char *date, bool reentry,
+		     const char *time_zone, long long *id)
+{
 	/* A name that differs from an existing one only in case is refused
-	 * here with the existing name; the unique index stands behind it. */
-	static const char sql[] =
-		"WITH d AS (SELECT name FROM event WHERE lower(name) = lower($1) LIMIT 1), "
-		"e AS (INSERT INTO event (name, date, reentry) SELECT $1, $2, $3 "
-		"  WHERE NOT EXISTS (SELECT 1 FROM d) RETURNING id, name, date, reentry), "
-		"l AS (INSERT INTO change_log (entity, entity_id, action, event_id, detail) "
-		"  SELECT 'event', id, 'created', id, jsonb_build_object('name', name, "
-		"  'date', date, 'reentry', reentry) FROM e) "
-		"SELECT (SELECT id FROM e), (SELECT name FROM d)";
-	const char *params[3] = { name, date, reentry ? "true" : "false" };
-	PGresult *res = db_exec(db, sql, 3, params);
+	 * here with the existing name; the unique index stands behind it.
+	 * Without a time zone the column's default (db/017) applies. */
+#define EVENT_ADD_SQL(TZ_COLUMN, TZ_VALUE)                                                        \
+	"WITH d AS (SELECT name FROM event WHERE lower(name) = lower($1) LIMIT 1), "               \
+	"e AS (INSERT INTO event (name, date, reentry" TZ_COLUMN ") SELECT $1, $2, $3" TZ_VALUE " " \
+	"  WHERE NOT EXISTS (SELECT 1 FROM d) RETURNING id, name, date, reentry, time_zone), "     \
+	"l AS (INSERT INTO change_log (entity, entity_id, action, event_id, detail) "             \
+	"  SELECT 'event', id, 'created', id, jsonb_build_object('name', name, "                  \
+	"  'date', date, 'reentry', reentry, 'time_zone', time_zone) FROM e) "                     \
+	"SELECT (SELECT id FROM e), (SELECT name FROM d)"
+	static const char sql[] = EVENT_ADD_SQL("", "");
+	static const char sql_tz[] = EVENT_ADD_SQL(", time_zone", ", $4");
+#undef EVENT_ADD_SQL
+	const char *params[4] = { name, date, reentry ? "true" : "false", time_zone };
+	PGresult *res = db_exec(db, time_zone ? sql_tz : sql, time_zone ? 4 : 3, params);
 
 	return created(db, res, "an event", "", id);
 }
 
 PGresult *db_event_list(struct db *db)
 {
-	return db_exec(db, "SELECT id, name, date, reentry FROM event ORDER BY date, id", 0, NULL);
+	return db_exec(db, "SELECT id, name, date, reentry, time_zone FROM event ORDER BY date, id", 0, NULL);
 }
 
 bool db_type_add(struct db *db, const struct type_spec *s, long long *id)

@@ -14,7 +14,11 @@ bool db_type_resolve(struct db *db, long long event_id, const char *text, long l
 
 bool db_event_add(struct db *db, const char *name, const char *date, bool reentry,
 		  long long *id);
-enum event_col { EVENT_ID, EVENT_NAME, EVENT_DATE, EVENT_REENTRY };
+/* The same in a time zone (a zone name such as Europe/Oslo; NULL: the
+ * default); an unknown zone is DB_BADINPUT. */
+bool db_event_add_tz(struct db *db, const char *name, const char *date, bool reentry,
+		     const char *time_zone, long long *id);
+enum event_col { EVENT_ID, EVENT_NAME, EVENT_DATE, EVENT_REENTRY, EVENT_TIME_ZONE };
 PGresult *db_event_list(struct db *db);
 
 struct type_spec {

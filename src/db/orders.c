@@ -227,13 +227,18 @@ static int summary_row(enum order_status status)
 
 static void summary_parse(const PGresult *res, struct order_summary *out);
 
+/* "Today" is the event's today (db/017: event_day, the same day an order
+ * is dated by), so an order counts today exactly when `order list --from D
+ * --to D` with that day lists it. */
+#define ORDER_IS_TODAY "o.order_date = event_day(o.event_id, now())"
+
 static const char *summary_sql(const struct order_filter *f)
 {
 	/* Without a search the grid comes from the pre-aggregated statistics;
 	 * a search needs the orders themselves (found through the trigram index). */
 	static const char sql_stats[] =
 		"SELECT o.status, o.payment, sum(o.orders), sum(o.tickets), sum(o.amount), "
-		"coalesce(sum(o.orders) FILTER (WHERE o.order_date = current_date), 0) "
+		"coalesce(sum(o.orders) FILTER (WHERE " ORDER_IS_TODAY "), 0) "
 		"FROM (SELECT * FROM order_stats UNION ALL SELECT * FROM order_stats_delta) o "
 		"WHERE ($1::bigint IS NULL OR o.event_id = $1::bigint) AND $2::text IS NULL "
 		"AND ($3::order_status IS NULL OR o.status = $3::order_status) "
@@ -243,7 +248,7 @@ static const char *summary_sql(const struct order_filter *f)
 		"AND ($7::text IS NULL OR ($7::text = 'complete') = o.complete) GROUP BY 1, 2";
 	static const char sql_orders[] =
 		"SELECT o.status, o.payment, count(*), sum(o.quantity), sum(o.gross_cents), "
-		"count(*) FILTER (WHERE o.order_date = current_date) "
+		"count(*) FILTER (WHERE " ORDER_IS_TODAY ") "
 		"FROM ticket_order o WHERE " FILTER_PARAMS " GROUP BY 1, 2";
 	return f->search[0] ? sql_orders : sql_stats;
 }

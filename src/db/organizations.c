@@ -45,11 +45,22 @@ bool db_event_org_choices_submit(struct db *db, const void *owner, long long eve
 	return submit_event_limit(db, owner, SQL_ORG_CHOICES, event_id, limit, done, ctx);
 }
 
+/* An organization's orders: those placed on its behalf (event_org_id),
+ * and those that name it as their company without being linked (counter
+ * sales with --company, imported and demo orders), the name compared as
+ * names are everywhere, ignoring case. Cancelled and refunded orders are
+ * no business and do not count. One pass over the event's orders. */
 static const char SQL_ORG_LIST[] =
-	"SELECT o.name, eo.relationship, eo.lifecycle, eo.commercial_status, eo.visibility, eo.package, "
-	"eo.booth, eo.category, (SELECT count(*) || ' · ' || coalesce(sum(gross_cents), 0) FROM ticket_order t "
-	"WHERE t.event_org_id = eo.id) FROM event_organization eo JOIN organization o ON o.id = eo.organization_id "
-	"WHERE eo.event_id = $1 ORDER BY eo.relationship, o.name LIMIT $2::integer";
+	"WITH g AS (SELECT eo.*, o.name FROM event_organization eo JOIN organization o "
+	"  ON o.id = eo.organization_id WHERE eo.event_id = $1), "
+	"t AS (SELECT coalesce(t.event_org_id, g.id) AS eo_id, t.gross_cents FROM ticket_order t "
+	"  LEFT JOIN g ON t.event_org_id IS NULL AND lower(btrim(t.company)) = lower(btrim(g.name)) "
+	"  WHERE t.event_id = $1 AND t.status NOT IN ('cancelled', 'refunded')), "
+	"a AS (SELECT eo_id, count(*) AS n, sum(gross_cents) AS amount FROM t WHERE eo_id IS NOT NULL "
+	"  GROUP BY eo_id) "
+	"SELECT g.name, g.relationship, g.lifecycle, g.commercial_status, g.visibility, g.package, "
+	"g.booth, g.category, coalesce(a.n, 0), coalesce(a.amount, 0), g.id "
+	"FROM g LEFT JOIN a ON a.eo_id = g.id ORDER BY g.relationship, g.name LIMIT $2::integer";
 
 PGresult *db_event_org_list(struct db *db, long long event_id, int limit)
 {

@@ -11,10 +11,11 @@ enum event_org_choice_col { EOC_ID, EOC_NAME };
 PGresult *db_event_org_choices(struct db *db, long long event_id, int limit);
 
 enum event_org_col { EOG_NAME, EOG_RELATION, EOG_LIFECYCLE, EOG_COMMERCIAL, EOG_VISIBILITY, EOG_PACKAGE,
-		     EOG_BOOTH, EOG_CATEGORY, EOG_ORDERS, EOG_COUNT };
-/* The event's organizations by relationship and name (up to limit), all
- * columns text; orders is "N · gross cents" of the orders placed on their
- * behalf. */
+		     EOG_BOOTH, EOG_CATEGORY, EOG_ORDERS, EOG_AMOUNT, EOG_ID, EOG_COUNT };
+/* The event's organizations by relationship and name (up to limit):
+ * orders and amount (gross cents) are those of their live orders —
+ * placed on their behalf, or naming them as company (ignoring case);
+ * id is the event_organization's. */
 PGresult *db_event_org_list(struct db *db, long long event_id, int limit);
 /* The same queued on the loop (src/db/read.h's shape). */
 #include "read.h"

@@ -1,0 +1,104 @@
+/* Event organizations: org list (CONTRACT.md's keys, plus each one's live
+ * orders and their amount, as the Organizations screen shows them). */
+#include <stdio.h>
+#include <string.h>
+#include <ctype.h>
+
+#include "../core/money.h"
+#include "../db/organizations.h"
+#include "cli.h"
+#include "commands.h"
+
+#define ORG_LIST_MAX 100000
+
+/* Whether part occurs in text, ASCII letters in any case. */
+static bool contains_ci(const char *text, const char *part)
+{
+	size_t n = strlen(part);
+	for (; *text; text++) {
+		size_t k = 0;
+		while (k < n && tolower((unsigned char)text[k]) == tolower((unsigned char)part[k]))
+			k++;
+		if (k == n)
+			return true;
+	}
+	return n == 0;
+}
+
+/* A --relationship/--lifecycle/--commercial/--visibility filter: given and
+ * different excludes the row; --search: a part of the name, any case. */
+static bool org_matches(const PGresult *res, int i, const char *const *want, const char *search)
+{
+	static const int cols[4] = { EOG_RELATION, EOG_LIFECYCLE, EOG_COMMERCIAL, EOG_VISIBILITY };
+	for (int k = 0; k < 4; k++)
+		if (want[k] && strcmp(want[k], db_text(res, i, cols[k])) != 0)
+			return false;
+	return !search || contains_ci(db_text(res, i, EOG_NAME), search);
+}
+
+int cmd_org_list(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "org list", *event = NULL, *want[4] = { NULL }, *search = NULL;
+	bool json = false;
+	const struct cli_opt opts[] = {
+		{ "event", &event, NULL }, { "relationship", &want[0], NULL }, { "lifecycle", &want[1], NULL },
+		{ "commercial", &want[2], NULL }, { "visibility", &want[3], NULL }, { "search", &search, NULL },
+		{ "json", NULL, &json }, { NULL, NULL, NULL },
+	};
+	long long event_id;
+	PGresult *res;
+	json_t *list;
+	int rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL);
+
+	if (rc)
+		return rc;
+	for (int k = 0; k < 4; k++)
+		if (!cli_value(what, opts[k + 1].name, want[k], 100, &rc))
+			return rc;
+	if (!cli_value(what, "search", search, 200, &rc))
+		return rc;
+	if ((rc = cli_event_type(cli, what, event, NULL, &event_id, NULL)))
+		return rc;
+	if (!(res = db_event_org_list(cli->db, event_id, ORG_LIST_MAX)))
+		return cli_db_fail(cli, what);
+	if (json) {
+		list = json_array();
+		for (int i = 0; i < PQntuples(res); i++)
+			if (org_matches(res, i, want, search))
+				json_array_append_new(list, json_pack("{sI ss ss ss ss ss ss ss ss sI sI}",
+					"id", (json_int_t)db_int(res, i, EOG_ID),
+					"organization", db_text(res, i, EOG_NAME),
+					"category", db_text(res, i, EOG_CATEGORY),
+					"visibility", db_text(res, i, EOG_VISIBILITY),
+					"package", db_text(res, i, EOG_PACKAGE),
+					"booth", db_text(res, i, EOG_BOOTH),
+					"relationship", db_text(res, i, EOG_RELATION),
+					"lifecycle", db_text(res, i, EOG_LIFECYCLE),
+					"commercial", db_text(res, i, EOG_COMMERCIAL),
+					"orders", (json_int_t)db_int(res, i, EOG_ORDERS),
+					"amount", (json_int_t)db_int(res, i, EOG_AMOUNT)));
+		PQclear(res);
+		cli_print_json(list);
+		return EXIT_DONE;
+	}
+	printf("%6s  %-28s %-10s %-11s %-10s %-10s %-8s %-6s %-12s %6s %14s\n", "ID", "ORGANIZATION", "RELATION",
+	       "LIFECYCLE", "COMMERCIAL", "VISIBILITY", "PACKAGE", "BOOTH", "CATEGORY", "ORDERS", "AMOUNT");
+	for (int i = 0; i < PQntuples(res); i++) {
+		static const struct {
+			int col, width;
+		} cells[] = { { EOG_NAME, 28 }, { EOG_RELATION, 10 }, { EOG_LIFECYCLE, 11 }, { EOG_COMMERCIAL, 10 },
+			      { EOG_VISIBILITY, 10 }, { EOG_PACKAGE, 8 }, { EOG_BOOTH, 6 }, { EOG_CATEGORY, 12 } };
+		char amount[32];
+		if (!org_matches(res, i, want, search))
+			continue;
+		printf("%6s ", db_text(res, i, EOG_ID));
+		for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
+			putchar(' ');
+			cli_cell(db_text(res, i, cells[k].col), cells[k].width);
+		}
+		money_format(amount, sizeof amount, db_int(res, i, EOG_AMOUNT));
+		printf(" %6s %14s\n", db_text(res, i, EOG_ORDERS), amount);
+	}
+	PQclear(res);
+	return EXIT_DONE;
+}
