@@ -248,7 +248,7 @@ static void test_dashboard_at_80x24(void **state)
 	assert_true(tmux_wait_for(&t, "Live", 10000));
 	screen = tmux_capture(&t);
 	tmux_stop(&t);
-	assert_non_null(strstr(screen, "Invoice Sent"));
+	assert_non_null(strstr(screen, "Invoice sent"));
 	assert_null(strstr(screen, "invoice_sent"));
 	assert_non_null(strstr(screen, "ORDERS TODAY"));
 	/* 80 tickets at 12,500,000.00 incl. VAT: 1,000,000,000.00 (16) in a
@@ -322,6 +322,41 @@ static void test_organizations_orders_and_80x24(void **state)
 	free(screen);
 }
 
+/* An undone check-in no longer counts as checked in (the undo is a
+ * check-out with a reason; the dashboard counted any scan). */
+static void test_undone_checkin_leaves_the_count(void **state)
+{
+	long long ev = make_event(unique_name("Undo Dash"), "2027-10-01", 0), order;
+	struct dashboard_figures d;
+	json_t *doc, *tickets;
+	char token[256];
+	(void)state;
+
+	make_type(ev, "Adult", 10, 1000, 1);
+	doc = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card", ev);
+	order = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	tickets = cli_json("$BOXOFFICE ticket list --order %lld --json", order);
+	snprintf(token, sizeof token, "%s", json_string_value(json_object_get(json_array_get(tickets, 0), "token")));
+	long long ticket = json_integer_value(json_object_get(json_array_get(tickets, 0), "id"));
+	json_decref(tickets);
+	{
+		struct run_result r = run_cmd("$BOXOFFICE checkin --gate dash --event %lld --token '%s'", ev, token);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+	}
+	assert_true(db_dashboard_read(db, ev, &d));
+	assert_int_equal(d.checked_in, 1);
+	{
+		struct run_result r = run_cmd("$BOXOFFICE checkin undo %lld --reason 'wrong person'", ticket);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+	}
+	assert_true(db_dashboard_read(db, ev, &d));
+	assert_int_equal(d.checked_in, 0);
+	assert_int_equal(d.inside, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_dashboard_today_is_order_list_today),
 		cmocka_unit_test(test_dashboard_at_80x24),
 		cmocka_unit_test(test_organizations_orders_and_80x24),
+		cmocka_unit_test(test_undone_checkin_leaves_the_count),
 	};
 	return cmocka_run_group_tests_name("dashboard", tests, setup, teardown);
 }
