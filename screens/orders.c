@@ -223,6 +223,8 @@ static void orders_done(struct app *app, void *state)
 	struct orders_state *s = state;
 
 	order_actions_done(app, &s->act);
+	if (s->opened_on_org)
+		return; /* the clerk's own filters stay as they were */
 	kept.saved = true;
 	kept.event_id = app_event_id(app);
 	for (int i = 0; i < FF_COUNT; i++) {
@@ -247,6 +249,14 @@ static void orders_init(struct app *app, void *state, const struct screen_arg *a
 	orders_filters_init(s);
 	s->sort = SORT_DATE;
 	s->descending = true; /* newest first */
+	if (arg && arg->name && *arg->name) {
+		/* opened on an organization: its orders, every other filter reset */
+		snprintf(s->ffields[FF_SEARCH].text, sizeof s->ffields[FF_SEARCH].text, "%s", arg->name);
+		s->opened_on_org = true;
+		if (app)
+			app_status(app, false, "orders matching %s (F4 resets the filters)", arg->name);
+		return;
+	}
 	if (!kept.saved)
 		return;
 	for (int i = 0; i < FF_COUNT; i++) {

@@ -103,6 +103,7 @@ struct orders_state {
 	long long keep_id;     /* the order to keep selected */
 	bool from_start;       /* the due re-read starts at the first page */
 	struct order_row first;
+	bool opened_on_org;    /* opened from an organization: its own view, not kept */
 	bool restored;         /* first and keep_id come from the last visit */
 };
 

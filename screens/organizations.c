@@ -22,6 +22,7 @@ struct organizations_state {
 	struct org_row rows[ORGS_MAX];
 	struct list_cursor cursor;
 	struct read_mark mark;
+	int first_row_y; /* where the first row was drawn, for clicks */
 };
 
 /* The screen's columns are db_event_org_list's, in its order, up to its
@@ -88,12 +89,16 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
 	bool stale = read_mark_stale(app, &s->mark);
 
-	visible = a.h - (mark ? 2 : 1); /* the last line marks rows that are not current */
+	visible = a.h - 2; /* the last line: a hint, or whether the rows are current */
+	s->first_row_y = a.y + 1;
 
 	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, O_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, visible);
 	if (mark) /* the last line says whether the rows are current */
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, mark, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
+	else
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
+			  "Enter shows the organization's orders. Live: orders update the counts.", theme_attr(C_DIM));
 	if (s->cursor.count == 0 && !mark)
 		draw_text(a.y + 2, a.x + 2, a.w - 4, "No organizations for this event.", theme_attr(C_DIM));
 	for (int i = 0; i < visible && s->cursor.top + i < s->cursor.count; i++) {
@@ -118,9 +123,39 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 static int organizations_key(struct app *app, void *state, enum action action, int key)
 {
 	struct organizations_state *s = state;
-	(void)app;
 	(void)key;
-	return list_cursor_move(&s->cursor, action, LINES - 5);
+	if (action == ACT_OPEN) {
+		/* its orders: the Ticket Orders list searched on its name */
+		if (s->cursor.count == 0)
+			return SCR_HANDLED;
+		app_push(app, &orders_screen,
+			 &(struct screen_arg){ 0, s->rows[s->cursor.selected].cells[O_NAME] });
+		return SCR_HANDLED;
+	}
+	return list_cursor_move(&s->cursor, action, s->cursor.visible > 0 ? s->cursor.visible : LINES - 5);
+}
+
+static int organizations_mouse(struct app *app, void *state, enum mouse_event event, int y, int x)
+{
+	struct organizations_state *s = state;
+	(void)x;
+	if (event != MOUSE_CLICK && event != MOUSE_DOUBLE_CLICK)
+		return SCR_IGNORED;
+	if (list_cursor_click(&s->cursor, s->first_row_y, y) < 0)
+		return SCR_IGNORED;
+	if (event == MOUSE_DOUBLE_CLICK)
+		return organizations_key(app, state, ACT_OPEN, 0);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+/* Orders move the counts and amounts; events and organizations the rows. */
+static int organizations_notify(struct app *app, void *state, const char *channel, const char *payload)
+{
+	(void)app;
+	(void)state;
+	(void)payload;
+	return strcmp(channel, "boxoffice_orders") == 0 || strcmp(channel, "boxoffice_events") == 0 ? SCR_REQUERY
+												 : SCR_IGNORED;
 }
 
 const struct screen_ops organizations_screen = {
@@ -130,4 +165,6 @@ const struct screen_ops organizations_screen = {
 	.query = organizations_query,
 	.draw = organizations_draw,
 	.on_key = organizations_key,
+	.on_mouse = organizations_mouse,
+	.on_notify = organizations_notify,
 };

@@ -315,6 +315,23 @@ static void test_organizations_orders_and_80x24(void **state)
 	assert_true(tmux_wait_for(&t, "ORGANIZATION", 10000));
 	assert_true(tmux_wait_for(&t, "2,493.75", 5000));
 	screen = tmux_capture(&t);
+	/* Enter: its orders, in Ticket Orders searched on its name */
+	tmux_keys(&t, "Home Enter");
+	assert_true(tmux_wait_for(&t, "orders matching Fjord Maritime", 5000));
+	assert_true(tmux_wait_for(&t, "Refunded", 5000));
+	{
+		char *orders = tmux_capture(&t);
+		int rows = 0;
+		for (char *q = orders; (q = strstr(q, "Fjord Maritime")) != NULL; q++)
+			rows++;
+		free(orders);
+		assert_true(rows >= 4); /* the search field, the status line and its orders */
+	}
+	/* Esc back: a new sale naming it moves its counts, live */
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "2,493.75", 5000));
+	json_decref(cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card --company \"%s\"", ev, name));
+	assert_true(tmux_wait_for(&t, "4 · 2,992.50", 5000));
 	tmux_stop(&t);
 	assert_non_null(strstr(screen, "Fjord Maritime Consulting")); /* 25 characters, not 8 */
 	assert_non_null(strstr(screen, "3 · 2,493.75"));
