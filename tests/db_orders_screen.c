@@ -481,6 +481,38 @@ static void test_orders_mouse(void **state)
 	free(s);
 }
 
+/* The mouse as a terminal sends it: a click selects the order under it,
+ * a double click opens it, a click on a filter field focuses it. */
+static void test_orders_mouse_in_tmux(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Mouse Gala"), "2040-05-01", 0);
+	long long older, newer;
+	char want[64];
+	int y;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 10000, 1);
+	older = order_add(event_id, "Adult:1", "invoice", "Older Mouse AB");
+	newer = order_add(event_id, "Adult:2", "invoice", "Newer Mouse AB");
+	(void)newer;
+	start_orders(&t, "mouse", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "Older Mouse AB", 10000));
+	y = tmux_row_of(&t, "Older Mouse AB");
+	assert_true(y > 0);
+	tmux_double_click(&t, 20, y);
+	snprintf(want, sizeof want, "Order #%lld", older);
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Newer Mouse AB", 3000));
+	/* a single click selects: Enter then opens that one */
+	y = tmux_row_of(&t, "Older Mouse AB");
+	tmux_click(&t, 20, y);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_export_home_overwrite_and_reasons),
 		cmocka_unit_test(test_filters_kept_while_station_runs),
 		cmocka_unit_test(test_orders_mouse),
+		cmocka_unit_test(test_orders_mouse_in_tmux),
 	};
 	if (getenv("ORDERS_TEST") && *getenv("ORDERS_TEST"))
 		cmocka_set_test_filter(getenv("ORDERS_TEST"));

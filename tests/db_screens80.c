@@ -337,50 +337,6 @@ static void test_messages_belong_to_their_screen(void **state)
 	tmux_stop(&t);
 }
 
-/* An xterm (X10) mouse report: ESC [ M, then button, column, row, each
- * 32 + value (columns and rows counted from 1), reports times in one go;
- * the bytes go through printf's octal escapes, past the shell's quoting. */
-static void mouse_n(struct tmux *t, int times, const int *buttons, int x, int y)
-{
-	char line[1024];
-	int n = snprintf(line, sizeof line, "tmux -L %s send-keys -l -t %s \"$(printf '", t->socket, t->session);
-	for (int i = 0; i < times; i++)
-		n += snprintf(line + n, sizeof line - (size_t)n, "\\033[M\\%03o\\%03o\\%03o", 32 + buttons[i], 33 + x,
-			      33 + y);
-	snprintf(line + n, sizeof line - (size_t)n, "')\"");
-	assert_int_equal(system(line), 0);
-}
-
-static void mouse(struct tmux *t, int button, int x, int y)
-{
-	mouse_n(t, 1, &button, x, y);
-}
-
-static void click(struct tmux *t, int x, int y)
-{
-	static const int press_release[] = { 0, 3 };
-	mouse_n(t, 2, press_release, x, y);
-}
-
-static void double_click(struct tmux *t, int x, int y)
-{
-	static const int twice[] = { 0, 3, 0, 3 };
-	mouse_n(t, 4, twice, x, y);
-}
-
-/* The screen line that holds text. */
-static int row_y(struct tmux *t, const char *text)
-{
-	char *screen = tmux_capture(t), line[1024];
-	for (int i = 0; i < 24; i++)
-		if (strstr(line_of(screen, i, line, sizeof line), text)) {
-			free(screen);
-			return i;
-		}
-	fail_msg("no line holds '%s':\n%s", text, screen);
-	return -1;
-}
-
 static void test_mouse(void **state)
 {
 	struct tour d;
@@ -391,42 +347,42 @@ static void test_mouse(void **state)
 	tour_data(&d);
 	start(&t, "mouse", &d, false);
 	/* menu: entries from row 4; a double click on "3" opens Ticket Orders */
-	double_click(&t, 10, 6);
+	tmux_double_click(&t, 10, 6);
 	assert_true(wait_line(&t, 0, "\u2502 Ticket Orders \u2502", 3000));
 	tmux_keys(&t, "F2");
 	assert_true(wait_line(&t, 0, "\u2502 Main menu \u2502", 3000));
 	/* a click selects (Events, row 4) and opens nothing; a click on the
 	 * selected entry opens it */
-	click(&t, 10, 4);
+	tmux_click(&t, 10, 4);
 	usleep(500 * 1000);
 	assert_true(wait_line(&t, 0, "\u2502 Main menu \u2502", 100));
-	click(&t, 10, 4);
+	tmux_click(&t, 10, 4);
 	assert_true(wait_line(&t, 0, "\u2502 Events \u2502", 3000));
 	/* Events: a click on the second event's row, then Enter */
 	snprintf(id, sizeof id, "%lld %s", d.event2, d.date2);
 	assert_row_has(&t, id, "Second");
-	click(&t, 30, row_y(&t, id));
+	tmux_click(&t, 30, tmux_row_of(&t, id));
 	tmux_keys(&t, "Enter");
 	snprintf(working, sizeof working, "working on %s", d.name2);
 	assert_true(tmux_wait_for(&t, working, 3000));
 	/* a double click on the first one's row works on it */
 	snprintf(id, sizeof id, "%lld %s", d.event, d.date);
-	double_click(&t, 30, row_y(&t, id));
+	tmux_double_click(&t, 30, tmux_row_of(&t, id));
 	snprintf(working, sizeof working, "working on %s", d.name);
 	assert_true(tmux_wait_for(&t, working, 3000));
 	/* Inventory: a double click on Child sells Child */
 	tmux_keys(&t, "F2 2");
 	assert_row_has(&t, "Child", "300");
-	double_click(&t, 5, 3);
+	tmux_double_click(&t, 5, 3);
 	assert_true(tmux_wait_for(&t, "Sell Child", 3000));
 	/* a click on the key bar runs its key: F1Help at column 0 */
 	tmux_keys(&t, "F2");
 	assert_true(wait_line(&t, 0, "\u2502 Main menu \u2502", 3000));
-	click(&t, 2, 23);
+	tmux_click(&t, 2, 23);
 	assert_true(wait_line(&t, 0, "\u2502 Help \u2502", 3000));
 	/* the wheel scrolls where the screen has no mouse of its own (help) */
 	assert_true(tmux_wait_for(&t, "keys 1\u201318 of", 3000));
-	mouse(&t, 65, 10, 10); /* wheel down */
+	tmux_mouse(&t, 65, 10, 10); /* wheel down */
 	assert_true(tmux_wait_for(&t, "keys 4\u201321 of", 3000));
 	assert_true(tmux_wait_for(&t, "more above", 1000));
 	tmux_stop(&t);

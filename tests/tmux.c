@@ -127,3 +127,58 @@ void tmux_stop(struct tmux *t)
 		/* already gone */
 	}
 }
+
+/* An xterm (X10) mouse report: ESC [ M, then button, column, row, each
+ * 32 + value (columns and rows counted from 1), reports times in one go;
+ * the bytes go through printf's octal escapes, past the shell's quoting. */
+void tmux_mouse_n(struct tmux *t, int times, const int *buttons, int x, int y)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof line, "tmux -L %s send-keys -l -t %s \"$(printf '", t->socket, t->session);
+	for (int i = 0; i < times; i++)
+		n += snprintf(line + n, sizeof line - (size_t)n, "\\033[M\\%03o\\%03o\\%03o", 32 + buttons[i], 33 + x,
+			      33 + y);
+	snprintf(line + n, sizeof line - (size_t)n, "')\"");
+	if (system(line) != 0)
+		fprintf(stderr, "tmux_mouse_n: send-keys failed\n");
+}
+
+void tmux_mouse(struct tmux *t, int button, int x, int y)
+{
+	tmux_mouse_n(t, 1, &button, x, y);
+}
+
+void tmux_click(struct tmux *t, int x, int y)
+{
+	static const int press_release[] = { 0, 3 };
+	tmux_mouse_n(t, 2, press_release, x, y);
+}
+
+void tmux_double_click(struct tmux *t, int x, int y)
+{
+	static const int twice[] = { 0, 3, 0, 3 };
+	tmux_mouse_n(t, 4, twice, x, y);
+}
+
+int tmux_row_of(struct tmux *t, const char *text)
+{
+	char *screen = tmux_capture(t);
+	int row = 0;
+	const char *l = screen;
+
+	for (; l && *l; row++) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		char *line = strndup(l, len);
+		bool found = strstr(line, text) != NULL;
+		free(line);
+		if (found) {
+			free(screen);
+			return row;
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	fprintf(stderr, "no line holds '%s':\n%s\n", text, screen);
+	free(screen);
+	return -1;
+}

@@ -21,5 +21,13 @@ bool tmux_wait_for(struct tmux *t, const char *text, int timeout_ms);
 /* Waits until text is gone from the screen. */
 bool tmux_wait_gone(struct tmux *t, const char *text, int timeout_ms);
 void tmux_stop(struct tmux *t);
+/* Mouse reports as an xterm sends them (X10: ESC [ M b x y), x and y
+ * counted from 0; buttons: 0 press, 3 release, 64/65 wheel up/down. */
+void tmux_mouse_n(struct tmux *t, int times, const int *buttons, int x, int y);
+void tmux_mouse(struct tmux *t, int button, int x, int y);
+void tmux_click(struct tmux *t, int x, int y);
+void tmux_double_click(struct tmux *t, int x, int y);
+/* The screen line (from 0) that holds text, or -1. */
+int tmux_row_of(struct tmux *t, const char *text);
 
 #endif
