@@ -242,8 +242,13 @@ static void draw_verdict(struct checkin_state *s, struct rect a, int y, int h)
 		draw_big(y + 1, a.x, a.w, s->last.admit ? "ADMIT" : "REJECT", band | A_BOLD);
 	else
 		draw_text(y + 1, a.x + (a.w - 8) / 2, 8, s->last.admit ? " ADMIT " : " REJECT ", band | A_BOLD);
-	snprintf(who, sizeof who, "%s%s%s · %s", s->last.person[0] ? s->last.person : "(no name)",
-		 s->last.company[0] ? " · " : "", s->last.company, s->last.type[0] ? s->last.type : "?");
+	/* who, when the code named a ticket (an unknown code names nobody) */
+	if (s->last.person[0] || s->last.type[0])
+		snprintf(who, sizeof who, "%s%s%s%s%s", s->last.person[0] ? s->last.person : "(no name yet)",
+			 s->last.company[0] ? " · " : "", s->last.company, s->last.type[0] ? " · " : "",
+			 s->last.type);
+	else
+		who[0] = '\0';
 	draw_text(y + h - 2, a.x + 2, a.w - 4, who, band | A_BOLD);
 	if (s->last.reason[0] || s->last.offline) {
 		char why[700];
@@ -359,6 +364,12 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		}
 		snprintf(line, sizeof line, "Gate %s · %s · %s · %s", s->gate.name,
 			 app_online(app) ? "ONLINE" : "OFFLINE", count, cache);
+		/* narrow: the gate's name is in the header (its station) and
+		 * the state too; the count and the cache's age are not cut */
+		if (text_columns(line) > a.w - 2)
+			snprintf(line, sizeof line, "%s · %s · %s", app_online(app) ? "ONLINE" : "OFFLINE", count, cache);
+		if (text_columns(line) > a.w - 2)
+			snprintf(line, sizeof line, "%s · %s", app_online(app) ? "ONLINE" : "OFFLINE", count);
 	}
 	draw_text(y, a.x + 1, a.w - 2, line, app_online(app) ? A_BOLD : theme_attr(C_OFFLINE));
 	{
@@ -827,6 +838,10 @@ const struct screen_ops checkin_screen = {
 	.on_key = checkin_key,
 	.on_notify = checkin_notify,
 	.on_tick = checkin_tick,
+	/* a door laptop or a small tablet: the verdict, counts and the last
+	 * scans still fit (Last scans goes under the counts below 60) */
+	.min_w = 60,
+	.min_h = 15,
 	.fd = checkin_fd,
 	.on_fd = checkin_on_fd,
 };
