@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "tmux.h"
 #include "src/core/order.h"
 #include "src/db/migrate.h"
 
@@ -380,10 +381,70 @@ static void test_case_duplicates_renamed_by_migration(void **state)
 	}
 }
 
+/* A station on a database its migrations have not reached (a new binary,
+ * nobody ran migrate) said nothing and failed in odd places (a sale with
+ * no receipt): every command and the screens say what to run. */
+static void test_database_behind_the_program_says_so(void **state)
+{
+	char dbname[64], conninfo[128], cmd[300];
+	struct run_result r;
+	struct tmux t;
+	PGconn *c;
+	(void)state;
+
+	snprintf(dbname, sizeof dbname, "behind_%d", (int)getpid());
+	{
+		char sql[128];
+		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
+		PQclear(test_query(conn, sql, 0, NULL));
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
+		PQclear(test_query(conn, sql, 0, NULL));
+	}
+	snprintf(conninfo, sizeof conninfo, "dbname=%s application_name=tests", dbname);
+	c = PQconnectdb(conninfo);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	PQclear(PQexec(c, "SET client_min_messages = error"));
+	PQclear(test_query(c, "CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, "
+			      "applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL));
+	for (size_t i = 0; i + 1 < migrations_count; i++) { /* all but the last */
+		char v[16];
+		const char *p[2] = { v, migrations[i].name };
+		PGresult *res = PQexec(c, migrations[i].sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+			fail_msg("%s: %s", migrations[i].name, PQresultErrorMessage(res));
+		PQclear(res);
+		snprintf(v, sizeof v, "%d", migrations[i].version);
+		PQclear(test_query(c, "INSERT INTO schema_version (version, name) VALUES ($1, $2)", 2, p));
+	}
+	r = run_cmd("$BOXOFFICE -d '%s' event list --json", conninfo);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "needs"));
+	assert_non_null(strstr(r.err, "run `boxoffice migrate`"));
+	run_free(&r);
+	/* the screens say it too, and go on */
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE -d '%s' --station behind; sleep 30", conninfo);
+	tmux_start(&t, "behind", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "run `boxoffice migrate`", 10000));
+	tmux_stop(&t);
+	r = run_cmd("$BOXOFFICE -d '%s' migrate", conninfo);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE -d '%s' event list --json", conninfo);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	PQfinish(c);
+	{
+		char sql[128];
+		snprintf(sql, sizeof sql, "DROP DATABASE %s", dbname);
+		PQclear(test_query(conn, sql, 0, NULL));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_twice_changes_nothing),
+		cmocka_unit_test(test_database_behind_the_program_says_so),
 		cmocka_unit_test(test_case_duplicates_renamed_by_migration),
 		cmocka_unit_test(test_transition_tables_agree),
 		cmocka_unit_test(test_constraints_reject_bad_rows),

@@ -11,6 +11,7 @@
 #include "../core/validate.h"
 #include "../db/catalog.h"
 #include "../db/db.h"
+#include "../db/migrate.h"
 
 int cli_fail(int code, const char *what, const char *fmt, ...)
 {
@@ -44,6 +45,20 @@ struct db *cli_db(struct cli *cli)
 	if (!db_connect(cli->db)) {
 		cli_fail(EXIT_FAILED, "database unreachable", "%s", cli->db->err);
 		return NULL;
+	}
+	if (!cli->any_schema) {
+		/* a database behind this program fails in odd places: say why */
+		char behind[160];
+		int have = migrate_current_version(cli->db);
+		if (have < 0) {
+			cli_fail(EXIT_FAILED, "database", "%s", cli->db->err);
+			return NULL;
+		}
+		migrate_behind_text(have, behind, sizeof behind);
+		if (behind[0]) {
+			cli_fail(EXIT_FAILED, "database", "%s", behind);
+			return NULL;
+		}
 	}
 	return cli->db;
 }

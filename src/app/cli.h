@@ -19,6 +19,7 @@ struct cli {
 	const char *conninfo;
 	const char *station;
 	struct db *db;
+	bool any_schema; /* migrate: the database may be behind this program */
 };
 
 struct command {

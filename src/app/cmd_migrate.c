@@ -19,6 +19,7 @@ int cmd_migrate(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
+	cli->any_schema = true;
 	if (!(db = cli_db(cli)))
 		return EXIT_FAILED;
 	/* Building an index on a million orders takes what it takes. */

@@ -25,6 +25,7 @@
 #include "../../screens/screen.h"
 #include "../core/util.h"
 #include "../db/async.h"
+#include "../db/migrate.h"
 #include "../db/catalog.h"
 #include "../db/events_view.h"
 #include "../db/db.h"
@@ -79,6 +80,9 @@ struct app {
 	const char *event_arg;
 	char status[256];
 	bool status_error;
+	/* the database's schema is older than this program: said on the
+	 * status line whenever nothing else is, until someone migrates */
+	char schema_behind[160];
 	long long status_ms;      /* monotonic ms it was set */
 	unsigned status_serial;   /* counts app_status calls */
 	unsigned dispatch_serial; /* status_serial when the current key, tick… began */
@@ -298,6 +302,23 @@ static void choose_event(struct app *app)
 		app_set_event(app, picked, name);
 }
 
+/* A station started on a database its migrations have not reached fails
+ * in odd places (a sale that prints no receipt): say so at once. */
+static void schema_answer(struct db *db, PGresult *res, void *ctx)
+{
+	struct app *app = ctx;
+	int have;
+
+	if (res)
+		have = (int)db_int(res, 0, 0);
+	else if (strcmp(db->sqlstate, "42P01") == 0)
+		have = 0; /* never migrated */
+	else
+		return; /* the link: the reconnect will ask again */
+	migrate_behind_text(have, app->schema_behind, sizeof app->schema_behind);
+	app->dirty = true;
+}
+
 static void on_connected(struct app *app)
 {
 	for (int i = 0; listen_channels[i]; i++) {
@@ -306,6 +327,7 @@ static void on_connected(struct app *app)
 		snprintf(sql, sizeof sql, "LISTEN %s", listen_channels[i]);
 		db_submit(app->db, app, sql, 0, NULL, NULL, NULL, NULL);
 	}
+	db_submit(app->db, app, MIGRATE_SQL_VERSION, 0, NULL, schema_answer, NULL, app);
 	app->listened_seq = app->db->notify_seq;
 	app->backoff = 0;
 	choose_event(app);
@@ -524,6 +546,8 @@ static void draw_all(struct app *app)
 	} else if (app->status[0]) {
 		draw_text(h - 2, 1, w - 2, app->status,
 			  theme_attr(app->status_error ? C_STATUS_ERR : C_STATUS_OK));
+	} else if (app->schema_behind[0]) {
+		draw_text(h - 2, 1, w - 2, app->schema_behind, theme_attr(C_STATUS_ERR));
 	}
 	draw_bar(app, h - 1, w);
 	refresh();

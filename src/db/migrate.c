@@ -108,3 +108,23 @@ fail:
 	}
 	return -1;
 }
+
+const char MIGRATE_SQL_VERSION[] = "SELECT coalesce(max(version), 0) FROM schema_version";
+
+int migrate_latest_version(void)
+{
+	return migrations_count ? migrations[migrations_count - 1].version : 0;
+}
+
+void migrate_behind_text(int have, char *buf, size_t size)
+{
+	int want = migrate_latest_version();
+
+	if (have >= want) {
+		if (size)
+			buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, size, "the database's schema is %d, this boxoffice needs %d: run `boxoffice migrate`",
+		 have, want);
+}
