@@ -201,7 +201,7 @@ int order_actions_prompt_key(struct app *app, struct order_actions *a, int key)
 	const struct order_row *r = &a->target;
 	int yes;
 
-	if (kind == PROMPT_CANCEL || kind == PROMPT_REFUND) {
+	if (kind == PROMPT_INVOICE || kind == PROMPT_CANCEL || kind == PROMPT_REFUND) {
 		if ((yes = prompt_yes_no(key)) < 0)
 			return keymap_modal(key) == ACT_NONE ? SCR_HANDLED : SCR_IGNORED; /* F1, F2, F10 pass */
 		a->prompt = PROMPT_NONE;
@@ -209,7 +209,8 @@ int order_actions_prompt_key(struct app *app, struct order_actions *a, int key)
 			app_status(app, false, "nothing changed");
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		return write_order(app, a, kind == PROMPT_CANCEL ? W_CANCEL : W_REFUND, r->id, r->version, NULL);
+		return write_order(app, a, kind == PROMPT_INVOICE ? W_INVOICE : kind == PROMPT_CANCEL ? W_CANCEL : W_REFUND,
+				   r->id, r->version, NULL);
 	}
 	switch (keymap_modal(key)) {
 	case ACT_BACK:
@@ -244,7 +245,10 @@ int order_actions_key(struct app *app, struct order_actions *a, const struct ord
 	case ACT_INVOICE:
 		if (!order_can_transition(r->payment, r->status, ORDER_INVOICE_SENT))
 			return refuse(app, r, ORDER_INVOICE_SENT, "invoiced");
-		return write_order(app, a, W_INVOICE, r->id, r->version, NULL);
+		/* an invoice takes the next gapless number: never by a stray key */
+		snprintf(question, sizeof question, "Send the invoice for order %s? y/n", named);
+		order_actions_ask(a, PROMPT_INVOICE, r, question, false, NULL);
+		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_SETTLE:
 		if (!order_can_transition(r->payment, r->status, ORDER_SETTLED))
 			return refuse(app, r, ORDER_SETTLED, "settled");

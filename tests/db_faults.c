@@ -596,6 +596,8 @@ static void test_settle_behind_a_row_lock_keeps_the_screen_live(void **state)
 	assert_true(tmux_wait_for(&t, "Locked AB", 10000));
 	/* invoiced first (a write too): an invoice order settles from there */
 	tmux_keys(&t, "i");
+	assert_true(tmux_wait_for(&t, "Send the invoice", 5000));
+	tmux_keys(&t, "y");
 	snprintf(want, sizeof want, "order #%lld invoiced", order_id);
 	assert_true(tmux_wait_for(&t, want, 5000));
 	assert_true(tmux_wait_for(&t, "Invoice sent", 5000));

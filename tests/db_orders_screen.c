@@ -224,6 +224,8 @@ static void test_tab_slash_and_sort_mark(void **state)
 	assert_true(tmux_wait_for(&t, "DATE▼", 3000));
 	/* list → Search → … → Tickets → list: the list's keys work again */
 	tmux_keys(&t, "Tab Tab Tab Tab Tab Tab Tab i");
+	assert_true(tmux_wait_for(&t, "Send the invoice for order #", 3000));
+	tmux_keys(&t, "y");
 	assert_true(tmux_wait_for(&t, "invoice #", 3000));
 	assert_string_equal(order_field(beta, "status"), "invoice_sent");
 	/* from the Status field, / goes to Search */
@@ -280,13 +282,21 @@ static void test_confirmations_and_detail_actions(void **state)
 	assert_true(tmux_wait_for(&t, want, 3000));
 	assert_true(tmux_wait_for(&t, "TICKET", 3000));
 	tmux_keys(&t, "i");
+	snprintf(want, sizeof want, "Send the invoice for order #%lld Fjord AB, 4 tickets, 1,682.50? y/n", fjord);
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "nothing changed", 3000));
+	assert_string_equal(order_field(fjord, "status"), "requested");
+	tmux_keys(&t, "i");
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_keys(&t, "y");
 	snprintf(want, sizeof want, "invoice #%s", "1");
 	assert_true(tmux_wait_for(&t, want, 3000));
 	assert_string_equal(order_field(fjord, "status"), "invoice_sent");
 	assert_string_equal(order_field(fjord, "invoice_no"), "1");
 	assert_true(tmux_wait_for(&t, "Invoice sent", 3000));
 	/* the invoice PDF is made by a child while the screen goes on */
-	assert_true(tmux_wait_for(&t, "saved:", 15000));
+	assert_true(tmux_wait_for(&t, "PDF saved", 15000));
 	{
 		struct run_result r = run_cmd("find \"${BOXOFFICE_STATE:-$HOME/.local/state/boxoffice}\" "
 					      "-name 'INV-%lld-1.pdf' -size +1k", event_id);

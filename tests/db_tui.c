@@ -320,8 +320,12 @@ static void test_orders_screen_filters_and_live(void **state)
 	run_free(&r);
 	assert_true(tmux_wait_for(&t, "Gamma Live", 3000));
 
-	/* The newest order is on top: send its invoice with one key. */
+	/* The newest order is on top: i asks (a gapless number), y sends. */
 	tmux_keys(&t, "Home i");
+	assert_true(tmux_wait_for(&t, "Send the invoice for order #", 3000));
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 "
+					"AND company = 'Gamma Live' AND status = 'invoice_sent'", 1, p), 0);
+	tmux_keys(&t, "y");
 	assert_true(tmux_wait_for(&t, "invoiced", 3000));
 	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 "
 					"AND company = 'Gamma Live' AND status = 'invoice_sent' AND invoice_no IS NOT NULL",

@@ -147,6 +147,7 @@ int cmd_order_invoice(struct cli *cli, int argc, char **argv)
 			      : rc;
 	}
 	json_object_set_new(doc, "pdf", json_string(pdf ? pdf : saved));
+	json_object_set_new(doc, "seller_set", json_boolean(d.has_seller));
 	if (mail) {
 		bool sent = invoice_mail(&d, saved, why, sizeof why);
 		json_object_set_new(doc, "mailed", json_boolean(sent));
@@ -162,6 +163,10 @@ int cmd_order_invoice(struct cli *cli, int argc, char **argv)
 		return EXIT_DONE;
 	}
 	json_object_set_new(doc, "mailed", json_false());
+	/* why not: a station shows it, so nobody waits for a mail never sent */
+	json_object_set_new(doc, "mail_skipped", json_string(no_mail ? "--no-mail"
+								   : !configured ? "no SMTP server set (BOXOFFICE_SMTP_URL)"
+										 : "not asked"));
 	cli_print_json(doc);
 	doc_free(&d);
 	return EXIT_DONE;

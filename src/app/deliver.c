@@ -317,10 +317,16 @@ static void describe(struct doc_job *job, char *msg, size_t size)
 	const char *pdf = json_string_value(json_object_get(doc, "pdf"));
 	const char *to = json_string_value(json_object_get(doc, "mailed_to"));
 
-	if (job->invoice)
-		snprintf(msg, size, "invoice %s saved: %s%s%s",
-			 json_string_value(json_object_get(doc, "invoice")) ? json_string_value(json_object_get(doc, "invoice")) : "",
-			 pdf ? pdf : "", to ? "; mailed to " : "", to ? to : "");
+	if (job->invoice) {
+		/* short enough for 80 columns: the file's name, not its folder */
+		const char *code = json_string_value(json_object_get(doc, "invoice"));
+		const char *skipped = json_string_value(json_object_get(doc, "mail_skipped"));
+		const char *base = pdf && strrchr(pdf, '/') ? strrchr(pdf, '/') + 1 : pdf;
+		snprintf(msg, size, "invoice %s: PDF saved (%s)%s%s%s%s", code ? code : "", base ? base : "",
+			 to ? ", mailed to " : skipped ? ", not mailed: " : "", to ? to : skipped ? skipped : "",
+			 json_is_false(json_object_get(doc, "seller_set")) ? "; seller not set (boxoffice seller set)"
+									   : "", "");
+	}
 	else if (json_is_true(json_object_get(doc, "printed")))
 		snprintf(msg, size, "receipt sent to the printer (PDF: %s)", pdf ? pdf : "");
 	else
