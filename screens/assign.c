@@ -49,6 +49,7 @@ struct assign_state {
 		char what[3 * FIELD_TEXT_MAX];
 	} confirm;
 	char message[1100];
+	char conflict[600]; /* what the confirm is about, on the line above it */
 	bool error;
 	/* bulk: a CSV file's rows, checked (dry run) before anything changes */
 	enum { BULK_OFF, BULK_PATH, BULK_PREVIEW } bulk;
@@ -224,6 +225,8 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 			draw_text(y++, a.x + 2, a.w - 4, line, i == s->picked ? A_BOLD : A_NORMAL);
 		}
 	}
+	if (s->confirm.ticket && s->conflict[0])
+		draw_text(a.y + a.h - 2, a.x + 2, a.w - 4, s->conflict, theme_attr(C_STATUS_ERR));
 	if (s->message[0])
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->message, theme_attr(s->error ? C_STATUS_ERR : C_STATUS_OK));
 }
@@ -245,11 +248,12 @@ static void assigned(struct db *db, json_t *doc, void *ctx)
 			s->confirm.ticket = s->out.ticket;
 			s->confirm.flags = flags | need;
 			snprintf(s->confirm.what, sizeof s->confirm.what, "%s", s->out.what);
-			/* the choice first: a narrow terminal cuts the end of the line */
-			snprintf(s->message, sizeof s->message, "%s — or change the form. %s",
+			/* who it is about on its own line, the choice under it:
+			 * neither is cut at 80 columns */
+			snprintf(s->conflict, sizeof s->conflict, "%s", db->err);
+			snprintf(s->message, sizeof s->message, "%s — or change the form.",
 				 need == ASSIGN_REASSIGN ? "Enter again MOVES the ticket to this person"
-							 : "Enter again RENAMES that person everywhere",
-				 db->err);
+							 : "Enter again RENAMES that person everywhere");
 		} else if (db_answer_lost(db)) {
 			s->confirm.ticket = 0;
 			snprintf(s->message, sizeof s->message,

@@ -332,10 +332,14 @@ static void remember_reject(struct checkin_state *s)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	s->rejects[i].at = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	if (s->last.person[0] || s->last.type[0])
-		snprintf(who, sizeof who, " · %.80s%s%.60s%s", s->last.person[0] ? s->last.person : "(no name)",
-			 s->last.type[0] ? " (" : "", s->last.type, s->last.type[0] ? ")" : "");
-	snprintf(s->rejects[i].line, sizeof s->rejects[i].line, "%s REJECT %.120s%s", s->last_at, s->last.reason, who);
+	/* who first, the reason after: a narrow column cuts the reason's end */
+	if (s->last.person[0])
+		snprintf(who, sizeof who, "%.80s%s%.60s%s: ", s->last.person, s->last.type[0] ? " (" : "",
+			 s->last.type, s->last.type[0] ? ")" : "");
+	else if (s->last.type[0])
+		snprintf(who, sizeof who, "%.60s: ", s->last.type);
+	/* ✗ (x in ASCII) and the warning colour mark it: the words are for the reason */
+	snprintf(s->rejects[i].line, sizeof s->rejects[i].line, "%s ✗ %s%.120s", s->last_at, who, s->last.reason);
 	s->nrejects++;
 	if (s->nrejects >= 2 * CHECKIN_RECENT)
 		s->nrejects -= CHECKIN_RECENT; /* same ring position, no overflow */
@@ -448,7 +452,7 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		draw_text(ry++, rx, rw, s->fig_loading ? "Last scans · loading…" : "Last scans", A_BOLD | A_UNDERLINE);
 		if (s->recent_sel >= nrows)
 			s->recent_sel = nrows - 1;
-		for (int i = 0; i < nrows && ry < bottom - (s->undo_stage ? 1 : 0); i++)
+		for (int i = 0; i < nrows && ry < bottom - (s->undo_stage ? 2 : 0); i++)
 			draw_text(ry++, rx, rw, rows[i].line,
 				  i == s->recent_sel ? theme_attr(C_SELECTED)
 				  : rows[i].reject   ? theme_attr(C_WARN)
@@ -456,13 +460,26 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		if (nrows == 0)
 			draw_text(ry, rx, rw, app_online(app) ? "none yet" : "none on this station", theme_attr(C_DIM));
 	}
-	if (s->undo_stage == 1) {
-		snprintf(line, sizeof line, "Undo the check-in of %.200s · reason: %.300s_  (Enter, Esc cancels)", s->undo_who,
-			 s->undo_reason.text);
-		draw_text(bottom - 1, a.x + 2, a.w - 4, line, theme_attr(C_SELECTED) | A_BOLD);
-	} else if (s->undo_stage == 2) {
-		snprintf(line, sizeof line, "Undo the check-in of %.200s (%.300s)? y/n", s->undo_who, s->undo_reason.text);
-		draw_text(bottom - 1, a.x + 2, a.w - 4, line, theme_attr(C_SELECTED) | A_BOLD);
+	/* two lines: who (whole at 80 columns), then the reason being typed
+	 * or the question, so neither pushes the other off the screen */
+	if (s->undo_stage) {
+		int rw = a.w - 4, tail;
+		snprintf(line, sizeof line, "Undo the check-in of %.200s", s->undo_who);
+		draw_fill(bottom - 2, a.x, a.w, A_NORMAL);
+		draw_fill(bottom - 1, a.x, a.w, A_NORMAL);
+		draw_text(bottom - 2, a.x + 2, rw, line, theme_attr(C_SELECTED) | A_BOLD);
+		if (s->undo_stage == 1) {
+			/* the end of a long reason stays in sight, the cursor after it */
+			const char *r = s->undo_reason.text;
+			const char *hint = "  Enter: next · Esc: cancel";
+			tail = rw - 9 - (int)strlen(hint) - 1;
+			while (tail > 0 && text_columns(r) > tail)
+				r += mblen(r, MB_CUR_MAX) > 0 ? mblen(r, MB_CUR_MAX) : 1;
+			snprintf(line, sizeof line, "Reason: %.300s_%s", r, hint);
+		} else {
+			snprintf(line, sizeof line, "Reason: %.300s — undo it? y/n", s->undo_reason.text);
+		}
+		draw_text(bottom - 1, a.x + 2, rw, line, theme_attr(C_SELECTED) | A_BOLD);
 	}
 }
 
@@ -675,9 +692,10 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 		s->undo_ticket = rows[s->recent_sel].ticket;
 		/* the row without its time: who, type */
 		snprintf(s->undo_who, sizeof s->undo_who, "#%lld, %.150s", s->undo_ticket,
-			 strlen(rows[s->recent_sel].line) > 9 ? rows[s->recent_sel].line + 9 : "");
+			 strlen(rows[s->recent_sel].line) > 13 ? rows[s->recent_sel].line + 13 : "");
 		s->undo_reason.text[0] = '\0';
 		s->undo_stage = 1;
+		app_status(app, false, "%s", ""); /* an earlier refusal is not about this */
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	/* Keyboard-wedge scanner: characters, then Enter. */

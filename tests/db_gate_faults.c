@@ -561,13 +561,13 @@ static void test_checkin_screen_rejects_undo_and_narrow(void **state)
 	assert_true(tmux_wait_for(&t, "1 / 2", 5000));
 	tmux_type(&t, tokens[0]);
 	tmux_keys(&t, "Enter");
-	if (!tmux_wait_for(&t, "REJECT already checked in", 5000)) {
+	if (!tmux_wait_for(&t, "✗ Adult: already checked in", 5000)) {
 		screen = tmux_capture(&t);
 		fail_msg("no reject in Last scans:\n%s", screen);
 	}
 	screen = tmux_capture(&t);
 	/* newest first: the reject above the admit it refers to */
-	assert_true(strstr(screen, "REJECT already") < strstr(screen, " in  undo-scr"));
+	assert_true(strstr(screen, "✗ Adult") < strstr(screen, "(Adult) · undo-scr"));
 	row = strstr(screen, "\n  Adult") ? screen_line(strstr(screen, "\n  Adult") + 1, "Adult") : "";
 	if (!strstr(row, "1 / 2"))
 		fail_msg("counts cut at 80x24: '%s'", row);
@@ -575,7 +575,7 @@ static void test_checkin_screen_rejects_undo_and_narrow(void **state)
 
 	/* the admit is the second row: Down Down, u, a reason, y */
 	tmux_keys(&t, "Down Down u");
-	assert_true(tmux_wait_for(&t, "reason:", 3000));
+	assert_true(tmux_wait_for(&t, "Reason: _  Enter: next", 3000));
 	tmux_type(&t, "wrong person");
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_for(&t, "y/n", 3000));

@@ -205,9 +205,10 @@ static bool parse_recent(struct db *db, const PGresult *res, void *dst)
 			snprintf(f->recent[f->nrecent++], sizeof f->recent[0], "%s UNDO %s (%s): %s", db_text(res, i, CR_AT),
 				 db_text(res, i, CR_WHO), db_text(res, i, CR_TYPE), undo);
 		else
-			snprintf(f->recent[f->nrecent++], sizeof f->recent[0], "%s %-3s %-8.8s %s (%s)",
-				 db_text(res, i, CR_AT), db_text(res, i, CR_DIRECTION), db_text(res, i, CR_GATE),
-				 db_text(res, i, CR_WHO), db_text(res, i, CR_TYPE));
+			/* who first, the gate last: a narrow column cuts the gate */
+			snprintf(f->recent[f->nrecent++], sizeof f->recent[0], "%s %-3s %s (%s) · %s",
+				 db_text(res, i, CR_AT), db_text(res, i, CR_DIRECTION), db_text(res, i, CR_WHO),
+				 db_text(res, i, CR_TYPE), db_text(res, i, CR_GATE));
 	}
 	return true;
 }
