@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -314,8 +316,24 @@ int orders_act(struct app *app, struct orders_state *s, enum action action)
 	if (action == ACT_EXPORT) {
 		localtime_r(&now, &tm);
 		strftime(initial, sizeof initial, "orders-%Y-%m-%d.csv", &tm);
-		order_actions_ask(&s->act, PROMPT_EXPORT, NULL, NULL, true, initial);
-		s->act.pfield.label = "Export CSV to:";
+		{
+			/* where a relative name lands, with ~ for home: the station
+			 * may have been started anywhere */
+			char cwd[512], question[320];
+			const char *home = getenv("HOME");
+			if (!getcwd(cwd, sizeof cwd))
+				snprintf(cwd, sizeof cwd, "?");
+			if (home && *home && strncmp(cwd, home, strlen(home)) == 0 &&
+			    (cwd[strlen(home)] == '/' || cwd[strlen(home)] == '\0'))
+				snprintf(question, sizeof question, "Export what the filters show as CSV, in ~%.200s (or a path: ~/…, /…)",
+					 cwd + strlen(home));
+			else
+				snprintf(question, sizeof question, "Export what the filters show as CSV, in %.200s (or a path: ~/…, /…)",
+					 cwd);
+			order_actions_ask(&s->act, PROMPT_EXPORT, NULL, question, true, initial);
+		}
+		s->act.pfield.label = "File:";
+		s->act.pfield.replace_on_type = true; /* typing a name replaces the suggestion */
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_NEW) {

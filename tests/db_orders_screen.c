@@ -369,7 +369,9 @@ static void test_export_home_overwrite_and_reasons(void **state)
 	f = fopen(path, "w");
 	fputs("old\n", f);
 	fclose(f);
-	tmux_keys(&t, "e C-u");
+	/* the prompt says where a bare name goes; typing replaces the suggestion */
+	tmux_keys(&t, "e");
+	assert_true(tmux_wait_for(&t, "Export what the filters show as CSV, in ", 3000));
 	tmux_type(&t, "~/out.csv");
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_for(&t, "exists: overwrite? y/n", 3000));
