@@ -51,6 +51,19 @@ void orders_draw_summary(struct orders_state *s, struct rect a, int y)
 	static const char *const titles[SUB_COUNT][2] = { { "ORD", "#" }, { "TIX", "T" }, { "AMOUNT", "AMT" } };
 	int label_w = 13, gw = (a.w - 2 - label_w) / SUMMARY_COLS;
 	struct grid_layout l = grid_layout(gw);
+	bool whole = false;
+
+	/* One unit for the whole grid: when any amount would lose its cents,
+	 * every amount is shown in whole units (and the grid says "≈ rounded"), never
+	 * 498.75 beside a rounded 1,995. */
+	for (int r = 0; r < SUMMARY_ROWS && !whole; r++)
+		for (int g = 0; g < SUMMARY_COLS; g++) {
+			char full[48];
+			if (money_format(full, sizeof full, s->summary.cell[r][g].amount) > l.w[SUB_AMOUNT])
+				whole = true;
+		}
+	if (whole)
+		draw_text(y + 1, a.x + 1, label_w - 1, "≈ rounded", theme_attr(C_DIM));
 
 	for (int g = 0; g < SUMMARY_COLS; g++) {
 		int gx = a.x + 1 + label_w + g * gw;
@@ -77,7 +90,12 @@ void orders_draw_summary(struct orders_state *s, struct rect a, int y)
 				count_format_fit(buf, sizeof buf, c->tickets, l.w[SUB_TIX]);
 				draw_text_right(y + 2 + r, gx + l.x[SUB_TIX], l.w[SUB_TIX], buf, attr);
 			}
-			money_format_fit(buf, sizeof buf, c->amount, l.w[SUB_AMOUNT]);
+			if (whole)
+				count_format_fit(buf, sizeof buf,
+						 c->amount >= 0 ? (c->amount + 50) / 100 : -((-c->amount + 50) / 100),
+						 l.w[SUB_AMOUNT]);
+			else
+				money_format_fit(buf, sizeof buf, c->amount, l.w[SUB_AMOUNT]);
 			draw_text_right(y + 2 + r, gx + l.x[SUB_AMOUNT], l.w[SUB_AMOUNT], buf, attr);
 		}
 	}

@@ -156,6 +156,11 @@ static void test_grid_numbers_never_cut_at_80(void **state)
 	assert_true(screen_line(screen, "Total", line, sizeof line));
 	if (!line_has_money(line, total))
 		fail_msg("total amount %lld cut: %s\n%s", total, line, screen);
+	/* one unit for the grid: rounded amounts are said so, and no cell
+	 * keeps its cents beside them (0.00 beside 19,931) */
+	assert_non_null(strstr(screen, "≈ rounded"));
+	assert_true(screen_line(screen, "Invoice sent", line, sizeof line));
+	assert_null(strstr(line, ".00"));
 	free(screen);
 	tmux_stop(&t);
 }
