@@ -46,7 +46,7 @@ static void add_bindings(struct help_state *h, const char *name, bool own)
 			continue;
 		if (!b->screen && keymap_lookup(name, b->key) != b->action)
 			continue; /* rebound by the screen */
-		add_row(h, key_label(b->key, key, sizeof key), action_label(b->action), action_help(b->action));
+		add_row(h, key_label(b->key, key, sizeof key), action_label(b->action), action_help_on(name, b->action));
 	}
 }
 

@@ -77,10 +77,26 @@ static void test_bar_keeps_help_first(void **state)
 		assert_int_not_equal(items[i].action, ACT_BACK);
 }
 
+/* The help screen gives a key's words 52 columns at 80×24: every
+ * action's help, and every screen's own words, fit whole (they were cut
+ * mid-sentence: "(preview"). */
+static void test_help_texts_fit_80_columns(void **state)
+{
+	(void)state;
+	for (int a = 1; a < ACT_COUNT; a++) {
+		assert_true(strlen(action_help((enum action)a)) <= 52);
+		for (const struct binding *b = bindings; b->action != ACT_NONE; b++)
+			if (b->screen && b->action == (enum action)a && strlen(action_help_on(b->screen, b->action)) > 52)
+				fail_msg("help of %s on %s is %zu long: %s", action_label(b->action), b->screen,
+					 strlen(action_help_on(b->screen, b->action)), action_help_on(b->screen, b->action));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_modal_keys),
+		cmocka_unit_test(test_help_texts_fit_80_columns),
 		cmocka_unit_test(test_hints_from_the_table),
 		cmocka_unit_test(test_bar_keeps_help_first),
 	};

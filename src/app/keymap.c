@@ -135,6 +135,28 @@ const char *action_help(enum action a)
 	return (unsigned)a < ACT_COUNT ? helps[a] : "";
 }
 
+/* Where an action means something more exact on one screen, the help
+ * says that there (Enter at a gate scans; it confirms no form). */
+static const struct {
+	const char *screen;
+	enum action action;
+	const char *help;
+} screen_helps[] = {
+	{ "checkin", ACT_SUBMIT, "scan the code typed (scanners end with Enter)" },
+	{ "checkin", ACT_CLEAR, "clear the code being typed, or close a prompt" },
+	{ "sale", ACT_SUBMIT, "show the charge; y (or Enter again) sells" },
+	{ "sale", ACT_NEXT_FIELD, "next field; on Payment: Space or c/i/s/f" },
+	{ "neworder", ACT_SUBMIT, "create the order (lines and total shown as you type)" },
+};
+
+const char *action_help_on(const char *screen, enum action a)
+{
+	for (size_t i = 0; screen && i < sizeof screen_helps / sizeof screen_helps[0]; i++)
+		if (screen_helps[i].action == a && strcmp(screen_helps[i].screen, screen) == 0)
+			return screen_helps[i].help;
+	return action_help(a);
+}
+
 enum action keymap_lookup(const char *screen, int key)
 {
 	enum action global = ACT_NONE;

@@ -40,13 +40,13 @@
 	X(UNASSIGN, "Unassign", "take the selected ticket back (new QR)")  \
 	X(BADGE, "Badge", "print the selected ticket's badge (or save it)") \
 	X(FIND, "Find", "find a person without their code (manual admit)") \
-	X(BULK, "Bulk", "assign from a CSV file of name,e-mail rows (preview first)") \
+	X(BULK, "Bulk", "assign from a name,e-mail CSV file (preview first)") \
 	X(REPAINT, "Repaint", "paint the whole terminal again") \
 	X(ERASE, "Erase", "delete the last character of the code being typed") \
 	X(CLEAR, "Clear", "clear the code being typed (else: close this screen)") \
 	X(PREV, "Prev", "the previous ticket")                              \
 	X(NEXT, "Next", "the next ticket")                                  \
-	X(UNDO, "Undo", "undo the selected check-in in Last scans (a reason, then y)")
+	X(UNDO, "Undo", "undo the check-in chosen in Last scans (reason, y)")
 
 enum action {
 #define X(name, label, help) ACT_##name,
@@ -67,6 +67,8 @@ extern const struct binding bindings[];
 
 const char *action_label(enum action action);
 const char *action_help(enum action action);
+/* The help of action on screen: the screen's own words where it has them. */
+const char *action_help_on(const char *screen, enum action action);
 /* The screen's own binding wins over a global one. */
 enum action keymap_lookup(const char *screen, int key);
 /* For a modal state (a prompt, a typed field) that takes every other key
