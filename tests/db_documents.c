@@ -586,11 +586,55 @@ static void test_sale_screen_offers_receipt(void **state)
 	tmux_stop(&t);
 }
 
+/* --pdf replaces a regular file only: a FIFO or a device stays what it
+ * is (the command refuses), a symbolic link is followed and stays a link
+ * (it was renamed over: --pdf /dev/full made /dev/full a PDF). */
+static void test_pdf_never_replaces_what_is_not_a_file(void **state)
+{
+	long long event_id, id = order_with_two_rates(&event_id);
+	char fifo[700], link[700], real[700];
+	struct run_result r;
+	struct stat st;
+	json_t *doc;
+	(void)state;
+
+	snprintf(fifo, sizeof fifo, "%s/fifo-%lld", tmp, id);
+	snprintf(link, sizeof link, "%s/link-%lld.pdf", tmp, id);
+	snprintf(real, sizeof real, "%s/real-%lld.pdf", tmp, id);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	doc = cli_json("$BOXOFFICE --state-dir '%s' order invoice %lld --no-mail", state_dir, id);
+	json_decref(doc);
+	r = run_cmd("$BOXOFFICE --state-dir '%s' order invoice %lld --pdf '%s'", state_dir, id, fifo);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "not a regular file"));
+	run_free(&r);
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	r = run_cmd("$BOXOFFICE --state-dir '%s' order receipt %lld --pdf /dev/full", state_dir, id);
+	assert_true(r.status != 0);
+	run_free(&r);
+	assert_int_equal(stat("/dev/full", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	/* a link: followed, and still a link */
+	{
+		FILE *f = fopen(real, "w");
+		fputs("old", f);
+		fclose(f);
+	}
+	assert_int_equal(symlink(real, link), 0);
+	json_decref(cli_json("$BOXOFFICE --state-dir '%s' order invoice %lld --pdf '%s'", state_dir, id, link));
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(stat(real, &st), 0);
+	assert_true(st.st_size > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invoice_pdf_mailed_to_the_contact),
 		cmocka_unit_test(test_invoice_printed_again_is_the_same),
+		cmocka_unit_test(test_pdf_never_replaces_what_is_not_a_file),
 		cmocka_unit_test(test_invoice_mail_server_silent),
 		cmocka_unit_test(test_receipt_text_pdf_and_print),
 		cmocka_unit_test(test_seller_set_and_show),

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../core/money.h"
 #include "../core/util.h"
@@ -144,10 +146,16 @@ static bool finish(cairo_surface_t *surface, cairo_t *cr, const char *part, cons
 		remove(part);
 		return false;
 	}
-	if (rename(part, path) != 0) {
-		snprintf(why, size, "%s: %s", path, strerror(errno));
-		remove(part);
-		return false;
+	{
+		/* the file the part replaces: open_surface named it TARGET.part */
+		char target[PATH_MAX + 8];
+		snprintf(target, sizeof target, "%s", part);
+		target[strlen(target) - 5] = '\0';
+		if (rename(part, target) != 0) {
+			snprintf(why, size, "%s: %s", path, strerror(errno));
+			remove(part);
+			return false;
+		}
 	}
 	return true;
 }
@@ -158,7 +166,30 @@ static cairo_surface_t *open_surface(const char *path, double w, double h, char 
 	cairo_surface_t *surface;
 	FILE *probe;
 
-	snprintf(part, partsize, "%s.part", path);
+	struct stat st;
+	char target[PATH_MAX];
+
+	/* A PDF replaces only a regular file (written beside it, then renamed
+	 * over it): never a device, a FIFO or the link itself (--pdf
+	 * /dev/null turned the device into a file). A link is followed. */
+	snprintf(target, sizeof target, "%s", path);
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			if (!realpath(path, target)) {
+				snprintf(why, size, "%s: a link to %s", path, errno == ENOENT ? "nothing" : strerror(errno));
+				return NULL;
+			}
+			if (stat(target, &st) != 0) {
+				snprintf(why, size, "%s: %s", path, strerror(errno));
+				return NULL;
+			}
+		}
+		if (!S_ISREG(st.st_mode)) {
+			snprintf(why, size, "%s: not a regular file (a PDF goes to a file)", path);
+			return NULL;
+		}
+	}
+	snprintf(part, partsize, "%s.part", target);
 	/* cairo only says "write error"; ask the file system why first */
 	if (!(probe = fopen(part, "wb"))) {
 		snprintf(why, size, "%s: %s", path, strerror(errno));
