@@ -31,6 +31,7 @@ static long long inv_event, till_event;
 struct sink {
 	int listen_fd, port;
 	bool silent; /* accepts and never answers */
+	bool silent_after_data; /* takes the message, never answers it */
 	volatile bool stop;
 	pthread_t thread;
 	char rcpt[256];
@@ -115,6 +116,8 @@ static void *sink_run(void *arg)
 			s->message[s->len] = '\0';
 			len -= (size_t)(end + 5 - buf);
 			memmove(buf, end + 5, len + 1);
+			while (s->silent_after_data && !s->stop)
+				usleep(20000);
 			say(fd, "250 queued\r\n");
 		} else if (strncasecmp(line, "QUIT", 4) == 0) {
 			say(fd, "221 bye\r\n");
@@ -128,13 +131,15 @@ static void *sink_run(void *arg)
 	return NULL;
 }
 
-static void sink_start(struct sink *s, bool silent)
+/* mode: 0 a good server, 1 silent from the start, 2 silent after DATA */
+static void sink_start(struct sink *s, int mode)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t alen = sizeof a;
 
 	memset(s, 0, sizeof *s);
-	s->silent = silent;
+	s->silent = mode == 1;
+	s->silent_after_data = mode == 2;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_true((s->listen_fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
 	assert_int_equal(bind(s->listen_fd, (struct sockaddr *)&a, sizeof a), 0);
@@ -629,6 +634,30 @@ static void test_pdf_never_replaces_what_is_not_a_file(void **state)
 	assert_true(st.st_size > 1000);
 }
 
+/* A server that takes the message and never answers it: libcurl's own
+ * timeout did not end that phase (the command waited for ever). */
+static void test_invoice_mail_server_silent_after_data(void **state)
+{
+	long long event_id, id = order_with_two_rates(&event_id);
+	struct sink s;
+	struct run_result r;
+	double t0, took;
+	(void)state;
+
+	sink_start(&s, 2);
+	t0 = now_s();
+	r = run_cmd("BOXOFFICE_SMTP_URL=smtp://127.0.0.1:%d BOXOFFICE_SMTP_FROM=billing@nordlys.example "
+		    "BOXOFFICE_SMTP_TIMEOUT_MS=2000 timeout 60 $BOXOFFICE --state-dir '%s' order invoice %lld",
+		    s.port, state_dir, id);
+	took = now_s() - t0;
+	sink_stop(&s);
+	if (took > 10.0)
+		fail_msg("order invoice took %.1f s against a server silent after DATA (deadline 2 s)", took);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "timed out"));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_invoice_printed_again_is_the_same),
 		cmocka_unit_test(test_pdf_never_replaces_what_is_not_a_file),
 		cmocka_unit_test(test_invoice_mail_server_silent),
+		cmocka_unit_test(test_invoice_mail_server_silent_after_data),
 		cmocka_unit_test(test_receipt_text_pdf_and_print),
 		cmocka_unit_test(test_seller_set_and_show),
 		cmocka_unit_test(test_sale_screen_offers_receipt),

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../core/util.h"
+#include "../core/validate.h"
 
 static bool has_crlf(const char *s)
 {
@@ -68,8 +69,22 @@ static char *header_value(const char *s)
 	return out;
 }
 
+/* libcurl's own timeout does not end every phase (a server that takes
+ * the DATA and never answers it held the command for ever): the progress
+ * callback, called about once a second even when nothing moves, ends the
+ * transfer at the deadline. */
+static int past_deadline(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct timespec *deadline = clientp;
+	struct timespec now;
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec || (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
 bool mail_send(const struct mail_config *c, const struct mail_message *m, char *why, size_t size)
 {
+	struct timespec deadline;
 	char errbuf[CURL_ERROR_SIZE] = "", rcpt[300], from[300], date[64];
 	struct curl_slist *rcpts = NULL, *headers = NULL;
 	curl_mime *mime = NULL;
@@ -81,9 +96,22 @@ bool mail_send(const struct mail_config *c, const struct mail_message *m, char *
 	struct tm tm;
 	bool ok = false;
 
-	if (!m->to || !*m->to || has_crlf(m->to) || !strchr(m->to, '@')) {
+	if (!m->to || !*m->to) {
 		snprintf(why, size, "no e-mail address to send to");
 		return false;
+	}
+	/* the same rule as every other path: rows written by SQL or another
+	 * channel are not trusted to hold one address ("a@b>,<x@y") */
+	if (has_crlf(m->to) || validate_email(m->to, true)) {
+		snprintf(why, size, "the order's e-mail is not one valid address");
+		return false;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += c->timeout_ms / 1000;
+	deadline.tv_nsec += (c->timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(curl = curl_easy_init())) {
 		snprintf(why, size, "cannot start libcurl");
@@ -105,6 +133,13 @@ bool mail_send(const struct mail_config *c, const struct mail_message *m, char *
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms / 3 > 100 ? c->timeout_ms / 3 : 100);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, past_deadline);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &deadline);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	/* the wait for the answer after the message's end runs in a loop of
+	 * its own (120 s by default, and neither of the above ends it): each
+	 * answer gets the deadline too */
+	curl_easy_setopt(curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, c->timeout_ms / 1000 > 0 ? c->timeout_ms / 1000 : 1L);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 
 	gmtime_r(&now, &tm);
@@ -141,6 +176,10 @@ bool mail_send(const struct mail_config *c, const struct mail_message *m, char *
 	curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
 
 	rc = curl_easy_perform(curl);
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		snprintf(why, size, "SMTP: timed out: no answer within %ld ms", c->timeout_ms);
+		goto out;
+	}
 	if (rc != CURLE_OK) {
 		snprintf(why, size, "SMTP: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		goto out;
