@@ -850,12 +850,12 @@ static void test_checkin_input_line(void **state)
 	(void)state;
 
 	make_type(event_id, "Adult", 10, 1000, 1);
-	order = sell_free(event_id, "Adult", 3);
-	assert_int_equal(order_tokens(order, tokens, 4), 3);
+	order = sell_free(event_id, "Adult", 4);
+	assert_int_equal(order_tokens(order, tokens, 4), 4);
 	snprintf(cmd, sizeof cmd, "BOXOFFICE_VAR=$BOXOFFICE_TEST_TMP/input $BOXOFFICE --station gate-i "
 		 "--screen checkin --event %lld; sleep 60", event_id);
 	tmux_start(&t, "input", 80, 24, cmd);
-	assert_true(tmux_wait_for(&t, "checked in 0 / 3", 10000));
+	assert_true(tmux_wait_for(&t, "checked in 0 / 4", 10000));
 	assert_true(tmux_wait_for(&t, "Esc clears", 1000));
 
 	/* Stray keys show on the input line; Backspace takes them back. */
@@ -867,7 +867,7 @@ static void test_checkin_input_line(void **state)
 	assert_true(tmux_wait_gone(&t, "Code ▸ X", 3000));
 	tmux_type(&t, tokens[0]);
 	tmux_keys(&t, "Enter");
-	assert_true(tmux_wait_for(&t, "checked in 1 / 3", 3000));
+	assert_true(tmux_wait_for(&t, "checked in 1 / 4", 3000));
 	screen = tmux_capture(&t);
 	assert_null(strstr(screen, "unknown code"));
 	free(screen);
@@ -877,10 +877,10 @@ static void test_checkin_input_line(void **state)
 	assert_true(tmux_wait_for(&t, "Code ▸ ABC_", 3000));
 	tmux_keys(&t, "Escape");
 	assert_true(tmux_wait_gone(&t, "Code ▸ ABC", 3000));
-	assert_true(tmux_wait_for(&t, "checked in 1 / 3", 1000));
+	assert_true(tmux_wait_for(&t, "checked in 1 / 4", 1000));
 	tmux_type(&t, tokens[1]);
 	tmux_keys(&t, "Enter");
-	assert_true(tmux_wait_for(&t, "checked in 2 / 3", 3000));
+	assert_true(tmux_wait_for(&t, "checked in 2 / 4", 3000));
 
 	/* A stray key nobody notices is dropped after 2 s without a key. */
 	tmux_type(&t, "Q");
@@ -889,10 +889,21 @@ static void test_checkin_input_line(void **state)
 	assert_true(tmux_wait_for(&t, "dropped 1 stray character", 1000));
 	tmux_type(&t, tokens[2]);
 	tmux_keys(&t, "Enter");
-	assert_true(tmux_wait_for(&t, "checked in 3 / 3", 3000));
+	assert_true(tmux_wait_for(&t, "checked in 3 / 4", 3000));
 	screen = tmux_capture(&t);
 	assert_null(strstr(screen, "unknown code"));
 	free(screen);
+
+	/* Ctrl-S (XOFF) does not freeze the station: the next scan admits */
+	{
+		char hex[256];
+		snprintf(hex, sizeof hex, "tmux -L %s send-keys -t %s -H 13", t.socket, t.session);
+		assert_int_equal(system(hex), 0);
+	}
+	tmux_keys(&t, "Escape");
+	tmux_type(&t, tokens[3]);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 4 / 4", 3000));
 	tmux_stop(&t);
 }
 

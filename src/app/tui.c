@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -818,6 +819,18 @@ int tui_run(const struct tui_options *opts)
 	cbreak();
 	noecho();
 	nonl();
+	/* No terminal flow control: a stray Ctrl-S (a scanner's odd byte, a
+	 * key burst) stopped all output, and the next redraw blocked the whole
+	 * loop until Ctrl-Q: a door that looked hung and admitted no one.
+	 * Ctrl-C still ends the station (cbreak keeps signals). */
+	{
+		struct termios tio;
+		if (tcgetattr(STDIN_FILENO, &tio) == 0) {
+			tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+			tcsetattr(STDIN_FILENO, TCSANOW, &tio);
+			def_prog_mode(); /* ncurses restores this mode after a suspend */
+		}
+	}
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
