@@ -440,10 +440,58 @@ static void test_listings_table_and_json(void **state)
 	}
 }
 
+/* Names written by SQL or another channel may hold ESC and other control
+ * characters: the tables, order show and the text receipt print them as
+ * '?', never raw to a terminal or a receipt printer. */
+static void test_text_output_never_prints_control_characters(void **state)
+{
+	long long ev = make_event(unique_name("Esc Night"), "2031-02-02", 0), order;
+	char id[24];
+	const char *p[1] = { id };
+	struct run_result r;
+	json_t *doc;
+	(void)state;
+
+	make_type(ev, "Adult", 10, 1000, 1);
+	doc = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card --company 'Plain AB'", ev);
+	order = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	snprintf(id, sizeof id, "%lld", order);
+	PQclear(test_query(conn, "UPDATE ticket_order SET company = E'X\\u001b[2JEsc AB\\u009b', "
+				 "contact = E'\\u202eEve\\u0007' WHERE id = $1", 1, p));
+	r = run_cmd("$BOXOFFICE order show %lld", order);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "Esc AB"));
+	assert_null(strchr(r.out, '\x1b'));
+	assert_null(strchr(r.out, '\x07'));
+	assert_null(strstr(r.out, "\xe2\x80\xae"));
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE order list --event %lld", ev);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "Esc AB"));
+	assert_null(strchr(r.out, '\x1b'));
+	assert_null(strstr(r.out, "\xc2\x9b"));
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE order receipt %lld --text", order);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "Esc AB"));
+	assert_null(strchr(r.out, '\x1b'));
+	run_free(&r);
+	/* JSON keeps the stored text, escaped */
+	doc = cli_json("$BOXOFFICE order show %lld --json", order);
+	{
+		char *text = json_dumps(doc, 0);
+		assert_true(strstr(text, "\\u001b") || strstr(text, "\\u001B"));
+		free(text);
+	}
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help_and_version),
+		cmocka_unit_test(test_text_output_never_prints_control_characters),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_unreachable_database),
 		cmocka_unit_test(test_event_add_and_list_json),

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "src/core/util.h"
 #include "src/core/csv.h"
 #include "src/core/money.h"
 #include "src/core/order.h"
@@ -86,6 +87,18 @@ static void test_numbers_fit_their_column(void **state)
 			n = count_format_fit(buf, sizeof buf, v, w);
 			assert_true(n <= w);
 		}
+}
+
+/* Control characters never reach a terminal or printer from text. */
+static void test_text_defang(void **state)
+{
+	char s[64];
+	(void)state;
+	snprintf(s, sizeof s, "a\x1b[2Jb\x07\x7f\nc\xc2\x9b\xe2\x80\xaeZ\xc3\xa5");
+	text_defang(s, true);
+	assert_string_equal(s, "a?[2Jb??\nc?????Z\xc3\xa5");
+	snprintf(s, sizeof s, "x\ny");
+	assert_string_equal(text_defang(s, false), "x?y");
 }
 
 static void test_money_parse_format(void **state)
@@ -406,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_name_tables),
 		cmocka_unit_test(test_vat_rounding),
 		cmocka_unit_test(test_money_parse_format),
+		cmocka_unit_test(test_text_defang),
 		cmocka_unit_test(test_numbers_fit_their_column),
 		cmocka_unit_test(test_line_net_overflow),
 		cmocka_unit_test(test_order_amounts),

@@ -297,12 +297,15 @@ bool cli_id(const char *what, int npos, const char **pos, const char *noun, long
 	}
 }
 
-void cli_cell(const char *text, int width)
+void cli_cell(const char *raw, int width)
 {
-	const char *end = text ? text : "";
+	char safe[1024];
+	const char *text, *end;
 	int n = 0;
 
-	text = end;
+	/* a table goes to a terminal: no control character gets through */
+	snprintf(safe, sizeof safe, "%s", raw ? raw : "");
+	text = end = text_defang(safe, false);
 	/* one column a character (UTF-8 lead byte and its continuation bytes) */
 	while (*end && n < width) {
 		end++;

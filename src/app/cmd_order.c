@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/util.h"
 #include "../core/money.h"
 #include "../core/order.h"
 #include "../core/validate.h"
@@ -151,10 +152,17 @@ static const char *payment_word(const char *name)
 }
 
 /* A cell as text; NULL (no invoice number, no reference) as "". */
+/* A value for a person to read: never a control character (a name with
+ * ESC written by SQL cleared the terminal). Eight at a time, as printf
+ * takes several in one call. */
 static const char *val(const PGresult *res, int row, int col)
 {
+	static char ring[8][600];
+	static int next;
 	const char *v = db_text(res, row, col);
-	return v ? v : "";
+	char *out = ring[next++ % 8];
+	snprintf(out, sizeof ring[0], "%s", v ? v : "");
+	return text_defang(out, false);
 }
 
 /* order show without --json: the order as a person reads it. */

@@ -319,5 +319,5 @@ char *doc_receipt_text(const struct document *d, int width)
 	put_wrapped(&o, left, 0, 0);
 	put(&o, "\n", 1);
 	put_wrapped(&o, "Thank you!", 1, 0);
-	return o.buf;
+	return text_defang(o.buf, true); /* to a printer: no ESC/POS command from a name */
 }

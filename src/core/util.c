@@ -90,3 +90,22 @@ size_t utf8_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 	return n;
 }
+
+char *text_defang(char *s, bool keep_newlines)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	for (; p && *p; p++) {
+		if ((*p < 0x20 && !(keep_newlines && *p == '\n')) || *p == 0x7F) {
+			*p = '?';
+		} else if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) { /* C1 */
+			p[0] = p[1] = '?';
+			p++;
+		} else if (p[0] == 0xE2 && ((p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE) ||
+					    (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9))) { /* bidi */
+			p[0] = p[1] = p[2] = '?';
+			p += 2;
+		}
+	}
+	return s;
+}

@@ -3,6 +3,7 @@
 #ifndef BOXOFFICE_CORE_UTIL_H
 #define BOXOFFICE_CORE_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void *xmalloc(size_t size);
@@ -15,6 +16,13 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * cutting only between UTF-8 characters: a character that does not fit
  * whole is left out, never split. Returns the bytes copied. */
 size_t utf8_copy(char *dst, size_t size, const char *src);
+
+/* Makes text safe to print to a terminal or a printer, in place: C0
+ * controls (but newlines when keep_newlines), DEL, C1 controls and the
+ * bidirectional overrides become '?' byte for byte, so an ESC in a name
+ * (written by SQL or another channel) never reaches a terminal or an
+ * ESC/POS printer as a command. Returns s. */
+char *text_defang(char *s, bool keep_newlines);
 
 /* Called before aborting, so the terminal can be restored first. */
 void util_set_fatal_hook(void (*hook)(void));
