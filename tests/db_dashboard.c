@@ -184,6 +184,15 @@ static void test_order_date_is_the_events_day(void **state)
 		assert_non_null(strstr(r.err, "not a known zone name"));
 		run_free(&r);
 	}
+	/* names the server knows that are not a place: localtime follows
+	 * the server's own setting */
+	for (int i = 0; i < 3; i++) {
+		static const char *const not_places[] = { "localtime", "posixrules", "Factory" };
+		struct run_result r = run_cmd("$BOXOFFICE event add --name '%s' --date 2027-01-01 --tz %s",
+					      unique_name("Nowhere"), not_places[i]);
+		assert_int_equal(r.status, 2);
+		run_free(&r);
+	}
 }
 
 /* The dashboard's TODAY is the event's today (here a zone 14 hours ahead

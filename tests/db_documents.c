@@ -523,6 +523,17 @@ static void test_seller_set_and_show(void **state)
 	assert_string_equal(json_string_value(json_object_get(doc, "name")), "Gala Org");
 	assert_string_equal(json_string_value(json_object_get(doc, "bank")), "IBAN X");
 	assert_int_equal(json_integer_value(json_object_get(doc, "due_days")), 14);
+	/* what the event's seller leaves empty comes from the all-events one
+	 * (an invoice printed with no VAT number or currency) */
+	{
+		json_t *global = cli_json("$BOXOFFICE seller show --json");
+		assert_true(json_string_length(json_object_get(global, "vat_number")) > 0);
+		assert_string_equal(json_string_value(json_object_get(doc, "vat_number")),
+				    json_string_value(json_object_get(global, "vat_number")));
+		assert_string_equal(json_string_value(json_object_get(doc, "currency")),
+				    json_string_value(json_object_get(global, "currency")));
+		json_decref(global);
+	}
 	json_decref(doc);
 	r = run_cmd("$BOXOFFICE seller set --due-days 400");
 	assert_int_equal(r.status, 2);
