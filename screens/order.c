@@ -75,7 +75,10 @@ static void order_answer(struct db *db, const struct order_detail *d, void *ctx)
 	add(v, A_NORMAL, "Event      %s", db_text(o, 0, OD_EVENT_NAME));
 	add(v, A_NORMAL, "Company    %s%s%s", order_row_buyer(&v->row, who, sizeof who),
 	    *db_text(o, 0, OD_ORG_NAME) ? "  · organization: " : "", db_text(o, 0, OD_ORG_NAME));
-	add(v, A_NORMAL, "Contact    %s <%s>", db_text(o, 0, OL_CONTACT), db_text(o, 0, OL_EMAIL));
+	if (*db_text(o, 0, OL_EMAIL))
+		add(v, A_NORMAL, "Contact    %s <%s>", db_text(o, 0, OL_CONTACT), db_text(o, 0, OL_EMAIL));
+	else
+		add(v, A_NORMAL, "Contact    %s", *db_text(o, 0, OL_CONTACT) ? db_text(o, 0, OL_CONTACT) : "—");
 	add(v, A_NORMAL, "Date       %s   channel %s   station %s", db_text(o, 0, OL_DATE), db_text(o, 0, OD_CHANNEL),
 	    db_text(o, 0, OD_STATION));
 	add(v, A_NORMAL, "Amount     %s net + %s VAT = %s", net, vat, amount);
@@ -103,9 +106,11 @@ static void order_answer(struct db *db, const struct order_detail *d, void *ctx)
 		add(v, theme_attr(C_DIM), "No tickets: they are generated when the order is settled.");
 	add(v, A_NORMAL, "%s", "");
 	add(v, theme_attr(C_TITLE) | A_UNDERLINE, "%-19s %-14s %-18s %s", "WHEN", "STATION", "WHAT", "WHY");
-	for (int i = 0; i < PQntuples(h); i++)
-		add(v, A_NORMAL, "%-19s %-14.14s %-18.18s %s", db_text(h, i, 0), db_text(h, i, 1), db_text(h, i, 2),
-		    db_text(h, i, 3));
+	for (int i = 0; i < PQntuples(h); i++) {
+		char what[64];
+		add(v, A_NORMAL, "%-19s %-14.14s %-18.18s %s", db_text(h, i, 0), db_text(h, i, 1),
+		    order_action_label(db_text(h, i, 2), what, sizeof what), db_text(h, i, 3));
+	}
 }
 
 static void order_query(struct app *app, void *state)

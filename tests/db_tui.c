@@ -340,7 +340,7 @@ static void test_orders_screen_filters_and_live(void **state)
 	/* The detail view shows lines, tickets and history. */
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_for(&t, "TICKET", 3000));
-	assert_true(tmux_wait_for(&t, "sell", 3000));
+	assert_true(tmux_wait_for(&t, "Sell", 3000)); /* the history, in words */
 	tmux_stop(&t);
 	PQfinish(c);
 }

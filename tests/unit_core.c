@@ -101,6 +101,15 @@ static void test_text_defang(void **state)
 	assert_string_equal(text_defang(s, false), "x?y");
 }
 
+static void test_order_action_labels(void **state)
+{
+	char buf[64];
+	(void)state;
+	assert_string_equal(order_action_label("invoice_sent", buf, sizeof buf), "Invoice sent");
+	assert_string_equal(order_action_label("tickets_generated", buf, sizeof buf), "Tickets generated");
+	assert_string_equal(order_action_label("", buf, sizeof buf), "");
+}
+
 static void test_money_parse_format(void **state)
 {
 	static const struct {
@@ -419,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_name_tables),
 		cmocka_unit_test(test_vat_rounding),
 		cmocka_unit_test(test_money_parse_format),
+		cmocka_unit_test(test_order_action_labels),
 		cmocka_unit_test(test_text_defang),
 		cmocka_unit_test(test_numbers_fit_their_column),
 		cmocka_unit_test(test_line_net_overflow),

@@ -209,13 +209,16 @@ static void print_order(const PGresult *o, const PGresult *lines, const PGresult
 	}
 	if (PQntuples(tickets) == 0)
 		printf("(none)\n");
-	printf("\n%-19s  %-16s %-14s %s\n", "HISTORY", "STATION", "ACTION", "REASON");
+	printf("\n%-19s  %-16s %-18s %s\n", "HISTORY", "STATION", "ACTION", "REASON");
 	for (int i = 0; i < PQntuples(history); i++)
 	{
 		printf("%-19s  ", val(history, i, 0));
 		cli_cell(val(history, i, 1), 16);
 		putchar(' ');
-		cli_cell(val(history, i, 2), 14);
+		{
+			char what[64];
+			cli_cell(order_action_label(val(history, i, 2), what, sizeof what), 18);
+		}
 		printf(" %s\n", val(history, i, 3));
 	}
 }

@@ -1,5 +1,6 @@
 #include "order.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "money.h"
@@ -189,4 +190,23 @@ bool order_compute_amounts(const struct order_line_price *lines, size_t n,
 	sum.gross_cents = sum.net_cents + sum.vat_cents;
 	*out = sum;
 	return true;
+}
+
+const char *order_action_label(const char *action, char *buf, size_t size)
+{
+	enum order_status st;
+
+	if (!size)
+		return buf;
+	if (order_status_parse(action ? action : "", &st)) {
+		snprintf(buf, size, "%s", order_status_label(st));
+		return buf;
+	}
+	snprintf(buf, size, "%s", action ? action : "");
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+	return buf;
 }

@@ -45,6 +45,10 @@ extern const size_t order_transitions_count;
 const char *order_status_name(enum order_status status);
 const char *order_status_label(enum order_status status); /* "Invoice sent" */
 bool order_status_parse(const char *text, enum order_status *status);
+/* An order history's action for a person: a status as its label
+ * ("invoice_sent": "Invoice sent"), else the words ("tickets_generated":
+ * "Tickets generated"). Returns buf. */
+const char *order_action_label(const char *action, char *buf, size_t size);
 const char *payment_name(enum payment_method payment);
 bool payment_parse(const char *text, enum payment_method *payment);
 const char *payment_label(enum payment_method payment); /* "Invoice" */
