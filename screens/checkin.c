@@ -71,6 +71,7 @@ struct checkin_state {
 		char line[300];
 	} found[8];
 	int nfound, found_sel;
+	int find_people; /* people the last search found (with or without tickets) */
 	/* This station's rejects (the database records admits only), shown in
 	 * Last scans with the database's scans, newest first. */
 	struct {
@@ -405,7 +406,13 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		form_draw_field(&s->find_form, 0, y++, a.x + 2, 6, a.w - 4 < 60 ? a.w - 4 : 60, true);
 		for (int i = 0; i < s->nfound; i++)
 			draw_text(y++, a.x + 2, a.w - 4, s->found[i].line, i == s->found_sel ? theme_attr(C_SELECTED) : A_NORMAL);
-		if (s->nfound == 0)
+		if (s->nfound == 0 && strlen(s->find.text) >= 2)
+			draw_text(y++, a.x + 2, a.w - 4,
+				  !app_online(app) ? "Finding people needs the database: this station is offline."
+				  : s->find_people ? "Nobody here with a valid ticket by that name or e-mail."
+						   : "Nobody found by that name or e-mail.",
+				  theme_attr(C_WARN));
+		else if (s->nfound == 0)
 			draw_text(y++, a.x + 2, a.w - 4, "Type 2 letters or more; Enter admits the selected ticket; Esc closes.",
 				  theme_attr(C_DIM));
 		return;
@@ -503,9 +510,11 @@ static void search(struct app *app, struct checkin_state *s)
 	PGresult *people;
 	s->nfound = 0;
 	s->found_sel = 0;
+	s->find_people = 0;
 	if (strlen(s->find.text) < 2 || !app_online(app))
 		return;
 	people = db_person_search(app_db(app), app_event_id(app), s->find.text, 8);
+	s->find_people = people ? PQntuples(people) : 0;
 	for (int i = 0; people && i < PQntuples(people) && s->nfound < 8; i++) {
 		PGresult *t = db_tickets_of_person(app_db(app), db_int(people, i, 0));
 		for (int k = 0; t && k < PQntuples(t) && s->nfound < 8; k++) {

@@ -622,8 +622,12 @@ static void test_checkin_screen(void **state)
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_for(&t, "already checked in at", 3000));
 	assert_true(tmux_wait_for(&t, "at gate gate-a", 1000));
-	/* Someone without their code: F3, the name, Enter. */
+	/* Someone without their code: F3, the name, Enter; a name nobody has
+	 * says so (it was a blank list) */
 	tmux_keys(&t, "F3");
+	tmux_type(&t, "zqxw");
+	assert_true(tmux_wait_for(&t, "Nobody found by that name or e-mail.", 3000));
+	tmux_keys(&t, "BSpace BSpace BSpace BSpace");
 	tmux_type(&t, "mia");
 	assert_true(tmux_wait_for(&t, "Manual Mia", 3000));
 	tmux_keys(&t, "Enter");
