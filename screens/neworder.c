@@ -81,6 +81,7 @@ struct neworder_state {
 	char searched[FIELD_TEXT_MAX];
 	int payment_at_clear; /* Esc asks only when the form holds something */
 	bool discarding;      /* "Discard this order? y/n" */
+	bool discard_to_menu; /* asked by F2: y goes on to the menu */
 };
 
 /* Empty fields for the next order; the payment choice sticks. */
@@ -505,7 +506,7 @@ static int neworder_key(struct app *app, void *state, enum action action, int ke
 		/* y alone (no Enter) discards; anything else keeps the form */
 		s->discarding = false;
 		if (key == 'y' || key == 'Y')
-			return SCR_HANDLED | SCR_BACK;
+			return SCR_HANDLED | (s->discard_to_menu ? SCR_MENU : SCR_BACK);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (matches_open(s)) {
@@ -529,8 +530,10 @@ static int neworder_key(struct app *app, void *state, enum action action, int ke
 	}
 	if (action == ACT_SUBMIT)
 		return neworder_submit(app, s);
-	if (action == ACT_BACK && neworder_touched(s)) {
+	/* Esc or F2 on a half-filled form asks first (F2 lost it silently) */
+	if ((action == ACT_BACK || action == ACT_MENU) && neworder_touched(s)) {
 		s->discarding = true;
+		s->discard_to_menu = action == ACT_MENU;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	{

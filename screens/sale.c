@@ -62,6 +62,7 @@ struct sale_state {
 	int vat_bp;
 	int payment_at_reset; /* what a fresh form shows: Esc asks only when it changed */
 	bool discarding;      /* Esc on a half-filled form: "Discard this sale? y/n" */
+	bool discard_to_menu; /* asked by F2: y goes on to the menu */
 };
 
 static void confirm_prompt(struct sale_state *s, const char *name);
@@ -433,7 +434,7 @@ static int sale_key(struct app *app, void *state, enum action action, int key)
 		/* y alone (no Enter) discards; anything else keeps the form */
 		s->discarding = false;
 		if (key == 'y' || key == 'Y')
-			return SCR_HANDLED | SCR_BACK;
+			return SCR_HANDLED | (s->discard_to_menu ? SCR_MENU : SCR_BACK);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_SUBMIT || (s->confirming && (key == 'y' || key == 'Y')))
@@ -444,8 +445,9 @@ static int sale_key(struct app *app, void *state, enum action action, int key)
 		if (action == ACT_BACK || action == ACT_CLEAR || key == 'n' || key == 'N')
 			return SCR_HANDLED | SCR_REDRAW;
 	}
-	if (action == ACT_BACK && sale_touched(s)) {
+	if ((action == ACT_BACK || action == ACT_MENU) && sale_touched(s)) {
 		s->discarding = true;
+		s->discard_to_menu = action == ACT_MENU;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	/* Payment letters work from the quantity field too: "2 i Enter". */

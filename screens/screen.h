@@ -20,6 +20,7 @@ enum screen_result {
 	SCR_REQUERY = 1 << 2, /* read the data again, then redraw */
 	SCR_BACK = 1 << 3,    /* close this screen */
 	SCR_QUIT = 1 << 4,
+	SCR_MENU = 1 << 5,    /* back to the main menu (as F2) */
 };
 
 enum mouse_event { MOUSE_CLICK, MOUSE_DOUBLE_CLICK, MOUSE_WHEEL_UP, MOUSE_WHEEL_DOWN };

@@ -167,6 +167,20 @@ static void test_esc_on_a_half_filled_form_asks(void **state)
 	tmux_keys(&t, "n");
 	assert_true(tmux_wait_gone(&t, "Discard this order?", 3000));
 	assert_true(screen_has(&t, "Half AB"));
+	/* F2 asks too (it threw the form away silently); y goes on to the menu */
+	tmux_keys(&t, "F2");
+	assert_true(tmux_wait_for(&t, "Discard this order? y/n", 3000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_gone(&t, "Discard this order?", 3000));
+	assert_true(screen_has(&t, "Half AB"));
+	tmux_keys(&t, "F2");
+	assert_true(tmux_wait_for(&t, "Discard this order? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Main menu", 3000));
+	tmux_keys(&t, "3");
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "New ticket order —", 3000));
+	tmux_type(&t, "Half AB");
 	tmux_keys(&t, "Escape");
 	assert_true(tmux_wait_for(&t, "Discard this order? y/n", 3000));
 	tmux_keys(&t, "y");

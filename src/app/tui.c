@@ -274,9 +274,12 @@ static void apply_result(struct app *app, int r)
 	}
 	if (r & SCR_BACK)
 		pop_screen(app);
+	if (r & SCR_MENU)
+		while (app->depth > 1)
+			pop_screen(app);
 	if (r & SCR_REQUERY)
 		screen_query(app, top(app));
-	if (r & (SCR_REDRAW | SCR_REQUERY | SCR_BACK))
+	if (r & (SCR_REDRAW | SCR_REQUERY | SCR_BACK | SCR_MENU))
 		app->dirty = true;
 	if (app->pending_push) {
 		const struct screen_ops *ops = app->pending_push;
