@@ -137,14 +137,11 @@ static int events_key(struct app *app, void *state, enum action action, int key)
 static int events_mouse(struct app *app, void *state, enum mouse_event event, int y, int x)
 {
 	struct events_state *s = state;
+	bool open;
 	(void)x;
-	if (event != MOUSE_CLICK && event != MOUSE_DOUBLE_CLICK)
+	if (!list_cursor_mouse(&s->cursor, s->first_row_y, event, y, &open))
 		return SCR_IGNORED;
-	if (list_cursor_click(&s->cursor, s->first_row_y, y) < 0)
-		return SCR_IGNORED;
-	if (event == MOUSE_DOUBLE_CLICK)
-		return events_key(app, state, ACT_OPEN, 0);
-	return SCR_HANDLED | SCR_REDRAW;
+	return open ? events_key(app, state, ACT_OPEN, 0) : SCR_HANDLED | SCR_REDRAW;
 }
 
 static int events_notify(struct app *app, void *state, const char *channel, const char *payload)

@@ -234,14 +234,11 @@ static int inventory_key(struct app *app, void *state, enum action action, int k
 static int inventory_mouse(struct app *app, void *state, enum mouse_event event, int y, int x)
 {
 	struct inventory_state *s = state;
+	bool open;
 	(void)x;
-	if (event != MOUSE_CLICK && event != MOUSE_DOUBLE_CLICK)
+	if (!list_cursor_mouse(&s->cursor, s->first_row_y, event, y, &open))
 		return SCR_IGNORED;
-	if (list_cursor_click(&s->cursor, s->first_row_y, y) < 0)
-		return SCR_IGNORED;
-	if (event == MOUSE_DOUBLE_CLICK)
-		return inventory_key(app, state, ACT_SELL, 0);
-	return SCR_HANDLED | SCR_REDRAW;
+	return open ? inventory_key(app, state, ACT_SELL, 0) : SCR_HANDLED | SCR_REDRAW;
 }
 
 /* Payloads carry event and version; a change to another event is not ours.

@@ -138,14 +138,11 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 static int organizations_mouse(struct app *app, void *state, enum mouse_event event, int y, int x)
 {
 	struct organizations_state *s = state;
+	bool open;
 	(void)x;
-	if (event != MOUSE_CLICK && event != MOUSE_DOUBLE_CLICK)
+	if (!list_cursor_mouse(&s->cursor, s->first_row_y, event, y, &open))
 		return SCR_IGNORED;
-	if (list_cursor_click(&s->cursor, s->first_row_y, y) < 0)
-		return SCR_IGNORED;
-	if (event == MOUSE_DOUBLE_CLICK)
-		return organizations_key(app, state, ACT_OPEN, 0);
-	return SCR_HANDLED | SCR_REDRAW;
+	return open ? organizations_key(app, state, ACT_OPEN, 0) : SCR_HANDLED | SCR_REDRAW;
 }
 
 /* Orders move the counts and amounts; events and organizations the rows. */

@@ -179,5 +179,9 @@ void list_cursor_fit(struct list_cursor *c, int visible);
  *     return SCR_HANDLED | SCR_REDRAW;
  * (the wheel: return SCR_IGNORED and the framework sends Up/Down). */
 int list_cursor_click(struct list_cursor *c, int first_row_y, int y);
+/* The list screens' whole mouse: false when the event is not a click on
+ * a row (the wheel: the framework scrolls); true when a row was chosen,
+ * with *open for a double click (do what Enter does). */
+bool list_cursor_mouse(struct list_cursor *c, int first_row_y, enum mouse_event event, int y, bool *open);
 
 #endif

@@ -303,6 +303,24 @@ static void test_demo_is_deterministic(void **state)
 	PQclear(test_query(conn, "DROP DATABASE demo_c", 0, NULL));
 }
 
+/* Migrates a fresh database the way `boxoffice migrate` does, up to (not
+ * including) version below: a live database of an older release. */
+static void migrate_below(PGconn *c, int below)
+{
+	PQclear(test_query(c, "CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, "
+			      "applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL));
+	for (size_t i = 0; i < migrations_count && migrations[i].version < below; i++) {
+		char v[16];
+		const char *p[2] = { v, migrations[i].name };
+		PGresult *res = PQexec(c, migrations[i].sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+			fail_msg("%s: %s", migrations[i].name, PQresultErrorMessage(res));
+		PQclear(res);
+		snprintf(v, sizeof v, "%d", migrations[i].version);
+		PQclear(test_query(c, "INSERT INTO schema_version (version, name) VALUES ($1, $2)", 2, p));
+	}
+}
+
 /* Issue 4: migration 008 makes names unique ignoring case. On a live
  * database that already holds names differing only in case it must still
  * apply: the oldest row keeps its name, later ones are renamed and the
@@ -328,18 +346,7 @@ static void test_case_duplicates_renamed_by_migration(void **state)
 	c = PQconnectdb(conninfo);
 	assert_int_equal(PQstatus(c), CONNECTION_OK);
 	PQclear(PQexec(c, "SET client_min_messages = error"));
-	PQclear(test_query(c, "CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, "
-			      "applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL));
-	for (size_t i = 0; i < migrations_count && migrations[i].version < 8; i++) {
-		char v[16];
-		const char *p[2] = { v, migrations[i].name };
-		res = PQexec(c, migrations[i].sql);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-			fail_msg("%s: %s", migrations[i].name, PQresultErrorMessage(res));
-		PQclear(res);
-		snprintf(v, sizeof v, "%d", migrations[i].version);
-		PQclear(test_query(c, "INSERT INTO schema_version (version, name) VALUES ($1, $2)", 2, p));
-	}
+	migrate_below(c, 8);
 	PQclear(test_query(c,
 		"WITH e AS (INSERT INTO event (id, name, date) VALUES (1, 'Gala', '2027-01-01'), "
 		"  (2, 'GALA', '2027-01-02'), (3, 'gala', '2027-01-03') RETURNING id) "
@@ -404,18 +411,7 @@ static void test_database_behind_the_program_says_so(void **state)
 	c = PQconnectdb(conninfo);
 	assert_int_equal(PQstatus(c), CONNECTION_OK);
 	PQclear(PQexec(c, "SET client_min_messages = error"));
-	PQclear(test_query(c, "CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, "
-			      "applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL));
-	for (size_t i = 0; i + 1 < migrations_count; i++) { /* all but the last */
-		char v[16];
-		const char *p[2] = { v, migrations[i].name };
-		PGresult *res = PQexec(c, migrations[i].sql);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-			fail_msg("%s: %s", migrations[i].name, PQresultErrorMessage(res));
-		PQclear(res);
-		snprintf(v, sizeof v, "%d", migrations[i].version);
-		PQclear(test_query(c, "INSERT INTO schema_version (version, name) VALUES ($1, $2)", 2, p));
-	}
+	migrate_below(c, migrate_latest_version()); /* all but the last */
 	r = run_cmd("$BOXOFFICE -d '%s' event list --json", conninfo);
 	assert_int_equal(r.status, 3);
 	assert_non_null(strstr(r.err, "needs"));

@@ -267,6 +267,17 @@ int list_cursor_click(struct list_cursor *c, int first_row_y, int y)
 	return row;
 }
 
+bool list_cursor_mouse(struct list_cursor *c, int first_row_y, enum mouse_event event, int y, bool *open)
+{
+	*open = false;
+	if (event != MOUSE_CLICK && event != MOUSE_DOUBLE_CLICK)
+		return false;
+	if (list_cursor_click(c, first_row_y, y) < 0)
+		return false;
+	*open = event == MOUSE_DOUBLE_CLICK;
+	return true;
+}
+
 int list_cursor_move(struct list_cursor *c, enum action action, int visible)
 {
 	int page = visible > 1 ? visible - 1 : 1;
