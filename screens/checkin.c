@@ -627,10 +627,10 @@ static int undo_key(struct app *app, struct checkin_state *s, enum action action
 		char err[700];
 		int code;
 		json_t *j = gate_undo(&s->gate, s->undo_ticket, s->undo_reason.text, err, sizeof err, &code);
-		if (j)
-			app_status(app, false, "check-in of %s undone (a check-out with the reason): may be admitted again",
-				   s->undo_who);
-		else
+		if (j) {
+			app_status(app, false, "undone: %s may be admitted again", s->undo_who);
+			s->have_last = false; /* the big verdict was about the scan just undone */
+		} else
 			app_status(app, true, "undo refused: %s", err);
 		json_decref(j);
 		read_counters(app, s);
@@ -700,8 +700,15 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 		}
 		s->undo_ticket = rows[s->recent_sel].ticket;
 		/* the row without its time: who, type */
-		snprintf(s->undo_who, sizeof s->undo_who, "#%lld, %.150s", s->undo_ticket,
-			 strlen(rows[s->recent_sel].line) > 13 ? rows[s->recent_sel].line + 13 : "");
+		{
+			/* the row without its time and direction: "Åsa Öberg (Adult) ·
+			 * gate", or "#204 (Adult) · gate" when nobody holds it yet */
+			const char *who = strlen(rows[s->recent_sel].line) > 13 ? rows[s->recent_sel].line + 13 : "";
+			if (who[0] == '#')
+				snprintf(s->undo_who, sizeof s->undo_who, "%.150s", who);
+			else
+				snprintf(s->undo_who, sizeof s->undo_who, "#%lld, %.150s", s->undo_ticket, who);
+		}
 		s->undo_reason.text[0] = '\0';
 		s->undo_stage = 1;
 		app_status(app, false, "%s", ""); /* an earlier refusal is not about this */

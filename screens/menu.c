@@ -103,6 +103,9 @@ static int menu_mouse(struct app *app, void *state, enum mouse_event event, int 
 }
 
 const struct screen_ops menu_screen = {
+	/* a door's small terminal still reaches the check-in screen (60×15) */
+	.min_w = 60,
+	.min_h = 15,
 	.name = "menu",
 	.title = "Main menu",
 	.state_size = sizeof(struct menu_state),

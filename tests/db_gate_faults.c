@@ -589,6 +589,8 @@ static void test_checkin_screen_rejects_undo_and_narrow(void **state)
 	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE entity_id = $1 AND action = "
 					   "'checkin_undo' AND station = 'undo-screen'", 1, p), 1);
 	assert_true(tmux_wait_for(&t, "0 / 2", 5000));
+	/* the big verdict was about the undone scan: it goes */
+	assert_true(tmux_wait_for(&t, "Ready: scan a badge", 3000));
 	/* admitted again */
 	tmux_type(&t, tokens[0]);
 	tmux_keys(&t, "Enter");
