@@ -32,7 +32,7 @@ const char *order_row_buyer(const struct order_row *r, char *buf, size_t size);
 
 enum { FF_SEARCH, FF_STATUS, FF_PAYMENT, FF_FROM, FF_TO, FF_TICKETS, FF_COUNT };
 
-enum prompt_kind { PROMPT_NONE, PROMPT_INVOICE, PROMPT_SETTLE, PROMPT_CANCEL, PROMPT_REFUND, PROMPT_EXPORT, PROMPT_OVERWRITE };
+enum prompt_kind { PROMPT_NONE, PROMPT_INVOICE, PROMPT_RESEND, PROMPT_SETTLE, PROMPT_CANCEL, PROMPT_REFUND, PROMPT_EXPORT, PROMPT_OVERWRITE };
 
 /* The actions on one order (invoice, settle, cancel, refund, generate),
  * their one-line prompts and the write in flight: the same for the list

@@ -203,12 +203,25 @@ int order_actions_prompt_key(struct app *app, struct order_actions *a, int key)
 	const struct order_row *r = &a->target;
 	int yes;
 
-	if (kind == PROMPT_INVOICE || kind == PROMPT_CANCEL || kind == PROMPT_REFUND) {
+	if (kind == PROMPT_INVOICE || kind == PROMPT_RESEND || kind == PROMPT_CANCEL || kind == PROMPT_REFUND) {
 		if ((yes = prompt_yes_no(key)) < 0)
 			return keymap_modal(key) == ACT_NONE ? SCR_HANDLED : SCR_IGNORED; /* F1, F2, F10 pass */
 		a->prompt = PROMPT_NONE;
 		if (!yes) {
 			app_status(app, false, "nothing changed");
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		if (kind == PROMPT_RESEND) {
+			/* the same document again (same number), mailed when SMTP is set */
+			char why[300];
+			doc_job_detach(a->job);
+			a->job = invoice_deliver(app_db(app), r->id, why, sizeof why);
+			if (!a->job)
+				app_status(app, true, "order #%lld: %s", r->id, why);
+			else {
+				app_status(app, false, "order #%lld: making its invoice again…", r->id);
+				app_wake_in(app, 300);
+			}
 			return SCR_HANDLED | SCR_REDRAW;
 		}
 		return write_order(app, a, kind == PROMPT_INVOICE ? W_INVOICE : kind == PROMPT_CANCEL ? W_CANCEL : W_REFUND,
@@ -245,6 +258,14 @@ int order_actions_key(struct app *app, struct order_actions *a, const struct ord
 	order_named(r, named, sizeof named);
 	switch (action) {
 	case ACT_INVOICE:
+		if (r->payment == PAY_INVOICE && (r->status == ORDER_INVOICE_SENT || r->status == ORDER_SETTLED)) {
+			/* sent already: the same invoice again (not mailed the first
+			 * time, lost, asked for again), never a new number */
+			snprintf(question, sizeof question, "Invoice of order %s again (same number, mailed if set)? y/n",
+				 named);
+			order_actions_ask(a, PROMPT_RESEND, r, question, false, NULL);
+			return SCR_HANDLED | SCR_REDRAW;
+		}
 		if (!order_can_transition(r->payment, r->status, ORDER_INVOICE_SENT))
 			return refuse(app, r, ORDER_INVOICE_SENT, "invoiced");
 		/* an invoice takes the next gapless number: never by a stray key */

@@ -301,7 +301,14 @@ static void test_confirmations_and_detail_actions(void **state)
 	assert_string_equal(order_field(fjord, "invoice_no"), "1");
 	assert_true(tmux_wait_for(&t, "Invoice sent", 3000));
 	/* the invoice PDF is made by a child while the screen goes on */
-	assert_true(tmux_wait_for(&t, "PDF saved", 15000));
+	assert_true(tmux_wait_for(&t, "saved as PDF", 15000));
+	/* i again on a sent invoice: the same document again, never a new number */
+	tmux_keys(&t, "i");
+	assert_true(tmux_wait_for(&t, "again (same number", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "making its invoice again", 3000));
+	assert_true(tmux_wait_for(&t, "saved as PDF", 15000));
+	assert_string_equal(order_field(fjord, "invoice_no"), "1");
 	{
 		struct run_result r = run_cmd("find \"${BOXOFFICE_STATE:-$HOME/.local/state/boxoffice}\" "
 					      "-name 'INV-%lld-1.pdf' -size +1k", event_id);

@@ -322,10 +322,12 @@ static void describe(struct doc_job *job, char *msg, size_t size)
 		const char *code = json_string_value(json_object_get(doc, "invoice"));
 		const char *skipped = json_string_value(json_object_get(doc, "mail_skipped"));
 		const char *base = pdf && strrchr(pdf, '/') ? strrchr(pdf, '/') + 1 : pdf;
-		snprintf(msg, size, "invoice %s: PDF saved (%s)%s%s%s%s", code ? code : "", base ? base : "",
-			 to ? ", mailed to " : skipped ? ", not mailed: " : "", to ? to : skipped ? skipped : "",
-			 json_is_false(json_object_get(doc, "seller_set")) ? "; seller not set (boxoffice seller set)"
-									   : "", "");
+		/* what needs doing first (the seller), then the mail */
+		(void)base;
+		snprintf(msg, size, "invoice %s saved as PDF%s%s%s", code ? code : "",
+			 json_is_false(json_object_get(doc, "seller_set")) ? " · SELLER NOT SET (boxoffice seller set)" : "",
+			 to ? " · mailed to " : skipped ? " · not mailed: " : "",
+			 to ? to : !skipped ? "" : strncmp(skipped, "no SMTP", 7) == 0 ? "no SMTP set" : skipped);
 	}
 	else if (json_is_true(json_object_get(doc, "printed")))
 		snprintf(msg, size, "receipt sent to the printer (PDF: %s)", pdf ? pdf : "");

@@ -23,7 +23,7 @@
 	X(NEXT_FIELD, "Next", "next field")                               \
 	X(SUBMIT, "Done", "confirm the form")                             \
 	X(NEW, "New", "new ticket order")                                  \
-	X(INVOICE, "Invoice", "send the invoice (gapless number)")          \
+	X(INVOICE, "Invoice", "send the invoice (gapless number), or again")          \
 	X(SETTLE, "Settle", "mark paid, with a payment reference")          \
 	X(GENERATE, "Tickets", "generate the tickets an order is missing")  \
 	X(CANCEL, "Cancel", "cancel the order (seats go back)")             \
