@@ -2,6 +2,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +141,11 @@ static bool finish(cairo_surface_t *surface, cairo_t *cr, const char *part, cons
 	cairo_surface_finish(surface);
 	st = cairo_surface_status(surface);
 	cairo_surface_destroy(surface);
+	/* cairo and fontconfig keep font caches for the life of the process;
+	 * a document is made once per (short) process: let them go, so the
+	 * sanitizer build sees no leak and a long process holds nothing */
+	cairo_debug_reset_static_data();
+	FcFini();
 	if (st != CAIRO_STATUS_SUCCESS) {
 		snprintf(why, size, "%s: %s", path, st == CAIRO_STATUS_WRITE_ERROR ? "cannot write the file"
 							: cairo_status_to_string(st));
