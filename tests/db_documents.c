@@ -662,6 +662,7 @@ static void test_invoice_mail_server_silent_after_data(void **state)
 		    s.port, state_dir, id);
 	took = now_s() - t0;
 	sink_stop(&s);
+	free(s.message); /* taken, never answered */
 	if (took > 10.0)
 		fail_msg("order invoice took %.1f s against a server silent after DATA (deadline 2 s)", took);
 	assert_int_equal(r.status, 3);
