@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../src/app/theme.h"
+#include "../src/core/document.h"
 #include "../src/core/money.h"
 #include "../src/db/async.h"
 #include "../src/core/util.h"
@@ -43,6 +44,7 @@ static void add(struct order_view *v, unsigned attr, const char *fmt, ...)
  * shown (marked unavailable). */
 static void order_answer(struct db *db, const struct order_detail *d, void *ctx)
 {
+	char code[48];
 	struct order_view *v = ctx;
 	long long id = v->order_id;
 	const PGresult *o, *l, *t, *h;
@@ -82,8 +84,12 @@ static void order_answer(struct db *db, const struct order_detail *d, void *ctx)
 	add(v, A_NORMAL, "Date       %s   channel %s   station %s", db_text(o, 0, OL_DATE), db_text(o, 0, OD_CHANNEL),
 	    db_text(o, 0, OD_STATION));
 	add(v, A_NORMAL, "Amount     %s net + %s VAT = %s", net, vat, amount);
-	add(v, A_NORMAL, "Invoice    %s   payment ref %s   external ref %s",
-	    db_text(o, 0, OL_INVOICE) ? db_text(o, 0, OL_INVOICE) : "—",
+	/* the invoice as its PDF and mail name it (INV-<event>-<no>) */
+	if (*db_text(o, 0, OL_INVOICE))
+		doc_invoice_code(code, sizeof code, db_int(o, 0, OL_EVENT), (int)db_int(o, 0, OL_INVOICE));
+	else
+		snprintf(code, sizeof code, "—");
+	add(v, A_NORMAL, "Invoice    %s   payment ref %s   external ref %s", code,
 	    db_text(o, 0, OD_PAYMENT_REF) ? db_text(o, 0, OD_PAYMENT_REF) : "—",
 	    db_text(o, 0, OD_EXTERNAL_REF) ? db_text(o, 0, OD_EXTERNAL_REF) : "—");
 	add(v, A_NORMAL, "Tickets    %s of %s ordered   (version %s)", db_text(o, 0, OL_TICKETS),
