@@ -132,6 +132,7 @@ int orders_export_ask(struct app *app, struct orders_state *s)
 		}
 		snprintf(question, sizeof question, "%s%s exists: overwrite? y/n", name == s->export_typed ? "" : "…", name);
 		order_actions_ask(&s->act, PROMPT_OVERWRITE, NULL, question, false, NULL);
+		app_status(app, false, "%s", ""); /* the last export's line is not about this file */
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	return run_export(app, s, s->export_path, s->export_typed);
