@@ -42,6 +42,13 @@ static void add(struct order_view *v, unsigned attr, const char *fmt, ...)
 
 /* The answer: the lines shown are rebuilt; a failed read keeps what was
  * shown (marked unavailable). */
+/* The order row's column, "" for NULL (no e-mail, not invoiced). */
+static const char *text_of(const PGresult *o, int col)
+{
+	const char *t = db_text(o, 0, col);
+	return t ? t : "";
+}
+
 static void order_answer(struct db *db, const struct order_detail *d, void *ctx)
 {
 	char code[48];
@@ -77,15 +84,15 @@ static void order_answer(struct db *db, const struct order_detail *d, void *ctx)
 	add(v, A_NORMAL, "Event      %s", db_text(o, 0, OD_EVENT_NAME));
 	add(v, A_NORMAL, "Company    %s%s%s", order_row_buyer(&v->row, who, sizeof who),
 	    *db_text(o, 0, OD_ORG_NAME) ? "  · organization: " : "", db_text(o, 0, OD_ORG_NAME));
-	if (*db_text(o, 0, OL_EMAIL))
-		add(v, A_NORMAL, "Contact    %s <%s>", db_text(o, 0, OL_CONTACT), db_text(o, 0, OL_EMAIL));
+	if (*text_of(o, OL_EMAIL))
+		add(v, A_NORMAL, "Contact    %s <%s>", text_of(o, OL_CONTACT), text_of(o, OL_EMAIL));
 	else
-		add(v, A_NORMAL, "Contact    %s", *db_text(o, 0, OL_CONTACT) ? db_text(o, 0, OL_CONTACT) : "—");
+		add(v, A_NORMAL, "Contact    %s", *text_of(o, OL_CONTACT) ? text_of(o, OL_CONTACT) : "—");
 	add(v, A_NORMAL, "Date       %s   channel %s   station %s", db_text(o, 0, OL_DATE), db_text(o, 0, OD_CHANNEL),
 	    db_text(o, 0, OD_STATION));
 	add(v, A_NORMAL, "Amount     %s net + %s VAT = %s", net, vat, amount);
 	/* the invoice as its PDF and mail name it (INV-<event>-<no>) */
-	if (*db_text(o, 0, OL_INVOICE))
+	if (*text_of(o, OL_INVOICE)) /* NULL: not invoiced */
 		doc_invoice_code(code, sizeof code, db_int(o, 0, OL_EVENT), (int)db_int(o, 0, OL_INVOICE));
 	else
 		snprintf(code, sizeof code, "—");
