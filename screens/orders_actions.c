@@ -120,6 +120,23 @@ static int refuse(struct app *app, const struct order_row *r, enum order_status 
 	return SCR_HANDLED | SCR_REDRAW;
 }
 
+/* The invoice's PDF (and its mail when SMTP is set) made by a child,
+ * never in the loop; order_actions_tick reports how it ended. says: the
+ * status line meanwhile. */
+static void invoice_job_start(struct order_actions *a, struct db *db, long long order_id, const char *says)
+{
+	char why[300];
+
+	doc_job_detach(a->job);
+	a->job = invoice_deliver(db, order_id, why, sizeof why);
+	if (!a->job) {
+		app_status(a->app, true, "order #%lld: no invoice PDF: %s", order_id, why);
+		return;
+	}
+	app_status(a->app, false, "%s", says);
+	app_wake_in(a->app, 300);
+}
+
 /* The answer to the write: the status line says what became of it (with
  * the invoice number an invoice was given) and what is shown is read
  * again. A link that failed first leaves it unknown. */
@@ -130,17 +147,10 @@ static void written(struct db *db, json_t *doc, void *ctx)
 
 	a->writing[0] = '\0';
 	if (doc && json_is_integer(inv) && strcmp(a->write_done, "invoiced") == 0) {
-		char why[300];
-		app_status(a->app, false, "order #%lld invoiced: invoice #%lld — making the PDF…", a->write_order,
-			   (long long)json_integer_value(inv));
-		/* the PDF (and the mail when SMTP is set) by a child: never here */
-		doc_job_detach(a->job);
-		a->job = invoice_deliver(db, a->write_order, why, sizeof why);
-		if (a->job)
-			app_wake_in(a->app, 300);
-		else
-			app_status(a->app, true, "order #%lld invoiced: invoice #%lld, but no PDF: %s", a->write_order,
-				   (long long)json_integer_value(inv), why);
+		char says[120];
+		snprintf(says, sizeof says, "order #%lld invoiced: invoice #%lld — making the PDF…", a->write_order,
+			 (long long)json_integer_value(inv));
+		invoice_job_start(a, db, a->write_order, says);
 	} else if (doc)
 		app_status(a->app, false, "order #%lld %s", a->write_order, a->write_done);
 	else if (db_answer_lost(db))
@@ -211,17 +221,10 @@ int order_actions_prompt_key(struct app *app, struct order_actions *a, int key)
 			app_status(app, false, "nothing changed");
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		if (kind == PROMPT_RESEND) {
-			/* the same document again (same number), mailed when SMTP is set */
-			char why[300];
-			doc_job_detach(a->job);
-			a->job = invoice_deliver(app_db(app), r->id, why, sizeof why);
-			if (!a->job)
-				app_status(app, true, "order #%lld: %s", r->id, why);
-			else {
-				app_status(app, false, "order #%lld: making its invoice again…", r->id);
-				app_wake_in(app, 300);
-			}
+		if (kind == PROMPT_RESEND) { /* the same document again, same number */
+			char says[80];
+			snprintf(says, sizeof says, "order #%lld: making its invoice again…", r->id);
+			invoice_job_start(a, app_db(app), r->id, says);
 			return SCR_HANDLED | SCR_REDRAW;
 		}
 		return write_order(app, a, kind == PROMPT_INVOICE ? W_INVOICE : kind == PROMPT_CANCEL ? W_CANCEL : W_REFUND,

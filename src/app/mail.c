@@ -102,7 +102,7 @@ bool mail_send(const struct mail_config *c, const struct mail_message *m, char *
 	}
 	/* the same rule as every other path: rows written by SQL or another
 	 * channel are not trusted to hold one address ("a@b>,<x@y") */
-	if (has_crlf(m->to) || validate_email(m->to, true)) {
+	if (validate_email(m->to, true)) { /* refuses CR, LF and every control too */
 		snprintf(why, size, "the order's e-mail is not one valid address");
 		return false;
 	}

@@ -1,6 +1,7 @@
 #include "migrate.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "db.h"
 
@@ -12,25 +13,20 @@ static const char SQL_CREATE_VERSION[] =
 	" version integer PRIMARY KEY,"
 	" name text NOT NULL,"
 	" applied_at timestamptz NOT NULL DEFAULT now())";
-static const char SQL_CURRENT[] = "SELECT coalesce(max(version), 0) FROM schema_version";
 static const char SQL_IS_APPLIED[] = "SELECT 1 FROM schema_version WHERE version = $1";
 static const char SQL_RECORD[] = "INSERT INTO schema_version (version, name) VALUES ($1, $2)";
 
+const char MIGRATE_SQL_VERSION[] = "SELECT coalesce(max(version), 0) FROM schema_version";
+
+/* One round trip: every command asks before it runs (cli_db). */
 int migrate_current_version(struct db *db)
 {
-	PGresult *res = db_exec(db, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL);
-	int version = -1;
+	PGresult *res = db_exec(db, MIGRATE_SQL_VERSION, 0, NULL);
+	int version;
 
 	if (!res)
-		return -1;
-	if (!db_bool(res, 0, 0)) {
-		PQclear(res);
-		return 0;
-	}
-	PQclear(res);
-	res = db_exec(db, SQL_CURRENT, 0, NULL);
-	if (res)
-		version = (int)db_int(res, 0, 0);
+		return strcmp(db->sqlstate, "42P01") == 0 ? 0 : -1; /* never migrated: 0 */
+	version = (int)db_int(res, 0, 0);
 	PQclear(res);
 	return version;
 }
@@ -108,8 +104,6 @@ fail:
 	}
 	return -1;
 }
-
-const char MIGRATE_SQL_VERSION[] = "SELECT coalesce(max(version), 0) FROM schema_version";
 
 int migrate_latest_version(void)
 {
