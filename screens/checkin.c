@@ -1,8 +1,10 @@
 /* The check-in station, built for a glance from a metre away: a full-width
  * ADMIT (green) or REJECT (red) with the person, company, ticket type and,
  * for a reject, the reason in plain words; a bell on reject. Scans come
- * from a keyboard-wedge scanner (a line ending in Enter), a camera through
- * zbar ($BOXOFFICE_CAMERA=/dev/videoN, polled in the one loop), or F3:
+ * from a keyboard-wedge scanner (a line ending in Enter), a camera
+ * ($BOXOFFICE_CAMERA or --camera: a V4L2 device, a .y4m clip, a FIFO or
+ * cmd:COMMAND; src/app/camera.h: read in the one loop, decoded in a
+ * worker thread, one scan per presentation, F4 shows its picture), or F3:
  * find a person by name and admit them without their code. The gate keeps
  * working offline (see src/app/gate.c) and shows its queue.
  *
@@ -24,11 +26,12 @@
 #include <string.h>
 #include <time.h>
 #include <wchar.h>
-#include <zbar.h>
 
 #include "../src/app/form.h"
 #include "../src/core/money.h"
+#include "../src/app/camera.h"
 #include "../src/app/gate.h"
+#include "../src/app/preview.h"
 #include "../src/app/scan_image.h"
 #include "../src/app/theme.h"
 #include "../src/db/async.h"
@@ -87,12 +90,14 @@ struct checkin_state {
 	char undo_who[200];
 	struct form_field undo_reason;
 	struct form undo_form;
-	/* camera */
-	zbar_video_t *video;
-	char camera_error[200];
-	char last_camera_code[SCAN_CODE_MAX];
-	time_t last_camera_at;
+	/* the camera, NULL when none is configured; its picture when shown */
+	struct camera *cam;
+	struct camera_preview preview;
+	bool have_preview;
 };
+
+/* F4 hides the camera's picture for the station's life, not one visit. */
+static bool preview_hidden;
 
 static long long now_ms(void)
 {
@@ -145,17 +150,12 @@ static void read_counters(struct app *app, struct checkin_state *s)
 
 static void open_camera(struct checkin_state *s)
 {
-	const char *dev = getenv("BOXOFFICE_CAMERA");
-	if (!dev || !*dev)
+	const char *spec = getenv("BOXOFFICE_CAMERA");
+	if (!spec || !*spec)
 		return;
-	s->video = zbar_video_create();
-	if (!s->video || zbar_video_open(s->video, dev) != 0 ||
-	    zbar_video_init(s->video, zbar_fourcc('G', 'R', 'E', 'Y')) != 0 || zbar_video_enable(s->video, 1) != 0) {
-		snprintf(s->camera_error, sizeof s->camera_error, "camera %s not available: keyboard and manual only", dev);
-		if (s->video)
-			zbar_video_destroy(s->video);
-		s->video = NULL;
-	}
+	s->cam = camera_open(spec, 0);
+	if (s->cam)
+		camera_preview_enable(s->cam, !preview_hidden);
 }
 
 static void checkin_init(struct app *app, void *state, const struct screen_arg *arg)
@@ -186,10 +186,8 @@ static void checkin_done(struct app *app, void *state)
 	s->asking = false;
 	db_cancel_owner(app_db(app), s);
 	db_cancel_owner(app_db(app), &s->fig);
-	if (s->video) {
-		zbar_video_enable(s->video, 0);
-		zbar_video_destroy(s->video);
-	}
+	camera_close(s->cam);
+	s->cam = NULL;
 	if (s->gate_open)
 		gate_close(&s->gate);
 }
@@ -354,6 +352,7 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 	int y = a.y, band_h = a.h >= 20 ? 9 : 5, bottom = a.y + a.h - 1;
 	bool figures = s->fig_ok && app_online(app);
 	char line[700], count[64];
+	int cw = a.w; /* the width left for the counts and the last scans */
 
 	if (figures)
 		snprintf(count, sizeof count, "checked in %lld / %lld", s->fig.checked_in, s->fig.total);
@@ -417,24 +416,44 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 				  theme_attr(C_DIM));
 		return;
 	}
-	/* The typed code on the last line, a camera problem above it. */
+	/* The typed code on the last line, the camera's state above it. */
 	draw_input(s, bottom, a.x + 2, a.w - 4);
-	if (s->camera_error[0])
-		draw_text(--bottom, a.x + 2, a.w - 4, s->camera_error, theme_attr(C_WARN));
+	if (s->cam) {
+		bool trouble;
+		const char *said = camera_state(s->cam, &trouble);
+		char k[16];
+		key_hint("checkin", ACT_CAMERA, k, sizeof k);
+		if (trouble)
+			snprintf(line, sizeof line, "%s · keyboard and manual input work", said);
+		else if (preview_hidden)
+			snprintf(line, sizeof line, "%s · picture hidden (%s shows it)", said, k);
+		else
+			snprintf(line, sizeof line, "%s · %s hides the picture", said, k);
+		draw_text(--bottom, a.x + 2, a.w - 4, line, theme_attr(trouble ? C_WARN : C_DIM));
+	}
+	/* The camera's picture at the right, beside the counts and scans. */
+	if (s->cam && !preview_hidden && s->have_preview) {
+		int rows, cols;
+		preview_size(s->preview.w, s->preview.h, bottom - y, a.w / 3, &rows, &cols);
+		if (rows > 0) {
+			preview_draw(&s->preview, y, a.x + a.w - 1 - cols, rows, cols);
+			cw = a.w - cols - 2;
+		}
+	}
 	if (!figures && s->fig_loading && app_online(app)) {
-		draw_text(y + 1, a.x + 2, a.w - 4, "Counts loading…", theme_attr(C_DIM));
+		draw_text(y + 1, a.x + 2, cw - 4, "Counts loading…", theme_attr(C_DIM));
 		return;
 	}
 	/* Per type, then the last scans: side by side when both fit, else the
 	 * last scans under the types; numbers abbreviated, never cut. */
 	{
 		struct recent_row rows[CHECKIN_RECENT];
-		int nrows = recent_rows(s, figures, rows), top = y, lw = a.w - 4, rx = a.x + 2, rw = a.w - 4, ry;
-		bool side = a.w >= 60;
+		int nrows = recent_rows(s, figures, rows), top = y, lw = cw - 4, rx = a.x + 2, rw = cw - 4, ry;
+		bool side = cw >= 56;
 		if (side) {
-			lw = a.w / 2 - 3;
-			rx = a.x + a.w / 2;
-			rw = a.w - a.w / 2 - 1;
+			lw = cw / 2 - 3;
+			rx = a.x + cw / 2;
+			rw = cw - cw / 2 - 1;
 		}
 		if (!figures) {
 			snprintf(line, sizeof line, "Counts unavailable (%s): they come back when the database answers.",
@@ -646,6 +665,16 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 
 	if (s->undo_stage)
 		return undo_key(app, s, action, key);
+	if (action == ACT_CAMERA) {
+		if (!s->cam) {
+			app_status(app, true, "%s", "no camera: start with --camera SOURCE or BOXOFFICE_CAMERA (see README)");
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		preview_hidden = !preview_hidden;
+		camera_preview_enable(s->cam, !preview_hidden);
+		s->have_preview = false; /* an old picture is never shown */
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	if (action == ACT_FIND) {
 		s->finding = !s->finding;
 		s->find.text[0] = '\0';
@@ -818,47 +847,48 @@ static int checkin_tick(struct app *app, void *state)
 	return r;
 }
 
-static int checkin_fd(struct app *app, void *state)
+static int checkin_fds(struct app *app, void *state, struct pollfd *fds, int *timeout_ms)
 {
 	struct checkin_state *s = state;
 	(void)app;
-	return s->video ? zbar_video_get_fd(s->video) : -1;
+	return s->cam ? camera_pollfds(s->cam, fds, timeout_ms) : 0;
 }
 
-/* A camera frame is ready: decode, and scan a code once (a badge held in
- * front of the camera is seen in many frames). */
-static int checkin_on_fd(struct app *app, void *state)
+/* After every poll: the camera reads what is ready; each presentation it
+ * found is scanned like a typed code, one verdict at a time (the others
+ * wait in the camera's queue, in order). */
+static int checkin_on_fd(struct app *app, void *state, const struct pollfd *fds, int nfds)
 {
 	struct checkin_state *s = state;
-	zbar_image_t *frame = zbar_video_next_image(s->video);
-	char codes[2][SCAN_CODE_MAX];
-	int n;
+	struct camera_event ev;
+	int r = SCR_IGNORED;
 
-	if (!frame) {
-		snprintf(s->camera_error, sizeof s->camera_error, "camera stopped: keyboard and manual only");
-		zbar_video_destroy(s->video);
-		s->video = NULL;
-		return SCR_REDRAW;
+	if (!s->cam)
+		return r;
+	if (camera_work(s->cam, fds, nfds))
+		r |= SCR_REDRAW; /* its state line may have changed */
+	if (!preview_hidden) {
+		struct camera_preview p;
+		if (!camera_preview_get(s->cam, &p)) {
+			if (s->have_preview)
+				r |= SCR_REDRAW; /* the source stopped: its picture goes */
+			s->have_preview = false;
+		} else if (!s->have_preview || p.seq != s->preview.seq) {
+			s->preview = p;
+			s->have_preview = true;
+			r |= SCR_REDRAW;
+		}
 	}
-	{
-		/* whatever the camera delivers, the scanner reads grey */
-		zbar_image_t *grey = zbar_image_convert(frame, zbar_fourcc('Y', '8', '0', '0'));
-		zbar_image_destroy(frame);
-		if (!grey)
-			return SCR_IGNORED;
-		n = scan_frame(zbar_image_get_data(grey), (int)zbar_image_get_width(grey),
-			       (int)zbar_image_get_height(grey), codes, 2);
-		zbar_image_destroy(grey);
+	while (!s->asking && camera_next_event(s->cam, &ev)) {
+		if (ev.kind == CAMERA_TWO_CODES) {
+			memset(&s->last, 0, sizeof s->last);
+			snprintf(s->last.reason, sizeof s->last.reason, "two codes in view: show one badge at a time");
+			r |= show(app, s);
+		} else {
+			r |= scan(app, s, ev.code);
+		}
 	}
-	if (n != 1)
-		return n > 1 ? (snprintf(s->last.reason, sizeof s->last.reason, "two codes in view: show one"),
-				s->last.admit = false, show(app, s))
-			     : SCR_IGNORED;
-	if (strcmp(codes[0], s->last_camera_code) == 0 && time(NULL) - s->last_camera_at < 3)
-		return SCR_IGNORED;
-	snprintf(s->last_camera_code, sizeof s->last_camera_code, "%s", codes[0]);
-	s->last_camera_at = time(NULL);
-	return scan(app, s, codes[0]);
+	return r;
 }
 
 const struct screen_ops checkin_screen = {
@@ -876,6 +906,6 @@ const struct screen_ops checkin_screen = {
 	 * scans still fit (Last scans goes under the counts below 60) */
 	.min_w = 60,
 	.min_h = 15,
-	.fd = checkin_fd,
+	.fds = checkin_fds,
 	.on_fd = checkin_on_fd,
 };

@@ -5,6 +5,7 @@
 #ifndef BOXOFFICE_SCREENS_SCREEN_H
 #define BOXOFFICE_SCREENS_SCREEN_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -64,15 +65,19 @@ struct screen_ops {
 	 * NULL: the framework turns the wheel into ACT_UP/ACT_DOWN. Everything
 	 * a click does must stay possible from the keyboard. */
 	int (*on_mouse)(struct app *app, void *state, enum mouse_event event, int y, int x);
-	/* An extra descriptor to poll (a camera), or -1; on_fd when readable. */
-	int (*fd)(struct app *app, void *state);
-	int (*on_fd)(struct app *app, void *state);
+	/* Extra descriptors to poll (a camera): fills at most SCREEN_POLLFDS
+	 * and may lower *timeout_ms (-1: none) when the screen has work due
+	 * sooner; returns how many. on_fd runs after every poll of a loop
+	 * that asked (revents set on the ready ones; none on a timeout). */
+	int (*fds)(struct app *app, void *state, struct pollfd *fds, int *timeout_ms);
+	int (*on_fd)(struct app *app, void *state, const struct pollfd *fds, int nfds);
 	/* The least terminal the screen works in; 0: the floor, 80 columns ×
 	 * 24 lines (SCREEN_MIN_W/H). Below it the framework draws only
 	 * "Terminal too small: W×H, need …" and takes only F10 and F2 (and
 	 * Ctrl-L) until the terminal grows; the screen is not drawn. */
 	int min_w, min_h;
 };
+#define SCREEN_POLLFDS 4
 #define SCREEN_MIN_W 80
 #define SCREEN_MIN_H 24
 

@@ -23,6 +23,7 @@
 #include "../core/validate.h"
 #include "../db/catalog.h"
 #include "../db/db.h"
+#include "camera.h"
 #include "cli.h"
 #include "commands.h"
 #include "gate.h"
@@ -125,9 +126,63 @@ static void wait_input(struct gate *g, const struct line_reader *r)
 	}
 }
 
+#define TWO_CODES_REASON "two codes in view: show one badge at a time"
+
+/* --camera: one verdict per presented code until the source ends. The
+ * camera runs once (an ending source is not reopened); a source that
+ * cannot be read is an error. Scans are decided one at a time as in the
+ * stdin mode (within the verdict deadline); the decoder keeps the newest
+ * picture meanwhile, so a code presented then is still seen. */
+static int camera_gate(struct gate *g, const char *spec, bool *all)
+{
+	struct camera *cam = camera_open(spec, CAMERA_ONCE);
+	char said[700] = "";
+
+	if (!cam)
+		return cli_fail(EXIT_USAGE, "checkin", "--camera needs a source");
+	for (;;) {
+		struct pollfd p[CAMERA_POLLFDS + 1];
+		struct camera_event ev;
+		int timeout = -1, n = camera_pollfds(cam, p, &timeout), gate_timeout = -1, conflicts;
+		bool trouble;
+		const char *state;
+
+		p[n].fd = gate_poll(g, &p[n].events, &gate_timeout);
+		p[n].revents = 0;
+		if (gate_timeout >= 0 && (timeout < 0 || gate_timeout < timeout))
+			timeout = gate_timeout;
+		if (poll(p, (nfds_t)n + 1, timeout) < 0 && errno != EINTR)
+			break;
+		camera_work(cam, p, n);
+		gate_tick(g, &conflicts);
+		while (camera_next_event(cam, &ev)) {
+			struct verdict v;
+			if (ev.kind == CAMERA_TWO_CODES)
+				*all &= emit_reject(TWO_CODES_REASON);
+			else
+				*all &= emit(g, ev.code, &v);
+		}
+		/* a camera in trouble says so once per new trouble, on stderr */
+		state = camera_state(cam, &trouble);
+		if (trouble && strncmp(said, state, 60) != 0) {
+			fprintf(stderr, "boxoffice: checkin: %s\n", state);
+			snprintf(said, sizeof said, "%s", state);
+		} else if (!trouble) {
+			said[0] = '\0';
+		}
+		if (camera_finished(cam))
+			break;
+	}
+	{
+		bool failed = camera_failed(cam);
+		camera_close(cam);
+		return failed ? EXIT_REFUSED : EXIT_DONE;
+	}
+}
+
 int cmd_checkin(struct cli *cli, int argc, char **argv)
 {
-	const char *what = "checkin", *gate_name = NULL, *event = NULL, *verdict_ms = NULL;
+	const char *what = "checkin", *gate_name = NULL, *event = NULL, *verdict_ms = NULL, *camera = NULL;
 	const char *tokens[INPUTS_MAX], *images[INPUTS_MAX];
 	int ntokens = 0, nimages = 0, uploaded, conflicts = 0;
 	bool all = true, refresh = false;
@@ -149,6 +204,8 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 			slot = &event;
 		else if (strcmp(a, "--verdict-ms") == 0)
 			slot = &verdict_ms;
+		else if (strcmp(a, "--camera") == 0)
+			slot = &camera;
 		else if (strcmp(a, "--refresh-cache") == 0) {
 			refresh = true;
 			continue;
@@ -158,6 +215,14 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 			return cli_fail(EXIT_USAGE, what, "%s needs a value", a);
 		*slot = argv[++i];
 	}
+	/* BOXOFFICE_CAMERA is --camera's environment form, for a gate not
+	 * told where its codes come from */
+	if (!camera && ntokens == 0 && nimages == 0 && getenv("BOXOFFICE_CAMERA") && *getenv("BOXOFFICE_CAMERA"))
+		camera = getenv("BOXOFFICE_CAMERA");
+	if (camera && (ntokens || nimages))
+		return cli_fail(EXIT_USAGE, what, "--camera cannot be combined with --token or --image");
+	if (camera && !*camera)
+		return cli_fail(EXIT_USAGE, what, "--camera needs a source: a device, a .y4m file, a FIFO or cmd:COMMAND");
 	if (!gate_name)
 		gate_name = cli->station;
 	if (!*gate_name)
@@ -229,6 +294,11 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 			struct verdict v;
 			all &= emit(&g, codes[0], &v);
 		}
+	}
+	if (camera) {
+		int rc = camera_gate(&g, camera, &all);
+		gate_close(&g);
+		return rc != EXIT_DONE ? rc : all ? EXIT_DONE : EXIT_REFUSED;
 	}
 	if (ntokens == 0 && nimages == 0) {
 		static struct line_reader r;

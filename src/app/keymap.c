@@ -84,6 +84,7 @@ const struct binding bindings[] = {
 	{ "checkin", '\n', ACT_SUBMIT, false, false },
 	{ "checkin", KEY_ENTER, ACT_SUBMIT, false, false },
 	{ "checkin", KEY_F(3), ACT_FIND, true, false },
+	{ "checkin", KEY_F(4), ACT_CAMERA, true, false },
 	{ "checkin", KEY_ESC, ACT_CLEAR, true, false },
 	{ "checkin", KEY_BACKSPACE, ACT_ERASE, false, false },
 	{ "checkin", KEY_DEL, ACT_ERASE, false, false },

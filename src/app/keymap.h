@@ -46,7 +46,8 @@
 	X(CLEAR, "Clear", "clear the code being typed (else: close this screen)") \
 	X(PREV, "Prev", "the previous ticket")                              \
 	X(NEXT, "Next", "the next ticket")                                  \
-	X(UNDO, "Undo", "undo the check-in chosen in Last scans (reason, y)")
+	X(UNDO, "Undo", "undo the check-in chosen in Last scans (reason, y)") \
+	X(CAMERA, "Camera", "show or hide the camera's picture (to aim a badge)")
 
 enum action {
 #define X(name, label, help) ACT_##name,

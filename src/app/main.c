@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 	struct cli cli = { 0 };
 	struct tui_options tui = { 0 };
 	char host[64] = "station";
-	const char *state_dir = NULL;
+	const char *state_dir = NULL, *camera = NULL;
 	int i, rc;
 
 	gethostname(host, sizeof host - 1);
@@ -45,6 +45,11 @@ int main(int argc, char **argv)
 			target = &tui.event;
 		} else if (strcmp(a, "--state-dir") == 0) {
 			target = &state_dir;
+		} else if (strcmp(a, "--camera") == 0) {
+			/* the check-in screen's camera; the same as BOXOFFICE_CAMERA */
+			if (i + 1 < argc)
+				setenv("BOXOFFICE_CAMERA", argv[i + 1], 1);
+			target = &camera;
 		} else {
 			return cli_fail(EXIT_USAGE, a, "unknown option (see boxoffice --help)");
 		}

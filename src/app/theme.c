@@ -28,6 +28,36 @@ static const struct theme_entry entries[C_ROLE_COUNT] = {
 };
 
 static bool use_color;
+static int grey_levels;
+
+/* xterm-256's black, four of its grey ramp, and white */
+static const short greys_256[THEME_GREYS_MAX] = { 16, 236, 240, 245, 250, 231 };
+
+static void init_greys(void)
+{
+	int n = COLORS >= 256 ? THEME_GREYS_MAX : 2;
+	if (C_ROLE_COUNT + n * n > COLOR_PAIRS)
+		return;
+	for (int t = 0; t < n; t++)
+		for (int b = 0; b < n; b++) {
+			short ft = n == 2 ? (t ? COLOR_WHITE : COLOR_BLACK) : greys_256[t];
+			short fb = n == 2 ? (b ? COLOR_WHITE : COLOR_BLACK) : greys_256[b];
+			init_pair((short)(C_ROLE_COUNT + t * n + b), ft, fb);
+		}
+	grey_levels = n;
+}
+
+int theme_grey_levels(void)
+{
+	return grey_levels;
+}
+
+attr_t theme_grey_pair(int top, int bottom)
+{
+	if (!grey_levels)
+		return A_NORMAL;
+	return COLOR_PAIR(C_ROLE_COUNT + top * grey_levels + bottom);
+}
 
 void theme_init(void)
 {
@@ -40,6 +70,7 @@ void theme_init(void)
 	use_default_colors();
 	for (int i = 1; i < C_ROLE_COUNT; i++)
 		init_pair((short)i, entries[i].fg, entries[i].bg);
+	init_greys();
 }
 
 attr_t theme_attr(enum color_role role)

@@ -28,4 +28,11 @@ enum color_role {
 void theme_init(void);
 attr_t theme_attr(enum color_role role);
 
+/* Grey levels for pictures (the camera preview): how many the terminal
+ * shows (6 with 256 colours, 2 with 8, 0 without colour), and the pair
+ * that draws an upper half block in level top over level bottom. */
+#define THEME_GREYS_MAX 6
+int theme_grey_levels(void);
+attr_t theme_grey_pair(int top, int bottom);
+
 #endif

@@ -857,8 +857,8 @@ int tui_run(const struct tui_options *opts)
 	try_connect(&app);
 
 	while (app.running) {
-		struct pollfd fds[5];
-		int nfds = 0, db_fd, db_slot = -1, screen_slot = -1;
+		struct pollfd fds[4 + SCREEN_POLLFDS];
+		int nfds = 0, db_fd, db_slot = -1, screen_slot = -1, screen_n = 0, timeout;
 		struct screen_slot *top_screen;
 
 		run_requests(&app);
@@ -881,14 +881,13 @@ int tui_run(const struct tui_options *opts)
 			};
 		}
 		top_screen = top(&app);
-		if (top_screen->ops->fd) {
-			int fd = top_screen->ops->fd(&app, top_screen->state);
-			if (fd >= 0) {
-				screen_slot = nfds;
-				fds[nfds++] = (struct pollfd){ .fd = fd, .events = POLLIN };
-			}
+		timeout = loop_timeout(&app);
+		if (top_screen->ops->fds) {
+			screen_slot = nfds;
+			screen_n = top_screen->ops->fds(&app, top_screen->state, fds + nfds, &timeout);
+			nfds += screen_n;
 		}
-		if (poll(fds, (nfds_t)nfds, loop_timeout(&app)) < 0) {
+		if (poll(fds, (nfds_t)nfds, timeout) < 0) {
 			if (errno == EINTR) { /* SIGWINCH: ncurses queues KEY_RESIZE */
 				int ch;
 				while ((ch = getch()) != ERR)
@@ -922,10 +921,9 @@ int tui_run(const struct tui_options *opts)
 				drain_notifications(&app);
 			app.dirty = true;
 		}
-		if (screen_slot >= 0 && (fds[screen_slot].revents & POLLIN) && top(&app) == top_screen &&
-		    top_screen->ops->on_fd) {
+		if (screen_slot >= 0 && top(&app) == top_screen && top_screen->ops->on_fd) {
 			dispatch_begin(&app);
-			apply_result(&app, top_screen->ops->on_fd(&app, top_screen->state));
+			apply_result(&app, top_screen->ops->on_fd(&app, top_screen->state, fds + screen_slot, screen_n));
 		}
 		/* A screen asked to be ticked now (a debounced read is due). */
 		if (app.wake_at && db_now_ms() >= app.wake_at) {
