@@ -104,6 +104,8 @@ struct app {
 	long long wake_at; /* monotonic ms a screen asked to be ticked at, 0: none */
 	/* BOXOFFICE_KEYLOG: per key burst, how long the loop was busy */
 	FILE *keylog;
+	FILE *looplog; /* BOXOFFICE_LOOPLOG: every pass's busy time (bench/camera) */
+	long long pass_t0;
 	long long key_t0; /* µs */
 	int key_n;
 };
@@ -438,6 +440,14 @@ static long long now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The time from poll() returning to the next poll(): how long the loop
+ * could not answer a key. */
+static void loop_log_end(struct app *app)
+{
+	if (app->looplog && app->pass_t0)
+		fprintf(app->looplog, "%.3f\n", (double)(now_us() - app->pass_t0) / 1000.0);
 }
 
 static void key_log_end(struct app *app)
@@ -804,6 +814,8 @@ int tui_run(const struct tui_options *opts)
 	db_set_lock_timeout(app.db, LOCK_TIMEOUT_MS);
 	if (getenv("BOXOFFICE_KEYLOG") && *getenv("BOXOFFICE_KEYLOG"))
 		app.keylog = fopen(getenv("BOXOFFICE_KEYLOG"), "a");
+	if (getenv("BOXOFFICE_LOOPLOG") && *getenv("BOXOFFICE_LOOPLOG"))
+		app.looplog = fopen(getenv("BOXOFFICE_LOOPLOG"), "a");
 	db_set_notice_handler(app.db, on_notice, &app);
 	app.event_arg = opts->event;
 	app.running = true;
@@ -867,6 +879,7 @@ int tui_run(const struct tui_options *opts)
 		if (app.dirty)
 			draw_all(&app);
 		key_log_end(&app);
+		loop_log_end(&app);
 		fds[nfds++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		fds[nfds++] = (struct pollfd){ .fd = timer_fd, .events = POLLIN };
 		fds[nfds++] = (struct pollfd){ .fd = app.signal_pipe[0], .events = POLLIN };
@@ -887,6 +900,8 @@ int tui_run(const struct tui_options *opts)
 			screen_n = top_screen->ops->fds(&app, top_screen->state, fds + nfds, &timeout);
 			nfds += screen_n;
 		}
+		if (app.looplog)
+			fflush(app.looplog); /* while idle, not inside the measured pass */
 		if (poll(fds, (nfds_t)nfds, timeout) < 0) {
 			if (errno == EINTR) { /* SIGWINCH: ncurses queues KEY_RESIZE */
 				int ch;
@@ -981,5 +996,7 @@ int tui_run(const struct tui_options *opts)
 	db_free(app.db);
 	if (app.keylog)
 		fclose(app.keylog);
+	if (app.looplog)
+		fclose(app.looplog);
 	return EXIT_DONE;
 }
