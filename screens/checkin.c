@@ -94,6 +94,7 @@ struct checkin_state {
 	struct camera *cam;
 	struct camera_preview preview;
 	bool have_preview;
+	char camera_said[600]; /* the camera's state line as last drawn */
 };
 
 /* F4 hides the camera's picture for the station's life, not one visit. */
@@ -423,8 +424,8 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		const char *said = camera_state(s->cam, &trouble);
 		char k[16];
 		key_hint("checkin", ACT_CAMERA, k, sizeof k);
-		if (trouble)
-			snprintf(line, sizeof line, "%s · keyboard and manual input work", said);
+		if (trouble || !camera_running(s->cam))
+			snprintf(line, sizeof line, "%s · keyboard and F3 work", said);
 		else if (preview_hidden)
 			snprintf(line, sizeof line, "%s · picture hidden (%s shows it)", said, k);
 		else
@@ -866,7 +867,17 @@ static int checkin_on_fd(struct app *app, void *state, const struct pollfd *fds,
 	if (!s->cam)
 		return r;
 	if (camera_work(s->cam, fds, nfds))
-		r |= SCR_REDRAW; /* its state line may have changed */
+		r |= SCR_REDRAW;
+	{
+		/* its state line, redrawn when it says something new (a
+		 * countdown to the next try counts) */
+		bool trouble;
+		const char *said = camera_state(s->cam, &trouble);
+		if (strcmp(said, s->camera_said) != 0) {
+			snprintf(s->camera_said, sizeof s->camera_said, "%s", said);
+			r |= SCR_REDRAW;
+		}
+	}
 	if (!preview_hidden) {
 		struct camera_preview p;
 		if (!camera_preview_get(s->cam, &p)) {

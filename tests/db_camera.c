@@ -270,15 +270,33 @@ static void test_checkin_screen_watches_the_clip(void **state)
 	unknown = row_with(screen, "✗ unknown code");
 	two = row_with(screen, "✗ two codes in view");
 	b_in = row_with(screen, "in  Bo Frame");
-	again = row_with(screen, "✗ Anna Lens (Adult): already checked in");
+	again = row_with(screen, "✗ Anna Lens (Adult): already");
 	a_in = row_with(screen, "in  Anna Lens");
 	if (!(unknown > 0 && two == unknown + 1 && b_in == two + 1 && again == b_in + 1 && a_in == again + 1))
 		fail_msg("Last scans not A in, A again, B in, two codes, unknown (rows %d %d %d %d %d):\n%s", a_in,
 			 again, b_in, two, unknown, screen);
-	/* nothing more: the row under A's admit is not one of this clip's */
+	/* nothing more: the list's title right above, nothing under A's admit */
+	if (row_with(screen, "Last scans") != unknown - 1 || row_with(screen, "✗") < unknown)
+		fail_msg("more scans than the clip's five:\n%s", screen);
+	{
+		int below = 0;
+		for (const char *p = screen; (p = strstr(p, " in  ")); p++)
+			below++;
+		if (below != 2)
+			fail_msg("expected two admits in Last scans:\n%s", screen);
+	}
 	free(screen);
 	tmux_stop(&t);
 	expect_one_admit_each(&bg);
+}
+
+static void write_script(const char *path, const char *body)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s", body);
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
 }
 
 /* A command that sends a header and one frame, then nothing: stalled. It
@@ -286,29 +304,32 @@ static void test_checkin_screen_watches_the_clip(void **state)
 static void test_stalled_and_broken_sources_leave_the_keyboard(void **state)
 {
 	struct tmux t;
-	char cmd[1200];
+	char cmd[1200], script[300];
 	struct run_result r;
 	(void)state;
 
+	snprintf(script, sizeof script, "%s/camera-stall.sh", tmp);
+	write_script(script, "printf 'YUV4MPEG2 W16 H16 F10:1 Cmono\\n'; exec sleep 60\n");
 	snprintf(cmd, sizeof cmd,
-		 "BOXOFFICE_CAMERA_STALL_MS=600 $BOXOFFICE --station cam-stall --camera "
-		 "'cmd:printf \"YUV4MPEG2 W16 H16 F10:1 Cmono\\nFRAME\\n\"; head -c 256 /dev/zero; sleep 60' "
-		 "--screen checkin; sleep 60");
+		 "BOXOFFICE_CAMERA_STALL_MS=600 $BOXOFFICE --station cam-stall --camera cmd:%s --screen checkin; sleep 60",
+		 script);
 	tmux_start(&t, "stall", 80, 24, cmd);
-	assert_true(tmux_wait_for(&t, "no picture for", 10000));
-	assert_true(tmux_wait_for(&t, "keyboard and manual input work", 1000));
-	assert_true(tmux_wait_for(&t, "retrying in", 1000));
+	assert_true(tmux_wait_for(&t, "camera command: no picture for 0.", 10000));
+	assert_true(tmux_wait_for(&t, "retry in 1 s · keyboard and F3 work", 1000));
+	/* back-off: the next wait is longer (the state line counts down) */
+	assert_true(tmux_wait_for(&t, "retry in 2 s", 5000));
 	/* the code line answers while the camera is down */
 	tmux_type(&t, "BX1:typed");
 	assert_true(tmux_wait_for(&t, "BX1:typed_", 2000));
 	tmux_stop(&t);
 
 	/* garbage: said plainly, and reopened (a camera program may recover) */
-	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station cam-junk --camera 'cmd:head -c 100000 /dev/urandom' "
-				  "--screen checkin; sleep 60");
+	snprintf(script, sizeof script, "%s/camera-junk.sh", tmp);
+	write_script(script, "exec head -c 100000 /dev/urandom\n");
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station cam-junk --camera cmd:%s --screen checkin; sleep 60", script);
 	tmux_start(&t, "junk", 80, 24, cmd);
 	assert_true(tmux_wait_for(&t, "not a YUV4MPEG2 stream", 10000));
-	assert_true(tmux_wait_for(&t, "retrying in", 1000));
+	assert_true(tmux_wait_for(&t, "retry in", 1000));
 	tmux_stop(&t);
 
 	/* no such device: the station opens on its keyboard */

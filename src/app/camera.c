@@ -192,7 +192,8 @@ bool camera_work(struct camera *c, const struct pollfd *fds, int nfds)
 	}
 	if (c->phase == PHASE_RUNNING && !c->src.ops->paced && !(c->flags & CAMERA_ONCE) && now >= stall_at(c)) {
 		char why[80];
-		snprintf(why, sizeof why, "no picture for %d s", (int)((now - (c->last_frame_ms ? c->last_frame_ms : c->opened_ms)) / 1000));
+		snprintf(why, sizeof why, "no picture for %.1f s",
+			 (double)(now - (c->last_frame_ms ? c->last_frame_ms : c->opened_ms)) / 1000.0);
 		stopped(c, now, true, why);
 	}
 	return changed || c->phase != before;
@@ -207,7 +208,13 @@ const char *camera_state(struct camera *c, bool *trouble)
 {
 	long long now = camera_now_ms();
 	const char *kind = c->src.ops ? c->src.ops->kind : "camera";
-	const char *name = strncmp(c->spec, "cmd:", 4) == 0 ? "command" : c->spec;
+	const char *name = c->spec, *slash = strrchr(c->spec, '/');
+
+	/* a clip or a FIFO by its file name: the folder rarely fits */
+	if (strncmp(c->spec, "cmd:", 4) == 0)
+		name = "command";
+	else if (slash && slash[1] && strncmp(c->spec, "/dev/", 5) != 0)
+		name = slash + 1;
 
 	*trouble = true;
 	switch (c->phase) {
@@ -222,7 +229,7 @@ const char *camera_state(struct camera *c, bool *trouble)
 		break;
 	case PHASE_WAITING: {
 		long long in = c->reopen_at > now ? (c->reopen_at - now + 999) / 1000 : 0;
-		snprintf(c->state, sizeof c->state, "camera %.200s: %.300s · retrying in %lld s",
+		snprintf(c->state, sizeof c->state, "camera %.200s: %.300s · retry in %lld s",
 			 name, c->why, in);
 		break;
 	}
@@ -238,6 +245,11 @@ const char *camera_state(struct camera *c, bool *trouble)
 bool camera_finished(struct camera *c)
 {
 	return c->phase == PHASE_DONE && decoder_idle(c->dec) && decoder_events_waiting(c->dec) == 0;
+}
+
+bool camera_running(const struct camera *c)
+{
+	return c->phase == PHASE_RUNNING;
 }
 
 bool camera_failed(const struct camera *c)

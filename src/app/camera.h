@@ -91,6 +91,8 @@ const char *camera_state(struct camera *c, bool *trouble);
 /* CAMERA_ONCE: the source ended (or failed) and every frame read is decoded
  * and its events taken: nothing more will come. */
 bool camera_finished(struct camera *c);
+/* True while a source is open (not waiting to reopen, not ended). */
+bool camera_running(const struct camera *c);
 /* True when the camera failed for good (CAMERA_ONCE) rather than ended. */
 bool camera_failed(const struct camera *c);
 

@@ -174,7 +174,11 @@ static int camera_gate(struct gate *g, const char *spec, bool *all)
 			break;
 	}
 	{
-		bool failed = camera_failed(cam);
+		bool trouble, failed = camera_failed(cam);
+		const char *state = camera_state(cam, &trouble);
+		/* how it ended, unless that was just said */
+		if (strncmp(said, state, 60) != 0)
+			fprintf(stderr, "boxoffice: checkin: %s\n", state);
 		camera_close(cam);
 		return failed ? EXIT_REFUSED : EXIT_DONE;
 	}
