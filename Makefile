@@ -84,9 +84,9 @@ $(BUILD)/tests/%: tests/%.c tests/helpers.c tests/helpers.h tests/tmux.c tests/t
 	@$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)) $(LDFLAGS) -o $@ $< tests/helpers.c tests/tmux.c tests/proxy.c tests/clip.c \
 		$(LIB_OBJ) $(LIBS) $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -lpthread
 
-$(BUILD)/bench/%: bench/%.c bench/common.h $(LIB_OBJ)
+$(BUILD)/bench/%: bench/%.c bench/common.h tests/clip.c tests/clip.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) -lpthread -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/clip.c $(LIB_OBJ) $(LIBS) -lpthread -lm
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -269,9 +269,14 @@ static void draw_input(struct checkin_state *s, int y, int x, int w)
 	draw_text(y, x, lw, label, A_BOLD);
 	if (!s->input_len && !s->input_garbage) {
 		char k[3][16], hint[160];
-		snprintf(hint, sizeof hint, "_  %s scans · %s edits · %s clears · dropped after 2 s idle",
-			 key_hint("checkin", ACT_SUBMIT, k[0], 16), key_hint("checkin", ACT_ERASE, k[1], 16),
-			 key_hint("checkin", ACT_CLEAR, k[2], 16));
+		if (s->cam && !camera_running(s->cam))
+			/* the camera is off: say what still works, where it works */
+			snprintf(hint, sizeof hint, "_  camera off: scan or type a code, %s · %s finds by name",
+				 key_hint("checkin", ACT_SUBMIT, k[0], 16), key_hint("checkin", ACT_FIND, k[1], 16));
+		else
+			snprintf(hint, sizeof hint, "_  %s scans · %s edits · %s clears · dropped after 2 s idle",
+				 key_hint("checkin", ACT_SUBMIT, k[0], 16), key_hint("checkin", ACT_ERASE, k[1], 16),
+				 key_hint("checkin", ACT_CLEAR, k[2], 16));
 		draw_text(y, x + lw, w - lw, hint, theme_attr(C_DIM));
 		return;
 	}
@@ -425,7 +430,7 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		char k[16];
 		key_hint("checkin", ACT_CAMERA, k, sizeof k);
 		if (trouble || !camera_running(s->cam))
-			snprintf(line, sizeof line, "%s · keyboard and F3 work", said);
+			snprintf(line, sizeof line, "%s", said); /* the Code line says what works */
 		else if (preview_hidden)
 			snprintf(line, sizeof line, "%s · picture hidden (%s shows it)", said, k);
 		else
@@ -436,7 +441,8 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 	if (s->cam && !preview_hidden && s->have_preview) {
 		int rows, cols;
 		preview_size(s->preview.w, s->preview.h, bottom - y, a.w / 3, &rows, &cols);
-		if (rows > 0) {
+		/* the picture gives way before Last scans loses its column */
+		if (rows > 0 && a.w - cols - 2 >= 56) {
 			preview_draw(&s->preview, y, a.x + a.w - 1 - cols, rows, cols);
 			cw = a.w - cols - 2;
 		}
@@ -713,6 +719,8 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 			s->recent_sel = -1;
 		else if (action == ACT_DOWN)
 			s->recent_sel = s->recent_sel + 1 < n ? s->recent_sel + 1 : n - 1;
+		else if (s->recent_sel < 0)
+			s->recent_sel = 0; /* nothing chosen: Up and Down both start at the newest */
 		else
 			s->recent_sel = s->recent_sel > 0 ? s->recent_sel - 1 : -1;
 		return SCR_HANDLED | SCR_REDRAW;

@@ -124,7 +124,7 @@ static bool draw_qr(uint8_t *grey, int width, int height, const char *text, cons
 }
 
 /* The scene's picture without noise; false with a reason. */
-static bool draw_scene(uint8_t *grey, int width, int height, const struct clip_scene *s, char *why, size_t whylen)
+bool clip_picture(uint8_t *grey, int width, int height, const struct clip_scene *s, char *why, size_t whylen)
 {
 	const char *label = s->label ? s->label : "?";
 	int nimages = (s->images[0] != NULL) + (s->images[1] != NULL);
@@ -242,7 +242,7 @@ int clip_write(const char *path, int width, int height, int fps, enum clip_colou
 		goto write_failed;
 	for (int i = 0; i < nscenes; i++) {
 		long n = scene_frames(&scenes[i], fps);
-		if (!draw_scene(picture, width, height, &scenes[i], why, whylen))
+		if (!clip_picture(picture, width, height, &scenes[i], why, whylen))
 			goto failed;
 		for (long k = 0; k < n; k++) {
 			frame_luma(frame, picture, luma, scenes[i].noise, &r);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum clip_colour { CLIP_MONO, CLIP_420 };
 
@@ -30,5 +31,10 @@ struct clip_scene {
  * pixel uniformly random. A failed clip leaves no file behind. */
 int clip_write(const char *path, int width, int height, int fps, enum clip_colour colour,
 	       const struct clip_scene *scenes, int nscenes, char *why, size_t whylen);
+
+/* One scene's picture (width × height grey bytes, no per-frame sensor
+ * noise; a noise scene is left blank), for a player that writes frames
+ * itself (bench/camera); false with a reason in why. */
+bool clip_picture(uint8_t *grey, int width, int height, const struct clip_scene *s, char *why, size_t whylen);
 
 #endif

@@ -314,10 +314,11 @@ static void test_stalled_and_broken_sources_leave_the_keyboard(void **state)
 		 "BOXOFFICE_CAMERA_STALL_MS=600 $BOXOFFICE --station cam-stall --camera cmd:%s --screen checkin; sleep 60",
 		 script);
 	tmux_start(&t, "stall", 80, 24, cmd);
-	assert_true(tmux_wait_for(&t, "camera command: no picture for 0.", 10000));
-	assert_true(tmux_wait_for(&t, "retry in 1 s · keyboard and F3 work", 1000));
-	/* back-off: the next wait is longer (the state line counts down) */
-	assert_true(tmux_wait_for(&t, "retry in 2 s", 5000));
+	assert_true(tmux_wait_for(&t, "camera camera-stall.sh: no picture for 0.", 10000));
+	assert_true(tmux_wait_for(&t, "camera off: scan or type a code, Enter · F3 finds by name", 1000));
+	/* back-off: each wait longer than the last (the line counts down) */
+	assert_true(tmux_wait_for(&t, "no picture for 0.6 s · retry in 2 s", 6000));
+	assert_true(tmux_wait_for(&t, "no picture for 0.6 s · retry in 4 s", 8000));
 	/* the code line answers while the camera is down */
 	tmux_type(&t, "BX1:typed");
 	assert_true(tmux_wait_for(&t, "BX1:typed_", 2000));
@@ -335,7 +336,7 @@ static void test_stalled_and_broken_sources_leave_the_keyboard(void **state)
 	/* no such device: the station opens on its keyboard */
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station cam-none --camera /dev/video-none --screen checkin; sleep 60");
 	tmux_start(&t, "none", 80, 24, cmd);
-	assert_true(tmux_wait_for(&t, "cannot open: No such file or directory", 10000));
+	assert_true(tmux_wait_for(&t, "camera /dev/video-none: not found · retry in", 10000));
 	tmux_keys(&t, "F4");
 	tmux_type(&t, "x");
 	assert_true(tmux_wait_for(&t, "x_", 2000));
@@ -347,9 +348,16 @@ static void test_stalled_and_broken_sources_leave_the_keyboard(void **state)
 	assert_int_equal(r.out[0], '\0');
 	assert_non_null(strstr(r.err, "not a YUV4MPEG2 stream"));
 	run_free(&r);
+	/* a stream cut off inside a frame is broken, not a clean end */
+	snprintf(script, sizeof script, "%s/camera-cut.sh", tmp);
+	write_script(script, "printf 'YUV4MPEG2 W16 H16 F10:1 Cmono\\nFRAME\\n'; head -c 100 /dev/zero\n");
+	r = run_cmd("$BOXOFFICE checkin --gate cam-bad --camera cmd:%s", script);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "camera camera-cut.sh: the stream broke off in the middle of a frame"));
+	run_free(&r);
 	r = run_cmd("$BOXOFFICE checkin --gate cam-bad --camera /nonexistent/video");
 	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "No such file or directory"));
+	assert_non_null(strstr(r.err, "camera /nonexistent/video: not found"));
 	run_free(&r);
 	r = run_cmd("$BOXOFFICE checkin --gate cam-bad --camera %s/clip.y4m --token BX1:x", tmp);
 	assert_int_equal(r.status, 2);

@@ -13,6 +13,7 @@
 #include "camera_source.h"
 
 #define STALL_FIRST_MS 10000 /* the first picture (see stall_at) */
+#define RUN_OK_MS 10000     /* delivering this long: the back-off starts over */
 #define FINISH_POLL_MS 20    /* the source ended: how often to look whether decoding did */
 
 enum phase {
@@ -59,7 +60,10 @@ static void try_open(struct camera *c, long long now)
 		decoder_reset_presence(c->dec);
 		return;
 	}
-	snprintf(c->why, sizeof c->why, "cannot open: %s", why);
+	if (strcmp(why, strerror(ENOENT)) == 0)
+		snprintf(c->why, sizeof c->why, "not found"); /* an unplugged camera, a mistyped path */
+	else
+		snprintf(c->why, sizeof c->why, "cannot open: %s", why);
 	if (c->flags & CAMERA_ONCE) {
 		c->phase = PHASE_DONE;
 		c->failed = true;
@@ -184,8 +188,13 @@ bool camera_work(struct camera *c, const struct pollfd *fds, int nfds)
 		if (r == SOURCE_FRAME) {
 			c->frames++;
 			c->last_frame_ms = now;
-			c->backoff_ms = CAMERA_BACKOFF_MIN_MS; /* it works: a later fault starts over */
-			decoder_submit(c->dec, c->src.grey, c->src.width, c->src.height, now);
+			/* it has worked a while: a later fault starts the back-off
+			 * over (a source that dies after a few frames backs off) */
+			if (now - c->opened_ms >= RUN_OK_MS)
+				c->backoff_ms = CAMERA_BACKOFF_MIN_MS;
+			decoder_submit(c->dec, c->src.grey, c->src.width, c->src.height, now,
+				       c->src.completed ? c->src.completed - 1 : 0);
+			c->src.completed = 0;
 		} else if (r == SOURCE_END || r == SOURCE_BROKEN) {
 			stopped(c, now, r == SOURCE_BROKEN, why);
 		}
@@ -210,11 +219,22 @@ const char *camera_state(struct camera *c, bool *trouble)
 	const char *kind = c->src.ops ? c->src.ops->kind : "camera";
 	const char *name = c->spec, *slash = strrchr(c->spec, '/');
 
-	/* a clip or a FIFO by its file name: the folder rarely fits */
-	if (strncmp(c->spec, "cmd:", 4) == 0)
-		name = "command";
-	else if (slash && slash[1] && strncmp(c->spec, "/dev/", 5) != 0)
+	char program[64];
+
+	/* a long path by its file name (the folder rarely fits), a command
+	 * by its program's */
+	if (strncmp(c->spec, "cmd:", 4) == 0) {
+		const char *word = c->spec + 4 + strspn(c->spec + 4, " ");
+		size_t len = strcspn(word, " ");
+		const char *base = word;
+		for (const char *p = word; p < word + len; p++)
+			if (*p == '/')
+				base = p + 1;
+		snprintf(program, sizeof program, "%.*s", (int)(word + len - base), base);
+		name = program[0] ? program : "command";
+	} else if (slash && slash[1] && strlen(c->spec) > 32) {
 		name = slash + 1;
+	}
 
 	*trouble = true;
 	switch (c->phase) {

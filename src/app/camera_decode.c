@@ -268,10 +268,12 @@ int decoder_fd(const struct decoder *d)
 	return d->wake[0];
 }
 
-void decoder_submit(struct decoder *d, const uint8_t *grey, int width, int height, long long frame_ms)
+void decoder_submit(struct decoder *d, const uint8_t *grey, int width, int height, long long frame_ms,
+		    unsigned long skipped)
 {
 	pthread_mutex_lock(&d->mu);
-	d->stats.frames_read++;
+	d->stats.frames_read += 1 + skipped;
+	d->stats.frames_dropped += skipped;
 	if (!d->stats.first_frame_ms)
 		d->stats.first_frame_ms = frame_ms;
 	d->stats.last_frame_ms = frame_ms;

@@ -15,8 +15,10 @@ struct decoder *decoder_start(void);
 void decoder_stop(struct decoder *d);
 /* The descriptor that turns readable when results are ready. */
 int decoder_fd(const struct decoder *d);
-/* Hands a frame in; one still waiting for the worker is dropped for it. */
-void decoder_submit(struct decoder *d, const uint8_t *grey, int width, int height, long long frame_ms);
+/* Hands a frame in; one still waiting for the worker is dropped for it.
+ * skipped: frames the source read and dropped before this one. */
+void decoder_submit(struct decoder *d, const uint8_t *grey, int width, int height, long long frame_ms,
+		    unsigned long skipped);
 /* Takes the next event (oldest first); false when none. Clears the wake-up. */
 bool decoder_next_event(struct decoder *d, struct camera_event *ev);
 /* Events decoded and not taken yet. */

@@ -136,6 +136,7 @@ static enum source_read feed(struct frame_source *s, const void *buf, size_t n, 
 	}
 	if (frames == 0)
 		return SOURCE_NOTHING;
+	s->completed += (unsigned long)frames;
 	s->grey = s->y4m.done;
 	s->width = s->y4m.width;
 	s->height = s->y4m.height;
@@ -148,10 +149,11 @@ static enum source_read stream_end(struct frame_source *s, char *why, size_t why
 		snprintf(why, whylen, "ended before a YUV4MPEG2 header");
 		return s->ops->paced ? SOURCE_BROKEN : SOURCE_END;
 	}
-	if (s->y4m.in_frame || s->y4m.line_len)
-		snprintf(why, whylen, "ended inside a frame after %lu frame(s)", s->y4m.frames);
-	else
-		snprintf(why, whylen, "ended after %lu frame(s)", s->y4m.frames);
+	if (s->y4m.in_frame || s->y4m.line_len) {
+		snprintf(why, whylen, "the stream broke off in the middle of a frame (after %lu)", s->y4m.frames);
+		return SOURCE_BROKEN;
+	}
+	snprintf(why, whylen, "ended after %lu frame(s)", s->y4m.frames);
 	return SOURCE_END;
 }
 
@@ -289,6 +291,7 @@ static enum source_read device_read(struct frame_source *s, long long now_ms, ch
 	memcpy(s->own, zbar_image_get_data(grey), bytes);
 	zbar_image_destroy(grey);
 	s->grey = s->own;
+	s->completed++;
 	return SOURCE_FRAME;
 }
 

@@ -44,6 +44,9 @@ struct frame_source {
 	uint8_t *own; /* grey's storage when the source converts (V4L2) */
 	size_t own_cap;
 	int width, height;
+	/* whole frames read since the last one handed on: all but the newest
+	 * were dropped in the reader (a pipe read in one go holds several) */
+	unsigned long completed;
 };
 
 /* Chooses the kind from the spec: "cmd:…", a character device, a FIFO, a

@@ -140,7 +140,8 @@ static int camera_gate(struct gate *g, const char *spec, bool *all)
 
 	if (!cam)
 		return cli_fail(EXIT_USAGE, "checkin", "--camera needs a source");
-	for (;;) {
+	/* until the source ended and its last frame was decoded and decided */
+	while (!camera_finished(cam)) {
 		struct pollfd p[CAMERA_POLLFDS + 1];
 		struct camera_event ev;
 		int timeout = -1, n = camera_pollfds(cam, p, &timeout), gate_timeout = -1, conflicts;
@@ -170,8 +171,6 @@ static int camera_gate(struct gate *g, const char *spec, bool *all)
 		} else if (!trouble) {
 			said[0] = '\0';
 		}
-		if (camera_finished(cam))
-			break;
 	}
 	{
 		bool trouble, failed = camera_failed(cam);

@@ -84,8 +84,10 @@ const struct command commands[] = {
 	{ "ticket", "verify", cmd_ticket_verify, "ticket verify TOKEN",
 	  "check a token's signature and what its ticket is now" },
 	{ "checkin", NULL, cmd_checkin,
-	  "checkin [--gate NAME] [--event E] [--image FILE...] [--token TOKEN...] [--refresh-cache] [--verdict-ms MS]",
-	  "scan tickets at a gate: one JSON verdict a line; stdin when no token or image is given" },
+	  "checkin [--gate NAME] [--event E] [--image FILE...] [--token TOKEN...] [--camera SOURCE] [--refresh-cache] "
+	  "[--verdict-ms MS]",
+	  "scan tickets at a gate: one JSON verdict a line; stdin when no token, image or camera is given; "
+	  "--camera: /dev/videoN, a .y4m file, a FIFO or cmd:COMMAND (YUV4MPEG2), one verdict per presented code" },
 	{ "checkin", "undo", cmd_checkin_undo, "checkin undo TICKET --reason TEXT [--gate NAME]",
 	  "take a check-in back: recorded as a check-out with the reason (never deleted); needs the database" },
 	{ "org", "list", cmd_org_list,

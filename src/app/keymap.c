@@ -145,6 +145,8 @@ static const struct {
 } screen_helps[] = {
 	{ "checkin", ACT_SUBMIT, "scan the code typed (scanners end with Enter)" },
 	{ "checkin", ACT_CLEAR, "clear the code being typed, or close a prompt" },
+	{ "checkin", ACT_UP, "choose a row of Last scans (newest first)" },
+	{ "checkin", ACT_DOWN, "choose a row of Last scans (newest first)" },
 	{ "sale", ACT_SUBMIT, "show the charge; y (or Enter again) sells" },
 	{ "sale", ACT_NEXT_FIELD, "next field; on Payment: Space or c/i/s/f" },
 	{ "neworder", ACT_SUBMIT, "create the order (lines and total shown as you type)" },

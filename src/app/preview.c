@@ -66,6 +66,10 @@ void preview_draw(const struct camera_preview *p, int y, int x, int rows, int co
 			int top = sample(p, cx, cy * 2, cols, rows * 2), bottom = sample(p, cx, cy * 2 + 1, cols, rows * 2);
 			if (on_outline(p, cx, cy, cols, rows)) {
 				draw_text(y + cy, x + cx, 1, "▀", theme_attr(C_ADMIT));
+			} else if (levels && draw_ascii()) {
+				/* no half blocks in ASCII: one grey a cell, as its background */
+				int g = (top + bottom) / 2 * levels / 256;
+				draw_text(y + cy, x + cx, 1, " ", theme_grey_pair(g, g));
 			} else if (levels) {
 				int t = top * levels / 256, b = bottom * levels / 256;
 				draw_text(y + cy, x + cx, 1, "▀", theme_grey_pair(t, b));

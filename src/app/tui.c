@@ -903,6 +903,7 @@ int tui_run(const struct tui_options *opts)
 		if (app.looplog)
 			fflush(app.looplog); /* while idle, not inside the measured pass */
 		if (poll(fds, (nfds_t)nfds, timeout) < 0) {
+			app.pass_t0 = 0;
 			if (errno == EINTR) { /* SIGWINCH: ncurses queues KEY_RESIZE */
 				int ch;
 				while ((ch = getch()) != ERR)
@@ -911,6 +912,8 @@ int tui_run(const struct tui_options *opts)
 			}
 			break;
 		}
+		if (app.looplog)
+			app.pass_t0 = now_us();
 		if (fds[2].revents & POLLIN) {
 			unsigned char b;
 			while (read(app.signal_pipe[0], &b, 1) == 1)
