@@ -175,6 +175,30 @@ static void test_headless_gate_watches_the_clip(void **state)
 	expect_one_admit_each(&bg);
 }
 
+/* The README's worked command: ffmpeg turns a compressed stream (here
+ * the clip as MJPEG, what a phone's webcam app sends) into YUV4MPEG2 at
+ * its real rate (-re, as a live camera delivers it). */
+static void test_ffmpeg_source_as_the_readme_says(void **state)
+{
+	struct badges bg;
+	struct run_result r;
+	char avi[320];
+	(void)state;
+
+	make_badges(&bg, "Camera ffmpeg");
+	snprintf(avi, sizeof avi, "%s.avi", bg.clip);
+	r = run_cmd("ffmpeg -loglevel error -y -i %s -c:v mjpeg -q:v 2 %s", bg.clip, avi);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE checkin --gate cam-ffmpeg --event %lld --camera 'cmd:ffmpeg -loglevel error -re -i %s "
+		    "-vf scale=640:-2 -f yuv4mpegpipe -pix_fmt gray -'",
+		    bg.event, avi);
+	expect_five_verdicts(&bg, r.out);
+	assert_non_null(strstr(r.err, "camera ffmpeg: ended after"));
+	run_free(&r);
+	expect_one_admit_each(&bg);
+}
+
 /* A writer that plays the clip into a FIFO at its rate, like a camera
  * program would (ffmpeg -f yuv4mpegpipe into a named pipe). */
 static pid_t play_into(const char *clip, const char *fifo)
@@ -369,6 +393,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_headless_gate_watches_the_clip),
 		cmocka_unit_test(test_headless_gate_reads_a_fifo),
+		cmocka_unit_test(test_ffmpeg_source_as_the_readme_says),
 		cmocka_unit_test(test_checkin_screen_watches_the_clip),
 		cmocka_unit_test(test_stalled_and_broken_sources_leave_the_keyboard),
 	};

@@ -7,7 +7,9 @@ set -eu
 PACKAGES="gcc make pkg-config libncurses-dev libpq-dev libqrencode-dev \
 libzbar-dev libnotify-dev libcmocka-dev libsodium-dev libjansson-dev \
 libmicrohttpd-dev libpng-dev libgd-dev fonts-dejavu-core postgresql postgresql-contrib tmux zbar-tools \
-qrencode imagemagick libcairo2-dev libfontconfig-dev poppler-utils libcurl4-openssl-dev"
+qrencode imagemagick libcairo2-dev libfontconfig-dev poppler-utils libcurl4-openssl-dev \
+ffmpeg"
+# ffmpeg: the camera test runs the README's worked `cmd:ffmpeg …` source
 
 missing=""
 for p in $PACKAGES; do
