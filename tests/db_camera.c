@@ -388,6 +388,32 @@ static void test_stalled_and_broken_sources_leave_the_keyboard(void **state)
 	run_free(&r);
 }
 
+static long long mono_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Hostile (issue 12): a headless gate whose source cannot be opened says
+ * so and exits at once; it sat silent for about 60 s (the gate's own poll
+ * timeout) before exiting 1: camera_gate polls before it looks whether
+ * the camera is already finished. */
+static void test_headless_gate_fails_at_once_on_a_missing_source(void **state)
+{
+	struct run_result r;
+	long long t0;
+	(void)state;
+
+	t0 = mono_now_ms();
+	r = run_cmd("timeout 20 $BOXOFFICE checkin --gate cam-gone --camera /nonexistent/video");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "No such file or directory"));
+	run_free(&r);
+	if (mono_now_ms() - t0 > 5000)
+		fail_msg("checkin --camera /nonexistent/video took %lld ms to fail", mono_now_ms() - t0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_ffmpeg_source_as_the_readme_says),
 		cmocka_unit_test(test_checkin_screen_watches_the_clip),
 		cmocka_unit_test(test_stalled_and_broken_sources_leave_the_keyboard),
+		cmocka_unit_test(test_headless_gate_fails_at_once_on_a_missing_source),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -140,6 +140,27 @@ static void test_many_codes_never_overflow(void **state)
 	}
 }
 
+/* Hostile (issue 12): a QR code longer than PRESENCE_CODE_MAX (a 2000
+ * character code zbar reads fine) held in view is still one presentation,
+ * not one scan a frame: `checkin --camera` on a clip showing such a code
+ * for 1 s at 10 fps printed ten "unknown code" verdicts. */
+static void test_a_code_longer_than_the_slot_scans_once(void **state)
+{
+	static char longcode[2001];
+	struct presence p;
+	long long t = 0;
+	int scans = 0;
+	(void)state;
+
+	memset(longcode, 'A', sizeof longcode - 1);
+	memcpy(longcode, "BX1:", 4);
+	presence_init(&p);
+	for (int i = 0; i < 30; i++)
+		if (frame(&p, &t, 1, longcode, NULL, NULL) == PRESENCE_SCAN)
+			scans++;
+	assert_int_equal(scans, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_two_codes_refused_once_and_neither_scanned),
 		cmocka_unit_test(test_the_same_code_twice_in_a_frame_is_one_code),
 		cmocka_unit_test(test_many_codes_never_overflow),
+		cmocka_unit_test(test_a_code_longer_than_the_slot_scans_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
