@@ -149,7 +149,7 @@ static void read_counters(struct app *app, struct checkin_state *s)
 		figures_unavailable(s, app_db(app)->err);
 }
 
-static void open_camera(struct checkin_state *s)
+static void open_camera(struct app *app, struct checkin_state *s)
 {
 	const char *spec = getenv("BOXOFFICE_CAMERA");
 	if (!spec || !*spec)
@@ -157,6 +157,8 @@ static void open_camera(struct checkin_state *s)
 	s->cam = camera_open(spec, 0);
 	if (s->cam)
 		camera_preview_enable(s->cam, !preview_hidden);
+	else
+		app_status(app, true, "camera not opened: the source is longer than %d characters", CAMERA_SPEC_MAX - 1);
 }
 
 static void checkin_init(struct app *app, void *state, const struct screen_arg *arg)
@@ -178,7 +180,7 @@ static void checkin_init(struct app *app, void *state, const struct screen_arg *
 	s->undo_reason = (struct form_field){ .label = "Reason", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->undo_form = (struct form){ &s->undo_reason, 1, 0 };
 	s->recent_sel = -1;
-	open_camera(s);
+	open_camera(app, s);
 }
 
 static void checkin_done(struct app *app, void *state)

@@ -146,19 +146,24 @@ static void test_many_codes_never_overflow(void **state)
  * for 1 s at 10 fps printed ten "unknown code" verdicts. */
 static void test_a_code_longer_than_the_slot_scans_once(void **state)
 {
-	static char longcode[2001];
-	struct presence p;
-	long long t = 0;
-	int scans = 0;
+	/* 2,000 characters (a QR code can hold 7,089), and more than the slot */
+	static char longcode[PRESENCE_CODE_MAX + 2000];
+	const size_t lengths[] = { 2000, sizeof longcode - 1 };
 	(void)state;
 
-	memset(longcode, 'A', sizeof longcode - 1);
-	memcpy(longcode, "BX1:", 4);
-	presence_init(&p);
-	for (int i = 0; i < 30; i++)
-		if (frame(&p, &t, 1, longcode, NULL, NULL) == PRESENCE_SCAN)
-			scans++;
-	assert_int_equal(scans, 1);
+	for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
+		struct presence p;
+		long long t = 0;
+		int scans = 0;
+		memset(longcode, 'A', lengths[k]);
+		longcode[lengths[k]] = '\0';
+		memcpy(longcode, "BX1:", 4);
+		presence_init(&p);
+		for (int i = 0; i < 30; i++)
+			if (frame(&p, &t, 1, longcode, NULL, NULL) == PRESENCE_SCAN)
+				scans++;
+		assert_int_equal(scans, 1);
+	}
 }
 
 int main(void)

@@ -96,6 +96,31 @@ static void test_defaults_and_no_rate(void **state)
 	y4m_free(&y);
 }
 
+/* Absurd but valid rates: a frame a millisecond at most, and never a
+ * clip silent for days (F1:1000000 is one frame in 11.6 days). */
+static void test_rates_kept_within_reason(void **state)
+{
+	static const struct {
+		const char *header;
+		int ms;
+	} rates[] = {
+		{ "YUV4MPEG2 W2 H2 F1000000:1 Cmono", 1 },
+		{ "YUV4MPEG2 W2 H2 F1:1000000 Cmono", Y4M_SLOWEST_MS },
+		{ "YUV4MPEG2 W2 H2 F30000:1001 Cmono", 33 },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+		uint8_t s[256];
+		size_t n = make_stream(s, sizeof s, rates[i].header, 2, 2, true, 1);
+		struct y4m y;
+		y4m_init(&y);
+		assert_int_equal(y4m_feed(&y, s, n), 1);
+		assert_int_equal(y4m_frame_ms(&y), rates[i].ms);
+		y4m_free(&y);
+	}
+}
+
 static void expect_broken(const char *stream, size_t n, const char *why)
 {
 	struct y4m y;
@@ -139,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_mono_byte_by_byte),
 		cmocka_unit_test(test_420_odd_size_in_chunks_newest_wins),
 		cmocka_unit_test(test_defaults_and_no_rate),
+		cmocka_unit_test(test_rates_kept_within_reason),
 		cmocka_unit_test(test_broken_streams_refused_with_a_reason),
 	};
 	return cmocka_run_group_tests_name("y4m", tests, NULL, NULL);

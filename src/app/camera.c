@@ -23,7 +23,7 @@ enum phase {
 };
 
 struct camera {
-	char spec[1100];
+	char spec[CAMERA_SPEC_MAX];
 	unsigned flags;
 	struct frame_source src;
 	struct decoder *dec;
@@ -31,6 +31,7 @@ struct camera {
 	bool failed;
 	long long reopen_at, backoff_ms, opened_ms, last_frame_ms;
 	int stall_ms;
+	bool stall_said; /* CAMERA_ONCE: the stall was reported (it is not closed) */
 	char why[400];   /* the last failure */
 	char state[600]; /* camera_state's line */
 	unsigned long frames;
@@ -150,8 +151,8 @@ int camera_pollfds(struct camera *c, struct pollfd *fds, int *timeout_ms)
 			fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 		if (in >= 0)
 			due = now + in;
-		else if (!(c->flags & CAMERA_ONCE))
-			due = stall_at(c);
+		else if (!(c->flags & CAMERA_ONCE) || !c->stall_said)
+			due = stall_at(c); /* once: only to say so */
 	} else if (c->phase == PHASE_WAITING) {
 		due = c->reopen_at;
 	} else if (!decoder_idle(c->dec)) {
@@ -175,8 +176,10 @@ bool camera_work(struct camera *c, const struct pollfd *fds, int nfds)
 	for (int i = 0; i < nfds; i++) {
 		if (!fds[i].revents)
 			continue;
-		if (fds[i].fd == decoder_fd(c->dec))
+		if (fds[i].fd == decoder_fd(c->dec)) {
+			decoder_clear_wake(c->dec);
 			changed = true;
+		}
 		else if (c->phase == PHASE_RUNNING && fds[i].fd == c->src.ops->fd(&c->src))
 			ready = true;
 	}
@@ -188,6 +191,7 @@ bool camera_work(struct camera *c, const struct pollfd *fds, int nfds)
 		if (r == SOURCE_FRAME) {
 			c->frames++;
 			c->last_frame_ms = now;
+			c->stall_said = false;
 			/* it has worked a while: a later fault starts the back-off
 			 * over (a source that dies after a few frames backs off) */
 			if (now - c->opened_ms >= RUN_OK_MS)
@@ -198,6 +202,12 @@ bool camera_work(struct camera *c, const struct pollfd *fds, int nfds)
 		} else if (r == SOURCE_END || r == SOURCE_BROKEN) {
 			stopped(c, now, r == SOURCE_BROKEN, why);
 		}
+	}
+	if (c->phase == PHASE_RUNNING && !c->src.ops->paced && (c->flags & CAMERA_ONCE) && !c->stall_said &&
+	    now >= stall_at(c)) {
+		/* a headless gate waits for its source as for its stdin, and says so */
+		c->stall_said = true;
+		changed = true;
 	}
 	if (c->phase == PHASE_RUNNING && !c->src.ops->paced && !(c->flags & CAMERA_ONCE) && now >= stall_at(c)) {
 		char why[80];
@@ -240,8 +250,7 @@ const char *camera_state(struct camera *c, bool *trouble)
 	switch (c->phase) {
 	case PHASE_RUNNING:
 		if (!c->src.ops->paced && now - (c->last_frame_ms ? c->last_frame_ms : c->opened_ms) > c->stall_ms / 2) {
-			snprintf(c->state, sizeof c->state, "camera %.200s: waiting for a picture…",
-				 name);
+			snprintf(c->state, sizeof c->state, "camera %.200s: waiting for a picture…", name);
 			break;
 		}
 		*trouble = false;

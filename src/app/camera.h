@@ -28,7 +28,8 @@
 #define CAMERA_STALL_MS 3000
 #define CAMERA_BACKOFF_MIN_MS 1000
 #define CAMERA_BACKOFF_MAX_MS 30000
-#define CAMERA_POLLFDS 2 /* the source's descriptor and the decoder's wake-up */
+#define CAMERA_POLLFDS 2
+#define CAMERA_SPEC_MAX 1024 /* a source's spec, "cmd:" and all, is shorter */ /* the source's descriptor and the decoder's wake-up */
 
 /* The preview: the newest decoded frame shrunk to at most this (grey, one
  * byte a pixel), with the found codes' outlines in its coordinates. */

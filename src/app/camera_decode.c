@@ -125,6 +125,9 @@ static bool decode_one(struct decoder *d, bool preview_on)
 	zbar_image_set_format(image, zbar_fourcc('Y', '8', '0', '0'));
 	zbar_image_set_size(image, (unsigned)f->width, (unsigned)f->height);
 	zbar_image_set_data(image, f->grey, (unsigned long)f->width * (unsigned long)f->height, NULL);
+	/* the scanner keeps the last image's symbols for reuse: hand them back,
+	 * or every frame with a code keeps a few hundred bytes for good */
+	zbar_image_scanner_recycle_image(d->scanner, image);
 	if (zbar_scan_image(d->scanner, image) > 0) {
 		for (const zbar_symbol_t *s = zbar_image_first_symbol(image); s && ncodes < CODES_MAX; s = zbar_symbol_next(s)) {
 			unsigned n = zbar_symbol_get_loc_size(s);
@@ -286,13 +289,17 @@ void decoder_submit(struct decoder *d, const uint8_t *grey, int width, int heigh
 	pthread_mutex_unlock(&d->mu);
 }
 
-bool decoder_next_event(struct decoder *d, struct camera_event *ev)
+void decoder_clear_wake(struct decoder *d)
 {
 	char drain[64];
-	bool got = false;
-
 	while (read(d->wake[0], drain, sizeof drain) > 0)
 		;
+}
+
+bool decoder_next_event(struct decoder *d, struct camera_event *ev)
+{
+	bool got = false;
+
 	pthread_mutex_lock(&d->mu);
 	if (d->ev_count) {
 		*ev = d->events[d->ev_head];

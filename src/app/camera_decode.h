@@ -19,7 +19,10 @@ int decoder_fd(const struct decoder *d);
  * skipped: frames the source read and dropped before this one. */
 void decoder_submit(struct decoder *d, const uint8_t *grey, int width, int height, long long frame_ms,
 		    unsigned long skipped);
-/* Takes the next event (oldest first); false when none. Clears the wake-up. */
+/* Empties the wake-up pipe (poll said it is readable): always, even when
+ * the caller leaves events queued for later, or poll returns at once forever. */
+void decoder_clear_wake(struct decoder *d);
+/* Takes the next event (oldest first); false when none. */
 bool decoder_next_event(struct decoder *d, struct camera_event *ev);
 /* Events decoded and not taken yet. */
 int decoder_events_waiting(struct decoder *d);

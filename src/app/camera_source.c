@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -92,13 +93,14 @@ static bool fifo_open(struct frame_source *s, char *why, size_t whylen)
 static bool command_open(struct frame_source *s, char *why, size_t whylen)
 {
 	int p[2];
-	pid_t pid;
+	pid_t pid, parent;
 
 	y4m_init(&s->y4m);
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		snprintf(why, whylen, "%s", strerror(errno));
 		return false;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		snprintf(why, whylen, "%s", strerror(errno));
@@ -109,6 +111,10 @@ static bool command_open(struct frame_source *s, char *why, size_t whylen)
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
 		setpgid(0, 0);
+		/* killed with us even when we die without cleaning up */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent) /* it died before that */
+			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);

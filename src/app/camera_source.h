@@ -32,7 +32,7 @@ struct frame_source_ops {
 
 struct frame_source {
 	const struct frame_source_ops *ops;
-	char spec[1024]; /* a path, or the command after "cmd:" */
+	char spec[1024]; /* a path, or the command after "cmd:" (CAMERA_SPEC_MAX) */
 	int fd;
 	pid_t pid;        /* a command's process (its own process group) */
 	void *video;      /* zbar_video_t of a V4L2 device */

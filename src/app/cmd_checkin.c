@@ -13,7 +13,11 @@
  * journaled with its scan ID, so the database records it once whichever
  * way it arrives. State (cache, journal) lives per database under
  * --state-dir / BOXOFFICE_STATE / $XDG_STATE_HOME/boxoffice. */
+#define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <poll.h>
 #include <stdio.h>
@@ -127,42 +131,170 @@ static void wait_input(struct gate *g, const struct line_reader *r)
 }
 
 #define TWO_CODES_REASON "two codes in view: show one badge at a time"
+#define DECIDE_QUEUE 64
 
-/* --camera: one verdict per presented code until the source ends. The
- * camera runs once (an ending source is not reopened); a source that
- * cannot be read is an error. Scans are decided one at a time as in the
- * stdin mode (within the verdict deadline); the decoder keeps the newest
- * picture meanwhile, so a code presented then is still seen. */
+/* --camera: one verdict per presented code until the source ends.
+ *
+ * Two threads, so the camera is never kept waiting by the database: the
+ * main one runs the camera's loop (read, hand frames to the decoder, take
+ * presentations), a decider owns the gate and the database connection and
+ * decides the presentations in order, printing each verdict (within the
+ * verdict deadline, offline past it). A slow answer or a cache refresh
+ * therefore never makes the camera miss a presentation. The camera runs
+ * once: a source that ends is not reopened; one that cannot be read is an
+ * error. Ctrl-C (SIGINT, SIGTERM, SIGHUP) stops the camera's command with
+ * the gate, and then the process as the signal would. */
+struct decider {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	int wake[2];
+	struct camera_event queue[DECIDE_QUEUE];
+	int head, count;
+	bool done;  /* no more will come: decide what is queued, then stop */
+	bool abort; /* a signal: stop now */
+	bool all;   /* every verdict an admit */
+	struct gate *g;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void decider_wake(struct decider *d)
+{
+	if (write(d->wake[1], "w", 1) < 0) {
+		/* full: a wake-up is pending already */
+	}
+}
+
+static void *decide(void *arg)
+{
+	struct decider *d = arg;
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = d->wake[0], .events = POLLIN }, { .fd = -1 } };
+		int timeout = -1, conflicts;
+		char drain[64];
+		struct camera_event ev;
+		bool have = false, finished;
+
+		pthread_mutex_lock(&d->mu);
+		if (d->count && !d->abort) {
+			ev = d->queue[d->head];
+			d->head = (d->head + 1) % DECIDE_QUEUE;
+			d->count--;
+			have = true;
+		}
+		finished = d->abort || (d->done && !d->count && !have);
+		pthread_mutex_unlock(&d->mu);
+		if (finished)
+			break;
+		if (have) {
+			struct verdict v;
+			if (ev.kind == CAMERA_TWO_CODES)
+				d->all &= emit_reject(TWO_CODES_REASON);
+			else
+				d->all &= emit(d->g, ev.code, &v);
+			continue;
+		}
+		/* nothing to decide: reconnect, upload, refresh meanwhile */
+		p[1].fd = gate_poll(d->g, &p[1].events, &timeout);
+		if (poll(p, 2, timeout) < 0 && errno != EINTR)
+			break;
+		while (read(d->wake[0], drain, sizeof drain) > 0)
+			;
+		gate_tick(d->g, &conflicts);
+	}
+	return NULL;
+}
+
+static void decider_push(struct decider *d, const struct camera_event *ev)
+{
+	pthread_mutex_lock(&d->mu);
+	if (d->count == DECIDE_QUEUE) { /* 64 presentations behind: the oldest goes */
+		d->head = (d->head + 1) % DECIDE_QUEUE;
+		d->count--;
+	}
+	d->queue[(d->head + d->count++) % DECIDE_QUEUE] = *ev;
+	pthread_mutex_unlock(&d->mu);
+	decider_wake(d);
+}
+
+static void decider_finish(struct decider *d, bool abort)
+{
+	pthread_mutex_lock(&d->mu);
+	d->done = true;
+	d->abort = abort;
+	pthread_mutex_unlock(&d->mu);
+	decider_wake(d);
+	pthread_join(d->thread, NULL);
+	close(d->wake[0]);
+	close(d->wake[1]);
+	pthread_mutex_destroy(&d->mu);
+}
+
+static bool decider_start(struct decider *d, struct gate *g)
+{
+	sigset_t stops, old;
+	int rc;
+
+	memset(d, 0, sizeof *d);
+	d->g = g;
+	d->all = true;
+	if (pipe2(d->wake, O_NONBLOCK | O_CLOEXEC) < 0)
+		return false;
+	pthread_mutex_init(&d->mu, NULL);
+	/* signals go to the camera's loop, which stops everything */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stops, &old);
+	rc = pthread_create(&d->thread, NULL, decide, d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		close(d->wake[0]);
+		close(d->wake[1]);
+		pthread_mutex_destroy(&d->mu);
+		return false;
+	}
+	return true;
+}
+
 static int camera_gate(struct gate *g, const char *spec, bool *all)
 {
 	struct camera *cam = camera_open(spec, CAMERA_ONCE);
+	struct decider d;
+	struct sigaction sa = { .sa_handler = on_stop_signal }, old[3];
+	static const int stops[3] = { SIGINT, SIGTERM, SIGHUP };
 	char said[700] = "";
+	int rc;
 
 	if (!cam)
 		return cli_fail(EXIT_USAGE, "checkin", "--camera needs a source");
-	/* until the source ended and its last frame was decoded and decided */
-	while (!camera_finished(cam)) {
-		struct pollfd p[CAMERA_POLLFDS + 1];
+	if (!decider_start(&d, g)) {
+		camera_close(cam);
+		return cli_fail(EXIT_FAILED, "checkin", "cannot start the camera's verdicts: %s", strerror(errno));
+	}
+	sigemptyset(&sa.sa_mask); /* no SA_RESTART: poll returns at once */
+	for (int i = 0; i < 3; i++)
+		sigaction(stops[i], &sa, &old[i]);
+	/* until the source ended and its last frame was decoded */
+	while (!camera_finished(cam) && !stop_signal) {
+		struct pollfd p[CAMERA_POLLFDS];
 		struct camera_event ev;
-		int timeout = -1, n = camera_pollfds(cam, p, &timeout), gate_timeout = -1, conflicts;
+		int timeout = -1, n = camera_pollfds(cam, p, &timeout);
 		bool trouble;
 		const char *state;
 
-		p[n].fd = gate_poll(g, &p[n].events, &gate_timeout);
-		p[n].revents = 0;
-		if (gate_timeout >= 0 && (timeout < 0 || gate_timeout < timeout))
-			timeout = gate_timeout;
-		if (poll(p, (nfds_t)n + 1, timeout) < 0 && errno != EINTR)
+		if (poll(p, (nfds_t)n, timeout) < 0 && errno != EINTR)
 			break;
 		camera_work(cam, p, n);
-		gate_tick(g, &conflicts);
-		while (camera_next_event(cam, &ev)) {
-			struct verdict v;
-			if (ev.kind == CAMERA_TWO_CODES)
-				*all &= emit_reject(TWO_CODES_REASON);
-			else
-				*all &= emit(g, ev.code, &v);
-		}
+		while (camera_next_event(cam, &ev))
+			decider_push(&d, &ev);
 		/* a camera in trouble says so once per new trouble, on stderr */
 		state = camera_state(cam, &trouble);
 		if (trouble && strncmp(said, state, 60) != 0) {
@@ -172,15 +304,20 @@ static int camera_gate(struct gate *g, const char *spec, bool *all)
 			said[0] = '\0';
 		}
 	}
+	decider_finish(&d, stop_signal != 0);
+	*all &= d.all;
 	{
 		bool trouble, failed = camera_failed(cam);
 		const char *state = camera_state(cam, &trouble);
 		/* how it ended, unless that was just said */
-		if (strncmp(said, state, 60) != 0)
+		if (!stop_signal && strncmp(said, state, 60) != 0)
 			fprintf(stderr, "boxoffice: checkin: %s\n", state);
-		camera_close(cam);
-		return failed ? EXIT_REFUSED : EXIT_DONE;
+		camera_close(cam); /* stops a command's process group */
+		rc = failed ? EXIT_REFUSED : EXIT_DONE;
 	}
+	for (int i = 0; i < 3; i++)
+		sigaction(stops[i], &old[i], NULL);
+	return rc;
 }
 
 int cmd_checkin(struct cli *cli, int argc, char **argv)
@@ -226,6 +363,8 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 		return cli_fail(EXIT_USAGE, what, "--camera cannot be combined with --token or --image");
 	if (camera && !*camera)
 		return cli_fail(EXIT_USAGE, what, "--camera needs a source: a device, a .y4m file, a FIFO or cmd:COMMAND");
+	if (camera && strlen(camera) >= CAMERA_SPEC_MAX)
+		return cli_fail(EXIT_USAGE, what, "--camera is too long (at most %d characters)", CAMERA_SPEC_MAX - 1);
 	if (!gate_name)
 		gate_name = cli->station;
 	if (!*gate_name)
@@ -301,6 +440,8 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 	if (camera) {
 		int rc = camera_gate(&g, camera, &all);
 		gate_close(&g);
+		if (stop_signal) /* the camera's command and the journal are closed: now die of it */
+			raise((int)stop_signal);
 		return rc != EXIT_DONE ? rc : all ? EXIT_DONE : EXIT_REFUSED;
 	}
 	if (ntokens == 0 && nimages == 0) {

@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,12 @@ int main(int argc, char **argv)
 	const char *state_dir = NULL, *camera = NULL;
 	int i, rc;
 
+	/* stdin, stdout and stderr closed by whoever started us: /dev/null in
+	 * their place, or the next files opened (a camera's pipe) would be
+	 * taken for them */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			return EXIT_FAILED;
 	gethostname(host, sizeof host - 1);
 	host[sizeof host - 1] = '\0';
 	cli.station = host;

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#define SCAN_CODE_MAX 1024
+#define SCAN_CODE_MAX 7200 /* a QR code holds at most 7,089 characters (digits) */
 
 /* Decodes the QR codes in a grey frame (Y800, one byte a pixel) with zbar:
  * returns how many were found (their texts in codes), -1 on failure. */

@@ -11,8 +11,10 @@ void presence_init(struct presence *p)
 
 static int find(const struct presence *p, const char *code)
 {
+	/* a code longer than the slot (none a QR holds) is kept and matched
+	 * by its start, never re-presented every frame */
 	for (int i = 0; i < p->n; i++)
-		if (strcmp(p->in_view[i].code, code) == 0)
+		if (strncmp(p->in_view[i].code, code, PRESENCE_CODE_MAX - 1) == 0)
 			return i;
 	return -1;
 }
@@ -33,7 +35,7 @@ enum presence_step presence_frame(struct presence *p, long long at_ms, const cha
 		int i = find(p, codes[c]);
 		bool repeat = false;
 		for (int d = 0; d < c && !repeat; d++)
-			repeat = strcmp(codes[d], codes[c]) == 0;
+			repeat = strncmp(codes[d], codes[c], PRESENCE_CODE_MAX - 1) == 0;
 		if (repeat)
 			continue;
 		distinct++;

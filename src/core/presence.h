@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#define PRESENCE_CODE_MAX 1024
+#define PRESENCE_CODE_MAX 7200 /* any QR code whole (at most 7,089 characters) */
 #define PRESENCE_MAX 8          /* codes tracked at once; the oldest goes first */
 #define PRESENCE_LEAVE_MS 600
 #define PRESENCE_LEAVE_FRAMES 2

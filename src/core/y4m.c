@@ -27,9 +27,13 @@ size_t y4m_frame_bytes(const struct y4m *y)
 
 int y4m_frame_ms(const struct y4m *y)
 {
+	long long ms;
 	if (y->fps_num <= 0 || y->fps_den <= 0)
 		return 0;
-	return (int)((1000LL * y->fps_den + y->fps_num / 2) / y->fps_num);
+	ms = (1000LL * y->fps_den + y->fps_num / 2) / y->fps_num;
+	/* past 1,000 fps: a frame a millisecond; slower than one in 10 s:
+	 * one in 10 s (a clip is never silent for days) */
+	return ms < 1 ? 1 : ms > Y4M_SLOWEST_MS ? Y4M_SLOWEST_MS : (int)ms;
 }
 
 static int broken(struct y4m *y, const char *why)

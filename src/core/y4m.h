@@ -43,7 +43,8 @@ int y4m_feed(struct y4m *y, const void *data, size_t n);
 /* Bytes of one frame's planes (luma and, for 4:2:0, both chroma). */
 size_t y4m_frame_bytes(const struct y4m *y);
 /* Milliseconds between frames from the header's rate (a file plays at
- * it), 0 when the header has none. */
+ * it), 1 to Y4M_SLOWEST_MS; 0 when the header has none. */
+#define Y4M_SLOWEST_MS 10000
 int y4m_frame_ms(const struct y4m *y);
 
 #endif
