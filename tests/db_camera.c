@@ -414,6 +414,30 @@ static void test_headless_gate_fails_at_once_on_a_missing_source(void **state)
 		fail_msg("checkin --camera /nonexistent/video took %lld ms to fail", mono_now_ms() - t0);
 }
 
+/* A headless gate on a silent source says so, and SIGTERM (or Ctrl-C,
+ * SIGHUP) stops it with its camera's command: nothing is left running to
+ * hold the camera. (A background job of a script ignores SIGINT.) */
+static void test_headless_gate_interrupted_leaves_nothing_running(void **state)
+{
+	char script[300], err[300];
+	struct run_result r;
+	(void)state;
+
+	snprintf(script, sizeof script, "%s/camera-silent.sh", tmp);
+	snprintf(err, sizeof err, "%s/camera-silent.err", tmp);
+	write_script(script, "printf 'YUV4MPEG2 W16 H16 F10:1 Cmono\\n'; exec sleep 987654\n");
+	r = run_cmd("BOXOFFICE_CAMERA_STALL_MS=500 $BOXOFFICE checkin --gate cam-int --camera cmd:%s 2>%s & pid=$!; "
+		    "for i in $(seq 100); do grep -q 'waiting for a picture' %s && break; sleep 0.1; done; "
+		    "pgrep -f 'sleep [9]87654' >/dev/null && echo running; kill -TERM $pid; wait $pid; echo status=$?; "
+		    "sleep 0.5; pgrep -f 'sleep [9]87654' >/dev/null && echo left-behind; cat %s",
+		    script, err, err, err);
+	assert_non_null(strstr(r.out, "running"));  /* the command was up */
+	assert_non_null(strstr(r.out, "status=143")); /* died of the signal, after cleaning up */
+	assert_null(strstr(r.out, "left-behind"));
+	assert_non_null(strstr(r.out, "camera camera-silent.sh: waiting for a picture"));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_checkin_screen_watches_the_clip),
 		cmocka_unit_test(test_stalled_and_broken_sources_leave_the_keyboard),
 		cmocka_unit_test(test_headless_gate_fails_at_once_on_a_missing_source),
+		cmocka_unit_test(test_headless_gate_interrupted_leaves_nothing_running),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,8 @@ static void *worker(void *arg)
 struct decoder *decoder_start(void)
 {
 	struct decoder *d = calloc(1, sizeof *d);
+	sigset_t all, old;
+	int rc;
 	if (!d)
 		return NULL;
 	presence_init(&d->presence);
@@ -234,7 +237,12 @@ struct decoder *decoder_start(void)
 	}
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_cond_init(&d->cv, NULL);
-	if (pthread_create(&d->thread, NULL, worker, d) != 0) {
+	/* the worker takes no signals: they reach the loop that handles them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&d->thread, NULL, worker, d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		close(d->wake[0]);
 		close(d->wake[1]);
 		pthread_mutex_destroy(&d->mu);

@@ -280,8 +280,13 @@ static int camera_gate(struct gate *g, const char *spec, bool *all)
 		return cli_fail(EXIT_FAILED, "checkin", "cannot start the camera's verdicts: %s", strerror(errno));
 	}
 	sigemptyset(&sa.sa_mask); /* no SA_RESTART: poll returns at once */
-	for (int i = 0; i < 3; i++)
-		sigaction(stops[i], &sa, &old[i]);
+	for (int i = 0; i < 3; i++) {
+		sigaction(stops[i], NULL, &old[i]);
+		/* a signal the starter chose to ignore (a background job's
+		 * SIGINT) stays ignored */
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(stops[i], &sa, NULL);
+	}
 	/* until the source ended and its last frame was decoded */
 	while (!camera_finished(cam) && !stop_signal) {
 		struct pollfd p[CAMERA_POLLFDS];
@@ -440,8 +445,10 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 	if (camera) {
 		int rc = camera_gate(&g, camera, &all);
 		gate_close(&g);
-		if (stop_signal) /* the camera's command and the journal are closed: now die of it */
+		if (stop_signal) { /* the camera's command and the journal are closed: now die of it */
+			signal((int)stop_signal, SIG_DFL);
 			raise((int)stop_signal);
+		}
 		return rc != EXIT_DONE ? rc : all ? EXIT_DONE : EXIT_REFUSED;
 	}
 	if (ntokens == 0 && nimages == 0) {
