@@ -278,7 +278,8 @@ static void test_confirmations_and_detail_actions(void **state)
 	snprintf(want, sizeof want, "Cancel order #%lld Gamma AB, 1 ticket, 420.63? y/n", gamma);
 	assert_true(tmux_wait_for(&t, want, 3000));
 	tmux_keys(&t, "y");
-	assert_true(tmux_wait_for(&t, "cancelled", 3000));
+	snprintf(want, sizeof want, "order #%lld cancelled", gamma);
+	assert_true(tmux_wait_for(&t, want, 3000));
 	assert_string_equal(order_field(gamma, "status"), "cancelled");
 
 	/* the detail: invoice, settle with a reference, refund */
@@ -321,14 +322,18 @@ static void test_confirmations_and_detail_actions(void **state)
 	assert_true(tmux_wait_for(&t, want, 3000));
 	tmux_type(&t, "BANK-9");
 	tmux_keys(&t, "Enter");
-	assert_true(tmux_wait_for(&t, "settled", 3000));
+	/* the answer's own line: "settled" alone is on the screen before it
+	 * (the prompt, other rows) */
+	snprintf(want, sizeof want, "order #%lld settled", fjord);
+	assert_true(tmux_wait_for(&t, want, 3000));
 	assert_string_equal(order_field(fjord, "status"), "settled");
 	assert_string_equal(order_field(fjord, "payment_ref"), "BANK-9");
 	tmux_keys(&t, "r");
 	snprintf(want, sizeof want, "Refund order #%lld Fjord AB, 4 tickets, 1,682.50? y/n", fjord);
 	assert_true(tmux_wait_for(&t, want, 3000));
 	tmux_keys(&t, "y");
-	assert_true(tmux_wait_for(&t, "refunded", 3000));
+	snprintf(want, sizeof want, "order #%lld refunded", fjord);
+	assert_true(tmux_wait_for(&t, want, 3000));
 	assert_string_equal(order_field(fjord, "status"), "refunded");
 	/* what the order does not allow is refused with the reason, there too */
 	tmux_keys(&t, "c");
