@@ -72,6 +72,7 @@ static void setup(void)
 
 	snprintf(tmp, sizeof tmp, "/tmp/bench-camera-%d", (int)getpid());
 	mkdir(tmp, 0700);
+	run("%s migrate >/dev/null", bench_bin());
 	snprintf(cmd, sizeof cmd, "%s event add --name 'Bench camera %d' --date 2030-07-01", bench_bin(), (int)getpid());
 	event_id = first_id(cmd);
 	run("%s type add --event %lld --name Adult --capacity 100 --price 100 >/dev/null", bench_bin(), event_id);
