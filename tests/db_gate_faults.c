@@ -333,6 +333,52 @@ static void test_committed_but_unanswered_scan_counts_once(void **state)
 	proxy_stop(px);
 }
 
+/* The online try that commits long after the gate gave up on it (a lock
+ * held past the verdict deadline; a backend frozen and thawed): the door
+ * decided offline, so once the journal arrives the row says offline, at
+ * the door's time — not the time the server got round to it. */
+static void test_late_online_commit_keeps_the_doors_time(void **state)
+{
+	char tokens[1][512], t[24], released[64];
+	const char *p[1] = { t };
+	PGconn *blocker = test_migrate_connect();
+	struct run_result r;
+	long long ev = event_with_tokens(NULL, 1, tokens), ticket = token_ticket(tokens[0]);
+	(void)state;
+
+	snprintf(t, sizeof t, "%lld", ticket);
+	/* the ticket's row held by another transaction: the claim waits */
+	PQclear(test_query(blocker, "BEGIN", 0, NULL));
+	PQclear(test_query(blocker, "SELECT 1 FROM ticket WHERE id = $1 FOR UPDATE", 1, p));
+	r = run_cmd("$BOXOFFICE checkin --gate late --event %lld --verdict-ms 500 --token '%s'", ev, tokens[0]);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"offline\":true"));
+	run_free(&r);
+	sleep(2); /* the door's time and the commit's are seconds apart */
+	{
+		PGresult *res = test_query(blocker, "SELECT clock_timestamp()::text", 0, NULL);
+		snprintf(released, sizeof released, "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	PQclear(test_query(blocker, "COMMIT", 0, NULL));
+	/* the abandoned claim goes on and commits, online and late */
+	assert_true(eventually(checkins, ticket, 1, 5000));
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM checkin WHERE ticket_id = $1 AND NOT offline", 1, p), 1);
+	/* the gate's next start uploads its journal: the same scan, corrected */
+	r = run_cmd("$BOXOFFICE checkin --gate late --event %lld --refresh-cache", ev);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "uploaded 1 offline scans (0 conflicts)"));
+	run_free(&r);
+	assert_int_equal(checkins(conn, ticket), 1);
+	assert_int_equal(conflicts(conn, ticket), 0);
+	{
+		const char *q[2] = { t, released };
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM checkin WHERE ticket_id = $1 AND offline "
+						   "AND at < $2::timestamptz - interval '1 second'", 2, q), 1);
+	}
+	PQfinish(blocker);
+}
+
 static void test_same_station_two_databases(void **state)
 {
 	char mine[2][512], theirs[3][512], other[400];
@@ -621,6 +667,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frozen_link_verdicts_in_time_then_once),
 		cmocka_unit_test(test_committed_but_unanswered_scan_counts_once),
+		cmocka_unit_test(test_late_online_commit_keeps_the_doors_time),
 		cmocka_unit_test(test_same_station_two_databases),
 		cmocka_unit_test(test_checkin_screen_decides_in_time_on_a_frozen_link),
 		cmocka_unit_test(test_unusable_state_folder_never_admits_offline),
