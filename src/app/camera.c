@@ -34,7 +34,6 @@ struct camera {
 	bool stall_said; /* CAMERA_ONCE: the stall was reported (it is not closed) */
 	char why[400];   /* the last failure */
 	char state[600]; /* camera_state's line */
-	unsigned long frames;
 };
 
 long long camera_now_ms(void)
@@ -189,7 +188,6 @@ bool camera_work(struct camera *c, const struct pollfd *fds, int nfds)
 		char why[300] = "";
 		enum source_read r = c->src.ops->read(&c->src, now, why, sizeof why);
 		if (r == SOURCE_FRAME) {
-			c->frames++;
 			c->last_frame_ms = now;
 			c->stall_said = false;
 			/* it has worked a while: a later fault starts the back-off

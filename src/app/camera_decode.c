@@ -45,11 +45,6 @@ struct decoder {
 	zbar_image_scanner_t *scanner;
 };
 
-static long long mono_ms(void)
-{
-	return camera_now_ms();
-}
-
 static bool frame_copy(struct frame *f, const uint8_t *grey, int width, int height, long long ms)
 {
 	size_t bytes = (size_t)width * (size_t)height;
@@ -118,7 +113,7 @@ static bool decode_one(struct decoder *d, bool preview_on)
 	const char *codes[CODES_MAX];
 	int ncodes = 0, which = 0, nboxes = 0;
 	struct camera_preview *p = NULL;
-	long long t0 = mono_ms();
+	long long t0 = camera_now_ms();
 	enum presence_step step;
 	int box[2][4];
 	bool wake = false;
@@ -175,7 +170,7 @@ static bool decode_one(struct decoder *d, bool preview_on)
 		d->has_preview = true;
 	}
 	d->stats.frames_decoded++;
-	d->stats.decode_ms_total += mono_ms() - t0;
+	d->stats.decode_ms_total += camera_now_ms() - t0;
 	pthread_mutex_unlock(&d->mu);
 	free(p);
 	zbar_image_destroy(image); /* the symbols' data lives until here */

@@ -73,7 +73,6 @@ static bool clip_open(struct frame_source *s, char *why, size_t whylen)
 		snprintf(why, whylen, "%s", strerror(errno));
 		return false;
 	}
-	s->paced_frames = 0;
 	s->started_ms = s->next_due_ms = 0;
 	return true;
 }
@@ -200,7 +199,6 @@ static enum source_read clip_read(struct frame_source *s, long long now_ms, char
 				ms = CLIP_DEFAULT_FRAME_MS;
 			if (!s->started_ms)
 				s->started_ms = s->next_due_ms = now_ms;
-			s->paced_frames++;
 			/* on time: the header's rate; late: the clock waited */
 			s->next_due_ms = now_ms > s->next_due_ms + ms ? now_ms + ms : s->next_due_ms + ms;
 			return SOURCE_FRAME;

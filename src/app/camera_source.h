@@ -38,7 +38,6 @@ struct frame_source {
 	void *video;      /* zbar_video_t of a V4L2 device */
 	struct y4m y4m;
 	long long started_ms, next_due_ms; /* a paced file's clock */
-	unsigned long paced_frames;
 	/* the newest whole frame */
 	const uint8_t *grey;
 	uint8_t *own; /* grey's storage when the source converts (V4L2) */
