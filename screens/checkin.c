@@ -903,7 +903,7 @@ static int checkin_on_fd(struct app *app, void *state, const struct pollfd *fds,
 	while (!s->asking && camera_next_event(s->cam, &ev)) {
 		if (ev.kind == CAMERA_TWO_CODES) {
 			memset(&s->last, 0, sizeof s->last);
-			snprintf(s->last.reason, sizeof s->last.reason, "two codes in view: show one badge at a time");
+			snprintf(s->last.reason, sizeof s->last.reason, "%s", CAMERA_TWO_CODES_REASON);
 			r |= show(app, s);
 		} else {
 			r |= scan(app, s, ev.code);

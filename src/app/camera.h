@@ -48,8 +48,9 @@ struct camera_preview {
 
 enum camera_event_kind {
 	CAMERA_CODE,      /* a code presented alone: scan it */
-	CAMERA_TWO_CODES, /* several codes in one picture: refuse */
+	CAMERA_TWO_CODES, /* several codes in one picture: refuse, saying this: */
 };
+#define CAMERA_TWO_CODES_REASON "two codes in view: show one badge at a time"
 
 struct camera_event {
 	enum camera_event_kind kind;

@@ -130,7 +130,6 @@ static void wait_input(struct gate *g, const struct line_reader *r)
 	}
 }
 
-#define TWO_CODES_REASON "two codes in view: show one badge at a time"
 #define DECIDE_QUEUE 64
 
 /* --camera: one verdict per presented code until the source ends.
@@ -195,7 +194,7 @@ static void *decide(void *arg)
 		if (have) {
 			struct verdict v;
 			if (ev.kind == CAMERA_TWO_CODES)
-				d->all &= emit_reject(TWO_CODES_REASON);
+				d->all &= emit_reject(CAMERA_TWO_CODES_REASON);
 			else
 				d->all &= emit(d->g, ev.code, &v);
 			continue;
