@@ -249,24 +249,6 @@ static void test_headless_gate_reads_a_fifo(void **state)
 	unlink(fifo);
 }
 
-/* The line of Last scans that holds text, or -1. */
-static int row_with(const char *screen, const char *text)
-{
-	int row = 0;
-	for (const char *p = screen; *p; row++) {
-		const char *end = strchr(p, '\n');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char line[1024];
-		snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), p);
-		if (strstr(line, text))
-			return row;
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return -1;
-}
-
 static void test_checkin_screen_watches_the_clip(void **state)
 {
 	struct badges bg;
@@ -291,16 +273,16 @@ static void test_checkin_screen_watches_the_clip(void **state)
 	assert_true(tmux_wait_for(&t, "ended after", 30000));
 	assert_true(tmux_wait_for(&t, "unknown code", 5000));
 	screen = tmux_capture(&t);
-	unknown = row_with(screen, "✗ unknown code");
-	two = row_with(screen, "✗ two codes in view");
-	b_in = row_with(screen, "in  Bo Frame");
-	again = row_with(screen, "✗ Anna Lens (Adult): already");
-	a_in = row_with(screen, "in  Anna Lens");
+	unknown = screen_row_of(screen, "✗ unknown code");
+	two = screen_row_of(screen, "✗ two codes in view");
+	b_in = screen_row_of(screen, "in  Bo Frame");
+	again = screen_row_of(screen, "✗ Anna Lens (Adult): already");
+	a_in = screen_row_of(screen, "in  Anna Lens");
 	if (!(unknown > 0 && two == unknown + 1 && b_in == two + 1 && again == b_in + 1 && a_in == again + 1))
 		fail_msg("Last scans not A in, A again, B in, two codes, unknown (rows %d %d %d %d %d):\n%s", a_in,
 			 again, b_in, two, unknown, screen);
 	/* nothing more: the list's title right above, nothing under A's admit */
-	if (row_with(screen, "Last scans") != unknown - 1 || row_with(screen, "✗") < unknown)
+	if (screen_row_of(screen, "Last scans") != unknown - 1 || screen_row_of(screen, "✗") < unknown)
 		fail_msg("more scans than the clip's five:\n%s", screen);
 	{
 		int below = 0;

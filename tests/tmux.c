@@ -160,9 +160,8 @@ void tmux_double_click(struct tmux *t, int x, int y)
 	tmux_mouse_n(t, 4, twice, x, y);
 }
 
-int tmux_row_of(struct tmux *t, const char *text)
+int screen_row_of(const char *screen, const char *text)
 {
-	char *screen = tmux_capture(t);
 	int row = 0;
 	const char *l = screen;
 
@@ -172,13 +171,20 @@ int tmux_row_of(struct tmux *t, const char *text)
 		char *line = strndup(l, len);
 		bool found = strstr(line, text) != NULL;
 		free(line);
-		if (found) {
-			free(screen);
+		if (found)
 			return row;
-		}
 		l = nl ? nl + 1 : NULL;
 	}
-	fprintf(stderr, "no line holds '%s':\n%s\n", text, screen);
-	free(screen);
 	return -1;
+}
+
+int tmux_row_of(struct tmux *t, const char *text)
+{
+	char *screen = tmux_capture(t);
+	int row = screen_row_of(screen, text);
+
+	if (row < 0)
+		fprintf(stderr, "no line holds '%s':\n%s\n", text, screen);
+	free(screen);
+	return row;
 }

@@ -29,5 +29,7 @@ void tmux_click(struct tmux *t, int x, int y);
 void tmux_double_click(struct tmux *t, int x, int y);
 /* The screen line (from 0) that holds text, or -1. */
 int tmux_row_of(struct tmux *t, const char *text);
+/* The same in a screen captured already (one moment, several lookups). */
+int screen_row_of(const char *screen, const char *text);
 
 #endif
