@@ -36,20 +36,6 @@ static uint8_t *pictures[PAIRS * SCENES_PER_PAIR];
 static int nscenes;
 static long long event_id;
 
-static void run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "bench: failed: %s\n", cmd);
-		exit(3);
-	}
-}
-
 static long long first_id(const char *cmd)
 {
 	char out[512] = "";
@@ -72,10 +58,10 @@ static void setup(void)
 
 	snprintf(tmp, sizeof tmp, "/tmp/bench-camera-%d", (int)getpid());
 	mkdir(tmp, 0700);
-	run("%s migrate >/dev/null", bench_bin());
+	bench_run("%s migrate >/dev/null", bench_bin());
 	snprintf(cmd, sizeof cmd, "%s event add --name 'Bench camera %d' --date 2030-07-01", bench_bin(), (int)getpid());
 	event_id = first_id(cmd);
-	run("%s type add --event %lld --name Adult --capacity 100 --price 100 >/dev/null", bench_bin(), event_id);
+	bench_run("%s type add --event %lld --name Adult --capacity 100 --price 100 >/dev/null", bench_bin(), event_id);
 	snprintf(cmd, sizeof cmd, "%s sell --event %lld --type Adult --qty %d --payment free", bench_bin(), event_id,
 		 2 * PAIRS);
 	order = first_id(cmd);
@@ -92,7 +78,7 @@ static void setup(void)
 			if (!(at = strstr(at, "\"id\":")))
 				exit(3);
 			snprintf(pngs[i], sizeof pngs[i], "%s/badge-%d.png", tmp, i);
-			run("%s ticket badge %lld --png %s >/dev/null", bench_bin(), atoll(at + 5), pngs[i]);
+			bench_run("%s ticket badge %lld --png %s >/dev/null", bench_bin(), atoll(at + 5), pngs[i]);
 			at += 5;
 		}
 	}
@@ -284,19 +270,19 @@ static void station_loop(bool hidden)
 	snprintf(log, sizeof log, "%s/loop.log", tmp);
 	snprintf(sock, sizeof sock, "bench-camera-%d-%d", (int)getpid(), hidden);
 	unlink(log);
-	run("tmux -L %s -f /dev/null new-session -d -s bench -x 80 -y 24 "
-	    "\"env LANG=C.UTF-8 BOXOFFICE_LOOPLOG=%s BOXOFFICE_STATE=%s %s --station bench-cam --camera %s "
-	    "--screen checkin --event %lld\"",
-	    sock, log, tmp, bench_bin(), fifo, event_id);
+	bench_run("tmux -L %s -f /dev/null new-session -d -s bench -x 80 -y 24 "
+	          "\"env LANG=C.UTF-8 BOXOFFICE_LOOPLOG=%s BOXOFFICE_STATE=%s %s --station bench-cam --camera %s "
+	          "--screen checkin --event %lld\"",
+	          sock, log, tmp, bench_bin(), fifo, event_id);
 	sleep(2); /* the screen opens, the gate loads its cache */
 	if (hidden)
-		run("tmux -L %s send-keys -t bench F4", sock);
+		bench_run("tmux -L %s send-keys -t bench F4", sock);
 	if (truncate(log, 0) != 0) /* start-up is not the camera's */
 		exit(3);
 	player = play(fifo, true, 0);
 	waitpid(player, NULL, 0);
 	sleep(1);
-	run("tmux -L %s kill-server", sock);
+	bench_run("tmux -L %s kill-server", sock);
 	if ((f = fopen(log, "r"))) {
 		while (n < 200000 && fscanf(f, "%lf", &passes[n]) == 1)
 			n++;
@@ -316,6 +302,6 @@ int main(void)
 	verdicts();
 	station_loop(false);
 	station_loop(true);
-	run("rm -rf %s", tmp);
+	bench_run("rm -rf %s", tmp);
 	return 0;
 }

@@ -39,6 +39,21 @@ static inline void bench_figure(const char *name, double value, const char *unit
 	fflush(stdout);
 }
 
+/* Runs a shell command line; a benchmark cannot go on without it. */
+static inline void bench_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline void bench_run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "bench: failed: %s\n", cmd);
+		exit(3);
+	}
+}
+
 static inline const char *bench_bin(void)
 {
 	const char *b = getenv("BOXOFFICE");

@@ -31,20 +31,6 @@ static struct db *bench_db(const char *dbname)
 	return db;
 }
 
-static void run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void run(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "bench: failed: %s\n", cmd);
-		exit(3);
-	}
-}
-
 /* Filters a user might click through. */
 static void filter_n(struct order_filter *f, int i, long long event)
 {
@@ -98,12 +84,12 @@ static long tui_peak_rss_kb(const char *dbname)
 	long pid = 0, kb = -1;
 
 	/* exec: the pane's process is the TUI itself */
-	run("tmux -L bo-bench -f /dev/null new-session -d -s rss -x 120 -y 40 "
-	    "\"exec env PGDATABASE=%s %s --screen orders\"", dbname, bench_bin());
+	bench_run("tmux -L bo-bench -f /dev/null new-session -d -s rss -x 120 -y 40 "
+	          "\"exec env PGDATABASE=%s %s --screen orders\"", dbname, bench_bin());
 	sleep(3);
 	for (int i = 0; i < 30; i++)
-		run("tmux -L bo-bench send-keys -t rss PageDown");
-	run("tmux -L bo-bench send-keys -t rss End F6 PageUp PageUp Home / f j o r d");
+		bench_run("tmux -L bo-bench send-keys -t rss PageDown");
+	bench_run("tmux -L bo-bench send-keys -t rss End F6 PageUp PageUp Home / f j o r d");
 	sleep(2);
 	snprintf(cmd, sizeof cmd, "tmux -L bo-bench display -p -t rss '#{pane_pid}'");
 	if ((p = popen(cmd, "r"))) {
@@ -118,7 +104,7 @@ static long tui_peak_rss_kb(const char *dbname)
 				kb = atol(line + 6);
 		fclose(p);
 	}
-	run("tmux -L bo-bench kill-server");
+	bench_run("tmux -L bo-bench kill-server");
 	return kb;
 }
 
@@ -142,8 +128,8 @@ int main(void)
 		return 3;
 	}
 	t0 = now_ms();
-	run("%s -d dbname=bench_orders migrate >/dev/null && %s -d dbname=bench_orders demo --orders %d >/dev/null",
-	    bench_bin(), bench_bin(), ORDERS);
+	bench_run("%s -d dbname=bench_orders migrate >/dev/null && %s -d dbname=bench_orders demo --orders %d >/dev/null",
+	          bench_bin(), bench_bin(), ORDERS);
 	printf("demo: %d orders loaded in %.1f s\n", ORDERS, (now_ms() - t0) / 1000);
 	bench_figure("orders.demo_load_1M", (now_ms() - t0) / 1000, "s");
 	db = bench_db("bench_orders");
@@ -216,9 +202,9 @@ int main(void)
 	ours = rows / ((now_ms() - t0) / 1000);
 	fclose(devnull);
 	t0 = now_ms();
-	run("psql -X -q -d bench_orders -c \"\\copy (SELECT o.id, o.company, o.contact, o.order_date, "
-	    "o.quantity, o.tickets_issued, o.gross_cents, o.vat_cents, o.payment, o.status FROM ticket_order o "
-	    "ORDER BY o.order_date, o.id) TO '/dev/null' WITH (FORMAT csv, HEADER)\"");
+	bench_run("psql -X -q -d bench_orders -c \"\\copy (SELECT o.id, o.company, o.contact, o.order_date, "
+	          "o.quantity, o.tickets_issued, o.gross_cents, o.vat_cents, o.payment, o.status FROM ticket_order o "
+	          "ORDER BY o.order_date, o.id) TO '/dev/null' WITH (FORMAT csv, HEADER)\"");
 	theirs = rows / ((now_ms() - t0) / 1000);
 	printf("export: %lld rows; ours %.0f rows/s, psql \\copy %.0f rows/s\n", rows, ours, theirs);
 	bench_figure("orders.export", ours, "rows/s");

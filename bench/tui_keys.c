@@ -11,20 +11,6 @@
 #include "common.h"
 #include "src/db/db.h"
 
-static void run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void run(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "bench: failed: %s\n", cmd);
-		exit(3);
-	}
-}
-
 static struct db *connect_to(const char *dbname)
 {
 	char conninfo[256];
@@ -104,9 +90,9 @@ int main(void)
 			return 3;
 		}
 		t0 = now_ms();
-		run("%s -d dbname=%s migrate >/dev/null && %s -d dbname=%s demo --orders %lld >/dev/null && "
-		    "psql -q -d %s -c 'VACUUM ANALYZE' >/dev/null",
-		    bench_bin(), name, bench_bin(), name, orders, name);
+		bench_run("%s -d dbname=%s migrate >/dev/null && %s -d dbname=%s demo --orders %lld >/dev/null && "
+		          "psql -q -d %s -c 'VACUUM ANALYZE' >/dev/null",
+		          bench_bin(), name, bench_bin(), name, orders, name);
 		printf("demo: %lld orders loaded in %.1f s\n", orders, (now_ms() - t0) / 1000);
 	}
 	db_free(admin);
@@ -118,7 +104,7 @@ int main(void)
 		 "tmux -L %s -f /dev/null new-session -d -s bench -x 120 -y 40 "
 		 "\"env LANG=C.UTF-8 BOXOFFICE_KEYLOG=%s %s -d dbname=%s --station bench-tui --screen orders; sleep 60\"",
 		 sock, log, bench_bin(), name);
-	run("%s", cmd);
+	bench_run("%s", cmd);
 	wait_idle(sock, 20000);
 	for (int r = 0; r < rounds; r++)
 		for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
@@ -144,7 +130,7 @@ int main(void)
 			wait_idle(sock, 10000);
 		}
 	usleep(300000);
-	run("tmux -L %s kill-server", sock);
+	bench_run("tmux -L %s kill-server", sock);
 	if (!(f = fopen(log, "r"))) {
 		fprintf(stderr, "bench: no key log\n");
 		return 3;
