@@ -43,6 +43,14 @@ long long camera_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Closed: opened again after the back-off, which doubles up to its cap. */
+static void schedule_reopen(struct camera *c, long long now)
+{
+	c->phase = PHASE_WAITING;
+	c->reopen_at = now + c->backoff_ms;
+	c->backoff_ms = c->backoff_ms * 2 > CAMERA_BACKOFF_MAX_MS ? CAMERA_BACKOFF_MAX_MS : c->backoff_ms * 2;
+}
+
 static void try_open(struct camera *c, long long now)
 {
 	char why[300] = "";
@@ -69,9 +77,7 @@ static void try_open(struct camera *c, long long now)
 		c->failed = true;
 		return;
 	}
-	c->phase = PHASE_WAITING;
-	c->reopen_at = now + c->backoff_ms;
-	c->backoff_ms = c->backoff_ms * 2 > CAMERA_BACKOFF_MAX_MS ? CAMERA_BACKOFF_MAX_MS : c->backoff_ms * 2;
+	schedule_reopen(c, now);
 }
 
 /* The source stopped (ended, broke, stalled): closed, and reopened after
@@ -85,9 +91,7 @@ static void stopped(struct camera *c, long long now, bool broken, const char *wh
 		c->failed = broken;
 		return;
 	}
-	c->phase = PHASE_WAITING;
-	c->reopen_at = now + c->backoff_ms;
-	c->backoff_ms = c->backoff_ms * 2 > CAMERA_BACKOFF_MAX_MS ? CAMERA_BACKOFF_MAX_MS : c->backoff_ms * 2;
+	schedule_reopen(c, now);
 }
 
 struct camera *camera_open(const char *spec, unsigned flags)
