@@ -703,7 +703,7 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 		if (action == ACT_SUBMIT) {
 			if (s->nfound == 0)
 				return SCR_HANDLED;
-			gate_admit_ticket(&s->gate, s->found[s->found_sel].ticket, &s->last);
+			gate_admit_ticket(&s->gate, s->found[s->found_sel].ticket, NULL, &s->last);
 			s->finding = false;
 			return show(app, s);
 		}

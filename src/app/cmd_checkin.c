@@ -326,7 +326,8 @@ static int camera_gate(struct gate *g, const char *spec, bool *all)
 
 int cmd_checkin(struct cli *cli, int argc, char **argv)
 {
-	const char *what = "checkin", *gate_name = NULL, *event = NULL, *verdict_ms = NULL, *camera = NULL;
+	const char *what = "checkin", *gate_name = NULL, *event = NULL, *verdict_ms = NULL, *camera = NULL, *lists = NULL,
+		   *override = NULL;
 	const char *tokens[INPUTS_MAX], *images[INPUTS_MAX];
 	int ntokens = 0, nimages = 0, uploaded, conflicts = 0;
 	bool all = true, refresh = false;
@@ -350,6 +351,10 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 			slot = &verdict_ms;
 		else if (strcmp(a, "--camera") == 0)
 			slot = &camera;
+		else if (strcmp(a, "--list") == 0)
+			slot = &lists;
+		else if (strcmp(a, "--override") == 0)
+			slot = &override;
 		else if (strcmp(a, "--refresh-cache") == 0) {
 			refresh = true;
 			continue;
@@ -369,6 +374,18 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 		return cli_fail(EXIT_USAGE, what, "--camera needs a source: a device, a .y4m file, a FIFO or cmd:COMMAND");
 	if (camera && strlen(camera) >= CAMERA_SPEC_MAX)
 		return cli_fail(EXIT_USAGE, what, "--camera is too long (at most %d characters)", CAMERA_SPEC_MAX - 1);
+	if (override) {
+		int rc;
+		if (!cli_value(what, "override", override, 500, &rc))
+			return rc;
+		/* one person let into a full area, never a stream of them */
+		if (ntokens != 1 || nimages || camera)
+			return cli_fail(EXIT_USAGE, what, "--override admits one person: give exactly one --token");
+		if (!lists)
+			return cli_fail(EXIT_USAGE, what, "--override is for an area's capacity: give the --list");
+	}
+	if (lists && !*lists)
+		return cli_fail(EXIT_USAGE, what, "--list needs a name (several: main,vip)");
 	if (!gate_name)
 		gate_name = cli->station;
 	if (!*gate_name)
@@ -419,6 +436,15 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 		}
 		fprintf(stderr, "boxoffice: checkin: database unreachable, working offline (%d scans queued)\n", g.pending);
 	}
+	if (lists) {
+		char err[600];
+		if (!gate_set_lists(&g, lists, err, sizeof err)) {
+			int rc = db->state == DB_READY && db->status != DB_FAILED ? EXIT_REFUSED : EXIT_FAILED;
+			gate_close(&g);
+			return cli_fail(rc, what, "--list: %s", err);
+		}
+	}
+	g.override = override;
 	gate_set_reconnect(&g, true);
 	for (int i = 0; i < ntokens; i++) {
 		struct verdict v;
@@ -472,15 +498,18 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 	return all ? EXIT_DONE : EXIT_REFUSED;
 }
 
-/* boxoffice checkin undo TICKET --reason TEXT [--gate NAME]: takes a
+/* boxoffice checkin undo TICKET --reason TEXT [--gate NAME] [--list L]: takes a
  * check-in back (db/016: a check-out with the reason, logged with station
  * and reason). Needs the database: a gate offline cannot undo. With
  * --gate, that gate's offline scans are uploaded first (an undo must see
  * the admit it takes back). */
 int cmd_checkin_undo(struct cli *cli, int argc, char **argv)
 {
-	const char *what = "checkin undo", *pos[1], *reason = NULL, *gate_name = NULL;
-	const struct cli_opt opts[] = { { "reason", &reason, NULL }, { "gate", &gate_name, NULL }, { NULL, NULL, NULL } };
+	const char *what = "checkin undo", *pos[1], *reason = NULL, *gate_name = NULL, *lists = NULL;
+	const struct cli_opt opts[] = { { "reason", &reason, NULL },
+					{ "gate", &gate_name, NULL },
+					{ "list", &lists, NULL },
+					{ NULL, NULL, NULL } };
 	long long id;
 	int npos, code, conflicts, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
 	char err[700];
@@ -505,6 +534,10 @@ int cmd_checkin_undo(struct cli *cli, int argc, char **argv)
 	if (gate_name) {
 		int uploaded = gate_upload(&g, &conflicts);
 		gate_report_upload(&g, uploaded, conflicts);
+	}
+	if (lists && !gate_set_lists(&g, lists, err, sizeof err)) {
+		gate_close(&g);
+		return cli_fail(cli->db->state == DB_READY ? EXIT_REFUSED : EXIT_FAILED, what, "--list: %s", err);
 	}
 	doc = gate_undo(&g, id, reason, err, sizeof err, &code);
 	gate_close(&g);

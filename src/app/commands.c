@@ -84,12 +84,30 @@ const struct command commands[] = {
 	{ "ticket", "verify", cmd_ticket_verify, "ticket verify TOKEN",
 	  "check a token's signature and what its ticket is now" },
 	{ "checkin", NULL, cmd_checkin,
-	  "checkin [--gate NAME] [--event E] [--image FILE...] [--token TOKEN...] [--camera SOURCE] [--refresh-cache] "
-	  "[--verdict-ms MS]",
+	  "checkin [--gate NAME] [--event E] [--list L[,L...]] [--image FILE...] [--token TOKEN...] [--camera SOURCE] "
+	  "[--refresh-cache] [--verdict-ms MS] [--override REASON]",
 	  "scan tickets at a gate: one JSON verdict a line; stdin when no token, image or camera is given; "
-	  "--camera: /dev/videoN, a .y4m file, a FIFO or cmd:COMMAND (YUV4MPEG2), one verdict per presented code" },
-	{ "checkin", "undo", cmd_checkin_undo, "checkin undo TICKET --reason TEXT [--gate NAME]",
+	  "--camera: /dev/videoN, a .y4m file, a FIFO or cmd:COMMAND (YUV4MPEG2), one verdict per presented code; "
+	  "--list: the check-in lists this door admits on (default: the whole event); --override: a supervisor "
+	  "lets one --token into a full area, the reason logged" },
+	{ "checkin", "undo", cmd_checkin_undo, "checkin undo TICKET --reason TEXT [--gate NAME] [--list L[,L...]]",
 	  "take a check-in back: recorded as a check-out with the reason (never deleted); needs the database" },
+	{ "list", "add", cmd_list_add,
+	  "list add --event E --name NAME [--types T,...] [--from TIME --to TIME]... [--reentry] [--area A] [--json]",
+	  "a check-in list: which types a door admits (default all), when (windows in the event's time zone, "
+	  "YYYY-MM-DD HH:MM), re-entry, the area it counts into" },
+	{ "list", "edit", cmd_list_edit,
+	  "list edit --event E --name NAME [--rename N] [--types T,...|--all-types] [--from TIME --to TIME]...|"
+	  "--no-windows] [--reentry|--no-reentry] [--area A|--no-area]",
+	  "change a list; running gates follow at their next scan" },
+	{ "list", "show", cmd_list_show, "list show --event E [--name NAME] [--json]",
+	  "the event's check-in lists with their rules, admits and people inside" },
+	{ "area", "add", cmd_area_add, "area add --event E --name NAME --capacity N",
+	  "an area (hall, room, lounge) lists count into; entry is refused at capacity" },
+	{ "area", "edit", cmd_area_edit, "area edit --event E --name NAME [--rename N] [--capacity N]",
+	  "rename an area or change its capacity (a lower one than the people inside admits again once they leave)" },
+	{ "area", "show", cmd_area_show, "area show --event E [--name NAME] [--json]",
+	  "occupancy per area: inside, capacity, free, and entries and exits per gate" },
 	{ "org", "list", cmd_org_list,
 	  "org list --event E [--relationship R] [--lifecycle L] [--commercial C] [--visibility V] [--search S] [--json]",
 	  "the event's organizations with their live orders and amount" },

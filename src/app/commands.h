@@ -41,5 +41,11 @@ int cmd_event_key(struct cli *cli, int argc, char **argv);
 int cmd_checkin(struct cli *cli, int argc, char **argv);
 int cmd_checkin_undo(struct cli *cli, int argc, char **argv);
 int cmd_org_list(struct cli *cli, int argc, char **argv);
+int cmd_list_add(struct cli *cli, int argc, char **argv);
+int cmd_list_edit(struct cli *cli, int argc, char **argv);
+int cmd_list_show(struct cli *cli, int argc, char **argv);
+int cmd_area_add(struct cli *cli, int argc, char **argv);
+int cmd_area_edit(struct cli *cli, int argc, char **argv);
+int cmd_area_show(struct cli *cli, int argc, char **argv);
 
 #endif

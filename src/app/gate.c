@@ -15,6 +15,7 @@
 #include "../core/util.h"
 #include "../db/checkin.h"
 #include "../db/db.h"
+#include "../db/entrances.h"
 #include "../db/gate_cache.h"
 #include "../db/identity.h"
 #include "../db/tickets.h"
@@ -445,6 +446,80 @@ void gate_close(struct gate *g)
 	free_cache(g);
 }
 
+/* A list of the cache (offline): by name, then by ID, within event (0:
+ * any event, when only one has it). */
+static bool cached_list(const struct gate *g, const char *name, long long event, long long *id, long long *event_out,
+			char *err, size_t size)
+{
+	(void)g;
+	(void)name;
+	(void)event;
+	(void)id;
+	(void)event_out;
+	snprintf(err, size, "%s", "opening a gate on a list needs the database (the offline cache has no lists yet)");
+	return false;
+}
+
+bool gate_set_lists(struct gate *g, const char *names, char *err, size_t size)
+{
+	const char *p = names;
+	size_t used = 1;
+
+	g->nlists = 0;
+	g->lists_param[0] = '\0';
+	while (*p) {
+		char name[401];
+		size_t len = strcspn(p, ",");
+		long long id = 0, event = 0;
+		while (len && (*p == ' ')) {
+			p++;
+			len--;
+		}
+		snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name - 1 ? len : sizeof name - 1), p);
+		while (len && name[0] && name[strlen(name) - 1] == ' ')
+			name[strlen(name) - 1] = '\0';
+		p += len + (p[len] == ',');
+		if (!name[0] || len >= sizeof name) {
+			snprintf(err, size, "%s", len ? "a list name is too long" : "an empty list name");
+			return false;
+		}
+		if (g->nlists == GATE_LISTS_MAX) {
+			snprintf(err, size, "a gate takes at most %d lists", GATE_LISTS_MAX);
+			return false;
+		}
+		if (online(g)) {
+			if (!db_list_resolve(g->db, g->event_id, name, &id, &event)) {
+				snprintf(err, size, "%s", g->db->err);
+				return false;
+			}
+		} else if (!cached_list(g, name, g->event_id, &id, &event, err, size)) {
+			return false;
+		}
+		if (g->event_id && event != g->event_id) {
+			snprintf(err, size, "list \"%s\" is another event's", name);
+			return false;
+		}
+		g->event_id = event;
+		for (int i = 0; i < g->nlists; i++)
+			if (g->lists[i].id == id) {
+				snprintf(err, size, "list \"%s\" is given twice", name);
+				return false;
+			}
+		g->lists[g->nlists].id = id;
+		snprintf(g->lists[g->nlists].name, sizeof g->lists[g->nlists].name, "%s", name);
+		used += (size_t)snprintf(g->lists_param + used, sizeof g->lists_param - used, "%s%lld",
+					 g->nlists ? "," : "", id);
+		g->nlists++;
+	}
+	if (!g->nlists) {
+		snprintf(err, size, "%s", "no list named");
+		return false;
+	}
+	g->lists_param[0] = '{';
+	snprintf(g->lists_param + used, sizeof g->lists_param - used, "}");
+	return true;
+}
+
 bool gate_cached_event(const struct gate *g, const char *text, long long *id)
 {
 	char *end;
@@ -689,15 +764,33 @@ static bool upload_line(struct gate *g, const char *line, int *conflicts)
 	const char *at = json_string_value(json_object_get(j, "at"));
 	const char *token = json_string_value(json_object_get(j, "token"));
 	const char *scan = json_string_value(json_object_get(j, "scan"));
+	char lists[GATE_LISTS_MAX * 21 + 3] = "";
 
 	if (!json_is_integer(t) || !json_is_integer(e) || !json_is_integer(i) || !gate || !at || !token) {
 		json_decref(j);
 		db_set_error(g->db, DB_BADINPUT, "damaged journal line");
 		return false;
 	}
+	/* the lists the gate was open on when it decided (db/020) */
+	if (json_is_array(json_object_get(j, "lists")) && json_array_size(json_object_get(j, "lists"))) {
+		json_t *id;
+		size_t k, used = 1;
+		json_array_foreach (json_object_get(j, "lists"), k, id) {
+			if (!json_is_integer(id) || json_integer_value(id) <= 0 || k >= GATE_LISTS_MAX) {
+				json_decref(j);
+				db_set_error(g->db, DB_BADINPUT, "damaged journal line (lists)");
+				return false;
+			}
+			used += (size_t)snprintf(lists + used, sizeof lists - used, "%s%lld", k ? "," : "",
+						 (long long)json_integer_value(id));
+		}
+		lists[0] = '{';
+		snprintf(lists + used, sizeof lists - used, "}");
+	}
 	r = db_checkin_upload(g->db, (long long)json_integer_value(t), (long long)json_integer_value(e),
 			      (long long)json_integer_value(i), gate, at, token,
-			      scan_id_valid(scan) ? scan : NULL); /* journals before scan IDs had none */
+			      scan_id_valid(scan) ? scan : NULL, /* journals before scan IDs had none */
+			      lists[0] ? lists : NULL);
 	json_decref(j);
 	if (!r)
 		return false;
@@ -823,6 +916,12 @@ failed:
 	return -1;
 }
 
+/* The lists as checkin_scan takes them: NULL for the whole event. */
+static const char *lists_param(const struct gate *g)
+{
+	return g->nlists ? g->lists_param : NULL;
+}
+
 static void from_result(struct verdict *v, json_t *r)
 {
 	const char *s;
@@ -835,6 +934,13 @@ static void from_result(struct verdict *v, json_t *r)
 	utf8_copy(v->company, sizeof v->company, json_string_value(json_object_get(r, "company")));
 	utf8_copy(v->type, sizeof v->type, json_string_value(json_object_get(r, "type")));
 	utf8_copy(v->direction, sizeof v->direction, json_string_value(json_object_get(r, "direction")));
+	utf8_copy(v->list, sizeof v->list, json_string_value(json_object_get(r, "list")));
+	utf8_copy(v->area, sizeof v->area, json_string_value(json_object_get(r, "area")));
+	v->inside = json_is_integer(json_object_get(r, "inside")) ? (long long)json_integer_value(json_object_get(r, "inside")) : -1;
+	v->capacity = json_is_integer(json_object_get(r, "capacity"))
+			      ? (long long)json_integer_value(json_object_get(r, "capacity"))
+			      : -1;
+	v->full = json_is_true(json_object_get(r, "full"));
 }
 
 static void reject(struct verdict *v, const char *fmt, const char *arg)
@@ -1145,7 +1251,7 @@ static json_t *ask_database(struct gate *g, const struct ticket_claim *c, const 
 	}
 	before = db_swap_deadline(g->db, (int)left);
 	r = db_checkin_scan(g->db, (long long)c->ticket_id, (long long)c->event_id, (long long)c->issue, g->name,
-			    scan_id);
+			    scan_id, lists_param(g), g->override);
 	db_swap_deadline(g->db, before);
 	return r;
 }
@@ -1279,7 +1385,7 @@ bool gate_scan_submit(struct gate *g, const void *owner, const struct gate_pendi
 		      void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx)
 {
 	return db_checkin_scan_submit(g->db, owner, (long long)p->claim.ticket_id, (long long)p->claim.event_id,
-				      (long long)p->claim.issue, g->name, p->scan_id, done, ctx);
+				      (long long)p->claim.issue, g->name, p->scan_id, lists_param(g), NULL, done, ctx);
 }
 
 void gate_scan_answer(struct gate *g, const struct gate_pending *p, json_t *answer, struct verdict *v)
@@ -1303,7 +1409,7 @@ void gate_scan_offline(struct gate *g, const struct gate_pending *p, struct verd
 
 json_t *gate_undo(struct gate *g, long long ticket_id, const char *reason, char *err, size_t size, int *exit_code)
 {
-	json_t *j;
+	json_t *j = NULL;
 	struct gate_ticket *t;
 
 	if (!online(g)) {
@@ -1312,19 +1418,29 @@ json_t *gate_undo(struct gate *g, long long ticket_id, const char *reason, char 
 		*exit_code = 3;
 		return NULL;
 	}
-	if (!(j = db_checkin_undo(g->db, ticket_id, g->name, reason))) {
-		snprintf(err, size, "%s", g->db->err);
+	/* on a gate with lists: the first of them the ticket is in on */
+	for (int i = 0; i < (g->nlists ? g->nlists : 1); i++) {
+		if ((j = db_checkin_undo(g->db, ticket_id, g->name, reason, g->nlists ? g->lists[i].id : 0)))
+			break;
+		if (g->db->status != DB_REFUSED || !strstr(g->db->err, "is not checked in"))
+			break;
+	}
+	if (!j) {
+		if (g->nlists > 1 && strstr(g->db->err, "is not checked in"))
+			snprintf(err, size, "ticket %lld is not checked in on this gate's lists", ticket_id);
+		else
+			snprintf(err, size, "%s", g->db->err);
 		*exit_code = g->db->status == DB_REFUSED ? 1 : g->db->status == DB_BADINPUT ? 2 : 3;
 		return NULL;
 	}
 	/* the cache follows at once: the ticket may be admitted again */
-	if ((t = find_ticket(g, ticket_id)))
+	if (!g->nlists && (t = find_ticket(g, ticket_id)))
 		t->scans++;
 	*exit_code = 0;
 	return j;
 }
 
-void gate_admit_ticket(struct gate *g, long long ticket_id, struct verdict *v)
+void gate_admit_ticket(struct gate *g, long long ticket_id, const char *override, struct verdict *v)
 {
 	PGresult *res;
 	json_t *j;
@@ -1340,7 +1456,7 @@ void gate_admit_ticket(struct gate *g, long long ticket_id, struct verdict *v)
 	}
 	scan_id_new(v->scan_id);
 	j = db_checkin_scan(g->db, ticket_id, db_int(res, 0, TK_EVENT), db_int(res, 0, TK_ISSUE), g->name,
-			    v->scan_id);
+			    v->scan_id, lists_param(g), override);
 	PQclear(res);
 	if (!j)
 		return reject(v, "database: %s", g->db->err);
@@ -1363,5 +1479,14 @@ json_t *verdict_json(const struct verdict *v)
 		json_object_set_new(j, "scan", json_string(v->scan_id));
 	if (v->duplicate)
 		json_object_set_new(j, "duplicate", json_true());
+	if (v->list[0])
+		json_object_set_new(j, "list", json_string(v->list));
+	if (v->area[0]) {
+		json_object_set_new(j, "area", json_string(v->area));
+		json_object_set_new(j, "inside", json_integer(v->inside));
+		json_object_set_new(j, "capacity", json_integer(v->capacity));
+		if (v->approximate)
+			json_object_set_new(j, "approximate", json_true());
+	}
 	return j;
 }

@@ -29,6 +29,13 @@ struct verdict {
 	 * company 200 characters, type name 100, of up to 4 bytes each), so
 	 * nothing is ever cut; utf8_copy() would cut between characters. */
 	char person[801], company[801], type[401], direction[4];
+	/* On a check-in list (db/020): which list decided, and the area it
+	 * counts into with its occupancy after this scan ("" / -1 without);
+	 * full: refused because the area is at capacity (an override may
+	 * admit); approximate: an offline count (this gate's own view). */
+	char list[401], area[401];
+	long long inside, capacity;
+	bool full, approximate;
 };
 
 struct gate_ticket {
@@ -54,9 +61,23 @@ struct gate_event {
 	char *name;
 };
 
+/* The check-in lists a gate is opened on (db/020), in the order given. */
+#define GATE_LISTS_MAX 8
+struct gate_list {
+	long long id;
+	char name[401];
+};
+
 struct gate {
 	struct db *db;
 	char name[64];
+	/* No lists: the whole event (every valid ticket, event.reentry). */
+	struct gate_list lists[GATE_LISTS_MAX];
+	int nlists;
+	char lists_param[GATE_LISTS_MAX * 21 + 3]; /* "{3,5}" for SQL; "" without lists */
+	/* A supervisor's reason to admit into a full area, sent with every
+	 * online scan while set (the CLI allows it for one token only). */
+	const char *override;
 	/* State lives per database: <state dir>/<database identity>/gate-NAME.*;
 	 * link_path remembers which identity this connection reached last, so
 	 * a gate that starts offline finds its cache. */
@@ -114,6 +135,11 @@ bool gate_bind(struct gate *g);
 /* Reads events, keys and ticket states from the database into the cache
  * file (written aside and renamed: processes of one station share it). */
 bool gate_refresh_cache(struct gate *g);
+/* Opens the gate on check-in lists, comma-separated names (or IDs) of
+ * g->event_id's lists (event 0: the event of the first list, which all
+ * must share; g->event_id is set to it). Online from the database,
+ * offline from the cache. False with why in err. */
+bool gate_set_lists(struct gate *g, const char *names, char *err, size_t size);
 /* Resolves an event ID or unique name from the cache (offline --event). */
 bool gate_cached_event(const struct gate *g, const char *text, long long *id);
 /* Uploads the journal in one transaction; returns scans uploaded, -1 on
@@ -162,12 +188,15 @@ void gate_scan_answer(struct gate *g, const struct gate_pending *p, json_t *answ
 void gate_scan_offline(struct gate *g, const struct gate_pending *p, struct verdict *v);
 
 /* Undoes the ticket's check-in (a check-out with the reason, logged with
- * station and reason; db/016), online only: the result JSON, or NULL with
+ * station and reason; db/016), on the first of the gate's lists it is
+ * checked in on (db/020), online only: the result JSON, or NULL with
  * why in err (and *exit_code 1 refused / not found, 3 no database). */
 json_t *gate_undo(struct gate *g, long long ticket_id, const char *reason, char *err, size_t size, int *exit_code);
 
-/* Admits by ticket id (manual search at the gate), online only. */
-void gate_admit_ticket(struct gate *g, long long ticket_id, struct verdict *v);
+/* Admits by ticket id (manual search at the gate), online only.
+ * override: a supervisor's reason to admit into a full area (NULL:
+ * none), recorded with the scan and in the change log. */
+void gate_admit_ticket(struct gate *g, long long ticket_id, const char *override, struct verdict *v);
 json_t *verdict_json(const struct verdict *v);
 
 #endif

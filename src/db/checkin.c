@@ -16,12 +16,13 @@ PGresult *db_gate_types(struct db *db)
 	return db_exec(db, "SELECT id, name FROM ticket_type ORDER BY id", 0, NULL);
 }
 
-json_t *db_checkin_undo(struct db *db, long long ticket, const char *gate, const char *reason)
+json_t *db_checkin_undo(struct db *db, long long ticket, const char *gate, const char *reason, long long list)
 {
-	char t[24];
-	const char *p[3] = { t, gate, reason };
+	char t[24], l[24];
+	const char *p[4] = { t, gate, reason, list > 0 ? l : NULL };
 	snprintf(t, sizeof t, "%lld", ticket);
-	return db_json(db, "SELECT checkin_undo($1, $2, $3)", 3, p);
+	snprintf(l, sizeof l, "%lld", list);
+	return db_json(db, "SELECT checkin_undo($1, $2, $3, $4::bigint)", 4, p);
 }
 
 PGresult *db_gate_keys(struct db *db)
@@ -37,22 +38,24 @@ PGresult *db_gate_tickets(struct db *db, long long event_id)
 			  event_id);
 }
 
+static const char SQL_SCAN[] = "SELECT checkin_scan($1, $2, $3, $4, NULL, false, $5::uuid, $6::bigint[], $7)";
+
 json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long long issue, const char *gate,
-			const char *scan_id)
+			const char *scan_id, const char *lists, const char *override)
 {
 	char t[24], e[24], i[24];
-	const char *p[5] = { t, e, i, gate, scan_id };
+	const char *p[7] = { t, e, i, gate, scan_id, lists, override };
 	snprintf(t, sizeof t, "%lld", ticket);
 	snprintf(e, sizeof e, "%lld", event);
 	snprintf(i, sizeof i, "%lld", issue);
-	return db_json(db, "SELECT checkin_scan($1, $2, $3, $4, NULL, false, $5::uuid)", 5, p);
+	return db_json(db, SQL_SCAN, 7, p);
 }
 
 json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long long issue, const char *gate,
-			  const char *at, const char *token, const char *scan_id)
+			  const char *at, const char *token, const char *scan_id, const char *lists)
 {
 	char t[24], e[24], i[24];
-	const char *p[8] = { t, e, i, gate, at, token, "admit", scan_id };
+	const char *p[9] = { t, e, i, gate, at, token, "admit", scan_id, lists };
 	json_t *r;
 
 	snprintf(t, sizeof t, "%lld", ticket);
@@ -60,7 +63,8 @@ json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long
 	snprintf(i, sizeof i, "%lld", issue);
 	if (!db_run(db, "SAVEPOINT gate_upload_line", 0, NULL))
 		return NULL;
-	r = db_json(db, "SELECT checkin_upload($1, $2, $3, $4, $5::timestamptz, $6, $7, $8::uuid)", 8, p);
+	r = db_json(db, "SELECT checkin_upload($1, $2, $3, $4, $5::timestamptz, $6, $7, $8::uuid, $9::bigint[])", 9,
+		    p);
 	/* A deadlock, a lock or statement timeout, a lost link: not the
 	 * line's fault. The caller keeps the whole journal for a later try. */
 	if (!r && db_error_is_transient(db)) {
@@ -103,11 +107,11 @@ static void scan_job_drop(void *arg)
 }
 
 bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, long long event, long long issue,
-			    const char *gate, const char *scan_id,
+			    const char *gate, const char *scan_id, const char *lists, const char *override,
 			    void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx)
 {
 	char t[24], e[24], i[24];
-	const char *p[5] = { t, e, i, gate, scan_id };
+	const char *p[7] = { t, e, i, gate, scan_id, lists, override };
 	struct scan_job *job = malloc(sizeof *job);
 
 	if (!job) {
@@ -118,7 +122,7 @@ bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, 
 	snprintf(t, sizeof t, "%lld", ticket);
 	snprintf(e, sizeof e, "%lld", event);
 	snprintf(i, sizeof i, "%lld", issue);
-	if (!db_submit(db, owner, "SELECT checkin_scan($1, $2, $3, $4, NULL, false, $5::uuid)", 5, p,
+	if (!db_submit(db, owner, SQL_SCAN, 7, p,
 		       scan_job_answer, scan_job_drop, job)) {
 		free(job);
 		return false;

@@ -12,24 +12,26 @@ PGresult *db_gate_events(struct db *db);
 /* id, name of every ticket type (what an offline verdict shows). */
 PGresult *db_gate_types(struct db *db);
 /* Undoes the ticket's check-in (db/016: a check-out with its reason,
- * logged with station and reason): checkin_undo's JSON, or NULL with
- * db->status DB_REFUSED when the ticket does not exist or is not checked
- * in. */
-json_t *db_checkin_undo(struct db *db, long long ticket, const char *gate, const char *reason);
+ * logged with station and reason) on a check-in list (0: the whole
+ * event; db/020): checkin_undo's JSON, or NULL with db->status DB_REFUSED
+ * when the ticket does not exist or is not checked in. */
+json_t *db_checkin_undo(struct db *db, long long ticket, const char *gate, const char *reason, long long list);
 /* event_id, public key (hex) of every event that has a key. Never creates one. */
 PGresult *db_gate_keys(struct db *db);
 /* ticket_id, event_id, issue, valid (bool), scans; of one event, or all (0). */
 PGresult *db_gate_tickets(struct db *db, long long event_id);
 /* checkin_scan's verdict (online). scan_id (may be NULL) makes it
  * idempotent: the same scan again answers the first verdict, with
- * "duplicate":true, and records nothing. */
+ * "duplicate":true, and records nothing. lists: the gate's check-in
+ * lists as an array literal "{3,5}" (NULL: the whole event; db/020);
+ * override: a supervisor's reason to admit into a full area (NULL). */
 json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long long issue, const char *gate,
-			const char *scan_id);
+			const char *scan_id, const char *lists, const char *override);
 /* The same, queued on the loop (async.c): done gets the verdict, or NULL
  * with db->err when it failed or the link was lost; not called when the
  * owner cancels. */
 bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, long long event, long long issue,
-			    const char *gate, const char *scan_id,
+			    const char *gate, const char *scan_id, const char *lists, const char *override,
 			    void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx);
 /* One offline scan uploaded inside the caller's transaction, under its own
  * savepoint: a refusal of the line itself (db->status other than
@@ -37,7 +39,7 @@ bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, 
  * a transient failure (deadlock, timeout, lost link) is DB_FAILED: the
  * whole upload must be tried again later. */
 json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long long issue, const char *gate,
-			  const char *at, const char *token, const char *scan_id);
+			  const char *at, const char *token, const char *scan_id, const char *lists);
 
 /* The check-in figures of one event, for the station and the dashboard. */
 enum checkin_type_col { CT_NAME, CT_IN, CT_TOTAL };
