@@ -1479,6 +1479,8 @@ json_t *verdict_json(const struct verdict *v)
 		json_object_set_new(j, "scan", json_string(v->scan_id));
 	if (v->duplicate)
 		json_object_set_new(j, "duplicate", json_true());
+	if (v->direction[0])
+		json_object_set_new(j, "direction", json_string(v->direction));
 	if (v->list[0])
 		json_object_set_new(j, "list", json_string(v->list));
 	if (v->area[0]) {
