@@ -467,6 +467,8 @@ static void test_bad_input(void **state)
 		{ "list add --event %lld --name x --area Nowhere", 1, "no area \"Nowhere\"" },
 		{ "list add --event %lld --name '' ", 2, "--name" },
 		{ "list add --event %lld --name x --types ,", 2, "empty type name" },
+		{ "list add --event %lld --name a,b", 2, "cannot hold a comma" },
+		{ "list edit --event %lld --name main --rename a,b", 2, "cannot hold a comma" },
 		{ "list edit --event %lld --name main", 2, "nothing to change" },
 		{ "list edit --event %lld --name ghost --reentry", 1, "no check-in list \"ghost\"" },
 		{ "list show --event %lld --name ghost", 1, "ghost" },

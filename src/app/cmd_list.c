@@ -94,6 +94,19 @@ static bool check_name(const char *what, const char *option, const char *name, i
 	return !why;
 }
 
+/* A gate names its lists comma-separated (checkin --list main,vip). */
+static bool check_list_name(const char *what, const char *option, const char *name, int *rc)
+{
+	if (!check_name(what, option, name, rc))
+		return false;
+	if (strchr(name, ',')) {
+		*rc = cli_fail(EXIT_USAGE, what, "--%s: a list's name cannot hold a comma (gates list them with commas)",
+			       option);
+		return false;
+	}
+	return true;
+}
+
 int cmd_list_add(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "list add", *event = NULL, *name = NULL, *types = NULL, *area = NULL;
@@ -115,7 +128,7 @@ int cmd_list_add(struct cli *cli, int argc, char **argv)
 		return cli_missing(what, "event");
 	if (!name)
 		return cli_missing(what, "name");
-	if (!check_name(what, "name", name, &rc) || (area && !check_name(what, "area", area, &rc)))
+	if (!check_list_name(what, "name", name, &rc) || (area && !check_name(what, "area", area, &rc)))
 		return rc;
 	spec = json_pack("{ss sb so}", "name", name, "reentry", reentry, "windows", windows_json(&w));
 	if (types) {
@@ -172,7 +185,7 @@ int cmd_list_edit(struct cli *cli, int argc, char **argv)
 	if ((types && all_types) || (reentry && no_reentry) || (area && no_area) || (w.nfrom && no_windows))
 		return cli_fail(EXIT_USAGE, what, "contradicting flags (--types/--all-types, --reentry/--no-reentry, "
 						  "--area/--no-area, --from/--no-windows)");
-	if ((rename && !check_name(what, "rename", rename, &rc)) || (area && !check_name(what, "area", area, &rc)))
+	if ((rename && !check_list_name(what, "rename", rename, &rc)) || (area && !check_name(what, "area", area, &rc)))
 		return rc;
 	spec = json_object();
 	if (rename)
