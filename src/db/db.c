@@ -411,6 +411,9 @@ static const char *constraint_message(const char *constraint)
 		{ "ticket_type_name_key", "the event has a ticket type with that name already" },
 		{ "ticket_serial_key", "that ticket exists already" },
 		{ "checkin_seq_key", "the ticket was scanned at the same moment elsewhere" },
+		{ "checkin_list_name_key", "the event has a check-in list with that name already" },
+		{ "checkin_list_name_no_comma", "a list's name cannot hold a comma" },
+		{ "area_name_key", "the event has an area with that name already" },
 		{ NULL, NULL },
 	};
 	for (int i = 0; constraint && messages[i].name; i++)
