@@ -1,7 +1,9 @@
 /* bench/checkin: scan-to-verdict for a 640×480 camera frame (zbar decode +
  * signature check + database check-in), p50 and p99, beside the decode
  * alone (the floor) and the offline verdict; check-ins per second with 8
- * gates scanning at once, and the double admits (must be 0). */
+ * gates scanning at once, and the double admits (must be 0); the same 8
+ * gates on a check-in list that counts into one area (every admit then
+ * takes the area's row lock: the cost of an exact occupancy). */
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -12,6 +14,7 @@
 #include "src/app/scan_image.h"
 #include "src/core/qr.h"
 #include "src/db/db.h"
+#include "src/db/entrances.h"
 #include "src/db/tickets.h"
 
 #define TICKETS 20000
@@ -85,6 +88,7 @@ struct gate_thread {
 	int index, from, to;
 	long admits;
 	pthread_barrier_t *start;
+	const char *lists; /* NULL: the whole event */
 };
 
 static void *gate_run(void *arg)
@@ -97,6 +101,13 @@ static void *gate_run(void *arg)
 	snprintf(name, sizeof name, "bench-gate-%d", t->index);
 	db = connect_db(name);
 	gate_open(&g, db, name, 0);
+	if (t->lists) {
+		char err[300];
+		if (!gate_set_lists(&g, t->lists, err, sizeof err)) {
+			fprintf(stderr, "bench: %s\n", err);
+			exit(3);
+		}
+	}
 	pthread_barrier_wait(t->start);
 	for (int i = t->from; i < t->to; i++) {
 		struct verdict v;
@@ -108,7 +119,7 @@ static void *gate_run(void *arg)
 	return NULL;
 }
 
-static double run_gates(int from, int to, long *admits)
+static double run_gates(int from, int to, const char *lists, long *admits)
 {
 	pthread_t th[GATES];
 	struct gate_thread t[GATES];
@@ -118,7 +129,7 @@ static double run_gates(int from, int to, long *admits)
 
 	pthread_barrier_init(&start, NULL, GATES + 1);
 	for (int i = 0; i < GATES; i++) {
-		t[i] = (struct gate_thread){ i, from + i * per, from + (i + 1) * per, 0, &start };
+		t[i] = (struct gate_thread){ i, from + i * per, from + (i + 1) * per, 0, &start, lists };
 		pthread_create(&th[i], NULL, gate_run, &t[i]);
 	}
 	pthread_barrier_wait(&start);
@@ -138,6 +149,7 @@ int main(void)
 	double decode[FRAMES], online[FRAMES], offline[FRAMES], ms;
 	struct gate g, off;
 	long admits;
+	long long event;
 	char var[] = "/tmp/boxoffice-bench-gate-XXXXXX";
 	char cmd[256];
 
@@ -145,7 +157,7 @@ int main(void)
 	if (system(cmd) != 0 || !mkdtemp(var))
 		return 3;
 	setenv("BOXOFFICE_STATE", var, 1);
-	setup_event(db);
+	event = setup_event(db);
 	printf("check-in: %d tickets ready\n", ntokens);
 
 	gate_open(&g, db, "bench-frame", 0);
@@ -200,9 +212,22 @@ int main(void)
 	bench_figure("checkin.offline_scan_to_verdict_p99", percentile(offline, FRAMES, 99), "ms");
 
 	/* 8 gates, different tickets: throughput. */
-	ms = run_gates(2 * FRAMES, ntokens, &admits);
+	ms = run_gates(2 * FRAMES, (2 * FRAMES + ntokens) / 2, NULL, &admits);
 	printf("8 gates: %ld check-ins in %.0f ms\n", admits, ms);
 	bench_figure("checkin.gates8_checkins", admits / (ms / 1000), "checkins/s");
+	/* The same on a list into one area: every admit locks the area row. */
+	{
+		long long area, list;
+		json_t *spec = json_pack("{ss ss}", "name", "bench-hall", "area", "Bench hall");
+		if (!db_area_save(db, 0, event, "Bench hall", TICKETS, &area) || !db_list_save(db, 0, event, spec, &list)) {
+			fprintf(stderr, "bench: %s\n", db->err);
+			return 3;
+		}
+		json_decref(spec);
+		ms = run_gates((2 * FRAMES + ntokens) / 2, ntokens, "bench-hall", &admits);
+		printf("8 gates into one area: %ld check-ins in %.0f ms\n", admits, ms);
+		bench_figure("checkin.gates8_area_checkins", admits / (ms / 1000), "checkins/s");
+	}
 	/* Every ticket was admitted once, whatever gate saw it. */
 	{
 		PGresult *res = db_exec(db, "SELECT count(*) - count(DISTINCT ticket_id) FROM checkin WHERE direction = 'in'", 0, NULL);
