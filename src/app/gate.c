@@ -1975,5 +1975,8 @@ json_t *verdict_json(const struct verdict *v)
 		if (v->approximate)
 			json_object_set_new(j, "approximate", json_true());
 	}
+	/* refused at capacity (checkin_scan's "full"; an override may admit) */
+	if (v->full)
+		json_object_set_new(j, "full", json_true());
 	return j;
 }
