@@ -80,6 +80,8 @@ static void add_key(struct gate *g, long long event, const unsigned char *pk)
 
 static void reset_events_keys(struct gate *g);
 static void catch_up(struct gate *g);
+static void replay_journal(struct gate *g, bool all, const struct gate_ticket *fresh, size_t nfresh,
+			   unsigned long long ino, long long applied);
 
 static void free_ticket(struct gate_ticket *t)
 {
@@ -974,7 +976,8 @@ bool gate_refresh_cache(struct gate *g)
 {
 	struct refresh r = { .g = g };
 	PGresult *events = NULL, *keys = NULL, *types = NULL, *lists = NULL, *windows = NULL, *areas = NULL;
-	long long horizon;
+	long long horizon, applied;
+	unsigned long long ino;
 	int before, lock = -1;
 	bool ok = false;
 
@@ -986,6 +989,8 @@ bool gate_refresh_cache(struct gate *g)
 	before = g->db->deadline_ms;
 	db_set_deadline(g->db, g->refresh_ms);
 	r.full = g->horizon == 0 || g->ntickets == 0;
+	ino = g->journal_ino;
+	applied = g->journal_off;
 	if (!db_cache_horizon(g->db, &horizon) || !(events = db_gate_events(g->db)) ||
 	    !(keys = db_gate_keys(g->db)) || !(types = db_gate_types(g->db)) || !(lists = db_gate_lists(g->db)) ||
 	    !(windows = db_gate_windows(g->db)) || !(areas = db_gate_areas(g->db)) ||
@@ -1011,12 +1016,11 @@ bool gate_refresh_cache(struct gate *g)
 			sort_any(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
 		r.nadded = 0; /* the cache owns them now */
 	}
+	if (!r.full) /* appended in id order; and looked up by replay_journal */
+		sort_any(r.rows, r.n, sizeof *r.rows, by_id);
 	g->horizon = horizon;
 	g->last_refresh_rows = (long long)(r.full ? g->ntickets : r.n);
 	g->last_refresh_full = r.full;
-	/* the journal's scans come on top of the database's again */
-	g->journal_ino = 0;
-	g->journal_off = 0;
 	set_events_keys(g, events, keys, types);
 	set_rules(g, lists, windows, areas);
 	/* processes of one station share the file */
@@ -1024,12 +1028,14 @@ bool gate_refresh_cache(struct gate *g)
 	if (r.full || g->cache_lines > (long long)g->ntickets * 3 / 2 + 10000) {
 		ok = rewrite_cache(g, events, keys);
 	} else {
-		sort_any(r.rows, r.n, sizeof *r.rows, by_id);
 		ok = append_cache(g, events, keys, r.rows, r.n) || rewrite_cache(g, events, keys);
 	}
-	/* this station's offline scans not uploaded yet count on top */
+	/* the journal's scans (not uploaded yet) come on top of the
+	 * database's again */
 	if (lock >= 0)
-		catch_up(g);
+		replay_journal(g, r.full, r.rows, r.full ? 0 : r.n, ino, applied);
+	else
+		g->journal_ino = 0, g->journal_off = 0; /* catch_up applies it all at the next scan */
 	unlock_station(lock);
 	g->cache_at = time(NULL);
 	g->cache_due_ms = now_ms() + GATE_CACHE_MAX_AGE_S * 1000LL;
@@ -1267,6 +1273,31 @@ static void other_event(const struct gate *g, struct verdict *v, long long event
 		snprintf(v->reason, sizeof v->reason, "other event (ticket for event #%lld)", event);
 }
 
+/* One journal line onto the cache: the ticket's scan (on a check-in list,
+ * db/020: its pass on the list it went in or out on) and the area it
+ * counted into. Unless any: the ticket only if it is one of only[] (sorted
+ * by id, n of them). */
+static void apply_line(struct gate *g, const char *line, bool any, const struct gate_ticket *only, size_t n)
+{
+	json_t *j = json_loads(line, 0, NULL);
+	long long id = (long long)json_integer_value(json_object_get(j, "ticket"));
+	struct gate_ticket key = { .id = id };
+	struct gate_ticket *t = find_ticket(g, id);
+	long long on = (long long)json_integer_value(json_object_get(j, "on"));
+	struct gate_area *a = find_area(g, (long long)json_integer_value(json_object_get(j, "area")));
+	const char *dir = json_string_value(json_object_get(j, "direction"));
+
+	if (!any && (!n || !bsearch(&key, only, n, sizeof key, by_id)))
+		t = NULL;
+	if (t && on > 0)
+		pass_bump(t, on);
+	else if (t)
+		t->scans++;
+	if (a)
+		a->own += dir && strcmp(dir, "out") == 0 ? -1 : 1;
+	json_decref(j);
+}
+
 /* Applies journal lines appended since this process last looked (by other
  * processes of the station, or by an earlier run) to the cached scans.
  * Called under the station lock. */
@@ -1286,22 +1317,38 @@ static void catch_up(struct gate *g)
 	}
 	if (fseeko(f, (off_t)g->journal_off, SEEK_SET) == 0) {
 		while ((len = getline(&line, &size, f)) > 0 && line[len - 1] == '\n') {
-			json_t *j = json_loads(line, 0, NULL);
-			struct gate_ticket *t = find_ticket(g, (long long)json_integer_value(json_object_get(j, "ticket")));
-			/* on a check-in list (db/020): the list it went in or out
-			 * on and the area it counted into */
-			long long on = (long long)json_integer_value(json_object_get(j, "on"));
-			struct gate_area *a = find_area(g, (long long)json_integer_value(json_object_get(j, "area")));
-			const char *dir = json_string_value(json_object_get(j, "direction"));
-			if (t && on > 0)
-				pass_bump(t, on);
-			else if (t)
-				t->scans++;
-			if (a)
-				a->own += dir && strcmp(dir, "out") == 0 ? -1 : 1;
-			json_decref(j);
+			apply_line(g, line, true, NULL, 0);
 			g->journal_off += len;
 		}
+	}
+	free(line);
+	fclose(f);
+}
+
+/* After a refresh: the areas' counts start again from the whole journal;
+ * so do the tickets the refresh brought (fresh, sorted by id; all of them
+ * after a full load: fresh NULL, all true). Lines this process had
+ * applied before (up to applied in file ino) stay in the other tickets:
+ * they are not counted twice. */
+static void replay_journal(struct gate *g, bool all, const struct gate_ticket *fresh, size_t nfresh,
+			   unsigned long long ino, long long applied)
+{
+	FILE *f = fopen(g->journal_path, "r");
+	struct stat st;
+	char *line = NULL;
+	size_t size = 0;
+	ssize_t len;
+
+	g->journal_ino = 0;
+	g->journal_off = 0;
+	if (!f)
+		return;
+	if (fstat(fileno(f), &st) != 0 || (unsigned long long)st.st_ino != ino)
+		applied = 0; /* another file: nothing of it was applied */
+	g->journal_ino = (unsigned long long)st.st_ino;
+	while ((len = getline(&line, &size, f)) > 0 && line[len - 1] == '\n') {
+		apply_line(g, line, all || g->journal_off >= applied, fresh, nfresh);
+		g->journal_off += len;
 	}
 	free(line);
 	fclose(f);
