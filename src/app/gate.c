@@ -79,12 +79,21 @@ static void add_key(struct gate *g, long long event, const unsigned char *pk)
 }
 
 static void reset_events_keys(struct gate *g);
+static void catch_up(struct gate *g);
+static void replay_journal(struct gate *g, bool all, const struct gate_ticket *fresh, size_t nfresh,
+			   unsigned long long ino, long long applied);
+
+static void free_ticket(struct gate_ticket *t)
+{
+	free(t->who);
+	free(t->passes);
+}
 
 static void free_cache(struct gate *g)
 {
 	reset_events_keys(g);
 	for (size_t i = 0; i < g->ntickets; i++)
-		free(g->tickets[i].who);
+		free_ticket(&g->tickets[i]);
 	free(g->tickets);
 	g->tickets = NULL;
 	g->ntickets = 0;
@@ -103,6 +112,127 @@ static void reset_events_keys(struct gate *g)
 	g->keys = NULL;
 	g->types = NULL;
 	g->nevents = g->nkeys = g->ntypes = 0;
+	for (size_t i = 0; i < g->nrules; i++) {
+		free(g->rules[i].types);
+		free(g->rules[i].windows);
+		free(g->rules[i].name);
+		free(g->rules[i].type_reason);
+		free(g->rules[i].rules);
+	}
+	free(g->rules);
+	for (size_t i = 0; i < g->nareas; i++)
+		free(g->areas[i].name);
+	free(g->areas);
+	g->rules = NULL;
+	g->areas = NULL;
+	g->nrules = g->nareas = 0;
+}
+
+static int rules_by_id(const void *a, const void *b)
+{
+	long long x = ((const struct gate_rules *)a)->id, y = ((const struct gate_rules *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+static int area_by_id(const void *a, const void *b)
+{
+	long long x = ((const struct gate_area *)a)->id, y = ((const struct gate_area *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return x < y ? -1 : x > y;
+}
+
+static struct gate_rules *find_rules(const struct gate *g, long long id)
+{
+	struct gate_rules key = { .id = id };
+	return g->nrules ? bsearch(&key, g->rules, g->nrules, sizeof key, rules_by_id) : NULL;
+}
+
+static struct gate_area *find_area(const struct gate *g, long long id)
+{
+	struct gate_area key = { .id = id };
+	return g->nareas ? bsearch(&key, g->areas, g->nareas, sizeof key, area_by_id) : NULL;
+}
+
+/* A list of an event by its name (what a verdict from the database names). */
+static struct gate_rules *rules_named(const struct gate *g, long long event, const char *name)
+{
+	for (size_t i = 0; i < g->nrules; i++)
+		if (g->rules[i].event == event && strcmp(g->rules[i].name, name) == 0)
+			return &g->rules[i];
+	return NULL;
+}
+
+static struct gate_area *area_named(const struct gate *g, long long event, const char *name)
+{
+	for (size_t i = 0; i < g->nareas; i++)
+		if (g->areas[i].event == event && strcmp(g->areas[i].name, name) == 0)
+			return &g->areas[i];
+	return NULL;
+}
+
+/* The ticket's pass on a list (NULL: never scanned on it). */
+static struct gate_pass *find_pass(const struct gate_ticket *t, long long list)
+{
+	for (int i = 0; i < t->npasses; i++)
+		if (t->passes[i].list == list)
+			return &t->passes[i];
+	return NULL;
+}
+
+static int pass_scans(const struct gate_ticket *t, long long list)
+{
+	const struct gate_pass *p = find_pass(t, list);
+	return p ? p->scans : 0;
+}
+
+/* One more scan of the ticket on a list (in or out). */
+static void pass_bump(struct gate_ticket *t, long long list)
+{
+	struct gate_pass *p = find_pass(t, list);
+	if (!p) {
+		t->passes = xrealloc(t->passes, (size_t)(t->npasses + 1) * sizeof *t->passes);
+		p = &t->passes[t->npasses++];
+		*p = (struct gate_pass){ list, 0 };
+	}
+	p->scans++;
+}
+
+/* "3:1,5:2" (the stream's and the cache file's form); "" or "-": none. */
+static void parse_passes(struct gate_ticket *t, const char *text)
+{
+	const char *p = text;
+	t->passes = NULL;
+	t->npasses = 0;
+	while (*p && *p != '-' && *p != '\n' && *p != ' ') {
+		char *end;
+		long long list = strtoll(p, &end, 10);
+		long scans;
+		if (end == p || *end != ':')
+			return;
+		scans = strtol(end + 1, &end, 10);
+		if (list > 0 && scans > 0 && scans < 1000000) {
+			pass_bump(t, list);
+			find_pass(t, list)->scans = (int)scans;
+		}
+		if (*end != ',')
+			break;
+		p = end + 1;
+	}
+}
+
+static void put_passes(FILE *f, const struct gate_ticket *t)
+{
+	if (!t->npasses) {
+		fputs(" -", f);
+		return;
+	}
+	for (int i = 0; i < t->npasses; i++)
+		fprintf(f, "%c%lld:%d", i ? ',' : ' ', t->passes[i].list, t->passes[i].scans);
 }
 
 static int type_by_id(const void *a, const void *b)
@@ -174,8 +304,13 @@ static const char *event_name(const struct gate *g, long long id)
 }
 
 /* The cache file is a log of refreshes, each a block:
- *   "R" (events and keys start again), "E id namehex"…, "K event pkhex"…,
- *   "T id event issue valid scans"… (the tickets it brought), "H horizon".
+ *   "R" (events and keys start again), "V 3", "Y id namehex"… (types),
+ *   "E id namehex"…, "K event pkhex"…,
+ *   "L id event reentry all_types area types namehex reasonhex ruleshex"…
+ *   (check-in lists; types "3,7" or "-"), "W list from to fromhex tohex"…
+ *   (their windows), "A id event capacity inside namehex"… (areas),
+ *   "T id event issue valid scans type personhex companyhex passes"… (the
+ *   tickets it brought; passes "list:scans,…" or "-"), "H horizon".
  * A full load writes one block with every ticket in id order and replaces
  * the file; an incremental refresh appends a block with what changed, so
  * its cost follows the changes, not the size of the event. Reading applies
@@ -185,9 +320,12 @@ static void load_cache(struct gate *g)
 	FILE *f = fopen(g->cache_path, "r");
 	char *line = NULL;
 	size_t size = 0, tcap = 0, kcap = 0, ecap = 0, ncap = 0, nnew = 0, ycap = 0;
-	/* a block without "V 2" predates names in the cache: the next refresh
-	 * loads everything again (the tickets stay usable until then) */
-	bool block_v2 = false, old_blocks = false;
+	/* a block before "V 2" predates names in the cache, before "V 3"
+	 * check-in lists and passes: the next refresh loads everything again
+	 * (the tickets stay usable until then) */
+	int block_v = 0;
+	bool old_blocks = false;
+	size_t lcap = 0, acap = 0;
 	struct gate_ticket *fresh = NULL; /* tickets a later block brought, out of order */
 
 	free_cache(g);
@@ -212,13 +350,63 @@ static void load_cache(struct gate *g)
 		g->cache_lines++;
 		if (line[0] == 'R') {
 			reset_events_keys(g);
-			kcap = ecap = ycap = 0;
-			block_v2 = false;
+			kcap = ecap = ycap = lcap = acap = 0;
+			block_v = 0;
 		} else if (line[0] == 'V') {
-			block_v2 = strcmp(line, "V 2\n") == 0;
+			if (sscanf(line, "V %d", &block_v) != 1)
+				block_v = 0;
 		} else if (line[0] == 'H' && sscanf(line, "H %lld", &a) == 1) {
 			g->horizon = a;
-			old_blocks |= !block_v2;
+			old_blocks |= block_v < 3;
+		} else if (line[0] == 'L' && block_v >= 3) {
+			struct gate_rules l = { 0 };
+			int reentry, all_types;
+			char types[4096];
+			if (sscanf(line, "L %lld %lld %d %d %lld %4095s %n", &l.id, &l.event, &reentry, &all_types, &l.area,
+				   types, &n) == 6 && n > 0) {
+				char *h = line + n, *p = types;
+				l.reentry = reentry != 0;
+				l.all_types = all_types != 0;
+				while (*p && *p != '-') {
+					l.types = xrealloc(l.types, (l.ntypes + 1) * sizeof *l.types);
+					l.types[l.ntypes++] = strtoll(p, &p, 10);
+					if (*p != ',')
+						break;
+					p++;
+				}
+				sort_any(l.types, l.ntypes, sizeof *l.types, by_value);
+				l.name = take_hex(&h);
+				l.type_reason = take_hex(&h);
+				l.rules = take_hex(&h);
+				if (g->nrules == lcap)
+					g->rules = xrealloc(g->rules, (lcap = lcap ? lcap * 2 : 16) * sizeof *g->rules);
+				g->rules[g->nrules++] = l;
+			}
+		} else if (line[0] == 'W' && block_v >= 3) {
+			struct gate_window w = { 0 };
+			long long list;
+			/* windows follow their list's L line */
+			if (sscanf(line, "W %lld %lld %lld %n", &list, &w.from, &w.to, &n) == 3 && n > 0 && g->nrules &&
+			    g->rules[g->nrules - 1].id == list) {
+				struct gate_rules *l = &g->rules[g->nrules - 1];
+				char *h = line + n, *from = take_hex(&h), *to = take_hex(&h);
+				utf8_copy(w.from_text, sizeof w.from_text, from);
+				utf8_copy(w.to_text, sizeof w.to_text, to);
+				free(from);
+				free(to);
+				l->windows = xrealloc(l->windows, (l->nwindows + 1) * sizeof *l->windows);
+				l->windows[l->nwindows++] = w;
+			}
+		} else if (line[0] == 'A' && block_v >= 3) {
+			struct gate_area ar = { 0 };
+			if (sscanf(line, "A %lld %lld %lld %lld %n", &ar.id, &ar.event, &ar.capacity, &ar.inside, &n) == 4 &&
+			    n > 0) {
+				char *h = line + n;
+				ar.name = take_hex(&h);
+				if (g->nareas == acap)
+					g->areas = xrealloc(g->areas, (acap = acap ? acap * 2 : 16) * sizeof *g->areas);
+				g->areas[g->nareas++] = ar;
+			}
 		} else if (line[0] == 'Y' && sscanf(line, "Y %lld %n", &a, &n) == 1 && n > 0) {
 			char *h = line + n;
 			if (g->ntypes == ycap)
@@ -243,22 +431,24 @@ static void load_cache(struct gate *g)
 				free(name);
 			}
 		} else if (line[0] == 'T' && sscanf(line, "T %lld %lld %d %d %d%n", &a, &b, &issue, &valid, &scans, &n) == 5) {
-			struct gate_ticket t = { a, b, issue, scans, valid != 0, 0, NULL }, *known;
+			struct gate_ticket t = { a, b, issue, scans, valid != 0, 0, NULL, NULL, 0 }, *known;
 			long long type;
 			int m = 0;
-			if (block_v2 && sscanf(line + n, " %lld%n", &type, &m) == 1 && m > 0) {
+			if (block_v >= 2 && sscanf(line + n, " %lld%n", &type, &m) == 1 && m > 0) {
 				char *h = line + n + m, *person = take_hex(&h), *company = take_hex(&h);
 				t.type = type;
 				t.who = make_who(person, company);
 				free(person);
 				free(company);
+				if (block_v >= 3)
+					parse_passes(&t, h + strspn(h, " "));
 			}
 			if (g->ntickets == 0 || a > g->tickets[g->ntickets - 1].id) {
 				if (g->ntickets == tcap)
 					g->tickets = xrealloc(g->tickets, (tcap = tcap ? tcap * 2 : 65536) * sizeof *g->tickets);
 				g->tickets[g->ntickets++] = t;
 			} else if ((known = find_ticket(g, a))) {
-				free(known->who);
+				free_ticket(known);
 				*known = t;
 			} else {
 				if (nnew == ncap)
@@ -278,6 +468,8 @@ static void load_cache(struct gate *g)
 	free(fresh);
 	sort_any(g->keys, g->nkeys, sizeof *g->keys, by_event);
 	sort_any(g->types, g->ntypes, sizeof *g->types, type_by_id);
+	sort_any(g->rules, g->nrules, sizeof *g->rules, rules_by_id);
+	sort_any(g->areas, g->nareas, sizeof *g->areas, area_by_id);
 	if (old_blocks)
 		g->horizon = 0;
 }
@@ -357,6 +549,14 @@ static bool use_identity(struct gate *g, const char *identity)
 	snprintf(g->identity, sizeof g->identity, "%s", identity);
 	load_cache(g);
 	g->pending = count_journal(g);
+	if (g->pending) {
+		/* the offline scans not uploaded yet count on top at once (an
+		 * area's occupancy shows them before the next scan) */
+		int lock = lock_station(g);
+		if (lock >= 0)
+			catch_up(g);
+		unlock_station(lock);
+	}
 	return true;
 }
 
@@ -451,12 +651,28 @@ void gate_close(struct gate *g)
 static bool cached_list(const struct gate *g, const char *name, long long event, long long *id, long long *event_out,
 			char *err, size_t size)
 {
-	(void)g;
-	(void)name;
-	(void)event;
-	(void)id;
-	(void)event_out;
-	snprintf(err, size, "%s", "opening a gate on a list needs the database (the offline cache has no lists yet)");
+	const struct gate_rules *found = NULL;
+	int n = 0;
+	char *end;
+	long long num = strtoll(name, &end, 10);
+
+	/* as db_list_resolve: an exact name wins over an ID */
+	for (size_t i = 0; i < g->nrules; i++)
+		if ((!event || g->rules[i].event == event) && strcmp(g->rules[i].name, name) == 0) {
+			found = &g->rules[i];
+			n++;
+		}
+	if (!n && *name >= '0' && *name <= '9' && !*end && (found = find_rules(g, num)) && (!event || found->event == event))
+		n = 1;
+	if (n == 1) {
+		*id = found->id;
+		*event_out = found->event;
+		return true;
+	}
+	if (n > 1)
+		snprintf(err, size, "several events have a check-in list \"%s\": give --event", name);
+	else
+		snprintf(err, size, "no check-in list \"%s\"%s in the gate's offline cache", name, event ? " of this event" : "");
 	return false;
 }
 
@@ -552,17 +768,19 @@ static bool take_row(void *ctx, const struct cache_row *row)
 {
 	struct refresh *r = ctx;
 	struct gate_ticket t = { row->ticket, row->event, row->issue, row->scans, row->valid, row->type,
-				 make_who(row->person, row->company) };
+				 make_who(row->person, row->company), NULL, 0 };
 	struct gate_ticket *known;
+
+	parse_passes(&t, row->passes ? row->passes : "");
 
 	if (r->n == r->cap)
 		r->rows = xrealloc(r->rows, (r->cap = r->cap ? r->cap * 2 : 65536) * sizeof *r->rows);
 	r->rows[r->n++] = t;
 	if (r->full)
 		return true;
-	/* the rows (written to the file) and the cache share who */
+	/* the rows (written to the file) and the cache share who and passes */
 	if ((known = find_ticket(r->g, row->ticket))) {
-		free(known->who);
+		free_ticket(known);
 		*known = t;
 	} else {
 		if (r->nadded == r->addcap)
@@ -570,6 +788,59 @@ static bool take_row(void *ctx, const struct cache_row *row)
 		r->added[r->nadded++] = t;
 	}
 	return true;
+}
+
+/* Check-in lists, their windows and areas (db/020): few, replaced whole. */
+static void set_rules(struct gate *g, PGresult *lists, PGresult *windows, PGresult *areas)
+{
+	int w = 0;
+
+	g->nrules = (size_t)PQntuples(lists);
+	g->rules = xcalloc(g->nrules + 1, sizeof *g->rules);
+	for (size_t i = 0; i < g->nrules; i++) {
+		struct gate_rules *l = &g->rules[i];
+		int row = (int)i;
+		char *p = PQgetvalue(lists, row, GL_TYPES);
+		l->id = db_int(lists, row, GL_ID);
+		l->event = db_int(lists, row, GL_EVENT);
+		l->area = db_int(lists, row, GL_AREA);
+		l->reentry = db_bool(lists, row, GL_REENTRY);
+		l->all_types = db_bool(lists, row, GL_ALL_TYPES);
+		l->name = xstrdup(PQgetvalue(lists, row, GL_NAME));
+		l->type_reason = xstrdup(PQgetvalue(lists, row, GL_TYPE_REASON));
+		l->rules = xstrdup(PQgetvalue(lists, row, GL_RULES));
+		while (*p) {
+			l->types = xrealloc(l->types, (l->ntypes + 1) * sizeof *l->types);
+			l->types[l->ntypes++] = strtoll(p, &p, 10);
+			if (*p != ',')
+				break;
+			p++;
+		}
+		sort_any(l->types, l->ntypes, sizeof *l->types, by_value);
+	}
+	sort_any(g->rules, g->nrules, sizeof *g->rules, rules_by_id);
+	/* windows come by list, lists by id */
+	for (size_t i = 0; i < g->nrules; i++) {
+		struct gate_rules *l = &g->rules[i];
+		for (; w < PQntuples(windows) && db_int(windows, w, GW_LIST) <= l->id; w++) {
+			struct gate_window win = { db_int(windows, w, GW_FROM), db_int(windows, w, GW_TO), "", "" };
+			if (db_int(windows, w, GW_LIST) != l->id)
+				continue;
+			utf8_copy(win.from_text, sizeof win.from_text, PQgetvalue(windows, w, GW_FROM_TEXT));
+			utf8_copy(win.to_text, sizeof win.to_text, PQgetvalue(windows, w, GW_TO_TEXT));
+			l->windows = xrealloc(l->windows, (l->nwindows + 1) * sizeof *l->windows);
+			l->windows[l->nwindows++] = win;
+		}
+	}
+	g->nareas = (size_t)PQntuples(areas);
+	g->areas = xcalloc(g->nareas + 1, sizeof *g->areas);
+	for (size_t i = 0; i < g->nareas; i++) {
+		int row = (int)i;
+		g->areas[i] = (struct gate_area){ db_int(areas, row, GA_ID), db_int(areas, row, GA_EVENT),
+						  db_int(areas, row, GA_CAPACITY), db_int(areas, row, GA_INSIDE), 0,
+						  xstrdup(PQgetvalue(areas, row, GA_NAME)) };
+	}
+	sort_any(g->areas, g->nareas, sizeof *g->areas, area_by_id);
 }
 
 /* Events and keys are few: replaced whole on every refresh. */
@@ -597,7 +868,9 @@ static void set_events_keys(struct gate *g, PGresult *events, PGresult *keys, PG
 static void write_block(struct gate *g, FILE *f, PGresult *events, PGresult *keys, const struct gate_ticket *t,
 			size_t n)
 {
-	fputs("R\nV 2\n", f);
+	long long lines = 0;
+
+	fputs("R\nV 3\n", f);
 	for (size_t i = 0; i < g->ntypes; i++) {
 		fprintf(f, "Y %lld", g->types[i].id);
 		put_hex(f, g->types[i].name);
@@ -613,15 +886,42 @@ static void write_block(struct gate *g, FILE *f, PGresult *events, PGresult *key
 	}
 	for (int i = 0; i < PQntuples(keys); i++)
 		fprintf(f, "K %s %s\n", PQgetvalue(keys, i, 0), PQgetvalue(keys, i, 1));
+	for (size_t i = 0; i < g->nrules; i++) {
+		const struct gate_rules *l = &g->rules[i];
+		fprintf(f, "L %lld %lld %d %d %lld ", l->id, l->event, l->reentry ? 1 : 0, l->all_types ? 1 : 0, l->area);
+		for (size_t k = 0; k < l->ntypes; k++)
+			fprintf(f, "%s%lld", k ? "," : "", l->types[k]);
+		if (!l->ntypes)
+			fputc('-', f);
+		put_hex(f, l->name);
+		put_hex(f, l->type_reason);
+		put_hex(f, l->rules);
+		fputc('\n', f);
+		for (size_t k = 0; k < l->nwindows; k++) {
+			fprintf(f, "W %lld %lld %lld", l->id, l->windows[k].from, l->windows[k].to);
+			put_hex(f, l->windows[k].from_text);
+			put_hex(f, l->windows[k].to_text);
+			fputc('\n', f);
+		}
+		lines += 1 + (long long)l->nwindows;
+	}
+	for (size_t i = 0; i < g->nareas; i++) {
+		const struct gate_area *a = &g->areas[i];
+		fprintf(f, "A %lld %lld %lld %lld", a->id, a->event, a->capacity, a->inside);
+		put_hex(f, a->name);
+		fputc('\n', f);
+	}
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "T %lld %lld %d %d %d %lld", t[i].id, t[i].event, t[i].issue, t[i].valid ? 1 : 0, t[i].scans,
 			t[i].type);
 		put_hex(f, t[i].who ? t[i].who : "");
 		put_hex(f, t[i].who ? t[i].who + strlen(t[i].who) + 1 : "");
+		put_passes(f, &t[i]);
 		fputc('\n', f);
 	}
 	fprintf(f, "H %lld\n", g->horizon);
-	g->cache_lines += 3 + (long long)g->ntypes + PQntuples(events) + PQntuples(keys) + (long long)n;
+	g->cache_lines += 3 + (long long)g->ntypes + PQntuples(events) + PQntuples(keys) + lines +
+			  (long long)g->nareas + (long long)n;
 }
 
 static bool close_durably(FILE *f)
@@ -675,8 +975,9 @@ static bool append_cache(struct gate *g, PGresult *events, PGresult *keys, const
 bool gate_refresh_cache(struct gate *g)
 {
 	struct refresh r = { .g = g };
-	PGresult *events = NULL, *keys = NULL, *types = NULL;
-	long long horizon;
+	PGresult *events = NULL, *keys = NULL, *types = NULL, *lists = NULL, *windows = NULL, *areas = NULL;
+	long long horizon, applied;
+	unsigned long long ino;
 	int before, lock = -1;
 	bool ok = false;
 
@@ -688,13 +989,16 @@ bool gate_refresh_cache(struct gate *g)
 	before = g->db->deadline_ms;
 	db_set_deadline(g->db, g->refresh_ms);
 	r.full = g->horizon == 0 || g->ntickets == 0;
+	ino = g->journal_ino;
+	applied = g->journal_off;
 	if (!db_cache_horizon(g->db, &horizon) || !(events = db_gate_events(g->db)) ||
-	    !(keys = db_gate_keys(g->db)) || !(types = db_gate_types(g->db)) ||
+	    !(keys = db_gate_keys(g->db)) || !(types = db_gate_types(g->db)) || !(lists = db_gate_lists(g->db)) ||
+	    !(windows = db_gate_windows(g->db)) || !(areas = db_gate_areas(g->db)) ||
 	    !db_cache_stream(g->db, g->event_id, r.full ? 0 : g->horizon, take_row, &r))
 		goto out;
 	if (r.full) {
 		for (size_t i = 0; i < g->ntickets; i++)
-			free(g->tickets[i].who);
+			free_ticket(&g->tickets[i]);
 		free(g->tickets);
 		g->tickets = r.rows;
 		g->ntickets = r.n;
@@ -712,21 +1016,26 @@ bool gate_refresh_cache(struct gate *g)
 			sort_any(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
 		r.nadded = 0; /* the cache owns them now */
 	}
+	if (!r.full) /* appended in id order; and looked up by replay_journal */
+		sort_any(r.rows, r.n, sizeof *r.rows, by_id);
 	g->horizon = horizon;
 	g->last_refresh_rows = (long long)(r.full ? g->ntickets : r.n);
 	g->last_refresh_full = r.full;
-	/* the journal's scans come on top of the database's again */
-	g->journal_ino = 0;
-	g->journal_off = 0;
 	set_events_keys(g, events, keys, types);
+	set_rules(g, lists, windows, areas);
 	/* processes of one station share the file */
 	lock = lock_station(g);
 	if (r.full || g->cache_lines > (long long)g->ntickets * 3 / 2 + 10000) {
 		ok = rewrite_cache(g, events, keys);
 	} else {
-		sort_any(r.rows, r.n, sizeof *r.rows, by_id);
 		ok = append_cache(g, events, keys, r.rows, r.n) || rewrite_cache(g, events, keys);
 	}
+	/* the journal's scans (not uploaded yet) come on top of the
+	 * database's again */
+	if (lock >= 0)
+		replay_journal(g, r.full, r.rows, r.full ? 0 : r.n, ino, applied);
+	else
+		g->journal_ino = 0, g->journal_off = 0; /* catch_up applies it all at the next scan */
 	unlock_station(lock);
 	g->cache_at = time(NULL);
 	g->cache_due_ms = now_ms() + GATE_CACHE_MAX_AGE_S * 1000LL;
@@ -735,11 +1044,14 @@ out:
 	PQclear(events);
 	PQclear(keys);
 	PQclear(types);
+	PQclear(lists);
+	PQclear(windows);
+	PQclear(areas);
 	if (r.full && r.rows) /* a full load that failed: its rows are nobody's */
 		for (size_t i = 0; i < r.n; i++)
-			free(r.rows[i].who);
+			free_ticket(&r.rows[i]);
 	for (size_t i = 0; i < r.nadded; i++) /* an incremental one that failed */
-		free(r.added[i].who);
+		free_ticket(&r.added[i]);
 	free(r.rows);
 	free(r.added);
 	return ok;
@@ -961,6 +1273,31 @@ static void other_event(const struct gate *g, struct verdict *v, long long event
 		snprintf(v->reason, sizeof v->reason, "other event (ticket for event #%lld)", event);
 }
 
+/* One journal line onto the cache: the ticket's scan (on a check-in list,
+ * db/020: its pass on the list it went in or out on) and the area it
+ * counted into. Unless any: the ticket only if it is one of only[] (sorted
+ * by id, n of them). */
+static void apply_line(struct gate *g, const char *line, bool any, const struct gate_ticket *only, size_t n)
+{
+	json_t *j = json_loads(line, 0, NULL);
+	long long id = (long long)json_integer_value(json_object_get(j, "ticket"));
+	struct gate_ticket key = { .id = id };
+	struct gate_ticket *t = find_ticket(g, id);
+	long long on = (long long)json_integer_value(json_object_get(j, "on"));
+	struct gate_area *a = find_area(g, (long long)json_integer_value(json_object_get(j, "area")));
+	const char *dir = json_string_value(json_object_get(j, "direction"));
+
+	if (!any && (!n || !bsearch(&key, only, n, sizeof key, by_id)))
+		t = NULL;
+	if (t && on > 0)
+		pass_bump(t, on);
+	else if (t)
+		t->scans++;
+	if (a)
+		a->own += dir && strcmp(dir, "out") == 0 ? -1 : 1;
+	json_decref(j);
+}
+
 /* Applies journal lines appended since this process last looked (by other
  * processes of the station, or by an earlier run) to the cached scans.
  * Called under the station lock. */
@@ -980,13 +1317,38 @@ static void catch_up(struct gate *g)
 	}
 	if (fseeko(f, (off_t)g->journal_off, SEEK_SET) == 0) {
 		while ((len = getline(&line, &size, f)) > 0 && line[len - 1] == '\n') {
-			json_t *j = json_loads(line, 0, NULL);
-			struct gate_ticket *t = find_ticket(g, (long long)json_integer_value(json_object_get(j, "ticket")));
-			if (t)
-				t->scans++;
-			json_decref(j);
+			apply_line(g, line, true, NULL, 0);
 			g->journal_off += len;
 		}
+	}
+	free(line);
+	fclose(f);
+}
+
+/* After a refresh: the areas' counts start again from the whole journal;
+ * so do the tickets the refresh brought (fresh, sorted by id; all of them
+ * after a full load: fresh NULL, all true). Lines this process had
+ * applied before (up to applied in file ino) stay in the other tickets:
+ * they are not counted twice. */
+static void replay_journal(struct gate *g, bool all, const struct gate_ticket *fresh, size_t nfresh,
+			   unsigned long long ino, long long applied)
+{
+	FILE *f = fopen(g->journal_path, "r");
+	struct stat st;
+	char *line = NULL;
+	size_t size = 0;
+	ssize_t len;
+
+	g->journal_ino = 0;
+	g->journal_off = 0;
+	if (!f)
+		return;
+	if (fstat(fileno(f), &st) != 0 || (unsigned long long)st.st_ino != ino)
+		applied = 0; /* another file: nothing of it was applied */
+	g->journal_ino = (unsigned long long)st.st_ino;
+	while ((len = getline(&line, &size, f)) > 0 && line[len - 1] == '\n') {
+		apply_line(g, line, all || g->journal_off >= applied, fresh, nfresh);
+		g->journal_off += len;
 	}
 	free(line);
 	fclose(f);
@@ -1029,6 +1391,154 @@ static bool append_line(int fd, const char *line, size_t len)
 	return true;
 }
 
+static bool type_admitted(const struct gate_rules *l, long long type)
+{
+	return l->all_types || (l->ntypes && bsearch(&type, l->types, l->ntypes, sizeof type, by_value));
+}
+
+/* checkin_list_time_reason by the gate's clock: NULL when open. */
+static const char *time_reason(const struct gate_rules *l, time_t now, char *buf, size_t size)
+{
+	const struct gate_window *next = NULL, *last = NULL;
+	if (!l->nwindows)
+		return NULL;
+	for (size_t i = 0; i < l->nwindows; i++) {
+		const struct gate_window *w = &l->windows[i];
+		if (w->from <= (long long)now && (long long)now < w->to)
+			return NULL;
+		if (w->from > (long long)now && (!next || w->from < next->from))
+			next = w;
+		if (!last || w->to > last->to)
+			last = w;
+	}
+	if (next)
+		snprintf(buf, size, "valid from %s", next->from_text);
+	else
+		snprintf(buf, size, "valid until %s", last->to_text);
+	return buf;
+}
+
+static void verdict_area(struct verdict *v, const struct gate_area *a)
+{
+	utf8_copy(v->area, sizeof v->area, a->name);
+	v->inside = a->inside + a->own;
+	v->capacity = a->capacity;
+	v->approximate = true; /* this gate's own count on the last refresh's */
+}
+
+/* checkin_scan's rules on the gate's lists, from the cache: inside on one
+ * of them goes out (re-entry) or is refused; else the first list that
+ * admits the type and is open now by the gate's clock, if its area (by
+ * this gate's count) has room. False with the refusal in v. */
+static bool decide_on_lists(struct gate *g, struct gate_ticket *t, time_t now, struct verdict *v,
+			    struct gate_rules **chosen, struct gate_area **area, bool *out)
+{
+	const struct gate_rules *first = NULL;
+	const char *type_why = NULL, *time_why = NULL;
+	char buf[200], closed[200];
+
+	*chosen = NULL;
+	*area = NULL;
+	*out = false;
+	v->inside = v->capacity = -1;
+	for (int i = 0; i < g->nlists && !*chosen; i++) {
+		struct gate_rules *l = find_rules(g, g->lists[i].id);
+		if (!l || l->event != t->event)
+			continue;
+		if (!first)
+			first = l;
+		if (pass_scans(t, l->id) % 2 == 1) {
+			if (!l->reentry) {
+				utf8_copy(v->list, sizeof v->list, l->name);
+				reject(v, "%s", "already checked in (seen by this gate's cache)");
+				return false;
+			}
+			*chosen = l;
+			*out = true;
+		}
+	}
+	if (!first) {
+		reject(v, "%s", "not on this list");
+		return false;
+	}
+	for (int i = 0; i < g->nlists && !*chosen; i++) {
+		struct gate_rules *l = find_rules(g, g->lists[i].id);
+		if (!l || l->event != t->event)
+			continue;
+		if (!type_admitted(l, t->type)) {
+			if (!type_why)
+				type_why = l->type_reason;
+			continue;
+		}
+		if (time_reason(l, now, closed, sizeof closed)) {
+			if (!time_why)
+				time_why = memcpy(buf, closed, sizeof buf);
+			continue;
+		}
+		*chosen = l;
+	}
+	if (!*chosen) {
+		utf8_copy(v->list, sizeof v->list, first->name);
+		reject(v, "%s", time_why ? time_why : type_why ? type_why : "not on this list");
+		return false;
+	}
+	utf8_copy(v->list, sizeof v->list, (*chosen)->name);
+	if ((*chosen)->area && (*area = find_area(g, (*chosen)->area))) {
+		verdict_area(v, *area);
+		if (!*out && (*area)->inside + (*area)->own >= (*area)->capacity) {
+			char why[600];
+			snprintf(why, sizeof why, "%.400s is full (%lld/%lld)", (*area)->name, (*area)->inside + (*area)->own,
+				 (*area)->capacity);
+			reject(v, "%s", why);
+			v->full = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Keeps the offline cache current with an online verdict of this gate:
+ * the ticket's scan (on the list that decided, with lists) and the area's
+ * occupancy as the database counted it. */
+static void follow_online(struct gate *g, long long ticket, const struct verdict *v)
+{
+	struct gate_ticket *t = find_ticket(g, ticket);
+	struct gate_rules *l;
+	struct gate_area *a;
+
+	if (!g->nlists) {
+		if (t && v->admit && !v->duplicate)
+			t->scans++;
+		return;
+	}
+	if (t && v->admit && !v->duplicate && v->list[0] && (l = rules_named(g, t->event, v->list)))
+		pass_bump(t, l->id);
+	if (v->area[0] && v->inside >= 0 && (a = area_named(g, g->event_id, v->area))) {
+		a->inside = v->inside;
+		/* the database's figure holds every uploaded scan: this gate's
+		 * own count starts again once nothing waits in its journal */
+		if (!g->pending)
+			a->own = 0;
+	}
+}
+
+bool gate_area_view(const struct gate *g, char *name, size_t size, long long *inside, long long *capacity,
+		    bool *approximate)
+{
+	for (int i = 0; i < g->nlists; i++) {
+		const struct gate_rules *l = find_rules(g, g->lists[i].id);
+		const struct gate_area *a = l && l->area ? find_area(g, l->area) : NULL;
+		if (!a)
+			continue;
+		utf8_copy(name, size, a->name);
+		*inside = a->inside + a->own;
+		*capacity = a->capacity;
+		*approximate = !online(g) || a->own != 0;
+		return true;
+	}
+	return false;
+}
+
 /* The offline decision, journaled (fsync) before it is returned. */
 static void scan_offline(struct gate *g, const char *token, const struct ticket_claim *c, struct verdict *v)
 {
@@ -1040,7 +1550,9 @@ static void scan_offline(struct gate *g, const char *token, const struct ticket_
 	json_t *j;
 	int fd, lock;
 	size_t len;
-	bool written;
+	bool written, out = false;
+	struct gate_rules *chosen = NULL;
+	struct gate_area *area = NULL;
 
 	v->offline = true;
 	v->ticket = (long long)c->ticket_id;
@@ -1065,7 +1577,12 @@ static void scan_offline(struct gate *g, const char *token, const struct ticket_
 	if ((lock = lock_station(g)) < 0)
 		return reject(v, "cannot lock the gate's journal: %s (not admitted)", strerror(errno));
 	catch_up(g);
-	if (t->scans % 2 == 1) {
+	if (g->nlists) {
+		if (!decide_on_lists(g, t, now, v, &chosen, &area, &out)) {
+			unlock_station(lock);
+			return;
+		}
+	} else if (t->scans % 2 == 1) {
 		unlock_station(lock);
 		return reject(v, "%s", "already checked in (seen by this gate's cache)");
 	}
@@ -1074,6 +1591,18 @@ static void scan_offline(struct gate *g, const char *token, const struct ticket_
 	j = json_pack("{ss sI sI sI ss ss ss}", "token", token, "ticket", (json_int_t)c->ticket_id, "event",
 		      (json_int_t)c->event_id, "issue", (json_int_t)c->issue, "gate", g->name, "at", at,
 		      "scan", v->scan_id);
+	if (j && chosen) {
+		/* the gate's lists, as the database re-decides the upload on
+		 * them; and what this gate decided, for its own count */
+		json_t *ids = json_array();
+		for (int i = 0; i < g->nlists; i++)
+			json_array_append_new(ids, json_integer(g->lists[i].id));
+		json_object_set_new(j, "lists", ids);
+		json_object_set_new(j, "on", json_integer(chosen->id));
+		json_object_set_new(j, "direction", json_string(out ? "out" : "in"));
+		if (area)
+			json_object_set_new(j, "area", json_integer(area->id));
+	}
 	line = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (!line) {
@@ -1101,11 +1630,19 @@ static void scan_offline(struct gate *g, const char *token, const struct ticket_
 	}
 	close(fd);
 	unlock_station(lock);
-	t->scans++;
 	g->pending++;
 	v->admit = true;
-	snprintf(v->direction, sizeof v->direction, "in");
-	snprintf(v->reason, sizeof v->reason, "offline");
+	snprintf(v->direction, sizeof v->direction, "%s", out ? "out" : "in");
+	snprintf(v->reason, sizeof v->reason, "%s", out ? "checked out (offline)" : "offline");
+	if (!chosen) {
+		t->scans++;
+		return;
+	}
+	pass_bump(t, chosen->id);
+	if (area) {
+		area->own += out ? -1 : 1;
+		v->inside = area->inside + area->own;
+	}
 }
 
 /* ---- reconnecting ---- */
@@ -1300,12 +1837,7 @@ again:
 		if (r) {
 			from_result(v, r);
 			json_decref(r);
-			/* keep the offline cache current with what this gate saw */
-			{
-				struct gate_ticket *gt = find_ticket(g, (long long)c.ticket_id);
-				if (gt && v->admit && !v->duplicate)
-					gt->scans++;
-			}
+			follow_online(g, (long long)c.ticket_id, v);
 			return;
 		}
 		if (g->db->state == DB_READY) /* a refusal, not a lost connection */
@@ -1390,14 +1922,10 @@ bool gate_scan_submit(struct gate *g, const void *owner, const struct gate_pendi
 
 void gate_scan_answer(struct gate *g, const struct gate_pending *p, json_t *answer, struct verdict *v)
 {
-	struct gate_ticket *gt;
-
 	memset(v, 0, sizeof *v);
 	memcpy(v->scan_id, p->scan_id, sizeof v->scan_id);
 	from_result(v, answer);
-	gt = find_ticket(g, (long long)p->claim.ticket_id);
-	if (gt && v->admit && !v->duplicate)
-		gt->scans++;
+	follow_online(g, (long long)p->claim.ticket_id, v);
 }
 
 void gate_scan_offline(struct gate *g, const struct gate_pending *p, struct verdict *v)
@@ -1434,8 +1962,14 @@ json_t *gate_undo(struct gate *g, long long ticket_id, const char *reason, char 
 		return NULL;
 	}
 	/* the cache follows at once: the ticket may be admitted again */
-	if (!g->nlists && (t = find_ticket(g, ticket_id)))
-		t->scans++;
+	if ((t = find_ticket(g, ticket_id))) {
+		const char *lname = json_string_value(json_object_get(j, "list"));
+		const struct gate_rules *l = lname ? rules_named(g, t->event, lname) : NULL;
+		if (!g->nlists)
+			t->scans++;
+		else if (l)
+			pass_bump(t, l->id);
+	}
 	*exit_code = 0;
 	return j;
 }
@@ -1490,5 +2024,8 @@ json_t *verdict_json(const struct verdict *v)
 		if (v->approximate)
 			json_object_set_new(j, "approximate", json_true());
 	}
+	/* refused at capacity (checkin_scan's "full"; an override may admit) */
+	if (v->full)
+		json_object_set_new(j, "full", json_true());
 	return j;
 }

@@ -38,12 +38,47 @@ struct verdict {
 	bool full, approximate;
 };
 
+/* A ticket's state on one check-in list (db/020's checkin_pass): odd
+ * scans = inside. */
+struct gate_pass {
+	long long list;
+	int scans;
+};
+
 struct gate_ticket {
 	long long id, event;
 	int issue, scans;
 	bool valid;
 	long long type;
 	char *who; /* "person\0company" (malloc'd), NULL when unassigned */
+	struct gate_pass *passes; /* malloc'd, NULL when none */
+	int npasses;
+};
+
+/* A check-in list's rules as the cache carries them (db/020), so an
+ * offline gate decides as checkin_scan does. Texts are the database's
+ * own words, made when the cache was refreshed. */
+struct gate_window {
+	long long from, to; /* epoch seconds: from <= now < to */
+	char from_text[64], to_text[64]; /* "Sat 09:00" at the event */
+};
+
+struct gate_rules {
+	long long id, event, area; /* area 0: none */
+	bool reentry, all_types;
+	long long *types; /* sorted; the types admitted unless all_types */
+	size_t ntypes;
+	struct gate_window *windows; /* by start; none: always open */
+	size_t nwindows;
+	char *name, *type_reason, *rules; /* "VIP entrance only"; "VIP · Sat 09:00–18:00 · …" */
+};
+
+/* An area: inside as the database counted at the refresh (or told this
+ * gate's last online verdict), own: this gate's journaled entries minus
+ * exits since (the offline count on top). */
+struct gate_area {
+	long long id, event, capacity, inside, own;
+	char *name;
 };
 
 struct gate_type {
@@ -98,6 +133,10 @@ struct gate {
 	size_t ntypes;
 	struct gate_ticket *tickets;
 	size_t ntickets;
+	struct gate_rules *rules; /* every event's check-in lists, by id */
+	size_t nrules;
+	struct gate_area *areas; /* by id */
+	size_t nareas;
 	time_t cache_at;
 	long long horizon;           /* where the next incremental refresh starts */
 	long long last_refresh_rows; /* ticket rows the last refresh brought (new or changed) */
@@ -140,6 +179,15 @@ bool gate_refresh_cache(struct gate *g);
  * must share; g->event_id is set to it). Online from the database,
  * offline from the cache. False with why in err. */
 bool gate_set_lists(struct gate *g, const char *names, char *err, size_t size);
+/* The area of the gate's first list that counts into one, for a screen:
+ * its name, the people inside and its capacity. inside is the database's
+ * figure as of the last refresh (or this gate's last online verdict into
+ * the area) plus what this gate journaled offline since; *approximate is
+ * true when offline or when that offline count is in it (other gates'
+ * scans since are not), false online with nothing journaled (the
+ * database's figure, as fresh as the cache). False without such an area. */
+bool gate_area_view(const struct gate *g, char *name, size_t size, long long *inside, long long *capacity,
+		    bool *approximate);
 /* Resolves an event ID or unique name from the cache (offline --event). */
 bool gate_cached_event(const struct gate *g, const char *text, long long *id);
 /* Uploads the journal in one transaction; returns scans uploaded, -1 on

@@ -16,6 +16,32 @@ PGresult *db_gate_types(struct db *db)
 	return db_exec(db, "SELECT id, name FROM ticket_type ORDER BY id", 0, NULL);
 }
 
+PGresult *db_gate_lists(struct db *db)
+{
+	return db_exec(db,
+		       "SELECT l.id, l.event_id, l.name, l.reentry, l.all_types, coalesce(l.area_id, 0), "
+		       "coalesce((SELECT string_agg(t.type_id::text, ',' ORDER BY t.type_id) FROM checkin_list_type t "
+		       "WHERE t.list_id = l.id), ''), checkin_list_type_reason(l.id), coalesce(checkin_list_rules(l.id), '') "
+		       "FROM checkin_list l ORDER BY l.id",
+		       0, NULL);
+}
+
+/* in whole seconds: a gate's clock is no finer (windows are minutes) */
+PGresult *db_gate_windows(struct db *db)
+{
+	return db_exec(db,
+		       "SELECT w.list_id, floor(extract(epoch FROM w.from_at))::bigint, "
+		       "floor(extract(epoch FROM w.to_at))::bigint, event_local_text(l.event_id, w.from_at), "
+		       "event_local_text(l.event_id, w.to_at) "
+		       "FROM checkin_list_window w JOIN checkin_list l ON l.id = w.list_id ORDER BY w.list_id, w.from_at",
+		       0, NULL);
+}
+
+PGresult *db_gate_areas(struct db *db)
+{
+	return db_exec(db, "SELECT id, event_id, name, capacity, inside FROM area ORDER BY id", 0, NULL);
+}
+
 json_t *db_checkin_undo(struct db *db, long long ticket, const char *gate, const char *reason, long long list)
 {
 	char t[24], l[24];

@@ -11,6 +11,19 @@
 PGresult *db_gate_events(struct db *db);
 /* id, name of every ticket type (what an offline verdict shows). */
 PGresult *db_gate_types(struct db *db);
+/* The check-in lists of every event (db/020), what an offline gate
+ * decides by: id, event, name, reentry, all_types, area (0: none), its
+ * types' IDs "3,7" ("" none), the type refusal's words
+ * (checkin_list_type_reason) and its rules in one line. */
+enum gate_list_col { GL_ID, GL_EVENT, GL_NAME, GL_REENTRY, GL_ALL_TYPES, GL_AREA, GL_TYPES, GL_TYPE_REASON, GL_RULES };
+PGresult *db_gate_lists(struct db *db);
+/* Their windows: list, from and to as epoch seconds, and as the event's
+ * "Sat 09:00" (event_local_text), by list and start. */
+enum gate_window_col { GW_LIST, GW_FROM, GW_TO, GW_FROM_TEXT, GW_TO_TEXT };
+PGresult *db_gate_windows(struct db *db);
+/* Every area: id, event, name, capacity, inside (now). */
+enum gate_area_col { GA_ID, GA_EVENT, GA_NAME, GA_CAPACITY, GA_INSIDE };
+PGresult *db_gate_areas(struct db *db);
 /* Undoes the ticket's check-in (db/016: a check-out with its reason,
  * logged with station and reason) on a check-in list (0: the whole
  * event; db/020): checkin_undo's JSON, or NULL with db->status DB_REFUSED

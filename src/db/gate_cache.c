@@ -11,7 +11,11 @@ static const char SQL_HORIZON[] = "SELECT checkin_cache_horizon()";
 /* rev IS NULL rows predate migration 013 and belong to every full load. */
 static const char SQL_STREAM[] =
 	"SELECT k.id, k.event_id, k.issue, k.status = 'valid' AND o.status = 'settled', k.scans, k.type_id, "
-	"coalesce(p.name, ''), coalesce(p.company, '') "
+	"coalesce(p.name, ''), coalesce(p.company, ''), "
+	/* its passes per check-in list (db/020), "list:scans,…": a scan on a
+	 * list bumps ticket.rev, so an incremental refresh brings them */
+	"coalesce((SELECT string_agg(c.list_id || ':' || c.scans, ',' ORDER BY c.list_id) "
+	"FROM checkin_pass c WHERE c.ticket_id = k.id), '') "
 	"FROM ticket k JOIN ticket_order o ON o.id = k.order_id LEFT JOIN person p ON p.id = k.person_id "
 	"WHERE ($1::bigint = 0 OR k.event_id = $1::bigint) "
 	"AND ($2::bigint = 0 OR k.rev >= $2::bigint)";
@@ -68,6 +72,7 @@ bool db_cache_stream(struct db *db, long long event, long long since, cache_row_
 				.type = db_int(res, 0, 5),
 				.person = PQgetvalue(res, 0, 6),
 				.company = PQgetvalue(res, 0, 7),
+				.passes = PQgetvalue(res, 0, 8),
 			};
 			if (!fn(ctx, &row)) {
 				stopped = true;

@@ -14,6 +14,7 @@ struct cache_row {
 	bool valid; /* ticket valid and its order settled */
 	long long type;
 	const char *person, *company; /* "" when unassigned; valid during the call */
+	const char *passes;           /* "list:scans,…" ("" none; db/020); valid during the call */
 };
 
 /* Called per row; return false to stop (the call then fails). */
