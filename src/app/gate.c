@@ -1774,6 +1774,15 @@ static int reconnect_for_scan(struct gate *g, long long deadline)
 	}
 }
 
+/* How long the server may wait for a lock within what is left of a
+ * verdict's deadline: three quarters, so its refusal (55P03) comes back
+ * before the gate gives up, and a scan the gate decided offline is never
+ * committed online later behind a lock (db/024). */
+static int server_wait_ms(long long left)
+{
+	return left * 3 / 4 > 0 ? (int)(left * 3 / 4) : 1;
+}
+
 /* The online verdict within what is left of the scan's deadline; NULL when
  * the database did not answer in time (the connection is dropped then). */
 static json_t *ask_database(struct gate *g, const struct ticket_claim *c, const char *scan_id, long long deadline)
@@ -1788,7 +1797,7 @@ static json_t *ask_database(struct gate *g, const struct ticket_claim *c, const 
 	}
 	before = db_swap_deadline(g->db, (int)left);
 	r = db_checkin_scan(g->db, (long long)c->ticket_id, (long long)c->event_id, (long long)c->issue, g->name,
-			    scan_id, lists_param(g), g->override);
+			    scan_id, lists_param(g), g->override, server_wait_ms(left));
 	db_swap_deadline(g->db, before);
 	return r;
 }
@@ -1840,8 +1849,14 @@ again:
 			follow_online(g, (long long)c.ticket_id, v);
 			return;
 		}
-		if (g->db->state == DB_READY) /* a refusal, not a lost connection */
+		if (g->db->state == DB_READY) {
+			/* a lock not had in time (a held area or ticket row):
+			 * the server committed nothing, the door decides
+			 * offline; anything else is a refusal */
+			if (db_error_is_transient(g->db))
+				return scan_offline(g, token, &c, v);
 			return reject(v, "database refused the scan: %s", g->db->err);
+		}
 		if (now_ms() >= deadline)
 			g->link_silent = true;
 		/* The connection was lost (a restarted server, a terminated
@@ -1917,7 +1932,8 @@ bool gate_scan_submit(struct gate *g, const void *owner, const struct gate_pendi
 		      void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx)
 {
 	return db_checkin_scan_submit(g->db, owner, (long long)p->claim.ticket_id, (long long)p->claim.event_id,
-				      (long long)p->claim.issue, g->name, p->scan_id, lists_param(g), NULL, done, ctx);
+				      (long long)p->claim.issue, g->name, p->scan_id, lists_param(g), NULL,
+				      server_wait_ms(p->deadline_ms - now_ms()), done, ctx);
 }
 
 void gate_scan_answer(struct gate *g, const struct gate_pending *p, json_t *answer, struct verdict *v)
@@ -1990,7 +2006,7 @@ void gate_admit_ticket(struct gate *g, long long ticket_id, const char *override
 	}
 	scan_id_new(v->scan_id);
 	j = db_checkin_scan(g->db, ticket_id, db_int(res, 0, TK_EVENT), db_int(res, 0, TK_ISSUE), g->name,
-			    v->scan_id, lists_param(g), override);
+			    v->scan_id, lists_param(g), override, 0);
 	PQclear(res);
 	if (!j)
 		return reject(v, "database: %s", g->db->err);

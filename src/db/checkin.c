@@ -64,17 +64,19 @@ PGresult *db_gate_tickets(struct db *db, long long event_id)
 			  event_id);
 }
 
-static const char SQL_SCAN[] = "SELECT checkin_scan($1, $2, $3, $4, NULL, false, $5::uuid, $6::bigint[], $7)";
+static const char SQL_SCAN[] =
+	"SELECT checkin_scan($1, $2, $3, $4, NULL, false, $5::uuid, $6::bigint[], $7, $8::integer)";
 
 json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long long issue, const char *gate,
-			const char *scan_id, const char *lists, const char *override)
+			const char *scan_id, const char *lists, const char *override, int wait_ms)
 {
-	char t[24], e[24], i[24];
-	const char *p[7] = { t, e, i, gate, scan_id, lists, override };
+	char t[24], e[24], i[24], w[16];
+	const char *p[8] = { t, e, i, gate, scan_id, lists, override, wait_ms > 0 ? w : NULL };
 	snprintf(t, sizeof t, "%lld", ticket);
 	snprintf(e, sizeof e, "%lld", event);
 	snprintf(i, sizeof i, "%lld", issue);
-	return db_json(db, SQL_SCAN, 7, p);
+	snprintf(w, sizeof w, "%d", wait_ms);
+	return db_json(db, SQL_SCAN, 8, p);
 }
 
 json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long long issue, const char *gate,
@@ -133,11 +135,11 @@ static void scan_job_drop(void *arg)
 }
 
 bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, long long event, long long issue,
-			    const char *gate, const char *scan_id, const char *lists, const char *override,
+			    const char *gate, const char *scan_id, const char *lists, const char *override, int wait_ms,
 			    void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx)
 {
-	char t[24], e[24], i[24];
-	const char *p[7] = { t, e, i, gate, scan_id, lists, override };
+	char t[24], e[24], i[24], w[16];
+	const char *p[8] = { t, e, i, gate, scan_id, lists, override, wait_ms > 0 ? w : NULL };
 	struct scan_job *job = malloc(sizeof *job);
 
 	if (!job) {
@@ -148,7 +150,8 @@ bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, 
 	snprintf(t, sizeof t, "%lld", ticket);
 	snprintf(e, sizeof e, "%lld", event);
 	snprintf(i, sizeof i, "%lld", issue);
-	if (!db_submit(db, owner, SQL_SCAN, 7, p,
+	snprintf(w, sizeof w, "%d", wait_ms);
+	if (!db_submit(db, owner, SQL_SCAN, 8, p,
 		       scan_job_answer, scan_job_drop, job)) {
 		free(job);
 		return false;

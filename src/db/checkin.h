@@ -37,14 +37,16 @@ PGresult *db_gate_tickets(struct db *db, long long event_id);
  * idempotent: the same scan again answers the first verdict, with
  * "duplicate":true, and records nothing. lists: the gate's check-in
  * lists as an array literal "{3,5}" (NULL: the whole event; db/020);
- * override: a supervisor's reason to admit into a full area (NULL). */
+ * override: a supervisor's reason to admit into a full area (NULL);
+ * wait_ms: the longest the server may wait for a lock (db/024: past it
+ * the statement fails with 55P03 and commits nothing; 0: no bound). */
 json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long long issue, const char *gate,
-			const char *scan_id, const char *lists, const char *override);
+			const char *scan_id, const char *lists, const char *override, int wait_ms);
 /* The same, queued on the loop (async.c): done gets the verdict, or NULL
  * with db->err when it failed or the link was lost; not called when the
  * owner cancels. */
 bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, long long event, long long issue,
-			    const char *gate, const char *scan_id, const char *lists, const char *override,
+			    const char *gate, const char *scan_id, const char *lists, const char *override, int wait_ms,
 			    void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx);
 /* One offline scan uploaded inside the caller's transaction, under its own
  * savepoint: a refusal of the line itself (db->status other than
