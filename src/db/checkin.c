@@ -131,7 +131,7 @@ bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, 
 }
 
 static const char SQL_TYPE_COUNTS[] =
-	"SELECT t.name, count(k.id) FILTER (WHERE k.scans > 2 * k.undos), count(k.id) FROM ticket_type t "
+	"SELECT t.name, count(k.id) FILTER (WHERE " SQL_TICKET_CHECKED_IN("k") "), count(k.id) FROM ticket_type t "
 	"LEFT JOIN ticket k ON k.type_id = t.id AND k.status = 'valid' WHERE t.event_id = $1 "
 	"GROUP BY t.id, t.name ORDER BY t.id";
 static const char SQL_CONFLICTS[] =

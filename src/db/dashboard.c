@@ -61,8 +61,9 @@ static struct db_read *dashboard_read(struct db *db, long long event_id)
 	order_filter_reset(&f); /* keeps the event */
 	/* a reset filter on one event is always well-formed */
 	(void)db_order_summary_add(db, r, &f, &out->orders);
-	db_read_add(r, "SELECT count(*), count(person_id), count(*) FILTER (WHERE scans > 2 * undos), "
-		       "count(*) FILTER (WHERE scans % 2 = 1) FROM ticket WHERE event_id = $1 AND status = 'valid'",
+	db_read_add(r, "SELECT count(*), count(k.person_id), count(*) FILTER (WHERE " SQL_TICKET_CHECKED_IN("k") "), "
+		       "count(*) FILTER (WHERE " SQL_TICKET_INSIDE("k") ") FROM ticket k "
+		       "WHERE k.event_id = $1 AND k.status = 'valid'",
 		    1, p, parse_tickets, out);
 	db_checkin_conflicts_add(r, event_id, &out->conflicts);
 	db_read_on_finish(r, finish);
