@@ -258,6 +258,7 @@ static void test_dashboard_entrances(void **state)
 	/* live: someone leaves the Hall */
 	gate_scan("north", "VIP", v.vip[0], 0);
 	expect(&t, "Hall 0/1", 5000);
+	if (getenv("SHOW")) fprintf(stderr, "%s\n", tmux_capture(&t));
 	tmux_stop(&t);
 }
 
