@@ -56,10 +56,11 @@ enum checkin_type_col { CT_NAME, CT_IN, CT_TOTAL };
 PGresult *db_checkin_type_counts(struct db *db, long long event_id);
 /* Offline admits the database could not accept (checkin_conflict). */
 bool db_checkin_conflict_count(struct db *db, long long event_id, long long *count);
-enum checkin_recent_col { CR_AT, CR_DIRECTION, CR_GATE, CR_WHO, CR_TYPE, CR_EPOCH, CR_TICKET, CR_UNDO };
+enum checkin_recent_col { CR_AT, CR_DIRECTION, CR_GATE, CR_WHO, CR_TYPE, CR_EPOCH, CR_TICKET, CR_UNDO, CR_OVERRIDE };
 /* The latest scans, newest first: time (HH24:MI:SS), direction, gate,
  * person (or #ticket), ticket type, time as epoch seconds, ticket, the
- * undo's reason ("" when the row is no undo). */
+ * undo's reason ("" when the row is no undo), the reason of an admit over
+ * an area's capacity ("" when none). */
 PGresult *db_checkin_recent(struct db *db, long long event_id, int limit);
 /* One ticket's scans: how many, and the last as "YYYY-MM-DD HH24:MI in at
  * GATE" ("" when none). */
