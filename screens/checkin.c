@@ -1297,6 +1297,11 @@ static int checkin_notify(struct app *app, void *state, const char *channel, con
 	if (strcmp(channel, "boxoffice_entrances") == 0) {
 		if (!s->lists_wanted[0] || !payload || atoll(payload) != app_event_id(app))
 			return SCR_IGNORED;
+		if (s->lists_error[0]) {
+			/* a list added or renamed may be the one this gate waits for */
+			s->lists_retry = true;
+			return SCR_REQUERY;
+		}
 		read_entrances(app, s);
 		return SCR_HANDLED;
 	}

@@ -14,6 +14,7 @@
 #include "../src/db/checkin.h"
 #include "../src/db/dashboard.h"
 #include "helpers.h"
+#include "proxy.h"
 #include "tmux.h"
 
 static PGconn *conn;
@@ -211,6 +212,32 @@ static void test_checkin_screen_on_a_list(void **state)
 	tmux_stop(&t);
 }
 
+/* The link gone: the occupancy stays on screen, marked as this gate's
+ * approximate view, never as the database's count. */
+static void test_offline_occupancy_is_approximate(void **state)
+{
+	struct venue v;
+	struct tmux t;
+	struct proxy *p = proxy_start(NULL);
+	char cmd[1600];
+	(void)state;
+
+	make_venue(&v, "Dark");
+	snprintf(cmd, sizeof cmd,
+		 "$BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station door-dark --list VIP --screen checkin "
+		 "--event %lld; sleep 60",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), v.event);
+	tmux_start(&t, "dark", 80, 24, cmd);
+	expect(&t, "List VIP: VIP · re-entry · into Hall", 10000);
+	scan_on_screen(&t, v.vip[0]);
+	expect(&t, "Hall 1/1 full", 5000);
+	proxy_cut(p);
+	proxy_freeze(p);
+	expect(&t, "Hall ~1/1 offline, approximate", 10000);
+	tmux_stop(&t);
+	proxy_stop(p);
+}
+
 /* No --list: F6 lists the event's lists with their rules; Space picks,
  * Enter opens the gate on them. */
 static void test_list_picker(void **state)
@@ -277,6 +304,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_checked_in_counts_list_checkins),
 		cmocka_unit_test(test_checkin_screen_on_a_list),
+		cmocka_unit_test(test_offline_occupancy_is_approximate),
 		cmocka_unit_test(test_list_picker),
 		cmocka_unit_test(test_dashboard_entrances),
 	};
