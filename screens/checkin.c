@@ -37,6 +37,7 @@
 #include "../src/db/async.h"
 #include "../src/db/checkin.h"
 #include "../src/db/db.h"
+#include "../src/db/entrances.h"
 #include "../src/db/tickets.h"
 #include "screen.h"
 
@@ -95,7 +96,42 @@ struct checkin_state {
 	struct camera_preview preview;
 	bool have_preview;
 	char camera_said[600]; /* the camera's state line as last drawn */
+	/* Check-in lists (db/020): the names the gate should open on ("":
+	 * the whole event), from --list, BOXOFFICE_LIST or the F6 picker. Until
+	 * they are opened for the event shown, every scan is refused: a VIP
+	 * door must never fall back to admitting every ticket. */
+	char lists_wanted[GATE_LISTS_MAX * 402];
+	long long lists_event; /* the event they were opened for; 0: not open */
+	char lists_error[600];
+	bool lists_retry; /* the last try failed for the link: try again */
+	/* Their rules and the areas they count into, read on the loop. */
+	struct {
+		char name[401], rules[600];
+	} rules[GATE_LISTS_MAX];
+	int nrules;
+	struct {
+		char name[401];
+		long long inside, capacity;
+	} areas[GATE_LISTS_MAX];
+	int nareas;
+	bool ent_ok, ent_loading;
+	bool ent_again; /* something changed while a read was out: read again */
+	/* F6: the event's lists to choose from (Space marks, Enter opens) */
+	bool picking, pick_loading;
+	json_t *pick;
+	int pick_sel, pick_marked[GATE_LISTS_MAX], npick_marked;
+	char pick_error[512];
+	/* F7: admit the one refused for a full area: 1 typing the reason */
+	int override_stage;
+	long long override_ticket;
+	char override_who[300];
+	struct form_field override_reason;
+	struct form override_form;
 };
+
+/* The lists chosen with F6 stay for the station's life, not one visit. */
+static char chosen_lists[GATE_LISTS_MAX * 402];
+static bool lists_chosen;
 
 /* F4 hides the camera's picture for the station's life, not one visit. */
 static bool preview_hidden;
@@ -149,6 +185,135 @@ static void read_counters(struct app *app, struct checkin_state *s)
 		figures_unavailable(s, app_db(app)->err);
 }
 
+static void read_entrances(struct app *app, struct checkin_state *s);
+
+/* The lists' rules and their areas' occupancy, read whole. */
+static void entrances_answer(struct db *db, json_t *doc, void *ctx)
+{
+	struct checkin_state *s = ctx;
+	json_t *lists = json_object_get(doc, "lists"), *areas = json_object_get(doc, "areas");
+	(void)db;
+
+	s->ent_loading = false;
+	if (!doc) {
+		s->ent_ok = false;
+		return;
+	}
+	if (s->ent_again) {
+		/* the answer may predate the change: ask again, show this meanwhile */
+		s->ent_again = false;
+		read_entrances(s->app, s);
+	}
+	s->nrules = 0;
+	for (size_t i = 0; i < json_array_size(lists) && s->nrules < GATE_LISTS_MAX; i++) {
+		json_t *l = json_array_get(lists, i);
+		snprintf(s->rules[s->nrules].name, sizeof s->rules[0].name, "%s",
+			 json_string_value(json_object_get(l, "name")) ? json_string_value(json_object_get(l, "name")) : "");
+		snprintf(s->rules[s->nrules++].rules, sizeof s->rules[0].rules, "%s",
+			 json_string_value(json_object_get(l, "rules")) ? json_string_value(json_object_get(l, "rules")) : "");
+	}
+	s->nareas = 0;
+	for (size_t i = 0; i < json_array_size(areas) && s->nareas < GATE_LISTS_MAX; i++) {
+		json_t *a = json_array_get(areas, i);
+		snprintf(s->areas[s->nareas].name, sizeof s->areas[0].name, "%s",
+			 json_string_value(json_object_get(a, "name")) ? json_string_value(json_object_get(a, "name")) : "");
+		s->areas[s->nareas].inside = (long long)json_integer_value(json_object_get(a, "inside"));
+		s->areas[s->nareas++].capacity = (long long)json_integer_value(json_object_get(a, "capacity"));
+	}
+	s->ent_ok = true;
+}
+
+static void read_entrances(struct app *app, struct checkin_state *s)
+{
+	if (!s->gate.nlists || !app_online(app))
+		return;
+	if (s->ent_loading) {
+		s->ent_again = true;
+		return;
+	}
+	/* owned apart from the scans: a verdict past its deadline cancels those */
+	s->ent_loading = db_gate_entrances_submit(app_db(app), s->rules, s->gate.lists_param, entrances_answer, s);
+}
+
+/* Opens the gate on the lists wanted, for the event shown (again when
+ * the event changes). gate_set_lists resolves the names (a short read
+ * online, the cache offline); a failure is shown and every scan refused. */
+static void apply_lists(struct app *app, struct checkin_state *s)
+{
+	long long event = app_event_id(app);
+	char err[600];
+
+	if (!s->lists_wanted[0]) {
+		s->gate.nlists = 0;
+		s->gate.lists_param[0] = '\0';
+		s->lists_event = event;
+		s->lists_error[0] = '\0';
+		return;
+	}
+	if (!event || (s->lists_event == event && !s->lists_error[0]) ||
+	    (s->lists_error[0] && s->lists_event == -event && !s->lists_retry))
+		return;
+	s->gate.event_id = event;
+	s->nrules = s->nareas = 0;
+	s->ent_ok = false;
+	if (gate_set_lists(&s->gate, s->lists_wanted, err, sizeof err)) {
+		s->lists_event = event;
+		s->lists_error[0] = '\0';
+		read_entrances(app, s);
+		return;
+	}
+	s->gate.nlists = 0;
+	s->gate.lists_param[0] = '\0';
+	s->gate.event_id = event;
+	s->lists_event = -event; /* tried for this event */
+	s->lists_retry = !app_online(app) || app_db(app)->state != DB_READY;
+	snprintf(s->lists_error, sizeof s->lists_error, "%s", err);
+}
+
+/* Lists wanted and not open for the event shown: no scan is decided. */
+static bool lists_closed(struct app *app, const struct checkin_state *s)
+{
+	return s->lists_wanted[0] && (s->lists_event != app_event_id(app) || s->lists_error[0]);
+}
+
+/* An area's occupancy as this gate sees it offline (approximate: its own
+ * count). TODO(lead): once gate_area_view (src/app/gate.c, issue 13's
+ * offline part) is merged, this is
+ *     return gate_area_view(&s->gate, name, size, inside, capacity, approximate);
+ * until then: the last verdict's area when it was decided offline, else the
+ * last count read online, marked approximate either way. */
+static bool area_view_offline(const struct checkin_state *s, char *name, size_t size, long long *inside,
+			      long long *capacity, bool *approximate)
+{
+	*approximate = true;
+	if (s->have_last && s->last.offline && s->last.area[0] && s->last.capacity >= 0) {
+		snprintf(name, size, "%s", s->last.area);
+		*inside = s->last.inside;
+		*capacity = s->last.capacity;
+		return true;
+	}
+	if (s->nareas) {
+		snprintf(name, size, "%s", s->areas[0].name);
+		*inside = s->areas[0].inside;
+		*capacity = s->areas[0].capacity;
+		return true;
+	}
+	return false;
+}
+
+/* A verdict that names its area carries the occupancy after it: shown at
+ * once, before the next read. */
+static void area_from_verdict(struct checkin_state *s)
+{
+	if (!s->last.area[0] || s->last.capacity < 0 || s->last.offline)
+		return;
+	for (int i = 0; i < s->nareas; i++)
+		if (strcmp(s->areas[i].name, s->last.area) == 0) {
+			s->areas[i].inside = s->last.inside;
+			s->areas[i].capacity = s->last.capacity;
+		}
+}
+
 static void open_camera(struct app *app, struct checkin_state *s)
 {
 	const char *spec = getenv("BOXOFFICE_CAMERA");
@@ -180,6 +345,13 @@ static void checkin_init(struct app *app, void *state, const struct screen_arg *
 	s->undo_reason = (struct form_field){ .label = "Reason", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->undo_form = (struct form){ &s->undo_reason, 1, 0 };
 	s->recent_sel = -1;
+	s->app = app;
+	s->override_reason = (struct form_field){ .label = "Reason", .kind = FIELD_TEXT, .max_chars = 200 };
+	s->override_form = (struct form){ &s->override_reason, 1, 0 };
+	{
+		const char *env = getenv("BOXOFFICE_LIST");
+		snprintf(s->lists_wanted, sizeof s->lists_wanted, "%s", lists_chosen ? chosen_lists : env ? env : "");
+	}
 	open_camera(app, s);
 }
 
@@ -189,6 +361,10 @@ static void checkin_done(struct app *app, void *state)
 	s->asking = false;
 	db_cancel_owner(app_db(app), s);
 	db_cancel_owner(app_db(app), &s->fig);
+	db_cancel_owner(app_db(app), s->rules);
+	db_cancel_owner(app_db(app), &s->pick);
+	json_decref(s->pick);
+	s->pick = NULL;
 	camera_close(s->cam);
 	s->cam = NULL;
 	if (s->gate_open)
@@ -198,8 +374,12 @@ static void checkin_done(struct app *app, void *state)
 static void checkin_query(struct app *app, void *state)
 {
 	struct checkin_state *s = state;
+	if (s->lists_event != app_event_id(app) && s->lists_event != -app_event_id(app))
+		s->lists_event = 0; /* another event: its own lists */
 	s->gate.event_id = app_event_id(app);
+	apply_lists(app, s);
 	read_counters(app, s);
+	read_entrances(app, s);
 }
 
 /* The verdict word in 5-row block letters, readable from a metre away. */
@@ -232,6 +412,31 @@ static void draw_big(int y, int x, int w, const char *word, unsigned attr)
 							draw_text(y + r, left + i * 6 + c, 1, "█", attr);
 }
 
+/* Where to cut a line of text that takes more than width columns (at
+ * the last space that leaves a first part within width, else at width);
+ * 0 when it fits. */
+static int wrap_at(const char *text, int width)
+{
+	int cut = 0, space = 0;
+	size_t i = 0, len = strlen(text);
+
+	if (draw_text_width(text) <= width)
+		return 0;
+	while (i < len) {
+		char part[700];
+		int n = mblen(text + i, MB_CUR_MAX);
+		size_t next = i + (size_t)(n > 0 ? n : 1);
+		snprintf(part, sizeof part, "%.*s", (int)next, text);
+		if (draw_text_width(part) > width)
+			break;
+		if (text[i] == ' ')
+			space = (int)i;
+		cut = (int)next;
+		i = next;
+	}
+	return space > 0 ? space : cut;
+}
+
 /* A big band with the verdict word, then who and why. */
 static void draw_verdict(struct checkin_state *s, struct rect a, int y, int h)
 {
@@ -251,12 +456,28 @@ static void draw_verdict(struct checkin_state *s, struct rect a, int y, int h)
 			 s->last.type);
 	else
 		who[0] = '\0';
-	draw_text(y + h - 2, a.x + 2, a.w - 4, who, band | A_BOLD);
 	if (s->last.reason[0] || s->last.offline) {
+		/* the rule in full: on two lines when it is longer than one
+		 * (who moves up a line) */
 		char why[700];
+		int cut;
 		snprintf(why, sizeof why, "%s%s", s->last.reason,
 			 s->last.offline && strcmp(s->last.reason, "offline") ? " (offline)" : "");
-		draw_text(y + h - 1, a.x + 2, a.w - 4, why, band | A_BOLD);
+		cut = wrap_at(why, a.w - 4);
+		if (cut > 0) {
+			draw_text(y + h - 3, a.x + 2, a.w - 4, who, band | A_BOLD);
+			{
+				char first[700];
+				snprintf(first, sizeof first, "%.*s", cut, why);
+				draw_text(y + h - 2, a.x + 2, a.w - 4, first, band | A_BOLD);
+			}
+			draw_text(y + h - 1, a.x + 2, a.w - 4, why + cut + (why[cut] == ' '), band | A_BOLD);
+		} else {
+			draw_text(y + h - 2, a.x + 2, a.w - 4, who, band | A_BOLD);
+			draw_text(y + h - 1, a.x + 2, a.w - 4, why, band | A_BOLD);
+		}
+	} else {
+		draw_text(y + h - 2, a.x + 2, a.w - 4, who, band | A_BOLD);
 	}
 	draw_text(y, a.x + 1, 20, s->last_at, band);
 }
@@ -354,6 +575,67 @@ static void remember_reject(struct checkin_state *s)
 		s->recent_sel++; /* the chosen row stays the same row */
 }
 
+/* The gate's lists and their rules at the left, the occupancy of their
+ * areas at the right (never cut): "Hall 38/40", offline "Hall ~38/40
+ * offline, approximate". */
+static void draw_lists(struct app *app, struct checkin_state *s, int y, struct rect a)
+{
+	char left[GATE_LISTS_MAX * 1100], right[GATE_LISTS_MAX * 440] = "";
+	unsigned lattr = A_BOLD, rattr = A_BOLD;
+	int rw;
+
+	if (s->lists_error[0]) {
+		snprintf(left, sizeof left, "Lists %.*s: not open, every scan refused: %s", (int)sizeof s->lists_wanted,
+			 s->lists_wanted, s->lists_error);
+		draw_text(y, a.x + 1, a.w - 2, left, theme_attr(C_STATUS_ERR));
+		return;
+	}
+	if (lists_closed(app, s)) {
+		snprintf(left, sizeof left, "Lists %.*s: opening…", (int)sizeof s->lists_wanted, s->lists_wanted);
+		draw_text(y, a.x + 1, a.w - 2, left, theme_attr(C_DIM));
+		return;
+	}
+	snprintf(left, sizeof left, "%s ", s->gate.nlists > 1 ? "Lists" : "List");
+	for (int i = 0; i < s->gate.nlists; i++) {
+		size_t len = strlen(left);
+		const char *rules = i < s->nrules && strcmp(s->rules[i].name, s->gate.lists[i].name) == 0
+					    ? s->rules[i].rules
+					    : "rules loading…";
+		snprintf(left + len, sizeof left - len, "%s%s: %s", i ? " ▸ " : "", s->gate.lists[i].name, rules);
+	}
+	if (!app_online(app)) {
+		char name[401];
+		long long inside, capacity;
+		bool approximate;
+		if (area_view_offline(s, name, sizeof name, &inside, &capacity, &approximate)) {
+			snprintf(right, sizeof right, "%s %s%lld/%lld offline%s", name, approximate ? "~" : "", inside,
+				 capacity, approximate ? ", approximate" : "");
+			rattr = theme_attr(C_WARN);
+		}
+	} else {
+		bool full = false;
+		for (int i = 0; i < s->nareas; i++) {
+			size_t len = strlen(right);
+			char in[16], cap[16];
+			count_format_fit(in, sizeof in, s->areas[i].inside, 7);
+			count_format_fit(cap, sizeof cap, s->areas[i].capacity, 7);
+			snprintf(right + len, sizeof right - len, "%s%s %s/%s%s", i ? " · " : "", s->areas[i].name, in, cap,
+				 s->areas[i].inside >= s->areas[i].capacity ? " full" : "");
+			full |= s->areas[i].inside >= s->areas[i].capacity;
+		}
+		if (full)
+			rattr = theme_attr(C_STATUS_ERR) | A_BOLD;
+		else if (!s->ent_ok)
+			rattr = theme_attr(C_DIM);
+	}
+	rw = right[0] ? text_columns(right) : 0;
+	if (rw > a.w - 2)
+		rw = a.w - 2;
+	if (rw)
+		draw_text_right(y, a.x + 1, a.w - 2, right, rattr);
+	draw_text(y, a.x + 1, a.w - 2 - (rw ? rw + 2 : 0), left, lattr);
+}
+
 static void checkin_draw(struct app *app, void *state, struct rect a)
 {
 	struct checkin_state *s = state;
@@ -399,6 +681,8 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 			draw_text(y, a.x + used, a.w - 1 - used, extra, attr);
 	}
 	y += 1;
+	if (s->lists_wanted[0])
+		draw_lists(app, s, y++, a);
 	if (s->asking) {
 		/* never a stale verdict while the next one is coming */
 		for (int i = 0; i < band_h; i++)
@@ -422,6 +706,33 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		else if (s->nfound == 0)
 			draw_text(y++, a.x + 2, a.w - 4, "Type 2 letters or more; Enter admits the selected ticket; Esc closes.",
 				  theme_attr(C_DIM));
+		return;
+	}
+	if (s->picking) {
+		int n = (int)json_array_size(s->pick);
+		draw_text(y++, a.x + 2, a.w - 4, "Open this gate on: Space marks (tried in that order), Enter opens, Esc cancels",
+			  A_BOLD);
+		if (s->pick_loading || !s->pick) {
+			draw_text(y, a.x + 2, a.w - 4, s->pick_loading ? "loading the event's lists…" : s->pick_error,
+				  theme_attr(s->pick_loading ? C_DIM : C_STATUS_ERR));
+			return;
+		}
+		for (int i = 0; i <= n && y < bottom; i++) {
+			char mark[8] = "[ ]";
+			if (i < n) {
+				json_t *l = json_array_get(s->pick, (size_t)i);
+				for (int k = 0; k < s->npick_marked; k++)
+					if (s->pick_marked[k] == i)
+						snprintf(mark, sizeof mark, "[%d]", k + 1);
+				snprintf(line, sizeof line, "%s %.100s: %.500s", mark, json_string_value(json_object_get(l, "name")),
+					 json_string_value(json_object_get(l, "rules")));
+			} else {
+				snprintf(line, sizeof line, "    Whole event: every valid ticket, no list");
+			}
+			draw_text(y++, a.x + 2, a.w - 4, line, i == s->pick_sel ? theme_attr(C_SELECTED) : A_NORMAL);
+		}
+		if (n == 0 && y < bottom)
+			draw_text(y, a.x + 2, a.w - 4, "The event has no check-in lists (boxoffice list add).", theme_attr(C_DIM));
 		return;
 	}
 	/* The typed code on the last line, the camera's state above it. */
@@ -487,7 +798,7 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		draw_text(ry++, rx, rw, s->fig_loading ? "Last scans · loading…" : "Last scans", A_BOLD | A_UNDERLINE);
 		if (s->recent_sel >= nrows)
 			s->recent_sel = nrows - 1;
-		for (int i = 0; i < nrows && ry < bottom - (s->undo_stage ? 2 : 0); i++)
+		for (int i = 0; i < nrows && ry < bottom - (s->undo_stage || s->override_stage ? 2 : 0); i++)
 			draw_text(ry++, rx, rw, rows[i].line,
 				  i == s->recent_sel ? theme_attr(C_SELECTED)
 				  : rows[i].reject   ? theme_attr(C_WARN)
@@ -516,6 +827,19 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		}
 		draw_text(bottom - 1, a.x + 2, rw, line, theme_attr(C_SELECTED) | A_BOLD);
 	}
+	if (s->override_stage) {
+		int rw = a.w - 4, tail;
+		const char *r = s->override_reason.text, *hint = "  Enter: admit · Esc: cancel";
+		snprintf(line, sizeof line, "Admit over capacity: %.280s", s->override_who);
+		draw_fill(bottom - 2, a.x, a.w, A_NORMAL);
+		draw_fill(bottom - 1, a.x, a.w, A_NORMAL);
+		draw_text(bottom - 2, a.x + 2, rw, line, theme_attr(C_SELECTED) | A_BOLD);
+		tail = rw - 9 - (int)strlen(hint) - 1;
+		while (tail > 0 && text_columns(r) > tail)
+			r += mblen(r, MB_CUR_MAX) > 0 ? mblen(r, MB_CUR_MAX) : 1;
+		snprintf(line, sizeof line, "Reason: %.300s_%s", r, hint);
+		draw_text(bottom - 1, a.x + 2, rw, line, theme_attr(C_SELECTED) | A_BOLD);
+	}
 }
 
 static int show(struct app *app, struct checkin_state *s)
@@ -529,8 +853,21 @@ static int show(struct app *app, struct checkin_state *s)
 		beep();
 		remember_reject(s);
 	}
+	area_from_verdict(s);
 	read_counters(app, s);
+	read_entrances(app, s);
 	return SCR_HANDLED | SCR_REDRAW;
+}
+
+/* A gate whose lists are not open decides nothing (see lists_wanted). */
+static bool refuse_closed(struct app *app, struct checkin_state *s)
+{
+	if (!lists_closed(app, s))
+		return false;
+	memset(&s->last, 0, sizeof s->last);
+	snprintf(s->last.reason, sizeof s->last.reason, "gate not open on list %.100s: %.400s", s->lists_wanted,
+		 s->lists_error[0] ? s->lists_error : "not opened yet");
+	return true;
 }
 
 static void search(struct app *app, struct checkin_state *s)
@@ -602,6 +939,8 @@ static int scan(struct app *app, struct checkin_state *s, const char *code)
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	s->app = app;
+	if (refuse_closed(app, s))
+		return show(app, s);
 	if (gate_scan_begin(&s->gate, code, &s->pending, &s->last) == GATE_DECIDED)
 		return show(app, s);
 	if (!gate_scan_submit(&s->gate, s, &s->pending, scan_answered, s)) {
@@ -668,12 +1007,154 @@ static int undo_key(struct app *app, struct checkin_state *s, enum action action
 	return SCR_HANDLED | SCR_REDRAW;
 }
 
+static void pick_answer(struct db *db, json_t *doc, void *ctx)
+{
+	struct checkin_state *s = ctx;
+	s->pick_loading = false;
+	json_decref(s->pick);
+	s->pick = doc ? json_incref(doc) : NULL;
+	if (!doc)
+		snprintf(s->pick_error, sizeof s->pick_error, "%s", db->err);
+}
+
+/* F6: the event's lists; Space marks them in the order they are to be
+ * tried, Enter opens the gate on the marked ones (none marked: the one
+ * under the cursor; the last row: the whole event), Esc cancels. */
+static int pick_key(struct app *app, struct checkin_state *s, enum action action, int key)
+{
+	int n = (int)json_array_size(s->pick), rows = n + 1;
+
+	if (action == ACT_CLEAR || action == ACT_BACK || action == ACT_LISTS) {
+		s->picking = false;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (action == ACT_UP || action == ACT_DOWN) {
+		s->pick_sel = (s->pick_sel + (action == ACT_DOWN ? 1 : rows - 1)) % rows;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (key == ' ' && s->pick_sel < n) {
+		int at = -1;
+		for (int i = 0; i < s->npick_marked; i++)
+			if (s->pick_marked[i] == s->pick_sel)
+				at = i;
+		if (at >= 0) {
+			memmove(&s->pick_marked[at], &s->pick_marked[at + 1],
+				sizeof s->pick_marked[0] * (size_t)(s->npick_marked - at - 1));
+			s->npick_marked--;
+		} else if (s->npick_marked < GATE_LISTS_MAX) {
+			s->pick_marked[s->npick_marked++] = s->pick_sel;
+		}
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (action == ACT_SUBMIT && !s->pick_loading && s->pick) {
+		char wanted[sizeof s->lists_wanted] = "";
+		int marked[GATE_LISTS_MAX], nm = s->npick_marked;
+		memcpy(marked, s->pick_marked, sizeof marked);
+		if (nm == 0 && s->pick_sel < n)
+			marked[nm++] = s->pick_sel;
+		for (int i = 0; i < nm; i++) {
+			json_t *l = json_array_get(s->pick, (size_t)marked[i]);
+			const char *name = json_string_value(json_object_get(l, "name"));
+			size_t len = strlen(wanted);
+			/* gate_set_lists splits at commas: such a name goes by its ID */
+			if (!name || strchr(name, ','))
+				snprintf(wanted + len, sizeof wanted - len, "%s%lld", i ? "," : "",
+					 (long long)json_integer_value(json_object_get(l, "id")));
+			else
+				snprintf(wanted + len, sizeof wanted - len, "%s%s", i ? "," : "", name);
+		}
+		snprintf(s->lists_wanted, sizeof s->lists_wanted, "%s", wanted);
+		snprintf(chosen_lists, sizeof chosen_lists, "%s", wanted);
+		lists_chosen = true;
+		s->lists_event = 0;
+		s->lists_error[0] = '\0';
+		s->picking = false;
+		apply_lists(app, s);
+		if (!wanted[0])
+			app_status(app, false, "%s", "gate open on the whole event: every valid ticket");
+		else if (s->lists_error[0])
+			app_status(app, true, "lists not opened: %s", s->lists_error);
+		else
+			app_status(app, false, "gate open on %s", wanted);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	return SCR_HANDLED;
+}
+
+static int open_picker(struct app *app, struct checkin_state *s)
+{
+	if (!app_online(app) || !app_event_id(app)) {
+		app_status(app, true, "%s", app_online(app) ? "choose an event first" : "choosing lists needs the database: offline");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	s->picking = true;
+	s->finding = false;
+	s->pick_sel = 0;
+	s->npick_marked = 0;
+	s->pick_error[0] = '\0';
+	db_cancel_owner(app_db(app), &s->pick);
+	s->pick_loading = db_event_lists_submit(app_db(app), &s->pick, app_event_id(app), pick_answer, s);
+	if (!s->pick_loading)
+		snprintf(s->pick_error, sizeof s->pick_error, "%s", app_db(app)->err);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+/* F7 after a scan refused for a full area: a supervisor's reason, then
+ * Enter admits that ticket over the capacity (recorded with the reason,
+ * in the change log too). */
+static int override_key(struct app *app, struct checkin_state *s, enum action action, int key)
+{
+	if (action == ACT_CLEAR || action == ACT_BACK) {
+		s->override_stage = 0;
+		app_status(app, false, "%s", "admit over capacity cancelled");
+	} else if (action == ACT_SUBMIT) {
+		if (!s->override_reason.text[strspn(s->override_reason.text, " ")]) {
+			app_status(app, true, "%s", "admitting over capacity needs a reason");
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		s->override_stage = 0;
+		gate_admit_ticket(&s->gate, s->override_ticket, s->override_reason.text, &s->last);
+		return show(app, s);
+	} else {
+		form_key(&s->override_form, ACT_NONE, key);
+	}
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+static int start_override(struct app *app, struct checkin_state *s)
+{
+	if (!s->have_last || s->last.admit || !s->last.full || s->last.ticket <= 0) {
+		app_status(app, true, "%s", "F7 admits only the one just refused for a full area");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (!app_online(app)) {
+		app_status(app, true, "%s", "admitting over capacity needs the database: this station is offline");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	s->override_ticket = s->last.ticket;
+	snprintf(s->override_who, sizeof s->override_who, "#%lld%s%.100s%s%.60s%s into %.100s", s->last.ticket,
+		 s->last.person[0] ? ", " : "", s->last.person, s->last.type[0] ? " (" : "", s->last.type,
+		 s->last.type[0] ? ")" : "", s->last.area);
+	s->override_reason.text[0] = '\0';
+	s->override_stage = 1;
+	app_status(app, false, "%s", "");
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
 static int checkin_key(struct app *app, void *state, enum action action, int key)
 {
 	struct checkin_state *s = state;
 
 	if (s->undo_stage)
 		return undo_key(app, s, action, key);
+	if (s->override_stage)
+		return override_key(app, s, action, key);
+	if (s->picking)
+		return pick_key(app, s, action, key);
+	if (action == ACT_LISTS)
+		return open_picker(app, s);
+	if (action == ACT_OVERRIDE && !s->finding)
+		return start_override(app, s);
 	if (action == ACT_CAMERA) {
 		if (!s->cam) {
 			app_status(app, true, "%s", "no camera: start with --camera SOURCE or BOXOFFICE_CAMERA (see README)");
@@ -703,7 +1184,8 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 		if (action == ACT_SUBMIT) {
 			if (s->nfound == 0)
 				return SCR_HANDLED;
-			gate_admit_ticket(&s->gate, s->found[s->found_sel].ticket, NULL, &s->last);
+			if (!refuse_closed(app, s))
+				gate_admit_ticket(&s->gate, s->found[s->found_sel].ticket, NULL, &s->last);
 			s->finding = false;
 			return show(app, s);
 		}
@@ -808,11 +1290,21 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 
 static int checkin_notify(struct app *app, void *state, const char *channel, const char *payload)
 {
-	(void)app;
-	(void)state;
-	(void)payload;
+	struct checkin_state *s = state;
 	/* Check-ins themselves are not announced (see db/006_checkin.sql): the
-	 * tick re-reads the counters every 2 s. */
+	 * tick re-reads the counters every 2 s. An area's occupancy and the
+	 * lists' rules are (db/020): read at once, for this event only. */
+	if (strcmp(channel, "boxoffice_entrances") == 0) {
+		if (!s->lists_wanted[0] || !payload || atoll(payload) != app_event_id(app))
+			return SCR_IGNORED;
+		if (s->lists_error[0]) {
+			/* a list added or renamed may be the one this gate waits for */
+			s->lists_retry = true;
+			return SCR_REQUERY;
+		}
+		read_entrances(app, s);
+		return SCR_HANDLED;
+	}
 	return strcmp(channel, "boxoffice_tickets") == 0 ? SCR_REQUERY : SCR_IGNORED;
 }
 

@@ -1,7 +1,8 @@
 /* The supervisor's dashboard: live totals of the current event — seats sold
  * and available per type, orders and money by status, tickets assigned,
- * people inside (src/db/dashboard.c; the money figures are the Ticket
- * Orders grid's own) — refreshed on every notification and every 2 seconds
+ * people inside, each area's occupancy and the admits per check-in list
+ * and gate (src/db/dashboard.c; the money figures are the Ticket Orders
+ * grid's own) — refreshed on every notification and every 2 seconds
  * (check-ins are not announced; see db/006_checkin.sql). */
 #include <curses.h>
 #include <stdio.h>
@@ -22,6 +23,13 @@ struct dashboard_state {
 	time_t next;
 	char updated[16];
 	struct read_mark mark; /* a read out, or the last one failed: the lines are the last answer's */
+	/* entrances, laid out at draw time to the terminal's size */
+	struct dashboard_area areas[DASHBOARD_AREAS_MAX];
+	int nareas, more_areas;
+	struct dashboard_entrance entrances[DASHBOARD_ENTRANCES_MAX];
+	int nentrances, more_entrances;
+	long long admits;
+	bool have_entrances; /* the event has areas or scans */
 };
 
 static void add(struct dashboard_state *s, unsigned attr, const char *text)
@@ -94,6 +102,14 @@ static void dashboard_answer(struct db *db, const struct dashboard_figures *figu
 		snprintf(line, sizeof line, "%lld offline check-in conflict(s) to look at", f.conflicts);
 		add(s, theme_attr(C_STATUS_ERR), line);
 	}
+	memcpy(s->areas, f.areas, sizeof s->areas);
+	s->nareas = f.nareas;
+	s->more_areas = f.more_areas;
+	memcpy(s->entrances, f.entrances, sizeof s->entrances);
+	s->nentrances = f.nentrances;
+	s->more_entrances = f.more_entrances;
+	s->admits = f.admits;
+	s->have_entrances = f.nareas > 0 || f.admits > 0;
 	localtime_r(&now, &tm);
 	strftime(s->updated, sizeof s->updated, "%H:%M:%S", &tm);
 }
@@ -113,6 +129,91 @@ static void dashboard_query(struct app *app, void *state)
 	read_mark_sent(&s->mark, app, db_dashboard_submit(app_db(app), s, app_event_id(app), dashboard_answer, s));
 }
 
+/* Entrances in at most max lines of width columns: the areas'
+ * occupancy ("Hall 38/40", full marked), the admits per list and gate
+ * ("VIP north 12"), folded into as many lines as they need, and the total
+ * (the event's admits: every admit is one row of one list and gate). */
+#define ENT_LINES 24
+struct ent_lines {
+	char text[ENT_LINES][400];
+	unsigned attr[ENT_LINES];
+	int n;
+};
+
+/* Adds tokens after a label, as many a line as fit; the line that runs
+ * out of room (rows left) ends with "+N more". */
+static void fold(struct ent_lines *out, int rows, int width, const char *label, char tokens[][160], int n,
+		 int more, unsigned attr)
+{
+	int i = 0;
+	while (i < n && out->n < ENT_LINES && rows > 0) {
+		char *line = out->text[out->n];
+		bool last_row = rows == 1;
+		snprintf(line, sizeof out->text[0], "%-7s", i == 0 ? label : "");
+		for (bool first = true; i < n; first = false) {
+			char tail[32] = "";
+			int left = n - i - 1 + more;
+			size_t len = strlen(line);
+			if (last_row && left > 0)
+				snprintf(tail, sizeof tail, " · +%d more", left);
+			if (!first && draw_text_width(line) + 3 + draw_text_width(tokens[i]) + (int)strlen(tail) > width)
+				break;
+			snprintf(line + len, sizeof out->text[0] - len, "%s%s", first ? "" : " · ", tokens[i]);
+			i++;
+		}
+		if (i < n && last_row) {
+			size_t len = strlen(line);
+			snprintf(line + len, sizeof out->text[0] - len, " · +%d more", n - i + more);
+		} else if (i == n && more) {
+			size_t len = strlen(line);
+			snprintf(line + len, sizeof out->text[0] - len, " · +%d more", more);
+		}
+		out->attr[out->n++] = attr;
+		rows--;
+	}
+}
+
+static void entrance_lines(const struct dashboard_state *s, int width, int max, struct ent_lines *out)
+{
+	static char tokens[DASHBOARD_ENTRANCES_MAX][160];
+	char n1[16], n2[16];
+	bool full = false;
+	int rows;
+
+	out->n = 0;
+	if (!s->have_entrances || max < 3)
+		return;
+	snprintf(out->text[out->n], sizeof out->text[0], "%s", "ENTRANCES");
+	out->attr[out->n++] = theme_attr(C_TITLE) | A_UNDERLINE;
+	rows = max - 2; /* the title and the total */
+	for (int i = 0; i < s->nareas; i++) {
+		const struct dashboard_area *a = &s->areas[i];
+		count_format_fit(n1, sizeof n1, a->inside, 7);
+		count_format_fit(n2, sizeof n2, a->capacity, 7);
+		snprintf(tokens[i], sizeof tokens[0], "%.100s %s/%s%s", a->name, n1, n2,
+			 a->inside > a->capacity ? " full, over" : a->inside == a->capacity ? " full" : "");
+		full |= a->inside >= a->capacity;
+	}
+	if (s->nareas) {
+		int before = out->n;
+		/* the areas get at most half the rows: the admits need some */
+		fold(out, rows - rows / 2 > 0 ? rows - rows / 2 : 1, width, "Areas", tokens, s->nareas, s->more_areas,
+		     full ? theme_attr(C_REJECT) : A_BOLD);
+		rows -= out->n - before;
+	}
+	for (int i = 0; i < s->nentrances; i++) {
+		const struct dashboard_entrance *e = &s->entrances[i];
+		count_format_fit(n1, sizeof n1, e->admits, 7);
+		snprintf(tokens[i], sizeof tokens[0], "%.60s %.60s %s", e->list[0] ? e->list : "event",
+			 e->gate[0] ? e->gate : "?", n1);
+	}
+	if (s->nentrances && rows > 0)
+		fold(out, rows, width, "Admits", tokens, s->nentrances, s->more_entrances, A_NORMAL);
+	count_format_fit(n1, sizeof n1, s->admits, 9);
+	snprintf(out->text[out->n], sizeof out->text[0], "Total: admits in all %s, every list and gate", n1);
+	out->attr[out->n++] = A_BOLD;
+}
+
 static void dashboard_draw(struct app *app, void *state, struct rect a)
 {
 	struct dashboard_state *s = state;
@@ -123,9 +224,25 @@ static void dashboard_draw(struct app *app, void *state, struct rect a)
 		draw_text(a.y + 1, a.x + 2, a.w - 4, "No event chosen: pick one on the Events screen.", theme_attr(C_DIM));
 		return;
 	}
-	/* Figures that are not current never look current. */
-	for (int i = 0; i < s->count && i < a.h - 1; i++)
-		draw_text(a.y + i, a.x + 2, a.w - 4, s->lines[i], stale ? theme_attr(C_DIM) : s->attrs[i]);
+	{
+		/* the totals first, then the entrances under them in the rows
+		 * left (at least 5 of them: areas, admits, total) */
+		struct ent_lines ent;
+		int main_rows = s->count < a.h - 1 ? s->count : a.h - 1, room;
+		room = a.h - 1 - (main_rows + 1);
+		if (room < 5 && a.h - 1 >= 5 + 6) {
+			main_rows = a.h - 1 - 6;
+			room = 5;
+		}
+		entrance_lines(s, a.w - 4, room < ENT_LINES ? room : ENT_LINES, &ent);
+		if (!ent.n)
+			main_rows = s->count < a.h - 1 ? s->count : a.h - 1;
+		/* Figures that are not current never look current. */
+		for (int i = 0; i < main_rows; i++)
+			draw_text(a.y + i, a.x + 2, a.w - 4, s->lines[i], stale ? theme_attr(C_DIM) : s->attrs[i]);
+		for (int i = 0; i < ent.n; i++)
+			draw_text(a.y + main_rows + 1 + i, a.x + 2, a.w - 4, ent.text[i], stale ? theme_attr(C_DIM) : ent.attr[i]);
+	}
 	if (stale)
 		snprintf(footer, sizeof footer, "Figures %s%s%s", mark, s->updated[0] ? " · last read " : "", s->updated);
 	else if (mark)

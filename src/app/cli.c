@@ -131,7 +131,8 @@ int cli_parse(const char *what, int argc, char **argv, const struct cli_opt *opt
 void cli_print_help(void)
 {
 	printf("usage: boxoffice [-d CONNINFO] [--station NAME] [COMMAND ...]\n"
-	       "       boxoffice [--screen NAME] [--event E] [--camera SOURCE]   (opens the terminal screens)\n\n"
+	       "       boxoffice [--screen NAME] [--event E] [--camera SOURCE]\n"
+	       "       [--list L[,L...]]   (opens the terminal screens)\n\n"
 	       "Options:\n"
 	       "  -d CONNINFO      libpq conninfo or URI (default: PG* environment, else var/pg)\n"
 	       "  --station NAME   this station's name (default: host name)\n"
@@ -140,6 +141,8 @@ void cli_print_help(void)
 	       "                   else ~/.local/state/boxoffice)\n"
 	       "  --camera SOURCE  the check-in camera: /dev/videoN, a .y4m file, a FIFO or\n"
 	       "                   cmd:COMMAND printing YUV4MPEG2 (also $BOXOFFICE_CAMERA)\n"
+	       "  --list L[,L...]  the check-in lists the check-in screen's gate admits on\n"
+	       "                   (also $BOXOFFICE_LIST; default: the whole event; F6 there)\n"
 	       "  --help, --version\n\n"
 	       "Commands:\n");
 	for (const struct command *c = commands; c->name; c++) {

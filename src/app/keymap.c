@@ -86,6 +86,8 @@ const struct binding bindings[] = {
 	{ "checkin", KEY_F(3), ACT_FIND, true, false },
 	{ "checkin", KEY_F(4), ACT_CAMERA, true, false },
 	{ "checkin", KEY_ESC, ACT_CLEAR, true, false },
+	{ "checkin", KEY_F(6), ACT_LISTS, true, false },
+	{ "checkin", KEY_F(7), ACT_OVERRIDE, true, false },
 	{ "checkin", KEY_BACKSPACE, ACT_ERASE, false, false },
 	{ "checkin", KEY_DEL, ACT_ERASE, false, false },
 	{ "checkin", KEY_CTRL_H, ACT_ERASE, false, false },

@@ -47,7 +47,9 @@
 	X(PREV, "Prev", "the previous ticket")                              \
 	X(NEXT, "Next", "the next ticket")                                  \
 	X(UNDO, "Undo", "undo the check-in chosen in Last scans (reason, y)") \
-	X(CAMERA, "Camera", "show or hide the camera's picture (to aim a badge)")
+	X(CAMERA, "Camera", "show or hide the camera's picture (to aim a badge)") \
+	X(LISTS, "Lists", "open this gate on check-in lists (a picker)")    \
+	X(OVERRIDE, "Override", "admit the one refused for a full area (reason)")
 
 enum action {
 #define X(name, label, help) ACT_##name,

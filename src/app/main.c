@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 	struct cli cli = { 0 };
 	struct tui_options tui = { 0 };
 	char host[64] = "station";
-	const char *state_dir = NULL, *camera = NULL;
+	const char *state_dir = NULL, *camera = NULL, *list = NULL;
 	int i, rc;
 
 	/* stdin, stdout and stderr closed by whoever started us: /dev/null in
@@ -57,6 +57,11 @@ int main(int argc, char **argv)
 			if (i + 1 < argc)
 				setenv("BOXOFFICE_CAMERA", argv[i + 1], 1);
 			target = &camera;
+		} else if (strcmp(a, "--list") == 0) {
+			/* the check-in screen's lists; the same as BOXOFFICE_LIST */
+			if (i + 1 < argc)
+				setenv("BOXOFFICE_LIST", argv[i + 1], 1);
+			target = &list;
 		} else {
 			return cli_fail(EXIT_USAGE, a, "unknown option (see boxoffice --help)");
 		}

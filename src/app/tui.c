@@ -59,7 +59,7 @@
 
 /* Channels every station listens on; screens filter by channel name. */
 static const char *const listen_channels[] = {
-	"boxoffice_orders", "boxoffice_inventory", "boxoffice_events", "boxoffice_tickets", NULL,
+	"boxoffice_orders", "boxoffice_inventory", "boxoffice_events", "boxoffice_tickets", "boxoffice_entrances", NULL,
 };
 
 struct screen_slot {

@@ -160,14 +160,15 @@ bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, 
 }
 
 static const char SQL_TYPE_COUNTS[] =
-	"SELECT t.name, count(k.id) FILTER (WHERE k.scans > 2 * k.undos), count(k.id) FROM ticket_type t "
+	"SELECT t.name, count(k.id) FILTER (WHERE " SQL_TICKET_CHECKED_IN("k") "), count(k.id) FROM ticket_type t "
 	"LEFT JOIN ticket k ON k.type_id = t.id AND k.status = 'valid' WHERE t.event_id = $1 "
 	"GROUP BY t.id, t.name ORDER BY t.id";
 static const char SQL_CONFLICTS[] =
 	"SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id WHERE k.event_id = $1";
 static const char SQL_RECENT[] =
 	"SELECT to_char(c.at, 'HH24:MI:SS'), c.direction, c.gate, coalesce(p.name, '#' || k.id::text), "
-	"t.name, extract(epoch FROM c.at), k.id, coalesce(c.undo_reason, '') FROM checkin c JOIN ticket k ON k.id = c.ticket_id JOIN ticket_type t ON t.id = k.type_id "
+	"t.name, extract(epoch FROM c.at), k.id, coalesce(c.undo_reason, ''), coalesce(c.override_reason, '') "
+	"FROM checkin c JOIN ticket k ON k.id = c.ticket_id JOIN ticket_type t ON t.id = k.type_id "
 	"LEFT JOIN person p ON p.id = k.person_id WHERE k.event_id = $1 "
 	"ORDER BY c.at DESC, c.id DESC LIMIT $2::integer";
 
@@ -237,6 +238,11 @@ static bool parse_recent(struct db *db, const PGresult *res, void *dst)
 		if (*undo)
 			snprintf(f->recent[f->nrecent++], sizeof f->recent[0], "%s UNDO %s (%s): %s", db_text(res, i, CR_AT),
 				 db_text(res, i, CR_WHO), db_text(res, i, CR_TYPE), undo);
+		else if (*db_text(res, i, CR_OVERRIDE))
+			/* a supervisor let them into a full area: said before the gate */
+			snprintf(f->recent[f->nrecent++], sizeof f->recent[0], "%s %-3s %s (%s) · over capacity: %s · %s",
+				 db_text(res, i, CR_AT), db_text(res, i, CR_DIRECTION), db_text(res, i, CR_WHO),
+				 db_text(res, i, CR_TYPE), db_text(res, i, CR_OVERRIDE), db_text(res, i, CR_GATE));
 		else
 			/* who first, the gate last: a narrow column cuts the gate */
 			snprintf(f->recent[f->nrecent++], sizeof f->recent[0], "%s %-3s %s (%s) · %s",

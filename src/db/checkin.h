@@ -57,15 +57,25 @@ json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long
 			  const char *at, const char *token, const char *scan_id, const char *lists);
 
 /* The check-in figures of one event, for the station and the dashboard. */
+/* SQL conditions on a ticket row aliased T: checked in (on the whole
+ * event or on any check-in list, db/020; an undone check-in is none) and
+ * inside now (on the event or any list). One definition for every count. */
+#define SQL_TICKET_CHECKED_IN(T)                                                                      \
+	"(" T ".scans > 2 * " T ".undos OR EXISTS (SELECT 1 FROM checkin_pass cp WHERE cp.ticket_id = " T \
+	".id AND cp.scans > 2 * cp.undos))"
+#define SQL_TICKET_INSIDE(T)                                                                          \
+	"(" T ".scans % 2 = 1 OR EXISTS (SELECT 1 FROM checkin_pass cp WHERE cp.ticket_id = " T          \
+	".id AND cp.scans % 2 = 1))"
 enum checkin_type_col { CT_NAME, CT_IN, CT_TOTAL };
 /* Per ticket type, in type order: valid tickets checked in, valid tickets. */
 PGresult *db_checkin_type_counts(struct db *db, long long event_id);
 /* Offline admits the database could not accept (checkin_conflict). */
 bool db_checkin_conflict_count(struct db *db, long long event_id, long long *count);
-enum checkin_recent_col { CR_AT, CR_DIRECTION, CR_GATE, CR_WHO, CR_TYPE, CR_EPOCH, CR_TICKET, CR_UNDO };
+enum checkin_recent_col { CR_AT, CR_DIRECTION, CR_GATE, CR_WHO, CR_TYPE, CR_EPOCH, CR_TICKET, CR_UNDO, CR_OVERRIDE };
 /* The latest scans, newest first: time (HH24:MI:SS), direction, gate,
  * person (or #ticket), ticket type, time as epoch seconds, ticket, the
- * undo's reason ("" when the row is no undo). */
+ * undo's reason ("" when the row is no undo), the reason of an admit over
+ * an area's capacity ("" when none). */
 PGresult *db_checkin_recent(struct db *db, long long event_id, int limit);
 /* One ticket's scans: how many, and the last as "YYYY-MM-DD HH24:MI in at
  * GATE" ("" when none). */

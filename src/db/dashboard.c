@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "checkin.h"
+#include "entrances.h"
 
 enum seat_col { SEAT_NAME, SEAT_CAPACITY, SEAT_SOLD, SEAT_HELD, SEAT_RESERVED, SEAT_AVAILABLE };
 enum ticket_fig_col { TF_TICKETS, TF_ASSIGNED, TF_CHECKED_IN, TF_INSIDE };
@@ -35,6 +36,47 @@ static bool parse_tickets(struct db *db, const PGresult *res, void *dst)
 	return true;
 }
 
+static bool parse_areas(struct db *db, const PGresult *res, void *dst)
+{
+	struct dashboard_figures *out = dst;
+	(void)db;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct dashboard_area *a = &out->areas[out->nareas];
+		if (out->nareas == DASHBOARD_AREAS_MAX) {
+			out->more_areas++;
+			continue;
+		}
+		snprintf(a->name, sizeof a->name, "%s", db_text(res, i, 0));
+		a->inside = db_int(res, i, 1);
+		a->capacity = db_int(res, i, 2);
+		out->nareas++;
+	}
+	return true;
+}
+
+static bool parse_entrances(struct db *db, const PGresult *res, void *dst)
+{
+	struct dashboard_figures *out = dst;
+	(void)db;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct dashboard_entrance *e = &out->entrances[out->nentrances];
+		long long admits = db_int(res, i, EC_ADMITS);
+		out->admits += admits;
+		if (admits == 0)
+			continue; /* a gate that only let people out */
+		if (out->nentrances == DASHBOARD_ENTRANCES_MAX) {
+			out->more_entrances++;
+			continue;
+		}
+		/* NULL: the whole event (a gate opened on no list) */
+		snprintf(e->list, sizeof e->list, "%s", PQgetisnull(res, i, EC_LIST) ? "" : db_text(res, i, EC_LIST));
+		snprintf(e->gate, sizeof e->gate, "%s", db_text(res, i, EC_GATE));
+		e->admits = admits;
+		out->nentrances++;
+	}
+	return true;
+}
+
 static bool finish(struct db *db, void *out)
 {
 	struct dashboard_figures *f = out;
@@ -61,10 +103,14 @@ static struct db_read *dashboard_read(struct db *db, long long event_id)
 	order_filter_reset(&f); /* keeps the event */
 	/* a reset filter on one event is always well-formed */
 	(void)db_order_summary_add(db, r, &f, &out->orders);
-	db_read_add(r, "SELECT count(*), count(person_id), count(*) FILTER (WHERE scans > 2 * undos), "
-		       "count(*) FILTER (WHERE scans % 2 = 1) FROM ticket WHERE event_id = $1 AND status = 'valid'",
+	db_read_add(r, "SELECT count(*), count(k.person_id), count(*) FILTER (WHERE " SQL_TICKET_CHECKED_IN("k") "), "
+		       "count(*) FILTER (WHERE " SQL_TICKET_INSIDE("k") ") FROM ticket k "
+		       "WHERE k.event_id = $1 AND k.status = 'valid'",
 		    1, p, parse_tickets, out);
 	db_checkin_conflicts_add(r, event_id, &out->conflicts);
+	db_read_add(r, "SELECT name, inside, capacity FROM area WHERE event_id = $1 ORDER BY name", 1, p, parse_areas,
+		    out);
+	db_read_add(r, SQL_ENTRANCE_COUNTS, 1, p, parse_entrances, out);
 	db_read_on_finish(r, finish);
 	return r;
 }

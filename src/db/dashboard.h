@@ -14,6 +14,19 @@ struct dashboard_seats {
 	long long capacity, sold, held, reserved, available;
 };
 
+/* Entrances (db/020): each area's occupancy, and the admits per list
+ * ("" for the whole event) and gate, from checkin_entrance_counts. */
+#define DASHBOARD_AREAS_MAX 16
+#define DASHBOARD_ENTRANCES_MAX 48
+struct dashboard_area {
+	char name[101];
+	long long inside, capacity;
+};
+struct dashboard_entrance {
+	char list[101], gate[101];
+	long long admits;
+};
+
 struct dashboard_figures {
 	struct dashboard_seats types[DASHBOARD_TYPES_MAX];
 	int ntypes;
@@ -22,6 +35,12 @@ struct dashboard_figures {
 	long long paid, outstanding;
 	/* valid tickets */
 	long long tickets, assigned, checked_in, inside, conflicts;
+	struct dashboard_area areas[DASHBOARD_AREAS_MAX];
+	int nareas, more_areas; /* more_areas: not held (past the max) */
+	struct dashboard_entrance entrances[DASHBOARD_ENTRANCES_MAX];
+	int nentrances, more_entrances;
+	/* every row's admits summed (those past the max too): the event's */
+	long long admits;
 };
 
 /* False with db->err when any read fails (out is then unspecified). */

@@ -119,5 +119,32 @@ bool db_area_resolve(struct db *db, long long event, const char *name, long long
 
 PGresult *db_entrance_counts(struct db *db, long long event)
 {
-	return db_exec_id(db, "SELECT list, gate, admits, exits, undos FROM checkin_entrance_counts($1::bigint)", event);
+	return db_exec_id(db, SQL_ENTRANCE_COUNTS, event);
+}
+
+bool db_gate_entrances_submit(struct db *db, const void *owner, const char *lists, db_json_fn done, void *ctx)
+{
+	const char *p[1] = { lists };
+	return db_json_submit(
+		db, owner,
+		"SELECT jsonb_build_object("
+		"'lists', coalesce((SELECT jsonb_agg(jsonb_build_object('id', l.id, 'name', l.name, "
+		"'rules', checkin_list_rules(l.id)) ORDER BY u.n) "
+		"FROM unnest($1::bigint[]) WITH ORDINALITY u(id, n) JOIN checkin_list l ON l.id = u.id), '[]'::jsonb), "
+		"'areas', coalesce((SELECT jsonb_agg(jsonb_build_object('name', a.name, 'inside', a.inside, "
+		"'capacity', a.capacity) ORDER BY a.name) FROM area a "
+		"WHERE a.id IN (SELECT l.area_id FROM checkin_list l WHERE l.id = ANY ($1::bigint[]))), '[]'::jsonb))",
+		1, p, done, ctx);
+}
+
+bool db_event_lists_submit(struct db *db, const void *owner, long long event, db_json_fn done, void *ctx)
+{
+	char e[24];
+	const char *p[1] = { e };
+	id_text(e, event);
+	return db_json_submit(db, owner,
+			      "SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id, 'name', l.name, "
+			      "'rules', checkin_list_rules(l.id)) ORDER BY l.name), '[]'::jsonb) "
+			      "FROM checkin_list l WHERE l.event_id = $1::bigint",
+			      1, p, done, ctx);
 }

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "async.h"
 #include "db.h"
 
 /* Adds (list 0) or edits a list from a spec of optional keys: name,
@@ -34,5 +35,17 @@ bool db_area_resolve(struct db *db, long long event, const char *name, long long
  * from the scan rows: they add up to the event's total. */
 enum entrance_col { EC_LIST, EC_GATE, EC_ADMITS, EC_EXITS, EC_UNDOS };
 PGresult *db_entrance_counts(struct db *db, long long event);
+/* The same statement, for a larger read ($1: the event). */
+#define SQL_ENTRANCE_COUNTS \
+	"SELECT list, gate, admits, exits, undos FROM checkin_entrance_counts($1::bigint)"
+
+
+/* For a check-in screen, queued on the loop (src/db/async.h): the gate's
+ * lists (lists: "{3,5}" as struct gate's lists_param) in its order, each
+ * {id, name, rules}, and the areas they count into, each {name, inside,
+ * capacity}: {"lists": [...], "areas": [...]}. */
+bool db_gate_entrances_submit(struct db *db, const void *owner, const char *lists, db_json_fn done, void *ctx);
+/* The event's lists for a picker, by name: [{id, name, rules}...]. */
+bool db_event_lists_submit(struct db *db, const void *owner, long long event, db_json_fn done, void *ctx);
 
 #endif
