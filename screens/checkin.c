@@ -276,29 +276,13 @@ static bool lists_closed(struct app *app, const struct checkin_state *s)
 	return s->lists_wanted[0] && (s->lists_event != app_event_id(app) || s->lists_error[0]);
 }
 
-/* An area's occupancy as this gate sees it offline (approximate: its own
- * count). TODO(lead): once gate_area_view (src/app/gate.c, issue 13's
- * offline part) is merged, this is
- *     return gate_area_view(&s->gate, name, size, inside, capacity, approximate);
- * until then: the last verdict's area when it was decided offline, else the
- * last count read online, marked approximate either way. */
+/* Offline, the gate's own view: the area's count at its last refresh plus
+ * this gate's entries and exits since (gate_area_view), marked
+ * approximate. */
 static bool area_view_offline(const struct checkin_state *s, char *name, size_t size, long long *inside,
 			      long long *capacity, bool *approximate)
 {
-	*approximate = true;
-	if (s->have_last && s->last.offline && s->last.area[0] && s->last.capacity >= 0) {
-		snprintf(name, size, "%s", s->last.area);
-		*inside = s->last.inside;
-		*capacity = s->last.capacity;
-		return true;
-	}
-	if (s->nareas) {
-		snprintf(name, size, "%s", s->areas[0].name);
-		*inside = s->areas[0].inside;
-		*capacity = s->areas[0].capacity;
-		return true;
-	}
-	return false;
+	return gate_area_view(&s->gate, name, size, inside, capacity, approximate);
 }
 
 /* A verdict that names its area carries the occupancy after it: shown at
@@ -906,10 +890,12 @@ static void scan_answered(struct db *db, json_t *answer, void *ctx)
 	s->asking = false;
 	if (answer) {
 		gate_scan_answer(&s->gate, &s->pending, answer, &s->last);
-	} else if (db->state == DB_READY) {
+	} else if (db->state == DB_READY && !db_error_is_transient(db)) {
 		memset(&s->last, 0, sizeof s->last);
 		snprintf(s->last.reason, sizeof s->last.reason, "database refused the scan: %.400s", db->err);
 	} else {
+		/* a lost link, or a lock the server could not get within the
+		 * verdict's time (db/024: it committed nothing) */
 		gate_scan_offline(&s->gate, &s->pending, &s->last);
 	}
 	show(s->app, s);

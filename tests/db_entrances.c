@@ -64,10 +64,14 @@ static char *nth_token(const char *path, int n)
 	return line;
 }
 
+/* The event the current test scans at (list names repeat across events). */
+static long long scan_event;
+
 /* One scan at a gate on lists: the verdict's JSON (the caller decrefs). */
 static json_t *scan(const char *gate, const char *lists, const char *token)
 {
-	struct run_result r = run_cmd("$BOXOFFICE checkin --gate %s --list %s --token '%s'", gate, lists, token);
+	struct run_result r = run_cmd("$BOXOFFICE checkin --gate %s --event %lld --list %s --token '%s'", gate, scan_event,
+				      lists, token);
 	json_t *j = json_loads(r.out, 0, NULL);
 	if (!j)
 		fail_msg("checkin printed no verdict (exit %d): %s %s", r.status, r.out, r.err);
@@ -113,6 +117,7 @@ static void test_vip_list_refuses_general_admits_vip(void **state)
 	long long event = make_event(unique_name("VIP door"), "2029-03-01", 0);
 	json_t *j;
 	(void)state;
+	scan_event = event;
 
 	make_type(event, "General", 20, 1000, 1);
 	make_type(event, "VIP", 5, 5000, 1);
@@ -146,6 +151,7 @@ static void test_valid_once_on_each_list(void **state)
 	json_t *j;
 	struct run_result r;
 	(void)state;
+	scan_event = event;
 
 	make_type(event, "General", 20, 1000, 1);
 	tickets(event, "General", 1, general, sizeof general);
@@ -193,6 +199,7 @@ static void test_day_two_list_follows_the_clock(void **state)
 	char expect[64], lid[24];
 	const char *lp[1] = { lid };
 	(void)state;
+	scan_event = event;
 
 	make_type(event, "Day pass", 20, 1000, 1);
 	tickets(event, "Day pass", 2, general, sizeof general);
@@ -254,6 +261,7 @@ static void test_eight_gates_race_for_forty_places(void **state)
 	struct run_result r;
 	int admits = 0;
 	(void)state;
+	scan_event = event;
 
 	make_type(event, "General", 100, 1000, 1);
 	tickets(event, "General", 61, general, sizeof general);
@@ -328,6 +336,7 @@ static void test_eight_gates_one_place_left(void **state)
 	json_t *j;
 	struct run_result r;
 	(void)state;
+	scan_event = event;
 
 	make_type(event, "General", 20, 1000, 1);
 	tickets(event, "General", 9, general, sizeof general);
@@ -356,6 +365,7 @@ static void test_type_removed_while_a_gate_runs(void **state)
 	long long event = make_event(unique_name("Edited"), "2029-03-07", 0);
 	FILE *w;
 	(void)state;
+	scan_event = event;
 
 	make_type(event, "General", 20, 1000, 1);
 	make_type(event, "VIP", 20, 1000, 1);
@@ -406,6 +416,7 @@ static void test_exit_without_reentry_and_override(void **state)
 	json_t *j;
 	struct run_result r;
 	(void)state;
+	scan_event = event;
 
 	make_type(event, "General", 20, 1000, 1);
 	tickets(event, "General", 2, general, sizeof general);
@@ -445,6 +456,7 @@ static void test_bad_input(void **state)
 	long long event = make_event(unique_name("Bad input"), "2029-03-09", 0), other;
 	struct run_result r;
 	(void)state;
+	scan_event = event;
 
 	make_type(event, "General", 20, 1000, 1);
 	other = make_event(unique_name("Other"), "2029-03-09", 0);
@@ -477,7 +489,12 @@ static void test_bad_input(void **state)
 		{ "area show --event %lld --name ghost", 1, "ghost" },
 		{ "checkin --event %lld --list elsewhere --token x", 1, "no check-in list \"elsewhere\" in this event" },
 		{ "checkin --event %lld --list main --token x --token y --override why", 2, "exactly one --token" },
-		{ "checkin --event %lld --list main,main --token x", 1, "given twice" },
+		{ "checkin --event %lld --list main,main --token x", 2, "given twice" },
+		{ "checkin --event %lld --list ,main --token x", 2, "empty list name" },
+		{ "checkin --event %lld --list main, --token x", 2, "empty list name" },
+		{ "list add --event %lld --name x --from '2029-03-09 09:00 UTC' --to '2029-03-09 18:00'", 2, "not a time" },
+		{ "list add --event %lld --name x --from now --to '2029-03-09 18:00'", 2, "not a time" },
+		{ "list add --event %lld --name x --from '2029-03-09 09:00' --to infinity", 2, "not a time" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char args[600];
@@ -488,6 +505,125 @@ static void test_bad_input(void **state)
 				 r.err, cases[i].says);
 		run_free(&r);
 	}
+}
+
+/* Found by the hostile review: a holder inside whose ticket was refunded
+ * meanwhile can still go out (the area gets its place back); an override
+ * that was not needed says so. */
+static void test_refunded_holder_can_leave(void **state)
+{
+	char general[400];
+	long long event = make_event(unique_name("Refund inside"), "2029-03-10", 0), area, order;
+	json_t *j;
+	struct run_result r;
+	(void)state;
+	scan_event = event;
+
+	make_type(event, "General", 20, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type General --qty 1 --payment card", event);
+	assert_int_equal(r.status, 0);
+	order = out_id(r.out);
+	run_free(&r);
+	snprintf(general, sizeof general, "%s/refund-%lld.tokens", tmp, event);
+	r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
+		    "'import json,sys; [print(t[\"token\"]) for t in json.load(sys.stdin)]' > '%s'",
+		    order, general);
+	run_free(&r);
+	j = cli_json("$BOXOFFICE area add --event %lld --name Room --capacity 1", event);
+	area = (long long)json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	json_decref(cli_json("$BOXOFFICE list add --event %lld --name door --area Room --reentry", event));
+	j = scan("in", "door", nth_token(general, 0));
+	assert_true(admitted(j));
+	json_decref(j);
+	r = run_cmd("$BOXOFFICE order refund %lld", order);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	j = scan("out", "door", nth_token(general, 0));
+	assert_true(admitted(j));
+	assert_string_equal(str(j, "direction"), "out");
+	json_decref(j);
+	assert_int_equal(area_inside(area), 0);
+	/* and not in again */
+	j = scan("in", "door", nth_token(general, 0));
+	assert_false(admitted(j));
+	assert_string_equal(str(j, "reason"), "cancelled or refunded");
+	json_decref(j);
+
+	tickets(event, "General", 1, general, sizeof general);
+	r = run_cmd("$BOXOFFICE checkin --gate in --event %lld --list door --token '%s' --override 'just in case'", event, nth_token(general, 0));
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "--override not needed"));
+	run_free(&r);
+	assert_int_equal(scalar1("SELECT count(*) FROM change_log WHERE entity = 'area' AND entity_id = $1 "
+				 "AND action = 'capacity_override'",
+				 area),
+			 0);
+}
+
+/* `checkin undo --list NAME` finds the list in the ticket's own event,
+ * though other events have lists of the same name. */
+static void test_undo_on_a_list_name_other_events_share(void **state)
+{
+	char general[400];
+	long long event = make_event(unique_name("Undo shared"), "2029-03-11", 0), other;
+	struct run_result r;
+	(void)state;
+	scan_event = event;
+
+	other = make_event(unique_name("Undo other"), "2029-03-11", 0);
+	make_type(event, "General", 20, 1000, 1);
+	tickets(event, "General", 1, general, sizeof general);
+	json_decref(cli_json("$BOXOFFICE list add --event %lld --name shared", event));
+	json_decref(cli_json("$BOXOFFICE list add --event %lld --name shared", other));
+	r = run_cmd("$BOXOFFICE checkin --gate x --event %lld --list shared --token '%s'", event, nth_token(general, 0));
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE checkin undo %lld --reason 'wrong person' --list shared",
+		    scalar1("SELECT min(id) FROM ticket WHERE event_id = $1", event));
+	if (r.status != 0)
+		fail_msg("undo: %s %s", r.out, r.err);
+	run_free(&r);
+}
+
+/* A lock held on the area (a supervisor's open transaction) makes the
+ * gate decide offline within its verdict deadline, and the server, bound
+ * by lock_timeout, commits nothing behind the gate's back: the scan is in
+ * the database once, offline, after the journal is uploaded. */
+static void test_a_held_area_lock_is_decided_offline_once(void **state)
+{
+	char general[400], id[24];
+	const char *p[1] = { id };
+	long long event = make_event(unique_name("Held lock"), "2029-03-12", 0), area;
+	json_t *j;
+	struct run_result r;
+	(void)state;
+	scan_event = event;
+
+	make_type(event, "General", 20, 1000, 1);
+	tickets(event, "General", 1, general, sizeof general);
+	j = cli_json("$BOXOFFICE area add --event %lld --name Hall --capacity 10", event);
+	area = (long long)json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	json_decref(cli_json("$BOXOFFICE list add --event %lld --name held --area Hall", event));
+	snprintf(id, sizeof id, "%lld", area);
+	PQclear(test_query(conn, "BEGIN", 0, NULL));
+	PQclear(test_query(conn, "SELECT * FROM area WHERE id = $1 FOR UPDATE", 1, p));
+	r = run_cmd("$BOXOFFICE checkin --gate held --list held --verdict-ms 1000 --token '%s'", nth_token(general, 0));
+	PQclear(test_query(conn, "ROLLBACK", 0, NULL));
+	if (r.status != 0 || !strstr(r.out, "\"offline\":true"))
+		fail_msg("want an offline admit: exit %d %s %s", r.status, r.out, r.err);
+	run_free(&r);
+	usleep(500 * 1000); /* time for a backend that did not give up to commit */
+	assert_int_equal(scalar1("SELECT count(*) FROM checkin WHERE area_id = $1", area), 0);
+	assert_int_equal(area_inside(area), 0);
+	/* the gate back: its journal goes up, the scan is in once */
+	r = run_cmd("$BOXOFFICE checkin --gate held --list held --refresh-cache < /dev/null");
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_int_equal(scalar1("SELECT count(*) FROM checkin WHERE area_id = $1 AND offline", area), 1);
+	assert_int_equal(area_inside(area), 1);
+	assert_int_equal(area_rows(area), 1);
 }
 
 int main(void)
@@ -501,6 +637,9 @@ int main(void)
 		cmocka_unit_test(test_type_removed_while_a_gate_runs),
 		cmocka_unit_test(test_exit_without_reentry_and_override),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_refunded_holder_can_leave),
+		cmocka_unit_test(test_undo_on_a_list_name_other_events_share),
+		cmocka_unit_test(test_a_held_area_lock_is_decided_offline_once),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -27,6 +27,7 @@
 #include "../core/validate.h"
 #include "../db/catalog.h"
 #include "../db/db.h"
+#include "../db/tickets.h"
 #include "camera.h"
 #include "cli.h"
 #include "commands.h"
@@ -384,8 +385,11 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 		if (!lists)
 			return cli_fail(EXIT_USAGE, what, "--override is for an area's capacity: give the --list");
 	}
-	if (lists && !*lists)
-		return cli_fail(EXIT_USAGE, what, "--list needs a name (several: main,vip)");
+	if (lists) {
+		char names[GATE_LISTS_MAX][GATE_LIST_NAME_MAX], err[200];
+		if (gate_list_names(lists, names, GATE_LISTS_MAX, err, sizeof err) < 0)
+			return cli_fail(EXIT_USAGE, what, "--list: %s", err);
+	}
 	if (!gate_name)
 		gate_name = cli->station;
 	if (!*gate_name)
@@ -449,6 +453,9 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 	for (int i = 0; i < ntokens; i++) {
 		struct verdict v;
 		all &= emit(&g, tokens[i], &v);
+		if (override && v.admit && v.override_unused)
+			fprintf(stderr, "boxoffice: checkin: --override not needed: %s (no override recorded)\n",
+				v.area[0] ? "the area was not full" : "the list counts into no area");
 	}
 	for (int i = 0; i < nimages; i++) {
 		char codes[4][SCAN_CODE_MAX];
@@ -534,6 +541,21 @@ int cmd_checkin_undo(struct cli *cli, int argc, char **argv)
 	if (gate_name) {
 		int uploaded = gate_upload(&g, &conflicts);
 		gate_report_upload(&g, uploaded, conflicts);
+	}
+	if (lists) {
+		/* the ticket's own event's lists (names repeat across events) */
+		PGresult *res = db_ticket_get(cli->db, id);
+		if (!res) {
+			gate_close(&g);
+			return cli_db_fail(cli, what);
+		}
+		if (PQntuples(res) == 0) {
+			PQclear(res);
+			gate_close(&g);
+			return cli_fail(EXIT_REFUSED, what, "ticket %lld does not exist", id);
+		}
+		g.event_id = db_int(res, 0, TK_EVENT);
+		PQclear(res);
 	}
 	if (lists && !gate_set_lists(&g, lists, err, sizeof err)) {
 		gate_close(&g);

@@ -676,64 +676,86 @@ static bool cached_list(const struct gate *g, const char *name, long long event,
 	return false;
 }
 
-bool gate_set_lists(struct gate *g, const char *names, char *err, size_t size)
+int gate_list_names(const char *names, char (*out)[GATE_LIST_NAME_MAX], int max, char *err, size_t size)
 {
 	const char *p = names;
+	int n = 0;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		const char *s = p;
+		while (len && *s == ' ')
+			s++, len--;
+		while (len && s[len - 1] == ' ')
+			len--;
+		if (!len || len >= GATE_LIST_NAME_MAX) {
+			snprintf(err, size, "%s", len ? "a list name is too long" : "an empty list name (write main,vip)");
+			return -1;
+		}
+		if (n == max) {
+			snprintf(err, size, "a gate takes at most %d lists", max);
+			return -1;
+		}
+		snprintf(out[n], GATE_LIST_NAME_MAX, "%.*s", (int)len, s);
+		for (int i = 0; i < n; i++)
+			if (strcmp(out[i], out[n]) == 0) {
+				snprintf(err, size, "list \"%s\" is given twice", out[n]);
+				return -1;
+			}
+		n++;
+		p += strcspn(p, ",");
+		if (!*p)
+			return n;
+		p++; /* a trailing comma is an empty name */
+	}
+}
+
+bool gate_set_lists(struct gate *g, const char *names, char *err, size_t size)
+{
+	char wanted[GATE_LISTS_MAX][GATE_LIST_NAME_MAX];
+	int n = gate_list_names(names, wanted, GATE_LISTS_MAX, err, size);
 	size_t used = 1;
+	long long event_before = g->event_id;
 
 	g->nlists = 0;
 	g->lists_param[0] = '\0';
-	while (*p) {
-		char name[401];
-		size_t len = strcspn(p, ",");
+	if (n < 0)
+		return false;
+	for (int k = 0; k < n; k++) {
+		const char *name = wanted[k];
 		long long id = 0, event = 0;
-		while (len && (*p == ' ')) {
-			p++;
-			len--;
-		}
-		snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name - 1 ? len : sizeof name - 1), p);
-		while (len && name[0] && name[strlen(name) - 1] == ' ')
-			name[strlen(name) - 1] = '\0';
-		p += len + (p[len] == ',');
-		if (!name[0] || len >= sizeof name) {
-			snprintf(err, size, "%s", len ? "a list name is too long" : "an empty list name");
-			return false;
-		}
-		if (g->nlists == GATE_LISTS_MAX) {
-			snprintf(err, size, "a gate takes at most %d lists", GATE_LISTS_MAX);
-			return false;
-		}
 		if (online(g)) {
 			if (!db_list_resolve(g->db, g->event_id, name, &id, &event)) {
 				snprintf(err, size, "%s", g->db->err);
-				return false;
+				goto fail;
 			}
 		} else if (!cached_list(g, name, g->event_id, &id, &event, err, size)) {
-			return false;
+			goto fail;
 		}
 		if (g->event_id && event != g->event_id) {
 			snprintf(err, size, "list \"%s\" is another event's", name);
-			return false;
+			goto fail;
 		}
 		g->event_id = event;
 		for (int i = 0; i < g->nlists; i++)
 			if (g->lists[i].id == id) {
 				snprintf(err, size, "list \"%s\" is given twice", name);
-				return false;
+				goto fail;
 			}
 		g->lists[g->nlists].id = id;
-		snprintf(g->lists[g->nlists].name, sizeof g->lists[g->nlists].name, "%s", name);
+		memcpy(g->lists[g->nlists].name, wanted[k], sizeof g->lists[g->nlists].name);
 		used += (size_t)snprintf(g->lists_param + used, sizeof g->lists_param - used, "%s%lld",
 					 g->nlists ? "," : "", id);
 		g->nlists++;
 	}
-	if (!g->nlists) {
-		snprintf(err, size, "%s", "no list named");
-		return false;
-	}
 	g->lists_param[0] = '{';
 	snprintf(g->lists_param + used, sizeof g->lists_param - used, "}");
 	return true;
+fail: /* the gate stays as it was: on no list, its event untouched */
+	g->nlists = 0;
+	g->lists_param[0] = '\0';
+	g->event_id = event_before;
+	return false;
 }
 
 bool gate_cached_event(const struct gate *g, const char *text, long long *id)
@@ -1253,6 +1275,7 @@ static void from_result(struct verdict *v, json_t *r)
 			      ? (long long)json_integer_value(json_object_get(r, "capacity"))
 			      : -1;
 	v->full = json_is_true(json_object_get(r, "full"));
+	v->override_unused = json_is_false(json_object_get(r, "override_used"));
 }
 
 static void reject(struct verdict *v, const char *fmt, const char *arg)

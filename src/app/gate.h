@@ -36,6 +36,7 @@ struct verdict {
 	char list[401], area[401];
 	long long inside, capacity;
 	bool full, approximate;
+	bool override_unused; /* an override was sent and the area was not full */
 };
 
 /* A ticket's state on one check-in list (db/020's checkin_pass): odd
@@ -98,9 +99,10 @@ struct gate_event {
 
 /* The check-in lists a gate is opened on (db/020), in the order given. */
 #define GATE_LISTS_MAX 8
+#define GATE_LIST_NAME_MAX 401 /* 100 characters of up to 4 bytes */
 struct gate_list {
 	long long id;
-	char name[401];
+	char name[GATE_LIST_NAME_MAX];
 };
 
 struct gate {
@@ -179,6 +181,11 @@ bool gate_refresh_cache(struct gate *g);
  * must share; g->event_id is set to it). Online from the database,
  * offline from the cache. False with why in err. */
 bool gate_set_lists(struct gate *g, const char *names, char *err, size_t size);
+/* The names of "main, vip" (trimmed) into out: how many, or -1 with why
+ * in err (an empty name, a trailing comma, one too long, one twice, more
+ * than max). What gate_set_lists reads; a command checks with it first
+ * to tell a usage error from a list that does not exist. */
+int gate_list_names(const char *names, char (*out)[GATE_LIST_NAME_MAX], int max, char *err, size_t size);
 /* The area of the gate's first list that counts into one, for a screen:
  * its name, the people inside and its capacity. inside is the database's
  * figure as of the last refresh (or this gate's last online verdict into
