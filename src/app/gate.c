@@ -724,14 +724,21 @@ bool gate_set_lists(struct gate *g, const char *names, char *err, size_t size)
 	for (int k = 0; k < n; k++) {
 		const char *name = wanted[k];
 		long long id = 0, event = 0;
+		bool asked = false;
 		if (online(g)) {
-			if (!db_list_resolve(g->db, g->event_id, name, &id, &event)) {
+			/* within a verdict's time, as a key lookup: a station's
+			 * loop never waits longer on a silent link */
+			int before = db_swap_deadline(g->db, g->verdict_ms);
+			asked = db_list_resolve(g->db, g->event_id, name, &id, &event);
+			db_swap_deadline(g->db, before);
+			if (!asked && g->db->status != DB_FAILED) {
 				snprintf(err, size, "%s", g->db->err);
 				goto fail;
 			}
-		} else if (!cached_list(g, name, g->event_id, &id, &event, err, size)) {
-			goto fail;
 		}
+		/* offline, or the database did not answer: the cache's lists */
+		if (!asked && !cached_list(g, name, g->event_id, &id, &event, err, size))
+			goto fail;
 		if (g->event_id && event != g->event_id) {
 			snprintf(err, size, "list \"%s\" is another event's", name);
 			goto fail;
@@ -2016,25 +2023,38 @@ json_t *gate_undo(struct gate *g, long long ticket_id, const char *reason, char 
 void gate_admit_ticket(struct gate *g, long long ticket_id, const char *override, struct verdict *v)
 {
 	PGresult *res;
-	json_t *j;
+	json_t *j = NULL;
+	long long deadline = now_ms() + g->verdict_ms;
+	int before;
 
 	memset(v, 0, sizeof *v);
 	v->ticket = ticket_id;
 	if (!online(g))
 		return reject(v, "%s", "manual admit needs the database (offline)");
+	/* a person waits at the door: the verdict's deadline, as a scan's,
+	 * for both reads, and the server's lock waits under it */
+	before = db_swap_deadline(g->db, g->verdict_ms);
 	res = db_ticket_get(g->db, ticket_id);
-	if (!res || PQntuples(res) == 0) {
+	if (res && PQntuples(res) > 0) {
+		long long left = deadline - now_ms();
+		scan_id_new(v->scan_id);
+		db_swap_deadline(g->db, left > 1 ? (int)left : 1);
+		j = db_checkin_scan(g->db, ticket_id, db_int(res, 0, TK_EVENT), db_int(res, 0, TK_ISSUE), g->name,
+				    v->scan_id, lists_param(g), override, server_wait_ms(left));
+	}
+	db_swap_deadline(g->db, before);
+	if (!res || (PQntuples(res) > 0 && !j)) {
+		PQclear(res);
+		return reject(v, "no verdict from the database: %s (try again, or scan the code)", g->db->err);
+	}
+	if (PQntuples(res) == 0) {
 		PQclear(res);
 		return reject(v, "%s", "unknown ticket");
 	}
-	scan_id_new(v->scan_id);
-	j = db_checkin_scan(g->db, ticket_id, db_int(res, 0, TK_EVENT), db_int(res, 0, TK_ISSUE), g->name,
-			    v->scan_id, lists_param(g), override, 0);
 	PQclear(res);
-	if (!j)
-		return reject(v, "database: %s", g->db->err);
 	from_result(v, j);
 	json_decref(j);
+	follow_online(g, ticket_id, v);
 }
 
 json_t *verdict_json(const struct verdict *v)
