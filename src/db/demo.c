@@ -118,6 +118,31 @@ struct demo_ctx {
 	long long org_id[DEMO_ORGS];
 };
 
+/* Entrances (db/020) for the first two events, so the check-in screen's
+ * lists and the dashboard's areas have something to show: the summit's
+ * main hall and a 40-seat workshop for Adult tickets, the festival's
+ * stage open two evenings with re-entry. */
+static const char *const demo_entrances[] = {
+	"SELECT area_save(NULL, id, 'Main hall', 2000), area_save(NULL, id, 'Workshop room', 40) "
+	"FROM event WHERE name = 'Nordic Tech Summit 2027'",
+	"SELECT checkin_list_save(NULL, id, '{\"name\": \"main\", \"area\": \"Main hall\", \"reentry\": true}'), "
+	"checkin_list_save(NULL, id, '{\"name\": \"workshop\", \"types\": [\"Adult\"], "
+	"\"area\": \"Workshop room\", \"reentry\": true}') FROM event WHERE name = 'Nordic Tech Summit 2027'",
+	"SELECT area_save(NULL, id, 'Harbour stage', 1500) FROM event WHERE name = 'Harbour Jazz Festival'",
+	"SELECT checkin_list_save(NULL, id, '{\"name\": \"festival\", \"area\": \"Harbour stage\", \"reentry\": true, "
+	"\"windows\": [[\"2027-06-12 16:00\", \"2027-06-12 23:59\"], [\"2027-06-13 16:00\", \"2027-06-13 23:59\"]]}') "
+	"FROM event WHERE name = 'Harbour Jazz Festival'",
+	NULL,
+};
+
+static bool load_entrances(struct db *db)
+{
+	for (int i = 0; demo_entrances[i]; i++)
+		if (!db_run(db, demo_entrances[i], 0, NULL))
+			return false;
+	return true;
+}
+
 static bool load_catalog(struct db *db, struct demo_ctx *c, struct rng *r, struct demo_stats *st)
 {
 	for (int e = 0; e < DEMO_EVENTS; e++) {
@@ -405,6 +430,7 @@ bool db_demo_load(struct db *db, long long n, uint64_t seed, struct demo_stats *
 			"'111 51 Stockholm' || chr(10) || 'Sweden', 'SE556677889901', "
 			"'IBAN SE45 5000 0000 0583 9825 7466, BIC ESSESESS', 'billing@nordlys.example', "
 			"'SEK', 30)", 0, NULL) ||
+	    !load_entrances(db) ||
 	    !db_run(db, "INSERT INTO change_log (entity, action, reason, detail) "
 			"VALUES ('demo', 'loaded', 'demo data', jsonb_build_object('orders', $1::bigint))",
 		    1, count_param))
