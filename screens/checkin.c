@@ -282,7 +282,16 @@ static bool lists_closed(struct app *app, const struct checkin_state *s)
 static bool area_view_offline(const struct checkin_state *s, char *name, size_t size, long long *inside,
 			      long long *capacity, bool *approximate)
 {
-	return gate_area_view(&s->gate, name, size, inside, capacity, approximate);
+	if (gate_area_view(&s->gate, name, size, inside, capacity, approximate))
+		return true;
+	/* a cache without the lists yet: the last count read online */
+	if (!s->nareas)
+		return false;
+	snprintf(name, size, "%s", s->areas[0].name);
+	*inside = s->areas[0].inside;
+	*capacity = s->areas[0].capacity;
+	*approximate = true;
+	return true;
 }
 
 /* A verdict that names its area carries the occupancy after it: shown at
