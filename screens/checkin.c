@@ -218,8 +218,16 @@ static void entrances_answer(struct db *db, json_t *doc, void *ctx)
 		snprintf(s->areas[s->nareas].name, sizeof s->areas[0].name, "%s",
 			 json_string_value(json_object_get(a, "name")) ? json_string_value(json_object_get(a, "name")) : "");
 		s->areas[s->nareas].inside = (long long)json_integer_value(json_object_get(a, "inside"));
-		s->areas[s->nareas++].capacity = (long long)json_integer_value(json_object_get(a, "capacity"));
+		s->areas[s->nareas].capacity = (long long)json_integer_value(json_object_get(a, "capacity"));
+		gate_live_entrances(&s->gate, s->areas[s->nareas].name, s->areas[s->nareas].inside,
+				    s->areas[s->nareas].capacity, NULL, NULL);
+		s->nareas++;
 	}
+	/* a list edited (a type removed, a window moved): the offline
+	 * rules follow at the next tick, not at the minute's refresh */
+	for (int i = 0; i < s->nrules; i++)
+		if (gate_live_entrances(&s->gate, NULL, 0, 0, s->rules[i].name, s->rules[i].rules))
+			s->next_cache = 0;
 	s->ent_ok = true;
 }
 
@@ -243,6 +251,16 @@ static void apply_lists(struct app *app, struct checkin_state *s)
 	long long event = app_event_id(app);
 	char err[600];
 
+	/* started offline: the --event from the gate's cache, as the
+	 * headless gate does */
+	if (!event && s->lists_wanted[0] && app_event_arg(app) && !app_online(app)) {
+		long long cached;
+		if (gate_cached_event(&s->gate, app_event_arg(app), &cached)) {
+			app_set_event(app, cached, gate_event_name(&s->gate, cached));
+			event = cached;
+		}
+	}
+
 	if (!s->lists_wanted[0]) {
 		s->gate.nlists = 0;
 		s->gate.lists_param[0] = '\0';
@@ -256,6 +274,7 @@ static void apply_lists(struct app *app, struct checkin_state *s)
 	s->gate.event_id = event;
 	s->nrules = s->nareas = 0;
 	s->ent_ok = false;
+	s->last.full = false; /* F7 is for a refusal by the lists that refused */
 	if (gate_set_lists(&s->gate, s->lists_wanted, err, sizeof err)) {
 		s->lists_event = event;
 		s->lists_error[0] = '\0';
@@ -273,7 +292,10 @@ static void apply_lists(struct app *app, struct checkin_state *s)
 /* Lists wanted and not open for the event shown: no scan is decided. */
 static bool lists_closed(struct app *app, const struct checkin_state *s)
 {
-	return s->lists_wanted[0] && (s->lists_event != app_event_id(app) || s->lists_error[0]);
+	/* no event yet (a station started offline): no lists either, and a
+	 * VIP door never admits every ticket of every event meanwhile */
+	return s->lists_wanted[0] &&
+	       (!app_event_id(app) || s->lists_event != app_event_id(app) || s->lists_error[0]);
 }
 
 /* Offline, the gate's own view: the area's count at its last refresh plus
@@ -389,6 +411,8 @@ static const struct {
 	{ 'E', { "#####", "#    ", "#### ", "#    ", "#####" } },
 	{ 'J', { "  ###", "    #", "    #", "#   #", " ### " } },
 	{ 'C', { " ####", "#    ", "#    ", "#    ", " ####" } },
+	{ 'O', { " ### ", "#   #", "#   #", "#   #", " ### " } },
+	{ 'U', { "#   #", "#   #", "#   #", "#   #", " ### " } },
 };
 
 static void draw_big(int y, int x, int w, const char *word, unsigned attr)
@@ -438,10 +462,13 @@ static void draw_verdict(struct checkin_state *s, struct rect a, int y, int h)
 
 	for (int i = 0; i < h; i++)
 		draw_fill(y + i, a.x, a.w, band);
+	/* an exit on a re-entry list is let through, but it is no entry */
+	bool out = s->last.admit && strcmp(s->last.direction, "out") == 0;
 	if (h >= 8)
-		draw_big(y + 1, a.x, a.w, s->last.admit ? "ADMIT" : "REJECT", band | A_BOLD);
+		draw_big(y + 1, a.x, a.w, out ? "OUT" : s->last.admit ? "ADMIT" : "REJECT", band | A_BOLD);
 	else
-		draw_text(y + 1, a.x + (a.w - 8) / 2, 8, s->last.admit ? " ADMIT " : " REJECT ", band | A_BOLD);
+		draw_text(y + 1, a.x + (a.w - 8) / 2, 8, out ? "  OUT  " : s->last.admit ? " ADMIT " : " REJECT ",
+			  band | A_BOLD);
 	/* who, when the code named a ticket (an unknown code names nobody) */
 	if (s->last.person[0] || s->last.type[0])
 		snprintf(who, sizeof who, "%s%s%s%s%s", s->last.person[0] ? s->last.person : "(no name yet)",
@@ -588,13 +615,21 @@ static void draw_lists(struct app *app, struct checkin_state *s, int y, struct r
 		draw_text(y, a.x + 1, a.w - 2, left, theme_attr(C_DIM));
 		return;
 	}
+	/* every list's name first (a cut line never hides that the gate is
+	 * on a list), then each one's rules: the database's, or offline the
+	 * cache's */
 	snprintf(left, sizeof left, "%s ", s->gate.nlists > 1 ? "Lists" : "List");
+	for (int i = 0; i < s->gate.nlists; i++) {
+		size_t len = strlen(left);
+		snprintf(left + len, sizeof left - len, "%s%s", i ? " ▸ " : "", s->gate.lists[i].name);
+	}
 	for (int i = 0; i < s->gate.nlists; i++) {
 		size_t len = strlen(left);
 		const char *rules = i < s->nrules && strcmp(s->rules[i].name, s->gate.lists[i].name) == 0
 					    ? s->rules[i].rules
-					    : "rules loading…";
-		snprintf(left + len, sizeof left - len, "%s%s: %s", i ? " ▸ " : "", s->gate.lists[i].name, rules);
+					    : gate_list_rules(&s->gate, s->gate.lists[i].id);
+		snprintf(left + len, sizeof left - len, "%s%s", i ? " ▸ " : ": ",
+			 rules && *rules ? rules : "rules loading…");
 	}
 	if (!app_online(app)) {
 		char name[401];
@@ -703,15 +738,32 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 	}
 	if (s->picking) {
 		int n = (int)json_array_size(s->pick);
-		draw_text(y++, a.x + 2, a.w - 4, "Open this gate on: Space marks (tried in that order), Enter opens, Esc cancels",
+		draw_text(y++, a.x + 2, a.w - 4,
+			  a.w >= 84 ? "Open this gate on: Space marks (tried in that order), Enter opens, Esc cancels"
+				    : "Open on: Space marks (in order), Enter opens, Esc cancels",
 			  A_BOLD);
 		if (s->pick_loading || !s->pick) {
 			draw_text(y, a.x + 2, a.w - 4, s->pick_loading ? "loading the event's lists…" : s->pick_error,
 				  theme_attr(s->pick_loading ? C_DIM : C_STATUS_ERR));
 			return;
 		}
-		for (int i = 0; i <= n && y < bottom; i++) {
-			char mark[8] = "[ ]";
+		/* the rows from the one that keeps the selection in view, with
+		 * a line saying what is above and below */
+		int rows = n + 1, room = bottom - y, visible = rows, first = 0, last;
+		if (rows > room) {
+			visible = room > 3 ? room - 2 : 1;
+			if (s->pick_sel >= visible)
+				first = s->pick_sel - visible + 1;
+			if (first > rows - visible)
+				first = rows - visible;
+		}
+		last = first + visible; /* one past */
+		if (first > 0) {
+			snprintf(line, sizeof line, "  ↑ %d more", first);
+			draw_text(y++, a.x + 2, a.w - 4, line, theme_attr(C_DIM));
+		}
+		for (int i = first; i < last && y < bottom; i++) {
+			char mark[16] = "[ ]";
 			if (i < n) {
 				json_t *l = json_array_get(s->pick, (size_t)i);
 				for (int k = 0; k < s->npick_marked; k++)
@@ -723,6 +775,10 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 				snprintf(line, sizeof line, "    Whole event: every valid ticket, no list");
 			}
 			draw_text(y++, a.x + 2, a.w - 4, line, i == s->pick_sel ? theme_attr(C_SELECTED) : A_NORMAL);
+		}
+		if (last < rows && y < bottom) {
+			snprintf(line, sizeof line, "  ↓ %d more", rows - last);
+			draw_text(y++, a.x + 2, a.w - 4, line, theme_attr(C_DIM));
 		}
 		if (n == 0 && y < bottom)
 			draw_text(y, a.x + 2, a.w - 4, "The event has no check-in lists (boxoffice list add).", theme_attr(C_DIM));
@@ -1027,6 +1083,14 @@ static int pick_key(struct app *app, struct checkin_state *s, enum action action
 		s->pick_sel = (s->pick_sel + (action == ACT_DOWN ? 1 : rows - 1)) % rows;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
+	/* A badge scanned while the picker is open (a scanner types its
+	 * code and Enter): the picker closes and the code is scanned, never
+	 * taken as a choice. Only Space, arrows, Enter and Esc pick. */
+	if (key > ' ' && key != KEY_ENTER && key < KEY_MIN) {
+		s->picking = false;
+		app_status(app, false, "%s", "list picker closed: a code was typed");
+		return SCR_IGNORED; /* the screen takes the key as input */
+	}
 	if (key == ' ' && s->pick_sel < n) {
 		int at = -1;
 		for (int i = 0; i < s->npick_marked; i++)
@@ -1108,6 +1172,17 @@ static int override_key(struct app *app, struct checkin_state *s, enum action ac
 			return SCR_HANDLED | SCR_REDRAW;
 		}
 		s->override_stage = 0;
+		/* the code just refused, asked again with the reason: on the
+		 * loop like any scan, within the verdict's deadline */
+		if (!s->asking && (long long)s->pending.claim.ticket_id == s->override_ticket && s->pending.token[0]) {
+			char token[sizeof s->pending.token];
+			int r;
+			snprintf(token, sizeof token, "%s", s->pending.token);
+			s->gate.override = s->override_reason.text;
+			r = scan(app, s, token);
+			s->gate.override = NULL;
+			return r;
+		}
 		gate_admit_ticket(&s->gate, s->override_ticket, s->override_reason.text, &s->last);
 		return show(app, s);
 	} else {
@@ -1144,8 +1219,12 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 		return undo_key(app, s, action, key);
 	if (s->override_stage)
 		return override_key(app, s, action, key);
-	if (s->picking)
-		return pick_key(app, s, action, key);
+	if (s->picking) {
+		int r = pick_key(app, s, action, key);
+		if (r != SCR_IGNORED)
+			return r;
+		/* closed by a code being typed: on to the code line */
+	}
 	if (action == ACT_LISTS)
 		return open_picker(app, s);
 	if (action == ACT_OVERRIDE && !s->finding)
@@ -1317,6 +1396,9 @@ static int checkin_tick(struct app *app, void *state)
 	if (!app_online(app)) {
 		if (s->fig_ok)
 			figures_unavailable(s, "offline");
+		/* started offline: the event and the lists from the cache */
+		if (s->lists_wanted[0] && lists_closed(app, s))
+			apply_lists(app, s);
 		return SCR_REDRAW; /* keep the OFFLINE state visible */
 	}
 	/* Back online with a queue: upload it, then re-read. */

@@ -204,7 +204,7 @@ static void entrance_lines(const struct dashboard_state *s, int width, int max, 
 	for (int i = 0; i < s->nentrances; i++) {
 		const struct dashboard_entrance *e = &s->entrances[i];
 		count_format_fit(n1, sizeof n1, e->admits, 7);
-		snprintf(tokens[i], sizeof tokens[0], "%.60s %.60s %s", e->list[0] ? e->list : "event",
+		snprintf(tokens[i], sizeof tokens[0], "%.60s %.60s %s", e->list[0] ? e->list : "whole event",
 			 e->gate[0] ? e->gate : "?", n1);
 	}
 	if (s->nentrances && rows > 0)

@@ -87,6 +87,9 @@ bool app_online(struct app *app);
 long long app_event_id(struct app *app);
 const char *app_event_name(struct app *app);
 void app_set_event(struct app *app, long long id, const char *name);
+/* The --event the station was started with (NULL: none): a screen that
+ * works offline resolves it from its own cache. */
+const char *app_event_arg(struct app *app);
 void app_status(struct app *app, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Calls the top screen's on_tick once, about ms from now (debouncing). */

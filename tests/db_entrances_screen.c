@@ -238,6 +238,44 @@ static void test_offline_occupancy_is_approximate(void **state)
 	proxy_stop(p);
 }
 
+/* A station started with --list while the database is away (found by the
+ * second hostile review: it showed no event and admitted every ticket of
+ * every event, the journal without lists): the event and the lists come
+ * from the gate's cache, and the list's rule holds offline. */
+static void test_started_offline_on_a_list(void **state)
+{
+	struct venue v;
+	struct tmux t;
+	struct proxy *p = proxy_start(NULL);
+	char cmd[1600], conn_uri[400];
+	struct run_result r;
+	(void)state;
+
+	make_venue(&v, "Cold start");
+	snprintf(conn_uri, sizeof conn_uri, "postgresql://%s@127.0.0.1:%d/%s", getenv("PGUSER"), proxy_port(p),
+		 getenv("PGDATABASE"));
+	/* the station's gate has seen the database once, through the same link */
+	r = run_cmd("$BOXOFFICE -d %s --station door-cold checkin --gate door-cold --event %lld --refresh-cache "
+		    "< /dev/null",
+		    conn_uri, v.event);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	proxy_cut(p);
+	proxy_freeze(p);
+	snprintf(cmd, sizeof cmd,
+		 "$BOXOFFICE -d %s --station door-cold --list VIP --screen checkin --event %lld; sleep 60", conn_uri,
+		 v.event);
+	tmux_start(&t, "cold", 80, 24, cmd);
+	/* the event from the cache, and the list with its cached rules */
+	expect(&t, "List VIP: VIP · re-entry · into Hall", 15000);
+	scan_on_screen(&t, v.general);
+	expect(&t, "VIP entrance only", 10000);
+	scan_on_screen(&t, v.vip[0]);
+	expect(&t, "Hall ~1/1 offline", 10000); /* admitted: counted by the gate */
+	tmux_stop(&t);
+	proxy_stop(p);
+}
+
 /* No --list: F6 lists the event's lists with their rules; Space picks,
  * Enter opens the gate on them. */
 static void test_list_picker(void **state)
@@ -306,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_checked_in_counts_list_checkins),
 		cmocka_unit_test(test_checkin_screen_on_a_list),
 		cmocka_unit_test(test_offline_occupancy_is_approximate),
+		cmocka_unit_test(test_started_offline_on_a_list),
 		cmocka_unit_test(test_list_picker),
 		cmocka_unit_test(test_dashboard_entrances),
 	};

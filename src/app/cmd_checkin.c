@@ -476,6 +476,7 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 	}
 	if (camera) {
 		int rc = camera_gate(&g, camera, &all);
+		gate_keep_online_scans(&g);
 		gate_close(&g);
 		if (stop_signal) { /* the camera's command and the journal are closed: now die of it */
 			signal((int)stop_signal, SIG_DFL);
@@ -501,6 +502,7 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 				all &= emit(&g, r.buf, &v);
 		}
 	}
+	gate_keep_online_scans(&g);
 	gate_close(&g);
 	return all ? EXIT_DONE : EXIT_REFUSED;
 }

@@ -641,6 +641,19 @@ void gate_open(struct gate *g, struct db *db, const char *name, long long event_
 			 "no offline cache for this database yet: offline, every code is unknown");
 }
 
+void gate_keep_online_scans(struct gate *g)
+{
+	int before = g->refresh_ms;
+
+	/* a full load is no quick step: the next start does it */
+	if (!g->online_scans || !online(g) || g->horizon == 0)
+		return;
+	g->refresh_ms = g->verdict_ms;
+	gate_refresh_cache(g);
+	g->refresh_ms = before;
+	g->online_scans = 0;
+}
+
 void gate_close(struct gate *g)
 {
 	free_cache(g);
@@ -763,6 +776,12 @@ fail: /* the gate stays as it was: on no list, its event untouched */
 	g->lists_param[0] = '\0';
 	g->event_id = event_before;
 	return false;
+}
+
+const char *gate_event_name(const struct gate *g, long long id)
+{
+	const char *name = event_name(g, id);
+	return name ? name : "";
 }
 
 bool gate_cached_event(const struct gate *g, const char *text, long long *id)
@@ -1068,6 +1087,8 @@ bool gate_refresh_cache(struct gate *g)
 	unlock_station(lock);
 	g->cache_at = time(NULL);
 	g->cache_due_ms = now_ms() + GATE_CACHE_MAX_AGE_S * 1000LL;
+	if (ok)
+		g->online_scans = 0;
 out:
 	db_set_deadline(g->db, before);
 	PQclear(events);
@@ -1112,6 +1133,12 @@ static bool upload_line(struct gate *g, const char *line, int *conflicts)
 		db_set_error(g->db, DB_BADINPUT, "damaged journal line");
 		return false;
 	}
+	if ((json_object_get(j, "lists") && !json_is_array(json_object_get(j, "lists"))) ||
+	    (json_object_get(j, "direction") && !json_is_string(json_object_get(j, "direction")))) {
+		json_decref(j);
+		db_set_error(g->db, DB_BADINPUT, "damaged journal line (lists or direction)");
+		return false;
+	}
 	/* the lists the gate was open on when it decided (db/020) */
 	if (json_is_array(json_object_get(j, "lists")) && json_array_size(json_object_get(j, "lists"))) {
 		json_t *id;
@@ -1131,7 +1158,9 @@ static bool upload_line(struct gate *g, const char *line, int *conflicts)
 	r = db_checkin_upload(g->db, (long long)json_integer_value(t), (long long)json_integer_value(e),
 			      (long long)json_integer_value(i), gate, at, token,
 			      scan_id_valid(scan) ? scan : NULL, /* journals before scan IDs had none */
-			      lists[0] ? lists : NULL);
+			      lists[0] ? lists : NULL,
+			      /* what the door did: a line without one admitted in (db/025) */
+			      json_string_value(json_object_get(j, "direction")));
 	json_decref(j);
 	if (!r)
 		return false;
@@ -1536,6 +1565,8 @@ static void follow_online(struct gate *g, long long ticket, const struct verdict
 	struct gate_rules *l;
 	struct gate_area *a;
 
+	if (v->admit && !v->duplicate)
+		g->online_scans++;
 	if (!g->nlists) {
 		if (t && v->admit && !v->duplicate)
 			t->scans++;
@@ -1550,6 +1581,36 @@ static void follow_online(struct gate *g, long long ticket, const struct verdict
 		if (!g->pending)
 			a->own = 0;
 	}
+}
+
+const char *gate_list_rules(const struct gate *g, long long list)
+{
+	const struct gate_rules *l = find_rules(g, list);
+	return l ? l->rules : NULL;
+}
+
+bool gate_live_entrances(struct gate *g, const char *area, long long inside, long long capacity, const char *list,
+			 const char *rules)
+{
+	bool stale = false;
+	for (int i = 0; i < g->nlists; i++) {
+		struct gate_rules *l = find_rules(g, g->lists[i].id);
+		struct gate_area *a = l && l->area ? find_area(g, l->area) : NULL;
+		if (!l) {
+			stale = true;
+			continue;
+		}
+		if (list && strcmp(l->name, list) == 0 && rules && (!l->rules || strcmp(l->rules, rules) != 0))
+			stale = true;
+		/* the database's count includes every scan this gate uploaded:
+		 * its own count starts again from there */
+		if (area && a && strcmp(a->name, area) == 0 && online(g) && g->pending == 0) {
+			a->inside = inside;
+			a->capacity = capacity;
+			a->own = 0;
+		}
+	}
+	return stale;
 }
 
 bool gate_area_view(const struct gate *g, char *name, size_t size, long long *inside, long long *capacity,
@@ -1962,7 +2023,7 @@ bool gate_scan_submit(struct gate *g, const void *owner, const struct gate_pendi
 		      void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx)
 {
 	return db_checkin_scan_submit(g->db, owner, (long long)p->claim.ticket_id, (long long)p->claim.event_id,
-				      (long long)p->claim.issue, g->name, p->scan_id, lists_param(g), NULL,
+				      (long long)p->claim.issue, g->name, p->scan_id, lists_param(g), g->override,
 				      server_wait_ms(p->deadline_ms - now_ms()), done, ctx);
 }
 

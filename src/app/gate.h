@@ -144,6 +144,7 @@ struct gate {
 	long long last_refresh_rows; /* ticket rows the last refresh brought (new or changed) */
 	long long cache_lines;       /* lines in the cache file (blocks appended since its rewrite) */
 	bool last_refresh_full;
+	int online_scans; /* admits decided online since the cache file was written */
 	int pending; /* offline scans waiting in the journal */
 	/* The journal as far as this process has applied it to the cached
 	 * scans (other processes of the same station append to it too). */
@@ -168,6 +169,11 @@ struct gate {
  * empty cache, every code rejected as unknown). */
 void gate_open(struct gate *g, struct db *db, const char *name, long long event_id);
 void gate_close(struct gate *g);
+/* Before a gate process ends: the scans it made online go into the cache
+ * file (an incremental refresh within a verdict's time), so the same gate
+ * started offline later knows who it let in (found by the hostile review
+ * of issue 13: it admitted them again). */
+void gate_keep_online_scans(struct gate *g);
 /* Online: makes sure the state in use is this database's (a gate pointed
  * at another database switches to that one's state and says so in
  * g->notice). False when the database has no identity or the state folder
@@ -186,6 +192,16 @@ bool gate_set_lists(struct gate *g, const char *names, char *err, size_t size);
  * than max). What gate_set_lists reads; a command checks with it first
  * to tell a usage error from a list that does not exist. */
 int gate_list_names(const char *names, char (*out)[GATE_LIST_NAME_MAX], int max, char *err, size_t size);
+/* A list's rules line as the cache holds it (NULL: not cached). */
+const char *gate_list_rules(const struct gate *g, long long list);
+/* What a live read (the screen's, on every NOTIFY) says now: an area's
+ * inside and capacity replace the cached ones when nothing of this gate
+ * waits for upload (its offline view starts from the last live figure,
+ * never a larger capacity); true when a list's rules differ from the
+ * cache's, or a list of the gate is not in it (a refresh is due). area or
+ * list may be NULL. */
+bool gate_live_entrances(struct gate *g, const char *area, long long inside, long long capacity, const char *list,
+			 const char *rules);
 /* The area of the gate's first list that counts into one, for a screen:
  * its name, the people inside and its capacity. inside is the database's
  * figure as of the last refresh (or this gate's last online verdict into
@@ -197,6 +213,8 @@ bool gate_area_view(const struct gate *g, char *name, size_t size, long long *in
 		    bool *approximate);
 /* Resolves an event ID or unique name from the cache (offline --event). */
 bool gate_cached_event(const struct gate *g, const char *text, long long *id);
+/* An event's name as the cache knows it ("" when it does not). */
+const char *gate_event_name(const struct gate *g, long long id);
 /* Uploads the journal in one transaction; returns scans uploaded, -1 on
  * failure (nothing uploaded then, the journal stays). A line that cannot
  * be uploaded is appended to g->rejected_path (g->rejected counts them)

@@ -130,6 +130,11 @@ long long app_event_id(struct app *app)
 	return app->event_id;
 }
 
+const char *app_event_arg(struct app *app)
+{
+	return app->event_arg;
+}
+
 const char *app_event_name(struct app *app)
 {
 	return app->event_name;

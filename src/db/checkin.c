@@ -80,10 +80,10 @@ json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long l
 }
 
 json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long long issue, const char *gate,
-			  const char *at, const char *token, const char *scan_id, const char *lists)
+			  const char *at, const char *token, const char *scan_id, const char *lists, const char *direction)
 {
 	char t[24], e[24], i[24];
-	const char *p[9] = { t, e, i, gate, at, token, "admit", scan_id, lists };
+	const char *p[10] = { t, e, i, gate, at, token, "admit", scan_id, lists, direction };
 	json_t *r;
 
 	snprintf(t, sizeof t, "%lld", ticket);
@@ -91,8 +91,8 @@ json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long
 	snprintf(i, sizeof i, "%lld", issue);
 	if (!db_run(db, "SAVEPOINT gate_upload_line", 0, NULL))
 		return NULL;
-	r = db_json(db, "SELECT checkin_upload($1, $2, $3, $4, $5::timestamptz, $6, $7, $8::uuid, $9::bigint[])", 9,
-		    p);
+	r = db_json(db, "SELECT checkin_upload($1, $2, $3, $4, $5::timestamptz, $6, $7, $8::uuid, $9::bigint[], $10)",
+		    10, p);
 	/* A deadlock, a lock or statement timeout, a lost link: not the
 	 * line's fault. The caller keeps the whole journal for a later try. */
 	if (!r && db_error_is_transient(db)) {

@@ -54,7 +54,7 @@ bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, 
  * a transient failure (deadlock, timeout, lost link) is DB_FAILED: the
  * whole upload must be tried again later. */
 json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long long issue, const char *gate,
-			  const char *at, const char *token, const char *scan_id, const char *lists);
+			  const char *at, const char *token, const char *scan_id, const char *lists, const char *direction);
 
 /* The check-in figures of one event, for the station and the dashboard. */
 /* SQL conditions on a ticket row aliased T: checked in (on the whole
