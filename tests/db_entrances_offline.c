@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -90,6 +91,16 @@ static struct run_result gate(const char *name, const char *lists, const char *t
 	if (!t1)
 		snprintf(cmd, sizeof cmd, "$BOXOFFICE -d '%s' checkin --gate %s --list %s </dev/null", ci, name, lists);
 	return run_cmd("%s", cmd);
+}
+
+/* A gate run with nothing to scan (its journal uploads, its cache
+ * refreshes), which must succeed. */
+static void gate_ok(const char *name, const char *lists)
+{
+	struct run_result r = gate(name, lists, NULL, NULL, NULL);
+	if (r.status != 0)
+		fail_msg("gate %s: exit %d: %s %s", name, r.status, r.out, r.err);
+	run_free(&r);
 }
 
 /* Line n (0-based) of the output as JSON. */
@@ -374,12 +385,129 @@ static void test_offline_exit_on_a_reentry_list(void **state)
 	assert_int_equal(rows, 0);
 }
 
+/* Found by the second hostile review. A gate process keeps its online
+ * scans in its cache (the same gate offline later knows who it let in);
+ * a gate whose cache did not know a ticket was inside lets it in again
+ * offline, and the upload records a conflict, not an exit (db/025). */
+static void test_online_scans_kept_and_upload_direction_held(void **state)
+{
+	char t[2][512], ev[24];
+	const char *p[1] = { ev };
+	long long event = make_event(unique_name("Direction"), "2029-05-02", 0), area, list;
+	struct run_result r;
+	json_t *j;
+	(void)state;
+
+	make_type(event, "General", 20, 1000, 1);
+	sell(event, "General", 2, t);
+	j = cli_json("$BOXOFFICE area add --event %lld --name Hall --capacity 10", event);
+	area = (long long)json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	j = cli_json("$BOXOFFICE list add --event %lld --name dir-main --area Hall --reentry", event);
+	list = (long long)json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	link_up();
+	r = gate("dir-b", "dir-main", NULL, NULL, NULL); /* B's cache: nobody inside */
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = gate("dir-a", "dir-main", t[0], t[1], NULL); /* A lets both in, online */
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"offline\":false"));
+	run_free(&r);
+	link_down();
+	/* A knows t1 is inside: its second scan is the way out */
+	r = gate("dir-a", "dir-main", t[1], NULL, NULL);
+	json_decref(expect(r.out, 0, "admit", "checked out"));
+	run_free(&r);
+	/* B does not know t0 is inside: in again, offline */
+	r = gate("dir-b", "dir-main", t[0], NULL, NULL);
+	j = expect(r.out, 0, "admit", "offline");
+	assert_string_equal(str(j, "direction"), "in");
+	json_decref(j);
+	run_free(&r);
+	link_up();
+	gate_ok("dir-a", "dir-main");
+	gate_ok("dir-b", "dir-main");
+	snprintf(ev, sizeof ev, "%lld", list);
+	/* t0: in once (A), B's entry a conflict, no exit recorded */
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM checkin WHERE list_id = $1 AND direction = 'out'", 1, p),
+			 1);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
+					   "JOIN checkin_pass cp ON cp.ticket_id = k.id AND cp.list_id = $1 "
+					   "WHERE c.reason LIKE 'entered while already inside%'",
+				     1, p),
+			 1);
+	assert_int_equal(scalar1("SELECT inside FROM area WHERE id = $1", area), 1);
+	assert_int_equal(scalar1("SELECT count(*) FILTER (WHERE direction = 'in') - count(*) FILTER (WHERE direction = 'out') "
+				 "FROM checkin WHERE area_id = $1",
+				 area),
+			 1);
+}
+
+/* A gate whose clock ran ahead: its scan is stored at the server's time,
+ * decided by the window as it is then, and a conflict says by how much. */
+static void test_gate_clock_ahead(void **state)
+{
+	char t[1][512], path[600], line[2048], id[24];
+	const char *p[1] = { id };
+	long long event = make_event(unique_name("Fast clock"), "2029-05-03", 0), list, ticket;
+	PGresult *res;
+	FILE *f;
+	struct run_result r;
+	json_t *j;
+	(void)state;
+
+	make_type(event, "General", 20, 1000, 1);
+	sell(event, "General", 1, t);
+	j = cli_json("$BOXOFFICE list add --event %lld --name fast", event);
+	list = (long long)json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	snprintf(id, sizeof id, "%lld", event);
+	ticket = test_scalar(conn, "SELECT min(id) FROM ticket WHERE event_id = $1", 1, p);
+	link_up();
+	r = gate("fast", "fast", NULL, NULL, NULL); /* the gate's state folder */
+	run_free(&r);
+	res = test_query(conn, "SELECT id FROM database_identity", 0, NULL);
+	snprintf(path, sizeof path, "%s/%s/gate-fast.journal", getenv("BOXOFFICE_STATE"), PQgetvalue(res, 0, 0));
+	PQclear(res);
+	/* what the gate journaled offline with its clock 3 hours ahead */
+	{
+		time_t ahead = time(NULL) + 3 * 3600;
+		struct tm tm;
+		char at[40];
+		json_t *l;
+		char *text;
+		gmtime_r(&ahead, &tm);
+		strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		l = json_pack("{ss sI sI si ss ss ss s[I] sI ss}", "token", t[0], "ticket", (json_int_t)ticket, "event",
+			      (json_int_t)event, "issue", 1, "gate", "fast", "at", at, "scan",
+			      "6f1c7e4e-8d8e-4a57-9b7a-0c2f3f6a9b11", "lists", (json_int_t)list, "on", (json_int_t)list,
+			      "direction", "in");
+		text = json_dumps(l, JSON_COMPACT);
+		snprintf(line, sizeof line, "%s\n", text);
+		free(text);
+		json_decref(l);
+	}
+	assert_non_null(f = fopen(path, "a"));
+	fputs(line, f);
+	fclose(f);
+	gate_ok("fast", "fast");
+	snprintf(id, sizeof id, "%lld", ticket);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM checkin WHERE ticket_id = $1 AND at <= now()", 1, p), 1);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM checkin_conflict WHERE ticket_id = $1 "
+					   "AND reason LIKE 'the gate''s clock was % min ahead%'",
+				     1, p),
+			 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_offline_list_type_and_window),
 		cmocka_unit_test(test_offline_area_counted_by_the_gate),
 		cmocka_unit_test(test_offline_exit_on_a_reentry_list),
+		cmocka_unit_test(test_online_scans_kept_and_upload_direction_held),
+		cmocka_unit_test(test_gate_clock_ahead),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
