@@ -81,15 +81,20 @@ static void sell(long long event, const char *type, int qty, char tokens[][512])
 	json_decref(list);
 }
 
+/* The event the current test's gates are on (list names repeat across
+ * the test database's events). */
+static long long gate_event;
+
 /* Runs a gate (via the proxy's conninfo) on the tokens; its verdict lines. */
 static struct run_result gate(const char *name, const char *lists, const char *t1, const char *t2, const char *t3)
 {
 	char cmd[4096];
-	snprintf(cmd, sizeof cmd, "printf '%%s\\n' %s%s%s%s%s%s%s%s%s | $BOXOFFICE -d '%s' checkin --gate %s --list %s",
+	snprintf(cmd, sizeof cmd, "printf '%%s\\n' %s%s%s%s%s%s%s%s%s | $BOXOFFICE -d '%s' checkin --gate %s --event %lld --list %s",
 		 t1 ? "'" : "", t1 ? t1 : "", t1 ? "' " : "", t2 ? "'" : "", t2 ? t2 : "", t2 ? "' " : "",
-		 t3 ? "'" : "", t3 ? t3 : "", t3 ? "'" : "", ci, name, lists);
+		 t3 ? "'" : "", t3 ? t3 : "", t3 ? "'" : "", ci, name, gate_event, lists);
 	if (!t1)
-		snprintf(cmd, sizeof cmd, "$BOXOFFICE -d '%s' checkin --gate %s --list %s </dev/null", ci, name, lists);
+		snprintf(cmd, sizeof cmd, "$BOXOFFICE -d '%s' checkin --gate %s --event %lld --list %s </dev/null", ci, name,
+			 gate_event, lists);
 	return run_cmd("%s", cmd);
 }
 
@@ -184,6 +189,7 @@ static void test_offline_list_type_and_window(void **state)
 	PGresult *res;
 	json_t *j;
 	(void)state;
+	gate_event = event;
 
 	make_type(event, "General", 10, 1000, 1);
 	make_type(event, "VIP", 10, 5000, 1);
@@ -215,7 +221,7 @@ static void test_offline_list_type_and_window(void **state)
 	run_free(&r);
 	/* another gate admits VIP 1 on the list; vipdoor's next (incremental)
 	 * refresh brings the ticket's pass */
-	r = run_cmd("$BOXOFFICE checkin --gate other --list vip --token '%s'", vip[1]);
+	r = run_cmd("$BOXOFFICE checkin --gate other --event %lld --list vip --token '%s'", event, vip[1]);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
 	r = gate("vipdoor", "vip", NULL, NULL, NULL);
@@ -264,6 +270,7 @@ static void test_offline_area_counted_by_the_gate(void **state)
 	struct run_result r;
 	json_t *j;
 	(void)state;
+	gate_event = event;
 
 	make_type(event, "Adult", 20, 1000, 1);
 	sell(event, "Adult", 8, t);
@@ -345,6 +352,7 @@ static void test_offline_exit_on_a_reentry_list(void **state)
 	struct run_result r;
 	json_t *j;
 	(void)state;
+	gate_event = event;
 
 	make_type(event, "Adult", 5, 1000, 1);
 	sell(event, "Adult", 1, t);
@@ -397,6 +405,7 @@ static void test_online_scans_kept_and_upload_direction_held(void **state)
 	struct run_result r;
 	json_t *j;
 	(void)state;
+	gate_event = event;
 
 	make_type(event, "General", 20, 1000, 1);
 	sell(event, "General", 2, t);
@@ -456,6 +465,7 @@ static void test_gate_clock_ahead(void **state)
 	struct run_result r;
 	json_t *j;
 	(void)state;
+	gate_event = event;
 
 	make_type(event, "General", 20, 1000, 1);
 	sell(event, "General", 1, t);

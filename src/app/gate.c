@@ -158,6 +158,14 @@ static struct gate_area *find_area(const struct gate *g, long long id)
 	return g->nareas ? bsearch(&key, g->areas, g->nareas, sizeof key, area_by_id) : NULL;
 }
 
+/* An area's occupancy as this gate sees it: never below nobody (a
+ * hand-edited journal's exits must not open places). */
+static long long area_count(const struct gate_area *a)
+{
+	long long n = a->inside + a->own;
+	return n > 0 ? n : 0;
+}
+
 /* A list of an event by its name (what a verdict from the database names). */
 static struct gate_rules *rules_named(const struct gate *g, long long event, const char *name)
 {
@@ -1480,7 +1488,7 @@ static const char *time_reason(const struct gate_rules *l, time_t now, char *buf
 static void verdict_area(struct verdict *v, const struct gate_area *a)
 {
 	utf8_copy(v->area, sizeof v->area, a->name);
-	v->inside = a->inside + a->own;
+	v->inside = area_count(a);
 	v->capacity = a->capacity;
 	v->approximate = true; /* this gate's own count on the last refresh's */
 }
@@ -1544,9 +1552,9 @@ static bool decide_on_lists(struct gate *g, struct gate_ticket *t, time_t now, s
 	utf8_copy(v->list, sizeof v->list, (*chosen)->name);
 	if ((*chosen)->area && (*area = find_area(g, (*chosen)->area))) {
 		verdict_area(v, *area);
-		if (!*out && (*area)->inside + (*area)->own >= (*area)->capacity) {
+		if (!*out && area_count(*area) >= (*area)->capacity) {
 			char why[600];
-			snprintf(why, sizeof why, "%.400s is full (%lld/%lld)", (*area)->name, (*area)->inside + (*area)->own,
+			snprintf(why, sizeof why, "%.400s is full (%lld/%lld)", (*area)->name, area_count(*area),
 				 (*area)->capacity);
 			reject(v, "%s", why);
 			v->full = true;
@@ -1622,7 +1630,7 @@ bool gate_area_view(const struct gate *g, char *name, size_t size, long long *in
 		if (!a)
 			continue;
 		utf8_copy(name, size, a->name);
-		*inside = a->inside + a->own;
+		*inside = area_count(a);
 		*capacity = a->capacity;
 		*approximate = !online(g) || a->own != 0;
 		return true;
@@ -1732,7 +1740,7 @@ static void scan_offline(struct gate *g, const char *token, const struct ticket_
 	pass_bump(t, chosen->id);
 	if (area) {
 		area->own += out ? -1 : 1;
-		v->inside = area->inside + area->own;
+		v->inside = area_count(area);
 	}
 }
 
