@@ -34,6 +34,7 @@ show "Order detail (Enter on an order)" Enter
 show "New ticket order (n)" Escape n
 show "My Tickets (a name typed)" Escape y F2 4 a n
 show "Check-in" F2 5
+show "Check-in on a list (F6, then Enter on main)" F6 Enter
 show "Dashboard" F2 6
 show "Organizations" F2 7
 show "Help (F1 on Ticket Orders)" F2 3 F1
