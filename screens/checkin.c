@@ -769,10 +769,16 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 				for (int k = 0; k < s->npick_marked; k++)
 					if (s->pick_marked[k] == i)
 						snprintf(mark, sizeof mark, "[%d]", k + 1);
-				snprintf(line, sizeof line, "%s %.100s: %.500s", mark, json_string_value(json_object_get(l, "name")),
+				bool open_now = false;
+				for (int k = 0; k < s->gate.nlists; k++)
+					open_now |= s->gate.lists[k].id ==
+						    (long long)json_integer_value(json_object_get(l, "id"));
+				snprintf(line, sizeof line, "%s %.100s%s: %.500s", mark,
+					 json_string_value(json_object_get(l, "name")), open_now ? " (open now)" : "",
 					 json_string_value(json_object_get(l, "rules")));
 			} else {
-				snprintf(line, sizeof line, "    Whole event: every valid ticket, no list");
+				snprintf(line, sizeof line, "    Whole event%s: every valid ticket, no list",
+					 s->gate.nlists ? "" : " (open now)");
 			}
 			draw_text(y++, a.x + 2, a.w - 4, line, i == s->pick_sel ? theme_attr(C_SELECTED) : A_NORMAL);
 		}
