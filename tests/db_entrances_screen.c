@@ -300,6 +300,9 @@ static void test_list_picker(void **state)
 	expect(&t, "List VIP: VIP · re-entry · into Hall", 5000);
 	scan_on_screen(&t, v.general);
 	expect(&t, "VIP entrance only", 5000);
+	/* F6 again: what the gate is open on says so */
+	tmux_keys(&t, "F6");
+	expect(&t, "VIP (open now)", 5000);
 	tmux_stop(&t);
 }
 
