@@ -233,6 +233,34 @@ static void parse_passes(struct gate_ticket *t, const char *text)
 	}
 }
 
+/* A list's types, "3,7" (the database's and the cache file's form; "" or
+ * "-": none), sorted for type_admitted's bsearch. */
+static void parse_types(struct gate_rules *l, const char *text)
+{
+	const char *p = text;
+	while (*p && *p != '-') {
+		char *end;
+		l->types = xrealloc(l->types, (l->ntypes + 1) * sizeof *l->types);
+		l->types[l->ntypes++] = strtoll(p, &end, 10);
+		if (*end != ',' || end == p)
+			break;
+		p = end + 1;
+	}
+	sort_any(l->types, l->ntypes, sizeof *l->types, by_value);
+}
+
+/* The array literal checkin_scan takes ("{3,5}"), of n IDs. */
+static void id_array_literal(char *out, size_t size, const long long *ids, int n)
+{
+	size_t used = 1;
+	out[0] = '{';
+	out[1] = '\0';
+	for (int i = 0; i < n && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%lld", i ? "," : "", ids[i]);
+	if (used < size)
+		snprintf(out + used, size - used, "}");
+}
+
 static void put_passes(FILE *f, const struct gate_ticket *t)
 {
 	if (!t->npasses) {
@@ -372,17 +400,10 @@ static void load_cache(struct gate *g)
 			char types[4096];
 			if (sscanf(line, "L %lld %lld %d %d %lld %4095s %n", &l.id, &l.event, &reentry, &all_types, &l.area,
 				   types, &n) == 6 && n > 0) {
-				char *h = line + n, *p = types;
+				char *h = line + n;
 				l.reentry = reentry != 0;
 				l.all_types = all_types != 0;
-				while (*p && *p != '-') {
-					l.types = xrealloc(l.types, (l.ntypes + 1) * sizeof *l.types);
-					l.types[l.ntypes++] = strtoll(p, &p, 10);
-					if (*p != ',')
-						break;
-					p++;
-				}
-				sort_any(l.types, l.ntypes, sizeof *l.types, by_value);
+				parse_types(&l, types);
 				l.name = take_hex(&h);
 				l.type_reason = take_hex(&h);
 				l.rules = take_hex(&h);
@@ -657,9 +678,8 @@ void gate_keep_online_scans(struct gate *g)
 	if (!g->online_scans || !online(g) || g->horizon == 0)
 		return;
 	g->refresh_ms = g->verdict_ms;
-	gate_refresh_cache(g);
+	gate_refresh_cache(g); /* clears online_scans when it wrote them */
 	g->refresh_ms = before;
-	g->online_scans = 0;
 }
 
 void gate_close(struct gate *g)
@@ -735,8 +755,7 @@ bool gate_set_lists(struct gate *g, const char *names, char *err, size_t size)
 {
 	char wanted[GATE_LISTS_MAX][GATE_LIST_NAME_MAX];
 	int n = gate_list_names(names, wanted, GATE_LISTS_MAX, err, size);
-	size_t used = 1;
-	long long event_before = g->event_id;
+	long long event_before = g->event_id, ids[GATE_LISTS_MAX];
 
 	g->nlists = 0;
 	g->lists_param[0] = '\0';
@@ -770,14 +789,11 @@ bool gate_set_lists(struct gate *g, const char *names, char *err, size_t size)
 				snprintf(err, size, "list \"%s\" is given twice", name);
 				goto fail;
 			}
-		g->lists[g->nlists].id = id;
+		ids[g->nlists] = g->lists[g->nlists].id = id;
 		memcpy(g->lists[g->nlists].name, wanted[k], sizeof g->lists[g->nlists].name);
-		used += (size_t)snprintf(g->lists_param + used, sizeof g->lists_param - used, "%s%lld",
-					 g->nlists ? "," : "", id);
 		g->nlists++;
 	}
-	g->lists_param[0] = '{';
-	snprintf(g->lists_param + used, sizeof g->lists_param - used, "}");
+	id_array_literal(g->lists_param, sizeof g->lists_param, ids, g->nlists);
 	return true;
 fail: /* the gate stays as it was: on no list, its event untouched */
 	g->nlists = 0;
@@ -856,7 +872,6 @@ static void set_rules(struct gate *g, PGresult *lists, PGresult *windows, PGresu
 	for (size_t i = 0; i < g->nrules; i++) {
 		struct gate_rules *l = &g->rules[i];
 		int row = (int)i;
-		char *p = PQgetvalue(lists, row, GL_TYPES);
 		l->id = db_int(lists, row, GL_ID);
 		l->event = db_int(lists, row, GL_EVENT);
 		l->area = db_int(lists, row, GL_AREA);
@@ -865,14 +880,7 @@ static void set_rules(struct gate *g, PGresult *lists, PGresult *windows, PGresu
 		l->name = xstrdup(PQgetvalue(lists, row, GL_NAME));
 		l->type_reason = xstrdup(PQgetvalue(lists, row, GL_TYPE_REASON));
 		l->rules = xstrdup(PQgetvalue(lists, row, GL_RULES));
-		while (*p) {
-			l->types = xrealloc(l->types, (l->ntypes + 1) * sizeof *l->types);
-			l->types[l->ntypes++] = strtoll(p, &p, 10);
-			if (*p != ',')
-				break;
-			p++;
-		}
-		sort_any(l->types, l->ntypes, sizeof *l->types, by_value);
+		parse_types(l, PQgetvalue(lists, row, GL_TYPES));
 	}
 	sort_any(g->rules, g->nrules, sizeof *g->rules, rules_by_id);
 	/* windows come by list, lists by id */
@@ -1150,18 +1158,17 @@ static bool upload_line(struct gate *g, const char *line, int *conflicts)
 	/* the lists the gate was open on when it decided (db/020) */
 	if (json_is_array(json_object_get(j, "lists")) && json_array_size(json_object_get(j, "lists"))) {
 		json_t *id;
-		size_t k, used = 1;
+		size_t k;
+		long long ids[GATE_LISTS_MAX];
 		json_array_foreach (json_object_get(j, "lists"), k, id) {
 			if (!json_is_integer(id) || json_integer_value(id) <= 0 || k >= GATE_LISTS_MAX) {
 				json_decref(j);
 				db_set_error(g->db, DB_BADINPUT, "damaged journal line (lists)");
 				return false;
 			}
-			used += (size_t)snprintf(lists + used, sizeof lists - used, "%s%lld", k ? "," : "",
-						 (long long)json_integer_value(id));
+			ids[k] = (long long)json_integer_value(id);
 		}
-		lists[0] = '{';
-		snprintf(lists + used, sizeof lists - used, "}");
+		id_array_literal(lists, sizeof lists, ids, (int)json_array_size(json_object_get(j, "lists")));
 	}
 	r = db_checkin_upload(g->db, (long long)json_integer_value(t), (long long)json_integer_value(e),
 			      (long long)json_integer_value(i), gate, at, token,
@@ -1572,15 +1579,15 @@ static void follow_online(struct gate *g, long long ticket, const struct verdict
 	struct gate_ticket *t = find_ticket(g, ticket);
 	struct gate_rules *l;
 	struct gate_area *a;
+	bool scanned = v->admit && !v->duplicate; /* a new scan row, in or out */
 
-	if (v->admit && !v->duplicate)
-		g->online_scans++;
+	g->online_scans += scanned;
 	if (!g->nlists) {
-		if (t && v->admit && !v->duplicate)
+		if (t && scanned)
 			t->scans++;
 		return;
 	}
-	if (t && v->admit && !v->duplicate && v->list[0] && (l = rules_named(g, t->event, v->list)))
+	if (t && scanned && v->list[0] && (l = rules_named(g, t->event, v->list)))
 		pass_bump(t, l->id);
 	if (v->area[0] && v->inside >= 0 && (a = area_named(g, g->event_id, v->area))) {
 		a->inside = v->inside;
