@@ -230,6 +230,21 @@ int cli_not_found(const char *noun, const char *ref)
 	return cli_fail(EXIT_REFUSED, what, "no such %s", noun);
 }
 
+bool cli_show_rows(json_t *rows, const char *noun, const char *name, bool json, int *rc)
+{
+	if (name && json_array_size(rows) == 0) {
+		json_decref(rows);
+		*rc = cli_not_found(noun, name);
+		return true;
+	}
+	if (!json)
+		return false;
+	cli_print_json(json_incref(name ? json_array_get(rows, 0) : rows));
+	json_decref(rows);
+	*rc = EXIT_DONE;
+	return true;
+}
+
 int cli_resolve_fail(struct cli *cli, const char *what, const char *noun, const char *ref)
 {
 	/* A lookup is a SELECT: refused means it found nothing. */

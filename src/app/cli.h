@@ -89,6 +89,11 @@ bool cli_value(const char *what, const char *option, const char *text, int max_c
 /* "boxoffice: order 42: no such order" (names quoted); returns EXIT_REFUSED:
  * a well-formed request for something that does not exist is exit 1. */
 int cli_not_found(const char *noun, const char *ref);
+/* A show command's rows (a JSON array; taken when handled): with --name
+ * and no row, "no such NOUN" (exit 1); with --json, the one object (with
+ * --name) or the array. True when that answered (*rc the exit code);
+ * false: the caller prints its table and frees rows. */
+bool cli_show_rows(json_t *rows, const char *noun, const char *name, bool json, int *rc);
 /* After a failed db_*_resolve(): not found, or the database's error. */
 int cli_resolve_fail(struct cli *cli, const char *what, const char *noun, const char *ref);
 /* Connects and checks that the order/hold/ticket/event ID exists;

@@ -94,15 +94,8 @@ int cmd_area_show(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (!(areas = db_area_show(cli->db, event_id, name)))
 		return cli_db_fail(cli, what);
-	if (name && json_array_size(areas) == 0) {
-		json_decref(areas);
-		return cli_not_found("area", name);
-	}
-	if (json) {
-		cli_print_json(name ? json_incref(json_array_get(areas, 0)) : json_incref(areas));
-		json_decref(areas);
-		return EXIT_DONE;
-	}
+	if (cli_show_rows(areas, "area", name, json, &rc))
+		return rc;
 	if (json_array_size(areas) == 0)
 		printf("no areas (boxoffice area add --event %s --name NAME --capacity N)\n", event);
 	else

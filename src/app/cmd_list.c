@@ -243,15 +243,8 @@ int cmd_list_show(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (!(lists = db_list_show(cli->db, event_id, name)))
 		return cli_db_fail(cli, what);
-	if (name && json_array_size(lists) == 0) {
-		json_decref(lists);
-		return cli_not_found("check-in list", name);
-	}
-	if (json) {
-		cli_print_json(name ? json_incref(json_array_get(lists, 0)) : json_incref(lists));
-		json_decref(lists);
-		return EXIT_DONE;
-	}
+	if (cli_show_rows(lists, "check-in list", name, json, &rc))
+		return rc;
 	if (json_array_size(lists) == 0)
 		printf("no check-in lists: gates admit on the whole event (boxoffice list add --event %s --name NAME)\n",
 		       event);
