@@ -203,10 +203,8 @@ static void test_day_two_list_follows_the_clock(void **state)
 
 	make_type(event, "Day pass", 20, 1000, 1);
 	tickets(event, "Day pass", 2, general, sizeof general);
-	j = cli_json("$BOXOFFICE list add --event %lld --name day2 --from '2029-03-04 09:00' --to '2029-03-04 18:00'",
+	list = cli_json_id("$BOXOFFICE list add --event %lld --name day2 --from '2029-03-04 09:00' --to '2029-03-04 18:00'",
 		     event);
-	list = (long long)json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
 	snprintf(lid, sizeof lid, "%lld", list);
 	/* day 1: the window opens tomorrow at 09:00, event time */
 	PQclear(test_query(conn, "UPDATE checkin_list_window SET "
@@ -265,9 +263,7 @@ static void test_eight_gates_race_for_forty_places(void **state)
 
 	make_type(event, "General", 100, 1000, 1);
 	tickets(event, "General", 61, general, sizeof general);
-	j = cli_json("$BOXOFFICE area add --event %lld --name Room --capacity 40", event);
-	area = (long long)json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
+	area = cli_json_id("$BOXOFFICE area add --event %lld --name Room --capacity 40", event);
 	json_decref(cli_json("$BOXOFFICE list add --event %lld --name room --area Room --reentry", event));
 	/* 60 tickets dealt out to 8 gates (the 61st is kept for later) */
 	r = run_cmd("head -n 60 %s | split -n r/8 - %s/race-%lld- && "
@@ -340,9 +336,7 @@ static void test_eight_gates_one_place_left(void **state)
 
 	make_type(event, "General", 20, 1000, 1);
 	tickets(event, "General", 9, general, sizeof general);
-	j = cli_json("$BOXOFFICE area add --event %lld --name Lounge --capacity 2", event);
-	area = (long long)json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
+	area = cli_json_id("$BOXOFFICE area add --event %lld --name Lounge --capacity 2", event);
 	json_decref(cli_json("$BOXOFFICE list add --event %lld --name lounge --area Lounge", event));
 	j = scan("first", "lounge", nth_token(general, 8));
 	assert_true(admitted(j));
@@ -420,9 +414,7 @@ static void test_exit_without_reentry_and_override(void **state)
 
 	make_type(event, "General", 20, 1000, 1);
 	tickets(event, "General", 2, general, sizeof general);
-	j = cli_json("$BOXOFFICE area add --event %lld --name Gallery --capacity 1", event);
-	area = (long long)json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
+	area = cli_json_id("$BOXOFFICE area add --event %lld --name Gallery --capacity 1", event);
 	json_decref(cli_json("$BOXOFFICE list add --event %lld --name gallery --area Gallery", event));
 	j = scan("in", "gallery", nth_token(general, 0));
 	assert_true(admitted(j));
@@ -529,9 +521,7 @@ static void test_refunded_holder_can_leave(void **state)
 		    "'import json,sys; [print(t[\"token\"]) for t in json.load(sys.stdin)]' > '%s'",
 		    order, general);
 	run_free(&r);
-	j = cli_json("$BOXOFFICE area add --event %lld --name Room --capacity 1", event);
-	area = (long long)json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
+	area = cli_json_id("$BOXOFFICE area add --event %lld --name Room --capacity 1", event);
 	json_decref(cli_json("$BOXOFFICE list add --event %lld --name door --area Room --reentry", event));
 	j = scan("in", "door", nth_token(general, 0));
 	assert_true(admitted(j));
@@ -595,16 +585,13 @@ static void test_a_held_area_lock_is_decided_offline_once(void **state)
 	char general[400], id[24];
 	const char *p[1] = { id };
 	long long event = make_event(unique_name("Held lock"), "2029-03-12", 0), area;
-	json_t *j;
 	struct run_result r;
 	(void)state;
 	scan_event = event;
 
 	make_type(event, "General", 20, 1000, 1);
 	tickets(event, "General", 1, general, sizeof general);
-	j = cli_json("$BOXOFFICE area add --event %lld --name Hall --capacity 10", event);
-	area = (long long)json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
+	area = cli_json_id("$BOXOFFICE area add --event %lld --name Hall --capacity 10", event);
 	json_decref(cli_json("$BOXOFFICE list add --event %lld --name held --area Hall", event));
 	snprintf(id, sizeof id, "%lld", area);
 	PQclear(test_query(conn, "BEGIN", 0, NULL));

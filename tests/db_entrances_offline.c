@@ -409,12 +409,8 @@ static void test_online_scans_kept_and_upload_direction_held(void **state)
 
 	make_type(event, "General", 20, 1000, 1);
 	sell(event, "General", 2, t);
-	j = cli_json("$BOXOFFICE area add --event %lld --name Hall --capacity 10", event);
-	area = (long long)json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
-	j = cli_json("$BOXOFFICE list add --event %lld --name dir-main --area Hall --reentry", event);
-	list = (long long)json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
+	area = cli_json_id("$BOXOFFICE area add --event %lld --name Hall --capacity 10", event);
+	list = cli_json_id("$BOXOFFICE list add --event %lld --name dir-main --area Hall --reentry", event);
 	link_up();
 	r = gate("dir-b", "dir-main", NULL, NULL, NULL); /* B's cache: nobody inside */
 	assert_int_equal(r.status, 0);
@@ -463,15 +459,12 @@ static void test_gate_clock_ahead(void **state)
 	PGresult *res;
 	FILE *f;
 	struct run_result r;
-	json_t *j;
 	(void)state;
 	gate_event = event;
 
 	make_type(event, "General", 20, 1000, 1);
 	sell(event, "General", 1, t);
-	j = cli_json("$BOXOFFICE list add --event %lld --name fast", event);
-	list = (long long)json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
+	list = cli_json_id("$BOXOFFICE list add --event %lld --name fast", event);
 	snprintf(id, sizeof id, "%lld", event);
 	ticket = test_scalar(conn, "SELECT min(id) FROM ticket WHERE event_id = $1", 1, p);
 	link_up();

@@ -175,6 +175,24 @@ json_t *cli_json(const char *fmt, ...)
 	return doc;
 }
 
+long long cli_json_id(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	struct run_result r;
+	long long id;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	r = run_cmd("%s", cmd);
+	if (r.status != 0)
+		fail_msg("'%.300s' exited %d: %s", cmd, r.status, r.err);
+	id = out_id(r.out);
+	run_free(&r);
+	return id;
+}
+
 long long out_id(const char *out)
 {
 	json_error_t jerr;

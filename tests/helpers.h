@@ -41,6 +41,9 @@ PGconn *test_migrate_connect(void);
 /* Runs a boxoffice command line that must succeed and print JSON. */
 json_t *cli_json(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Runs a boxoffice command line that must succeed and print {"id":…}:
+ * the id (an add command's new row). */
+long long cli_json_id(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The "id" of a command's JSON output (an object); fails the test with
  * the output when it is not there, instead of reading past a NULL. */
 long long out_id(const char *out);
