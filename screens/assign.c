@@ -502,6 +502,7 @@ static void assign_done(struct app *app, void *state)
 
 const struct screen_ops assign_screen = {
 	.name = "assign",
+	.needs = "clerk",
 	.title = "Assign tickets",
 	.state_size = sizeof(struct assign_state),
 	.init = assign_init,

@@ -1489,6 +1489,7 @@ static int checkin_on_fd(struct app *app, void *state, const struct pollfd *fds,
 
 const struct screen_ops checkin_screen = {
 	.name = "checkin",
+	.needs = "gate",
 	.title = "Check-in",
 	.state_size = sizeof(struct checkin_state),
 	.init = checkin_init,

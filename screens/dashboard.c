@@ -277,6 +277,7 @@ static int dashboard_tick(struct app *app, void *state)
 
 const struct screen_ops dashboard_screen = {
 	.name = "dashboard",
+	.needs = "clerk",
 	.title = "Dashboard",
 	.state_size = sizeof(struct dashboard_state),
 	.query = dashboard_query,

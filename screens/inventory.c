@@ -261,6 +261,7 @@ static int inventory_notify(struct app *app, void *state, const char *channel, c
 
 const struct screen_ops inventory_screen = {
 	.name = "inventory",
+	.needs = "clerk",
 	.title = "Inventory",
 	.state_size = sizeof(struct inventory_state),
 	.query = inventory_query,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../src/app/theme.h"
+#include "../src/core/role.h"
 #include "screen.h"
 
 /* Later screens plug in here: one line each. */
@@ -52,14 +53,25 @@ static void menu_init(struct app *app, void *state, const struct screen_arg *arg
 static void menu_draw(struct app *app, void *state, struct rect a)
 {
 	struct menu_state *m = state;
-	(void)app;
 	m->first_row_y = a.y + 3;
 	list_cursor_fit(&m->cursor, a.h - 4);
 	draw_text(a.y + 1, a.x + 2, a.w - 4, "Main menu", theme_attr(C_TITLE));
+	if (app_role(app)[0]) {
+		char who[128];
+		snprintf(who, sizeof who, "signed in as %s · %s", app_login(app), app_role(app));
+		draw_text(a.y + 1, a.x + 13, a.w - 15, who, theme_attr(C_DIM));
+	}
 	for (int i = 0; i < m->cursor.count && i + 3 < a.h; i++) {
 		char line[128];
-		unsigned attr = i == m->cursor.selected ? theme_attr(C_SELECTED) : A_NORMAL;
-		snprintf(line, sizeof line, " %c  %s ", menu_entries[i].key, menu_entries[i].screen->title);
+		const struct screen_ops *s = menu_entries[i].screen;
+		bool allowed = role_allows(app_role(app), s->needs);
+		unsigned attr = i == m->cursor.selected ? theme_attr(C_SELECTED) : allowed ? A_NORMAL : theme_attr(C_DIM);
+		/* what this login's role may not open stays in its place, dimmed,
+		 * saying the role it takes */
+		if (allowed)
+			snprintf(line, sizeof line, " %c  %s ", menu_entries[i].key, s->title);
+		else
+			snprintf(line, sizeof line, " %c  %s (%s) ", menu_entries[i].key, s->title, s->needs);
 		draw_fill(a.y + 3 + i, a.x + 2, a.w - 4 < 40 ? a.w - 4 : 40, attr);
 		draw_text(a.y + 3 + i, a.x + 2, a.w - 4, line, attr);
 	}

@@ -283,6 +283,7 @@ static int mytickets_notify(struct app *app, void *state, const char *channel, c
 
 const struct screen_ops mytickets_screen = {
 	.name = "mytickets",
+	.needs = "clerk",
 	.title = "My Tickets",
 	.state_size = sizeof(struct mytickets_state),
 	.init = mytickets_init,

@@ -550,6 +550,7 @@ static int neworder_key(struct app *app, void *state, enum action action, int ke
 
 const struct screen_ops neworder_screen = {
 	.name = "neworder",
+	.needs = "clerk",
 	.title = "New ticket order",
 	.state_size = sizeof(struct neworder_state),
 	.query = neworder_query,

@@ -239,6 +239,7 @@ static void order_init(struct app *app, void *state, const struct screen_arg *ar
 const struct screen_ops order_screen = {
 	.on_tick = order_tick,
 	.name = "order",
+	.needs = "clerk",
 	.title = "Order",
 	.state_size = sizeof(struct order_view),
 	.init = order_init,

@@ -277,6 +277,7 @@ static void orders_init(struct app *app, void *state, const struct screen_arg *a
 
 const struct screen_ops orders_screen = {
 	.name = "orders",
+	.needs = "clerk",
 	.title = "Ticket Orders",
 	.state_size = sizeof(struct orders_state),
 	.init = orders_init,

@@ -461,6 +461,7 @@ static int sale_key(struct app *app, void *state, enum action action, int key)
 
 const struct screen_ops sale_screen = {
 	.name = "sale",
+	.needs = "clerk",
 	.title = "Counter sale",
 	.state_size = sizeof(struct sale_state),
 	.init = sale_init,

@@ -76,6 +76,9 @@ struct screen_ops {
 	 * "Terminal too small: W×H, need …" and takes only F10 and F2 (and
 	 * Ctrl-L) until the terminal grows; the screen is not drawn. */
 	int min_w, min_h;
+	/* The role a login needs to open the screen (db/026; NULL: anyone):
+	 * others see it dimmed in the menu and are told which role it takes. */
+	const char *needs;
 };
 #define SCREEN_POLLFDS 4
 #define SCREEN_MIN_W 80
@@ -83,6 +86,9 @@ struct screen_ops {
 
 /* What the framework offers screens. */
 struct db *app_db(struct app *app);
+/* The login's role ("supervisor", "clerk", "gate", …; "" until known). */
+const char *app_role(struct app *app);
+const char *app_login(struct app *app);
 bool app_online(struct app *app);
 long long app_event_id(struct app *app);
 const char *app_event_name(struct app *app);

@@ -410,7 +410,7 @@ static void test_same_station_two_databases(void **state)
 
 	PQclear(test_query(conn, "DROP DATABASE IF EXISTS boxoffice_second", 0, NULL));
 	PQclear(test_query(conn, "CREATE DATABASE boxoffice_second", 0, NULL));
-	r = run_cmd("$BOXOFFICE -d dbname=boxoffice_second migrate");
+	r = run_cmd("$BOXOFFICE -d '%s' migrate", admin_conninfo("boxoffice_second"));
 	assert_int_equal(r.status, 0);
 	run_free(&r);
 	/* The second database's first event has ID 1, like the first one's:

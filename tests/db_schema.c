@@ -239,7 +239,7 @@ static char *demo_digest(const char *db, const char *seed)
 	PGconn *c;
 	PGresult *res;
 
-	snprintf(conninfo, sizeof conninfo, "dbname=%s", db);
+	snprintf(conninfo, sizeof conninfo, "%s", admin_conninfo(db));
 	r = run_cmd("$BOXOFFICE -d '%s' migrate >/dev/null && $BOXOFFICE -d '%s' demo --orders 300 --seed %s",
 		    conninfo, conninfo, seed);
 	if (r.status != 0)
@@ -275,7 +275,7 @@ static void test_demo_is_deterministic(void **state)
 
 	/* Every status and payment method is there, and the counters add up. */
 	{
-		PGconn *d = PQconnectdb("dbname=demo_a");
+		PGconn *d = PQconnectdb(admin_conninfo("demo_a"));
 		PGresult *res = PQexec(d, "SELECT count(DISTINCT status), count(DISTINCT payment), "
 				       "(SELECT count(*) FROM ticket_type t WHERE t.sold <> coalesce((SELECT sum(l.qty * t.seats_per_ticket) "
 				       " FROM order_line l JOIN ticket_order o ON o.id = l.order_id "
@@ -293,7 +293,7 @@ static void test_demo_is_deterministic(void **state)
 	}
 	/* A second demo into the same database is refused, changing nothing. */
 	{
-		struct run_result r = run_cmd("$BOXOFFICE -d dbname=demo_a demo --orders 10");
+		struct run_result r = run_cmd("$BOXOFFICE -d '%s' demo --orders 10", admin_conninfo("demo_a"));
 		assert_int_equal(r.status, 1);
 		assert_non_null(strstr(r.err, "boxoffice: demo: "));
 		run_free(&r);
@@ -342,7 +342,7 @@ static void test_case_duplicates_renamed_by_migration(void **state)
 		snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
 		PQclear(test_query(conn, sql, 0, NULL));
 	}
-	snprintf(conninfo, sizeof conninfo, "dbname=%s application_name=tests", dbname);
+	snprintf(conninfo, sizeof conninfo, "%s application_name=tests", admin_conninfo(dbname));
 	c = PQconnectdb(conninfo);
 	assert_int_equal(PQstatus(c), CONNECTION_OK);
 	PQclear(PQexec(c, "SET client_min_messages = error"));
@@ -407,7 +407,7 @@ static void test_database_behind_the_program_says_so(void **state)
 		snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
 		PQclear(test_query(conn, sql, 0, NULL));
 	}
-	snprintf(conninfo, sizeof conninfo, "dbname=%s application_name=tests", dbname);
+	snprintf(conninfo, sizeof conninfo, "%s application_name=tests", admin_conninfo(dbname));
 	c = PQconnectdb(conninfo);
 	assert_int_equal(PQstatus(c), CONNECTION_OK);
 	PQclear(PQexec(c, "SET client_min_messages = error"));
@@ -418,7 +418,9 @@ static void test_database_behind_the_program_says_so(void **state)
 	assert_non_null(strstr(r.err, "run `boxoffice migrate`"));
 	run_free(&r);
 	/* the screens say it too, and go on */
-	snprintf(cmd, sizeof cmd, "$BOXOFFICE -d '%s' --station behind; sleep 30", conninfo);
+	/* tmux runs this inside sh -c '...': no quotes (or spaces) of its own */
+	snprintf(cmd, sizeof cmd, "PGUSER=%s $BOXOFFICE -d dbname=%s --station behind; sleep 30",
+		 getenv("BOXOFFICE_TEST_ADMIN") ? getenv("BOXOFFICE_TEST_ADMIN") : "boxoffice", dbname);
 	tmux_start(&t, "behind", 80, 24, cmd);
 	assert_true(tmux_wait_for(&t, "run `boxoffice migrate`", 10000));
 	tmux_stop(&t);

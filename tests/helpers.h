@@ -27,6 +27,10 @@ void run_free(struct run_result *r);
 const char *boxoffice_bin(void);
 
 PGconn *test_connect(void);
+/* "dbname=NAME" as the cluster's superuser (BOXOFFICE_TEST_ADMIN): for a
+ * test that makes, migrates or loads a database of its own, which is the
+ * owner's work, not a station's (db/026). */
+const char *admin_conninfo(const char *dbname);
 /* Runs SQL with parameters and asserts success; returns the result. */
 PGresult *test_query(PGconn *c, const char *sql, int n, const char *const *params);
 /* First cell as a number. */

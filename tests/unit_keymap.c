@@ -48,7 +48,7 @@ static void test_bar_keeps_help_first(void **state)
 	int n;
 	(void)state;
 
-	n = keymap_bar("orders", true, 80, items, 32);
+	n = keymap_bar("orders", true, NULL, 80, items, 32);
 	assert_true(n >= 2);
 	assert_int_equal(items[0].action, ACT_HELP);
 	assert_int_equal(items[0].key, KEY_F(1));
@@ -60,21 +60,52 @@ static void test_bar_keeps_help_first(void **state)
 			assert_true(items[i].x > items[i - 1].x + items[i - 1].w);
 	}
 	/* so narrow that only F1 fits */
-	n = keymap_bar("orders", true, 8, items, 32);
+	n = keymap_bar("orders", true, NULL, 8, items, 32);
 	assert_int_equal(n, 1);
 	assert_int_equal(items[0].action, ACT_HELP);
 	/* the menu has room for all: F1, Enter, then the global keys, F10 last;
 	 * no Esc Back where there is nothing to go back to */
-	n = keymap_bar("menu", false, 80, items, 32);
+	n = keymap_bar("menu", false, NULL, 80, items, 32);
 	assert_int_equal(items[0].action, ACT_HELP);
 	assert_int_equal(items[1].action, ACT_OPEN);
 	assert_int_equal(items[n - 1].action, ACT_QUIT);
 	for (int i = 0; i < n; i++)
 		assert_int_not_equal(items[i].action, ACT_BACK);
 	/* a global key the screen rebinds (check-in's Esc) is not shown as Back */
-	n = keymap_bar("checkin", true, 200, items, 32);
+	n = keymap_bar("checkin", true, NULL, 200, items, 32);
 	for (int i = 0; i < n; i++)
 		assert_int_not_equal(items[i].action, ACT_BACK);
+}
+
+/* The bar offers only what the login's role may do (db/026): a gate's
+ * orders screen has no Refund or New, a clerk's no Refund, a
+ * supervisor's everything; before the role is known nothing is hidden. */
+static bool bar_has(const char *screen, const char *role, enum action action)
+{
+	struct bar_item items[32];
+	int n = keymap_bar(screen, true, role, 400, items, 32);
+	for (int i = 0; i < n; i++)
+		if (items[i].action == action)
+			return true;
+	return false;
+}
+
+static void test_bar_follows_the_role(void **state)
+{
+	(void)state;
+	assert_true(bar_has("orders", NULL, ACT_REFUND));
+	assert_true(bar_has("orders", "supervisor", ACT_REFUND));
+	assert_true(bar_has("orders", "owner", ACT_REFUND));
+	assert_false(bar_has("orders", "clerk", ACT_REFUND));
+	assert_true(bar_has("orders", "clerk", ACT_NEW));
+	assert_false(bar_has("orders", "gate", ACT_NEW));
+	assert_false(bar_has("orders", "gate", ACT_SETTLE));
+	assert_true(bar_has("orders", "gate", ACT_HELP));
+	assert_false(bar_has("checkin", "gate", ACT_OVERRIDE) && !bar_has("checkin", "supervisor", ACT_OVERRIDE));
+	assert_false(bar_has("checkin", "clerk", ACT_UNDO));
+	assert_false(bar_has("inventory", "api", ACT_SELL));
+	assert_string_equal(action_role(ACT_REFUND), "supervisor");
+	assert_null(action_role(ACT_HELP));
 }
 
 /* The help screen gives a key's words 52 columns at 80×24: every
@@ -96,6 +127,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_modal_keys),
+		cmocka_unit_test(test_bar_follows_the_role),
 		cmocka_unit_test(test_help_texts_fit_80_columns),
 		cmocka_unit_test(test_hints_from_the_table),
 		cmocka_unit_test(test_bar_keeps_help_first),

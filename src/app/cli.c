@@ -12,6 +12,7 @@
 #include "../db/catalog.h"
 #include "../db/db.h"
 #include "../db/migrate.h"
+#include "../db/users.h"
 
 int cli_fail(int code, const char *what, const char *fmt, ...)
 {
@@ -31,8 +32,15 @@ int cli_db_fail(struct cli *cli, const char *what)
 		[DB_REFUSED] = EXIT_REFUSED,
 		[DB_BADINPUT] = EXIT_USAGE,
 		[DB_FAILED] = EXIT_FAILED,
+		[DB_FORBIDDEN] = EXIT_FORBIDDEN,
 	};
 	struct db *db = cli->db;
+
+	if (db->status == DB_FORBIDDEN) {
+		char needed[128];
+		if (db_privilege_needed(db, needed, sizeof needed))
+			return cli_fail(EXIT_FORBIDDEN, what, "%s", needed);
+	}
 	return cli_fail(codes[db->status], what, "%s", db->err[0] ? db->err : "unknown error");
 }
 
@@ -40,8 +48,11 @@ struct db *cli_db(struct cli *cli)
 {
 	if (cli->db && cli->db->state == DB_READY)
 		return cli->db;
-	if (!cli->db)
+	if (!cli->db) {
 		cli->db = db_new(cli->conninfo, cli->station);
+		if (cli->admin)
+			db_use_admin_login(cli->db);
+	}
 	if (!db_connect(cli->db)) {
 		cli_fail(EXIT_FAILED, "database unreachable", "%s", cli->db->err);
 		return NULL;

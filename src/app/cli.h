@@ -13,6 +13,7 @@ enum exit_code {
 	EXIT_REFUSED = 1,
 	EXIT_USAGE = 2,
 	EXIT_FAILED = 3,
+	EXIT_FORBIDDEN = 4, /* the login's role may not do it */
 };
 
 struct cli {
@@ -20,6 +21,7 @@ struct cli {
 	const char *station;
 	struct db *db;
 	bool any_schema; /* migrate: the database may be behind this program */
+	bool admin;      /* migrate, demo: the embedded cluster's owner login */
 };
 
 struct command {

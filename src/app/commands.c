@@ -111,5 +111,12 @@ const struct command commands[] = {
 	{ "org", "list", cmd_org_list,
 	  "org list --event E [--relationship R] [--lifecycle L] [--commercial C] [--visibility V] [--search S] [--json]",
 	  "the event's organizations with their live orders and amount" },
+	{ "user", "add", cmd_user_add, "user add NAME --role clerk|gate|supervisor|api [--password | --auth peer|cert]",
+	  "a database login in that role (supervisors only); --password reads it from the terminal or one line "
+	  "of stdin and sends it SCRAM-encrypted; otherwise the login uses peer or certificate authentication" },
+	{ "user", "list", cmd_user_list, "user list [--json]", "the station logins: role, how they log in, active or "
+	  "revoked, open sessions" },
+	{ "user", "revoke", cmd_user_revoke, "user revoke NAME",
+	  "the login can no longer log in, loses its role, and its open sessions end" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

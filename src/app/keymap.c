@@ -1,5 +1,7 @@
 #include "keymap.h"
 
+#include "../core/role.h"
+
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -207,7 +209,25 @@ const char *key_hint(const char *screen, enum action action, char *buf, int size
 	return buf;
 }
 
-int keymap_bar(const char *screen, bool back, int width, struct bar_item *items, int max)
+const char *action_role(enum action action)
+{
+	static const struct {
+		enum action action;
+		const char *role;
+	} needs[] = {
+		{ ACT_SELL, "clerk" },	   { ACT_NEW, "clerk" },      { ACT_INVOICE, "clerk" },
+		{ ACT_SETTLE, "clerk" },   { ACT_GENERATE, "clerk" }, { ACT_CANCEL, "clerk" },
+		{ ACT_ASSIGN, "clerk" },   { ACT_UNASSIGN, "clerk" }, { ACT_BADGE, "clerk" },
+		{ ACT_BULK, "clerk" },	   { ACT_EXPORT, "clerk" },   { ACT_PICK, "clerk" },
+		{ ACT_REFUND, "supervisor" }, { ACT_OVERRIDE, "supervisor" }, { ACT_UNDO, "gate" },
+	};
+	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++)
+		if (needs[i].action == action)
+			return needs[i].role;
+	return NULL;
+}
+
+int keymap_bar(const char *screen, bool back, const char *role, int width, struct bar_item *items, int max)
 {
 	int n = 0, x = 0;
 
@@ -227,6 +247,8 @@ int keymap_bar(const char *screen, bool back, int width, struct bar_item *items,
 			if (pass == 0 && n > 0)
 				continue; /* one F1 */
 			if (b->action == ACT_BACK && !back)
+				continue;
+			if (!role_allows(role, action_role(b->action)))
 				continue;
 			w = (int)strlen(key_label(b->key, key, sizeof key)) + (int)strlen(action_label(b->action));
 			if (x + w > width && !(pass == 0 && n == 0))

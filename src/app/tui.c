@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../../screens/screen.h"
+#include "../core/role.h"
 #include "../core/util.h"
 #include "../db/async.h"
 #include "../db/migrate.h"
@@ -32,6 +33,7 @@
 #include "../db/db.h"
 #include "../db/inventory.h"
 #include "../db/orders.h"
+#include "../db/users.h"
 #include "cli.h"
 #include "keymap.h"
 #include "paths.h"
@@ -108,12 +110,26 @@ struct app {
 	long long pass_t0;
 	long long key_t0; /* µs */
 	int key_n;
+	/* who this station logs in as (db/026), "" until the database says:
+	 * the screens offer only what the role may do */
+	char login[64];
+	char role[16];
 };
 
 static struct app *the_app; /* for the signal handler and the fatal hook only */
 static int saved_stderr = -1; /* the real stderr while curses owns the terminal */
 
 /* ---- what screens may use ---- */
+
+const char *app_role(struct app *app)
+{
+	return app->role;
+}
+
+const char *app_login(struct app *app)
+{
+	return app->login;
+}
 
 struct db *app_db(struct app *app)
 {
@@ -245,6 +261,11 @@ static void push_screen(struct app *app, const struct screen_ops *ops, const str
 
 	if (app->depth == STACK_MAX)
 		return;
+	if (!role_allows(app->role, ops->needs)) {
+		app_status(app, true, "%s needs the %s role (login %s has the %s role)", ops->title, ops->needs,
+			   app->login, app->role);
+		return;
+	}
 	s = &app->stack[app->depth++];
 	s->ops = ops;
 	s->state = xcalloc(1, ops->state_size ? ops->state_size : 1);
@@ -313,6 +334,27 @@ static void choose_event(struct app *app)
 		app_set_event(app, picked, name);
 }
 
+static void role_answer(struct db *db, json_t *doc, void *ctx)
+{
+	struct app *app = ctx;
+	const char *login = json_string_value(json_object_get(doc, "login")),
+		   *role = json_string_value(json_object_get(doc, "role"));
+	(void)db;
+	if (!login || !role)
+		return; /* a database before db/026: nothing is hidden */
+	snprintf(app->login, sizeof app->login, "%s", login);
+	snprintf(app->role, sizeof app->role, "%s", role);
+	app->dirty = true;
+	/* opened before the role was known (--screen): not this login's */
+	if (app->depth > 1 && !role_allows(app->role, top(app)->ops->needs)) {
+		const struct screen_ops *refused = top(app)->ops;
+		while (app->depth > 1 && !role_allows(app->role, top(app)->ops->needs))
+			pop_screen(app);
+		app_status(app, true, "%s needs the %s role (login %s has the %s role)", refused->title,
+			   refused->needs, app->login, app->role);
+	}
+}
+
 /* A station started on a database its migrations have not reached fails
  * in odd places (a sale that prints no receipt): say so at once. */
 static void schema_answer(struct db *db, PGresult *res, void *ctx)
@@ -328,6 +370,9 @@ static void schema_answer(struct db *db, PGresult *res, void *ctx)
 		return; /* the link: the reconnect will ask again */
 	migrate_behind_text(have, app->schema_behind, sizeof app->schema_behind);
 	app->dirty = true;
+	/* the roles came with db/026; before it every login could do all */
+	if (have >= MIGRATE_ROLES_VERSION)
+		db_json_submit(db, app, SQL_LOGIN_ROLE, 0, NULL, role_answer, app);
 }
 
 static void on_connected(struct app *app)
@@ -482,10 +527,15 @@ static void draw_header(struct app *app, int w)
 	room = w - (int)strlen(state) - 1;
 	draw_fill(0, 0, w, theme_attr(C_HEADER));
 	/* The station's name is never cut: the event's name gives way first
-	 * ("…"), then the program's name. */
-	snprintf(station, sizeof station, " │ Station: %s", app->db->station);
-	for (int brief = 0; brief < 2; brief++) {
+	 * ("…"), then the login's role (the menu shows it too), then the
+	 * program's name. */
+	for (int step = 0; step < 3; step++) {
 		int event_room;
+		bool brief = step == 2, with_role = step == 0 && app->role[0];
+		if (with_role)
+			snprintf(station, sizeof station, " │ Station: %s · %s", app->db->station, app->role);
+		else
+			snprintf(station, sizeof station, " │ Station: %s", app->db->station);
 		snprintf(fixed, sizeof fixed, "%s%s │ Event: ", brief ? " " : " boxoffice │ ", top(app)->ops->title);
 		event_room = room - draw_text_width(fixed) - draw_text_width(station);
 		if (event_room < 8 && !brief)
@@ -503,7 +553,7 @@ static void draw_header(struct app *app, int w)
 static void draw_bar(struct app *app, int y, int w)
 {
 	draw_fill(y, 0, w, theme_attr(C_BAR_LABEL));
-	app->nbar = keymap_bar(top(app)->ops->name, app->depth > 1, w, app->bar, BAR_MAX);
+	app->nbar = keymap_bar(top(app)->ops->name, app->depth > 1, app->role, w, app->bar, BAR_MAX);
 	for (int i = 0; i < app->nbar; i++) {
 		const struct bar_item *b = &app->bar[i];
 		char key[16];
@@ -648,7 +698,7 @@ static void handle_mouse(struct app *app);
 static void handle_key(struct app *app, int ch)
 {
 	struct screen_slot *s = top(app);
-	enum action action;
+	enum action action, wanted;
 	int r = SCR_IGNORED, min_w, min_h;
 
 	if (ch == KEY_RESIZE) {
@@ -690,8 +740,19 @@ static void handle_key(struct app *app, int ch)
 				pop_screen(app);
 		return;
 	}
+	/* What the login's role may not do reaches the screen as no action
+	 * (a typed field still gets the key as text); if nothing took it,
+	 * the station says which role it needs. */
+	wanted = action;
+	if (!role_allows(app->role, action_role(action)))
+		action = ACT_NONE;
 	if (s->ops->on_key)
 		r = s->ops->on_key(app, s->state, action, ch);
+	if (!(r & SCR_HANDLED) && wanted != action) {
+		app_status(app, true, "%s needs the %s role (login %s has the %s role)", action_label(wanted),
+			   action_role(wanted), app->login, app->role);
+		return;
+	}
 	if (!(r & SCR_HANDLED)) {
 		switch (action) {
 		case ACT_QUIT: r |= SCR_QUIT; break;

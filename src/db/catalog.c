@@ -80,21 +80,10 @@ bool db_event_add_tz(struct db *db, const char *name, const char *date, bool ree
 		     const char *time_zone, long long *id)
 {
 	/* A name that differs from an existing one only in case is refused
-	 * here with the existing name; the unique index stands behind it.
-	 * Without a time zone the column's default (db/017) applies. */
-#define EVENT_ADD_SQL(TZ_COLUMN, TZ_VALUE)                                                        \
-	"WITH d AS (SELECT name FROM event WHERE lower(name) = lower($1) LIMIT 1), "               \
-	"e AS (INSERT INTO event (name, date, reentry" TZ_COLUMN ") SELECT $1, $2, $3" TZ_VALUE " " \
-	"  WHERE NOT EXISTS (SELECT 1 FROM d) RETURNING id, name, date, reentry, time_zone), "     \
-	"l AS (INSERT INTO change_log (entity, entity_id, action, event_id, detail) "             \
-	"  SELECT 'event', id, 'created', id, jsonb_build_object('name', name, "                  \
-	"  'date', date, 'reentry', reentry, 'time_zone', time_zone) FROM e) "                     \
-	"SELECT (SELECT id FROM e), (SELECT name FROM d)"
-	static const char sql[] = EVENT_ADD_SQL("", "");
-	static const char sql_tz[] = EVENT_ADD_SQL(", time_zone", ", $4");
-#undef EVENT_ADD_SQL
+	 * with the existing name (event_add, db/026); the unique index stands
+	 * behind it. Without a time zone the column's default (db/017). */
 	const char *params[4] = { name, date, reentry ? "true" : "false", time_zone };
-	PGresult *res = db_exec(db, time_zone ? sql_tz : sql, time_zone ? 4 : 3, params);
+	PGresult *res = db_exec(db, "SELECT id, existing FROM event_add($1, $2, $3, $4)", 4, params);
 
 	return created(db, res, "an event", "", id);
 }
@@ -106,18 +95,7 @@ PGresult *db_event_list(struct db *db)
 
 bool db_type_add(struct db *db, const struct type_spec *s, long long *id)
 {
-	static const char sql[] =
-		"WITH d AS (SELECT name FROM ticket_type WHERE event_id = $1 "
-		"  AND lower(name) = lower($2) LIMIT 1), "
-		"t AS (INSERT INTO ticket_type (event_id, name, tier, capacity, "
-		"  price_cents, seats_per_ticket, vat_bp) "
-		"  SELECT $1, $2, $3::ticket_tier, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM d) "
-		"  RETURNING *), "
-		"l AS (INSERT INTO change_log (entity, entity_id, action, event_id, type_id, detail) "
-		"  SELECT 'ticket_type', id, 'created', event_id, id, jsonb_build_object("
-		"  'name', name, 'capacity', capacity, 'price_cents', price_cents, "
-		"  'seats_per_ticket', seats_per_ticket, 'vat_bp', vat_bp) FROM t) "
-		"SELECT (SELECT id FROM t), (SELECT name FROM d)";
+	static const char sql[] = "SELECT id, existing FROM type_add($1, $2, $3, $4, $5, $6, $7)";
 	char ev[24], cap[24], price[24], seats[24], vat[24];
 	const char *params[7] = { ev, s->name, s->tier, cap, price, seats, vat };
 	PGresult *res;

@@ -71,8 +71,9 @@ struct db *db_new(const char *conninfo, const char *station)
 		db->host_default = xasprintf("%s/pg", var && *var ? var : BOXOFFICE_VARDIR);
 		db->keywords[k] = "host";
 		db->values[k++] = db->host_default;
-		db->keywords[k] = "user";
-		db->values[k++] = "boxoffice";
+		/* Stations log in as the local user (libpq's default), whom
+		 * `boxoffice migrate` made a supervisor login (db/026); only
+		 * db_use_admin_login switches to the cluster's superuser. */
 		db->keywords[k] = "dbname";
 		db->values[k++] = "boxoffice";
 		snprintf(db->target, sizeof db->target, "%s", "embedded cluster");
@@ -81,6 +82,26 @@ struct db *db_new(const char *conninfo, const char *station)
 	db->values[k] = NULL;
 	db->state = DB_DISCONNECTED;
 	return db;
+}
+
+bool db_use_admin_login(struct db *db)
+{
+	int k = 0;
+
+	if (!db->host_default)
+		return false;
+	while (db->keywords[k])
+		k++;
+	db->keywords[k] = "user";
+	db->values[k++] = DB_ADMIN_LOGIN;
+	db->keywords[k] = NULL;
+	db->values[k] = NULL;
+	return true;
+}
+
+bool db_is_embedded(const struct db *db)
+{
+	return db->host_default != NULL;
 }
 
 void db_free(struct db *db)
@@ -123,6 +144,10 @@ static void connection_failed(struct db *db)
 		db_set_error(db, DB_FAILED,
 			     "no server at %s (start it with 'make db-start', or give -d)",
 			     db->host_default);
+	else if (strstr(db->err, "role \"") && strstr(db->err, "does not exist") && db->host_default)
+		db_set_error(db, DB_FAILED,
+			     "%s: run `boxoffice migrate` (it makes the local user a supervisor login), "
+			     "or `boxoffice user add NAME --role R`", db->err + (strstr(db->err, "role \"") - db->err));
 	db->state = DB_DISCONNECTED;
 }
 
@@ -396,6 +421,8 @@ static enum db_status status_for_sqlstate(const char *state)
 		return DB_REFUSED;
 	if (strncmp(state, "22", 2) == 0)
 		return DB_BADINPUT;
+	if (strcmp(state, "42501") == 0)
+		return DB_FORBIDDEN;
 	return DB_FAILED;
 }
 

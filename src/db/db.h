@@ -13,6 +13,7 @@ enum db_status {
 	DB_REFUSED = 1,  /* a business rule or constraint said no */
 	DB_BADINPUT = 2, /* the input itself is malformed */
 	DB_FAILED = 3,   /* unreachable server, internal error */
+	DB_FORBIDDEN = 4, /* this login's role may not do it (42501) */
 };
 
 enum db_conn_state {
@@ -53,6 +54,14 @@ struct db {
  * else the embedded cluster under var/. */
 struct db *db_new(const char *conninfo, const char *station);
 void db_free(struct db *db);
+/* The embedded cluster's superuser, who migrates and loads the demo. */
+#define DB_ADMIN_LOGIN "boxoffice"
+/* Before connecting: log in to the embedded cluster as DB_ADMIN_LOGIN
+ * instead of the local user. False (and no change) for any other server:
+ * there the caller's own login must be the owner's or a superuser. */
+bool db_use_admin_login(struct db *db);
+/* The private cluster under var/ (no -d, no PG* environment). */
+bool db_is_embedded(const struct db *db);
 
 /* Bounds every wait for the server: a connect, a statement, a queued
  * request. Past it the connection is dropped (DB_DISCONNECTED) and the call

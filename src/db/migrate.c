@@ -31,6 +31,45 @@ int migrate_current_version(struct db *db)
 	return version;
 }
 
+static bool all_applied(struct db *db)
+{
+	char n[24];
+	const char *p[1] = { n };
+	PGresult *res;
+	bool all;
+
+	snprintf(n, sizeof n, "%zu", migrations_count);
+	res = db_exec(db, "SELECT count(*) = $1::bigint FROM schema_version", 1, p);
+	all = res && db_bool(res, 0, 0);
+	PQclear(res);
+	return all;
+}
+
+/* The migrator's login must be a superuser or a member of the owner role. */
+static bool set_owner_role(struct db *db)
+{
+	if (db_run(db, "SET LOCAL ROLE boxoffice_owner", 0, NULL))
+		return true;
+	if (db->status == DB_FORBIDDEN)
+		db_set_error(db, DB_FORBIDDEN,
+			     "migrating needs the database's owner: log in as a superuser or a member of "
+			     "boxoffice_owner (this login is neither)");
+	return false;
+}
+
+/* Function grants and SECURITY DEFINER follow function_grant (db/026)
+ * after every migration that changed something. */
+static bool apply_privileges(struct db *db)
+{
+	if (!db_begin(db))
+		return false;
+	if (!set_owner_role(db) || !db_run(db, "SELECT privileges_apply()", 0, NULL)) {
+		db_rollback(db);
+		return false;
+	}
+	return db_commit(db);
+}
+
 static int apply_one(struct db *db, const struct migration *m)
 {
 	char version[16];
@@ -41,6 +80,9 @@ static int apply_one(struct db *db, const struct migration *m)
 	snprintf(version, sizeof version, "%d", m->version);
 	if (!db_begin(db))
 		return -1;
+	/* From db/026 on, what a migration makes belongs to the owner role. */
+	if (m->version > MIGRATE_ROLES_VERSION && !set_owner_role(db))
+		goto fail;
 	res = db_exec(db, SQL_IS_APPLIED, 1, params);
 	if (!res)
 		goto fail;
@@ -68,6 +110,10 @@ int migrate_apply(struct db *db, migrate_report_fn report, void *ctx)
 {
 	int applied = 0, current;
 
+	/* Up to date: nothing to lock or create, so a station's own login
+	 * (which may create nothing) can ask too. */
+	if (all_applied(db))
+		return 0;
 	if (!db_run(db, SQL_LOCK, 0, NULL))
 		return -1;
 	if (!db_run(db, SQL_CREATE_VERSION, 0, NULL))
@@ -91,6 +137,9 @@ int migrate_apply(struct db *db, migrate_report_fn report, void *ctx)
 				report(&migrations[i], ctx);
 		}
 	}
+	if (applied > 0 && migrations_count > 0 &&
+	    migrations[migrations_count - 1].version >= MIGRATE_ROLES_VERSION && !apply_privileges(db))
+		goto fail;
 	db_run(db, SQL_UNLOCK, 0, NULL);
 	return applied;
 fail:

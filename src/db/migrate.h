@@ -1,6 +1,9 @@
 #ifndef BOXOFFICE_DB_MIGRATE_H
 #define BOXOFFICE_DB_MIGRATE_H
 
+/* db/026 made the roles: later migrations run as boxoffice_owner. */
+#define MIGRATE_ROLES_VERSION 26
+
 #include <stdbool.h>
 #include <stddef.h>
 

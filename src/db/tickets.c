@@ -4,13 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char SQL_KEYS[] =
-	"SELECT encode(public_key, 'hex'), encode(secret_key, 'hex') FROM event_key WHERE event_id = $1";
+/* Gates read public keys only; the secret one leaves the database only
+ * through event_signing_key (db/026), which only clerks may call. */
+static const char SQL_PUBLIC_KEY[] = "SELECT encode(public_key, 'hex') FROM event_key WHERE event_id = $1";
+static const char SQL_SIGNING_KEY[] =
+	"SELECT public_key, secret_key FROM event_signing_key($1, $2, $3) WHERE public_key IS NOT NULL";
 
-static bool read_keys(struct db *db, const char *ev, unsigned char *pk, unsigned char *sk, bool *found)
+/* The key pair (sk) or the public key alone (sk NULL). pkh/skh: a new
+ * pair, stored when the event has none yet (NULL: only look). */
+static bool read_keys(struct db *db, const char *ev, unsigned char *pk, unsigned char *sk, const char *pkh,
+		      const char *skh, bool *found)
 {
-	const char *p[1] = { ev };
-	PGresult *res = db_exec(db, SQL_KEYS, 1, p);
+	const char *p[3] = { ev, pkh, skh };
+	PGresult *res = sk ? db_exec(db, SQL_SIGNING_KEY, 3, p) : db_exec(db, SQL_PUBLIC_KEY, 1, p);
 	bool ok = res != NULL;
 
 	*found = false;
@@ -29,33 +35,22 @@ bool db_event_keys(struct db *db, long long event_id, unsigned char pk[TOKEN_PUB
 		   unsigned char sk[TOKEN_SECRET_KEY_BYTES])
 {
 	char ev[24], pkh[2 * TOKEN_PUBLIC_KEY_BYTES + 1], skh[2 * TOKEN_SECRET_KEY_BYTES + 1];
-	const char *p[3] = { ev, pkh, skh };
-	bool found;
+	bool found, ok;
 
 	snprintf(ev, sizeof ev, "%lld", event_id);
-	if (!read_keys(db, ev, pk, sk, &found))
-		return false;
-	if (found)
-		return true;
-	/* First token of this event: make its key. Two stations racing here
-	 * both insert; the first one wins and both read it back. */
+	/* The pair this event gets if it has none yet (its first token); two
+	 * stations racing here both get the first one's. */
 	if (!token_keypair(pk, sk)) {
 		db_set_error(db, DB_FAILED, "libsodium did not start");
 		return false;
 	}
 	hex_encode(pk, TOKEN_PUBLIC_KEY_BYTES, pkh);
 	hex_encode(sk, TOKEN_SECRET_KEY_BYTES, skh);
-	found = db_run(db, "INSERT INTO event_key (event_id, public_key, secret_key) "
-			   "SELECT id, decode($2, 'hex'), decode($3, 'hex') FROM event WHERE id = $1 "
-			   "ON CONFLICT (event_id) DO NOTHING", 3, p);
+	ok = read_keys(db, ev, pk, sk, pkh, skh, &found);
 	memset(skh, 0, sizeof skh);
-	if (!found)
-		return false;
-	if (!read_keys(db, ev, pk, sk, &found))
-		return false;
-	if (!found)
+	if (ok && !found)
 		db_set_error(db, DB_BADINPUT, "event %lld does not exist", event_id);
-	return found;
+	return ok && found;
 }
 
 bool db_event_public_key(struct db *db, long long event_id, unsigned char pk[TOKEN_PUBLIC_KEY_BYTES])
@@ -66,7 +61,7 @@ bool db_event_public_key(struct db *db, long long event_id, unsigned char pk[TOK
 	/* Only a lookup: verifying a token (or garbage naming an event) must
 	 * never mint the event's key pair; only making a token does. */
 	snprintf(ev, sizeof ev, "%lld", event_id);
-	if (!read_keys(db, ev, pk, NULL, &found))
+	if (!read_keys(db, ev, pk, NULL, NULL, NULL, &found))
 		return false;
 	if (!found)
 		db_set_error(db, DB_REFUSED, "event %lld has no signing key (no ticket token was made for it)",
@@ -238,21 +233,17 @@ static struct db_read *person_tickets_read(struct db *db, long long person_id)
 	if (token_keypair(pk, sk)) {
 		hex_encode(pk, TOKEN_PUBLIC_KEY_BYTES, pkh);
 		hex_encode(sk, TOKEN_SECRET_KEY_BYTES, skh);
-		db_read_add(r, "INSERT INTO event_key (event_id, public_key, secret_key) "
-			       "SELECT p.event_id, decode($2, 'hex'), decode($3, 'hex') FROM person p WHERE p.id = $1 "
-			       "AND EXISTS (SELECT 1 FROM ticket k WHERE k.person_id = p.id) "
-			       "AND NOT EXISTS (SELECT 1 FROM event_key e WHERE e.event_id = p.event_id) "
-			       "ON CONFLICT (event_id) DO NOTHING",
-			    3, p, NULL, NULL);
+		/* a key is made only for an event this person holds a ticket of */
+		db_read_add(r, "SELECT public_key, secret_key FROM event_signing_key("
+			       "(SELECT p.event_id FROM person p WHERE p.id = $1 "
+			       "AND EXISTS (SELECT 1 FROM ticket t WHERE t.person_id = p.id)), $2, $3) "
+			       "WHERE public_key IS NOT NULL",
+			    3, p, parse_person_key, out);
 		memset(sk, 0, sizeof sk);
 		memset(skh, 0, sizeof skh);
 	} else {
 		db_set_error(db, DB_FAILED, "libsodium did not start");
 	}
-	db_read_add(r, "SELECT encode(e.public_key, 'hex'), encode(e.secret_key, 'hex') FROM event_key e "
-		       "JOIN person p ON p.event_id = e.event_id WHERE p.id = $1 "
-		       "AND EXISTS (SELECT 1 FROM ticket k WHERE k.person_id = p.id)",
-		    1, p, parse_person_key, out);
 	db_read_on_finish(r, mint_person_tokens);
 	return r;
 }
