@@ -111,5 +111,9 @@ const struct command commands[] = {
 	{ "org", "list", cmd_org_list,
 	  "org list --event E [--relationship R] [--lifecycle L] [--commercial C] [--visibility V] [--search S] [--json]",
 	  "the event's organizations with their live orders and amount" },
+	{ "audit", NULL, cmd_audit,
+	  "audit [--order N] [--ticket N] [--person N] [--event E] [--station S] [--user U] [--before ID] "
+	  "[--limit 1-500] [--json]",
+	  "the change log, newest first: who changed what, where and why; next page with --before the last id" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
