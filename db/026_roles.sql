@@ -153,7 +153,7 @@ INSERT INTO function_grant (fn, definer, roles) VALUES
 	('user_add', true, '{supervisor}'),
 	('user_list', true, '{supervisor}'),
 	('user_revoke', true, '{supervisor}'),
-	('change_log_page', false, '{supervisor}');
+	('change_log_page', true, '{supervisor}');
 
 CREATE FUNCTION privileges_apply() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -236,7 +236,6 @@ BEGIN
 END $$;
 CREATE TRIGGER change_log_stamp BEFORE INSERT ON change_log
 	FOR EACH ROW EXECUTE FUNCTION change_log_stamp();
-CREATE INDEX change_log_actor_idx ON change_log (actor, id);
 
 -- Refunding money and admitting past a full area are supervisors' calls,
 -- whichever function gets there.

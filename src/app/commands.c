@@ -118,5 +118,9 @@ const struct command commands[] = {
 	  "revoked, open sessions" },
 	{ "user", "revoke", cmd_user_revoke, "user revoke NAME",
 	  "the login can no longer log in, loses its role, and its open sessions end" },
+	{ "audit", NULL, cmd_audit,
+	  "audit [--order N] [--ticket N] [--person N] [--event E] [--station S] [--user U] [--before ID] "
+	  "[--limit 1-500] [--json]",
+	  "the change log, newest first: who changed what, where and why; next page with --before the last id" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

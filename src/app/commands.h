@@ -50,5 +50,6 @@ int cmd_list_show(struct cli *cli, int argc, char **argv);
 int cmd_area_add(struct cli *cli, int argc, char **argv);
 int cmd_area_edit(struct cli *cli, int argc, char **argv);
 int cmd_area_show(struct cli *cli, int argc, char **argv);
+int cmd_audit(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -110,6 +110,14 @@ const struct binding bindings[] = {
 	{ "sale", '\n', ACT_SUBMIT, false, false },
 	{ "sale", KEY_ENTER, ACT_SUBMIT, false, false },
 	{ "sale", '\t', ACT_NEXT_FIELD, true, false },
+	{ "audit", '\r', ACT_OPEN, true, false },
+	{ "audit", '\n', ACT_OPEN, false, false },
+	{ "audit", KEY_ENTER, ACT_OPEN, false, false },
+	{ "audit", '/', ACT_FILTER, true, false },
+	{ "audit", 'f', ACT_FILTER, false, false },
+	{ "audit", 'k', ACT_UP, false, false },
+	{ "audit", 'j', ACT_DOWN, false, false },
+	{ "audit", 'q', ACT_BACK, false, false },
 	/* modal states: a prompt or a typed field (keymap_modal) */
 	{ "modal", '\r', ACT_SUBMIT, false, false },
 	{ "modal", '\n', ACT_SUBMIT, false, false },
@@ -154,6 +162,9 @@ static const struct {
 	{ "sale", ACT_SUBMIT, "show the charge; y (or Enter again) sells" },
 	{ "sale", ACT_NEXT_FIELD, "next field; on Payment: Space or c/i/s/f" },
 	{ "neworder", ACT_SUBMIT, "create the order (lines and total shown as you type)" },
+	{ "audit", ACT_OPEN, "show the chosen change in full (Esc: back)" },
+	{ "audit", ACT_PAGE_DOWN, "page down; older changes are read as you go" },
+	{ "audit", ACT_REFRESH, "read again from the newest change" },
 };
 
 const char *action_help_on(const char *screen, enum action a)

@@ -49,7 +49,8 @@
 	X(UNDO, "Undo", "undo the check-in chosen in Last scans (reason, y)") \
 	X(CAMERA, "Camera", "show or hide the camera's picture (to aim a badge)") \
 	X(LISTS, "Lists", "open this gate on check-in lists (a picker)")    \
-	X(OVERRIDE, "Override", "admit the one refused for a full area (reason)")
+	X(OVERRIDE, "Override", "admit the one refused for a full area (reason)") \
+	X(FILTER, "Filter", "filter: order:N ticket:N person:N station:S user:U")
 
 enum action {
 #define X(name, label, help) ACT_##name,

@@ -61,7 +61,9 @@
 
 /* Channels every station listens on; screens filter by channel name. */
 static const char *const listen_channels[] = {
-	"boxoffice_orders", "boxoffice_inventory", "boxoffice_events", "boxoffice_tickets", "boxoffice_entrances", NULL,
+	"boxoffice_orders", "boxoffice_inventory", "boxoffice_events", "boxoffice_tickets", "boxoffice_entrances",
+	"boxoffice_changes", /* every statement that writes the change log (db/027) */
+	NULL,
 };
 
 struct screen_slot {

@@ -137,6 +137,7 @@ int db_exists(struct db *db, const char *kind, long long id)
 		{ "hold", "SELECT EXISTS (SELECT 1 FROM hold WHERE id = $1)" },
 		{ "ticket", "SELECT EXISTS (SELECT 1 FROM ticket WHERE id = $1)" },
 		{ "event", "SELECT EXISTS (SELECT 1 FROM event WHERE id = $1)" },
+		{ "person", "SELECT EXISTS (SELECT 1 FROM person WHERE id = $1)" },
 	};
 	PGresult *res;
 	int found;

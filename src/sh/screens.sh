@@ -37,4 +37,5 @@ show "Check-in" F2 5
 show "Check-in on a list (F6, then Enter on main)" F6 Enter
 show "Dashboard" F2 6
 show "Organizations" F2 7
+show "Audit log" F2 8
 show "Help (F1 on Ticket Orders)" F2 3 F1

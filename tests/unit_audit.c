@@ -1,0 +1,71 @@
+/* The Audit log's filter words (the screen's prompt): parsed, refused
+ * with a reason, printed back the same. */
+#include <string.h>
+
+#include "../src/core/audit.h"
+#include "helpers.h"
+
+static void test_parse_and_format(void **state)
+{
+	struct audit_filter f;
+	char why[200], out[400];
+	(void)state;
+
+	assert_true(audit_filter_parse("", &f, why, sizeof why));
+	assert_false(audit_filter_any(&f));
+	assert_true(audit_filter_parse("  order:12 user:anna station:\"front desk\" ", &f, why, sizeof why));
+	assert_int_equal(f.order, 12);
+	assert_string_equal(f.actor, "anna");
+	assert_string_equal(f.station, "front desk");
+	audit_filter_format(&f, out, sizeof out);
+	assert_string_equal(out, "order:12 station:\"front desk\" user:anna");
+	assert_true(audit_filter_parse(out, &f, why, sizeof why));
+	assert_int_equal(f.order, 12);
+	assert_true(audit_filter_parse("ticket:5 person:6 event:7", &f, why, sizeof why));
+	assert_int_equal(f.ticket, 5);
+	assert_int_equal(f.person, 6);
+	assert_int_equal(f.event, 7);
+}
+
+static void test_refused(void **state)
+{
+	struct audit_filter f;
+	char why[200];
+	(void)state;
+	assert_false(audit_filter_parse("order:abc", &f, why, sizeof why));
+	assert_non_null(strstr(why, "positive whole number"));
+	assert_false(audit_filter_parse("order:0", &f, why, sizeof why));
+	assert_false(audit_filter_parse("order:1 order:2", &f, why, sizeof why));
+	assert_non_null(strstr(why, "twice"));
+	assert_false(audit_filter_parse("colour:red", &f, why, sizeof why));
+	assert_non_null(strstr(why, "not a filter"));
+	assert_false(audit_filter_parse("12", &f, why, sizeof why));
+	assert_false(audit_filter_parse("user:", &f, why, sizeof why));
+	assert_false(audit_filter_parse("station:\"open", &f, why, sizeof why));
+}
+
+static void test_row_words(void **state)
+{
+	char out[200];
+	(void)state;
+	audit_when("2026-11-28T05:18:04.122174+00:00", false, out, sizeof out);
+	assert_string_equal(out, "2026-11-28 05:18:04");
+	audit_when("2026-11-28T05:18:04+00:00", true, out, sizeof out);
+	assert_string_equal(out, "11-28 05:18:04");
+	audit_what("ticket", 540, "reassigned", out, sizeof out);
+	assert_string_equal(out, "ticket #540 reassigned");
+	audit_why("refunded", "refunded", "sold -3", out, sizeof out);
+	assert_string_equal(out, "sold -3");
+	audit_why("wrong door", "checkin_undo", "gate g1", out, sizeof out);
+	assert_string_equal(out, "wrong door · gate g1");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_and_format),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_row_words),
+	};
+	return cmocka_run_group_tests_name("audit filter", tests, NULL, NULL);
+}
