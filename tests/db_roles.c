@@ -5,6 +5,7 @@
  * records the login whatever the client sends, and no station role can
  * change a row of it by any means. */
 #include "helpers.h"
+#include "tmux.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -475,6 +476,52 @@ static void test_user_add_list_revoke(void **state)
 	run_free(&r);
 }
 
+/* The station shows its role and offers only what it may do: a gate's
+ * menu dims the counter's screens and says which role they take; a
+ * clerk's orders screen has no Refund, and the key says why. */
+static void test_tui_offers_only_what_the_role_may(void **state)
+{
+	struct tmux t;
+	char cmd[256], want[128];
+	(void)state;
+
+	snprintf(cmd, sizeof cmd, "PGUSER=%s $BOXOFFICE --station door-9; sleep 30", gate_login);
+	tmux_start(&t, "rolegate", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Station: door-9 · gate", 10000));
+	snprintf(want, sizeof want, "signed in as %s · gate", gate_login);
+	assert_true(tmux_wait_for(&t, want, 5000));
+	assert_true(tmux_wait_for(&t, "Ticket Orders (clerk)", 5000));
+	assert_true(tmux_wait_for(&t, "Audit log (supervisor)", 5000));
+	assert_true(tmux_row_of(&t, "Check-in (") < 0); /* a gate's own screen */
+	tmux_keys(&t, "3");
+	snprintf(want, sizeof want, "Ticket Orders needs the clerk role (login %s has the gate role)", gate_login);
+	assert_true(tmux_wait_for(&t, want, 5000));
+	assert_true(tmux_row_of(&t, "Main menu") >= 0); /* still there */
+	tmux_stop(&t);
+
+	snprintf(cmd, sizeof cmd, "PGUSER=%s $BOXOFFICE --station till-2 --screen orders --event %lld; sleep 30",
+		 clerk_login, event_id);
+	tmux_start(&t, "roleclerk", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Station: till-2 · clerk", 10000));
+	assert_true(tmux_wait_for(&t, "Acme", 10000));
+	{
+		/* the key bar (the last line) offers no Refund */
+		char *screen = tmux_capture(&t), *bar = strrchr(screen, '\n');
+		while (bar && bar > screen && bar[1] == '\0') {
+			*bar = '\0';
+			bar = strrchr(screen, '\n');
+		}
+		assert_non_null(bar);
+		assert_non_null(strstr(bar, "F1Help"));
+		assert_null(strstr(bar, "Refund"));
+		free(screen);
+	}
+	tmux_keys(&t, "r");
+	snprintf(want, sizeof want, "Refund needs the supervisor role (login %s has the clerk role)", clerk_login);
+	assert_true(tmux_wait_for(&t, want, 5000));
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_no_station_role_changes_the_change_log),
 		cmocka_unit_test(test_clerk_sells_supervisor_refunds),
 		cmocka_unit_test(test_user_add_list_revoke),
+		cmocka_unit_test(test_tui_offers_only_what_the_role_may),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
