@@ -476,6 +476,73 @@ static void test_user_add_list_revoke(void **state)
 	run_free(&r);
 }
 
+/* What a door does, a gate login can: refresh its cache, admit, refuse
+ * the second entry, undo, work on a list into an area; an override past a
+ * full area is a supervisor's. */
+static void test_gate_checks_in(void **state)
+{
+	json_t *list, *v;
+	char tokens[2][512], cmd[2048];
+	struct run_result r;
+	(void)state;
+
+	/* an order of its own (the set-up's was refunded by an earlier test) */
+	list = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment card --company Door", event_id);
+	{
+		long long o = json_integer_value(json_object_get(list, "id"));
+		json_decref(list);
+		list = cli_json("$BOXOFFICE ticket list --order %lld --json", o);
+	}
+	for (int i = 0; i < 2; i++)
+		snprintf(tokens[i], sizeof tokens[i], "%s",
+			 json_string_value(json_object_get(json_array_get(list, (size_t)i), "token")));
+	json_decref(list);
+	json_decref(cli_json("$BOXOFFICE area add --event %lld --name Booth --capacity 1", event_id));
+	json_decref(cli_json("$BOXOFFICE list add --event %lld --name booth --area Booth", event_id));
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE -d 'user=%s' --station door-1 checkin --gate door-1 --event %lld "
+		 "--refresh-cache", gate_login, event_id);
+	r = run_cmd("%s", cmd);
+	if (r.status != 0)
+		fail_msg("gate cache refresh: %d %s", r.status, r.err);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE -d 'user=%s' --station door-1 checkin --gate door-1 --event %lld --list booth "
+		 "--token '%s' --token '%s'", gate_login, event_id, tokens[0], tokens[1]);
+	r = run_cmd("%s", cmd);
+	assert_int_equal(r.status, 1); /* the second is refused: the booth is full */
+	v = json_loads(r.out, JSON_DISABLE_EOF_CHECK, NULL);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(v, "verdict")), "admit");
+	json_decref(v);
+	assert_non_null(strstr(r.out, "is full (1/1)"));
+	run_free(&r);
+	/* the gate may not override; nothing more gets in */
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE -d 'user=%s' --station door-1 checkin --gate door-1 --event %lld --list booth "
+		 "--token '%s' --override 'VIP guest'", gate_login, event_id, tokens[1]);
+	r = run_cmd("%s", cmd);
+	/* a refusal the database gave, online: not a reason to go offline */
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "admitting past a full area needs the supervisor role"));
+	assert_non_null(strstr(r.out, "\"offline\":false"));
+	run_free(&r);
+	{
+		char e[24];
+		const char *p[1] = { e };
+		snprintf(e, sizeof e, "%lld", event_id);
+		assert_int_equal(test_scalar(conn, "SELECT inside FROM area WHERE event_id = $1 AND name = 'Booth'", 1, p),
+				 1);
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM checkin c JOIN ticket k ON k.id = c.ticket_id "
+					     "WHERE k.event_id = $1 AND c.override_reason IS NOT NULL", 1, p),
+				 0);
+	}
+	/* the supervisor may */
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station door-1 checkin --gate door-1 --event %lld --list booth "
+		 "--token '%s' --override 'VIP guest'", event_id, tokens[1]);
+	r = run_cmd("%s", cmd);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+}
+
 /* The station shows its role and offers only what it may do: a gate's
  * menu dims the counter's screens and says which role they take; a
  * clerk's orders screen has no Refund, and the key says why. */
@@ -532,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_no_station_role_changes_the_change_log),
 		cmocka_unit_test(test_clerk_sells_supervisor_refunds),
 		cmocka_unit_test(test_user_add_list_revoke),
+		cmocka_unit_test(test_gate_checks_in),
 		cmocka_unit_test(test_tui_offers_only_what_the_role_may),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
