@@ -152,6 +152,17 @@ static void test_gate_cli_refused_and_nothing_changes(void **state)
 	}
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE -d 'user=%s' user add intruder --role supervisor", gate_login);
 	expect_forbidden(cmd, "needs the supervisor role");
+	/* and psql itself, as someone at the laptop would */
+	{
+		struct run_result r = run_cmd("psql -X -q -v ON_ERROR_STOP=1 -U %s -c 'UPDATE ticket_type SET capacity = 0' "
+					      "-c 'SELECT secret_key FROM event_key' 2>&1", gate_login);
+		assert_int_not_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "permission denied for table ticket_type"));
+		run_free(&r);
+		r = run_cmd("psql -X -q -U %s -tAc 'SELECT encode(secret_key, $$hex$$) FROM event_key' 2>&1", gate_login);
+		assert_non_null(strstr(r.out, "permission denied for table event_key"));
+		run_free(&r);
+	}
 	after = database_fingerprint();
 	assert_string_equal(before, after);
 	free(before);
