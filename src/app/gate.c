@@ -484,12 +484,42 @@ static void cache_read_line(struct gate *g, struct cache_reader *r, char *line)
 	}
 }
 
+/* A fresh ticket's place: by id, then by line. */
+struct fresh_at {
+	long long id;
+	size_t at;
+};
+
+static int by_id_then_line(const void *a, const void *b)
+{
+	const struct fresh_at *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
 static void cache_read_end(struct gate *g, struct cache_reader *r)
 {
 	if (r->nnew) {
+		/* A ticket new to the cache below its highest id can come in
+		 * two later blocks (changed twice since it appeared): the
+		 * later line wins here too, or the cache would hold it twice
+		 * and a lookup could find its older state (found by fuzzing). */
+		struct fresh_at *order = xmalloc(r->nnew * sizeof *order);
+		size_t kept = 0;
+		for (size_t i = 0; i < r->nnew; i++)
+			order[i] = (struct fresh_at){ r->fresh[i].id, i };
+		sort_any(order, r->nnew, sizeof *order, by_id_then_line);
 		g->tickets = xrealloc(g->tickets, (g->ntickets + r->nnew) * sizeof *g->tickets);
-		memcpy(g->tickets + g->ntickets, r->fresh, r->nnew * sizeof *r->fresh);
-		g->ntickets += r->nnew;
+		for (size_t i = 0; i < r->nnew; i++) {
+			struct gate_ticket *t = &r->fresh[order[i].at];
+			if (i + 1 < r->nnew && order[i + 1].id == t->id)
+				free_ticket(t); /* a later line has it */
+			else
+				g->tickets[g->ntickets + kept++] = *t;
+		}
+		free(order);
+		g->ntickets += kept;
 		sort_any(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
 	}
 	free(r->fresh);
@@ -1302,15 +1332,14 @@ static void journal_take(void *ctx, char *line, size_t len)
 
 	if (len == 1 && line[0] == '\n')
 		return;
-	{
-		char *full = xmalloc(len + 2);
-		memcpy(full, line, len);
-		if (line[len - 1] != '\n') /* a torn last line (a crash): kept too */
-			full[len++] = '\n';
-		full[len] = '\0';
-		text = xstrdup(full);
-		free(full);
-	}
+	/* every byte, NULs too (a crash can leave a block of them): the
+	 * rejected file gets the line whole, len bytes (found by fuzzing:
+	 * a copy up to the first NUL was then read len bytes far) */
+	text = xmalloc(len + 2);
+	memcpy(text, line, len);
+	if (line[len - 1] != '\n') /* a torn last line (a crash): kept too */
+		text[len++] = '\n';
+	text[len] = '\0';
 	if (r->n == r->cap)
 		r->lines = xrealloc(r->lines, (r->cap = r->cap ? r->cap * 2 : 64) * sizeof *r->lines);
 	j = json_loads(text, 0, NULL);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "screens/orders.h"
 #include "src/app/bulk.h"
@@ -27,7 +28,7 @@
 #define FUZZ_CHECK(cond)                                                                   \
 	do {                                                                               \
 		if (!(cond)) {                                                             \
-			fprintf(stderr, "fuzz: %s:%d: %s does not hold\n", __FILE__, __LINE__, #cond); \
+			dprintf(2, "fuzz: %s:%d: %s does not hold\n", __FILE__, __LINE__, #cond); \
 			abort();                                                           \
 		}                                                                          \
 	} while (0)
@@ -175,7 +176,10 @@ static void csv_round_trip(const struct csv_row *row)
 	int line = 1;
 	bool formula;
 
-	if (row->unclosed || row->too_long || row->n > CSV_ROW_FIELDS) {
+	/* a BOM that starts a record is skipped, by design (files joined
+	 * with cat), so a first field that starts with one cannot come back */
+	if (row->unclosed || row->too_long || row->n > CSV_ROW_FIELDS ||
+	    (row->len[0] >= 3 && memcmp(row->field[0], "\xEF\xBB\xBF", 3) == 0)) {
 		free(back);
 		return;
 	}
