@@ -31,6 +31,15 @@ LDFLAGS += -fsanitize=address,undefined
 BUILD = build-san
 endif
 
+# The fuzzing build (make fuzz): clang, the project's sources with
+# libFuzzer's coverage and ASan + UBSan, in build-fuzz/.
+ifeq ($(FUZZING),1)
+CC = clang
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+BUILD = build-fuzz
+endif
+
 CORE_SRC = $(wildcard src/core/*.c)
 DB_SRC = $(wildcard src/db/*.c)
 APP_SRC = $(filter-out src/app/main.c,$(wildcard src/app/*.c))
@@ -45,7 +54,11 @@ UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 DB_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/db_*.c))
 BENCHES = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all deps build run test test-all check bench db-start db-stop clean install uninstall
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ ?= $(FUZZ_NAMES)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build run test test-all check bench db-start db-stop clean install uninstall fuzz fuzz-binaries
 
 all: boxoffice
 
@@ -83,6 +96,19 @@ $(BUILD)/tests/%: tests/%.c tests/helpers.c tests/helpers.h tests/tmux.c tests/t
 	@echo "  TEST    $@"
 	@$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)) $(LDFLAGS) -o $@ $< tests/helpers.c tests/tmux.c tests/proxy.c tests/clip.c \
 		$(LIB_OBJ) $(LIBS) $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -lpthread
+
+# The fuzz targets' regression test: every seed and every input that once
+# crashed, through the harnesses' own code (tests/fuzz/targets.c).
+$(BUILD)/tests/unit_fuzz_regress: tests/unit_fuzz_regress.c tests/fuzz/targets.c tests/fuzz/targets.h tests/helpers.c tests/helpers.h $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(ALL_CFLAGS) -DFUZZ_DIR='"$(CURDIR)/tests/fuzz"' $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)) $(LDFLAGS) -o $@ $< tests/fuzz/targets.c tests/helpers.c \
+		$(LIB_OBJ) $(LIBS) $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -lpthread
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/targets.c tests/fuzz/targets.h $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< tests/fuzz/targets.c $(LIB_OBJ) $(LIBS) -lpthread -lm
 
 $(BUILD)/bench/%: bench/%.c bench/common.h tests/clip.c tests/clip.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -122,6 +148,17 @@ test-binaries: $(UNIT_TESTS) $(DB_TESTS)
 
 check: test
 
+# Fuzzing (not part of make test): each harness for FUZZ_SECONDS, one line
+# "fuzz: NAME EXECS execs CRASHES crashes" each; fails when any crashed.
+# FUZZ=name runs one. Crashes go to build-fuzz/crashes/NAME/.
+fuzz:
+	@sh src/sh/deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZING=1 fuzz-binaries FUZZ_BUILD_NAMES='$(FUZZ)'
+	@sh src/sh/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ)
+
+FUZZ_BUILD_NAMES ?= $(FUZZ_NAMES)
+fuzz-binaries: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_BUILD_NAMES))
+
 bench:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory build $(BENCHES)
@@ -138,4 +175,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-san boxoffice
+	rm -rf build build-san build-fuzz boxoffice

@@ -92,16 +92,12 @@ static json_t *shown(const struct csv_row *row, int i)
 	return json_string(text);
 }
 
-int bulk_assign(struct db *db, long long order_id, const char *data, size_t len, unsigned flags,
-		struct bulk_result *out)
+bool bulk_check_rows(const char *data, size_t len, struct bulk_result *out, json_t *good, json_t *slots)
 {
 	const char *p = data, *end = data + len;
 	struct csv_row *row = xmalloc(sizeof *row);
-	json_t *good = json_array(), *slots = json_array(), *results = NULL;
-	int line = 1, rc = 0;
+	int line = 1;
 	bool first = true;
-	size_t i;
-	json_t *r;
 
 	memset(out, 0, sizeof *out);
 	out->preview = json_array();
@@ -123,7 +119,7 @@ int bulk_assign(struct db *db, long long order_id, const char *data, size_t len,
 			out->refused = "the file has more than " BULK_MAX_ROWS_TEXT " rows: split it";
 			out->errors = out->rows;
 			free(row);
-			goto done;
+			return false;
 		}
 		why = row_problem(row, buf, sizeof buf);
 		entry = json_pack("{si si so so so sI ss*}", "row", out->rows, "line", row->line,
@@ -141,8 +137,21 @@ int bulk_assign(struct db *db, long long order_id, const char *data, size_t len,
 	free(row);
 	if (out->rows == 0) {
 		out->refused = "the file has no name,e-mail rows";
-		goto done;
+		return false;
 	}
+	return true;
+}
+
+int bulk_assign(struct db *db, long long order_id, const char *data, size_t len, unsigned flags,
+		struct bulk_result *out)
+{
+	json_t *good = json_array(), *slots = json_array(), *results = NULL;
+	int rc = 0;
+	size_t i;
+	json_t *r;
+
+	if (!bulk_check_rows(data, len, out, good, slots))
+		goto done;
 	/* The good rows go to the database even when others failed, so the
 	 * preview shows their reasons too (a name conflict, no free ticket). */
 	if (json_array_size(good) > 0) {

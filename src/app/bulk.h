@@ -39,6 +39,12 @@ enum bulk_read_status { BULK_READ_OK, BULK_READ_TOO_BIG, BULK_READ_FAILED };
  * otherwise the reason in err. */
 enum bulk_read_status bulk_read(const char *path, char **data, size_t *len, char *err, size_t errsize);
 
+/* The rows read and checked, before the database: out->preview gets
+ * every row (with its reason when bad), good the good rows'
+ * [name, e-mail, company] and slots their preview entries. False when
+ * the file is refused whole (out->refused says why). */
+bool bulk_check_rows(const char *data, size_t len, struct bulk_result *out, json_t *good, json_t *slots);
+
 /* 0 when the rows were read (check errors and refused in out); -1 on a
  * database failure (db->err). */
 int bulk_assign(struct db *db, long long order_id, const char *data, size_t len, unsigned flags,

@@ -139,6 +139,45 @@ int cli_parse(const char *what, int argc, char **argv, const struct cli_opt *opt
 	return EXIT_DONE;
 }
 
+int cli_parse_globals(int argc, char **argv, struct cli_globals *g, int *next)
+{
+	int i;
+
+	memset(g, 0, sizeof *g);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		const char **target = NULL;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			g->help = true;
+			break;
+		} else if (strcmp(a, "--version") == 0) {
+			g->version = true;
+			break;
+		} else if (strcmp(a, "-d") == 0 || strcmp(a, "--db") == 0) {
+			target = &g->conninfo;
+		} else if (strcmp(a, "--station") == 0) {
+			target = &g->station;
+		} else if (strcmp(a, "--screen") == 0) {
+			target = &g->screen;
+		} else if (strcmp(a, "--event") == 0) {
+			target = &g->event;
+		} else if (strcmp(a, "--state-dir") == 0) {
+			target = &g->state_dir;
+		} else if (strcmp(a, "--camera") == 0) {
+			target = &g->camera;
+		} else if (strcmp(a, "--list") == 0) {
+			target = &g->list;
+		} else {
+			return cli_fail(EXIT_USAGE, a, "unknown option (see boxoffice --help)");
+		}
+		if (i + 1 >= argc)
+			return cli_fail(EXIT_USAGE, a, "needs a value");
+		*target = argv[++i];
+	}
+	*next = i;
+	return EXIT_DONE;
+}
+
 void cli_print_help(void)
 {
 	printf("usage: boxoffice [-d CONNINFO] [--station NAME] [COMMAND ...]\n"
@@ -166,10 +205,12 @@ void cli_print_help(void)
 	       "2 usage error, 3 database unreachable or internal error.\n");
 }
 
-int cli_dispatch(struct cli *cli, int argc, char **argv)
+int cli_find_command(int argc, char **argv, const struct command **found)
 {
 	const struct command *match = NULL;
 	bool name_known = false;
+
+	*found = NULL;
 
 	for (const struct command *c = commands; c->name; c++) {
 		if (strcmp(c->name, argv[0]) != 0)
@@ -193,11 +234,29 @@ int cli_dispatch(struct cli *cli, int argc, char **argv)
 		return cli_fail(EXIT_USAGE, argv[0], "%s subcommand (one of: %s)",
 				argc > 1 ? "unknown" : "missing", subs);
 	}
+	*found = match;
+	return EXIT_DONE;
+}
+
+bool cli_asks_help(int argc, char **argv)
+{
 	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: boxoffice %s\n%s\n", match->usage, match->summary);
-			return EXIT_DONE;
-		}
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+int cli_dispatch(struct cli *cli, int argc, char **argv)
+{
+	const struct command *match;
+	int rc = cli_find_command(argc, argv, &match);
+
+	if (rc)
+		return rc;
+	if (cli_asks_help(argc, argv)) {
+		printf("usage: boxoffice %s\n%s\n", match->usage, match->summary);
+		return EXIT_DONE;
+	}
 	if (match->sub)
 		return match->run(cli, argc - 1, argv + 1);
 	return match->run(cli, argc, argv);

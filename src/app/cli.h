@@ -34,6 +34,19 @@ struct command {
 
 extern const struct command commands[];
 
+/* The options before the command (main's): -d/--db, --station, --screen,
+ * --event, --state-dir, --camera, --list take a value; --help/-h and
+ * --version stop there. *next: argv's index of the command (argc: none).
+ * EXIT_DONE, or EXIT_USAGE after printing the error line. */
+struct cli_globals {
+	const char *conninfo, *station, *screen, *event, *state_dir, *camera, *list;
+	bool help, version;
+};
+int cli_parse_globals(int argc, char **argv, struct cli_globals *g, int *next);
+/* The command argv[0] [argv[1]] names; EXIT_USAGE after printing why. */
+int cli_find_command(int argc, char **argv, const struct command **found);
+/* --help or -h among argv[1..]: the command's usage is printed instead. */
+bool cli_asks_help(int argc, char **argv);
 /* Finds and runs argv[0] [argv[1]]; prints usage errors itself. */
 int cli_dispatch(struct cli *cli, int argc, char **argv);
 void cli_print_help(void);

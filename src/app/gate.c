@@ -351,19 +351,20 @@ static const char *event_name(const struct gate *g, long long id)
  * the file; an incremental refresh appends a block with what changed, so
  * its cost follows the changes, not the size of the event. Reading applies
  * the blocks in order: a later T line for a ticket replaces the earlier. */
-static void load_cache(struct gate *g)
-{
-	FILE *f = fopen(g->cache_path, "r");
-	char *line = NULL;
-	size_t size = 0, tcap = 0, kcap = 0, ecap = 0, ncap = 0, nnew = 0, ycap = 0;
+/* What reading the cache keeps between its lines. */
+struct cache_reader {
+	size_t tcap, kcap, ecap, ncap, nnew, ycap, lcap, acap;
 	/* a block before "V 2" predates names in the cache, before "V 3"
 	 * check-in lists and passes: the next refresh loads everything again
 	 * (the tickets stay usable until then) */
-	int block_v = 0;
-	bool old_blocks = false;
-	size_t lcap = 0, acap = 0;
-	struct gate_ticket *fresh = NULL; /* tickets a later block brought, out of order */
+	int block_v;
+	bool old_blocks;
+	struct gate_ticket *fresh; /* tickets a later block brought, out of order */
+};
 
+static void cache_read_begin(struct gate *g, struct cache_reader *r)
+{
+	memset(r, 0, sizeof *r);
 	free_cache(g);
 	g->horizon = 0;
 	g->cache_lines = 0;
@@ -371,6 +372,191 @@ static void load_cache(struct gate *g)
 	/* the cache holds the database's scans; the journal's come on top */
 	g->journal_ino = 0;
 	g->journal_off = 0;
+}
+
+/* One line of the cache file (as getline reads it: its newline kept). */
+static void cache_read_line(struct gate *g, struct cache_reader *r, char *line)
+{
+	long long a, b;
+	int issue, valid, scans, n = 0;
+	char hex[2 * TOKEN_PUBLIC_KEY_BYTES + 2];
+	g->cache_lines++;
+	if (line[0] == 'R') {
+		reset_events_keys(g);
+		r->kcap = r->ecap = r->ycap = r->lcap = r->acap = 0;
+		r->block_v = 0;
+	} else if (line[0] == 'V') {
+		if (sscanf(line, "V %d", &r->block_v) != 1)
+			r->block_v = 0;
+	} else if (line[0] == 'H' && sscanf(line, "H %lld", &a) == 1) {
+		g->horizon = a;
+		r->old_blocks |= r->block_v < 3;
+	} else if (line[0] == 'L' && r->block_v >= 3) {
+		struct gate_rules l = { 0 };
+		int reentry, all_types;
+		char types[4096];
+		if (sscanf(line, "L %lld %lld %d %d %lld %4095s %n", &l.id, &l.event, &reentry, &all_types, &l.area,
+			   types, &n) == 6 && n > 0) {
+			char *h = line + n;
+			l.reentry = reentry != 0;
+			l.all_types = all_types != 0;
+			parse_types(&l, types);
+			l.name = take_hex(&h);
+			l.type_reason = take_hex(&h);
+			l.rules = take_hex(&h);
+			if (g->nrules == r->lcap)
+				g->rules = xrealloc(g->rules, (r->lcap = r->lcap ? r->lcap * 2 : 16) * sizeof *g->rules);
+			g->rules[g->nrules++] = l;
+		}
+	} else if (line[0] == 'W' && r->block_v >= 3) {
+		struct gate_window w = { 0 };
+		long long list;
+		/* windows follow their list's L line */
+		if (sscanf(line, "W %lld %lld %lld %n", &list, &w.from, &w.to, &n) == 3 && n > 0 && g->nrules &&
+		    g->rules[g->nrules - 1].id == list) {
+			struct gate_rules *l = &g->rules[g->nrules - 1];
+			char *h = line + n, *from = take_hex(&h), *to = take_hex(&h);
+			utf8_copy(w.from_text, sizeof w.from_text, from);
+			utf8_copy(w.to_text, sizeof w.to_text, to);
+			free(from);
+			free(to);
+			l->windows = xrealloc(l->windows, (l->nwindows + 1) * sizeof *l->windows);
+			l->windows[l->nwindows++] = w;
+		}
+	} else if (line[0] == 'A' && r->block_v >= 3) {
+		struct gate_area ar = { 0 };
+		if (sscanf(line, "A %lld %lld %lld %lld %n", &ar.id, &ar.event, &ar.capacity, &ar.inside, &n) == 4 &&
+		    n > 0) {
+			char *h = line + n;
+			ar.name = take_hex(&h);
+			if (g->nareas == r->acap)
+				g->areas = xrealloc(g->areas, (r->acap = r->acap ? r->acap * 2 : 16) * sizeof *g->areas);
+			g->areas[g->nareas++] = ar;
+		}
+	} else if (line[0] == 'Y' && sscanf(line, "Y %lld %n", &a, &n) == 1 && n > 0) {
+		char *h = line + n;
+		if (g->ntypes == r->ycap)
+			g->types = xrealloc(g->types, (r->ycap = r->ycap ? r->ycap * 2 : 64) * sizeof *g->types);
+		g->types[g->ntypes++] = (struct gate_type){ a, take_hex(&h) };
+	} else if (line[0] == 'K' && sscanf(line, "K %lld %65s", &a, hex) == 2) {
+		if (g->nkeys == r->kcap)
+			g->keys = xrealloc(g->keys, (r->kcap = r->kcap ? r->kcap * 2 : 64) * sizeof *g->keys);
+		if (hex_decode(hex, g->keys[g->nkeys].pk, TOKEN_PUBLIC_KEY_BYTES))
+			g->keys[g->nkeys++].event = a;
+	} else if (line[0] == 'E' && sscanf(line, "E %lld %n", &a, &n) == 1 && n > 0) {
+		char *h = line + n;
+		size_t len = strcspn(h, "\n");
+		char *name = xmalloc(len / 2 + 1);
+		h[len] = '\0';
+		if (len % 2 == 0 && hex_decode(h, (unsigned char *)name, len / 2)) {
+			name[len / 2] = '\0';
+			if (g->nevents == r->ecap)
+				g->events = xrealloc(g->events, (r->ecap = r->ecap ? r->ecap * 2 : 64) * sizeof *g->events);
+			g->events[g->nevents++] = (struct gate_event){ a, name };
+		} else {
+			free(name);
+		}
+	} else if (line[0] == 'T' && sscanf(line, "T %lld %lld %d %d %d%n", &a, &b, &issue, &valid, &scans, &n) == 5) {
+		struct gate_ticket t = { a, b, issue, scans, valid != 0, 0, NULL, NULL, 0 }, *known;
+		long long type;
+		int m = 0;
+		if (r->block_v >= 2 && sscanf(line + n, " %lld%n", &type, &m) == 1 && m > 0) {
+			char *h = line + n + m, *person = take_hex(&h), *company = take_hex(&h);
+			t.type = type;
+			t.who = make_who(person, company);
+			free(person);
+			free(company);
+			if (r->block_v >= 3)
+				parse_passes(&t, h + strspn(h, " "));
+		}
+		if (g->ntickets == 0 || a > g->tickets[g->ntickets - 1].id) {
+			if (g->ntickets == r->tcap)
+				g->tickets = xrealloc(g->tickets, (r->tcap = r->tcap ? r->tcap * 2 : 65536) * sizeof *g->tickets);
+			g->tickets[g->ntickets++] = t;
+		} else if ((known = find_ticket(g, a))) {
+			free_ticket(known);
+			*known = t;
+		} else {
+			if (r->nnew == r->ncap)
+				r->fresh = xrealloc(r->fresh, (r->ncap = r->ncap ? r->ncap * 2 : 256) * sizeof *r->fresh);
+			r->fresh[r->nnew++] = t;
+		}
+	}
+}
+
+/* A fresh ticket's place: by id, then by line. */
+struct fresh_at {
+	long long id;
+	size_t at;
+};
+
+static int by_id_then_line(const void *a, const void *b)
+{
+	const struct fresh_at *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static void cache_read_end(struct gate *g, struct cache_reader *r)
+{
+	if (r->nnew) {
+		/* A ticket new to the cache below its highest id can come in
+		 * two later blocks (changed twice since it appeared): the
+		 * later line wins here too, or the cache would hold it twice
+		 * and a lookup could find its older state (found by fuzzing). */
+		struct fresh_at *order = xmalloc(r->nnew * sizeof *order);
+		size_t kept = 0;
+		for (size_t i = 0; i < r->nnew; i++)
+			order[i] = (struct fresh_at){ r->fresh[i].id, i };
+		sort_any(order, r->nnew, sizeof *order, by_id_then_line);
+		g->tickets = xrealloc(g->tickets, (g->ntickets + r->nnew) * sizeof *g->tickets);
+		for (size_t i = 0; i < r->nnew; i++) {
+			struct gate_ticket *t = &r->fresh[order[i].at];
+			if (i + 1 < r->nnew && order[i + 1].id == t->id)
+				free_ticket(t); /* a later line has it */
+			else
+				g->tickets[g->ntickets + kept++] = *t;
+		}
+		free(order);
+		g->ntickets += kept;
+		sort_any(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
+	}
+	free(r->fresh);
+	sort_any(g->keys, g->nkeys, sizeof *g->keys, by_event);
+	sort_any(g->types, g->ntypes, sizeof *g->types, type_by_id);
+	sort_any(g->rules, g->nrules, sizeof *g->rules, rules_by_id);
+	sort_any(g->areas, g->nareas, sizeof *g->areas, area_by_id);
+	if (r->old_blocks)
+		g->horizon = 0;
+}
+
+/* Calls fn on each line of buf (len bytes) as getline would read them
+ * from a file: the newline kept, a last line without one too, NUL bytes
+ * inside kept (the line is NUL-terminated after them). */
+static void each_line(const char *buf, size_t len, void (*fn)(void *ctx, char *line, size_t len), void *ctx)
+{
+	size_t at = 0;
+	while (at < len) {
+		const char *nl = memchr(buf + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (buf + at)) + 1 : len - at;
+		char *line = xmalloc(n + 1);
+		memcpy(line, buf + at, n);
+		line[n] = '\0';
+		fn(ctx, line, n);
+		free(line);
+		at += n;
+	}
+}
+
+static void load_cache(struct gate *g)
+{
+	FILE *f = fopen(g->cache_path, "r");
+	char *line = NULL;
+	size_t size = 0;
+	struct cache_reader r;
+
+	cache_read_begin(g, &r);
 	if (!f)
 		return;
 	{
@@ -379,128 +565,33 @@ static void load_cache(struct gate *g)
 		if (fstat(fileno(f), &st) == 0)
 			g->cache_at = st.st_mtime;
 	}
-	while (getline(&line, &size, f) > 0) {
-		long long a, b;
-		int issue, valid, scans, n = 0;
-		char hex[2 * TOKEN_PUBLIC_KEY_BYTES + 2];
-		g->cache_lines++;
-		if (line[0] == 'R') {
-			reset_events_keys(g);
-			kcap = ecap = ycap = lcap = acap = 0;
-			block_v = 0;
-		} else if (line[0] == 'V') {
-			if (sscanf(line, "V %d", &block_v) != 1)
-				block_v = 0;
-		} else if (line[0] == 'H' && sscanf(line, "H %lld", &a) == 1) {
-			g->horizon = a;
-			old_blocks |= block_v < 3;
-		} else if (line[0] == 'L' && block_v >= 3) {
-			struct gate_rules l = { 0 };
-			int reentry, all_types;
-			char types[4096];
-			if (sscanf(line, "L %lld %lld %d %d %lld %4095s %n", &l.id, &l.event, &reentry, &all_types, &l.area,
-				   types, &n) == 6 && n > 0) {
-				char *h = line + n;
-				l.reentry = reentry != 0;
-				l.all_types = all_types != 0;
-				parse_types(&l, types);
-				l.name = take_hex(&h);
-				l.type_reason = take_hex(&h);
-				l.rules = take_hex(&h);
-				if (g->nrules == lcap)
-					g->rules = xrealloc(g->rules, (lcap = lcap ? lcap * 2 : 16) * sizeof *g->rules);
-				g->rules[g->nrules++] = l;
-			}
-		} else if (line[0] == 'W' && block_v >= 3) {
-			struct gate_window w = { 0 };
-			long long list;
-			/* windows follow their list's L line */
-			if (sscanf(line, "W %lld %lld %lld %n", &list, &w.from, &w.to, &n) == 3 && n > 0 && g->nrules &&
-			    g->rules[g->nrules - 1].id == list) {
-				struct gate_rules *l = &g->rules[g->nrules - 1];
-				char *h = line + n, *from = take_hex(&h), *to = take_hex(&h);
-				utf8_copy(w.from_text, sizeof w.from_text, from);
-				utf8_copy(w.to_text, sizeof w.to_text, to);
-				free(from);
-				free(to);
-				l->windows = xrealloc(l->windows, (l->nwindows + 1) * sizeof *l->windows);
-				l->windows[l->nwindows++] = w;
-			}
-		} else if (line[0] == 'A' && block_v >= 3) {
-			struct gate_area ar = { 0 };
-			if (sscanf(line, "A %lld %lld %lld %lld %n", &ar.id, &ar.event, &ar.capacity, &ar.inside, &n) == 4 &&
-			    n > 0) {
-				char *h = line + n;
-				ar.name = take_hex(&h);
-				if (g->nareas == acap)
-					g->areas = xrealloc(g->areas, (acap = acap ? acap * 2 : 16) * sizeof *g->areas);
-				g->areas[g->nareas++] = ar;
-			}
-		} else if (line[0] == 'Y' && sscanf(line, "Y %lld %n", &a, &n) == 1 && n > 0) {
-			char *h = line + n;
-			if (g->ntypes == ycap)
-				g->types = xrealloc(g->types, (ycap = ycap ? ycap * 2 : 64) * sizeof *g->types);
-			g->types[g->ntypes++] = (struct gate_type){ a, take_hex(&h) };
-		} else if (line[0] == 'K' && sscanf(line, "K %lld %65s", &a, hex) == 2) {
-			if (g->nkeys == kcap)
-				g->keys = xrealloc(g->keys, (kcap = kcap ? kcap * 2 : 64) * sizeof *g->keys);
-			if (hex_decode(hex, g->keys[g->nkeys].pk, TOKEN_PUBLIC_KEY_BYTES))
-				g->keys[g->nkeys++].event = a;
-		} else if (line[0] == 'E' && sscanf(line, "E %lld %n", &a, &n) == 1 && n > 0) {
-			char *h = line + n;
-			size_t len = strcspn(h, "\n");
-			char *name = xmalloc(len / 2 + 1);
-			h[len] = '\0';
-			if (len % 2 == 0 && hex_decode(h, (unsigned char *)name, len / 2)) {
-				name[len / 2] = '\0';
-				if (g->nevents == ecap)
-					g->events = xrealloc(g->events, (ecap = ecap ? ecap * 2 : 64) * sizeof *g->events);
-				g->events[g->nevents++] = (struct gate_event){ a, name };
-			} else {
-				free(name);
-			}
-		} else if (line[0] == 'T' && sscanf(line, "T %lld %lld %d %d %d%n", &a, &b, &issue, &valid, &scans, &n) == 5) {
-			struct gate_ticket t = { a, b, issue, scans, valid != 0, 0, NULL, NULL, 0 }, *known;
-			long long type;
-			int m = 0;
-			if (block_v >= 2 && sscanf(line + n, " %lld%n", &type, &m) == 1 && m > 0) {
-				char *h = line + n + m, *person = take_hex(&h), *company = take_hex(&h);
-				t.type = type;
-				t.who = make_who(person, company);
-				free(person);
-				free(company);
-				if (block_v >= 3)
-					parse_passes(&t, h + strspn(h, " "));
-			}
-			if (g->ntickets == 0 || a > g->tickets[g->ntickets - 1].id) {
-				if (g->ntickets == tcap)
-					g->tickets = xrealloc(g->tickets, (tcap = tcap ? tcap * 2 : 65536) * sizeof *g->tickets);
-				g->tickets[g->ntickets++] = t;
-			} else if ((known = find_ticket(g, a))) {
-				free_ticket(known);
-				*known = t;
-			} else {
-				if (nnew == ncap)
-					fresh = xrealloc(fresh, (ncap = ncap ? ncap * 2 : 256) * sizeof *fresh);
-				fresh[nnew++] = t;
-			}
-		}
-	}
+	while (getline(&line, &size, f) > 0)
+		cache_read_line(g, &r, line);
 	free(line);
 	fclose(f);
-	if (nnew) {
-		g->tickets = xrealloc(g->tickets, (g->ntickets + nnew) * sizeof *g->tickets);
-		memcpy(g->tickets + g->ntickets, fresh, nnew * sizeof *fresh);
-		g->ntickets += nnew;
-		sort_any(g->tickets, g->ntickets, sizeof *g->tickets, by_id);
-	}
-	free(fresh);
-	sort_any(g->keys, g->nkeys, sizeof *g->keys, by_event);
-	sort_any(g->types, g->ntypes, sizeof *g->types, type_by_id);
-	sort_any(g->rules, g->nrules, sizeof *g->rules, rules_by_id);
-	sort_any(g->areas, g->nareas, sizeof *g->areas, area_by_id);
-	if (old_blocks)
-		g->horizon = 0;
+	cache_read_end(g, &r);
+}
+
+struct cache_buf_ctx {
+	struct gate *g;
+	struct cache_reader *r;
+};
+
+static void cache_buf_line(void *ctx, char *line, size_t len)
+{
+	struct cache_buf_ctx *c = ctx;
+	(void)len;
+	cache_read_line(c->g, c->r, line);
+}
+
+void gate_cache_parse(struct gate *g, const char *buf, size_t len)
+{
+	struct cache_reader r;
+	struct cache_buf_ctx c = { g, &r };
+
+	cache_read_begin(g, &r);
+	each_line(buf, len, cache_buf_line, &c);
+	cache_read_end(g, &r);
 }
 
 /* The station's lock, held around every journal append and upload: two
@@ -1133,27 +1224,34 @@ static bool keep_rejected(struct gate *g, const char *lines, size_t len)
 	return ok;
 }
 
-/* One journal line uploaded; false with db->status set when it was not. */
-static bool upload_line(struct gate *g, const char *line, int *conflicts)
-{
-	json_t *j = json_loads(line, 0, NULL), *r;
-	json_t *t = json_object_get(j, "ticket"), *e = json_object_get(j, "event"), *i = json_object_get(j, "issue");
-	const char *gate = json_string_value(json_object_get(j, "gate"));
-	const char *at = json_string_value(json_object_get(j, "at"));
-	const char *token = json_string_value(json_object_get(j, "token"));
-	const char *scan = json_string_value(json_object_get(j, "scan"));
-	char lists[GATE_LISTS_MAX * 21 + 3] = "";
+/* A journal line as an upload sends it: j holds the strings (decref it). */
+struct journal_scan {
+	json_t *j;
+	long long ticket, event, issue;
+	const char *gate, *at, *token, *scan, *direction;
+	char lists[GATE_LISTS_MAX * 21 + 3]; /* "{3,5}" or "" */
+};
 
-	if (!json_is_integer(t) || !json_is_integer(e) || !json_is_integer(i) || !gate || !at || !token) {
+/* Reads a journal line for upload: NULL, or why it is damaged (then
+ * s->j is NULL already). */
+static const char *journal_scan_read(const char *line, struct journal_scan *s)
+{
+	json_t *j = json_loads(line, 0, NULL);
+	json_t *t = json_object_get(j, "ticket"), *e = json_object_get(j, "event"), *i = json_object_get(j, "issue");
+
+	memset(s, 0, sizeof *s);
+	s->gate = json_string_value(json_object_get(j, "gate"));
+	s->at = json_string_value(json_object_get(j, "at"));
+	s->token = json_string_value(json_object_get(j, "token"));
+	s->scan = json_string_value(json_object_get(j, "scan"));
+	if (!json_is_integer(t) || !json_is_integer(e) || !json_is_integer(i) || !s->gate || !s->at || !s->token) {
 		json_decref(j);
-		db_set_error(g->db, DB_BADINPUT, "damaged journal line");
-		return false;
+		return "damaged journal line";
 	}
 	if ((json_object_get(j, "lists") && !json_is_array(json_object_get(j, "lists"))) ||
 	    (json_object_get(j, "direction") && !json_is_string(json_object_get(j, "direction")))) {
 		json_decref(j);
-		db_set_error(g->db, DB_BADINPUT, "damaged journal line (lists or direction)");
-		return false;
+		return "damaged journal line (lists or direction)";
 	}
 	/* the lists the gate was open on when it decided (db/020) */
 	if (json_is_array(json_object_get(j, "lists")) && json_array_size(json_object_get(j, "lists"))) {
@@ -1163,20 +1261,38 @@ static bool upload_line(struct gate *g, const char *line, int *conflicts)
 		json_array_foreach (json_object_get(j, "lists"), k, id) {
 			if (!json_is_integer(id) || json_integer_value(id) <= 0 || k >= GATE_LISTS_MAX) {
 				json_decref(j);
-				db_set_error(g->db, DB_BADINPUT, "damaged journal line (lists)");
-				return false;
+				return "damaged journal line (lists)";
 			}
 			ids[k] = (long long)json_integer_value(id);
 		}
-		id_array_literal(lists, sizeof lists, ids, (int)json_array_size(json_object_get(j, "lists")));
+		id_array_literal(s->lists, sizeof s->lists, ids, (int)json_array_size(json_object_get(j, "lists")));
 	}
-	r = db_checkin_upload(g->db, (long long)json_integer_value(t), (long long)json_integer_value(e),
-			      (long long)json_integer_value(i), gate, at, token,
-			      scan_id_valid(scan) ? scan : NULL, /* journals before scan IDs had none */
-			      lists[0] ? lists : NULL,
-			      /* what the door did: a line without one admitted in (db/025) */
-			      json_string_value(json_object_get(j, "direction")));
-	json_decref(j);
+	s->j = j;
+	s->ticket = (long long)json_integer_value(t);
+	s->event = (long long)json_integer_value(e);
+	s->issue = (long long)json_integer_value(i);
+	/* journals before scan IDs had none */
+	if (!scan_id_valid(s->scan))
+		s->scan = NULL;
+	/* what the door did: a line without one admitted in (db/025) */
+	s->direction = json_string_value(json_object_get(j, "direction"));
+	return NULL;
+}
+
+/* One journal line uploaded; false with db->status set when it was not. */
+static bool upload_line(struct gate *g, const char *line, int *conflicts)
+{
+	struct journal_scan s;
+	const char *why = journal_scan_read(line, &s);
+	json_t *r;
+
+	if (why) {
+		db_set_error(g->db, DB_BADINPUT, "%s", why);
+		return false;
+	}
+	r = db_checkin_upload(g->db, s.ticket, s.event, s.issue, s.gate, s.at, s.token, s.scan,
+			      s.lists[0] ? s.lists : NULL, s.direction);
+	json_decref(s.j);
 	if (!r)
 		return false;
 	*conflicts += json_is_true(json_object_get(r, "conflict"));
@@ -1202,34 +1318,81 @@ static int by_ticket_then_order(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+struct journal_reader {
+	struct journal_line *lines;
+	size_t n, cap;
+};
+
+/* One line as getline read it (len bytes, NUL-terminated after them). */
+static void journal_take(void *ctx, char *line, size_t len)
+{
+	struct journal_reader *r = ctx;
+	json_t *j;
+	char *text;
+
+	if (len == 1 && line[0] == '\n')
+		return;
+	/* every byte, NULs too (a crash can leave a block of them): the
+	 * rejected file gets the line whole, len bytes (found by fuzzing:
+	 * a copy up to the first NUL was then read len bytes far) */
+	text = xmalloc(len + 2);
+	memcpy(text, line, len);
+	if (line[len - 1] != '\n') /* a torn last line (a crash): kept too */
+		text[len++] = '\n';
+	text[len] = '\0';
+	if (r->n == r->cap)
+		r->lines = xrealloc(r->lines, (r->cap = r->cap ? r->cap * 2 : 64) * sizeof *r->lines);
+	j = json_loads(text, 0, NULL);
+	r->lines[r->n] = (struct journal_line){ text, len, r->n,
+						(long long)json_integer_value(json_object_get(j, "ticket")) };
+	json_decref(j);
+	r->n++;
+}
+
 static struct journal_line *read_journal(FILE *f, size_t *count)
 {
-	struct journal_line *lines = NULL;
-	size_t n = 0, cap = 0, size = 0;
+	struct journal_reader r = { 0 };
+	size_t size = 0;
 	char *line = NULL;
 	ssize_t len;
 
-	while ((len = getline(&line, &size, f)) > 0) {
-		json_t *j;
-		if (len == 1 && line[0] == '\n')
-			continue;
-		if (line[len - 1] != '\n') { /* a torn last line (a crash): kept too */
-			line = xrealloc(line, (size_t)len + 2);
-			line[len++] = '\n';
-			line[len] = '\0';
-		}
-		if (n == cap)
-			lines = xrealloc(lines, (cap = cap ? cap * 2 : 64) * sizeof *lines);
-		j = json_loads(line, 0, NULL);
-		lines[n] = (struct journal_line){ xstrdup(line), (size_t)len, n,
-						  (long long)json_integer_value(json_object_get(j, "ticket")) };
-		json_decref(j);
-		n++;
-	}
+	while ((len = getline(&line, &size, f)) > 0)
+		journal_take(&r, line, (size_t)len);
 	free(line);
-	sort_any(lines, n, sizeof *lines, by_ticket_then_order);
-	*count = n;
-	return lines;
+	sort_any(r.lines, r.n, sizeof *r.lines, by_ticket_then_order);
+	*count = r.n;
+	return r.lines;
+}
+
+/* A line that cannot be uploaded, onto what goes to the rejected file. */
+static void reject_line(char **rejected, size_t *rlen, const struct journal_line *l)
+{
+	*rejected = xrealloc(*rejected, *rlen + l->len + 1);
+	memcpy(*rejected + *rlen, l->text, l->len + 1);
+	*rlen += l->len;
+}
+
+size_t gate_journal_check(const char *buf, size_t len, size_t *damaged, char **rejected, size_t *rlen)
+{
+	struct journal_reader r = { 0 };
+
+	*damaged = 0;
+	*rejected = NULL;
+	*rlen = 0;
+	each_line(buf, len, journal_take, &r);
+	sort_any(r.lines, r.n, sizeof *r.lines, by_ticket_then_order);
+	for (size_t i = 0; i < r.n; i++) {
+		struct journal_scan s;
+		if (journal_scan_read(r.lines[i].text, &s)) {
+			reject_line(rejected, rlen, &r.lines[i]);
+			(*damaged)++;
+		}
+		json_decref(s.j);
+	}
+	for (size_t i = 0; i < r.n; i++)
+		free(r.lines[i].text);
+	free(r.lines);
+	return r.n;
 }
 
 int gate_upload(struct gate *g, int *conflicts)
@@ -1266,9 +1429,7 @@ int gate_upload(struct gate *g, int *conflicts)
 		}
 		if (g->db->state != DB_READY || g->db->status == DB_FAILED)
 			goto failed; /* the connection or a passing conflict, not the line: try again later */
-		rejected = xrealloc(rejected, rlen + lines[i].len + 1);
-		memcpy(rejected + rlen, lines[i].text, lines[i].len + 1);
-		rlen += lines[i].len;
+		reject_line(&rejected, &rlen, &lines[i]);
 		g->rejected++;
 	}
 	/* The rejected lines are safe on disk before the journal is done. */
@@ -1397,6 +1558,28 @@ static void catch_up(struct gate *g)
 	}
 	free(line);
 	fclose(f);
+}
+
+struct apply_ctx {
+	struct gate *g;
+	bool torn;
+};
+
+static void apply_buf_line(void *ctx, char *line, size_t len)
+{
+	struct apply_ctx *c = ctx;
+	if (c->torn || line[len - 1] != '\n') {
+		c->torn = true; /* as catch_up: a line still being written waits */
+		return;
+	}
+	apply_line(c->g, line, true, NULL, 0);
+	c->g->journal_off += (long long)len;
+}
+
+void gate_journal_apply(struct gate *g, const char *buf, size_t len)
+{
+	struct apply_ctx c = { g, false };
+	each_line(buf, len, apply_buf_line, &c);
 }
 
 /* After a refresh: the areas' counts start again from the whole journal;

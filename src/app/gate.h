@@ -221,6 +221,19 @@ const char *gate_event_name(const struct gate *g, long long id);
  * before the journal is marked uploaded: no line ever vanishes. */
 int gate_upload(struct gate *g, int *conflicts);
 
+/* The readers of the gate's files, from a buffer (tests and fuzzing; the
+ * gate reads its files with the same code line by line):
+ * gate_cache_parse loads a cache file's text as opening the gate does (g
+ * zeroed first, or a loaded gate; gate_close frees it); gate_journal_apply
+ * applies a journal's complete lines to the cached scans as catching up
+ * does; gate_journal_check reads a journal as gate_upload does and checks
+ * each line as it would be sent: the lines read, the damaged ones counted
+ * and collected in *rejected (malloc'd, *rlen bytes) as the rejected file
+ * would get them. */
+void gate_cache_parse(struct gate *g, const char *buf, size_t len);
+void gate_journal_apply(struct gate *g, const char *buf, size_t len);
+size_t gate_journal_check(const char *buf, size_t len, size_t *damaged, char **rejected, size_t *rlen);
+
 /* For a gate that owns its connection (the CLI; the TUI reconnects on its
  * own): when the database goes away, reconnect in the background with
  * back-off (250 ms doubling to 5 s); each time it is back, upload the

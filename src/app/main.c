@@ -19,7 +19,8 @@ int main(int argc, char **argv)
 	struct cli cli = { 0 };
 	struct tui_options tui = { 0 };
 	char host[64] = "station";
-	const char *state_dir = NULL, *camera = NULL, *list = NULL;
+	struct cli_globals globals;
+	const char *state_dir;
 	int i, rc;
 
 	/* stdin, stdout and stderr closed by whoever started us: /dev/null in
@@ -33,42 +34,29 @@ int main(int argc, char **argv)
 	cli.station = host;
 
 	/* Global options come before the command. */
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-		const char **target = NULL;
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			cli_print_help();
-			return EXIT_DONE;
-		} else if (strcmp(a, "--version") == 0) {
-			printf("boxoffice %s\n", BOXOFFICE_VERSION);
-			return EXIT_DONE;
-		} else if (strcmp(a, "-d") == 0 || strcmp(a, "--db") == 0) {
-			target = &cli.conninfo;
-		} else if (strcmp(a, "--station") == 0) {
-			target = &cli.station;
-		} else if (strcmp(a, "--screen") == 0) {
-			target = &tui.screen;
-		} else if (strcmp(a, "--event") == 0) {
-			target = &tui.event;
-		} else if (strcmp(a, "--state-dir") == 0) {
-			target = &state_dir;
-		} else if (strcmp(a, "--camera") == 0) {
-			/* the check-in screen's camera; the same as BOXOFFICE_CAMERA */
-			if (i + 1 < argc)
-				setenv("BOXOFFICE_CAMERA", argv[i + 1], 1);
-			target = &camera;
-		} else if (strcmp(a, "--list") == 0) {
-			/* the check-in screen's lists; the same as BOXOFFICE_LIST */
-			if (i + 1 < argc)
-				setenv("BOXOFFICE_LIST", argv[i + 1], 1);
-			target = &list;
-		} else {
-			return cli_fail(EXIT_USAGE, a, "unknown option (see boxoffice --help)");
-		}
-		if (i + 1 >= argc)
-			return cli_fail(EXIT_USAGE, a, "needs a value");
-		*target = argv[++i];
+	if ((rc = cli_parse_globals(argc, argv, &globals, &i)))
+		return rc;
+	if (globals.help) {
+		cli_print_help();
+		return EXIT_DONE;
 	}
+	if (globals.version) {
+		printf("boxoffice %s\n", BOXOFFICE_VERSION);
+		return EXIT_DONE;
+	}
+	/* the check-in screen's camera and lists; the same as
+	 * BOXOFFICE_CAMERA and BOXOFFICE_LIST */
+	if (globals.camera)
+		setenv("BOXOFFICE_CAMERA", globals.camera, 1);
+	if (globals.list)
+		setenv("BOXOFFICE_LIST", globals.list, 1);
+	if (globals.conninfo)
+		cli.conninfo = globals.conninfo;
+	if (globals.station)
+		cli.station = globals.station;
+	tui.screen = globals.screen;
+	tui.event = globals.event;
+	state_dir = globals.state_dir;
 	/* -d given to a child through its environment (never on its command
 	 * line, where ps shows a password) */
 	if (!cli.conninfo && getenv("BOXOFFICE_DB") && *getenv("BOXOFFICE_DB"))

@@ -8,6 +8,8 @@ static const char b45[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 size_t base45_encode(const unsigned char *in, size_t n, char *out, size_t cap)
 {
 	size_t o = 0;
+	if (cap == 0)
+		return (size_t)-1; /* no room even for the NUL (found by fuzzing) */
 	for (size_t i = 0; i < n; i += 2) {
 		unsigned v = i + 1 < n ? (unsigned)in[i] * 256 + in[i + 1] : in[i];
 		int chars = i + 1 < n ? 3 : 2;

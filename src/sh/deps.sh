@@ -11,26 +11,46 @@ qrencode imagemagick libcairo2-dev libfontconfig-dev poppler-utils libcurl4-open
 ffmpeg"
 # ffmpeg: the camera test runs the README's worked `cmd:ffmpeg …` source
 
-missing=""
-for p in $PACKAGES; do
-	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
-	case "$status" in
-	ii*) ;;
-	*) missing="$missing $p" ;;
-	esac
-done
-[ -z "$missing" ] && exit 0
+# `deps.sh fuzz` (make fuzz) also needs clang and its libFuzzer runtime
+# (-fsanitize=fuzzer): libclang-rt-N-dev for the clang installed
+# (Debian bookworm: clang 14, libclang-rt-14-dev).
+MODE=${1:-}
 
-echo "boxoffice: installing missing Debian packages:$missing" >&2
-if [ "$(id -u)" -eq 0 ]; then
-	SUDO=""
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-	SUDO="sudo"
-else
-	echo "boxoffice: missing packages; run: sudo apt-get install -y$missing" >&2
-	exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq </dev/null
+missing_of() {
+	missing=""
+	for p in "$@"; do
+		status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+		case "$status" in
+		ii*) ;;
+		*) missing="$missing $p" ;;
+		esac
+	done
+}
+
+install_missing() {
+	[ -z "$missing" ] && return 0
+	echo "boxoffice: installing missing Debian packages:$missing" >&2
+	if [ "$(id -u)" -eq 0 ]; then
+		SUDO=""
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+		SUDO="sudo"
+	else
+		echo "boxoffice: missing packages; run: sudo apt-get install -y$missing" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq </dev/null
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq --no-install-recommends $missing </dev/null
+}
+
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing </dev/null
+missing_of $PACKAGES
+[ "$MODE" = fuzz ] && missing_of $PACKAGES clang
+install_missing
+if [ "$MODE" = fuzz ]; then
+	major=$(clang -dumpversion | cut -d. -f1)
+	missing_of "libclang-rt-$major-dev"
+	install_missing
+fi
+exit 0

@@ -1,0 +1,9 @@
+/* libFuzzer harness: the cli target (tests/fuzz/targets.c). */
+#include "targets.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_target_cli(data, size);
+}
