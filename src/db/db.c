@@ -207,9 +207,41 @@ static void set_error_line(struct db *db, enum db_status status, const char *msg
 	db->status = status;
 }
 
+/* libpq's TLS refusals say what failed, not what to do about it. */
+static void add_tls_hint(struct db *db)
+{
+	static const struct {
+		const char *libpq, *hint;
+	} hints[] = {
+		{ "root certificate file",
+		  "the server's certificate could not be verified without the CA that signed it: give its "
+		  "certificate as sslrootcert=FILE or put it in ~/.postgresql/root.crt (a network host gets "
+		  "sslmode=verify-full unless the connection says otherwise)" },
+		{ "certificate verify failed",
+		  "the server's certificate could not be verified against the root certificate in sslrootcert "
+		  "(else ~/.postgresql/root.crt): give the CA that signed the server's certificate" },
+		{ "does not match host name",
+		  "connect by a name the server's certificate lists (host=NAME, with hostaddr=ADDRESS if "
+		  "the name does not resolve)" },
+		{ "host name must be specified",
+		  "give the name the server's certificate lists as host=NAME (with hostaddr=ADDRESS)" },
+		{ "requires a valid client certificate",
+		  "this login signs in with a certificate: give sslcert=FILE and sslkey=FILE (or "
+		  "~/.postgresql/postgresql.crt and postgresql.key)" },
+		{ "no encryption", "the server takes TLS connections only: do not set sslmode=disable" },
+	};
+	for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
+		if (strstr(db->err, hints[i].libpq)) {
+			size_t n = strlen(db->err);
+			snprintf(db->err + n, sizeof db->err - n, "; %s", hints[i].hint);
+			return;
+		}
+}
+
 static void connection_failed(struct db *db)
 {
 	set_error_line(db, DB_FAILED, PQerrorMessage(db->conn));
+	add_tls_hint(db);
 	/* "connection to server on socket ... failed: " hides the reason at the end */
 	if (strstr(db->err, "No such file or directory") && db->host_default)
 		db_set_error(db, DB_FAILED,
