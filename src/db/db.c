@@ -211,27 +211,28 @@ static void set_error_line(struct db *db, enum db_status status, const char *msg
 static void add_tls_hint(struct db *db)
 {
 	static const struct {
-		const char *libpq, *hint;
+		const char *libpq, *hint, *also; /* also: a second piece the message must hold */
 	} hints[] = {
 		{ "root certificate file",
 		  "the server's certificate could not be verified without the CA that signed it: give its "
 		  "certificate as sslrootcert=FILE or put it in ~/.postgresql/root.crt (a network host gets "
-		  "sslmode=verify-full unless the connection says otherwise)" },
+		  "sslmode=verify-full unless the connection says otherwise)", NULL },
 		{ "certificate verify failed",
 		  "the server's certificate could not be verified against the root certificate in sslrootcert "
-		  "(else ~/.postgresql/root.crt): give the CA that signed the server's certificate" },
+		  "(else ~/.postgresql/root.crt): give the CA that signed the server's certificate", NULL },
 		{ "does not match host name",
 		  "connect by a name the server's certificate lists (host=NAME, with hostaddr=ADDRESS if "
-		  "the name does not resolve)" },
+		  "the name does not resolve)", NULL },
 		{ "host name must be specified",
-		  "give the name the server's certificate lists as host=NAME (with hostaddr=ADDRESS)" },
+		  "give the name the server's certificate lists as host=NAME (with hostaddr=ADDRESS)", NULL },
 		{ "requires a valid client certificate",
 		  "this login signs in with a certificate: give sslcert=FILE and sslkey=FILE (or "
-		  "~/.postgresql/postgresql.crt and postgresql.key)" },
-		{ "no encryption", "the server takes TLS connections only: do not set sslmode=disable" },
+		  "~/.postgresql/postgresql.crt and postgresql.key)", NULL },
+		{ "no encryption", "the server takes TLS connections only: do not set sslmode=disable",
+		  "pg_hba.conf rejects connection" },
 	};
 	for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
-		if (strstr(db->err, hints[i].libpq)) {
+		if (strstr(db->err, hints[i].libpq) && (!hints[i].also || strstr(db->err, hints[i].also))) {
 			size_t n = strlen(db->err);
 			snprintf(db->err + n, sizeof db->err - n, "; %s", hints[i].hint);
 			return;
