@@ -1,11 +1,13 @@
 #include "db.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "../core/util.h"
@@ -27,6 +29,92 @@ static bool env_names_server(void)
 			return true;
 	}
 	return false;
+}
+
+/* One entry of a host or hostaddr list that stays on this machine: empty
+ * (libpq's default, the local socket), a Unix-socket path, localhost,
+ * 127.0.0.0/8 or ::1. */
+static bool local_host(const char *h, size_t n)
+{
+	char name[256];
+	unsigned char a[16];
+
+	if (n == 0)
+		return true;
+	if (n >= sizeof name)
+		return false;
+	memcpy(name, h, n);
+	name[n] = '\0';
+	if (name[0] == '/' || name[0] == '@') /* libpq: a path or an abstract socket */
+		return true;
+	if (strcasecmp(name, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, name, a) == 1)
+		return a[0] == 127;
+	if (inet_pton(AF_INET6, name, a) == 1) {
+		static const unsigned char loopback[16] = { [15] = 1 };
+		static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+		return memcmp(a, loopback, 16) == 0 || (memcmp(a, v4mapped, 12) == 0 && a[12] == 127);
+	}
+	return false;
+}
+
+static bool names_network_host(const char *list)
+{
+	for (const char *p = list; p;) {
+		size_t n = strcspn(p, ",");
+		if (!local_host(p, n))
+			return true;
+		p = p[n] ? p + n + 1 : NULL;
+	}
+	return false;
+}
+
+static const char *conn_option(const PQconninfoOption *o, const char *keyword)
+{
+	for (; o && o->keyword; o++)
+		if (strcmp(o->keyword, keyword) == 0)
+			return o->val;
+	return NULL;
+}
+
+/* libpq's default sslmode, prefer, takes any certificate or none at all: a
+ * station that reaches its server over a network verifies the server's
+ * certificate and name unless the connection (conninfo or URI), PGSSLMODE
+ * or a service file says otherwise. The host is the conninfo's (host or
+ * hostaddr, any of several), else PGHOST/PGHOSTADDR; a conninfo libpq
+ * cannot parse is left to libpq's own message. */
+static bool wants_verify_full(const char *conninfo)
+{
+	PQconninfoOption *given = NULL, *env;
+	const char *host, *hostaddr, *v;
+	bool network;
+
+	if (((v = getenv("PGSSLMODE")) && *v) || ((v = getenv("PGREQUIRESSL")) && *v) ||
+	    ((v = getenv("PGSERVICE")) && *v))
+		return false;
+	/* libpq expands dbname only when it looks like a conninfo or URI */
+	if (conninfo && (strchr(conninfo, '=') || strncmp(conninfo, "postgresql://", 13) == 0 ||
+			 strncmp(conninfo, "postgres://", 11) == 0)) {
+		char *err = NULL;
+		if (!(given = PQconninfoParse(conninfo, &err))) {
+			PQfreemem(err);
+			return false;
+		}
+	}
+	if (conn_option(given, "sslmode") || conn_option(given, "requiressl") ||
+	    conn_option(given, "service")) {
+		PQconninfoFree(given);
+		return false;
+	}
+	env = PQconndefaults();
+	host = conn_option(given, "host");
+	hostaddr = conn_option(given, "hostaddr");
+	network = names_network_host(host ? host : conn_option(env, "host")) ||
+		  names_network_host(hostaddr ? hostaddr : conn_option(env, "hostaddr"));
+	PQconninfoFree(env);
+	PQconninfoFree(given);
+	return network;
 }
 
 struct db *db_new(const char *conninfo, const char *station)
@@ -55,6 +143,10 @@ struct db *db_new(const char *conninfo, const char *station)
 	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
 		db->keywords[k] = defaults[i][0];
 		db->values[k++] = defaults[i][1];
+	}
+	if (((conninfo && *conninfo) || env_names_server()) && wants_verify_full(conninfo)) {
+		db->keywords[k] = "sslmode";
+		db->values[k++] = "verify-full";
 	}
 	db->deadline_ms = deadline && *deadline ? atoi(deadline) : DEFAULT_DEADLINE_MS;
 	if (db->deadline_ms < 0)
@@ -136,9 +228,42 @@ static void set_error_line(struct db *db, enum db_status status, const char *msg
 	db->status = status;
 }
 
+/* libpq's TLS refusals say what failed, not what to do about it. */
+static void add_tls_hint(struct db *db)
+{
+	static const struct {
+		const char *libpq, *hint, *also; /* also: a second piece the message must hold */
+	} hints[] = {
+		{ "root certificate file",
+		  "the server's certificate could not be verified without the CA that signed it: give its "
+		  "certificate as sslrootcert=FILE or put it in ~/.postgresql/root.crt (a network host gets "
+		  "sslmode=verify-full unless the connection says otherwise)", NULL },
+		{ "certificate verify failed",
+		  "the server's certificate could not be verified against the root certificate in sslrootcert "
+		  "(else ~/.postgresql/root.crt): give the CA that signed the server's certificate", NULL },
+		{ "does not match host name",
+		  "connect by a name the server's certificate lists (host=NAME, with hostaddr=ADDRESS if "
+		  "the name does not resolve)", NULL },
+		{ "host name must be specified",
+		  "give the name the server's certificate lists as host=NAME (with hostaddr=ADDRESS)", NULL },
+		{ "requires a valid client certificate",
+		  "this login signs in with a certificate: give sslcert=FILE and sslkey=FILE (or "
+		  "~/.postgresql/postgresql.crt and postgresql.key)", NULL },
+		{ "no encryption", "the server takes TLS connections only: do not set sslmode=disable",
+		  "pg_hba.conf rejects connection" },
+	};
+	for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
+		if (strstr(db->err, hints[i].libpq) && (!hints[i].also || strstr(db->err, hints[i].also))) {
+			size_t n = strlen(db->err);
+			snprintf(db->err + n, sizeof db->err - n, "; %s", hints[i].hint);
+			return;
+		}
+}
+
 static void connection_failed(struct db *db)
 {
 	set_error_line(db, DB_FAILED, PQerrorMessage(db->conn));
+	add_tls_hint(db);
 	/* "connection to server on socket ... failed: " hides the reason at the end */
 	if (strstr(db->err, "No such file or directory") && db->host_default)
 		db_set_error(db, DB_FAILED,
