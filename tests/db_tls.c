@@ -68,24 +68,20 @@ static int shell(const char *what, struct run_result r)
 	return st;
 }
 
-static int sql(PGconn *c, const char *statement)
+/* The logins the stations use (db/026), made the way a site makes them:
+ * the superuser migrates over the Unix socket (the owner's work), then
+ * `user add` a supervisor with a password and a clerk that logs in with
+ * its certificate. A station's own `migrate` is then a no-op it may run. */
+static int create_logins(void)
 {
-	PGresult *res = PQexec(c, statement);
-	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		fprintf(stderr, "db_tls set-up: %s: %s", statement, PQerrorMessage(c));
-	PQclear(res);
-	return ok ? 0 : -1;
-}
+	char admin[400];
 
-/* The logins the stations use, made by the bootstrap superuser: one place
- * to grant them the database roles. The clerk owns the database, so it can
- * migrate; the certificate login acts as the clerk. */
-static int create_logins(PGconn *su)
-{
-	if (sql(su, "CREATE ROLE " CLERK " LOGIN PASSWORD '" CLERK_PASSWORD "'") ||
-	    sql(su, "ALTER DATABASE " DBNAME " OWNER TO " CLERK) ||
-	    sql(su, "CREATE ROLE " CERT_LOGIN " LOGIN IN ROLE " CLERK))
+	snprintf(admin, sizeof admin, "host=%s port=%d user=boxoffice dbname=" DBNAME, pgdir, port);
+	if (shell("migrate", run_cmd("$BOXOFFICE -d '%s' migrate", admin)) ||
+	    shell("user add " CLERK, run_cmd("printf '%%s\\n' '" CLERK_PASSWORD "' | $BOXOFFICE -d '%s' user add " CLERK
+					     " --role supervisor --password", admin)) ||
+	    shell("user add " CERT_LOGIN, run_cmd("$BOXOFFICE -d '%s' user add " CERT_LOGIN " --role clerk --auth cert",
+						  admin)))
 		return -1;
 	return 0;
 }
@@ -103,9 +99,7 @@ static int write_file(const char *path, const char *mode, const char *text)
 static int start_tls_cluster(void **state)
 {
 	const char *tmp = getenv("BOXOFFICE_TEST_TMP");
-	char path[400], conf[600], conninfo[400];
-	PGconn *su;
-	int rc;
+	char path[400], conf[600];
 	(void)state;
 
 	snprintf(base, sizeof base, "%s/tls", tmp && *tmp ? tmp : "/tmp");
@@ -153,16 +147,7 @@ static int start_tls_cluster(void **state)
 				     port, pgdir, port, pgdir)))
 		return -1;
 
-	snprintf(conninfo, sizeof conninfo, "host=%s port=%d user=boxoffice dbname=" DBNAME, pgdir, port);
-	su = PQconnectdb(conninfo);
-	if (PQstatus(su) != CONNECTION_OK) {
-		fprintf(stderr, "db_tls set-up: superuser: %s", PQerrorMessage(su));
-		PQfinish(su);
-		return -1;
-	}
-	rc = create_logins(su);
-	PQfinish(su);
-	return rc;
+	return create_logins();
 }
 
 static int stop_tls_cluster(void **state)
