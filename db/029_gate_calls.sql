@@ -122,3 +122,93 @@ RETURNS jsonb LANGUAGE sql AS $$
 	SELECT checkin_upload(p_ticket, p_event, p_issue, p_gate, p_at, p_token, p_offline_verdict, p_scan, p_lists,
 			      NULL::text)
 $$;
+
+-- 3. Logins: station_login knew a login by name only. A revoked login's
+--    role that a DBA then dropped and made again for something else (a
+--    new role, same name) was taken over by `user add` (its password
+--    replaced, a boxoffice role granted) and disabled by `user revoke`.
+--    A login is now known by its role's OID too; a role of that name
+--    with another OID is someone else's.
+ALTER TABLE station_login ADD COLUMN role_oid oid;
+UPDATE station_login s SET role_oid = r.oid FROM pg_roles r WHERE r.rolname = s.name;
+
+CREATE OR REPLACE FUNCTION user_add(p_name text, p_role text, p_password text, p_auth text, p_if_missing boolean)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	had station_login;
+	cluster_oid oid;
+BEGIN
+	IF p_role IS NULL OR p_role NOT IN ('clerk', 'gate', 'supervisor', 'api') THEN
+		RAISE EXCEPTION 'role must be clerk, gate, supervisor or api, not "%"', left(p_role, 40)
+			USING ERRCODE = '22023';
+	END IF;
+	IF p_name IS NULL OR p_name !~ '^[A-Za-z_][A-Za-z0-9_.@-]{0,62}$' OR p_name ~* '^(pg_|boxoffice_)' THEN
+		RAISE EXCEPTION '"%" is not a login name (1 to 63 letters, digits, _ . @ -, not starting with pg_ or boxoffice_)',
+			left(p_name, 70) USING ERRCODE = '22023';
+	END IF;
+	IF p_auth IS NULL OR p_auth NOT IN ('password', 'peer', 'cert') THEN
+		RAISE EXCEPTION 'auth must be password, peer or cert' USING ERRCODE = '22023';
+	END IF;
+	IF (p_auth = 'password') <> (p_password IS NOT NULL)
+	   OR (p_password IS NOT NULL AND p_password !~ '^SCRAM-SHA-256\$') THEN
+		RAISE EXCEPTION 'a password login needs a SCRAM-encrypted password, and only it has one'
+			USING ERRCODE = '22023';
+	END IF;
+	SELECT * INTO had FROM station_login WHERE name = p_name FOR UPDATE;
+	SELECT oid INTO cluster_oid FROM pg_roles WHERE rolname = p_name;
+	IF cluster_oid IS NOT NULL AND had.role_oid IS DISTINCT FROM cluster_oid THEN
+		-- someone else's role (a DBA, another application, or one made
+		-- again under a revoked login's name): never touched
+		RAISE EXCEPTION 'a database role named "%" exists and is not a boxoffice login', p_name
+			USING ERRCODE = 'BX030';
+	END IF;
+	IF had.name IS NOT NULL AND had.revoked_at IS NULL AND cluster_oid IS NOT NULL THEN
+		IF p_if_missing THEN
+			RETURN jsonb_build_object('id', cluster_oid, 'name', p_name, 'role', had.role, 'auth', had.auth,
+						  'created', false);
+		END IF;
+		RAISE EXCEPTION 'login "%" exists already (role %); revoke it first to give it another role',
+			p_name, had.role USING ERRCODE = 'BX030';
+	END IF;
+	IF cluster_oid IS NOT NULL THEN
+		EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', p_name, p_password);
+	ELSE
+		EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', p_name, p_password);
+		SELECT oid INTO cluster_oid FROM pg_roles WHERE rolname = p_name;
+	END IF;
+	EXECUTE format('GRANT %I TO %I', 'boxoffice_' || p_role, p_name);
+	INSERT INTO station_login (name, role, auth, role_oid) VALUES (p_name, p_role, p_auth, cluster_oid)
+	ON CONFLICT (name) DO UPDATE SET role = EXCLUDED.role, auth = EXCLUDED.auth, role_oid = EXCLUDED.role_oid,
+		created_at = now(), created_by = session_user, revoked_at = NULL, revoked_by = NULL;
+	INSERT INTO change_log (entity, action, detail)
+	VALUES ('login', 'created', jsonb_build_object('name', p_name, 'role', p_role, 'auth', p_auth));
+	RETURN jsonb_build_object('id', cluster_oid, 'name', p_name, 'role', p_role, 'auth', p_auth, 'created', true);
+END $$;
+
+-- The login cannot log in again, loses its role, and its open sessions
+-- end; a role of its name made again since is left alone.
+CREATE OR REPLACE FUNCTION user_revoke(p_name text) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	had station_login;
+	ours boolean;
+	ended integer := 0;
+BEGIN
+	SELECT * INTO had FROM station_login WHERE name = p_name FOR UPDATE;
+	IF had.name IS NULL OR had.revoked_at IS NOT NULL THEN
+		RAISE EXCEPTION 'no active boxoffice login named "%"', left(p_name, 70) USING ERRCODE = 'BX001';
+	END IF;
+	IF p_name = session_user THEN
+		RAISE EXCEPTION 'a login cannot revoke itself (ask another supervisor)' USING ERRCODE = 'BX030';
+	END IF;
+	ours := EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_name AND oid = had.role_oid);
+	IF ours THEN
+		EXECUTE format('ALTER ROLE %I NOLOGIN PASSWORD NULL', p_name);
+		EXECUTE format('REVOKE %I FROM %I', 'boxoffice_' || had.role, p_name);
+		SELECT count(*) INTO ended FROM (SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a
+						 WHERE a.usesysid = had.role_oid AND a.pid <> pg_backend_pid()) t;
+	END IF;
+	UPDATE station_login SET revoked_at = now(), revoked_by = session_user WHERE name = p_name;
+	INSERT INTO change_log (entity, action, detail)
+	VALUES ('login', 'revoked', jsonb_build_object('name', p_name, 'role', had.role, 'sessions_ended', ended));
+	RETURN jsonb_build_object('name', p_name, 'role', had.role, 'sessions_ended', ended);
+END $$;

@@ -201,12 +201,54 @@ static void test_every_upload_overload_keeps_the_clock_rules(void **state)
 			 1);
 }
 
+/* A login a supervisor revoked keeps its name in station_login; a DBA may
+ * drop the role and make another of that name for something else. user
+ * add and user revoke must not take that role over (set its password,
+ * grant it a boxoffice role, end its sessions). */
+static void test_user_add_does_not_take_over_a_role_made_again(void **state)
+{
+	char name[48], other[48], sql[256];
+	struct run_result r;
+	const char *p[1] = { name };
+	(void)state;
+
+	snprintf(name, sizeof name, "reborn_%d", (int)getpid());
+	snprintf(other, sizeof other, "reborn2_%d", (int)getpid());
+	json_decref(cli_json("$BOXOFFICE user add %s --role gate", name));
+	json_decref(cli_json("$BOXOFFICE user revoke %s", name));
+	json_decref(cli_json("$BOXOFFICE user add %s --role gate", other));
+	/* the DBA's new roles: another application's, with its own password */
+	for (int i = 0; i < 2; i++) {
+		const char *n = i ? other : name;
+		snprintf(sql, sizeof sql, "DROP ROLE \"%s\"", n);
+		PQclear(test_query(admin, sql, 0, NULL));
+		snprintf(sql, sizeof sql, "CREATE ROLE \"%s\" LOGIN PASSWORD 'other-app'", n);
+		PQclear(test_query(admin, sql, 0, NULL));
+	}
+
+	r = run_cmd("$BOXOFFICE user add %s --role supervisor", name);
+	if (r.status != 1 || !strstr(r.err, "is not a boxoffice login"))
+		fail_msg("user add over a role made again: exit %d, %s", r.status, r.err);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE user revoke %s", other);
+	run_free(&r);
+	p[0] = name;
+	assert_int_equal(test_scalar(admin, "SELECT count(*) FROM pg_authid WHERE rolname = $1 AND rolcanlogin "
+					    "AND rolpassword IS NOT NULL", 1, p), 1);
+	assert_int_equal(test_scalar(admin, "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
+					    "WHERE r.rolname = $1", 1, p), 0);
+	p[0] = other;
+	assert_int_equal(test_scalar(admin, "SELECT count(*) FROM pg_authid WHERE rolname = $1 AND rolcanlogin "
+					    "AND rolpassword IS NOT NULL", 1, p), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_online_scan_is_decided_at_the_servers_time),
 		cmocka_unit_test(test_online_scan_cannot_claim_to_be_offline),
 		cmocka_unit_test(test_every_upload_overload_keeps_the_clock_rules),
+		cmocka_unit_test(test_user_add_does_not_take_over_a_role_made_again),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
