@@ -34,6 +34,7 @@
 #include "../src/app/preview.h"
 #include "../src/app/scan_image.h"
 #include "../src/app/theme.h"
+#include "../src/core/role.h"
 #include "../src/db/async.h"
 #include "../src/db/checkin.h"
 #include "../src/db/db.h"
@@ -76,6 +77,7 @@ struct checkin_state {
 	} found[8];
 	int nfound, found_sel;
 	int find_people; /* people the last search found (with or without tickets) */
+	char find_error[200]; /* why the last search failed, "" when it did not */
 	/* This station's rejects (the database records admits only), shown in
 	 * Last scans with the database's scans, newest first. */
 	struct {
@@ -725,12 +727,18 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		form_draw_field(&s->find_form, 0, y++, a.x + 2, 6, a.w - 4 < 60 ? a.w - 4 : 60, true);
 		for (int i = 0; i < s->nfound; i++)
 			draw_text(y++, a.x + 2, a.w - 4, s->found[i].line, i == s->found_sel ? theme_attr(C_SELECTED) : A_NORMAL);
-		if (s->nfound == 0 && strlen(s->find.text) >= 2)
+		if (s->find_error[0] && app_online(app))
+			draw_text(y++, a.x + 2, a.w - 4, s->find_error, theme_attr(C_STATUS_ERR));
+		else if (s->nfound == 0 && strlen(s->find.text) >= 2) {
+			bool emails = role_allows(app_role(app), "clerk");
 			draw_text(y++, a.x + 2, a.w - 4,
 				  !app_online(app) ? "Finding people needs the database: this station is offline."
-				  : s->find_people ? "Nobody here with a valid ticket by that name or e-mail."
-						   : "Nobody found by that name or e-mail.",
+				  : s->find_people ? (emails ? "Nobody here with a valid ticket by that name or e-mail."
+							     : "Nobody here with a valid ticket by that name or company.")
+				  : emails	   ? "Nobody found by that name or e-mail."
+						   : "Nobody found by that name or company.",
 				  theme_attr(C_WARN));
+		}
 		else if (s->nfound == 0)
 			draw_text(y++, a.x + 2, a.w - 4, "Type 2 letters or more; Enter admits the selected ticket; Esc closes.",
 				  theme_attr(C_DIM));
@@ -925,24 +933,36 @@ static bool refuse_closed(struct app *app, struct checkin_state *s)
 	return true;
 }
 
+/* People by name (and e-mail for a login that may read e-mails; a gate
+ * reads names and companies only, db/026), with their valid tickets. */
 static void search(struct app *app, struct checkin_state *s)
 {
 	PGresult *people;
+	bool emails = role_allows(app_role(app), "clerk");
 	s->nfound = 0;
 	s->found_sel = 0;
 	s->find_people = 0;
+	s->find_error[0] = '\0';
 	if (strlen(s->find.text) < 2 || !app_online(app))
 		return;
-	people = db_person_search(app_db(app), app_event_id(app), s->find.text, 8);
+	people = emails ? db_person_search(app_db(app), app_event_id(app), s->find.text, 8)
+			: db_door_person_search(app_db(app), app_event_id(app), s->find.text, 8);
+	if (!people)
+		snprintf(s->find_error, sizeof s->find_error, "Cannot search: %.160s", app_db(app)->err);
 	s->find_people = people ? PQntuples(people) : 0;
 	for (int i = 0; people && i < PQntuples(people) && s->nfound < 8; i++) {
-		PGresult *t = db_tickets_of_person(app_db(app), db_int(people, i, 0));
+		PGresult *t = emails ? db_tickets_of_person(app_db(app), db_int(people, i, 0))
+				     : db_door_tickets_of_person(app_db(app), db_int(people, i, 0));
+		const char *extra = db_text(people, i, 2);
+		if (!t)
+			snprintf(s->find_error, sizeof s->find_error, "Cannot read the tickets: %.160s", app_db(app)->err);
 		for (int k = 0; t && k < PQntuples(t) && s->nfound < 8; k++) {
 			if (strcmp(db_text(t, k, TK_STATUS), "valid") != 0)
 				continue;
 			s->found[s->nfound].ticket = db_int(t, k, TK_ID);
-			snprintf(s->found[s->nfound++].line, sizeof s->found[0].line, "%s <%s> · #%s %s%s", db_text(people, i, 1),
-				 db_text(people, i, 2), db_text(t, k, TK_ID), db_text(t, k, TK_TYPE),
+			snprintf(s->found[s->nfound++].line, sizeof s->found[0].line, "%s%s%s%s · #%s %s%s",
+				 db_text(people, i, 1), !extra[0] ? "" : emails ? " <" : " · ", extra,
+				 extra[0] && emails ? ">" : "", db_text(t, k, TK_ID), db_text(t, k, TK_TYPE),
 				 db_int(t, k, TK_SCANS) % 2 ? " · inside" : "");
 		}
 		PQclear(t);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../src/app/theme.h"
+#include "../src/core/role.h"
 #include "screen.h"
 
 #define HELP_ROWS 96
@@ -38,7 +39,9 @@ static void add_row(struct help_state *h, const char *key, const char *label, co
 	snprintf(r->help, sizeof r->help, "%s", help);
 }
 
-static void add_bindings(struct help_state *h, const char *name, bool own)
+/* The keys of the screen the login's role may use: the others are left
+ * out, as in the key bar (pressing one says which role it needs). */
+static void add_bindings(struct help_state *h, const char *name, const char *role, bool own)
 {
 	for (const struct binding *b = bindings; b->action != ACT_NONE; b++) {
 		char key[16];
@@ -46,6 +49,8 @@ static void add_bindings(struct help_state *h, const char *name, bool own)
 			continue;
 		if (!b->screen && keymap_lookup(name, b->key) != b->action)
 			continue; /* rebound by the screen */
+		if (!role_allows(role, action_role(b->action)))
+			continue;
 		add_row(h, key_label(b->key, key, sizeof key), action_label(b->action), action_help_on(name, b->action));
 	}
 }
@@ -57,14 +62,19 @@ static void help_init(struct app *app, void *state, const struct screen_arg *arg
 	const char *name = below ? below->name : "menu";
 	(void)arg;
 
-	add_bindings(h, name, true);
+	add_bindings(h, name, app_role(app), true);
 	if (strcmp(name, "menu") == 0)
 		for (int i = 0; menu_entries[i].screen; i++) {
+			const struct screen_ops *s = menu_entries[i].screen;
 			char key[2] = { (char)menu_entries[i].key, '\0' }, help[96];
-			snprintf(help, sizeof help, "open %s", menu_entries[i].screen->title);
-			add_row(h, key, menu_entries[i].screen->title, help);
+			/* a screen the role may not open: which role it takes, as the menu dims it */
+			if (role_allows(app_role(app), s->needs))
+				snprintf(help, sizeof help, "open %s", s->title);
+			else
+				snprintf(help, sizeof help, "needs the %s role", s->needs);
+			add_row(h, key, s->title, help);
 		}
-	add_bindings(h, name, false);
+	add_bindings(h, name, app_role(app), false);
 	add_row(h, "Mouse", "Click", "click selects, double click opens, wheel scrolls");
 }
 

@@ -546,7 +546,7 @@ int cmd_checkin_undo(struct cli *cli, int argc, char **argv)
 	}
 	if (lists) {
 		/* the ticket's own event's lists (names repeat across events) */
-		PGresult *res = db_ticket_get(cli->db, id);
+		PGresult *res = db_door_ticket_get(cli->db, id);
 		if (!res) {
 			gate_close(&g);
 			return cli_db_fail(cli, what);

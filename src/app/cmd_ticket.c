@@ -260,7 +260,7 @@ int cmd_ticket_verify(struct cli *cli, int argc, char **argv)
 	}
 	if ((st = token_verify(pos[0], pk, &claim)) != TOKEN_VALID)
 		return cli_fail(EXIT_REFUSED, what, "%s", token_status_text(st));
-	if (!(res = db_ticket_get(cli->db, (long long)claim.ticket_id)))
+	if (!(res = db_door_ticket_get(cli->db, (long long)claim.ticket_id)))
 		return cli_db_fail(cli, what);
 	if (PQntuples(res) == 0 || db_int(res, 0, TK_EVENT) != (long long)claim.event_id)
 		why = "unknown ticket";

@@ -2293,7 +2293,7 @@ void gate_admit_ticket(struct gate *g, long long ticket_id, const char *override
 	/* a person waits at the door: the verdict's deadline, as a scan's,
 	 * for both reads, and the server's lock waits under it */
 	before = db_swap_deadline(g->db, g->verdict_ms);
-	res = db_ticket_get(g->db, ticket_id);
+	res = db_door_ticket_get(g->db, ticket_id);
 	if (res && PQntuples(res) > 0) {
 		long long left = deadline - now_ms();
 		scan_id_new(v->scan_id);

@@ -403,7 +403,10 @@ static void connection_lost(struct app *app)
 	/* at most 5 s between tries: a station is back within seconds of its server */
 	app->backoff = app->backoff ? (app->backoff * 2 > RECONNECT_MAX_S ? RECONNECT_MAX_S : app->backoff * 2) : 1;
 	app->next_connect = now + app->backoff;
-	app_status(app, true, "database unreachable: %s (retrying in %ds)", app->db->err, app->backoff);
+	if (app->db->status == DB_FORBIDDEN) /* the server answered: this login may not log in */
+		app_status(app, true, "%s (retrying in %ds)", app->db->err, app->backoff);
+	else
+		app_status(app, true, "database unreachable: %s (retrying in %ds)", app->db->err, app->backoff);
 }
 
 static void try_connect(struct app *app)

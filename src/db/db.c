@@ -273,6 +273,16 @@ static void connection_failed(struct db *db)
 		db_set_error(db, DB_FAILED,
 			     "%s: run `boxoffice migrate` (it makes the local user a supervisor login), "
 			     "or `boxoffice user add NAME --role R`", db->err + (strstr(db->err, "role \"") - db->err));
+	else if (strstr(db->err, "role \"") && strstr(db->err, "is not permitted to log in")) {
+		/* `boxoffice user revoke` (NOLOGIN): the server is there and
+		 * says no to this login; the reason first, short enough for a
+		 * status line, and what to do */
+		char login[128];
+		const char *name = strstr(db->err, "role \"") + 6;
+		size_t n = strcspn(name, "\"");
+		snprintf(login, sizeof login, "%.*s", (int)(n < sizeof login ? n : sizeof login - 1), name);
+		db_set_error(db, DB_FORBIDDEN, "login %s is revoked: ask a supervisor", login);
+	}
 	db->state = DB_DISCONNECTED;
 }
 

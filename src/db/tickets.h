@@ -25,6 +25,14 @@ PGresult *db_ticket_get(struct db *db, long long ticket_id);
 PGresult *db_tickets_of_person(struct db *db, long long person_id);
 /* Persons of an event whose name or e-mail contains text (as you type). */
 PGresult *db_person_search(struct db *db, long long event_id, const char *text, int limit);
+/* The same for a door, with what a gate login may read (db/026): persons
+ * whose name or company contains text (id, name, company, valid tickets),
+ * and a person's tickets with TK_EMAIL empty. */
+PGresult *db_door_person_search(struct db *db, long long event_id, const char *text, int limit);
+PGresult *db_door_tickets_of_person(struct db *db, long long person_id);
+/* One ticket as db_ticket_get, TK_EMAIL empty: what a door (a gate login)
+ * may read, for a verify, an undo or a manual admit. */
+PGresult *db_door_ticket_get(struct db *db, long long ticket_id);
 
 /* The same search queued on the loop (src/db/read.h's shape). */
 #include "read.h"
