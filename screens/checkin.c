@@ -42,6 +42,8 @@
 #include "../src/db/tickets.h"
 #include "screen.h"
 
+static bool may_read_emails(struct app *app);
+
 #define INPUT_MAX 4096
 #define INPUT_IDLE_MS 2000
 #define CACHE_REFRESH_MS 8000
@@ -730,7 +732,7 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		if (s->find_error[0] && app_online(app))
 			draw_text(y++, a.x + 2, a.w - 4, s->find_error, theme_attr(C_STATUS_ERR));
 		else if (s->nfound == 0 && strlen(s->find.text) >= 2) {
-			bool emails = role_allows(app_role(app), "clerk");
+			bool emails = may_read_emails(app);
 			draw_text(y++, a.x + 2, a.w - 4,
 				  !app_online(app) ? "Finding people needs the database: this station is offline."
 				  : s->find_people ? (emails ? "Nobody here with a valid ticket by that name or e-mail."
@@ -933,12 +935,20 @@ static bool refuse_closed(struct app *app, struct checkin_state *s)
 	return true;
 }
 
+/* Only a login known to be a clerk (or more) reads e-mails: until the
+ * database has said the role (just after connecting), the door's search,
+ * which any role may run. */
+static bool may_read_emails(struct app *app)
+{
+	return app_role(app)[0] && role_allows(app_role(app), "clerk");
+}
+
 /* People by name (and e-mail for a login that may read e-mails; a gate
  * reads names and companies only, db/026), with their valid tickets. */
 static void search(struct app *app, struct checkin_state *s)
 {
 	PGresult *people;
-	bool emails = role_allows(app_role(app), "clerk");
+	bool emails = may_read_emails(app);
 	s->nfound = 0;
 	s->found_sel = 0;
 	s->find_people = 0;
