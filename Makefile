@@ -13,7 +13,7 @@ VERSION = 0.1.0
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = ncursesw libpq libqrencode zbar libnotify libsodium jansson gdlib cairo fontconfig libcurl
+PKGS = ncursesw libpq libqrencode zbar libnotify libsodium jansson gdlib cairo fontconfig libcurl libmicrohttpd
 TEST_PKGS = cmocka
 
 VAR ?= $(CURDIR)/var
@@ -44,11 +44,12 @@ CORE_SRC = $(wildcard src/core/*.c)
 DB_SRC = $(wildcard src/db/*.c)
 APP_SRC = $(filter-out src/app/main.c,$(wildcard src/app/*.c))
 SCREEN_SRC = $(wildcard screens/*.c)
+HTTP_SRC = $(wildcard src/http/*.c)
 MIGRATIONS = $(sort $(wildcard db/[0-9]*.sql))
 
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ = $(CORE_OBJ) $(DB_SRC:%.c=$(BUILD)/%.o) $(APP_SRC:%.c=$(BUILD)/%.o) \
-	$(SCREEN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
+	$(SCREEN_SRC:%.c=$(BUILD)/%.o) $(HTTP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
 
 UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 DB_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/db_*.c))
@@ -77,7 +78,7 @@ boxoffice: $(BUILD)/boxoffice
 
 $(BUILD)/boxoffice: $(BUILD)/src/app/main.o $(LIB_OBJ)
 	@echo "  LINK    $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lpthread
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

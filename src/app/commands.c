@@ -122,5 +122,17 @@ const struct command commands[] = {
 	  "audit [--order N] [--ticket N] [--person N] [--event E] [--station S] [--user U] [--before ID] "
 	  "[--limit 1-500] [--json]",
 	  "the change log, newest first: who changed what, where and why; next page with --before the last id" },
+	{ "serve", NULL, cmd_serve,
+	  "serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--threads N] [--public-url URL] [--pay-within SECONDS]",
+	  "HTTP API for sales channels and apps, the public ticket page and My Tickets (default 127.0.0.1:8080)" },
+	{ "apikey", "add", cmd_apikey_add,
+	  "apikey add [NAME] (--channel web|pos|ota|reseller | --app gate|holder) [--person ID] [--gate NAME] [--rate PER_MINUTE] [--json]",
+	  "a key for serve's callers, shown once and stored hashed" },
+	{ "apikey", "list", cmd_apikey_list, "apikey list [--json]", "the API keys, live and revoked (never their secrets)" },
+	{ "apikey", "revoke", cmd_apikey_revoke, "apikey revoke ID|NAME", "the key stops working at once" },
+	{ "platform", "secret", cmd_platform_secret, "platform secret --platform stripe --secret S",
+	  "a platform's webhook signing secret" },
+	{ "ticket", "link", cmd_ticket_link, "ticket link --person ID [--base URL] [--json]",
+	  "a participant's signed My Tickets link" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

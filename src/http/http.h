@@ -1,0 +1,142 @@
+/* `boxoffice serve`: the HTTP side of the box office (libmicrohttpd,
+ * jansson). One thread per connection (so a slow client or a live stream
+ * ties up only its own thread), a bounded pool of database connections
+ * (every wait for one has a deadline), one listening connection that keeps
+ * availability live for every reader, and a route table (routes.c) whose
+ * handlers each make one call of the SQL functions in db/030_serve.sql.
+ *
+ * This header is shared by the route files; serve.h is the outside view. */
+#ifndef BOXOFFICE_HTTP_HTTP_H
+#define BOXOFFICE_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../core/apikey.h"
+#include "serve.h"
+
+struct db;
+struct server;
+
+/* Largest request body any endpoint takes (a purchase, a scan, a webhook). */
+#define HTTP_BODY_MAX (64 * 1024)
+
+/* ---- database connections (pool.c) ---- */
+struct pool;
+struct pool *pool_new(const char *conninfo, const char *station, int size);
+void pool_free(struct pool *p);
+/* A connected database, or NULL when none frees up (or none connects)
+ * within wait_ms: the caller answers 503. */
+struct db *pool_take(struct pool *p, int wait_ms);
+void pool_give(struct pool *p, struct db *db);
+
+/* ---- API keys (keys.c) ---- */
+struct api_key_info {
+	long long id;
+	char name[104];
+	char channel[16]; /* "" for app keys */
+	char app[16];     /* "gate", "holder", or "" */
+	char gate[104];
+	long long person_id;
+	int rate_per_minute;
+};
+struct key_cache;
+struct key_cache *key_cache_new(void);
+void key_cache_free(struct key_cache *c);
+/* Drops what is known of a key (revoked, or all when id is 0). */
+void key_cache_forget(struct key_cache *c, long long id);
+
+/* ---- live availability (live.c) ---- */
+struct live;
+struct live *live_start(struct server *srv);
+void live_stop(struct live *l);
+
+/* ---- the server ---- */
+struct server {
+	struct serve_config cfg;
+	struct MHD_Daemon *daemon;
+	struct pool *pool;
+	struct key_cache *keys;
+	struct live *live;
+	char link_secret[512]; /* signs participants' links (platform_secret 'link') */
+	pthread_mutex_t lock;  /* guards inflight and the rate buckets */
+	pthread_cond_t idle;
+	int inflight;
+	volatile int stopping;
+};
+
+/* One request: its connection, body, who called, what was answered. */
+struct request {
+	struct server *srv;
+	struct MHD_Connection *conn;
+	const char *method, *url;
+	char *body;
+	size_t len;
+	bool too_big;
+	bool answered;
+	long long started_ms;
+	struct api_key_info key; /* key.id 0: no key */
+	int status;
+	size_t bytes;
+	char client[64];
+};
+
+/* Answers (each queues the response; true on success). Bodies are copied. */
+bool http_json(struct request *r, unsigned status, json_t *doc); /* steals doc */
+/* {"error": message} with the status; extra headers none. */
+bool http_error(struct request *r, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool http_bytes(struct request *r, unsigned status, const char *content_type, const void *data, size_t len);
+bool http_html(struct request *r, unsigned status, const char *html);
+/* A database failure (db->sqlstate, db->err) as the matching status:
+ * 409 refused by a business rule, 400 bad input, 404 not found, 403 the
+ * key may not, 401 a revoked key, 503 the database did not answer. */
+bool http_db_error(struct request *r, struct db *db);
+/* Sends a response with extra headers given as name/value pairs, NULL-ended. */
+bool http_send(struct request *r, unsigned status, const char *content_type, const void *data, size_t len,
+	       const char *const *headers);
+
+/* The request's Bearer key, checked (hash, revocation, rate). On failure
+ * the answer (401, 403, 429) is sent and false returned. need: "channel",
+ * "gate", "holder", or NULL for any key. */
+bool http_auth(struct request *r, const char *need);
+
+/* A database connection for this request, or NULL after answering 503. */
+struct db *http_db(struct request *r);
+void http_db_done(struct request *r, struct db *db);
+
+/* Query-string value, or NULL. */
+const char *http_arg(struct request *r, const char *name);
+/* A request header, or NULL. */
+const char *http_header(struct request *r, const char *name);
+/* Parses the body as a JSON object; on failure answers 400 and NULL. */
+json_t *http_body_json(struct request *r);
+/* A positive ID from text (the whole of it), or 0. */
+long long http_id(const char *text);
+
+/* ---- routes ---- */
+typedef bool (*route_fn)(struct request *r, const char *tail);
+struct route {
+	const char *method;
+	const char *path; /* exact, or a prefix when it ends in '/' */
+	route_fn fn;
+};
+extern const struct route routes[];
+
+/* route handlers (one file per family) */
+bool route_adjust(struct request *r, const char *tail);
+bool route_orders(struct request *r, const char *tail);
+bool route_availability(struct request *r, const char *tail);
+bool route_health(struct request *r, const char *tail);
+
+/* For live.c's readers: the availability document of an event, kept live
+ * by LISTEN/NOTIFY; NULL when it could not be loaded (*status says why:
+ * 404 no such event, 503 database). The caller frees the copy. */
+char *live_availability(struct live *l, long long event_id, long long type_id, unsigned *status);
+/* Answers with a text/event-stream of the event's availability: the rows
+ * now, then again after every change; ends when the server stops. */
+bool live_stream(struct request *r, long long event_id, long long type_id);
+
+#endif

@@ -1,0 +1,127 @@
+/* The sales channels' endpoints: /tickets/adjust, /orders, /availability. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../db/api.h"
+#include "../db/db.h"
+#include "http.h"
+
+/* The idempotency key: the Idempotency-Key header or the body's field; a
+ * request giving both must give the same. NULL after answering 400. */
+static bool idempotency_key(struct request *r, json_t *body, const char **key)
+{
+	const char *h = http_header(r, "Idempotency-Key");
+	json_t *f = json_object_get(body, "idempotency_key");
+
+	*key = NULL;
+	if (f && !json_is_null(f) && !json_is_string(f)) {
+		http_error(r, 400, "idempotency_key must be a string");
+		return false;
+	}
+	if (h && f && json_is_string(f) && strcmp(h, json_string_value(f)) != 0) {
+		http_error(r, 400, "the Idempotency-Key header and the idempotency_key field differ");
+		return false;
+	}
+	*key = h ? h : (json_is_string(f) ? json_string_value(f) : NULL);
+	if (*key && (strlen(*key) < 1 || strlen(*key) > 150)) {
+		http_error(r, 400, "an idempotency key has 1 to 150 characters");
+		return false;
+	}
+	return true;
+}
+
+/* Runs one api_* call with the request's body; answers with its document. */
+static bool call_with_body(struct request *r, unsigned ok_status,
+			   json_t *(*call)(struct request *r, struct db *db, const char *body, const char *idem))
+{
+	json_t *body = http_body_json(r), *doc;
+	const char *idem;
+	char *text;
+	struct db *db;
+
+	if (!body)
+		return true;
+	if (!idempotency_key(r, body, &idem)) {
+		json_decref(body);
+		return true;
+	}
+	text = json_dumps(body, JSON_COMPACT);
+	if (!text || !(db = http_db(r))) {
+		free(text);
+		json_decref(body);
+		return text ? true : http_error(r, 500, "out of memory");
+	}
+	doc = call(r, db, text, idem);
+	if (doc)
+		http_json(r, ok_status, doc);
+	else
+		http_db_error(r, db);
+	http_db_done(r, db);
+	free(text);
+	json_decref(body);
+	return true;
+}
+
+static json_t *adjust_call(struct request *r, struct db *db, const char *body, const char *idem)
+{
+	return db_api_adjust(db, r->key.id, body, idem);
+}
+
+bool route_adjust(struct request *r, const char *tail)
+{
+	(void)tail;
+	if (!http_auth(r, "channel"))
+		return true;
+	return call_with_body(r, 200, adjust_call);
+}
+
+static json_t *order_call(struct request *r, struct db *db, const char *body, const char *idem)
+{
+	return db_api_order(db, r->key.id, body, idem, r->srv->cfg.pay_within);
+}
+
+bool route_orders(struct request *r, const char *tail)
+{
+	(void)tail;
+	if (!http_auth(r, "channel"))
+		return true;
+	return call_with_body(r, 201, order_call);
+}
+
+bool route_availability(struct request *r, const char *tail)
+{
+	const char *ev = http_arg(r, "event"), *ty = http_arg(r, "type"), *accept = http_header(r, "Accept");
+	long long event_id = http_id(ev), type_id = 0;
+	unsigned status = 0;
+	char *rows;
+
+	(void)tail;
+	if (!ev)
+		return http_error(r, 400, "which event? /availability?event=ID[&type=ID]");
+	if (!event_id)
+		return http_error(r, 400, "event must be an event's ID");
+	if (ty && !(type_id = http_id(ty)))
+		return http_error(r, 400, "type must be a ticket type's ID");
+	if (accept && strstr(accept, "text/event-stream"))
+		return live_stream(r, event_id, type_id);
+	rows = live_availability(r->srv->live, event_id, type_id, &status);
+	if (!rows) {
+		if (status == 404)
+			return http_error(r, 404, "no event %lld", event_id);
+		return http_error(r, 503, "availability is not known yet; try again");
+	}
+	if (type_id && strcmp(rows, "[]") == 0) {
+		free(rows);
+		return http_error(r, 404, "event %lld has no ticket type %lld", event_id, type_id);
+	}
+	http_send(r, 200, "application/json", rows, strlen(rows), NULL);
+	free(rows);
+	return true;
+}
+
+bool route_health(struct request *r, const char *tail)
+{
+	(void)tail;
+	return http_bytes(r, 200, "application/json", "{\"ok\":true}", 11);
+}

@@ -1,0 +1,625 @@
+/* The daemon: libmicrohttpd with a thread per connection, request bodies
+ * bounded, one JSON access-log line per request, routes from routes.c,
+ * and a clean stop on SIGTERM (no new connections, requests in flight
+ * finish, live streams end). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../db/api.h"
+#include "../db/db.h"
+#include "../db/inventory.h"
+#include "http.h"
+
+/* How long a request waits for a free database connection. */
+#define POOL_WAIT_MS 5000
+/* How long SIGTERM waits for requests in flight. */
+#define DRAIN_MS 15000
+
+/* ---- answers ---- */
+
+bool http_send(struct request *r, unsigned status, const char *content_type, const void *data, size_t len,
+	       const char *const *headers)
+{
+	struct MHD_Response *res;
+	enum MHD_Result ok;
+
+	if (r->answered)
+		return false;
+	res = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	if (!res)
+		return false;
+	if (content_type)
+		MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(res, "Cache-Control", "no-store");
+	for (int i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+		MHD_add_response_header(res, headers[i], headers[i + 1]);
+	ok = MHD_queue_response(r->conn, status, res);
+	MHD_destroy_response(res);
+	r->answered = true;
+	r->status = (int)status;
+	r->bytes = len;
+	return ok == MHD_YES;
+}
+
+bool http_json(struct request *r, unsigned status, json_t *doc)
+{
+	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	bool ok;
+
+	json_decref(doc);
+	if (!text)
+		return http_bytes(r, 500, "application/json", "{\"error\":\"out of memory\"}", 25);
+	ok = http_send(r, status, "application/json", text, strlen(text), NULL);
+	free(text);
+	return ok;
+}
+
+bool http_error(struct request *r, unsigned status, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	json_t *doc;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	doc = json_pack("{s:s}", "error", msg);
+	return http_json(r, status, doc);
+}
+
+bool http_bytes(struct request *r, unsigned status, const char *content_type, const void *data, size_t len)
+{
+	return http_send(r, status, content_type, data, len, NULL);
+}
+
+bool http_html(struct request *r, unsigned status, const char *html)
+{
+	return http_send(r, status, "text/html; charset=utf-8", html, strlen(html), NULL);
+}
+
+bool http_db_error(struct request *r, struct db *db)
+{
+	const char *s = db->sqlstate;
+	const char *retry[] = { "Retry-After", "1", NULL };
+	unsigned status;
+	char msg[700];
+	json_t *doc;
+	char *text;
+
+	if (!s[0])
+		status = db->status == DB_FAILED ? 503 : db->status == DB_BADINPUT ? 400 : 409;
+	else if (strcmp(s, "28000") == 0)
+		status = 401;
+	else if (strcmp(s, "42501") == 0)
+		status = 403;
+	else if (strcmp(s, "BX001") == 0)
+		status = 404;
+	else if (strcmp(s, "BX021") == 0 || strncmp(s, "22", 2) == 0)
+		status = 400;
+	else if (strncmp(s, "BX", 2) == 0 || strncmp(s, "23", 2) == 0)
+		status = 409;
+	else if (db_error_is_transient(db))
+		status = 503;
+	else
+		status = 500;
+	snprintf(msg, sizeof msg, "%s", db->err);
+	doc = json_pack("{s:s}", "error", msg);
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	if (!text)
+		return false;
+	http_send(r, status, "application/json", text, strlen(text), status == 503 ? retry : NULL);
+	free(text);
+	return true;
+}
+
+/* ---- request helpers ---- */
+
+struct db *http_db(struct request *r)
+{
+	struct db *db = pool_take(r->srv->pool, POOL_WAIT_MS);
+
+	if (!db) {
+		const char *retry[] = { "Retry-After", "1", NULL };
+		const char msg[] = "{\"error\":\"the database is busy or unreachable; try again\"}";
+		http_send(r, 503, "application/json", msg, strlen(msg), retry);
+	}
+	return db;
+}
+
+void http_db_done(struct request *r, struct db *db)
+{
+	if (db)
+		pool_give(r->srv->pool, db);
+}
+
+const char *http_arg(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+long long http_id(const char *text)
+{
+	long long v = 0;
+	int n = 0;
+
+	if (!text || !*text)
+		return 0;
+	for (; *text; text++) {
+		if (*text < '0' || *text > '9' || ++n > 18)
+			return 0;
+		v = v * 10 + (*text - '0');
+	}
+	return v;
+}
+
+json_t *http_body_json(struct request *r)
+{
+	const char *type = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	json_error_t err;
+	json_t *doc;
+
+	if (!type || strncasecmp(type, "application/json", 16) != 0) {
+		http_error(r, 415, "send the request as Content-Type: application/json");
+		return NULL;
+	}
+	if (!r->len) {
+		http_error(r, 400, "the request has no body");
+		return NULL;
+	}
+	doc = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &err);
+	if (!doc) {
+		http_error(r, 400, "malformed JSON at line %d, column %d: %s", err.line, err.column, err.text);
+		return NULL;
+	}
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		http_error(r, 400, "the request must be a JSON object");
+		return NULL;
+	}
+	return doc;
+}
+
+/* ---- the access log ---- */
+
+static void json_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+static void access_log(const struct request *r)
+{
+	struct timespec ts;
+	struct tm tm;
+	char at[40];
+	char path[200];
+	FILE *f = stderr;
+
+	if (r->srv->cfg.quiet)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* the path without the query (a signed link is a secret) */
+	snprintf(path, sizeof path, "%s", r->url ? r->url : "");
+	if (strncmp(path, "/my/", 4) == 0)
+		snprintf(path + 4, sizeof path - 4, "…");
+	flockfile(f);
+	fprintf(f, "{\"at\":\"%s.%03ldZ\",\"ip\":\"", at, ts.tv_nsec / 1000000);
+	json_escape(f, r->client);
+	fprintf(f, "\",\"method\":\"");
+	json_escape(f, r->method);
+	fprintf(f, "\",\"path\":\"");
+	json_escape(f, path);
+	fprintf(f, "\",\"status\":%d,\"ms\":%.1f,\"bytes\":%zu", r->status, (double)(db_now_ms() - r->started_ms),
+		r->bytes);
+	if (r->key.id) {
+		fprintf(f, ",\"key\":\"");
+		json_escape(f, r->key.channel[0] ? r->key.channel : r->key.app);
+		fputc(':', f);
+		json_escape(f, r->key.name);
+		fputc('"', f);
+	}
+	fprintf(f, "}\n");
+	fflush(f);
+	funlockfile(f);
+}
+
+/* ---- the request cycle ---- */
+
+static void client_address(struct request *r)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	r->client[0] = '\0';
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->client, sizeof r->client);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, r->client,
+			  sizeof r->client);
+}
+
+static void dispatch(struct request *r)
+{
+	const char *path = r->url;
+	bool path_known = false;
+
+	for (const struct route *rt = routes; rt->path; rt++) {
+		size_t n = strlen(rt->path);
+		bool prefix = rt->path[n - 1] == '/' && n > 1;
+		const char *tail;
+		if (prefix ? strncmp(path, rt->path, n) != 0 : strcmp(path, rt->path) != 0)
+			continue;
+		path_known = true;
+		if (strcmp(r->method, rt->method) != 0 && !(strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
+			continue;
+		tail = prefix ? path + n : "";
+		rt->fn(r, tail);
+		if (!r->answered)
+			http_error(r, 500, "no answer was made");
+		return;
+	}
+	if (path_known) {
+		const char *hdrs[] = { "Allow", "GET, POST", NULL };
+		char msg[120];
+		snprintf(msg, sizeof msg, "{\"error\":\"%s is not allowed here\"}", strlen(r->method) < 20 ? r->method : "that method");
+		http_send(r, 405, "application/json", msg, strlen(msg), hdrs);
+		return;
+	}
+	http_error(r, 404, "no such endpoint; see /openapi.json");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct server *srv = cls;
+	struct request *r = *con_cls;
+
+	(void)version;
+	if (!r) {
+		const char *cl;
+		r = calloc(1, sizeof *r);
+		if (!r)
+			return MHD_NO;
+		r->srv = srv;
+		r->conn = conn;
+		r->url = url;
+		r->method = method;
+		r->started_ms = db_now_ms();
+		client_address(r);
+		*con_cls = r;
+		pthread_mutex_lock(&srv->lock);
+		srv->inflight++;
+		pthread_mutex_unlock(&srv->lock);
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && (strlen(cl) > 9 || strtoll(cl, NULL, 10) > HTTP_BODY_MAX)) {
+			r->too_big = true;
+			http_error(r, 413, "the request body is larger than %d bytes", HTTP_BODY_MAX);
+		}
+		if (srv->stopping && !r->answered) {
+			const char *hdrs[] = { "Retry-After", "5", "Connection", "close", NULL };
+			const char msg[] = "{\"error\":\"the server is stopping\"}";
+			http_send(r, 503, "application/json", msg, strlen(msg), hdrs);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->answered && r->len + *upload_data_size > HTTP_BODY_MAX) {
+			r->too_big = true;
+			http_error(r, 413, "the request body is larger than %d bytes", HTTP_BODY_MAX);
+		}
+		if (!r->answered) {
+			char *b = realloc(r->body, r->len + *upload_data_size + 1);
+			if (!b)
+				return MHD_NO;
+			r->body = b;
+			memcpy(r->body + r->len, upload_data, *upload_data_size);
+			r->len += *upload_data_size;
+			r->body[r->len] = '\0';
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (!r->answered)
+		dispatch(r);
+	return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct server *srv = cls;
+	struct request *r = *con_cls;
+
+	(void)conn;
+	if (!r)
+		return;
+	if (!r->answered)
+		r->status = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? 408 : 499; /* the client left */
+	access_log(r);
+	free(r->body);
+	free(r);
+	*con_cls = NULL;
+	pthread_mutex_lock(&srv->lock);
+	srv->inflight--;
+	pthread_cond_broadcast(&srv->idle);
+	pthread_mutex_unlock(&srv->lock);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct server *srv = cls;
+	char msg[400];
+	size_t n;
+
+	if (srv->cfg.quiet)
+		return;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strcspn(msg, "\n");
+	msg[n] = '\0';
+	flockfile(stderr);
+	fprintf(stderr, "{\"server\":\"");
+	json_escape(stderr, msg);
+	fprintf(stderr, "\"}\n");
+	funlockfile(stderr);
+}
+
+/* ---- housekeeping: holds and unpaid card orders lapse on time ---- */
+
+static void *housekeeping(void *arg)
+{
+	struct server *srv = arg;
+
+	while (!srv->stopping) {
+		struct db *db = pool_take(srv->pool, 1000);
+		if (db) {
+			if (db_inventory_reap(db) < 0 || db_order_payment_expire(db) < 0)
+				if (!srv->cfg.quiet && db->sqlstate[0] && strcmp(db->sqlstate, "42501") == 0) {
+					fprintf(stderr, "{\"server\":\"housekeeping refused: %s\"}\n", db->err);
+				}
+			pool_give(srv->pool, db);
+		}
+		for (int i = 0; i < 10 && !srv->stopping; i++)
+			usleep(100 * 1000);
+	}
+	return NULL;
+}
+
+/* ---- start and stop ---- */
+
+static bool read_file(const char *path, char **out)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	*out = NULL;
+	if (!f)
+		return false;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > 1024 * 1024 || fseek(f, 0, SEEK_SET) != 0 ||
+	    !(*out = malloc((size_t)n + 1)) || fread(*out, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		free(*out);
+		*out = NULL;
+		return false;
+	}
+	(*out)[n] = '\0';
+	fclose(f);
+	return true;
+}
+
+static bool parse_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len, char *err, size_t size)
+{
+	char host[256], port[16];
+	const char *colon;
+	struct addrinfo hints, *ai = NULL;
+	int rc;
+
+	if (text[0] == '[') {
+		const char *end = strchr(text, ']');
+		if (!end || end[1] != ':' || (size_t)(end - text - 1) >= sizeof host) {
+			snprintf(err, size, "--listen %s: give [ADDR]:PORT", text);
+			return false;
+		}
+		memcpy(host, text + 1, (size_t)(end - text - 1));
+		host[end - text - 1] = '\0';
+		colon = end + 1;
+	} else {
+		colon = strrchr(text, ':');
+		if (!colon || (size_t)(colon - text) >= sizeof host) {
+			snprintf(err, size, "--listen %s: give ADDR:PORT", text);
+			return false;
+		}
+		memcpy(host, text, (size_t)(colon - text));
+		host[colon - text] = '\0';
+	}
+	snprintf(port, sizeof port, "%s", colon + 1);
+	if (!port[0] || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535) {
+		snprintf(err, size, "--listen %s: the port must be 0 to 65535", text);
+		return false;
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai);
+	if (rc != 0 || !ai) {
+		snprintf(err, size, "--listen %s: %s", text, gai_strerror(rc));
+		return false;
+	}
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return true;
+}
+
+int serve_run(const struct serve_config *cfg_in)
+{
+	struct server srv;
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
+	char err[300], *cert = NULL, *key = NULL;
+	sigset_t sigs;
+	pthread_t keeper;
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	const union MHD_DaemonInfo *di;
+	struct db *probe;
+	int sig = 0, rc = 0;
+	bool keeper_started;
+
+	memset(&srv, 0, sizeof srv);
+	srv.cfg = *cfg_in;
+	if (!srv.cfg.listen)
+		srv.cfg.listen = "127.0.0.1:8080";
+	if (srv.cfg.pool_size <= 0)
+		srv.cfg.pool_size = 16;
+	if (srv.cfg.pay_within <= 0)
+		srv.cfg.pay_within = 900;
+	if (srv.cfg.max_connections <= 0)
+		srv.cfg.max_connections = 1024;
+	if (!parse_listen(srv.cfg.listen, &ss, &sslen, err, sizeof err)) {
+		fprintf(stderr, "boxoffice: serve: %s\n", err);
+		return 2;
+	}
+	if ((srv.cfg.tls_cert != NULL) != (srv.cfg.tls_key != NULL)) {
+		fprintf(stderr, "boxoffice: serve: --tls-cert and --tls-key go together\n");
+		return 2;
+	}
+	if (srv.cfg.tls_cert) {
+		if (!read_file(srv.cfg.tls_cert, &cert) || !read_file(srv.cfg.tls_key, &key)) {
+			fprintf(stderr, "boxoffice: serve: cannot read %s: %s\n", cert ? srv.cfg.tls_key : srv.cfg.tls_cert,
+				strerror(errno ? errno : EINVAL));
+			free(cert);
+			return 2;
+		}
+		flags |= MHD_USE_TLS;
+	}
+
+	/* Signals are taken by this thread alone (sigwait below). */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	pthread_mutex_init(&srv.lock, NULL);
+	pthread_cond_init(&srv.idle, NULL);
+	srv.pool = pool_new(srv.cfg.conninfo, srv.cfg.station, srv.cfg.pool_size);
+	srv.keys = key_cache_new();
+	if (!srv.pool || !srv.keys) {
+		fprintf(stderr, "boxoffice: serve: out of memory\n");
+		rc = 3;
+		goto out;
+	}
+	/* The database must answer before we say we listen. */
+	probe = pool_take(srv.pool, 10000);
+	if (!probe) {
+		fprintf(stderr, "boxoffice: serve: cannot reach the database\n");
+		rc = 3;
+		goto out;
+	}
+	if (!db_link_secret(probe, srv.link_secret, sizeof srv.link_secret)) {
+		fprintf(stderr, "boxoffice: serve: %s\n",
+			probe->err[0] ? probe->err : "the database has no link secret (run boxoffice migrate)");
+		pool_give(srv.pool, probe);
+		rc = probe->status == DB_FORBIDDEN ? 4 : 3;
+		goto out;
+	}
+	pool_give(srv.pool, probe);
+	srv.live = live_start(&srv);
+	if (!srv.live) {
+		fprintf(stderr, "boxoffice: serve: cannot start the live availability listener\n");
+		rc = 3;
+		goto out;
+	}
+	srv.daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)srv.cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &srv,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+		MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+	if (!srv.daemon) {
+		fprintf(stderr, "boxoffice: serve: cannot listen on %s: %s\n", srv.cfg.listen,
+			errno ? strerror(errno) : "the address is taken or the TLS files are not a certificate and key");
+		rc = 3;
+		goto out;
+	}
+	di = MHD_get_daemon_info(srv.daemon, MHD_DAEMON_INFO_BIND_PORT);
+	{
+		char host[64] = "";
+		if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr, host, sizeof host);
+		else
+			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)&ss)->sin_addr, host, sizeof host);
+		fprintf(stderr, "{\"listening\":\"%s://%s%s%s:%u\"}\n", cert ? "https" : "http",
+			ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
+			di ? di->port : 0);
+		fflush(stderr);
+	}
+	keeper_started = pthread_create(&keeper, NULL, housekeeping, &srv) == 0;
+
+	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
+		key_cache_forget(srv.keys, 0); /* HUP: forget cached keys */
+
+	/* Stop: no new connections; what is in flight finishes. */
+	srv.stopping = 1;
+	MHD_quiesce_daemon(srv.daemon);
+	{
+		long long until = db_now_ms() + DRAIN_MS;
+		pthread_mutex_lock(&srv.lock);
+		while (srv.inflight > 0 && db_now_ms() < until) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 50 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&srv.idle, &srv.lock, &ts);
+		}
+		pthread_mutex_unlock(&srv.lock);
+	}
+	MHD_stop_daemon(srv.daemon);
+	if (keeper_started)
+		pthread_join(keeper, NULL);
+	if (!srv.cfg.quiet)
+		fprintf(stderr, "{\"stopped\":\"%s\"}\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+out:
+	if (srv.live)
+		live_stop(srv.live);
+	key_cache_free(srv.keys);
+	pool_free(srv.pool);
+	free(cert);
+	free(key);
+	pthread_mutex_destroy(&srv.lock);
+	pthread_cond_destroy(&srv.idle);
+	return rc;
+}
