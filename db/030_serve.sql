@@ -52,6 +52,17 @@ BEGIN
 	RETURN NEW;
 END $$;
 
+-- The audit log shows the key beside the login.
+CREATE OR REPLACE FUNCTION change_log_json(c change_log) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('id', c.id, 'at', c.at, 'station', c.station, 'actor', c.actor,
+		'api_key', c.api_key,
+		'entity', c.entity, 'entity_id', c.entity_id, 'action', c.action, 'reason', c.reason,
+		'event', c.event_id, 'type', c.type_id, 'channel', c.channel,
+		'deltas', jsonb_build_object('sold', c.sold_delta, 'held', c.held_delta, 'reserved', c.reserved_delta),
+		'summary', change_log_summary(c), 'detail', c.detail)
+$$;
+
 -- A hold made through the API carries the channel's own reference (its
 -- cart), so confirm and release can name it.
 ALTER TABLE hold ADD COLUMN reference text CHECK (length(reference) <= 200);

@@ -231,6 +231,8 @@ static int detail_text(struct audit_state *s, int width, char lines[][256], int 
 	LINE("What:     %s", what);
 	LINE("Station:  %s", row_text(row, "station"));
 	LINE("User:     %s", row_text(row, "actor"));
+	if (row_text(row, "api_key")[0])
+		LINE("API key:  %s", row_text(row, "api_key"));
 	if (json_is_integer(json_object_get(row, "event")))
 		LINE("Event:    #%lld", (long long)json_integer_value(json_object_get(row, "event")));
 	if (json_is_integer(json_object_get(row, "type")))
@@ -312,7 +314,7 @@ static void audit_draw(struct app *app, void *state, struct rect a)
 		audit_why(row_text(row, "reason"), row_text(row, "action"), row_text(row, "summary"), why, sizeof why);
 		text[COL_WHEN] = when;
 		text[COL_STATION] = row_text(row, "station");
-		text[COL_USER] = row_text(row, "actor");
+		text[COL_USER] = row_text(row, "api_key")[0] ? row_text(row, "api_key") : row_text(row, "actor");
 		text[COL_WHAT] = what;
 		text[COL_WHY] = why;
 		draw_fill(y, a.x, a.w, attr);

@@ -172,11 +172,190 @@ static void test_one_idempotency_key_ten_times_sells_once(void **state)
 	free(key);
 }
 
+
+struct loader {
+	const struct served *s;
+	const char *key;
+	long long ev, a, b;
+	int made;
+	volatile int *stop;
+};
+
+static void *load_orders(void *arg)
+{
+	struct loader *l = arg;
+	char body[300];
+
+	while (!*l->stop) {
+		struct http_answer a;
+		snprintf(body, sizeof body,
+			 "{\"event\":%lld,\"lines\":[{\"type\":%lld,\"qty\":2},{\"type\":%lld,\"qty\":3}],"
+			 "\"payment\":\"invoice\",\"company\":\"Load\",\"contact\":\"L\",\"email\":\"l@example.com\"}",
+			 l->ev, l->a, l->b);
+		a = http_do(l->s, "POST", "/orders", l->key, body, NULL);
+		if (a.status == 201)
+			l->made++;
+		http_answer_free(&a);
+		if (a.status != 201 && a.status != 0 && a.status != 503)
+			break;
+	}
+	return NULL;
+}
+
+/* SIGTERM while 16 clients order: serve exits 0, every order that exists
+ * is whole (both lines, its seats taken), every 201 is in the database. */
+static void test_sigterm_under_load_leaves_no_partial_order(void **state)
+{
+	struct served s;
+	struct loader ls[16];
+	pthread_t th[16];
+	volatile int stop = 0;
+	long long ev = make_event(unique_name("Term"), "2027-05-03", 0);
+	long long a = make_type(ev, "A", 100000, 1000, 1), b = make_type(ev, "B", 100000, 2000, 1);
+	char *key = apikey_new(NULL, "--name '%s' --channel reseller --rate 0", unique_name("term"));
+	int answered = 0;
+	long long orders;
+
+	(void)state;
+	serve_start(&s, NULL);
+	for (int i = 0; i < 16; i++) {
+		ls[i] = (struct loader){ &s, key, ev, a, b, 0, &stop };
+		assert_int_equal(pthread_create(&th[i], NULL, load_orders, &ls[i]), 0);
+	}
+	usleep(800 * 1000);
+	assert_int_equal(serve_stop(&s), 0);
+	stop = 1;
+	for (int i = 0; i < 16; i++) {
+		pthread_join(th[i], NULL);
+		answered += ls[i].made;
+	}
+	orders = count_of("SELECT count(*) FROM ticket_order WHERE event_id = $1::bigint", ev);
+	assert_true(answered > 0);
+	assert_true(orders >= answered); /* an order may be made as its client is cut off, never lost */
+	assert_int_equal(count_of("SELECT count(*) FROM ticket_order o WHERE o.event_id = $1::bigint AND "
+				  "(quantity <> 5 OR (SELECT count(*) FROM order_line l WHERE l.order_id = o.id) <> 2)",
+				  ev),
+			 0);
+	assert_int_equal(count_of("SELECT sold FROM ticket_type WHERE id = $1::bigint", a), 2 * orders);
+	assert_int_equal(count_of("SELECT sold FROM ticket_type WHERE id = $1::bigint", b), 3 * orders);
+	free(key);
+}
+
+static long long adjust_status(const struct served *s, const char *key, const char *body, char **answer)
+{
+	struct http_answer a = http_do(s, "POST", "/tickets/adjust", key, body, NULL);
+	long long st = a.status;
+	if (answer)
+		*answer = a.body, a.body = NULL;
+	http_answer_free(&a);
+	return st;
+}
+
+/* A revoked key stops at once; a rate-limited key gets 429 with
+ * Retry-After; a key cannot sell for another channel or give tickets away;
+ * an expired hold is refused with why; the change log names the key. */
+static void test_keys_revoke_rate_and_scope(void **state)
+{
+	struct served s;
+	long long ev = make_event(unique_name("Keys"), "2027-05-04", 0);
+	long long ty = make_type(ev, "Adult", 100, 1000, 1);
+	char name[64], body[300], *answer, *key, *slow;
+	long long key_id;
+	struct http_answer a;
+
+	(void)state;
+	snprintf(name, sizeof name, "%s", unique_name("keys"));
+	key = apikey_new(&key_id, "--name '%s' --channel ota --rate 0", name);
+	slow = apikey_new(NULL, "--name '%s' --channel ota --rate 3", unique_name("slow"));
+	serve_start(&s, NULL);
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":\"adult\",\"op\":\"sell\",\"qty\":1}", ev);
+	assert_int_equal(adjust_status(&s, key, body, NULL), 200);
+	/* the change log names the key and its channel */
+	{
+		char want[100];
+		const char *p[2] = { want, NULL };
+		snprintf(want, sizeof want, "ota:%s", name);
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE api_key = $1", 1, p), 1);
+	}
+	/* another channel, free tickets, no key, a malformed key */
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1,\"channel\":\"web\"}", ev, ty);
+	assert_int_equal(adjust_status(&s, key, body, NULL), 403);
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1,\"payment\":\"free\"}", ev, ty);
+	assert_int_equal(adjust_status(&s, key, body, NULL), 403);
+	assert_int_equal(adjust_status(&s, NULL, body, NULL), 401);
+	assert_int_equal(adjust_status(&s, "bx1_short", body, NULL), 401);
+	/* a hold past its expiry cannot be confirmed */
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"hold\",\"qty\":2,\"ttl\":600,\"reference\":\"cart-x\"}",
+		 ev, ty);
+	assert_int_equal(adjust_status(&s, key, body, NULL), 200);
+	test_query(conn, "UPDATE hold SET expires_at = now() - interval '1 second' WHERE reference = 'cart-x'", 0, NULL);
+	assert_int_equal(adjust_status(&s, key, "{\"op\":\"confirm\",\"reference\":\"cart-x\"}", &answer), 409);
+	assert_non_null(strstr(answer, "expired"));
+	free(answer);
+	/* rate: three a minute, then 429 with Retry-After */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(adjust_status(&s, slow, "{\"op\":\"nothing\"}", NULL), 400);
+	a = http_do(&s, "POST", "/tickets/adjust", slow, "{\"op\":\"nothing\"}", NULL);
+	assert_int_equal(a.status, 429);
+	assert_non_null(http_answer_header(&a, "Retry-After"));
+	assert_true(atoi(http_answer_header(&a, "Retry-After")) >= 1);
+	http_answer_free(&a);
+	/* revoked: refused on the very next call */
+	json_decref(cli_json("$BOXOFFICE apikey revoke %lld --json", key_id));
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1}", ev, ty);
+	assert_int_equal(adjust_status(&s, key, body, NULL), 401);
+	assert_int_equal(count_of("SELECT sold FROM ticket_type WHERE id = $1::bigint", ty), 1);
+	assert_int_equal(serve_stop(&s), 0);
+	free(key);
+	free(slow);
+}
+
+/* serve's own login (the api role) reaches the inventory only through the
+ * api_* functions: it cannot sell directly, and serve works with it. */
+static void test_api_login_is_narrow(void **state)
+{
+	struct served s;
+	char login[64], env[100], conninfo[120], body[200];
+	long long ev = make_event(unique_name("Narrow"), "2027-05-05", 0);
+	long long ty = make_type(ev, "Adult", 10, 1000, 1);
+	char *key = apikey_new(NULL, "--name '%s' --channel web --rate 0", unique_name("narrow"));
+	struct run_result r;
+	PGconn *c;
+	PGresult *res;
+
+	(void)state;
+	snprintf(login, sizeof login, "api_%d", (int)getpid());
+	r = run_cmd("$BOXOFFICE user add %s --role api", login);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(conninfo, sizeof conninfo, "user=%s", login);
+	c = PQconnectdb(conninfo);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	snprintf(body, sizeof body, "SELECT inventory_sell(%lld, %lld, 1, 'web', 'card', '', '', '', NULL, NULL, NULL)", ev, ty);
+	res = PQexec(c, body);
+	assert_string_equal(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501");
+	PQclear(res);
+	res = PQexec(c, "SELECT order_add(1, '[]', 'card', '', '', '', NULL, 'web', NULL)");
+	assert_string_equal(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501");
+	PQclear(res);
+	PQfinish(c);
+	snprintf(env, sizeof env, "PGUSER=%s", login);
+	serve_start_as(&s, env, NULL, NULL);
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1}", ev, ty);
+	assert_int_equal(adjust_status(&s, key, body, NULL), 200);
+	assert_int_equal(serve_stop(&s), 0);
+	assert_int_equal(count_of("SELECT sold FROM ticket_type WHERE id = $1::bigint", ty), 1);
+	free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_64_clients_race_for_the_last_30_seats),
 		cmocka_unit_test(test_one_idempotency_key_ten_times_sells_once),
+		cmocka_unit_test(test_sigterm_under_load_leaves_no_partial_order),
+		cmocka_unit_test(test_keys_revoke_rate_and_scope),
+		cmocka_unit_test(test_api_login_is_narrow),
 	};
 	return cmocka_run_group_tests_name("serve", tests, setup, teardown);
 }

@@ -43,7 +43,7 @@ static void print_table(json_t *page, const char *const *argv, int argc)
 		printf("%8lld  %-19s  ", row_int(row, "id"), when);
 		cli_cell(row_text(row, "station"), 12);
 		printf("  ");
-		cli_cell(row_text(row, "actor"), 12);
+		cli_cell(row_text(row, "api_key")[0] ? row_text(row, "api_key") : row_text(row, "actor"), 12);
 		printf("  ");
 		cli_cell(what, 28);
 		printf("  %s\n", why);
