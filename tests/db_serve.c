@@ -2,7 +2,12 @@
  * the last 30 seats through /tickets/adjust, one idempotency key sent ten
  * times at once, SIGTERM under load, keys revoked and rate-limited, the
  * serve login's narrow role, and the change log naming the key. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +353,79 @@ static void test_api_login_is_narrow(void **state)
 	free(key);
 }
 
+
+/* Reads from fd until text appears after offset *seen (5 s at most). */
+static bool read_until(int fd, char *buf, size_t size, size_t *len, const char *text, size_t from)
+{
+	long long until = 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	until = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 + 5000;
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		long long now;
+		buf[*len] = '\0';
+		if (strstr(buf + from, text))
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+		if (now >= until || *len + 1 >= size)
+			return false;
+		if (poll(&p, 1, (int)(until - now)) > 0) {
+			ssize_t n = read(fd, buf + *len, size - *len - 1);
+			if (n <= 0)
+				return strstr(buf + from, text) != NULL;
+			*len += (size_t)n;
+		}
+	}
+}
+
+/* GET /availability as a live stream: the state now, then a new event
+ * after a sale made by another process; SIGTERM ends the stream and serve
+ * exits 0 at once. */
+static void test_availability_stream_is_live(void **state)
+{
+	struct served s;
+	long long ev = make_event(unique_name("Stream"), "2027-05-06", 0);
+	long long ty = make_type(ev, "Adult", 40, 1000, 1);
+	struct sockaddr_in a;
+	char req[300], buf[16384], want[64];
+	size_t len = 0, mark;
+	int fd;
+
+	(void)state;
+	serve_start(&s, NULL);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)s.port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	snprintf(req, sizeof req,
+		 "GET /availability?event=%lld&type=%lld HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n", ev, ty);
+	assert_true(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
+	assert_true(read_until(fd, buf, sizeof buf, &len, "\"available\":40", 0));
+	assert_non_null(strstr(buf, "text/event-stream"));
+	mark = len;
+	json_decref(cli_json("$BOXOFFICE sell --event %lld --type %lld --qty 3 --payment card", ev, ty));
+	snprintf(want, sizeof want, "\"available\":%d", 37);
+	assert_true(read_until(fd, buf, sizeof buf, &len, want, mark));
+	assert_non_null(strstr(buf + mark, "event: availability"));
+	/* a plain GET agrees */
+	{
+		char path[100];
+		struct http_answer g;
+		snprintf(path, sizeof path, "/availability?event=%lld&type=%lld", ev, ty);
+		g = http_do(&s, "GET", path, NULL, NULL, NULL);
+		assert_int_equal(g.status, 200);
+		assert_non_null(strstr(g.body, want));
+		http_answer_free(&g);
+	}
+	assert_int_equal(serve_stop(&s), 0);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_sigterm_under_load_leaves_no_partial_order),
 		cmocka_unit_test(test_keys_revoke_rate_and_scope),
 		cmocka_unit_test(test_api_login_is_narrow),
+		cmocka_unit_test(test_availability_stream_is_live),
 	};
 	return cmocka_run_group_tests_name("serve", tests, setup, teardown);
 }

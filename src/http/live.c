@@ -123,9 +123,12 @@ static void refresh(struct live *l)
 		{
 			struct live_event *e = find(l, id);
 			if (e && res) {
+				/* compact, as every other answer is */
+				json_t *rows = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
 				free(e->doc);
 				e->exists = db_bool(res, 0, 0);
-				e->doc = strdup(PQgetvalue(res, 0, 1));
+				e->doc = rows ? json_dumps(rows, JSON_COMPACT) : strdup(PQgetvalue(res, 0, 1));
+				json_decref(rows);
 				e->loaded = true;
 				e->seq = ++l->seq;
 			} else if (e) {
