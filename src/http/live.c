@@ -18,6 +18,10 @@
 #define LIVE_EVENTS_MAX 10000
 #define READER_WAIT_MS 3000
 #define KEEPALIVE_MS 15000
+/* A link that went silent (no reset, no answer) delivers no notification
+ * and says nothing: after this long without a word the listener asks, and
+ * reconnects (re-reading everything) when no answer comes. */
+#define LISTEN_PING_MS 5000
 
 struct live_event {
 	long long id;
@@ -174,6 +178,7 @@ static void take_notifications(struct live *l)
 static void *listener(void *arg)
 {
 	struct live *l = arg;
+	long long heard = db_now_ms();
 
 	while (!l->stop) {
 		struct pollfd pfd[2];
@@ -194,9 +199,20 @@ static void *listener(void *arg)
 			pfd[1].events = POLLIN;
 			n = 2;
 		}
-		if (poll(pfd, (nfds_t)n, 1000) > 0 && (pfd[0].revents & POLLIN))
-			while (read(l->wake[0], buf, sizeof buf) == (ssize_t)sizeof buf) {
-			}
+		if (poll(pfd, (nfds_t)n, 1000) > 0) {
+			if (pfd[0].revents & POLLIN)
+				while (read(l->wake[0], buf, sizeof buf) == (ssize_t)sizeof buf) {
+				}
+			if (n == 2 && pfd[1].revents)
+				heard = db_now_ms();
+		}
+		if (db_now_ms() - heard > LISTEN_PING_MS) {
+			int was = db_swap_deadline(l->db, 3000);
+			if (!db_run(l->db, "SELECT 1", 0, NULL))
+				db_drop(l->db, "the listening connection went silent");
+			db_swap_deadline(l->db, was);
+			heard = db_now_ms();
+		}
 	}
 	return NULL;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../db/api.h"
+#include "../db/async.h"
 #include "../db/db.h"
 #include "../db/inventory.h"
 #include "http.h"
@@ -112,7 +113,14 @@ bool http_db_error(struct request *r, struct db *db)
 		status = 503;
 	else
 		status = 500;
-	snprintf(msg, sizeof msg, "%s", db->err);
+	if (status == 503 && db_answer_lost(db) && strcmp(r->method, "POST") == 0)
+		/* the statement may have reached the server before the link went */
+		snprintf(msg, sizeof msg,
+			 "%s: the change may or may not have been made; repeat the request with the same "
+			 "Idempotency-Key to find out",
+			 db->err);
+	else
+		snprintf(msg, sizeof msg, "%s", db->err);
 	doc = json_pack("{s:s}", "error", msg);
 	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
