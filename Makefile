@@ -59,7 +59,7 @@ FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ ?= $(FUZZ_NAMES)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-all check bench db-start db-stop clean install uninstall fuzz fuzz-binaries
+.PHONY: all deps build run serve test test-all check bench db-start db-stop clean install uninstall fuzz fuzz-binaries
 
 all: boxoffice
 
@@ -132,6 +132,17 @@ endif
 	@./boxoffice $(BOXOFFICE_ARGS) migrate
 	@./boxoffice $(BOXOFFICE_ARGS) demo --if-empty >/dev/null
 	@BOXOFFICE_STATE=$(VAR) ./boxoffice $(BOXOFFICE_ARGS) $(ARGS)
+
+# The HTTP API on make run's database (see README: The HTTP API).
+serve:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory build
+ifeq ($(EXTERNAL_DB),)
+	@$(MAKE) --no-print-directory db-start
+endif
+	@./boxoffice $(BOXOFFICE_ARGS) migrate
+	@./boxoffice $(BOXOFFICE_ARGS) demo --if-empty >/dev/null
+	@./boxoffice $(BOXOFFICE_ARGS) serve $(ARGS)
 
 db-start:
 	@sh src/sh/pg.sh start $(VAR)/pg boxoffice

@@ -154,11 +154,13 @@ static void test_one_idempotency_key_ten_times_sells_once(void **state)
 		json_t *a = json_loads(rs[i].answer, 0, NULL), *b = json_loads(rs[0].answer, 0, NULL);
 		if (rs[i].status != 200)
 			fail_msg("client %d: %ld %s", i, rs[i].status, rs[i].answer);
-		assert_true(json_equal(a, b));
+		if (!json_equal(a, b))
+			fail_msg("answers differ:\n%s\n%s", rs[i].answer, rs[0].answer);
 		json_decref(a);
 		json_decref(b);
-		free(rs[i].answer);
 	}
+	for (int i = 0; i < 10; i++)
+		free(rs[i].answer);
 	assert_int_equal(count_of("SELECT sold FROM ticket_type WHERE id = $1::bigint", ty), 2);
 	assert_int_equal(count_of("SELECT count(*) FROM order_line WHERE type_id = $1::bigint", ty), 1);
 	{ /* the same key with other content is refused, and nothing changes */
@@ -293,7 +295,7 @@ static void test_keys_revoke_rate_and_scope(void **state)
 	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"hold\",\"qty\":2,\"ttl\":600,\"reference\":\"cart-x\"}",
 		 ev, ty);
 	assert_int_equal(adjust_status(&s, key, body, NULL), 200);
-	test_query(conn, "UPDATE hold SET expires_at = now() - interval '1 second' WHERE reference = 'cart-x'", 0, NULL);
+	PQclear(test_query(conn, "UPDATE hold SET expires_at = now() - interval '1 second' WHERE reference = 'cart-x'", 0, NULL));
 	assert_int_equal(adjust_status(&s, key, "{\"op\":\"confirm\",\"reference\":\"cart-x\"}", &answer), 409);
 	assert_non_null(strstr(answer, "expired"));
 	free(answer);

@@ -60,7 +60,8 @@ int cmd_apikey_add(struct cli *cli, int argc, char **argv)
 	sodium_memzero(secret, sizeof secret);
 	json_object_set_new(doc, "key", json_string(text));
 	if (json) {
-		cli_print_json(doc);
+		cli_print_json(doc); /* frees doc */
+		return EXIT_DONE;
 	} else {
 		printf("%s\n", text);
 		fprintf(stderr, "boxoffice: key %lld (%s) for %s %s: shown once, keep it now\n",
@@ -88,7 +89,8 @@ int cmd_apikey_list(struct cli *cli, int argc, char **argv)
 	if (!(doc = db_apikey_list(cli->db)))
 		return cli_db_fail(cli, what);
 	if (json) {
-		cli_print_json(doc);
+		cli_print_json(doc); /* frees doc */
+		return EXIT_DONE;
 	} else {
 		printf("%-6s %-24s %-10s %-10s %-20s %s\n", "ID", "NAME", "FOR", "RATE/MIN", "CREATED", "STATUS");
 		json_array_foreach(doc, i, k)
@@ -129,11 +131,12 @@ int cmd_apikey_revoke(struct cli *cli, int argc, char **argv)
 		return EXIT_FAILED;
 	if (!(doc = db_apikey_revoke(cli->db, pos[0])))
 		return cli_db_fail(cli, what);
-	if (json)
-		cli_print_json(doc);
-	else
-		printf("revoked key %lld (%s)\n", (long long)json_integer_value(json_object_get(doc, "id")),
-		       json_string_value(json_object_get(doc, "name")));
+	if (json) {
+		cli_print_json(doc); /* frees doc */
+		return EXIT_DONE;
+	}
+	printf("revoked key %lld (%s)\n", (long long)json_integer_value(json_object_get(doc, "id")),
+	       json_string_value(json_object_get(doc, "name")));
 	json_decref(doc);
 	return EXIT_DONE;
 }
@@ -155,8 +158,7 @@ int cmd_platform_secret(struct cli *cli, int argc, char **argv)
 		return EXIT_FAILED;
 	if (!(doc = db_platform_secret_set(cli->db, platform, secret)))
 		return cli_db_fail(cli, what);
-	cli_print_json(doc);
-	json_decref(doc);
+	cli_print_json(doc); /* frees doc */
 	return EXIT_DONE;
 }
 
