@@ -17,6 +17,33 @@
 
 #include "helpers.h"
 
+/* Servers still running when the test program ends (a failed assertion
+ * skips serve_stop) are killed then, never left behind. */
+static pid_t started[64];
+static int nstarted;
+
+static void kill_started(void)
+{
+	for (int i = 0; i < nstarted; i++)
+		if (started[i] > 0 && kill(started[i], SIGKILL) == 0)
+			waitpid(started[i], NULL, 0);
+}
+
+static void remember(pid_t pid)
+{
+	if (nstarted == 0)
+		atexit(kill_started);
+	if (nstarted < 64)
+		started[nstarted++] = pid;
+}
+
+static void forget(pid_t pid)
+{
+	for (int i = 0; i < nstarted; i++)
+		if (started[i] == pid)
+			started[i] = 0;
+}
+
 static int free_port(void)
 {
 	struct sockaddr_in a;
@@ -74,6 +101,7 @@ void serve_start_as(struct served *s, const char *env, const char *const *pre_ar
 		_exit(127);
 	}
 	assert_true(s->pid > 0);
+	remember(s->pid);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		struct http_answer a = http_do(s, "GET", "/health", NULL, NULL, NULL);
@@ -109,6 +137,7 @@ int serve_stop(struct served *s)
 
 	if (s->pid <= 0)
 		return -1;
+	forget(s->pid);
 	kill(s->pid, SIGTERM);
 	for (int i = 0; i < 400; i++) {
 		if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
