@@ -111,7 +111,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/targets.c tests/fuzz/target
 	@echo "  FUZZ    $@"
 	@$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< tests/fuzz/targets.c $(LIB_OBJ) $(LIBS) -lpthread -lm
 
-$(BUILD)/bench/%: bench/%.c bench/common.h tests/clip.c tests/clip.h $(LIB_OBJ)
+$(BUILD)/bench/%: bench/%.c bench/common.h bench/sales.h tests/clip.c tests/clip.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/clip.c $(LIB_OBJ) $(LIBS) -lpthread -lm
 
@@ -172,7 +172,7 @@ FUZZ_BUILD_NAMES ?= $(FUZZ_NAMES)
 fuzz-binaries: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_BUILD_NAMES))
 
 bench:
-	@$(MAKE) --no-print-directory deps
+	@sh src/sh/deps.sh bench
 	@$(MAKE) --no-print-directory build $(BENCHES)
 	@BOXOFFICE=$(CURDIR)/$(BUILD)/boxoffice PG_THROWAWAY=0 sh src/sh/with-testdb.sh sh bench/run.sh $(BUILD) $(BENCH)
 

@@ -218,13 +218,53 @@ static void json_escape(FILE *f, const char *s)
 	}
 }
 
+/* One access-log line, built in memory: stderr is unbuffered, so each
+ * fprintf of it was a write(2) of its own (dozens a request, serialised
+ * by the stream's lock); the line now goes out in one write. */
+struct log_line {
+	char b[8192];
+	size_t n;
+};
+
+static void log_put(struct log_line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_put(struct log_line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(l->b + l->n, sizeof l->b - l->n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		l->n += (size_t)k < sizeof l->b - l->n ? (size_t)k : sizeof l->b - l->n - 1;
+}
+
+/* s escaped as JSON string content, at most 1,300 bytes of it (a method
+ * of absurd length is cut; the line stays valid JSON). */
+static void log_escaped(struct log_line *l, const char *s)
+{
+	size_t limit = l->n + 1300 < sizeof l->b - 64 ? l->n + 1300 : sizeof l->b - 64;
+
+	for (; s && *s && l->n + 6 < limit; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			l->b[l->n++] = '\\';
+			l->b[l->n++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			l->n += (size_t)snprintf(l->b + l->n, 7, "\\u%04x", c);
+		} else {
+			l->b[l->n++] = (char)c;
+		}
+	}
+}
+
 static void access_log(const struct request *r)
 {
 	struct timespec ts;
 	struct tm tm;
 	char at[40];
 	char path[200];
-	FILE *f = stderr;
+	struct log_line l;
 
 	if (r->srv->cfg.quiet)
 		return;
@@ -235,25 +275,24 @@ static void access_log(const struct request *r)
 	snprintf(path, sizeof path, "%s", r->url ? r->url : "");
 	if (strncmp(path, "/my/", 4) == 0)
 		snprintf(path + 4, sizeof path - 4, "…");
-	flockfile(f);
-	fprintf(f, "{\"at\":\"%s.%03ldZ\",\"ip\":\"", at, ts.tv_nsec / 1000000);
-	json_escape(f, r->client);
-	fprintf(f, "\",\"method\":\"");
-	json_escape(f, r->method);
-	fprintf(f, "\",\"path\":\"");
-	json_escape(f, path);
-	fprintf(f, "\",\"status\":%d,\"ms\":%.1f,\"bytes\":%zu", r->status, (double)(db_now_ms() - r->started_ms),
+	l.n = 0;
+	log_put(&l, "{\"at\":\"%s.%03ldZ\",\"ip\":\"", at, ts.tv_nsec / 1000000);
+	log_escaped(&l, r->client);
+	log_put(&l, "\",\"method\":\"");
+	log_escaped(&l, r->method);
+	log_put(&l, "\",\"path\":\"");
+	log_escaped(&l, path);
+	log_put(&l, "\",\"status\":%d,\"ms\":%.1f,\"bytes\":%zu", r->status, (double)(db_now_ms() - r->started_ms),
 		r->bytes);
 	if (r->key.id) {
-		fprintf(f, ",\"key\":\"");
-		json_escape(f, r->key.channel[0] ? r->key.channel : r->key.app);
-		fputc(':', f);
-		json_escape(f, r->key.name);
-		fputc('"', f);
+		log_put(&l, ",\"key\":\"");
+		log_escaped(&l, r->key.channel[0] ? r->key.channel : r->key.app);
+		log_put(&l, ":");
+		log_escaped(&l, r->key.name);
+		log_put(&l, "\"");
 	}
-	fprintf(f, "}\n");
-	fflush(f);
-	funlockfile(f);
+	log_put(&l, "}\n");
+	fwrite(l.b, 1, l.n, stderr);
 }
 
 /* ---- the request cycle ---- */

@@ -15,6 +15,8 @@ ffmpeg openssl"
 # `deps.sh fuzz` (make fuzz) also needs clang and its libFuzzer runtime
 # (-fsanitize=fuzzer): libclang-rt-N-dev for the clang installed
 # (Debian bookworm: clang 14, libclang-rt-14-dev).
+# `deps.sh bench` (make bench) also needs wrk, the HTTP load generator of
+# bench/serve; `make test` does not.
 MODE=${1:-}
 
 missing_of() {
@@ -48,6 +50,7 @@ install_missing() {
 # shellcheck disable=SC2086
 missing_of $PACKAGES
 [ "$MODE" = fuzz ] && missing_of $PACKAGES clang
+[ "$MODE" = bench ] && missing_of $PACKAGES wrk
 install_missing
 if [ "$MODE" = fuzz ]; then
 	major=$(clang -dumpversion | cut -d. -f1)

@@ -1,0 +1,132 @@
+/* Contended sales, shared by bench/inventory and bench/serve: CLIENTS
+ * connections sell one seat at a time from one type until it is sold out,
+ * each calling inventory_sell as the CLI's `boxoffice sell` does. */
+#ifndef BOXOFFICE_BENCH_SALES_H
+#define BOXOFFICE_BENCH_SALES_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "common.h"
+
+#define CLIENTS 16
+#define SEATS 6000
+
+static inline PGconn *connect_as(const char *app)
+{
+	const char *k[] = { "application_name", NULL }, *v[] = { app, NULL };
+	PGconn *c = PQconnectdbParams(k, v, 1);
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "bench: cannot connect: %s", PQerrorMessage(c));
+		exit(3);
+	}
+	return c;
+}
+
+static inline long long scalar(PGconn *c, const char *sql, int n, const char *const *p)
+{
+	PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+	long long v;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "bench: %s: %s", sql, PQerrorMessage(c));
+		exit(3);
+	}
+	v = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	PQclear(r);
+	return v;
+}
+
+static inline long long make_type(PGconn *c, const char *event, int seats)
+{
+	char cap[16];
+	const char *p[2] = { event, cap };
+	snprintf(cap, sizeof cap, "%d", seats);
+	scalar(c, "INSERT INTO event (name, date) VALUES ($1, '2030-01-01') ON CONFLICT DO NOTHING", 1, p);
+	return scalar(c, "INSERT INTO ticket_type (event_id, name, capacity, price_cents) "
+			 "SELECT id, 'Bench', $2, 1000 FROM event WHERE name = $1 RETURNING id", 2, p);
+}
+
+struct seller {
+	int index;
+	char event[24], type[24];
+	pthread_barrier_t *start;
+	long sold, refused_other;
+};
+
+static inline void *sell_until_sold_out(void *arg)
+{
+	struct seller *s = arg;
+	char app[32];
+	PGconn *c;
+	const char *p[2] = { s->event, s->type };
+
+	snprintf(app, sizeof app, "bench-seller-%d", s->index);
+	c = connect_as(app);
+	PQclear(PQprepare(c, "sell", "SELECT inventory_sell($1, $2, 1, 'pos', 'card', NULL, NULL, NULL, "
+				     "NULL, NULL, 'bench')", 2, NULL));
+	pthread_barrier_wait(s->start);
+	for (;;) {
+		PGresult *r = PQexecPrepared(c, "sell", 2, p, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+			s->sold++;
+		} else {
+			const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+			bool sold_out = msg && strcmp(msg, "sold out") == 0;
+			if (!sold_out) {
+				s->refused_other++;
+				fprintf(stderr, "seller %d: %s", s->index, PQerrorMessage(c));
+			}
+			PQclear(r);
+			break;
+		}
+		PQclear(r);
+	}
+	PQfinish(c);
+	return NULL;
+}
+
+static inline double contended_sales(PGconn *c, int clients, const char *event, long long *oversell,
+			      long *errors)
+{
+	pthread_t t[CLIENTS];
+	struct seller s[CLIENTS];
+	pthread_barrier_t start;
+	long long type = make_type(c, event, SEATS);
+	long sold = 0;
+	double t0, t1;
+
+	pthread_barrier_init(&start, NULL, (unsigned)clients + 1);
+	for (int i = 0; i < clients; i++) {
+		const char *p[1] = { event };
+		s[i] = (struct seller){ .index = i, .start = &start };
+		snprintf(s[i].type, sizeof s[i].type, "%lld", type);
+		snprintf(s[i].event, sizeof s[i].event, "%lld",
+			 scalar(c, "SELECT id FROM event WHERE name = $1", 1, p));
+		pthread_create(&t[i], NULL, sell_until_sold_out, &s[i]);
+	}
+	pthread_barrier_wait(&start);
+	t0 = now_ms();
+	*errors = 0;
+	for (int i = 0; i < clients; i++) {
+		pthread_join(t[i], NULL);
+		sold += s[i].sold;
+		*errors += s[i].refused_other;
+	}
+	t1 = now_ms();
+	pthread_barrier_destroy(&start);
+	{
+		char ty[24];
+		const char *p[1] = { ty };
+		snprintf(ty, sizeof ty, "%lld", type);
+		*oversell = scalar(c, "SELECT sold - capacity FROM ticket_type WHERE id = $1", 1, p);
+		if (sold > SEATS)
+			*oversell = sold - SEATS > *oversell ? sold - SEATS : *oversell;
+		if (*oversell < 0)
+			*oversell = 0;
+	}
+	printf("contended sales: %d clients sold %ld of %d seats in %.0f ms\n", clients, sold, SEATS, t1 - t0);
+	return sold / ((t1 - t0) / 1000.0);
+}
+
+#endif
