@@ -65,7 +65,18 @@ static bool call_with_body(struct request *r, unsigned ok_status,
 
 static json_t *adjust_call(struct request *r, struct db *db, const char *body, const char *idem)
 {
-	return db_api_adjust(db, r->key.id, body, idem);
+	json_t *doc = db_api_adjust(db, r->key.id, body, idem), *avail;
+	long long ev, ty;
+
+	if (!doc)
+		return NULL;
+	/* the new availability, read after COMMIT (db/034): null when the
+	 * database cannot say now (the change itself is made) */
+	ev = json_integer_value(json_object_get(doc, "event"));
+	ty = json_integer_value(json_object_get(doc, "type"));
+	avail = ev ? db_api_availability(db, ev, ty) : NULL;
+	json_object_set_new(doc, "availability", avail ? avail : json_null());
+	return doc;
 }
 
 bool route_adjust(struct request *r, const char *tail)
