@@ -312,15 +312,22 @@ static void migrate_below(PGconn *c, int below)
 	for (size_t i = 0; i < migrations_count && migrations[i].version < below; i++) {
 		char v[16];
 		const char *p[2] = { v, migrations[i].name };
+		/* as `boxoffice migrate` applies it: from db/026 on, as the
+		 * owner role (a later migration replacing a function made
+		 * then must own it) */
+		int owned = migrations[i].version > MIGRATE_ROLES_VERSION;
 		PGresult *res;
-		/* as the migrator does: what 026 and later make is the owner's */
-		if (migrations[i].version > 26)
-			PQclear(test_query(c, "SET ROLE boxoffice_owner", 0, NULL));
+		if (owned)
+		{
+			PQclear(test_query(c, "BEGIN", 0, NULL));
+			PQclear(test_query(c, "SET LOCAL ROLE boxoffice_owner", 0, NULL));
+		}
 		res = PQexec(c, migrations[i].sql);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
 			fail_msg("%s: %s", migrations[i].name, PQresultErrorMessage(res));
 		PQclear(res);
-		PQclear(test_query(c, "RESET ROLE", 0, NULL));
+		if (owned)
+			PQclear(test_query(c, "COMMIT", 0, NULL));
 		snprintf(v, sizeof v, "%d", migrations[i].version);
 		PQclear(test_query(c, "INSERT INTO schema_version (version, name) VALUES ($1, $2)", 2, p));
 	}

@@ -1468,28 +1468,6 @@ static const char *lists_param(const struct gate *g)
 	return g->nlists ? g->lists_param : NULL;
 }
 
-static void from_result(struct verdict *v, json_t *r)
-{
-	const char *s;
-	s = json_string_value(json_object_get(r, "verdict"));
-	v->admit = s && strcmp(s, "admit") == 0;
-	v->duplicate = json_is_true(json_object_get(r, "duplicate"));
-	v->ticket = (long long)json_integer_value(json_object_get(r, "ticket"));
-	utf8_copy(v->reason, sizeof v->reason, json_string_value(json_object_get(r, "reason")));
-	utf8_copy(v->person, sizeof v->person, json_string_value(json_object_get(r, "person")));
-	utf8_copy(v->company, sizeof v->company, json_string_value(json_object_get(r, "company")));
-	utf8_copy(v->type, sizeof v->type, json_string_value(json_object_get(r, "type")));
-	utf8_copy(v->direction, sizeof v->direction, json_string_value(json_object_get(r, "direction")));
-	utf8_copy(v->list, sizeof v->list, json_string_value(json_object_get(r, "list")));
-	utf8_copy(v->area, sizeof v->area, json_string_value(json_object_get(r, "area")));
-	v->inside = json_is_integer(json_object_get(r, "inside")) ? (long long)json_integer_value(json_object_get(r, "inside")) : -1;
-	v->capacity = json_is_integer(json_object_get(r, "capacity"))
-			      ? (long long)json_integer_value(json_object_get(r, "capacity"))
-			      : -1;
-	v->full = json_is_true(json_object_get(r, "full"));
-	v->override_unused = json_is_false(json_object_get(r, "override_used"));
-}
-
 static void reject(struct verdict *v, const char *fmt, const char *arg)
 {
 	v->admit = false;
@@ -2123,7 +2101,7 @@ again:
 			add_key(g, (long long)c.event_id, pk);
 			key = find_key(g, (long long)c.event_id);
 		} else if (g->db->status != DB_FAILED) {
-			return reject(v, "%s", "unknown code (no key for its event)");
+			return reject(v, "%s", TOKEN_REASON_NO_KEY);
 		}
 	}
 	if (!key)
@@ -2133,7 +2111,7 @@ again:
 	if (online(g)) {
 		json_t *r = ask_database(g, &c, v->scan_id, deadline);
 		if (r) {
-			from_result(v, r);
+			verdict_from_answer(v, r);
 			json_decref(r);
 			follow_online(g, (long long)c.ticket_id, v);
 			return;
@@ -2197,7 +2175,7 @@ enum gate_step gate_scan_begin(struct gate *g, const char *token, struct gate_pe
 			add_key(g, (long long)p->claim.event_id, pk);
 			key = find_key(g, (long long)p->claim.event_id);
 		} else if (g->db->status != DB_FAILED) {
-			reject(v, "%s", "unknown code (no key for its event)");
+			reject(v, "%s", TOKEN_REASON_NO_KEY);
 			return GATE_DECIDED;
 		}
 	}
@@ -2229,7 +2207,7 @@ void gate_scan_answer(struct gate *g, const struct gate_pending *p, json_t *answ
 {
 	memset(v, 0, sizeof *v);
 	memcpy(v->scan_id, p->scan_id, sizeof v->scan_id);
-	from_result(v, answer);
+	verdict_from_answer(v, answer);
 	follow_online(g, (long long)p->claim.ticket_id, v);
 }
 
@@ -2311,39 +2289,7 @@ void gate_admit_ticket(struct gate *g, long long ticket_id, const char *override
 		return reject(v, "%s", "unknown ticket");
 	}
 	PQclear(res);
-	from_result(v, j);
+	verdict_from_answer(v, j);
 	json_decref(j);
 	follow_online(g, ticket_id, v);
-}
-
-json_t *verdict_json(const struct verdict *v)
-{
-	json_t *j = json_pack("{ss ss sI}", "verdict", v->admit ? "admit" : "reject", "reason", v->reason,
-			      "ticket", (json_int_t)v->ticket);
-	json_object_set_new(j, "person", v->person[0] ? json_string(v->person) : json_null());
-	if (v->type[0])
-		json_object_set_new(j, "type", json_string(v->type));
-	if (v->company[0])
-		json_object_set_new(j, "company", json_string(v->company));
-	/* always: a reader sees when the gate decided without the database */
-	json_object_set_new(j, "offline", json_boolean(v->offline));
-	if (v->scan_id[0])
-		json_object_set_new(j, "scan", json_string(v->scan_id));
-	if (v->duplicate)
-		json_object_set_new(j, "duplicate", json_true());
-	if (v->direction[0])
-		json_object_set_new(j, "direction", json_string(v->direction));
-	if (v->list[0])
-		json_object_set_new(j, "list", json_string(v->list));
-	if (v->area[0]) {
-		json_object_set_new(j, "area", json_string(v->area));
-		json_object_set_new(j, "inside", json_integer(v->inside));
-		json_object_set_new(j, "capacity", json_integer(v->capacity));
-		if (v->approximate)
-			json_object_set_new(j, "approximate", json_true());
-	}
-	/* refused at capacity (checkin_scan's "full"; an override may admit) */
-	if (v->full)
-		json_object_set_new(j, "full", json_true());
-	return j;
 }

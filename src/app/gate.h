@@ -14,30 +14,9 @@
 #include <jansson.h>
 
 #include "../core/token.h"
+#include "../core/verdict.h"
 
 struct db;
-
-struct verdict {
-	bool admit;
-	bool offline;
-	bool conflict;
-	bool duplicate;        /* the database had this scan already */
-	char scan_id[37];      /* made at the gate, sent online and journaled */
-	char reason[600];
-	long long ticket;
-	/* Room for the longest value the schema allows (person name and
-	 * company 200 characters, type name 100, of up to 4 bytes each), so
-	 * nothing is ever cut; utf8_copy() would cut between characters. */
-	char person[801], company[801], type[401], direction[4];
-	/* On a check-in list (db/020): which list decided, and the area it
-	 * counts into with its occupancy after this scan ("" / -1 without);
-	 * full: refused because the area is at capacity (an override may
-	 * admit); approximate: an offline count (this gate's own view). */
-	char list[401], area[401];
-	long long inside, capacity;
-	bool full, approximate;
-	bool override_unused; /* an override was sent and the area was not full */
-};
 
 /* A ticket's state on one check-in list (db/020's checkin_pass): odd
  * scans = inside. */
@@ -283,6 +262,5 @@ json_t *gate_undo(struct gate *g, long long ticket_id, const char *reason, char 
  * override: a supervisor's reason to admit into a full area (NULL:
  * none), recorded with the scan and in the change log. */
 void gate_admit_ticket(struct gate *g, long long ticket_id, const char *override, struct verdict *v);
-json_t *verdict_json(const struct verdict *v);
 
 #endif

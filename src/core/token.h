@@ -43,7 +43,12 @@ enum token_status token_peek(const char *token, struct ticket_claim *claim);
 /* Reads and verifies; the claim is filled only when valid. */
 enum token_status token_verify(const char *token, const unsigned char pk[TOKEN_PUBLIC_KEY_BYTES],
 			       struct ticket_claim *claim);
+/* The reason a door gives for what does not verify (shown and printed
+ * as is by every door: the gate, the check-in screen, POST /checkin). */
 const char *token_status_text(enum token_status status);
+/* The reason every door gives, online, for a code whose event has no key
+ * (no token was ever made for it). */
+#define TOKEN_REASON_NO_KEY "unknown code (no key for its event)"
 
 /* RFC 9285 base45; return the length written, or (size_t)-1. */
 size_t base45_encode(const unsigned char *in, size_t n, char *out, size_t cap);

@@ -41,7 +41,14 @@ json_t *db_api_key_get(struct db *db, long long id)
 {
 	char idt[24];
 	const char *p[1] = { ID_TEXT(idt, id) };
-	return db_json(db, "SELECT coalesce(api_key_get($1::bigint), 'null'::jsonb)", 1, p);
+	/* wrapped in an array: a bare JSON null is no document to the reader */
+	json_t *doc = db_json(db, "SELECT jsonb_build_array(api_key_get($1::bigint))", 1, p), *key;
+
+	if (!doc)
+		return NULL;
+	key = json_incref(json_array_get(doc, 0));
+	json_decref(doc);
+	return key ? key : json_null();
 }
 
 json_t *db_platform_secret_set(struct db *db, const char *platform, const char *secret)
@@ -87,6 +94,13 @@ json_t *db_api_payment_confirmed(struct db *db, const char *provider, const char
 	char order[24];
 	const char *p[4] = { provider, event_id, ID_TEXT(order, order_id), ref };
 	return db_json(db, "SELECT api_payment_confirmed($1, $2, $3::bigint, $4)", 4, p);
+}
+
+json_t *db_api_payment_expired(struct db *db, const char *provider, const char *event_id, long long order_id)
+{
+	char order[24];
+	const char *p[3] = { provider, event_id, ID_TEXT(order, order_id) };
+	return db_json(db, "SELECT api_payment_expired($1, $2, $3::bigint)", 3, p);
 }
 
 int db_order_payment_expire(struct db *db)

@@ -33,6 +33,9 @@ json_t *db_api_order(struct db *db, long long key_id, const char *body_json, con
 		     int pay_within_seconds);
 json_t *db_api_payment_confirmed(struct db *db, const char *provider, const char *event_id,
 				 long long order_id, const char *ref);
+/* The provider will never pay this order (a checkout that expired): it is
+ * cancelled now (db/032), once per provider event. */
+json_t *db_api_payment_expired(struct db *db, const char *provider, const char *event_id, long long order_id);
 /* Cancels card orders past their pay_by; the number, -1 on error. */
 int db_order_payment_expire(struct db *db);
 json_t *db_api_availability(struct db *db, long long event_id, long long type_id);

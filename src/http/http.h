@@ -49,6 +49,19 @@ void key_cache_free(struct key_cache *c);
 /* Drops what is known of a key (revoked, or all when id is 0). */
 void key_cache_forget(struct key_cache *c, long long id);
 
+/* ---- the door's public keys (routes_gate.c) ---- */
+/* Events' public keys as serve has read them (they never change within a
+ * database; an event not known yet is read again each time). */
+struct door_keys;
+struct door_keys *door_keys_new(void);
+void door_keys_free(struct door_keys *k);
+
+/* ---- the payment provider's secret (routes_payment.c) ---- */
+/* The webhook secret (platform_secret 'stripe'), kept briefly. */
+struct provider_secret;
+struct provider_secret *provider_secret_new(const char *platform);
+void provider_secret_free(struct provider_secret *s);
+
 /* ---- live availability (live.c) ---- */
 struct live;
 struct live *live_start(struct server *srv);
@@ -61,6 +74,8 @@ struct server {
 	struct pool *pool;
 	struct key_cache *keys;
 	struct live *live;
+	struct door_keys *door_keys;
+	struct provider_secret *stripe;
 	char link_secret[512]; /* signs participants' links (platform_secret 'link') */
 	pthread_mutex_t lock;  /* guards inflight and the rate buckets */
 	pthread_cond_t idle;
@@ -130,6 +145,8 @@ bool route_adjust(struct request *r, const char *tail);
 bool route_orders(struct request *r, const char *tail);
 bool route_availability(struct request *r, const char *tail);
 bool route_health(struct request *r, const char *tail);
+bool route_checkin(struct request *r, const char *tail);
+bool route_stripe_webhook(struct request *r, const char *tail);
 
 /* For live.c's readers: the availability document of an event, kept live
  * by LISTEN/NOTIFY; NULL when it could not be loaded (*status says why:

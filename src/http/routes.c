@@ -6,6 +6,8 @@ const struct route routes[] = {
 	{ "POST", "/tickets/adjust", route_adjust },
 	{ "GET", "/availability", route_availability },
 	{ "POST", "/orders", route_orders },
+	{ "POST", "/checkin", route_checkin },
+	{ "POST", "/webhooks/stripe", route_stripe_webhook },
 	{ "GET", "/health", route_health },
 	{ NULL, NULL, NULL },
 };

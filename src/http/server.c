@@ -579,7 +579,9 @@ int serve_run(const struct serve_config *cfg_in)
 	pthread_cond_init(&srv.idle, NULL);
 	srv.pool = pool_new(srv.cfg.conninfo, srv.cfg.station, srv.cfg.pool_size);
 	srv.keys = key_cache_new();
-	if (!srv.pool || !srv.keys) {
+	srv.door_keys = door_keys_new();
+	srv.stripe = provider_secret_new("stripe");
+	if (!srv.pool || !srv.keys || !srv.door_keys || !srv.stripe) {
 		fprintf(stderr, "boxoffice: serve: out of memory\n");
 		rc = 3;
 		goto out;
@@ -664,6 +666,8 @@ out:
 	if (srv.live)
 		live_stop(srv.live);
 	key_cache_free(srv.keys);
+	door_keys_free(srv.door_keys);
+	provider_secret_free(srv.stripe);
 	pool_free(srv.pool);
 	free(cert);
 	free(key);
