@@ -204,7 +204,9 @@ static bool call(struct wd *w, const char *method, const char *path, json_t *bod
 	curl_easy_setopt(w->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(w->curl, CURLOPT_WRITEDATA, &resp);
 	if (strcmp(method, "POST") == 0) {
-		text = json_dumps(body ? body : json_object(), JSON_COMPACT);
+		if (!body)
+			body = json_object();
+		text = json_dumps(body, JSON_COMPACT);
 		headers = curl_slist_append(headers, "Content-Type: application/json; charset=utf-8");
 		curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, headers);
 		curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, text ? text : "{}");
