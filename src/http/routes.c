@@ -7,5 +7,10 @@ const struct route routes[] = {
 	{ "GET", "/availability", route_availability },
 	{ "POST", "/orders", route_orders },
 	{ "GET", "/health", route_health },
+	{ "GET", "/events/", route_event_page },
+	{ "POST", "/events/", route_event_order },
+	{ "GET", "/my/", route_my_tickets },
+	{ "GET", "/tickets/", route_ticket_qr },
+	{ "GET", "/persons/", route_person_tickets },
 	{ NULL, NULL, NULL },
 };
