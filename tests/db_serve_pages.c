@@ -467,6 +467,19 @@ static void test_my_tickets_link_and_qr(void **state)
 	r = run_cmd("$BOXOFFICE ticket verify '%s'", token);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
+	/* admitted at a gate: the page says inside, when and where */
+	r = run_cmd("$BOXOFFICE checkin --gate 'North Door' --token '%s'", token);
+	if (r.status != 0)
+		fail_msg("checkin: %d %s %s", r.status, r.out, r.err);
+	run_free(&r);
+	snprintf(path, sizeof path, "/my/%s", link);
+	a = http_do(&s, "GET", path, NULL, NULL, NULL);
+	assert_int_equal(a.status, 200);
+	snprintf(want, sizeof want, "id=\"ticket-%lld\">", tickets[0]);
+	assert_non_null(strstr(a.body, want));
+	assert_non_null(strstr(strstr(a.body, want), "<p class=\"presence\">Inside</p>"));
+	assert_non_null(strstr(a.body, ", gate North Door</p>"));
+	http_answer_free(&a);
 	free(token);
 	free(listed);
 
