@@ -126,7 +126,15 @@ json_t *db_api_public_event(struct db *db, long long event_id)
 {
 	char ev[24];
 	const char *p[1] = { ID_TEXT(ev, event_id) };
-	return db_json(db, "SELECT coalesce(api_public_event($1::bigint), 'null'::jsonb)", 1, p);
+	/* wrapped in an array: a bare JSON null (no such event) is no document
+	 * to db_json's reader */
+	json_t *doc = db_json(db, "SELECT jsonb_build_array(api_public_event($1::bigint))", 1, p), *one;
+
+	if (!doc)
+		return NULL;
+	one = json_incref(json_array_get(doc, 0));
+	json_decref(doc);
+	return one ? one : json_null();
 }
 
 json_t *db_api_checkin(struct db *db, long long key_id, long long ticket, long long event, long long issue)

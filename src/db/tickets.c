@@ -292,18 +292,23 @@ bool db_person_tickets_submit(struct db *db, const void *owner, long long person
 			      (void (*)(void))done, ctx);
 }
 
-bool db_ticket_token(struct db *db, const PGresult *res, int row, char *out, size_t size)
+bool db_claim_token(struct db *db, const struct ticket_claim *c, char *out, size_t size)
 {
 	unsigned char pk[TOKEN_PUBLIC_KEY_BYTES], sk[TOKEN_SECRET_KEY_BYTES];
+	bool ok = db_event_keys(db, (long long)c->event_id, pk, sk) && token_mint(c, sk, out, size);
+	memset(sk, 0, sizeof sk);
+	return ok;
+}
+
+bool db_ticket_token(struct db *db, const PGresult *res, int row, char *out, size_t size)
+{
 	struct ticket_claim c = {
 		.event_id = (uint64_t)db_int(res, row, TK_EVENT),
 		.ticket_id = (uint64_t)db_int(res, row, TK_ID),
 		.type_id = (uint64_t)db_int(res, row, TK_TYPE_ID),
 		.issue = (uint32_t)db_int(res, row, TK_ISSUE),
 	};
-	bool ok = db_event_keys(db, (long long)c.event_id, pk, sk) && token_mint(&c, sk, out, size);
-	memset(sk, 0, sizeof sk);
-	return ok;
+	return db_claim_token(db, &c, out, size);
 }
 
 json_t *db_ticket_assign(struct db *db, long long ticket_id, const char *name, const char *email,

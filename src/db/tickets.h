@@ -62,6 +62,9 @@ bool db_person_tickets_submit(struct db *db, const void *owner, long long person
 
 /* The token of a ticket row from one of the queries above. */
 bool db_ticket_token(struct db *db, const PGresult *res, int row, char *out, size_t size);
+/* The token of a claim (event, ticket, type, issue) read elsewhere (serve's
+ * api_person_tickets), signed with the event's key as db_ticket_token does. */
+bool db_claim_token(struct db *db, const struct ticket_claim *c, char *out, size_t size);
 
 /* Assigns one ticket to the event's person with this e-mail (made when
  * new). A ticket held by someone else moves only with ASSIGN_REASSIGN (and

@@ -109,6 +109,9 @@ bool http_html(struct request *r, unsigned status, const char *html);
  * 409 refused by a business rule, 400 bad input, 404 not found, 403 the
  * key may not, 401 a revoked key, 503 the database did not answer. */
 bool http_db_error(struct request *r, struct db *db);
+/* The status http_db_error answers for this failure (for pages that answer
+ * in HTML). */
+unsigned http_db_status(const struct db *db);
 /* Sends a response with extra headers given as name/value pairs, NULL-ended. */
 bool http_send(struct request *r, unsigned status, const char *content_type, const void *data, size_t len,
 	       const char *const *headers);
@@ -147,6 +150,17 @@ bool route_availability(struct request *r, const char *tail);
 bool route_health(struct request *r, const char *tail);
 bool route_checkin(struct request *r, const char *tail);
 bool route_stripe_webhook(struct request *r, const char *tail);
+/* the public ticket page and My Tickets (pages.c) */
+bool route_event_page(struct request *r, const char *tail);
+bool route_event_order(struct request *r, const char *tail);
+bool route_my_tickets(struct request *r, const char *tail);
+/* the holder app (routes_holder.c) */
+bool route_ticket_qr(struct request *r, const char *tail);
+bool route_person_tickets(struct request *r, const char *tail);
+/* A ticket's QR of its signed token as PNG or SVG (routes_holder.c):
+ * tickets is api_person_tickets' document; answers 404 when the ticket is
+ * not among them, 410 when it is no longer valid. */
+bool http_ticket_qr(struct request *r, struct db *db, json_t *tickets, long long ticket_id, bool svg);
 
 /* For live.c's readers: the availability document of an event, kept live
  * by LISTEN/NOTIFY; NULL when it could not be loaded (*status says why:

@@ -9,5 +9,10 @@ const struct route routes[] = {
 	{ "POST", "/checkin", route_checkin },
 	{ "POST", "/webhooks/stripe", route_stripe_webhook },
 	{ "GET", "/health", route_health },
+	{ "GET", "/events/", route_event_page },
+	{ "POST", "/events/", route_event_order },
+	{ "GET", "/my/", route_my_tickets },
+	{ "GET", "/tickets/", route_ticket_qr },
+	{ "GET", "/persons/", route_person_tickets },
 	{ NULL, NULL, NULL },
 };

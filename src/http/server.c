@@ -88,14 +88,10 @@ bool http_html(struct request *r, unsigned status, const char *html)
 	return http_send(r, status, "text/html; charset=utf-8", html, strlen(html), NULL);
 }
 
-bool http_db_error(struct request *r, struct db *db)
+unsigned http_db_status(const struct db *db)
 {
 	const char *s = db->sqlstate;
-	const char *retry[] = { "Retry-After", "1", NULL };
 	unsigned status;
-	char msg[700];
-	json_t *doc;
-	char *text;
 
 	if (!s[0])
 		status = db->status == DB_FAILED ? 503 : db->status == DB_BADINPUT ? 400 : 409;
@@ -113,6 +109,17 @@ bool http_db_error(struct request *r, struct db *db)
 		status = 503;
 	else
 		status = 500;
+	return status;
+}
+
+bool http_db_error(struct request *r, struct db *db)
+{
+	const char *retry[] = { "Retry-After", "1", NULL };
+	unsigned status = http_db_status(db);
+	char msg[700];
+	json_t *doc;
+	char *text;
+
 	if (status == 503 && db_answer_lost(db) && strcmp(r->method, "POST") == 0)
 		/* the statement may have reached the server before the link went */
 		snprintf(msg, sizeof msg,
