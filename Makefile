@@ -176,15 +176,26 @@ bench:
 	@$(MAKE) --no-print-directory build $(BENCHES)
 	@BOXOFFICE=$(CURDIR)/$(BUILD)/boxoffice PG_THROWAWAY=0 sh src/sh/with-testdb.sh sh bench/run.sh $(BUILD) $(BENCH)
 
-# The binary finds its assets in PREFIX/share/boxoffice beside it.
+# The binary finds its assets in PREFIX/share/boxoffice beside it. The man
+# page and the systemd unit (its ExecStart made to name BINDIR) go where
+# man and systemd look, not among the assets.
+MANDIR = $(PREFIX)/share/man
+UNITDIR = $(PREFIX)/lib/systemd/system
+NOT_DATA = assets/boxoffice.1 assets/boxoffice-serve.service
+
 install: boxoffice
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
 	install -m 755 boxoffice $(DESTDIR)$(BINDIR)/boxoffice
-	install -m 644 assets/* $(DESTDIR)$(DATADIR)/
+	install -m 644 $(filter-out $(NOT_DATA),$(wildcard assets/*)) $(DESTDIR)$(DATADIR)/
+	install -m 644 assets/boxoffice.1 $(DESTDIR)$(MANDIR)/man1/boxoffice.1
+	sed 's|@BINDIR@|$(BINDIR)|g' assets/boxoffice-serve.service > $(DESTDIR)$(UNITDIR)/boxoffice-serve.service.tmp
+	chmod 644 $(DESTDIR)$(UNITDIR)/boxoffice-serve.service.tmp
+	mv $(DESTDIR)$(UNITDIR)/boxoffice-serve.service.tmp $(DESTDIR)$(UNITDIR)/boxoffice-serve.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/boxoffice
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/boxoffice.1 $(DESTDIR)$(UNITDIR)/boxoffice-serve.service
 
 clean:
 	rm -rf build build-san build-fuzz boxoffice
