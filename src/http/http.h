@@ -130,6 +130,7 @@ bool route_adjust(struct request *r, const char *tail);
 bool route_orders(struct request *r, const char *tail);
 bool route_availability(struct request *r, const char *tail);
 bool route_health(struct request *r, const char *tail);
+bool route_openapi(struct request *r, const char *tail);
 
 /* For live.c's readers: the availability document of an event, kept live
  * by LISTEN/NOTIFY; NULL when it could not be loaded (*status says why:

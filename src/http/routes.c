@@ -7,5 +7,6 @@ const struct route routes[] = {
 	{ "GET", "/availability", route_availability },
 	{ "POST", "/orders", route_orders },
 	{ "GET", "/health", route_health },
+	{ "GET", "/openapi.json", route_openapi },
 	{ NULL, NULL, NULL },
 };
