@@ -55,6 +55,15 @@ struct live *live_start(struct server *srv);
 void live_stop(struct live *l);
 
 /* ---- the server ---- */
+/* A connection whose request is still arriving (server.c): since_ms when
+ * its clock started (0: a request is being answered). */
+struct conn_watch {
+	struct conn_watch *next, *prev;
+	int fd;
+	long long since_ms;
+	bool cut;
+};
+
 struct server {
 	struct serve_config cfg;
 	struct MHD_Daemon *daemon;
@@ -65,6 +74,7 @@ struct server {
 	pthread_mutex_t lock;  /* guards inflight and the rate buckets */
 	pthread_cond_t idle;
 	int inflight;
+	struct conn_watch *watches; /* guarded by lock */
 	volatile int stopping;
 };
 
