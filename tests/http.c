@@ -60,16 +60,26 @@ static int free_port(void)
 	return port;
 }
 
+static const char *ca_path;
+
+void http_set_ca(const char *ca_file)
+{
+	ca_path = ca_file;
+}
+
 void serve_start_as(struct served *s, const char *env, const char *const *pre_args, const char *const *extra_args)
 {
 	char listen[40];
 	const char *argv[64];
 	int n = 0;
+	bool tls = false;
 	struct timespec t0, now;
 
 	memset(s, 0, sizeof *s);
 	s->port = free_port();
-	snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
+	for (int i = 0; extra_args && extra_args[i]; i++)
+		tls = tls || strcmp(extra_args[i], "--tls-cert") == 0;
+	snprintf(s->url, sizeof s->url, "%s://127.0.0.1:%d", tls ? "https" : "http", s->port);
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", s->port);
 	snprintf(s->log, sizeof s->log, "%s/serve-%d-%d.log", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid(),
 		 s->port);
@@ -216,6 +226,8 @@ struct http_answer http_do(const struct served *s, const char *method, const cha
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (ca_path)
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca_path);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sink_write);

@@ -14,9 +14,13 @@ struct served {
 	char log[256]; /* its stderr: the access log */
 };
 
+/* The CA file every later request trusts (https), or NULL for the
+ * system's. */
+void http_set_ca(const char *ca_file);
+
 /* Starts `$BOXOFFICE [PRE…] serve --listen 127.0.0.1:PORT [EXTRA…]`
  * (extra_args: NULL-ended, may be NULL) and waits (10 s at most) until
- * /health answers. Fails the test when it does not. */
+ * /health answers (over https when extra_args has --tls-cert). Fails the test when it does not. */
 void serve_start(struct served *s, const char *const *extra_args);
 /* The same with options before `serve` (-d CONNINFO, --station NAME) and
  * an environment override ("PGUSER=name" or NULL). */

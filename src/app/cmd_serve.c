@@ -10,12 +10,13 @@
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "serve", *listen = NULL, *cert = NULL, *key = NULL, *threads = NULL, *url = NULL,
-		   *within = NULL, *maxconn = NULL;
+		   *within = NULL, *maxconn = NULL, *ctimeout = NULL;
 	bool quiet = false;
 	const struct cli_opt opts[] = {
 		{ "listen", &listen, NULL },	  { "tls-cert", &cert, NULL },	     { "tls-key", &key, NULL },
 		{ "threads", &threads, NULL },	  { "public-url", &url, NULL },      { "pay-within", &within, NULL },
-		{ "max-connections", &maxconn, NULL }, { "quiet", NULL, &quiet }, { NULL, NULL, NULL },
+		{ "max-connections", &maxconn, NULL }, { "client-timeout", &ctimeout, NULL },
+		{ "quiet", NULL, &quiet }, { NULL, NULL, NULL },
 	};
 	struct serve_config cfg;
 	long long n;
@@ -45,6 +46,11 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		if (!cli_int(what, "max-connections", maxconn, 8, 100000, &n, &rc))
 			return rc;
 		cfg.max_connections = (int)n;
+	}
+	if (ctimeout) {
+		if (!cli_int(what, "client-timeout", ctimeout, 1, 3600, &n, &rc))
+			return rc;
+		cfg.client_timeout = (int)n;
 	}
 	return serve_run(&cfg);
 }

@@ -68,6 +68,15 @@ struct live *live_start(struct server *srv);
 void live_stop(struct live *l);
 
 /* ---- the server ---- */
+/* A connection whose request is still arriving (server.c): since_ms when
+ * its clock started (0: a request is being answered). */
+struct conn_watch {
+	struct conn_watch *next, *prev;
+	int fd;
+	long long since_ms;
+	bool cut;
+};
+
 struct server {
 	struct serve_config cfg;
 	struct MHD_Daemon *daemon;
@@ -80,6 +89,7 @@ struct server {
 	pthread_mutex_t lock;  /* guards inflight and the rate buckets */
 	pthread_cond_t idle;
 	int inflight;
+	struct conn_watch *watches; /* guarded by lock */
 	volatile int stopping;
 };
 
@@ -161,6 +171,7 @@ bool route_person_tickets(struct request *r, const char *tail);
  * tickets is api_person_tickets' document; answers 404 when the ticket is
  * not among them, 410 when it is no longer valid. */
 bool http_ticket_qr(struct request *r, struct db *db, json_t *tickets, long long ticket_id, bool svg);
+bool route_openapi(struct request *r, const char *tail);
 
 /* For live.c's readers: the availability document of an event, kept live
  * by LISTEN/NOTIFY; NULL when it could not be loaded (*status says why:

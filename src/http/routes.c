@@ -14,5 +14,6 @@ const struct route routes[] = {
 	{ "GET", "/my/", route_my_tickets },
 	{ "GET", "/tickets/", route_ticket_qr },
 	{ "GET", "/persons/", route_person_tickets },
+	{ "GET", "/openapi.json", route_openapi },
 	{ NULL, NULL, NULL },
 };

@@ -15,6 +15,7 @@ struct serve_config {
 	int pool_size;          /* database connections, default 16 */
 	int pay_within;         /* seconds a card order waits for its payment, default 900 */
 	int max_connections;    /* default 1024 */
+	int client_timeout;     /* seconds a request may take to arrive, and a connection may idle; default 30 */
 	bool quiet;             /* no access log */
 };
 

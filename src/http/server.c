@@ -302,6 +302,82 @@ static void access_log(const struct request *r)
 	fwrite(l.b, 1, l.n, stderr);
 }
 
+/* ---- a request must arrive whole within the client timeout ----
+ * MHD's connection timeout counts idleness only: a client sending one
+ * byte a second (of its headers or its body) would hold its thread for
+ * ever. Each connection's clock runs from its start (or the end of its
+ * previous request) until its request is in; the housekeeping thread shuts
+ * down connections whose request has not arrived within the timeout. */
+
+static void watch_clock(struct server *srv, struct MHD_Connection *conn, bool run)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_watch *w = ci ? ci->socket_context : NULL;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	w->since_ms = run ? db_now_ms() : 0;
+	pthread_mutex_unlock(&srv->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct server *srv = cls;
+	struct conn_watch *w = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(w = calloc(1, sizeof *w)))
+			return;
+		w->fd = ci->connect_fd;
+		w->since_ms = db_now_ms();
+		pthread_mutex_lock(&srv->lock);
+		w->next = srv->watches;
+		if (w->next)
+			w->next->prev = w;
+		srv->watches = w;
+		pthread_mutex_unlock(&srv->lock);
+		*socket_context = w;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && w) {
+		pthread_mutex_lock(&srv->lock);
+		if (w->prev)
+			w->prev->next = w->next;
+		else
+			srv->watches = w->next;
+		if (w->next)
+			w->next->prev = w->prev;
+		pthread_mutex_unlock(&srv->lock);
+		free(w);
+		*socket_context = NULL;
+	}
+}
+
+/* Shuts down the connections whose request is late (the socket stays
+ * MHD's: its thread sees the end and closes it). */
+static void watch_sweep(struct server *srv)
+{
+	long long now = db_now_ms(), limit = (long long)srv->cfg.client_timeout * 1000;
+	int cut = 0;
+
+	pthread_mutex_lock(&srv->lock);
+	for (struct conn_watch *w = srv->watches; w; w = w->next)
+		if (w->since_ms && !w->cut && now - w->since_ms > limit) {
+			shutdown(w->fd, SHUT_RDWR);
+			w->cut = true;
+			cut++;
+		}
+	pthread_mutex_unlock(&srv->lock);
+	if (cut && !srv->cfg.quiet) {
+		flockfile(stderr);
+		fprintf(stderr, "{\"server\":\"%d connection(s) closed: no whole request within %d s\"}\n", cut,
+			srv->cfg.client_timeout);
+		fflush(stderr);
+		funlockfile(stderr);
+	}
+}
+
 /* ---- the request cycle ---- */
 
 static void client_address(struct request *r)
@@ -401,6 +477,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	watch_clock(srv, conn, false); /* the request is in */
 	if (!r->answered)
 		dispatch(r);
 	return MHD_YES;
@@ -412,7 +489,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct server *srv = cls;
 	struct request *r = *con_cls;
 
-	(void)conn;
+	watch_clock(srv, conn, true); /* the next request's clock */
 	if (!r)
 		return;
 	if (!r->answered)
@@ -460,8 +537,10 @@ static void *housekeeping(void *arg)
 				}
 			pool_give(srv->pool, db);
 		}
-		for (int i = 0; i < 10 && !srv->stopping; i++)
+		for (int i = 0; i < 10 && !srv->stopping; i++) {
+			watch_sweep(srv);
 			usleep(100 * 1000);
+		}
 	}
 	return NULL;
 }
@@ -556,6 +635,8 @@ int serve_run(const struct serve_config *cfg_in)
 		srv.cfg.pay_within = 900;
 	if (srv.cfg.max_connections <= 0)
 		srv.cfg.max_connections = 1024;
+	if (srv.cfg.client_timeout <= 0)
+		srv.cfg.client_timeout = 30;
 	if (!parse_listen(srv.cfg.listen, &ss, &sslen, err, sizeof err)) {
 		fprintf(stderr, "boxoffice: serve: %s\n", err);
 		return 2;
@@ -617,9 +698,10 @@ int serve_run(const struct serve_config *cfg_in)
 	srv.daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, &srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_LIMIT,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv,
+		MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)srv.cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv.cfg.client_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 		MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
