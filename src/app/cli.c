@@ -202,7 +202,8 @@ void cli_print_help(void)
 		printf("  %-18s %s\n", name, c->summary);
 	}
 	printf("\nExit codes: 0 done, 1 refused by a business rule or no such ID or name,\n"
-	       "2 usage error, 3 database unreachable or internal error.\n");
+	       "2 usage error, 3 database unreachable or internal error,\n"
+	       "4 the login's role may not do it.\n");
 }
 
 int cli_find_command(int argc, char **argv, const struct command **found)

@@ -123,7 +123,7 @@ const struct command commands[] = {
 	  "[--limit 1-500] [--json]",
 	  "the change log, newest first: who changed what, where and why; next page with --before the last id" },
 	{ "serve", NULL, cmd_serve,
-	  "serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--threads N] [--public-url URL] [--pay-within SECONDS] [--client-timeout SECONDS]",
+	  "serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--threads N] [--public-url URL] [--pay-within SECONDS] [--client-timeout SECONDS] [--max-connections N] [--quiet]",
 	  "HTTP API for sales channels and apps, the public ticket page and My Tickets (default 127.0.0.1:8080)" },
 	{ "apikey", "add", cmd_apikey_add,
 	  "apikey add [NAME] (--channel web|pos|ota|reseller | --app gate|holder) [--person ID] [--gate NAME] [--rate PER_MINUTE] [--json]",
