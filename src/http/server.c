@@ -417,9 +417,12 @@ static void dispatch(struct request *r)
 	}
 	if (path_known) {
 		const char *hdrs[] = { "Allow", "GET, POST", NULL };
-		char msg[120];
-		snprintf(msg, sizeof msg, "{\"error\":\"%s is not allowed here\"}", strlen(r->method) < 20 ? r->method : "that method");
-		http_send(r, 405, "application/json", msg, strlen(msg), hdrs);
+		json_t *doc = json_pack("{s:s}", "error", "that method is not allowed here");
+		char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+		json_decref(doc);
+		if (text)
+			http_send(r, 405, "application/json", text, strlen(text), hdrs);
+		free(text);
 		return;
 	}
 	http_error(r, 404, "no such endpoint; see /openapi.json");
