@@ -398,7 +398,7 @@ static void client_address(struct request *r)
 static void dispatch(struct request *r)
 {
 	const char *path = r->url;
-	bool path_known = false;
+	bool path_known = false, exact_known = false;
 
 	for (const struct route *rt = routes; rt->path; rt++) {
 		size_t n = strlen(rt->path);
@@ -406,6 +406,12 @@ static void dispatch(struct request *r)
 		const char *tail;
 		if (prefix ? strncmp(path, rt->path, n) != 0 : strcmp(path, rt->path) != 0)
 			continue;
+		/* an endpoint's own path never falls through to a family's prefix
+		 * (GET /tickets/adjust is 405, not a ticket's QR) */
+		if (prefix && exact_known)
+			continue;
+		if (!prefix)
+			exact_known = true;
 		path_known = true;
 		if (strcmp(r->method, rt->method) != 0 && !(strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
 			continue;
