@@ -145,7 +145,12 @@ static void test_gate_finds_a_person_by_name(void **state)
 	assert_true(tmux_wait_for(&t, "Name", 5000));
 	tmux_type(&t, holder);
 	snprintf(want, sizeof want, "%s · Fjordline · #", holder);
-	assert_true(tmux_wait_for(&t, want, 5000));
+	/* a search under a sanitizer build on a loaded 2-core machine took
+	 * more than 5 s once; the point is what it finds, not how soon */
+	if (!tmux_wait_for(&t, want, 15000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("the door's search did not find %s:\n%s", holder, screen);
+	}
 	assert_true(tmux_row_of(&t, "@example.com") < 0); /* not a gate's to read */
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_for(&t, "checked in 1 / 2", 5000));
