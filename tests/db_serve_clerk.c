@@ -81,11 +81,38 @@ static void test_my_tickets_line_reads_on_a_phone(void **state)
 	assert_int_equal(serve_stop(&s), 0);
 }
 
+static void test_page_says_what_is_wrong_with_the_email(void **state)
+{
+	struct served s;
+	struct http_answer a;
+	char path[64], body[200];
+	const char *form[] = { "Content-Type: application/x-www-form-urlencoded", NULL };
+	long long ev, ty;
+
+	(void)state;
+	ev = make_event(unique_name("Clerk Mail"), "2027-08-02", 0);
+	ty = make_type(ev, "Adult", 10, 45000, 1);
+	serve_start(&s, NULL);
+	snprintf(path, sizeof path, "/events/%lld/order", ev);
+	snprintf(body, sizeof body, "payment=invoice&company=A&contact=B&email=x&qty_%lld=1", ty);
+	a = http_do(&s, "POST", path, NULL, body, form);
+	assert_int_equal(a.status, 400);
+	assert_non_null(strstr(a.body, "That e-mail address looks wrong"));
+	http_answer_free(&a);
+	snprintf(body, sizeof body, "payment=invoice&company=A&contact=B&email=&qty_%lld=1", ty);
+	a = http_do(&s, "POST", path, NULL, body, form);
+	assert_int_equal(a.status, 400);
+	assert_non_null(strstr(a.body, "Enter your e-mail address"));
+	http_answer_free(&a);
+	assert_int_equal(serve_stop(&s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_link_for_no_such_person_is_refused),
 		cmocka_unit_test(test_my_tickets_line_reads_on_a_phone),
+		cmocka_unit_test(test_page_says_what_is_wrong_with_the_email),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -489,6 +489,16 @@ static char *order_body(long long event_id, json_t *ev, json_t *form, const char
 		json_decref(body);
 		return NULL;
 	}
+	{ /* the database's own check (one @, no spaces), said the page's way */
+		const char *e = text_of(form, "email"), *at = strchr(e, '@');
+		if (!*e || !at || at == e || !at[1] || strchr(at + 1, '@') || strpbrk(e, " \t\r\n")) {
+			snprintf(msg, size, *e ? "That e-mail address looks wrong: check it (like name@example.com)."
+					       : "Enter your e-mail address: the confirmation goes there.");
+			*why = msg;
+			json_decref(body);
+			return NULL;
+		}
+	}
 	text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	return text;
