@@ -181,8 +181,8 @@ int cmd_ticket_link(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (!base)
 		base = "http://127.0.0.1:8080";
-	if (!cli_db(cli))
-		return EXIT_FAILED;
+	if ((rc = cli_require(cli, what, "person", person_id)) != EXIT_DONE)
+		return rc; /* a link to nobody's tickets helps no one: exit 1 */
 	if (!db_link_secret(cli->db, secret, sizeof secret))
 		return cli_db_fail(cli, what);
 	link_sign(person_id, secret, link, sizeof link);

@@ -120,9 +120,9 @@ static void head(struct html *h, const char *title)
 	       "margin:0 auto;max-width:40rem;padding:1rem;color:#1a1a1a;background:#fafafa}\n"
 	       "h1{font-size:1.5rem;margin:.2rem 0}\n.muted{color:#555}\n"
 	       "fieldset{border:1px solid #ccc;border-radius:8px;margin:1rem 0;padding:.6rem 1rem;background:#fff}\n"
-	       ".type{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem;"
-	       "padding:.6rem 0;border-bottom:1px solid #eee}\n.type:last-child{border-bottom:0}\n"
-	       ".type .name{font-weight:600}\n.price{white-space:nowrap}\n"
+	       "div.type{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem;"
+	       "padding:.6rem 0;border-bottom:1px solid #eee}\ndiv.type:last-child{border-bottom:0}\n"
+	       "div.type .name{font-weight:600}\n.price{white-space:nowrap}\n"
 	       "label{display:block;margin:.5rem 0 .2rem}\n"
 	       "input,select,button{font-size:1rem;padding:.5rem;border:1px solid #aaa;border-radius:6px;"
 	       "box-sizing:border-box}\n"
@@ -488,6 +488,16 @@ static char *order_body(long long event_id, json_t *ev, json_t *form, const char
 		*why = msg;
 		json_decref(body);
 		return NULL;
+	}
+	{ /* the database's own check (one @, no spaces), said the page's way */
+		const char *e = text_of(form, "email"), *at = strchr(e, '@');
+		if (!*e || !at || at == e || !at[1] || strchr(at + 1, '@') || strpbrk(e, " \t\r\n")) {
+			snprintf(msg, size, *e ? "That e-mail address looks wrong: check it (like name@example.com)."
+					       : "Enter your e-mail address: the confirmation goes there.");
+			*why = msg;
+			json_decref(body);
+			return NULL;
+		}
 	}
 	text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
