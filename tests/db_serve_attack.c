@@ -1,0 +1,92 @@
+/* A hostile user against `boxoffice serve`: what an attacker could do
+ * without a key or with the wrong one, each a defect found and fixed. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "http.h"
+
+static PGconn *conn;
+
+static int setup(void **state)
+{
+	(void)state;
+	conn = test_migrate_connect();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	PQfinish(conn);
+	return 0;
+}
+
+/* ---- GET /availability needs no key: unknown event IDs must not fill
+ * serve's table of live events and deny the real ones ---- */
+
+#define PROBES 10000
+#define PROBERS 16
+
+struct prober {
+	const struct served *s;
+	long long first;
+	int n, not_found;
+};
+
+static void *probe(void *arg)
+{
+	struct prober *p = arg;
+	char path[64];
+
+	for (int i = 0; i < p->n; i++) {
+		struct http_answer a;
+		snprintf(path, sizeof path, "/availability?event=%lld", p->first + i);
+		a = http_do(p->s, "GET", path, NULL, NULL, NULL);
+		if (a.status == 404)
+			p->not_found++;
+		http_answer_free(&a);
+	}
+	return NULL;
+}
+
+static void test_unknown_events_do_not_crowd_out_real_ones(void **state)
+{
+	struct prober ps[PROBERS];
+	pthread_t th[PROBERS];
+	struct served s;
+	struct http_answer a;
+	char path[64];
+	long long ev, base = 900000000000LL, not_found = 0;
+
+	(void)state;
+	serve_start(&s, NULL);
+	/* nobody asked for this event before the flood */
+	ev = make_event(unique_name("Crowded"), "2027-03-01", 0);
+	make_type(ev, "Seat", 10, 1000, 1);
+	for (int i = 0; i < PROBERS; i++) {
+		ps[i] = (struct prober){ &s, base + (long long)i * (PROBES / PROBERS), PROBES / PROBERS, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, probe, &ps[i]), 0);
+	}
+	for (int i = 0; i < PROBERS; i++) {
+		pthread_join(th[i], NULL);
+		not_found += ps[i].not_found;
+	}
+	assert_true(not_found > PROBES / 2);
+	snprintf(path, sizeof path, "/availability?event=%lld", ev);
+	a = http_do(&s, "GET", path, NULL, NULL, NULL);
+	assert_int_equal(a.status, 200);
+	assert_non_null(strstr(a.body, "\"capacity\":10"));
+	http_answer_free(&a);
+	assert_int_equal(serve_stop(&s), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unknown_events_do_not_crowd_out_real_ones),
+	};
+	return cmocka_run_group_tests_name("serve attack", tests, setup, teardown);
+}
