@@ -57,8 +57,26 @@ static struct live_event *find_or_add(struct live *l, long long id)
 {
 	struct live_event *e = find(l, id);
 
-	if (e || l->n >= LIVE_EVENTS_MAX)
+	if (e)
 		return e;
+	if (l->n >= LIVE_EVENTS_MAX) {
+		/* Full: an ID that named no event gives its place up (anyone
+		 * may ask for any number without a key; were they kept, unknown
+		 * IDs would crowd the real events out and those answer 503).
+		 * Its readers, under this lock, find it gone and ask again. */
+		for (size_t i = 0; i < l->n; i++)
+			if (l->ev[i]->loaded && !l->ev[i]->exists) {
+				e = l->ev[i];
+				free(e->doc);
+				memset(e, 0, sizeof *e);
+				e->id = id;
+				if (write(l->wake[1], "w", 1) < 0) {
+					/* the listener is woken by its 1 s poll anyway */
+				}
+				return e;
+			}
+		return NULL;
+	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 16;
 		struct live_event **v = realloc(l->ev, cap * sizeof *v);
