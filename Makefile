@@ -13,7 +13,7 @@ VERSION = 0.1.0
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = ncursesw libpq libqrencode zbar libnotify libsodium jansson gdlib cairo fontconfig libcurl libmicrohttpd
+PKGS = ncursesw libpq libqrencode zbar libnotify libsodium jansson gdlib cairo fontconfig libcurl libmicrohttpd libcrypto
 TEST_PKGS = cmocka
 
 VAR ?= $(CURDIR)/var

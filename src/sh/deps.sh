@@ -8,13 +8,15 @@ PACKAGES="gcc make pkg-config libncurses-dev libpq-dev libqrencode-dev \
 libzbar-dev libnotify-dev libcmocka-dev libsodium-dev libjansson-dev \
 libmicrohttpd-dev libpng-dev libgd-dev fonts-dejavu-core postgresql postgresql-contrib tmux zbar-tools \
 qrencode imagemagick libcairo2-dev libfontconfig-dev poppler-utils libcurl4-openssl-dev \
-ffmpeg openssl chromium chromium-driver man-db groff-base"
+ffmpeg openssl chromium chromium-driver man-db groff-base libssl-dev python3"
 # ffmpeg: the camera test runs the README's worked `cmd:ffmpeg …` source
 # openssl: src/sh/tls-ca.sh makes the test CA for the TLS test and README
 # chromium chromium-driver: browser tests drive headless Chromium through
 # chromedriver (tests/webdriver.h), as root with no display in CI
 # man-db, groff-base: tests/unit_manpage.c renders boxoffice(1) with `man -l`
 # and checks it with `groff -ww`
+# libssl-dev: libcrypto's HMAC-SHA1/SHA-256 for platform webhook signatures
+# python3: tests/fake_platform.py plays Shopify, Square, … on loopback
 
 # `deps.sh fuzz` (make fuzz) also needs clang and its libFuzzer runtime
 # (-fsanitize=fuzzer): libclang-rt-N-dev for the clang installed
