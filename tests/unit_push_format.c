@@ -29,9 +29,9 @@ static json_t *example(const char *file)
 static char *slurp(const char *file)
 {
 	FILE *f = fopen(file, "rb");
-	char *buf = calloc(1, 65536);
+	char *buf = calloc(1, 1 << 20);
 	assert_non_null(f);
-	assert_true(fread(buf, 1, 65535, f) > 0);
+	assert_true(fread(buf, 1, (1 << 20) - 1, f) > 0);
 	fclose(f);
 	return buf;
 }
@@ -246,6 +246,32 @@ static void test_webhook_signed(void **state)
 	assert_string_equal(json_string_value(json_object_get(got, "sent_at")), "2025-11-28T12:00:00Z");
 	json_decref(got);
 	push_request_free(&r);
+}
+
+/* The README's worked example of the generic webhook is what we send. */
+static void test_readme_worked_example(void **state)
+{
+	struct push_channel c = { "portal", "webhook", "https://portal.example.com/in", "portal secret", NULL };
+	struct push_item it = { .sku = "GALA-ADULT", .event_id = 7, .type_id = 21, .event_name = "Gala",
+				.type_name = "Adult", .available = 42, .seq = 1001 };
+	struct push_request r;
+	char err[256], *readme = slurp(BOXOFFICE_ASSETS "/../README.md"), *b, *e, want[512];
+	(void)state;
+
+	assert_true(push_availability(&c, &it, 1700000000, &r, err, sizeof err));
+	b = strstr(readme, "\nbody='");
+	assert_non_null(b);
+	b += 7;
+	e = strchr(b, '\'');
+	assert_non_null(e);
+	snprintf(want, sizeof want, "%.*s", (int)(e - b), b);
+	assert_string_equal(r.body, want);
+	snprintf(want, sizeof want, "X-Boxoffice-Signature: %s", header(&r, "X-Boxoffice-Signature"));
+	assert_string_equal(want, "X-Boxoffice-Signature: t=1700000000,v1="
+				  "2d55373dc32f3cac4864539d7f6cc2c569fb073e5a2ae18181e6852bf82665b7");
+	assert_non_null(strstr(readme, want));
+	push_request_free(&r);
+	free(readme);
 }
 
 static void test_slack_and_twilio_messages(void **state)
@@ -609,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_square),
 		cmocka_unit_test(test_eventbrite),
 		cmocka_unit_test(test_webhook_signed),
+		cmocka_unit_test(test_readme_worked_example),
 		cmocka_unit_test(test_slack_and_twilio_messages),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_missing_settings_refused),
