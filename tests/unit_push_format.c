@@ -307,6 +307,17 @@ static void test_slack_and_twilio_messages(void **state)
 	assert_true(push_availability(&slack, &item, TS, &r, err, sizeof err));
 	assert_non_null(strstr(r.body, "42 left"));
 	push_request_free(&r);
+	/* the webhook: a signed alert */
+	{
+		struct push_channel hook = { "portal", "webhook", "https://p.example.com/in", "sec", NULL };
+		assert_true(push_message(&hook, "channel shop failing", TS, &r, err, sizeof err));
+		got = body_json(&r);
+		assert_string_equal(json_string_value(json_object_get(got, "kind")), "alert");
+		assert_string_equal(json_string_value(json_object_get(got, "text")), "channel shop failing");
+		assert_true(sig_boxoffice_ok(header(&r, "X-Boxoffice-Signature"), "sec", r.body, r.body_len, TS, 300));
+		json_decref(got);
+		push_request_free(&r);
+	}
 	/* Shopify takes no messages */
 	slack.platform = "shopify";
 	assert_false(push_message(&slack, "x", TS, &r, err, sizeof err));

@@ -434,7 +434,7 @@ static bool message(struct ctx *x, const char *text, long long ts, struct push_r
 		rfc3339(ts, when, sizeof when);
 		start(out, "POST");
 		out->url = xstrdup(x->base);
-		set_json_body(out, json_pack("{s:s,s:s,s:s}", "event", "alert", "text", text, "sent_at", when));
+		set_json_body(out, json_pack("{s:s,s:s,s:s}", "kind", "alert", "text", text, "sent_at", when));
 		sig_boxoffice_make(x->c->credentials, ts, out->body, out->body_len, sig, sizeof sig);
 		add_header(out, "X-Boxoffice-Signature: %s", sig);
 		return true;
@@ -689,6 +689,8 @@ static bool same_id(json_t *v, const char *id)
 	return false;
 }
 
+/* *sold is -1 when the platform's answer does not say (Shopify, Square);
+ * Eventbrite's available is capacity - quantity_sold, never below 0. */
 bool pull_parse(const struct push_channel *c, const struct push_item *it, const char *body, size_t len,
 		long long *available, long long *sold, char *err, size_t errsize)
 {
