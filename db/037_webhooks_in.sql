@@ -305,7 +305,9 @@ BEGIN
 			qty := (want -> ty ->> 'qty')::integer;
 			CONTINUE WHEN qty = 0;
 			n := webhook_return(p_platform, ext, ty::bigint, qty);
-			changes := changes || jsonb_build_object('type', ty::bigint, 'returned', n, 'asked', qty);
+			IF n > 0 THEN
+				changes := changes || jsonb_build_object('type', ty::bigint, 'returned', n, 'asked', qty);
+			END IF;
 		END LOOP;
 	ELSIF act = 'reconcile' THEN
 		IF ver IS NOT NULL AND po.version IS NOT NULL AND ver < po.version THEN

@@ -258,6 +258,7 @@ bool parse_square(const char *body, size_t len, struct platform_delivery *out, c
 	json_t *root, *doc, *counts, *lines, *v, *data;
 	const char *type, *event_id;
 	size_t i;
+	bool ok;
 
 	memset(out, 0, sizeof *out);
 	if (!(root = load(body, len, err, errsz)))
@@ -294,8 +295,9 @@ bool parse_square(const char *body, size_t len, struct platform_delivery *out, c
 	} else {
 		doc = ignore("a type that does not change inventory");
 	}
+	ok = finish(out, event_id, type, doc, err, errsz); /* copies: both point into root */
 	json_decref(root);
-	return finish(out, event_id, type, doc, err, errsz);
+	return ok;
 }
 
 /* ---- Eventbrite ---- */
@@ -327,6 +329,7 @@ bool parse_eventbrite(const char *body, size_t len, struct platform_delivery *ou
 	json_t *root, *doc;
 	const char *action, *url;
 	char id[301];
+	bool ok;
 
 	memset(out, 0, sizeof *out);
 	if (!(root = load(body, len, err, errsz)))
@@ -349,8 +352,9 @@ bool parse_eventbrite(const char *body, size_t len, struct platform_delivery *ou
 	} else {
 		doc = ignore("an action that does not change inventory");
 	}
+	ok = finish(out, id, action, doc, err, errsz); /* copies action, which points into root */
 	json_decref(root);
-	return finish(out, id, action, doc, err, errsz);
+	return ok;
 }
 
 json_t *parse_eventbrite_order(const char *body, size_t len, bool up, char *err, size_t errsz)
