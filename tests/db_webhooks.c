@@ -744,6 +744,24 @@ static void test_eventbrite_fetches_the_order(void **state)
 	assert_string_equal(v, "applied");
 	free(v);
 	assert_int_equal(AVAILABLE(ty), 6);
+
+	/* a delivery left pending by a serve that died before fetching it:
+	 * the next scan fetches and applies it */
+	snprintf(id, sizeof id, "%d%d", (int)getpid(), ++serial);
+	eventbrite_order(&f, id, cls, 1, false);
+	snprintf(url, sizeof url, "%sorders/%s/", base, id);
+	snprintf(delivery, sizeof delivery, "%s order.placed", url);
+	{
+		const char *p[2] = { delivery, url };
+		sql("INSERT INTO webhook_delivery (platform, delivery_id, topic, outcome, detail) VALUES ('eventbrite', $1, "
+		    "'order.placed', 'pending', jsonb_build_object('api_url', $2::text, 'action', 'order.placed', 'up', true, "
+		    "'attempts', 0))",
+		    2, p);
+	}
+	v = wait_outcome(delivery, "applied", 10000);
+	assert_string_equal(v, "applied");
+	free(v);
+	assert_int_equal(AVAILABLE(ty), 5);
 	fake_stop(&f);
 }
 

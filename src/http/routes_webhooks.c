@@ -221,7 +221,8 @@ bool route_woocommerce_webhook(struct request *r, const char *tail)
 	(void)tail;
 	/* the unsigned ping when a webhook is saved: answered, nothing else */
 	if (woocommerce_is_ping(r->body, r->len))
-		return http_json(r, 200, json_pack("{s:b}", "ping", 1));
+		return http_json(r, 200, json_pack("{s:s, s:s, s:b, s:b}", "delivery", "ping", "outcome", "ignored",
+						   "duplicate", 0, "ping", 1));
 	if (!signature_ok(r, WOOCOMMERCE, "X-WC-Webhook-Signature"))
 		return true;
 	if (!parse_woocommerce(http_header(r, "X-WC-Webhook-Topic"), http_header(r, "X-WC-Webhook-Delivery-ID"),
