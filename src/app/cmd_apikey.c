@@ -1,4 +1,5 @@
-/* boxoffice apikey add|list|revoke, platform secret, ticket link: what
+/* boxoffice apikey add|list|revoke, ticket link (platform secret is in
+ * cmd_platform.c): what
  * `boxoffice serve` checks callers against (db/030). A key is shown once;
  * the database keeps only its hash. */
 #include <sodium.h>
@@ -138,27 +139,6 @@ int cmd_apikey_revoke(struct cli *cli, int argc, char **argv)
 	printf("revoked key %lld (%s)\n", (long long)json_integer_value(json_object_get(doc, "id")),
 	       json_string_value(json_object_get(doc, "name")));
 	json_decref(doc);
-	return EXIT_DONE;
-}
-
-int cmd_platform_secret(struct cli *cli, int argc, char **argv)
-{
-	const char *what = "platform secret", *platform = NULL, *secret = NULL;
-	const struct cli_opt opts[] = { { "platform", &platform, NULL }, { "secret", &secret, NULL }, { NULL, NULL, NULL } };
-	int rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL);
-	json_t *doc;
-
-	if (rc)
-		return rc;
-	if (!platform)
-		return cli_missing(what, "platform");
-	if (!secret)
-		return cli_missing(what, "secret");
-	if (!cli_db(cli))
-		return EXIT_FAILED;
-	if (!(doc = db_platform_secret_set(cli->db, platform, secret)))
-		return cli_db_fail(cli, what);
-	cli_print_json(doc); /* frees doc */
 	return EXIT_DONE;
 }
 

@@ -44,12 +44,6 @@ json_t *db_api_key_get(struct db *db, long long id)
 	return db_json_or_null(db, "SELECT api_key_get($1::bigint)", 1, p);
 }
 
-json_t *db_platform_secret_set(struct db *db, const char *platform, const char *secret)
-{
-	const char *p[2] = { platform, secret };
-	return db_json(db, "SELECT platform_secret_set($1, $2)", 2, p);
-}
-
 bool db_platform_secret_get(struct db *db, const char *platform, char *out, size_t size)
 {
 	const char *p[1] = { platform };

@@ -20,7 +20,6 @@ json_t *db_apikey_revoke(struct db *db, const char *id_or_name);
  * "rate_per_minute","revoked_at","hash":hex}; JSON null when unknown. */
 json_t *db_api_key_get(struct db *db, long long id);
 
-json_t *db_platform_secret_set(struct db *db, const char *platform, const char *secret);
 /* The secret into out; false when none is set (db->status DB_OK) or on error. */
 bool db_platform_secret_get(struct db *db, const char *platform, char *out, size_t size);
 

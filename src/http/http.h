@@ -62,6 +62,14 @@ struct provider_secret;
 struct provider_secret *provider_secret_new(const char *platform);
 void provider_secret_free(struct provider_secret *s);
 
+/* ---- platform webhooks in (routes_webhooks.c) ---- */
+/* Their secrets, kept briefly, and Eventbrite's fetch thread. */
+struct webhooks;
+struct webhooks *webhooks_new(struct server *srv);
+bool webhooks_start(struct webhooks *w);
+/* Stops the fetch thread (srv->stopping set first) and frees. */
+void webhooks_free(struct webhooks *w);
+
 /* ---- live availability (live.c) ---- */
 struct live;
 struct live *live_start(struct server *srv);
@@ -85,6 +93,7 @@ struct server {
 	struct live *live;
 	struct door_keys *door_keys;
 	struct provider_secret *stripe;
+	struct webhooks *webhooks;
 	char link_secret[512]; /* signs participants' links (platform_secret 'link') */
 	pthread_mutex_t lock;  /* guards inflight and the rate buckets */
 	pthread_cond_t idle;
@@ -160,6 +169,11 @@ bool route_availability(struct request *r, const char *tail);
 bool route_health(struct request *r, const char *tail);
 bool route_checkin(struct request *r, const char *tail);
 bool route_stripe_webhook(struct request *r, const char *tail);
+/* platform webhooks in (routes_webhooks.c) */
+bool route_shopify_webhook(struct request *r, const char *tail);
+bool route_woocommerce_webhook(struct request *r, const char *tail);
+bool route_square_webhook(struct request *r, const char *tail);
+bool route_eventbrite_webhook(struct request *r, const char *tail);
 /* the public ticket page and My Tickets (pages.c) */
 bool route_event_page(struct request *r, const char *tail);
 bool route_event_order(struct request *r, const char *tail);

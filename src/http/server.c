@@ -678,7 +678,8 @@ int serve_run(const struct serve_config *cfg_in)
 	srv.keys = key_cache_new();
 	srv.door_keys = door_keys_new();
 	srv.stripe = provider_secret_new("stripe");
-	if (!srv.pool || !srv.keys || !srv.door_keys || !srv.stripe) {
+	srv.webhooks = webhooks_new(&srv);
+	if (!srv.pool || !srv.keys || !srv.door_keys || !srv.stripe || !srv.webhooks) {
 		fprintf(stderr, "boxoffice: serve: out of memory\n");
 		rc = 3;
 		goto out;
@@ -733,6 +734,7 @@ int serve_run(const struct serve_config *cfg_in)
 		fflush(stderr);
 	}
 	keeper_started = pthread_create(&keeper, NULL, housekeeping, &srv) == 0;
+	webhooks_start(srv.webhooks);
 
 	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
 		key_cache_forget(srv.keys, 0); /* HUP: forget cached keys */
@@ -761,6 +763,8 @@ int serve_run(const struct serve_config *cfg_in)
 	if (!srv.cfg.quiet)
 		fprintf(stderr, "{\"stopped\":\"%s\"}\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 out:
+	srv.stopping = 1;
+	webhooks_free(srv.webhooks);
 	if (srv.live)
 		live_stop(srv.live);
 	key_cache_free(srv.keys);
