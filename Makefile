@@ -92,10 +92,10 @@ $(BUILD)/migrations.c: $(MIGRATIONS) src/sh/embed-sql.sh
 $(BUILD)/migrations.o: $(BUILD)/migrations.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c tests/helpers.c tests/helpers.h tests/tmux.c tests/tmux.h tests/proxy.c tests/proxy.h tests/clip.c tests/clip.h tests/http.c tests/http.h tests/webdriver.c tests/webdriver.h $(LIB_OBJ)
+$(BUILD)/tests/%: tests/%.c tests/helpers.c tests/helpers.h tests/tmux.c tests/tmux.h tests/proxy.c tests/proxy.h tests/clip.c tests/clip.h tests/http.c tests/http.h tests/fake.c tests/fake.h tests/fake_platform.py tests/webdriver.c tests/webdriver.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)) $(LDFLAGS) -o $@ $< tests/helpers.c tests/tmux.c tests/proxy.c tests/clip.c tests/http.c tests/webdriver.c \
+	@$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)) $(LDFLAGS) -o $@ $< tests/helpers.c tests/tmux.c tests/proxy.c tests/clip.c tests/http.c tests/fake.c tests/webdriver.c \
 		$(LIB_OBJ) $(LIBS) $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)) -lpthread
 
 # The fuzz targets' regression test: every seed and every input that once
