@@ -17,6 +17,7 @@
 #include "helpers.h"
 #include "http.h"
 #include "proxy.h"
+#include "tmux.h"
 
 static PGconn *conn; /* the owner's: platform_map rows, the clock */
 
@@ -573,6 +574,47 @@ static void test_frozen_worker_never_blocks_sales(void **state)
 	fake_stop(&f);
 }
 
+/* The supervisor's dashboard shows the channels' health at 80x24, live:
+ * a failing channel (named, with its error) turns back to ok. */
+static void test_dashboard_channel_health(void **state)
+{
+	struct fake f;
+	struct served s;
+	struct tmux t;
+	long long ev = make_event(unique_name("Outbox dash"), "2027-06-08", 0);
+	long long ty = make_type(ev, "Adult", 10, 1000, 1);
+	const char *name = chan_name("dash");
+	char sku[64], cmd[300], *screen;
+
+	(void)state;
+	fake_start(&f);
+	add_webhook(name, &f, "--backoff-ms 200 --retry-limit 100");
+	snprintf(sku, sizeof sku, "D-%lld", ty);
+	map(name, sku, ev, ty, NULL);
+	serve_start(&s, NULL);
+	fake_mode(&f, "fail", 500, 0);
+	assert_int_equal(sells(ev, ty, 1), 0);
+	assert_true(wait_status(name, "failures", 1, 10000));
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen dashboard --event %lld; sleep 30", ev);
+	tmux_start(&t, "outbox80", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "1 failing", 10000));
+	assert_true(tmux_wait_for(&t, name, 3000));
+	screen = tmux_capture(&t);
+	if (!strstr(screen, "HTTP 500"))
+		print_message("%s\n", screen);
+	assert_non_null(strstr(screen, "HTTP 500"));
+	assert_true(screen_row_of(screen, "Channels") < screen_row_of(screen, name));
+	free(screen);
+
+	fake_mode(&f, "ok", 0, 0);
+	assert_true(tmux_wait_for(&t, "0 failing", 15000));
+	tmux_stop(&t);
+	assert_int_equal(serve_stop(&s), 0);
+	disable(name);
+	fake_stop(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_burst_while_down_is_coalesced),
 		cmocka_unit_test(test_two_serves_send_once),
 		cmocka_unit_test(test_frozen_worker_never_blocks_sales),
+		cmocka_unit_test(test_dashboard_channel_health),
 	};
 	return cmocka_run_group_tests_name("outbox", tests, setup, teardown);
 }

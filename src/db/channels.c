@@ -1,10 +1,12 @@
 /* Channel connectors, outbound: one wrapper per SQL function of
  * db/038_outbox.sql. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "channels.h"
 #include "db.h"
+#include "read.h"
 
 #define ID_TEXT(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long)(v)), (buf))
 
@@ -96,4 +98,39 @@ json_t *db_channel_enable(struct db *db, const char *name, bool on)
 {
 	const char *p[2] = { name, on ? "true" : "false" };
 	return db_json(db, "SELECT channel_enable($1, $2::boolean)", 2, p);
+}
+
+static bool parse_health(struct db *db, const PGresult *res, void *dst)
+{
+	struct channel_health_list *out = dst;
+	(void)db;
+	out->n = out->more = 0;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct channel_health *c = &out->c[out->n];
+		if (out->n == CHANNEL_HEALTH_MAX) {
+			out->more++;
+			continue;
+		}
+		snprintf(c->name, sizeof c->name, "%s", db_text(res, i, 0));
+		snprintf(c->platform, sizeof c->platform, "%s", db_text(res, i, 1));
+		c->enabled = db_bool(res, i, 2);
+		c->failures = db_int(res, i, 3);
+		c->pending = db_int(res, i, 4);
+		c->dead = db_int(res, i, 5);
+		c->lag_seconds = PQgetisnull(res, i, 6) ? 0 : atof(PQgetvalue(res, i, 6));
+		snprintf(c->error, sizeof c->error, "%s", PQgetisnull(res, i, 7) ? "" : db_text(res, i, 7));
+		out->n++;
+	}
+	return true;
+}
+
+void db_channel_health_add(struct db_read *r, struct channel_health_list *out)
+{
+	/* the troubled first: they are the ones a narrow screen must show */
+	db_read_add(r,
+		    "SELECT name, platform, enabled, failures, pending, dead, lag_seconds, last_error "
+		    "FROM jsonb_to_recordset(channel_health()) AS x(name text, platform text, enabled boolean, "
+		    "failures bigint, pending bigint, dead bigint, lag_seconds numeric, last_error text) "
+		    "ORDER BY (enabled AND (failures > 0 OR dead > 0)) DESC, enabled DESC, name",
+		    0, NULL, parse_health, out);
 }

@@ -33,4 +33,20 @@ json_t *db_channel_retry(struct db *db, long long id, const char *name);
 json_t *db_channel_resync(struct db *db, const char *name);
 json_t *db_channel_enable(struct db *db, const char *name, bool on);
 
+/* ---- the dashboard's channel health (clerks and supervisors) ---- */
+#define CHANNEL_HEALTH_MAX 12
+struct channel_health {
+	char name[48], platform[16], error[160];
+	bool enabled;
+	long long failures, pending, dead;
+	double lag_seconds;
+};
+struct channel_health_list {
+	struct channel_health c[CHANNEL_HEALTH_MAX];
+	int n, more; /* more: channels past the max */
+};
+struct db_read;
+/* Adds the read of every channel's health to a batch (src/db/read.h). */
+void db_channel_health_add(struct db_read *r, struct channel_health_list *out);
+
 #endif

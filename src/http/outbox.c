@@ -191,6 +191,9 @@ static void finish(struct xfer *x, bool ok, const char *fmt, ...)
 		vsnprintf(x->error, sizeof x->error, fmt, ap);
 		va_end(ap);
 	}
+	for (char *c = x->error; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' '; /* one line: logs, the dashboard */
 	x->phase = PH_REPORT;
 }
 
@@ -276,9 +279,9 @@ static void transfer_done(struct outbox *o, struct xfer *x, CURLcode code)
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_multi_remove_handle(o->multi, x->easy);
 	if (code != CURLE_OK) {
-		finish(x, false, "%s: %s", x->req.url, x->errbuf[0] ? x->errbuf : curl_easy_strerror(code));
+		finish(x, false, "%s [%s]", x->errbuf[0] ? x->errbuf : curl_easy_strerror(code), x->req.url);
 	} else if (status < 200 || status > 299) {
-		finish(x, false, "%s: HTTP %ld %.200s", x->req.url, status, x->resp ? x->resp : "");
+		finish(x, false, "HTTP %ld: %.160s [%s]", status, x->resp ? x->resp : "", x->req.url);
 	} else if (x->phase == PH_PULL) {
 		struct push_channel c;
 		struct push_item it;
