@@ -21,6 +21,10 @@ matched on the end of the path):
   slack        POST to a path containing "slack", or a JSON body {"text":…} only → 200 "ok"
   webhook      any other POST → 200 {"ok":true}
 
+Each platform's credentials header must be present (X-Shopify-Access-Token;
+Basic for WooCommerce and Twilio; Bearer for Square and Eventbrite, orders
+included), else 401 as the platform answers; its value is not checked.
+
 Per remote the fake keeps the last value pushed (shopify: inventory_item_id,
 woocommerce: "P" or "P/V", square: catalog_object_id, eventbrite: "E/C" →
 its capacity), and reads return it. What it has "sold" per remote comes from
@@ -200,10 +204,28 @@ class Handler(BaseHTTPRequestHandler):
     def sold(self, remote):
         return num(state["sold"].get(remote, 0)) or 0
 
+    def unauthorized(self, path):
+        """The platform's 401 when its credentials header is absent (any
+        value is accepted: the fake checks presence, not the secret)."""
+        auth = self.headers.get("Authorization", "")
+        if re.search(r"/inventory_levels(/(set|adjust))?\.json$", path):
+            if not self.headers.get("X-Shopify-Access-Token"):
+                return self.send(401, {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})
+        elif re.search(r"/products/[^/]+(/variations/[^/]+)?/?$|/2010-04-01/Accounts/", path):
+            if not auth.startswith("Basic "):
+                return self.send(401, {"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot list resources.", "data": {"status": 401}})
+        elif re.search(r"/v2/inventory/|/events/[^/]+/ticket_classes/|/orders/[^/]+/?$", path):
+            if not auth.startswith("Bearer "):
+                return self.send(401, {"error": "NO_AUTH", "error_description": "An OAuth token is required for all requests", "status_code": 401})
+        return None
+
     def platform(self, path, query, body, form):
         q = parse_qs(query)
         meth = self.command
         obj = body if isinstance(body, dict) else {}
+        denied = self.unauthorized(path)
+        if denied:
+            return denied
         m = re.search(r"/inventory_levels/(set|adjust)\.json$", path)
         if m and meth == "POST":  # Shopify
             item, loc = obj.get("inventory_item_id"), obj.get("location_id")

@@ -12,6 +12,8 @@
 #include "http.h"
 
 static struct fake F;
+static const char *const bearer[] = { "Authorization: Bearer tok", NULL };
+static const char *const basic[] = { "Authorization: Basic Y2s6Y3M=", NULL };
 
 static int setup(void **state)
 {
@@ -62,7 +64,7 @@ static void test_records_and_reads_back(void **state)
 	assert_non_null(strstr(a.body, "\"available\": 42"));
 	http_answer_free(&a);
 	a = req("GET", "/admin/api/2024-01/inventory_levels.json?inventory_item_ids=808950810&location_ids=655441491",
-		NULL, NULL);
+		NULL, hdr);
 	assert_int_equal(a.status, 200);
 	assert_non_null(strstr(a.body, "\"available\": 42"));
 	http_answer_free(&a);
@@ -95,28 +97,50 @@ static void test_state_sets_reads(void **state)
 	struct http_answer a;
 	(void)state;
 
-	a = req("GET", "/v3/orders/752327237/?expand=attendees", NULL, NULL);
+	a = req("GET", "/v3/orders/752327237/?expand=attendees", NULL, bearer);
 	assert_int_equal(a.status, 404);
 	http_answer_free(&a);
 	fake_state(&F, "{\"eventbrite_orders\":{\"752327237\":{\"id\":\"752327237\",\"status\":\"placed\","
 		       "\"attendees\":[{\"ticket_class_id\":\"98765432\",\"quantity\":1}]}},"
 		       "\"sold\":{\"E1/C1\":7}}");
-	a = req("GET", "/v3/orders/752327237/?expand=attendees", NULL, NULL);
+	a = req("GET", "/v3/orders/752327237/?expand=attendees", NULL, bearer);
 	assert_int_equal(a.status, 200);
 	assert_non_null(strstr(a.body, "98765432"));
 	http_answer_free(&a);
-	a = req("GET", "/v3/orders/752327237/", NULL, NULL); /* without expand: no attendees */
+	a = req("GET", "/v3/orders/752327237/", NULL, bearer); /* without expand: no attendees */
 	assert_int_equal(a.status, 200);
 	assert_null(strstr(a.body, "attendees"));
 	http_answer_free(&a);
-	a = req("POST", "/v3/events/E1/ticket_classes/C1/", "{\"ticket_class\":{\"capacity\":20}}", NULL);
+	a = req("POST", "/v3/events/E1/ticket_classes/C1/", "{\"ticket_class\":{\"capacity\":20}}", bearer);
 	assert_int_equal(a.status, 200);
 	http_answer_free(&a);
-	a = req("GET", "/v3/events/E1/ticket_classes/C1/", NULL, NULL);
+	a = req("GET", "/v3/events/E1/ticket_classes/C1/", NULL, bearer);
 	assert_int_equal(a.status, 200);
 	assert_non_null(strstr(a.body, "\"capacity\": 20"));
 	assert_non_null(strstr(a.body, "\"quantity_sold\": 7"));
 	http_answer_free(&a);
+}
+
+static void test_credentials_required(void **state)
+{
+	static const struct {
+		const char *method, *path, *body;
+	} t[] = {
+		{ "POST", "/admin/api/2024-01/inventory_levels/set.json",
+		  "{\"location_id\":1,\"inventory_item_id\":2,\"available\":3}" },
+		{ "PUT", "/wp-json/wc/v3/products/12", "{\"stock_quantity\":5}" },
+		{ "POST", "/v2/inventory/changes/batch-create", "{\"idempotency_key\":\"k\",\"changes\":[]}" },
+		{ "POST", "/v3/events/E/ticket_classes/C/", "{\"ticket_class\":{\"capacity\":1}}" },
+		{ "GET", "/v3/orders/1/", NULL },
+		{ "POST", "/2010-04-01/Accounts/AC1/Messages.json", "To=%2B1&From=%2B2&Body=x" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct http_answer a = req(t[i].method, t[i].path, t[i].body, NULL);
+		if (a.status != 401)
+			fail_msg("%s %s without credentials: %ld", t[i].method, t[i].path, a.status);
+		http_answer_free(&a);
+	}
 }
 
 static void test_fails_on_demand(void **state)
@@ -126,14 +150,14 @@ static void test_fails_on_demand(void **state)
 	(void)state;
 
 	fake_mode(&F, "fail", 503, 0);
-	a = req("PUT", "/wp-json/wc/v3/products/12", "{\"manage_stock\":true,\"stock_quantity\":5}", NULL);
+	a = req("PUT", "/wp-json/wc/v3/products/12", "{\"manage_stock\":true,\"stock_quantity\":5}", basic);
 	assert_int_equal(a.status, 503);
 	http_answer_free(&a);
-	a = req("GET", "/wp-json/wc/v3/products/12", NULL, NULL);
+	a = req("GET", "/wp-json/wc/v3/products/12", NULL, basic);
 	assert_int_equal(a.status, 503);
 	http_answer_free(&a);
 	fake_mode(&F, "ok", 0, 0);
-	a = req("GET", "/wp-json/wc/v3/products/12", NULL, NULL);
+	a = req("GET", "/wp-json/wc/v3/products/12", NULL, basic);
 	assert_int_equal(a.status, 200);
 	assert_null(strstr(a.body, "\"stock_quantity\": 5")); /* the failed push was not applied */
 	http_answer_free(&a);
@@ -222,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_records_and_reads_back, reset),
 		cmocka_unit_test_setup(test_state_sets_reads, reset),
+		cmocka_unit_test_setup(test_credentials_required, reset),
 		cmocka_unit_test_setup(test_fails_on_demand, reset),
 		cmocka_unit_test_setup(test_stalls_on_demand, reset),
 		cmocka_unit_test(test_stop_kills),
