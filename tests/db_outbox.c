@@ -232,6 +232,8 @@ static void test_sale_reaches_every_channel_once(void **state)
 	assert_int_equal(serve_stop(&s), 0);
 	disable(sname);
 	disable(wname);
+	/* every Shopify channel of later tests would push this type too */
+	PQclear(test_query(conn, "DELETE FROM platform_map WHERE platform = 'shopify'", 0, NULL));
 	fake_stop(&shop);
 	fake_stop(&portal);
 }
@@ -574,6 +576,103 @@ static void test_frozen_worker_never_blocks_sales(void **state)
 	fake_stop(&f);
 }
 
+/* A resync (on demand, and on the channel's schedule) reads what the
+ * platform believes, records the drift and pushes ours; Eventbrite is told
+ * its own sold count plus what we have left. */
+static void test_resync_records_drift(void **state)
+{
+	struct fake f;
+	struct served s;
+	long long ev = make_event(unique_name("Outbox resync"), "2027-06-09", 0);
+	long long ty = make_type(ev, "Adult", 50, 1000, 1);
+	const char *sname = chan_name("rshop"), *ename = chan_name("rbrite");
+	char sku[64], esku[64], remote[64];
+	json_t *st, *d, *reqs, *q;
+	struct run_result r;
+	size_t i;
+	long long capacity = -1;
+
+	(void)state;
+	fake_start(&f);
+	r = run_cmd("\"$BOXOFFICE\" channel add %s --platform shopify --url %s/admin/api/2024-01 "
+		    "--credentials shpat_test --setting location_id=655441491 --resync-seconds 3600",
+		    sname, fake_url(&f));
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_cmd("\"$BOXOFFICE\" channel add %s --platform eventbrite --sells ota --url %s/v3 "
+		    "--credentials ebtoken --resync-seconds 3600",
+		    ename, fake_url(&f));
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(sku, sizeof sku, "RS-%lld", ty);
+	snprintf(remote, sizeof remote, "77%lld", ty);
+	map(sname, sku, ev, ty, remote);
+	snprintf(esku, sizeof esku, "RE-%lld", ty);
+	map(ename, esku, ev, ty, "5551/9991");
+	{
+		char js[200];
+		snprintf(js, sizeof js, "{\"available\":{\"%s\":60},\"sold\":{\"5551/9991\":7}}", remote);
+		fake_state(&f, js);
+	}
+	assert_int_equal(sells(ev, ty, 1), 0); /* before serve: queued */
+	serve_start(&s, NULL);
+	assert_true(wait_drained(sname, 10000));
+	assert_true(wait_drained(ename, 10000));
+	fake_clear(&f);
+
+	/* the platform believes 60 are left; we have 49 */
+	fake_state(&f, "{\"available\":{}}");
+	{
+		char js[200];
+		snprintf(js, sizeof js, "{\"available\":{\"%s\":60}}", remote);
+		fake_state(&f, js);
+	}
+	r = run_cmd("\"$BOXOFFICE\" channel resync %s --json", sname);
+	assert_int_equal(r.status, 0);
+	if (!strstr(r.out, "\"queued\":1"))
+		print_message("resync: %s %s\n", r.out, r.err);
+	assert_non_null(strstr(r.out, "\"queued\":1"));
+	run_free(&r);
+	assert_true(wait_status(sname, "sent", 2, 10000));
+	assert_true(wait_drained(sname, 10000));
+	st = status_of(sname);
+	d = json_object_get(json_object_get(st, "drift"), sku);
+	assert_non_null(d);
+	assert_int_equal(json_integer_value(json_object_get(d, "theirs_available")), 60);
+	assert_int_equal(json_integer_value(json_object_get(d, "ours_available")), 49);
+	assert_int_equal(json_integer_value(json_object_get(d, "drift")), 11);
+	assert_false(json_is_null(json_object_get(st, "last_resync")));
+	json_decref(st);
+	reqs = fake_requests(&f);
+	assert_int_equal(json_array_size(reqs), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(reqs, 0), "method")), "GET");
+	assert_int_equal(req_number(json_array_get(reqs, 1), "available"), 49);
+	json_decref(reqs);
+
+	/* Eventbrite's schedule falls due: its capacity = its 7 sold + our 49 */
+	fake_clear(&f);
+	PQclear(test_query(conn, "UPDATE platform_channel SET last_resync = now() - interval '2 hours' WHERE name = $1",
+			   1, (const char *[]){ ename }));
+	assert_true(wait_status(ename, "sent", 2, 15000));
+	assert_true(wait_drained(ename, 10000));
+	reqs = fake_requests(&f);
+	json_array_foreach(reqs, i, q)
+		if (strcmp(json_string_value(json_object_get(q, "method")), "POST") == 0)
+			capacity = req_number(q, "capacity");
+	json_decref(reqs);
+	assert_int_equal(capacity, 56);
+	st = status_of(ename);
+	d = json_object_get(json_object_get(st, "drift"), esku);
+	assert_non_null(d);
+	assert_int_equal(json_integer_value(json_object_get(d, "theirs_sold")), 7);
+	json_decref(st);
+
+	assert_int_equal(serve_stop(&s), 0);
+	disable(sname);
+	disable(ename);
+	fake_stop(&f);
+}
+
 /* The supervisor's dashboard shows the channels' health at 80x24, live:
  * a failing channel (named, with its error) turns back to ok. */
 static void test_dashboard_channel_health(void **state)
@@ -625,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_burst_while_down_is_coalesced),
 		cmocka_unit_test(test_two_serves_send_once),
 		cmocka_unit_test(test_frozen_worker_never_blocks_sales),
+		cmocka_unit_test(test_resync_records_drift),
 		cmocka_unit_test(test_dashboard_channel_health),
 	};
 	return cmocka_run_group_tests_name("outbox", tests, setup, teardown);

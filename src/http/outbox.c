@@ -56,6 +56,7 @@ struct xfer {
 	bool ok;
 	char error[400];
 	char *drift; /* JSON text or NULL */
+	long long pulled_sold; /* a resync's reading of what the platform sold, -1: none */
 };
 
 struct outbox {
@@ -253,8 +254,13 @@ static void begin_phase(struct outbox *o, struct xfer *x)
 				     &x->req, err, sizeof err);
 	else if (x->phase == PH_PULL)
 		built = pull_request(&c, &it, &x->req, err, sizeof err);
-	else
+	else {
+		/* after a resync's read, a capacity-style platform (Eventbrite)
+		 * is told its own sold count plus what we have left */
+		if (x->phase == PH_PUSH && x->pulled_sold >= 0)
+			it.sold = x->pulled_sold;
 		built = push_availability(&c, &it, (long long)time(NULL), &x->req, err, sizeof err);
+	}
 	free(settings);
 	if (!built || !x->req.url) {
 		if (x->phase == PH_PULL) {
@@ -300,6 +306,7 @@ static void transfer_done(struct outbox *o, struct xfer *x, CURLcode code)
 				json_object_set_new(d, "theirs_sold", json_integer(sold));
 			free(x->drift);
 			x->drift = d ? json_dumps(d, JSON_COMPACT) : NULL;
+			x->pulled_sold = sold;
 			json_decref(d);
 			if (avail != it.available)
 				logline(o, "channel %s: %s: the platform had %lld left, we have %lld", c.name,
@@ -390,6 +397,7 @@ static bool claim(struct outbox *o)
 		if (!x)
 			break; /* the lease runs out; claimed again later */
 		x->row = json_incref(row);
+		x->pulled_sold = -1;
 		x->id = jint(row, "id");
 		x->channel_id = jint(json_object_get(row, "channel"), "id");
 		x->phase = strcmp(jstr(row, "kind"), "resync") == 0 ? PH_PULL : PH_SEND;
