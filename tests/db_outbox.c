@@ -673,6 +673,61 @@ static void test_resync_records_drift(void **state)
 	fake_stop(&f);
 }
 
+/* Staff hear of what needs them: a mapped type sold out, an inbound
+ * delivery refused, a change given up (dead) — on Slack. */
+static void test_alerts_reach_slack(void **state)
+{
+	struct fake f, hook;
+	struct served s;
+	long long ev = make_event(unique_name("Outbox alert"), "2027-06-10", 0);
+	long long ty = make_type(ev, "Adult", 2, 1000, 1);
+	const char *slack = chan_name("staff"), *wname = chan_name("gone");
+	char sku[64], did[64];
+	json_t *reqs, *q;
+	struct run_result r;
+	size_t i;
+	bool sold_out = false, refused = false, dead = false;
+	long long until;
+
+	(void)state;
+	fake_start(&f);
+	fake_start(&hook);
+	r = run_cmd("\"$BOXOFFICE\" channel add %s --platform slack --url %s/slack/T000/B000/XXX", slack, fake_url(&f));
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	add_webhook(wname, &hook, "--retry-limit 1");
+	snprintf(sku, sizeof sku, "AL-%lld", ty);
+	map(wname, sku, ev, ty, NULL);
+	fake_mode(&hook, "fail", 500, 0);
+	serve_start(&s, NULL);
+	assert_int_equal(sells(ev, ty, 2), 0);
+	snprintf(did, sizeof did, "alert-%lld", ty);
+	PQclear(test_query(conn, "INSERT INTO webhook_delivery (platform, delivery_id, topic, outcome, detail) "
+				 "VALUES ('shopify', $1, 'orders/create', 'refused', '{\"reason\":\"sold out\"}')",
+			   1, (const char *[]){ did }));
+	until = now_ms() + 15000;
+	while (!(sold_out && refused && dead) && now_ms() < until) {
+		usleep(100 * 1000);
+		reqs = fake_requests(&f);
+		json_array_foreach(reqs, i, q)
+		{
+			const char *body = json_string_value(json_object_get(q, "body"));
+			sold_out |= body && strstr(body, "Sold out") != NULL;
+			refused |= body && strstr(body, did) && strstr(body, "refused");
+			dead |= body && strstr(body, wname) && strstr(body, "dead letter");
+		}
+		json_decref(reqs);
+	}
+	assert_true(sold_out);
+	assert_true(refused);
+	assert_true(dead);
+	assert_int_equal(serve_stop(&s), 0);
+	disable(slack);
+	disable(wname);
+	fake_stop(&f);
+	fake_stop(&hook);
+}
+
 /* The supervisor's dashboard shows the channels' health at 80x24, live:
  * a failing channel (named, with its error) turns back to ok. */
 static void test_dashboard_channel_health(void **state)
@@ -725,6 +780,7 @@ int main(void)
 		cmocka_unit_test(test_two_serves_send_once),
 		cmocka_unit_test(test_frozen_worker_never_blocks_sales),
 		cmocka_unit_test(test_resync_records_drift),
+		cmocka_unit_test(test_alerts_reach_slack),
 		cmocka_unit_test(test_dashboard_channel_health),
 	};
 	return cmocka_run_group_tests_name("outbox", tests, setup, teardown);
