@@ -44,6 +44,66 @@ static void add(struct dashboard_state *s, unsigned attr, const char *text)
  * (abbreviated, never cut), and the widest line (66) fits at 80 columns. */
 enum { W_NAME = 14, W_SEATS = 9, W_COUNT = 8, W_TICKETS = 9, W_AMOUNT = 15, W_TODAY = 12 };
 
+/* "12s", "5m", "3h": a lag in a few columns. */
+static void lag_text(char *out, size_t size, double seconds)
+{
+	if (seconds < 120)
+		snprintf(out, size, "%.0fs", seconds);
+	else if (seconds < 7200)
+		snprintf(out, size, "%.0fm", seconds / 60);
+	else
+		snprintf(out, size, "%.0fh", seconds / 3600);
+}
+
+/* The platforms serve pushes to (issue 16): one summary line that fits 76
+ * columns (red when one fails or has dead letters), then one line per
+ * channel, troubled first, shown while the screen has rows for them. */
+static void channel_lines(struct dashboard_state *s, const struct channel_health_list *ch)
+{
+	char line[400], n[4][32], lag[16];
+	long long pending = 0, dead = 0;
+	double worst = 0;
+	int failing = 0, off = 0;
+
+	if (ch->n == 0)
+		return;
+	for (int i = 0; i < ch->n; i++) {
+		const struct channel_health *c = &ch->c[i];
+		pending += c->pending;
+		dead += c->dead;
+		worst = c->lag_seconds > worst ? c->lag_seconds : worst;
+		if (!c->enabled)
+			off++;
+		else if (c->failures > 0 || c->dead > 0)
+			failing++;
+	}
+	count_format_fit(n[0], sizeof n[0], ch->n + ch->more, 4);
+	count_format_fit(n[1], sizeof n[1], pending, 6);
+	count_format_fit(n[2], sizeof n[2], dead, 6);
+	lag_text(lag, sizeof lag, worst);
+	snprintf(line, sizeof line, "Channels %s · %d failing · %d ok · %d off · pending %s · dead %s · lag %s", n[0],
+		 failing, ch->n - failing - off, off, n[1], n[2], lag);
+	add(s, failing ? theme_attr(C_STATUS_ERR) : A_BOLD, line);
+	for (int i = 0; i < ch->n; i++) {
+		const struct channel_health *c = &ch->c[i];
+		bool bad = c->failures > 0 || c->dead > 0;
+		char head[64];
+		snprintf(head, sizeof head, "  %-16.16s %-11.11s", c->name, c->platform);
+		count_format_fit(n[1], sizeof n[1], c->pending, 6);
+		count_format_fit(n[2], sizeof n[2], c->dead, 6);
+		count_format_fit(n[3], sizeof n[3], c->failures, 6);
+		lag_text(lag, sizeof lag, c->lag_seconds);
+		if (!c->enabled)
+			snprintf(line, sizeof line, "%s off", head);
+		else if (bad)
+			snprintf(line, sizeof line, "%s failing (%s) · dead %s · %s", head, n[3], n[2],
+				 c->error[0] ? c->error : "-");
+		else
+			snprintf(line, sizeof line, "%s ok · pending %s · lag %s", head, n[1], lag);
+		add(s, !c->enabled ? theme_attr(C_DIM) : bad ? theme_attr(C_REJECT) : A_NORMAL, line);
+	}
+}
+
 static void dashboard_answer(struct db *db, const struct dashboard_figures *figures, void *ctx)
 {
 	struct dashboard_state *s = ctx;
@@ -102,6 +162,7 @@ static void dashboard_answer(struct db *db, const struct dashboard_figures *figu
 		snprintf(line, sizeof line, "%lld offline check-in conflict(s) to look at", f.conflicts);
 		add(s, theme_attr(C_STATUS_ERR), line);
 	}
+	channel_lines(s, &f.channels);
 	memcpy(s->areas, f.areas, sizeof s->areas);
 	s->nareas = f.nareas;
 	s->more_areas = f.more_areas;

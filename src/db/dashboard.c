@@ -111,6 +111,7 @@ static struct db_read *dashboard_read(struct db *db, long long event_id)
 	db_read_add(r, "SELECT name, inside, capacity FROM area WHERE event_id = $1 ORDER BY name", 1, p, parse_areas,
 		    out);
 	db_read_add(r, SQL_ENTRANCE_COUNTS, 1, p, parse_entrances, out);
+	db_channel_health_add(r, &out->channels);
 	db_read_on_finish(r, finish);
 	return r;
 }

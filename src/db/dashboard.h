@@ -4,6 +4,7 @@
 #ifndef BOXOFFICE_DB_DASHBOARD_H
 #define BOXOFFICE_DB_DASHBOARD_H
 
+#include "channels.h"
 #include "db.h"
 #include "orders.h"
 
@@ -41,6 +42,8 @@ struct dashboard_figures {
 	int nentrances, more_entrances;
 	/* every row's admits summed (those past the max too): the event's */
 	long long admits;
+	/* the platforms serve pushes to (db/038), all events' */
+	struct channel_health_list channels;
 };
 
 /* False with db->err when any read fails (out is then unspecified). */

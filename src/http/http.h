@@ -75,6 +75,13 @@ struct live;
 struct live *live_start(struct server *srv);
 void live_stop(struct live *l);
 
+/* ---- the outbox worker (outbox.c): pushes availability to platforms ---- */
+struct outbox;
+struct outbox *outbox_start(struct server *srv);
+/* Stops the worker: transfers in flight are cut (their rows are sent
+ * again once their lease runs out). */
+void outbox_stop(struct outbox *o);
+
 /* ---- the server ---- */
 /* A connection whose request is still arriving (server.c): since_ms when
  * its clock started (0: a request is being answered). */
@@ -94,6 +101,7 @@ struct server {
 	struct door_keys *door_keys;
 	struct provider_secret *stripe;
 	struct webhooks *webhooks;
+	struct outbox *outbox;
 	char link_secret[512]; /* signs participants' links (platform_secret 'link') */
 	pthread_mutex_t lock;  /* guards inflight and the rate buckets */
 	pthread_cond_t idle;

@@ -735,6 +735,9 @@ int serve_run(const struct serve_config *cfg_in)
 	}
 	keeper_started = pthread_create(&keeper, NULL, housekeeping, &srv) == 0;
 	webhooks_start(srv.webhooks);
+	srv.outbox = outbox_start(&srv); /* pushes to connected platforms (db/038) */
+	if (!srv.outbox)
+		fprintf(stderr, "{\"server\":\"the outbox worker did not start: nothing is pushed to platforms\"}\n");
 
 	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
 		key_cache_forget(srv.keys, 0); /* HUP: forget cached keys */
@@ -757,6 +760,8 @@ int serve_run(const struct serve_config *cfg_in)
 		}
 		pthread_mutex_unlock(&srv.lock);
 	}
+	outbox_stop(srv.outbox);
+	srv.outbox = NULL;
 	MHD_stop_daemon(srv.daemon);
 	if (keeper_started)
 		pthread_join(keeper, NULL);
