@@ -49,6 +49,7 @@ int cmd_apikey_add(struct cli *cli, int argc, char **argv);
 int cmd_apikey_list(struct cli *cli, int argc, char **argv);
 int cmd_apikey_revoke(struct cli *cli, int argc, char **argv);
 int cmd_platform_secret(struct cli *cli, int argc, char **argv);
+int cmd_platform_staff(struct cli *cli, int argc, char **argv);
 int cmd_ticket_link(struct cli *cli, int argc, char **argv);
 int cmd_list_add(struct cli *cli, int argc, char **argv);
 int cmd_list_edit(struct cli *cli, int argc, char **argv);

@@ -9,6 +9,8 @@ const struct route routes[] = {
 	{ "POST", "/checkin", route_checkin },
 	{ "POST", "/webhooks/stripe", route_stripe_webhook },
 	{ "GET", "/health", route_health },
+	{ "POST", "/webhooks/slack", route_slack_webhook },
+	{ "POST", "/webhooks/twilio", route_twilio_webhook },
 	{ "GET", "/events/", route_event_page },
 	{ "POST", "/events/", route_event_order },
 	{ "GET", "/my/", route_my_tickets },
