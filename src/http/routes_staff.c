@@ -13,7 +13,7 @@
  * the signing secret (platform_secret 'slack'); X-Slack-Request-Timestamp
  * more than 5 minutes from our clock is refused (a replay). Slack waits 3 s
  * for the answer, so every wait for the database here has a deadline well
- * inside that (STAFF_BUDGET_MS from the request's start); past it the user
+ * inside that (SLACK_BUDGET_MS from the request's start); past it the user
  * is told to try again. The answer is an ephemeral message (only the one
  * who typed sees it).
  *
@@ -38,8 +38,10 @@
 #include "../db/staff.h"
 #include "http.h"
 
-/* From the request's start to the answer: Slack gives up at 3 s. */
-#define STAFF_BUDGET_MS 2200
+/* From the request's start to the answer: Slack gives up at 3 s; Twilio
+ * waits 15 s for its webhook. */
+#define SLACK_BUDGET_MS 2200
+#define TWILIO_BUDGET_MS 8000
 /* Longest wait for a pooled connection within that. */
 #define STAFF_POOL_WAIT_MS 900
 /* How long a platform's secret and URL are kept before being read again. */
@@ -64,7 +66,8 @@ static struct staff_conf confs[2] = {
 /* The time left of the request's budget (ms, at least 1). */
 static int budget_left(const struct request *r)
 {
-	long long left = r->started_ms + STAFF_BUDGET_MS - db_now_ms();
+	int budget = r->url && strcmp(r->url, "/webhooks/twilio") == 0 ? TWILIO_BUDGET_MS : SLACK_BUDGET_MS;
+	long long left = r->started_ms + budget - db_now_ms();
 	return left < 1 ? 1 : (int)left;
 }
 
