@@ -53,6 +53,7 @@ int cmd_platform_map(struct cli *cli, int argc, char **argv);
 int cmd_platform_unmap(struct cli *cli, int argc, char **argv);
 int cmd_platform_maps(struct cli *cli, int argc, char **argv);
 int cmd_platform_deliveries(struct cli *cli, int argc, char **argv);
+int cmd_platform_staff(struct cli *cli, int argc, char **argv);
 int cmd_ticket_link(struct cli *cli, int argc, char **argv);
 int cmd_channel_add(struct cli *cli, int argc, char **argv);
 int cmd_channel_list(struct cli *cli, int argc, char **argv);

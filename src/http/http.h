@@ -182,6 +182,9 @@ bool route_shopify_webhook(struct request *r, const char *tail);
 bool route_woocommerce_webhook(struct request *r, const char *tail);
 bool route_square_webhook(struct request *r, const char *tail);
 bool route_eventbrite_webhook(struct request *r, const char *tail);
+/* staff commands from Slack and SMS (routes_staff.c) */
+bool route_slack_webhook(struct request *r, const char *tail);
+bool route_twilio_webhook(struct request *r, const char *tail);
 /* the public ticket page and My Tickets (pages.c) */
 bool route_event_page(struct request *r, const char *tail);
 bool route_event_order(struct request *r, const char *tail);

@@ -13,6 +13,8 @@ const struct route routes[] = {
 	{ "POST", "/webhooks/square", route_square_webhook },
 	{ "POST", "/webhooks/eventbrite", route_eventbrite_webhook },
 	{ "GET", "/health", route_health },
+	{ "POST", "/webhooks/slack", route_slack_webhook },
+	{ "POST", "/webhooks/twilio", route_twilio_webhook },
 	{ "GET", "/events/", route_event_page },
 	{ "POST", "/events/", route_event_order },
 	{ "GET", "/my/", route_my_tickets },
