@@ -8,6 +8,8 @@ const struct route routes[] = {
 	{ "POST", "/orders", route_orders },
 	{ "POST", "/checkin", route_checkin },
 	{ "POST", "/webhooks/stripe", route_stripe_webhook },
+	{ "POST", "/webhooks/hubspot", route_hubspot_webhook },
+	{ "POST", "/webhooks/zendesk", route_zendesk_webhook },
 	{ "GET", "/health", route_health },
 	{ "GET", "/events/", route_event_page },
 	{ "POST", "/events/", route_event_order },
