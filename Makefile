@@ -181,12 +181,14 @@ bench:
 # man and systemd look, not among the assets.
 MANDIR = $(PREFIX)/share/man
 UNITDIR = $(PREFIX)/lib/systemd/system
-NOT_DATA = assets/boxoffice.1 assets/boxoffice-serve.service
+NOT_DATA = assets/boxoffice.1 assets/boxoffice-serve.service assets/recipes
 
 install: boxoffice
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
 	install -m 755 boxoffice $(DESTDIR)$(BINDIR)/boxoffice
 	install -m 644 $(filter-out $(NOT_DATA),$(wildcard assets/*)) $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/recipes
+	install -m 644 $(wildcard assets/recipes/*.md) $(DESTDIR)$(DATADIR)/recipes/
 	install -m 644 assets/boxoffice.1 $(DESTDIR)$(MANDIR)/man1/boxoffice.1
 	sed 's|@BINDIR@|$(BINDIR)|g' assets/boxoffice-serve.service > $(DESTDIR)$(UNITDIR)/boxoffice-serve.service.tmp
 	chmod 644 $(DESTDIR)$(UNITDIR)/boxoffice-serve.service.tmp

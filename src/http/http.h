@@ -197,6 +197,9 @@ bool route_person_tickets(struct request *r, const char *tail);
  * not among them, 410 when it is no longer valid. */
 bool http_ticket_qr(struct request *r, struct db *db, json_t *tickets, long long ticket_id, bool svg);
 bool route_openapi(struct request *r, const char *tail);
+/* recipe platforms that sign their calls (routes_signed.c) */
+bool route_hubspot_webhook(struct request *r, const char *tail);
+bool route_zendesk_webhook(struct request *r, const char *tail);
 
 /* For live.c's readers: the availability document of an event, kept live
  * by LISTEN/NOTIFY; NULL when it could not be loaded (*status says why:

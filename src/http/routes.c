@@ -12,6 +12,8 @@ const struct route routes[] = {
 	{ "POST", "/webhooks/woocommerce", route_woocommerce_webhook },
 	{ "POST", "/webhooks/square", route_square_webhook },
 	{ "POST", "/webhooks/eventbrite", route_eventbrite_webhook },
+	{ "POST", "/webhooks/hubspot", route_hubspot_webhook },
+	{ "POST", "/webhooks/zendesk", route_zendesk_webhook },
 	{ "GET", "/health", route_health },
 	{ "POST", "/webhooks/slack", route_slack_webhook },
 	{ "POST", "/webhooks/twilio", route_twilio_webhook },

@@ -1,0 +1,14 @@
+/* Signed calls of recipe platforms (db/040_signed_callers.sql). */
+#ifndef BOXOFFICE_DB_SIGNED_H
+#define BOXOFFICE_DB_SIGNED_H
+
+#include <jansson.h>
+
+#include "db.h"
+
+/* POST /tickets/adjust's work for a platform whose signature serve has
+ * checked, as the live channel key named after the platform (none: SQLSTATE
+ * 28000). idem: NULL or the idempotency key. */
+json_t *db_api_signed_adjust(struct db *db, const char *platform, const char *body_json, const char *idem);
+
+#endif
