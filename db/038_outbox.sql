@@ -43,6 +43,7 @@ CREATE TABLE channel_outbox (
 CREATE INDEX channel_outbox_pending ON channel_outbox (channel_id, id) WHERE state = 'pending';
 CREATE INDEX channel_outbox_dead ON channel_outbox (channel_id, id) WHERE state = 'dead';
 CREATE INDEX channel_outbox_done ON channel_outbox (done_at) WHERE state IN ('sent', 'superseded');
+CREATE INDEX channel_outbox_channel_state ON channel_outbox (channel_id, state);
 
 -- What a channel may still sell of a type, in tickets: its quota's rest if
 -- it has one (as inventory_view counts it), else the shared pool less the
@@ -289,6 +290,10 @@ DECLARE
 	c platform_channel;
 	n integer := 0;
 BEGIN
+	-- what was sent or superseded a week ago is history (dead letters stay
+	-- until retried)
+	DELETE FROM channel_outbox WHERE id IN (SELECT id FROM channel_outbox
+		WHERE state IN ('sent', 'superseded') AND done_at < now() - interval '7 days' LIMIT 1000);
 	FOR c IN SELECT * FROM platform_channel
 		 WHERE enabled AND sales_channel IS NOT NULL
 		   AND (last_resync IS NULL OR last_resync + resync_seconds * interval '1 second' <= now())

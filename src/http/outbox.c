@@ -70,6 +70,7 @@ struct outbox {
 	char owner[96];
 	bool want_claim;
 	long long next_claim, next_resync, next_connect;
+	char last_claim_error[512]; /* logged once, not every second */
 };
 
 static void logline(struct outbox *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -390,6 +391,7 @@ static bool claim(struct outbox *o)
 	r = db_outbox_claim(o->db, o->owner, busy, nbusy);
 	if (!r)
 		return false;
+	o->last_claim_error[0] = '\0';
 	rows = json_object_get(r, "rows");
 	json_array_foreach(rows, i, row)
 	{
@@ -454,7 +456,10 @@ static void *worker(void *arg)
 			if (o->db->state == DB_READY && (o->want_claim || now >= o->next_claim)) {
 				o->want_claim = false;
 				if (!claim(o)) {
-					logline(o, "claim failed: %s", o->db->err);
+					if (strncmp(o->last_claim_error, o->db->err, sizeof o->last_claim_error - 1) != 0) {
+						logline(o, "claim failed: %s", o->db->err);
+						snprintf(o->last_claim_error, sizeof o->last_claim_error, "%s", o->db->err);
+					}
 					if (o->db->state != DB_READY || db_error_is_transient(o->db))
 						disconnect(o, o->db->err);
 					o->next_claim = db_now_ms() + CLAIM_EVERY_MS;
