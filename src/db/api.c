@@ -41,14 +41,7 @@ json_t *db_api_key_get(struct db *db, long long id)
 {
 	char idt[24];
 	const char *p[1] = { ID_TEXT(idt, id) };
-	/* wrapped in an array: a bare JSON null is no document to the reader */
-	json_t *doc = db_json(db, "SELECT jsonb_build_array(api_key_get($1::bigint))", 1, p), *key;
-
-	if (!doc)
-		return NULL;
-	key = json_incref(json_array_get(doc, 0));
-	json_decref(doc);
-	return key ? key : json_null();
+	return db_json_or_null(db, "SELECT api_key_get($1::bigint)", 1, p);
 }
 
 json_t *db_platform_secret_set(struct db *db, const char *platform, const char *secret)
@@ -60,16 +53,7 @@ json_t *db_platform_secret_set(struct db *db, const char *platform, const char *
 bool db_platform_secret_get(struct db *db, const char *platform, char *out, size_t size)
 {
 	const char *p[1] = { platform };
-	PGresult *res = db_exec(db, "SELECT platform_secret_get($1)", 1, p);
-	bool found;
-
-	if (!res)
-		return false;
-	found = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
-	if (found)
-		snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return found;
+	return db_text_cell(db, "SELECT platform_secret_get($1)", 1, p, out, size);
 }
 
 json_t *db_api_adjust(struct db *db, long long key_id, const char *body_json, const char *idem)
@@ -126,15 +110,7 @@ json_t *db_api_public_event(struct db *db, long long event_id)
 {
 	char ev[24];
 	const char *p[1] = { ID_TEXT(ev, event_id) };
-	/* wrapped in an array: a bare JSON null (no such event) is no document
-	 * to db_json's reader */
-	json_t *doc = db_json(db, "SELECT jsonb_build_array(api_public_event($1::bigint))", 1, p), *one;
-
-	if (!doc)
-		return NULL;
-	one = json_incref(json_array_get(doc, 0));
-	json_decref(doc);
-	return one ? one : json_null();
+	return db_json_or_null(db, "SELECT api_public_event($1::bigint)", 1, p);
 }
 
 json_t *db_api_checkin(struct db *db, long long key_id, long long ticket, long long event, long long issue)
@@ -153,16 +129,9 @@ json_t *db_api_person_tickets(struct db *db, long long key_id, long long person_
 
 bool db_link_secret(struct db *db, char *out, size_t size)
 {
-	PGresult *res = db_exec(db, "SELECT link_secret()", 0, NULL);
-	bool found;
-
-	if (!res)
-		return false;
-	found = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
-	if (found)
-		snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
-	else
+	if (db_text_cell(db, "SELECT link_secret()", 0, NULL, out, size))
+		return true;
+	if (db->status == DB_OK)
 		db_set_error(db, DB_FAILED, "the database has no link secret (run boxoffice migrate)");
-	PQclear(res);
-	return found;
+	return false;
 }

@@ -761,6 +761,40 @@ json_t *db_json(struct db *db, const char *sql, int nparams, const char *const *
 	return doc;
 }
 
+json_t *db_json_or_null(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res = db_exec(db, sql, nparams, params);
+	json_t *doc;
+	json_error_t jerr;
+
+	if (!res)
+		return NULL;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		return json_null();
+	}
+	/* JSON_DECODE_ANY: a bare null is a document here */
+	doc = json_loads(PQgetvalue(res, 0, 0), JSON_DECODE_ANY, &jerr);
+	PQclear(res);
+	if (!doc)
+		db_set_error(db, DB_FAILED, "bad JSON from the database: %s", jerr.text);
+	return doc;
+}
+
+bool db_text_cell(struct db *db, const char *sql, int nparams, const char *const *params, char *out, size_t size)
+{
+	PGresult *res = db_exec(db, sql, nparams, params);
+	bool found;
+
+	if (!res)
+		return false;
+	found = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
+	if (found)
+		snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return found;
+}
+
 PGresult *db_exec_id(struct db *db, const char *sql, long long id)
 {
 	char s[24];

@@ -130,6 +130,12 @@ void db_set_error(struct db *db, enum db_status status, const char *fmt, ...)
  * and parses it; NULL with db->err set on failure. */
 #include <jansson.h>
 json_t *db_json(struct db *db, const char *sql, int nparams, const char *const *params);
+/* The same for a cell that may be SQL NULL or JSON null (nothing found):
+ * json_null() then; NULL only on failure. */
+json_t *db_json_or_null(struct db *db, const char *sql, int nparams, const char *const *params);
+/* One text cell copied into out; false when NULL, no row, or failure
+ * (db->err tells a failure). */
+bool db_text_cell(struct db *db, const char *sql, int nparams, const char *const *params, char *out, size_t size);
 /* Runs a statement whose one parameter is an ID. */
 PGresult *db_exec_id(struct db *db, const char *sql, long long id);
 
