@@ -408,10 +408,37 @@ static void test_bad_input_is_refused_while_another_client_is_served(void **stat
 	free(key);
 }
 
+/* A sale's reference names one order per channel: the same reference under
+ * another idempotency key is refused in words, not with the database's
+ * constraint message. */
+static void test_reused_reference_refused_in_words(void **state)
+{
+	struct served s;
+	long long ev = make_event(unique_name("Ref"), "2027-07-01", 0);
+	long long ty = make_type(ev, "Adult", 100, 1000, 1);
+	char *key = apikey_new(NULL, "--name '%s' --channel web --rate 0", unique_name("ref"));
+	char body[300];
+	const char *first[] = { "Idempotency-Key: ref-1", NULL };
+	struct http_answer a;
+
+	(void)state;
+	serve_start(&s, NULL);
+	snprintf(body, sizeof body,
+		 "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1,\"reference\":\"PO-7\"}", ev, ty);
+	a = http_do(&s, "POST", "/tickets/adjust", key, body, first);
+	assert_int_equal(a.status, 200);
+	http_answer_free(&a);
+	expect(&s, "POST", "/tickets/adjust", key, body, "Idempotency-Key: ref-2", 409, "reference was used already");
+	assert_int_equal(count_of("SELECT sold FROM ticket_type WHERE id = $1::bigint", ty), 1);
+	assert_int_equal(serve_stop(&s), 0);
+	free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_input_is_refused_while_another_client_is_served),
+		cmocka_unit_test(test_reused_reference_refused_in_words),
 	};
 	return cmocka_run_group_tests_name("serve_input", tests, setup, teardown);
 }

@@ -25,6 +25,7 @@ static int serial;
 #define SHOPIFY_SECRET "test_secret_key"
 #define WOO_SECRET "wc_webhook_secret_123"
 #define SQUARE_KEY "Ibxx_5AKakO-3qeNVR61Dw"
+#define EVENTBRITE_SECRET "eb-url-secret-4f9a"
 #define SQUARE_URL "https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9"
 
 static void sql(const char *q, int n, const char *const *p)
@@ -70,6 +71,7 @@ static int setup(void **state)
 	json_decref(cli_json("$BOXOFFICE platform secret --platform shopify --secret %s", SHOPIFY_SECRET));
 	json_decref(cli_json("$BOXOFFICE platform secret --platform woocommerce --secret %s", WOO_SECRET));
 	json_decref(cli_json("$BOXOFFICE platform secret --platform square --secret %s --url %s", SQUARE_KEY, SQUARE_URL));
+	json_decref(cli_json("$BOXOFFICE platform secret --platform eventbrite --secret %s", EVENTBRITE_SECRET));
 	channel("shopify", NULL, NULL);
 	channel("woocommerce", NULL, NULL);
 	channel("square", NULL, NULL);
@@ -636,7 +638,7 @@ static struct http_answer eventbrite_ping(const char *action, const char *api_ur
 		 "{\"config\":{\"action\":\"%s\",\"endpoint_url\":\"x\",\"user_id\":\"1\",\"webhook_id\":\"2\"},"
 		 "\"api_url\":\"%s\"}",
 		 action, api_url);
-	return post("/webhooks/eventbrite", body, NULL);
+	return post("/webhooks/eventbrite?secret=" EVENTBRITE_SECRET, body, NULL);
 }
 
 static long long ms_now(void)
@@ -665,6 +667,24 @@ static void test_eventbrite_fetches_the_order(void **state)
 	snprintf(url, sizeof url, "%sorders/%s/", base, id);
 	snprintf(delivery, sizeof delivery, "%s order.placed", url);
 
+	/* Eventbrite signs nothing: without the URL's secret, or with another,
+	 * nothing is recorded and nothing fetched */
+	{
+		char body[600];
+		snprintf(body, sizeof body, "{\"config\":{\"action\":\"order.placed\"},\"api_url\":\"%s\"}", url);
+		a = post("/webhooks/eventbrite", body, NULL);
+		assert_int_equal(a.status, 401);
+		assert_non_null(strstr(a.body, "secret: missing"));
+		http_answer_free(&a);
+		a = post("/webhooks/eventbrite?secret=guess", body, NULL);
+		assert_int_equal(a.status, 401);
+		assert_non_null(strstr(a.body, "does not match"));
+		http_answer_free(&a);
+		v = text1("SELECT count(*) FROM webhook_delivery WHERE platform = 'eventbrite' AND delivery_id = $1",
+			  delivery);
+		assert_string_equal(v, "0");
+		free(v);
+	}
 	t0 = ms_now();
 	a = eventbrite_ping("order.placed", url);
 	expect(&a, 200, "pending");
@@ -720,6 +740,24 @@ static void test_eventbrite_fetches_the_order(void **state)
 	snprintf(url, sizeof url, "%sorders/%s/", base, id);
 	snprintf(delivery, sizeof delivery, "%s order.placed", url);
 	fake_mode(&f, "stall", 0, 5000);
+	/* Eventbrite signs nothing: without the URL's secret, or with another,
+	 * nothing is recorded and nothing fetched */
+	{
+		char body[600];
+		snprintf(body, sizeof body, "{\"config\":{\"action\":\"order.placed\"},\"api_url\":\"%s\"}", url);
+		a = post("/webhooks/eventbrite", body, NULL);
+		assert_int_equal(a.status, 401);
+		assert_non_null(strstr(a.body, "secret: missing"));
+		http_answer_free(&a);
+		a = post("/webhooks/eventbrite?secret=guess", body, NULL);
+		assert_int_equal(a.status, 401);
+		assert_non_null(strstr(a.body, "does not match"));
+		http_answer_free(&a);
+		v = text1("SELECT count(*) FROM webhook_delivery WHERE platform = 'eventbrite' AND delivery_id = $1",
+			  delivery);
+		assert_string_equal(v, "0");
+		free(v);
+	}
 	t0 = ms_now();
 	a = eventbrite_ping("order.placed", url);
 	expect(&a, 200, "pending");

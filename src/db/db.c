@@ -576,6 +576,10 @@ static const char *constraint_message(const char *constraint)
 		{ "checkin_list_name_key", "the event has a check-in list with that name already" },
 		{ "checkin_list_name_no_comma", "a list's name cannot hold a comma" },
 		{ "area_name_key", "the event has an area with that name already" },
+		{ "ticket_order_external_key",
+		  "that reference was used already on this channel (repeat with the same idempotency key to get the first "
+		  "answer)" },
+		{ "platform_channel_name_key", "a channel with that name exists already" },
 		{ NULL, NULL },
 	};
 	for (int i = 0; constraint && messages[i].name; i++)

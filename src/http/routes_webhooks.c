@@ -29,6 +29,7 @@
  * delivery done; a failed fetch is tried again (backoff_ms · 2^n) and a
  * pending delivery left by a crash is found again by the next scan. */
 #include <curl/curl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,11 @@
 #define FETCH_BODY_MAX (1024 * 1024)
 #define FETCH_SCAN_MS 1000
 
-enum { SHOPIFY, WOOCOMMERCE, SQUARE, NSIGNED };
-static const char *const signed_names[NSIGNED] = { "shopify", "woocommerce", "square" };
+/* Eventbrite signs nothing: its secret is a query parameter of the URL
+ * given to Eventbrite (/webhooks/eventbrite?secret=S), as its documentation
+ * advises a private URL, so a stranger's pings cost us no fetch. */
+enum { SHOPIFY, WOOCOMMERCE, SQUARE, EVENTBRITE, NSIGNED };
+static const char *const signed_names[NSIGNED] = { "shopify", "woocommerce", "square", "eventbrite" };
 
 struct kept_secret {
 	char secret[512];
@@ -122,8 +126,19 @@ have:
 	return true;
 }
 
+/* Equal without telling how much matched: both sides hashed first. */
+static bool secret_equals(const char *given, const char *secret)
+{
+	unsigned char a[crypto_generichash_BYTES], b[crypto_generichash_BYTES];
+	crypto_generichash(a, sizeof a, (const unsigned char *)given, strlen(given), NULL, 0);
+	crypto_generichash(b, sizeof b, (const unsigned char *)secret, strlen(secret), NULL, 0);
+	return sodium_memcmp(a, b, sizeof a) == 0;
+}
+
 static bool sig_matches(int which, const char *header, const struct kept_secret *k, const char *body, size_t len)
 {
+	if (which == EVENTBRITE)
+		return secret_equals(header, k->secret);
 	if (which == SQUARE)
 		return sig_square_ok(header, k->secret, k->url, body, len);
 	return sig_hmac256_base64_ok(header, k->secret, body, len);
@@ -244,12 +259,40 @@ bool route_square_webhook(struct request *r, const char *tail)
 	return apply(r, "square", &d);
 }
 
+/* ?secret=S against platform secret 'eventbrite'; false after answering. */
+static bool url_secret_ok(struct request *r)
+{
+	const char *given = http_arg(r, "secret");
+	struct kept_secret k;
+	long long age;
+	bool ok;
+
+	if (!given || !*given) {
+		http_error(r, 401, "secret: missing (give Eventbrite the URL /webhooks/eventbrite?secret=S)");
+		return false;
+	}
+	if (!secret_get(r, EVENTBRITE, false, &k, &age))
+		return false;
+	ok = secret_equals(given, k.secret);
+	if (!ok && age > SECRET_REREAD_MS) {
+		if (!secret_get(r, EVENTBRITE, true, &k, &age))
+			return false;
+		ok = secret_equals(given, k.secret);
+	}
+	memset(&k, 0, sizeof k);
+	if (!ok)
+		http_error(r, 401, "secret: does not match");
+	return ok;
+}
+
 bool route_eventbrite_webhook(struct request *r, const char *tail)
 {
 	struct platform_delivery d;
 	char err[200];
 
 	(void)tail;
+	if (!url_secret_ok(r))
+		return true;
 	if (!parse_eventbrite(r->body, r->len, &d, err, sizeof err))
 		return bad(r, err);
 	return apply(r, "eventbrite", &d);
