@@ -30,6 +30,7 @@ struct dashboard_state {
 	int nentrances, more_entrances;
 	long long admits;
 	bool have_entrances; /* the event has areas or scans */
+	int channels_at; /* the channels' summary line, -1 when none */
 };
 
 static void add(struct dashboard_state *s, unsigned attr, const char *text)
@@ -83,6 +84,7 @@ static void channel_lines(struct dashboard_state *s, const struct channel_health
 	lag_text(lag, sizeof lag, worst);
 	snprintf(line, sizeof line, "Channels %s · %d failing · %d ok · %d off · pending %s · dead %s · lag %s", n[0],
 		 failing, ch->n - failing - off, off, n[1], n[2], lag);
+	s->channels_at = s->count;
 	add(s, failing ? theme_attr(C_STATUS_ERR) : A_BOLD, line);
 	for (int i = 0; i < ch->n; i++) {
 		const struct channel_health *c = &ch->c[i];
@@ -96,7 +98,8 @@ static void channel_lines(struct dashboard_state *s, const struct channel_health
 		if (!c->enabled)
 			snprintf(line, sizeof line, "%s off", head);
 		else if (bad)
-			snprintf(line, sizeof line, "%s failing (%s) · dead %s · %s", head, n[3], n[2],
+			snprintf(line, sizeof line, "%s %s failed %s · dead %s · %s", head, n[3],
+				 c->failures == 1 ? "try" : "tries", n[2],
 				 c->error[0] ? c->error : "-");
 		else
 			snprintf(line, sizeof line, "%s ok · pending %s · lag %s", head, n[1], lag);
@@ -116,6 +119,7 @@ static void dashboard_answer(struct db *db, const struct dashboard_figures *figu
 	if (!figures)
 		return;
 	s->count = 0;
+	s->channels_at = -1;
 	snprintf(line, sizeof line, "%-*s %*s %*s %*s %*s %*s", W_NAME, "SEATS", W_SEATS, "CAPACITY", W_SEATS, "SOLD",
 		 W_SEATS, "HELD", W_SEATS, "RESERVED", W_SEATS, "AVAILABLE");
 	add(s, theme_attr(C_TITLE) | A_UNDERLINE, line);
@@ -299,8 +303,12 @@ static void dashboard_draw(struct app *app, void *state, struct rect a)
 		if (!ent.n)
 			main_rows = s->count < a.h - 1 ? s->count : a.h - 1;
 		/* Figures that are not current never look current. */
-		for (int i = 0; i < main_rows; i++)
-			draw_text(a.y + i, a.x + 2, a.w - 4, s->lines[i], stale ? theme_attr(C_DIM) : s->attrs[i]);
+		for (int i = 0; i < main_rows; i++) {
+			/* a failing platform shows at 80x24 whatever else does: the
+			 * channels' summary takes the last row when it would be cut */
+			int li = i == main_rows - 1 && s->channels_at >= main_rows ? s->channels_at : i;
+			draw_text(a.y + i, a.x + 2, a.w - 4, s->lines[li], stale ? theme_attr(C_DIM) : s->attrs[li]);
+		}
 		for (int i = 0; i < ent.n; i++)
 			draw_text(a.y + main_rows + 1 + i, a.x + 2, a.w - 4, ent.text[i], stale ? theme_attr(C_DIM) : ent.attr[i]);
 	}
