@@ -199,7 +199,11 @@ void cli_print_help(void)
 		char name[48];
 		snprintf(name, sizeof name, "%s%s%s", c->name, c->sub ? " " : "",
 			 c->sub ? c->sub : "");
-		printf("  %-18s %s\n", name, c->summary);
+		/* a long name gets its own line rather than running into its text */
+		if (strlen(name) > 18)
+			printf("  %s\n  %-18s %s\n", name, "", c->summary);
+		else
+			printf("  %-18s %s\n", name, c->summary);
 	}
 	printf("\nExit codes: 0 done, 1 refused by a business rule or no such ID or name,\n"
 	       "2 usage error, 3 database unreachable or internal error,\n"
@@ -250,8 +254,20 @@ bool cli_asks_help(int argc, char **argv)
 int cli_dispatch(struct cli *cli, int argc, char **argv)
 {
 	const struct command *match;
-	int rc = cli_find_command(argc, argv, &match);
+	int rc;
 
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		/* `boxoffice channel --help`: every usage of the family */
+		bool family = false;
+		for (const struct command *c = commands; c->name; c++)
+			if (strcmp(c->name, argv[0]) == 0 && c->sub) {
+				printf("%s boxoffice %s\n       %s\n", family ? "      " : "usage:", c->usage, c->summary);
+				family = true;
+			}
+		if (family)
+			return EXIT_DONE;
+	}
+	rc = cli_find_command(argc, argv, &match);
 	if (rc)
 		return rc;
 	if (cli_asks_help(argc, argv)) {

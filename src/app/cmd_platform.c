@@ -26,8 +26,10 @@ static bool platform_ok(const char *what, const char *platform, int *rc)
 int cmd_platform_secret(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "platform secret", *platform = NULL, *secret = NULL, *url = NULL;
+	bool json = false; /* its answer is JSON either way (scripts read it); --json as everywhere */
 	const struct cli_opt opts[] = {
-		{ "platform", &platform, NULL }, { "secret", &secret, NULL }, { "url", &url, NULL }, { NULL, NULL, NULL },
+		{ "platform", &platform, NULL }, { "secret", &secret, NULL }, { "url", &url, NULL },
+		{ "json", NULL, &json },	 { NULL, NULL, NULL },
 	};
 	int rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL);
 	json_t *doc;
@@ -80,6 +82,19 @@ int cmd_platform_map(struct cli *cli, int argc, char **argv)
 	}
 	printf("%s SKU %s -> event %lld, type %lld\n", platform, sku, event_id, type_id);
 	json_decref(doc);
+	if (!remote) {
+		/* webhooks in match on the SKU; pushes out need the platform's own ID */
+		static const struct {
+			const char *platform, *id;
+		} pushed_by_id[] = { { "shopify", "the variant's inventory_item_id" },
+				     { "woocommerce", "the product ID, or PRODUCT/VARIATION" },
+				     { "eventbrite", "EVENT_ID/TICKET_CLASS_ID" } };
+		for (size_t i = 0; i < sizeof pushed_by_id / sizeof pushed_by_id[0]; i++)
+			if (strcmp(platform, pushed_by_id[i].platform) == 0)
+				fprintf(stderr,
+					"boxoffice: %s: note: availability is pushed to %s only with --remote (%s)\n",
+					what, platform, pushed_by_id[i].id);
+	}
 	return EXIT_DONE;
 }
 
@@ -183,7 +198,7 @@ int cmd_platform_deliveries(struct cli *cli, int argc, char **argv)
 		putchar(' ');
 		cli_cell(json_string_value(json_object_get(row, "delivery")), 28);
 		putchar(' ');
-		cli_cell(detail, 200);
+		printf("%.200s", detail ? detail : ""); /* the last column: no padding to wrap */
 		putchar('\n');
 		free(detail);
 	}

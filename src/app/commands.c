@@ -131,7 +131,7 @@ const struct command commands[] = {
 	{ "apikey", "list", cmd_apikey_list, "apikey list [--json]", "the API keys, live and revoked (never their secrets)" },
 	{ "apikey", "revoke", cmd_apikey_revoke, "apikey revoke ID|NAME", "the key stops working at once" },
 	{ "platform", "secret", cmd_platform_secret,
-	  "platform secret --platform stripe|shopify|woocommerce|square|eventbrite|slack|twilio|hubspot|zendesk --secret S [--url URL]",
+	  "platform secret --platform stripe|shopify|woocommerce|square|eventbrite|slack|twilio|hubspot|zendesk --secret S [--url URL] [--json]",
 	  "a platform's webhook signing secret (square: --url, its notification URL as registered there)" },
 	{ "platform", "map", cmd_platform_map,
 	  "platform map --platform P --sku SKU --event E --type T [--remote R] [--json]",

@@ -15,7 +15,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
 PG_THROWAWAY=${PG_THROWAWAY:-1} "$here/pg.sh" start "$tmp/pg" boxoffice_test
 export PGHOST="$tmp/pg" PGUSER=boxoffice PGDATABASE=boxoffice_test
 export BOXOFFICE_TEST_TMP="$tmp"
