@@ -64,6 +64,18 @@ static void test_help_and_version(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "--date"));
 	run_free(&r);
+	/* a family's --help lists every usage of it, not an error */
+	r = run_cmd("$BOXOFFICE channel --help");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "boxoffice channel add"));
+	assert_non_null(strstr(r.out, "boxoffice channel status"));
+	run_free(&r);
+	/* a name longer than the column gets its own line: never run into its text */
+	r = run_cmd("$BOXOFFICE --help | grep -A1 'platform deliveries'");
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, "deliverieswebhook"));
+	assert_non_null(strstr(r.out, "platform deliveries\n"));
+	run_free(&r);
 }
 
 static void test_usage_errors(void **state)
