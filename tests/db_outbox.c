@@ -769,6 +769,229 @@ static void test_dashboard_channel_health(void **state)
 	fake_stop(&f);
 }
 
+/* A Slack incoming-webhook URL is the secret itself: a clerk (change_log,
+ * the dashboard's channel_health) and serve's log see the channel and its
+ * host, never the URL's path. */
+static void test_clerk_never_reads_a_channel_url(void **state)
+{
+	struct fake f;
+	struct served s;
+	const char *slack = chan_name("secret");
+	char clerk[48], secret[48], did[64], conninfo[128], *log;
+	struct run_result r;
+	PGconn *c;
+	PGresult *res;
+
+	(void)state;
+	snprintf(clerk, sizeof clerk, "clerk_out_%d", (int)getpid());
+	snprintf(secret, sizeof secret, "SLACKHOOKSECRET%d", (int)getpid());
+	r = run_cmd("$BOXOFFICE user add %s --role clerk", clerk);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	fake_start(&f);
+	r = run_cmd("\"$BOXOFFICE\" channel add %s --platform slack --url '%s/slack/T000/B000/%s?x=%s' --retry-limit 1",
+		    slack, fake_url(&f), secret, secret);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	fake_mode(&f, "fail", 500, 0);
+	serve_start(&s, NULL);
+	snprintf(did, sizeof did, "secret-%d", (int)getpid());
+	PQclear(test_query(conn, "INSERT INTO webhook_delivery (platform, delivery_id, topic, outcome, detail) "
+				 "VALUES ('shopify', $1, 'orders/create', 'unmapped', '{}')",
+			   1, (const char *[]){ did }));
+	assert_true(wait_status(slack, "failures", 1, 10000));
+	assert_int_equal(serve_stop(&s), 0);
+
+	snprintf(conninfo, sizeof conninfo, "user=%s", clerk);
+	c = PQconnectdb(conninfo);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	res = PQexec(c, "SELECT coalesce(string_agg(detail::text, ' '), '') FROM change_log WHERE entity = 'channel'");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	assert_null(strstr(PQgetvalue(res, 0, 0), secret));
+	assert_non_null(strstr(PQgetvalue(res, 0, 0), "127.0.0.1")); /* the host stays */
+	PQclear(res);
+	res = PQexec(c, "SELECT channel_health()::text");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	if (strstr(PQgetvalue(res, 0, 0), secret))
+		print_message("%s\n", PQgetvalue(res, 0, 0));
+	assert_null(strstr(PQgetvalue(res, 0, 0), secret));
+	assert_non_null(strstr(PQgetvalue(res, 0, 0), "500"));
+	PQclear(res);
+	PQfinish(c);
+	log = serve_log(&s);
+	assert_null(strstr(log, secret));
+	assert_non_null(strstr(log, slack)); /* the failure names the channel */
+	free(log);
+	/* the supervisor's own listing still has it (to check what was typed) */
+	r = run_cmd("\"$BOXOFFICE\" channel list --json");
+	assert_non_null(strstr(r.out, secret));
+	run_free(&r);
+	disable(slack);
+	fake_stop(&f);
+}
+
+/* SIGTERM while a push hangs: the row goes back to pending, so a new serve
+ * sends at once instead of waiting out the lease (2 x 30 s + 30 s here). */
+static void test_stop_releases_leases(void **state)
+{
+	struct fake f;
+	struct served s;
+	long long ev = make_event(unique_name("Outbox release"), "2027-06-11", 0);
+	long long ty = make_type(ev, "Adult", 30, 1000, 1);
+	const char *name = chan_name("release");
+	char sku[64];
+	json_t *reqs;
+	long long until, last = -1;
+
+	(void)state;
+	fake_start(&f);
+	add_webhook(name, &f, "--setting timeout_ms=30000");
+	snprintf(sku, sizeof sku, "R-%lld", ty);
+	map(name, sku, ev, ty, NULL);
+	serve_start(&s, NULL);
+	fake_mode(&f, "stall", 0, 0);
+	assert_int_equal(sells(ev, ty, 1), 0);
+	until = now_ms() + 10000;
+	do {
+		reqs = fake_requests(&f);
+		last = (long long)json_array_size(reqs);
+		json_decref(reqs);
+		if (last >= 1)
+			break;
+		usleep(50 * 1000);
+	} while (now_ms() < until);
+	assert_true(last >= 1); /* in flight */
+	assert_int_equal(serve_stop(&s), 0);
+	{
+		char idt[24];
+		const char *p[1] = { name };
+		PGresult *res = test_query(conn, "SELECT count(*) FROM channel_outbox o JOIN platform_channel c "
+						 "ON c.id = o.channel_id WHERE c.name = $1 AND o.state = 'pending' "
+						 "AND o.lease_owner IS NULL AND o.attempts = 0", 1, p);
+		snprintf(idt, sizeof idt, "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+		assert_string_equal(idt, "1"); /* released, attempts unchanged */
+	}
+
+	fake_mode(&f, "ok", 0, 0);
+	fake_clear(&f);
+	serve_start(&s, NULL);
+	assert_int_equal(sells(ev, ty, 1), 0);
+	until = now_ms() + 5000;
+	for (;;) {
+		reqs = fake_requests(&f);
+		last = json_array_size(reqs) ? req_number(json_array_get(reqs, json_array_size(reqs) - 1), "available")
+					     : -1;
+		json_decref(reqs);
+		if (last == 28 || now_ms() > until)
+			break;
+		usleep(50 * 1000);
+	}
+	assert_int_equal(last, 28);
+	assert_int_equal(serve_stop(&s), 0);
+	disable(name);
+	fake_stop(&f);
+}
+
+/* channel add refuses control characters in credentials and settings and
+ * a URL with an empty port: exit 2, one line. */
+static void test_channel_add_refuses_bad_input(void **state)
+{
+	static const char *const bad[] = {
+		"--platform webhook --url http://127.0.0.1:9/x --credentials \"$(printf 'tok\\r\\nX-Evil: 1')\"",
+		"--platform webhook --url http://127.0.0.1:9/x --credentials \"$(printf 'tok\\001')\"",
+		"--platform shopify --url http://127.0.0.1:9/x --credentials t --setting \"location_id=$(printf '1\\r\\n2')\"",
+		"--platform webhook --url http://127.0.0.1:/x",
+		"--platform webhook --url http://127.0.0.1:0/x",
+		"--platform webhook --url http://127.0.0.1:99999/x",
+		"--platform webhook --url 'http://127.0.0.1:9/x\ty'",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *name = chan_name("bad");
+		struct run_result r = run_cmd("\"$BOXOFFICE\" channel add %s %s", name, bad[i]);
+		if (r.status != 2)
+			print_message("case %zu: exit %d: %s\n", i, r.status, r.err);
+		assert_int_equal(r.status, 2);
+		assert_non_null(strstr(r.err, "boxoffice: "));
+		assert_true(strchr(r.err, '\n') == NULL || strchr(r.err, '\n')[1] == '\0');
+		run_free(&r);
+	}
+	{
+		const char *name = chan_name("good");
+		struct run_result r = run_cmd("\"$BOXOFFICE\" channel add %s --platform webhook "
+					      "--url http://user@127.0.0.1:8080/x?y=1", name);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+		disable(name);
+	}
+}
+
+/* A request that cannot be built (Shopify without location_id) is dead at
+ * once, its error says why; the dead letters of a burst make one alert. */
+static void test_unbuildable_is_dead_at_once_and_alerts_coalesce(void **state)
+{
+	struct fake f, shop;
+	struct served s;
+	long long ev = make_event(unique_name("Outbox unbuildable"), "2027-06-12", 0);
+	long long ty = make_type(ev, "Adult", 30, 1000, 1);
+	const char *slack = chan_name("alerts"), *sname = chan_name("noloc");
+	char sku[64];
+	json_t *dead, *d, *reqs, *q;
+	struct run_result r;
+	size_t i;
+	int alerts = 0;
+
+	(void)state;
+	fake_start(&f);
+	fake_start(&shop);
+	r = run_cmd("\"$BOXOFFICE\" channel add %s --platform slack --url %s/slack/T0/B0/X", slack, fake_url(&f));
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_cmd("\"$BOXOFFICE\" channel add %s --platform shopify --url %s/admin/api/2024-01 "
+		    "--credentials shpat_test --retry-limit 10 --backoff-ms 100",
+		    sname, fake_url(&shop));
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(sku, sizeof sku, "NL-%lld", ty);
+	map(sname, sku, ev, ty, "808950810");
+	serve_start(&s, NULL);
+	for (int k = 0; k < 4; k++) {
+		long long until = now_ms() + 5000;
+		assert_int_equal(sells(ev, ty, 1), 0);
+		while (status_int(sname, "dead") < k + 1 && now_ms() < until)
+			usleep(50 * 1000);
+		assert_int_equal(status_int(sname, "dead"), k + 1);
+	}
+	dead = cli_json("$BOXOFFICE channel dead %s --json", sname);
+	assert_int_equal(json_array_size(dead), 4);
+	json_array_foreach(dead, i, d)
+	{
+		assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 1);
+		assert_non_null(strstr(json_string_value(json_object_get(d, "last_error")), "location_id"));
+	}
+	json_decref(dead);
+	assert_true(wait_drained(slack, 10000));
+	usleep(500 * 1000); /* a second alert, were there one, would be queued by now */
+	assert_true(wait_drained(slack, 10000));
+	reqs = fake_requests(&f);
+	json_array_foreach(reqs, i, q)
+	{
+		const char *body = json_string_value(json_object_get(q, "body"));
+		alerts += body && strstr(body, sname) && strstr(body, "dead letter");
+	}
+	json_decref(reqs);
+	assert_int_equal(alerts, 1);
+	reqs = fake_requests(&shop);
+	assert_int_equal(json_array_size(reqs), 0);
+	json_decref(reqs);
+	assert_int_equal(serve_stop(&s), 0);
+	disable(slack);
+	disable(sname);
+	fake_stop(&f);
+	fake_stop(&shop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -782,6 +1005,10 @@ int main(void)
 		cmocka_unit_test(test_resync_records_drift),
 		cmocka_unit_test(test_alerts_reach_slack),
 		cmocka_unit_test(test_dashboard_channel_health),
+		cmocka_unit_test(test_clerk_never_reads_a_channel_url),
+		cmocka_unit_test(test_stop_releases_leases),
+		cmocka_unit_test(test_channel_add_refuses_bad_input),
+		cmocka_unit_test(test_unbuildable_is_dead_at_once_and_alerts_coalesce),
 	};
 	return cmocka_run_group_tests_name("outbox", tests, setup, teardown);
 }

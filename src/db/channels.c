@@ -31,6 +31,28 @@ json_t *db_outbox_complete(struct db *db, long long id, const char *owner, bool 
 	return db_json(db, "SELECT outbox_complete($1::bigint, $2, $3::boolean, $4, $5::jsonb)", 5, p);
 }
 
+/* A claimed row whose request cannot be built: dead at once (db/043). */
+json_t *db_outbox_give_up(struct db *db, long long id, const char *owner, const char *error)
+{
+	char idt[24];
+	const char *p[3] = { ID_TEXT(idt, id), owner, error };
+	return db_json(db, "SELECT outbox_give_up($1::bigint, $2, $3)", 3, p);
+}
+
+/* A clean stop: the worker's leased rows back to pending (db/043). */
+int db_outbox_release(struct db *db, const char *owner)
+{
+	const char *p[1] = { owner };
+	PGresult *res = db_exec(db, "SELECT outbox_release($1)", 1, p);
+	int n;
+
+	if (!res)
+		return -1;
+	n = (int)db_int(res, 0, 0);
+	PQclear(res);
+	return n;
+}
+
 int db_outbox_resync_due(struct db *db)
 {
 	PGresult *res = db_exec(db, "SELECT outbox_resync_due()", 0, NULL);

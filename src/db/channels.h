@@ -17,6 +17,8 @@ json_t *db_outbox_complete(struct db *db, long long id, const char *owner, bool 
 			   const char *drift_json);
 /* Queues the resyncs whose schedule is due; how many rows, -1 on failure. */
 int db_outbox_resync_due(struct db *db);
+json_t *db_outbox_give_up(struct db *db, long long id, const char *owner, const char *error);
+int db_outbox_release(struct db *db, const char *owner);
 
 /* ---- the CLI (supervisors) ---- */
 struct channel_new {

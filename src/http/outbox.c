@@ -54,6 +54,7 @@ struct xfer {
 	char errbuf[CURL_ERROR_SIZE];
 	/* the outcome */
 	bool ok;
+	bool permanent; /* the request cannot be built: retrying cannot help */
 	char error[400];
 	char *drift; /* JSON text or NULL */
 	long long pulled_sold; /* a resync's reading of what the platform sold, -1: none */
@@ -181,6 +182,24 @@ static void xfer_free(struct xfer *x)
 	free(x);
 }
 
+/* scheme://host[:port] of the request's URL: its path and query may be the
+ * secret (a Slack webhook URL) or an account ID, so errors and logs, which
+ * clerks read, name the host only. */
+static const char *url_host(const struct xfer *x, char *buf, size_t size)
+{
+	const char *u = x->req.url ? x->req.url : "", *sep = strstr(u, "://");
+	const char *h = sep ? sep + 3 : u;
+	size_t n = strcspn(h, "/?#");
+	const char *at = memchr(h, '@', n);
+
+	if (at) { /* user:password@: never */
+		n -= (size_t)(at + 1 - h);
+		h = at + 1;
+	}
+	snprintf(buf, size, "%.*s%.*s", sep ? (int)(sep + 3 - u) : 0, u, (int)n, h);
+	return buf;
+}
+
 static void finish(struct xfer *x, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void finish(struct xfer *x, bool ok, const char *fmt, ...)
 {
@@ -272,6 +291,7 @@ static void begin_phase(struct outbox *o, struct xfer *x)
 			return;
 		}
 		finish(x, false, "cannot build the request: %s", err[0] ? err : "no URL");
+		x->permanent = true;
 		return;
 	}
 	if (!start_request(o, x))
@@ -282,13 +302,15 @@ static void begin_phase(struct outbox *o, struct xfer *x)
 static void transfer_done(struct outbox *o, struct xfer *x, CURLcode code)
 {
 	long status = 0;
+	char host[200];
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_multi_remove_handle(o->multi, x->easy);
+	url_host(x, host, sizeof host);
 	if (code != CURLE_OK) {
-		finish(x, false, "%s [%s]", x->errbuf[0] ? x->errbuf : curl_easy_strerror(code), x->req.url);
+		finish(x, false, "%s [%s]", x->errbuf[0] ? x->errbuf : curl_easy_strerror(code), host);
 	} else if (status < 200 || status > 299) {
-		finish(x, false, "HTTP %ld: %.160s [%s]", status, x->resp ? x->resp : "", x->req.url);
+		finish(x, false, "HTTP %ld: %.160s [%s]", status, x->resp ? x->resp : "", host);
 	} else if (x->phase == PH_PULL) {
 		struct push_channel c;
 		struct push_item it;
@@ -360,7 +382,8 @@ static bool report(struct outbox *o)
 			pp = &x->next;
 			continue;
 		}
-		r = db_outbox_complete(o->db, x->id, o->owner, x->ok, x->ok ? NULL : x->error, x->drift);
+		r = x->permanent ? db_outbox_give_up(o->db, x->id, o->owner, x->error)
+				 : db_outbox_complete(o->db, x->id, o->owner, x->ok, x->ok ? NULL : x->error, x->drift);
 		if (!r) {
 			if (o->db->state != DB_READY || db_error_is_transient(o->db))
 				return false;
@@ -572,7 +595,11 @@ void outbox_stop(struct outbox *o)
 	/* outcomes known: recorded now if the database answers */
 	if (o->db->state == DB_READY)
 		report(o);
-	/* transfers cut short: their leases run out and they are sent again */
+	/* transfers cut short: their rows back to pending (attempts unchanged)
+	 * so the next serve sends them at once; if the database does not
+	 * answer, their leases run out */
+	if (o->db->state == DB_READY && o->list && db_outbox_release(o->db, o->owner) < 0)
+		logline(o, "cannot release the rows in flight: %s", o->db->err);
 	while (o->list) {
 		struct xfer *x = o->list;
 		o->list = x->next;
