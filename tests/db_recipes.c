@@ -374,10 +374,21 @@ static void hubspot_endpoint(void **state)
 	site_close(&t);
 }
 
-static long zendesk_post(const struct signed_site *t, const char *secret, const char *sign_body, const char *body)
+/* Zendesk's timestamp of now + offset seconds (ISO 8601 UTC). */
+static const char *zendesk_ts(long offset)
+{
+	static char ts[32];
+	time_t t = time(NULL) + offset;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return ts;
+}
+
+static long zendesk_post_at(const struct signed_site *t, const char *secret, const char *sign_body, const char *body,
+			    const char *ts)
 {
 	char sig[100], h1[160], h2[120];
-	const char *ts = "2026-11-28T12:00:00Z";
 	const char *hdrs[3] = { h1, h2, NULL };
 	struct http_answer a;
 	long status;
@@ -391,6 +402,11 @@ static long zendesk_post(const struct signed_site *t, const char *secret, const 
 	status = a.status;
 	http_answer_free(&a);
 	return status;
+}
+
+static long zendesk_post(const struct signed_site *t, const char *secret, const char *sign_body, const char *body)
+{
+	return zendesk_post_at(t, secret, sign_body, body, zendesk_ts(0));
 }
 
 static void zendesk_endpoint(void **state)
@@ -410,6 +426,55 @@ static void zendesk_endpoint(void **state)
 	site_close(&t);
 }
 
+/* A captured signed call replayed: HubSpot v1/v2 carry no timestamp, and a
+ * body may have neither reference nor idempotency_key; the same signed
+ * request sells once and every copy gets the first answer. */
+static void hubspot_replay_sells_once(void **state)
+{
+	struct signed_site t;
+	char body[300];
+	long long now_ms = (long long)time(NULL) * 1000;
+	(void)state;
+
+	site_open(&t, "hubspot");
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1}", t.event, t.type);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(hubspot_post(&t, "v1", t.secret, body, 0, NULL), 200);
+	assert_int_equal(available(t.type), 9);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(hubspot_post(&t, "v2", t.secret, body, 0, NULL), 200);
+	assert_int_equal(available(t.type), 8);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(hubspot_post(&t, "v3", t.secret, body, now_ms, NULL), 200);
+	assert_int_equal(available(t.type), 7);
+	site_close(&t);
+}
+
+/* Zendesk's timestamp is checked (5 minutes), and a replay within them
+ * sells once. */
+static void zendesk_stale_and_replay(void **state)
+{
+	struct signed_site t;
+	char body[300];
+	(void)state;
+
+	site_open(&t, "zendesk");
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1}", t.event, t.type);
+	assert_int_equal(zendesk_post_at(&t, t.secret, body, body, "2019-01-01T00:00:00Z"), 401);
+	assert_int_equal(zendesk_post_at(&t, t.secret, body, body, zendesk_ts(-301)), 401);
+	assert_int_equal(zendesk_post_at(&t, t.secret, body, body, zendesk_ts(301)), 401);
+	assert_int_equal(zendesk_post_at(&t, t.secret, body, body, "yesterday"), 401);
+	assert_int_equal(available(t.type), 10);
+	{
+		char ts[32];
+		snprintf(ts, sizeof ts, "%s", zendesk_ts(-60));
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(zendesk_post_at(&t, t.secret, body, body, ts), 200);
+	}
+	assert_int_equal(available(t.type), 9);
+	site_close(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +482,8 @@ int main(void)
 		cmocka_unit_test(zendesk_signature),
 		cmocka_unit_test(hubspot_endpoint),
 		cmocka_unit_test(zendesk_endpoint),
+		cmocka_unit_test(hubspot_replay_sells_once),
+		cmocka_unit_test(zendesk_stale_and_replay),
 		cmocka_unit_test(recipes_worked_requests),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -154,7 +154,7 @@ static struct http_answer slack_post(const char *body, const char *ts, const cha
 }
 
 /* A signed slash command from user with text; the reply's text (malloc'd). */
-static char *slack_command(const char *user, const char *text)
+static char *slack_command_at(const char *user, const char *text, long long when)
 {
 	char body[1500], ts[24], sig[100], *enc, *out;
 	struct http_answer a;
@@ -178,7 +178,7 @@ static char *slack_command(const char *user, const char *text)
 		 "response_url=https%%3A%%2F%%2Fhooks.slack.com%%2Fcommands%%2F1&trigger_id=1.2.3",
 		 user, enc);
 	free(enc);
-	snprintf(ts, sizeof ts, "%lld", (long long)time(NULL));
+	snprintf(ts, sizeof ts, "%lld", when);
 	sig_slack_make(SLACK_SECRET, ts, body, strlen(body), sig, sizeof sig);
 	a = slack_post(body, ts, sig);
 	if (a.status != 200)
@@ -193,12 +193,28 @@ static char *slack_command(const char *user, const char *text)
 	return out;
 }
 
+static char *slack_command(const char *user, const char *text)
+{
+	return slack_command_at(user, text, (long long)time(NULL));
+}
+
 static char *user_id(const char *prefix)
 {
 	static char b[4][80];
 	static int k;
 	char *o = b[k++ % 4];
 	snprintf(o, sizeof b[0], "%s%s", prefix, uid);
+	return o;
+}
+
+/* A new well-formed MessageSid: "SM" + 32 lowercase hex. */
+static const char *sid_new(void)
+{
+	static char b[4][40];
+	static int k, n;
+	char *o = b[k++ % 4];
+	snprintf(o, sizeof b[0], "SM%08x%08x%016llx", (unsigned)getpid(), (unsigned)++n,
+		 (unsigned long long)time(NULL));
 	return o;
 }
 
@@ -441,6 +457,44 @@ static void test_supervisor_hold_and_release(void **state)
 	free(text);
 }
 
+/* The same signed slash command twice (a replay within Slack's 5
+ * minutes): the hold is made once; the copy answers "already done" with
+ * the first reply. A release likewise. */
+static void test_slack_replay_holds_once(void **state)
+{
+	char cmd[200], *first, *again;
+	long long holds = holds_of(adult_id), held = inventory_held(adult_id), hold;
+	long long when = (long long)time(NULL) - 5;
+
+	(void)state;
+	snprintf(cmd, sizeof cmd, "hold adult 2 event %lld", event_id);
+	first = slack_command_at(user_id("USUPER"), cmd, when);
+	if (strncmp(first, "Hold ", 5) != 0)
+		fail_msg("not a hold: %s", first);
+	hold = atoll(first + 5);
+	again = slack_command_at(user_id("USUPER"), cmd, when);
+	if (!strstr(again, "lready done") || !strstr(again, first))
+		fail_msg("replay answered: %s (first: %s)", again, first);
+	free(again);
+	free(first);
+	assert_int_equal(holds_of(adult_id), holds + 1);
+	assert_int_equal(inventory_held(adult_id), held + 2);
+	/* a new request (another timestamp) is a new hold */
+	first = slack_command_at(user_id("USUPER"), cmd, when + 1);
+	assert_int_equal(strncmp(first, "Hold ", 5), 0);
+	free(first);
+	assert_int_equal(holds_of(adult_id), holds + 2);
+	snprintf(cmd, sizeof cmd, "release %lld", hold);
+	first = slack_command_at(user_id("USUPER"), cmd, when);
+	assert_non_null(strstr(first, "released"));
+	again = slack_command_at(user_id("USUPER"), cmd, when);
+	if (!strstr(again, "lready done") || !strstr(again, "released"))
+		fail_msg("replayed release answered: %s", again);
+	free(again);
+	free(first);
+	assert_int_equal(inventory_held(adult_id), held + 2);
+}
+
 /* Slack gives up after 3 s: with the type's row locked by another
  * transaction, the hold's wait for it has a deadline, and the user hears
  * back in time, with nothing held. */
@@ -510,8 +564,8 @@ static void test_twilio_vector_and_bad_signatures(void **state)
 	assert_non_null(strstr(a.body, "<Response><Message>Sorry, you are not on the box office&apos;s staff list"));
 	http_answer_free(&a);
 
-	snprintf(mine, sizeof mine, "From=%%2B47%s&Body=hold+adult+1+event+%lld&MessageSid=SMbad%s", uid, event_id,
-		 uid);
+	snprintf(mine, sizeof mine, "From=%%2B47%s&Body=hold+adult+1+event+%lld&MessageSid=%s", uid, event_id,
+		 sid_new());
 	logged = test_scalar(conn, "SELECT count(*) FROM webhook_delivery WHERE platform = 'twilio'", 0, NULL);
 	long long holds = holds_of(adult_id);
 	a = twilio_post(TWILIO_URL, mine, NULL); /* missing */
@@ -565,7 +619,7 @@ static void test_twilio_same_message_ten_times_holds_once(void **state)
 	long long holds = holds_of(adult_id), held = inventory_held(adult_id);
 
 	(void)state;
-	snprintf(sid, sizeof sid, "SM%s%lld", uid, (long long)time(NULL));
+	snprintf(sid, sizeof sid, "%s", sid_new());
 	snprintf(body, sizeof body,
 		 "ToCountry=NO&SmsMessageSid=%s&NumMedia=0&SmsSid=%s&SmsStatus=received&Body=hold+adult+1+event+%lld"
 		 "&To=%%2B4700000000&NumSegments=1&MessageSid=%s&AccountSid=AC1&From=%%2B47%s&ApiVersion=2010-04-01",
@@ -598,14 +652,61 @@ static void test_twilio_same_message_ten_times_holds_once(void **state)
 	}
 }
 
+/* A captured signed SMS with its name/value boundaries moved
+ * (MessageSid=SM… → MessageSidS=M…: the same signed string) drops the
+ * MessageSid; without a well-formed one nothing is done (400). */
+static void test_twilio_message_sid_required(void **state)
+{
+	char body[600], moved[600], sig[100], h_sig[140];
+	const char *headers[3] = { "Content-Type: application/x-www-form-urlencoded", h_sig, NULL };
+	const char *sid = sid_new();
+	long long holds = holds_of(adult_id);
+	struct http_answer a;
+
+	(void)state;
+	snprintf(body, sizeof body, "Body=hold+adult+2+event+%lld&From=%%2B47%s&MessageSid=%s&SmsSid=%s&To=%%2B1555",
+		 event_id, uid, sid, sid);
+	snprintf(moved, sizeof moved,
+		 "Body=hold+adult+2+event+%lld&From=%%2B47%s&MessageSidS=%s&SmsSidS=%s&To=%%2B1555", event_id, uid,
+		 sid + 1, sid + 1);
+	sig_twilio_make(TWILIO_TOKEN, TWILIO_URL, body, sig, sizeof sig);
+	snprintf(h_sig, sizeof h_sig, "X-Twilio-Signature: %s", sig);
+	a = http_do(&srv, "POST", "/webhooks/twilio", NULL, body, headers);
+	assert_int_equal(a.status, 200);
+	assert_non_null(strstr(a.body, "<Message>Hold "));
+	http_answer_free(&a);
+	assert_int_equal(holds_of(adult_id), holds + 1);
+	for (int i = 0; i < 3; i++) {
+		a = http_do(&srv, "POST", "/webhooks/twilio", NULL, moved, headers); /* same signature */
+		if (a.status != 400)
+			fail_msg("moved boundaries: %ld %s", a.status, a.body);
+		http_answer_free(&a);
+	}
+	assert_int_equal(holds_of(adult_id), holds + 1);
+	/* missing or malformed, correctly signed: 400, nothing done */
+	{
+		const char *bad[] = { "", "&MessageSid=SM123", "&MessageSid=XX1234567890abcdef1234567890abcdef",
+				      "&MessageSid=SM1234567890abcdef1234567890abcdeg",
+				      "&MessageSid=SM1234567890abcdef1234567890abcdef0" };
+		for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+			snprintf(body, sizeof body, "Body=hold+adult+2+event+%lld&From=%%2B47%s%s", event_id, uid, bad[i]);
+			a = twilio_post(TWILIO_URL, body, TWILIO_TOKEN);
+			if (a.status != 400)
+				fail_msg("'%s': %ld %s", bad[i], a.status, a.body);
+			http_answer_free(&a);
+		}
+	}
+	assert_int_equal(holds_of(adult_id), holds + 1);
+}
+
 static void test_twiml_escapes_names(void **state)
 {
 	char body[300];
 	struct http_answer a;
 
 	(void)state;
-	snprintf(body, sizeof body, "From=%%2B47%s&Body=available+%%3Cb%%3E%%26%%22x%%22+event+%lld&MessageSid=SMx%s%lld",
-		 uid, event_id, uid, (long long)time(NULL));
+	snprintf(body, sizeof body, "From=%%2B47%s&Body=available+%%3Cb%%3E%%26%%22x%%22+event+%lld&MessageSid=%s",
+		 uid, event_id, sid_new());
 	a = twilio_post(TWILIO_URL, body, TWILIO_TOKEN);
 	assert_int_equal(a.status, 200);
 	if (!strstr(a.body, "<Message>") || !strstr(a.body, "&lt;b&gt;&amp;&quot;x&quot;: 5 left"))
@@ -631,7 +732,7 @@ static void test_twilio_public_url(void **state)
 		const char *extra[] = { "--public-url", PUBLIC_URL "/", NULL };
 		struct served s2;
 		serve_start(&s2, extra);
-		snprintf(body, sizeof body, "From=%%2B47%s&Body=help&MessageSid=SMp%s%lld", uid, uid, (long long)time(NULL));
+		snprintf(body, sizeof body, "From=%%2B47%s&Body=help&MessageSid=%s", uid, sid_new());
 		{
 			char sig[100], h_sig[140];
 			const char *headers[3] = { "Content-Type: application/x-www-form-urlencoded", h_sig, NULL };
@@ -725,8 +826,10 @@ int main(void)
 		cmocka_unit_test(test_clerk_available_and_hold_refused),
 		cmocka_unit_test(test_supervisor_hold_and_release),
 		cmocka_unit_test(test_slack_answers_within_3s_when_locked),
+		cmocka_unit_test(test_slack_replay_holds_once),
 		cmocka_unit_test(test_twilio_vector_and_bad_signatures),
 		cmocka_unit_test(test_twilio_same_message_ten_times_holds_once),
+		cmocka_unit_test(test_twilio_message_sid_required),
 		cmocka_unit_test(test_twiml_escapes_names),
 		cmocka_unit_test(test_twilio_public_url),
 		cmocka_unit_test(test_staff_cli),

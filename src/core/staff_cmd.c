@@ -404,3 +404,13 @@ char *staff_slack_escape(const char *text)
 {
 	return escape(text ? text : "", false);
 }
+
+bool staff_message_sid_ok(const char *sid)
+{
+	if (!sid || strlen(sid) != 34 || (strncmp(sid, "SM", 2) != 0 && strncmp(sid, "MM", 2) != 0))
+		return false;
+	for (const char *p = sid + 2; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')))
+			return false;
+	return true;
+}

@@ -61,6 +61,9 @@ char *staff_form_value(const char *body, size_t len, const char *name, size_t *o
  * what XML 1.0 cannot carry (control characters but tab and newlines).
  * malloc'd. */
 char *staff_xml_escape(const char *text);
+
+/* Whether sid is a Twilio message SID: "SM" or "MM" and 32 hex digits. */
+bool staff_message_sid_ok(const char *sid);
 /* Escapes text for a Slack message (& < > as Slack asks). malloc'd. */
 char *staff_slack_escape(const char *text);
 

@@ -11,4 +11,9 @@
  * 28000). idem: NULL or the idempotency key. */
 json_t *db_api_signed_adjust(struct db *db, const char *platform, const char *body_json, const char *idem);
 
+/* The same, once per signed request (db/042): delivery is the request's
+ * signature; a replay answers the first answer plus "replay": true. */
+json_t *db_api_signed_adjust_once(struct db *db, const char *platform, const char *body_json, const char *idem,
+				  const char *delivery);
+
 #endif

@@ -12,7 +12,12 @@
  *    --public-url (without its trailing '/') + the path, else http(s)://
  *    + the Host header + the path; give the webhook URL without a query.
  *  - Zendesk: X-Zendesk-Webhook-Signature over
- *    X-Zendesk-Webhook-Signature-Timestamp ‖ body.
+ *    X-Zendesk-Webhook-Signature-Timestamp ‖ body; the timestamp (ISO 8601
+ *    UTC) must be within 5 minutes of now (401).
+ *  - A replay of the same signed request (same signature) is answered with
+ *    the first answer and changes nothing (webhook_delivery, in the
+ *    adjust's transaction; db/042): distinct sales need distinct bodies
+ *    (a reference or idempotency_key).
  *  - The body is POST /tickets/adjust's (event, type, op, qty, reference,
  *    …); it runs as the live channel API key named after the platform
  *    (`boxoffice apikey add hubspot --channel web`; db/040): its channel,
@@ -90,7 +95,7 @@ static bool idempotency_key(struct request *r, json_t *body, const char **key)
 }
 
 /* The verified call: /tickets/adjust as the platform's key. */
-static bool signed_adjust(struct request *r, const char *platform)
+static bool signed_adjust(struct request *r, const char *platform, const char *signature)
 {
 	json_t *body = http_body_json(r), *doc, *avail;
 	const char *idem;
@@ -110,7 +115,7 @@ static bool signed_adjust(struct request *r, const char *platform)
 		json_decref(body);
 		return text ? true : http_error(r, 500, "out of memory");
 	}
-	doc = db_api_signed_adjust(db, platform, text, idem);
+	doc = db_api_signed_adjust_once(db, platform, text, idem, signature);
 	if (doc) {
 		ev = json_integer_value(json_object_get(doc, "event"));
 		ty = json_integer_value(json_object_get(doc, "type"));
@@ -153,7 +158,36 @@ bool route_hubspot_webhook(struct request *r, const char *tail)
 	memset(secret, 0, sizeof secret);
 	if (!ok)
 		return http_error(r, 401, "X-HubSpot-Signature%s: does not match, or too old", v3 && *v3 ? "-v3" : "");
-	return signed_adjust(r, "hubspot");
+	return signed_adjust(r, "hubspot", v3 && *v3 ? v3 : v12);
+}
+
+#define ZENDESK_STALE_S 300
+
+/* Whether ts is "YYYY-MM-DDTHH:MM:SSZ" (fraction allowed) within 5 minutes
+ * of now. */
+static bool zendesk_fresh(const char *ts, long long now)
+{
+	int y, mo, d, h, mi, s, n = 0;
+	struct tm tm = { 0 };
+	const char *p;
+	long long t;
+
+	if (sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6 || n != 19)
+		return false;
+	p = ts + n;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (strcmp(p, "Z") != 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+		return false;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s;
+	t = (long long)timegm(&tm);
+	return t >= now - ZENDESK_STALE_S && t <= now + ZENDESK_STALE_S;
 }
 
 bool route_zendesk_webhook(struct request *r, const char *tail)
@@ -166,11 +200,13 @@ bool route_zendesk_webhook(struct request *r, const char *tail)
 	(void)tail;
 	if (!sig || !*sig || !ts || !*ts)
 		return http_error(r, 401, "X-Zendesk-Webhook-Signature: missing");
+	if (!zendesk_fresh(ts, (long long)time(NULL)))
+		return http_error(r, 401, "X-Zendesk-Webhook-Signature-Timestamp: not ISO 8601 UTC within 5 minutes of now");
 	if (!secret_of(r, "zendesk", secret, sizeof secret))
 		return true;
 	ok = sig_zendesk_ok(sig, ts, secret, r->body ? r->body : "", r->len);
 	memset(secret, 0, sizeof secret);
 	if (!ok)
 		return http_error(r, 401, "X-Zendesk-Webhook-Signature: does not match");
-	return signed_adjust(r, "zendesk");
+	return signed_adjust(r, "zendesk", sig);
 }

@@ -24,9 +24,14 @@
  * settings.url of the enabled twilio platform_channel when set (exactly as
  * typed in Twilio's console, query included), else serve's --public-url +
  * "/webhooks/twilio"; with neither every SMS is refused 401. The
- * MessageSid makes a message apply once (webhook_delivery): Twilio's
- * retry, or ten copies at once, get the first one's reply. The answer is
- * TwiML. */
+ * MessageSid (required, SM/MM + 32 hex, else 400) makes a message apply
+ * once (webhook_delivery): Twilio's retry, or ten copies at once, get the
+ * first one's reply. The answer is TwiML.
+ *
+ * Slack's replay within its 5 minutes: a hold or release is recorded in
+ * webhook_delivery under the X-Slack-Signature (which covers timestamp and
+ * body) in the hold's transaction; the same signed request again answers
+ * "Already done:" and the first reply. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,7 +176,7 @@ static void log_refusal(struct request *r, const char *platform, const char *use
 /* Runs a command for a platform's user: the reply text (malloc'd), or NULL
  * when the database did not answer in time. */
 static char *run_command(struct request *r, const char *platform, const char *user, const char *text,
-			 size_t text_len, const char *delivery)
+			 size_t text_len, const char *delivery, bool once_changes)
 {
 	struct staff_cmd cmd;
 	char *json, *reply = NULL;
@@ -181,6 +186,10 @@ static char *run_command(struct request *r, const char *platform, const char *us
 	int before;
 
 	staff_cmd_parse(text, text_len, &cmd);
+	/* once_changes: only a command that changes something is recorded
+	 * (Slack: a replayed hold or release answers the first reply) */
+	if (once_changes && cmd.verb != STAFF_HOLD && cmd.verb != STAFF_RELEASE)
+		delivery = NULL;
 	if (!(json = staff_cmd_json(&cmd)))
 		return NULL;
 	if (!(db = staff_db(r, &before))) {
@@ -203,7 +212,11 @@ static char *run_command(struct request *r, const char *platform, const char *us
 	else if (!json_is_true(json_object_get(answer, "ok")) && (cmd.verb == STAFF_HOLD || cmd.verb == STAFF_RELEASE) &&
 		 role && strcmp(role, "supervisor") != 0)
 		log_refusal(r, platform, user, "needs the supervisor role");
-	if (t)
+	if (t && once_changes && json_is_true(json_object_get(answer, "duplicate"))) {
+		size_t n = strlen(t) + 40;
+		if ((reply = malloc(n)))
+			snprintf(reply, n, "Already done: %s", t);
+	} else if (t)
 		reply = strdup(t);
 	else if (cmd.verb == STAFF_ERROR) {
 		size_t n = strlen(cmd.error) + 40;
@@ -301,7 +314,8 @@ bool route_slack_webhook(struct request *r, const char *tail)
 		return http_error(r, 400, "user_id is required");
 	}
 	text = staff_form_value(r->body, r->len, "text", &text_len);
-	reply = run_command(r, "slack", user, text ? text : "", text ? text_len : 0, NULL);
+	reply = run_command(r, "slack", user, text ? text : "", text ? text_len : 0,
+			    http_header(r, "X-Slack-Signature"), true);
 	free(text);
 	free(user);
 	if (!reply)
@@ -413,16 +427,17 @@ bool route_twilio_webhook(struct request *r, const char *tail)
 		free(from);
 		return http_error(r, 400, "From is required");
 	}
+	/* Twilio always sends MessageSid; without it a captured signature
+	 * could be replayed with its name/value boundaries moved (the signed
+	 * string is names and values run together) and no dedupe key. */
 	sid = staff_form_value(r->body, r->len, "MessageSid", &sid_len);
-	if (!sid)
-		sid = staff_form_value(r->body, r->len, "SmsSid", &sid_len);
-	if (sid && (!*sid || strlen(sid) != sid_len || sid_len > 300)) {
+	if (!sid || strlen(sid) != sid_len || !staff_message_sid_ok(sid)) {
 		free(sid);
 		free(from);
-		return http_error(r, 400, "MessageSid is malformed");
+		return http_error(r, 400, "MessageSid is required: SM or MM and 32 hex digits");
 	}
 	text = staff_form_value(r->body, r->len, "Body", &text_len);
-	reply = run_command(r, "twilio", from, text ? text : "", text ? text_len : 0, sid);
+	reply = run_command(r, "twilio", from, text ? text : "", text ? text_len : 0, sid, false);
 	free(text);
 	free(sid);
 	free(from);
