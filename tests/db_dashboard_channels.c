@@ -83,10 +83,89 @@ static void test_failing_channel_shows_on_a_full_dashboard(void **state)
 	fake_stop(&f);
 }
 
+/* The channel's row of `channel status --json` (caller frees). */
+static json_t *status_of(const char *name)
+{
+	struct run_result r = run_cmd("\"$BOXOFFICE\" channel status --json");
+	json_t *all = json_loads(r.out, 0, NULL), *c, *found = NULL;
+	size_t i;
+	run_free(&r);
+	json_array_foreach(all, i, c)
+		if (strcmp(json_string_value(json_object_get(c, "name")), name) == 0)
+			found = json_incref(c);
+	json_decref(all);
+	assert_non_null(found);
+	return found;
+}
+
+/* A dead letter keeps the channel's lag growing although nothing is
+ * pending, and the last error stops being shown once a push succeeded. */
+static void test_status_lag_counts_dead_letters_and_old_errors_go(void **state)
+{
+	struct fake f;
+	struct served s;
+	struct run_result r;
+	long long ev = make_event(unique_name("Lag dead"), "2027-06-10", 0);
+	long long ty = make_type(ev, "Adult", 100, 1000, 1);
+	char name[48];
+	json_t *c = NULL;
+
+	(void)state;
+	snprintf(name, sizeof name, "lagdead_%ld", (long)getpid() % 100000);
+	fake_start(&f);
+	r = run_cmd("\"$BOXOFFICE\" channel add %s --platform webhook --url %s/hook --credentials whsec_test_0123456789 "
+		    "--backoff-ms 50 --retry-limit 1 --json && \"$BOXOFFICE\" platform map --platform %s --sku LD-1 "
+		    "--event %lld --type %lld --json",
+		    name, fake_url(&f), name, ev, ty);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	fake_mode(&f, "fail", 500, 0);
+	serve_start(&s, NULL);
+	r = run_cmd("\"$BOXOFFICE\" sell --event %lld --type %lld --qty 1 --payment card", ev, ty);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	for (int i = 0; i < 200; i++) {
+		json_decref(c);
+		c = status_of(name);
+		if (json_integer_value(json_object_get(c, "dead")) == 1)
+			break;
+		usleep(50 * 1000);
+	}
+	assert_int_equal(json_integer_value(json_object_get(c, "dead")), 1);
+	assert_int_equal(json_integer_value(json_object_get(c, "pending")), 0);
+	usleep(1200 * 1000);
+	json_decref(c);
+	c = status_of(name);
+	assert_true(json_number_value(json_object_get(c, "lag_seconds")) >= 1.0);
+	assert_true(json_is_string(json_object_get(c, "last_error")));
+
+	fake_mode(&f, "ok", 0, 0);
+	r = run_cmd("\"$BOXOFFICE\" channel retry --channel %s --json", name);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	for (int i = 0; i < 200; i++) {
+		json_decref(c);
+		c = status_of(name);
+		if (json_integer_value(json_object_get(c, "dead")) == 0 && json_integer_value(json_object_get(c, "pending")) == 0 &&
+		    json_is_string(json_object_get(c, "last_success")))
+			break;
+		usleep(50 * 1000);
+	}
+	assert_true(json_is_string(json_object_get(c, "last_success")));
+	assert_true(json_is_null(json_object_get(c, "last_error")));
+	assert_true(json_number_value(json_object_get(c, "lag_seconds")) < 1.0);
+	json_decref(c);
+	r = run_cmd("\"$BOXOFFICE\" channel disable %s", name);
+	run_free(&r);
+	assert_int_equal(serve_stop(&s), 0);
+	fake_stop(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_failing_channel_shows_on_a_full_dashboard),
+		cmocka_unit_test(test_status_lag_counts_dead_letters_and_old_errors_go),
 	};
 	return cmocka_run_group_tests_name("dashboard_channels", tests, setup, teardown);
 }
