@@ -16,6 +16,12 @@ BEGIN
 	IF p_delivery IS NULL OR length(p_delivery) NOT BETWEEN 1 AND 300 THEN
 		RAISE EXCEPTION 'a signature has 1 to 300 characters' USING ERRCODE = '22023';
 	END IF;
+	-- a revoked (or missing) key refuses even a replay
+	IF NOT EXISTS (SELECT 1 FROM api_key k WHERE lower(k.name) = lower(p_platform) AND k.revoked_at IS NULL
+		       AND k.channel IS NOT NULL) THEN
+		RAISE EXCEPTION 'no live channel API key named % (boxoffice apikey add % --channel web)',
+			p_platform, p_platform USING ERRCODE = '28000';
+	END IF;
 	INSERT INTO webhook_delivery (platform, delivery_id, topic, outcome, detail)
 	VALUES (p_platform, p_delivery, 'adjust', 'pending', '{}')
 	ON CONFLICT (platform, delivery_id) DO NOTHING;
