@@ -665,7 +665,7 @@ static void test_eventbrite_fetches_the_order(void **state)
 	snprintf(id, sizeof id, "%d%d", (int)getpid(), ++serial);
 	eventbrite_order(&f, id, cls, 2, false);
 	snprintf(url, sizeof url, "%sorders/%s/", base, id);
-	snprintf(delivery, sizeof delivery, "%s order.placed", url);
+	snprintf(delivery, sizeof delivery, "order %s", id);
 
 	/* Eventbrite signs nothing: without the URL's secret, or with another,
 	 * nothing is recorded and nothing fetched */
@@ -700,10 +700,13 @@ static void test_eventbrite_fetches_the_order(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(reqs, 0), "headers"),
 							      "authorization")), "Bearer tok_test");
 	json_decref(reqs);
-	/* the same ping again: the first outcome, no second fetch needed */
+	/* the same ping again: fetched again, a reconcile, nothing changes */
 	a = eventbrite_ping("order.placed", url);
-	expect(&a, 200, "applied");
+	expect(&a, 200, "pending");
 	http_answer_free(&a);
+	v = wait_outcome(delivery, "ignored", 10000);
+	assert_string_equal(v, "ignored");
+	free(v);
 	assert_int_equal(AVAILABLE(ty), 8);
 
 	/* refunded: one attendee refunded → one seat back */
@@ -711,7 +714,6 @@ static void test_eventbrite_fetches_the_order(void **state)
 	a = eventbrite_ping("order.refunded", url);
 	expect(&a, 200, "pending");
 	http_answer_free(&a);
-	snprintf(delivery, sizeof delivery, "%s order.refunded", url);
 	v = wait_outcome(delivery, "applied", 10000);
 	assert_string_equal(v, "applied");
 	free(v);
@@ -738,7 +740,7 @@ static void test_eventbrite_fetches_the_order(void **state)
 	snprintf(id, sizeof id, "%d%d", (int)getpid(), ++serial);
 	eventbrite_order(&f, id, cls, 3, false);
 	snprintf(url, sizeof url, "%sorders/%s/", base, id);
-	snprintf(delivery, sizeof delivery, "%s order.placed", url);
+	snprintf(delivery, sizeof delivery, "order %s", id);
 	fake_mode(&f, "stall", 0, 5000);
 	/* Eventbrite signs nothing: without the URL's secret, or with another,
 	 * nothing is recorded and nothing fetched */
@@ -788,7 +790,7 @@ static void test_eventbrite_fetches_the_order(void **state)
 	snprintf(id, sizeof id, "%d%d", (int)getpid(), ++serial);
 	eventbrite_order(&f, id, cls, 1, false);
 	snprintf(url, sizeof url, "%sorders/%s/", base, id);
-	snprintf(delivery, sizeof delivery, "%s order.placed", url);
+	snprintf(delivery, sizeof delivery, "order %s", id);
 	{
 		const char *p[2] = { delivery, url };
 		sql("INSERT INTO webhook_delivery (platform, delivery_id, topic, outcome, detail) VALUES ('eventbrite', $1, "
@@ -803,6 +805,213 @@ static void test_eventbrite_fetches_the_order(void **state)
 	fake_stop(&f);
 }
 
+/* An Eventbrite order of n attendees, the first `cancelled` of them
+ * cancelled, modified at second `changed`. */
+static void eventbrite_order_at(const struct fake *f, const char *id, const char *cls, int n, int cancelled,
+				int changed)
+{
+	char state[2000], att[1500] = "";
+	size_t used = 0;
+	for (int i = 0; i < n; i++)
+		used += (size_t)snprintf(att + used, sizeof att - used,
+					 "%s{\"id\":\"a%d\",\"ticket_class_id\":\"%s\",\"quantity\":1,\"cancelled\":%s,"
+					 "\"refunded\":false,\"status\":\"Attending\"}",
+					 i ? "," : "", i, cls, i < cancelled ? "true" : "false");
+	snprintf(state, sizeof state,
+		 "{\"eventbrite_orders\":{\"%s\":{\"id\":\"%s\",\"status\":\"placed\",\"changed\":\"2026-02-01T00:00:%02dZ\","
+		 "\"attendees\":[%s]}}}",
+		 id, id, changed, att);
+	fake_state(f, state);
+}
+
+static void eventbrite_wait_applied(const char *delivery)
+{
+	char *v = wait_outcome(delivery, "applied", 10000);
+	assert_string_equal(v, "applied");
+	free(v);
+}
+
+/* Reviewer: order.updated worked once per order (delivery "<api_url>
+ * <action>" was a duplicate the second time). */
+static void test_eventbrite_updated_every_time(void **state)
+{
+	struct fake f;
+	char base[120], url[200], id[40], delivery[80];
+	const char *cls = uniq("TCU");
+	long long ty = mapped_type("eventbrite", cls, 46);
+	struct http_answer a;
+	(void)state;
+
+	fake_start(&f);
+	snprintf(base, sizeof base, "%s/v3/", fake_url(&f));
+	channel("eventbrite", base, "{\"fetch_timeout_ms\": 400}");
+	snprintf(id, sizeof id, "%d%d", (int)getpid(), ++serial);
+	snprintf(url, sizeof url, "%sorders/%s/", base, id);
+	snprintf(delivery, sizeof delivery, "order %s", id);
+
+	eventbrite_order_at(&f, id, cls, 2, 0, 1);
+	a = eventbrite_ping("order.placed", url);
+	expect(&a, 200, "pending");
+	http_answer_free(&a);
+	eventbrite_wait_applied(delivery);
+	assert_int_equal(AVAILABLE(ty), 44);
+
+	eventbrite_order_at(&f, id, cls, 2, 1, 2);
+	a = eventbrite_ping("order.updated", url);
+	expect(&a, 200, "pending");
+	assert_null(strstr(a.body, "\"duplicate\":true"));
+	http_answer_free(&a);
+	eventbrite_wait_applied(delivery);
+	assert_int_equal(AVAILABLE(ty), 45);
+
+	eventbrite_order_at(&f, id, cls, 2, 2, 3);
+	a = eventbrite_ping("order.updated", url);
+	expect(&a, 200, "pending");
+	assert_null(strstr(a.body, "\"duplicate\":true"));
+	http_answer_free(&a);
+	eventbrite_wait_applied(delivery);
+	assert_int_equal(AVAILABLE(ty), 46);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM webhook_delivery WHERE platform = 'eventbrite' "
+				     "AND delivery_id LIKE '%orders/%'", 0, NULL), 0);
+	fake_stop(&f);
+}
+
+/* Reviewer: a ping for an order Eventbrite does not have yet (404) became
+ * 'failed' and the real ping later was its duplicate: the sale was lost.
+ * And orders/0004/ and orders/4/ were two deliveries. */
+static void test_eventbrite_ping_before_the_order(void **state)
+{
+	struct fake f;
+	char base[120], url[200], url0[200], id[40], delivery[80];
+	const char *cls = uniq("TCE");
+	long long ty = mapped_type("eventbrite", cls, 10);
+	struct http_answer a;
+	char *v;
+	(void)state;
+
+	fake_start(&f);
+	snprintf(base, sizeof base, "%s/v3/", fake_url(&f));
+	channel("eventbrite", base, "{\"fetch_timeout_ms\": 400}");
+	sql("UPDATE platform_channel SET retry_limit = 2 WHERE name = 'eventbrite'", 0, NULL);
+	snprintf(id, sizeof id, "%d%d", (int)getpid(), ++serial);
+	snprintf(url, sizeof url, "%sorders/%s/", base, id);
+	snprintf(url0, sizeof url0, "%sorders/000%s", base, id);
+	snprintf(delivery, sizeof delivery, "order %s", id);
+
+	a = eventbrite_ping("order.placed", url); /* the fake has no such order: 404 */
+	expect(&a, 200, "pending");
+	http_answer_free(&a);
+	v = wait_outcome(delivery, "failed", 10000);
+	assert_string_equal(v, "failed");
+	free(v);
+	assert_int_equal(AVAILABLE(ty), 10);
+
+	eventbrite_order_at(&f, id, cls, 3, 0, 1);
+	a = eventbrite_ping("order.placed", url0); /* the same order, written otherwise */
+	expect(&a, 200, "pending");
+	assert_null(strstr(a.body, "\"duplicate\":true"));
+	http_answer_free(&a);
+	eventbrite_wait_applied(delivery);
+	assert_int_equal(AVAILABLE(ty), 7);
+	{
+		const char *p[1] = { id };
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM webhook_delivery WHERE platform = 'eventbrite' "
+					     "AND position($1 IN delivery_id) > 0", 1, p), 1);
+		assert_int_equal(test_scalar(conn, "SELECT (detail ->> 'attempts')::int FROM webhook_delivery "
+					     "WHERE platform = 'eventbrite' AND delivery_id = 'order ' || $1", 1, p), 1);
+	}
+	sql("UPDATE platform_channel SET retry_limit = 10 WHERE name = 'eventbrite'", 0, NULL);
+	fake_stop(&f);
+}
+
+/* Reviewer: a quantity of 99999999999 or 4294967297 answered 400 "integer
+ * out of range" with nothing recorded: the platform retries for ever. */
+static void test_poison_quantity_refused(void **state)
+{
+	const char *sku = uniq("SKU-POISON");
+	long long ty = mapped_type("shopify", sku, 5);
+	const char *qty[] = { "99999999999", "4294967297", "10001" };
+	struct run_result r;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof qty / sizeof qty[0]; i++) {
+		char body[600], order[40], *ev = strdup(uniq("evt-poison"));
+		const char *p[1] = { ev };
+		char *v;
+		snprintf(order, sizeof order, "%d%d", (int)getpid(), ++serial);
+		snprintf(body, sizeof body,
+			 "{\"id\":%s,\"name\":\"#%s\",\"cancelled_at\":null,\"line_items\":[{\"id\":1,\"variant_id\":77,"
+			 "\"sku\":\"%s\",\"quantity\":%s}]}",
+			 order, order, sku, qty[i]);
+		shopify_ok("orders/create", ev, body, "refused");
+		v = text1("SELECT detail ->> 'error' FROM webhook_delivery WHERE platform = 'shopify' AND delivery_id = $1",
+			  ev);
+		assert_non_null(strstr(v, "quantity"));
+		assert_non_null(strstr(v, qty[i]));
+		free(v);
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM webhook_delivery WHERE platform = 'shopify' "
+					     "AND delivery_id = $1 AND outcome = 'refused'", 1, p), 1);
+		free(ev);
+	}
+	assert_int_equal(AVAILABLE(ty), 5);
+	r = run_cmd("$BOXOFFICE platform deliveries --platform shopify --attention --json");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "4294967297"));
+	run_free(&r);
+}
+
+/* Reviewer: a real order over 64 KiB answered 413. Webhooks take 1 MiB;
+ * everything else keeps 64 KiB. */
+static void test_large_order_body(void **state)
+{
+	const char *sku = uniq("SKU-BIG");
+	long long ty = mapped_type("shopify", sku, 5);
+	size_t pad = 200 * 1024, n;
+	char *body = malloc(pad + 1000), order[40];
+	struct http_answer a;
+	(void)state;
+
+	snprintf(order, sizeof order, "%d%d", (int)getpid(), ++serial);
+	n = (size_t)snprintf(body, 1000,
+			     "{\"id\":%s,\"name\":\"#%s\",\"cancelled_at\":null,\"line_items\":[{\"id\":1,\"variant_id\":77,"
+			     "\"sku\":\"%s\",\"quantity\":2}],\"note\":\"",
+			     order, order, sku);
+	memset(body + n, 'x', pad);
+	strcpy(body + n + pad, "\"}");
+	shopify_ok("orders/create", uniq("evt-big"), body, "applied");
+	assert_int_equal(AVAILABLE(ty), 3);
+	a = http_do(&srv, "POST", "/orders", NULL, body, NULL);
+	assert_int_equal(a.status, 413);
+	http_answer_free(&a);
+	free(body);
+}
+
+/* Reviewer: an order with a mapped and an unmapped line says only
+ * 'unmapped': the supervisor is told which lines were not applied. */
+static void test_unmapped_line_named(void **state)
+{
+	const char *sku = uniq("SKU-MAPPED");
+	char *unknown = strdup(uniq("SKU-UNKNOWN"));
+	long long ty = mapped_type("shopify", sku, 5);
+	char body[800], order[40];
+	struct run_result r;
+	(void)state;
+
+	snprintf(order, sizeof order, "%d%d", (int)getpid(), ++serial);
+	snprintf(body, sizeof body,
+		 "{\"id\":%s,\"name\":\"#%s\",\"cancelled_at\":null,\"line_items\":[{\"id\":1,\"variant_id\":77,"
+		 "\"sku\":\"%s\",\"quantity\":2},{\"id\":2,\"variant_id\":78,\"sku\":\"%s\",\"quantity\":3}]}",
+		 order, order, sku, unknown);
+	shopify_ok("orders/create", uniq("evt-half"), body, "unmapped");
+	assert_int_equal(AVAILABLE(ty), 3);
+	r = run_cmd("$BOXOFFICE platform deliveries --platform shopify --attention --json");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "not_applied"));
+	assert_non_null(strstr(r.out, "map their SKU"));
+	run_free(&r);
+	free(unknown);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -815,6 +1024,11 @@ int main(void)
 		cmocka_unit_test(test_woocommerce_status_transitions),
 		cmocka_unit_test(test_square_counts),
 		cmocka_unit_test(test_eventbrite_fetches_the_order),
+		cmocka_unit_test(test_eventbrite_updated_every_time),
+		cmocka_unit_test(test_eventbrite_ping_before_the_order),
+		cmocka_unit_test(test_poison_quantity_refused),
+		cmocka_unit_test(test_large_order_body),
+		cmocka_unit_test(test_unmapped_line_named),
 	};
 	return cmocka_run_group_tests_name("webhooks", tests, setup, teardown);
 }

@@ -344,7 +344,22 @@ bool parse_eventbrite(const char *body, size_t len, struct platform_delivery *ou
 		json_decref(root);
 		return fail(err, errsz, "no usable api_url");
 	}
-	snprintf(id, sizeof id, "%s %s", url, action);
+	/* one delivery per order ("order N", no leading zeros), not per string
+	 * the sender chose: a new ping fetches the order again (the database
+	 * makes the same ID and checks the URL) */
+	{
+		const char *o = strstr(url, "/orders/"), *e;
+		if (o) {
+			o += 8;
+			while (*o == '0' && o[1] >= '0' && o[1] <= '9')
+				o++;
+			e = o + strspn(o, "0123456789");
+		}
+		if (o && e > o && (*e == '\0' || strcmp(e, "/") == 0))
+			snprintf(id, sizeof id, "order %.*s", (int)(e - o), o);
+		else
+			snprintf(id, sizeof id, "%s %s", url, action);
+	}
 	if (strcmp(action, "order.placed") == 0 || strcmp(action, "order.refunded") == 0 ||
 	    strcmp(action, "order.updated") == 0) {
 		doc = json_pack("{s:s, s:s, s:s, s:b}", "action", "fetch", "api_url", url, "topic", action, "up",

@@ -23,6 +23,8 @@ struct server;
 
 /* Largest request body any endpoint takes (a purchase, a scan, a webhook). */
 #define HTTP_BODY_MAX (64 * 1024)
+/* the platforms' webhooks (/webhooks/...): a real order can be larger */
+#define HTTP_WEBHOOK_BODY_MAX (1024 * 1024)
 
 /* ---- database connections (pool.c) ---- */
 struct pool;
@@ -118,6 +120,7 @@ struct request {
 	char *body;
 	size_t len;
 	bool too_big;
+	size_t body_max; /* HTTP_BODY_MAX, or HTTP_WEBHOOK_BODY_MAX under /webhooks/ */
 	bool answered;
 	long long started_ms;
 	struct api_key_info key; /* key.id 0: no key */

@@ -434,6 +434,12 @@ static void dispatch(struct request *r)
 	http_error(r, 404, "no such endpoint; see /openapi.json");
 }
 
+/* The body cap of a path: platforms' orders can exceed 64 KiB. */
+static size_t body_max(const char *url)
+{
+	return url && strncmp(url, "/webhooks/", 10) == 0 ? HTTP_WEBHOOK_BODY_MAX : HTTP_BODY_MAX;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -457,10 +463,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		pthread_mutex_lock(&srv->lock);
 		srv->inflight++;
 		pthread_mutex_unlock(&srv->lock);
+		r->body_max = body_max(url);
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && (strlen(cl) > 9 || strtoll(cl, NULL, 10) > HTTP_BODY_MAX)) {
+		if (cl && (strlen(cl) > 9 || strtoll(cl, NULL, 10) > (long long)r->body_max)) {
 			r->too_big = true;
-			http_error(r, 413, "the request body is larger than %d bytes", HTTP_BODY_MAX);
+			http_error(r, 413, "the request body is larger than %zu bytes", r->body_max);
 		}
 		if (srv->stopping && !r->answered) {
 			const char *hdrs[] = { "Retry-After", "5", "Connection", "close", NULL };
@@ -470,9 +477,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (!r->answered && r->len + *upload_data_size > HTTP_BODY_MAX) {
+		if (!r->answered && r->len + *upload_data_size > r->body_max) {
 			r->too_big = true;
-			http_error(r, 413, "the request body is larger than %d bytes", HTTP_BODY_MAX);
+			http_error(r, 413, "the request body is larger than %zu bytes", r->body_max);
 		}
 		if (!r->answered) {
 			char *b = realloc(r->body, r->len + *upload_data_size + 1);
