@@ -161,6 +161,10 @@ const char *http_arg(struct request *r, const char *name);
 const char *http_header(struct request *r, const char *name);
 /* Parses the body as a JSON object; on failure answers 400 and NULL. */
 json_t *http_body_json(struct request *r);
+/* The idempotency key: the Idempotency-Key header or the body's
+ * idempotency_key field (the same when both are given, 1 to 150
+ * characters); false after answering 400. */
+bool http_idempotency_key(struct request *r, json_t *body, const char **key);
 /* A positive ID from text (the whole of it), or 0. */
 long long http_id(const char *text);
 

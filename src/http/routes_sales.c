@@ -7,30 +7,6 @@
 #include "../db/db.h"
 #include "http.h"
 
-/* The idempotency key: the Idempotency-Key header or the body's field; a
- * request giving both must give the same. NULL after answering 400. */
-static bool idempotency_key(struct request *r, json_t *body, const char **key)
-{
-	const char *h = http_header(r, "Idempotency-Key");
-	json_t *f = json_object_get(body, "idempotency_key");
-
-	*key = NULL;
-	if (f && !json_is_null(f) && !json_is_string(f)) {
-		http_error(r, 400, "idempotency_key must be a string");
-		return false;
-	}
-	if (h && f && json_is_string(f) && strcmp(h, json_string_value(f)) != 0) {
-		http_error(r, 400, "the Idempotency-Key header and the idempotency_key field differ");
-		return false;
-	}
-	*key = h ? h : (json_is_string(f) ? json_string_value(f) : NULL);
-	if (*key && (strlen(*key) < 1 || strlen(*key) > 150)) {
-		http_error(r, 400, "an idempotency key has 1 to 150 characters");
-		return false;
-	}
-	return true;
-}
-
 /* Runs one api_* call with the request's body; answers with its document. */
 static bool call_with_body(struct request *r, unsigned ok_status,
 			   json_t *(*call)(struct request *r, struct db *db, const char *body, const char *idem))
@@ -42,7 +18,7 @@ static bool call_with_body(struct request *r, unsigned ok_status,
 
 	if (!body)
 		return true;
-	if (!idempotency_key(r, body, &idem)) {
+	if (!http_idempotency_key(r, body, &idem)) {
 		json_decref(body);
 		return true;
 	}

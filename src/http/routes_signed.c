@@ -71,29 +71,6 @@ static void called_url(struct request *r, char *out, size_t size)
 	}
 }
 
-/* The idempotency key as POST /tickets/adjust takes it. */
-static bool idempotency_key(struct request *r, json_t *body, const char **key)
-{
-	const char *h = http_header(r, "Idempotency-Key");
-	json_t *f = json_object_get(body, "idempotency_key");
-
-	*key = NULL;
-	if (f && !json_is_null(f) && !json_is_string(f)) {
-		http_error(r, 400, "idempotency_key must be a string");
-		return false;
-	}
-	if (h && f && json_is_string(f) && strcmp(h, json_string_value(f)) != 0) {
-		http_error(r, 400, "the Idempotency-Key header and the idempotency_key field differ");
-		return false;
-	}
-	*key = h ? h : (json_is_string(f) ? json_string_value(f) : NULL);
-	if (*key && (strlen(*key) < 1 || strlen(*key) > 150)) {
-		http_error(r, 400, "an idempotency key has 1 to 150 characters");
-		return false;
-	}
-	return true;
-}
-
 /* The verified call: /tickets/adjust as the platform's key. */
 static bool signed_adjust(struct request *r, const char *platform, const char *signature)
 {
@@ -105,7 +82,7 @@ static bool signed_adjust(struct request *r, const char *platform, const char *s
 
 	if (!body)
 		return true;
-	if (!idempotency_key(r, body, &idem)) {
+	if (!http_idempotency_key(r, body, &idem)) {
 		json_decref(body);
 		return true;
 	}

@@ -183,6 +183,30 @@ long long http_id(const char *text)
 	return v;
 }
 
+/* The idempotency key: the Idempotency-Key header or the body's field; a
+ * request giving both must give the same. false after answering 400. */
+bool http_idempotency_key(struct request *r, json_t *body, const char **key)
+{
+	const char *h = http_header(r, "Idempotency-Key");
+	json_t *f = json_object_get(body, "idempotency_key");
+
+	*key = NULL;
+	if (f && !json_is_null(f) && !json_is_string(f)) {
+		http_error(r, 400, "idempotency_key must be a string");
+		return false;
+	}
+	if (h && f && json_is_string(f) && strcmp(h, json_string_value(f)) != 0) {
+		http_error(r, 400, "the Idempotency-Key header and the idempotency_key field differ");
+		return false;
+	}
+	*key = h ? h : (json_is_string(f) ? json_string_value(f) : NULL);
+	if (*key && (strlen(*key) < 1 || strlen(*key) > 150)) {
+		http_error(r, 400, "an idempotency key has 1 to 150 characters");
+		return false;
+	}
+	return true;
+}
+
 json_t *http_body_json(struct request *r)
 {
 	const char *type = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
