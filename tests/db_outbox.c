@@ -186,15 +186,53 @@ static void disable(const char *name)
 	run_free(&r);
 }
 
-/* A sale at the counter reaches a Shopify store and a portal's webhook,
- * each exactly once, with what that channel may still sell. */
+/* A pushed channel of PLATFORM on its own fake, mapped by channel name. */
+static const char *add_pushed(const char *platform, const struct fake *f, const char *url_tail, const char *extra,
+			      long long ev, long long ty, const char *remote)
+{
+	const char *name = chan_name(platform);
+	char sku[64];
+	struct run_result r = run_cmd("\"$BOXOFFICE\" channel add %s --platform %s --url %s%s %s --json", name, platform,
+				      fake_url(f), url_tail, extra);
+	if (r.status)
+		print_message("channel add %s: %s\n", platform, r.err);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(sku, sizeof sku, "%.2s-%lld", platform, ty);
+	map(name, sku, ev, ty, remote);
+	return name;
+}
+
+/* The one request FAKE received: its method, path and the number under KEY. */
+static void assert_one_request(const struct fake *f, const char *method, const char *path, const char *key,
+			       long long want)
+{
+	json_t *reqs = fake_requests(f), *q;
+	if (json_array_size(reqs) != 1) {
+		char *d = json_dumps(reqs, 0);
+		print_message("%s wanted once, got: %s\n", path, d);
+		free(d);
+	}
+	assert_int_equal(json_array_size(reqs), 1);
+	q = json_array_get(reqs, 0);
+	assert_string_equal(json_string_value(json_object_get(q, "method")), method);
+	if (!strstr(json_string_value(json_object_get(q, "path")), path))
+		print_message("path %s, wanted %s\n", json_string_value(json_object_get(q, "path")), path);
+	assert_non_null(strstr(json_string_value(json_object_get(q, "path")), path));
+	assert_int_equal(req_number(q, key), want);
+	json_decref(reqs);
+}
+
+/* A sale at the counter reaches a Shopify store, a WooCommerce shop, a
+ * Square location, an Eventbrite ticket class and a portal's webhook, each
+ * exactly once, with what that channel may still sell. */
 static void test_sale_reaches_every_channel_once(void **state)
 {
-	struct fake shop, portal;
+	struct fake shop, portal, woo, square, brite;
 	struct served s;
 	long long ev = make_event(unique_name("Outbox once"), "2027-06-01", 0);
 	long long ty = make_type(ev, "Adult", 50, 1000, 1);
-	const char *sname = chan_name("shop"), *wname = chan_name("portal");
+	const char *sname = chan_name("shop"), *wname = chan_name("portal"), *woo_name, *square_name, *brite_name;
 	char sku[64];
 	json_t *reqs;
 	struct run_result r;
@@ -202,6 +240,13 @@ static void test_sale_reaches_every_channel_once(void **state)
 	(void)state;
 	fake_start(&shop);
 	fake_start(&portal);
+	fake_start(&woo);
+	fake_start(&square);
+	fake_start(&brite);
+	woo_name = add_pushed("woocommerce", &woo, "/wp-json/wc/v3", "--credentials ck_test:cs_test", ev, ty, "4711");
+	square_name = add_pushed("square", &square, "", "--credentials sq_test --setting location_id=L88", ev, ty,
+				 "CATOBJ7");
+	brite_name = add_pushed("eventbrite", &brite, "/v3", "--credentials ebtoken", ev, ty, "5551/9991");
 	r = run_cmd("\"$BOXOFFICE\" channel add %s --platform shopify --url %s/admin/api/2024-01 "
 		    "--credentials shpat_test --setting location_id=655441491 --json",
 		    sname, fake_url(&shop));
@@ -217,7 +262,13 @@ static void test_sale_reaches_every_channel_once(void **state)
 	assert_int_equal(sells(ev, ty, 1), 0);
 	assert_true(wait_drained(sname, 10000));
 	assert_true(wait_drained(wname, 10000));
+	assert_true(wait_drained(woo_name, 10000));
+	assert_true(wait_drained(square_name, 10000));
+	assert_true(wait_drained(brite_name, 10000));
 
+	assert_one_request(&woo, "PUT", "/products/4711", "stock_quantity", 49);
+	assert_one_request(&square, "POST", "/inventory/changes/batch-create", "quantity", 49);
+	assert_one_request(&brite, "POST", "/events/5551/ticket_classes/9991", "capacity", 49);
 	reqs = fake_requests(&shop);
 	assert_int_equal(json_array_size(reqs), 1);
 	assert_int_equal(req_number(json_array_get(reqs, 0), "available"), 49);
@@ -232,10 +283,16 @@ static void test_sale_reaches_every_channel_once(void **state)
 	assert_int_equal(serve_stop(&s), 0);
 	disable(sname);
 	disable(wname);
+	disable(woo_name);
+	disable(square_name);
+	disable(brite_name);
 	/* every Shopify channel of later tests would push this type too */
 	PQclear(test_query(conn, "DELETE FROM platform_map WHERE platform = 'shopify'", 0, NULL));
 	fake_stop(&shop);
 	fake_stop(&portal);
+	fake_stop(&woo);
+	fake_stop(&square);
+	fake_stop(&brite);
 }
 
 /* Down (500) for a while, then back: the channel catches up with the
