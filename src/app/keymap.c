@@ -18,6 +18,14 @@ const struct binding bindings[] = {
 	{ NULL, KEY_F(5), ACT_REFRESH, true, false },
 	{ NULL, KEY_ESC, ACT_BACK, true, false },
 	{ NULL, KEY_F(10), ACT_QUIT, true, true },
+	{ NULL, KEY_F(9), ACT_ALERTS, false, false },
+	{ "dashboard", 'a', ACT_ALERTS, true, false },
+	{ "dashboard", 't', ACT_SETTINGS, true, false },
+	{ "alerts", 'a', ACT_ACK, true, false },
+	{ "alerts", 't', ACT_SETTINGS, true, false },
+	{ "alerts", 'k', ACT_UP, false, false },
+	{ "alerts", 'j', ACT_DOWN, false, false },
+	{ "alerts", 'q', ACT_BACK, false, false },
 	{ NULL, KEY_CTRL_L, ACT_REPAINT, false, false },
 	{ NULL, KEY_UP, ACT_UP, false, false },
 	{ NULL, KEY_DOWN, ACT_DOWN, false, false },
@@ -231,6 +239,7 @@ const char *action_role(enum action action)
 		{ ACT_ASSIGN, "clerk" },   { ACT_UNASSIGN, "clerk" }, { ACT_BADGE, "clerk" },
 		{ ACT_BULK, "clerk" },	   { ACT_EXPORT, "clerk" },   { ACT_PICK, "clerk" },
 		{ ACT_REFUND, "supervisor" }, { ACT_OVERRIDE, "supervisor" }, { ACT_UNDO, "gate" },
+		{ ACT_ALERTS, "supervisor" }, { ACT_ACK, "supervisor" }, { ACT_SETTINGS, "supervisor" },
 	};
 	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++)
 		if (needs[i].action == action)

@@ -50,7 +50,10 @@
 	X(CAMERA, "Camera", "show or hide the camera's picture (to aim a badge)") \
 	X(LISTS, "Lists", "open this gate on check-in lists (a picker)")    \
 	X(OVERRIDE, "Override", "admit the one refused for a full area (reason)") \
-	X(FILTER, "Filter", "filter: order:N ticket:N person:N station:S user:U")
+	X(FILTER, "Filter", "filter: order:N ticket:N person:N station:S user:U") \
+	X(ALERTS, "Alerts", "the alert log (what fired, who acknowledged it)") \
+	X(ACK, "Ack", "acknowledge the chosen alert (silences it on every station)") \
+	X(SETTINGS, "Thresholds", "alert thresholds of the event and the chosen type")
 
 enum action {
 #define X(name, label, help) ACT_##name,

@@ -34,6 +34,7 @@
 #include "../db/inventory.h"
 #include "../db/orders.h"
 #include "../db/users.h"
+#include "banner.h"
 #include "cli.h"
 #include "keymap.h"
 #include "paths.h"
@@ -63,6 +64,7 @@
 static const char *const listen_channels[] = {
 	"boxoffice_orders", "boxoffice_inventory", "boxoffice_events", "boxoffice_tickets", "boxoffice_entrances",
 	"boxoffice_changes", /* every statement that writes the change log (db/027) */
+	"boxoffice_alert",   /* alerts raised and acknowledged (db/046): the banner */
 	NULL,
 };
 
@@ -116,6 +118,7 @@ struct app {
 	 * the screens offer only what the role may do */
 	char login[64];
 	char role[16];
+	struct banner *banner; /* a supervisor's open alerts (src/app/banner.h) */
 };
 
 static struct app *the_app; /* for the signal handler and the fatal hook only */
@@ -388,6 +391,7 @@ static void on_connected(struct app *app)
 	db_submit(app->db, app, MIGRATE_SQL_VERSION, 0, NULL, schema_answer, NULL, app);
 	app->listened_seq = app->db->notify_seq;
 	app->backoff = 0;
+	banner_connected(app->banner);
 	choose_event(app);
 	/* After a gap nothing on screen can be trusted: read it all again
 	 * (the screens below re-read when they come back on top), and paint
@@ -438,6 +442,7 @@ static void dispatch_notifications(struct app *app)
 	/* A burst of notifications costs one re-read, not one per change. */
 	while ((n = db_next_notify(app->db))) {
 		struct screen_slot *s = top(app);
+		banner_notify(app->banner, n->relname);
 		if (s->ops->on_notify)
 			result |= s->ops->on_notify(app, s->state, n->relname, n->extra);
 		PQfreemem(n);
@@ -601,6 +606,7 @@ static void draw_all(struct app *app)
 	int h, w, min_w, min_h;
 	struct rect area;
 	struct screen_slot *s = top(app);
+	char line[600];
 
 	getmaxyx(stdscr, h, w);
 	erase();
@@ -620,6 +626,8 @@ static void draw_all(struct app *app)
 	} else if (app->status[0]) {
 		draw_text(h - 2, 1, w - 2, app->status,
 			  theme_attr(app->status_error ? C_STATUS_ERR : C_STATUS_OK));
+	} else if (banner_text(app->banner, line, sizeof line)) {
+		draw_text(h - 2, 1, w - 2, line, theme_attr(C_WARN) | A_BOLD);
 	} else if (app->schema_behind[0]) {
 		draw_text(h - 2, 1, w - 2, app->schema_behind, theme_attr(C_STATUS_ERR));
 	}
@@ -774,6 +782,15 @@ static void handle_key(struct app *app, int ch)
 			r |= SCR_REQUERY;
 			repaint(app);
 			break;
+		case ACT_ALERTS:
+			if (strcmp(s->ops->name, "alerts") != 0)
+				app_push(app, &alerts_screen, NULL);
+			break;
+		case ACT_SETTINGS: { /* the thresholds form (from the dashboard) */
+			struct screen_arg arg = { 0, "settings" };
+			app_push(app, &alerts_screen, &arg);
+			break;
+		}
 		default: break;
 		}
 	}
@@ -890,6 +907,7 @@ int tui_run(const struct tui_options *opts)
 	db_set_notice_handler(app.db, on_notice, &app);
 	app.event_arg = opts->event;
 	app.running = true;
+	app.banner = banner_new();
 	the_app = &app;
 
 	memset(&sa, 0, sizeof sa);
@@ -947,6 +965,8 @@ int tui_run(const struct tui_options *opts)
 		run_requests(&app);
 		if (app.db->state == DB_READY)
 			dispatch_notifications(&app);
+		if (banner_pump(app.banner, app.db, app.role[0] && role_allows(app.role, "supervisor")))
+			app.dirty = true;
 		if (app.dirty)
 			draw_all(&app);
 		key_log_end(&app);
@@ -1067,6 +1087,8 @@ int tui_run(const struct tui_options *opts)
 	close(timer_fd);
 	close(app.signal_pipe[0]);
 	close(app.signal_pipe[1]);
+	db_cancel_owner(app.db, app.banner);
+	banner_free(app.banner);
 	db_free(app.db);
 	if (app.keylog)
 		fclose(app.keylog);

@@ -1,0 +1,292 @@
+/* The Alert log (issue 17): every alert the database raised (db/046),
+ * newest first — when it last fired, what, how often, and who
+ * acknowledged it from which station. 'a' acknowledges the chosen one
+ * (every station's banner drops it: the database notifies
+ * boxoffice_alert); 't' opens the thresholds form of the event (and of the
+ * chosen alert's type when it has one). Live: re-read on boxoffice_alert. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/app/form.h"
+#include "../src/app/theme.h"
+#include "../src/core/alert_notify.h"
+#include "../src/db/alerts.h"
+#include "../src/db/async.h"
+#include "../src/db/db.h"
+#include "screen.h"
+
+enum { F_TYPE, F_LOW, F_HOLD, F_REJECT, F_SILENT, F_COUNT };
+
+struct alerts_state {
+	json_t *rows;
+	struct list_cursor cursor;
+	struct read_mark mark;
+	bool reading, want;
+	int first_row_y;
+	/* the thresholds form */
+	bool editing;
+	struct form_field fields[F_COUNT];
+	struct form form;
+};
+
+enum { COL_WHEN, COL_KIND, COL_COUNT, COL_WHAT, COL_ACK, COL_N };
+static const struct column columns[COL_N] = {
+	[COL_WHEN] = { "LAST", 14, false, 0, 0 },
+	[COL_KIND] = { "KIND", 17, false, 2, 0 },
+	[COL_COUNT] = { "COUNT", 6, true, 0, 0 },
+	[COL_WHAT] = { "WHAT", 0, false, 0, 16 },
+	[COL_ACK] = { "ACKNOWLEDGED", 20, false, 1, 0 },
+};
+
+static const char *text_of(json_t *row, const char *key)
+{
+	const char *s = json_string_value(json_object_get(row, key));
+	return s ? s : "";
+}
+
+static void rows_answer(struct db *db, json_t *doc, void *ctx)
+{
+	struct alerts_state *s = ctx;
+	s->reading = false;
+	read_mark_answer(&s->mark, db, doc && json_is_array(doc));
+	if (!doc || !json_is_array(doc))
+		return;
+	json_decref(s->rows);
+	s->rows = json_incref(doc);
+	s->cursor.count = (int)json_array_size(doc);
+	if (s->cursor.selected >= s->cursor.count)
+		s->cursor.selected = s->cursor.count > 0 ? s->cursor.count - 1 : 0;
+}
+
+static void pump(struct app *app, struct alerts_state *s)
+{
+	if (!s->want || s->reading || !app_online(app))
+		return;
+	s->want = false;
+	s->reading = db_json_submit(app_db(app), s, SQL_ALERT_ALL, 0, NULL, rows_answer, s);
+	read_mark_sent(&s->mark, app, s->reading);
+}
+
+static void open_form(struct app *app, struct alerts_state *s)
+{
+	static const char *const labels[F_COUNT] = { "Type ID (blank: the event)", "Low stock (tickets left)",
+						     "Holds a minute", "Rejects a minute", "Silent minutes" };
+	json_t *row = json_array_get(s->rows, (size_t)s->cursor.selected);
+	(void)app;
+	memset(s->fields, 0, sizeof s->fields);
+	for (int i = 0; i < F_COUNT; i++) {
+		s->fields[i].label = labels[i];
+		s->fields[i].kind = FIELD_DIGITS;
+		s->fields[i].max_chars = 9;
+	}
+	if (row && json_integer_value(json_object_get(row, "type")) > 0)
+		snprintf(s->fields[F_TYPE].text, sizeof s->fields[F_TYPE].text, "%lld",
+			 (long long)json_integer_value(json_object_get(row, "type")));
+	s->form = (struct form){ s->fields, F_COUNT, 1 };
+	s->editing = true;
+}
+
+static void alerts_init(struct app *app, void *state, const struct screen_arg *arg)
+{
+	struct alerts_state *s = state;
+	s->want = true;
+	if (arg && arg->name && strcmp(arg->name, "settings") == 0)
+		open_form(app, s);
+}
+
+static void alerts_done(struct app *app, void *state)
+{
+	struct alerts_state *s = state;
+	(void)app;
+	json_decref(s->rows);
+}
+
+static void alerts_query(struct app *app, void *state)
+{
+	struct alerts_state *s = state;
+	s->want = true;
+	s->reading = false;
+	pump(app, s);
+}
+
+static void draw_form(struct alerts_state *s, struct app *app, struct rect a)
+{
+	char title[300];
+	int y = a.y + 1;
+	snprintf(title, sizeof title, "Alert thresholds — %s (blank: keep; Enter saves, Esc closes)",
+		 app_event_name(app)[0] ? app_event_name(app) : "no event chosen");
+	draw_text(y++, 2, a.w - 4, title, A_BOLD);
+	y++;
+	for (int i = 0; i < F_COUNT; i++)
+		form_draw_field(&s->form, i, y++, 2, 30, a.w - 4 < 50 ? a.w - 4 : 50, true);
+}
+
+static void alerts_draw(struct app *app, void *state, struct rect a)
+{
+	struct alerts_state *s = state;
+	int xs[COL_N], ws[COL_N], rows, y;
+	char buf[600], mark[600];
+	const char *m;
+
+	if (s->editing) {
+		draw_form(s, app, a);
+		return;
+	}
+	draw_columns(a.y, 0, a.w, columns, COL_N, xs, ws, A_BOLD | A_UNDERLINE);
+	rows = a.h - 2;
+	list_cursor_fit(&s->cursor, rows);
+	s->first_row_y = a.y + 1;
+	y = a.y + 1;
+	for (int i = s->cursor.top; i < s->cursor.count && y < a.y + 1 + rows; i++, y++) {
+		json_t *r = json_array_get(s->rows, (size_t)i);
+		bool sel = i == s->cursor.selected, acked = json_is_string(json_object_get(r, "acknowledged_by"));
+		unsigned attr = sel ? theme_attr(C_SELECTED) : acked ? theme_attr(C_DIM) : A_BOLD;
+		const char *last = text_of(r, "last_at");
+		if (sel)
+			draw_fill(y, 0, a.w, attr);
+		/* "2026-11-28T16:51:57…" → "11-28 16:51:57" */
+		snprintf(buf, sizeof buf, "%.5s %.8s", strlen(last) >= 19 ? last + 5 : last,
+			 strlen(last) >= 19 ? last + 11 : "");
+		draw_text(y, xs[COL_WHEN], ws[COL_WHEN], buf, attr);
+		draw_text(y, xs[COL_KIND], ws[COL_KIND], alert_kind_title(text_of(r, "kind")), attr);
+		snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(json_object_get(r, "count")));
+		draw_text_right(y, xs[COL_COUNT], ws[COL_COUNT] - 1, buf, attr);
+		draw_text(y, xs[COL_WHAT], ws[COL_WHAT] - 1, text_of(r, "message"), attr);
+		if (acked)
+			snprintf(buf, sizeof buf, "%s@%s", text_of(r, "acknowledged_by"), text_of(r, "acknowledged_station"));
+		else
+			snprintf(buf, sizeof buf, "open");
+		draw_text(y, xs[COL_ACK], ws[COL_ACK], buf, attr);
+	}
+	m = read_mark_text(app, &s->mark, mark, sizeof mark);
+	if (m)
+		draw_text(a.y + a.h - 1, 1, a.w - 2, m, theme_attr(C_DIM));
+	else if (s->cursor.count == 0)
+		draw_text(a.y + 2, 2, a.w - 4, "No alerts.", theme_attr(C_DIM));
+}
+
+static long long field_num(const struct form_field *f)
+{
+	return f->text[0] ? atoll(f->text) : ALERT_KEEP;
+}
+
+static int save_form(struct app *app, struct alerts_state *s)
+{
+	struct alert_setting_in in;
+	json_t *doc;
+
+	if (!app_event_id(app)) {
+		app_status(app, true, "alert thresholds: choose an event first");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	in.event_id = app_event_id(app);
+	in.type_id = s->fields[F_TYPE].text[0] ? atoll(s->fields[F_TYPE].text) : 0;
+	in.low_stock = field_num(&s->fields[F_LOW]);
+	in.hold_burst = field_num(&s->fields[F_HOLD]);
+	in.reject_burst = field_num(&s->fields[F_REJECT]);
+	in.silent_minutes = field_num(&s->fields[F_SILENT]);
+	in.enabled = -1;
+	doc = db_alert_setting_set(app_db(app), &in);
+	if (!doc) {
+		app_status(app, true, "alert thresholds: %s", app_db(app)->err);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	json_decref(doc);
+	s->editing = false;
+	app_status(app, false, "alert thresholds saved");
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+static int alerts_key(struct app *app, void *state, enum action action, int key)
+{
+	struct alerts_state *s = state;
+	json_t *row, *doc;
+
+	if (s->editing) {
+		if (action == ACT_BACK) {
+			s->editing = false;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		if (key == '\r' || key == '\n' || key == KEY_ENTER)
+			return save_form(app, s);
+		if (action == ACT_HELP || action == ACT_MENU || action == ACT_QUIT)
+			return SCR_IGNORED;
+		form_key(&s->form, action, key);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	switch (action) {
+	case ACT_ACK:
+		row = json_array_get(s->rows, (size_t)s->cursor.selected);
+		if (!row)
+			return SCR_HANDLED;
+		if (json_is_string(json_object_get(row, "acknowledged_by"))) {
+			app_status(app, true, "alert %lld is acknowledged already",
+				   (long long)json_integer_value(json_object_get(row, "id")));
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		doc = db_alert_ack(app_db(app), (long long)json_integer_value(json_object_get(row, "id")));
+		if (!doc) {
+			app_status(app, true, "acknowledge: %s", app_db(app)->err);
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		app_status(app, false, "alert %lld acknowledged", (long long)json_integer_value(json_object_get(doc, "id")));
+		json_decref(doc);
+		s->want = true;
+		pump(app, s);
+		return SCR_HANDLED | SCR_REDRAW;
+	case ACT_SETTINGS:
+		open_form(app, s);
+		return SCR_HANDLED | SCR_REDRAW;
+	case ACT_REFRESH:
+		s->want = true;
+		pump(app, s);
+		return SCR_HANDLED | SCR_REDRAW;
+	default: break;
+	}
+	return list_cursor_move(&s->cursor, action, s->cursor.visible > 0 ? s->cursor.visible : 1);
+}
+
+static int alerts_mouse(struct app *app, void *state, enum mouse_event event, int y, int x)
+{
+	struct alerts_state *s = state;
+	bool open;
+	(void)app;
+	(void)x;
+	if (s->editing || !list_cursor_mouse(&s->cursor, s->first_row_y, event, y, &open))
+		return SCR_IGNORED;
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+static int alerts_notify(struct app *app, void *state, const char *channel, const char *payload)
+{
+	struct alerts_state *s = state;
+	(void)payload;
+	if (strcmp(channel, ALERT_CHANNEL) != 0)
+		return SCR_IGNORED;
+	s->want = true;
+	pump(app, s);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+static int alerts_tick(struct app *app, void *state)
+{
+	pump(app, state);
+	return SCR_IGNORED;
+}
+
+const struct screen_ops alerts_screen = {
+	.name = "alerts",
+	.needs = "supervisor",
+	.title = "Alerts",
+	.state_size = sizeof(struct alerts_state),
+	.init = alerts_init,
+	.done = alerts_done,
+	.query = alerts_query,
+	.draw = alerts_draw,
+	.on_key = alerts_key,
+	.on_mouse = alerts_mouse,
+	.on_notify = alerts_notify,
+	.on_tick = alerts_tick,
+};
