@@ -118,6 +118,16 @@ const struct command commands[] = {
 	  "revoked, open sessions" },
 	{ "user", "revoke", cmd_user_revoke, "user revoke NAME",
 	  "the login can no longer log in, loses its role, and its open sessions end" },
+	{ "alert", "list", cmd_alert_list, "alert list [--open] [--limit 1-1000] [--json]",
+	  "the alerts the database raised, newest first: kind, count, when, who acknowledged them where" },
+	{ "alert", "ack", cmd_alert_ack, "alert ack ID [--json]",
+	  "acknowledge an alert (supervisors): every station's banner drops it" },
+	{ "alert", "settings", cmd_alert_settings, "alert settings [--event E] [--json]",
+	  "the alert thresholds set per event and type" },
+	{ "alert", "set", cmd_alert_set,
+	  "alert set --event E [--type T] [--low-stock N|--low-stock-default] [--hold-burst N] [--reject-burst N] "
+	  "[--silent-minutes N] [--enable|--disable] [--json]",
+	  "set alert thresholds for an event or one of its types (supervisors)" },
 	{ "audit", NULL, cmd_audit,
 	  "audit [--order N] [--ticket N] [--person N] [--event E] [--station S] [--user U] [--before ID] "
 	  "[--limit 1-500] [--json]",

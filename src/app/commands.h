@@ -70,5 +70,9 @@ int cmd_area_add(struct cli *cli, int argc, char **argv);
 int cmd_area_edit(struct cli *cli, int argc, char **argv);
 int cmd_area_show(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
+int cmd_alert_list(struct cli *cli, int argc, char **argv);
+int cmd_alert_ack(struct cli *cli, int argc, char **argv);
+int cmd_alert_settings(struct cli *cli, int argc, char **argv);
+int cmd_alert_set(struct cli *cli, int argc, char **argv);
 
 #endif
