@@ -99,7 +99,8 @@ int cmd_alert_settings(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (!cli_db(cli))
 		return EXIT_FAILED;
-	if (event && (rc = cli_event_type(cli, what, event, NULL, &event_id, &type_id)) != EXIT_DONE)
+	(void)type_id;
+	if (event && (rc = cli_event_type(cli, what, event, NULL, &event_id, NULL)) != EXIT_DONE)
 		return rc;
 	if (!(doc = db_alert_settings(cli->db, event_id)))
 		return cli_db_fail(cli, what);
@@ -181,7 +182,7 @@ int cmd_alert_set(struct cli *cli, int argc, char **argv)
 	in.enabled = on ? 1 : off ? 0 : -1;
 	if (!cli_db(cli))
 		return EXIT_FAILED;
-	if ((rc = cli_event_type(cli, what, event, type, &in.event_id, &in.type_id)) != EXIT_DONE)
+	if ((rc = cli_event_type(cli, what, event, type, &in.event_id, type ? &in.type_id : NULL)) != EXIT_DONE)
 		return rc;
 	if (!(doc = db_alert_setting_set(cli->db, &in)))
 		return cli_db_fail(cli, what);
