@@ -9,7 +9,7 @@ libzbar-dev libnotify-dev libcmocka-dev libsodium-dev libjansson-dev \
 libmicrohttpd-dev libpng-dev libgd-dev fonts-dejavu-core postgresql postgresql-contrib tmux zbar-tools \
 qrencode imagemagick libcairo2-dev libfontconfig-dev poppler-utils libcurl4-openssl-dev \
 ffmpeg openssl chromium chromium-driver man-db groff-base libssl-dev python3 \
-dbus python3-dbusmock"
+dbus-daemon libglib2.0-bin python3-dbusmock"
 # ffmpeg: the camera test runs the README's worked `cmd:ffmpeg …` source
 # openssl: src/sh/tls-ca.sh makes the test CA for the TLS test and README
 # chromium chromium-driver: browser tests drive headless Chromium through
@@ -18,7 +18,7 @@ dbus python3-dbusmock"
 # and checks it with `groff -ww`
 # libssl-dev: libcrypto's HMAC-SHA1/SHA-256 for platform webhook signatures
 # python3: tests/fake_platform.py plays Shopify, Square, … on loopback
-# dbus, python3-dbusmock: tests/db_alerts.c runs a private session bus with a
+# dbus-daemon, libglib2.0-bin (gdbus), python3-dbusmock: tests/db_alerts.c runs a private session bus with a
 # mock notification daemon (libnotify's desktop notifications)
 
 # `deps.sh fuzz` (make fuzz) also needs clang and its libFuzzer runtime
