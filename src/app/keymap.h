@@ -51,9 +51,9 @@
 	X(LISTS, "Lists", "open this gate on check-in lists (a picker)")    \
 	X(OVERRIDE, "Override", "admit the one refused for a full area (reason)") \
 	X(FILTER, "Filter", "filter: order:N ticket:N person:N station:S user:U") \
-	X(ALERTS, "Alerts", "the alert log (what fired, who acknowledged it)") \
-	X(ACK, "Ack", "acknowledge the chosen alert (silences it on every station)") \
-	X(SETTINGS, "Thresholds", "alert thresholds of the event and the chosen type")
+	X(ALERTS, "Alerts", "the alert log: what fired, who acknowledged it") \
+	X(ACK, "Ack", "acknowledge the chosen alert (on every station)") \
+	X(SETTINGS, "Thresholds", "alert thresholds of the event or a type")
 
 enum action {
 #define X(name, label, help) ACT_##name,
