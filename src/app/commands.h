@@ -70,5 +70,8 @@ int cmd_area_add(struct cli *cli, int argc, char **argv);
 int cmd_area_edit(struct cli *cli, int argc, char **argv);
 int cmd_area_show(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
+int cmd_conflict_list(struct cli *cli, int argc, char **argv);
+int cmd_conflict_review(struct cli *cli, int argc, char **argv);
+int cmd_conflict_void(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -50,7 +50,10 @@
 	X(CAMERA, "Camera", "show or hide the camera's picture (to aim a badge)") \
 	X(LISTS, "Lists", "open this gate on check-in lists (a picker)")    \
 	X(OVERRIDE, "Override", "admit the one refused for a full area (reason)") \
-	X(FILTER, "Filter", "filter: order:N ticket:N person:N station:S user:U")
+	X(FILTER, "Filter", "filter: order:N ticket:N person:N station:S user:U") \
+	X(CONFLICTS, "Conflicts", "offline check-in conflicts to settle")       \
+	X(REVIEW, "Reviewed", "mark the chosen conflict reviewed (kept in the change log)") \
+	X(VOID, "Void", "void the chosen conflict's ticket, with a reason")
 
 enum action {
 #define X(name, label, help) ACT_##name,
