@@ -105,7 +105,7 @@ static void conflicts_draw(struct app *app, void *state, struct rect a)
 		draw_text(a.y + 1, a.x + 2, a.w - 4, "No event chosen: pick one on the Events screen.", theme_attr(C_DIM));
 		return;
 	}
-	snprintf(line, sizeof line, "%-6s %-7s %-18s %-10s %-8s %-10s %-8s %s", "ID", "TICKET", "PERSON", "OFFLINE AT",
+	snprintf(line, sizeof line, "%-6s %-7s %-16s %-10s %-8s %-10s %-8s %s", "ID", "TICKET", "PERSON", "OFFLINE AT",
 		 "TIME", "FIRST IN", "TIME", "STATE");
 	draw_text(a.y, a.x + 2, a.w - 4, line, theme_attr(C_TITLE) | A_UNDERLINE);
 	s->first_row_y = a.y + 1;
@@ -121,7 +121,7 @@ static void conflicts_draw(struct app *app, void *state, struct rect a)
 		unsigned attr = k == s->cursor.selected ? theme_attr(C_SELECTED) : res[0] ? theme_attr(C_DIM) : A_NORMAL;
 		hms(t1, sizeof t1, text(row, "scanned_at"));
 		hms(t2, sizeof t2, text(row, "first_at"));
-		snprintf(line, sizeof line, "%-6lld %-7lld %-18.18s %-10.10s %-8s %-10.10s %-8s %s", num(row, "id"),
+		snprintf(line, sizeof line, "%-6lld %-7lld %-16.16s %-10.10s %-8s %-10.10s %-8s %s", num(row, "id"),
 			 num(row, "ticket"), text(row, "person")[0] ? text(row, "person") : "(no name)", text(row, "gate"),
 			 t1, text(row, "first_gate")[0] ? text(row, "first_gate") : "-", t2, res[0] ? res : "open");
 		draw_fill(a.y + 1 + i, a.x + 2, a.w - 4, attr);

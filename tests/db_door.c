@@ -184,6 +184,8 @@ static void test_dashboard_equals_database_at_80x24(void **state)
 	assert_true(screen_matches_db(&t, event, 8000));
 	{
 		char *screen = tmux_capture(&t);
+		if (getenv("DOOR_SHOW"))
+			fprintf(stderr, "%s", screen);
 		/* both gates' rows, with their refusals (south 2), and the stations */
 		long long in = 0, refused = 0;
 		assert_true(gate_row(screen, "south", &in, &refused));

@@ -52,7 +52,7 @@
 	X(OVERRIDE, "Override", "admit the one refused for a full area (reason)") \
 	X(FILTER, "Filter", "filter: order:N ticket:N person:N station:S user:U") \
 	X(CONFLICTS, "Conflicts", "offline check-in conflicts to settle")       \
-	X(REVIEW, "Reviewed", "mark the chosen conflict reviewed (kept in the change log)") \
+	X(REVIEW, "Reviewed", "mark the chosen conflict reviewed (change log)") \
 	X(VOID, "Void", "void the chosen conflict's ticket, with a reason")
 
 enum action {
