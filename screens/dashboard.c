@@ -451,8 +451,12 @@ static void dashboard_draw(struct app *app, void *state, struct rect a)
 		int main_rows = s->count < a.h - 1 ? s->count : a.h - 1, room;
 		room = a.h - 1 - (main_rows + 1);
 		if (room < 5 && a.h - 1 >= 5 + 6) {
-			main_rows = a.h - 1 - 6;
-			room = 5;
+			/* as many rows as the entrances need, up to 5 */
+			int want;
+			entrance_lines(s, a.w - 4, 5, &ent);
+			want = ent.n > room ? ent.n : room;
+			main_rows = a.h - 1 - (want + 1);
+			room = want;
 		}
 		entrance_lines(s, a.w - 4, room < ENT_LINES ? room : ENT_LINES, &ent);
 		if (!ent.n)
