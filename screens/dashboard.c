@@ -424,8 +424,7 @@ static void entrance_lines(const struct dashboard_state *s, int width, int max, 
 		snprintf(tokens[i], sizeof tokens[0], "%.60s %.60s %s", e->list[0] ? e->list : "whole event",
 			 e->gate[0] ? e->gate : "?", n1);
 	}
-	/* the per-list admits, unless the gates' table above says it */
-	if (s->nentrances && rows > 0 && (s->fig.ngates == 0 || s->nentrances > s->fig.ngates))
+	if (s->nentrances && rows > 0)
 		fold(out, rows, width, "Admits", tokens, s->nentrances, s->more_entrances, A_NORMAL);
 	count_format_fit(n1, sizeof n1, s->admits, 9);
 	snprintf(out->text[out->n], sizeof out->text[0], "Total: admits in all %s, every list and gate", n1);
