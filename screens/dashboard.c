@@ -17,7 +17,7 @@
 #define LINES_MAX 40
 
 struct dashboard_state {
-	char lines[LINES_MAX][400];
+	char lines[LINES_MAX][600];
 	unsigned attrs[LINES_MAX];
 	int count;
 	time_t next;
@@ -31,7 +31,21 @@ struct dashboard_state {
 	long long admits;
 	bool have_entrances; /* the event has areas or scans */
 	int channels_at; /* the channels' summary line, -1 when none */
+	struct dashboard_figures fig; /* the last answer, laid out at draw time */
+	bool have;
+	int built_width;
+	/* coalescing: one read out at a time, the next one scheduled */
+	struct app *app;
+	bool again;
+	long long sent_ms;
 };
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void add(struct dashboard_state *s, unsigned attr, const char *text)
 {
@@ -107,18 +121,140 @@ static void channel_lines(struct dashboard_state *s, const struct channel_health
 	}
 }
 
-static void dashboard_answer(struct db *db, const struct dashboard_figures *figures, void *ctx)
+/* "▁▃█": the admits per minute of the last hour in width cells, each
+ * cell the sum of 60/width (rounded up) minutes, scaled to the busiest. */
+static void sparkline(char *out, size_t size, const int *per_minute, int width)
 {
-	struct dashboard_state *s = ctx;
-	const struct dashboard_figures f = figures ? *figures : (struct dashboard_figures){ 0 };
-	char line[400], a1[32], a2[32], n[5][32];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	read_mark_answer(&s->mark, db, figures != NULL);
-	if (!figures)
+	static const char *const bars[] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	int step, cells, sums[DASHBOARD_MINUTES] = { 0 }, top = 0;
+	size_t len = 0;
+	if (width < 1) {
+		out[0] = '\0';
 		return;
+	}
+	step = (DASHBOARD_MINUTES + width - 1) / width;
+	cells = (DASHBOARD_MINUTES + step - 1) / step;
+	for (int m = 0; m < DASHBOARD_MINUTES; m++) {
+		/* the newest minute is the last cell's last */
+		int c = cells - 1 - (DASHBOARD_MINUTES - 1 - m) / step;
+		if (c >= 0)
+			sums[c] += per_minute[m];
+	}
+	for (int c = 0; c < cells; c++)
+		top = sums[c] > top ? sums[c] : top;
+	out[0] = '\0';
+	for (int c = 0; c < cells; c++) {
+		int level = top == 0 || sums[c] == 0 ? 0 : 1 + (sums[c] * 7) / top;
+		len += (size_t)snprintf(out + len, size > len ? size - len : 0, "%s", bars[level > 8 ? 8 : level]);
+	}
+}
+
+static void gate_lines(struct dashboard_state *s, const struct dashboard_figures *f, int width)
+{
+	char line[600], n[3][32], state[16], spark[400];
+	int spark_w;
+	if (f->ngates == 0)
+		return;
+	/* 12 name, 7 in, 6 refused, 6 offline, 7 state: 42 columns, the rest
+	 * the last hour */
+	spark_w = width - 43;
+	spark_w = spark_w > DASHBOARD_MINUTES ? DASHBOARD_MINUTES : spark_w;
+	snprintf(line, sizeof line, "%-12s %7s %6s %6s %-7s %s", "GATE", "IN", "REFUSE", "OFFL", "LAST",
+		 spark_w >= 10 ? "LAST HOUR" : "");
+	add(s, theme_attr(C_TITLE) | A_UNDERLINE, line);
+	for (int i = 0; i < f->ngates; i++) {
+		const struct dashboard_gate *g = &f->gates[i];
+		count_format_fit(n[0], sizeof n[0], g->admitted, 7);
+		count_format_fit(n[1], sizeof n[1], g->rejected, 6);
+		count_format_fit(n[2], sizeof n[2], g->offline_admits, 6);
+		if (g->idle_seconds < 0)
+			snprintf(state, sizeof state, "-");
+		else
+			lag_text(state, sizeof state, g->idle_seconds);
+		sparkline(spark, sizeof spark, g->per_minute, spark_w);
+		snprintf(line, sizeof line, "%-12.12s %7s %6s %6s %-7s %s", g->name[0] ? g->name : "(none)", n[0], n[1],
+			 n[2], state, spark_w >= 10 ? spark : "");
+		/* a gate quiet for 5 minutes is shown dim: offline or closed */
+		add(s, g->idle_seconds > 300 ? theme_attr(C_DIM) : A_NORMAL, line);
+	}
+	if (f->more_gates) {
+		snprintf(line, sizeof line, "  +%d more gates", f->more_gates);
+		add(s, theme_attr(C_DIM), line);
+	}
+}
+
+/* "Stations 3: desk1 supervisor dashboard 4s · door2 gate checkin 1m" */
+static void station_lines(struct dashboard_state *s, const struct dashboard_figures *f, int width)
+{
+	char line[400], tok[160], lag[16];
+	int shown = 0;
+	snprintf(line, sizeof line, "Stations %d:", f->nstations + f->more_stations);
+	for (int i = 0; i < f->nstations; i++) {
+		const struct dashboard_station *st = &f->stations[i];
+		lag_text(lag, sizeof lag, st->idle_seconds);
+		snprintf(tok, sizeof tok, " %.20s %s %.16s %s", st->name, st->role, st->screen, lag);
+		if (draw_text_width(line) + draw_text_width(tok) + 10 > width && shown > 0) {
+			add(s, A_NORMAL, line);
+			snprintf(line, sizeof line, "  ");
+		}
+		strncat(line, tok, sizeof line - strlen(line) - 1);
+		if (i + 1 < f->nstations)
+			strncat(line, " ·", sizeof line - strlen(line) - 1);
+		shown++;
+	}
+	if (f->more_stations) {
+		snprintf(tok, sizeof tok, " +%d more", f->more_stations);
+		strncat(line, tok, sizeof line - strlen(line) - 1);
+	}
+	add(s, A_NORMAL, line);
+}
+
+static void build(struct dashboard_state *s, int width)
+{
+	const struct dashboard_figures *fp = &s->fig;
+#define f (*fp)
+	char line[400], a1[32], a2[32], n[5][32];
+
 	s->count = 0;
+	s->built_width = width;
+	/* most important first: who is in, the money, the doors */
+	{
+		const long long v[4] = { f.tickets, f.assigned, f.checked_in, f.inside };
+		for (int k = 0; k < 4; k++)
+			count_format_fit(n[k], sizeof n[k], v[k], 7); /* the line fits in 76 columns */
+	}
+	snprintf(line, sizeof line, "Tickets %s · assigned %s · checked in %s · inside now %s", n[0], n[1], n[2], n[3]);
+	add(s, A_BOLD, line);
+	if (f.conflicts > 0) {
+		snprintf(line, sizeof line, "%lld offline check-in conflict(s) to look at (c)", f.conflicts);
+		add(s, theme_attr(C_STATUS_ERR), line);
+	}
+	money_format(a1, sizeof a1, f.paid);
+	money_format(a2, sizeof a2, f.outstanding);
+	snprintf(line, sizeof line, "Paid %s · outstanding %s (incl. VAT)", a1, a2);
+	add(s, A_BOLD, line);
+	/* by payment method: settled/outstanding, the grid's cells */
+	line[0] = '\0';
+	for (int pm = 0; pm < SUMMARY_COLS - 1; pm++) {
+		long long paid = f.orders.cell[ORDER_SETTLED][pm].amount;
+		long long owed = f.orders.cell[ORDER_REQUESTED][pm].amount + f.orders.cell[ORDER_INVOICE_SENT][pm].amount;
+		char tok[96];
+		if (paid == 0 && owed == 0)
+			continue;
+		money_format_fit(a1, sizeof a1, paid, 9);
+		money_format_fit(a2, sizeof a2, owed, 9);
+		snprintf(tok, sizeof tok, "%s%s %s/%s", line[0] ? " · " : "  ", payment_label((enum payment_method)pm), a1,
+			 a2);
+		if (draw_text_width(line) + draw_text_width(tok) > width)
+			break;
+		strncat(line, tok, sizeof line - strlen(line) - 1);
+	}
+	if (line[0])
+		add(s, A_NORMAL, line);
+	add(s, A_NORMAL, "");
+	gate_lines(s, &f, width);
+	station_lines(s, &f, width);
+	add(s, A_NORMAL, "");
 	s->channels_at = -1;
 	snprintf(line, sizeof line, "%-*s %*s %*s %*s %*s %*s", W_NAME, "SEATS", W_SEATS, "CAPACITY", W_SEATS, "SOLD",
 		 W_SEATS, "HELD", W_SEATS, "RESERVED", W_SEATS, "AVAILABLE");
@@ -150,31 +286,37 @@ static void dashboard_answer(struct db *db, const struct dashboard_figures *figu
 			 W_COUNT, n[0], W_TICKETS, n[1], W_AMOUNT, a1, W_TODAY, n[2]);
 		add(s, A_NORMAL, line);
 	}
-	money_format(a1, sizeof a1, f.paid);
-	money_format(a2, sizeof a2, f.outstanding);
-	snprintf(line, sizeof line, "Paid %s · outstanding %s (incl. VAT)", a1, a2);
-	add(s, A_BOLD, line);
-	add(s, A_NORMAL, "");
-	{
-		const long long v[4] = { f.tickets, f.assigned, f.checked_in, f.inside };
-		for (int k = 0; k < 4; k++)
-			count_format_fit(n[k], sizeof n[k], v[k], 7); /* the line fits in 76 columns */
-	}
-	snprintf(line, sizeof line, "Tickets %s · assigned %s · checked in %s · inside now %s", n[0], n[1], n[2], n[3]);
-	add(s, A_BOLD, line);
-	if (f.conflicts > 0) {
-		snprintf(line, sizeof line, "%lld offline check-in conflict(s) to look at", f.conflicts);
-		add(s, theme_attr(C_STATUS_ERR), line);
-	}
 	channel_lines(s, &f.channels);
-	memcpy(s->areas, f.areas, sizeof s->areas);
-	s->nareas = f.nareas;
-	s->more_areas = f.more_areas;
-	memcpy(s->entrances, f.entrances, sizeof s->entrances);
-	s->nentrances = f.nentrances;
-	s->more_entrances = f.more_entrances;
-	s->admits = f.admits;
-	s->have_entrances = f.nareas > 0 || f.admits > 0;
+#undef f
+}
+
+static void dashboard_answer(struct db *db, const struct dashboard_figures *figures, void *ctx)
+{
+	struct dashboard_state *s = ctx;
+	const struct dashboard_figures *fp = figures;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	read_mark_answer(&s->mark, db, figures != NULL);
+	if (s->again && s->app) {
+		/* changes came while this read was out: read once more, soon */
+		s->again = false;
+		s->next = 0;
+		app_wake_in(s->app, 250);
+	}
+	if (!figures)
+		return;
+	s->fig = *figures;
+	s->have = true;
+	s->built_width = 0;
+	memcpy(s->areas, fp->areas, sizeof s->areas);
+	s->nareas = fp->nareas;
+	s->more_areas = fp->more_areas;
+	memcpy(s->entrances, fp->entrances, sizeof s->entrances);
+	s->nentrances = fp->nentrances;
+	s->more_entrances = fp->more_entrances;
+	s->admits = fp->admits;
+	s->have_entrances = fp->nareas > 0 || fp->admits > 0;
 	localtime_r(&now, &tm);
 	strftime(s->updated, sizeof s->updated, "%H:%M:%S", &tm);
 }
@@ -184,13 +326,23 @@ static void dashboard_answer(struct db *db, const struct dashboard_figures *figu
 static void dashboard_query(struct app *app, void *state)
 {
 	struct dashboard_state *s = state;
+	long long now = mono_ms();
 
+	s->app = app;
 	if (!app_event_id(app)) {
 		s->count = 0;
 		return;
 	}
-	if (s->mark.loading)
+	/* a flood of notifications: at most one read out, at most 4 a second */
+	if (s->mark.loading || now - s->sent_ms < 250) {
+		if (!s->again && !s->mark.loading)
+			app_wake_in(app, (int)(250 - (now - s->sent_ms)));
+		s->again = true;
+		s->next = 0;
 		return;
+	}
+	s->again = false;
+	s->sent_ms = now;
 	read_mark_sent(&s->mark, app, db_dashboard_submit(app_db(app), s, app_event_id(app), dashboard_answer, s));
 }
 
@@ -289,6 +441,8 @@ static void dashboard_draw(struct app *app, void *state, struct rect a)
 		draw_text(a.y + 1, a.x + 2, a.w - 4, "No event chosen: pick one on the Events screen.", theme_attr(C_DIM));
 		return;
 	}
+	if (s->have && s->built_width != a.w - 4)
+		build(s, a.w - 4);
 	{
 		/* the totals first, then the entrances under them in the rows
 		 * left (at least 5 of them: areas, admits, total) */
@@ -296,8 +450,12 @@ static void dashboard_draw(struct app *app, void *state, struct rect a)
 		int main_rows = s->count < a.h - 1 ? s->count : a.h - 1, room;
 		room = a.h - 1 - (main_rows + 1);
 		if (room < 5 && a.h - 1 >= 5 + 6) {
-			main_rows = a.h - 1 - 6;
-			room = 5;
+			/* as many rows as the entrances need, up to 5 */
+			int want;
+			entrance_lines(s, a.w - 4, 5, &ent);
+			want = ent.n > room ? ent.n : room;
+			main_rows = a.h - 1 - (want + 1);
+			room = want;
 		}
 		entrance_lines(s, a.w - 4, room < ENT_LINES ? room : ENT_LINES, &ent);
 		if (!ent.n)
@@ -339,10 +497,20 @@ static int dashboard_tick(struct app *app, void *state)
 	time_t now = time(NULL);
 	if (!app_online(app))
 		return SCR_REDRAW; /* keep the offline mark visible */
-	if (now < s->next)
+	if (now < s->next && !s->again)
 		return SCR_IGNORED;
 	s->next = now + 2;
 	return SCR_REQUERY;
+}
+
+static int dashboard_key(struct app *app, void *state, enum action action, int key)
+{
+	(void)state;
+	(void)key;
+	if (action != ACT_CONFLICTS)
+		return SCR_IGNORED;
+	app_push(app, &conflicts_screen, NULL);
+	return SCR_HANDLED;
 }
 
 const struct screen_ops dashboard_screen = {
@@ -354,4 +522,5 @@ const struct screen_ops dashboard_screen = {
 	.draw = dashboard_draw,
 	.on_notify = dashboard_notify,
 	.on_tick = dashboard_tick,
+	.on_key = dashboard_key,
 };

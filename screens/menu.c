@@ -19,13 +19,15 @@ const struct menu_entry menu_entries[] = {
 	{ '7', &organizations_screen },
 	{ '8', &audit_screen },
 	{ '9', &alerts_screen },
+	{ '0', &conflicts_screen },
 	{ 0, NULL },
 };
 
 static const struct screen_ops *const all_screens[] = {
 	&menu_screen, &help_screen, &events_screen, &inventory_screen, &sale_screen,
 	&orders_screen, &order_screen, &neworder_screen, &assign_screen, &mytickets_screen,
-	&checkin_screen, &dashboard_screen, &organizations_screen, &audit_screen, &alerts_screen, NULL,
+	&checkin_screen, &dashboard_screen, &organizations_screen, &audit_screen, &alerts_screen,
+	&conflicts_screen, NULL,
 };
 
 const struct screen_ops *screen_by_name(const char *name)

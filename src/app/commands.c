@@ -128,6 +128,12 @@ const struct command commands[] = {
 	  "alert set --event E [--type T] [--low-stock N|--low-stock-default] [--hold-burst N] [--reject-burst N] "
 	  "[--silent-minutes N] [--enable|--disable] [--json]",
 	  "set alert thresholds for an event or one of its types (supervisors)" },
+	{ "conflict", "list", cmd_conflict_list, "conflict list --event E [--json]",
+	  "offline check-in conflicts: a ticket admitted at two gates while apart, both scans" },
+	{ "conflict", "review", cmd_conflict_review, "conflict review ID [--reason R] [--json]",
+	  "mark a conflict reviewed (supervisor; kept in the change log)" },
+	{ "conflict", "void", cmd_conflict_void, "conflict void ID --reason R [--json]",
+	  "void the conflict's ticket, with a reason (supervisor)" },
 	{ "audit", NULL, cmd_audit,
 	  "audit [--order N] [--ticket N] [--person N] [--event E] [--station S] [--user U] [--before ID] "
 	  "[--limit 1-500] [--json]",

@@ -74,5 +74,8 @@ int cmd_alert_list(struct cli *cli, int argc, char **argv);
 int cmd_alert_ack(struct cli *cli, int argc, char **argv);
 int cmd_alert_settings(struct cli *cli, int argc, char **argv);
 int cmd_alert_set(struct cli *cli, int argc, char **argv);
+int cmd_conflict_list(struct cli *cli, int argc, char **argv);
+int cmd_conflict_review(struct cli *cli, int argc, char **argv);
+int cmd_conflict_void(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -126,6 +126,12 @@ const struct binding bindings[] = {
 	{ "audit", 'k', ACT_UP, false, false },
 	{ "audit", 'j', ACT_DOWN, false, false },
 	{ "audit", 'q', ACT_BACK, false, false },
+	{ "dashboard", 'c', ACT_CONFLICTS, true, false },
+	{ "conflicts", 'r', ACT_REVIEW, true, false },
+	{ "conflicts", 'v', ACT_VOID, true, false },
+	{ "conflicts", 'k', ACT_UP, false, false },
+	{ "conflicts", 'j', ACT_DOWN, false, false },
+	{ "conflicts", 'q', ACT_BACK, false, false },
 	/* modal states: a prompt or a typed field (keymap_modal) */
 	{ "modal", '\r', ACT_SUBMIT, false, false },
 	{ "modal", '\n', ACT_SUBMIT, false, false },
@@ -240,6 +246,7 @@ const char *action_role(enum action action)
 		{ ACT_BULK, "clerk" },	   { ACT_EXPORT, "clerk" },   { ACT_PICK, "clerk" },
 		{ ACT_REFUND, "supervisor" }, { ACT_OVERRIDE, "supervisor" }, { ACT_UNDO, "gate" },
 		{ ACT_ALERTS, "supervisor" }, { ACT_ACK, "supervisor" }, { ACT_SETTINGS, "supervisor" },
+		{ ACT_REVIEW, "supervisor" }, { ACT_VOID, "supervisor" },
 	};
 	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++)
 		if (needs[i].action == action)

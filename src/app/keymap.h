@@ -53,7 +53,10 @@
 	X(FILTER, "Filter", "filter: order:N ticket:N person:N station:S user:U") \
 	X(ALERTS, "Alerts", "the alert log: what fired, who acknowledged it") \
 	X(ACK, "Ack", "acknowledge the chosen alert (on every station)") \
-	X(SETTINGS, "Thresholds", "alert thresholds of the event or a type")
+	X(SETTINGS, "Thresholds", "alert thresholds of the event or a type") \
+	X(CONFLICTS, "Conflicts", "offline check-in conflicts to settle")       \
+	X(REVIEW, "Reviewed", "mark the chosen conflict reviewed (change log)") \
+	X(VOID, "Void", "void the chosen conflict's ticket, with a reason")
 
 enum action {
 #define X(name, label, help) ACT_##name,

@@ -75,6 +75,7 @@ struct screen_slot {
 
 struct app {
 	struct db *db;
+	long long seen_ms; /* the last station_seen() sent */
 	struct screen_slot stack[STACK_MAX];
 	int depth;
 	const struct screen_ops *pending_push;
@@ -252,9 +253,22 @@ static int screen_layout(struct app *app, struct screen_slot *s)
 	return s->ops->layout ? s->ops->layout(app, s->state, screen_area()) : SCR_IGNORED;
 }
 
+/* Where this station is, for the supervisors' dashboard (db/048): the
+ * screen on top, fire and forget (a database from before 048 just fails
+ * the statement). */
+static void station_seen(struct app *app, const char *screen)
+{
+	const char *p[1] = { screen };
+	if (app_online(app)) {
+		db_submit(app->db, app, "SELECT station_seen($1)", 1, p, NULL, NULL, NULL);
+		app->seen_ms = db_now_ms();
+	}
+}
+
 /* A screen reads knowing its area (opened, back on top, reconnected). */
 static void screen_query(struct app *app, struct screen_slot *s)
 {
+	station_seen(app, s->ops->name);
 	screen_layout(app, s);
 	if (s->ops->query && app_online(app))
 		s->ops->query(app, s->state);
@@ -721,6 +735,8 @@ static void handle_key(struct app *app, int ch)
 		return;
 	}
 	dispatch_begin(app);
+	if (db_now_ms() - app->seen_ms > 30000)
+		station_seen(app, s->ops->name); /* last activity, at most twice a minute */
 	action = keymap_lookup(s->ops->name, ch);
 	if (app->confirm_quit) {
 		/* y (no Enter) or the quit key again: quit; n or Esc: stay;

@@ -1,6 +1,7 @@
 #include "dashboard.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "checkin.h"
@@ -77,6 +78,61 @@ static bool parse_entrances(struct db *db, const PGresult *res, void *dst)
 	return true;
 }
 
+/* "{1,0,3}" → per_minute */
+static void parse_minutes(const char *text, int *out)
+{
+	int i = 0;
+	for (const char *p = text; *p && i < DASHBOARD_MINUTES; p++) {
+		if (*p >= '0' && *p <= '9') {
+			char *end;
+			long v = strtol(p, &end, 10);
+			out[i++] = v > 1000000 ? 1000000 : (int)v;
+			p = end - 1;
+		}
+	}
+}
+
+static bool parse_gates(struct db *db, const PGresult *res, void *dst)
+{
+	struct dashboard_figures *out = dst;
+	(void)db;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct dashboard_gate *g = &out->gates[out->ngates];
+		if (out->ngates == DASHBOARD_GATES_MAX) {
+			out->more_gates++;
+			continue;
+		}
+		snprintf(g->name, sizeof g->name, "%s", db_text(res, i, 0));
+		g->admitted = db_int(res, i, 1);
+		g->rejected = db_int(res, i, 2);
+		g->offline_admits = db_int(res, i, 3);
+		g->idle_seconds = PQgetisnull(res, i, 4) ? -1 : atof(db_text(res, i, 4));
+		parse_minutes(db_text(res, i, 5), g->per_minute);
+		out->ngates++;
+	}
+	return true;
+}
+
+static bool parse_stations(struct db *db, const PGresult *res, void *dst)
+{
+	struct dashboard_figures *out = dst;
+	(void)db;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct dashboard_station *st = &out->stations[out->nstations];
+		if (out->nstations == DASHBOARD_STATIONS_MAX) {
+			out->more_stations++;
+			continue;
+		}
+		snprintf(st->name, sizeof st->name, "%s", db_text(res, i, 0));
+		snprintf(st->login, sizeof st->login, "%s", db_text(res, i, 1));
+		snprintf(st->role, sizeof st->role, "%s", db_text(res, i, 2));
+		snprintf(st->screen, sizeof st->screen, "%s", db_text(res, i, 3));
+		st->idle_seconds = atof(db_text(res, i, 4));
+		out->nstations++;
+	}
+	return true;
+}
+
 static bool finish(struct db *db, void *out)
 {
 	struct dashboard_figures *f = out;
@@ -111,6 +167,11 @@ static struct db_read *dashboard_read(struct db *db, long long event_id)
 	db_read_add(r, "SELECT name, inside, capacity FROM area WHERE event_id = $1 ORDER BY name", 1, p, parse_areas,
 		    out);
 	db_read_add(r, SQL_ENTRANCE_COUNTS, 1, p, parse_entrances, out);
+	db_read_add(r, "SELECT gate, admitted, rejected, offline_admits, idle_seconds, per_minute "
+		       "FROM dashboard_gates($1::bigint)",
+		    1, p, parse_gates, out);
+	db_read_add(r, "SELECT station, login, role, screen, idle_seconds FROM station_online()", 0, NULL,
+		    parse_stations, out);
 	db_channel_health_add(r, &out->channels);
 	db_read_on_finish(r, finish);
 	return r;

@@ -28,6 +28,24 @@ struct dashboard_entrance {
 	long long admits;
 };
 
+/* Per gate (db/048 dashboard_gates): admits, online refusals, admits
+ * made offline (uploaded), seconds since its last scan, and its admits per
+ * minute of the last hour, oldest first. */
+#define DASHBOARD_GATES_MAX 16
+#define DASHBOARD_MINUTES 60
+struct dashboard_gate {
+	char name[101];
+	long long admitted, rejected, offline_admits;
+	double idle_seconds; /* -1: never scanned */
+	int per_minute[DASHBOARD_MINUTES];
+};
+/* Stations connected now (db/048 station_online). */
+#define DASHBOARD_STATIONS_MAX 16
+struct dashboard_station {
+	char name[64], login[64], role[16], screen[41];
+	double idle_seconds;
+};
+
 struct dashboard_figures {
 	struct dashboard_seats types[DASHBOARD_TYPES_MAX];
 	int ntypes;
@@ -42,6 +60,10 @@ struct dashboard_figures {
 	int nentrances, more_entrances;
 	/* every row's admits summed (those past the max too): the event's */
 	long long admits;
+	struct dashboard_gate gates[DASHBOARD_GATES_MAX];
+	int ngates, more_gates;
+	struct dashboard_station stations[DASHBOARD_STATIONS_MAX];
+	int nstations, more_stations;
 	/* the platforms serve pushes to (db/038), all events' */
 	struct channel_health_list channels;
 };

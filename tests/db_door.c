@@ -1,0 +1,349 @@
+/* Issue 17, items 4 and 5: the supervisor's dashboard at 80×24 equals the
+ * database while other processes sell and check in at two gates, and
+ * offline conflicts made through the real upload path are settled on the
+ * Conflicts screen (reviewed: a change_log row; voided: the ticket void,
+ * the reason logged), a clerk refused by the database. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "proxy.h"
+#include "tmux.h"
+
+static PGconn *conn;
+
+static int setup(void **state)
+{
+	char dir[300];
+	const char *tmp = getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp";
+	(void)state;
+	conn = test_migrate_connect();
+	snprintf(dir, sizeof dir, "%s/state-door-%d", tmp, (int)getpid());
+	setenv("BOXOFFICE_STATE", dir, 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	PQfinish(conn);
+	return 0;
+}
+
+static long long sql1(const char *sql, long long id)
+{
+	char a[24];
+	const char *p[1] = { a };
+	snprintf(a, sizeof a, "%lld", id);
+	return test_scalar(conn, sql, 1, p);
+}
+
+/* Every token of the event's card orders, in order id order. */
+static int card_tokens(long long event, char tokens[][512], int max)
+{
+	json_t *orders = cli_json("$BOXOFFICE order list --event %lld --payment card --json", event), *o;
+	size_t i;
+	int n = 0;
+	assert_non_null(orders);
+	json_array_foreach(orders, i, o) {
+		long long id = (long long)json_integer_value(json_object_get(o, "id"));
+		json_t *tk = cli_json("$BOXOFFICE ticket list --order %lld --json", id), *t;
+		size_t k;
+		assert_non_null(tk);
+		json_array_foreach(tk, k, t) {
+			if (n < max)
+				snprintf(tokens[n++], 512, "%s", json_string_value(json_object_get(t, "token")));
+		}
+		json_decref(tk);
+	}
+	json_decref(orders);
+	return n;
+}
+
+/* The number after label on the screen ("Tickets 50 ·"), or -1. */
+static long long after(const char *screen, const char *label)
+{
+	const char *p = strstr(screen, label);
+	long long v;
+	return p && sscanf(p + strlen(label), " %lld", &v) == 1 ? v : -1;
+}
+
+/* A gate's row: "north   12   0   0 ..." → admitted and refused. */
+static bool gate_row(const char *screen, const char *gate, long long *in, long long *refused)
+{
+	for (const char *line = screen; line && *line;) {
+		const char *end = strchr(line, '\n'), *p = line;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, gate, strlen(gate)) == 0 && p[strlen(gate)] == ' ' &&
+		    sscanf(p + strlen(gate), " %lld %lld", in, refused) == 2)
+			return true;
+		line = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static void money(char *out, size_t size, long long cents)
+{
+	snprintf(out, size, "Paid %lld.%02lld · outstanding", cents / 100, cents % 100);
+}
+
+/* The screen's totals and per-gate rows equal the database's. */
+static bool screen_matches_db(struct tmux *t, long long event, int timeout_ms)
+{
+	for (int waited = 0; waited <= timeout_ms; waited += 200) {
+		char *screen = tmux_capture(t), paid[96];
+		long long tickets = sql1("SELECT count(*) FROM ticket WHERE event_id = $1 AND status = 'valid'", event);
+		long long checked = sql1("SELECT count(*) FROM ticket WHERE event_id = $1 AND status = 'valid' AND scans > 0",
+					 event);
+		long long cents = sql1("SELECT coalesce(sum(gross_cents), 0) FROM ticket_order WHERE event_id = $1 "
+				       "AND status = 'settled'", event);
+		bool ok = after(screen, "Tickets") == tickets && after(screen, "checked in") == checked;
+		money(paid, sizeof paid, cents);
+		ok = ok && strstr(screen, paid) != NULL;
+		for (int g = 0; g < 2 && ok; g++) {
+			const char *gate = g ? "south" : "north";
+			char ev[24];
+			const char *p[2] = { ev, gate };
+			long long in = -1, refused = -1;
+			snprintf(ev, sizeof ev, "%lld", event);
+			ok = gate_row(screen, gate, &in, &refused) &&
+			     in == test_scalar(conn, "SELECT count(*) FROM checkin c JOIN ticket k ON k.id = c.ticket_id "
+						     "WHERE k.event_id = $1 AND c.gate = $2 AND c.direction = 'in'", 2, p) &&
+			     refused == test_scalar(conn, "SELECT count(*) FROM checkin_reject WHERE event_id = $1 "
+							  "AND gate = $2", 2, p);
+		}
+		if (ok) {
+			free(screen);
+			return true;
+		}
+		if (waited + 200 > timeout_ms)
+			fprintf(stderr, "--- screen differs from the database (tickets %lld, in %lld, %s):\n%s---\n",
+				sql1("SELECT count(*) FROM ticket WHERE event_id = $1 AND status = 'valid'", event),
+				sql1("SELECT count(*) FROM ticket WHERE event_id = $1 AND scans > 0", event), paid, screen);
+		free(screen);
+		usleep(200 * 1000);
+	}
+	return false;
+}
+
+static void test_dashboard_equals_database_at_80x24(void **state)
+{
+	static char tokens[64][512];
+	long long event = make_event(unique_name("Door"), "2035-03-01", 0);
+	struct tmux t, desk;
+	char cmd[4096];
+	struct run_result r;
+	int n;
+	(void)state;
+
+	make_type(event, "Hall", 500, 1000, 1);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station boss --screen dashboard --event %lld; sleep 60", event);
+	tmux_start(&t, "door", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "SEATS", 10000));
+	/* another station, elsewhere: seen with its role and screen */
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station desk2 --screen inventory --event %lld; sleep 60", event);
+	tmux_start(&desk, "desk2", 80, 24, cmd);
+	assert_true(tmux_wait_for(&desk, "Hall", 10000));
+	/* 50 sales from five processes at once: 30 paid by card, 20 invoiced */
+	r = run_cmd("for p in card card card invoice invoice; do "
+		    "(for i in 1 2 3 4 5 6 7 8 9 10; do $BOXOFFICE sell --event %lld --type Hall --qty 1 --payment $p "
+		    ">/dev/null || exit 1; done) & done; wait",
+		    event);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_int_equal(sql1("SELECT count(*) FROM ticket_order WHERE event_id = $1", event), 50);
+	n = card_tokens(event, tokens, 64);
+	assert_int_equal(n, 30);
+	/* 20 check-ins at two gates at once (12 north, 8 south), then south
+	 * refuses two of north's (already in) */
+	{
+		size_t len = (size_t)snprintf(cmd, sizeof cmd, "(printf '%%s\\n'");
+		for (int i = 0; i < 12; i++)
+			len += (size_t)snprintf(cmd + len, sizeof cmd - len, " '%s'", tokens[i]);
+		len += (size_t)snprintf(cmd + len, sizeof cmd - len,
+					" | $BOXOFFICE checkin --gate north --event %lld >/dev/null) & (printf '%%s\\n'", event);
+		for (int i = 12; i < 20; i++)
+			len += (size_t)snprintf(cmd + len, sizeof cmd - len, " '%s'", tokens[i]);
+		snprintf(cmd + len, sizeof cmd - len, " | $BOXOFFICE checkin --gate south --event %lld >/dev/null) & wait",
+			 event);
+	}
+	r = run_cmd("%s", cmd);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_cmd("printf '%%s\\n' '%s' '%s' | $BOXOFFICE checkin --gate south --event %lld", tokens[0], tokens[1], event);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "\"reject\""));
+	run_free(&r);
+	assert_int_equal(sql1("SELECT count(*) FROM checkin c JOIN ticket k ON k.id = c.ticket_id WHERE k.event_id = $1",
+			      event),
+			 20);
+	assert_true(screen_matches_db(&t, event, 8000));
+	{
+		char *screen = tmux_capture(&t);
+		if (getenv("DOOR_SHOW"))
+			fprintf(stderr, "%s", screen);
+		/* both gates' rows, with their refusals (south 2), and the stations */
+		long long in = 0, refused = 0;
+		assert_true(gate_row(screen, "south", &in, &refused));
+		assert_int_equal(in, 8);
+		assert_int_equal(refused, 2);
+		assert_true(gate_row(screen, "north", &in, &refused));
+		assert_int_equal(in, 12);
+		assert_int_equal(refused, 0);
+		if (!strstr(screen, "desk2 supervisor inventory") || !strstr(screen, "boss supervisor dashboard"))
+			fail_msg("stations not shown:\n%s", screen);
+		/* money by payment method: invoices outstanding */
+		if (!strstr(screen, "Invoice 0.00/250.00") || !strstr(screen, "Card 375.00/0.00"))
+			fail_msg("payment methods not shown:\n%s", screen);
+		free(screen);
+	}
+	tmux_stop(&desk);
+	tmux_stop(&t);
+}
+
+/* A gate run through the proxy: tokens (NULL-ended) scanned, or none. */
+static struct run_result gate(const char *ci, const char *name, long long event, const char *t1, const char *t2)
+{
+	if (!t1)
+		return run_cmd("$BOXOFFICE -d '%s' checkin --gate %s --event %lld </dev/null", ci, name, event);
+	return run_cmd("printf '%%s\\n' '%s' '%s' | $BOXOFFICE -d '%s' checkin --gate %s --event %lld", t1, t2, ci, name,
+		       event);
+}
+
+static void test_conflicts_screen_review_void_and_clerk(void **state)
+{
+	static char tokens[8][512];
+	long long event = make_event(unique_name("Apart"), "2035-03-02", 0), conflict[2];
+	struct proxy *px = proxy_start(NULL);
+	struct run_result r;
+	struct tmux t;
+	char ci[256], cmd[512], clerk[64];
+	(void)state;
+
+	make_type(event, "Hall", 50, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Hall --qty 3 --payment card", event);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_int_equal(card_tokens(event, tokens, 8), 3);
+	/* both gates fill their caches online, then lose the database */
+	snprintf(ci, sizeof ci, "%s", proxy_conninfo(px));
+	r = gate(ci, "east", event, NULL, NULL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = gate(ci, "west", event, NULL, NULL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	proxy_stop(px);
+	/* apart, each admits the same two tickets */
+	r = gate(ci, "east", event, tokens[0], tokens[1]);
+	if (!strstr(r.out, "offline"))
+		fail_msg("east not offline: %s %s", r.out, r.err);
+	run_free(&r);
+	r = gate(ci, "west", event, tokens[0], tokens[1]);
+	run_free(&r);
+	/* together again: east uploads first, west's two are conflicts */
+	px = proxy_start(NULL);
+	snprintf(ci, sizeof ci, "%s", proxy_conninfo(px));
+	r = gate(ci, "east", event, NULL, NULL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = gate(ci, "west", event, NULL, NULL);
+	assert_int_equal(r.status, 0);
+	if (!strstr(r.err, "(2 conflicts)"))
+		fail_msg("west's upload: %s", r.err);
+	run_free(&r);
+	proxy_stop(px);
+	assert_int_equal(sql1("SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
+			      "WHERE k.event_id = $1 AND c.gate = 'west'", event),
+			 2);
+
+	/* the dashboard says so; c opens the conflicts, both scans on a row */
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen dashboard --event %lld; sleep 60", event);
+	tmux_start(&t, "apart", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "2 offline check-in conflict(s)", 10000));
+	tmux_keys(&t, "c");
+	assert_true(tmux_wait_for(&t, "2 conflict(s)", 5000));
+	{
+		char *screen = tmux_capture(&t);
+		int rows = 0;
+		for (const char *p = screen; (p = strstr(p, " west ")); p++)
+			rows += strstr(p, " east ") != NULL && strstr(p, " east ") < strchr(p, '\n');
+		if (rows != 2)
+			fail_msg("rows with both gates: %d\n%s", rows, screen);
+		free(screen);
+	}
+	/* r, y: the selected (first) one reviewed */
+	tmux_keys(&t, "r");
+	assert_true(tmux_wait_for(&t, "reviewed? y: yes", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "reviewed (ticket", 5000));
+	conflict[0] = sql1("SELECT c.id FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
+			   "WHERE k.event_id = $1 AND c.resolution = 'reviewed'", event);
+	assert_int_equal(sql1("SELECT count(*) FROM change_log WHERE entity = 'checkin_conflict' AND entity_id = $1 "
+			      "AND action = 'reviewed'", conflict[0]),
+			 1);
+	assert_int_equal(sql1("SELECT count(*) FROM ticket k JOIN checkin_conflict c ON c.ticket_id = k.id "
+			      "WHERE c.id = $1 AND k.status = 'valid'", conflict[0]),
+			 1);
+	/* Down, v, a reason, Enter: the other one's ticket voided */
+	tmux_keys(&t, "Down v");
+	assert_true(tmux_wait_for(&t, "Reason", 3000));
+	tmux_type(&t, "copied badge");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "voided (ticket", 5000));
+	conflict[1] = sql1("SELECT c.id FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
+			   "WHERE k.event_id = $1 AND c.resolution = 'voided'", event);
+	assert_true(conflict[1] != conflict[0]);
+	assert_int_equal(sql1("SELECT count(*) FROM ticket k JOIN checkin_conflict c ON c.ticket_id = k.id "
+			      "WHERE c.id = $1 AND k.status = 'void'", conflict[1]),
+			 1);
+	assert_int_equal(sql1("SELECT count(*) FROM change_log l JOIN checkin_conflict c ON c.ticket_id = l.entity_id "
+			      "WHERE c.id = $1 AND l.entity = 'ticket' AND l.action = 'void' AND l.reason = 'copied badge'",
+			      conflict[1]),
+			 1);
+	tmux_stop(&t);
+
+	/* the CLI tells the same; a clerk may neither review nor void */
+	{
+		json_t *list = cli_json("$BOXOFFICE conflict list --event %lld --json", event);
+		assert_int_equal(json_array_size(list), 2);
+		json_decref(list);
+	}
+	snprintf(clerk, sizeof clerk, "door_clerk_%d", (int)getpid());
+	r = run_cmd("$BOXOFFICE user add %s --role clerk", clerk);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE -d 'user=%s' conflict void %lld --reason mine", clerk, conflict[0]);
+	assert_int_equal(r.status, 4);
+	assert_non_null(strstr(r.err, "supervisor"));
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE -d 'user=%s' conflict review %lld", clerk, conflict[1]);
+	assert_int_equal(r.status, 4);
+	run_free(&r);
+	assert_int_equal(sql1("SELECT count(*) FROM ticket k JOIN checkin_conflict c ON c.ticket_id = k.id "
+			      "WHERE c.id = $1 AND k.status = 'valid'", conflict[0]),
+			 1);
+	/* settled once; no such conflict is exit 1; void needs a reason */
+	r = run_cmd("$BOXOFFICE conflict review %lld", conflict[0]);
+	assert_int_equal(r.status, 1);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE conflict review 999999999");
+	assert_int_equal(r.status, 1);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE conflict void %lld", conflict[0]);
+	assert_int_equal(r.status, 2);
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dashboard_equals_database_at_80x24),
+		cmocka_unit_test(test_conflicts_screen_review_void_and_clerk),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
