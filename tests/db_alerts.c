@@ -165,6 +165,40 @@ static void test_rate_limit(void **state)
 	PQfinish(listener);
 }
 
+/* Real refusals at a gate (a ticket scanned again after it is in) raise
+ * the gate_rejects alert once the burst is reached, once (db/049). */
+static void test_gate_rejects_from_real_scans(void **state)
+{
+	long long ev = make_event(unique_name("Rejects"), "2027-05-04", 0);
+	json_t *orders, *tickets;
+	const char *token;
+	struct run_result r;
+	long long order;
+	(void)state;
+
+	make_type(ev, "Std", 10, 1000, 1);
+	assert_int_equal(run_status("$BOXOFFICE alert set --event %lld --reject-burst 3", ev), 0);
+	assert_int_equal(run_status("$BOXOFFICE sell --event %lld --type Std --qty 1 --payment card", ev), 0);
+	orders = cli_json("$BOXOFFICE order list --event %lld --json", ev);
+	order = (long long)json_integer_value(json_object_get(json_array_get(orders, 0), "id"));
+	tickets = cli_json("$BOXOFFICE ticket list --order %lld --json", order);
+	token = json_string_value(json_object_get(json_array_get(tickets, 0), "token"));
+	assert_non_null(token);
+	/* in once, then refused twice: below the burst, no alert */
+	r = run_cmd("printf '%%s\\n' '%s' '%s' '%s' | $BOXOFFICE checkin --gate west --event %lld", token, token, token, ev);
+	run_free(&r);
+	assert_int_equal(scalar("SELECT count(*) FROM checkin_reject WHERE event_id = %lld AND gate = 'west'", ev), 2);
+	assert_int_equal(scalar("SELECT count(*) FROM alert WHERE event_id = %lld AND kind = 'gate_rejects'", ev), 0);
+	/* the third refusal in the minute raises it, the fourth bumps it */
+	r = run_cmd("printf '%%s\\n' '%s' '%s' | $BOXOFFICE checkin --gate west --event %lld", token, token, ev);
+	run_free(&r);
+	assert_int_equal(scalar("SELECT count(*) FROM alert WHERE event_id = %lld AND kind = 'gate_rejects' "
+				"AND gate = 'west' AND acknowledged_at IS NULL", ev), 1);
+	assert_int_equal(scalar("SELECT count FROM alert WHERE event_id = %lld AND kind = 'gate_rejects'", ev), 2);
+	json_decref(tickets);
+	json_decref(orders);
+}
+
 /* Acknowledged: gone from the open list, recorded who and where; a repeat
  * opens a new alert; acknowledging twice or a missing one is refused. */
 static void test_ack_silences(void **state)
@@ -447,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_low_stock_and_sold_out),
 		cmocka_unit_test(test_ten_concurrent_crossings_one_alert),
 		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_gate_rejects_from_real_scans),
 		cmocka_unit_test(test_ack_silences),
 		cmocka_unit_test(test_settings_refuse_bad_input),
 		cmocka_unit_test(test_clerk_may_not_ack_or_set),
