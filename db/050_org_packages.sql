@@ -184,6 +184,7 @@ BEGIN
 	RETURNING id INTO eid;
 	INSERT INTO change_log (entity, entity_id, action, reason, event_id, detail)
 	VALUES ('event_organization', eid, 'added', 'new event organization', p_event, p_fields);
+	PERFORM pg_notify('boxoffice_events', 'org');
 	RETURN org_result(eid);
 END $$;
 

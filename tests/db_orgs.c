@@ -13,6 +13,7 @@
 #include "../src/core/order_filter.h"
 #include "../src/db/orders.h"
 #include "helpers.h"
+#include "tmux.h"
 
 static PGconn *conn;
 static struct db *db;
@@ -213,6 +214,62 @@ static void test_two_stations_edit(void **state)
 	refused("", "$BOXOFFICE org edit %lld --version 1 --category x", eo);
 }
 
+/* The screen at 80x24: the empty state on an event without organizations;
+ * each filter of the pane narrows the list; F4 resets them. */
+static void test_screen_filters_and_empty_state(void **state)
+{
+	long long ev = make_event(unique_name("OrgScreen"), "2042-03-06", 0);
+	char cmd[256];
+	struct tmux t;
+	(void)state;
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(&t, "orgsempty", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Manage exhibitors, partners, sponsors", 10000));
+	assert_true(tmux_wait_for(&t, "add the first one", 5000));
+	/* live: the first one added elsewhere appears */
+	org_add(ev, "Alpha Sponsor", "--relationship sponsor --lifecycle prospect --visibility public");
+	org_add(ev, "Beta Partner", "--relationship partner --lifecycle confirmed --commercial contracted "
+				    "--visibility hidden");
+	org_add(ev, "Gamma Exhibitor", "--relationship exhibitor --lifecycle prospect --commercial paid "
+				       "--visibility internal --booth G7");
+	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 5000));
+	assert_true(tmux_wait_for(&t, "Beta Partner", 5000));
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
+	/* search */
+	tmux_keys(&t, "Tab");
+	tmux_type(&t, "beta");
+	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, "Beta Partner", 1000));
+	assert_true(tmux_wait_gone(&t, "Gamma Exhibitor", 1000));
+	/* relationship: sponsor */
+	tmux_keys(&t, "F4 Down Space");
+	assert_true(tmux_wait_gone(&t, "Beta Partner", 5000));
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 1000));
+	assert_true(tmux_wait_gone(&t, "Gamma Exhibitor", 1000));
+	/* lifecycle: prospect */
+	tmux_keys(&t, "F4 Down Down Space");
+	assert_true(tmux_wait_gone(&t, "Beta Partner", 5000));
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 1000));
+	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 1000));
+	/* commercial: none */
+	tmux_keys(&t, "F4 Down Down Down Space");
+	assert_true(tmux_wait_gone(&t, "Gamma Exhibitor", 5000));
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 1000));
+	assert_true(tmux_wait_gone(&t, "Beta Partner", 1000));
+	/* visibility: internal */
+	tmux_keys(&t, "F4 Down Down Down Down Space Space");
+	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 1000));
+	assert_true(tmux_wait_gone(&t, "Beta Partner", 1000));
+	/* Reset Filters: all three again */
+	tmux_keys(&t, "F4");
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, "Beta Partner", 1000));
+	assert_true(tmux_wait_for(&t, "G7", 1000));
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_booths_once_per_event),
 		cmocka_unit_test(test_duplicate_spellings_and_merge),
 		cmocka_unit_test(test_two_stations_edit),
+		cmocka_unit_test(test_screen_filters_and_empty_state),
 	};
 	return cmocka_run_group_tests_name("orgs", tests, setup, teardown);
 }
