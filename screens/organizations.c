@@ -273,7 +273,7 @@ static int organizations_notify(struct app *app, void *state, const char *channe
 const struct screen_ops organizations_screen = {
 	.name = "organizations",
 	.needs = "clerk",
-	.title = "Event Organizations",
+	.title = "Organizations",
 	.state_size = sizeof(struct organizations_state),
 	.query = organizations_query,
 	.draw = organizations_draw,
