@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
 #include "../src/db/async.h"
@@ -12,33 +13,95 @@
 #include "screen.h"
 
 #define ORGS_MAX 200
+enum { O_REL_SRC = EOG_RELATION, O_LIFE_SRC = EOG_LIFECYCLE, O_COMM_SRC = EOG_COMMERCIAL, O_VIS_SRC = EOG_VISIBILITY };
 
 struct org_row {
 	char cells[EOG_ORDERS][120];
+	char entitled[48];
 	long long orders, amount;
 };
 
+/* The filter pane: search (a part of the name, any case) and a choice per
+ * enum, "Any" first; Tab moves between it and the list, F4 resets it. */
+enum { OF_SEARCH, OF_REL, OF_LIFE, OF_COMM, OF_VIS, OF_COUNT };
+static const char *const rel_choices[] = { "Any", "sponsor", "partner", "exhibitor", "media", "supplier",
+					   "organizer", "other" };
+static const char *const life_choices[] = { "Any", "prospect", "contacted", "negotiating", "confirmed",
+					    "active", "completed", "withdrawn" };
+static const char *const comm_choices[] = { "Any", "none", "quoted", "contracted", "invoiced", "paid" };
+static const char *const vis_choices[] = { "Any", "public", "internal", "hidden" };
+
 struct organizations_state {
-	struct org_row rows[ORGS_MAX];
+	struct org_row all[ORGS_MAX];
+	int nall;
+	int shown[ORGS_MAX]; /* the rows the filters let through, indexes into all */
+	struct form_field ffields[OF_COUNT];
+	struct form filters;
+	bool in_filters, filters_ready;
 	struct list_cursor cursor;
 	struct read_mark mark;
 	int first_row_y; /* where the first row was drawn, for clicks */
 };
 
-/* The screen's columns are db_event_org_list's, in its order, up to its
- * orders (count and amount shown as one column). At 80 columns the name
- * keeps at least 24 and the orders stay; visibility, package, category
- * and booth give way first. */
-enum { O_NAME = EOG_NAME, O_REL = EOG_RELATION, O_LIFE = EOG_LIFECYCLE, O_COMM = EOG_COMMERCIAL,
-       O_VIS = EOG_VISIBILITY, O_PKG = EOG_PACKAGE, O_BOOTH = EOG_BOOTH, O_CAT = EOG_CATEGORY,
-       O_ORDERS = EOG_ORDERS, O_COUNT };
+/* The screen's columns: ORGANIZATION, CATEGORY, VISIBILITY, PACKAGE,
+ * BOOTH, then the package's tickets (entitled · ordered · assigned ·
+ * checked in) and the live orders (count · amount). At 80 columns the
+ * name keeps at least 24; the entitlement gives way first, then
+ * visibility, category, package, booth. */
+enum { O_NAME, O_CAT, O_VIS, O_PKG, O_BOOTH, O_ENT, O_ORDERS, O_COUNT };
+static const int source_col[O_ORDERS] = { EOG_NAME, EOG_CATEGORY, EOG_VISIBILITY, EOG_PACKAGE, EOG_BOOTH, -1 };
 static const struct column columns[O_COUNT] = {
-	[O_NAME] = { "ORGANIZATION", 0, false, 0, 24 }, [O_REL] = { "RELATION", 10, false, 1, 0 },
-	[O_LIFE] = { "LIFECYCLE", 11, false, 3, 0 }, [O_COMM] = { "COMMERCIAL", 10, false, 2, 0 },
-	[O_VIS] = { "VISIBILITY", 10, false, 7, 0 }, [O_PKG] = { "PACKAGE", 8, false, 6, 0 },
-	[O_BOOTH] = { "BOOTH", 6, false, 4, 0 }, [O_CAT] = { "CATEGORY", 11, false, 5, 0 },
-	[O_ORDERS] = { "ORDERS · AMOUNT", 16, true, 0, 0 },
+	[O_NAME] = { "ORGANIZATION", 0, false, 0, 24 }, [O_CAT] = { "CATEGORY", 11, false, 4, 0 },
+	[O_VIS] = { "VISIBILITY", 10, false, 5, 0 },    [O_PKG] = { "PACKAGE", 8, false, 3, 0 },
+	[O_BOOTH] = { "BOOTH", 6, false, 2, 0 },        [O_ENT] = { "ENT·ORD·ASG·IN", 15, true, 6, 0 },
+	[O_ORDERS] = { "ORDERS · AMOUNT", 16, true, 1, 0 },
 };
+
+static void filters_init(struct organizations_state *s)
+{
+	static const struct form_field blank[OF_COUNT] = {
+		[OF_SEARCH] = { .label = "Search ", .kind = FIELD_TEXT, .max_chars = 100 },
+		[OF_REL] = { .label = "Relationship ", .kind = FIELD_CHOICE, .choices = rel_choices, .nchoices = 8 },
+		[OF_LIFE] = { .label = "Lifecycle ", .kind = FIELD_CHOICE, .choices = life_choices, .nchoices = 8 },
+		[OF_COMM] = { .label = "Commercial ", .kind = FIELD_CHOICE, .choices = comm_choices, .nchoices = 6 },
+		[OF_VIS] = { .label = "Visibility ", .kind = FIELD_CHOICE, .choices = vis_choices, .nchoices = 4 },
+	};
+	memcpy(s->ffields, blank, sizeof blank);
+	s->filters = (struct form){ s->ffields, OF_COUNT, 0 };
+	s->filters_ready = true;
+}
+
+/* Whether part occurs in text, ASCII letters in any case. */
+static bool has_part(const char *text, const char *part)
+{
+	size_t n = strlen(part);
+	for (; *text; text++) {
+		size_t k = 0;
+		while (k < n && text[k] && (text[k] | 0x20) == (part[k] | 0x20))
+			k++;
+		if (k == n)
+			return true;
+	}
+	return n == 0;
+}
+
+/* The rows the pane lets through, into shown[] and the cursor's count. */
+static void filters_apply(struct organizations_state *s)
+{
+	static const int cols[4] = { O_REL_SRC, O_LIFE_SRC, O_COMM_SRC, O_VIS_SRC };
+	int n = 0;
+	for (int i = 0; i < s->nall; i++) {
+		bool ok = has_part(s->all[i].cells[EOG_NAME], s->ffields[OF_SEARCH].text);
+		for (int k = 0; k < 4 && ok; k++)
+			ok = s->ffields[OF_REL + k].choice == 0 ||
+			     strcmp(s->all[i].cells[cols[k]], form_value(&s->ffields[OF_REL + k])) == 0;
+		if (ok)
+			s->shown[n++] = i;
+	}
+	s->cursor.count = n;
+	if (s->cursor.selected >= n)
+		s->cursor.selected = n > 0 ? n - 1 : 0;
+}
 
 /* "12 · 997.50": the count, then the amount in currency units in what is
  * left of the width; both abbreviated rather than cut. */
@@ -62,13 +125,17 @@ static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
 	read_mark_answer(&s->mark, db, res != NULL);
 	if (!res)
 		return;
-	s->cursor.count = PQntuples(res) < ORGS_MAX ? PQntuples(res) : ORGS_MAX;
-	for (int i = 0; i < s->cursor.count && i < ORGS_MAX; i++) {
-		for (int c = 0; c < O_ORDERS; c++)
-			snprintf(s->rows[i].cells[c], sizeof s->rows[i].cells[c], "%s", db_text(res, i, c));
-		s->rows[i].orders = db_int(res, i, EOG_ORDERS);
-		s->rows[i].amount = db_int(res, i, EOG_AMOUNT);
+	s->nall = PQntuples(res) < ORGS_MAX ? PQntuples(res) : ORGS_MAX;
+	for (int i = 0; i < s->nall; i++) {
+		for (int c = 0; c < EOG_ORDERS; c++)
+			snprintf(s->all[i].cells[c], sizeof s->all[i].cells[c], "%s", db_text(res, i, c));
+		snprintf(s->all[i].entitled, sizeof s->all[i].entitled, "%s", db_text(res, i, EOG_ENTITLED));
+		s->all[i].orders = db_int(res, i, EOG_ORDERS);
+		s->all[i].amount = db_int(res, i, EOG_AMOUNT);
 	}
+	if (!s->filters_ready)
+		filters_init(s);
+	filters_apply(s);
 }
 
 /* The rows shown stay (marked) until the answer replaces them. */
@@ -76,6 +143,8 @@ static void organizations_query(struct app *app, void *state)
 {
 	struct organizations_state *s = state;
 
+	if (!s->filters_ready)
+		filters_init(s);
 	db_cancel_owner(app_db(app), s); /* a newer read supersedes */
 	read_mark_sent(&s->mark, app,
 		       db_event_org_list_submit(app_db(app), s, app_event_id(app), ORGS_MAX, organizations_answer, s));
@@ -89,6 +158,22 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
 	bool stale = read_mark_stale(app, &s->mark);
 
+	if (!s->filters_ready)
+		filters_init(s);
+	/* the subtitle, the filter pane (two lines), then the list */
+	draw_text(a.y, a.x + 2, a.w - 4, "Manage exhibitors, partners, sponsors, and other organizations for this event",
+		  theme_attr(C_DIM));
+	{
+		int half = (a.w - 2) / 2, third = (a.w - 2) / 3;
+		form_draw_field(&s->filters, OF_SEARCH, a.y + 1, a.x + 1, 7, half - 1, s->in_filters);
+		form_draw_field(&s->filters, OF_REL, a.y + 1, a.x + 1 + half, 13, a.w - 2 - half, s->in_filters);
+		form_draw_field(&s->filters, OF_LIFE, a.y + 2, a.x + 1, 10, third - 1, s->in_filters);
+		form_draw_field(&s->filters, OF_COMM, a.y + 2, a.x + 1 + third, 11, third - 1, s->in_filters);
+		form_draw_field(&s->filters, OF_VIS, a.y + 2, a.x + 1 + 2 * third, 11, a.w - 2 - 2 * third,
+				s->in_filters);
+	}
+	a.y += 3;
+	a.h -= 3;
 	visible = a.h - 2; /* the last line: a hint, or whether the rows are current */
 	s->first_row_y = a.y + 1;
 
@@ -98,20 +183,29 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, mark, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 	else
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
-			  "Enter shows the organization's orders. Live: orders update the counts.", theme_attr(C_DIM));
+			  s->in_filters ? "Filters: Up/Down a field, Space a choice, Tab the list, F4 Reset Filters."
+					: "Enter its orders · Tab filters · F4 Reset Filters · live", theme_attr(C_DIM));
 	if (s->cursor.count == 0 && !mark)
-		draw_text(a.y + 2, a.x + 2, a.w - 4, "No organizations for this event.", theme_attr(C_DIM));
+		draw_text(a.y + 2, a.x + 2, a.w - 4,
+			  s->nall == 0 ? "No organizations for this event yet: add the first one with "
+					 "boxoffice org add --event E --name NAME."
+				       : "No organization matches the filters (F4 Reset Filters).",
+			  theme_attr(C_DIM));
 	for (int i = 0; i < visible && s->cursor.top + i < s->cursor.count; i++) {
-		const struct org_row *r = &s->rows[s->cursor.top + i];
+		const struct org_row *r = &s->all[s->shown[s->cursor.top + i]];
 		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED)
 								       : stale ? theme_attr(C_DIM) : A_NORMAL;
 		draw_fill(a.y + 1 + i, a.x, a.w, attr);
 		for (int c = 0; c < shown; c++) {
 			char cell[120];
+			if (ws[c] == 0)
+				continue; /* given way on a narrow terminal */
 			if (c == O_ORDERS)
 				orders_cell(cell, sizeof cell, r, ws[c]);
+			else if (c == O_ENT)
+				snprintf(cell, sizeof cell, "%s", strcmp(r->entitled, "0 · 0 · 0 · 0") ? r->entitled : "");
 			else
-				snprintf(cell, sizeof cell, "%s", r->cells[c]);
+				snprintf(cell, sizeof cell, "%s", r->cells[source_col[c]]);
 			if (columns[c].right)
 				draw_text_right(a.y + 1 + i, xs[c], ws[c], cell, attr);
 			else
@@ -123,13 +217,34 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 static int organizations_key(struct app *app, void *state, enum action action, int key)
 {
 	struct organizations_state *s = state;
-	(void)key;
+	if (!s->filters_ready)
+		filters_init(s);
+	if (action == ACT_RESET) {
+		filters_init(s);
+		filters_apply(s);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (action == ACT_FILTERS) {
+		s->in_filters = !s->in_filters;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (s->in_filters) {
+		int r;
+		if (action == ACT_BACK || action == ACT_OPEN) {
+			s->in_filters = false;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		r = form_key(&s->filters, action, key);
+		if (r & FORM_CHANGED)
+			filters_apply(s);
+		return r ? SCR_HANDLED | SCR_REDRAW : SCR_HANDLED;
+	}
 	if (action == ACT_OPEN) {
 		/* its orders: the Ticket Orders list searched on its name */
 		if (s->cursor.count == 0)
 			return SCR_HANDLED;
 		app_push(app, &orders_screen,
-			 &(struct screen_arg){ 0, s->rows[s->cursor.selected].cells[O_NAME] });
+			 &(struct screen_arg){ 0, s->all[s->shown[s->cursor.selected]].cells[EOG_NAME] });
 		return SCR_HANDLED;
 	}
 	return list_cursor_move(&s->cursor, action, s->cursor.visible > 0 ? s->cursor.visible : LINES - 5);

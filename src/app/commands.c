@@ -111,6 +111,28 @@ const struct command commands[] = {
 	{ "org", "list", cmd_org_list,
 	  "org list --event E [--relationship R] [--lifecycle L] [--commercial C] [--visibility V] [--search S] [--json]",
 	  "the event's organizations with their live orders and amount" },
+	{ "org", "add", cmd_org_add,
+	  "org add --event E --name NAME [--relationship R] [--lifecycle L] [--commercial C] [--visibility V] "
+	  "[--category C] [--booth B] [--json]",
+	  "a company (found ignoring case, accents and spacing, or made) taking part in the event" },
+	{ "org", "edit", cmd_org_edit,
+	  "org edit ID [--version V] [--name N] [--relationship R] [--lifecycle L] [--commercial C] "
+	  "[--visibility V] [--category C] [--booth B] [--json]",
+	  "change an event organization; with --version refused when another station changed it since" },
+	{ "org", "archive", cmd_org_archive, "org archive ID [--version V] [--json]",
+	  "archive an event organization (its orders stay)" },
+	{ "org", "package", cmd_org_package,
+	  "org package --event E --name NAME --items TYPE:QTY[,TYPE:QTY...] [--booth-size S] [--json] | "
+	  "org package ID --give NAME [--version V] [--json]",
+	  "define an event's package and its entitlements, or give one to an event organization" },
+	{ "org", "order", cmd_org_order, "org order ID [--json]",
+	  "the settled sponsored order for what its package entitles to and was not ordered yet" },
+	{ "org", "show", cmd_org_show, "org show ID [--json]",
+	  "an event organization with entitled, ordered, assigned and checked-in tickets per type" },
+	{ "org", "merge", cmd_org_merge, "org merge SURVIVOR DUPLICATE [--json]",
+	  "fold a duplicate company into the survivor: orders and persons move, logged" },
+	{ "org", "booths", cmd_org_booths, "org booths --event E [--add NAME [--size S]] [--json]",
+	  "the booth plan: every booth and who has it, or free" },
 	{ "user", "add", cmd_user_add, "user add NAME --role clerk|gate|supervisor|api [--password | --auth peer|cert]",
 	  "a database login in that role (supervisors only); --password reads it from the terminal or one line "
 	  "of stdin and sends it SCRAM-encrypted; otherwise the login uses peer or certificate authentication" },

@@ -42,6 +42,8 @@ const struct binding bindings[] = {
 	{ "organizations", '\r', ACT_OPEN, true, false },
 	{ "organizations", '\n', ACT_OPEN, false, false },
 	{ "organizations", KEY_ENTER, ACT_OPEN, false, false },
+	{ "organizations", '\t', ACT_FILTERS, true, false },
+	{ "organizations", KEY_F(4), ACT_RESET, true, false },
 	{ "events", '\r', ACT_OPEN, true, false },
 	{ "events", '\n', ACT_OPEN, false, false },
 	{ "events", KEY_ENTER, ACT_OPEN, false, false },

@@ -32,7 +32,8 @@ static bool submit_event_limit(struct db *db, const void *owner, const char *sql
 
 static const char SQL_ORG_CHOICES[] =
 	"SELECT eo.id, o.name FROM event_organization eo JOIN organization o "
-	"ON o.id = eo.organization_id WHERE eo.event_id = $1 ORDER BY o.name LIMIT $2::integer";
+	"ON o.id = eo.organization_id WHERE eo.event_id = $1 AND eo.archived_at IS NULL "
+	"ORDER BY o.name LIMIT $2::integer";
 
 PGresult *db_event_org_choices(struct db *db, long long event_id, int limit)
 {
@@ -52,14 +53,17 @@ bool db_event_org_choices_submit(struct db *db, const void *owner, long long eve
  * no business and do not count. One pass over the event's orders. */
 static const char SQL_ORG_LIST[] =
 	"WITH g AS (SELECT eo.*, o.name FROM event_organization eo JOIN organization o "
-	"  ON o.id = eo.organization_id WHERE eo.event_id = $1), "
+	"  ON o.id = eo.organization_id WHERE eo.event_id = $1 AND eo.archived_at IS NULL), "
 	"t AS (SELECT coalesce(t.event_org_id, g.id) AS eo_id, t.gross_cents FROM ticket_order t "
 	"  LEFT JOIN g ON t.event_org_id IS NULL AND lower(btrim(t.company)) = lower(btrim(g.name)) "
 	"  WHERE t.event_id = $1 AND t.status NOT IN ('cancelled', 'refunded')), "
 	"a AS (SELECT eo_id, count(*) AS n, sum(gross_cents) AS amount FROM t WHERE eo_id IS NOT NULL "
 	"  GROUP BY eo_id) "
 	"SELECT g.name, g.relationship, g.lifecycle, g.commercial_status, g.visibility, g.package, "
-	"g.booth, g.category, coalesce(a.n, 0), coalesce(a.amount, 0), g.id "
+	"g.booth, g.category, coalesce(a.n, 0), coalesce(a.amount, 0), g.id, g.version, "
+	"(SELECT coalesce(sum(entitled), 0) || ' · ' || coalesce(sum(ordered), 0) || ' · ' || "
+	"coalesce(sum(assigned), 0) || ' · ' || coalesce(sum(checked_in), 0) FROM org_entitlement e "
+	"WHERE e.event_org_id = g.id) "
 	"FROM g LEFT JOIN a ON a.eo_id = g.id ORDER BY g.relationship, g.name LIMIT $2::integer";
 
 PGresult *db_event_org_list(struct db *db, long long event_id, int limit)
@@ -71,4 +75,27 @@ bool db_event_org_list_submit(struct db *db, const void *owner, long long event_
 			      void *ctx)
 {
 	return submit_event_limit(db, owner, SQL_ORG_LIST, event_id, limit, done, ctx);
+}
+
+/* The writes of db/050, each one SQL function returning jsonb. */
+static const char *const SQL_ORG_CALL[] = {
+	[ORG_ADD] = "SELECT org_add($1::bigint, $2, $3::jsonb)",
+	[ORG_EDIT] = "SELECT org_edit($1::bigint, $2::integer, $3::jsonb)",
+	[ORG_ARCHIVE] = "SELECT org_archive($1::bigint, $2::integer)",
+	[ORG_PACKAGE_SET] = "SELECT org_package_set($1::bigint, $2, $3::jsonb, $4)",
+	[ORG_PACKAGE_GIVE] = "SELECT org_package_give($1::bigint, $2, $3::integer)",
+	[ORG_ORDER] = "SELECT org_package_order($1::bigint)",
+	[ORG_MERGE] = "SELECT org_merge($1::bigint, $2::bigint)",
+	[ORG_BOOTHS] = "SELECT org_booth_plan($1::bigint)",
+	[ORG_BOOTH_ADD] = "SELECT org_booth_add($1::bigint, $2, $3)",
+	[ORG_SHOW] = "SELECT org_result($1::bigint)",
+};
+static const int ORG_CALL_PARAMS[] = {
+	[ORG_ADD] = 3, [ORG_EDIT] = 3, [ORG_ARCHIVE] = 2, [ORG_PACKAGE_SET] = 4, [ORG_PACKAGE_GIVE] = 3,
+	[ORG_ORDER] = 1, [ORG_MERGE] = 2, [ORG_BOOTHS] = 1, [ORG_BOOTH_ADD] = 3, [ORG_SHOW] = 1,
+};
+
+json_t *db_org_call(struct db *db, enum org_call call, const char *const *params)
+{
+	return db_json(db, SQL_ORG_CALL[call], ORG_CALL_PARAMS[call], params);
 }

@@ -11,11 +11,14 @@ enum event_org_choice_col { EOC_ID, EOC_NAME };
 PGresult *db_event_org_choices(struct db *db, long long event_id, int limit);
 
 enum event_org_col { EOG_NAME, EOG_RELATION, EOG_LIFECYCLE, EOG_COMMERCIAL, EOG_VISIBILITY, EOG_PACKAGE,
-		     EOG_BOOTH, EOG_CATEGORY, EOG_ORDERS, EOG_AMOUNT, EOG_ID, EOG_COUNT };
+		     EOG_BOOTH, EOG_CATEGORY, EOG_ORDERS, EOG_AMOUNT, EOG_ID, EOG_VERSION,
+		     EOG_ENTITLED, EOG_COUNT };
 /* The event's organizations by relationship and name (up to limit):
  * orders and amount (gross cents) are those of their live orders —
  * placed on their behalf, or naming them as company (ignoring case);
- * id is the event_organization's. */
+ * id is the event_organization's, version its optimistic version;
+ * entitled "E · O · A · C": its package's tickets, ordered, assigned,
+ * checked in. Archived ones are left out. */
 PGresult *db_event_org_list(struct db *db, long long event_id, int limit);
 /* The same queued on the loop (src/db/read.h's shape). */
 #include "read.h"
@@ -23,5 +26,18 @@ bool db_event_org_list_submit(struct db *db, const void *owner, long long event_
 			      void *ctx);
 bool db_event_org_choices_submit(struct db *db, const void *owner, long long event_id, int limit, db_rows_fn done,
 				 void *ctx);
+
+/* db/050's writes and reads (jsonb), parameters as text in this order:
+ * ORG_ADD event, name, fields {relationship, lifecycle, commercial,
+ * visibility, category, booth}; ORG_EDIT event_org, version (NULL: any),
+ * fields (+ name); ORG_ARCHIVE event_org, version; ORG_PACKAGE_SET event,
+ * name, items [{type, qty}], booth size; ORG_PACKAGE_GIVE event_org,
+ * package name, version; ORG_ORDER event_org; ORG_MERGE survivor company,
+ * duplicate company; ORG_BOOTHS event; ORG_BOOTH_ADD event, name, size;
+ * ORG_SHOW event_org. NULL with db->err set on failure. */
+enum org_call { ORG_ADD, ORG_EDIT, ORG_ARCHIVE, ORG_PACKAGE_SET, ORG_PACKAGE_GIVE, ORG_ORDER, ORG_MERGE,
+		ORG_BOOTHS, ORG_BOOTH_ADD, ORG_SHOW };
+#include <jansson.h>
+json_t *db_org_call(struct db *db, enum org_call call, const char *const *params);
 
 #endif

@@ -1,0 +1,283 @@
+/* Event organizations (issue 18, db/050): packages whose sponsored order is
+ * exactly their entitlement and lands in the orders summary under
+ * Sponsored; a shortage refuses it whole; an entitlement cannot go below
+ * what was ordered; booths once per event; company names unique ignoring
+ * case, accents and spacing, duplicates merged with their orders and
+ * persons; two stations editing the same organization, the second refused. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/core/order.h"
+#include "../src/core/order_filter.h"
+#include "../src/db/orders.h"
+#include "helpers.h"
+#include "tmux.h"
+
+static PGconn *conn;
+static struct db *db;
+
+static int setup(void **state)
+{
+	(void)state;
+	conn = test_migrate_connect();
+	db = db_new(NULL, "orgs-test");
+	return db_connect(db) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	db_free(db);
+	PQfinish(conn);
+	return 0;
+}
+
+static long long org_add(long long ev, const char *name, const char *more)
+{
+	json_t *doc = cli_json("$BOXOFFICE org add --event %lld --name '%s' %s --json", ev, name, more);
+	long long id = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	assert_true(id > 0);
+	return id;
+}
+
+/* The command must fail with exit 1 and say why (in stderr). */
+static void refused(const char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void refused(const char *why, const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	struct run_result r;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	r = run_cmd("%s", cmd);
+	if (r.status != 1 || !strstr(r.err, why))
+		fprintf(stderr, "%s: exit %d, %s%s", cmd, r.status, r.out, r.err);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, why));
+	run_free(&r);
+}
+
+static void test_package_order_is_the_entitlement(void **state)
+{
+	long long ev = make_event(unique_name("OrgPkg"), "2042-03-01", 0), eo, eo2;
+	struct order_filter f;
+	struct order_summary s;
+	json_t *doc, *ent;
+	(void)state;
+
+	make_type(ev, "Adult", 12, 39900, 1);
+	make_type(ev, "Staff", 100, 0, 1);
+	json_decref(cli_json("$BOXOFFICE org package --event %lld --name Gold --items Adult:10,Staff:2 "
+			     "--booth-size 3x3 --json", ev));
+	eo = org_add(ev, "Gold Sponsor AB", "--relationship sponsor");
+	json_decref(cli_json("$BOXOFFICE org package %lld --give gold --json", eo));
+	doc = cli_json("$BOXOFFICE org order %lld --json", eo);
+	assert_string_equal(json_string_value(json_object_get(doc, "status")), "settled");
+	json_decref(doc);
+
+	/* settled sponsored tickets, exactly the entitlement */
+	order_filter_reset(&f);
+	f.event_id = ev;
+	assert_true(db_order_summary(db, &f, &s));
+	assert_int_equal(s.cell[ORDER_SETTLED][PAY_SPONSORED].orders, 1);
+	assert_int_equal(s.cell[ORDER_SETTLED][PAY_SPONSORED].tickets, 12);
+	assert_int_equal(s.cell[ORDER_SETTLED][PAY_SPONSORED].amount, 0);
+	doc = cli_json("$BOXOFFICE org show %lld --json", eo);
+	ent = json_object_get(doc, "entitlements");
+	assert_int_equal(json_array_size(ent), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ent, 0), "entitled")), 10);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ent, 0), "ordered")), 10);
+	json_decref(doc);
+
+	/* again: nothing left to order */
+	refused("whole entitlement", "$BOXOFFICE org order %lld --json", eo);
+	/* lowered below what was ordered: refused with why */
+	refused("below the 10", "$BOXOFFICE org package --event %lld --name Gold --items Adult:5,Staff:2", ev);
+
+	/* a second Gold: only 2 Adult seats left; refused whole, nothing made */
+	eo2 = org_add(ev, "Silver Partner Oy", "--relationship partner");
+	json_decref(cli_json("$BOXOFFICE org package %lld --give Gold --json", eo2));
+	refused("only 2 left", "$BOXOFFICE org order %lld --json", eo2);
+	assert_true(db_order_summary(db, &f, &s));
+	assert_int_equal(s.cell[ORDER_SETTLED][PAY_SPONSORED].orders, 1);
+	assert_int_equal(s.by_status[ORDER_REQUESTED].orders, 0);
+}
+
+static void test_booths_once_per_event(void **state)
+{
+	long long ev = make_event(unique_name("OrgBooth"), "2042-03-02", 0), a;
+	json_t *plan;
+	(void)state;
+
+	json_decref(cli_json("$BOXOFFICE org booths --event %lld --add B12 --size 3x3 --json", ev));
+	json_decref(cli_json("$BOXOFFICE org booths --event %lld --add B13 --json", ev));
+	a = org_add(ev, "Booth One", "--booth B12");
+	refused("given to \"Booth One\"", "$BOXOFFICE org add --event %lld --name 'Booth Two' --booth b12", ev);
+	plan = cli_json("$BOXOFFICE org booths --event %lld --json", ev);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(plan, 0), "organization")), "Booth One");
+	assert_true(json_is_null(json_object_get(json_array_get(plan, 1), "organization")));
+	json_decref(plan);
+	/* archived, the booth is free again */
+	json_decref(cli_json("$BOXOFFICE org archive %lld --json", a));
+	org_add(ev, "Booth Two", "--booth B12");
+}
+
+static void test_duplicate_spellings_and_merge(void **state)
+{
+	long long ev = make_event(unique_name("OrgDup"), "2042-03-03", 0), ev2, a, b, ca, cb, order, person;
+	char base[80], name[120], cs[24];
+	const char *p[1] = { cs };
+	json_t *doc;
+	(void)state;
+
+	snprintf(base, sizeof base, "Société Générale %s", unique_name("X") + 1);
+	a = org_add(ev, base, "--relationship sponsor");
+	/* the same company in any case, accents and spacing: found, not made */
+	ev2 = make_event(unique_name("OrgDup2"), "2042-03-04", 0);
+	{
+		char again[120];
+		snprintf(again, sizeof again, "  SOCIETE   GÉNÉRALE %s", base + strlen("Société Générale "));
+		refused("takes part in event", "$BOXOFFICE org add --event %lld --name '%s'", ev, again);
+		b = org_add(ev2, again, "");
+		doc = cli_json("$BOXOFFICE org show %lld --json", a);
+		ca = json_integer_value(json_object_get(doc, "company"));
+		json_decref(doc);
+		doc = cli_json("$BOXOFFICE org show %lld --json", b);
+		cb = json_integer_value(json_object_get(doc, "company"));
+		json_decref(doc);
+		assert_int_equal(ca, cb); /* companies shared across events */
+	}
+	/* and the database refuses a second spelling outright */
+	{
+		const char *q[1] = { name };
+		snprintf(name, sizeof name, "SOCIÉTÉ  générale %s", base + strlen("Société Générale "));
+		assert_string_equal(test_fails(conn, "INSERT INTO organization (name) VALUES ($1)", 1, q), "23505");
+	}
+	/* a duplicate that exists already (made before the index, renamed by
+	 * migration 050 and the like): merge moves its orders and persons */
+	snprintf(name, sizeof name, "Old Spelling %s", unique_name("Y"));
+	{
+		const char *q[2] = { name, NULL };
+		char evs[24], dup[24];
+		cb = test_scalar(conn, "INSERT INTO organization (name) VALUES ($1) RETURNING id", 1, q);
+		snprintf(dup, sizeof dup, "%lld", cb);
+		snprintf(evs, sizeof evs, "%lld", ev);
+		make_type(ev, "Adult", 100, 1000, 1);
+		b = test_scalar(conn, "INSERT INTO event_organization (event_id, organization_id, relationship) "
+				      "VALUES ($1, $2, 'sponsor') RETURNING id", 2, (const char *[]){ evs, dup });
+		order = cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --org %lld", ev, b);
+		person = test_scalar(conn, "INSERT INTO person (event_id, name, email, organization_id) "
+					   "VALUES ($1, 'Ana', 'ana@example.org', $2) RETURNING id", 2,
+				     (const char *[]){ evs, dup });
+	}
+	doc = cli_json("$BOXOFFICE org merge %lld %lld --json", ca, cb);
+	assert_int_equal(json_integer_value(json_object_get(doc, "persons")), 1);
+	assert_true(json_integer_value(json_object_get(doc, "orders")) >= 1);
+	json_decref(doc);
+	snprintf(cs, sizeof cs, "%lld", order);
+	assert_int_equal(test_scalar(conn, "SELECT event_org_id FROM ticket_order WHERE id = $1", 1, p), a);
+	snprintf(cs, sizeof cs, "%lld", person);
+	assert_int_equal(test_scalar(conn, "SELECT organization_id FROM person WHERE id = $1", 1, p), ca);
+	snprintf(cs, sizeof cs, "%lld", ca);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE entity = 'organization' "
+					   "AND entity_id = $1 AND action = 'merged'", 1, p), 1);
+}
+
+/* Two stations read version 1 and both edit: real concurrent processes;
+ * exactly one wins, the other is refused naming what changed. */
+static void test_two_stations_edit(void **state)
+{
+	long long ev = make_event(unique_name("OrgEdit"), "2042-03-05", 0), eo;
+	struct run_result r;
+	char cmd[512];
+	(void)state;
+
+	eo = org_add(ev, "Concurrent Oy", "");
+	snprintf(cmd, sizeof cmd,
+		 "$BOXOFFICE org edit %lld --version 1 --booth A1 >/tmp/orgs-edit-a.$$ 2>&1 & "
+		 "$BOXOFFICE org edit %lld --version 1 --lifecycle confirmed >/tmp/orgs-edit-b.$$ 2>&1 & "
+		 "wait %%1; a=$?; wait %%2; b=$?; cat /tmp/orgs-edit-a.$$ /tmp/orgs-edit-b.$$; "
+		 "rm -f /tmp/orgs-edit-a.$$ /tmp/orgs-edit-b.$$; echo \"rc $a $b\"",
+		 eo, eo);
+	r = run_cmd("%s", cmd);
+	assert_true(strstr(r.out, "rc 0 1") || strstr(r.out, "rc 1 0"));
+	assert_non_null(strstr(r.out, "changed since you opened it"));
+	assert_true(strstr(r.out, "changed: booth") || strstr(r.out, "changed: lifecycle"));
+	run_free(&r);
+	/* names in any script and length */
+	json_decref(cli_json("$BOXOFFICE org edit %lld --name '東京エレクトロン株式会社 ' --json", eo));
+	refused("", "$BOXOFFICE org edit %lld --version 1 --category x", eo);
+}
+
+/* The screen at 80x24: the empty state on an event without organizations;
+ * each filter of the pane narrows the list; F4 resets them. */
+static void test_screen_filters_and_empty_state(void **state)
+{
+	long long ev = make_event(unique_name("OrgScreen"), "2042-03-06", 0);
+	char cmd[256];
+	struct tmux t;
+	(void)state;
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(&t, "orgsempty", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Manage exhibitors, partners, sponsors", 10000));
+	assert_true(tmux_wait_for(&t, "add the first one", 5000));
+	/* live: the first one added elsewhere appears */
+	org_add(ev, "Alpha Sponsor", "--relationship sponsor --lifecycle prospect --visibility public");
+	org_add(ev, "Beta Partner", "--relationship partner --lifecycle confirmed --commercial contracted "
+				    "--visibility hidden");
+	org_add(ev, "Gamma Exhibitor", "--relationship exhibitor --lifecycle prospect --commercial paid "
+				       "--visibility internal --booth G7");
+	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 5000));
+	assert_true(tmux_wait_for(&t, "Beta Partner", 5000));
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
+	/* search */
+	tmux_keys(&t, "Tab");
+	tmux_type(&t, "beta");
+	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, "Beta Partner", 1000));
+	assert_true(tmux_wait_gone(&t, "Gamma Exhibitor", 1000));
+	/* relationship: sponsor */
+	tmux_keys(&t, "F4 Down Space");
+	assert_true(tmux_wait_gone(&t, "Beta Partner", 5000));
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 1000));
+	assert_true(tmux_wait_gone(&t, "Gamma Exhibitor", 1000));
+	/* lifecycle: prospect */
+	tmux_keys(&t, "F4 Down Down Space");
+	assert_true(tmux_wait_gone(&t, "Beta Partner", 5000));
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 1000));
+	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 1000));
+	/* commercial: none */
+	tmux_keys(&t, "F4 Down Down Down Space");
+	assert_true(tmux_wait_gone(&t, "Gamma Exhibitor", 5000));
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 1000));
+	assert_true(tmux_wait_gone(&t, "Beta Partner", 1000));
+	/* visibility: internal */
+	tmux_keys(&t, "F4 Down Down Down Down Space Space");
+	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 1000));
+	assert_true(tmux_wait_gone(&t, "Beta Partner", 1000));
+	/* Reset Filters: all three again */
+	tmux_keys(&t, "F4");
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, "Beta Partner", 1000));
+	assert_true(tmux_wait_for(&t, "G7", 1000));
+	tmux_stop(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_package_order_is_the_entitlement),
+		cmocka_unit_test(test_booths_once_per_event),
+		cmocka_unit_test(test_duplicate_spellings_and_merge),
+		cmocka_unit_test(test_two_stations_edit),
+		cmocka_unit_test(test_screen_filters_and_empty_state),
+	};
+	return cmocka_run_group_tests_name("orgs", tests, setup, teardown);
+}
