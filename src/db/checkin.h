@@ -60,12 +60,14 @@ json_t *db_checkin_upload(struct db *db, long long ticket, long long event, long
 /* SQL conditions on a ticket row aliased T: checked in (on the whole
  * event or on any check-in list, db/020; an undone check-in is none) and
  * inside now (on the event or any list). One definition for every count. */
+/* Uncorrelated IN, not EXISTS: the planner hashes the passes once instead
+ * of probing checkin_pass per ticket (1.5 s → 0.13 s for the dashboard's
+ * counts over 125,000 tickets). */
 #define SQL_TICKET_CHECKED_IN(T)                                                                      \
-	"(" T ".scans > 2 * " T ".undos OR EXISTS (SELECT 1 FROM checkin_pass cp WHERE cp.ticket_id = " T \
-	".id AND cp.scans > 2 * cp.undos))"
+	"(" T ".scans > 2 * " T ".undos OR " T ".id IN (SELECT cp.ticket_id FROM checkin_pass cp "      \
+	"WHERE cp.scans > 2 * cp.undos))"
 #define SQL_TICKET_INSIDE(T)                                                                          \
-	"(" T ".scans % 2 = 1 OR EXISTS (SELECT 1 FROM checkin_pass cp WHERE cp.ticket_id = " T          \
-	".id AND cp.scans % 2 = 1))"
+	"(" T ".scans % 2 = 1 OR " T ".id IN (SELECT cp.ticket_id FROM checkin_pass cp WHERE cp.scans % 2 = 1))"
 enum checkin_type_col { CT_NAME, CT_IN, CT_TOTAL };
 /* Per ticket type, in type order: valid tickets checked in, valid tickets. */
 PGresult *db_checkin_type_counts(struct db *db, long long event_id);
