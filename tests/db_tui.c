@@ -31,8 +31,16 @@ static void test_tui_opens_navigates_and_quits(void **state)
 	/* The events screen lists what the database has, live. */
 	tmux_keys(&t, "1");
 	assert_true(tmux_wait_for(&t, "RE-ENTRY", 3000));
-	tmux_keys(&t, "End");
-	assert_true(tmux_wait_for(&t, ev, 3000));
+	/* End on a list still being read (a supervisor's banner reads its
+	 * alerts first) moves nothing; a person presses it again */
+	{
+		bool found = false;
+		for (int i = 0; i < 3 && !found; i++) {
+			tmux_keys(&t, "End");
+			found = tmux_wait_for(&t, ev, 2000);
+		}
+		assert_true(found);
+	}
 	/* An event added by another process appears without a key press. */
 	{
 		const char *later = unique_name("Late Addition");
@@ -659,7 +667,7 @@ static void test_dashboard_and_organizations(void **state)
 	assert_true(tmux_wait_for(&t, "Tickets 5 ", 3000));
 	/* The organizations screen is one key away from the menu. */
 	tmux_keys(&t, "F2 7");
-	assert_true(tmux_wait_for(&t, "LIFECYCLE", 3000));
+	assert_true(tmux_wait_for(&t, "VISIBILITY", 3000));
 	assert_true(tmux_wait_for(&t, "No organizations for this event", 3000));
 	tmux_stop(&t);
 }
