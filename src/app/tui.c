@@ -27,6 +27,7 @@
 #include "../core/role.h"
 #include "../core/util.h"
 #include "../db/async.h"
+#include "../db/dashboard.h"
 #include "../db/migrate.h"
 #include "../db/catalog.h"
 #include "../db/events_view.h"
@@ -258,9 +259,8 @@ static int screen_layout(struct app *app, struct screen_slot *s)
  * the statement). */
 static void station_seen(struct app *app, const char *screen)
 {
-	const char *p[1] = { screen };
 	if (app_online(app)) {
-		db_submit(app->db, app, "SELECT station_seen($1)", 1, p, NULL, NULL, NULL);
+		db_station_seen_submit(app->db, app, screen);
 		app->seen_ms = db_now_ms();
 	}
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "checkin.h"
+#include "async.h"
 #include "entrances.h"
 
 enum seat_col { SEAT_NAME, SEAT_CAPACITY, SEAT_SOLD, SEAT_HELD, SEAT_RESERVED, SEAT_AVAILABLE };
@@ -190,4 +191,10 @@ static void deliver(struct db *db, void (*done)(void), const void *out, void *ct
 bool db_dashboard_submit(struct db *db, const void *owner, long long event_id, dashboard_fn done, void *ctx)
 {
 	return db_read_submit(db, owner, dashboard_read(db, event_id), deliver, (void (*)(void))done, ctx);
+}
+
+bool db_station_seen_submit(struct db *db, const void *owner, const char *screen)
+{
+	const char *p[1] = { screen };
+	return db_submit(db, owner, "SELECT station_seen($1)", 1, p, NULL, NULL, NULL);
 }

@@ -74,4 +74,8 @@ bool db_dashboard_read(struct db *db, long long event_id, struct dashboard_figur
 typedef void (*dashboard_fn)(struct db *db, const struct dashboard_figures *f, void *ctx);
 bool db_dashboard_submit(struct db *db, const void *owner, long long event_id, dashboard_fn done, void *ctx);
 
+/* Where this station is (db/048): the screen on top, for the
+ * supervisors' list of stations online. Fire and forget on the loop. */
+bool db_station_seen_submit(struct db *db, const void *owner, const char *screen);
+
 #endif
