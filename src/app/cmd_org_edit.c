@@ -64,6 +64,18 @@ static int org_answer(struct cli *cli, const char *what, enum org_call call, con
 	return EXIT_DONE;
 }
 
+/* The same, for add (event, name, fields) and edit (id, version,
+ * fields): the organization's fields go last, as JSON; takes FIELDS. */
+static int org_answer_fields(struct cli *cli, const char *what, enum org_call call, const char *first,
+			     const char *second, json_t *fields)
+{
+	char *text = json_dumps(fields, JSON_COMPACT);
+	int rc = org_answer(cli, what, call, (const char *[]){ first, second, text });
+	free(text);
+	json_decref(fields);
+	return rc;
+}
+
 int cmd_org_add(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "org add", *event = NULL, *name = NULL;
@@ -94,14 +106,7 @@ int cmd_org_add(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	snprintf(ev, sizeof ev, "%lld", event_id);
-	{
-		char *text = json_dumps(fields, JSON_COMPACT);
-		const char *p[3] = { ev, name, text };
-		rc = org_answer(cli, what, ORG_ADD, p);
-		free(text);
-	}
-	json_decref(fields);
-	return rc;
+	return org_answer_fields(cli, what, ORG_ADD, ev, name, fields);
 }
 
 int cmd_org_edit(struct cli *cli, int argc, char **argv)
@@ -136,14 +141,7 @@ int cmd_org_edit(struct cli *cli, int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	snprintf(ids, sizeof ids, "%lld", id);
-	{
-		char *text = json_dumps(fields, JSON_COMPACT);
-		const char *p[3] = { ids, version, text };
-		rc = org_answer(cli, what, ORG_EDIT, p);
-		free(text);
-	}
-	json_decref(fields);
-	return rc;
+	return org_answer_fields(cli, what, ORG_EDIT, ids, version, fields);
 }
 
 int cmd_org_archive(struct cli *cli, int argc, char **argv)
