@@ -111,7 +111,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/targets.c tests/fuzz/target
 	@echo "  FUZZ    $@"
 	@$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< tests/fuzz/targets.c $(LIB_OBJ) $(LIBS) -lpthread -lm
 
-$(BUILD)/bench/%: bench/%.c bench/common.h bench/sales.h tests/clip.c tests/clip.h $(LIB_OBJ)
+$(BUILD)/bench/%: bench/%.c bench/common.h bench/sales.h bench/bench_db.h tests/clip.c tests/clip.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/clip.c $(LIB_OBJ) $(LIBS) -lpthread -lm
 

@@ -14,37 +14,11 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "bench_db.h"
 #include "src/db/dashboard.h"
-#include "src/db/db.h"
 
 #define FLOOD_SEATS 10000
 #define FLOOD_CLIENTS 8
-
-static struct db *connect_to(const char *dbname)
-{
-	char conninfo[256];
-	struct db *db;
-	snprintf(conninfo, sizeof conninfo, "dbname=%s", dbname);
-	db = db_new(conninfo, "bench-dash");
-	if (!db_connect(db)) {
-		fprintf(stderr, "bench: %s\n", db->err);
-		exit(3);
-	}
-	db_set_deadline(db, 0);
-	return db;
-}
-
-static long long scalar(struct db *db, const char *sql)
-{
-	PGresult *res = db_exec(db, sql, 0, NULL);
-	long long v = res && PQntuples(res) ? db_int(res, 0, 0) : -1;
-	if (!res) {
-		fprintf(stderr, "bench: %s: %s\n", sql, db->err);
-		exit(3);
-	}
-	PQclear(res);
-	return v;
-}
 
 static double cpu_seconds(int pid)
 {
@@ -101,7 +75,7 @@ int main(void)
 {
 	const char *env_orders = getenv("BENCH_DASH_ORDERS");
 	long long orders = env_orders && *env_orders ? atoll(env_orders) : 1000000, have = 0, event;
-	struct db *admin = connect_to(getenv("PGDATABASE") ? getenv("PGDATABASE") : "postgres"), *db;
+	struct db *admin = bench_db_connect_to(getenv("PGDATABASE") ? getenv("PGDATABASE") : "postgres", "bench-dash"), *db;
 	char name[64], sql[512], sock[64], cmd[1024];
 	double times[60], t0;
 	int n = 0, pid = 0;
@@ -136,8 +110,8 @@ int main(void)
 		bench_run("%s -d dbname=%s migrate >/dev/null", bench_bin(), name);
 	}
 	db_free(admin);
-	db = connect_to(name);
-	event = scalar(db, "SELECT event_id FROM ticket_order GROUP BY event_id ORDER BY count(*) DESC LIMIT 1");
+	db = bench_db_connect_to(name, "bench-dash");
+	event = bench_db_scalar(db, "SELECT event_id FROM ticket_order GROUP BY event_id ORDER BY count(*) DESC LIMIT 1");
 
 	/* the refresh */
 	for (int i = 0; i < 60; i++) {
@@ -164,7 +138,7 @@ int main(void)
 		 "RETURNING id",
 		 event, (int)getpid(), FLOOD_SEATS);
 	{
-		long long type = scalar(db, sql);
+		long long type = bench_db_scalar(db, sql);
 		pthread_t t[FLOOD_CLIENTS];
 		struct seller s[FLOOD_CLIENTS];
 		double c0, c1, wall;

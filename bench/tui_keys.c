@@ -9,21 +9,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "src/db/db.h"
-
-static struct db *connect_to(const char *dbname)
-{
-	char conninfo[256];
-	struct db *db;
-	snprintf(conninfo, sizeof conninfo, "dbname=%s", dbname);
-	db = db_new(conninfo, "bench-tui");
-	if (!db_connect(db)) {
-		fprintf(stderr, "bench: %s\n", db->err);
-		exit(3);
-	}
-	db_set_deadline(db, 0);
-	return db;
-}
+#include "bench_db.h"
 
 static bool screen_has(const char *sock, const char *text)
 {
@@ -59,7 +45,7 @@ int main(void)
 	static const char *const words[] = { "fjord", "anna", "bank", "olsen", "#12", "invoice", "o'brien", "ab" };
 	const char *env_orders = getenv("BENCH_TUI_ORDERS");
 	long long orders = env_orders && *env_orders ? atoll(env_orders) : 1000000, have = 0;
-	struct db *admin = connect_to(getenv("PGDATABASE") ? getenv("PGDATABASE") : "postgres");
+	struct db *admin = bench_db_connect_to(getenv("PGDATABASE") ? getenv("PGDATABASE") : "postgres", "bench-tui");
 	char sock[64], log[256], cmd[1024], name[64];
 	double stalls[20000], t0;
 	int n = 0, keys = 0, rounds = 3;
