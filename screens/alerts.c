@@ -12,6 +12,7 @@
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/alert_notify.h"
+#include "../src/core/json_text.h"
 #include "../src/db/alerts.h"
 #include "../src/db/async.h"
 #include "../src/db/db.h"
@@ -39,12 +40,6 @@ static const struct column columns[COL_N] = {
 	[COL_WHAT] = { "WHAT", 0, false, 0, 16 },
 	[COL_ACK] = { "ACKNOWLEDGED", 20, false, 1, 0 },
 };
-
-static const char *text_of(json_t *row, const char *key)
-{
-	const char *s = json_string_value(json_object_get(row, key));
-	return s ? s : "";
-}
 
 static void rows_answer(struct db *db, json_t *doc, void *ctx)
 {
@@ -143,19 +138,20 @@ static void alerts_draw(struct app *app, void *state, struct rect a)
 		json_t *r = json_array_get(s->rows, (size_t)i);
 		bool sel = i == s->cursor.selected, acked = json_is_string(json_object_get(r, "acknowledged_by"));
 		unsigned attr = sel ? theme_attr(C_SELECTED) : acked ? theme_attr(C_DIM) : A_BOLD;
-		const char *last = text_of(r, "last_at");
+		const char *last = json_text(r, "last_at");
 		if (sel)
 			draw_fill(y, 0, a.w, attr);
 		/* "2026-11-28T16:51:57…" → "11-28 16:51:57" */
 		snprintf(buf, sizeof buf, "%.5s %.8s", strlen(last) >= 19 ? last + 5 : last,
 			 strlen(last) >= 19 ? last + 11 : "");
 		draw_text(y, xs[COL_WHEN], ws[COL_WHEN], buf, attr);
-		draw_text(y, xs[COL_KIND], ws[COL_KIND], alert_kind_title(text_of(r, "kind")), attr);
+		draw_text(y, xs[COL_KIND], ws[COL_KIND], alert_kind_title(json_text(r, "kind")), attr);
 		snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(json_object_get(r, "count")));
 		draw_text_right(y, xs[COL_COUNT], ws[COL_COUNT] - 1, buf, attr);
-		draw_text(y, xs[COL_WHAT], ws[COL_WHAT] - 1, text_of(r, "message"), attr);
+		draw_text(y, xs[COL_WHAT], ws[COL_WHAT] - 1, json_text(r, "message"), attr);
 		if (acked)
-			snprintf(buf, sizeof buf, "%s@%s", text_of(r, "acknowledged_by"), text_of(r, "acknowledged_station"));
+			snprintf(buf, sizeof buf, "%s@%s", json_text(r, "acknowledged_by"),
+				 json_text(r, "acknowledged_station"));
 		else
 			snprintf(buf, sizeof buf, "open");
 		draw_text(y, xs[COL_ACK], ws[COL_ACK], buf, attr);

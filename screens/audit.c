@@ -15,6 +15,7 @@
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/audit.h"
+#include "../src/core/json_text.h"
 #include "../src/db/async.h"
 #include "../src/db/audit.h"
 #include "screen.h"
@@ -54,12 +55,6 @@ static const struct column columns[COL_COUNT] = {
 	[COL_WHAT] = { "WHAT", 22, false, 0, 0 },
 	[COL_WHY] = { "WHY", 0, false, 0, 16 },
 };
-
-static const char *row_text(json_t *row, const char *key)
-{
-	const char *s = json_string_value(json_object_get(row, key));
-	return s ? s : "";
-}
 
 static long long row_id(json_t *row)
 {
@@ -224,23 +219,23 @@ static int detail_text(struct audit_state *s, int width, char lines[][256], int 
 				break;                                                    \
 		}                                                                     \
 	} while (0)
-	audit_when(row_text(row, "at"), false, when, sizeof when);
-	audit_what(row_text(row, "entity"), (long long)json_integer_value(json_object_get(row, "entity_id")),
-		   row_text(row, "action"), what, sizeof what);
+	audit_when(json_text(row, "at"), false, when, sizeof when);
+	audit_what(json_text(row, "entity"), (long long)json_integer_value(json_object_get(row, "entity_id")),
+		   json_text(row, "action"), what, sizeof what);
 	LINE("Change #%lld · %s", row_id(row), when);
 	LINE("What:     %s", what);
-	LINE("Station:  %s", row_text(row, "station"));
-	LINE("User:     %s", row_text(row, "actor"));
-	if (row_text(row, "api_key")[0])
-		LINE("API key:  %s", row_text(row, "api_key"));
+	LINE("Station:  %s", json_text(row, "station"));
+	LINE("User:     %s", json_text(row, "actor"));
+	if (json_text(row, "api_key")[0])
+		LINE("API key:  %s", json_text(row, "api_key"));
 	if (json_is_integer(json_object_get(row, "event")))
 		LINE("Event:    #%lld", (long long)json_integer_value(json_object_get(row, "event")));
 	if (json_is_integer(json_object_get(row, "type")))
 		LINE("Type:     #%lld", (long long)json_integer_value(json_object_get(row, "type")));
 	if (json_is_string(json_object_get(row, "channel")))
-		LINE("Channel:  %s", row_text(row, "channel"));
-	LINE("Reason:   %s", row_text(row, "reason")[0] ? row_text(row, "reason") : "-");
-	LINE("Summary:  %s", row_text(row, "summary")[0] ? row_text(row, "summary") : "-");
+		LINE("Channel:  %s", json_text(row, "channel"));
+	LINE("Reason:   %s", json_text(row, "reason")[0] ? json_text(row, "reason") : "-");
+	LINE("Summary:  %s", json_text(row, "summary")[0] ? json_text(row, "summary") : "-");
 	LINE("%s", "");
 	LINE("%s", "Detail:");
 	pretty = json_dumps(json_object_get(row, "detail"), JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
@@ -308,13 +303,14 @@ static void audit_draw(struct app *app, void *state, struct rect a)
 		char when[32], what[256], why[2048];
 		const char *text[COL_COUNT];
 
-		audit_when(row_text(row, "at"), true, when, sizeof when);
-		audit_what(row_text(row, "entity"), (long long)json_integer_value(json_object_get(row, "entity_id")),
-			   row_text(row, "action"), what, sizeof what);
-		audit_why(row_text(row, "reason"), row_text(row, "action"), row_text(row, "summary"), why, sizeof why);
+		audit_when(json_text(row, "at"), true, when, sizeof when);
+		audit_what(json_text(row, "entity"), (long long)json_integer_value(json_object_get(row, "entity_id")),
+			   json_text(row, "action"), what, sizeof what);
+		audit_why(json_text(row, "reason"), json_text(row, "action"), json_text(row, "summary"), why,
+			  sizeof why);
 		text[COL_WHEN] = when;
-		text[COL_STATION] = row_text(row, "station");
-		text[COL_USER] = row_text(row, "api_key")[0] ? row_text(row, "api_key") : row_text(row, "actor");
+		text[COL_STATION] = json_text(row, "station");
+		text[COL_USER] = json_text(row, "api_key")[0] ? json_text(row, "api_key") : json_text(row, "actor");
 		text[COL_WHAT] = what;
 		text[COL_WHY] = why;
 		draw_fill(y, a.x, a.w, attr);

@@ -12,6 +12,7 @@
 
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
+#include "../src/core/json_text.h"
 #include "../src/db/conflicts.h"
 #include "screen.h"
 
@@ -31,12 +32,6 @@ struct conflicts_state {
 	struct app *app; /* for the answers' status line */
 	time_t next;     /* the next re-read: uploads are not announced */
 };
-
-static const char *text(json_t *row, const char *key)
-{
-	const char *s = json_string_value(json_object_get(row, key));
-	return s ? s : "";
-}
 
 static long long num(json_t *row, const char *key)
 {
@@ -117,27 +112,30 @@ static void conflicts_draw(struct app *app, void *state, struct rect a)
 	for (int i = 0; i < s->visible && s->cursor.top + i < s->cursor.count; i++) {
 		int k = s->cursor.top + i;
 		json_t *row = json_array_get(s->rows, (size_t)k);
-		const char *res = text(row, "resolution");
+		const char *res = json_text(row, "resolution");
 		unsigned attr = k == s->cursor.selected ? theme_attr(C_SELECTED) : res[0] ? theme_attr(C_DIM) : A_NORMAL;
-		hms(t1, sizeof t1, text(row, "scanned_at"));
-		hms(t2, sizeof t2, text(row, "first_at"));
+		hms(t1, sizeof t1, json_text(row, "scanned_at"));
+		hms(t2, sizeof t2, json_text(row, "first_at"));
 		snprintf(line, sizeof line, "%-6lld %-7lld %-16.16s %-10.10s %-8s %-10.10s %-8s %s", num(row, "id"),
-			 num(row, "ticket"), text(row, "person")[0] ? text(row, "person") : "(no name)", text(row, "gate"),
-			 t1, text(row, "first_gate")[0] ? text(row, "first_gate") : "-", t2, res[0] ? res : "open");
+			 num(row, "ticket"), json_text(row, "person")[0] ? json_text(row, "person") : "(no name)",
+			 json_text(row, "gate"), t1,
+			 json_text(row, "first_gate")[0] ? json_text(row, "first_gate") : "-", t2,
+			 res[0] ? res : "open");
 		draw_fill(a.y + 1 + i, a.x + 2, a.w - 4, attr);
 		draw_text(a.y + 1 + i, a.x + 2, a.w - 4, line, stale ? theme_attr(C_DIM) : attr);
 	}
 	sel = s->cursor.count > 0 ? json_array_get(s->rows, (size_t)s->cursor.selected) : NULL;
 	if (sel) {
 		snprintf(line, sizeof line, "Ticket %lld (%s, %s) · offline at %s by %s: %s", num(sel, "ticket"),
-			 text(sel, "type"), text(sel, "ticket_status"), text(sel, "scanned_at"), text(sel, "station"),
-			 text(sel, "reason"));
+			 json_text(sel, "type"), json_text(sel, "ticket_status"), json_text(sel, "scanned_at"),
+			 json_text(sel, "station"), json_text(sel, "reason"));
 		draw_text(a.y + a.h - 3, a.x + 2, a.w - 4, line, A_NORMAL);
-		if (text(sel, "reviewed_by")[0])
-			snprintf(line, sizeof line, "%s by %s at %s", text(sel, "resolution"), text(sel, "reviewed_by"),
-				 text(sel, "reviewed_at"));
+		if (json_text(sel, "reviewed_by")[0])
+			snprintf(line, sizeof line, "%s by %s at %s", json_text(sel, "resolution"),
+				 json_text(sel, "reviewed_by"), json_text(sel, "reviewed_at"));
 		else
-			snprintf(line, sizeof line, "First in at %s at %s%s", text(sel, "first_gate"), text(sel, "first_at"),
+			snprintf(line, sizeof line, "First in at %s at %s%s", json_text(sel, "first_gate"),
+				 json_text(sel, "first_at"),
 				 json_is_true(json_object_get(sel, "first_offline")) ? " (offline)" : "");
 		draw_text(a.y + a.h - 2, a.x + 2, a.w - 4, line, theme_attr(C_DIM));
 	}
@@ -162,8 +160,8 @@ static void settle_answer(struct db *db, json_t *doc, void *ctx)
 		app_status(s->app, true, "conflict: %s", db->err);
 		return;
 	}
-	app_status(s->app, false, "conflict %lld: %s (ticket %lld %s)", num(doc, "id"),
-		   text(doc, "resolution"), num(doc, "ticket"), text(doc, "ticket_status"));
+	app_status(s->app, false, "conflict %lld: %s (ticket %lld %s)", num(doc, "id"), json_text(doc, "resolution"),
+		   num(doc, "ticket"), json_text(doc, "ticket_status"));
 	conflicts_query(s->app, s);
 }
 
@@ -213,7 +211,7 @@ static int conflicts_key(struct app *app, void *state, enum action action, int k
 	switch (action) {
 	case ACT_REVIEW:
 	case ACT_VOID:
-		if (!sel || text(sel, "resolution")[0]) {
+		if (!sel || json_text(sel, "resolution")[0]) {
 			app_status(app, true, "%s", sel ? "this conflict is settled already" : "no conflict chosen");
 			return SCR_HANDLED | SCR_REDRAW;
 		}

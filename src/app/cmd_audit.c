@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/audit.h"
+#include "../core/json_text.h"
 #include "../db/audit.h"
 #include "../db/db.h"
 #include "cli.h"
@@ -17,12 +18,6 @@
 static long long row_int(json_t *row, const char *key)
 {
 	return (long long)json_integer_value(json_object_get(row, key));
-}
-
-static const char *row_text(json_t *row, const char *key)
-{
-	const char *s = json_string_value(json_object_get(row, key));
-	return s ? s : "";
 }
 
 static void print_table(json_t *page, const char *const *argv, int argc)
@@ -37,13 +32,15 @@ static void print_table(json_t *page, const char *const *argv, int argc)
 	printf("%8s  %-19s  %-12s  %-12s  %-28s  %s\n", "ID", "WHEN", "STATION", "USER", "WHAT", "WHY");
 	json_array_foreach (rows, i, row) {
 		char when[32], what[256], why[2048];
-		audit_when(row_text(row, "at"), false, when, sizeof when);
-		audit_what(row_text(row, "entity"), row_int(row, "entity_id"), row_text(row, "action"), what, sizeof what);
-		audit_why(row_text(row, "reason"), row_text(row, "action"), row_text(row, "summary"), why, sizeof why);
+		audit_when(json_text(row, "at"), false, when, sizeof when);
+		audit_what(json_text(row, "entity"), row_int(row, "entity_id"), json_text(row, "action"), what,
+			   sizeof what);
+		audit_why(json_text(row, "reason"), json_text(row, "action"), json_text(row, "summary"), why,
+			  sizeof why);
 		printf("%8lld  %-19s  ", row_int(row, "id"), when);
-		cli_cell(row_text(row, "station"), 12);
+		cli_cell(json_text(row, "station"), 12);
 		printf("  ");
-		cli_cell(row_text(row, "api_key")[0] ? row_text(row, "api_key") : row_text(row, "actor"), 12);
+		cli_cell(json_text(row, "api_key")[0] ? json_text(row, "api_key") : json_text(row, "actor"), 12);
 		printf("  ");
 		cli_cell(what, 28);
 		printf("  %s\n", why);

@@ -4,15 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/json_text.h"
 #include "../db/conflicts.h"
 #include "cli.h"
 #include "commands.h"
-
-static const char *text(json_t *row, const char *key)
-{
-	const char *s = json_string_value(json_object_get(row, key));
-	return s ? s : "";
-}
 
 /* "2026-11-28T17:02:03.123+00:00" → "11-28 17:02:03" */
 static void when(char *out, size_t size, const char *ts)
@@ -47,13 +42,13 @@ int cmd_conflict_list(struct cli *cli, int argc, char **argv)
 	       "ADMITTED AT", "WHEN", "STATE");
 	json_array_foreach(rows, i, row) {
 		char a[32], b[32];
-		const char *res = text(row, "resolution");
-		when(a, sizeof a, text(row, "scanned_at"));
-		when(b, sizeof b, text(row, "first_at"));
+		const char *res = json_text(row, "resolution");
+		when(a, sizeof a, json_text(row, "scanned_at"));
+		when(b, sizeof b, json_text(row, "first_at"));
 		printf("%-6lld %-8lld %-20.20s %-12.12s %-14s %-12.12s %-14s %s\n",
 		       (long long)json_integer_value(json_object_get(row, "id")),
-		       (long long)json_integer_value(json_object_get(row, "ticket")), text(row, "person"),
-		       text(row, "gate"), a, text(row, "first_gate"), b, res[0] ? res : "open");
+		       (long long)json_integer_value(json_object_get(row, "ticket")), json_text(row, "person"),
+		       json_text(row, "gate"), a, json_text(row, "first_gate"), b, res[0] ? res : "open");
 	}
 	json_decref(rows);
 	return EXIT_DONE;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/json_text.h"
 #include "../core/util.h"
 
 enum { H_ID, H_EVENT, H_EVENT_NAME, H_EVENT_DATE, H_STATUS, H_PAYMENT, H_STATION, H_CREATED,
@@ -24,19 +25,13 @@ static void copy(char *dst, size_t size, const char *src)
 	utf8_copy(dst, size, src ? src : "");
 }
 
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static void party_from(struct doc_party *p, json_t *o)
 {
-	copy(p->name, sizeof p->name, jstr(o, "name"));
-	copy(p->address, sizeof p->address, jstr(o, "address"));
-	copy(p->vat_number, sizeof p->vat_number, jstr(o, "vat_number"));
-	copy(p->bank, sizeof p->bank, jstr(o, "bank"));
-	copy(p->email, sizeof p->email, jstr(o, "email"));
+	copy(p->name, sizeof p->name, json_text(o, "name"));
+	copy(p->address, sizeof p->address, json_text(o, "address"));
+	copy(p->vat_number, sizeof p->vat_number, json_text(o, "vat_number"));
+	copy(p->bank, sizeof p->bank, json_text(o, "bank"));
+	copy(p->email, sizeof p->email, json_text(o, "email"));
 }
 
 static bool parse_json_cell(struct db *db, const PGresult *res, int col, json_t **out)
@@ -92,21 +87,21 @@ bool db_document_read(struct db *db, long long order_id, struct document *d)
 	if (inv) {
 		json_t *buyer = json_object_get(inv, "buyer");
 		d->invoice_no = (int)json_integer_value(json_object_get(inv, "invoice_no"));
-		copy(d->issued_on, sizeof d->issued_on, jstr(inv, "issued_on"));
-		copy(d->due_on, sizeof d->due_on, jstr(inv, "due_on"));
+		copy(d->issued_on, sizeof d->issued_on, json_text(inv, "issued_on"));
+		copy(d->due_on, sizeof d->due_on, json_text(inv, "due_on"));
 		if (json_is_object(json_object_get(inv, "seller")))
 			s = json_object_get(inv, "seller");
 		if (json_is_object(buyer)) {
-			copy(d->buyer.name, sizeof d->buyer.name, jstr(buyer, "company"));
-			copy(d->buyer.contact, sizeof d->buyer.contact, jstr(buyer, "contact"));
-			copy(d->buyer.email, sizeof d->buyer.email, jstr(buyer, "email"));
-			copy(d->buyer.vat_number, sizeof d->buyer.vat_number, jstr(buyer, "vat_number"));
+			copy(d->buyer.name, sizeof d->buyer.name, json_text(buyer, "company"));
+			copy(d->buyer.contact, sizeof d->buyer.contact, json_text(buyer, "contact"));
+			copy(d->buyer.email, sizeof d->buyer.email, json_text(buyer, "email"));
+			copy(d->buyer.vat_number, sizeof d->buyer.vat_number, json_text(buyer, "vat_number"));
 		}
 	}
 	if (json_is_object(s)) {
 		d->has_seller = true;
 		party_from(&d->seller, s);
-		copy(d->currency, sizeof d->currency, jstr(s, "currency"));
+		copy(d->currency, sizeof d->currency, json_text(s, "currency"));
 	}
 	d->nlines = (size_t)PQntuples(l);
 	d->lines = xcalloc(d->nlines ? d->nlines : 1, sizeof *d->lines);

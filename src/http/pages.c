@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_text.h"
 #include "../core/money.h"
 #include "../core/validate.h"
 #include "../db/api.h"
@@ -188,12 +189,6 @@ static void timestamp(struct html *h, const char *ts)
 	html_escape(h, buf);
 }
 
-static const char *text_of(json_t *doc, const char *field)
-{
-	const char *s = json_string_value(json_object_get(doc, field));
-	return s ? s : "";
-}
-
 /* ---- the form's fields (application/x-www-form-urlencoded) ---- */
 
 static int hexval(char c)
@@ -282,18 +277,18 @@ static bool event_page(struct request *r, unsigned status, json_t *ev, json_t *f
 {
 	struct html h = { 0 };
 	long long id = json_integer_value(json_object_get(ev, "id"));
-	const char *payment = form ? text_of(form, "payment") : "";
+	const char *payment = form ? json_text(form, "payment") : "";
 	bool free_only = all_free(ev);
 	char idem[44];
 	json_t *t;
 	size_t i;
 
 	new_token(idem);
-	head(&h, text_of(ev, "name"));
+	head(&h, json_text(ev, "name"));
 	add(&h, "<h1 id=\"event-name\">");
-	html_escape(&h, text_of(ev, "name"));
+	html_escape(&h, json_text(ev, "name"));
 	add(&h, "</h1>\n<p class=\"muted\" id=\"event-date\">");
-	html_escape(&h, text_of(ev, "date"));
+	html_escape(&h, json_text(ev, "date"));
 	add(&h, "</p>\n");
 	if (error) {
 		add(&h, "<p class=\"error\" id=\"error\" role=\"alert\">");
@@ -313,11 +308,11 @@ static bool event_page(struct request *r, unsigned status, json_t *ev, json_t *f
 		const char *kept;
 
 		snprintf(field, sizeof field, "qty_%lld", tid);
-		kept = form ? text_of(form, field) : "";
+		kept = form ? json_text(form, field) : "";
 		if (avail < 0)
 			avail = 0;
 		add(&h, "<div class=\"type\" id=\"type-%lld\">\n<div><label class=\"name\" for=\"%s\">", tid, field);
-		html_escape(&h, text_of(t, "name"));
+		html_escape(&h, json_text(t, "name"));
 		add(&h, "</label>\n<span class=\"price\" id=\"price-%lld\">", tid);
 		money(&h, price + (vat > 0 ? vat : 0));
 		if (bp % 100)
@@ -341,13 +336,13 @@ static bool event_page(struct request *r, unsigned status, json_t *ev, json_t *f
 	add(&h, "<option value=\"card\"%s>Card</option>\n</select>\n", strcmp(payment, "card") == 0 ? " selected" : "");
 	add(&h, "<label for=\"company\">Company</label>\n<input type=\"text\" id=\"company\" name=\"company\" "
 		"maxlength=\"200\" autocomplete=\"organization\" value=\"");
-	html_escape(&h, form ? text_of(form, "company") : "");
+	html_escape(&h, form ? json_text(form, "company") : "");
 	add(&h, "\">\n<label for=\"contact\">Contact</label>\n<input type=\"text\" id=\"contact\" name=\"contact\" "
 		"maxlength=\"200\" autocomplete=\"name\" value=\"");
-	html_escape(&h, form ? text_of(form, "contact") : "");
+	html_escape(&h, form ? json_text(form, "contact") : "");
 	add(&h, "\">\n<label for=\"email\">E-mail</label>\n<input type=\"email\" id=\"email\" name=\"email\" "
 		"maxlength=\"254\" autocomplete=\"email\" required value=\"");
-	html_escape(&h, form ? text_of(form, "email") : "");
+	html_escape(&h, form ? json_text(form, "email") : "");
 	add(&h, "\">\n</fieldset>\n<button type=\"submit\" id=\"buy\">Buy</button>\n</form>\n");
 	return send_page(r, status, &h, NULL);
 }
@@ -455,9 +450,9 @@ static bool ip_rate_take(const char *ip, int *retry_s)
 static char *order_body(long long event_id, json_t *ev, json_t *form, const char **why, char *msg, size_t size)
 {
 	json_t *body = json_pack("{s:I,s:[],s:s,s:s,s:s,s:s}", "event", (json_int_t)event_id, "lines", "payment",
-				 text_of(form, "payment")[0] ? text_of(form, "payment") : "invoice", "company",
-				 text_of(form, "company"), "contact", text_of(form, "contact"), "email",
-				 text_of(form, "email"));
+				 json_text(form, "payment")[0] ? json_text(form, "payment") : "invoice", "company",
+				 json_text(form, "company"), "contact", json_text(form, "contact"), "email",
+				 json_text(form, "email"));
 	json_t *lines = json_object_get(body, "lines"), *t;
 	size_t i;
 	char *text;
@@ -471,11 +466,11 @@ static char *order_body(long long event_id, json_t *ev, json_t *form, const char
 		const char *q;
 		long long qty;
 		snprintf(field, sizeof field, "qty_%lld", tid);
-		q = text_of(form, field);
+		q = json_text(form, field);
 		qty = 0;
 		if (*q && parse_int_range(q, 0, 10000, &qty)) {
 			snprintf(msg, size, "The number of %s tickets must be a whole number from 0 to 10000.",
-				 text_of(t, "name"));
+				 json_text(t, "name"));
 			*why = msg;
 			json_decref(body);
 			return NULL;
@@ -490,7 +485,7 @@ static char *order_body(long long event_id, json_t *ev, json_t *form, const char
 		return NULL;
 	}
 	{ /* the database's own check (one @, no spaces), said the page's way */
-		const char *e = text_of(form, "email"), *at = strchr(e, '@');
+		const char *e = json_text(form, "email"), *at = strchr(e, '@');
 		if (!*e || !at || at == e || !at[1] || strchr(at + 1, '@') || strpbrk(e, " \t\r\n")) {
 			snprintf(msg, size, *e ? "That e-mail address looks wrong: check it (like name@example.com)."
 					       : "Enter your e-mail address: the confirmation goes there.");
@@ -518,13 +513,14 @@ static void name_the_short_types(json_t *ev, json_t *form, char *reason, size_t 
 		long long avail = json_integer_value(json_object_get(t, "available")), qty = 0;
 		char field[40];
 		snprintf(field, sizeof field, "qty_%lld", tid);
-		if (parse_int_range(text_of(form, field), 1, 10000, &qty) || qty <= avail || n >= sizeof text)
+		if (parse_int_range(json_text(form, field), 1, 10000, &qty) || qty <= avail || n >= sizeof text)
 			continue;
 		if (avail > 0)
 			n += (size_t)snprintf(text + n, sizeof text - n, "%s%s: only %lld left", n ? "; " : "",
-					      text_of(t, "name"), avail);
+					      json_text(t, "name"), avail);
 		else
-			n += (size_t)snprintf(text + n, sizeof text - n, "%s%s: sold out", n ? "; " : "", text_of(t, "name"));
+			n += (size_t)snprintf(text + n, sizeof text - n, "%s%s: sold out", n ? "; " : "",
+					      json_text(t, "name"));
 	}
 	if (text[0] && n < sizeof text)
 		snprintf(reason, size, "%s", text);
@@ -533,15 +529,15 @@ static void name_the_short_types(json_t *ev, json_t *form, char *reason, size_t 
 static bool confirmation_page(struct request *r, json_t *ev, json_t *order, json_t *form)
 {
 	struct html h = { 0 };
-	const char *status = text_of(order, "status"), *payment = text_of(order, "payment");
+	const char *status = json_text(order, "status"), *payment = json_text(order, "payment");
 	char title[64];
 
 	snprintf(title, sizeof title, "Order %lld", (long long)json_integer_value(json_object_get(order, "id")));
 	head(&h, title);
 	add(&h, "<h1>Thank you</h1>\n<p class=\"muted\">");
-	html_escape(&h, text_of(ev, "name"));
+	html_escape(&h, json_text(ev, "name"));
 	add(&h, " · ");
-	html_escape(&h, text_of(ev, "date"));
+	html_escape(&h, json_text(ev, "date"));
 	add(&h, "</p>\n<div class=\"ok\" id=\"confirmation\">\n<p>Order <strong id=\"order-number\">%lld</strong></p>\n",
 	    (long long)json_integer_value(json_object_get(order, "id")));
 	add(&h, "<p>Amount: <strong id=\"order-amount\">");
@@ -555,17 +551,17 @@ static bool confirmation_page(struct request *r, json_t *ev, json_t *order, json
 	add(&h, ")</p>\n");
 	if (strcmp(payment, "card") == 0 && strcmp(status, "requested") == 0) {
 		add(&h, "<p id=\"awaiting-payment\">Awaiting payment: please pay by <strong><time id=\"pay-by\" datetime=\"");
-		html_escape(&h, text_of(order, "pay_by"));
+		html_escape(&h, json_text(order, "pay_by"));
 		add(&h, "\">");
-		timestamp(&h, text_of(order, "pay_by"));
+		timestamp(&h, json_text(order, "pay_by"));
 		add(&h, "</time></strong>, or the order is cancelled and the tickets go back on sale.</p>\n");
 	} else if (strcmp(payment, "invoice") == 0) {
 		add(&h, "<p>We will send the invoice to ");
-		html_escape(&h, text_of(form, "email"));
+		html_escape(&h, json_text(form, "email"));
 		add(&h, ".</p>\n");
 	} else if (strcmp(status, "settled") == 0) {
 		add(&h, "<p>Your tickets are booked; we will send them to ");
-		html_escape(&h, text_of(form, "email"));
+		html_escape(&h, json_text(form, "email"));
 		add(&h, ".</p>\n");
 	}
 	add(&h, "</div>\n<p><a href=\"/events/%lld\">Back to the event</a></p>\n",
@@ -603,7 +599,7 @@ bool route_event_order(struct request *r, const char *tail)
 		json_decref(form);
 		return true;
 	}
-	idem = text_of(form, "idem");
+	idem = json_text(form, "idem");
 	if (!idem[0] || strlen(idem) > 150)
 		idem = NULL;
 	if (!(body = order_body(id, ev, form, &why, msg, sizeof msg))) {
@@ -638,12 +634,12 @@ bool route_event_order(struct request *r, const char *tail)
 static void ticket_card(struct html *h, const char *link, json_t *t)
 {
 	long long id = json_integer_value(json_object_get(t, "id"));
-	const char *status = text_of(t, "status");
+	const char *status = json_text(t, "status");
 	json_t *last = json_object_get(t, "last_checkin");
 	bool inside = json_is_true(json_object_get(t, "inside"));
 
 	add(h, "<div class=\"ticket\" id=\"ticket-%lld\">\n<p><strong class=\"type\">", id);
-	html_escape(h, text_of(t, "type"));
+	html_escape(h, json_text(t, "type"));
 	add(h, "</strong> · ticket %lld · <span class=\"status\">", id);
 	html_escape(h, status);
 	add(h, "</span></p>\n");
@@ -651,11 +647,11 @@ static void ticket_card(struct html *h, const char *link, json_t *t)
 		add(h, "<p class=\"presence\">%s</p>\n", inside ? "Inside" : "Outside");
 		if (json_is_object(last)) {
 			add(h, "<p class=\"muted last-checkin\">Last scan: ");
-			html_escape(h, strcmp(text_of(last, "direction"), "out") == 0 ? "out" : "in");
+			html_escape(h, strcmp(json_text(last, "direction"), "out") == 0 ? "out" : "in");
 			add(h, " at ");
-			timestamp(h, text_of(last, "at"));
+			timestamp(h, json_text(last, "at"));
 			add(h, ", gate ");
-			html_escape(h, text_of(last, "gate"));
+			html_escape(h, json_text(last, "gate"));
 			add(h, "</p>\n");
 		}
 		add(h, "<img alt=\"QR code of ticket %lld\" src=\"/my/", id);
@@ -711,11 +707,11 @@ bool route_my_tickets(struct request *r, const char *tail)
 		size_t i;
 		head(&h, "My tickets");
 		add(&h, "<h1 id=\"person-name\">");
-		html_escape(&h, text_of(doc, "name"));
+		html_escape(&h, json_text(doc, "name"));
 		add(&h, "</h1>\n<p class=\"muted\"><span id=\"event-name\">");
-		html_escape(&h, text_of(doc, "event_name"));
+		html_escape(&h, json_text(doc, "event_name"));
 		add(&h, "</span> · <span id=\"event-date\">");
-		html_escape(&h, text_of(doc, "date"));
+		html_escape(&h, json_text(doc, "date"));
 		add(&h, "</span></p>\n");
 		if (!json_array_size(json_object_get(doc, "tickets")))
 			add(&h, "<p id=\"no-tickets\">No tickets yet.</p>\n");
