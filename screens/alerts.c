@@ -28,6 +28,7 @@ struct alerts_state {
 	int first_row_y;
 	/* the thresholds form */
 	bool editing;
+	long long confirm_ack; /* the alert 'a' asked about; y acknowledges it */
 	struct form_field fields[F_COUNT];
 	struct form form;
 };
@@ -118,6 +119,24 @@ static void draw_form(struct alerts_state *s, struct app *app, struct rect a)
 		form_draw_field(&s->form, i, y++, 2, 30, a.w - 4 < 50 ? a.w - 4 : 50, true);
 }
 
+/* What an alert is about, the part that tells rows apart first: the
+ * database writes "Sold out: Event / Type" (the KIND column already says
+ * "Sold out"), so a narrow WHAT column shows "Type · Event". */
+static void what_text(const char *message, char *out, size_t size)
+{
+	const char *colon = strstr(message, ": "), *slash;
+	if (!colon) {
+		snprintf(out, size, "%s", message);
+		return;
+	}
+	colon += 2;
+	slash = strstr(colon, " / ");
+	if (slash)
+		snprintf(out, size, "%s · %.*s", slash + 3, (int)(slash - colon), colon);
+	else
+		snprintf(out, size, "%s", colon);
+}
+
 static void alerts_draw(struct app *app, void *state, struct rect a)
 {
 	struct alerts_state *s = state;
@@ -148,7 +167,8 @@ static void alerts_draw(struct app *app, void *state, struct rect a)
 		draw_text(y, xs[COL_KIND], ws[COL_KIND], alert_kind_title(json_text(r, "kind")), attr);
 		snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(json_object_get(r, "count")));
 		draw_text_right(y, xs[COL_COUNT], ws[COL_COUNT] - 1, buf, attr);
-		draw_text(y, xs[COL_WHAT], ws[COL_WHAT] - 1, json_text(r, "message"), attr);
+		what_text(json_text(r, "message"), buf, sizeof buf);
+		draw_text(y, xs[COL_WHAT], ws[COL_WHAT] - 1, buf, attr);
 		if (acked)
 			snprintf(buf, sizeof buf, "%s@%s", json_text(r, "acknowledged_by"),
 				 json_text(r, "acknowledged_station"));
@@ -157,7 +177,11 @@ static void alerts_draw(struct app *app, void *state, struct rect a)
 		draw_text(y, xs[COL_ACK], ws[COL_ACK], buf, attr);
 	}
 	m = read_mark_text(app, &s->mark, mark, sizeof mark);
-	if (m)
+	if (s->confirm_ack) {
+		snprintf(mark, sizeof mark, "Acknowledge alert %lld on every station? y: yes, any other key: no",
+			 s->confirm_ack);
+		draw_text(a.y + a.h - 1, 1, a.w - 2, mark, A_BOLD);
+	} else if (m)
 		draw_text(a.y + a.h - 1, 1, a.w - 2, m, theme_attr(C_DIM));
 	else if (s->cursor.count == 0)
 		draw_text(a.y + 2, 2, a.w - 4, "No alerts.", theme_attr(C_DIM));
@@ -212,17 +236,14 @@ static int alerts_key(struct app *app, void *state, enum action action, int key)
 		form_key(&s->form, action, key);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	switch (action) {
-	case ACT_ACK:
-		row = json_array_get(s->rows, (size_t)s->cursor.selected);
-		if (!row)
-			return SCR_HANDLED;
-		if (json_is_string(json_object_get(row, "acknowledged_by"))) {
-			app_status(app, true, "alert %lld is acknowledged already",
-				   (long long)json_integer_value(json_object_get(row, "id")));
+	if (s->confirm_ack) {
+		long long id = s->confirm_ack;
+		s->confirm_ack = 0;
+		if (key != 'y' && key != 'Y') {
+			app_status(app, false, "not acknowledged");
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		doc = db_alert_ack(app_db(app), (long long)json_integer_value(json_object_get(row, "id")));
+		doc = db_alert_ack(app_db(app), id);
 		if (!doc) {
 			app_status(app, true, "acknowledge: %s", app_db(app)->err);
 			return SCR_HANDLED | SCR_REDRAW;
@@ -231,6 +252,21 @@ static int alerts_key(struct app *app, void *state, enum action action, int key)
 		json_decref(doc);
 		s->want = true;
 		pump(app, s);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	switch (action) {
+	case ACT_ACK:
+		/* asked first: 'a' also opens this log from the dashboard, and an
+		 * acknowledgement silences the alert on every station */
+		row = json_array_get(s->rows, (size_t)s->cursor.selected);
+		if (!row)
+			return SCR_HANDLED;
+		if (json_is_string(json_object_get(row, "acknowledged_by"))) {
+			app_status(app, true, "alert %lld is acknowledged already",
+				   (long long)json_integer_value(json_object_get(row, "id")));
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		s->confirm_ack = (long long)json_integer_value(json_object_get(row, "id"));
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_SETTINGS:
 		open_form(app, s);
