@@ -1,15 +1,15 @@
 /* The Alert log (issue 17): every alert the database raised (db/046),
  * newest first — when it last fired, what, how often, and who
  * acknowledged it from which station. 'a' acknowledges the chosen one
- * (every station's banner drops it: the database notifies
- * boxoffice_alert); 't' opens the thresholds form of the event (and of the
- * chosen alert's type when it has one). Live: re-read on boxoffice_alert. */
+ * after a y (every station's banner drops it: the database notifies
+ * boxoffice_alert); 't' opens the thresholds screen (screens/thresholds.c)
+ * on the chosen alert's type. Live: re-read on boxoffice_alert. Every
+ * database call is queued on the loop. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/alert_notify.h"
 #include "../src/core/json_text.h"
@@ -18,19 +18,15 @@
 #include "../src/db/db.h"
 #include "screen.h"
 
-enum { F_TYPE, F_LOW, F_HOLD, F_REJECT, F_SILENT, F_COUNT };
-
 struct alerts_state {
 	json_t *rows;
 	struct list_cursor cursor;
 	struct read_mark mark;
 	bool reading, want;
 	int first_row_y;
-	/* the thresholds form */
-	bool editing;
 	long long confirm_ack; /* the alert 'a' asked about; y acknowledges it */
-	struct form_field fields[F_COUNT];
-	struct form form;
+	bool acking;           /* an acknowledgement is out */
+	struct app *app;
 };
 
 enum { COL_WHEN, COL_KIND, COL_COUNT, COL_WHAT, COL_ACK, COL_N };
@@ -65,37 +61,26 @@ static void pump(struct app *app, struct alerts_state *s)
 	read_mark_sent(&s->mark, app, s->reading);
 }
 
-static void open_form(struct app *app, struct alerts_state *s)
+/* 't': the thresholds screen, on the chosen alert's type when it has one. */
+static void open_thresholds(struct app *app, struct alerts_state *s)
 {
-	static const char *const labels[F_COUNT] = { "Type ID (blank: the event)", "Low stock (tickets left)",
-						     "Holds a minute", "Rejects a minute", "Silent minutes" };
 	json_t *row = json_array_get(s->rows, (size_t)s->cursor.selected);
-	(void)app;
-	memset(s->fields, 0, sizeof s->fields);
-	for (int i = 0; i < F_COUNT; i++) {
-		s->fields[i].label = labels[i];
-		s->fields[i].kind = FIELD_DIGITS;
-		s->fields[i].max_chars = 9;
-	}
-	if (row && json_integer_value(json_object_get(row, "type")) > 0)
-		snprintf(s->fields[F_TYPE].text, sizeof s->fields[F_TYPE].text, "%lld",
-			 (long long)json_integer_value(json_object_get(row, "type")));
-	s->form = (struct form){ s->fields, F_COUNT, 1 };
-	s->editing = true;
+	struct screen_arg arg = { row ? (long long)json_integer_value(json_object_get(row, "type")) : 0, NULL };
+	app_push(app, &thresholds_screen, &arg);
 }
 
 static void alerts_init(struct app *app, void *state, const struct screen_arg *arg)
 {
 	struct alerts_state *s = state;
+	(void)arg;
+	s->app = app;
 	s->want = true;
-	if (arg && arg->name && strcmp(arg->name, "settings") == 0)
-		open_form(app, s);
 }
 
 static void alerts_done(struct app *app, void *state)
 {
 	struct alerts_state *s = state;
-	(void)app;
+	db_cancel_owner(app_db(app), &s->acking);
 	json_decref(s->rows);
 }
 
@@ -105,18 +90,6 @@ static void alerts_query(struct app *app, void *state)
 	s->want = true;
 	s->reading = false;
 	pump(app, s);
-}
-
-static void draw_form(struct alerts_state *s, struct app *app, struct rect a)
-{
-	char title[300];
-	int y = a.y + 1;
-	snprintf(title, sizeof title, "Alert thresholds — %s (blank: keep; Enter saves, Esc closes)",
-		 app_event_name(app)[0] ? app_event_name(app) : "no event chosen");
-	draw_text(y++, 2, a.w - 4, title, A_BOLD);
-	y++;
-	for (int i = 0; i < F_COUNT; i++)
-		form_draw_field(&s->form, i, y++, 2, 30, a.w - 4 < 50 ? a.w - 4 : 50, true);
 }
 
 /* What an alert is about, the part that tells rows apart first: the
@@ -144,10 +117,6 @@ static void alerts_draw(struct app *app, void *state, struct rect a)
 	char buf[600], mark[600];
 	const char *m;
 
-	if (s->editing) {
-		draw_form(s, app, a);
-		return;
-	}
 	draw_columns(a.y, 0, a.w, columns, COL_N, xs, ws, A_BOLD | A_UNDERLINE);
 	rows = a.h - 2;
 	list_cursor_fit(&s->cursor, rows);
@@ -187,71 +156,36 @@ static void alerts_draw(struct app *app, void *state, struct rect a)
 		draw_text(a.y + 2, 2, a.w - 4, "No alerts.", theme_attr(C_DIM));
 }
 
-static long long field_num(const struct form_field *f)
+static void acked(struct db *db, json_t *doc, void *ctx)
 {
-	return f->text[0] ? atoll(f->text) : ALERT_KEEP;
-}
-
-static int save_form(struct app *app, struct alerts_state *s)
-{
-	struct alert_setting_in in;
-	json_t *doc;
-
-	if (!app_event_id(app)) {
-		app_status(app, true, "alert thresholds: choose an event first");
-		return SCR_HANDLED | SCR_REDRAW;
-	}
-	in.event_id = app_event_id(app);
-	in.type_id = s->fields[F_TYPE].text[0] ? atoll(s->fields[F_TYPE].text) : 0;
-	in.low_stock = field_num(&s->fields[F_LOW]);
-	in.hold_burst = field_num(&s->fields[F_HOLD]);
-	in.reject_burst = field_num(&s->fields[F_REJECT]);
-	in.silent_minutes = field_num(&s->fields[F_SILENT]);
-	in.enabled = -1;
-	doc = db_alert_setting_set(app_db(app), &in);
+	struct alerts_state *s = ctx;
+	s->acking = false;
 	if (!doc) {
-		app_status(app, true, "alert thresholds: %s", app_db(app)->err);
-		return SCR_HANDLED | SCR_REDRAW;
+		app_status(s->app, true, "not acknowledged: %s", db->err);
+		return;
 	}
-	json_decref(doc);
-	s->editing = false;
-	app_status(app, false, "alert thresholds saved");
-	return SCR_HANDLED | SCR_REDRAW;
+	app_status(s->app, false, "alert %lld acknowledged", (long long)json_integer_value(json_object_get(doc, "id")));
+	s->want = true;
+	pump(s->app, s);
 }
 
 static int alerts_key(struct app *app, void *state, enum action action, int key)
 {
 	struct alerts_state *s = state;
-	json_t *row, *doc;
+	json_t *row;
 
-	if (s->editing) {
-		if (action == ACT_BACK) {
-			s->editing = false;
-			return SCR_HANDLED | SCR_REDRAW;
-		}
-		if (key == '\r' || key == '\n' || key == KEY_ENTER)
-			return save_form(app, s);
-		if (action == ACT_HELP || action == ACT_MENU || action == ACT_QUIT)
-			return SCR_IGNORED;
-		form_key(&s->form, action, key);
-		return SCR_HANDLED | SCR_REDRAW;
-	}
 	if (s->confirm_ack) {
-		long long id = s->confirm_ack;
+		char id[24];
+		const char *params[1] = { id };
+		snprintf(id, sizeof id, "%lld", s->confirm_ack);
 		s->confirm_ack = 0;
 		if (key != 'y' && key != 'Y') {
 			app_status(app, false, "not acknowledged");
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		doc = db_alert_ack(app_db(app), id);
-		if (!doc) {
-			app_status(app, true, "acknowledge: %s", app_db(app)->err);
-			return SCR_HANDLED | SCR_REDRAW;
-		}
-		app_status(app, false, "alert %lld acknowledged", (long long)json_integer_value(json_object_get(doc, "id")));
-		json_decref(doc);
-		s->want = true;
-		pump(app, s);
+		/* the owner is &s->acking so a re-read of the list never drops it */
+		s->acking = db_json_submit(app_db(app), &s->acking, SQL_ALERT_ACK, 1, params, acked, s);
+		app_status(app, !s->acking, s->acking ? "acknowledging…" : "not acknowledged: %s", app_db(app)->err);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	switch (action) {
@@ -269,7 +203,7 @@ static int alerts_key(struct app *app, void *state, enum action action, int key)
 		s->confirm_ack = (long long)json_integer_value(json_object_get(row, "id"));
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_SETTINGS:
-		open_form(app, s);
+		open_thresholds(app, s);
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_REFRESH:
 		s->want = true;
@@ -286,7 +220,7 @@ static int alerts_mouse(struct app *app, void *state, enum mouse_event event, in
 	bool open;
 	(void)app;
 	(void)x;
-	if (s->editing || !list_cursor_mouse(&s->cursor, s->first_row_y, event, y, &open))
+	if (!list_cursor_mouse(&s->cursor, s->first_row_y, event, y, &open))
 		return SCR_IGNORED;
 	return SCR_HANDLED | SCR_REDRAW;
 }

@@ -447,6 +447,123 @@ static void test_desktop_notifications(void **state)
 	unlink(b.log);
 }
 
+/* Notify calls that replaced an earlier notification (replaces_id not 0)
+ * with summary in them. */
+static int replaced_notifications(const char *log, const char *summary)
+{
+	struct run_result r = run_cmd("grep -c 'Notify \"[^\"]*\" [1-9][0-9]* \"[^\"]*\" \"%s\"' '%s'", summary, log);
+	int n = atoi(r.out);
+	run_free(&r);
+	return n;
+}
+
+/* An alert that fires again after its minute of quiet: the desktop's
+ * notification is replaced with the new count, never a second one. */
+static void test_notification_replaced_as_count_grows(void **state)
+{
+	long long ev = make_event(unique_name("Grow"), "2027-05-10", 0), id;
+	struct bus b;
+	struct tmux t;
+	char args[200], sql[200];
+	struct run_result r;
+	(void)state;
+
+	PQclear(test_query(admin, "UPDATE alert SET acknowledged_at = now(), acknowledged_by = 'test' "
+				  "WHERE acknowledged_at IS NULL", 0, NULL));
+	bus_start(&b, true);
+	assert_int_equal(run_status("$BOXOFFICE alert set --event %lld --reject-burst 1", ev), 0);
+	snprintf(args, sizeof args, "--screen alerts --event %lld", ev);
+	station(&t, "grow", b.address, args);
+	assert_true(tmux_wait_for(&t, "ONLINE", 10000));
+	assert_true(tmux_wait_for(&t, "LAST", 5000));
+	snprintf(sql, sizeof sql, "SELECT alert_gate_reject(%lld, 'north')", ev);
+	PQclear(test_query(admin, sql, 0, NULL));
+	for (int i = 0; i < 100 && new_notifications(b.log, "Gate rejects") < 1; i++)
+		usleep(100000);
+	assert_int_equal(new_notifications(b.log, "Gate rejects"), 1);
+	id = scalar("SELECT id FROM alert WHERE event_id = %lld AND acknowledged_at IS NULL", ev);
+	/* a minute has passed since it was announced: the next reject announces
+	 * the alert again, with its count */
+	PQclear(test_query(admin, "UPDATE alert SET noticed_at = now() - interval '2 minutes' "
+				  "WHERE acknowledged_at IS NULL AND kind = 'gate_rejects'", 0, NULL));
+	PQclear(test_query(admin, sql, 0, NULL));
+	assert_int_equal(scalar("SELECT count FROM alert WHERE id = %lld", id), 2);
+	for (int i = 0; i < 100 && replaced_notifications(b.log, "Gate rejects") < 1; i++)
+		usleep(100000);
+	assert_int_equal(replaced_notifications(b.log, "Gate rejects"), 1);
+	assert_int_equal(new_notifications(b.log, "Gate rejects"), 1);
+	r = run_cmd("grep 'Notify .*Gate rejects' '%s' | tail -1", b.log);
+	assert_non_null(strstr(r.out, "(×2)"));
+	run_free(&r);
+	assert_true(tmux_wait_for(&t, "Gate rejects", 3000));
+	tmux_stop(&t);
+	bus_stop(&b);
+	unlink(b.log);
+}
+
+/* The thresholds screen at 80x24, opened from the dashboard: the type is
+ * chosen by name, the key bar says what Enter does, a bad value is refused
+ * in words and the form keeps it, a good one reaches the database. */
+static void test_thresholds_screen_at_80x24(void **state)
+{
+	long long ev = make_event(unique_name("Form"), "2027-05-11", 0), balcony, floor_type;
+	struct tmux t;
+	char cmd[400], *screen;
+	(void)state;
+
+	floor_type = make_type(ev, "Floor", 50, 1000, 1);
+	balcony = make_type(ev, "Balcony", 30, 1000, 1);
+	assert_int_equal(run_status("$BOXOFFICE alert set --event %lld --type %lld --hold-burst 9", ev, floor_type), 0);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station form --screen dashboard --event %lld; echo EXITED rc=$?; sleep 30",
+		 ev);
+	memset(&t, 0, sizeof t);
+	tmux_start(&t, "thresholds", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "ONLINE", 10000));
+	tmux_type(&t, "t");
+	assert_true(tmux_wait_for(&t, "Whole event (its default)", 5000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "Alert thresholds of"));
+	assert_non_null(strstr(screen, "Enter"));
+	assert_null(strstr(screen, "Type ID"));
+	assert_null(strstr(screen, "Ack")); /* the log's keys are not this screen's */
+	free(screen);
+	/* types by name: Balcony first, then Floor with its own hold burst */
+	tmux_keys(&t, "Right");
+	assert_true(tmux_wait_for(&t, "Balcony", 2000));
+	tmux_keys(&t, "Right");
+	assert_true(tmux_wait_for(&t, "Floor", 2000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "Holds a minute"));
+	assert_int_equal(strtol(strstr(screen, "Holds a minute") + strlen("Holds a minute"), NULL, 10), 9);
+	free(screen);
+	tmux_keys(&t, "Left");
+	assert_true(tmux_wait_for(&t, "Balcony", 2000));
+	/* holds a minute 0: refused, nothing stored */
+	tmux_keys(&t, "Tab");
+	tmux_keys(&t, "Tab");
+	for (int i = 0; i < 6; i++)
+		tmux_keys(&t, "BSpace");
+	tmux_type(&t, "0");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Not saved", 5000));
+	assert_int_equal(scalar("SELECT count(*) FROM alert_setting WHERE type_id = %lld", balcony), 0);
+	/* low stock 7 and holds 12 for Balcony */
+	tmux_keys(&t, "BSpace");
+	tmux_type(&t, "12");
+	tmux_keys(&t, "Up");
+	for (int i = 0; i < 6; i++)
+		tmux_keys(&t, "BSpace");
+	tmux_type(&t, "7");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Saved: Balcony", 5000));
+	assert_int_equal(scalar("SELECT low_stock FROM alert_setting WHERE type_id = %lld", balcony), 7);
+	assert_int_equal(scalar("SELECT hold_burst FROM alert_setting WHERE type_id = %lld", balcony), 12);
+	assert_int_equal(scalar("SELECT hold_burst FROM alert_setting WHERE type_id = %lld", floor_type), 9);
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "Whole event", 3000));
+	tmux_stop(&t);
+}
+
 /* A notification service that takes the call and never answers (its
  * process stopped): the station still answers keys at once. */
 static void test_hung_daemon_leaves_station_answering(void **state)
@@ -470,9 +587,9 @@ static void test_hung_daemon_leaves_station_answering(void **state)
 	assert_int_equal(run_status("$BOXOFFICE sell --event %lld --type %lld --qty 1 2>/dev/null", ev, ty), 1);
 	for (int i = 0; i < 3; i++) {
 		tmux_type(&t, "t");
-		assert_true(tmux_wait_for(&t, "Alert thresholds", 2000));
+		assert_true(tmux_wait_for(&t, "Alert thresholds of", 2000));
 		tmux_keys(&t, "Escape");
-		assert_true(tmux_wait_gone(&t, "Alert thresholds", 2000));
+		assert_true(tmux_wait_gone(&t, "Alert thresholds of", 2000));
 	}
 	assert_int_equal(all_notify_calls(b.log), 0);
 	tmux_keys(&t, "F10");
@@ -538,6 +655,8 @@ int main(void)
 		cmocka_unit_test(test_desktop_notifications),
 		cmocka_unit_test(test_hung_daemon_leaves_station_answering),
 		cmocka_unit_test(test_ack_clears_other_station_banner),
+		cmocka_unit_test(test_notification_replaced_as_count_grows),
+		cmocka_unit_test(test_thresholds_screen_at_80x24),
 	};
 	if (getenv("ALERT_TEST") && *getenv("ALERT_TEST"))
 		cmocka_set_test_filter(getenv("ALERT_TEST"));

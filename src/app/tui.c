@@ -802,11 +802,9 @@ static void handle_key(struct app *app, int ch)
 			if (strcmp(s->ops->name, "alerts") != 0)
 				app_push(app, &alerts_screen, NULL);
 			break;
-		case ACT_SETTINGS: { /* the thresholds form (from the dashboard) */
-			struct screen_arg arg = { 0, "settings" };
-			app_push(app, &alerts_screen, &arg);
+		case ACT_SETTINGS: /* the alert thresholds (from the dashboard) */
+			app_push(app, &thresholds_screen, NULL);
 			break;
-		}
 		default: break;
 		}
 	}

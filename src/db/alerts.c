@@ -17,7 +17,7 @@ json_t *db_alert_ack(struct db *db, long long id)
 	char n[24];
 	const char *params[1] = { n };
 	snprintf(n, sizeof n, "%lld", id);
-	return db_json(db, "SELECT alert_ack($1::bigint)", 1, params);
+	return db_json(db, SQL_ALERT_ACK, 1, params);
 }
 
 json_t *db_alert_settings(struct db *db, long long event_id)
@@ -36,22 +36,22 @@ static const char *opt_num(char *buf, size_t size, long long v)
 	return buf;
 }
 
+void alert_setting_params(const struct alert_setting_in *in, struct alert_setting_params *p)
+{
+	snprintf(p->buf[0], sizeof p->buf[0], "%lld", in->event_id);
+	snprintf(p->buf[1], sizeof p->buf[1], "%lld", in->type_id);
+	p->params[0] = p->buf[0];
+	p->params[1] = in->type_id ? p->buf[1] : NULL;
+	p->params[2] = opt_num(p->buf[2], sizeof p->buf[2], in->low_stock);
+	p->params[3] = opt_num(p->buf[3], sizeof p->buf[3], in->hold_burst);
+	p->params[4] = opt_num(p->buf[4], sizeof p->buf[4], in->reject_burst);
+	p->params[5] = opt_num(p->buf[5], sizeof p->buf[5], in->silent_minutes);
+	p->params[6] = in->enabled < 0 ? NULL : in->enabled ? "true" : "false";
+}
+
 json_t *db_alert_setting_set(struct db *db, const struct alert_setting_in *in)
 {
-	char ev[24], ty[24], low[24], hold[24], rej[24], sil[24];
-	const char *params[7];
-
-	snprintf(ev, sizeof ev, "%lld", in->event_id);
-	snprintf(ty, sizeof ty, "%lld", in->type_id);
-	params[0] = ev;
-	params[1] = in->type_id ? ty : NULL;
-	params[2] = opt_num(low, sizeof low, in->low_stock);
-	params[3] = opt_num(hold, sizeof hold, in->hold_burst);
-	params[4] = opt_num(rej, sizeof rej, in->reject_burst);
-	params[5] = opt_num(sil, sizeof sil, in->silent_minutes);
-	params[6] = in->enabled < 0 ? NULL : in->enabled ? "true" : "false";
-	return db_json(db,
-		       "SELECT alert_setting_set($1::bigint, $2::bigint, $3::integer, $4::integer, $5::integer, "
-		       "$6::integer, $7::boolean)",
-		       7, params);
+	struct alert_setting_params p;
+	alert_setting_params(in, &p);
+	return db_json(db, SQL_ALERT_SETTING_SET, ALERT_SETTING_NPARAMS, p.params);
 }

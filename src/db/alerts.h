@@ -14,6 +14,8 @@ struct db;
 #define SQL_ALERT_ALL "SELECT alert_list(false, 500)"
 /* Raises gate_silent alerts that are due (stations call it now and then). */
 #define SQL_ALERT_CHECK_SILENT "SELECT alert_check_silent()"
+/* Acknowledges alert $1 (queued form of db_alert_ack). */
+#define SQL_ALERT_ACK "SELECT alert_ack($1::bigint)"
 /* The channel every alert and acknowledgement is announced on. */
 #define ALERT_CHANNEL "boxoffice_alert"
 
@@ -30,5 +32,23 @@ struct alert_setting_in {
 };
 #define ALERT_KEEP (-2)
 json_t *db_alert_setting_set(struct db *db, const struct alert_setting_in *in);
+/* The same as a queued statement (db_json_submit): SQL_ALERT_SETTING_SET
+ * with the ALERT_SETTING_NPARAMS parameters alert_setting_params fills
+ * (pointing into p, which must outlive the submit call). */
+#define SQL_ALERT_SETTING_SET                                                                        \
+	"SELECT alert_setting_set($1::bigint, $2::bigint, $3::integer, $4::integer, $5::integer, "  \
+	"$6::integer, $7::boolean)"
+#define ALERT_SETTING_NPARAMS 7
+struct alert_setting_params {
+	char buf[6][24];
+	const char *params[ALERT_SETTING_NPARAMS];
+};
+void alert_setting_params(const struct alert_setting_in *in, struct alert_setting_params *p);
+/* The thresholds form's read ($1 the event): {settings: alert_settings,
+ * types: [{id, name}] by name}. */
+#define SQL_ALERT_FORM                                                                                  \
+	"SELECT jsonb_build_object('settings', alert_settings($1::bigint), 'types', "                   \
+	"(SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name) ORDER BY name, id), '[]') " \
+	"FROM ticket_type WHERE event_id = $1::bigint))"
 
 #endif
