@@ -209,6 +209,65 @@ static void station_lines(struct dashboard_state *s, const struct dashboard_figu
 	add(s, A_NORMAL, line);
 }
 
+static long long method_paid(const struct dashboard_figures *f, int pm)
+{
+	return f->orders.cell[ORDER_SETTLED][pm].amount;
+}
+
+static long long method_owed(const struct dashboard_figures *f, int pm)
+{
+	return f->orders.cell[ORDER_REQUESTED][pm].amount + f->orders.cell[ORDER_INVOICE_SENT][pm].amount;
+}
+
+/* Paid / outstanding per payment method (the orders grid's cells), every
+ * figure in one form: exact when the whole line fits, else all rounded to
+ * whole units (then abbreviated) and said so; methods that still do not
+ * fit are counted. */
+static void method_line(struct dashboard_state *s, const struct dashboard_figures *f, int width)
+{
+	/* exact, then whole units grouped, then abbreviated ("13M") */
+	static const int fit[] = { 0, 13, 5 };
+	char line[400], tok[96], a1[32], a2[32];
+	int with_money = 0;
+
+	for (int pm = 0; pm < SUMMARY_COLS - 1; pm++)
+		with_money += method_paid(f, pm) != 0 || method_owed(f, pm) != 0;
+	if (!with_money)
+		return;
+	for (int pass = 0; pass < 3; pass++) {
+		int left_out = 0, shown = 0;
+		snprintf(line, sizeof line, "By method, paid/outstanding%s:", pass ? " (rounded)" : "");
+		for (int pm = 0; pm < SUMMARY_COLS - 1; pm++) {
+			long long paid = method_paid(f, pm), owed = method_owed(f, pm);
+			if (paid == 0 && owed == 0)
+				continue;
+			if (pass) {
+				count_format_fit(a1, sizeof a1, (paid + (paid < 0 ? -50 : 50)) / 100, fit[pass]);
+				count_format_fit(a2, sizeof a2, (owed + (owed < 0 ? -50 : 50)) / 100, fit[pass]);
+			} else {
+				money_format(a1, sizeof a1, paid);
+				money_format(a2, sizeof a2, owed);
+			}
+			snprintf(tok, sizeof tok, "%s %s %s/%s", shown ? " ·" : "", payment_label((enum payment_method)pm),
+				 a1, a2);
+			/* room for " +N more" unless this is the last one */
+			if (left_out ||
+			    draw_text_width(line) + draw_text_width(tok) > width - (shown + 1 < with_money ? 8 : 0)) {
+				left_out++;
+			} else {
+				strncat(line, tok, sizeof line - strlen(line) - 1);
+				shown++;
+			}
+		}
+		if (left_out && pass < 2)
+			continue;
+		if (left_out)
+			snprintf(line + strlen(line), sizeof line - strlen(line), " +%d more", left_out);
+		add(s, A_NORMAL, line);
+		return;
+	}
+}
+
 static void build(struct dashboard_state *s, int width)
 {
 	const struct dashboard_figures *fp = &s->fig;
@@ -223,7 +282,12 @@ static void build(struct dashboard_state *s, int width)
 		for (int k = 0; k < 4; k++)
 			count_format_fit(n[k], sizeof n[k], v[k], 7); /* the line fits in 76 columns */
 	}
-	snprintf(line, sizeof line, "Tickets %s · assigned %s · checked in %s · inside now %s", n[0], n[1], n[2], n[3]);
+	/* tickets exist once their order is settled: "issued" says so */
+	snprintf(line, sizeof line, "Tickets issued %s · assigned %s · checked in %s · inside now %s", n[0], n[1], n[2],
+		 n[3]);
+	if (draw_text_width(line) > width)
+		snprintf(line, sizeof line, "Issued %s · assigned %s · checked in %s · inside now %s", n[0], n[1], n[2],
+			 n[3]);
 	add(s, A_BOLD, line);
 	if (f.conflicts > 0) {
 		snprintf(line, sizeof line, "%lld offline check-in conflict(s) to look at (c)", f.conflicts);
@@ -233,24 +297,7 @@ static void build(struct dashboard_state *s, int width)
 	money_format(a2, sizeof a2, f.outstanding);
 	snprintf(line, sizeof line, "Paid %s · outstanding %s (incl. VAT)", a1, a2);
 	add(s, A_BOLD, line);
-	/* by payment method: settled/outstanding, the grid's cells */
-	line[0] = '\0';
-	for (int pm = 0; pm < SUMMARY_COLS - 1; pm++) {
-		long long paid = f.orders.cell[ORDER_SETTLED][pm].amount;
-		long long owed = f.orders.cell[ORDER_REQUESTED][pm].amount + f.orders.cell[ORDER_INVOICE_SENT][pm].amount;
-		char tok[96];
-		if (paid == 0 && owed == 0)
-			continue;
-		money_format_fit(a1, sizeof a1, paid, 9);
-		money_format_fit(a2, sizeof a2, owed, 9);
-		snprintf(tok, sizeof tok, "%s%s %s/%s", line[0] ? " · " : "  ", payment_label((enum payment_method)pm), a1,
-			 a2);
-		if (draw_text_width(line) + draw_text_width(tok) > width)
-			break;
-		strncat(line, tok, sizeof line - strlen(line) - 1);
-	}
-	if (line[0])
-		add(s, A_NORMAL, line);
+	method_line(s, fp, width);
 	add(s, A_NORMAL, "");
 	gate_lines(s, &f, width);
 	station_lines(s, &f, width);

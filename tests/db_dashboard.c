@@ -269,6 +269,18 @@ static void test_dashboard_at_80x24(void **state)
 		*end = '\0';
 		assert_non_null(strstr(row, "  1,000,000,000 "));
 		assert_null(strstr(row, "1,000,000,000.0"));
+		*end = '\n';
+	}
+	/* per method: too wide exact, so every figure rounded and said so */
+	{
+		char *row = strstr(screen, "By method, paid/outstanding"), *end;
+		assert_non_null(row);
+		end = strchr(row, '\n');
+		*end = '\0';
+		assert_non_null(strstr(row, "(rounded)"));
+		assert_non_null(strstr(row, "Invoice "));
+		assert_non_null(strstr(row, "Card "));
+		assert_null(strstr(row, ".00"));
 	}
 	free(screen);
 }

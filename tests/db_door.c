@@ -101,7 +101,7 @@ static bool screen_matches_db(struct tmux *t, long long event, int timeout_ms)
 					 event);
 		long long cents = sql1("SELECT coalesce(sum(gross_cents), 0) FROM ticket_order WHERE event_id = $1 "
 				       "AND status = 'settled'", event);
-		bool ok = after(screen, "Tickets") == tickets && after(screen, "checked in") == checked;
+		bool ok = after(screen, "Tickets issued") == tickets && after(screen, "checked in") == checked;
 		money(paid, sizeof paid, cents);
 		ok = ok && strstr(screen, paid) != NULL;
 		for (int g = 0; g < 2 && ok; g++) {

@@ -461,12 +461,12 @@ static void test_read_screens_on_a_frozen_link(void **state)
 	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment card", event_id);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
-	snprintf(want, sizeof want, "Tickets %lld ",
+	snprintf(want, sizeof want, "Tickets issued %lld ",
 		 test_scalar(c, "SELECT count(*) FROM ticket WHERE event_id = $1 AND status = 'valid'", 1, params));
 	assert_true(tmux_wait_for(&t, want, 5000));
 	assert_true(tmux_wait_for(&t, "Live · updated", 3000));
 	screen = tmux_capture(&t);
-	assert_non_null(strstr(screen, "Tickets 5 "));
+	assert_non_null(strstr(screen, "Tickets issued 5 "));
 	free(screen);
 
 	frozen_screen_check(&t, p, &checkin, true);
