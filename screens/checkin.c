@@ -37,6 +37,7 @@
 #include "../src/core/role.h"
 #include "../src/db/async.h"
 #include "../src/db/checkin.h"
+#include "../src/db/dashboard.h"
 #include "../src/db/db.h"
 #include "../src/db/entrances.h"
 #include "../src/db/tickets.h"
@@ -69,6 +70,10 @@ struct checkin_state {
 	bool fig_loading;       /* a read of the figures is out */
 	char fig_error[512];
 	time_t next_refresh, next_cache;
+	/* the dashboard's LINK column (db/054): the queue last told, and when
+	 * to say it again anyway */
+	int told_queued;
+	time_t next_word;
 	/* manual search */
 	bool finding;
 	struct form_field find;
@@ -1436,6 +1441,16 @@ static int checkin_tick(struct app *app, void *state)
 		if (s->lists_wanted[0] && lists_closed(app, s))
 			apply_lists(app, s);
 		return SCR_REDRAW; /* keep the OFFLINE state visible */
+	}
+	/* Which gate this is and what its journal holds, for the supervisors'
+	 * dashboard: when the number changes and every 30 s (a gate not heard
+	 * from for 90 s shows offline there). Fire and forget. */
+	if (s->gate_open && (s->gate.pending != s->told_queued || now >= s->next_word)) {
+		long long ev = s->gate.event_id ? s->gate.event_id : app_event_id(app);
+		if (ev && db_gate_seen_submit(app_db(app), app, ev, s->gate.name, s->gate.pending)) {
+			s->told_queued = s->gate.pending;
+			s->next_word = now + 30;
+		}
 	}
 	/* Back online with a queue: upload it, then re-read. */
 	if (s->gate.pending > 0) {

@@ -149,17 +149,36 @@ static void sparkline(char *out, size_t size, const int *per_minute, int width)
 	}
 }
 
+/* A gate's link as its check-in stations last told it (db/054): "on",
+ * "on 4q" (offline scans still queued there), "off 3m" (not heard from
+ * for 3 minutes), "off 4q"; "-" for gates that never said (CLI, HTTP). */
+static void link_text(char *buf, size_t size, const struct dashboard_gate *g)
+{
+	char n[16];
+	count_format_fit(n, sizeof n, g->queued, 5);
+	if (g->link == GATE_LINK_UNKNOWN)
+		snprintf(buf, size, "-");
+	else if (g->queued > 0)
+		snprintf(buf, size, "%s %sq", g->link == GATE_LINK_ONLINE ? "on" : "off", n);
+	else if (g->link == GATE_LINK_ONLINE)
+		snprintf(buf, size, "on");
+	else {
+		lag_text(n, sizeof n, g->link_seconds);
+		snprintf(buf, size, "off %s", n);
+	}
+}
+
 static void gate_lines(struct dashboard_state *s, const struct dashboard_figures *f, int width)
 {
-	char line[600], n[3][32], state[16], spark[400];
+	char line[600], n[3][32], state[16], link[32], spark[400];
 	int spark_w;
 	if (f->ngates == 0)
 		return;
-	/* 12 name, 7 in, 6 refused, 6 offline, 7 state: 42 columns, the rest
-	 * the last hour */
-	spark_w = width - 43;
+	/* 12 name, 7 in, 6 refused, 6 offline, 7 last, 9 link: 52 columns,
+	 * the rest the last hour */
+	spark_w = width - 53;
 	spark_w = spark_w > DASHBOARD_MINUTES ? DASHBOARD_MINUTES : spark_w;
-	snprintf(line, sizeof line, "%-12s %7s %6s %6s %-7s %s", "GATE", "IN", "REFUSE", "OFFL", "LAST",
+	snprintf(line, sizeof line, "%-12s %7s %6s %6s %-7s %-9s %s", "GATE", "IN", "REFUSE", "OFFL", "LAST", "LINK",
 		 spark_w >= 10 ? "LAST HOUR" : "");
 	add(s, theme_attr(C_TITLE) | A_UNDERLINE, line);
 	for (int i = 0; i < f->ngates; i++) {
@@ -171,11 +190,16 @@ static void gate_lines(struct dashboard_state *s, const struct dashboard_figures
 			snprintf(state, sizeof state, "-");
 		else
 			lag_text(state, sizeof state, g->idle_seconds);
+		link_text(link, sizeof link, g);
 		sparkline(spark, sizeof spark, g->per_minute, spark_w);
-		snprintf(line, sizeof line, "%-12.12s %7s %6s %6s %-7s %s", g->name[0] ? g->name : "(none)", n[0], n[1],
-			 n[2], state, spark_w >= 10 ? spark : "");
-		/* a gate quiet for 5 minutes is shown dim: offline or closed */
-		add(s, g->idle_seconds > 300 ? theme_attr(C_DIM) : A_NORMAL, line);
+		snprintf(line, sizeof line, "%-12.12s %7s %6s %6s %-7s %-9.9s %s", g->name[0] ? g->name : "(none)", n[0],
+			 n[1], n[2], state, link, spark_w >= 10 ? spark : "");
+		/* offline, or quiet for 5 minutes without a word: shown as a
+		 * problem or dim */
+		add(s, g->link == GATE_LINK_OFFLINE ? theme_attr(C_STATUS_ERR)
+			: g->link == GATE_LINK_UNKNOWN && g->idle_seconds > 300 ? theme_attr(C_DIM)
+										 : A_NORMAL,
+		    line);
 	}
 	if (f->more_gates) {
 		snprintf(line, sizeof line, "  +%d more gates", f->more_gates);

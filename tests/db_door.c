@@ -339,11 +339,99 @@ static void test_conflicts_screen_review_void_and_clerk(void **state)
 	run_free(&r);
 }
 
+static bool link_is(long long event, const char *gate, const char *online, long long queued, int timeout_ms)
+{
+	char ev[24];
+	const char *p[2] = { ev, gate };
+	snprintf(ev, sizeof ev, "%lld", event);
+	for (int waited = 0; waited <= timeout_ms; waited += 200) {
+		PGresult *res = test_query(conn, "SELECT online, queued FROM gate_links($1) WHERE gate = $2", 2, p);
+		bool ok = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), online) == 0 &&
+			  atoll(PQgetvalue(res, 0, 1)) == queued;
+		PQclear(res);
+		if (ok)
+			return true;
+		usleep(200000);
+	}
+	return false;
+}
+
+/* The dashboard's LINK column (db/054): a check-in station says which gate
+ * it is and what its journal holds; silent (its link frozen) and not
+ * heard from for 90 s it shows "off" with the scan it queued meanwhile
+ * arriving on upload; back online it says "on" again. */
+static void test_gate_link_on_dashboard(void **state)
+{
+	static char tokens[4][512];
+	long long event = make_event(unique_name("Link"), "2035-03-03", 0);
+	struct proxy *px = proxy_start(NULL);
+	struct run_result r;
+	struct tmux gate_t, dash;
+	char cmd[1200], *screen;
+	(void)state;
+
+	make_type(event, "Hall", 50, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Hall --qty 2 --payment card", event);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_int_equal(card_tokens(event, tokens, 4), 2);
+	snprintf(cmd, sizeof cmd,
+		 "$BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station door-link --screen checkin --event %lld; "
+		 "sleep 60",
+		 getenv("PGUSER"), proxy_port(px), getenv("PGDATABASE"), event);
+	tmux_start(&gate_t, "door-link", 80, 24, cmd);
+	assert_true(tmux_wait_for(&gate_t, "ONLINE", 10000));
+	assert_true(link_is(event, "door-link", "t", 0, 10000));
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station boss --screen dashboard --event %lld; sleep 60", event);
+	tmux_start(&dash, "link-dash", 80, 24, cmd);
+	assert_true(tmux_wait_for(&dash, "LINK", 10000));
+	for (int waited = 0;; waited += 200) {
+		/* the gate's row (the Stations line names it too) */
+		const char *row;
+		screen = tmux_capture(&dash);
+		row = strstr(screen, "\n  door-link ");
+		if (row) {
+			const char *on = strstr(row, " on"), *end = strchr(row + 1, '\n');
+			if (on && end && on < end && (on[3] == ' ' || on[3] == '\n'))
+				break;
+		}
+		if (waited > 5000)
+			fail_msg("no gate row \"door-link ... on\":\n%s", screen);
+		free(screen);
+		usleep(200000);
+	}
+	free(screen);
+
+	/* silent: the link frozen, a scan decided and queued at the gate */
+	proxy_freeze(px);
+	tmux_type(&gate_t, tokens[0]);
+	tmux_keys(&gate_t, "Enter");
+	assert_true(tmux_wait_for(&gate_t, "1 offline s", 15000));
+	/* 90 s without a word: the station's row is made that old */
+	PQclear(test_query(conn, "UPDATE station_presence SET seen_at = now() - interval '2 minutes' "
+				 "WHERE gate = 'door-link'", 0, NULL));
+	assert_true(link_is(event, "door-link", "f", 0, 2000));
+	assert_true(tmux_wait_for(&dash, "off 2m", 10000));
+
+	/* back: the queued scan uploaded, the gate on again with nothing queued */
+	proxy_thaw(px);
+	assert_true(link_is(event, "door-link", "t", 0, 20000));
+	assert_int_equal(sql1("SELECT count(*) FROM checkin c JOIN ticket k ON k.id = c.ticket_id "
+			      "WHERE k.event_id = $1 AND c.offline AND c.gate = 'door-link'", event),
+			 1);
+	/* nonsense from a station is refused */
+	assert_string_equal(test_fails(conn, "SELECT station_gate_seen(1, 'x', -1)", 0, NULL), "22023");
+	tmux_stop(&dash);
+	tmux_stop(&gate_t);
+	proxy_stop(px);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dashboard_equals_database_at_80x24),
 		cmocka_unit_test(test_conflicts_screen_review_void_and_clerk),
+		cmocka_unit_test(test_gate_link_on_dashboard),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -114,6 +114,34 @@ static bool parse_gates(struct db *db, const PGresult *res, void *dst)
 	return true;
 }
 
+/* gate_links after dashboard_gates: a gate that only reported (no scan
+ * yet) gets a row of its own. */
+static bool parse_links(struct db *db, const PGresult *res, void *dst)
+{
+	struct dashboard_figures *out = dst;
+	(void)db;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct dashboard_gate *g = NULL;
+		for (int k = 0; k < out->ngates && !g; k++)
+			if (strcmp(out->gates[k].name, db_text(res, i, 0)) == 0)
+				g = &out->gates[k];
+		if (!g) {
+			if (out->ngates == DASHBOARD_GATES_MAX) {
+				out->more_gates++;
+				continue;
+			}
+			g = &out->gates[out->ngates++];
+			memset(g, 0, sizeof *g);
+			snprintf(g->name, sizeof g->name, "%s", db_text(res, i, 0));
+			g->idle_seconds = -1;
+		}
+		g->link = strcmp(db_text(res, i, 1), "t") == 0 ? GATE_LINK_ONLINE : GATE_LINK_OFFLINE;
+		g->queued = db_int(res, i, 2);
+		g->link_seconds = atof(db_text(res, i, 3));
+	}
+	return true;
+}
+
 static bool parse_stations(struct db *db, const PGresult *res, void *dst)
 {
 	struct dashboard_figures *out = dst;
@@ -171,6 +199,7 @@ static struct db_read *dashboard_read(struct db *db, long long event_id)
 	db_read_add(r, "SELECT gate, admitted, rejected, offline_admits, idle_seconds, per_minute "
 		       "FROM dashboard_gates($1::bigint)",
 		    1, p, parse_gates, out);
+	db_read_add(r, "SELECT gate, online, queued, seen_seconds FROM gate_links($1::bigint)", 1, p, parse_links, out);
 	db_read_add(r, "SELECT station, login, role, screen, idle_seconds FROM station_online()", 0, NULL,
 		    parse_stations, out);
 	db_channel_health_add(r, &out->channels);
@@ -191,6 +220,15 @@ static void deliver(struct db *db, void (*done)(void), const void *out, void *ct
 bool db_dashboard_submit(struct db *db, const void *owner, long long event_id, dashboard_fn done, void *ctx)
 {
 	return db_read_submit(db, owner, dashboard_read(db, event_id), deliver, (void (*)(void))done, ctx);
+}
+
+bool db_gate_seen_submit(struct db *db, const void *owner, long long event_id, const char *gate, int queued)
+{
+	char ev[24], n[24];
+	const char *p[3] = { event_id ? ev : NULL, gate, n };
+	snprintf(ev, sizeof ev, "%lld", event_id);
+	snprintf(n, sizeof n, "%d", queued);
+	return db_submit(db, owner, "SELECT station_gate_seen($1::bigint, $2, $3::integer)", 3, p, NULL, NULL, NULL);
 }
 
 bool db_station_seen_submit(struct db *db, const void *owner, const char *screen)

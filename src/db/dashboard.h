@@ -38,6 +38,10 @@ struct dashboard_gate {
 	long long admitted, rejected, offline_admits;
 	double idle_seconds; /* -1: never scanned */
 	int per_minute[DASHBOARD_MINUTES];
+	/* db/054 gate_links: what its check-in stations last said */
+	enum { GATE_LINK_UNKNOWN, GATE_LINK_ONLINE, GATE_LINK_OFFLINE } link;
+	long long queued;    /* offline scans its journal held then */
+	double link_seconds; /* since then */
 };
 /* Stations connected now (db/048 station_online). */
 #define DASHBOARD_STATIONS_MAX 16
@@ -77,5 +81,8 @@ bool db_dashboard_submit(struct db *db, const void *owner, long long event_id, d
 /* Where this station is (db/048): the screen on top, for the
  * supervisors' list of stations online. Fire and forget on the loop. */
 bool db_station_seen_submit(struct db *db, const void *owner, const char *screen);
+/* A check-in station's word for the dashboard (db/054): its gate of
+ * event and the offline scans its journal holds; fire and forget. */
+bool db_gate_seen_submit(struct db *db, const void *owner, long long event_id, const char *gate, int queued);
 
 #endif
