@@ -70,6 +70,12 @@ static void test_help_and_version(void **state)
 	assert_non_null(strstr(r.out, "boxoffice channel add"));
 	assert_non_null(strstr(r.out, "boxoffice channel status"));
 	run_free(&r);
+	/* a command with a plain form and subcommands shows both */
+	r = run_cmd("$BOXOFFICE checkin --help");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "usage: boxoffice checkin [--gate NAME]"));
+	assert_non_null(strstr(r.out, "boxoffice checkin undo TICKET"));
+	run_free(&r);
 	/* a name longer than the column gets its own line: never run into its text */
 	r = run_cmd("$BOXOFFICE --help | grep -A1 'platform deliveries'");
 	assert_int_equal(r.status, 0);

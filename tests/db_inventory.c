@@ -609,7 +609,8 @@ static void test_bad_input_changes_nothing(void **state)
 	json_decref(doc);
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE sell --event %lld --type %lld --qty 5", event_id, type_id);
 	err = refused(1, cmd);
-	assert_string_equal(err, "boxoffice: sell: only 2 left\n");
+	snprintf(cmd, sizeof cmd, "boxoffice: sell: type %lld: only 2 left\n", type_id);
+	assert_string_equal(err, cmd);
 	free(err);
 	/* the capacity cannot go below what is taken */
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE capacity --event %lld --type %lld --capacity 10 --reason smaller", event_id, type_id);

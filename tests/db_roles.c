@@ -152,6 +152,9 @@ static void test_gate_cli_refused_and_nothing_changes(void **state)
 	}
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE -d 'user=%s' user add intruder --role supervisor", gate_login);
 	expect_forbidden(cmd, "needs the supervisor role");
+	/* a write to a table it may read names the owner, not a lesser role */
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE -d 'user=%s' demo", clerk_login);
+	expect_forbidden(cmd, "needs the owner role (login ");
 	/* and psql itself, as someone at the laptop would */
 	{
 		struct run_result r = run_cmd("psql -X -q -v ON_ERROR_STOP=1 -U %s -c 'UPDATE ticket_type SET capacity = 0' "

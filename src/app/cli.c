@@ -257,12 +257,15 @@ int cli_dispatch(struct cli *cli, int argc, char **argv)
 	int rc;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		/* `boxoffice channel --help`: every usage of the family */
-		bool family = false;
+		/* `boxoffice channel --help`: every usage of the family, its
+		 * plain form too where it has one (`checkin` and `checkin undo`) */
+		bool family = false, printed = false;
 		for (const struct command *c = commands; c->name; c++)
-			if (strcmp(c->name, argv[0]) == 0 && c->sub) {
-				printf("%s boxoffice %s\n       %s\n", family ? "      " : "usage:", c->usage, c->summary);
-				family = true;
+			family = family || (strcmp(c->name, argv[0]) == 0 && c->sub);
+		for (const struct command *c = commands; family && c->name; c++)
+			if (strcmp(c->name, argv[0]) == 0) {
+				printf("%s boxoffice %s\n       %s\n", printed ? "      " : "usage:", c->usage, c->summary);
+				printed = true;
 			}
 		if (family)
 			return EXIT_DONE;
