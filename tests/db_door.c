@@ -306,6 +306,32 @@ static void test_conflicts_screen_review_void_and_clerk(void **state)
 			      conflict[1]),
 			 1);
 	tmux_stop(&t);
+	/* the voided ticket is refused at an online gate (the other one, let
+	 * in once already, too: not re-entry) */
+	{
+		long long voided = sql1("SELECT ticket_id FROM checkin_conflict WHERE id = $1", conflict[1]);
+		char want[64];
+		int seen = 0;
+		snprintf(want, sizeof want, "\"ticket\":%lld,", voided);
+		for (int i = 0; i < 2; i++) {
+			r = run_cmd("$BOXOFFICE checkin --gate north --event %lld --token '%s'", event, tokens[i]);
+			if (strstr(r.out, want)) {
+				seen++;
+				if (!strstr(r.out, "\"verdict\":\"reject\"") || !strstr(r.out, "cancelled"))
+					fail_msg("voided ticket not refused as void: %s", r.out);
+			}
+			run_free(&r);
+		}
+		assert_int_equal(seen, 1);
+	}
+	/* a reason is one line of at most 500 characters, in the database */
+	{
+		char sql[900];
+		snprintf(sql, sizeof sql, "SELECT conflict_settle(%lld, false, repeat('x', 501))", conflict[0]);
+		assert_string_equal(test_fails(conn, sql, 0, NULL), "22023");
+		snprintf(sql, sizeof sql, "SELECT conflict_settle(%lld, false, E'fine\\nforged line')", conflict[0]);
+		assert_string_equal(test_fails(conn, sql, 0, NULL), "22023");
+	}
 
 	/* the CLI tells the same; a clerk may neither review nor void */
 	{
