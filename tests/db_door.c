@@ -63,7 +63,7 @@ static int card_tokens(long long event, char tokens[][512], int max)
 	return n;
 }
 
-/* The number after label on the screen ("Tickets 50 ·"), or -1. */
+/* The number after label on the screen ("Tickets issued 50 ·"), or -1. */
 static long long after(const char *screen, const char *label)
 {
 	const char *p = strstr(screen, label);

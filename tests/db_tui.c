@@ -664,7 +664,7 @@ static void test_dashboard_and_organizations(void **state)
 	assert_int_equal(r.status, 0);
 	run_free(&r);
 	assert_true(tmux_wait_for(&t, "Paid 312.50", 3000));
-	assert_true(tmux_wait_for(&t, "Tickets 5 ", 3000));
+	assert_true(tmux_wait_for(&t, "Tickets issued 5 ", 3000));
 	/* The organizations screen is one key away from the menu. */
 	tmux_keys(&t, "F2 7");
 	assert_true(tmux_wait_for(&t, "VISIBILITY", 3000));
