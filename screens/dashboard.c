@@ -31,6 +31,8 @@ struct dashboard_state {
 	long long admits;
 	bool have_entrances; /* the event has areas or scans */
 	int channels_at; /* the channels' summary line, -1 when none */
+	/* scrolling at small sizes: the first line shown, and how many fit */
+	int top, rows;
 	struct dashboard_figures fig; /* the last answer, laid out at draw time */
 	bool have;
 	int built_width;
@@ -531,12 +533,33 @@ static void dashboard_draw(struct app *app, void *state, struct rect a)
 		entrance_lines(s, a.w - 4, room < ENT_LINES ? room : ENT_LINES, &ent);
 		if (!ent.n)
 			main_rows = s->count < a.h - 1 ? s->count : a.h - 1;
-		/* Figures that are not current never look current. */
+		/* Figures that are not current never look current. What does
+		 * not fit is scrolled to (Up/Down/PgUp/PgDn/Home/End) and said
+		 * so on the first and last rows. */
+		s->rows = main_rows;
+		if (s->top > s->count - main_rows)
+			s->top = s->count - main_rows > 0 ? s->count - main_rows : 0;
 		for (int i = 0; i < main_rows; i++) {
+			int li = s->top + i, below = s->count - (s->top + main_rows);
+			char more[80];
+			unsigned attr;
+			if (i == 0 && s->top > 0) {
+				snprintf(more, sizeof more, "▲ %d more line(s) above: Up/PgUp/Home", s->top + 1);
+				draw_text(a.y + i, a.x + 2, a.w - 4, more, theme_attr(C_DIM));
+				continue;
+			}
+			if (i == main_rows - 1 && below > 0) {
+				snprintf(more, sizeof more, "▼ %d more line(s) below: Down/PgDn/End", below + 1);
+				draw_text(a.y + i, a.x + 2, a.w - 4, more, theme_attr(C_DIM));
+				continue;
+			}
 			/* a failing platform shows at 80x24 whatever else does: the
-			 * channels' summary takes the last row when it would be cut */
-			int li = i == main_rows - 1 && s->channels_at >= main_rows ? s->channels_at : i;
-			draw_text(a.y + i, a.x + 2, a.w - 4, s->lines[li], stale ? theme_attr(C_DIM) : s->attrs[li]);
+			 * channels' summary takes the last row but one when it would
+			 * be cut */
+			if (i == main_rows - 2 && below > 0 && s->channels_at > li)
+				li = s->channels_at;
+			attr = stale ? theme_attr(C_DIM) : s->attrs[li];
+			draw_text(a.y + i, a.x + 2, a.w - 4, s->lines[li], attr);
 		}
 		for (int i = 0; i < ent.n; i++)
 			draw_text(a.y + main_rows + 1 + i, a.x + 2, a.w - 4, ent.text[i], stale ? theme_attr(C_DIM) : ent.attr[i]);
@@ -576,12 +599,23 @@ static int dashboard_tick(struct app *app, void *state)
 
 static int dashboard_key(struct app *app, void *state, enum action action, int key)
 {
-	(void)state;
+	struct dashboard_state *s = state;
+	int page = s->rows > 3 ? s->rows - 2 : 1, last = s->count - s->rows > 0 ? s->count - s->rows : 0, top = s->top;
 	(void)key;
-	if (action != ACT_CONFLICTS)
-		return SCR_IGNORED;
-	app_push(app, &conflicts_screen, NULL);
-	return SCR_HANDLED;
+	switch (action) {
+	case ACT_CONFLICTS:
+		app_push(app, &conflicts_screen, NULL);
+		return SCR_HANDLED;
+	case ACT_UP: top--; break;
+	case ACT_DOWN: top++; break;
+	case ACT_PAGE_UP: top -= page; break;
+	case ACT_PAGE_DOWN: top += page; break;
+	case ACT_HOME: top = 0; break;
+	case ACT_END: top = last; break;
+	default: return SCR_IGNORED;
+	}
+	s->top = top < 0 ? 0 : top > last ? last : top;
+	return SCR_HANDLED | SCR_REDRAW;
 }
 
 const struct screen_ops dashboard_screen = {

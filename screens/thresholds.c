@@ -55,8 +55,11 @@ static json_t *setting_of(const struct thresholds_state *s, long long type_id)
 	return NULL;
 }
 
+/* A stored value: the first digit typed replaces it rather than append
+ * to it ("400" then "476" is 476, not 400476). */
 static void put_number(struct form_field *f, json_t *v, long long fallback)
 {
+	f->replace_on_type = true;
 	if (json_is_integer(v))
 		snprintf(f->text, sizeof f->text, "%lld", (long long)json_integer_value(v));
 	else if (fallback >= 0)
@@ -232,6 +235,7 @@ static void saved(struct db *db, json_t *doc, void *ctx)
 	}
 	s->message_error = false;
 	snprintf(s->message, sizeof s->message, "Saved: %.300s.", s->fields[F_TYPE].choice ? scope : "the event");
+	s->want_type = type_of_choice(s, s->fields[F_TYPE].choice); /* the re-read stays on it */
 	app_status(s->app, false, "alert thresholds saved");
 	load(s->app, s); /* what is stored now */
 }

@@ -76,6 +76,16 @@ static void test_failing_channel_shows_on_a_full_dashboard(void **state)
 	free(screen);
 	fake_mode(&f, "ok", 0, 0);
 	assert_true(tmux_wait_for(&t, "0 failing", 15000));
+	/* what does not fit is said so and scrolled to: the orders at the
+	 * end, the totals back at the top */
+	assert_true(tmux_wait_for(&t, "more line(s) below", 2000));
+	tmux_keys(&t, "End");
+	assert_true(tmux_wait_for(&t, "more line(s) above", 3000));
+	assert_true(tmux_wait_for(&t, "Settled", 3000));
+	assert_true(tmux_wait_for(&t, "Type 17", 3000));
+	tmux_keys(&t, "Home");
+	assert_true(tmux_wait_for(&t, "Tickets issued", 3000));
+	assert_true(tmux_wait_gone(&t, "more line(s) above", 3000));
 	tmux_stop(&t);
 	r = run_cmd("\"$BOXOFFICE\" channel disable %s", name);
 	run_free(&r);

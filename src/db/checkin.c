@@ -163,8 +163,10 @@ static const char SQL_TYPE_COUNTS[] =
 	"SELECT t.name, count(k.id) FILTER (WHERE " SQL_TICKET_CHECKED_IN("k") "), count(k.id) FROM ticket_type t "
 	"LEFT JOIN ticket k ON k.type_id = t.id AND k.status = 'valid' WHERE t.event_id = $1 "
 	"GROUP BY t.id, t.name ORDER BY t.id";
+/* Conflicts still to look at: a supervisor's review or void settles one. */
 static const char SQL_CONFLICTS[] =
-	"SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id WHERE k.event_id = $1";
+	"SELECT count(*) FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id WHERE k.event_id = $1 "
+	"AND c.reviewed_at IS NULL";
 static const char SQL_RECENT[] =
 	"SELECT to_char(c.at, 'HH24:MI:SS'), c.direction, c.gate, coalesce(p.name, '#' || k.id::text), "
 	"t.name, extract(epoch FROM c.at), k.id, coalesce(c.undo_reason, ''), coalesce(c.override_reason, '') "
