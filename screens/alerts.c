@@ -65,7 +65,14 @@ static void pump(struct app *app, struct alerts_state *s)
 static void open_thresholds(struct app *app, struct alerts_state *s)
 {
 	json_t *row = json_array_get(s->rows, (size_t)s->cursor.selected);
+	long long event = row ? (long long)json_integer_value(json_object_get(row, "event")) : 0;
 	struct screen_arg arg = { row ? (long long)json_integer_value(json_object_get(row, "type")) : 0, NULL };
+	/* the log lists every event's alerts; thresholds are the chosen event's */
+	if (event && event != app_event_id(app)) {
+		app_status(app, true, "that alert is of another event: choose it on Events first (this one: %s)",
+			   app_event_name(app)[0] ? app_event_name(app) : "none");
+		return;
+	}
 	app_push(app, &thresholds_screen, &arg);
 }
 
@@ -118,7 +125,7 @@ static void alerts_draw(struct app *app, void *state, struct rect a)
 	const char *m;
 
 	draw_columns(a.y, 0, a.w, columns, COL_N, xs, ws, A_BOLD | A_UNDERLINE);
-	rows = a.h - 2;
+	rows = a.h - 4; /* the chosen alert's whole text under the list */
 	list_cursor_fit(&s->cursor, rows);
 	s->first_row_y = a.y + 1;
 	y = a.y + 1;
@@ -144,6 +151,12 @@ static void alerts_draw(struct app *app, void *state, struct rect a)
 		else
 			snprintf(buf, sizeof buf, "open");
 		draw_text(y, xs[COL_ACK], ws[COL_ACK], buf, attr);
+	}
+	if (s->cursor.count > 0) {
+		json_t *r = json_array_get(s->rows, (size_t)s->cursor.selected);
+		snprintf(buf, sizeof buf, "#%lld %s", (long long)json_integer_value(json_object_get(r, "id")),
+			 json_text(r, "message"));
+		draw_wrapped(a.y + a.h - 3, 1, a.w - 2, 2, buf, A_NORMAL);
 	}
 	m = read_mark_text(app, &s->mark, mark, sizeof mark);
 	if (s->confirm_ack) {

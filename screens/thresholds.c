@@ -158,28 +158,6 @@ static void thresholds_done(struct app *app, void *state)
 	free(s->choices);
 }
 
-/* A message over up to three lines, broken at spaces (a refusal from the
- * database is longer than 80 columns). */
-static void draw_wrapped(int y, int x, int w, const char *text, unsigned attr)
-{
-	char line[600];
-	for (int n = 0; n < 3 && *text; n++) {
-		size_t len = strlen(text), cut = len;
-		if ((int)len > w && n < 2) {
-			cut = (size_t)w;
-			while (cut > 0 && text[cut] != ' ')
-				cut--;
-			if (cut == 0)
-				cut = (size_t)w;
-		}
-		snprintf(line, sizeof line, "%.*s", (int)cut, text);
-		draw_text(y + n, x, w, line, attr);
-		text += cut;
-		while (*text == ' ')
-			text++;
-	}
-}
-
 static void thresholds_draw(struct app *app, void *state, struct rect a)
 {
 	struct thresholds_state *s = state;
@@ -216,7 +194,7 @@ static void thresholds_draw(struct app *app, void *state, struct rect a)
 	else if (s->saving)
 		draw_text(++y, 2, a.w - 4, "saving…", theme_attr(C_DIM));
 	else if (s->message[0])
-		draw_wrapped(++y, 2, a.w - 4, s->message,
+		draw_wrapped(++y, 2, a.w - 4, 3, s->message,
 			     s->message_error ? theme_attr(C_STATUS_ERR) : theme_attr(C_STATUS_OK));
 }
 

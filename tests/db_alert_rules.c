@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "tmux.h"
 
 static PGconn *admin;
 
@@ -186,12 +187,51 @@ static void test_counters_purged(void **state)
 	assert_int_equal(scalar("SELECT count(*) FROM alert_counter WHERE scope = '%s'", fresh), 1);
 }
 
+/* Codes the door refuses itself (forged, misprinted) count as refusals:
+ * the CLI gate and the check-in screen record them (db/059), and a burst
+ * raises the gate-rejects alert. */
+static void test_forged_codes_are_refusals(void **state)
+{
+	long long ev = make_event(unique_name("Forged"), "2027-06-02", 0);
+	char gate[64], screen_gate[64], cmd[600];
+	struct tmux t;
+	(void)state;
+
+	snprintf(gate, sizeof gate, "forge-%d", (int)getpid());
+	snprintf(screen_gate, sizeof screen_gate, "forgescr-%d", (int)getpid());
+	make_type(ev, "Hall", 10, 1000, 1);
+	ok("$BOXOFFICE alert set --event %lld --reject-burst 3", ev);
+	ok("printf 'BX1:GARBAGE%%s\\n' 1 2 3 4 | $BOXOFFICE checkin --gate %s --event %lld >/dev/null; true", gate, ev);
+	assert_int_equal(scalar("SELECT count(*) FROM checkin_reject WHERE gate = '%s' AND event_id = %lld", gate, ev), 4);
+	assert_int_equal(scalar("SELECT count(*) FROM alert WHERE kind = 'gate_rejects' AND gate = '%s' "
+				"AND acknowledged_at IS NULL",
+				gate),
+			 1);
+	/* the screen tells the database without waiting for it */
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station %s --screen checkin --event %lld; sleep 30", screen_gate, ev);
+	tmux_start(&t, screen_gate, 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "ONLINE", 10000));
+	tmux_type(&t, "BX1:NOTATICKET");
+	tmux_keys(&t, "Enter");
+	for (int i = 0; i < 50 && scalar("SELECT count(*) FROM checkin_reject WHERE gate = '%s'", screen_gate) < 1; i++)
+		usleep(100000);
+	assert_int_equal(scalar("SELECT count(*) FROM checkin_reject WHERE gate = '%s' AND event_id = %lld", screen_gate,
+				ev),
+			 1);
+	tmux_stop(&t);
+	/* and it exists: no refusals of events that do not */
+	assert_string_equal(test_fails(admin, "SELECT checkin_refused(987654321, 'x', 'y')", 0, NULL), "BX001");
+	ok("$BOXOFFICE alert set --event %lld --disable", ev);
+	exec("UPDATE alert SET acknowledged_at = now(), acknowledged_by = 'test' WHERE event_id = %lld", ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gate_silent_once),
 		cmocka_unit_test(test_channel_failing),
 		cmocka_unit_test(test_counters_purged),
+		cmocka_unit_test(test_forged_codes_are_refusals),
 	};
 	return cmocka_run_group_tests_name("alert rules", tests, setup, teardown);
 }

@@ -153,6 +153,28 @@ void draw_text(int y, int x, int width, const char *text, unsigned attr)
 	draw_aligned(y, x, width, text, attr, false);
 }
 
+int draw_wrapped(int y, int x, int width, int max_lines, const char *text, unsigned attr)
+{
+	char line[1024];
+	int n = 0;
+	for (; n < max_lines && *text; n++) {
+		size_t len = strlen(text), cut = len;
+		if ((int)len > width && n < max_lines - 1) {
+			cut = (size_t)width;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = (size_t)width;
+		}
+		snprintf(line, sizeof line, "%.*s", (int)cut, text);
+		draw_text(y + n, x, width, line, attr);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+	return n;
+}
+
 void draw_text_right(int y, int x, int width, const char *text, unsigned attr)
 {
 	draw_aligned(y, x, width, text, attr, true);

@@ -1471,6 +1471,7 @@ static const char *lists_param(const struct gate *g)
 static void reject(struct verdict *v, const char *fmt, const char *arg)
 {
 	v->admit = false;
+	v->refused_here = true;
 	snprintf(v->reason, sizeof v->reason, fmt, arg);
 }
 
@@ -1480,6 +1481,7 @@ static void other_event(const struct gate *g, struct verdict *v, long long event
 {
 	const char *name = event_name(g, event);
 	v->admit = false;
+	v->refused_here = true;
 	if (name)
 		snprintf(v->reason, sizeof v->reason, "other event (ticket for %.500s)", name);
 	else
@@ -2069,7 +2071,21 @@ static json_t *ask_database(struct gate *g, const struct ticket_claim *c, const 
 	return r;
 }
 
+static void scan_decide(struct gate *g, const char *token, struct verdict *v);
+
+/* A refusal the database did not make still counts at the door (the
+ * dashboard's REFUSE, the gate-rejects alert): told while online. */
 void gate_scan(struct gate *g, const char *token, struct verdict *v)
+{
+	scan_decide(g, token, v);
+	if (v->refused_here && !v->admit && online(g) && g->event_id) {
+		int before = db_swap_deadline(g->db, g->verdict_ms);
+		db_checkin_refused(g->db, g->event_id, g->name, v->reason);
+		db_swap_deadline(g->db, before);
+	}
+}
+
+static void scan_decide(struct gate *g, const char *token, struct verdict *v)
 {
 	struct ticket_claim c;
 	unsigned char pk[TOKEN_PUBLIC_KEY_BYTES];
@@ -2146,7 +2162,17 @@ again:
 /* Verifies from the cache alone (no database call): a verdict, or a claim
  * to ask the database about. A key the cache lacks is looked up only when
  * online, bounded by the verdict deadline. */
+static enum gate_step scan_begin(struct gate *g, const char *token, struct gate_pending *p, struct verdict *v);
+
 enum gate_step gate_scan_begin(struct gate *g, const char *token, struct gate_pending *p, struct verdict *v)
+{
+	enum gate_step step = scan_begin(g, token, p, v);
+	if (step == GATE_DECIDED && v->refused_here && !v->admit && online(g) && g->event_id)
+		db_checkin_refused_submit(g->db, g, g->event_id, g->name, v->reason);
+	return step;
+}
+
+static enum gate_step scan_begin(struct gate *g, const char *token, struct gate_pending *p, struct verdict *v)
 {
 	unsigned char pk[TOKEN_PUBLIC_KEY_BYTES];
 	const unsigned char *key;

@@ -29,6 +29,7 @@ struct verdict {
 	long long inside, capacity;
 	bool full, approximate;
 	bool override_unused; /* an override was sent and the area was not full */
+	bool refused_here;    /* the gate refused the code itself (db/059 records it) */
 };
 
 /* The database's answer (checkin_scan's JSON) into v (fields it lacks are

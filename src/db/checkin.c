@@ -186,6 +186,28 @@ static bool parse_count(struct db *db, const PGresult *res, void *dst)
 	return true;
 }
 
+#define SQL_REFUSED "SELECT checkin_refused($1::bigint, $2, $3)"
+
+bool db_checkin_refused_submit(struct db *db, const void *owner, long long event, const char *gate,
+			       const char *reason)
+{
+	char e[24];
+	const char *p[3] = { e, gate, reason };
+	snprintf(e, sizeof e, "%lld", event);
+	return db_submit(db, owner, SQL_REFUSED, 3, p, NULL, NULL, NULL);
+}
+
+bool db_checkin_refused(struct db *db, long long event, const char *gate, const char *reason)
+{
+	char e[24];
+	const char *p[3] = { e, gate, reason };
+	PGresult *res;
+	snprintf(e, sizeof e, "%lld", event);
+	res = db_exec(db, SQL_REFUSED, 3, p);
+	PQclear(res);
+	return res != NULL;
+}
+
 void db_checkin_conflicts_add(struct db_read *r, long long event_id, long long *dst)
 {
 	char e[24];

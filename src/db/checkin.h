@@ -45,6 +45,12 @@ json_t *db_checkin_scan(struct db *db, long long ticket, long long event, long l
 /* The same, queued on the loop (async.c): done gets the verdict, or NULL
  * with db->err when it failed or the link was lost; not called when the
  * owner cancels. */
+/* A code the gate refused without asking the database (bad signature,
+ * malformed, other event): recorded as a refusal of the gate's event
+ * (db/059), queued without waiting, or (the CLI) within deadline_ms. */
+bool db_checkin_refused_submit(struct db *db, const void *owner, long long event, const char *gate,
+			       const char *reason);
+bool db_checkin_refused(struct db *db, long long event, const char *gate, const char *reason);
 bool db_checkin_scan_submit(struct db *db, const void *owner, long long ticket, long long event, long long issue,
 			    const char *gate, const char *scan_id, const char *lists, const char *override, int wait_ms,
 			    void (*done)(struct db *db, json_t *answer, void *ctx), void *ctx);
