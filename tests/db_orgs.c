@@ -270,6 +270,100 @@ static void test_screen_filters_and_empty_state(void **state)
 	tmux_stop(&t);
 }
 
+static long long sql_count(const char *sql, long long id)
+{
+	char v[24];
+	const char *p[1] = { v };
+	snprintf(v, sizeof v, "%lld", id);
+	return test_scalar(conn, sql, 1, p);
+}
+
+/* Add, edit and archive from the screen at 80x24, each found in the
+ * database; an edit opened before another process changed the same
+ * organization is refused naming what changed, and keeps what was typed. */
+static void test_screen_add_edit_archive(void **state)
+{
+	long long ev = make_event(unique_name("OrgForm"), "2042-03-07", 0), eo;
+	char cmd[256], *screen;
+	struct run_result r;
+	struct tmux t;
+	(void)state;
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(&t, "orgsform", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "press + to add the first one", 10000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "+Add")); /* in the key bar */
+	free(screen);
+	/* add: name, relationship media (m), visibility public (p), booth D4 */
+	tmux_keys(&t, "+");
+	assert_true(tmux_wait_for(&t, "+ Add Event Organization", 5000));
+	tmux_type(&t, "Delta Media Oy");
+	tmux_keys(&t, "Down m Down Down Down p Down Down Down");
+	tmux_type(&t, "D4");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Delta Media Oy", 5000));
+	assert_true(tmux_wait_gone(&t, "+ Add Event Organization", 5000));
+	assert_true(tmux_wait_for(&t, "D4", 5000));
+	eo = sql_count("SELECT eo.id FROM event_organization eo JOIN organization o ON o.id = eo.organization_id "
+		       "WHERE eo.event_id = $1 AND o.name = 'Delta Media Oy' AND eo.relationship = 'media' "
+		       "AND eo.visibility = 'public' AND eo.lifecycle = 'prospect' AND eo.booth = 'D4' "
+		       "AND eo.archived_at IS NULL",
+		       ev);
+	assert_true(eo > 0);
+	/* edit: booth D4 -> D5, lifecycle confirmed (c) */
+	tmux_keys(&t, "e");
+	assert_true(tmux_wait_for(&t, "Edit event organization", 5000));
+	assert_true(tmux_wait_for(&t, "version 1", 5000));
+	tmux_keys(&t, "Down Down c c Down Down Down Down Down C-u");
+	tmux_type(&t, "D5");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_gone(&t, "Edit event organization", 5000));
+	assert_true(tmux_wait_for(&t, "D5", 5000));
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 AND booth = 'D5' "
+				   "AND lifecycle = 'confirmed' AND version = 2",
+				   eo),
+			 1);
+	/* a stale edit: another process changes it while the form is open */
+	tmux_keys(&t, "e");
+	assert_true(tmux_wait_for(&t, "version 2", 5000));
+	r = run_cmd("$BOXOFFICE org edit %lld --commercial paid", eo);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	tmux_keys(&t, "Down Down Down Down Down Down Down C-u");
+	tmux_type(&t, "D9");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "changed since you opened it", 5000));
+	assert_true(tmux_wait_for(&t, "commercial)", 1000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "D9"));                      /* the input kept */
+	assert_non_null(strstr(screen, "Edit event organization")); /* still the form */
+	free(screen);
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 AND booth = 'D5' "
+				   "AND commercial_status = 'paid' AND version = 3",
+				   eo),
+			 1);
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "Edit event organization", 5000));
+	/* archive: n keeps it, y archives it */
+	tmux_keys(&t, "x");
+	assert_true(tmux_wait_for(&t, "Archive Delta Media Oy? y/n", 5000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_gone(&t, "Archive Delta Media Oy?", 5000));
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 AND archived_at IS NULL",
+				   eo),
+			 1);
+	tmux_keys(&t, "x");
+	assert_true(tmux_wait_for(&t, "Archive Delta Media Oy? y/n", 5000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "press + to add the first one", 5000));
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 "
+				   "AND archived_at IS NOT NULL",
+				   eo),
+			 1);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_spellings_and_merge),
 		cmocka_unit_test(test_two_stations_edit),
 		cmocka_unit_test(test_screen_filters_and_empty_state),
+		cmocka_unit_test(test_screen_add_edit_archive),
 	};
 	return cmocka_run_group_tests_name("orgs", tests, setup, teardown);
 }
