@@ -301,8 +301,9 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_OPEN || action == ACT_ORDERS) {
-		/* its orders: the Ticket Orders list searched on its name */
-		app_push(app, &orders_screen, &(struct screen_arg){ 0, row->cells[EOG_NAME] });
+		/* its orders: the Ticket Orders list filtered to it (by its id:
+		 * placed on its behalf or naming it as company, as counted here) */
+		app_push(app, &orders_screen, &(struct screen_arg){ row->id, row->cells[EOG_NAME] });
 		return SCR_HANDLED;
 	}
 	if (action == ACT_EDIT) {

@@ -364,6 +364,68 @@ static void test_screen_add_edit_archive(void **state)
 	tmux_stop(&t);
 }
 
+/* o on an organization opens Ticket Orders showing exactly its orders, by
+ * the rule the list counts them with: placed on its behalf (whatever their
+ * company), or naming it as company (any case and spacing) unlinked; not
+ * a longer company that merely contains its name, not another's. */
+static void test_screen_orders_of_organization(void **state)
+{
+	long long ev = make_event(unique_name("OrgOrders"), "2042-03-08", 0), a, b, want;
+	char cmd[256], *screen, *line;
+	int rows = 0, total = -1;
+	struct tmux t;
+	(void)state;
+
+	make_type(ev, "Adult", 100, 1000, 1);
+	a = org_add(ev, "Kappa Sponsor", "--relationship sponsor");
+	b = org_add(ev, "Lambda Partner", "--relationship partner");
+	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --org %lld", ev, a);
+	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:2 --org %lld --company 'Other Name'", ev,
+		    a);
+	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --company ' kappa SPONSOR'", ev);
+	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --company 'Kappa Sponsor Fans'", ev);
+	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --org %lld", ev, b);
+	want = sql_count("SELECT count(*) FROM ticket_order o JOIN event_organization e ON e.id = $1 "
+			 "JOIN organization g ON g.id = e.organization_id WHERE o.event_id = e.event_id "
+			 "AND (o.event_org_id = e.id OR (o.event_org_id IS NULL "
+			 "AND lower(btrim(o.company)) = lower(btrim(g.name))))",
+			 a);
+	assert_int_equal(want, 3);
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(&t, "orgsorders", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Lambda Partner", 10000));
+	assert_true(tmux_wait_for(&t, "3 · 50.00", 5000)); /* the list's count for Kappa */
+	tmux_keys(&t, "Home o");
+	assert_true(tmux_wait_for(&t, "Org: Kappa Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, " Total ", 5000));
+	assert_true(tmux_wait_gone(&t, "loading", 5000));
+	screen = tmux_capture(&t);
+	for (line = strtok(screen, "\n"); line; line = strtok(NULL, "\n")) {
+		int id;
+		if (sscanf(line, " #%d ", &id) == 1)
+			rows++;
+		if (strncmp(line, " Total ", 7) == 0) {
+			char *last = strrchr(line, ' ');
+			/* ... Total: ORD AMOUNT; the count is the word before the amount */
+			while (last > line && last[-1] == ' ')
+				last--;
+			*last = '\0';
+			total = atoi(strrchr(line, ' ') + 1);
+		}
+		assert_null(strstr(line, "Fans"));
+		assert_null(strstr(line, "Lambda"));
+	}
+	free(screen);
+	assert_int_equal(rows, want);
+	assert_int_equal(total, want);
+	/* Esc: back to the list */
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Manage exhibitors", 5000));
+	assert_true(tmux_wait_for(&t, "Lambda Partner", 1000));
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_two_stations_edit),
 		cmocka_unit_test(test_screen_filters_and_empty_state),
 		cmocka_unit_test(test_screen_add_edit_archive),
+		cmocka_unit_test(test_screen_orders_of_organization),
 	};
 	return cmocka_run_group_tests_name("orgs", tests, setup, teardown);
 }
