@@ -227,7 +227,10 @@ static void written(struct db *db, json_t *doc, void *ctx)
 {
 	struct org_form_state *s = ctx;
 	if (!doc) {
-		refused(s, s->eo ? "Not saved" : "Not added", db->err);
+		char why[600];
+		snprintf(why, sizeof why, "%.500s%s", db->err,
+			 strstr(db->err, "changed since you opened it") ? " (Esc, then e, edits what is stored now)" : "");
+		refused(s, s->eo ? "Not saved" : "Not added", why);
 		return;
 	}
 	if (!s->eo) {
