@@ -198,7 +198,7 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 	} else
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
 			  s->in_filters ? "Filters: Up/Down a field, Space a choice, Tab the list, F4 Reset Filters."
-					: "+ add · e edit · x archive · o its orders · Tab filters · live",
+					: "+ add · e edit · x archive · o its orders · p its persons · Tab filters",
 			  theme_attr(C_DIM));
 	if (s->cursor.count == 0 && !mark)
 		draw_text(a.y + 2, a.x + 2, a.w - 4,
@@ -296,7 +296,9 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 		return SCR_HANDLED;
 	}
 	row = s->cursor.count > 0 ? &s->all[s->shown[s->cursor.selected]] : NULL;
-	if ((action == ACT_OPEN || action == ACT_ORDERS || action == ACT_EDIT || action == ACT_ARCHIVE) && !row) {
+	if ((action == ACT_OPEN || action == ACT_ORDERS || action == ACT_PERSONS || action == ACT_EDIT ||
+	     action == ACT_ARCHIVE) &&
+	    !row) {
 		app_status(app, true, "no organization chosen");
 		return SCR_HANDLED | SCR_REDRAW;
 	}
@@ -304,6 +306,11 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 		/* its orders: the Ticket Orders list filtered to it (by its id:
 		 * placed on its behalf or naming it as company, as counted here) */
 		app_push(app, &orders_screen, &(struct screen_arg){ row->id, row->cells[EOG_NAME] });
+		return SCR_HANDLED;
+	}
+	if (action == ACT_PERSONS) {
+		/* its persons: My Tickets among those holding its tickets */
+		app_push(app, &mytickets_screen, &(struct screen_arg){ row->id, row->cells[EOG_NAME] });
 		return SCR_HANDLED;
 	}
 	if (action == ACT_EDIT) {

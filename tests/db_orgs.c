@@ -426,6 +426,76 @@ static void test_screen_orders_of_organization(void **state)
 	tmux_stop(&t);
 }
 
+static long long first_ticket(long long order, int i)
+{
+	json_t *list = cli_json("$BOXOFFICE ticket list --order %lld --json", order);
+	long long id = json_integer_value(json_object_get(json_array_get(list, (size_t)i), "id"));
+	json_decref(list);
+	assert_true(id > 0);
+	return id;
+}
+
+/* p on an organization opens My Tickets among its persons: those holding
+ * tickets of its orders (here a counter sale naming it), not another
+ * organization's, not a longer company's; Esc returns to the list. */
+static void test_screen_persons_of_organization(void **state)
+{
+	long long ev = make_event(unique_name("OrgPersons"), "2042-03-09", 0), a, b, mu, nu, fans;
+	char cmd[256], *screen;
+	json_t *doc;
+	struct tmux t;
+	(void)state;
+
+	make_type(ev, "Adult", 100, 1000, 1);
+	a = org_add(ev, "Mu Sponsor", "--relationship sponsor");
+	b = org_add(ev, "Nu Partner", "--relationship partner");
+	doc = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment card --company 'Mu Sponsor'", ev);
+	mu = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	doc = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card --company 'Mu Sponsor Fans'",
+		       ev);
+	fans = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	nu = cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --payment invoice --org %lld", ev, b);
+	json_decref(cli_json("$BOXOFFICE order invoice %lld", nu));
+	json_decref(cli_json("$BOXOFFICE order settle %lld --ref R1", nu));
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Ada Mu' --email ada.mu@example.com",
+			     first_ticket(mu, 0)));
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Bo Mu' --email bo.mu@example.com",
+			     first_ticket(mu, 1)));
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Cy Nu' --email cy.nu@example.com",
+			     first_ticket(nu, 0)));
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Di Fan' --email di.fan@example.com",
+			     first_ticket(fans, 0)));
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(&t, "orgspersons", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Nu Partner", 10000));
+	tmux_keys(&t, "Home p");
+	assert_true(tmux_wait_for(&t, "Persons of Mu Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, "Ada Mu", 5000));
+	assert_true(tmux_wait_for(&t, "Bo Mu", 1000));
+	screen = tmux_capture(&t);
+	assert_null(strstr(screen, "Cy Nu"));
+	assert_null(strstr(screen, "Di Fan"));
+	free(screen);
+	/* typing narrows among them */
+	tmux_type(&t, "bo");
+	assert_true(tmux_wait_gone(&t, "Ada Mu", 5000));
+	assert_true(tmux_wait_for(&t, "Bo Mu", 1000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Manage exhibitors", 5000));
+	/* the other one's persons */
+	tmux_keys(&t, "End p");
+	assert_true(tmux_wait_for(&t, "Persons of Nu Partner", 5000));
+	assert_true(tmux_wait_for(&t, "Cy Nu", 5000));
+	screen = tmux_capture(&t);
+	assert_null(strstr(screen, "Ada Mu"));
+	free(screen);
+	(void)a;
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_screen_filters_and_empty_state),
 		cmocka_unit_test(test_screen_add_edit_archive),
 		cmocka_unit_test(test_screen_orders_of_organization),
+		cmocka_unit_test(test_screen_persons_of_organization),
 	};
 	return cmocka_run_group_tests_name("orgs", tests, setup, teardown);
 }

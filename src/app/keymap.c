@@ -51,6 +51,7 @@ const struct binding bindings[] = {
 	{ "organizations", 'e', ACT_EDIT, true, false },
 	{ "organizations", 'x', ACT_ARCHIVE, true, false },
 	{ "organizations", 'o', ACT_ORDERS, true, false },
+	{ "organizations", 'p', ACT_PERSONS, true, false },
 	{ "organizations", '\r', ACT_OPEN, false, false },
 	{ "organizations", '\n', ACT_OPEN, false, false },
 	{ "organizations", KEY_ENTER, ACT_OPEN, false, false },

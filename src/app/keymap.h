@@ -60,7 +60,8 @@
 	X(ADD, "Add", "+ Add Event Organization (a form)")                  \
 	X(EDIT, "Edit", "edit the chosen organization (a form)")            \
 	X(ARCHIVE, "Archive", "archive the chosen organization (y/n)")      \
-	X(ORDERS, "Orders", "the chosen organization's ticket orders")
+	X(ORDERS, "Orders", "the chosen organization's ticket orders")      \
+	X(PERSONS, "Persons", "the chosen organization's persons (My Tickets)")
 
 enum action {
 #define X(name, label, help) ACT_##name,
