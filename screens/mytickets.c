@@ -32,6 +32,8 @@ struct mytickets_state {
 	long long shown_person; /* whose tickets[] are */
 	struct read_mark tickets_mark;
 	long long search_due;   /* monotonic ms: typing paused, search then */
+	long long org_id;       /* opened on an organization (p): its persons only */
+	char org_name[808];
 };
 
 static long long selected_person(const struct mytickets_state *s)
@@ -94,6 +96,14 @@ static void search_now(struct app *app, struct mytickets_state *s)
 	db_cancel_owner(app_db(app), s);
 	s->search_due = 0;
 	s->people_mark.loading = s->tickets_mark.loading = false;
+	if (s->org_id) {
+		/* an organization's persons: all of them (the first few), or
+		 * those matching what is typed */
+		read_mark_sent(&s->people_mark, app,
+			       db_org_person_search_submit(app_db(app), s, app_event_id(app), s->org_id, s->find.text,
+							   PEOPLE_MAX, people_answer, s));
+		return;
+	}
 	if (strlen(s->find.text) < 2) {
 		s->people_cursor.count = 0;
 		s->people_mark.error[0] = '\0';
@@ -144,6 +154,10 @@ static void mytickets_init(struct app *app, void *state, const struct screen_arg
 	s->app = app;
 	s->find = (struct form_field){ .label = "Find", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->form = (struct form){ &s->find, 1, 0 };
+	if (arg && arg->id && arg->name) {
+		s->org_id = arg->id;
+		snprintf(s->org_name, sizeof s->org_name, "%s", arg->name);
+	}
 }
 
 /* Columns and rows the chosen ticket's QR takes (draw_qr: half blocks,
@@ -179,14 +193,17 @@ static void mytickets_draw(struct app *app, void *state, struct rect a)
 
 	form_draw_field(&s->form, 0, y, a.x + 2, 6, left_w - 4 < 50 ? left_w - 4 : 50, true);
 	/* whether the list below answers what is typed */
-	if (strlen(s->find.text) >= 2 && mark) {
+	if ((strlen(s->find.text) >= 2 || s->org_id) && mark) {
 		snprintf(note, sizeof note, "Search %s", mark);
 		draw_text(y + 1, a.x + 2, left_w - 4, note, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
+	} else if (s->org_id) {
+		snprintf(note, sizeof note, "Persons of %.400s (the first %d; type to narrow)", s->org_name, PEOPLE_MAX);
+		draw_text(y + 1, a.x + 2, left_w - 4, note, A_BOLD);
 	}
 	y += 2;
 	if (s->people_cursor.count == 0)
 		draw_text(y, a.x + 2, left_w - 4,
-			  strlen(s->find.text) < 2 ? "Type a name or e-mail (2 letters or more)."
+			  strlen(s->find.text) < 2 && !s->org_id ? "Type a name or e-mail (2 letters or more)."
 			  : mark ? (stale ? "Not searched: the database is unavailable." : "Searching…")
 				 : "Nobody found.",
 			  theme_attr(C_DIM));

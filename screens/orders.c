@@ -122,6 +122,7 @@ list_keys:
 		s->filters.focus = FF_SEARCH;
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_RESET:
+		s->org_id = 0;
 		orders_filters_init(s);
 		s->filters.focus = FF_SEARCH;
 		orders_restart(app, s);
@@ -249,8 +250,18 @@ static void orders_init(struct app *app, void *state, const struct screen_arg *a
 	orders_filters_init(s);
 	s->sort = SORT_DATE;
 	s->descending = true; /* newest first */
+	if (arg && arg->id && arg->name) {
+		/* opened on an organization (its id): exactly its orders, as the
+		 * organizations list counts them; every other filter reset */
+		s->org_id = arg->id;
+		snprintf(s->org_name, sizeof s->org_name, "%s", arg->name);
+		s->opened_on_org = true;
+		if (app)
+			app_status(app, false, "the orders of %s (F4 resets the filters)", arg->name);
+		return;
+	}
 	if (arg && arg->name && *arg->name) {
-		/* opened on an organization: its orders, every other filter reset */
+		/* opened on a name: the orders it matches, every other filter reset */
 		snprintf(s->ffields[FF_SEARCH].text, sizeof s->ffields[FF_SEARCH].text, "%s", arg->name);
 		s->opened_on_org = true;
 		if (app)

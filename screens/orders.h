@@ -104,6 +104,8 @@ struct orders_state {
 	bool from_start;       /* the due re-read starts at the first page */
 	struct order_row first;
 	bool opened_on_org;    /* opened from an organization: its own view, not kept */
+	long long org_id;      /* its orders only (the organizations list's rule); F4 clears */
+	char org_name[808];
 	bool restored;         /* first and keep_id come from the last visit */
 };
 

@@ -43,6 +43,7 @@ void orders_filters_apply(struct orders_state *s, long long event_id)
 	f.status = s->ffields[FF_STATUS].choice - 1;
 	f.payment = s->ffields[FF_PAYMENT].choice - 1;
 	f.tickets = (enum ticket_count_filter)s->ffields[FF_TICKETS].choice;
+	f.event_org_id = s->org_id;
 	s->filter_error[0] = '\0';
 	for (int i = FF_FROM; i <= FF_TO; i++) {
 		const char *text = s->ffields[i].text;
@@ -95,6 +96,11 @@ void orders_draw_filters(struct orders_state *s, struct rect a, int y)
 	hint_at = orders_filter_rect(s, a, FF_COUNT);
 	if (s->filter_error[0]) {
 		draw_text(hint_at.y, hint_at.x, hint_at.w, s->filter_error, theme_attr(C_STATUS_ERR));
+	} else if (s->org_id) {
+		/* one organization's orders: the filter the pane has no field for */
+		char line[900];
+		snprintf(line, sizeof line, "Org: %s", s->org_name);
+		draw_text(hint_at.y, hint_at.x, hint_at.w, line, A_BOLD);
 	} else if (s->loading || s->summary_loading || s->refresh_due) {
 		draw_text(hint_at.y, hint_at.x, hint_at.w, "loading…", theme_attr(C_DIM));
 	} else {

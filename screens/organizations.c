@@ -18,7 +18,8 @@ enum { O_REL_SRC = EOG_RELATION, O_LIFE_SRC = EOG_LIFECYCLE, O_COMM_SRC = EOG_CO
 struct org_row {
 	char cells[EOG_ORDERS][120];
 	char entitled[48];
-	long long orders, amount;
+	long long orders, amount, id;
+	int version;
 };
 
 /* The filter pane: search (a part of the name, any case) and a choice per
@@ -41,6 +42,12 @@ struct organizations_state {
 	struct list_cursor cursor;
 	struct read_mark mark;
 	int first_row_y; /* where the first row was drawn, for clicks */
+	/* x asked "archive NAME? y/n" about this one (id and version as listed) */
+	bool confirming, archiving;
+	long long archive_id;
+	int archive_version;
+	char archive_name[120];
+	struct app *app;
 };
 
 /* The screen's columns: ORGANIZATION, CATEGORY, VISIBILITY, PACKAGE,
@@ -132,6 +139,8 @@ static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
 		snprintf(s->all[i].entitled, sizeof s->all[i].entitled, "%s", db_text(res, i, EOG_ENTITLED));
 		s->all[i].orders = db_int(res, i, EOG_ORDERS);
 		s->all[i].amount = db_int(res, i, EOG_AMOUNT);
+		s->all[i].id = db_int(res, i, EOG_ID);
+		s->all[i].version = (int)db_int(res, i, EOG_VERSION);
 	}
 	if (!s->filters_ready)
 		filters_init(s);
@@ -181,14 +190,19 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 	list_cursor_fit(&s->cursor, visible);
 	if (mark) /* the last line says whether the rows are current */
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, mark, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
-	else
+	else if (s->confirming || s->archiving) {
+		char q[300];
+		snprintf(q, sizeof q, s->archiving ? "archiving %s…" : "Archive %s? y/n (it leaves the list)",
+			 s->archive_name);
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, q, s->archiving ? theme_attr(C_DIM) : A_BOLD);
+	} else
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
 			  s->in_filters ? "Filters: Up/Down a field, Space a choice, Tab the list, F4 Reset Filters."
-					: "Enter its orders · Tab filters · F4 Reset Filters · live", theme_attr(C_DIM));
+					: "+ add · e edit · x archive · o its orders · p its persons · Tab filters",
+			  theme_attr(C_DIM));
 	if (s->cursor.count == 0 && !mark)
 		draw_text(a.y + 2, a.x + 2, a.w - 4,
-			  s->nall == 0 ? "No organizations for this event yet: add the first one with "
-					 "boxoffice org add --event E --name NAME."
+			  s->nall == 0 ? "No organizations for this event yet: press + to add the first one."
 				       : "No organization matches the filters (F4 Reset Filters).",
 			  theme_attr(C_DIM));
 	for (int i = 0; i < visible && s->cursor.top + i < s->cursor.count; i++) {
@@ -214,11 +228,49 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 	}
 }
 
+static void archived(struct db *db, json_t *doc, void *ctx)
+{
+	struct organizations_state *s = ctx;
+
+	s->archiving = false;
+	if (!doc) {
+		app_status(s->app, true, "%s not archived: %.400s", s->archive_name, db->err);
+		return;
+	}
+	app_status(s->app, false, "%s archived", s->archive_name);
+	organizations_query(s->app, s); /* it leaves the list */
+}
+
+/* y archives the one asked about (with the version listed); anything
+ * else keeps it. */
+static int archive_answer(struct app *app, struct organizations_state *s, int key)
+{
+	char id[24], v[24];
+	const char *params[2] = { id, v };
+
+	s->confirming = false;
+	if (key != 'y' && key != 'Y') {
+		app_status(app, false, "%s kept", s->archive_name);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	snprintf(id, sizeof id, "%lld", s->archive_id);
+	snprintf(v, sizeof v, "%d", s->archive_version);
+	s->app = app;
+	/* its own owner: a re-read of the list never cancels it */
+	s->archiving = db_org_call_submit(app_db(app), &s->archive_id, ORG_ARCHIVE, params, archived, s);
+	if (!s->archiving)
+		app_status(app, true, "%s not archived: %.400s", s->archive_name, app_db(app)->err);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
 static int organizations_key(struct app *app, void *state, enum action action, int key)
 {
 	struct organizations_state *s = state;
+	const struct org_row *row;
 	if (!s->filters_ready)
 		filters_init(s);
+	if (s->confirming)
+		return archive_answer(app, s, key);
 	if (action == ACT_RESET) {
 		filters_init(s);
 		filters_apply(s);
@@ -239,13 +291,40 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 			filters_apply(s);
 		return r ? SCR_HANDLED | SCR_REDRAW : SCR_HANDLED;
 	}
-	if (action == ACT_OPEN) {
-		/* its orders: the Ticket Orders list searched on its name */
-		if (s->cursor.count == 0)
-			return SCR_HANDLED;
-		app_push(app, &orders_screen,
-			 &(struct screen_arg){ 0, s->all[s->shown[s->cursor.selected]].cells[EOG_NAME] });
+	if (action == ACT_ADD) {
+		app_push(app, &org_form_screen, NULL);
 		return SCR_HANDLED;
+	}
+	row = s->cursor.count > 0 ? &s->all[s->shown[s->cursor.selected]] : NULL;
+	if ((action == ACT_OPEN || action == ACT_ORDERS || action == ACT_PERSONS || action == ACT_EDIT ||
+	     action == ACT_ARCHIVE) &&
+	    !row) {
+		app_status(app, true, "no organization chosen");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (action == ACT_OPEN || action == ACT_ORDERS) {
+		/* its orders: the Ticket Orders list filtered to it (by its id:
+		 * placed on its behalf or naming it as company, as counted here) */
+		app_push(app, &orders_screen, &(struct screen_arg){ row->id, row->cells[EOG_NAME] });
+		return SCR_HANDLED;
+	}
+	if (action == ACT_PERSONS) {
+		/* its persons: My Tickets among those holding its tickets */
+		app_push(app, &mytickets_screen, &(struct screen_arg){ row->id, row->cells[EOG_NAME] });
+		return SCR_HANDLED;
+	}
+	if (action == ACT_EDIT) {
+		app_push(app, &org_form_screen, &(struct screen_arg){ row->id, NULL });
+		return SCR_HANDLED;
+	}
+	if (action == ACT_ARCHIVE) {
+		if (s->archiving)
+			return SCR_HANDLED;
+		s->confirming = true;
+		s->archive_id = row->id;
+		s->archive_version = row->version;
+		snprintf(s->archive_name, sizeof s->archive_name, "%s", row->cells[EOG_NAME]);
+		return SCR_HANDLED | SCR_REDRAW;
 	}
 	return list_cursor_move(&s->cursor, action, s->cursor.visible > 0 ? s->cursor.visible : LINES - 5);
 }
@@ -270,11 +349,18 @@ static int organizations_notify(struct app *app, void *state, const char *channe
 												 : SCR_IGNORED;
 }
 
+static void organizations_done(struct app *app, void *state)
+{
+	struct organizations_state *s = state;
+	db_cancel_owner(app_db(app), &s->archive_id);
+}
+
 const struct screen_ops organizations_screen = {
 	.name = "organizations",
 	.needs = "clerk",
 	.title = "Organizations",
 	.state_size = sizeof(struct organizations_state),
+	.done = organizations_done,
 	.query = organizations_query,
 	.draw = organizations_draw,
 	.on_key = organizations_key,

@@ -336,9 +336,9 @@ static void test_organizations_orders_and_80x24(void **state)
 	assert_true(tmux_wait_for(&t, "ORGANIZATION", 10000));
 	assert_true(tmux_wait_for(&t, "2,493.75", 5000));
 	screen = tmux_capture(&t);
-	/* Enter: its orders, in Ticket Orders searched on its name */
+	/* Enter (as o): its orders, in Ticket Orders filtered to it */
 	tmux_keys(&t, "Home Enter");
-	assert_true(tmux_wait_for(&t, "orders matching Fjord Maritime", 5000));
+	assert_true(tmux_wait_for(&t, "the orders of Fjord Maritime", 5000));
 	assert_true(tmux_wait_for(&t, "Refunded", 5000));
 	{
 		char *orders = tmux_capture(&t);
@@ -346,7 +346,7 @@ static void test_organizations_orders_and_80x24(void **state)
 		for (char *q = orders; (q = strstr(q, "Fjord Maritime")) != NULL; q++)
 			rows++;
 		free(orders);
-		assert_true(rows >= 4); /* the search field, the status line and its orders */
+		assert_true(rows >= 4); /* the Org: filter, the status line and its orders */
 	}
 	/* Esc back: a new sale naming it moves its counts, live */
 	tmux_keys(&t, "Escape");

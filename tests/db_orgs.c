@@ -270,6 +270,232 @@ static void test_screen_filters_and_empty_state(void **state)
 	tmux_stop(&t);
 }
 
+static long long sql_count(const char *sql, long long id)
+{
+	char v[24];
+	const char *p[1] = { v };
+	snprintf(v, sizeof v, "%lld", id);
+	return test_scalar(conn, sql, 1, p);
+}
+
+/* Add, edit and archive from the screen at 80x24, each found in the
+ * database; an edit opened before another process changed the same
+ * organization is refused naming what changed, and keeps what was typed. */
+static void test_screen_add_edit_archive(void **state)
+{
+	long long ev = make_event(unique_name("OrgForm"), "2042-03-07", 0), eo;
+	char cmd[256], *screen;
+	struct run_result r;
+	struct tmux t;
+	(void)state;
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(&t, "orgsform", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "press + to add the first one", 10000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "+Add")); /* in the key bar */
+	free(screen);
+	/* add: name, relationship media (m), visibility public (p), booth D4 */
+	tmux_keys(&t, "+");
+	assert_true(tmux_wait_for(&t, "+ Add Event Organization", 5000));
+	tmux_type(&t, "Delta Media Oy");
+	tmux_keys(&t, "Down m Down Down Down p Down Down Down");
+	tmux_type(&t, "D4");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Delta Media Oy", 5000));
+	assert_true(tmux_wait_gone(&t, "+ Add Event Organization", 5000));
+	assert_true(tmux_wait_for(&t, "D4", 5000));
+	eo = sql_count("SELECT eo.id FROM event_organization eo JOIN organization o ON o.id = eo.organization_id "
+		       "WHERE eo.event_id = $1 AND o.name = 'Delta Media Oy' AND eo.relationship = 'media' "
+		       "AND eo.visibility = 'public' AND eo.lifecycle = 'prospect' AND eo.booth = 'D4' "
+		       "AND eo.archived_at IS NULL",
+		       ev);
+	assert_true(eo > 0);
+	/* edit: booth D4 -> D5, lifecycle confirmed (c) */
+	tmux_keys(&t, "e");
+	assert_true(tmux_wait_for(&t, "Edit event organization", 5000));
+	assert_true(tmux_wait_for(&t, "version 1", 5000));
+	tmux_keys(&t, "Down Down c c Down Down Down Down Down C-u");
+	tmux_type(&t, "D5");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_gone(&t, "Edit event organization", 5000));
+	assert_true(tmux_wait_for(&t, "D5", 5000));
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 AND booth = 'D5' "
+				   "AND lifecycle = 'confirmed' AND version = 2",
+				   eo),
+			 1);
+	/* a stale edit: another process changes it while the form is open */
+	tmux_keys(&t, "e");
+	assert_true(tmux_wait_for(&t, "version 2", 5000));
+	r = run_cmd("$BOXOFFICE org edit %lld --commercial paid", eo);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	tmux_keys(&t, "Down Down Down Down Down Down Down C-u");
+	tmux_type(&t, "D9");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "changed since you opened it", 5000));
+	assert_true(tmux_wait_for(&t, "commercial)", 1000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "D9"));                      /* the input kept */
+	assert_non_null(strstr(screen, "Edit event organization")); /* still the form */
+	free(screen);
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 AND booth = 'D5' "
+				   "AND commercial_status = 'paid' AND version = 3",
+				   eo),
+			 1);
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "Edit event organization", 5000));
+	/* archive: n keeps it, y archives it */
+	tmux_keys(&t, "x");
+	assert_true(tmux_wait_for(&t, "Archive Delta Media Oy? y/n", 5000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_gone(&t, "Archive Delta Media Oy?", 5000));
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 AND archived_at IS NULL",
+				   eo),
+			 1);
+	tmux_keys(&t, "x");
+	assert_true(tmux_wait_for(&t, "Archive Delta Media Oy? y/n", 5000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "press + to add the first one", 5000));
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 "
+				   "AND archived_at IS NOT NULL",
+				   eo),
+			 1);
+	tmux_stop(&t);
+}
+
+/* o on an organization opens Ticket Orders showing exactly its orders, by
+ * the rule the list counts them with: placed on its behalf (whatever their
+ * company), or naming it as company (any case and spacing) unlinked; not
+ * a longer company that merely contains its name, not another's. */
+static void test_screen_orders_of_organization(void **state)
+{
+	long long ev = make_event(unique_name("OrgOrders"), "2042-03-08", 0), a, b, want;
+	char cmd[256], *screen, *line;
+	int rows = 0, total = -1;
+	struct tmux t;
+	(void)state;
+
+	make_type(ev, "Adult", 100, 1000, 1);
+	a = org_add(ev, "Kappa Sponsor", "--relationship sponsor");
+	b = org_add(ev, "Lambda Partner", "--relationship partner");
+	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --org %lld", ev, a);
+	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:2 --org %lld --company 'Other Name'", ev,
+		    a);
+	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --company ' kappa SPONSOR'", ev);
+	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --company 'Kappa Sponsor Fans'", ev);
+	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --org %lld", ev, b);
+	want = sql_count("SELECT count(*) FROM ticket_order o JOIN event_organization e ON e.id = $1 "
+			 "JOIN organization g ON g.id = e.organization_id WHERE o.event_id = e.event_id "
+			 "AND (o.event_org_id = e.id OR (o.event_org_id IS NULL "
+			 "AND lower(btrim(o.company)) = lower(btrim(g.name))))",
+			 a);
+	assert_int_equal(want, 3);
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(&t, "orgsorders", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Lambda Partner", 10000));
+	assert_true(tmux_wait_for(&t, "3 · 50.00", 5000)); /* the list's count for Kappa */
+	tmux_keys(&t, "Home o");
+	assert_true(tmux_wait_for(&t, "Org: Kappa Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, " Total ", 5000));
+	assert_true(tmux_wait_gone(&t, "loading", 5000));
+	screen = tmux_capture(&t);
+	for (line = strtok(screen, "\n"); line; line = strtok(NULL, "\n")) {
+		int id;
+		if (sscanf(line, " #%d ", &id) == 1)
+			rows++;
+		if (strncmp(line, " Total ", 7) == 0) {
+			char *last = strrchr(line, ' ');
+			/* ... Total: ORD AMOUNT; the count is the word before the amount */
+			while (last > line && last[-1] == ' ')
+				last--;
+			*last = '\0';
+			total = atoi(strrchr(line, ' ') + 1);
+		}
+		assert_null(strstr(line, "Fans"));
+		assert_null(strstr(line, "Lambda"));
+	}
+	free(screen);
+	assert_int_equal(rows, want);
+	assert_int_equal(total, want);
+	/* Esc: back to the list */
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Manage exhibitors", 5000));
+	assert_true(tmux_wait_for(&t, "Lambda Partner", 1000));
+	tmux_stop(&t);
+}
+
+static long long first_ticket(long long order, int i)
+{
+	json_t *list = cli_json("$BOXOFFICE ticket list --order %lld --json", order);
+	long long id = json_integer_value(json_object_get(json_array_get(list, (size_t)i), "id"));
+	json_decref(list);
+	assert_true(id > 0);
+	return id;
+}
+
+/* p on an organization opens My Tickets among its persons: those holding
+ * tickets of its orders (here a counter sale naming it), not another
+ * organization's, not a longer company's; Esc returns to the list. */
+static void test_screen_persons_of_organization(void **state)
+{
+	long long ev = make_event(unique_name("OrgPersons"), "2042-03-09", 0), a, b, mu, nu, fans;
+	char cmd[256], *screen;
+	json_t *doc;
+	struct tmux t;
+	(void)state;
+
+	make_type(ev, "Adult", 100, 1000, 1);
+	a = org_add(ev, "Mu Sponsor", "--relationship sponsor");
+	b = org_add(ev, "Nu Partner", "--relationship partner");
+	doc = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment card --company 'Mu Sponsor'", ev);
+	mu = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	doc = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card --company 'Mu Sponsor Fans'",
+		       ev);
+	fans = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	nu = cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --payment invoice --org %lld", ev, b);
+	json_decref(cli_json("$BOXOFFICE order invoice %lld", nu));
+	json_decref(cli_json("$BOXOFFICE order settle %lld --ref R1", nu));
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Ada Mu' --email ada.mu@example.com",
+			     first_ticket(mu, 0)));
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Bo Mu' --email bo.mu@example.com",
+			     first_ticket(mu, 1)));
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Cy Nu' --email cy.nu@example.com",
+			     first_ticket(nu, 0)));
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Di Fan' --email di.fan@example.com",
+			     first_ticket(fans, 0)));
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(&t, "orgspersons", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Nu Partner", 10000));
+	tmux_keys(&t, "Home p");
+	assert_true(tmux_wait_for(&t, "Persons of Mu Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, "Ada Mu", 5000));
+	assert_true(tmux_wait_for(&t, "Bo Mu", 1000));
+	screen = tmux_capture(&t);
+	assert_null(strstr(screen, "Cy Nu"));
+	assert_null(strstr(screen, "Di Fan"));
+	free(screen);
+	/* typing narrows among them */
+	tmux_type(&t, "bo");
+	assert_true(tmux_wait_gone(&t, "Ada Mu", 5000));
+	assert_true(tmux_wait_for(&t, "Bo Mu", 1000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Manage exhibitors", 5000));
+	/* the other one's persons */
+	tmux_keys(&t, "End p");
+	assert_true(tmux_wait_for(&t, "Persons of Nu Partner", 5000));
+	assert_true(tmux_wait_for(&t, "Cy Nu", 5000));
+	screen = tmux_capture(&t);
+	assert_null(strstr(screen, "Ada Mu"));
+	free(screen);
+	(void)a;
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +504,9 @@ int main(void)
 		cmocka_unit_test(test_duplicate_spellings_and_merge),
 		cmocka_unit_test(test_two_stations_edit),
 		cmocka_unit_test(test_screen_filters_and_empty_state),
+		cmocka_unit_test(test_screen_add_edit_archive),
+		cmocka_unit_test(test_screen_orders_of_organization),
+		cmocka_unit_test(test_screen_persons_of_organization),
 	};
 	return cmocka_run_group_tests_name("orgs", tests, setup, teardown);
 }

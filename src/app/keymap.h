@@ -56,7 +56,12 @@
 	X(SETTINGS, "Thresholds", "alert thresholds of the event or a type") \
 	X(CONFLICTS, "Conflicts", "offline check-in conflicts to settle")       \
 	X(REVIEW, "Reviewed", "mark the chosen conflict reviewed (change log)") \
-	X(VOID, "Void", "void the chosen conflict's ticket, with a reason")
+	X(VOID, "Void", "void the chosen conflict's ticket, with a reason") \
+	X(ADD, "Add", "+ Add Event Organization (a form)")                  \
+	X(EDIT, "Edit", "edit the chosen organization (a form)")            \
+	X(ARCHIVE, "Archive", "archive the chosen organization (y/n)")      \
+	X(ORDERS, "Orders", "the chosen organization's ticket orders")      \
+	X(PERSONS, "Persons", "the chosen organization's persons (My Tickets)")
 
 enum action {
 #define X(name, label, help) ACT_##name,

@@ -19,7 +19,7 @@ void order_filter_reset(struct order_filter *f)
 bool order_filter_is_empty(const struct order_filter *f)
 {
 	return !f->search[0] && f->status < 0 && f->payment < 0 && !f->from[0] && !f->to[0] &&
-	       f->tickets == TICKETS_ANY;
+	       f->tickets == TICKETS_ANY && !f->event_org_id;
 }
 
 const char *order_filter_check(const struct order_filter *f)

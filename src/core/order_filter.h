@@ -24,6 +24,10 @@ struct order_filter {
 	int payment; /* enum payment_method, or -1 for any */
 	char from[11], to[11]; /* YYYY-MM-DD or "" */
 	enum ticket_count_filter tickets;
+	/* 0: any; else one event organization's orders, matched as the
+	 * organizations list counts them (src/db/organizations.c): placed on
+	 * its behalf, or naming it as company without being linked */
+	long long event_org_id;
 };
 
 enum order_sort {

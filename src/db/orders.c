@@ -12,7 +12,7 @@
 /* The filter as SQL over parameters given as expressions: $n in queries,
  * session settings in COPY (which takes no parameters). Only constant
  * strings go into the SQL text. */
-#define ORDER_FILTER(EV, SEARCH, STATUS, PAY, FROM, TO, TICKETS)                        \
+#define ORDER_FILTER(EV, SEARCH, STATUS, PAY, FROM, TO, TICKETS, ORG)                   \
 	"(" EV "::bigint IS NULL OR o.event_id = " EV "::bigint)"                         \
 	" AND (" SEARCH "::text IS NULL OR o.search_text LIKE lower(" SEARCH "::text))"   \
 	" AND (" STATUS "::order_status IS NULL OR o.status = " STATUS "::order_status)"  \
@@ -21,13 +21,21 @@
 	" AND (" TO "::date IS NULL OR o.order_date <= " TO "::date)"                     \
 	" AND (" TICKETS "::text IS NULL"                                                 \
 	" OR (" TICKETS "::text = 'missing' AND o.tickets_issued < o.quantity)"           \
-	" OR (" TICKETS "::text = 'complete' AND o.tickets_issued >= o.quantity))"
+	" OR (" TICKETS "::text = 'complete' AND o.tickets_issued >= o.quantity))"           \
+	" AND (" ORG "::bigint IS NULL OR o.event_org_id = " ORG "::bigint"                 \
+	" OR (o.event_org_id IS NULL AND lower(btrim(o.company)) = (SELECT lower(btrim(g.name))" \
+	" FROM event_organization e JOIN organization g ON g.id = e.organization_id"        \
+	" WHERE e.id = " ORG "::bigint AND e.event_id = o.event_id)))"
 
-#define FILTER_PARAMS ORDER_FILTER("$1", "$2", "$3", "$4", "$5", "$6", "$7")
+/* The organization's parameter comes after the statement's others: $8 in
+ * the summary, $11 in a page (after key, key id and limit). */
+#define FILTER_PARAMS_ORG(ORG) ORDER_FILTER("$1", "$2", "$3", "$4", "$5", "$6", "$7", ORG)
+#define FILTER_PARAMS FILTER_PARAMS_ORG("$8")
+#define PAGE_FILTER_PARAMS FILTER_PARAMS_ORG("$11")
 #define SETTING(name) "nullif(current_setting('boxoffice.f_" name "'), '')"
 #define FILTER_SETTINGS                                                                   \
 	ORDER_FILTER(SETTING("event"), SETTING("search"), SETTING("status"),              \
-		     SETTING("payment"), SETTING("from"), SETTING("to"), SETTING("tickets"))
+		     SETTING("payment"), SETTING("from"), SETTING("to"), SETTING("tickets"), SETTING("org"))
 
 #define LIST_COLUMNS                                                                      \
 	"o.id, o.company, o.contact, o.order_date, o.quantity, o.tickets_issued, "        \
@@ -58,8 +66,8 @@ static const struct {
 #define SORT_ALL_MATCHES 60000
 
 struct filter_params {
-	char event[24], search[SEARCH_MAX_BYTES * 2 + 8];
-	const char *values[7];
+	char event[24], search[SEARCH_MAX_BYTES * 2 + 8], org[24];
+	const char *values[8];
 };
 
 static void filter_params(const struct order_filter *f, struct filter_params *p)
@@ -73,6 +81,15 @@ static void filter_params(const struct order_filter *f, struct filter_params *p)
 	p->values[4] = f->from[0] ? f->from : NULL;
 	p->values[5] = f->to[0] ? f->to : NULL;
 	p->values[6] = f->tickets != TICKETS_ANY ? ticket_count_name(f->tickets) : NULL;
+	snprintf(p->org, sizeof p->org, "%lld", f->event_org_id);
+	p->values[7] = f->event_org_id ? p->org : NULL;
+}
+
+/* Few matches, found by filter rather than by walking the sort index: a
+ * search, or one organization's orders. */
+static bool filter_sparse(const struct order_filter *f)
+{
+	return f->search[0] || f->event_org_id;
 }
 
 static bool filter_ok(struct db *db, const struct order_filter *f)
@@ -112,16 +129,16 @@ static void page_sql(const struct order_page_request *req, enum page_plan plan, 
 			 "(SELECT * FROM ticket_order o WHERE ($1::bigint IS NULL OR o.event_id = $1::bigint) "
 			 "AND %s ORDER BY %s %s, o.id %s LIMIT %d)",
 			 keyset, col, dir, dir, INDEX_WALK_ROWS);
-	} else if (req->filter->search[0]) {
+	} else if (filter_sparse(req->filter)) {
 		/* A search collects its matches through the trigram index first. */
 		snprintf(inner, sizeof inner,
-			 "(SELECT * FROM ticket_order o WHERE " FILTER_PARAMS " OFFSET 0)");
+			 "(SELECT * FROM ticket_order o WHERE " PAGE_FILTER_PARAMS " OFFSET 0)");
 	} else {
 		snprintf(inner, sizeof inner, "ticket_order");
 	}
 	snprintf(sql, size,
 		 "%sSELECT " LIST_COLUMNS ", o.version, o.event_id, o.email, o.invoice_no, "
-		 "%s::text AS sort_key, %s AS sort_value, o.station FROM %s o WHERE " FILTER_PARAMS " AND %s "
+		 "%s::text AS sort_key, %s AS sort_value, o.station FROM %s o WHERE " PAGE_FILTER_PARAMS " AND %s "
 		 "ORDER BY %s %s, o.id %s LIMIT $10::integer%s%s%s%s",
 		 req->before ? "SELECT * FROM (" : "", col, col, inner, keyset,
 		 /* sparse matches sort by an expression the planner cannot
@@ -138,14 +155,15 @@ static PGresult *page_query(struct db *db, const struct order_page_request *req,
 {
 	char sql[PAGE_SQL_MAX];
 	page_sql(req, plan, sql, sizeof sql);
-	return db_exec(db, sql, 10, params);
+	return db_exec(db, sql, 11, params);
 }
 
-/* The page's parameters: the filter's seven, key, key id, limit. */
+/* The page's parameters: the filter's seven, key, key id, limit, then
+ * the filter's organization. */
 struct page_params {
 	struct filter_params fp;
 	char limit[16], key_id[24];
-	const char *values[10];
+	const char *values[11];
 };
 
 static bool page_params(struct db *db, const struct order_page_request *req, struct page_params *pp)
@@ -157,7 +175,8 @@ static bool page_params(struct db *db, const struct order_page_request *req, str
 	if (!filter_ok(db, req->filter))
 		return false;
 	filter_params(req->filter, &pp->fp);
-	memcpy(pp->values, pp->fp.values, sizeof pp->fp.values);
+	memcpy(pp->values, pp->fp.values, 7 * sizeof pp->fp.values[0]);
+	pp->values[10] = pp->fp.values[7];
 	snprintf(pp->key_id, sizeof pp->key_id, "%lld", req->key_id);
 	snprintf(pp->limit, sizeof pp->limit, "%d", req->limit);
 	pp->values[7] = req->key;
@@ -171,7 +190,7 @@ static enum page_plan first_plan(const struct order_page_request *req)
 {
 	if (req->limit <= 0)
 		return PLAN_PLANNER;
-	if (req->filter->search[0])
+	if (filter_sparse(req->filter))
 		return PLAN_MATCHES;
 	return req->limit < INDEX_WALK_ROWS ? PLAN_INDEX_WALK : PLAN_COUNT_FIRST;
 }
@@ -245,12 +264,13 @@ static const char *summary_sql(const struct order_filter *f)
 		"AND ($4::payment_method IS NULL OR o.payment = $4::payment_method) "
 		"AND ($5::date IS NULL OR o.order_date >= $5::date) "
 		"AND ($6::date IS NULL OR o.order_date <= $6::date) "
-		"AND ($7::text IS NULL OR ($7::text = 'complete') = o.complete) GROUP BY 1, 2";
+		"AND ($7::text IS NULL OR ($7::text = 'complete') = o.complete) AND $8::bigint IS NULL "
+		"GROUP BY 1, 2";
 	static const char sql_orders[] =
 		"SELECT o.status, o.payment, count(*), sum(o.quantity), sum(o.gross_cents), "
 		"count(*) FILTER (WHERE " ORDER_IS_TODAY ") "
 		"FROM ticket_order o WHERE " FILTER_PARAMS " GROUP BY 1, 2";
-	return f->search[0] ? sql_orders : sql_stats;
+	return filter_sparse(f) ? sql_orders : sql_stats;
 }
 
 bool db_order_summary(struct db *db, const struct order_filter *f, struct order_summary *out)
@@ -261,7 +281,7 @@ bool db_order_summary(struct db *db, const struct order_filter *f, struct order_
 	if (!filter_ok(db, f))
 		return false;
 	filter_params(f, &fp);
-	res = db_exec(db, summary_sql(f), 7, fp.values);
+	res = db_exec(db, summary_sql(f), 8, fp.values);
 	if (!res)
 		return false;
 	summary_parse(res, out);
@@ -376,7 +396,8 @@ long long db_order_export(struct db *db, const struct order_filter *f, enum orde
 static long long export_copy(struct db *db, const struct filter_params *fp, enum order_sort sort,
 			     bool descending, FILE *out, export_progress_fn progress, void *ctx)
 {
-	static const char *const settings[7] = { "event", "search", "status", "payment", "from", "to", "tickets" };
+	static const char *const settings[8] = { "event", "search", "status", "payment", "from", "to", "tickets",
+						 "org" };
 	struct strbuf buf = { 0 };
 	char sql[4096];
 	PGresult *res;
@@ -386,7 +407,7 @@ static long long export_copy(struct db *db, const struct filter_params *fp, enum
 	int n;
 
 	/* COPY takes no parameters: the filter goes in as session settings. */
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < 8; i++) {
 		char name[48];
 		const char *p[2] = { name, fp->values[i] ? fp->values[i] : "" };
 		snprintf(name, sizeof name, "boxoffice.f_%s", settings[i]);
@@ -634,11 +655,11 @@ static bool page_job_submit(struct db *db, struct page_job *job, enum page_plan 
 	if (plan == PLAN_COUNT_FIRST) {
 		if (!stats_count_matches(&job->filter))
 			return page_job_submit(db, job, PLAN_PLANNER);
-		return db_submit(db, job->owner, summary_sql(&job->filter), 7, pp.fp.values, page_job_step,
+		return db_submit(db, job->owner, summary_sql(&job->filter), 8, pp.fp.values, page_job_step,
 				 page_job_drop, job);
 	}
 	page_sql(&job->req, plan, sql, sizeof sql);
-	return db_submit(db, job->owner, sql, 10, pp.values, page_job_step, page_job_drop, job);
+	return db_submit(db, job->owner, sql, 11, pp.values, page_job_step, page_job_drop, job);
 }
 
 static void page_job_step(struct db *db, PGresult *res, void *ctx)
@@ -713,7 +734,7 @@ bool db_order_summary_submit(struct db *db, const void *owner, const struct orde
 	job = xcalloc(1, sizeof *job);
 	job->done = done;
 	job->ctx = ctx;
-	if (!db_submit(db, owner, summary_sql(f), 7, fp.values, summary_job_step, page_job_drop, job)) {
+	if (!db_submit(db, owner, summary_sql(f), 8, fp.values, summary_job_step, page_job_drop, job)) {
 		free(job);
 		return false;
 	}
@@ -739,6 +760,6 @@ bool db_order_summary_add(struct db *db, struct db_read *r, const struct order_f
 	if (!filter_ok(db, f))
 		return false;
 	filter_params(f, &fp);
-	db_read_add(r, summary_sql(f), 7, fp.values, summary_step_parse, dst);
+	db_read_add(r, summary_sql(f), 8, fp.values, summary_step_parse, dst);
 	return true;
 }

@@ -99,3 +99,9 @@ json_t *db_org_call(struct db *db, enum org_call call, const char *const *params
 {
 	return db_json(db, SQL_ORG_CALL[call], ORG_CALL_PARAMS[call], params);
 }
+
+bool db_org_call_submit(struct db *db, const void *owner, enum org_call call, const char *const *params,
+			db_json_fn done, void *ctx)
+{
+	return db_json_submit(db, owner, SQL_ORG_CALL[call], ORG_CALL_PARAMS[call], params, done, ctx);
+}

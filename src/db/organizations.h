@@ -39,5 +39,10 @@ enum org_call { ORG_ADD, ORG_EDIT, ORG_ARCHIVE, ORG_PACKAGE_SET, ORG_PACKAGE_GIV
 		ORG_BOOTHS, ORG_BOOTH_ADD, ORG_SHOW };
 #include <jansson.h>
 json_t *db_org_call(struct db *db, enum org_call call, const char *const *params);
+/* The same queued on the loop (src/db/async.h): done gets the document,
+ * or NULL with db->err saying why (the refusal in words). */
+#include "async.h"
+bool db_org_call_submit(struct db *db, const void *owner, enum org_call call, const char *const *params,
+			db_json_fn done, void *ctx);
 
 #endif

@@ -119,6 +119,22 @@ static const char SQL_PERSON_SEARCH[] =
 	"FROM person p WHERE p.event_id = $1 AND (p.name ILIKE $2 OR p.email ILIKE $2) "
 	"ORDER BY lower(p.name), p.id LIMIT $3";
 
+/* The same among an event organization's persons ($4): those holding a
+ * valid ticket of its live orders (placed on its behalf, or naming it as
+ * company unlinked: the organizations list's rule), and those whose
+ * company it is. */
+static const char SQL_PERSON_SEARCH_ORG[] =
+	"SELECT p.id, p.name, p.email, p.company, "
+	"(SELECT count(*) FROM ticket k WHERE k.person_id = p.id AND k.status = 'valid') "
+	"FROM person p JOIN event_organization e ON e.id = $4::bigint AND e.event_id = p.event_id "
+	"JOIN organization g ON g.id = e.organization_id "
+	"WHERE p.event_id = $1 AND (p.name ILIKE $2 OR p.email ILIKE $2) "
+	"AND (p.organization_id = e.organization_id OR EXISTS (SELECT 1 FROM ticket k "
+	"  JOIN ticket_order o ON o.id = k.order_id WHERE k.person_id = p.id AND k.status = 'valid' "
+	"  AND o.status NOT IN ('cancelled', 'refunded') AND (o.event_org_id = e.id "
+	"  OR (o.event_org_id IS NULL AND lower(btrim(o.company)) = lower(btrim(g.name)))))) "
+	"ORDER BY lower(p.name), p.id LIMIT $3";
+
 static const char SQL_DOOR_PERSON_SEARCH[] =
 	"SELECT p.id, p.name, p.company, "
 	"(SELECT count(*) FROM ticket k WHERE k.person_id = p.id AND k.status = 'valid') "
@@ -171,6 +187,20 @@ bool db_person_search_submit(struct db *db, const void *owner, long long event_i
 	struct search_params sp;
 	search_params(&sp, event_id, text, limit);
 	return db_rows_submit(db, owner, SQL_PERSON_SEARCH, 3, sp.p, done, ctx);
+}
+
+bool db_org_person_search_submit(struct db *db, const void *owner, long long event_id, long long event_org_id,
+				 const char *text, int limit, db_rows_fn done, void *ctx)
+{
+	struct search_params sp;
+	char org[24];
+	const char *p[4];
+
+	search_params(&sp, event_id, text, limit);
+	snprintf(org, sizeof org, "%lld", event_org_id);
+	memcpy(p, sp.p, sizeof sp.p);
+	p[3] = org;
+	return db_rows_submit(db, owner, SQL_PERSON_SEARCH_ORG, 4, p, done, ctx);
 }
 
 static bool parse_person_tickets(struct db *db, const PGresult *res, void *dst)

@@ -38,6 +38,10 @@ PGresult *db_door_ticket_get(struct db *db, long long ticket_id);
 #include "read.h"
 bool db_person_search_submit(struct db *db, const void *owner, long long event_id, const char *text, int limit,
 			     db_rows_fn done, void *ctx);
+/* The same among one event organization's persons (those holding a valid
+ * ticket of its live orders, or whose company it is); text may be "". */
+bool db_org_person_search_submit(struct db *db, const void *owner, long long event_id, long long event_org_id,
+				 const char *text, int limit, db_rows_fn done, void *ctx);
 bool db_tickets_of_order_submit(struct db *db, const void *owner, long long order_id, db_rows_fn done, void *ctx);
 
 /* A person's tickets as My Tickets shows them, each with its token (the

@@ -1,0 +1,346 @@
+/* Add or edit an event organization (issue 18): a form screen of its own,
+ * pushed from the organizations list with + (add) or e (edit, on the
+ * chosen one), so the key bar says what Enter and Tab do here. Edit reads
+ * the organization first and sends the version it read: when another
+ * station changed it meanwhile the database refuses naming what changed,
+ * and the form keeps what was typed. A package is given after the other
+ * fields (org_package_give, with the version the first write left). All
+ * on the loop, through src/db/organizations.h. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/app/form.h"
+#include "../src/app/theme.h"
+#include "../src/core/json_text.h"
+#include "../src/db/organizations.h"
+#include "screen.h"
+
+enum { G_NAME, G_REL, G_LIFE, G_COMM, G_VIS, G_CAT, G_PKG, G_BOOTH, G_COUNT };
+
+/* db/001's enums, in their order; the first is org_add's default where
+ * it has one (other, prospect, none, internal are chosen at init). */
+static const char *const rel_values[] = { "sponsor", "partner", "exhibitor", "supplier", "media", "organizer",
+					  "other" };
+static const char *const life_values[] = { "prospect", "contacted", "negotiating", "confirmed", "active",
+					   "completed", "withdrawn" };
+static const char *const comm_values[] = { "none", "quoted", "contracted", "invoiced", "paid" };
+static const char *const vis_values[] = { "public", "internal", "hidden" };
+static const char *const json_keys[G_COUNT] = { "name", "relationship", "lifecycle", "commercial",
+						"visibility", "category", "package", "booth" };
+
+struct org_form_state {
+	struct app *app;
+	long long event_id, eo;  /* eo 0: adding */
+	int version;             /* what the form was opened with (edit) */
+	bool loaded, saving, close;
+	char opened[G_COUNT][FIELD_TEXT_MAX]; /* the values as read: edit sends what differs */
+	char package_after[FIELD_TEXT_MAX];   /* to give once the first write is answered */
+	char message[700];
+	bool message_error;
+	struct read_mark mark;
+	struct form_field fields[G_COUNT];
+	struct form form;
+};
+
+static void set_field(struct form_field *f, const char *value)
+{
+	if (f->kind == FIELD_CHOICE) {
+		for (int i = 0; i < f->nchoices; i++)
+			if (strcmp(f->choices[i], value) == 0)
+				f->choice = i;
+	} else
+		snprintf(f->text, sizeof f->text, "%s", value);
+}
+
+static void remember_opened(struct org_form_state *s)
+{
+	for (int i = 0; i < G_COUNT; i++)
+		snprintf(s->opened[i], sizeof s->opened[i], "%s", form_value(&s->fields[i]));
+}
+
+static void shown(struct db *db, json_t *doc, void *ctx)
+{
+	struct org_form_state *s = ctx;
+
+	read_mark_answer(&s->mark, db, doc != NULL);
+	if (!doc || !json_is_object(doc)) {
+		if (doc == NULL) {
+			s->message_error = true;
+			snprintf(s->message, sizeof s->message, "Not read: %.600s", db->err);
+		}
+		return;
+	}
+	set_field(&s->fields[G_NAME], json_text(doc, "organization"));
+	for (int i = G_REL; i < G_COUNT; i++)
+		set_field(&s->fields[i], json_text(doc, json_keys[i]));
+	s->version = (int)json_integer_value(json_object_get(doc, "version"));
+	remember_opened(s);
+	s->loaded = true;
+}
+
+static void load(struct app *app, struct org_form_state *s)
+{
+	char id[24];
+	const char *params[1] = { id };
+	snprintf(id, sizeof id, "%lld", s->eo);
+	db_cancel_owner(app_db(app), s);
+	read_mark_sent(&s->mark, app, db_org_call_submit(app_db(app), s, ORG_SHOW, params, shown, s));
+}
+
+static void org_form_init(struct app *app, void *state, const struct screen_arg *arg)
+{
+	static const struct form_field blank[G_COUNT] = {
+		[G_NAME] = { .label = "Organization", .kind = FIELD_TEXT, .max_chars = 200 },
+		[G_REL] = { .label = "Relationship", .kind = FIELD_CHOICE, .choices = rel_values, .nchoices = 7,
+			    .choice = 6 },
+		[G_LIFE] = { .label = "Lifecycle", .kind = FIELD_CHOICE, .choices = life_values, .nchoices = 7 },
+		[G_COMM] = { .label = "Commercial status", .kind = FIELD_CHOICE, .choices = comm_values,
+			     .nchoices = 5 },
+		[G_VIS] = { .label = "Visibility", .kind = FIELD_CHOICE, .choices = vis_values, .nchoices = 3,
+			    .choice = 1 },
+		[G_CAT] = { .label = "Category", .kind = FIELD_TEXT, .max_chars = 100 },
+		[G_PKG] = { .label = "Package", .kind = FIELD_TEXT, .max_chars = 100 },
+		[G_BOOTH] = { .label = "Booth", .kind = FIELD_TEXT, .max_chars = 50 },
+	};
+	struct org_form_state *s = state;
+
+	s->app = app;
+	s->event_id = app_event_id(app);
+	s->eo = arg ? arg->id : 0;
+	memcpy(s->fields, blank, sizeof blank);
+	s->form = (struct form){ s->fields, G_COUNT, 0 };
+	if (s->eo)
+		load(app, s);
+	else {
+		s->loaded = true;
+		remember_opened(s);
+	}
+}
+
+static void org_form_done(struct app *app, void *state)
+{
+	db_cancel_owner(app_db(app), state);
+}
+
+/* A message over up to four lines, broken at spaces (a refusal from the
+ * database is longer than 80 columns). */
+static void draw_wrapped(int y, int x, int w, const char *text, unsigned attr)
+{
+	char line[700];
+	for (int n = 0; n < 4 && *text; n++) {
+		size_t len = strlen(text), cut = len;
+		if ((int)len > w && n < 3) {
+			cut = (size_t)w;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = (size_t)w;
+		}
+		snprintf(line, sizeof line, "%.*s", (int)cut, text);
+		draw_text(y + n, x, w, line, attr);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+static void org_form_draw(struct app *app, void *state, struct rect a)
+{
+	struct org_form_state *s = state;
+	char line[700], k[3][16];
+	const char *m;
+	int y = a.y + 1, label_w = 19;
+
+	if (s->eo)
+		snprintf(line, sizeof line, "Edit event organization #%lld (version %d)", s->eo, s->version);
+	else
+		snprintf(line, sizeof line, "+ Add Event Organization to %s",
+			 app_event_name(app)[0] ? app_event_name(app) : "—");
+	draw_text(y++, 2, a.w - 4, line, A_BOLD);
+	if (!s->event_id) {
+		draw_text(y + 1, 2, a.w - 4, "Choose an event first (menu: Events).", theme_attr(C_STATUS_ERR));
+		return;
+	}
+	snprintf(line, sizeof line, "%s next field · Space or Left/Right chooses · %s saves · %s back",
+		 key_hint("orgform", ACT_NEXT_FIELD, k[0], 16), key_hint("orgform", ACT_SUBMIT, k[1], 16),
+		 key_hint("orgform", ACT_BACK, k[2], 16));
+	draw_text(y++, 2, a.w - 4, line, theme_attr(C_DIM));
+	y++;
+	m = read_mark_text(app, &s->mark, line, sizeof line);
+	if (!s->loaded) {
+		draw_text(y, 2, a.w - 4, m ? m : s->message[0] ? s->message : "loading…", theme_attr(C_DIM));
+		return;
+	}
+	for (int i = 0; i < G_COUNT; i++)
+		form_draw_field(&s->form, i, y++, 2, label_w, a.w - 4, true);
+	y++;
+	draw_text(y++, 2, a.w - 4, "Package: the name of one of the event's packages (boxoffice org package).",
+		  theme_attr(C_DIM));
+	if (s->saving)
+		draw_text(++y, 2, a.w - 4, "saving…", theme_attr(C_DIM));
+	else if (s->message[0])
+		draw_wrapped(++y, 2, a.w - 4, s->message,
+			     s->message_error ? theme_attr(C_STATUS_ERR) : theme_attr(C_STATUS_OK));
+}
+
+static void refused(struct org_form_state *s, const char *what, const char *why)
+{
+	s->saving = false;
+	s->message_error = true;
+	snprintf(s->message, sizeof s->message, "%s: %.600s", what, why);
+	app_status(s->app, true, "%s", what);
+}
+
+static void finished(struct org_form_state *s, json_t *doc)
+{
+	s->saving = false;
+	s->message_error = false;
+	snprintf(s->message, sizeof s->message, "Saved: %.300s.", json_text(doc, "organization"));
+	app_status(s->app, false, "%s %.300s", s->eo ? "saved" : "added", json_text(doc, "organization"));
+	s->close = true;
+	app_wake_in(s->app, 0);
+}
+
+static void package_given(struct db *db, json_t *doc, void *ctx)
+{
+	struct org_form_state *s = ctx;
+	if (!doc) {
+		refused(s, "Package not given", db->err);
+		return;
+	}
+	finished(s, doc);
+}
+
+static bool give_package(struct org_form_state *s, long long eo, int version)
+{
+	char id[24], v[24];
+	const char *params[3] = { id, s->package_after, v };
+	snprintf(id, sizeof id, "%lld", eo);
+	snprintf(v, sizeof v, "%d", version);
+	return db_org_call_submit(app_db(s->app), s, ORG_PACKAGE_GIVE, params, package_given, s);
+}
+
+/* The first write answered: the package next if one is to be given. */
+static void written(struct db *db, json_t *doc, void *ctx)
+{
+	struct org_form_state *s = ctx;
+	if (!doc) {
+		char why[600];
+		snprintf(why, sizeof why, "%.500s%s", db->err,
+			 strstr(db->err, "changed since you opened it") ? " (Esc, then e, edits what is stored now)" : "");
+		refused(s, s->eo ? "Not saved" : "Not added", why);
+		return;
+	}
+	if (!s->eo) {
+		/* added: from now on the form edits it (Enter again never adds twice) */
+		s->eo = json_integer_value(json_object_get(doc, "id"));
+	}
+	s->version = (int)json_integer_value(json_object_get(doc, "version"));
+	remember_opened(s);
+	if (s->package_after[0]) {
+		snprintf(s->opened[G_PKG], sizeof s->opened[G_PKG], "%s", json_text(doc, "package"));
+		if (!give_package(s, s->eo, s->version))
+			refused(s, "Package not given", db->err);
+		return;
+	}
+	finished(s, doc);
+}
+
+static int org_form_submit(struct app *app, struct org_form_state *s)
+{
+	json_t *fields = json_object();
+	char id[24], v[24], *text = NULL;
+	bool queued, any = false;
+
+	if (!s->loaded || s->saving || !s->event_id) {
+		json_decref(fields);
+		return SCR_HANDLED;
+	}
+	for (int i = G_REL; i < G_COUNT; i++) {
+		const char *value = form_value(&s->fields[i]);
+		if (i == G_PKG || (s->eo && strcmp(value, s->opened[i]) == 0))
+			continue; /* unchanged: not sent, so "changed:" names only what was */
+		json_object_set_new(fields, json_keys[i], json_string(value));
+		any = true;
+	}
+	if (s->eo && strcmp(s->fields[G_NAME].text, s->opened[G_NAME]) != 0) {
+		json_object_set_new(fields, "name", json_string(s->fields[G_NAME].text));
+		any = true;
+	}
+	snprintf(s->package_after, sizeof s->package_after, "%s",
+		 strcmp(s->fields[G_PKG].text, s->opened[G_PKG]) != 0 ? s->fields[G_PKG].text : "");
+	if (s->eo && !any && !s->package_after[0]) {
+		json_decref(fields);
+		s->message_error = false;
+		snprintf(s->message, sizeof s->message, "Nothing changed.");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	text = json_dumps(fields, JSON_COMPACT);
+	json_decref(fields);
+	if (!text)
+		return SCR_HANDLED;
+	if (!s->eo) {
+		const char *params[3] = { id, s->fields[G_NAME].text, text };
+		snprintf(id, sizeof id, "%lld", s->event_id);
+		queued = db_org_call_submit(app_db(app), s, ORG_ADD, params, written, s);
+	} else if (!any) {
+		queued = give_package(s, s->eo, s->version);
+	} else {
+		const char *params[3] = { id, v, text };
+		snprintf(id, sizeof id, "%lld", s->eo);
+		snprintf(v, sizeof v, "%d", s->version);
+		queued = db_org_call_submit(app_db(app), s, ORG_EDIT, params, written, s);
+	}
+	free(text);
+	s->saving = queued;
+	s->message[0] = '\0';
+	if (!queued)
+		refused(s, "Not saved", app_db(app)->err);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+static int org_form_key(struct app *app, void *state, enum action action, int key)
+{
+	struct org_form_state *s = state;
+	int r;
+
+	if (action == ACT_SUBMIT)
+		return org_form_submit(app, s);
+	if (s->saving) {
+		if (action == ACT_HELP || action == ACT_QUIT)
+			return SCR_IGNORED;
+		app_status(app, true, "still saving — wait for the answer");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (action == ACT_MENU || action == ACT_QUIT || action == ACT_BACK)
+		return SCR_IGNORED;
+	if (!s->loaded)
+		return action == ACT_REFRESH && s->eo ? (load(app, s), SCR_HANDLED | SCR_REDRAW) : SCR_IGNORED;
+	r = form_key(&s->form, action, key);
+	if (r & FORM_CHANGED)
+		s->message[0] = '\0';
+	if (r)
+		return SCR_HANDLED | SCR_REDRAW;
+	return SCR_IGNORED;
+}
+
+static int org_form_tick(struct app *app, void *state)
+{
+	struct org_form_state *s = state;
+	(void)app;
+	return s->close ? SCR_BACK : SCR_IGNORED;
+}
+
+const struct screen_ops org_form_screen = {
+	.name = "orgform",
+	.needs = "clerk",
+	.title = "Event organization",
+	.state_size = sizeof(struct org_form_state),
+	.init = org_form_init,
+	.done = org_form_done,
+	.draw = org_form_draw,
+	.on_key = org_form_key,
+	.on_tick = org_form_tick,
+};
