@@ -124,28 +124,6 @@ static void org_form_done(struct app *app, void *state)
 	db_cancel_owner(app_db(app), state);
 }
 
-/* A message over up to four lines, broken at spaces (a refusal from the
- * database is longer than 80 columns). */
-static void draw_wrapped(int y, int x, int w, const char *text, unsigned attr)
-{
-	char line[700];
-	for (int n = 0; n < 4 && *text; n++) {
-		size_t len = strlen(text), cut = len;
-		if ((int)len > w && n < 3) {
-			cut = (size_t)w;
-			while (cut > 0 && text[cut] != ' ')
-				cut--;
-			if (cut == 0)
-				cut = (size_t)w;
-		}
-		snprintf(line, sizeof line, "%.*s", (int)cut, text);
-		draw_text(y + n, x, w, line, attr);
-		text += cut;
-		while (*text == ' ')
-			text++;
-	}
-}
-
 static void org_form_draw(struct app *app, void *state, struct rect a)
 {
 	struct org_form_state *s = state;
@@ -181,7 +159,7 @@ static void org_form_draw(struct app *app, void *state, struct rect a)
 	if (s->saving)
 		draw_text(++y, 2, a.w - 4, "saving…", theme_attr(C_DIM));
 	else if (s->message[0])
-		draw_wrapped(++y, 2, a.w - 4, s->message,
+		draw_wrapped(++y, 2, a.w - 4, 4, s->message,
 			     s->message_error ? theme_attr(C_STATUS_ERR) : theme_attr(C_STATUS_OK));
 }
 
