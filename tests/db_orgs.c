@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../src/core/order.h"
 #include "../src/core/order_filter.h"
@@ -400,6 +401,22 @@ static void test_screen_orders_of_organization(void **state)
 	assert_true(tmux_wait_for(&t, "Org: Kappa Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, " Total ", 5000));
 	assert_true(tmux_wait_gone(&t, "loading", 5000));
+	/* the list and the grid are two reads: wait until both are drawn */
+	for (int waited = 0; waited < 10000; waited += 200) {
+		rows = 0;
+		total = 0;
+		screen = tmux_capture(&t);
+		for (line = strtok(screen, "\n"); line; line = strtok(NULL, "\n")) {
+			int id;
+			if (sscanf(line, " #%d ", &id) == 1)
+				rows++;
+		}
+		free(screen);
+		if (rows >= want)
+			break;
+		usleep(200000);
+	}
+	rows = 0;
 	screen = tmux_capture(&t);
 	for (line = strtok(screen, "\n"); line; line = strtok(NULL, "\n")) {
 		int id;
