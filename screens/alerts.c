@@ -144,6 +144,12 @@ static void alerts_draw(struct app *app, void *state, struct rect a)
 		snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(json_object_get(r, "count")));
 		draw_text_right(y, xs[COL_COUNT], ws[COL_COUNT] - 1, buf, attr);
 		what_text(json_text(r, "message"), buf, sizeof buf);
+		if (json_text(r, "gate")[0] && !strstr(buf, json_text(r, "gate"))) {
+			/* "Gate north: 6 rejects…": the part before ": " was the
+			 * gate; it tells gate alerts apart, so it comes first */
+			snprintf(mark, sizeof mark, "%.100s · %.400s", json_text(r, "gate"), buf);
+			snprintf(buf, sizeof buf, "%s", mark);
+		}
 		draw_text(y, xs[COL_WHAT], ws[COL_WHAT] - 1, buf, attr);
 		if (acked)
 			snprintf(buf, sizeof buf, "%s@%s", json_text(r, "acknowledged_by"),

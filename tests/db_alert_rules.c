@@ -225,6 +225,49 @@ static void test_forged_codes_are_refusals(void **state)
 	exec("UPDATE alert SET acknowledged_at = now(), acknowledged_by = 'test' WHERE event_id = %lld", ev);
 }
 
+/* What a gate login may write about the door is bounded (060): refusals
+ * per minute and invented gates per hour, names cleaned of control and
+ * bidi characters, station_gate_seen for gates only and existing events. */
+static void test_door_input_is_bounded(void **state)
+{
+	long long ev = make_event(unique_name("Bounded"), "2027-06-03", 0);
+	char login[64], sql[600];
+	PGconn *g;
+	(void)state;
+
+	snprintf(login, sizeof login, "gateflood_%d", (int)getpid());
+	ok("$BOXOFFICE user add %s --role gate >/dev/null", login);
+	snprintf(sql, sizeof sql, "user=%s", login);
+	g = PQconnectdb(sql);
+	assert_int_equal(PQstatus(g), CONNECTION_OK);
+	/* 100 refusals at one gate in a burst: 60 kept */
+	snprintf(sql, sizeof sql, "SELECT count(checkin_refused(%lld, 'flood', 'x')) FROM generate_series(1, 100)", ev);
+	PQclear(test_query(g, sql, 0, NULL));
+	assert_int_equal(scalar("SELECT count(*) FROM checkin_reject WHERE recorded_by = '%s'", login), 60);
+	exec("UPDATE checkin_reject SET at = at - interval '2 minutes' WHERE recorded_by = '%s'", login);
+	/* 20 invented gates: 8 named an hour (flood is one of them) */
+	snprintf(sql, sizeof sql,
+		 "SELECT count(checkin_refused(%lld, 'gate ' || i, 'x')) FROM generate_series(1, 20) i", ev);
+	PQclear(test_query(g, sql, 0, NULL));
+	assert_int_equal(scalar("SELECT count(DISTINCT gate) FROM checkin_reject WHERE recorded_by = '%s'", login), 8);
+	/* control and bidi characters never reach a gate name */
+	snprintf(sql, sizeof sql,
+		 "SELECT checkin_scan(999999999, %lld, 1, E'\\x1b[2JBack\\u202Edoor\\x07', NULL, false, "
+		 "gen_random_uuid(), NULL, NULL)",
+		 ev);
+	PQclear(test_query(g, sql, 0, NULL));
+	assert_int_equal(scalar("SELECT count(*) FROM checkin_reject WHERE event_id = %lld AND gate = '[2JBackdoor'",
+				ev),
+			 1);
+	/* gate links: an existing event, a sane queue */
+	assert_string_equal(test_fails(g, "SELECT station_gate_seen(987654321, 'x', 0)", 0, NULL), "BX001");
+	snprintf(sql, sizeof sql, "SELECT station_gate_seen(%lld, 'x', 2000000000)", ev);
+	assert_string_equal(test_fails(g, sql, 0, NULL), "22023");
+	PQfinish(g);
+	ok("$BOXOFFICE alert set --event %lld --disable", ev);
+	exec("UPDATE alert SET acknowledged_at = now(), acknowledged_by = 'test' WHERE event_id = %lld", ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_channel_failing),
 		cmocka_unit_test(test_counters_purged),
 		cmocka_unit_test(test_forged_codes_are_refusals),
+		cmocka_unit_test(test_door_input_is_bounded),
 	};
 	return cmocka_run_group_tests_name("alert rules", tests, setup, teardown);
 }
