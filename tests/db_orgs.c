@@ -513,6 +513,47 @@ static void test_screen_persons_of_organization(void **state)
 	tmux_stop(&t);
 }
 
+/* The add form's refusals in words, the form kept with what was typed:
+ * a booth another organization has, then a name that is there already;
+ * nothing is written until the input is right. */
+static void test_screen_form_refusals(void **state)
+{
+	long long ev = make_event(unique_name("OrgRefuse"), "2042-03-10", 0);
+	char cmd[256], *screen;
+	struct tmux t;
+	(void)state;
+
+	org_add(ev, "Omega Booth", "--booth E1");
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(&t, "orgsrefuse", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Omega Booth", 10000));
+	tmux_keys(&t, "+");
+	assert_true(tmux_wait_for(&t, "+ Add Event Organization", 5000));
+	tmux_type(&t, "Sigma Stand");
+	tmux_keys(&t, "Down Down Down Down Down Down Down");
+	tmux_type(&t, "e1");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "given to \"Omega Booth\"", 5000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "+ Add Event Organization")); /* still the form */
+	assert_non_null(strstr(screen, "Sigma Stand"));              /* the input kept */
+	free(screen);
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 1);
+	/* the same name as the one there, in another spelling */
+	tmux_keys(&t, "C-u");
+	tmux_type(&t, "E2");
+	tmux_keys(&t, "Up Up Up Up Up Up Up C-u");
+	tmux_type(&t, " omega  BOOTH");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "takes part in event", 5000));
+	screen = tmux_capture(&t);
+	assert_null(strstr(screen, "given to")); /* the booth is free: only the name refused */
+	assert_non_null(strstr(screen, "+ Add Event Organization"));
+	free(screen);
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 1);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_screen_add_edit_archive),
 		cmocka_unit_test(test_screen_orders_of_organization),
 		cmocka_unit_test(test_screen_persons_of_organization),
+		cmocka_unit_test(test_screen_form_refusals),
 	};
 	return cmocka_run_group_tests_name("orgs", tests, setup, teardown);
 }
