@@ -268,6 +268,42 @@ static void test_door_input_is_bounded(void **state)
 	exec("UPDATE alert SET acknowledged_at = now(), acknowledged_by = 'test' WHERE event_id = %lld", ev);
 }
 
+/* Voiding a conflicted ticket: the reason is checked and trimmed in the
+ * database (056), and the void bumps the ticket's rev (013) so the next
+ * cache refresh of every offline gate learns of it. */
+static void test_void_reason_and_rev(void **state)
+{
+	long long ev = make_event(unique_name("Voids"), "2027-06-02", 0);
+	long long tk, c1, rev0;
+	char sql[256];
+	json_t *tickets;
+	(void)state;
+
+	make_type(ev, "Stall", 10, 1000, 1);
+	{
+		json_t *sale = cli_json("$BOXOFFICE sell --event %lld --type Stall --qty 1 --payment card", ev);
+		tickets = cli_json("$BOXOFFICE ticket list --order %lld --json",
+				   (long long)json_integer_value(json_object_get(sale, "id")));
+		json_decref(sale);
+	}
+	assert_int_equal(json_array_size(tickets), 1);
+	tk = json_integer_value(json_object_get(json_array_get(tickets, 0), "id"));
+	json_decref(tickets);
+	c1 = scalar("INSERT INTO checkin_conflict (ticket_id, token, gate, scanned_at, offline_verdict, reason) "
+		    "VALUES (%lld, 'x', 'south', now(), 'admit', 'twice') RETURNING id", tk);
+	rev0 = scalar("SELECT rev FROM ticket WHERE id = %lld", tk);
+	snprintf(sql, sizeof sql, "SELECT conflict_settle(%lld, true, '   ')", c1);
+	assert_string_equal(test_fails(admin, sql, 0, NULL), "22023");
+	snprintf(sql, sizeof sql, "SELECT conflict_settle(%lld, true, E'dup\\x01')", c1);
+	assert_string_equal(test_fails(admin, sql, 0, NULL), "22023");
+	assert_int_equal(scalar("SELECT count(*) FROM ticket WHERE id = %lld AND status = 'valid'", tk), 1);
+	exec("SELECT conflict_settle(%lld, true, '  shown twice at south  ')", c1);
+	assert_int_equal(scalar("SELECT count(*) FROM ticket WHERE id = %lld AND status = 'void' AND rev > %lld", tk, rev0), 1);
+	assert_int_equal(scalar("SELECT count(*) FROM change_log WHERE entity = 'ticket' AND entity_id = %lld "
+				"AND action = 'void' AND reason = 'shown twice at south'", tk), 1);
+	exec("UPDATE alert SET acknowledged_at = now(), acknowledged_by = 'test' WHERE event_id = %lld", ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_counters_purged),
 		cmocka_unit_test(test_forged_codes_are_refusals),
 		cmocka_unit_test(test_door_input_is_bounded),
+		cmocka_unit_test(test_void_reason_and_rev),
 	};
 	return cmocka_run_group_tests_name("alert rules", tests, setup, teardown);
 }
