@@ -51,6 +51,9 @@ static void open_neworder(struct tmux *t, long long event_id)
 	tmux_keys(t, "n");
 	assert_true(tmux_wait_for(t, "New ticket order —", 3000));
 	assert_true(tmux_wait_for(t, "Quantity per ticket type:", 3000));
+	/* the types are a read of their own: until they are drawn, Tab goes
+	 * round the first five fields (a person sees them arrive) */
+	assert_true(tmux_wait_for(t, " × ", 5000));
 }
 
 /* Item 1 and 5 in the sale: the unit price, net, VAT and gross show live
