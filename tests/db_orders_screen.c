@@ -227,6 +227,18 @@ static void test_tab_slash_and_sort_mark(void **state)
 	assert_true(tmux_wait_for(&t, "DATE▲", 3000));
 	tmux_keys(&t, "F7");
 	assert_true(tmux_wait_for(&t, "DATE▼", 3000));
+	/* the mark is drawn at once, the rows when the re-read answers: wait
+	 * for Beta (newest) back on top, the row i acts on */
+	for (int waited = 0;; waited += 100) {
+		char *screen = tmux_capture(&t);
+		const char *b = strstr(screen, "Beta AB"), *a = strstr(screen, "Alpha AB");
+		bool on_top = a && b && b < a;
+		free(screen);
+		if (on_top)
+			break;
+		assert_true(waited < 5000);
+		usleep(100000);
+	}
 	/* list → Search → … → Tickets → list: the list's keys work again */
 	tmux_keys(&t, "Tab Tab Tab Tab Tab Tab Tab i");
 	assert_true(tmux_wait_for(&t, "Send the invoice for order #", 3000));
