@@ -49,6 +49,13 @@ struct order_actions {
 	char writing[64];
 	char write_done[24]; /* "settled" */
 	long long write_order;
+	long long write_version; /* the order's version the write was sent with */
+	enum order_status write_to;
+	/* The last write that succeeded: until the row shown is read again
+	 * (its version moves on), the next key judges by its new status, not
+	 * the one on the screen. */
+	long long wrote_order, wrote_version;
+	enum order_status wrote_status;
 	/* the invoice PDF being saved (and mailed) by a child, after `i` */
 	struct doc_job *job;
 	/* called when a write was answered (read what is shown again) */

@@ -146,6 +146,11 @@ static void written(struct db *db, json_t *doc, void *ctx)
 	json_t *inv = doc ? json_object_get(doc, "invoice_no") : NULL;
 
 	a->writing[0] = '\0';
+	if (doc) {
+		a->wrote_order = a->write_order;
+		a->wrote_version = a->write_version;
+		a->wrote_status = a->write_to;
+	}
 	if (doc && json_is_integer(inv) && strcmp(a->write_done, "invoiced") == 0) {
 		char says[120];
 		snprintf(says, sizeof says, "order #%lld invoiced: invoice #%lld — making the PDF…", a->write_order,
@@ -201,6 +206,8 @@ static int write_order(struct app *app, struct order_actions *a, enum write_kind
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	a->write_order = id;
+	a->write_version = version;
+	a->write_to = w[kind].to;
 	snprintf(a->write_done, sizeof a->write_done, "%s", w[kind].done);
 	snprintf(a->writing, sizeof a->writing, "%s order #%lld…", w[kind].doing, id);
 	app_status(app, false, "%s", a->writing);
@@ -246,9 +253,11 @@ int order_actions_prompt_key(struct app *app, struct order_actions *a, int key)
 	}
 }
 
-int order_actions_key(struct app *app, struct order_actions *a, const struct order_row *r, enum action action)
+int order_actions_key(struct app *app, struct order_actions *a, const struct order_row *shown, enum action action)
 {
 	char named[200], question[320];
+	struct order_row fresh;
+	const struct order_row *r = shown;
 
 	a->app = app;
 	if (action != ACT_INVOICE && action != ACT_SETTLE && action != ACT_CANCEL && action != ACT_REFUND &&
@@ -258,6 +267,13 @@ int order_actions_key(struct app *app, struct order_actions *a, const struct ord
 		return SCR_HANDLED;
 	if (write_busy(app, a))
 		return SCR_HANDLED | SCR_REDRAW;
+	if (r->id == a->wrote_order && r->version == a->wrote_version) {
+		/* written a moment ago, not read again yet: the screen still
+		 * shows the status it had */
+		fresh = *r;
+		fresh.status = a->wrote_status;
+		r = &fresh;
+	}
 	order_named(r, named, sizeof named);
 	switch (action) {
 	case ACT_INVOICE:
