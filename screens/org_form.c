@@ -3,9 +3,10 @@
  * chosen one), so the key bar says what Enter and Tab do here. Edit reads
  * the organization first and sends the version it read: when another
  * station changed it meanwhile the database refuses naming what changed,
- * and the form keeps what was typed. A package is given after the other
- * fields (org_package_give, with the version the first write left). All
- * on the loop, through src/db/organizations.h. */
+ * and the form keeps what was typed. A package is given in the same
+ * statement as the other fields (ORG_ADD_PACKAGE, ORG_EDIT_PACKAGE): when
+ * it is refused nothing is added or changed. All on the loop, through
+ * src/db/organizations.h. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,6 @@ struct org_form_state {
 	int version;             /* what the form was opened with (edit) */
 	bool loaded, saving, close;
 	char opened[G_COUNT][FIELD_TEXT_MAX]; /* the values as read: edit sends what differs */
-	char package_after[FIELD_TEXT_MAX];   /* to give once the first write is answered */
 	char message[700];
 	bool message_error;
 	struct read_mark mark;
@@ -181,26 +181,7 @@ static void finished(struct org_form_state *s, json_t *doc)
 	app_wake_in(s->app, 0);
 }
 
-static void package_given(struct db *db, json_t *doc, void *ctx)
-{
-	struct org_form_state *s = ctx;
-	if (!doc) {
-		refused(s, "Package not given", db->err);
-		return;
-	}
-	finished(s, doc);
-}
-
-static bool give_package(struct org_form_state *s, long long eo, int version)
-{
-	char id[24], v[24];
-	const char *params[3] = { id, s->package_after, v };
-	snprintf(id, sizeof id, "%lld", eo);
-	snprintf(v, sizeof v, "%d", version);
-	return db_org_call_submit(app_db(s->app), s, ORG_PACKAGE_GIVE, params, package_given, s);
-}
-
-/* The first write answered: the package next if one is to be given. */
+/* The write answered: the add or edit and its package, all or nothing. */
 static void written(struct db *db, json_t *doc, void *ctx)
 {
 	struct org_form_state *s = ctx;
@@ -211,18 +192,10 @@ static void written(struct db *db, json_t *doc, void *ctx)
 		refused(s, s->eo ? "Not saved" : "Not added", why);
 		return;
 	}
-	if (!s->eo) {
-		/* added: from now on the form edits it (Enter again never adds twice) */
+	if (!s->eo) /* added: from now on the form edits it (Enter again never adds twice) */
 		s->eo = json_integer_value(json_object_get(doc, "id"));
-	}
 	s->version = (int)json_integer_value(json_object_get(doc, "version"));
 	remember_opened(s);
-	if (s->package_after[0]) {
-		snprintf(s->opened[G_PKG], sizeof s->opened[G_PKG], "%s", json_text(doc, "package"));
-		if (!give_package(s, s->eo, s->version))
-			refused(s, "Package not given", db->err);
-		return;
-	}
 	finished(s, doc);
 }
 
@@ -230,6 +203,7 @@ static int org_form_submit(struct app *app, struct org_form_state *s)
 {
 	json_t *fields = json_object();
 	char id[24], v[24], *text = NULL;
+	const char *package;
 	bool queued, any = false;
 
 	if (!s->loaded || s->saving || !s->event_id) {
@@ -247,9 +221,8 @@ static int org_form_submit(struct app *app, struct org_form_state *s)
 		json_object_set_new(fields, "name", json_string(s->fields[G_NAME].text));
 		any = true;
 	}
-	snprintf(s->package_after, sizeof s->package_after, "%s",
-		 strcmp(s->fields[G_PKG].text, s->opened[G_PKG]) != 0 ? s->fields[G_PKG].text : "");
-	if (s->eo && !any && !s->package_after[0]) {
+	package = strcmp(s->fields[G_PKG].text, s->opened[G_PKG]) != 0 ? s->fields[G_PKG].text : "";
+	if (s->eo && !any && !package[0]) {
 		json_decref(fields);
 		s->message_error = false;
 		snprintf(s->message, sizeof s->message, "Nothing changed.");
@@ -259,17 +232,17 @@ static int org_form_submit(struct app *app, struct org_form_state *s)
 	json_decref(fields);
 	if (!text)
 		return SCR_HANDLED;
+	snprintf(v, sizeof v, "%d", s->version);
 	if (!s->eo) {
-		const char *params[3] = { id, s->fields[G_NAME].text, text };
+		const char *params[4] = { id, s->fields[G_NAME].text, text, package };
 		snprintf(id, sizeof id, "%lld", s->event_id);
-		queued = db_org_call_submit(app_db(app), s, ORG_ADD, params, written, s);
-	} else if (!any) {
-		queued = give_package(s, s->eo, s->version);
+		queued = db_org_call_submit(app_db(app), s, package[0] ? ORG_ADD_PACKAGE : ORG_ADD, params, written, s);
 	} else {
-		const char *params[3] = { id, v, text };
+		const char *params[4] = { id, v, text, package };
+		const char *give[3] = { id, package, v };
 		snprintf(id, sizeof id, "%lld", s->eo);
-		snprintf(v, sizeof v, "%d", s->version);
-		queued = db_org_call_submit(app_db(app), s, ORG_EDIT, params, written, s);
+		queued = !any ? db_org_call_submit(app_db(app), s, ORG_PACKAGE_GIVE, give, written, s)
+		       : db_org_call_submit(app_db(app), s, package[0] ? ORG_EDIT_PACKAGE : ORG_EDIT, params, written, s);
 	}
 	free(text);
 	s->saving = queued;

@@ -523,6 +523,7 @@ static void test_screen_form_refusals(void **state)
 	struct tmux t;
 	(void)state;
 
+	make_type(ev, "Crew", 20, 0, 1);
 	org_add(ev, "Omega Booth", "--booth E1");
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
 	tmux_start(&t, "orgsrefuse", 80, 24, cmd);
@@ -551,6 +552,23 @@ static void test_screen_form_refusals(void **state)
 	assert_non_null(strstr(screen, "+ Add Event Organization"));
 	free(screen);
 	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 1);
+	/* a package the event does not have: refused, and the add with it
+	 * (one statement), so Enter again after fixing it adds once */
+	tmux_keys(&t, "C-u");
+	tmux_type(&t, "Sigma Stand");
+	tmux_keys(&t, "Down Down Down Down Down Down");
+	tmux_type(&t, "Platinum");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "package \"Platinum\" is not defined", 5000));
+	assert_true(tmux_wait_for(&t, "Not added", 5000));
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 1);
+	assert_int_equal(sql_count("SELECT count(*) FROM organization WHERE name = 'Sigma Stand' AND $1 > 0", ev), 0);
+	json_decref(cli_json("$BOXOFFICE org package --event %lld --name Platinum --items Crew:2 --json", ev));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Platinum E2", 5000)); /* back on the list */
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization eo JOIN organization o "
+				   "ON o.id = eo.organization_id WHERE eo.event_id = $1 AND o.name = 'Sigma Stand' "
+				   "AND eo.package = 'Platinum' AND eo.booth = 'E2'", ev), 1);
 	tmux_stop(&t);
 }
 

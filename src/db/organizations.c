@@ -89,10 +89,15 @@ static const char *const SQL_ORG_CALL[] = {
 	[ORG_BOOTHS] = "SELECT org_booth_plan($1::bigint)",
 	[ORG_BOOTH_ADD] = "SELECT org_booth_add($1::bigint, $2, $3)",
 	[ORG_SHOW] = "SELECT org_result($1::bigint)",
+	/* the inner call runs first; the outer one sees what it wrote */
+	[ORG_ADD_PACKAGE] = "SELECT org_package_give((org_add($1::bigint, $2, $3::jsonb)->>'id')::bigint, $4, NULL)",
+	[ORG_EDIT_PACKAGE] = "SELECT org_package_give($1::bigint, $4, "
+			     "(org_edit($1::bigint, $2::integer, $3::jsonb)->>'version')::integer)",
 };
 static const int ORG_CALL_PARAMS[] = {
 	[ORG_ADD] = 3, [ORG_EDIT] = 3, [ORG_ARCHIVE] = 2, [ORG_PACKAGE_SET] = 4, [ORG_PACKAGE_GIVE] = 3,
 	[ORG_ORDER] = 1, [ORG_MERGE] = 2, [ORG_BOOTHS] = 1, [ORG_BOOTH_ADD] = 3, [ORG_SHOW] = 1,
+	[ORG_ADD_PACKAGE] = 4, [ORG_EDIT_PACKAGE] = 4,
 };
 
 json_t *db_org_call(struct db *db, enum org_call call, const char *const *params)

@@ -34,9 +34,13 @@ bool db_event_org_choices_submit(struct db *db, const void *owner, long long eve
  * name, items [{type, qty}], booth size; ORG_PACKAGE_GIVE event_org,
  * package name, version; ORG_ORDER event_org; ORG_MERGE survivor company,
  * duplicate company; ORG_BOOTHS event; ORG_BOOTH_ADD event, name, size;
- * ORG_SHOW event_org. NULL with db->err set on failure. */
+ * ORG_SHOW event_org. ORG_ADD_PACKAGE (event, name, fields, package) and
+ * ORG_EDIT_PACKAGE (event_org, version, fields, package) are the add or
+ * edit and the package given in one statement, so one transaction: a
+ * package refused leaves nothing added or changed. NULL with db->err set
+ * on failure. */
 enum org_call { ORG_ADD, ORG_EDIT, ORG_ARCHIVE, ORG_PACKAGE_SET, ORG_PACKAGE_GIVE, ORG_ORDER, ORG_MERGE,
-		ORG_BOOTHS, ORG_BOOTH_ADD, ORG_SHOW };
+		ORG_BOOTHS, ORG_BOOTH_ADD, ORG_SHOW, ORG_ADD_PACKAGE, ORG_EDIT_PACKAGE };
 #include <jansson.h>
 json_t *db_org_call(struct db *db, enum org_call call, const char *const *params);
 /* The same queued on the loop (src/db/async.h): done gets the document,
