@@ -675,6 +675,118 @@ static void test_notify_after_commit(void **state)
 	PQfinish(listener);
 }
 
+static long long type_field(long long type_id, const char *sql)
+{
+	char ty[24];
+	const char *p[1] = { ty };
+	snprintf(ty, sizeof ty, "%lld", type_id);
+	return test_scalar(conn, sql, 1, p);
+}
+
+static int backends_waiting_on_lanes(long long type_id)
+{
+	char ty[24];
+	const char *p[1] = { ty };
+	PGresult *r;
+	int n;
+	snprintf(ty, sizeof ty, "%lld", type_id);
+	r = test_query(conn, "SELECT count(DISTINCT l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' "
+			     "AND NOT l.granted AND l.objid = $1::bigint AND l.classid IN (61, 62)", 1, p);
+	n = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return n;
+}
+
+/* Issue 19's sale path (db/061). Sellers of a type are admitted two at a
+ * time: with both lanes taken, two sales from other processes wait (asleep,
+ * having done nothing) and complete when the lanes free; with
+ * boxoffice.sale_lanes = 0 a sale does not wait for them. The order line's
+ * type is checked without the foreign key: a type that was ordered cannot
+ * be deleted, a line cannot name another event's type. The triggers' pre-
+ * filters follow what they depend on: channel_mapped the platform
+ * mappings, alert_watch the event's and the type's alert settings. */
+static void test_sale_path_admission_and_guards(void **state)
+{
+	long long ev = make_event(unique_name("Lanes"), "2041-05-01", 0);
+	long long other = make_event(unique_name("LanesOther"), "2041-05-02", 0);
+	long long ty = make_type(ev, "Lane", 100, 1000, 1);
+	long long ty_other = make_type(other, "Elsewhere", 100, 1000, 1);
+	char ev_s[24], ty_s[24], other_s[24], ty_other_s[24], sql[512];
+	const char *p[2] = { ev_s, ty_s };
+	PGconn *lanes = test_connect(), *unadmitted = test_connect();
+	PGresult *r;
+	pid_t a, b;
+	int status, waited = 0;
+	(void)state;
+
+	snprintf(ev_s, sizeof ev_s, "%lld", ev);
+	snprintf(ty_s, sizeof ty_s, "%lld", ty);
+	snprintf(other_s, sizeof other_s, "%lld", other);
+	snprintf(ty_other_s, sizeof ty_other_s, "%lld", ty_other);
+
+	/* both lanes of the type taken by a transaction left open */
+	PQclear(test_query(lanes, "BEGIN", 0, NULL));
+	PQclear(test_query(lanes, "SELECT pg_advisory_xact_lock(61, $1::integer), pg_advisory_xact_lock(62, $1::integer)",
+			   1, (const char *const[]){ ty_s }));
+	a = spawn_sell("lane-a", ev, ty);
+	b = spawn_sell("lane-b", ev, ty);
+	while (backends_waiting_on_lanes(ty) < 2 && waited++ < 100)
+		usleep(100 * 1000);
+	assert_int_equal(backends_waiting_on_lanes(ty), 2);
+	assert_int_equal(type_field(ty, "SELECT sold FROM ticket_type WHERE id = $1"), 0);
+	assert_int_equal(type_field(ty, "SELECT count(*) FROM order_line WHERE type_id = $1"), 0);
+	/* no admission: past the lanes at once */
+	PQclear(test_query(unadmitted, "SET statement_timeout = '10s'", 0, NULL));
+	PQclear(test_query(unadmitted, "SET boxoffice.sale_lanes = '0'", 0, NULL));
+	r = test_query(unadmitted, "SELECT inventory_sell($1, $2, 1, 'pos', 'card', NULL, NULL, NULL, NULL, NULL, 'lanes off')",
+		       2, p);
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	PQclear(r);
+	assert_int_equal(type_field(ty, "SELECT sold FROM ticket_type WHERE id = $1"), 1);
+	assert_int_equal(backends_waiting_on_lanes(ty), 2);
+	PQclear(test_query(lanes, "COMMIT", 0, NULL));
+	assert_int_equal(waitpid(a, &status, 0), a);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(waitpid(b, &status, 0), b);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(type_field(ty, "SELECT sold FROM ticket_type WHERE id = $1"), 3);
+	PQfinish(lanes);
+	PQfinish(unadmitted);
+
+	/* what the foreign key refused, refused still */
+	assert_string_equal(test_fails(conn, "DELETE FROM ticket_type WHERE id = $1", 1, (const char *const[]){ ty_s }),
+			    "23503");
+	snprintf(sql, sizeof sql, "UPDATE order_line SET type_id = $1 WHERE type_id = %lld", ty);
+	assert_string_equal(test_fails(conn, sql, 1, (const char *const[]){ ty_other_s }), "23503");
+	assert_int_equal(type_field(ty, "SELECT count(*) FROM order_line WHERE type_id = $1"), 3);
+	/* a type never ordered can still go */
+	PQclear(test_query(conn, "DELETE FROM ticket_type WHERE id = $1", 1, (const char *const[]){ ty_other_s }));
+	assert_int_equal(type_field(ty_other, "SELECT count(*) FROM ticket_type WHERE id = $1"), 0);
+
+	/* outbox_on_type only for types a platform sells */
+	assert_int_equal(type_field(ty, "SELECT channel_mapped::integer FROM ticket_type WHERE id = $1"), 0);
+	PQclear(test_query(conn, "INSERT INTO platform_map (platform, sku, event_id, type_id) VALUES ('shopify', 'LANE-' || $2::text, $1::bigint, $2::bigint)",
+			   2, p));
+	assert_int_equal(type_field(ty, "SELECT channel_mapped::integer FROM ticket_type WHERE id = $1"), 1);
+	PQclear(test_query(conn, "DELETE FROM platform_map WHERE type_id = $1::bigint", 1, (const char *const[]){ ty_s }));
+	assert_int_equal(type_field(ty, "SELECT channel_mapped::integer FROM ticket_type WHERE id = $1"), 0);
+
+	/* alert_on_type's threshold: the default, the event's, the type's, off */
+	assert_int_equal(type_field(ty, "SELECT coalesce(alert_watch, -2) FROM ticket_type WHERE id = $1"), -2);
+	PQclear(test_query(conn, "INSERT INTO alert_setting (event_id, low_stock) VALUES ($1, 7)", 1, p));
+	assert_int_equal(type_field(ty, "SELECT alert_watch FROM ticket_type WHERE id = $1"), 7);
+	PQclear(test_query(conn, "INSERT INTO alert_setting (event_id, type_id, low_stock) VALUES ($1, $2, 3)", 2, p));
+	assert_int_equal(type_field(ty, "SELECT alert_watch FROM ticket_type WHERE id = $1"), 3);
+	PQclear(test_query(conn, "UPDATE alert_setting SET enabled = false WHERE event_id = $1 AND type_id IS NULL", 1, p));
+	assert_int_equal(type_field(ty, "SELECT alert_watch FROM ticket_type WHERE id = $1"), 3);
+	PQclear(test_query(conn, "DELETE FROM alert_setting WHERE type_id = $1::bigint", 1, (const char *const[]){ ty_s }));
+	assert_int_equal(type_field(ty, "SELECT alert_watch FROM ticket_type WHERE id = $1"), -1);
+	/* alerts off: sold out without an alert */
+	PQclear(test_query(conn, "SELECT inventory_sell($1, $2, 97, 'pos', 'card', NULL, NULL, NULL, NULL, NULL, 'out')", 2, p));
+	assert_int_equal(type_field(ty, "SELECT sold FROM ticket_type WHERE id = $1"), 100);
+	assert_int_equal(type_field(ty, "SELECT count(*) FROM alert WHERE type_id = $1"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -686,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_orders_give_seats_back),
 		cmocka_unit_test(test_bad_input_changes_nothing),
 		cmocka_unit_test(test_notify_after_commit),
+		cmocka_unit_test(test_sale_path_admission_and_guards),
 	};
 	return cmocka_run_group_tests_name("inventory", tests, setup, teardown);
 }
