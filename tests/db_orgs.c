@@ -392,6 +392,22 @@ static void test_screen_orders_of_organization(void **state)
 			 "AND lower(btrim(o.company)) = lower(btrim(g.name))))",
 			 a);
 	assert_int_equal(want, 3);
+	/* the CLI's --org: the same orders, in the list and the CSV export */
+	{
+		json_t *doc = cli_json("$BOXOFFICE order list --event %lld --org %lld --json", ev, a);
+		struct run_result r = run_cmd("$BOXOFFICE order export --csv - --event %lld --org %lld", ev, a);
+		int csv_rows = -1; /* the header is not an order */
+		assert_true(json_is_array(doc));
+		assert_int_equal(json_array_size(doc), want);
+		json_decref(doc);
+		assert_int_equal(r.status, 0);
+		for (const char *c = r.out; (c = strchr(c, '\n')); c++)
+			csv_rows++;
+		assert_int_equal(csv_rows, want);
+		assert_null(strstr(r.out, "Fans"));
+		assert_null(strstr(r.out, "Lambda"));
+		run_free(&r);
+	}
 
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
 	tmux_start(&t, "orgsorders", 80, 24, cmd);

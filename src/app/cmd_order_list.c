@@ -17,7 +17,7 @@
 
 /* The filter flags every order listing shares. */
 struct filter_flags {
-	const char *event, *status, *payment, *from, *to, *search, *tickets, *sort;
+	const char *event, *status, *payment, *from, *to, *search, *tickets, *sort, *org;
 	bool desc;
 };
 
@@ -26,7 +26,7 @@ struct filter_flags {
 	{ "payment", &(f).payment, NULL }, { "from", &(f).from, NULL },               \
 	{ "to", &(f).to, NULL }, { "search", &(f).search, NULL },                     \
 	{ "ticket-count", &(f).tickets, NULL }, { "sort", &(f).sort, NULL },          \
-	{ "desc", NULL, &(f).desc }
+	{ "desc", NULL, &(f).desc }, { "org", &(f).org, NULL }
 
 static int build_filter(struct cli *cli, const char *what, const struct filter_flags *ff,
 			struct order_filter *f, enum order_sort *sort)
@@ -69,6 +69,13 @@ static int build_filter(struct cli *cli, const char *what, const struct filter_f
 		if ((why = validate_date(ff->to)))
 			return cli_fail(EXIT_USAGE, what, "--to %s", why);
 		snprintf(f->to, sizeof f->to, "%s", ff->to);
+	}
+	if (ff->org) {
+		/* an event organization's orders, as its screen's `o` shows them */
+		long long org;
+		if (!cli_int(what, "org", ff->org, 1, 9000000000000000000LL, &org, &rc))
+			return rc;
+		f->event_org_id = org;
 	}
 	if ((why = order_filter_check(f)))
 		return cli_fail(EXIT_USAGE, what, "%s", why);

@@ -38,7 +38,7 @@ const struct command commands[] = {
 	{ "hold", "release", cmd_hold_release, "hold release ID", "give a hold's seats back" },
 	{ "order", "list", cmd_order_list,
 	  "order list [--event E] [--status S] [--payment P] [--from D] [--to D] [--search Q] "
-	  "[--ticket-count missing|complete] [--sort COLUMN] [--desc] [--limit N] [--json]",
+	  "[--ticket-count missing|complete] [--sort COLUMN] [--desc] [--org ID] [--limit N] [--json]",
 	  "list orders matching the filters (every one unless --limit)" },
 	{ "order", "summary", cmd_order_summary, "order summary [order list's filters] [--json]",
 	  "orders, tickets and amounts by status and payment method" },
