@@ -6,6 +6,8 @@
  *    server with the same client count, pgbench updates one single row: the
  *    most any design that serialises on one row can reach. The ratio is ours
  *    over that limit.
+ *    While the 16 sell, what they wait on is sampled from pg_stat_activity
+ *    every 10 ms (the wait-event profile, README "Contended sales").
  * 2. NOTIFY latency: from COMMIT at one connection to receipt at another,
  *    p50 and p99 over 1,000 changes. */
 #include <libpq-fe.h>
@@ -48,6 +50,59 @@ static double pgbench_hot_row(PGconn *c)
 	unlink(script);
 	printf("pgbench: %d clients updating one row for %d s: %.0f tps\n", CLIENTS, PGBENCH_SECONDS, tps);
 	return tps;
+}
+
+/* What the sellers wait on: one sample of every active seller's
+ * wait_event every 10 ms, counted by (type, event); CPU when none. */
+#define WAIT_KINDS 48
+struct wait_profile {
+	PGconn *conn;
+	volatile bool stop;
+	int kinds;
+	char name[WAIT_KINDS][80];
+	long count[WAIT_KINDS];
+	long total;
+};
+
+static void *wait_sample(void *arg)
+{
+	struct wait_profile *w = arg;
+	while (!w->stop) {
+		PGresult *r = PQexec(w->conn, "SELECT coalesce(wait_event_type || ' ' || wait_event, 'CPU') "
+					      "FROM pg_stat_activity WHERE application_name LIKE 'bench-seller-%' "
+					      "AND state = 'active'");
+		for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++) {
+			const char *v = PQgetvalue(r, i, 0);
+			int k = 0;
+			while (k < w->kinds && strcmp(w->name[k], v) != 0)
+				k++;
+			if (k == w->kinds && w->kinds < WAIT_KINDS)
+				snprintf(w->name[w->kinds++], sizeof w->name[0], "%s", v);
+			if (k < w->kinds) {
+				w->count[k]++;
+				w->total++;
+			}
+		}
+		PQclear(r);
+		usleep(10 * 1000);
+	}
+	return NULL;
+}
+
+static void wait_profile_print(const struct wait_profile *w)
+{
+	bool shown[WAIT_KINDS] = { false };
+	printf("wait events of the 16 sellers (%ld samples):\n", w->total);
+	for (int n = 0; n < w->kinds; n++) {
+		int best = -1;
+		for (int k = 0; k < w->kinds; k++)
+			if (!shown[k] && (best < 0 || w->count[k] > w->count[best]))
+				best = k;
+		shown[best] = true;
+		if (w->count[best] * 1000 < w->total) /* under 0.1 % */
+			break;
+		printf("  %-32s %5.1f %%\n", w->name[best], 100.0 * w->count[best] / w->total);
+	}
 }
 
 /* Receipt times by type version, filled by the listener thread. */
@@ -159,7 +214,17 @@ int main(void)
 		       PQgetvalue(r, 0, 1), sysconf(_SC_NPROCESSORS_ONLN));
 		PQclear(r);
 	}
-	sales = contended_sales(c, CLIENTS, "Bench contended sales", &oversell, &errors);
+	{
+		static struct wait_profile w;
+		pthread_t sampler;
+		w.conn = connect_as("bench-sampler");
+		pthread_create(&sampler, NULL, wait_sample, &w);
+		sales = contended_sales(c, CLIENTS, "Bench contended sales", &oversell, &errors);
+		w.stop = true;
+		pthread_join(sampler, NULL);
+		PQfinish(w.conn);
+		wait_profile_print(&w);
+	}
 	hot = pgbench_hot_row(c);
 	{
 		/* For context: as many sellers as this machine has cores. */
