@@ -588,6 +588,106 @@ static void test_screen_form_refusals(void **state)
 	tmux_stop(&t);
 }
 
+static long long eo_company(long long eo)
+{
+	json_t *doc = cli_json("$BOXOFFICE org show %lld --json", eo);
+	long long c = json_integer_value(json_object_get(doc, "company"));
+	json_decref(doc);
+	return c;
+}
+
+/* What a hostile review got past the database (db/063), refused now:
+ * sponsored orders beyond the package from `order add`; a package lowered
+ * while an order with it is being made (it waits, then is refused);
+ * archived organizations edited or ordered for; look-alike names with
+ * invisible characters or odd spaces; fields that do not exist; a merge
+ * dropping the duplicate's package; an edit opened before a merge. */
+static void test_guards_against_hostile_input(void **state)
+{
+	long long ev = make_event(unique_name("OrgGuard"), "2042-03-12", 0), eo, eo2, eo3;
+	char ev_s[24], eo_s[24], name[160], look_alike[160];
+	PGconn *ordering = test_connect(), *lowering = test_connect();
+	PGresult *r;
+	int waited = 0;
+	(void)state;
+
+	snprintf(ev_s, sizeof ev_s, "%lld", ev);
+	make_type(ev, "Adult", 100, 1000, 1);
+	json_decref(cli_json("$BOXOFFICE org package --event %lld --name Silver --items Adult:3 --json", ev));
+	eo = org_add(ev, "Guard Sponsor", "--relationship sponsor");
+	json_decref(cli_json("$BOXOFFICE org package %lld --give Silver --json", eo));
+	snprintf(eo_s, sizeof eo_s, "%lld", eo);
+
+	/* 1. past the package by a plain sponsored order: refused at commit */
+	refused("entitles", "$BOXOFFICE order add --event %lld --lines Adult:4 --payment sponsored --org %lld", ev, eo);
+	assert_int_equal(sql_count("SELECT count(*) FROM ticket_order WHERE event_org_id = $1", eo), 0);
+
+	/* 2. the package order open in one transaction; lowering the package
+	 * from another waits for it, then is refused */
+	PQclear(test_query(ordering, "BEGIN", 0, NULL));
+	PQclear(test_query(ordering, "SELECT org_package_order($1)", 1, (const char *const[]){ eo_s }));
+	{
+		char items[80];
+		snprintf(items, sizeof items, "[{\"type\": %lld, \"qty\": 1}]",
+			 sql_count("SELECT id FROM ticket_type WHERE event_id = $1", ev));
+		assert_int_equal(PQsendQueryParams(lowering, "SELECT org_package_set($1, 'Silver', $2::jsonb, NULL)", 2,
+						   NULL, (const char *const[]){ ev_s, items }, NULL, NULL, 0), 1);
+	}
+	while (waited++ < 100 && sql_count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+					   "AND query LIKE 'SELECT org_package_set%' AND $1 > 0", 1) == 0)
+		usleep(100 * 1000);
+	assert_int_equal(sql_count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+				   "AND query LIKE 'SELECT org_package_set%' AND $1 > 0", 1), 1);
+	PQclear(test_query(ordering, "COMMIT", 0, NULL));
+	r = PQgetResult(lowering);
+	assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+	assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "BX002");
+	assert_non_null(strstr(PQresultErrorMessage(r), "below the 3"));
+	PQclear(r);
+	while ((r = PQgetResult(lowering)))
+		PQclear(r);
+	assert_int_equal(sql_count("SELECT sum(qty) FROM org_package_item i JOIN event_organization e "
+				   "ON e.package_id = i.package_id WHERE e.id = $1", eo), 3);
+	PQfinish(ordering);
+	PQfinish(lowering);
+
+	/* 3. archived: no edits, no packages, no orders */
+	eo2 = org_add(ev, "Guard Archived", "");
+	json_decref(cli_json("$BOXOFFICE org archive %lld --json", eo2));
+	refused("archived", "$BOXOFFICE org edit %lld --category late", eo2);
+	refused("archived", "$BOXOFFICE org package %lld --give Silver", eo2);
+	refused("archived", "$BOXOFFICE order add --event %lld --lines Adult:1 --payment card --org %lld", ev, eo2);
+
+	/* 4. look-alikes: a no-break space is a space, a zero-width space and
+	 * a bidi override are nothing; a name of nothing is no name */
+	snprintf(look_alike, sizeof look_alike, "Guard\u00a0Sponsor\u202e");
+	refused("takes part in event", "$BOXOFFICE org add --event %lld --name '%s'", ev, look_alike);
+	snprintf(name, sizeof name, "\u200b\u200f");
+	{
+		struct run_result rr = run_cmd("$BOXOFFICE org add --event %lld --name '%s'", ev, name);
+		assert_int_not_equal(rr.status, 0);
+		run_free(&rr);
+	}
+	assert_string_equal(test_fails(conn, "SELECT org_edit($1, NULL, '{\"junk\": \"x\"}')", 1,
+				       (const char *const[]){ eo_s }),
+			    "22023");
+	assert_string_equal(test_fails(conn, "SELECT org_edit($1, NULL, '{\"category\": [1, 2]}')", 1,
+				       (const char *const[]){ eo_s }),
+			    "22023");
+	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 2);
+
+	/* 5. a merge that would drop the duplicate's package: refused */
+	eo3 = org_add(ev, "Guard Survivor", "");
+	refused("has package \"Silver\"", "$BOXOFFICE org merge %lld %lld", eo_company(eo3), eo_company(eo));
+	/* 6. the other way it goes; an edit opened before it is stale */
+	{
+		long long version = sql_count("SELECT version FROM event_organization WHERE id = $1", eo);
+		json_decref(cli_json("$BOXOFFICE org merge %lld %lld --json", eo_company(eo), eo_company(eo3)));
+		refused("changed since you opened it", "$BOXOFFICE org edit %lld --version %lld --name 'Renamed By Stale Form'",
+			eo, version);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_screen_orders_of_organization),
 		cmocka_unit_test(test_screen_persons_of_organization),
 		cmocka_unit_test(test_screen_form_refusals),
+		cmocka_unit_test(test_guards_against_hostile_input),
 	};
 	return cmocka_run_group_tests_name("orgs", tests, setup, teardown);
 }
