@@ -17,12 +17,14 @@
 --    off, NULL for the default tenth of capacity) and channel_mapped.
 -- 3. With more sellers than cores, sellers doing their inserts took the CPU
 --    from the one holding the row, and every sale waited longer for it.
---    Sellers of one type are now admitted a few at a time
+--    Sellers (and holders) of one type are now admitted a few at a time
 --    (inventory_admit: boxoffice.sale_lanes, default 2): the others wait
 --    asleep, before doing any work, in a queue.
 
--- 1. The order line's type, checked without a lock on the type row.
+-- 1. The order line's and the hold's type, checked without a lock on the
+-- type row.
 ALTER TABLE order_line DROP CONSTRAINT order_line_type_fk;
+ALTER TABLE hold DROP CONSTRAINT hold_type_fk;
 
 CREATE FUNCTION order_line_type_check() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -35,15 +37,19 @@ BEGIN
 END $$;
 CREATE TRIGGER order_line_type_check BEFORE INSERT OR UPDATE OF type_id, event_id ON order_line
 	FOR EACH ROW EXECUTE FUNCTION order_line_type_check();
+CREATE TRIGGER hold_type_check BEFORE INSERT OR UPDATE OF type_id, event_id ON hold
+	FOR EACH ROW EXECUTE FUNCTION order_line_type_check();
 
--- What the foreign key refused: deleting a type that was ordered. Every
--- path that adds an order line takes seats, so it updates the type row in
--- the same transaction: a delete either waits for that sale and then sees
--- its line, or goes first and the sale finds no row to take seats from.
+-- What the foreign keys refused: deleting a type that was ordered or
+-- held. Every path that adds an order line or a hold takes seats, so it
+-- updates the type row in the same transaction: a delete either waits for
+-- that sale and then sees its line, or goes first and the sale finds no
+-- row to take seats from.
 CREATE FUNCTION ticket_type_delete_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	IF EXISTS (SELECT 1 FROM order_line WHERE type_id = OLD.id) THEN
-		RAISE EXCEPTION 'ticket type % has order lines and cannot be deleted', OLD.id
+	IF EXISTS (SELECT 1 FROM order_line WHERE type_id = OLD.id)
+	   OR EXISTS (SELECT 1 FROM hold WHERE type_id = OLD.id) THEN
+		RAISE EXCEPTION 'ticket type % has order lines or holds and cannot be deleted', OLD.id
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
 	RETURN OLD;
@@ -193,4 +199,38 @@ BEGIN
 		PERFORM idempotency_end(p_key, result);
 	END IF;
 	RETURN result;
+END $$;
+
+CREATE OR REPLACE FUNCTION inventory_hold(p_event bigint, p_type bigint, p_qty integer, p_ttl integer,
+			       p_channel sales_channel, p_key text, p_reason text)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	args jsonb := jsonb_build_object('event', p_event, 'type', p_type, 'qty', p_qty,
+		'ttl', p_ttl, 'channel', p_channel);
+	prev jsonb;
+	t ticket_type;
+	from_quota boolean;
+	h hold;
+BEGIN
+	PERFORM inventory_admit(p_type);
+	prev := idempotency_begin(p_key, 'hold', args);
+	IF prev IS NOT NULL THEN
+		RETURN prev;
+	END IF;
+	PERFORM set_config('boxoffice.reason', coalesce(p_reason, 'hold'), true);
+	PERFORM inventory_check_qty(p_qty);
+	IF p_ttl IS NULL OR p_ttl < 1 OR p_ttl > 86400 THEN
+		RAISE EXCEPTION 'hold TTL must be 1 to 86400 seconds' USING ERRCODE = 'BX021';
+	END IF;
+	t := inventory_check_type(p_event, p_type);
+	from_quota := inventory_uses_quota(p_type, p_channel);
+	INSERT INTO hold (event_id, type_id, channel, qty, seats, from_quota, expires_at, station)
+	VALUES (p_event, p_type, p_channel, p_qty, p_qty * t.seats_per_ticket, from_quota,
+		now() + make_interval(secs => p_ttl), current_setting('application_name'))
+	RETURNING * INTO h;
+	PERFORM inventory_log('hold', h.id, p_event, p_type, p_channel, 0, h.seats, 0,
+			      jsonb_build_object('qty', p_qty, 'ttl', p_ttl));
+	PERFORM inventory_take(p_type, p_channel, from_quota, h.seats, 'held');
+	RETURN idempotency_end(p_key, jsonb_build_object('id', h.id, 'expires_at', h.expires_at,
+		'qty', h.qty, 'seats', h.seats));
 END $$;

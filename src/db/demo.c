@@ -165,6 +165,21 @@ static bool load_catalog(struct db *db, struct demo_ctx *c, struct rng *r, struc
 				return false;
 			st->types++;
 		}
+		/* The packages organizations of the first two events have: so many
+		 * tickets of the first type (db/050), given by name below. */
+		for (int k = 0; e < 2 && k < 4; k++) {
+			static const char *const names[4] = { "Gold", "Silver", "Bronze", "Startup" };
+			static const char *const qty[4] = { "10", "6", "4", "2" };
+			char evs[24], ty[24];
+			const char *pp[4] = { evs, names[k], ty, qty[k] };
+			snprintf(evs, sizeof evs, "%lld", c->event_id[e]);
+			snprintf(ty, sizeof ty, "%lld", c->type_id[e][0]);
+			if (!db_run(db,
+				    "WITH p AS (INSERT INTO org_package (event_id, name) VALUES ($1, $2) RETURNING id) "
+				    "INSERT INTO org_package_item (package_id, type_id, qty) SELECT id, $3, $4 FROM p",
+				    4, pp))
+				return false;
+		}
 	}
 	/* Organizations and their relationship with the first two events. */
 	for (int i = 0; i < DEMO_ORGS; i++) {
@@ -192,9 +207,10 @@ static bool load_catalog(struct db *db, struct demo_ctx *c, struct rng *r, struc
 			ep[7] = link.category;
 			if (!db_run(db,
 				    "INSERT INTO event_organization (event_id, organization_id, relationship, "
-				    "lifecycle, commercial_status, package, booth, category, visibility) "
+				    "lifecycle, commercial_status, package, booth, category, visibility, package_id) "
 				    "VALUES ($1, $2, $3::org_relationship, $4::org_lifecycle, "
-				    "$5::org_commercial, $6, $7, $8, 'public')", 8, ep))
+				    "$5::org_commercial, $6, $7, $8, 'public', "
+				    "(SELECT id FROM org_package WHERE event_id = $1 AND name = $6))", 8, ep))
 				return false;
 		}
 		/* Two people per organization and event. */
