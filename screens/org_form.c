@@ -131,7 +131,9 @@ static void org_form_draw(struct app *app, void *state, struct rect a)
 	const char *m;
 	int y = a.y + 1, label_w = 19;
 
-	if (s->eo)
+	if (s->eo && !s->loaded)
+		snprintf(line, sizeof line, "Edit event organization #%lld (reading it…)", s->eo);
+	else if (s->eo)
 		snprintf(line, sizeof line, "Edit event organization #%lld (version %d)", s->eo, s->version);
 	else
 		snprintf(line, sizeof line, "+ Add Event Organization to %s",
