@@ -415,3 +415,42 @@ BEGIN
 	PERFORM pg_notify('boxoffice_events', 'org');
 	RETURN jsonb_build_object('survivor', p_survivor, 'merged', p_dup, 'orders', n_orders, 'persons', n_persons);
 END $$;
+
+-- "Create its sponsored order", refused for want of seats naming the
+-- types short (order_add's refusal names none).
+CREATE OR REPLACE FUNCTION org_package_order(p_eo bigint) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	e event_organization;
+	lines jsonb;
+	r jsonb;
+	short text;
+BEGIN
+	SELECT * INTO e FROM event_organization WHERE id = p_eo FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'event organization % does not exist', p_eo USING ERRCODE = 'BX021';
+	END IF;
+	IF e.archived_at IS NOT NULL THEN
+		RAISE EXCEPTION 'event organization % is archived', p_eo USING ERRCODE = 'BX002';
+	END IF;
+	IF e.package_id IS NULL THEN
+		RAISE EXCEPTION 'event organization % has no package', p_eo USING ERRCODE = 'BX002';
+	END IF;
+	SELECT jsonb_agg(jsonb_build_object('type', type_id, 'qty', entitled - ordered) ORDER BY type_id) INTO lines
+	FROM org_entitlement WHERE event_org_id = p_eo AND entitled > ordered;
+	IF lines IS NULL THEN
+		RAISE EXCEPTION 'event organization % has ordered its whole entitlement already', p_eo
+			USING ERRCODE = 'BX002';
+	END IF;
+	BEGIN
+		r := order_add(e.event_id, lines, 'sponsored', NULL, NULL, NULL, p_eo, 'pos', NULL);
+	EXCEPTION WHEN SQLSTATE 'BX020' THEN
+		SELECT string_agg(format('%s: %s wanted, %s left', v.type_name, (x->>'qty')::integer,
+					 greatest(0, v.available) / v.seats_per_ticket), '; ' ORDER BY v.type_id) INTO short
+		FROM jsonb_array_elements(lines) x JOIN inventory_view v
+		ON v.type_id = (x->>'type')::bigint AND v.channel IS NULL
+		WHERE greatest(0, v.available) / v.seats_per_ticket < (x->>'qty')::integer;
+		RAISE EXCEPTION 'not enough seats for the package (%)', coalesce(short, SQLERRM) USING ERRCODE = 'BX020';
+	END;
+	r := order_set_status((r->>'id')::bigint, 'settled', NULL, NULL, 'sponsored package');
+	RETURN r;
+END $$;

@@ -103,7 +103,7 @@ static void test_package_order_is_the_entitlement(void **state)
 	/* a second Gold: only 2 Adult seats left; refused whole, nothing made */
 	eo2 = org_add(ev, "Silver Partner Oy", "--relationship partner");
 	json_decref(cli_json("$BOXOFFICE org package %lld --give Gold --json", eo2));
-	refused("only 2 left", "$BOXOFFICE org order %lld --json", eo2);
+	refused("not enough seats for the package (Adult: 10 wanted, 2 left)", "$BOXOFFICE org order %lld --json", eo2);
 	assert_true(db_order_summary(db, &f, &s));
 	assert_int_equal(s.cell[ORDER_SETTLED][PAY_SPONSORED].orders, 1);
 	assert_int_equal(s.by_status[ORDER_REQUESTED].orders, 0);
