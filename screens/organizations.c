@@ -1,8 +1,10 @@
 /* Event organizations: who an order's relationship is with — sponsors,
  * partners, exhibitors… with lifecycle, commercial status, visibility,
  * package, booth and category — and their orders' totals. */
+#include <ctype.h>
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../src/app/form.h"
@@ -159,6 +161,28 @@ static void organizations_query(struct app *app, void *state)
 		       db_event_org_list_submit(app_db(app), s, app_event_id(app), ORGS_MAX, organizations_answer, s));
 }
 
+/* "Gold: entitled 10 · ordered 10 · assigned 2 · checked in 0" for an
+ * organization with a package; false without one. */
+static bool package_line(const struct org_row *r, char *buf, size_t size)
+{
+	long v[4]; /* four numbers between "·" (not sscanf: the station's locale reads "·" otherwise) */
+	const char *p = r->entitled;
+	char *end;
+	for (int i = 0; i < 4; i++) {
+		while (*p && !isdigit((unsigned char)*p))
+			p++;
+		if (!*p)
+			return false;
+		v[i] = strtol(p, &end, 10);
+		p = end;
+	}
+	if (v[0] + v[1] == 0)
+		return false;
+	snprintf(buf, size, "%s: entitled %ld · ordered %ld · assigned %ld · checked in %ld",
+		 r->cells[EOG_PACKAGE][0] ? r->cells[EOG_PACKAGE] : "no package", v[0], v[1], v[2], v[3]);
+	return true;
+}
+
 static void organizations_draw(struct app *app, void *state, struct rect a)
 {
 	struct organizations_state *s = state;
@@ -170,7 +194,9 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 	if (!s->filters_ready)
 		filters_init(s);
 	/* the subtitle, the filter pane (two lines), then the list */
-	draw_text(a.y, a.x + 2, a.w - 4, "Manage exhibitors, partners, sponsors, and other organizations for this event",
+	draw_text(a.y, a.x + 2, a.w - 4,
+		  a.w >= 82 ? "Manage exhibitors, partners, sponsors, and other organizations for this event"
+			    : "Manage exhibitors, partners, sponsors and others for this event",
 		  theme_attr(C_DIM));
 	{
 		int half = (a.w - 2) / 2, third = (a.w - 2) / 3;
@@ -195,7 +221,11 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 		snprintf(q, sizeof q, s->archiving ? "archiving %s…" : "Archive %s? y/n (it leaves the list)",
 			 s->archive_name);
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, q, s->archiving ? theme_attr(C_DIM) : A_BOLD);
-	} else
+	} else if (!s->in_filters && shown > O_ENT && ws[O_ENT] == 0 && s->cursor.count > 0 &&
+		   package_line(&s->all[s->shown[s->cursor.selected]], buf, sizeof buf))
+		/* the entitlement column gave way: the chosen one's, in words */
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, buf, theme_attr(C_DIM));
+	else
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
 			  s->in_filters ? "Filters: Up/Down a field, Space a choice, Tab the list, F4 Reset Filters."
 					: "+ add · e edit · x archive · o its orders · p its persons · Tab filters",

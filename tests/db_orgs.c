@@ -107,6 +107,18 @@ static void test_package_order_is_the_entitlement(void **state)
 	assert_true(db_order_summary(db, &f, &s));
 	assert_int_equal(s.cell[ORDER_SETTLED][PAY_SPONSORED].orders, 1);
 	assert_int_equal(s.by_status[ORDER_REQUESTED].orders, 0);
+	/* at 80 columns the entitlement column gives way: the chosen
+	 * organization's is said in words under the list */
+	{
+		struct tmux t;
+		char cmd[256];
+		snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+		tmux_start(&t, "orgsent", 80, 24, cmd);
+		assert_true(tmux_wait_for(&t, "Gold: entitled 12 · ordered 12 · assigned 0 · checked in 0", 10000));
+		tmux_keys(&t, "Down");
+		assert_true(tmux_wait_for(&t, "Gold: entitled 12 · ordered 0 · assigned 0 · checked in 0", 5000));
+		tmux_stop(&t);
+	}
 }
 
 static void test_booths_once_per_event(void **state)
