@@ -1,7 +1,10 @@
-/* bench/orders: the Ticket Orders screen on 1,000,000 orders from
- * `boxoffice demo`: first page, filter change (list + summary), page move
- * and summary grid, p50 and p99; CSV export rows per second beside psql's
- * \copy of the same query; peak memory of the TUI process. */
+/* bench/orders: the Ticket Orders screen on 1,000,000 orders (or
+ * $BENCH_ORDERS) from `boxoffice demo`: first page, filter change (list +
+ * summary), page move and summary grid, p50 and p99; CSV export rows per
+ * second beside psql's \copy of the same query; peak memory of the TUI
+ * process; the database's size. Figures at 1M keep their plain names
+ * (orders.filter_change_p99); other sizes carry it (orders.5M.filter_change_p99),
+ * so the runs make a scale curve. */
 #include <libpq-fe.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -13,9 +16,41 @@
 #include "src/core/order_filter.h"
 #include "src/db/orders.h"
 
-#define ORDERS 1000000
+#define DEFAULT_ORDERS 1000000
 #define ROUNDS 200
 #define PAGE 30
+
+static long orders_n = DEFAULT_ORDERS;
+static char size_tag[24]; /* "" at 1M, else "5M.", "250k." or "12345." */
+
+static void orders_from_env(void)
+{
+	const char *e = getenv("BENCH_ORDERS");
+	char *end;
+	if (e && *e) {
+		orders_n = strtol(e, &end, 10);
+		if (*end || orders_n < 1000 || orders_n > 100000000) {
+			fprintf(stderr, "bench: BENCH_ORDERS must be 1000 to 100000000\n");
+			exit(2);
+		}
+	}
+	if (orders_n == DEFAULT_ORDERS)
+		size_tag[0] = '\0';
+	else if (orders_n % 1000000 == 0)
+		snprintf(size_tag, sizeof size_tag, "%ldM.", orders_n / 1000000);
+	else if (orders_n % 1000 == 0)
+		snprintf(size_tag, sizeof size_tag, "%ldk.", orders_n / 1000);
+	else
+		snprintf(size_tag, sizeof size_tag, "%ld.", orders_n);
+}
+
+/* orders.NAME at 1M, orders.SIZE.NAME otherwise. */
+static void figure(const char *name, double value, const char *unit)
+{
+	char full[128];
+	snprintf(full, sizeof full, "orders.%s%s", size_tag, name);
+	bench_figure(full, value, unit);
+}
 
 static struct db *bench_db(const char *dbname)
 {
@@ -70,10 +105,10 @@ static void report(const char *name, double *v, int n)
 	char full[128];
 	double p50 = percentile(v, n, 50), p99 = percentile(v, n, 99);
 	printf("%-28s p50 %7.2f ms   p99 %7.2f ms   (n=%d)\n", name, p50, p99, n);
-	snprintf(full, sizeof full, "orders.%s_p50", name);
-	bench_figure(full, p50, "ms");
-	snprintf(full, sizeof full, "orders.%s_p99", name);
-	bench_figure(full, p99, "ms");
+	snprintf(full, sizeof full, "%s_p50", name);
+	figure(full, p50, "ms");
+	snprintf(full, sizeof full, "%s_p99", name);
+	figure(full, p99, "ms");
 }
 
 /* Peak resident memory of the TUI on the orders screen, paging around. */
@@ -121,19 +156,47 @@ int main(void)
 	double t0, ours, theirs;
 	FILE *devnull;
 	long rss;
+	PGresult *res;
+	const char *reuse = getenv("BENCH_DB");
+	char dbname[128];
 
-	db_run(admin, "DROP DATABASE IF EXISTS bench_orders", 0, NULL);
-	if (!db_run(admin, "CREATE DATABASE bench_orders", 0, NULL)) {
-		fprintf(stderr, "bench: %s\n", admin->err);
+	orders_from_env();
+	/* BENCH_DB: time an existing demo database again (loaded once, e.g.
+	 * to compare plans before and after a change); it is kept. */
+	if (reuse && *reuse) {
+		snprintf(dbname, sizeof dbname, "%s", reuse);
+	} else {
+		snprintf(dbname, sizeof dbname, "bench_orders");
+		db_run(admin, "DROP DATABASE IF EXISTS bench_orders", 0, NULL);
+		if (!db_run(admin, "CREATE DATABASE bench_orders", 0, NULL)) {
+			fprintf(stderr, "bench: %s\n", admin->err);
+			return 3;
+		}
+		t0 = now_ms();
+		bench_run("%s -d dbname=bench_orders migrate >/dev/null && %s -d dbname=bench_orders demo --orders %ld >/dev/null",
+		          bench_bin(), bench_bin(), orders_n);
+		printf("demo: %ld orders loaded in %.1f s\n", orders_n, (now_ms() - t0) / 1000);
+		if (orders_n == DEFAULT_ORDERS)
+			bench_figure("orders.demo_load_1M", (now_ms() - t0) / 1000, "s");
+		else
+			figure("demo_load", (now_ms() - t0) / 1000, "s");
+	}
+	db = bench_db(dbname);
+	db_run(db, "VACUUM ANALYZE", 0, NULL);
+
+	/* The database on disk, and its orders' share (table, TOAST, indexes). */
+	res = db_exec(db, "SELECT pg_database_size(current_database()), pg_total_relation_size('ticket_order'), "
+			  "pg_indexes_size('ticket_order')", 0, NULL);
+	if (!res) {
+		fprintf(stderr, "bench: size: %s\n", db->err);
 		return 3;
 	}
-	t0 = now_ms();
-	bench_run("%s -d dbname=bench_orders migrate >/dev/null && %s -d dbname=bench_orders demo --orders %d >/dev/null",
-	          bench_bin(), bench_bin(), ORDERS);
-	printf("demo: %d orders loaded in %.1f s\n", ORDERS, (now_ms() - t0) / 1000);
-	bench_figure("orders.demo_load_1M", (now_ms() - t0) / 1000, "s");
-	db = bench_db("bench_orders");
-	db_run(db, "VACUUM ANALYZE", 0, NULL);
+	printf("database: %.1f MB (ticket_order %.1f MB, of which indexes %.1f MB)\n",
+	       db_int(res, 0, 0) / 1048576.0, db_int(res, 0, 1) / 1048576.0, db_int(res, 0, 2) / 1048576.0);
+	figure("db_size", db_int(res, 0, 0) / 1048576.0, "MB");
+	figure("ticket_order_size", db_int(res, 0, 1) / 1048576.0, "MB");
+	figure("ticket_order_index_size", db_int(res, 0, 2) / 1048576.0, "MB");
+	PQclear(res);
 
 	/* First page of the default view. */
 	for (int i = 0; i < ROUNDS; i++) {
@@ -202,21 +265,22 @@ int main(void)
 	ours = rows / ((now_ms() - t0) / 1000);
 	fclose(devnull);
 	t0 = now_ms();
-	bench_run("psql -X -q -d bench_orders -c \"\\copy (SELECT o.id, o.company, o.contact, o.order_date, "
+	bench_run("psql -X -q -d %s -c \"\\copy (SELECT o.id, o.company, o.contact, o.order_date, "
 	          "o.quantity, o.tickets_issued, o.gross_cents, o.vat_cents, o.payment, o.status FROM ticket_order o "
-	          "ORDER BY o.order_date, o.id) TO '/dev/null' WITH (FORMAT csv, HEADER)\"");
+	          "ORDER BY o.order_date, o.id) TO '/dev/null' WITH (FORMAT csv, HEADER)\"", dbname);
 	theirs = rows / ((now_ms() - t0) / 1000);
 	printf("export: %lld rows; ours %.0f rows/s, psql \\copy %.0f rows/s\n", rows, ours, theirs);
-	bench_figure("orders.export", ours, "rows/s");
-	bench_figure("orders.psql_copy", theirs, "rows/s");
-	bench_figure("orders.export_vs_copy", ours / theirs, "ratio");
+	figure("export", ours, "rows/s");
+	figure("psql_copy", theirs, "rows/s");
+	figure("export_vs_copy", ours / theirs, "ratio");
 
-	rss = tui_peak_rss_kb("bench_orders");
+	rss = tui_peak_rss_kb(dbname);
 	printf("TUI peak RSS on the orders screen: %ld kB\n", rss);
-	bench_figure("orders.tui_peak_rss", rss / 1024.0, "MB");
+	figure("tui_peak_rss", rss / 1024.0, "MB");
 
 	db_free(db);
-	db_run(admin, "DROP DATABASE IF EXISTS bench_orders", 0, NULL);
+	if (!(reuse && *reuse))
+		db_run(admin, "DROP DATABASE IF EXISTS bench_orders", 0, NULL);
 	db_free(admin);
 	return 0;
 }

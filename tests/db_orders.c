@@ -1,6 +1,7 @@
 /* The order list, summary and export against the real database: every
- * filter narrows to what SQL says, the summary equals a SQL count of the
- * same filter, the CSV equals the JSON list, bad input is refused. */
+ * filter narrows to what SQL says, every page in every sort (whichever plan
+ * reads it) is SQL's, the summary equals a SQL count of the same filter,
+ * the CSV equals the JSON list, bad input is refused. */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../src/core/order_filter.h"
+#include "../src/db/orders.h"
 #include "helpers.h"
 
 static PGconn *conn;
@@ -131,6 +134,158 @@ static void test_each_filter_narrows(void **state)
 	/* every filter but the first narrows below the whole */
 	assert_true(sql_count("o.status = 'settled'") < sql_count("true"));
 	assert_true(sql_count("o.tickets_issued < o.quantity") > 0);
+}
+
+static const char *const sort_col[SORT_COUNT] = {
+	[SORT_COMPANY] = "company", [SORT_CONTACT] = "contact", [SORT_DATE] = "order_date",
+	[SORT_ORDERED] = "quantity", [SORT_TICKETS] = "tickets_issued", [SORT_AMOUNT] = "gross_cents",
+	[SORT_VAT] = "vat_cents", [SORT_PAYMENT] = "payment", [SORT_STATUS] = "status",
+};
+
+/* Pages of 4 forward to the end, and one back: the same orders in the same
+ * order as SQL's ORDER BY of the filter (where, on event $1). */
+static void check_pages(struct db *db, const struct order_filter *f, enum order_sort sort, bool desc,
+			const char *where)
+{
+	struct order_page_request req = { .filter = f, .sort = sort, .descending = desc, .limit = 4 };
+	char sql[1024], key[256] = "", ev[24], keys[64][256];
+	long long got[64], key_ids[64];
+	int n = 0;
+	const char *p[1] = { ev };
+	PGresult *want;
+
+	snprintf(ev, sizeof ev, "%lld", f->event_id);
+	for (;;) {
+		PGresult *page = db_order_page(db, &req);
+		int rows;
+		if (!page)
+			fail_msg("page: %s", db->err);
+		rows = PQntuples(page);
+		for (int i = 0; i < rows && n < 64; i++, n++) {
+			got[n] = strtoll(PQgetvalue(page, i, OL_ID), NULL, 10);
+			key_ids[n] = got[n];
+			snprintf(keys[n], sizeof keys[n], "%s", PQgetvalue(page, i, OL_SORTKEY));
+		}
+		PQclear(page);
+		if (rows < req.limit || n >= 64)
+			break;
+		snprintf(key, sizeof key, "%s", keys[n - 1]);
+		req.key = key;
+		req.key_id = key_ids[n - 1];
+	}
+	snprintf(sql, sizeof sql, "SELECT id FROM ticket_order o WHERE o.event_id = $1 AND %s ORDER BY o.%s %s, o.id %s "
+		 "LIMIT 64", where, sort_col[sort], desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
+	want = test_query(conn, sql, 1, p);
+	if (PQntuples(want) != n)
+		fail_msg("%s, sort %s %s: %d orders, SQL %d", where, sort_col[sort], desc ? "desc" : "asc", n,
+			 PQntuples(want));
+	for (int i = 0; i < n; i++)
+		if (got[i] != strtoll(PQgetvalue(want, i, 0), NULL, 10))
+			fail_msg("%s, sort %s %s: row %d is order %lld, SQL %s", where, sort_col[sort],
+				 desc ? "desc" : "asc", i, got[i], PQgetvalue(want, i, 0));
+	PQclear(want);
+	/* and back: the 4 before the 5th from the end */
+	if (n >= 10) {
+		int k = n - 5;
+		PGresult *page;
+		req.key = keys[k];
+		req.key_id = key_ids[k];
+		req.before = true;
+		page = db_order_page(db, &req);
+		assert_non_null(page);
+		assert_int_equal(PQntuples(page), 4);
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(strtoll(PQgetvalue(page, i, OL_ID), NULL, 10), got[k - 4 + i]);
+		PQclear(page);
+	}
+}
+
+/* Every sort both ways, under filters that leave many, few or no matches. */
+static void test_pages_equal_sql(void **state)
+{
+	static const struct {
+		int status, payment;
+		const char *from, *to, *search;
+		enum ticket_count_filter tickets;
+		const char *where;
+	} cases[] = {
+		{ -1, -1, "", "", "", TICKETS_ANY, "true" },
+		{ ORDER_SETTLED, -1, "", "", "", TICKETS_ANY, "o.status = 'settled'" },
+		{ -1, PAY_FREE, "", "", "", TICKETS_ANY, "o.payment = 'free'" },
+		{ ORDER_CANCELLED, PAY_FREE, "", "", "", TICKETS_ANY, "o.status = 'cancelled' AND o.payment = 'free'" },
+		{ -1, -1, "2027-01-10", "2027-02-10", "", TICKETS_ANY, "o.order_date BETWEEN '2027-01-10' AND '2027-02-10'" },
+		{ -1, PAY_INVOICE, "2027-01-20", "", "", TICKETS_MISSING,
+		  "o.payment = 'invoice' AND o.order_date >= '2027-01-20' AND o.tickets_issued < o.quantity" },
+		{ ORDER_REFUNDED, -1, "", "", "", TICKETS_ANY, "false" },
+		{ -1, -1, "", "", "brien", TICKETS_ANY, "o.company ILIKE '%brien%'" },
+	};
+	struct db *db = db_new(NULL, "orders-pages-test");
+	(void)state;
+	assert_true(db_connect(db));
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+		for (int s = 0; s < SORT_COUNT; s++)
+			for (int desc = 0; desc < 2; desc++) {
+				struct order_filter f;
+				order_filter_reset(&f);
+				f.event_id = event_id;
+				f.status = cases[c].status;
+				f.payment = cases[c].payment;
+				f.tickets = cases[c].tickets;
+				snprintf(f.from, sizeof f.from, "%s", cases[c].from);
+				snprintf(f.to, sizeof f.to, "%s", cases[c].to);
+				snprintf(f.search, sizeof f.search, "%s", cases[c].search);
+				check_pages(db, &f, (enum order_sort)s, desc, cases[c].where);
+			}
+	db_free(db);
+}
+
+/* Matches beyond the bounded walk (3,000 rows of the sort index): 3,500
+ * settled orders ahead of 40 requested ones in the tickets order, 70 free
+ * ones at the bottom of the amounts. The first page of those is read from
+ * the list index (db/062), past the walk; it must still be SQL's. */
+static void test_pages_past_the_walk(void **state)
+{
+	long long ev = make_event(unique_name("Bulk"), "2027-09-01", 0);
+	char ev_s[24];
+	const char *p[1] = { ev_s };
+	struct db *db = db_new(NULL, "orders-bulk-test");
+	struct order_filter f;
+	(void)state;
+
+	snprintf(ev_s, sizeof ev_s, "%lld", ev);
+	PQclear(test_query(conn, "SELECT set_config('boxoffice.reason', 'test bulk', false)", 0, NULL));
+	PQclear(test_query(conn,
+			   "INSERT INTO ticket_order (event_id, company, contact, email, order_date, payment, status, "
+			   "quantity, tickets_issued, net_cents, vat_cents) "
+			   "SELECT $1, 'Bulk ' || g, 'C ' || g % 7, 'b@example.com', DATE '2027-01-01' + g % 90, "
+			   "(CASE WHEN g % 50 = 0 THEN 'free' ELSE 'card' END)::payment_method, "
+			   "(CASE WHEN g <= 3500 THEN 'settled' ELSE 'requested' END)::order_status, 1 + g % 3, "
+			   "CASE WHEN g <= 3500 THEN 1 + g % 3 ELSE 0 END, "
+			   "CASE WHEN g % 50 = 0 THEN 0 ELSE 1000 + g % 977 END, CASE WHEN g % 50 = 0 THEN 0 ELSE 100 END "
+			   "FROM generate_series(1, 3540) g", 1, p));
+	PQclear(test_query(conn, "ANALYZE ticket_order", 0, NULL));
+	assert_true(db_connect(db));
+
+	order_filter_reset(&f);
+	f.event_id = ev;
+	f.status = ORDER_REQUESTED;
+	check_pages(db, &f, SORT_TICKETS, true, "o.status = 'requested'");
+	check_pages(db, &f, SORT_STATUS, false, "o.status = 'requested'");
+	order_filter_reset(&f);
+	f.event_id = ev;
+	f.payment = PAY_FREE;
+	check_pages(db, &f, SORT_AMOUNT, true, "o.payment = 'free'");
+	check_pages(db, &f, SORT_VAT, false, "o.payment = 'free'");
+	check_pages(db, &f, SORT_PAYMENT, true, "o.payment = 'free'");
+	order_filter_reset(&f);
+	f.event_id = ev;
+	snprintf(f.from, sizeof f.from, "2027-02-01");
+	snprintf(f.to, sizeof f.to, "2027-02-03");
+	check_pages(db, &f, SORT_DATE, true, "o.order_date BETWEEN '2027-02-01' AND '2027-02-03'");
+	f.tickets = TICKETS_MISSING;
+	check_pages(db, &f, SORT_ORDERED, true,
+		    "o.order_date BETWEEN '2027-02-01' AND '2027-02-03' AND o.tickets_issued < o.quantity");
+	db_free(db);
 }
 
 static void compare_summary(const char *flags, const char *where)
@@ -341,6 +496,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_filter_narrows),
+		cmocka_unit_test(test_pages_equal_sql),
+		cmocka_unit_test(test_pages_past_the_walk),
 		cmocka_unit_test(test_summary_equals_sql),
 		cmocka_unit_test(test_csv_equals_list),
 		cmocka_unit_test(test_bad_input),
