@@ -759,6 +759,10 @@ static void test_sale_path_admission_and_guards(void **state)
 	snprintf(sql, sizeof sql, "UPDATE order_line SET type_id = $1 WHERE type_id = %lld", ty);
 	assert_string_equal(test_fails(conn, sql, 1, (const char *const[]){ ty_other_s }), "23503");
 	assert_int_equal(type_field(ty, "SELECT count(*) FROM order_line WHERE type_id = $1"), 3);
+	snprintf(sql, sizeof sql, "INSERT INTO order_line (order_id, event_id, type_id, qty, unit_cents, vat_bp, "
+				  "net_cents, vat_cents) SELECT order_id, event_id, $1, 1, 0, 0, 0, 0 FROM order_line "
+				  "WHERE type_id = %lld LIMIT 1", ty);
+	assert_string_equal(test_fails(conn, sql, 1, (const char *const[]){ ty_other_s }), "23503");
 	assert_string_equal(test_fails(conn, "INSERT INTO hold (event_id, type_id, channel, qty, seats, from_quota, "
 					     "expires_at, station) VALUES ($1, $2, 'pos', 1, 1, false, "
 					     "now() + interval '1 minute', 'lanes')",
