@@ -387,8 +387,9 @@ static void neworder_draw(struct app *app, void *state, struct rect a)
 		draw_text(y++, x, w, "Discard this order? y/n", theme_attr(C_SELECTED) | A_BOLD);
 	else if (s->creating)
 		draw_text(y++, x, w, "creating the order… waiting for the database", theme_attr(C_SELECTED) | A_BOLD);
-	else if (s->message[0])
-		draw_text(y++, x, w, s->message, theme_attr(s->error ? C_STATUS_ERR : C_ADMIT));
+	else if (s->message[0]) /* a refusal in full: wrapped above the hint line */
+		y += draw_wrapped(y, x, w, a.y + a.h - 1 - y > 3 ? 3 : a.y + a.h - 1 - y, s->message,
+				  theme_attr(s->error ? C_STATUS_ERR : C_ADMIT));
 	{
 		char k[3][16], hint[160];
 		snprintf(hint, sizeof hint, "%s/arrows move, Space picks, %s creates the order, %s leaves.",
@@ -418,6 +419,7 @@ static void created(struct db *db, json_t *doc, void *ctx)
 			app_status(s->app, true, "order not confirmed — check the order list");
 		} else {
 			snprintf(s->message, sizeof s->message, "Not created: %s", db->err);
+			app_status(s->app, true, "order not created");
 		}
 		return;
 	}

@@ -173,8 +173,18 @@ static void refused(struct org_form_state *s, const char *what, const char *why)
 	app_status(s->app, true, "%s", what);
 }
 
+static long long saved_id;
+
+long long org_form_saved_id(void)
+{
+	long long id = saved_id;
+	saved_id = 0;
+	return id;
+}
+
 static void finished(struct org_form_state *s, json_t *doc)
 {
+	saved_id = s->eo;
 	s->saving = false;
 	s->message_error = false;
 	snprintf(s->message, sizeof s->message, "Saved: %.300s.", json_text(doc, "organization"));

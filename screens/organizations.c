@@ -131,9 +131,16 @@ static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
 {
 	struct organizations_state *s = ctx;
 
+	long long keep, saved;
+
 	read_mark_answer(&s->mark, db, res != NULL);
 	if (!res)
 		return;
+	/* the same organization stays chosen as rows come and go; one just
+	 * added or saved in the form is chosen */
+	keep = s->cursor.count > 0 ? s->all[s->shown[s->cursor.selected]].id : 0;
+	if ((saved = org_form_saved_id()))
+		keep = saved;
 	s->nall = PQntuples(res) < ORGS_MAX ? PQntuples(res) : ORGS_MAX;
 	for (int i = 0; i < s->nall; i++) {
 		for (int c = 0; c < EOG_ORDERS; c++)
@@ -147,6 +154,9 @@ static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
 	if (!s->filters_ready)
 		filters_init(s);
 	filters_apply(s);
+	for (int j = 0; keep && j < s->cursor.count; j++)
+		if (s->all[s->shown[j]].id == keep)
+			s->cursor.selected = j;
 }
 
 /* The rows shown stay (marked) until the answer replaces them. */

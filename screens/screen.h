@@ -116,6 +116,9 @@ extern const struct screen_ops menu_screen, help_screen, events_screen, inventor
 	checkin_screen, dashboard_screen, organizations_screen, audit_screen, alerts_screen,
 	conflicts_screen, thresholds_screen, org_form_screen;
 const struct screen_ops *screen_by_name(const char *name);
+/* The event organization the form last added or saved (0: none), told
+ * once: the list selects it when it reads its rows again. */
+long long org_form_saved_id(void);
 
 /* Where a screen's data stands, for its reads queued on the loop: the
  * rows shown stay while a read is out (marked "loading…"), and when the

@@ -700,6 +700,35 @@ static void test_guards_against_hostile_input(void **state)
 	}
 }
 
+/* After + adds an organization the list chooses it (not the first row),
+ * so e edits the one just added. */
+static void test_screen_add_selects_new(void **state)
+{
+	long long ev = make_event(unique_name("OrgSelect"), "2042-03-14", 0), added;
+	char cmd[256], want[96];
+	struct tmux t;
+	(void)state;
+
+	org_add(ev, "Alpha Sponsor", "--relationship sponsor");
+	org_add(ev, "Beta Partner", "--relationship partner");
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(&t, "orgsselect", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Beta Partner", 10000));
+	tmux_keys(&t, "+");
+	assert_true(tmux_wait_for(&t, "+ Add Event Organization", 5000));
+	tmux_type(&t, "Omega Extra");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_gone(&t, "+ Add Event Organization", 5000));
+	assert_true(tmux_wait_for(&t, "Omega Extra", 5000));
+	added = sql_count("SELECT eo.id FROM event_organization eo JOIN organization o ON o.id = eo.organization_id "
+			  "WHERE eo.event_id = $1 AND o.name = 'Omega Extra'", ev);
+	tmux_keys(&t, "e");
+	snprintf(want, sizeof want, "Edit event organization #%lld", added);
+	assert_true(tmux_wait_for(&t, want, 5000));
+	assert_true(tmux_wait_for(&t, "Omega Extra", 5000));
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -713,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_screen_persons_of_organization),
 		cmocka_unit_test(test_screen_form_refusals),
 		cmocka_unit_test(test_guards_against_hostile_input),
+		cmocka_unit_test(test_screen_add_selects_new),
 	};
 	return cmocka_run_group_tests_name("orgs", tests, setup, teardown);
 }

@@ -212,6 +212,11 @@ static bool load_catalog(struct db *db, struct demo_ctx *c, struct rng *r, struc
 				    "$5::org_commercial, $6, $7, $8, 'public', "
 				    "(SELECT id FROM org_package WHERE event_id = $1 AND name = $6))", 8, ep))
 				return false;
+			/* the booth it has is in the event's booth plan */
+			if (link.booth[0] &&
+			    !db_run(db, "INSERT INTO org_booth (event_id, name, size) VALUES ($1, $2, '3x3')", 2,
+				    (const char *[]){ ev, link.booth }))
+				return false;
 		}
 		/* Two people per organization and event. */
 		for (int e = 0; e < DEMO_EVENTS; e++)
