@@ -32,6 +32,21 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Waits until the rows show a, b, c in that order, top to bottom (a
+ * sort's mark is drawn before its rows arrive). */
+static bool rows_in_order(struct tmux *t, const char *a, const char *b, const char *c, int ms)
+{
+	for (int waited = 0; waited <= ms; waited += 100) {
+		char *screen = tmux_capture(t);
+		const char *pa = strstr(screen, a), *pb = pa ? strstr(pa, b) : NULL, *pc = pb ? strstr(pb, c) : NULL;
+		free(screen);
+		if (pc)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
 static bool screen_has(struct tmux *t, const char *text)
 {
 	char *screen = tmux_capture(t);
@@ -454,6 +469,7 @@ static void test_filters_kept_while_station_runs(void **state)
 	assert_true(tmux_wait_for(&t, "COMPANY▼", 3000));
 	tmux_keys(&t, "F7");
 	assert_true(tmux_wait_for(&t, "COMPANY▲", 3000));
+	assert_true(rows_in_order(&t, "Kept One", "Kept Three", "Kept Two", 5000));
 	tmux_keys(&t, "Down");
 	tmux_keys(&t, "Escape");
 	assert_true(tmux_wait_gone(&t, "Kept One", 3000));
