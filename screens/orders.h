@@ -54,7 +54,7 @@ struct order_actions {
 	/* The last write that succeeded: until the row shown is read again
 	 * (its version moves on), the next key judges by its new status, not
 	 * the one on the screen. */
-	long long wrote_order, wrote_version;
+	long long wrote_order, wrote_version, wrote_new_version;
 	enum order_status wrote_status;
 	/* the invoice PDF being saved (and mailed) by a child, after `i` */
 	struct doc_job *job;

@@ -150,6 +150,10 @@ static void written(struct db *db, json_t *doc, void *ctx)
 		a->wrote_order = a->write_order;
 		a->wrote_version = a->write_version;
 		a->wrote_status = a->write_to;
+		/* the version the write left, for the next write's check */
+		a->wrote_new_version = json_is_integer(json_object_get(doc, "version"))
+					       ? (long long)json_integer_value(json_object_get(doc, "version"))
+					       : 0;
 	}
 	if (doc && json_is_integer(inv) && strcmp(a->write_done, "invoiced") == 0) {
 		char says[120];
@@ -272,6 +276,8 @@ int order_actions_key(struct app *app, struct order_actions *a, const struct ord
 		 * shows the status it had */
 		fresh = *r;
 		fresh.status = a->wrote_status;
+		if (a->wrote_new_version > 0)
+			fresh.version = a->wrote_new_version;
 		r = &fresh;
 	}
 	order_named(r, named, sizeof named);
