@@ -938,6 +938,9 @@ static void test_forms_create_once(void **state)
 	assert_true(tmux_wait_for(&t, "walk-in", 10000));
 	tmux_keys(&t, "n");
 	assert_true(tmux_wait_for(&t, "New ticket order", 3000));
+	/* the types are a read of their own: Tab goes round fewer fields
+	 * until they are there */
+	assert_true(tmux_wait_for(&t, " × ", 5000));
 	tmux_type(&t, "Twice AB");
 	tmux_keys(&t, "Tab Tab Tab Tab BSpace 2");
 	tmux_keys(&t, "Enter");
