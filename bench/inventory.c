@@ -21,37 +21,6 @@
 #include "sales.h"
 
 #define NOTIFY_CHANGES 1000
-#define PGBENCH_SECONDS 10
-
-static double pgbench_hot_row(PGconn *c)
-{
-	char script[] = "/tmp/boxoffice-bench-XXXXXX";
-	char cmd[512], line[512];
-	int fd = mkstemp(script);
-	FILE *p;
-	double tps = 0;
-
-	scalar(c, "CREATE TABLE IF NOT EXISTS bench_hot_row (id integer PRIMARY KEY, n bigint NOT NULL)", 0, NULL);
-	scalar(c, "INSERT INTO bench_hot_row VALUES (1, 0) ON CONFLICT DO NOTHING", 0, NULL);
-	if (fd < 0 || write(fd, "UPDATE bench_hot_row SET n = n + 1 WHERE id = 1;\n", 50) != 50) {
-		fprintf(stderr, "bench: cannot write the pgbench script\n");
-		return 0;
-	}
-	close(fd);
-	snprintf(cmd, sizeof cmd, "pgbench -n -c %d -j 2 -T %d -f %s 2>&1", CLIENTS, PGBENCH_SECONDS, script);
-	if ((p = popen(cmd, "r"))) {
-		while (fgets(line, sizeof line, p)) {
-			char *tps_at = strstr(line, "tps = ");
-			if (tps_at && strstr(line, "without initial connection time"))
-				tps = atof(tps_at + 6);
-		}
-		pclose(p);
-	}
-	unlink(script);
-	printf("pgbench: %d clients updating one row for %d s: %.0f tps\n", CLIENTS, PGBENCH_SECONDS, tps);
-	return tps;
-}
-
 /* What the sellers wait on: one sample of every active seller's
  * wait_event every 10 ms, counted by (type, event); CPU when none. */
 #define WAIT_KINDS 48

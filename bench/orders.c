@@ -2,7 +2,8 @@
  * $BENCH_ORDERS) from `boxoffice demo`: first page, filter change (list +
  * summary), page move and summary grid, p50 and p99; CSV export rows per
  * second beside psql's \copy of the same query; peak memory of the TUI
- * process; the database's size. Figures at 1M keep their plain names
+ * process; the database's size; the contended sales of bench/inventory
+ * with these orders present. Figures at 1M keep their plain names
  * (orders.filter_change_p99); other sizes carry it (orders.5M.filter_change_p99),
  * so the runs make a scale curve. */
 #include <libpq-fe.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "sales.h"
 #include "src/core/order_filter.h"
 #include "src/db/orders.h"
 
@@ -141,6 +143,29 @@ static long tui_peak_rss_kb(const char *dbname)
 	}
 	bench_run("tmux -L bo-bench kill-server");
 	return kb;
+}
+
+/* Contended sales with the orders present: bench/inventory sells on an
+ * almost empty database; here the same 16 sellers sell beside the loaded
+ * orders (every sale adds to the same tables and indexes), with the hot
+ * row measured on the same database. */
+static void contended_with_orders(const char *dbname)
+{
+	PGconn *c;
+	long long oversell;
+	long errors;
+	double sales, hot;
+
+	setenv("PGDATABASE", dbname, 1);
+	c = connect_as("bench");
+	sales = contended_sales(c, CLIENTS, "Bench contended sales", &oversell, &errors);
+	hot = pgbench_hot_row(c);
+	printf("contended sales with %ld orders present: %.0f sales/s, hot row %.0f tps\n", orders_n, sales, hot);
+	figure("contended_sales", sales, "sales/s");
+	figure("contended_oversell", (double)oversell, "seats");
+	figure("contended_unexpected_errors", (double)errors, "count");
+	figure("sell_vs_hot_row", hot > 0 ? sales / hot : 0, "ratio");
+	PQfinish(c);
 }
 
 int main(void)
@@ -277,6 +302,8 @@ int main(void)
 	rss = tui_peak_rss_kb(dbname);
 	printf("TUI peak RSS on the orders screen: %ld kB\n", rss);
 	figure("tui_peak_rss", rss / 1024.0, "MB");
+
+	contended_with_orders(dbname);
 
 	db_free(db);
 	if (!(reuse && *reuse))
