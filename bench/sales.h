@@ -87,47 +87,66 @@ static inline void *sell_until_sold_out(void *arg)
 	return NULL;
 }
 
-static inline double contended_sales(PGconn *c, int clients, const char *event, long long *oversell,
-			      long *errors)
+/* CLIENTS (or clients) sellers of one existing type, started together,
+ * each selling until the type is sold out: seats sold, unexpected errors
+ * and the time from the start to the last seller's end. */
+struct sell_out_run {
+	long sold, errors;
+	double ms;
+};
+
+static inline struct sell_out_run sell_out(int clients, long long event, long long type)
 {
 	pthread_t t[CLIENTS];
 	struct seller s[CLIENTS];
 	pthread_barrier_t start;
-	long long type = make_type(c, event, SEATS);
-	long sold = 0;
-	double t0, t1;
+	struct sell_out_run run = { 0 };
+	double t0;
 
 	pthread_barrier_init(&start, NULL, (unsigned)clients + 1);
 	for (int i = 0; i < clients; i++) {
-		const char *p[1] = { event };
 		s[i] = (struct seller){ .index = i, .start = &start };
 		snprintf(s[i].type, sizeof s[i].type, "%lld", type);
-		snprintf(s[i].event, sizeof s[i].event, "%lld",
-			 scalar(c, "SELECT id FROM event WHERE name = $1", 1, p));
+		snprintf(s[i].event, sizeof s[i].event, "%lld", event);
 		pthread_create(&t[i], NULL, sell_until_sold_out, &s[i]);
 	}
 	pthread_barrier_wait(&start);
 	t0 = now_ms();
-	*errors = 0;
 	for (int i = 0; i < clients; i++) {
 		pthread_join(t[i], NULL);
-		sold += s[i].sold;
-		*errors += s[i].refused_other;
+		run.sold += s[i].sold;
+		run.errors += s[i].refused_other;
 	}
-	t1 = now_ms();
+	run.ms = now_ms() - t0;
 	pthread_barrier_destroy(&start);
-	{
-		char ty[24];
-		const char *p[1] = { ty };
-		snprintf(ty, sizeof ty, "%lld", type);
-		*oversell = scalar(c, "SELECT sold - capacity FROM ticket_type WHERE id = $1", 1, p);
-		if (sold > SEATS)
-			*oversell = sold - SEATS > *oversell ? sold - SEATS : *oversell;
-		if (*oversell < 0)
-			*oversell = 0;
-	}
-	printf("contended sales: %d clients sold %ld of %d seats in %.0f ms\n", clients, sold, SEATS, t1 - t0);
-	return sold / ((t1 - t0) / 1000.0);
+	return run;
+}
+
+/* Seats a type counts as sold beyond its capacity, or that the sellers
+ * were told they sold (expected) beyond it, whichever is more. */
+static inline long long oversold(PGconn *c, long long type, long long capacity, long long expected)
+{
+	char ty[24];
+	const char *p[1] = { ty };
+	long long over;
+	snprintf(ty, sizeof ty, "%lld", type);
+	over = scalar(c, "SELECT sold - capacity FROM ticket_type WHERE id = $1", 1, p);
+	if (expected - capacity > over)
+		over = expected - capacity;
+	return over < 0 ? 0 : over;
+}
+
+static inline double contended_sales(PGconn *c, int clients, const char *event, long long *oversell,
+				     long *errors)
+{
+	const char *p[1] = { event };
+	long long type = make_type(c, event, SEATS);
+	struct sell_out_run run = sell_out(clients, scalar(c, "SELECT id FROM event WHERE name = $1", 1, p), type);
+
+	*errors = run.errors;
+	*oversell = oversold(c, type, SEATS, run.sold);
+	printf("contended sales: %d clients sold %ld of %d seats in %.0f ms\n", clients, run.sold, SEATS, run.ms);
+	return run.sold / (run.ms / 1000.0);
 }
 
 /* The most any design that serialises on one row can reach: pgbench

@@ -4,14 +4,19 @@
  *    seat at a time of one type; requests per second and p99, beside the
  *    CLI's contended sales of the same run (bench/sales.h: 16 connections
  *    calling inventory_sell until 6,000 seats are sold out, as
- *    bench/inventory does). serve runs with --threads 16: as many database
- *    connections as the CLI figure has sellers (BOXOFFICE_BENCH_THREADS
- *    picks another pool size, BOXOFFICE_BENCH_SECONDS another duration).
+ *    bench/inventory does). serve runs with its default pool (twice the
+ *    cores, 4 to 16; BOXOFFICE_BENCH_THREADS picks another size,
+ *    BOXOFFICE_BENCH_SECONDS another duration).
  * 2. Oversell: the seats the type counts as sold, the order lines in the
  *    database, the 200 answers of the access log and wrk's own 2xx count
  *    must agree; then 64 connections race for the last 300 seats of a
  *    second type, which must sell exactly 300.
- * 3. GET /availability?event=E (wrk -c 64 -t 2 -d 10s), served from state
+ * 3. The sale path at peak: 64 HTTP connections and the 16 CLI sellers
+ *    at the same time on one type of 6,000 seats, until it is sold out:
+ *    sales per second from the sellers' start to the sell-out, each
+ *    side's share, the HTTP p99 (wrk's, which includes the quick "sold
+ *    out" answers after the sell-out) and the same oversell accounting.
+ * 4. GET /availability?event=E (wrk -c 64 -t 2 -d 10s), served from state
  *    that LISTEN/NOTIFY keeps live, beside the HTTP floor of the same run:
  *    bench/http_floor, a bare libmicrohttpd server with serve's daemon
  *    flags answering the same body. Calls of api_availability are counted
@@ -41,7 +46,7 @@ struct wrk {
 static char serve_log[] = "/tmp/boxoffice-bench-serve-XXXXXX";
 static const char *lua_dir = "bench";
 static int wrk_seconds = 10; /* BOXOFFICE_BENCH_SECONDS for a quick try */
-static int db_threads = 16; /* serve --threads; BOXOFFICE_BENCH_THREADS */
+static int db_threads; /* serve --threads (BOXOFFICE_BENCH_THREADS); 0: serve's default */
 
 /* Runs wrk with a script, echoes its output, reads the script's `wrk:` line. */
 static struct wrk run_wrk(int seconds, const char *script, const char *url, const char *env)
@@ -192,6 +197,20 @@ static long long add_type(PGconn *c, long long event, const char *name, int capa
 		      3, p);
 }
 
+/* wrk in a thread, so the CLI sellers can sell beside it. */
+struct wrk_job {
+	int seconds;
+	const char *script, *url, *env;
+	struct wrk result;
+};
+
+static void *wrk_thread(void *arg)
+{
+	struct wrk_job *j = arg;
+	j->result = run_wrk(j->seconds, j->script, j->url, j->env);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	PGconn *c = connect_as("bench-serve");
@@ -259,10 +278,13 @@ int main(int argc, char **argv)
 	snprintf(threads, sizeof threads, "%d", db_threads);
 	{
 		char *args[] = { (char *)bench_bin(), "serve", "--listen", "127.0.0.1:0", "--threads", threads, NULL };
+		if (!db_threads)
+			args[4] = NULL;
 		serve = start_server(args, serve_log, serve_user, &port);
 	}
-	printf("serve: pid %d on 127.0.0.1:%d, --threads %d, as %s, access log %s\n", (int)serve, port, db_threads,
-	       serve_user ? serve_user : getenv("PGUSER"), serve_log);
+	printf("serve: pid %d on 127.0.0.1:%d, --threads %s, as %s, access log %s\n", (int)serve, port,
+	       db_threads ? threads : "(the default: twice the cores, 4 to 16)", serve_user ? serve_user : getenv("PGUSER"),
+	       serve_log);
 
 	/* 1. sales over HTTP */
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/tickets/adjust", port);
@@ -298,6 +320,46 @@ int main(int argc, char **argv)
 	cli = contended_sales(c, CLIENTS, "Bench serve, CLI contended sales", &cli_oversell, &cli_errors);
 	oversell += cli_oversell;
 
+	/* 3. at peak: HTTP and CLI sellers on one type at the same time */
+	{
+		long long peak_type = add_type(c, event, "Bench peak", SEATS), before_log = log_sales(serve_log);
+		char peak_env[512];
+		/* long enough to outlast the sell-out: the CLI sellers must not sell alone */
+		struct wrk_job job = { .seconds = 3 * wrk_seconds, .script = "serve_sell.lua", .url = url, .env = peak_env };
+		struct sell_out_run cli_run;
+		pthread_t wrk_t;
+		long long s3, l3, a3, sold_at_start;
+
+		snprintf(url, sizeof url, "http://127.0.0.1:%d/tickets/adjust", port);
+		snprintf(peak_env, sizeof peak_env, "BENCH_EVENT=%lld BENCH_TYPE=%lld BENCH_KEY='%s'", event, peak_type,
+			 key);
+		pthread_create(&wrk_t, NULL, wrk_thread, &job);
+		/* wrk's connections are open and selling before the CLI starts */
+		for (int i = 0; i < 500 && sold_of(c, peak_type) == 0; i++)
+			usleep(10 * 1000);
+		sold_at_start = sold_of(c, peak_type);
+		cli_run = sell_out(CLIENTS, event, peak_type);
+		pthread_join(wrk_t, NULL);
+		settle(c, peak_type);
+		s3 = sold_of(c, peak_type);
+		l3 = lines_of(c, peak_type);
+		a3 = log_sales(serve_log) - before_log;
+		printf("peak: %d seats; from the CLI's start to the sell-out (%.0f ms) %lld seats sold: CLI %ld, HTTP %lld; "
+		       "in all sold %lld, order lines %lld, access log 200s %lld, wrk 2xx %lld, CLI errors %ld\n",
+		       SEATS, cli_run.ms, SEATS - sold_at_start, cli_run.sold, SEATS - sold_at_start - cli_run.sold, s3, l3,
+		       a3, job.result.requests - job.result.non2xx, cli_run.errors);
+		if (s3 != SEATS)
+			printf("peak: %lld of %d seats sold: the type did not sell out within wrk's %d s\n", s3, SEATS,
+			       wrk_seconds);
+		oversell += oversold(c, peak_type, SEATS, cli_run.sold + a3) + llabs(s3 - l3) +
+			    llabs(s3 - (cli_run.sold + a3)) +
+			    (job.result.requests - job.result.non2xx > a3 ? job.result.requests - job.result.non2xx - a3 : 0);
+		bench_figure("serve.peak_sales_per_s", (SEATS - sold_at_start) / (cli_run.ms / 1000.0), "sales/s");
+		bench_figure("serve.peak_cli_share", (double)cli_run.sold / (double)(SEATS - sold_at_start), "ratio");
+		bench_figure("serve.peak_http_p99", job.result.p99_ms, "ms");
+		bench_figure("serve.peak_cli_errors", (double)cli_run.errors, "count");
+	}
+
 	bench_figure("serve.adjust_rps", adjust.requests / adjust.seconds, "requests/s");
 	bench_figure("serve.adjust_sales_per_s", (adjust.requests - adjust.non2xx) / adjust.seconds, "sales/s");
 	bench_figure("serve.adjust_p50", adjust.p50_ms, "ms");
@@ -307,7 +369,7 @@ int main(int argc, char **argv)
 	bench_figure("serve.oversell", (double)oversell, "seats");
 	bench_figure("serve.adjust_errors", (double)(adjust.non2xx + adjust.socket_errors + cli_errors), "count");
 
-	/* 3. GET /availability against the floor */
+	/* 4. GET /availability against the floor */
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/availability?event=%lld", port, event);
 	snprintf(cmd, sizeof cmd, "curl -sf '%s'", url);
 	body = NULL;

@@ -19,3 +19,12 @@ END $$;
 
 ALTER FUNCTION order_create(ticket_type, integer, sales_channel, payment_method, boolean, text,
 			    text, text, text) SET plan_cache_mode = force_generic_plan;
+
+-- Not the sale: org_clean_text (063) repeated door_text's (060) class of
+-- invisible and control characters. It keeps only what it adds: every
+-- kind of space becomes a plain one and runs of spaces become one.
+CREATE OR REPLACE FUNCTION org_clean_text(p text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT regexp_replace(door_text(regexp_replace(coalesce(p, ''),
+		'[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]', ' ', 'g'), 2147483647),
+		' {2,}', ' ', 'g')
+$$;

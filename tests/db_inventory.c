@@ -675,14 +675,6 @@ static void test_notify_after_commit(void **state)
 	PQfinish(listener);
 }
 
-static long long type_field(long long type_id, const char *sql)
-{
-	char ty[24];
-	const char *p[1] = { ty };
-	snprintf(ty, sizeof ty, "%lld", type_id);
-	return test_scalar(conn, sql, 1, p);
-}
-
 static int backends_waiting_on_lanes(long long type_id)
 {
 	char ty[24];
@@ -733,8 +725,8 @@ static void test_sale_path_admission_and_guards(void **state)
 	while (backends_waiting_on_lanes(ty) < 2 && waited++ < 100)
 		usleep(100 * 1000);
 	assert_int_equal(backends_waiting_on_lanes(ty), 2);
-	assert_int_equal(type_field(ty, "SELECT sold FROM ticket_type WHERE id = $1"), 0);
-	assert_int_equal(type_field(ty, "SELECT count(*) FROM order_line WHERE type_id = $1"), 0);
+	assert_int_equal(test_scalar_id(conn, "SELECT sold FROM ticket_type WHERE id = $1", ty), 0);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM order_line WHERE type_id = $1", ty), 0);
 	/* no admission: past the lanes at once */
 	PQclear(test_query(unadmitted, "SET statement_timeout = '10s'", 0, NULL));
 	PQclear(test_query(unadmitted, "SET boxoffice.sale_lanes = '0'", 0, NULL));
@@ -742,14 +734,14 @@ static void test_sale_path_admission_and_guards(void **state)
 		       2, p);
 	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
 	PQclear(r);
-	assert_int_equal(type_field(ty, "SELECT sold FROM ticket_type WHERE id = $1"), 1);
+	assert_int_equal(test_scalar_id(conn, "SELECT sold FROM ticket_type WHERE id = $1", ty), 1);
 	assert_int_equal(backends_waiting_on_lanes(ty), 2);
 	PQclear(test_query(lanes, "COMMIT", 0, NULL));
 	assert_int_equal(waitpid(a, &status, 0), a);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_int_equal(waitpid(b, &status, 0), b);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_int_equal(type_field(ty, "SELECT sold FROM ticket_type WHERE id = $1"), 3);
+	assert_int_equal(test_scalar_id(conn, "SELECT sold FROM ticket_type WHERE id = $1", ty), 3);
 	PQfinish(lanes);
 	PQfinish(unadmitted);
 
@@ -758,7 +750,7 @@ static void test_sale_path_admission_and_guards(void **state)
 			    "23503");
 	snprintf(sql, sizeof sql, "UPDATE order_line SET type_id = $1 WHERE type_id = %lld", ty);
 	assert_string_equal(test_fails(conn, sql, 1, (const char *const[]){ ty_other_s }), "23503");
-	assert_int_equal(type_field(ty, "SELECT count(*) FROM order_line WHERE type_id = $1"), 3);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM order_line WHERE type_id = $1", ty), 3);
 	snprintf(sql, sizeof sql, "INSERT INTO order_line (order_id, event_id, type_id, qty, unit_cents, vat_bp, "
 				  "net_cents, vat_cents) SELECT order_id, event_id, $1, 1, 0, 0, 0, 0 FROM order_line "
 				  "WHERE type_id = %lld LIMIT 1", ty);
@@ -770,30 +762,30 @@ static void test_sale_path_admission_and_guards(void **state)
 			    "23503");
 	/* a type never ordered can still go */
 	PQclear(test_query(conn, "DELETE FROM ticket_type WHERE id = $1", 1, (const char *const[]){ ty_other_s }));
-	assert_int_equal(type_field(ty_other, "SELECT count(*) FROM ticket_type WHERE id = $1"), 0);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket_type WHERE id = $1", ty_other), 0);
 
 	/* outbox_on_type only for types a platform sells */
-	assert_int_equal(type_field(ty, "SELECT channel_mapped::integer FROM ticket_type WHERE id = $1"), 0);
+	assert_int_equal(test_scalar_id(conn, "SELECT channel_mapped::integer FROM ticket_type WHERE id = $1", ty), 0);
 	PQclear(test_query(conn, "INSERT INTO platform_map (platform, sku, event_id, type_id) VALUES ('shopify', 'LANE-' || $2::text, $1::bigint, $2::bigint)",
 			   2, p));
-	assert_int_equal(type_field(ty, "SELECT channel_mapped::integer FROM ticket_type WHERE id = $1"), 1);
+	assert_int_equal(test_scalar_id(conn, "SELECT channel_mapped::integer FROM ticket_type WHERE id = $1", ty), 1);
 	PQclear(test_query(conn, "DELETE FROM platform_map WHERE type_id = $1::bigint", 1, (const char *const[]){ ty_s }));
-	assert_int_equal(type_field(ty, "SELECT channel_mapped::integer FROM ticket_type WHERE id = $1"), 0);
+	assert_int_equal(test_scalar_id(conn, "SELECT channel_mapped::integer FROM ticket_type WHERE id = $1", ty), 0);
 
 	/* alert_on_type's threshold: the default, the event's, the type's, off */
-	assert_int_equal(type_field(ty, "SELECT coalesce(alert_watch, -2) FROM ticket_type WHERE id = $1"), -2);
+	assert_int_equal(test_scalar_id(conn, "SELECT coalesce(alert_watch, -2) FROM ticket_type WHERE id = $1", ty), -2);
 	PQclear(test_query(conn, "INSERT INTO alert_setting (event_id, low_stock) VALUES ($1, 7)", 1, p));
-	assert_int_equal(type_field(ty, "SELECT alert_watch FROM ticket_type WHERE id = $1"), 7);
+	assert_int_equal(test_scalar_id(conn, "SELECT alert_watch FROM ticket_type WHERE id = $1", ty), 7);
 	PQclear(test_query(conn, "INSERT INTO alert_setting (event_id, type_id, low_stock) VALUES ($1, $2, 3)", 2, p));
-	assert_int_equal(type_field(ty, "SELECT alert_watch FROM ticket_type WHERE id = $1"), 3);
+	assert_int_equal(test_scalar_id(conn, "SELECT alert_watch FROM ticket_type WHERE id = $1", ty), 3);
 	PQclear(test_query(conn, "UPDATE alert_setting SET enabled = false WHERE event_id = $1 AND type_id IS NULL", 1, p));
-	assert_int_equal(type_field(ty, "SELECT alert_watch FROM ticket_type WHERE id = $1"), 3);
+	assert_int_equal(test_scalar_id(conn, "SELECT alert_watch FROM ticket_type WHERE id = $1", ty), 3);
 	PQclear(test_query(conn, "DELETE FROM alert_setting WHERE type_id = $1::bigint", 1, (const char *const[]){ ty_s }));
-	assert_int_equal(type_field(ty, "SELECT alert_watch FROM ticket_type WHERE id = $1"), -1);
+	assert_int_equal(test_scalar_id(conn, "SELECT alert_watch FROM ticket_type WHERE id = $1", ty), -1);
 	/* alerts off: sold out without an alert */
 	PQclear(test_query(conn, "SELECT inventory_sell($1, $2, 97, 'pos', 'card', NULL, NULL, NULL, NULL, NULL, 'out')", 2, p));
-	assert_int_equal(type_field(ty, "SELECT sold FROM ticket_type WHERE id = $1"), 100);
-	assert_int_equal(type_field(ty, "SELECT count(*) FROM alert WHERE type_id = $1"), 0);
+	assert_int_equal(test_scalar_id(conn, "SELECT sold FROM ticket_type WHERE id = $1", ty), 100);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM alert WHERE type_id = $1", ty), 0);
 }
 
 int main(void)

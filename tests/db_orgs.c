@@ -283,14 +283,6 @@ static void test_screen_filters_and_empty_state(void **state)
 	tmux_stop(&t);
 }
 
-static long long sql_count(const char *sql, long long id)
-{
-	char v[24];
-	const char *p[1] = { v };
-	snprintf(v, sizeof v, "%lld", id);
-	return test_scalar(conn, sql, 1, p);
-}
-
 /* Add, edit and archive from the screen at 80x24, each found in the
  * database; an edit opened before another process changed the same
  * organization is refused naming what changed, and keeps what was typed. */
@@ -318,11 +310,10 @@ static void test_screen_add_edit_archive(void **state)
 	assert_true(tmux_wait_for(&t, "Delta Media Oy", 5000));
 	assert_true(tmux_wait_gone(&t, "+ Add Event Organization", 5000));
 	assert_true(tmux_wait_for(&t, "D4", 5000));
-	eo = sql_count("SELECT eo.id FROM event_organization eo JOIN organization o ON o.id = eo.organization_id "
+	eo = test_scalar_id(conn, "SELECT eo.id FROM event_organization eo JOIN organization o ON o.id = eo.organization_id "
 		       "WHERE eo.event_id = $1 AND o.name = 'Delta Media Oy' AND eo.relationship = 'media' "
 		       "AND eo.visibility = 'public' AND eo.lifecycle = 'prospect' AND eo.booth = 'D4' "
-		       "AND eo.archived_at IS NULL",
-		       ev);
+		       "AND eo.archived_at IS NULL", ev);
 	assert_true(eo > 0);
 	/* edit: booth D4 -> D5, lifecycle confirmed (c) */
 	tmux_keys(&t, "e");
@@ -333,9 +324,8 @@ static void test_screen_add_edit_archive(void **state)
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_gone(&t, "Edit event organization", 5000));
 	assert_true(tmux_wait_for(&t, "D5", 5000));
-	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 AND booth = 'D5' "
-				   "AND lifecycle = 'confirmed' AND version = 2",
-				   eo),
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 AND booth = 'D5' "
+				   "AND lifecycle = 'confirmed' AND version = 2", eo),
 			 1);
 	/* a stale edit: another process changes it while the form is open */
 	tmux_keys(&t, "e");
@@ -352,9 +342,8 @@ static void test_screen_add_edit_archive(void **state)
 	assert_non_null(strstr(screen, "D9"));                      /* the input kept */
 	assert_non_null(strstr(screen, "Edit event organization")); /* still the form */
 	free(screen);
-	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 AND booth = 'D5' "
-				   "AND commercial_status = 'paid' AND version = 3",
-				   eo),
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 AND booth = 'D5' "
+				   "AND commercial_status = 'paid' AND version = 3", eo),
 			 1);
 	tmux_keys(&t, "Escape");
 	assert_true(tmux_wait_gone(&t, "Edit event organization", 5000));
@@ -363,16 +352,14 @@ static void test_screen_add_edit_archive(void **state)
 	assert_true(tmux_wait_for(&t, "Archive Delta Media Oy? y/n", 5000));
 	tmux_keys(&t, "n");
 	assert_true(tmux_wait_gone(&t, "Archive Delta Media Oy?", 5000));
-	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 AND archived_at IS NULL",
-				   eo),
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 AND archived_at IS NULL", eo),
 			 1);
 	tmux_keys(&t, "x");
 	assert_true(tmux_wait_for(&t, "Archive Delta Media Oy? y/n", 5000));
 	tmux_keys(&t, "y");
 	assert_true(tmux_wait_for(&t, "press + to add the first one", 5000));
-	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE id = $1 "
-				   "AND archived_at IS NOT NULL",
-				   eo),
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 "
+				   "AND archived_at IS NOT NULL", eo),
 			 1);
 	tmux_stop(&t);
 }
@@ -398,11 +385,10 @@ static void test_screen_orders_of_organization(void **state)
 	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --company ' kappa SPONSOR'", ev);
 	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --company 'Kappa Sponsor Fans'", ev);
 	cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:1 --org %lld", ev, b);
-	want = sql_count("SELECT count(*) FROM ticket_order o JOIN event_organization e ON e.id = $1 "
+	want = test_scalar_id(conn, "SELECT count(*) FROM ticket_order o JOIN event_organization e ON e.id = $1 "
 			 "JOIN organization g ON g.id = e.organization_id WHERE o.event_id = e.event_id "
 			 "AND (o.event_org_id = e.id OR (o.event_org_id IS NULL "
-			 "AND lower(btrim(o.company)) = lower(btrim(g.name))))",
-			 a);
+			 "AND lower(btrim(o.company)) = lower(btrim(g.name))))", a);
 	assert_int_equal(want, 3);
 	/* the CLI's --org: the same orders, in the list and the CSV export */
 	{
@@ -567,7 +553,7 @@ static void test_screen_form_refusals(void **state)
 	assert_non_null(strstr(screen, "+ Add Event Organization")); /* still the form */
 	assert_non_null(strstr(screen, "Sigma Stand"));              /* the input kept */
 	free(screen);
-	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 1);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 1);
 	/* the same name as the one there, in another spelling */
 	tmux_keys(&t, "C-u");
 	tmux_type(&t, "E2");
@@ -579,7 +565,7 @@ static void test_screen_form_refusals(void **state)
 	assert_null(strstr(screen, "given to")); /* the booth is free: only the name refused */
 	assert_non_null(strstr(screen, "+ Add Event Organization"));
 	free(screen);
-	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 1);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 1);
 	/* a package the event does not have: refused, and the add with it
 	 * (one statement), so Enter again after fixing it adds once */
 	tmux_keys(&t, "C-u");
@@ -589,12 +575,12 @@ static void test_screen_form_refusals(void **state)
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_for(&t, "package \"Platinum\" is not defined", 5000));
 	assert_true(tmux_wait_for(&t, "Not added", 5000));
-	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 1);
-	assert_int_equal(sql_count("SELECT count(*) FROM organization WHERE name = 'Sigma Stand' AND $1 > 0", ev), 0);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 1);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM organization WHERE name = 'Sigma Stand' AND $1 > 0", ev), 0);
 	json_decref(cli_json("$BOXOFFICE org package --event %lld --name Platinum --items Crew:2 --json", ev));
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_for(&t, "Platinum E2", 5000)); /* back on the list */
-	assert_int_equal(sql_count("SELECT count(*) FROM event_organization eo JOIN organization o "
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization eo JOIN organization o "
 				   "ON o.id = eo.organization_id WHERE eo.event_id = $1 AND o.name = 'Sigma Stand' "
 				   "AND eo.package = 'Platinum' AND eo.booth = 'E2'", ev), 1);
 	tmux_stop(&t);
@@ -632,7 +618,7 @@ static void test_guards_against_hostile_input(void **state)
 
 	/* 1. past the package by a plain sponsored order: refused at commit */
 	refused("entitles", "$BOXOFFICE order add --event %lld --lines Adult:4 --payment sponsored --org %lld", ev, eo);
-	assert_int_equal(sql_count("SELECT count(*) FROM ticket_order WHERE event_org_id = $1", eo), 0);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket_order WHERE event_org_id = $1", eo), 0);
 
 	/* 2. the package order open in one transaction; lowering the package
 	 * from another waits for it, then is refused */
@@ -641,14 +627,14 @@ static void test_guards_against_hostile_input(void **state)
 	{
 		char items[80];
 		snprintf(items, sizeof items, "[{\"type\": %lld, \"qty\": 1}]",
-			 sql_count("SELECT id FROM ticket_type WHERE event_id = $1", ev));
+			 test_scalar_id(conn, "SELECT id FROM ticket_type WHERE event_id = $1", ev));
 		assert_int_equal(PQsendQueryParams(lowering, "SELECT org_package_set($1, 'Silver', $2::jsonb, NULL)", 2,
 						   NULL, (const char *const[]){ ev_s, items }, NULL, NULL, 0), 1);
 	}
-	while (waited++ < 100 && sql_count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+	while (waited++ < 100 && test_scalar_id(conn, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
 					   "AND query LIKE 'SELECT org_package_set%' AND $1 > 0", 1) == 0)
 		usleep(100 * 1000);
-	assert_int_equal(sql_count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
 				   "AND query LIKE 'SELECT org_package_set%' AND $1 > 0", 1), 1);
 	PQclear(test_query(ordering, "COMMIT", 0, NULL));
 	r = PQgetResult(lowering);
@@ -658,7 +644,7 @@ static void test_guards_against_hostile_input(void **state)
 	PQclear(r);
 	while ((r = PQgetResult(lowering)))
 		PQclear(r);
-	assert_int_equal(sql_count("SELECT sum(qty) FROM org_package_item i JOIN event_organization e "
+	assert_int_equal(test_scalar_id(conn, "SELECT sum(qty) FROM org_package_item i JOIN event_organization e "
 				   "ON e.package_id = i.package_id WHERE e.id = $1", eo), 3);
 	PQfinish(ordering);
 	PQfinish(lowering);
@@ -686,14 +672,14 @@ static void test_guards_against_hostile_input(void **state)
 	assert_string_equal(test_fails(conn, "SELECT org_edit($1, NULL, '{\"category\": [1, 2]}')", 1,
 				       (const char *const[]){ eo_s }),
 			    "22023");
-	assert_int_equal(sql_count("SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 2);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 2);
 
 	/* 5. a merge that would drop the duplicate's package: refused */
 	eo3 = org_add(ev, "Guard Survivor", "");
 	refused("has package \"Silver\"", "$BOXOFFICE org merge %lld %lld", eo_company(eo3), eo_company(eo));
 	/* 6. the other way it goes; an edit opened before it is stale */
 	{
-		long long version = sql_count("SELECT version FROM event_organization WHERE id = $1", eo);
+		long long version = test_scalar_id(conn, "SELECT version FROM event_organization WHERE id = $1", eo);
 		json_decref(cli_json("$BOXOFFICE org merge %lld %lld --json", eo_company(eo), eo_company(eo3)));
 		refused("changed since you opened it", "$BOXOFFICE org edit %lld --version %lld --name 'Renamed By Stale Form'",
 			eo, version);
@@ -720,7 +706,7 @@ static void test_screen_add_selects_new(void **state)
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_gone(&t, "+ Add Event Organization", 5000));
 	assert_true(tmux_wait_for(&t, "Omega Extra", 5000));
-	added = sql_count("SELECT eo.id FROM event_organization eo JOIN organization o ON o.id = eo.organization_id "
+	added = test_scalar_id(conn, "SELECT eo.id FROM event_organization eo JOIN organization o ON o.id = eo.organization_id "
 			  "WHERE eo.event_id = $1 AND o.name = 'Omega Extra'", ev);
 	tmux_keys(&t, "e");
 	snprintf(want, sizeof want, "Edit event organization #%lld", added);

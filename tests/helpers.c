@@ -110,6 +110,14 @@ long long test_scalar(PGconn *c, const char *sql, int n, const char *const *para
 	return v;
 }
 
+long long test_scalar_id(PGconn *c, const char *sql, long long id)
+{
+	char v[24];
+	const char *p[1] = { v };
+	snprintf(v, sizeof v, "%lld", id);
+	return test_scalar(c, sql, 1, p);
+}
+
 char *test_fails(PGconn *c, const char *sql, int n, const char *const *params)
 {
 	static char state[6];

@@ -35,6 +35,8 @@ const char *admin_conninfo(const char *dbname);
 PGresult *test_query(PGconn *c, const char *sql, int n, const char *const *params);
 /* First cell as a number. */
 long long test_scalar(PGconn *c, const char *sql, int n, const char *const *params);
+/* First cell as a number, of SQL whose one parameter ($1) is an id. */
+long long test_scalar_id(PGconn *c, const char *sql, long long id);
 /* SQLSTATE of a statement that must fail (asserts it fails). */
 char *test_fails(PGconn *c, const char *sql, int n, const char *const *params);
 
