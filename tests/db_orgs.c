@@ -94,6 +94,26 @@ static void test_package_order_is_the_entitlement(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(ent, 0), "entitled")), 10);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(ent, 0), "ordered")), 10);
 	json_decref(doc);
+	{
+		/* without --json: the same in words, a line per type */
+		struct run_result r = run_cmd("$BOXOFFICE org show %lld", eo);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "Gold Sponsor AB (event organization "));
+		assert_non_null(strstr(r.out, "relationship sponsor"));
+		assert_non_null(strstr(r.out, "package Gold"));
+		assert_non_null(strstr(r.out, "ENTITLED  ORDERED ASSIGNED CHECKED IN"));
+		assert_non_null(strstr(r.out, "Adult                          10       10        0          0"));
+		assert_null(strstr(r.out, "{"));
+		run_free(&r);
+		r = run_cmd("$BOXOFFICE org show 999999999");
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err, "event organization 999999999 does not exist"));
+		run_free(&r);
+		r = run_cmd("$BOXOFFICE org show 999999999 --json");
+		assert_int_equal(r.status, 1);
+		assert_string_equal(r.out, "");
+		run_free(&r);
+	}
 
 	/* again: nothing left to order */
 	refused("whole entitlement", "$BOXOFFICE org order %lld --json", eo);

@@ -243,7 +243,7 @@ int cmd_org_package(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
-/* One positional ID, one call: org order ID, org show ID. */
+/* One positional ID, one call: org order ID. */
 static int org_by_id(struct cli *cli, const char *what, enum org_call call, int argc, char **argv)
 {
 	const char *pos[1];
@@ -268,9 +268,70 @@ int cmd_org_order(struct cli *cli, int argc, char **argv)
 	return org_by_id(cli, "org order", ORG_ORDER, argc, argv);
 }
 
+static const char *text_of(json_t *doc, const char *key)
+{
+	const char *v = json_string_value(json_object_get(doc, key));
+	return v && *v ? v : "-";
+}
+
+/* org show ID: the organization in words and its entitlement per type;
+ * --json prints org_result as it is. */
+static void org_show_print(json_t *doc)
+{
+	json_t *types = json_object_get(doc, "entitlements"), *t;
+	size_t i;
+
+	printf("%s (event organization %lld, company %lld, event %lld, version %lld)%s\n", text_of(doc, "organization"),
+	       (long long)json_integer_value(json_object_get(doc, "id")),
+	       (long long)json_integer_value(json_object_get(doc, "company")),
+	       (long long)json_integer_value(json_object_get(doc, "event")),
+	       (long long)json_integer_value(json_object_get(doc, "version")),
+	       json_is_true(json_object_get(doc, "archived")) ? ": archived" : "");
+	printf("  relationship %s, lifecycle %s, commercial %s, visibility %s\n", text_of(doc, "relationship"),
+	       text_of(doc, "lifecycle"), text_of(doc, "commercial"), text_of(doc, "visibility"));
+	printf("  category %s, booth %s, package %s\n", text_of(doc, "category"), text_of(doc, "booth"),
+	       text_of(doc, "package"));
+	if (!json_array_size(types)) {
+		printf("  no entitlement (no package with ticket types)\n");
+		return;
+	}
+	printf("  ");
+	cli_cell("TYPE", 24);
+	printf(" %8s %8s %8s %10s\n", "ENTITLED", "ORDERED", "ASSIGNED", "CHECKED IN");
+	json_array_foreach(types, i, t) {
+		printf("  ");
+		cli_cell(text_of(t, "type"), 24);
+		printf(" %8lld %8lld %8lld %10lld\n", (long long)json_integer_value(json_object_get(t, "entitled")),
+		       (long long)json_integer_value(json_object_get(t, "ordered")),
+		       (long long)json_integer_value(json_object_get(t, "assigned")),
+		       (long long)json_integer_value(json_object_get(t, "checked_in")));
+	}
+}
+
 int cmd_org_show(struct cli *cli, int argc, char **argv)
 {
-	return org_by_id(cli, "org show", ORG_SHOW, argc, argv);
+	const char *what = "org show", *pos[1];
+	bool json = false;
+	const struct cli_opt opts[] = { { "json", NULL, &json }, { NULL, NULL, NULL } };
+	long long id;
+	char ids[24];
+	json_t *doc;
+	int npos = 0, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
+
+	if (rc)
+		return rc;
+	if (!cli_id(what, npos, pos, "event organization", &id, &rc))
+		return rc;
+	if (!cli_db(cli))
+		return EXIT_FAILED;
+	snprintf(ids, sizeof ids, "%lld", id);
+	if (json)
+		return org_answer(cli, what, ORG_SHOW, (const char *[]){ ids });
+	if (!(doc = db_org_call(cli->db, ORG_SHOW, (const char *[]){ ids })))
+		return cli_db_fail(cli, what);
+	org_show_print(doc);
+	json_decref(doc);
+	return EXIT_DONE;
 }
 
 /* org merge SURVIVOR DUPLICATE (company IDs, the "company" of org show) */

@@ -102,7 +102,18 @@ static const int ORG_CALL_PARAMS[] = {
 
 json_t *db_org_call(struct db *db, enum org_call call, const char *const *params)
 {
-	return db_json(db, SQL_ORG_CALL[call], ORG_CALL_PARAMS[call], params);
+	json_t *doc;
+
+	if (call != ORG_SHOW)
+		return db_json(db, SQL_ORG_CALL[call], ORG_CALL_PARAMS[call], params);
+	/* org_result of an ID that is no event organization is NULL */
+	doc = db_json_or_null(db, SQL_ORG_CALL[call], ORG_CALL_PARAMS[call], params);
+	if (doc && json_is_null(doc)) {
+		json_decref(doc);
+		db_set_error(db, DB_REFUSED, "event organization %s does not exist", params[0]);
+		return NULL;
+	}
+	return doc;
 }
 
 bool db_org_call_submit(struct db *db, const void *owner, enum org_call call, const char *const *params,
