@@ -82,7 +82,41 @@ struct neworder_state {
 	int payment_at_clear; /* Esc asks only when the form holds something */
 	bool discarding;      /* "Discard this order? y/n" */
 	bool discard_to_menu; /* asked by F2: y goes on to the menu */
+	/* opened from an organization's orders: every order is for it */
+	long long preset_org;
+	char preset_name[808];
 };
+
+/* The Organization choice that is org (named name), added after the
+ * choices read when it is not one of them; returns its index. */
+static int choose_org(struct neworder_state *s, long long org, const char *name)
+{
+	int n = s->fields[N_ORG].nchoices, i;
+
+	for (i = 1; i < n && s->org_ids[i] != org; i++)
+		;
+	if (i == n) { /* beyond the choices read: it takes the last place */
+		i = n <= ORGS_MAX ? n : ORGS_MAX;
+		s->org_ids[i] = org;
+		utf8_copy(s->org_names[i], sizeof s->org_names[i], name);
+		s->org_choices[i] = s->org_names[i];
+		if (i == n)
+			s->fields[N_ORG].nchoices = n + 1;
+	}
+	s->fields[N_ORG].choice = i;
+	return i;
+}
+
+/* The preset organization and its name as the company, the cursor on
+ * the contact. */
+static void apply_preset(struct neworder_state *s)
+{
+	if (!s->preset_org)
+		return;
+	choose_org(s, s->preset_org, s->preset_name);
+	utf8_copy(s->fields[N_COMPANY].text, sizeof s->fields[N_COMPANY].text, s->preset_name);
+	s->form.focus = N_CONTACT;
+}
 
 /* Empty fields for the next order; the payment choice sticks. */
 static void neworder_clear(struct neworder_state *s)
@@ -102,24 +136,31 @@ static void neworder_clear(struct neworder_state *s)
 	s->searched[0] = '\0';
 	s->discarding = false;
 	form_new_key(s->key, "neworder");
+	apply_preset(s);
 }
 
 static void orgs_answer(struct db *db, const PGresult *res, void *ctx)
 {
 	struct neworder_state *s = ctx;
-	int n = 1;
+	int n = 1, chosen = s->fields[N_ORG].choice;
+	long long chosen_id = s->org_ids[chosen];
+	char chosen_name[sizeof s->org_names[0]];
 
 	read_mark_answer(&s->orgs_mark, db, res != NULL);
 	if (!res)
 		return;
+	/* an organization chosen before the list came (preset, or picked
+	 * from the Company search) stays chosen */
+	snprintf(chosen_name, sizeof chosen_name, "%s", chosen ? s->org_names[chosen] : "");
 	for (int i = 0; i < PQntuples(res) && n <= ORGS_MAX; i++, n++) {
 		s->org_ids[n] = db_int(res, i, EOC_ID);
 		snprintf(s->org_names[n], sizeof s->org_names[n], "%s", db_text(res, i, EOC_NAME));
 		s->org_choices[n] = s->org_names[n];
 	}
 	s->fields[N_ORG].nchoices = n;
-	if (s->fields[N_ORG].choice >= n)
-		s->fields[N_ORG].choice = 0;
+	s->fields[N_ORG].choice = 0;
+	if (chosen_id)
+		choose_org(s, chosen_id, chosen_name);
 	s->orgs_read = true;
 }
 
@@ -166,6 +207,7 @@ static void neworder_query(struct app *app, void *state)
 										     payment_names(), -1) };
 		s->form = (struct form){ s->fields, N_FIXED, N_COMPANY };
 		form_new_key(s->key, "neworder");
+		apply_preset(s);
 	}
 	/* read once: a form being typed into must not reset */
 	if (!s->orgs_read) {
@@ -254,23 +296,12 @@ static void pick_match(struct neworder_state *s, const struct company_match *cho
 {
 	struct company_match copy = *chosen; /* the list is cleared below */
 	const struct company_match *m = &copy;
-	int org = 0;
 
 	utf8_copy(s->fields[N_COMPANY].text, sizeof s->fields[N_COMPANY].text, m->name);
-	if (m->org) {
-		int n = s->fields[N_ORG].nchoices;
-		for (org = 1; org < n && s->org_ids[org] != m->org; org++)
-			;
-		if (org == n) { /* beyond the choices read: it takes the last place */
-			org = n <= ORGS_MAX ? n : ORGS_MAX;
-			s->org_ids[org] = m->org;
-			utf8_copy(s->org_names[org], sizeof s->org_names[org], m->name);
-			s->org_choices[org] = s->org_names[org];
-			if (org == n)
-				s->fields[N_ORG].nchoices = n + 1;
-		}
-	}
-	s->fields[N_ORG].choice = org;
+	if (m->org)
+		choose_org(s, m->org, m->name);
+	else
+		s->fields[N_ORG].choice = 0;
 	if (!s->fields[N_CONTACT].text[0])
 		utf8_copy(s->fields[N_CONTACT].text, sizeof s->fields[N_CONTACT].text, m->contact);
 	if (!s->fields[N_EMAIL].text[0])
@@ -288,8 +319,15 @@ static bool matches_open(const struct neworder_state *s)
 /* Anything typed or chosen that a cleared form does not hold. */
 static bool neworder_touched(const struct neworder_state *s)
 {
-	if (s->fields[N_ORG].choice || s->fields[N_COMPANY].text[0] || s->fields[N_CONTACT].text[0] ||
-	    s->fields[N_EMAIL].text[0] || s->fields[N_PAYMENT].choice != s->payment_at_clear)
+	long long org = s->org_ids[s->fields[N_ORG].choice];
+	/* the preset organization and its name are what a cleared form holds */
+	bool preset = s->preset_org && org == s->preset_org &&
+		      strcmp(s->fields[N_COMPANY].text, s->preset_name) == 0;
+
+	if (!preset && (org || s->fields[N_COMPANY].text[0]))
+		return true;
+	if (s->fields[N_CONTACT].text[0] || s->fields[N_EMAIL].text[0] ||
+	    s->fields[N_PAYMENT].choice != s->payment_at_clear)
 		return true;
 	for (int k = 0; k < s->ntypes; k++)
 		if (strcmp(s->fields[N_FIXED + k].text, "0") != 0)
@@ -550,11 +588,22 @@ static int neworder_key(struct app *app, void *state, enum action action, int ke
 	return SCR_IGNORED;
 }
 
+static void neworder_init(struct app *app, void *state, const struct screen_arg *arg)
+{
+	struct neworder_state *s = state;
+	(void)app;
+	if (arg && arg->id > 0 && arg->name) {
+		s->preset_org = arg->id;
+		utf8_copy(s->preset_name, sizeof s->preset_name, arg->name);
+	}
+}
+
 const struct screen_ops neworder_screen = {
 	.name = "neworder",
 	.needs = "clerk",
 	.title = "New ticket order",
 	.state_size = sizeof(struct neworder_state),
+	.init = neworder_init,
 	.query = neworder_query,
 	.done = neworder_done,
 	.draw = neworder_draw,

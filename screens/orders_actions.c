@@ -383,7 +383,11 @@ int orders_act(struct app *app, struct orders_state *s, enum action action)
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_NEW) {
-		app_push(app, &neworder_screen, NULL);
+		/* on an organization's orders, the new order is for it */
+		if (s->org_id)
+			app_push(app, &neworder_screen, &(struct screen_arg){ s->org_id, s->org_name });
+		else
+			app_push(app, &neworder_screen, NULL);
 		return SCR_HANDLED;
 	}
 	if (!r)

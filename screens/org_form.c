@@ -42,6 +42,8 @@ struct org_form_state {
 	struct read_mark mark;
 	struct form_field fields[G_COUNT];
 	struct form form;
+	bool discarding;      /* "Discard the changes? y/n" */
+	bool discard_to_menu; /* asked by F2: y goes on to the menu */
 };
 
 static void set_field(struct form_field *f, const char *value)
@@ -58,6 +60,15 @@ static void remember_opened(struct org_form_state *s)
 {
 	for (int i = 0; i < G_COUNT; i++)
 		snprintf(s->opened[i], sizeof s->opened[i], "%s", form_value(&s->fields[i]));
+}
+
+/* Anything typed or chosen since the form was opened (or saved). */
+static bool org_form_touched(struct org_form_state *s)
+{
+	for (int i = 0; i < G_COUNT; i++)
+		if (strcmp(s->opened[i], form_value(&s->fields[i])) != 0)
+			return true;
+	return false;
 }
 
 static void shown(struct db *db, json_t *doc, void *ctx)
@@ -158,7 +169,10 @@ static void org_form_draw(struct app *app, void *state, struct rect a)
 	y++;
 	draw_text(y++, 2, a.w - 4, "Package: the name of one of the event's packages (boxoffice org package).",
 		  theme_attr(C_DIM));
-	if (s->saving)
+	if (s->discarding)
+		draw_text(++y, 2, a.w - 4, "Discard the changes? y: discard and close   n or Esc: keep them",
+			  theme_attr(C_SELECTED) | A_BOLD);
+	else if (s->saving)
 		draw_text(++y, 2, a.w - 4, "saving…", theme_attr(C_DIM));
 	else if (s->message[0])
 		draw_wrapped(++y, 2, a.w - 4, 4, s->message,
@@ -269,12 +283,25 @@ static int org_form_key(struct app *app, void *state, enum action action, int ke
 	struct org_form_state *s = state;
 	int r;
 
+	if (s->discarding) {
+		/* y alone (no Enter) discards; anything else keeps the form */
+		s->discarding = false;
+		if (key == 'y' || key == 'Y')
+			return SCR_HANDLED | (s->discard_to_menu ? SCR_MENU : SCR_BACK);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	if (action == ACT_SUBMIT)
 		return org_form_submit(app, s);
 	if (s->saving) {
 		if (action == ACT_HELP || action == ACT_QUIT)
 			return SCR_IGNORED;
 		app_status(app, true, "still saving — wait for the answer");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	/* Esc or F2 with changes asks first: they were lost silently */
+	if ((action == ACT_BACK || action == ACT_MENU) && s->loaded && org_form_touched(s)) {
+		s->discarding = true;
+		s->discard_to_menu = action == ACT_MENU;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_MENU || action == ACT_QUIT || action == ACT_BACK)

@@ -365,7 +365,18 @@ static void test_screen_add_edit_archive(void **state)
 	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 AND booth = 'D5' "
 				   "AND commercial_status = 'paid' AND version = 3", eo),
 			 1);
+	/* Esc with the refused change still typed asks first: n keeps it */
 	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Discard the changes? y: discard and close", 5000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_gone(&t, "Discard the changes?", 5000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "D9"));
+	assert_non_null(strstr(screen, "Edit event organization"));
+	free(screen);
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Discard the changes?", 5000));
+	tmux_keys(&t, "y");
 	assert_true(tmux_wait_gone(&t, "Edit event organization", 5000));
 	/* archive: n keeps it, y archives it */
 	tmux_keys(&t, "x");
@@ -470,6 +481,30 @@ static void test_screen_orders_of_organization(void **state)
 	free(screen);
 	assert_int_equal(rows, want);
 	assert_int_equal(total, want);
+	/* n: a new order for this organization, its name already in place */
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "New ticket order —", 5000));
+	assert_true(tmux_wait_for(&t, " × ", 5000)); /* the types are read */
+	screen = tmux_capture(&t);
+	line = strstr(screen, "Organization");
+	assert_non_null(line);
+	assert_true(strstr(line, "Kappa Sponsor") && strstr(line, "Kappa Sponsor") < strchr(line, '\n'));
+	line = strstr(screen, "Company");
+	assert_non_null(line);
+	assert_true(strstr(line, "Kappa Sponsor") && strstr(line, "Kappa Sponsor") < strchr(line, '\n'));
+	free(screen);
+	/* the cursor is on Contact; then E-mail, Payment, Adult */
+	tmux_type(&t, "Kim Prefill");
+	tmux_keys(&t, "Tab Tab Tab 2");
+	assert_true(tmux_wait_for(&t, "Total, 2 tickets:", 5000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "created", 5000));
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket_order WHERE event_org_id = $1 "
+					      "AND contact = 'Kim Prefill' AND company = 'Kappa Sponsor' AND quantity = 2", a), 1);
+	/* cleared for the next order of the same organization: Esc asks nothing */
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "New ticket order —", 5000));
+	assert_true(tmux_wait_for(&t, "Org: Kappa Sponsor", 5000));
 	/* Esc: back to the list */
 	tmux_keys(&t, "Escape");
 	assert_true(tmux_wait_for(&t, "Manage exhibitors", 5000));

@@ -412,7 +412,7 @@ static void on_connected(struct app *app)
 	 * every cell. */
 	screen_query(app, top(app));
 	repaint(app);
-	app_status(app, false, "connected to the %s", app->db->target);
+	app_status(app, false, "connected to the %s", db_where(app->db));
 }
 
 static void connection_lost(struct app *app)

@@ -745,6 +745,20 @@ bool db_bool(const PGresult *res, int row, int col)
 	return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
 }
 
+const char *db_where(struct db *db)
+{
+	const char *host;
+
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK)
+		return db->target;
+	host = PQhost(db->conn);
+	if (!host || !*host || host[0] == '/')
+		snprintf(db->where, sizeof db->where, "database %s on this computer", PQdb(db->conn));
+	else
+		snprintf(db->where, sizeof db->where, "database %s on %s", PQdb(db->conn), host);
+	return db->where;
+}
+
 json_t *db_json(struct db *db, const char *sql, int nparams, const char *const *params)
 {
 	PGresult *res = db_exec(db, sql, nparams, params);
