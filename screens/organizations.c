@@ -130,7 +130,6 @@ static void orders_cell(char *out, size_t size, const struct org_row *r, int wid
 static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
 {
 	struct organizations_state *s = ctx;
-
 	long long keep, saved;
 
 	read_mark_answer(&s->mark, db, res != NULL);

@@ -63,6 +63,15 @@ static void refused(const char *why, const char *fmt, ...)
 	run_free(&r);
 }
 
+/* The Organizations screen on event ev at 80x24, once it shows shown. */
+static void open_organizations(struct tmux *t, const char *session, long long ev, const char *shown)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+	tmux_start(t, session, 80, 24, cmd);
+	assert_true(tmux_wait_for(t, shown, 10000));
+}
+
 static void test_package_order_is_the_entitlement(void **state)
 {
 	long long ev = make_event(unique_name("OrgPkg"), "2042-03-01", 0), eo, eo2;
@@ -131,10 +140,7 @@ static void test_package_order_is_the_entitlement(void **state)
 	 * organization's is said in words under the list */
 	{
 		struct tmux t;
-		char cmd[256];
-		snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
-		tmux_start(&t, "orgsent", 80, 24, cmd);
-		assert_true(tmux_wait_for(&t, "Gold: entitled 12 · ordered 12 · assigned 0 · checked in 0", 10000));
+		open_organizations(&t, "orgsent", ev, "Gold: entitled 12 · ordered 12 · assigned 0 · checked in 0");
 		tmux_keys(&t, "Down");
 		assert_true(tmux_wait_for(&t, "Gold: entitled 12 · ordered 0 · assigned 0 · checked in 0", 5000));
 		tmux_stop(&t);
@@ -252,13 +258,10 @@ static void test_two_stations_edit(void **state)
 static void test_screen_filters_and_empty_state(void **state)
 {
 	long long ev = make_event(unique_name("OrgScreen"), "2042-03-06", 0);
-	char cmd[256];
 	struct tmux t;
 	(void)state;
 
-	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
-	tmux_start(&t, "orgsempty", 80, 24, cmd);
-	assert_true(tmux_wait_for(&t, "Manage exhibitors, partners, sponsors", 10000));
+	open_organizations(&t, "orgsempty", ev, "Manage exhibitors, partners, sponsors");
 	assert_true(tmux_wait_for(&t, "add the first one", 5000));
 	/* live: the first one added elsewhere appears */
 	org_add(ev, "Alpha Sponsor", "--relationship sponsor --lifecycle prospect --visibility public");
@@ -309,14 +312,12 @@ static void test_screen_filters_and_empty_state(void **state)
 static void test_screen_add_edit_archive(void **state)
 {
 	long long ev = make_event(unique_name("OrgForm"), "2042-03-07", 0), eo;
-	char cmd[256], *screen;
+	char *screen;
 	struct run_result r;
 	struct tmux t;
 	(void)state;
 
-	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
-	tmux_start(&t, "orgsform", 80, 24, cmd);
-	assert_true(tmux_wait_for(&t, "press + to add the first one", 10000));
+	open_organizations(&t, "orgsform", ev, "press + to add the first one");
 	screen = tmux_capture(&t);
 	assert_non_null(strstr(screen, "+Add")); /* in the key bar */
 	free(screen);
@@ -402,7 +403,7 @@ static void test_screen_add_edit_archive(void **state)
 static void test_screen_orders_of_organization(void **state)
 {
 	long long ev = make_event(unique_name("OrgOrders"), "2042-03-08", 0), a, b, want;
-	char cmd[256], *screen, *line;
+	char *screen, *line;
 	int rows = 0, total = -1;
 	struct tmux t;
 	(void)state;
@@ -438,9 +439,7 @@ static void test_screen_orders_of_organization(void **state)
 		run_free(&r);
 	}
 
-	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
-	tmux_start(&t, "orgsorders", 80, 24, cmd);
-	assert_true(tmux_wait_for(&t, "Lambda Partner", 10000));
+	open_organizations(&t, "orgsorders", ev, "Lambda Partner");
 	assert_true(tmux_wait_for(&t, "3 · 50.00", 5000)); /* the list's count for Kappa */
 	tmux_keys(&t, "Home o");
 	assert_true(tmux_wait_for(&t, "Org: Kappa Sponsor", 5000));
@@ -527,7 +526,7 @@ static long long first_ticket(long long order, int i)
 static void test_screen_persons_of_organization(void **state)
 {
 	long long ev = make_event(unique_name("OrgPersons"), "2042-03-09", 0), a, b, mu, nu, fans;
-	char cmd[256], *screen;
+	char *screen;
 	json_t *doc;
 	struct tmux t;
 	(void)state;
@@ -554,9 +553,7 @@ static void test_screen_persons_of_organization(void **state)
 	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Di Fan' --email di.fan@example.com",
 			     first_ticket(fans, 0)));
 
-	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
-	tmux_start(&t, "orgspersons", 80, 24, cmd);
-	assert_true(tmux_wait_for(&t, "Nu Partner", 10000));
+	open_organizations(&t, "orgspersons", ev, "Nu Partner");
 	tmux_keys(&t, "Home p");
 	assert_true(tmux_wait_for(&t, "Persons of Mu Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, "Ada Mu", 5000));
@@ -588,15 +585,13 @@ static void test_screen_persons_of_organization(void **state)
 static void test_screen_form_refusals(void **state)
 {
 	long long ev = make_event(unique_name("OrgRefuse"), "2042-03-10", 0);
-	char cmd[256], *screen;
+	char *screen;
 	struct tmux t;
 	(void)state;
 
 	make_type(ev, "Crew", 20, 0, 1);
 	org_add(ev, "Omega Booth", "--booth E1");
-	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
-	tmux_start(&t, "orgsrefuse", 80, 24, cmd);
-	assert_true(tmux_wait_for(&t, "Omega Booth", 10000));
+	open_organizations(&t, "orgsrefuse", ev, "Omega Booth");
 	tmux_keys(&t, "+");
 	assert_true(tmux_wait_for(&t, "+ Add Event Organization", 5000));
 	tmux_type(&t, "Sigma Stand");
@@ -746,15 +741,13 @@ static void test_guards_against_hostile_input(void **state)
 static void test_screen_add_selects_new(void **state)
 {
 	long long ev = make_event(unique_name("OrgSelect"), "2042-03-14", 0), added;
-	char cmd[256], want[96];
+	char want[96];
 	struct tmux t;
 	(void)state;
 
 	org_add(ev, "Alpha Sponsor", "--relationship sponsor");
 	org_add(ev, "Beta Partner", "--relationship partner");
-	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
-	tmux_start(&t, "orgsselect", 80, 24, cmd);
-	assert_true(tmux_wait_for(&t, "Beta Partner", 10000));
+	open_organizations(&t, "orgsselect", ev, "Beta Partner");
 	tmux_keys(&t, "+");
 	assert_true(tmux_wait_for(&t, "+ Add Event Organization", 5000));
 	tmux_type(&t, "Omega Extra");

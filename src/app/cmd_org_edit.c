@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../db/catalog.h"
+#include "../core/json_text.h"
 #include "../db/organizations.h"
 #include "cli.h"
 #include "commands.h"
@@ -243,14 +244,17 @@ int cmd_org_package(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
-/* One positional ID, one call: org order ID. */
-static int org_by_id(struct cli *cli, const char *what, enum org_call call, int argc, char **argv)
+/* One positional ID, one call: org order ID, org show ID. With words,
+ * the answer is printed by it unless --json asks for the JSON. */
+static int org_by_id(struct cli *cli, const char *what, enum org_call call, int argc, char **argv,
+		     void (*words)(json_t *doc))
 {
 	const char *pos[1];
 	bool json = false;
 	const struct cli_opt opts[] = { { "json", NULL, &json }, { NULL, NULL, NULL } };
 	long long id;
 	char ids[24];
+	json_t *doc;
 	int npos = 0, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
 
 	if (rc)
@@ -260,18 +264,25 @@ static int org_by_id(struct cli *cli, const char *what, enum org_call call, int 
 	if (!cli_db(cli))
 		return EXIT_FAILED;
 	snprintf(ids, sizeof ids, "%lld", id);
-	return org_answer(cli, what, call, (const char *[]){ ids });
+	if (json || !words)
+		return org_answer(cli, what, call, (const char *[]){ ids });
+	if (!(doc = db_org_call(cli->db, call, (const char *[]){ ids })))
+		return cli_db_fail(cli, what);
+	words(doc);
+	json_decref(doc);
+	return EXIT_DONE;
 }
 
 int cmd_org_order(struct cli *cli, int argc, char **argv)
 {
-	return org_by_id(cli, "org order", ORG_ORDER, argc, argv);
+	return org_by_id(cli, "org order", ORG_ORDER, argc, argv, NULL);
 }
 
+/* json_text, with "-" for an empty field */
 static const char *text_of(json_t *doc, const char *key)
 {
-	const char *v = json_string_value(json_object_get(doc, key));
-	return v && *v ? v : "-";
+	const char *v = json_text(doc, key);
+	return *v ? v : "-";
 }
 
 /* org show ID: the organization in words and its entitlement per type;
@@ -310,28 +321,7 @@ static void org_show_print(json_t *doc)
 
 int cmd_org_show(struct cli *cli, int argc, char **argv)
 {
-	const char *what = "org show", *pos[1];
-	bool json = false;
-	const struct cli_opt opts[] = { { "json", NULL, &json }, { NULL, NULL, NULL } };
-	long long id;
-	char ids[24];
-	json_t *doc;
-	int npos = 0, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
-
-	if (rc)
-		return rc;
-	if (!cli_id(what, npos, pos, "event organization", &id, &rc))
-		return rc;
-	if (!cli_db(cli))
-		return EXIT_FAILED;
-	snprintf(ids, sizeof ids, "%lld", id);
-	if (json)
-		return org_answer(cli, what, ORG_SHOW, (const char *[]){ ids });
-	if (!(doc = db_org_call(cli->db, ORG_SHOW, (const char *[]){ ids })))
-		return cli_db_fail(cli, what);
-	org_show_print(doc);
-	json_decref(doc);
-	return EXIT_DONE;
+	return org_by_id(cli, "org show", ORG_SHOW, argc, argv, org_show_print);
 }
 
 /* org merge SURVIVOR DUPLICATE (company IDs, the "company" of org show) */

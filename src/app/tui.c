@@ -396,6 +396,8 @@ static void schema_answer(struct db *db, PGresult *res, void *ctx)
 
 static void on_connected(struct app *app)
 {
+	char where[320];
+
 	for (int i = 0; listen_channels[i]; i++) {
 		char sql[96];
 		/* Channel names are our constants, not user data. */
@@ -412,7 +414,7 @@ static void on_connected(struct app *app)
 	 * every cell. */
 	screen_query(app, top(app));
 	repaint(app);
-	app_status(app, false, "connected to the %s", db_where(app->db));
+	app_status(app, false, "connected to the %s", db_where(app->db, where, sizeof where));
 }
 
 static void connection_lost(struct app *app)

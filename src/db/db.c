@@ -745,7 +745,7 @@ bool db_bool(const PGresult *res, int row, int col)
 	return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
 }
 
-const char *db_where(struct db *db)
+const char *db_where(struct db *db, char *buf, size_t size)
 {
 	const char *host;
 
@@ -753,10 +753,10 @@ const char *db_where(struct db *db)
 		return db->target;
 	host = PQhost(db->conn);
 	if (!host || !*host || host[0] == '/')
-		snprintf(db->where, sizeof db->where, "database %s on this computer", PQdb(db->conn));
+		snprintf(buf, size, "database %s on this computer", PQdb(db->conn));
 	else
-		snprintf(db->where, sizeof db->where, "database %s on %s", PQdb(db->conn), host);
-	return db->where;
+		snprintf(buf, size, "database %s on %s", PQdb(db->conn), host);
+	return buf;
 }
 
 json_t *db_json(struct db *db, const char *sql, int nparams, const char *const *params)

@@ -30,7 +30,6 @@ struct db {
 	char sqlstate[6]; /* of the last failed statement, "" when none */
 	char station[64];
 	char target[256]; /* where we connect, for messages and the header */
-	char where[320];  /* db_where's answer */
 	/* connection parameters, kept for reconnects */
 	const char *keywords[16];
 	const char *values[16];
@@ -143,10 +142,10 @@ PGresult *db_exec_id(struct db *db, const char *sql, long long id);
 /* Convenience readers for result cells. */
 long long db_int(const PGresult *res, int row, int col);
 const char *db_text(const PGresult *res, int row, int col);
-/* Where the connection is, in words: "database boxoffice on this
- * computer" or "database boxoffice on db.example.org"; before a
- * connection, how it will be found. */
-const char *db_where(struct db *db);
+/* Where the connection is, in words, written into buf: "database
+ * boxoffice on this computer" or "database boxoffice on db.example.org";
+ * before a connection, how it will be found. */
+const char *db_where(struct db *db, char *buf, size_t size);
 bool db_bool(const PGresult *res, int row, int col);
 
 #endif
