@@ -286,6 +286,11 @@ static void orders_init(struct app *app, void *state, const struct screen_arg *a
 	}
 }
 
+static bool orders_typing(void *state)
+{
+	return ((struct orders_state *)state)->filter_focus;
+}
+
 const struct screen_ops orders_screen = {
 	.name = "orders",
 	.needs = "clerk",
@@ -297,6 +302,7 @@ const struct screen_ops orders_screen = {
 	.layout = orders_layout,
 	.draw = orders_draw,
 	.on_key = orders_key,
+	.typing = orders_typing,
 	.on_notify = orders_notify,
 	.on_tick = orders_tick,
 	.on_mouse = orders_mouse,

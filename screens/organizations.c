@@ -394,6 +394,11 @@ static void organizations_done(struct app *app, void *state)
 	db_cancel_owner(app_db(app), &s->archive_id);
 }
 
+static bool organizations_typing(void *state)
+{
+	return ((struct organizations_state *)state)->in_filters;
+}
+
 const struct screen_ops organizations_screen = {
 	.name = "organizations",
 	.needs = "clerk",
@@ -403,6 +408,7 @@ const struct screen_ops organizations_screen = {
 	.query = organizations_query,
 	.draw = organizations_draw,
 	.on_key = organizations_key,
+	.typing = organizations_typing,
 	.on_mouse = organizations_mouse,
 	.on_notify = organizations_notify,
 };

@@ -58,6 +58,9 @@ struct screen_ops {
 	int (*layout)(struct app *app, void *state, struct rect area);
 	void (*draw)(struct app *app, void *state, struct rect area);
 	int (*on_key)(struct app *app, void *state, enum action action, int key);
+	/* True while a text field has the focus, so that letters type: the
+	 * key bar leaves out the keys that are letters then. NULL: never. */
+	bool (*typing)(void *state);
 	int (*on_notify)(struct app *app, void *state, const char *channel, const char *payload);
 	int (*on_tick)(struct app *app, void *state);
 	/* A mouse event where the terminal sends them (click: select the row

@@ -625,9 +625,11 @@ static void test_settle_behind_a_row_lock_keeps_the_screen_live(void **state)
 	assert_true(now_ms() - t0 < 1500);
 	tmux_keys(&t, "Escape");
 	/* the lock timeout refuses it: shown, nothing settled */
-	snprintf(want, sizeof want, "order #%lld: ", order_id);
+	snprintf(want, sizeof want, "order #%lld: held by another station (waited 3 s): nothing done, try again",
+		 order_id);
 	assert_true(tmux_wait_for(&t, want, 6000));
 	assert_true(tmux_wait_gone(&t, "settling order", 1000));
+	assert_int_equal(tmux_row_of(&t, "lock timeout"), -1); /* said in words */
 	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE id = $1 AND status = 'settled'", 1,
 				     oparams),
 			 0);
@@ -638,12 +640,62 @@ static void test_settle_behind_a_row_lock_keeps_the_screen_live(void **state)
 	tmux_keys(&t, "Enter");
 	snprintf(want, sizeof want, "order #%lld settled", order_id);
 	assert_true(tmux_wait_for(&t, want, 5000));
+	assert_true(tmux_wait_for(&t, " ONLINE", 2000));
 	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket_order WHERE id = $1 AND status = 'settled'", 1,
 				     oparams),
 			 1);
 	tmux_stop(&t);
 	PQfinish(locker);
 	PQfinish(c);
+}
+
+/* A table another session has locked whole (a long ALTER, a LOCK TABLE):
+ * reads wait too. The station keeps answering keys, says in words what
+ * happened, and its header says BUSY (the link lives, the database is
+ * jammed) until a request goes through again. */
+static void test_locked_table_says_busy_in_words(void **state)
+{
+	long long event_id = make_event(unique_name("Locked Table"), "2036-03-03", 0);
+	char cmd[600];
+	PGconn *locker = test_connect();
+	struct tmux t;
+	struct run_result r;
+	double t0;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card --company 'Jammed AB'", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; sleep 60", event_id);
+	tmux_start(&t, "lockedtable", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Jammed AB", 10000));
+	assert_true(tmux_wait_for(&t, " ONLINE", 2000));
+
+	PQclear(PQexec(locker, "BEGIN"));
+	{
+		PGresult *res = PQexec(locker, "LOCK TABLE ticket_order IN ACCESS EXCLUSIVE MODE");
+		assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+		PQclear(res);
+	}
+	t0 = now_ms();
+	tmux_keys(&t, "F5");
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of Ticket Orders", 1000));
+	assert_true(now_ms() - t0 < 1500);
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, " BUSY", 8000));
+	assert_true(tmux_wait_for(&t, "held by another station (waited 3 s)", 2000));
+	assert_int_equal(tmux_row_of(&t, "lock timeout"), -1);
+	assert_int_equal(tmux_row_of(&t, "OFFLINE"), -1);
+
+	/* the lock goes: the next read goes through and the header says so */
+	PQclear(PQexec(locker, "COMMIT"));
+	tmux_keys(&t, "F5");
+	assert_true(tmux_wait_for(&t, " ONLINE", 5000));
+	assert_true(tmux_wait_for(&t, "Jammed AB", 3000));
+	tmux_stop(&t);
+	PQfinish(locker);
 }
 
 int main(void)
@@ -661,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_order_screens_on_a_frozen_link),
 		cmocka_unit_test(test_sale_on_a_frozen_link_is_confirmed_once),
 		cmocka_unit_test(test_settle_behind_a_row_lock_keeps_the_screen_live),
+		cmocka_unit_test(test_locked_table_says_busy_in_words),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));

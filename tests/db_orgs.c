@@ -272,8 +272,10 @@ static void test_screen_filters_and_empty_state(void **state)
 	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 5000));
 	assert_true(tmux_wait_for(&t, "Beta Partner", 5000));
 	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
-	/* search */
+	/* search; in the filter pane + types, so the bar no longer offers +Add */
+	assert_true(tmux_wait_for(&t, "+Add", 1000));
 	tmux_keys(&t, "Tab");
+	assert_true(tmux_wait_gone(&t, "+Add", 1000));
 	tmux_type(&t, "beta");
 	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, "Beta Partner", 1000));

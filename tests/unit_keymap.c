@@ -48,7 +48,7 @@ static void test_bar_keeps_help_first(void **state)
 	int n;
 	(void)state;
 
-	n = keymap_bar("orders", true, NULL, 80, items, 32);
+	n = keymap_bar("orders", true, false, NULL, 80, items, 32);
 	assert_true(n >= 2);
 	assert_int_equal(items[0].action, ACT_HELP);
 	assert_int_equal(items[0].key, KEY_F(1));
@@ -60,19 +60,28 @@ static void test_bar_keeps_help_first(void **state)
 			assert_true(items[i].x > items[i - 1].x + items[i - 1].w);
 	}
 	/* so narrow that only F1 fits */
-	n = keymap_bar("orders", true, NULL, 8, items, 32);
+	n = keymap_bar("orders", true, false, NULL, 8, items, 32);
 	assert_int_equal(n, 1);
 	assert_int_equal(items[0].action, ACT_HELP);
 	/* the menu has room for all: F1, Enter, then the global keys, F10 last;
 	 * no Esc Back where there is nothing to go back to */
-	n = keymap_bar("menu", false, NULL, 80, items, 32);
+	n = keymap_bar("menu", false, false, NULL, 80, items, 32);
 	assert_int_equal(items[0].action, ACT_HELP);
 	assert_int_equal(items[1].action, ACT_OPEN);
 	assert_int_equal(items[n - 1].action, ACT_QUIT);
 	for (int i = 0; i < n; i++)
 		assert_int_not_equal(items[i].action, ACT_BACK);
+	/* typing in the filter pane: the letters type, so the bar leaves out
+	 * n New, / Search and the like, and keeps F1, F4 Reset, F6 Sort */
+	n = keymap_bar("orders", true, true, NULL, 200, items, 32);
+	assert_int_equal(items[0].action, ACT_HELP);
+	for (int i = 0; i < n; i++) {
+		assert_true(items[i].key < ' ' || items[i].key >= 127);
+		assert_int_not_equal(items[i].action, ACT_NEW);
+	}
+	assert_true(n >= 3);
 	/* a global key the screen rebinds (check-in's Esc) is not shown as Back */
-	n = keymap_bar("checkin", true, NULL, 200, items, 32);
+	n = keymap_bar("checkin", true, false, NULL, 200, items, 32);
 	for (int i = 0; i < n; i++)
 		assert_int_not_equal(items[i].action, ACT_BACK);
 }
@@ -83,7 +92,7 @@ static void test_bar_keeps_help_first(void **state)
 static bool bar_has(const char *screen, const char *role, enum action action)
 {
 	struct bar_item items[32];
-	int n = keymap_bar(screen, true, role, 400, items, 32);
+	int n = keymap_bar(screen, true, false, role, 400, items, 32);
 	for (int i = 0; i < n; i++)
 		if (items[i].action == action)
 			return true;

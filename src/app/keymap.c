@@ -273,7 +273,8 @@ const char *action_role(enum action action)
 	return NULL;
 }
 
-int keymap_bar(const char *screen, bool back, const char *role, int width, struct bar_item *items, int max)
+int keymap_bar(const char *screen, bool back, bool typing, const char *role, int width, struct bar_item *items,
+	       int max)
 {
 	int n = 0, x = 0;
 
@@ -294,6 +295,8 @@ int keymap_bar(const char *screen, bool back, const char *role, int width, struc
 				continue; /* one F1 */
 			if (b->action == ACT_BACK && !back)
 				continue;
+			if (typing && b->key >= ' ' && b->key < 127)
+				continue; /* it types into the field */
 			if (!role_allows(role, action_role(b->action)))
 				continue;
 			w = (int)strlen(key_label(b->key, key, sizeof key)) + (int)strlen(action_label(b->action));

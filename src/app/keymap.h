@@ -111,9 +111,12 @@ struct bar_item {
  * screen's own in_bar keys in table order, then the global ones it keeps
  * (Esc Back only when back is true: there is a screen to go back to),
  * one space apart; a key that does not fit is left out, and so is one
- * whose action the login's role may not do (role_allows). Returns how
- * many items it wrote (at most max). */
-int keymap_bar(const char *screen, bool back, const char *role, int width, struct bar_item *items, int max);
+ * whose action the login's role may not do (role_allows). While the
+ * screen is typing (a text field has the focus) its printable keys type
+ * text, so they are left out too. Returns how many items it wrote (at
+ * most max). */
+int keymap_bar(const char *screen, bool back, bool typing, const char *role, int width, struct bar_item *items,
+	       int max);
 /* The role an action needs (db/026: what the database would refuse to
  * others), NULL for anyone. */
 const char *action_role(enum action action);

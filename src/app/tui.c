@@ -546,7 +546,9 @@ static void draw_header(struct app *app, int w)
 	int room;
 
 	switch (app->db->state) {
-	case DB_READY: state = " ONLINE "; role = C_ONLINE; break;
+	/* reachable but jammed: a lock another session holds, a statement
+	 * past its timeout (the status line says which) */
+	case DB_READY: state = app->db->busy ? " BUSY " : " ONLINE "; role = app->db->busy ? C_OFFLINE : C_ONLINE; break;
 	case DB_CONNECTING: state = " CONNECTING "; role = C_OFFLINE; break;
 	default: state = " OFFLINE "; role = C_OFFLINE; break;
 	}
@@ -579,7 +581,9 @@ static void draw_header(struct app *app, int w)
 static void draw_bar(struct app *app, int y, int w)
 {
 	draw_fill(y, 0, w, theme_attr(C_BAR_LABEL));
-	app->nbar = keymap_bar(top(app)->ops->name, app->depth > 1, app->role, w, app->bar, BAR_MAX);
+	const struct screen_ops *ops = top(app)->ops;
+	bool typing = ops->typing && ops->typing(top(app)->state);
+	app->nbar = keymap_bar(ops->name, app->depth > 1, typing, app->role, w, app->bar, BAR_MAX);
 	for (int i = 0; i < app->nbar; i++) {
 		const struct bar_item *b = &app->bar[i];
 		char key[16];

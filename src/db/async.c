@@ -246,7 +246,11 @@ static void answered(struct db *db, PGresult *res)
 	if (res && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
 		r->res = res;
 	} else {
+		bool was_busy = db->busy;
 		db_result_error(db, res);
+		/* our own cancel of a superseded read is no jam */
+		if (r->cancelled)
+			db->busy = was_busy;
 		PQclear(res);
 		r->failed = true;
 		r->status = db->status;
@@ -403,6 +407,7 @@ static int dispatch(struct db *db)
 				snprintf(db->sqlstate, sizeof db->sqlstate, "%s", r->sqlstate);
 			} else {
 				db->status = DB_OK;
+				db->busy = false;
 				db->err[0] = '\0';
 				db->sqlstate[0] = '\0';
 			}

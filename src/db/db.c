@@ -608,6 +608,7 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
 	st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 		db->status = DB_OK;
+		db->busy = false;
 		db->err[0] = '\0';
 		return res;
 	}
@@ -616,18 +617,47 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
 	return NULL;
 }
 
+/* The server stopped waiting: said as what happened ("canceling statement
+ * due to lock timeout" tells a clerk nothing). Nothing of the request was
+ * done; the transaction it was in is lost. */
+static bool gave_up_waiting(const struct db *db, const char *state, char *out, size_t size)
+{
+	if (state && strcmp(state, "55P03") == 0) {
+		if (db->lock_timeout_ms > 0)
+			snprintf(out, size, "held by another station (waited %.0f s): nothing done, try again",
+				 db->lock_timeout_ms / 1000.0);
+		else
+			snprintf(out, size, "held by another station: nothing done, try again");
+		return true;
+	}
+	if (state && strcmp(state, "57014") == 0) {
+		if (db->deadline_ms > 0)
+			snprintf(out, size, "database busy: no answer within %.0f s, nothing done; try again",
+				 db->deadline_ms / 5 * 4 / 1000.0);
+		else
+			snprintf(out, size, "database busy: the request was stopped, nothing done; try again");
+		return true;
+	}
+	return false;
+}
+
 void db_result_error(struct db *db, const PGresult *res)
 {
 	db->sqlstate[0] = '\0';
 	if (!res || PQstatus(db->conn) == CONNECTION_BAD) {
 		set_error_line(db, DB_FAILED, PQerrorMessage(db->conn));
+		db->busy = false;
 		db->state = DB_DISCONNECTED;
 	} else {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
 		const char *nice = constraint_message(constraint);
+		char waited[200];
+		if (!nice && gave_up_waiting(db, state, waited, sizeof waited))
+			nice = waited;
 		set_error_line(db, status_for_sqlstate(state),
 			       nice ? nice : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		db->busy = nice == waited;
 		if (state)
 			snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state);
 	}

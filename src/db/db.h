@@ -28,6 +28,10 @@ struct db {
 	enum db_status status; /* of the last call */
 	char err[512];
 	char sqlstate[6]; /* of the last failed statement, "" when none */
+	/* The last request gave up waiting on the server (a lock another
+	 * session held, or the statement timeout): the link lives but the
+	 * database is jammed. Cleared by the next request that succeeds. */
+	bool busy;
 	char station[64];
 	char target[256]; /* where we connect, for messages and the header */
 	/* connection parameters, kept for reconnects */
