@@ -214,6 +214,29 @@ static void test_duplicate_spellings_and_merge(void **state)
 					   "VALUES ($1, 'Ana', 'ana@example.org', $2) RETURNING id", 2,
 				     (const char *[]){ evs, dup });
 	}
+	/* org list names the company ids a merge takes, beside this event's ids */
+	doc = cli_json("$BOXOFFICE org list --event %lld --json", ev);
+	{
+		bool seen = false;
+		for (size_t i = 0; i < json_array_size(doc); i++) {
+			json_t *row = json_array_get(doc, i);
+			if (json_integer_value(json_object_get(row, "id")) == b) {
+				assert_int_equal(json_integer_value(json_object_get(row, "company_id")), cb);
+				seen = true;
+			}
+		}
+		assert_true(seen);
+	}
+	json_decref(doc);
+	{
+		struct run_result r = run_cmd("$BOXOFFICE org list --event %lld", ev);
+		char row[64];
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "COMPANY"));
+		snprintf(row, sizeof row, "%6lld %7lld  Old Spelling", b, cb);
+		assert_non_null(strstr(r.out, row));
+		run_free(&r);
+	}
 	doc = cli_json("$BOXOFFICE org merge %lld %lld --json", ca, cb);
 	assert_int_equal(json_integer_value(json_object_get(doc, "persons")), 1);
 	assert_true(json_integer_value(json_object_get(doc, "orders")) >= 1);

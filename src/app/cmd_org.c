@@ -65,8 +65,9 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 		list = json_array();
 		for (int i = 0; i < PQntuples(res); i++)
 			if (org_matches(res, i, want, search))
-				json_array_append_new(list, json_pack("{sI ss ss ss ss ss ss ss ss sI sI}",
+				json_array_append_new(list, json_pack("{sI sI ss ss ss ss ss ss ss ss sI sI}",
 					"id", (json_int_t)db_int(res, i, EOG_ID),
+					"company_id", (json_int_t)db_int(res, i, EOG_COMPANY_ID),
 					"organization", db_text(res, i, EOG_NAME),
 					"category", db_text(res, i, EOG_CATEGORY),
 					"visibility", db_text(res, i, EOG_VISIBILITY),
@@ -81,8 +82,9 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 		cli_print_json(list);
 		return EXIT_DONE;
 	}
-	printf("%6s  %-28s %-10s %-11s %-10s %-10s %-8s %-6s %-12s %6s %14s\n", "ID", "ORGANIZATION", "RELATION",
-	       "LIFECYCLE", "COMMERCIAL", "VISIBILITY", "PACKAGE", "BOOTH", "CATEGORY", "ORDERS", "AMOUNT");
+	/* COMPANY: the company's own id, for `org merge` (ID is this event's) */
+	printf("%6s %7s  %-28s %-10s %-11s %-10s %-10s %-8s %-6s %-12s %6s %14s\n", "ID", "COMPANY", "ORGANIZATION",
+	       "RELATION", "LIFECYCLE", "COMMERCIAL", "VISIBILITY", "PACKAGE", "BOOTH", "CATEGORY", "ORDERS", "AMOUNT");
 	for (int i = 0; i < PQntuples(res); i++) {
 		static const struct {
 			int col, width;
@@ -91,7 +93,7 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 		char amount[32];
 		if (!org_matches(res, i, want, search))
 			continue;
-		printf("%6s ", db_text(res, i, EOG_ID));
+		printf("%6s %7s ", db_text(res, i, EOG_ID), db_text(res, i, EOG_COMPANY_ID));
 		for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
 			putchar(' ');
 			cli_cell(db_text(res, i, cells[k].col), cells[k].width);

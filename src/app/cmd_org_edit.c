@@ -337,7 +337,7 @@ int cmd_org_merge(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (npos != 2)
-		return cli_fail(EXIT_USAGE, what, "wants SURVIVOR DUPLICATE (company IDs)");
+		return cli_fail(EXIT_USAGE, what, "wants SURVIVOR DUPLICATE (company IDs: org list's COMPANY column)");
 	if (!cli_int(what, "survivor", pos[0], 1, 9000000000000000000LL, &a, &rc) ||
 	    !cli_int(what, "duplicate", pos[1], 1, 9000000000000000000LL, &b, &rc))
 		return rc;
