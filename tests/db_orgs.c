@@ -166,6 +166,72 @@ static void test_booths_once_per_event(void **state)
 	org_add(ev, "Booth Two", "--booth B12");
 }
 
+/* An archived organization can be found (org list --archived) and brought
+ * back (org restore) with its package and orders; its booth too, unless
+ * another organization has it now: then it comes back without one and
+ * the answer says which booth went. */
+static void test_archived_found_and_restored(void **state)
+{
+	long long ev = make_event(unique_name("OrgRestore"), "2042-03-04", 0), a, b;
+	json_t *doc;
+	struct run_result r;
+	char line[96];
+	(void)state;
+
+	a = org_add(ev, "Comeback Sponsor", "--relationship sponsor --booth C1");
+	b = org_add(ev, "Stays Away", "--relationship partner --booth C2");
+	json_decref(cli_json("$BOXOFFICE org archive %lld --json", a));
+	json_decref(cli_json("$BOXOFFICE org archive %lld --json", b));
+	/* gone from the list, found among the archived, with its company id */
+	doc = cli_json("$BOXOFFICE org list --event %lld --json", ev);
+	assert_int_equal(json_array_size(doc), 0);
+	json_decref(doc);
+	doc = cli_json("$BOXOFFICE org list --event %lld --archived --json", ev);
+	assert_int_equal(json_array_size(doc), 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *row = json_array_get(doc, i);
+		long long id = json_integer_value(json_object_get(row, "id"));
+		assert_true(id == a || id == b);
+		assert_string_equal(json_string_value(json_object_get(row, "booth")), id == a ? "C1" : "C2");
+		assert_true(json_integer_value(json_object_get(row, "company_id")) > 0);
+	}
+	json_decref(doc);
+	r = run_cmd("$BOXOFFICE org list --event %lld --archived", ev);
+	assert_int_equal(r.status, 0);
+	snprintf(line, sizeof line, "%6lld ", a);
+	assert_non_null(strstr(r.out, line));
+	assert_non_null(strstr(r.out, "Comeback Sponsor"));
+	assert_non_null(strstr(r.out, "org restore ID"));
+	run_free(&r);
+	/* adding it again is still refused; restoring brings it back, booth and all */
+	refused("takes part in event", "$BOXOFFICE org add --event %lld --name 'Comeback Sponsor'", ev);
+	doc = cli_json("$BOXOFFICE org restore %lld --json", a);
+	assert_false(json_is_true(json_object_get(doc, "archived")));
+	assert_string_equal(json_string_value(json_object_get(doc, "booth")), "C1");
+	assert_true(json_is_null(json_object_get(doc, "booth_lost")));
+	json_decref(doc);
+	doc = cli_json("$BOXOFFICE org list --event %lld --json", ev);
+	assert_int_equal(json_array_size(doc), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(doc, 0), "id")), a);
+	json_decref(doc);
+	refused("is not archived", "$BOXOFFICE org restore %lld", a);
+	refused("does not exist", "$BOXOFFICE org restore 999999999");
+	/* its booth was given away meanwhile: back without it, and told so */
+	org_add(ev, "Took The Booth", "--booth c2");
+	doc = cli_json("$BOXOFFICE org restore %lld --json", b);
+	assert_string_equal(json_string_value(json_object_get(doc, "booth")), "");
+	assert_string_equal(json_string_value(json_object_get(doc, "booth_lost")), "C2");
+	json_decref(doc);
+	{
+		char ids[24];
+		snprintf(ids, sizeof ids, "%lld", b);
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE entity = 'event_organization' "
+						   "AND entity_id = $1 AND action = 'restored' AND reason LIKE '%booth \"C2\"%'",
+					     1, (const char *[]){ ids }),
+				 1);
+	}
+}
+
 static void test_duplicate_spellings_and_merge(void **state)
 {
 	long long ev = make_event(unique_name("OrgDup"), "2042-03-03", 0), ev2, a, b, ca, cb, order, person;
@@ -793,6 +859,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_package_order_is_the_entitlement),
 		cmocka_unit_test(test_booths_once_per_event),
+		cmocka_unit_test(test_archived_found_and_restored),
 		cmocka_unit_test(test_duplicate_spellings_and_merge),
 		cmocka_unit_test(test_two_stations_edit),
 		cmocka_unit_test(test_screen_filters_and_empty_state),

@@ -36,14 +36,58 @@ static bool org_matches(const PGresult *res, int i, const char *const *want, con
 	return !search || contains_ci(db_text(res, i, EOG_NAME), search);
 }
 
+/* org list --archived: the event's archived organizations, what `org
+ * restore` takes. */
+static int archived_list(struct cli *cli, long long event_id, bool json)
+{
+	PGresult *res = db_event_org_archived(cli->db, event_id, ORG_LIST_MAX);
+	json_t *list;
+
+	if (!res)
+		return cli_db_fail(cli, "org list");
+	if (json) {
+		list = json_array();
+		for (int i = 0; i < PQntuples(res); i++)
+			json_array_append_new(list, json_pack("{sI sI ss ss ss ss sI}",
+				"id", (json_int_t)db_int(res, i, EOA_ID),
+				"company_id", (json_int_t)db_int(res, i, EOA_COMPANY_ID),
+				"organization", db_text(res, i, EOA_NAME),
+				"relationship", db_text(res, i, EOA_RELATION),
+				"booth", db_text(res, i, EOA_BOOTH),
+				"archived", db_text(res, i, EOA_ARCHIVED_AT),
+				"version", (json_int_t)db_int(res, i, EOA_VERSION)));
+		PQclear(res);
+		cli_print_json(list);
+		return EXIT_DONE;
+	}
+	if (PQntuples(res) == 0)
+		printf("No archived organizations in this event.\n");
+	else
+		printf("%6s %7s  %-28s %-10s %-8s %-16s\n", "ID", "COMPANY", "ORGANIZATION", "RELATION", "BOOTH",
+		       "ARCHIVED");
+	for (int i = 0; i < PQntuples(res); i++) {
+		printf("%6s %7s  ", db_text(res, i, EOA_ID), db_text(res, i, EOA_COMPANY_ID));
+		cli_cell(db_text(res, i, EOA_NAME), 28);
+		putchar(' ');
+		cli_cell(db_text(res, i, EOA_RELATION), 10);
+		putchar(' ');
+		cli_cell(db_text(res, i, EOA_BOOTH), 8);
+		printf(" %s\n", db_text(res, i, EOA_ARCHIVED_AT));
+	}
+	if (PQntuples(res) > 0)
+		printf("Bring one back with: boxoffice org restore ID\n");
+	PQclear(res);
+	return EXIT_DONE;
+}
+
 int cmd_org_list(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "org list", *event = NULL, *want[4] = { NULL }, *search = NULL;
-	bool json = false;
+	bool json = false, archived = false;
 	const struct cli_opt opts[] = {
 		{ "event", &event, NULL }, { "relationship", &want[0], NULL }, { "lifecycle", &want[1], NULL },
 		{ "commercial", &want[2], NULL }, { "visibility", &want[3], NULL }, { "search", &search, NULL },
-		{ "json", NULL, &json }, { NULL, NULL, NULL },
+		{ "json", NULL, &json }, { "archived", NULL, &archived }, { NULL, NULL, NULL },
 	};
 	long long event_id;
 	PGresult *res;
@@ -59,6 +103,8 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = cli_event_type(cli, what, event, NULL, &event_id, NULL)))
 		return rc;
+	if (archived)
+		return archived_list(cli, event_id, json);
 	if (!(res = db_event_org_list(cli->db, event_id, ORG_LIST_MAX)))
 		return cli_db_fail(cli, what);
 	if (json) {

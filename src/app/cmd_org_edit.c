@@ -167,6 +167,29 @@ int cmd_org_archive(struct cli *cli, int argc, char **argv)
 	return org_answer(cli, what, ORG_ARCHIVE, (const char *[]){ ids, version });
 }
 
+/* org restore ID [--version V]: an archived one back (db/065) */
+int cmd_org_restore(struct cli *cli, int argc, char **argv)
+{
+	const char *what = "org restore", *pos[1], *version = NULL;
+	bool json = false;
+	const struct cli_opt opts[] = { { "version", &version, NULL }, { "json", NULL, &json }, { NULL, NULL, NULL } };
+	long long id, v;
+	char ids[24];
+	int npos = 0, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
+
+	if (rc)
+		return rc;
+	(void)json;
+	if (!cli_id(what, npos, pos, "event organization", &id, &rc))
+		return rc;
+	if (version && !cli_int(what, "version", version, 1, 2000000000, &v, &rc))
+		return rc;
+	if (!cli_db(cli))
+		return EXIT_FAILED;
+	snprintf(ids, sizeof ids, "%lld", id);
+	return org_answer(cli, what, ORG_RESTORE, (const char *[]){ ids, version });
+}
+
 /* org package --event E --name NAME --items TYPE:QTY,... [--booth-size S]
  * defines a package; org package ID --give NAME [--version V] gives it. */
 int cmd_org_package(struct cli *cli, int argc, char **argv)

@@ -109,8 +109,9 @@ const struct command commands[] = {
 	{ "area", "show", cmd_area_show, "area show --event E [--name NAME] [--json]",
 	  "occupancy per area: inside, capacity, free, and entries and exits per gate" },
 	{ "org", "list", cmd_org_list,
-	  "org list --event E [--relationship R] [--lifecycle L] [--commercial C] [--visibility V] [--search S] [--json]",
-	  "the event's organizations with their live orders and amount" },
+	  "org list --event E [--relationship R] [--lifecycle L] [--commercial C] [--visibility V] [--search S] "
+	  "[--archived] [--json]",
+	  "the event's organizations with their live orders and amount (--archived: the archived ones)" },
 	{ "org", "add", cmd_org_add,
 	  "org add --event E --name NAME [--relationship R] [--lifecycle L] [--commercial C] [--visibility V] "
 	  "[--category C] [--booth B] [--json]",
@@ -121,6 +122,8 @@ const struct command commands[] = {
 	  "change an event organization; with --version refused when another station changed it since" },
 	{ "org", "archive", cmd_org_archive, "org archive ID [--version V] [--json]",
 	  "archive an event organization (its orders stay)" },
+	{ "org", "restore", cmd_org_restore, "org restore ID [--version V] [--json]",
+	  "bring an archived event organization back (org list --archived lists them)" },
 	{ "org", "package", cmd_org_package,
 	  "org package --event E --name NAME --items TYPE:QTY[,TYPE:QTY...] [--booth-size S] [--json] | "
 	  "org package ID --give NAME [--version V] [--json]",

@@ -47,6 +47,7 @@ int cmd_org_list(struct cli *cli, int argc, char **argv);
 int cmd_org_add(struct cli *cli, int argc, char **argv);
 int cmd_org_edit(struct cli *cli, int argc, char **argv);
 int cmd_org_archive(struct cli *cli, int argc, char **argv);
+int cmd_org_restore(struct cli *cli, int argc, char **argv);
 int cmd_org_package(struct cli *cli, int argc, char **argv);
 int cmd_org_order(struct cli *cli, int argc, char **argv);
 int cmd_org_show(struct cli *cli, int argc, char **argv);

@@ -66,6 +66,15 @@ static const char SQL_ORG_LIST[] =
 	"WHERE e.event_org_id = g.id), g.organization_id "
 	"FROM g LEFT JOIN a ON a.eo_id = g.id ORDER BY g.relationship, g.name LIMIT $2::integer";
 
+PGresult *db_event_org_archived(struct db *db, long long event_id, int limit)
+{
+	return exec_event_limit(db,
+				"SELECT id, company_id, organization, relationship, booth, "
+				"to_char(archived_at, 'YYYY-MM-DD HH24:MI'), version "
+				"FROM org_archived($1::bigint) LIMIT $2::integer",
+				event_id, limit);
+}
+
 PGresult *db_event_org_list(struct db *db, long long event_id, int limit)
 {
 	return exec_event_limit(db, SQL_ORG_LIST, event_id, limit);
@@ -93,11 +102,12 @@ static const char *const SQL_ORG_CALL[] = {
 	[ORG_ADD_PACKAGE] = "SELECT org_package_give((org_add($1::bigint, $2, $3::jsonb)->>'id')::bigint, $4, NULL)",
 	[ORG_EDIT_PACKAGE] = "SELECT org_package_give($1::bigint, $4, "
 			     "(org_edit($1::bigint, $2::integer, $3::jsonb)->>'version')::integer)",
+	[ORG_RESTORE] = "SELECT org_restore($1::bigint, $2::integer)",
 };
 static const int ORG_CALL_PARAMS[] = {
 	[ORG_ADD] = 3, [ORG_EDIT] = 3, [ORG_ARCHIVE] = 2, [ORG_PACKAGE_SET] = 4, [ORG_PACKAGE_GIVE] = 3,
 	[ORG_ORDER] = 1, [ORG_MERGE] = 2, [ORG_BOOTHS] = 1, [ORG_BOOTH_ADD] = 3, [ORG_SHOW] = 1,
-	[ORG_ADD_PACKAGE] = 4, [ORG_EDIT_PACKAGE] = 4,
+	[ORG_ADD_PACKAGE] = 4, [ORG_EDIT_PACKAGE] = 4, [ORG_RESTORE] = 2,
 };
 
 json_t *db_org_call(struct db *db, enum org_call call, const char *const *params)

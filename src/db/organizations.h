@@ -21,6 +21,11 @@ enum event_org_col { EOG_NAME, EOG_RELATION, EOG_LIFECYCLE, EOG_COMMERCIAL, EOG_
  * entitled "E · O · A · C": its package's tickets, ordered, assigned,
  * checked in. Archived ones are left out. */
 PGresult *db_event_org_list(struct db *db, long long event_id, int limit);
+enum event_org_archived_col { EOA_ID, EOA_COMPANY_ID, EOA_NAME, EOA_RELATION, EOA_BOOTH, EOA_ARCHIVED_AT,
+			      EOA_VERSION };
+/* The event's archived organizations (db/065 org_archived), newest
+ * archived first, up to limit; archived_at as text. */
+PGresult *db_event_org_archived(struct db *db, long long event_id, int limit);
 /* The same queued on the loop (src/db/read.h's shape). */
 #include "read.h"
 bool db_event_org_list_submit(struct db *db, const void *owner, long long event_id, int limit, db_rows_fn done,
@@ -38,10 +43,11 @@ bool db_event_org_choices_submit(struct db *db, const void *owner, long long eve
  * ORG_SHOW event_org. ORG_ADD_PACKAGE (event, name, fields, package) and
  * ORG_EDIT_PACKAGE (event_org, version, fields, package) are the add or
  * edit and the package given in one statement, so one transaction: a
- * package refused leaves nothing added or changed. NULL with db->err set
- * on failure. */
+ * package refused leaves nothing added or changed. ORG_RESTORE (db/065)
+ * event_org, version: an archived one back, "booth_lost" naming a booth
+ * given away meanwhile. NULL with db->err set on failure. */
 enum org_call { ORG_ADD, ORG_EDIT, ORG_ARCHIVE, ORG_PACKAGE_SET, ORG_PACKAGE_GIVE, ORG_ORDER, ORG_MERGE,
-		ORG_BOOTHS, ORG_BOOTH_ADD, ORG_SHOW, ORG_ADD_PACKAGE, ORG_EDIT_PACKAGE };
+		ORG_BOOTHS, ORG_BOOTH_ADD, ORG_SHOW, ORG_ADD_PACKAGE, ORG_EDIT_PACKAGE, ORG_RESTORE };
 #include <jansson.h>
 json_t *db_org_call(struct db *db, enum org_call call, const char *const *params);
 /* The same queued on the loop (src/db/async.h): done gets the document,

@@ -1,0 +1,61 @@
+-- 065_org_restore.sql: an archived event organization can be found and
+-- brought back. Archiving was one-way: the organization left every list,
+-- and adding it again was refused as "takes part already".
+
+-- Restores an archived event organization as it was (package, booth,
+-- fields, its orders never left). Its booth comes back with it unless
+-- another organization has been given that booth meanwhile: then it comes
+-- back without one, and the answer's "booth_lost" names the booth (and
+-- the change log says so).
+CREATE FUNCTION org_restore(p_eo bigint, p_version integer) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	e event_organization;
+	holder text;
+	lost text := NULL;
+BEGIN
+	PERFORM set_config('boxoffice.reason', 'event organization restored', true);
+	SELECT * INTO e FROM event_organization WHERE id = p_eo FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'event organization % does not exist', p_eo USING ERRCODE = 'BX021';
+	END IF;
+	IF p_version IS NOT NULL AND e.version <> p_version THEN
+		RAISE EXCEPTION 'event organization % changed since you opened it (version % now %)',
+			p_eo, p_version, e.version USING ERRCODE = 'BX004';
+	END IF;
+	IF e.archived_at IS NULL THEN
+		RAISE EXCEPTION 'event organization % is not archived', p_eo USING ERRCODE = 'BX002';
+	END IF;
+	IF btrim(e.booth) <> '' THEN
+		SELECT o.name INTO holder FROM event_organization eo JOIN organization o ON o.id = eo.organization_id
+		WHERE eo.event_id = e.event_id AND eo.id <> p_eo AND eo.archived_at IS NULL
+		AND lower(btrim(eo.booth)) = lower(btrim(e.booth));
+		IF FOUND THEN
+			lost := btrim(e.booth);
+		END IF;
+	END IF;
+	UPDATE event_organization SET archived_at = NULL, version = version + 1, updated_at = now(),
+		booth = CASE WHEN lost IS NULL THEN booth ELSE '' END
+	WHERE id = p_eo;
+	INSERT INTO change_log (entity, entity_id, action, reason, event_id)
+	VALUES ('event_organization', p_eo, 'restored',
+		CASE WHEN lost IS NULL THEN 'event organization restored'
+		ELSE format('event organization restored without booth "%s" (given to "%s" meanwhile)', lost, holder) END,
+		e.event_id);
+	PERFORM pg_notify('boxoffice_events', 'org');
+	RETURN org_result(p_eo) || jsonb_build_object('booth_lost', lost);
+END $$;
+
+-- The event's archived organizations, for `org list --archived`: what
+-- org_restore takes, newest archived first.
+CREATE FUNCTION org_archived(p_event bigint) RETURNS TABLE (id bigint, company_id bigint, organization text,
+	relationship text, booth text, archived_at timestamptz, version integer)
+LANGUAGE sql STABLE AS $$
+	SELECT eo.id, o.id, o.name, eo.relationship::text, eo.booth, eo.archived_at, eo.version
+	FROM event_organization eo JOIN organization o ON o.id = eo.organization_id
+	WHERE eo.event_id = p_event AND eo.archived_at IS NOT NULL
+	ORDER BY eo.archived_at DESC, eo.id
+$$;
+
+INSERT INTO function_grant (fn, definer, roles) VALUES
+	('org_restore', true, '{clerk}'),
+	('org_archived', false, '{clerk}');
