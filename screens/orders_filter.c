@@ -98,8 +98,9 @@ void orders_draw_filters(struct orders_state *s, struct rect a, int y)
 		draw_text(hint_at.y, hint_at.x, hint_at.w, s->filter_error, theme_attr(C_STATUS_ERR));
 	} else if (s->org_id) {
 		/* one organization's orders: the filter the pane has no field for */
-		char line[900];
-		snprintf(line, sizeof line, "Org: %s", s->org_name);
+		char line[900], name[880];
+		text_ellipsis(name, sizeof name, s->org_name, hint_at.w - 5);
+		snprintf(line, sizeof line, "Org: %s", name);
 		draw_text(hint_at.y, hint_at.x, hint_at.w, line, A_BOLD);
 	} else if (s->loading || s->summary_loading || s->refresh_due) {
 		draw_text(hint_at.y, hint_at.x, hint_at.w, "loading…", theme_attr(C_DIM));

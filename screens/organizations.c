@@ -257,8 +257,8 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 				orders_cell(cell, sizeof cell, r, ws[c]);
 			else if (c == O_ENT)
 				snprintf(cell, sizeof cell, "%s", strcmp(r->entitled, "0 · 0 · 0 · 0") ? r->entitled : "");
-			else
-				snprintf(cell, sizeof cell, "%s", r->cells[source_col[c]]);
+			else /* cut with "…", so "Hall C-114" never reads as booth "Hall C" */
+				text_ellipsis(cell, sizeof cell, r->cells[source_col[c]], ws[c]);
 			if (columns[c].right)
 				draw_text_right(a.y + 1 + i, xs[c], ws[c], cell, attr);
 			else

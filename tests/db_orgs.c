@@ -164,6 +164,32 @@ static void test_booths_once_per_event(void **state)
 	/* archived, the booth is free again */
 	json_decref(cli_json("$BOXOFFICE org archive %lld --json", a));
 	org_add(ev, "Booth Two", "--booth B12");
+	/* a booth longer than its column is cut with "…", in the table and on
+	 * the screen at 80 columns: never a whole-looking "Hall C" */
+	org_add(ev, "Long Booth Holder", "--booth 'Hall C-114'");
+	{
+		struct run_result r = run_cmd("$BOXOFFICE org list --event %lld", ev);
+		struct tmux t;
+		int row;
+		char *screen;
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "Hall \u2026"));
+		assert_null(strstr(r.out, "Hall C "));
+		run_free(&r);
+		open_organizations(&t, "longbooth", ev, "Long Booth Holder");
+		row = tmux_row_of(&t, "Long Booth Holder");
+		screen = tmux_capture(&t);
+		assert_true(row >= 0);
+		{
+			const char *line = screen;
+			for (int i = 0; i < row; i++)
+				line = strchr(line, '\n') + 1;
+			assert_true(strstr(line, "\u2026") && strstr(line, "\u2026") < strchr(line, '\n'));
+			assert_false(strstr(line, "Hall C ") && strstr(line, "Hall C ") < strchr(line, '\n'));
+		}
+		free(screen);
+		tmux_stop(&t);
+	}
 }
 
 /* An archived organization can be found (org list --archived) and brought

@@ -423,6 +423,16 @@ void cli_cell(const char *raw, int width)
 			end++;
 		n++;
 	}
+	if (*end && width > 0) {
+		/* longer than the column: the last one says so ("Hall C…", never
+		 * a whole-looking "Hall C" for booth "Hall C-114") */
+		const char *last = end - 1;
+		while (last > text && (*last & 0xC0) == 0x80)
+			last--;
+		fwrite(text, 1, (size_t)(last - text), stdout);
+		fputs("\u2026", stdout);
+		return;
+	}
 	fwrite(text, 1, (size_t)(end - text), stdout);
 	printf("%*s", width - n, "");
 }
