@@ -145,7 +145,9 @@ static void org_form_draw(struct app *app, void *state, struct rect a)
 	if (s->eo && !s->loaded)
 		snprintf(line, sizeof line, "Edit event organization #%lld (reading it…)", s->eo);
 	else if (s->eo)
-		snprintf(line, sizeof line, "Edit event organization #%lld (version %d)", s->eo, s->version);
+		/* the version it was read at stays the form's business (the
+		 * "changed since you opened it" check), not a clerk's */
+		snprintf(line, sizeof line, "Edit event organization #%lld", s->eo);
 	else
 		snprintf(line, sizeof line, "+ Add Event Organization to %s",
 			 app_event_name(app)[0] ? app_event_name(app) : "—");

@@ -50,7 +50,13 @@ struct organizations_state {
 	int archive_version;
 	char archive_name[120];
 	struct app *app;
+	/* an assignment or a check-in changed the entitlements: read again
+	 * once it has been quiet a moment (a busy entrance scans many a
+	 * second; the list is one pass over the event's orders) */
+	long long refresh_due; /* monotonic ms; 0: none */
 };
+
+#define ENTITLEMENT_REFRESH_MS 2000
 
 /* The screen's columns: ORGANIZATION, CATEGORY, VISIBILITY, PACKAGE,
  * BOOTH, then the package's tickets (entitled · ordered · assigned ·
@@ -118,13 +124,15 @@ static void orders_cell(char *out, size_t size, const struct org_row *r, int wid
 {
 	char n[32], m[32];
 	int len = count_format_fit(n, sizeof n, r->orders, width > 7 ? 5 : width);
+	/* the count padded to a room of 4: the "·" of every row in one column */
+	int room = len < 4 && width > 7 ? 4 : len;
 
-	if (width - len - 3 < 4) {
+	if (width - room - 3 < 4) {
 		snprintf(out, size, "%s", n);
 		return;
 	}
-	money_format_fit(m, sizeof m, r->amount, width - len - 3);
-	snprintf(out, size, "%s · %s", n, m);
+	money_format_fit(m, sizeof m, r->amount, width - room - 3);
+	snprintf(out, size, "%*s · %*s", room, n, width - room - 3, m);
 }
 
 static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
@@ -165,6 +173,7 @@ static void organizations_query(struct app *app, void *state)
 
 	if (!s->filters_ready)
 		filters_init(s);
+	s->refresh_due = 0; /* this read is the one that was due */
 	db_cancel_owner(app_db(app), s); /* a newer read supersedes */
 	read_mark_sent(&s->mark, app,
 		       db_event_org_list_submit(app_db(app), s, app_event_id(app), ORGS_MAX, organizations_answer, s));
@@ -381,11 +390,27 @@ static int organizations_mouse(struct app *app, void *state, enum mouse_event ev
 /* Orders move the counts and amounts; events and organizations the rows. */
 static int organizations_notify(struct app *app, void *state, const char *channel, const char *payload)
 {
-	(void)app;
-	(void)state;
-	(void)payload;
-	return strcmp(channel, "boxoffice_orders") == 0 || strcmp(channel, "boxoffice_events") == 0 ? SCR_REQUERY
-												 : SCR_IGNORED;
+	struct organizations_state *s = state;
+	bool entitlements = strcmp(channel, "boxoffice_tickets") == 0 ||
+			    (strcmp(channel, "boxoffice_entrances") == 0 && atoll(payload) == app_event_id(app));
+
+	if (strcmp(channel, "boxoffice_orders") == 0 || strcmp(channel, "boxoffice_events") == 0)
+		return SCR_REQUERY;
+	if (entitlements && !s->refresh_due) {
+		s->refresh_due = db_now_ms() + ENTITLEMENT_REFRESH_MS;
+		app_wake_in(app, ENTITLEMENT_REFRESH_MS);
+	}
+	return SCR_IGNORED;
+}
+
+static int organizations_tick(struct app *app, void *state)
+{
+	struct organizations_state *s = state;
+	if (!s->refresh_due || db_now_ms() < s->refresh_due)
+		return SCR_IGNORED;
+	s->refresh_due = 0;
+	organizations_query(app, s);
+	return SCR_HANDLED;
 }
 
 static void organizations_done(struct app *app, void *state)
@@ -411,4 +436,5 @@ const struct screen_ops organizations_screen = {
 	.typing = organizations_typing,
 	.on_mouse = organizations_mouse,
 	.on_notify = organizations_notify,
+	.on_tick = organizations_tick,
 };

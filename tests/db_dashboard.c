@@ -352,10 +352,10 @@ static void test_organizations_orders_and_80x24(void **state)
 	tmux_keys(&t, "Escape");
 	assert_true(tmux_wait_for(&t, "2,493.75", 5000));
 	json_decref(cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card --company \"%s\"", ev, name));
-	assert_true(tmux_wait_for(&t, "4 · 2,992.50", 5000));
+	assert_true(tmux_wait_for(&t, "4 ·  2,992.50", 5000));
 	tmux_stop(&t);
 	assert_non_null(strstr(screen, "Fjord Maritime Consulting")); /* 25 characters, not 8 */
-	assert_non_null(strstr(screen, "3 · 2,493.75"));
+	assert_non_null(strstr(screen, "3 ·  2,493.75"));
 	assert_null(strstr(screen, "249375"));
 	free(screen);
 }
