@@ -10,6 +10,7 @@
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
+#include "../src/core/text_fold.h"
 #include "../src/db/async.h"
 #include "../src/db/organizations.h"
 #include "screen.h"
@@ -87,26 +88,17 @@ static void filters_init(struct organizations_state *s)
 }
 
 /* Whether part occurs in text, ASCII letters in any case. */
-static bool has_part(const char *text, const char *part)
-{
-	size_t n = strlen(part);
-	for (; *text; text++) {
-		size_t k = 0;
-		while (k < n && text[k] && (text[k] | 0x20) == (part[k] | 0x20))
-			k++;
-		if (k == n)
-			return true;
-	}
-	return n == 0;
-}
-
 /* The rows the pane lets through, into shown[] and the cursor's count. */
 static void filters_apply(struct organizations_state *s)
 {
 	static const int cols[4] = { O_REL_SRC, O_LIFE_SRC, O_COMM_SRC, O_VIS_SRC };
 	int n = 0;
 	for (int i = 0; i < s->nall; i++) {
-		bool ok = has_part(s->all[i].cells[EOG_NAME], s->ffields[OF_SEARCH].text);
+		/* the name, booth or category; case, accents and spacing forgiven */
+		const char *q = s->ffields[OF_SEARCH].text;
+		bool ok = text_contains_folded(s->all[i].cells[EOG_NAME], q) ||
+			  text_contains_folded(s->all[i].cells[EOG_BOOTH], q) ||
+			  text_contains_folded(s->all[i].cells[EOG_CATEGORY], q);
 		for (int k = 0; k < 4 && ok; k++)
 			ok = s->ffields[OF_REL + k].choice == 0 ||
 			     strcmp(s->all[i].cells[cols[k]], form_value(&s->ffields[OF_REL + k])) == 0;

@@ -181,6 +181,22 @@ static void test_booths_once_per_event(void **state)
 	/* a booth longer than its column is cut with "…", in the table and on
 	 * the screen at 80 columns: never a whole-looking "Hall C" */
 	org_add(ev, "Long Booth Holder", "--booth 'Hall C-114'");
+	org_add(ev, "\xc3\x85sa \xc3\x96" "berg Design", "--category Furniture");
+	/* --search: name, booth or category; case, accents and spacing forgiven */
+	{
+		static const char *const finds[][2] = {
+			{ "hall  c-114", "Long Booth Holder" },
+			{ "asa oberg", "\xc3\x85sa \xc3\x96" "berg Design" },
+			{ "FURNI", "\xc3\x85sa \xc3\x96" "berg Design" },
+		};
+		for (size_t k = 0; k < sizeof finds / sizeof finds[0]; k++) {
+			json_t *found = cli_json("$BOXOFFICE org list --event %lld --search '%s' --json", ev, finds[k][0]);
+			assert_int_equal(json_array_size(found), 1);
+			assert_string_equal(json_string_value(json_object_get(json_array_get(found, 0), "organization")),
+					    finds[k][1]);
+			json_decref(found);
+		}
+	}
 	{
 		struct run_result r = run_cmd("$BOXOFFICE org list --event %lld", ev);
 		struct tmux t;
@@ -409,6 +425,17 @@ static void test_screen_filters_and_empty_state(void **state)
 	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, "Beta Partner", 1000));
 	assert_true(tmux_wait_gone(&t, "Gamma Exhibitor", 1000));
+	/* a booth is found too, its case and spacing forgiven */
+	tmux_keys(&t, "F4");
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
+	tmux_type(&t, " g7");
+	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 1000));
+	tmux_keys(&t, "F4 Tab");
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
+	tmux_keys(&t, "Tab");
+	tmux_type(&t, "beta");
+	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
 	/* relationship: sponsor */
 	tmux_keys(&t, "F4 Down Space");
 	assert_true(tmux_wait_gone(&t, "Beta Partner", 5000));
@@ -470,7 +497,9 @@ static void test_screen_add_edit_archive(void **state)
 	/* edit: booth D4 -> D5, lifecycle confirmed (c) */
 	tmux_keys(&t, "e");
 	assert_true(tmux_wait_for(&t, "Edit event organization", 5000));
-	assert_true(tmux_wait_for(&t, "version 1", 5000));
+	assert_true(tmux_wait_gone(&t, "reading it", 5000)); /* read, fields filled */
+	assert_true(tmux_wait_for(&t, "Booth              D4", 5000));
+	assert_int_equal(tmux_row_of(&t, "version"), -1); /* the row version is no clerk's business */
 	tmux_keys(&t, "Down Down c c Down Down Down Down Down C-u");
 	tmux_type(&t, "D5");
 	tmux_keys(&t, "Enter");
@@ -481,7 +510,9 @@ static void test_screen_add_edit_archive(void **state)
 			 1);
 	/* a stale edit: another process changes it while the form is open */
 	tmux_keys(&t, "e");
-	assert_true(tmux_wait_for(&t, "version 2", 5000));
+	assert_true(tmux_wait_for(&t, "Edit event organization", 5000));
+	assert_true(tmux_wait_gone(&t, "reading it", 5000));
+	assert_true(tmux_wait_for(&t, "Booth              D5", 5000));
 	r = run_cmd("$BOXOFFICE org edit %lld --commercial paid", eo);
 	assert_int_equal(r.status, 0);
 	run_free(&r);

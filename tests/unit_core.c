@@ -11,6 +11,7 @@
 #include "src/core/money.h"
 #include "src/core/order.h"
 #include "src/core/rng.h"
+#include "src/core/text_fold.h"
 #include "src/core/validate.h"
 
 static void test_vat_rounding(void **state)
@@ -422,6 +423,28 @@ static void test_rng_deterministic(void **state)
 	assert_true(differ > 90);
 }
 
+/* Search keys forgive case, accents and spacing, and nothing else. */
+static void test_text_fold(void **state)
+{
+	char out[64];
+	(void)state;
+	text_fold("  \xc3\x85sa\t \xc3\x96" "berg  ", out, sizeof out);
+	assert_string_equal(out, "asa oberg");
+	text_fold("\xc3\x86RE \xc3\x98 Stra\xc3\x9f" "e \xc5\x81\xc3\xb3" "d\xc5\xba", out, sizeof out);
+	assert_string_equal(out, "aere o strasse lodz");
+	text_fold("Fjord\xc2\xa0" "Design A/S", out, sizeof out);
+	assert_string_equal(out, "fjord design a/s");
+	/* other scripts stay as they are; nothing is split at the end */
+	text_fold("\xe6\x9d\xb1\xe4\xba\xac Co", out, sizeof out);
+	assert_string_equal(out, "\xe6\x9d\xb1\xe4\xba\xac co");
+	assert_int_equal(text_fold("\xe6\x9d\xb1\xe4\xba\xac", out, 5), 3);
+	assert_true(text_contains_folded("Nordic \xc3\x85sa  \xc3\x96" "berg AB", "asa oberg"));
+	assert_true(text_contains_folded("Hall C-114", "c-11"));
+	assert_true(text_contains_folded("anything", "  "));
+	assert_false(text_contains_folded("Fjord AS", "fjords"));
+	assert_false(text_contains_folded("Fjord{AS}", "fjord[as]"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_csv_rows_blank_long_and_nul),
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_rng_deterministic),
+		cmocka_unit_test(test_text_fold),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

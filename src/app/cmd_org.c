@@ -2,38 +2,27 @@
  * orders and their amount, as the Organizations screen shows them). */
 #include <stdio.h>
 #include <string.h>
-#include <ctype.h>
 
 #include "../core/money.h"
+#include "../core/text_fold.h"
 #include "../db/organizations.h"
 #include "cli.h"
 #include "commands.h"
 
 #define ORG_LIST_MAX 100000
 
-/* Whether part occurs in text, ASCII letters in any case. */
-static bool contains_ci(const char *text, const char *part)
-{
-	size_t n = strlen(part);
-	for (; *text; text++) {
-		size_t k = 0;
-		while (k < n && tolower((unsigned char)text[k]) == tolower((unsigned char)part[k]))
-			k++;
-		if (k == n)
-			return true;
-	}
-	return n == 0;
-}
-
 /* A --relationship/--lifecycle/--commercial/--visibility filter: given and
- * different excludes the row; --search: a part of the name, any case. */
+ * different excludes the row; --search: a part of the name, booth or
+ * category, forgiving case, accents and spacing (as the screen's). */
 static bool org_matches(const PGresult *res, int i, const char *const *want, const char *search)
 {
 	static const int cols[4] = { EOG_RELATION, EOG_LIFECYCLE, EOG_COMMERCIAL, EOG_VISIBILITY };
 	for (int k = 0; k < 4; k++)
 		if (want[k] && strcmp(want[k], db_text(res, i, cols[k])) != 0)
 			return false;
-	return !search || contains_ci(db_text(res, i, EOG_NAME), search);
+	return !search || text_contains_folded(db_text(res, i, EOG_NAME), search) ||
+	       text_contains_folded(db_text(res, i, EOG_BOOTH), search) ||
+	       text_contains_folded(db_text(res, i, EOG_CATEGORY), search);
 }
 
 /* org list --archived: the event's archived organizations, what `org
