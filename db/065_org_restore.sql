@@ -1,6 +1,8 @@
 -- 065_org_restore.sql: an archived event organization can be found and
 -- brought back. Archiving was one-way: the organization left every list,
--- and adding it again was refused as "takes part already".
+-- and adding it again was refused as "takes part already". And a package
+-- name that is none names the event and the packages it has, not the
+-- event's number alone.
 
 -- Restores an archived event organization as it was (package, booth,
 -- fields, its orders never left). Its booth comes back with it unless
@@ -55,6 +57,52 @@ LANGUAGE sql STABLE AS $$
 	WHERE eo.event_id = p_event AND eo.archived_at IS NOT NULL
 	ORDER BY eo.archived_at DESC, eo.id
 $$;
+
+-- As in 063, but an unknown package is refused naming the event and the
+-- packages it has ("none yet" and how to define one when it has none).
+CREATE OR REPLACE FUNCTION org_package_give(p_eo bigint, p_package text, p_version integer) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+	e event_organization;
+	pid bigint;
+	bad record;
+	known text;
+BEGIN
+	PERFORM set_config('boxoffice.reason', 'package given', true);
+	SELECT * INTO e FROM event_organization WHERE id = p_eo FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'event organization % does not exist', p_eo USING ERRCODE = 'BX021';
+	END IF;
+	IF p_version IS NOT NULL AND e.version <> p_version THEN
+		RAISE EXCEPTION 'event organization % changed since you opened it (version % now %)',
+			p_eo, p_version, e.version USING ERRCODE = 'BX004';
+	END IF;
+	IF e.archived_at IS NOT NULL THEN
+		RAISE EXCEPTION 'event organization % is archived', p_eo USING ERRCODE = 'BX002';
+	END IF;
+	SELECT id INTO pid FROM org_package WHERE event_id = e.event_id AND lower(name) = lower(btrim(p_package));
+	IF NOT FOUND THEN
+		SELECT string_agg(name, ', ' ORDER BY lower(name)) INTO known FROM org_package WHERE event_id = e.event_id;
+		RAISE EXCEPTION 'no package "%" in %: %', btrim(p_package),
+			(SELECT name FROM event WHERE id = e.event_id),
+			CASE WHEN known IS NULL THEN 'it has none yet (a supervisor defines one with boxoffice org package)'
+			ELSE 'its packages are ' || known END
+			USING ERRCODE = 'BX021';
+	END IF;
+	SELECT e2.type_name, e2.ordered, coalesce(pi.qty, 0) AS qty INTO bad FROM org_entitlement e2
+	LEFT JOIN org_package_item pi ON pi.package_id = pid AND pi.type_id = e2.type_id
+	WHERE e2.event_org_id = p_eo AND e2.ordered > coalesce(pi.qty, 0) LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'package "%" entitles to % %, below the % ordered already', p_package, bad.qty,
+			bad.type_name, bad.ordered USING ERRCODE = 'BX002';
+	END IF;
+	UPDATE event_organization SET package_id = pid, package = (SELECT name FROM org_package WHERE id = pid),
+		version = version + 1, updated_at = now() WHERE id = p_eo;
+	INSERT INTO change_log (entity, entity_id, action, reason, event_id, detail)
+	VALUES ('event_organization', p_eo, 'edited', 'package given', e.event_id,
+		jsonb_build_object('package', p_package, '_version', e.version + 1));
+	RETURN org_result(p_eo);
+END $$;
 
 INSERT INTO function_grant (fn, definer, roles) VALUES
 	('org_restore', true, '{clerk}'),

@@ -131,6 +131,9 @@ static void test_package_order_is_the_entitlement(void **state)
 
 	/* a second Gold: only 2 Adult seats left; refused whole, nothing made */
 	eo2 = org_add(ev, "Silver Partner Oy", "--relationship partner");
+	/* a package that is none: refused naming the event and its packages */
+	refused("no package \"Platinum\" in OrgPkg", "$BOXOFFICE org package %lld --give Platinum", eo2);
+	refused("its packages are Gold", "$BOXOFFICE org package %lld --give Platinum", eo2);
 	json_decref(cli_json("$BOXOFFICE org package %lld --give Gold --json", eo2));
 	refused("not enough seats for the package (Adult: 10 wanted, 2 left)", "$BOXOFFICE org order %lld --json", eo2);
 	assert_true(db_order_summary(db, &f, &s));
@@ -180,7 +183,8 @@ static void test_booths_once_per_event(void **state)
 	org_add(ev, "Booth Two", "--booth B12");
 	/* a booth longer than its column is cut with "…", in the table and on
 	 * the screen at 80 columns: never a whole-looking "Hall C" */
-	org_add(ev, "Long Booth Holder", "--booth 'Hall C-114'");
+	refused("it has none yet", "$BOXOFFICE org package %lld --give Gold",
+		org_add(ev, "Long Booth Holder", "--booth 'Hall C-114'"));
 	org_add(ev, "\xc3\x85sa \xc3\x96" "berg Design", "--category Furniture");
 	/* --search: name, booth or category; case, accents and spacing forgiven */
 	{
@@ -785,7 +789,7 @@ static void test_screen_form_refusals(void **state)
 	tmux_keys(&t, "Down Down Down Down Down Down");
 	tmux_type(&t, "Platinum");
 	tmux_keys(&t, "Enter");
-	assert_true(tmux_wait_for(&t, "package \"Platinum\" is not defined", 5000));
+	assert_true(tmux_wait_for(&t, "no package \"Platinum\" in OrgRefuse", 5000));
 	assert_true(tmux_wait_for(&t, "Not added", 5000));
 	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE event_id = $1", ev), 1);
 	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM organization WHERE name = 'Sigma Stand' AND $1 > 0", ev), 0);
