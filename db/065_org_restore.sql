@@ -1,8 +1,9 @@
 -- 065_org_restore.sql: an archived event organization can be found and
 -- brought back. Archiving was one-way: the organization left every list,
--- and adding it again was refused as "takes part already". And a package
--- name that is none names the event and the packages it has, not the
--- event's number alone.
+-- and adding it again was refused as "takes part already". A package name
+-- that is none names the event and the packages it has, not the event's
+-- number alone; a merge no longer hides a live organization behind an
+-- archived one.
 
 -- Restores an archived event organization as it was (package, booth,
 -- fields, its orders never left). Its booth comes back with it unless
@@ -35,9 +36,20 @@ BEGIN
 			lost := btrim(e.booth);
 		END IF;
 	END IF;
-	UPDATE event_organization SET archived_at = NULL, version = version + 1, updated_at = now(),
-		booth = CASE WHEN lost IS NULL THEN booth ELSE '' END
-	WHERE id = p_eo;
+	BEGIN
+		UPDATE event_organization SET archived_at = NULL, version = version + 1, updated_at = now(),
+			booth = CASE WHEN lost IS NULL THEN booth ELSE '' END
+		WHERE id = p_eo;
+	EXCEPTION WHEN unique_violation THEN
+		-- given to another at the same moment (its transaction was not
+		-- visible to the look above): back without it all the same
+		lost := btrim(e.booth);
+		UPDATE event_organization SET archived_at = NULL, version = version + 1, updated_at = now(), booth = ''
+		WHERE id = p_eo;
+		SELECT o.name INTO holder FROM event_organization eo JOIN organization o ON o.id = eo.organization_id
+		WHERE eo.event_id = e.event_id AND eo.id <> p_eo AND eo.archived_at IS NULL
+		AND lower(btrim(eo.booth)) = lower(lost);
+	END;
 	INSERT INTO change_log (entity, entity_id, action, reason, event_id)
 	VALUES ('event_organization', p_eo, 'restored',
 		CASE WHEN lost IS NULL THEN 'event organization restored'
@@ -102,6 +114,76 @@ BEGIN
 	VALUES ('event_organization', p_eo, 'edited', 'package given', e.event_id,
 		jsonb_build_object('package', p_package, '_version', e.version + 1));
 	RETURN org_result(p_eo);
+END $$;
+
+-- As in 063, but a merge into a company whose organization in an event is
+-- archived while the duplicate's there is live is refused: it deleted the
+-- live one and moved its orders onto the archived one, which then left
+-- every list without a word.
+CREATE OR REPLACE FUNCTION org_merge(p_survivor bigint, p_dup bigint) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	s organization;
+	d organization;
+	r record;
+	keep event_organization;
+	n_orders integer := 0;
+	n_persons integer;
+	k integer;
+BEGIN
+	PERFORM set_config('boxoffice.reason', 'companies merged', true);
+	IF p_survivor = p_dup THEN
+		RAISE EXCEPTION 'a company cannot be merged into itself' USING ERRCODE = '22023';
+	END IF;
+	-- both rows in id order: A into B and B into A at once wait, never deadlock
+	PERFORM 1 FROM organization WHERE id IN (p_survivor, p_dup) ORDER BY id FOR UPDATE;
+	SELECT * INTO s FROM organization WHERE id = p_survivor;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'company % does not exist', p_survivor USING ERRCODE = 'BX021';
+	END IF;
+	SELECT * INTO d FROM organization WHERE id = p_dup;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'company % does not exist', p_dup USING ERRCODE = 'BX021';
+	END IF;
+	PERFORM 1 FROM event_organization WHERE organization_id IN (p_survivor, p_dup) ORDER BY id FOR UPDATE;
+	FOR r IN SELECT * FROM event_organization WHERE organization_id = p_dup ORDER BY id LOOP
+		SELECT * INTO keep FROM event_organization WHERE organization_id = p_survivor AND event_id = r.event_id;
+		IF FOUND THEN
+			IF keep.archived_at IS NOT NULL AND r.archived_at IS NULL THEN
+				RAISE EXCEPTION '"%" is archived in event % where "%" takes part: restore it first (org restore %), or merge the other way',
+					s.name, r.event_id, d.name, keep.id USING ERRCODE = 'BX002';
+			END IF;
+			IF r.package_id IS NOT NULL AND r.package_id IS DISTINCT FROM keep.package_id THEN
+				RAISE EXCEPTION '"%" has package "%" in event % and "%" has not: give "%" that package first, or merge the other way',
+					d.name, r.package, r.event_id, s.name, s.name USING ERRCODE = 'BX002';
+			END IF;
+			IF r.booth <> '' AND r.archived_at IS NULL AND lower(r.booth) <> lower(keep.booth) THEN
+				RAISE EXCEPTION '"%" has booth "%" in event % and "%" has not: move the booth first',
+					d.name, r.booth, r.event_id, s.name USING ERRCODE = 'BX002';
+			END IF;
+			UPDATE ticket_order SET event_org_id = keep.id, company = s.name WHERE event_org_id = r.id;
+			GET DIAGNOSTICS k = ROW_COUNT;
+			n_orders := n_orders + k;
+			DELETE FROM event_organization WHERE id = r.id;
+		ELSE
+			UPDATE event_organization SET organization_id = p_survivor WHERE id = r.id;
+			UPDATE ticket_order SET company = s.name WHERE event_org_id = r.id;
+			GET DIAGNOSTICS k = ROW_COUNT;
+			n_orders := n_orders + k;
+		END IF;
+	END LOOP;
+	UPDATE event_organization SET version = version + 1, updated_at = now() WHERE organization_id = p_survivor;
+	UPDATE ticket_order SET company = s.name
+	WHERE event_org_id IS NULL AND org_name_key(company) = org_name_key(d.name);
+	GET DIAGNOSTICS k = ROW_COUNT;
+	n_orders := n_orders + k;
+	UPDATE person SET organization_id = p_survivor WHERE organization_id = p_dup;
+	GET DIAGNOSTICS n_persons = ROW_COUNT;
+	DELETE FROM organization WHERE id = p_dup;
+	INSERT INTO change_log (entity, entity_id, action, reason, detail)
+	VALUES ('organization', p_survivor, 'merged', 'companies merged',
+		jsonb_build_object('from', p_dup, 'name', d.name, 'orders', n_orders, 'persons', n_persons));
+	PERFORM pg_notify('boxoffice_events', 'org');
+	RETURN jsonb_build_object('survivor', p_survivor, 'merged', p_dup, 'orders', n_orders, 'persons', n_persons);
 END $$;
 
 INSERT INTO function_grant (fn, definer, roles) VALUES

@@ -27,7 +27,7 @@ static const struct screen_ops *const all_screens[] = {
 	&menu_screen, &help_screen, &events_screen, &inventory_screen, &sale_screen,
 	&orders_screen, &order_screen, &neworder_screen, &assign_screen, &mytickets_screen,
 	&checkin_screen, &dashboard_screen, &organizations_screen, &audit_screen, &alerts_screen,
-	&conflicts_screen, &thresholds_screen, &org_form_screen, NULL,
+	&conflicts_screen, &thresholds_screen, &org_form_screen, &org_archived_screen, NULL,
 };
 
 const struct screen_ops *screen_by_name(const char *name)

@@ -238,7 +238,7 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 	else
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
 			  s->in_filters ? "Filters: Up/Down a field, Space a choice, Tab the list, F4 Reset Filters."
-					: "+ add · e edit · x archive · o its orders · p its persons · Tab filters",
+					: "+ add · e edit · x archive · v archived · o orders · p persons · Tab filters",
 			  theme_attr(C_DIM));
 	if (s->cursor.count == 0 && !mark)
 		draw_text(a.y + 2, a.x + 2, a.w - 4,
@@ -333,6 +333,10 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 	}
 	if (action == ACT_ADD) {
 		app_push(app, &org_form_screen, NULL);
+		return SCR_HANDLED;
+	}
+	if (action == ACT_ARCHIVED) {
+		app_push(app, &org_archived_screen, NULL);
 		return SCR_HANDLED;
 	}
 	row = s->cursor.count > 0 ? &s->all[s->shown[s->cursor.selected]] : NULL;

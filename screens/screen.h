@@ -117,7 +117,7 @@ extern const struct menu_entry menu_entries[];
 extern const struct screen_ops menu_screen, help_screen, events_screen, inventory_screen,
 	sale_screen, orders_screen, order_screen, neworder_screen, assign_screen, mytickets_screen,
 	checkin_screen, dashboard_screen, organizations_screen, audit_screen, alerts_screen,
-	conflicts_screen, thresholds_screen, org_form_screen;
+	conflicts_screen, thresholds_screen, org_form_screen, org_archived_screen;
 const struct screen_ops *screen_by_name(const char *name);
 /* The event organization the form last added or saved (0: none), told
  * once: the list selects it when it reads its rows again. */

@@ -256,6 +256,19 @@ static void test_archived_found_and_restored(void **state)
 		assert_true(json_integer_value(json_object_get(row, "company_id")) > 0);
 	}
 	json_decref(doc);
+	/* its filters apply; those an archived one has not are refused */
+	doc = cli_json("$BOXOFFICE org list --event %lld --archived --relationship partner --json", ev);
+	assert_int_equal(json_array_size(doc), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(doc, 0), "id")), b);
+	json_decref(doc);
+	doc = cli_json("$BOXOFFICE org list --event %lld --archived --search 'c1' --json", ev);
+	assert_int_equal(json_array_size(doc), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(doc, 0), "id")), a);
+	json_decref(doc);
+	r = run_cmd("$BOXOFFICE org list --event %lld --archived --visibility public", ev);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "--archived takes --search and --relationship only"));
+	run_free(&r);
 	r = run_cmd("$BOXOFFICE org list --event %lld --archived", ev);
 	assert_int_equal(r.status, 0);
 	snprintf(line, sizeof line, "%6lld ", a);
@@ -290,6 +303,125 @@ static void test_archived_found_and_restored(void **state)
 					     1, (const char *[]){ ids }),
 				 1);
 	}
+}
+
+/* v on Organizations lists the archived ones; u asks, n keeps it
+ * archived, y brings it back, said in words when its booth went to
+ * another meanwhile; Esc returns to the list, where it is again. */
+static void test_screen_archived_and_restore(void **state)
+{
+	long long ev = make_event(unique_name("OrgBack"), "2042-03-11", 0), a, b;
+	struct tmux t;
+	(void)state;
+
+	a = org_add(ev, "Rho Returns", "--relationship sponsor --booth R1");
+	b = org_add(ev, "Sigma Lost Booth", "--relationship partner --booth R2");
+	json_decref(cli_json("$BOXOFFICE org archive %lld --json", a));
+	json_decref(cli_json("$BOXOFFICE org archive %lld --json", b));
+	org_add(ev, "Tau Took It", "--booth r2");
+	open_organizations(&t, "orgback", ev, "Tau Took It");
+	assert_int_equal(tmux_row_of(&t, "Rho Returns"), -1);
+	tmux_keys(&t, "v");
+	assert_true(tmux_wait_for(&t, "Organizations archived from this event", 5000));
+	assert_true(tmux_wait_for(&t, "Rho Returns", 5000));
+	assert_true(tmux_wait_for(&t, "Sigma Lost Booth", 1000));
+	assert_true(tmux_wait_for(&t, "uRestore", 1000));
+	/* the newest archived first: Sigma; Down to Rho */
+	tmux_keys(&t, "Down u");
+	assert_true(tmux_wait_for(&t, "Restore Rho Returns? y/n", 3000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "Rho Returns stays archived", 3000));
+	tmux_keys(&t, "u");
+	assert_true(tmux_wait_for(&t, "Restore Rho Returns? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Rho Returns restored", 5000));
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 "
+				   "AND archived_at IS NULL AND booth = 'R1'", a),
+			 1);
+	/* its booth went meanwhile: back without it, and told so */
+	tmux_keys(&t, "Home u");
+	assert_true(tmux_wait_for(&t, "Restore Sigma Lost Booth? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "without booth R2", 5000));
+	assert_true(tmux_wait_for(&t, "No archived organizations in this event", 5000));
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 "
+				   "AND archived_at IS NULL AND booth = ''", b),
+			 1);
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Rho Returns", 5000));
+	assert_true(tmux_wait_for(&t, "Sigma Lost Booth", 5000));
+	tmux_stop(&t);
+}
+
+/* Two wants of one booth at the same moment: a restore waiting on an
+ * edit that gives its booth away comes back without it and says so,
+ * never a raw duplicate-key error with the organization left archived.
+ * And a merge into a company archived where the duplicate is live is
+ * refused (it used to hide the live one behind the archived one). */
+static void test_restore_races_and_archived_merge(void **state)
+{
+	long long ev = make_event(unique_name("OrgRace"), "2042-03-12", 0), a, b, ca, cb;
+	char sql[200], ids[24];
+	PGconn *giver = test_connect(), *restorer = test_connect();
+	PGresult *res;
+	json_t *doc;
+	(void)state;
+
+	a = org_add(ev, "Upsilon Back", "--booth R9");
+	b = org_add(ev, "Phi Wants R9", "");
+	json_decref(cli_json("$BOXOFFICE org archive %lld --json", a));
+	PQclear(PQexec(giver, "BEGIN"));
+	snprintf(sql, sizeof sql, "SELECT org_edit(%lld, NULL, '{\"booth\": \"r9\"}')", b);
+	res = PQexec(giver, sql);
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	snprintf(sql, sizeof sql, "SELECT org_restore(%lld, NULL)", a);
+	assert_int_equal(PQsendQuery(restorer, sql), 1);
+	usleep(300 * 1000); /* the restore waits on the booth given, not yet committed */
+	PQclear(PQexec(giver, "COMMIT"));
+	res = PQgetResult(restorer);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		fprintf(stderr, "restore: %s", PQerrorMessage(restorer));
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "booth_lost")), "R9");
+	assert_string_equal(json_string_value(json_object_get(doc, "booth")), "");
+	assert_false(json_is_true(json_object_get(doc, "archived")));
+	json_decref(doc);
+	PQclear(res);
+	PQclear(PQgetResult(restorer));
+	snprintf(ids, sizeof ids, "%lld", a);
+	assert_int_equal(test_scalar(giver, "SELECT count(*) FROM change_log WHERE entity = 'event_organization' "
+					    "AND entity_id = $1 AND action = 'restored' AND reason LIKE '%Phi Wants R9%'",
+				     1, (const char *[]){ ids }),
+			 1);
+
+	/* the merge: Upsilon archived, its duplicate live with an order */
+	json_decref(cli_json("$BOXOFFICE org archive %lld --json", a));
+	{
+		const char *q[1] = { ids };
+		char dup[24];
+		snprintf(ids, sizeof ids, "%lld", a);
+		ca = test_scalar(giver, "SELECT organization_id FROM event_organization WHERE id = $1", 1, q);
+		snprintf(dup, sizeof dup, "%lld", b);
+		cb = test_scalar(giver, "SELECT organization_id FROM event_organization WHERE id = $1", 1,
+				 (const char *[]){ dup });
+	}
+	refused("is archived in event", "$BOXOFFICE org merge %lld %lld", ca, cb);
+	doc = cli_json("$BOXOFFICE org list --event %lld --json", ev);
+	assert_int_equal(json_array_size(doc), 1); /* the live one is still there */
+	json_decref(doc);
+	/* restored first (and the booth moved), the merge goes through */
+	json_decref(cli_json("$BOXOFFICE org restore %lld --json", a));
+	json_decref(cli_json("$BOXOFFICE org edit %lld --booth '' --json", b));
+	json_decref(cli_json("$BOXOFFICE org merge %lld %lld --json", ca, cb));
+	doc = cli_json("$BOXOFFICE org list --event %lld --json", ev);
+	assert_int_equal(json_array_size(doc), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(doc, 0), "id")), a);
+	json_decref(doc);
+	PQfinish(giver);
+	PQfinish(restorer);
 }
 
 static void test_duplicate_spellings_and_merge(void **state)
@@ -935,6 +1067,8 @@ int main(void)
 		cmocka_unit_test(test_package_order_is_the_entitlement),
 		cmocka_unit_test(test_booths_once_per_event),
 		cmocka_unit_test(test_archived_found_and_restored),
+		cmocka_unit_test(test_screen_archived_and_restore),
+		cmocka_unit_test(test_restore_races_and_archived_merge),
 		cmocka_unit_test(test_duplicate_spellings_and_merge),
 		cmocka_unit_test(test_two_stations_edit),
 		cmocka_unit_test(test_screen_filters_and_empty_state),

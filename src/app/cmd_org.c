@@ -27,17 +27,28 @@ static bool org_matches(const PGresult *res, int i, const char *const *want, con
 
 /* org list --archived: the event's archived organizations, what `org
  * restore` takes. */
-static int archived_list(struct cli *cli, long long event_id, bool json)
+static bool archived_matches(const PGresult *res, int i, const char *relationship, const char *search)
+{
+	if (relationship && strcmp(relationship, db_text(res, i, EOA_RELATION)) != 0)
+		return false;
+	return !search || text_contains_folded(db_text(res, i, EOA_NAME), search) ||
+	       text_contains_folded(db_text(res, i, EOA_BOOTH), search);
+}
+
+static int archived_list(struct cli *cli, long long event_id, const char *relationship, const char *search,
+			 bool json)
 {
 	PGresult *res = db_event_org_archived(cli->db, event_id, ORG_LIST_MAX);
 	json_t *list;
+	int shown = 0;
 
 	if (!res)
 		return cli_db_fail(cli, "org list");
 	if (json) {
 		list = json_array();
 		for (int i = 0; i < PQntuples(res); i++)
-			json_array_append_new(list, json_pack("{sI sI ss ss ss ss sI}",
+			if (archived_matches(res, i, relationship, search))
+				json_array_append_new(list, json_pack("{sI sI ss ss ss ss sI}",
 				"id", (json_int_t)db_int(res, i, EOA_ID),
 				"company_id", (json_int_t)db_int(res, i, EOA_COMPANY_ID),
 				"organization", db_text(res, i, EOA_NAME),
@@ -49,12 +60,12 @@ static int archived_list(struct cli *cli, long long event_id, bool json)
 		cli_print_json(list);
 		return EXIT_DONE;
 	}
-	if (PQntuples(res) == 0)
-		printf("No archived organizations in this event.\n");
-	else
-		printf("%6s %7s  %-28s %-10s %-8s %-16s\n", "ID", "COMPANY", "ORGANIZATION", "RELATION", "BOOTH",
-		       "ARCHIVED");
 	for (int i = 0; i < PQntuples(res); i++) {
+		if (!archived_matches(res, i, relationship, search))
+			continue;
+		if (shown++ == 0)
+			printf("%6s %7s  %-28s %-10s %-8s %-16s\n", "ID", "COMPANY", "ORGANIZATION", "RELATION", "BOOTH",
+			       "ARCHIVED");
 		printf("%6s %7s  ", db_text(res, i, EOA_ID), db_text(res, i, EOA_COMPANY_ID));
 		cli_cell(db_text(res, i, EOA_NAME), 28);
 		putchar(' ');
@@ -63,8 +74,10 @@ static int archived_list(struct cli *cli, long long event_id, bool json)
 		cli_cell(db_text(res, i, EOA_BOOTH), 8);
 		printf(" %s\n", db_text(res, i, EOA_ARCHIVED_AT));
 	}
-	if (PQntuples(res) > 0)
+	if (shown)
 		printf("Bring one back with: boxoffice org restore ID\n");
+	else
+		printf("No archived organizations in this event%s.\n", relationship || search ? " match" : "");
 	PQclear(res);
 	return EXIT_DONE;
 }
@@ -90,10 +103,14 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 			return rc;
 	if (!cli_value(what, "search", search, 200, &rc))
 		return rc;
+	/* an archived one keeps no lifecycle, commercial status or visibility
+	 * worth filtering on: said, not ignored */
+	if (archived && (want[1] || want[2] || want[3]))
+		return cli_fail(EXIT_USAGE, what, "--archived takes --search and --relationship only");
 	if ((rc = cli_event_type(cli, what, event, NULL, &event_id, NULL)))
 		return rc;
 	if (archived)
-		return archived_list(cli, event_id, json);
+		return archived_list(cli, event_id, want[0], search, json);
 	if (!(res = db_event_org_list(cli->db, event_id, ORG_LIST_MAX)))
 		return cli_db_fail(cli, what);
 	if (json) {

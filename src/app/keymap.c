@@ -52,6 +52,9 @@ const struct binding bindings[] = {
 	{ "organizations", 'x', ACT_ARCHIVE, true, false },
 	{ "organizations", 'o', ACT_ORDERS, true, false },
 	{ "organizations", 'p', ACT_PERSONS, true, false },
+	{ "organizations", 'v', ACT_ARCHIVED, true, false },
+	{ "org_archived", 'u', ACT_RESTORE, true, false },
+	{ "org_archived", KEY_F(5), ACT_REFRESH, false, false },
 	{ "organizations", '\r', ACT_OPEN, false, false },
 	{ "organizations", '\n', ACT_OPEN, false, false },
 	{ "organizations", KEY_ENTER, ACT_OPEN, false, false },
@@ -265,7 +268,7 @@ const char *action_role(enum action action)
 		{ ACT_REFUND, "supervisor" }, { ACT_OVERRIDE, "supervisor" }, { ACT_UNDO, "gate" },
 		{ ACT_ALERTS, "supervisor" }, { ACT_ACK, "supervisor" }, { ACT_SETTINGS, "supervisor" },
 		{ ACT_REVIEW, "supervisor" }, { ACT_VOID, "supervisor" },
-		{ ACT_ADD, "clerk" }, { ACT_EDIT, "clerk" }, { ACT_ARCHIVE, "clerk" },
+		{ ACT_ADD, "clerk" }, { ACT_EDIT, "clerk" }, { ACT_ARCHIVE, "clerk" }, { ACT_RESTORE, "clerk" },
 	};
 	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++)
 		if (needs[i].action == action)

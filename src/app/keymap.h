@@ -61,7 +61,9 @@
 	X(EDIT, "Edit", "edit the chosen organization (a form)")            \
 	X(ARCHIVE, "Archive", "archive the chosen organization (y/n)")      \
 	X(ORDERS, "Orders", "the chosen organization's ticket orders")      \
-	X(PERSONS, "Persons", "the chosen organization's persons (My Tickets)")
+	X(PERSONS, "Persons", "the chosen organization's persons (My Tickets)") \
+	X(ARCHIVED, "Archived", "archived organizations (u brings one back)") \
+	X(RESTORE, "Restore", "bring the chosen archived organization back (y/n)")
 
 enum action {
 #define X(name, label, help) ACT_##name,

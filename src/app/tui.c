@@ -57,6 +57,11 @@
 #define STATUS_INFO_MS 8000
 #define STATUS_ERROR_MS 15000
 #define WHEEL_ROWS 3
+/* BUSY (the server gave up a wait): the top screen reads again this
+ * often, so the header says ONLINE soon after the jam ends; a screen
+ * with nothing to read lets BUSY go after BUSY_SHOWN_MS. */
+#define BUSY_PROBE_MS 3000
+#define BUSY_SHOWN_MS 10000
 /* Two presses on one cell this close together are a double click. */
 #define DOUBLE_CLICK_MS 400
 #define BAR_MAX 32
@@ -107,6 +112,7 @@ struct app {
 	unsigned listened_seq;
 	time_t next_connect;
 	time_t next_reap;
+	long long next_busy_probe; /* monotonic ms: BUSY's next read of the top screen */
 	int backoff;
 	int signal_pipe[2];
 	long long wake_at; /* monotonic ms a screen asked to be ticked at, 0: none */
@@ -534,6 +540,29 @@ static void key_log_end(struct app *app)
 	}
 	app->key_t0 = 0;
 	app->key_n = 0;
+}
+
+/* While the header says BUSY: read the top screen again now and then
+ * (one read through is the end of the jam; one more refusal keeps BUSY),
+ * and let BUSY go a while after the last refusal whatever happens. */
+static void busy_probe(struct app *app)
+{
+	long long now = db_now_ms();
+	struct screen_slot *s = top(app);
+
+	if (!app->db->busy)
+		return;
+	if (now - app->db->busy_at >= BUSY_SHOWN_MS) {
+		app->db->busy = false;
+		app->dirty = true;
+		return;
+	}
+	if (app->db->state != DB_READY || db_async_pending(app->db, NULL) || now < app->next_busy_probe ||
+	    now - app->db->busy_at < BUSY_PROBE_MS)
+		return;
+	app->next_busy_probe = now + BUSY_PROBE_MS;
+	if (s->ops->query)
+		screen_query(app, s);
 }
 
 /* ---- drawing ---- */
@@ -1082,6 +1111,7 @@ int tui_run(const struct tui_options *opts)
 				db_inventory_reap_submit(app.db, &app.next_reap);
 				db_order_stats_compact_submit(app.db, &app.next_reap);
 			}
+			busy_probe(&app);
 			dispatch_begin(&app);
 			if (s->ops->on_tick)
 				apply_result(&app, s->ops->on_tick(&app, s->state));

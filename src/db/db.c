@@ -328,6 +328,7 @@ static bool apply_session(struct db *db)
 	snprintf(sql, sizeof sql,
 		 "SET client_min_messages = warning; SET statement_timeout = %d; SET lock_timeout = %d",
 		 db->deadline_ms / 5 * 4, db->lock_timeout_ms);
+	db->statement_timeout_ms = db->deadline_ms / 5 * 4;
 	return db_run_script(db, sql);
 }
 
@@ -340,7 +341,8 @@ void db_set_deadline(struct db *db, int ms)
 	if (!db->conn || db->state != DB_READY)
 		return;
 	snprintf(v, sizeof v, "%d", db->deadline_ms / 5 * 4);
-	db_run(db, "SELECT set_config('statement_timeout', $1, false)", 1, p);
+	if (db_run(db, "SELECT set_config('statement_timeout', $1, false)", 1, p))
+		db->statement_timeout_ms = db->deadline_ms / 5 * 4;
 }
 
 int db_swap_deadline(struct db *db, int ms)
@@ -620,22 +622,36 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
 /* The server stopped waiting: said as what happened ("canceling statement
  * due to lock timeout" tells a clerk nothing). Nothing of the request was
  * done; the transaction it was in is lost. */
-static bool gave_up_waiting(const struct db *db, const char *state, char *out, size_t size)
+/* "3 s", "1.2 s": a time as a clerk reads it. */
+static void seconds_text(char *out, size_t size, int ms)
 {
+	if (ms % 1000 == 0)
+		snprintf(out, size, "%d s", ms / 1000);
+	else
+		snprintf(out, size, "%.1f s", ms / 1000.0);
+}
+
+static bool gave_up_waiting(const struct db *db, const char *state, const char *message, char *out, size_t size)
+{
+	char t[32];
 	if (state && strcmp(state, "55P03") == 0) {
-		if (db->lock_timeout_ms > 0)
-			snprintf(out, size, "held by another station (waited %.0f s): nothing done, try again",
-				 db->lock_timeout_ms / 1000.0);
-		else
+		if (db->lock_timeout_ms > 0) {
+			seconds_text(t, sizeof t, db->lock_timeout_ms);
+			snprintf(out, size, "held by another station (waited %s): nothing done, try again", t);
+		} else {
 			snprintf(out, size, "held by another station: nothing done, try again");
+		}
 		return true;
 	}
 	if (state && strcmp(state, "57014") == 0) {
-		if (db->deadline_ms > 0)
-			snprintf(out, size, "database busy: no answer within %.0f s, nothing done; try again",
-				 db->deadline_ms / 5 * 4 / 1000.0);
-		else
-			snprintf(out, size, "database busy: the request was stopped, nothing done; try again");
+		/* the server's words tell its timeout from a cancel (an
+		 * administrator's, or one we sent) */
+		if (message && strstr(message, "statement timeout") && db->statement_timeout_ms > 0) {
+			seconds_text(t, sizeof t, db->statement_timeout_ms);
+			snprintf(out, size, "database busy: no answer within %s, nothing done; try again", t);
+		} else {
+			snprintf(out, size, "cancelled on the server before it finished: nothing done; try again");
+		}
 		return true;
 	}
 	return false;
@@ -652,12 +668,14 @@ void db_result_error(struct db *db, const PGresult *res)
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
 		const char *nice = constraint_message(constraint);
+		const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 		char waited[200];
-		if (!nice && gave_up_waiting(db, state, waited, sizeof waited))
+		if (!nice && gave_up_waiting(db, state, primary, waited, sizeof waited))
 			nice = waited;
-		set_error_line(db, status_for_sqlstate(state),
-			       nice ? nice : PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		set_error_line(db, status_for_sqlstate(state), nice ? nice : primary);
 		db->busy = nice == waited;
+		if (db->busy)
+			db->busy_at = db_now_ms();
 		if (state)
 			snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state);
 	}

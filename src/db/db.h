@@ -32,6 +32,8 @@ struct db {
 	 * session held, or the statement timeout): the link lives but the
 	 * database is jammed. Cleared by the next request that succeeds. */
 	bool busy;
+	long long busy_at;        /* monotonic ms it was set */
+	int statement_timeout_ms; /* the session's statement_timeout as last set (0: none) */
 	char station[64];
 	char target[256]; /* where we connect, for messages and the header */
 	/* connection parameters, kept for reconnects */

@@ -66,13 +66,20 @@ static const char SQL_ORG_LIST[] =
 	"WHERE e.event_org_id = g.id), g.organization_id "
 	"FROM g LEFT JOIN a ON a.eo_id = g.id ORDER BY g.relationship, g.name LIMIT $2::integer";
 
+static const char SQL_ORG_ARCHIVED[] =
+	"SELECT id, company_id, organization, relationship, booth, "
+	"to_char(archived_at, 'YYYY-MM-DD HH24:MI'), version "
+	"FROM org_archived($1::bigint) LIMIT $2::integer";
+
 PGresult *db_event_org_archived(struct db *db, long long event_id, int limit)
 {
-	return exec_event_limit(db,
-				"SELECT id, company_id, organization, relationship, booth, "
-				"to_char(archived_at, 'YYYY-MM-DD HH24:MI'), version "
-				"FROM org_archived($1::bigint) LIMIT $2::integer",
-				event_id, limit);
+	return exec_event_limit(db, SQL_ORG_ARCHIVED, event_id, limit);
+}
+
+bool db_event_org_archived_submit(struct db *db, const void *owner, long long event_id, int limit,
+				  db_rows_fn done, void *ctx)
+{
+	return submit_event_limit(db, owner, SQL_ORG_ARCHIVED, event_id, limit, done, ctx);
 }
 
 PGresult *db_event_org_list(struct db *db, long long event_id, int limit)

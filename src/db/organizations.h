@@ -30,6 +30,8 @@ PGresult *db_event_org_archived(struct db *db, long long event_id, int limit);
 #include "read.h"
 bool db_event_org_list_submit(struct db *db, const void *owner, long long event_id, int limit, db_rows_fn done,
 			      void *ctx);
+bool db_event_org_archived_submit(struct db *db, const void *owner, long long event_id, int limit,
+				  db_rows_fn done, void *ctx);
 bool db_event_org_choices_submit(struct db *db, const void *owner, long long event_id, int limit, db_rows_fn done,
 				 void *ctx);
 
