@@ -186,6 +186,68 @@ BEGIN
 	RETURN jsonb_build_object('survivor', p_survivor, 'merged', p_dup, 'orders', n_orders, 'persons', n_persons);
 END $$;
 
+-- As in 063, but one archived in the event is said to be archived, with
+-- how to bring it back (it was "takes part already", and not on any
+-- list); events are named by name.
+CREATE OR REPLACE FUNCTION org_add(p_event bigint, p_name text, p_fields jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+	cid bigint;
+	eid bigint;
+	clean text := org_clean_text(p_name);
+	prior event_organization;
+BEGIN
+	PERFORM set_config('boxoffice.reason', 'new event organization', true);
+	IF NOT EXISTS (SELECT 1 FROM event WHERE id = p_event) THEN
+		RAISE EXCEPTION 'event % does not exist', p_event USING ERRCODE = 'BX021';
+	END IF;
+	IF length(clean) NOT BETWEEN 1 AND 200 THEN
+		RAISE EXCEPTION 'a name is 1 to 200 characters' USING ERRCODE = '22023';
+	END IF;
+	PERFORM org_fields_check(p_fields, false);
+	-- found, or made; made by another station at the same moment: found
+	INSERT INTO organization (name) VALUES (clean) ON CONFLICT DO NOTHING RETURNING id INTO cid;
+	IF cid IS NULL THEN
+		SELECT id INTO cid FROM organization WHERE org_name_key(name) = org_name_key(clean);
+	END IF;
+	SELECT * INTO prior FROM event_organization WHERE event_id = p_event AND organization_id = cid;
+	IF FOUND AND prior.archived_at IS NOT NULL THEN
+		RAISE EXCEPTION 'organization "%" is archived in event "%": restore it (v on Organizations, or boxoffice org restore %)',
+			(SELECT name FROM organization WHERE id = cid), (SELECT name FROM event WHERE id = p_event), prior.id
+			USING ERRCODE = 'BX002';
+	ELSIF FOUND THEN
+		RAISE EXCEPTION 'organization "%" takes part in event "%" already',
+			(SELECT name FROM organization WHERE id = cid), (SELECT name FROM event WHERE id = p_event)
+			USING ERRCODE = 'BX002';
+	END IF;
+	PERFORM org_booth_check(p_event, NULL, org_clean_text(p_fields->>'booth'));
+	BEGIN
+		INSERT INTO event_organization (event_id, organization_id, relationship, lifecycle, commercial_status,
+						visibility, category, booth)
+		VALUES (p_event, cid, coalesce((p_fields->>'relationship')::org_relationship, 'other'),
+			coalesce((p_fields->>'lifecycle')::org_lifecycle, 'prospect'),
+			coalesce((p_fields->>'commercial')::org_commercial, 'none'),
+			coalesce((p_fields->>'visibility')::org_visibility, 'internal'),
+			coalesce(p_fields->>'category', ''), coalesce(p_fields->>'booth', ''))
+		RETURNING id INTO eid;
+	EXCEPTION WHEN unique_violation THEN
+		IF SQLERRM LIKE '%booth%' THEN
+			PERFORM org_booth_taken(p_event, p_fields->>'booth');
+		END IF;
+		RAISE EXCEPTION 'organization "%" was added to event % at the same moment', clean, p_event
+			USING ERRCODE = 'BX002';
+	END;
+	INSERT INTO change_log (entity, entity_id, action, reason, event_id, detail)
+	VALUES ('event_organization', eid, 'added', 'new event organization', p_event, p_fields);
+	RETURN org_result(eid);
+END $$;
+
+-- An organization's own orders by the organization: org_entitlement and the
+-- Organizations list looked them up by scanning every order (15 s for 24
+-- organizations among 1,000,000 orders; 0.6 s with it). Partial: the
+-- orders of no organization, nearly all, are not in it.
+CREATE INDEX ticket_order_event_org_idx ON ticket_order (event_org_id) WHERE event_org_id IS NOT NULL;
+
 INSERT INTO function_grant (fn, definer, roles) VALUES
 	('org_restore', true, '{clerk}'),
 	('org_archived', false, '{clerk}');

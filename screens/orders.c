@@ -256,8 +256,13 @@ static void orders_init(struct app *app, void *state, const struct screen_arg *a
 		s->org_id = arg->id;
 		snprintf(s->org_name, sizeof s->org_name, "%s", arg->name);
 		s->opened_on_org = true;
-		if (app)
-			app_status(app, false, "the orders of %s (F4 resets the filters)", arg->name);
+		if (app) {
+			/* the name whole or with "…": the status line would cut it
+			 * silently, and "…Holding AS" of "…Holding ASA" is another */
+			char name[200];
+			text_ellipsis(name, sizeof name, arg->name, 44);
+			app_status(app, false, "the orders of %s (F4 resets the filters)", name);
+		}
 		return;
 	}
 	if (arg && arg->name && *arg->name) {

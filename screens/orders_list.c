@@ -377,10 +377,13 @@ void orders_draw_list(struct orders_state *s, struct rect a, int y, int h)
 				break;
 			case C_ACTIONS: actions_text(r, buf, sizeof buf); break;
 			}
-			if (cols[k].right)
+			if (cols[k].right) {
 				draw_text_right(row_y, xs[k], ws[k], text, cell);
-			else
-				draw_text(row_y, xs[k], ws[k], text, cell);
+			} else { /* a company cut says so: "Scandinavian Re…" */
+				char cut[sizeof buf];
+				text_ellipsis(cut, sizeof cut, text, ws[k]);
+				draw_text(row_y, xs[k], ws[k], cut, cell);
+			}
 		}
 	}
 	if (s->count == 0 && !s->loading && !s->refresh_due)

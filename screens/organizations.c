@@ -69,7 +69,7 @@ static const int source_col[O_ORDERS] = { EOG_NAME, EOG_CATEGORY, EOG_VISIBILITY
 static const struct column columns[O_COUNT] = {
 	[O_NAME] = { "ORGANIZATION", 0, false, 0, 24 }, [O_CAT] = { "CATEGORY", 11, false, 4, 0 },
 	[O_VIS] = { "VISIBILITY", 10, false, 5, 0 },    [O_PKG] = { "PACKAGE", 8, false, 3, 0 },
-	[O_BOOTH] = { "BOOTH", 6, false, 2, 0 },        [O_ENT] = { "ENT·ORD·ASG·IN", 15, true, 6, 0 },
+	[O_BOOTH] = { "BOOTH", 10, false, 2, 0 },        [O_ENT] = { "ENT·ORD·ASG·IN", 15, true, 6, 0 },
 	[O_ORDERS] = { "ORDERS · AMOUNT", 16, true, 1, 0 },
 };
 
@@ -329,7 +329,9 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 		r = form_key(&s->filters, action, key);
 		if (r & FORM_CHANGED)
 			filters_apply(s);
-		return r ? SCR_HANDLED | SCR_REDRAW : SCR_HANDLED;
+		/* what the pane does not take (F1, F2, F5, F10) is the
+		 * framework's, as on any screen */
+		return r ? SCR_HANDLED | SCR_REDRAW : SCR_IGNORED;
 	}
 	if (action == ACT_ADD) {
 		app_push(app, &org_form_screen, NULL);

@@ -182,14 +182,14 @@ static void test_booths_once_per_event(void **state)
 	json_decref(cli_json("$BOXOFFICE org archive %lld --json", a));
 	org_add(ev, "Booth Two", "--booth B12");
 	/* a booth longer than its column is cut with "…", in the table and on
-	 * the screen at 80 columns: never a whole-looking "Hall C" */
+	 * the screen at 80 columns: never a whole-looking "Hall C-114" */
 	refused("it has none yet", "$BOXOFFICE org package %lld --give Gold",
-		org_add(ev, "Long Booth Holder", "--booth 'Hall C-114'"));
+		org_add(ev, "Long Booth Holder", "--booth 'Hall C-114 North Wing'"));
 	org_add(ev, "\xc3\x85sa \xc3\x96" "berg Design", "--category Furniture");
 	/* --search: name, booth or category; case, accents and spacing forgiven */
 	{
 		static const char *const finds[][2] = {
-			{ "hall  c-114", "Long Booth Holder" },
+			{ "hall  c-114 north", "Long Booth Holder" },
 			{ "asa oberg", "\xc3\x85sa \xc3\x96" "berg Design" },
 			{ "FURNI", "\xc3\x85sa \xc3\x96" "berg Design" },
 		};
@@ -207,8 +207,8 @@ static void test_booths_once_per_event(void **state)
 		int row;
 		char *screen;
 		assert_int_equal(r.status, 0);
-		assert_non_null(strstr(r.out, "Hall \u2026"));
-		assert_null(strstr(r.out, "Hall C "));
+		assert_non_null(strstr(r.out, "Hall C-114 \u2026"));
+		assert_null(strstr(r.out, "Hall C-114 N"));
 		run_free(&r);
 		open_organizations(&t, "longbooth", ev, "Long Booth Holder");
 		row = tmux_row_of(&t, "Long Booth Holder");
@@ -219,7 +219,7 @@ static void test_booths_once_per_event(void **state)
 			for (int i = 0; i < row; i++)
 				line = strchr(line, '\n') + 1;
 			assert_true(strstr(line, "\u2026") && strstr(line, "\u2026") < strchr(line, '\n'));
-			assert_false(strstr(line, "Hall C ") && strstr(line, "Hall C ") < strchr(line, '\n'));
+			assert_false(strstr(line, "Hall C-114 North") && strstr(line, "Hall C-114 North") < strchr(line, '\n'));
 		}
 		free(screen);
 		tmux_stop(&t);
@@ -265,6 +265,10 @@ static void test_archived_found_and_restored(void **state)
 	assert_int_equal(json_array_size(doc), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(doc, 0), "id")), a);
 	json_decref(doc);
+	r = run_cmd("$BOXOFFICE org list --event %lld --relationship sponsr", ev);
+	assert_int_equal(r.status, 2); /* a typo is no empty list */
+	assert_non_null(strstr(r.err, "--relationship sponsr is not one of its values (sponsor, partner"));
+	run_free(&r);
 	r = run_cmd("$BOXOFFICE org list --event %lld --archived --visibility public", ev);
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.err, "--archived takes --search and --relationship only"));
@@ -276,8 +280,10 @@ static void test_archived_found_and_restored(void **state)
 	assert_non_null(strstr(r.out, "Comeback Sponsor"));
 	assert_non_null(strstr(r.out, "org restore ID"));
 	run_free(&r);
-	/* adding it again is still refused; restoring brings it back, booth and all */
-	refused("takes part in event", "$BOXOFFICE org add --event %lld --name 'Comeback Sponsor'", ev);
+	/* adding it again is refused as archived, saying how to bring it back;
+	 * restoring brings it back, booth and all */
+	refused("is archived in event", "$BOXOFFICE org add --event %lld --name 'Comeback Sponsor'", ev);
+	refused("or boxoffice org restore", "$BOXOFFICE org add --event %lld --name 'comeback  SPONSOR'", ev);
 	doc = cli_json("$BOXOFFICE org restore %lld --json", a);
 	assert_false(json_is_true(json_object_get(doc, "archived")));
 	assert_string_equal(json_string_value(json_object_get(doc, "booth")), "C1");
@@ -557,6 +563,11 @@ static void test_screen_filters_and_empty_state(void **state)
 	assert_true(tmux_wait_for(&t, "+Add", 1000));
 	tmux_keys(&t, "Tab");
 	assert_true(tmux_wait_gone(&t, "+Add", 1000));
+	/* F1 still helps from the pane (the pane does not swallow it) */
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of Organizations", 3000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "Help: keys of Organizations", 3000));
 	tmux_type(&t, "beta");
 	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, "Beta Partner", 1000));

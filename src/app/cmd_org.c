@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../core/money.h"
+#include "../core/org_values.h"
 #include "../core/text_fold.h"
 #include "../db/organizations.h"
 #include "cli.h"
@@ -64,14 +65,14 @@ static int archived_list(struct cli *cli, long long event_id, const char *relati
 		if (!archived_matches(res, i, relationship, search))
 			continue;
 		if (shown++ == 0)
-			printf("%6s %7s  %-28s %-10s %-8s %-16s\n", "ID", "COMPANY", "ORGANIZATION", "RELATION", "BOOTH",
+			printf("%6s %7s  %-28s %-10s %-12s %-16s\n", "ID", "COMPANY", "ORGANIZATION", "RELATION", "BOOTH",
 			       "ARCHIVED");
 		printf("%6s %7s  ", db_text(res, i, EOA_ID), db_text(res, i, EOA_COMPANY_ID));
 		cli_cell(db_text(res, i, EOA_NAME), 28);
 		putchar(' ');
 		cli_cell(db_text(res, i, EOA_RELATION), 10);
 		putchar(' ');
-		cli_cell(db_text(res, i, EOA_BOOTH), 8);
+		cli_cell(db_text(res, i, EOA_BOOTH), 12);
 		printf(" %s\n", db_text(res, i, EOA_ARCHIVED_AT));
 	}
 	if (shown)
@@ -98,9 +99,17 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < 4; k++) {
 		if (!cli_value(what, opts[k + 1].name, want[k], 100, &rc))
 			return rc;
+		/* a typo is a usage error, not an empty list */
+		if (want[k] && !org_value_ok((enum org_kind)k, want[k])) {
+			char values[200];
+			org_values_text((enum org_kind)k, values, sizeof values);
+			return cli_fail(EXIT_USAGE, what, "--%s %s is not one of its values (%s)", opts[k + 1].name,
+					want[k], values);
+		}
+	}
 	if (!cli_value(what, "search", search, 200, &rc))
 		return rc;
 	/* an archived one keeps no lifecycle, commercial status or visibility
@@ -135,13 +144,13 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 		return EXIT_DONE;
 	}
 	/* COMPANY: the company's own id, for `org merge` (ID is this event's) */
-	printf("%6s %7s  %-28s %-10s %-11s %-10s %-10s %-8s %-6s %-12s %6s %14s\n", "ID", "COMPANY", "ORGANIZATION",
+	printf("%6s %7s  %-28s %-10s %-11s %-10s %-10s %-8s %-12s %-12s %6s %14s\n", "ID", "COMPANY", "ORGANIZATION",
 	       "RELATION", "LIFECYCLE", "COMMERCIAL", "VISIBILITY", "PACKAGE", "BOOTH", "CATEGORY", "ORDERS", "AMOUNT");
 	for (int i = 0; i < PQntuples(res); i++) {
 		static const struct {
 			int col, width;
 		} cells[] = { { EOG_NAME, 28 }, { EOG_RELATION, 10 }, { EOG_LIFECYCLE, 11 }, { EOG_COMMERCIAL, 10 },
-			      { EOG_VISIBILITY, 10 }, { EOG_PACKAGE, 8 }, { EOG_BOOTH, 6 }, { EOG_CATEGORY, 12 } };
+			      { EOG_VISIBILITY, 10 }, { EOG_PACKAGE, 8 }, { EOG_BOOTH, 12 }, { EOG_CATEGORY, 12 } };
 		char amount[32];
 		if (!org_matches(res, i, want, search))
 			continue;

@@ -7,16 +7,10 @@
 
 #include "../db/catalog.h"
 #include "../core/json_text.h"
+#include "../core/org_values.h"
 #include "../db/organizations.h"
 #include "cli.h"
 #include "commands.h"
-
-static const char *const RELATIONSHIPS[] = { "sponsor", "partner", "exhibitor", "supplier", "media", "organizer",
-					     "other", NULL };
-static const char *const LIFECYCLES[] = { "prospect", "contacted", "negotiating", "confirmed", "active",
-					  "completed", "withdrawn", NULL };
-static const char *const COMMERCIALS[] = { "none", "quoted", "contracted", "invoiced", "paid", NULL };
-static const char *const VISIBILITIES[] = { "public", "internal", "hidden", NULL };
 
 /* The fields an add or edit sets: --relationship … --booth (and --name
  * for edit); enums checked here so a typo is a usage error. */
@@ -25,7 +19,6 @@ struct org_fields {
 };
 static const char *const FIELD_NAMES[7] = { "relationship", "lifecycle", "commercial", "visibility",
 					    "category", "booth", "name" };
-static const char *const *const FIELD_ENUMS[4] = { RELATIONSHIPS, LIFECYCLES, COMMERCIALS, VISIBILITIES };
 static const int FIELD_MAX[7] = { 20, 20, 20, 20, 100, 50, 200 };
 
 static json_t *org_fields_json(const char *what, const struct org_fields *f, int *rc)
@@ -39,11 +32,13 @@ static json_t *org_fields_json(const char *what, const struct org_fields *f, int
 			json_decref(o);
 			return NULL;
 		}
-		for (int j = 0; k < 4 && FIELD_ENUMS[k][j]; j++)
-			ok = ok || strcmp(FIELD_ENUMS[k][j], f->v[k]) == 0;
+		ok = ok || org_value_ok((enum org_kind)k, f->v[k]);
 		if (!ok) {
+			char values[200];
+			org_values_text((enum org_kind)k, values, sizeof values);
 			json_decref(o);
-			*rc = cli_fail(EXIT_USAGE, what, "--%s %s is not one of its values", FIELD_NAMES[k], f->v[k]);
+			*rc = cli_fail(EXIT_USAGE, what, "--%s %s is not one of its values (%s)", FIELD_NAMES[k], f->v[k],
+				       values);
 			return NULL;
 		}
 		json_object_set_new(o, FIELD_NAMES[k], json_string(f->v[k]));
