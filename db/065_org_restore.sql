@@ -119,7 +119,8 @@ END $$;
 -- As in 063, but a merge into a company whose organization in an event is
 -- archived while the duplicate's there is live is refused: it deleted the
 -- live one and moved its orders onto the archived one, which then left
--- every list without a word.
+-- every list without a word. Two booths refuse naming both ("has not"
+-- was said of one that has another).
 CREATE OR REPLACE FUNCTION org_merge(p_survivor bigint, p_dup bigint) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
 	s organization;
@@ -157,8 +158,12 @@ BEGIN
 					d.name, r.package, r.event_id, s.name, s.name USING ERRCODE = 'BX002';
 			END IF;
 			IF r.booth <> '' AND r.archived_at IS NULL AND lower(r.booth) <> lower(keep.booth) THEN
-				RAISE EXCEPTION '"%" has booth "%" in event % and "%" has not: move the booth first',
-					d.name, r.booth, r.event_id, s.name USING ERRCODE = 'BX002';
+				IF keep.booth = '' THEN
+					RAISE EXCEPTION '"%" has booth "%" in event % and "%" has none: give "%" that booth first',
+						d.name, r.booth, r.event_id, s.name, s.name USING ERRCODE = 'BX002';
+				END IF;
+				RAISE EXCEPTION '"%" has booth "%" and "%" booth "%" in event %: one of them must give up its booth first',
+					d.name, r.booth, s.name, keep.booth, r.event_id USING ERRCODE = 'BX002';
 			END IF;
 			UPDATE ticket_order SET event_org_id = keep.id, company = s.name WHERE event_org_id = r.id;
 			GET DIAGNOSTICS k = ROW_COUNT;

@@ -242,8 +242,9 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 			  theme_attr(C_DIM));
 	if (s->cursor.count == 0 && !mark)
 		draw_text(a.y + 2, a.x + 2, a.w - 4,
-			  s->nall == 0 ? "No organizations for this event yet: press + to add the first one."
-				       : "No organization matches the filters (F4 Reset Filters).",
+			  !app_event_id(app) ? "Choose an event first (menu: Events)."
+			  : s->nall == 0     ? "No organizations for this event yet: press + to add the first one."
+					     : "No organization matches the filters (F4 Reset Filters).",
 			  theme_attr(C_DIM));
 	for (int i = 0; i < visible && s->cursor.top + i < s->cursor.count; i++) {
 		const struct org_row *r = &s->all[s->shown[s->cursor.top + i]];

@@ -420,6 +420,7 @@ static void test_restore_races_and_archived_merge(void **state)
 	json_decref(doc);
 	/* restored first (and the booth moved), the merge goes through */
 	json_decref(cli_json("$BOXOFFICE org restore %lld --json", a));
+	refused("has none: give \"Upsilon Back\" that booth first", "$BOXOFFICE org merge %lld %lld", ca, cb);
 	json_decref(cli_json("$BOXOFFICE org edit %lld --booth '' --json", b));
 	json_decref(cli_json("$BOXOFFICE org merge %lld %lld --json", ca, cb));
 	doc = cli_json("$BOXOFFICE org list --event %lld --json", ev);

@@ -60,6 +60,20 @@ static int org_answer(struct cli *cli, const char *what, enum org_call call, con
 	return EXIT_DONE;
 }
 
+/* The same, said in words by words unless it is NULL (--json). */
+static int org_answer_words(struct cli *cli, const char *what, enum org_call call, const char *const *p,
+			    void (*words)(json_t *doc))
+{
+	json_t *doc;
+	if (!words)
+		return org_answer(cli, what, call, p);
+	if (!(doc = db_org_call(cli->db, call, p)))
+		return cli_db_fail(cli, what);
+	words(doc);
+	json_decref(doc);
+	return EXIT_DONE;
+}
+
 /* The same, for add (event, name, fields) and edit (id, version,
  * fields): the organization's fields go last, as JSON; takes FIELDS. */
 static int org_answer_fields(struct cli *cli, const char *what, enum org_call call, const char *first,
@@ -140,32 +154,28 @@ int cmd_org_edit(struct cli *cli, int argc, char **argv)
 	return org_answer_fields(cli, what, ORG_EDIT, ids, version, fields);
 }
 
-int cmd_org_archive(struct cli *cli, int argc, char **argv)
+static void archived_words(json_t *doc)
 {
-	const char *what = "org archive", *pos[1], *version = NULL;
-	bool json = false;
-	const struct cli_opt opts[] = { { "version", &version, NULL }, { "json", NULL, &json }, { NULL, NULL, NULL } };
-	long long id, v;
-	char ids[24];
-	int npos = 0, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
-
-	if (rc)
-		return rc;
-	(void)json;
-	if (!cli_id(what, npos, pos, "event organization", &id, &rc))
-		return rc;
-	if (version && !cli_int(what, "version", version, 1, 2000000000, &v, &rc))
-		return rc;
-	if (!cli_db(cli))
-		return EXIT_FAILED;
-	snprintf(ids, sizeof ids, "%lld", id);
-	return org_answer(cli, what, ORG_ARCHIVE, (const char *[]){ ids, version });
+	long long id = (long long)json_integer_value(json_object_get(doc, "id"));
+	printf("archived: %s (event organization %lld); boxoffice org restore %lld brings it back\n",
+	       json_text(doc, "organization"), id, id);
 }
 
-/* org restore ID [--version V]: an archived one back (db/065) */
-int cmd_org_restore(struct cli *cli, int argc, char **argv)
+static void restored_words(json_t *doc)
 {
-	const char *what = "org restore", *pos[1], *version = NULL;
+	const char *lost = json_string_value(json_object_get(doc, "booth_lost"));
+	printf("restored: %s (event organization %lld)\n", json_text(doc, "organization"),
+	       (long long)json_integer_value(json_object_get(doc, "id")));
+	if (lost)
+		printf("  without booth %s: another organization has it now\n", lost);
+}
+
+/* org archive ID and org restore ID [--version V]: one call on one
+ * event organization, said in words unless --json. */
+static int archive_or_restore(struct cli *cli, const char *what, enum org_call call, void (*words)(json_t *doc),
+			      int argc, char **argv)
+{
+	const char *pos[1], *version = NULL;
 	bool json = false;
 	const struct cli_opt opts[] = { { "version", &version, NULL }, { "json", NULL, &json }, { NULL, NULL, NULL } };
 	long long id, v;
@@ -174,7 +184,6 @@ int cmd_org_restore(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	(void)json;
 	if (!cli_id(what, npos, pos, "event organization", &id, &rc))
 		return rc;
 	if (version && !cli_int(what, "version", version, 1, 2000000000, &v, &rc))
@@ -182,7 +191,18 @@ int cmd_org_restore(struct cli *cli, int argc, char **argv)
 	if (!cli_db(cli))
 		return EXIT_FAILED;
 	snprintf(ids, sizeof ids, "%lld", id);
-	return org_answer(cli, what, ORG_RESTORE, (const char *[]){ ids, version });
+	return org_answer_words(cli, what, call, (const char *[]){ ids, version }, json ? NULL : words);
+}
+
+int cmd_org_archive(struct cli *cli, int argc, char **argv)
+{
+	return archive_or_restore(cli, "org archive", ORG_ARCHIVE, archived_words, argc, argv);
+}
+
+/* an archived one back (db/065) */
+int cmd_org_restore(struct cli *cli, int argc, char **argv)
+{
+	return archive_or_restore(cli, "org restore", ORG_RESTORE, restored_words, argc, argv);
 }
 
 /* org package --event E --name NAME --items TYPE:QTY,... [--booth-size S]
