@@ -5,6 +5,23 @@
 -- number alone; a merge no longer hides a live organization behind an
 -- archived one.
 
+-- The event organization locked for a change; refused when it is not
+-- there, or changed since the version the caller read (NULL: any).
+CREATE FUNCTION org_lock(p_eo bigint, p_version integer) RETURNS event_organization LANGUAGE plpgsql AS $$
+DECLARE
+	e event_organization;
+BEGIN
+	SELECT * INTO e FROM event_organization WHERE id = p_eo FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'event organization % does not exist', p_eo USING ERRCODE = 'BX021';
+	END IF;
+	IF p_version IS NOT NULL AND e.version <> p_version THEN
+		RAISE EXCEPTION 'event organization % changed since you opened it (version % now %)',
+			p_eo, p_version, e.version USING ERRCODE = 'BX004';
+	END IF;
+	RETURN e;
+END $$;
+
 -- Restores an archived event organization as it was (package, booth,
 -- fields, its orders never left). Its booth comes back with it unless
 -- another organization has been given that booth meanwhile: then it comes
@@ -17,14 +34,7 @@ DECLARE
 	lost text := NULL;
 BEGIN
 	PERFORM set_config('boxoffice.reason', 'event organization restored', true);
-	SELECT * INTO e FROM event_organization WHERE id = p_eo FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'event organization % does not exist', p_eo USING ERRCODE = 'BX021';
-	END IF;
-	IF p_version IS NOT NULL AND e.version <> p_version THEN
-		RAISE EXCEPTION 'event organization % changed since you opened it (version % now %)',
-			p_eo, p_version, e.version USING ERRCODE = 'BX004';
-	END IF;
+	e := org_lock(p_eo, p_version);
 	IF e.archived_at IS NULL THEN
 		RAISE EXCEPTION 'event organization % is not archived', p_eo USING ERRCODE = 'BX002';
 	END IF;
@@ -81,14 +91,7 @@ DECLARE
 	known text;
 BEGIN
 	PERFORM set_config('boxoffice.reason', 'package given', true);
-	SELECT * INTO e FROM event_organization WHERE id = p_eo FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'event organization % does not exist', p_eo USING ERRCODE = 'BX021';
-	END IF;
-	IF p_version IS NOT NULL AND e.version <> p_version THEN
-		RAISE EXCEPTION 'event organization % changed since you opened it (version % now %)',
-			p_eo, p_version, e.version USING ERRCODE = 'BX004';
-	END IF;
+	e := org_lock(p_eo, p_version);
 	IF e.archived_at IS NOT NULL THEN
 		RAISE EXCEPTION 'event organization % is archived', p_eo USING ERRCODE = 'BX002';
 	END IF;

@@ -27,6 +27,20 @@ static unsigned two_byte(const unsigned char *p)
 	return ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
 }
 
+/* Appends n bytes of piece after the one space a run of white space
+ * left (none at the start); false when they do not fit whole. */
+static bool put(char *out, size_t size, size_t *o, bool *space, const char *piece, size_t n)
+{
+	if (*o + (*space ? 1 : 0) + n >= size)
+		return false;
+	if (*space)
+		out[(*o)++] = ' ';
+	*space = false;
+	memcpy(out + *o, piece, n);
+	*o += n;
+	return true;
+}
+
 size_t text_fold(const char *text, char *out, size_t size)
 {
 	const unsigned char *p = (const unsigned char *)(text ? text : "");
@@ -63,24 +77,14 @@ size_t text_fold(const char *text, char *out, size_t size)
 			size_t len = 1;
 			while ((p[len] & 0xC0) == 0x80)
 				len++;
-			if (o + (space ? 1 : 0) + len >= size)
+			if (!put(out, size, &o, &space, (const char *)p, len))
 				break;
-			if (space)
-				out[o++] = ' ';
-			space = false;
-			memcpy(out + o, p, len);
-			o += len;
 			p += len;
 			continue;
 		}
 		n = strlen(piece);
-		if (o + (space ? 1 : 0) + n >= size)
+		if (!put(out, size, &o, &space, piece, n))
 			break;
-		if (space)
-			out[o++] = ' ';
-		space = false;
-		memcpy(out + o, piece, n);
-		o += n;
 	}
 	out[o] = '\0';
 	return o;
