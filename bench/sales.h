@@ -87,7 +87,7 @@ static inline void *sell_until_sold_out(void *arg)
 	return NULL;
 }
 
-/* CLIENTS (or clients) sellers of one existing type, started together,
+/* clients sellers (at most CLIENTS) of one existing type, started together,
  * each selling until the type is sold out: seats sold, unexpected errors
  * and the time from the start to the last seller's end. */
 struct sell_out_run {

@@ -1,7 +1,7 @@
 /* The actions on an order, sent as queued writes, and the one-line prompts
  * that confirm them: the same for the Ticket Orders list and the order
  * detail (screens/order.c). A prompt names the order ("Cancel order #204
- * Fjord AB, 4 tickets ordered, 1,682.50? y/n") and y or n answers it at once. */
+ * Fjord AB, 4 ordered, 1,682.50? y/n") and y or n answers it at once. */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -82,9 +82,10 @@ void order_actions_ask(struct order_actions *a, enum prompt_kind kind, const str
 		memset(&a->target, 0, sizeof a->target);
 }
 
-/* "#204 Fjord AB, 4 tickets ordered, 1,682.50" (ordered: the list's
- * TICKETS are those issued; a long company cut whole characters short,
- * so the question still ends in its y/n). */
+/* "#204 Fjord AB, 4 ordered, 1,682.50" (tickets ordered, as the detail's
+ * "0 of 4 ordered": the list's TICKETS are those issued; no longer than
+ * "4 tickets", so the longest question still fits 80 columns; a long
+ * company cut whole characters short, so it still ends in its y/n). */
 static void order_named(const struct order_row *r, char *buf, size_t size)
 {
 	char who[160], name[48], amount[32];
@@ -94,11 +95,9 @@ static void order_named(const struct order_row *r, char *buf, size_t size)
 		snprintf(name + strlen(name), sizeof name - strlen(name), "…");
 	money_format(amount, sizeof amount, r->amount);
 	if (payment_is_charged(r->payment))
-		snprintf(buf, size, "#%lld %s, %lld ticket%s ordered, %s", r->id, name, r->ordered,
-			 r->ordered == 1 ? "" : "s", amount);
+		snprintf(buf, size, "#%lld %s, %lld ordered, %s", r->id, name, r->ordered, amount);
 	else
-		snprintf(buf, size, "#%lld %s, %lld ticket%s ordered (%s)", r->id, name, r->ordered,
-			 r->ordered == 1 ? "" : "s", payment_name(r->payment));
+		snprintf(buf, size, "#%lld %s, %lld ordered (%s)", r->id, name, r->ordered, payment_name(r->payment));
 }
 
 /* Why not, from the one table of src/core/order.c: "order #657 is
@@ -287,8 +286,9 @@ int order_actions_key(struct app *app, struct order_actions *a, const struct ord
 		if (r->payment == PAY_INVOICE && (r->status == ORDER_INVOICE_SENT || r->status == ORDER_SETTLED)) {
 			/* sent already: the same invoice again (not mailed the first
 			 * time, lost, asked for again), never a new number */
-			snprintf(question, sizeof question, "Invoice of order %s again (same number, mailed if set)? y/n",
-				 named);
+			/* short enough that "? y/n" stays on an 80-column line with a
+			 * long order number (it was cut after "again (same numbe") */
+			snprintf(question, sizeof question, "Invoice order %s again (same number)? y/n", named);
 			order_actions_ask(a, PROMPT_RESEND, r, question, false, NULL);
 			return SCR_HANDLED | SCR_REDRAW;
 		}
