@@ -577,7 +577,10 @@ static void draw_header(struct app *app, int w)
 	switch (app->db->state) {
 	/* reachable but jammed: a lock another session holds, a statement
 	 * past its timeout (the status line says which) */
-	case DB_READY: state = app->db->busy ? " BUSY " : " ONLINE "; role = app->db->busy ? C_OFFLINE : C_ONLINE; break;
+	case DB_READY:
+		state = app->db->busy ? " BUSY " : " ONLINE ";
+		role = app->db->busy ? C_OFFLINE : C_ONLINE;
+		break;
 	case DB_CONNECTING: state = " CONNECTING "; role = C_OFFLINE; break;
 	default: state = " OFFLINE "; role = C_OFFLINE; break;
 	}

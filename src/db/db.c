@@ -619,9 +619,6 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
 	return NULL;
 }
 
-/* The server stopped waiting: said as what happened ("canceling statement
- * due to lock timeout" tells a clerk nothing). Nothing of the request was
- * done; the transaction it was in is lost. */
 /* "3 s", "1.2 s": a time as a clerk reads it. */
 static void seconds_text(char *out, size_t size, int ms)
 {
@@ -631,6 +628,9 @@ static void seconds_text(char *out, size_t size, int ms)
 		snprintf(out, size, "%.1f s", ms / 1000.0);
 }
 
+/* The server stopped waiting: said as what happened ("canceling statement
+ * due to lock timeout" tells a clerk nothing). Nothing of the request was
+ * done; the transaction it was in is lost. */
 static bool gave_up_waiting(const struct db *db, const char *state, const char *message, char *out, size_t size)
 {
 	char t[32];
