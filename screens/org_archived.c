@@ -161,6 +161,11 @@ static int org_archived_key(struct app *app, void *state, enum action action, in
 
 	if (s->confirming)
 		return restore_answer(app, s, key);
+	if (s->restoring && (action == ACT_BACK || action == ACT_MENU)) {
+		/* closing would cancel the restore the clerk said y to */
+		app_status(app, true, "still restoring %s — wait for the answer", s->restore_name);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	if (action == ACT_RESTORE) {
 		const struct archived_row *r;
 		if (s->restoring)

@@ -110,21 +110,40 @@ static void filters_apply(struct organizations_state *s)
 		s->cursor.selected = n > 0 ? n - 1 : 0;
 }
 
+/* The count's room in ORDERS · AMOUNT: the "·" of every row, and of the
+ * header, in one column. */
+#define ORDERS_ROOM 4
+
 /* "12 · 997.50": the count, then the amount in currency units in what is
- * left of the width; both abbreviated rather than cut. */
-static void orders_cell(char *out, size_t size, const struct org_row *r, int width)
+ * left of the width; both abbreviated rather than cut. whole: every row
+ * shows whole units (some amount would not fit with its cents), so no
+ * row reads 99,750.00 beside a rounded 1,856,375. */
+static void orders_cell(char *out, size_t size, const struct org_row *r, int width, bool whole)
 {
 	char n[32], m[32];
 	int len = count_format_fit(n, sizeof n, r->orders, width > 7 ? 5 : width);
-	/* the count padded to a room of 4: the "·" of every row in one column */
-	int room = len < 4 && width > 7 ? 4 : len;
+	int room = len < ORDERS_ROOM && width > 7 ? ORDERS_ROOM : len;
 
 	if (width - room - 3 < 4) {
 		snprintf(out, size, "%s", n);
 		return;
 	}
-	money_format_fit(m, sizeof m, r->amount, width - room - 3);
+	if (whole)
+		count_format_fit(m, sizeof m, r->amount >= 0 ? (r->amount + 50) / 100 : -((-r->amount + 50) / 100),
+				 width - room - 3);
+	else
+		money_format_fit(m, sizeof m, r->amount, width - room - 3);
 	snprintf(out, size, "%*s · %*s", room, n, width - room - 3, m);
+}
+
+/* Whether some listed organization's amount loses its cents in width. */
+static bool amounts_whole(const struct organizations_state *s, int width)
+{
+	char full[48];
+	for (int i = 0; i < s->cursor.count; i++)
+		if (money_format(full, sizeof full, s->all[s->shown[i]].amount) > width - ORDERS_ROOM - 3)
+			return true;
+	return false;
 }
 
 static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
@@ -197,6 +216,7 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 {
 	struct organizations_state *s = state;
 	int xs[O_COUNT], ws[O_COUNT], shown, visible;
+	bool whole;
 	char buf[600];
 	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
 	bool stale = read_mark_stale(app, &s->mark);
@@ -222,7 +242,18 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 	visible = a.h - 2; /* the last line: a hint, or whether the rows are current */
 	s->first_row_y = a.y + 1;
 
-	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, O_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
+	{
+		/* ORDERS · AMOUNT's title laid out as its rows are; "≈" when
+		 * the amounts are whole units */
+		struct column cols[O_COUNT];
+		char title[48];
+		whole = amounts_whole(s, columns[O_ORDERS].width);
+		snprintf(title, sizeof title, "%*s · %*s", ORDERS_ROOM, "ORD", columns[O_ORDERS].width - ORDERS_ROOM - 3,
+			 whole ? "≈AMOUNT" : "AMOUNT");
+		memcpy(cols, columns, sizeof cols);
+		cols[O_ORDERS].title = title;
+		shown = draw_columns(a.y, a.x + 1, a.w - 2, cols, O_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
+	}
 	list_cursor_fit(&s->cursor, visible);
 	if (mark) /* the last line says whether the rows are current */
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, mark, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
@@ -237,7 +268,7 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, buf, theme_attr(C_DIM));
 	else
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
-			  s->in_filters ? "Filters: Up/Down a field, Space a choice, Tab the list, F4 Reset Filters."
+			  s->in_filters ? "Filters: Tab or Up/Down a field, Space a choice, Enter the list, F4 Reset"
 					: "+ add · e edit · x archive · v archived · o orders · p persons · Tab filters",
 			  theme_attr(C_DIM));
 	if (s->cursor.count == 0 && !mark)
@@ -256,7 +287,7 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 			if (ws[c] == 0)
 				continue; /* given way on a narrow terminal */
 			if (c == O_ORDERS)
-				orders_cell(cell, sizeof cell, r, ws[c]);
+				orders_cell(cell, sizeof cell, r, ws[c], whole);
 			else if (c == O_ENT)
 				snprintf(cell, sizeof cell, "%s", strcmp(r->entitled, "0 · 0 · 0 · 0") ? r->entitled : "");
 			else /* cut with "…", so "Hall C-114" never reads as booth "Hall C" */
@@ -312,18 +343,23 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 		filters_init(s);
 	if (s->confirming)
 		return archive_answer(app, s, key);
+	if (s->archiving && (action == ACT_BACK || action == ACT_MENU)) {
+		/* closing would cancel the archive the clerk said y to */
+		app_status(app, true, "still archiving %s — wait for the answer", s->archive_name);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	if (action == ACT_RESET) {
 		filters_init(s);
 		filters_apply(s);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	if (action == ACT_FILTERS) {
-		s->in_filters = !s->in_filters;
-		return SCR_HANDLED | SCR_REDRAW;
-	}
 	if (s->in_filters) {
+		/* as in Ticket Orders' pane: Tab, Up and Down move between the
+		 * fields; Enter, Esc, Tab after the last field or Shift-Tab
+		 * before the first go back to the list */
 		int r;
-		if (action == ACT_BACK || action == ACT_OPEN) {
+		if (action == ACT_BACK || action == ACT_OPEN || (key == '\t' && s->filters.focus == OF_COUNT - 1) ||
+		    (key == KEY_BTAB && s->filters.focus == 0)) {
 			s->in_filters = false;
 			return SCR_HANDLED | SCR_REDRAW;
 		}
@@ -337,6 +373,12 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 	if (action == ACT_ADD) {
 		app_push(app, &org_form_screen, NULL);
 		return SCR_HANDLED;
+	}
+	if (action == ACT_FILTERS || key == KEY_BTAB) {
+		/* from the list: Tab to Search, Shift-Tab to the last field */
+		s->in_filters = true;
+		s->filters.focus = action == ACT_FILTERS ? OF_SEARCH : OF_COUNT - 1;
+		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_ARCHIVED) {
 		app_push(app, &org_archived_screen, NULL);

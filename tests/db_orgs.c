@@ -564,6 +564,8 @@ static void test_screen_filters_and_empty_state(void **state)
 	assert_true(tmux_wait_for(&t, "+Add", 1000));
 	tmux_keys(&t, "Tab");
 	assert_true(tmux_wait_gone(&t, "+Add", 1000));
+	/* the bar says what Tab does in the pane: the next field */
+	assert_true(tmux_wait_for(&t, "TabNext", 1000));
 	/* F1 still helps from the pane (the pane does not swallow it) */
 	tmux_keys(&t, "F1");
 	assert_true(tmux_wait_for(&t, "Help: keys of Organizations", 3000));
@@ -579,11 +581,26 @@ static void test_screen_filters_and_empty_state(void **state)
 	tmux_type(&t, " g7");
 	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 1000));
-	tmux_keys(&t, "F4 Tab");
+	/* Enter goes back to the list, Tab from the list to Search again */
+	tmux_keys(&t, "F4 Enter");
 	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
+	assert_true(tmux_wait_for(&t, "+Add", 1000));
 	tmux_keys(&t, "Tab");
 	tmux_type(&t, "beta");
 	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
+	/* Tab moves on to Relationship, as in Ticket Orders' pane: Space there
+	 * chooses sponsor (no Beta Partner is a sponsor) */
+	tmux_keys(&t, "Tab Space");
+	assert_true(tmux_wait_gone(&t, "Beta Partner", 5000));
+	assert_true(tmux_wait_for(&t, "No organization matches the filters", 1000));
+	/* Tab past the last field: the list */
+	tmux_keys(&t, "Tab Tab Tab Tab");
+	assert_true(tmux_wait_for(&t, "+Add", 3000));
+	/* Shift-Tab from the list: the last field, Visibility */
+	tmux_keys(&t, "F4 BTab Space");
+	assert_true(tmux_wait_gone(&t, "Beta Partner", 5000));
+	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 1000));
+	assert_true(tmux_wait_for(&t, "Visibility public", 1000));
 	/* relationship: sponsor */
 	tmux_keys(&t, "F4 Down Space");
 	assert_true(tmux_wait_gone(&t, "Beta Partner", 5000));
@@ -610,6 +627,78 @@ static void test_screen_filters_and_empty_state(void **state)
 	assert_true(tmux_wait_for(&t, "Beta Partner", 1000));
 	assert_true(tmux_wait_for(&t, "G7", 1000));
 	tmux_stop(&t);
+}
+
+/* A name longer than its field is typed in view: the field shows its end
+ * (after "…") with the cursor, and the whole name is saved. */
+static void test_screen_long_name_typed_in_view(void **state)
+{
+	long long ev = make_event(unique_name("OrgLong"), "2042-03-13", 0);
+	char name[160], *screen, *line;
+	struct tmux t;
+	(void)state;
+
+	snprintf(name, sizeof name, "%s", "Nordic Association of Independent Event Technicians and Stage "
+					  "Riggers, Western Chapter, Tail-XYZ");
+	open_organizations(&t, "orglong", ev, "press + to add the first one");
+	tmux_keys(&t, "+");
+	assert_true(tmux_wait_for(&t, "+ Add Event Organization", 5000));
+	tmux_type(&t, name);
+	assert_true(tmux_wait_for(&t, "Tail-XYZ_", 3000));
+	screen = tmux_capture(&t);
+	line = strstr(screen, "Tail-XYZ_");
+	assert_non_null(line);
+	while (line > screen && line[-1] != '\n')
+		line--;
+	assert_non_null(strstr(line, "…")); /* the front is cut, and says so */
+	free(screen);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_gone(&t, "+ Add Event Organization", 5000));
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM event_organization eo JOIN organization o "
+					   "ON o.id = eo.organization_id WHERE o.name = $1",
+				     1, (const char *[]){ name }),
+			 1);
+	/* on the list the name is cut at its end, with "…" */
+	assert_true(tmux_wait_for(&t, "Nordic Association of", 5000));
+	tmux_stop(&t);
+}
+
+/* Esc just after y to an archive does not cancel it: the screen stays
+ * until the answer comes (here held up by another station's row lock). */
+static void test_screen_archive_not_cancelled_by_esc(void **state)
+{
+	long long ev = make_event(unique_name("OrgEsc"), "2042-03-14", 0), eo;
+	char sql[160], id[24];
+	PGconn *holder = test_connect();
+	struct tmux t;
+	(void)state;
+
+	eo = org_add(ev, "Omega Archive", "");
+	snprintf(id, sizeof id, "%lld", eo);
+	open_organizations(&t, "orgesc", ev, "Omega Archive");
+	PQclear(PQexec(holder, "BEGIN"));
+	snprintf(sql, sizeof sql, "SELECT 1 FROM event_organization WHERE id = %lld FOR UPDATE", eo);
+	PQclear(PQexec(holder, sql));
+	tmux_keys(&t, "x");
+	assert_true(tmux_wait_for(&t, "Archive Omega Archive? y/n", 5000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "archiving Omega Archive", 2000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "still archiving Omega Archive", 2000));
+	tmux_keys(&t, "F2");
+	assert_true(tmux_wait_for(&t, "still archiving Omega Archive", 2000));
+	PQclear(PQexec(holder, "COMMIT"));
+	assert_true(tmux_wait_for(&t, "Omega Archive archived", 5000));
+	assert_true(tmux_wait_for(&t, "press + to add the first one", 5000));
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM event_organization WHERE id = $1 "
+					   "AND archived_at IS NOT NULL",
+				     1, (const char *[]){ id }),
+			 1);
+	/* and now Esc closes it */
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "press + to add the first one", 5000));
+	tmux_stop(&t);
+	PQfinish(holder);
 }
 
 /* Add, edit and archive from the screen at 80x24, each found in the
@@ -1084,6 +1173,8 @@ int main(void)
 		cmocka_unit_test(test_duplicate_spellings_and_merge),
 		cmocka_unit_test(test_two_stations_edit),
 		cmocka_unit_test(test_screen_filters_and_empty_state),
+		cmocka_unit_test(test_screen_long_name_typed_in_view),
+		cmocka_unit_test(test_screen_archive_not_cancelled_by_esc),
 		cmocka_unit_test(test_screen_add_edit_archive),
 		cmocka_unit_test(test_screen_orders_of_organization),
 		cmocka_unit_test(test_screen_persons_of_organization),
@@ -1091,5 +1182,7 @@ int main(void)
 		cmocka_unit_test(test_guards_against_hostile_input),
 		cmocka_unit_test(test_screen_add_selects_new),
 	};
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests_name("orgs", tests, setup, teardown);
 }

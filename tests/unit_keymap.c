@@ -42,6 +42,14 @@ static void test_hints_from_the_table(void **state)
 
 /* The bar keeps F1 Help first at any width; the screen's own keys come
  * before the global ones; nothing runs past the width. */
+static bool bar_shows(const struct bar_item *items, int n, enum action action)
+{
+	for (int i = 0; i < n; i++)
+		if (items[i].action == action)
+			return true;
+	return false;
+}
+
 static void test_bar_keeps_help_first(void **state)
 {
 	struct bar_item items[32];
@@ -80,6 +88,25 @@ static void test_bar_keeps_help_first(void **state)
 		assert_int_not_equal(items[i].action, ACT_NEW);
 	}
 	assert_true(n >= 3);
+	/* ... and says what Enter and Tab do there: Enter goes to the list,
+	 * Tab to the next field (not "Open", not "Filters") */
+	for (int i = 0; i < n; i++) {
+		if (items[i].action == ACT_OPEN)
+			assert_string_equal(items[i].label, "List");
+		if (items[i].action == ACT_FILTERS)
+			assert_string_equal(items[i].label, "Next");
+	}
+	assert_true(bar_shows(items, n, ACT_OPEN));
+	n = keymap_bar("organizations", true, true, NULL, 200, items, 32);
+	assert_true(bar_shows(items, n, ACT_FILTERS));
+	for (int i = 0; i < n; i++)
+		if (items[i].action == ACT_FILTERS)
+			assert_string_equal(items[i].label, "Next");
+	/* off the pane the same keys keep their names */
+	n = keymap_bar("organizations", true, false, NULL, 200, items, 32);
+	for (int i = 0; i < n; i++)
+		if (items[i].action == ACT_FILTERS)
+			assert_string_equal(items[i].label, "Filters");
 	/* a global key the screen rebinds (check-in's Esc) is not shown as Back */
 	n = keymap_bar("checkin", true, false, NULL, 200, items, 32);
 	for (int i = 0; i < n; i++)

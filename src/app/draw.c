@@ -135,6 +135,30 @@ void text_ellipsis(char *buf, size_t size, const char *text, int width)
 	snprintf(buf, size, "%.*s%s", (int)len, p, "\u2026");
 }
 
+void text_tail(char *buf, size_t size, const char *text, int width)
+{
+	mbstate_t st;
+	const char *p = text ? text : "";
+	wchar_t cell[4];
+	int n, cols, total = draw_text_width(p), ell = ascii_only ? 3 : 1;
+
+	if (size == 0)
+		return;
+	if (total <= width) {
+		snprintf(buf, size, "%s", p);
+		return;
+	}
+	if (width < ell) {
+		buf[0] = '\0';
+		return;
+	}
+	/* drop characters from the front until the rest fits beside "…" */
+	memset(&st, 0, sizeof st);
+	while (total > width - ell && next_cell(&p, &st, cell, &n, &cols))
+		total -= cols;
+	snprintf(buf, size, "%s%s", "\u2026", p);
+}
+
 static void draw_aligned(int y, int x, int width, const char *text, unsigned attr, bool right)
 {
 	wchar_t buf[512];

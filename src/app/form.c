@@ -139,8 +139,15 @@ void form_draw_field(const struct form *f, int i, int y, int x, int label_w, int
 		draw_text(y, x, label_w, field->label, A_BOLD);
 	if (field->kind == FIELD_CHOICE)
 		snprintf(value, sizeof value, "%s%s", form_value(field), focused ? " ◂▸" : "");
-	else
-		snprintf(value, sizeof value, "%s%s", field->text, focused ? "_" : "");
+	else if (focused) {
+		/* typing goes on at the end: show the end, never type blind */
+		size_t n;
+		text_tail(value, sizeof value - 1, field->text, w - label_w - 1);
+		n = strlen(value);
+		value[n] = '_';
+		value[n + 1] = '\0';
+	} else
+		text_ellipsis(value, sizeof value, field->text, w - label_w);
 	draw_fill(y, x + label_w, w - label_w, attr);
 	draw_text(y, x + label_w, w - label_w, value, attr);
 }

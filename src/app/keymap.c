@@ -276,6 +276,13 @@ const char *action_role(enum action action)
 	return NULL;
 }
 
+/* In a filter pane (the only screens that type while a list is shown)
+ * Tab moves to the next field and Enter goes back to the list. */
+static const char *typing_label(enum action action)
+{
+	return action == ACT_FILTERS ? "Next" : action == ACT_OPEN ? "List" : action_label(action);
+}
+
 int keymap_bar(const char *screen, bool back, bool typing, const char *role, int width, struct bar_item *items,
 	       int max)
 {
@@ -285,6 +292,7 @@ int keymap_bar(const char *screen, bool back, bool typing, const char *role, int
 	for (int pass = 0; pass < 3; pass++)
 		for (const struct binding *b = bindings; b->action != ACT_NONE && n < max; b++) {
 			char key[16];
+			const char *label;
 			int w;
 			if (!b->in_bar || (pass == 0) != (b->action == ACT_HELP))
 				continue;
@@ -302,10 +310,11 @@ int keymap_bar(const char *screen, bool back, bool typing, const char *role, int
 				continue; /* it types into the field */
 			if (!role_allows(role, action_role(b->action)))
 				continue;
-			w = (int)strlen(key_label(b->key, key, sizeof key)) + (int)strlen(action_label(b->action));
+			label = typing ? typing_label(b->action) : action_label(b->action);
+			w = (int)strlen(key_label(b->key, key, sizeof key)) + (int)strlen(label);
 			if (x + w > width && !(pass == 0 && n == 0))
 				continue;
-			items[n++] = (struct bar_item){ b->key, b->action, x, w };
+			items[n++] = (struct bar_item){ b->key, b->action, x, w, label };
 			x += w + 1;
 		}
 	return n;

@@ -101,12 +101,13 @@ bool keymap_is_command_key(int key);
  * binding first, then a global one; "modal" for modal states), for hints
  * built from the table: "Esc", "F3". "?" when none. */
 const char *key_hint(const char *screen, enum action action, char *buf, int size);
-/* One key of the function-key bar: drawn as its key label then its
- * action's label ("F1Help") from column x, w columns wide. */
+/* One key of the function-key bar: drawn as its key label then label
+ * ("F1Help") from column x, w columns wide. */
 struct bar_item {
 	int key;
 	enum action action;
 	int x, w;
+	const char *label; /* the action's, or what the key does while typing */
 };
 /* Lays out the bar of a screen in width columns: F1 Help first, always
  * (whatever the width: the help lists everything else), then the
@@ -115,8 +116,9 @@ struct bar_item {
  * one space apart; a key that does not fit is left out, and so is one
  * whose action the login's role may not do (role_allows). While the
  * screen is typing (a text field has the focus) its printable keys type
- * text, so they are left out too. Returns how many items it wrote (at
- * most max). */
+ * text, so they are left out too, and the filter pane's keys say what
+ * they do there: Tab "Next" (field), Enter "List". Returns how many items
+ * it wrote (at most max). */
 int keymap_bar(const char *screen, bool back, bool typing, const char *role, int width, struct bar_item *items,
 	       int max);
 /* The role an action needs (db/026: what the database would refuse to

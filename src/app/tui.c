@@ -621,7 +621,7 @@ static void draw_bar(struct app *app, int y, int w)
 		char key[16];
 		int kw = (int)strlen(key_label(b->key, key, sizeof key));
 		draw_text(y, b->x, w - b->x, key, theme_attr(C_BAR_KEY));
-		draw_text(y, b->x + kw, w - b->x - kw, action_label(b->action), theme_attr(C_BAR_LABEL));
+		draw_text(y, b->x + kw, w - b->x - kw, b->label, theme_attr(C_BAR_LABEL));
 	}
 }
 
