@@ -248,8 +248,9 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 		struct column cols[O_COUNT];
 		char title[48];
 		whole = amounts_whole(s, columns[O_ORDERS].width);
-		snprintf(title, sizeof title, "%*s · %*s", ORDERS_ROOM, "ORD", columns[O_ORDERS].width - ORDERS_ROOM - 3,
-			 whole ? "≈AMOUNT" : "AMOUNT");
+		const char *amount = whole ? "≈AMOUNT" : "AMOUNT";
+		int pad = columns[O_ORDERS].width - ORDERS_ROOM - 3 - draw_text_width(amount); /* "≈": 1 column, 3 bytes */
+		snprintf(title, sizeof title, "%*s · %*s%s", ORDERS_ROOM, "ORD", pad > 0 ? pad : 0, "", amount);
 		memcpy(cols, columns, sizeof cols);
 		cols[O_ORDERS].title = title;
 		shown = draw_columns(a.y, a.x + 1, a.w - 2, cols, O_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);

@@ -840,6 +840,14 @@ static void test_screen_orders_of_organization(void **state)
 
 	open_organizations(&t, "orgsorders", ev, "Lambda Partner");
 	assert_true(tmux_wait_for(&t, "3 ·     50.00", 5000)); /* the list's count for Kappa */
+	assert_true(tmux_wait_for(&t, " ORD ·    AMOUNT", 1000)); /* the title's dot over the rows' */
+	/* an amount too wide for its cents: every row in whole units, said
+	 * in the title, never 50.00 beside a rounded 187,525 */
+	make_type(ev, "Stand", 10, 5000000, 1);
+	cli_json_id("$BOXOFFICE order add --event %lld --lines Stand:3,Adult:1 --org %lld", ev, b);
+	assert_true(tmux_wait_for(&t, "2 ·   187,525", 5000)); /* 12.50 + 187,512.50 */
+	assert_true(tmux_wait_for(&t, "3 ·        50", 1000));
+	assert_true(tmux_wait_for(&t, " ORD ·   ≈AMOUNT", 1000));
 	tmux_keys(&t, "Home o");
 	assert_true(tmux_wait_for(&t, "Org: Kappa Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, " Total ", 5000));
