@@ -612,6 +612,16 @@ static void test_bad_input_changes_nothing(void **state)
 	snprintf(cmd, sizeof cmd, "boxoffice: sell: type %lld: only 2 left\n", type_id);
 	assert_string_equal(err, cmd);
 	free(err);
+	/* a type of several seats a ticket counts tickets and says the seats,
+	 * which is what `inventory` shows */
+	{
+		long long group = make_type(event_id, "Group of ten", 45, 10000, 10);
+		snprintf(cmd, sizeof cmd, "$BOXOFFICE sell --event %lld --type %lld --qty 5", event_id, group);
+		err = refused(1, cmd);
+		snprintf(cmd, sizeof cmd, "boxoffice: sell: type %lld: only 4 left (10 seats a ticket: 45 seats)\n", group);
+		assert_string_equal(err, cmd);
+		free(err);
+	}
 	/* the capacity cannot go below what is taken */
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE capacity --event %lld --type %lld --capacity 10 --reason smaller", event_id, type_id);
 	free(refused(1, cmd));
@@ -801,5 +811,7 @@ int main(void)
 		cmocka_unit_test(test_notify_after_commit),
 		cmocka_unit_test(test_sale_path_admission_and_guards),
 	};
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests_name("inventory", tests, setup, teardown);
 }
