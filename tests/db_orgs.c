@@ -549,6 +549,14 @@ static void test_screen_filters_and_empty_state(void **state)
 	struct tmux t;
 	(void)state;
 
+	/* the CLI says an empty list in words, not a bare header */
+	{
+		struct run_result r = run_cmd("$BOXOFFICE org list --event %lld", ev);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "No organizations in this event yet: add one with boxoffice org add"));
+		assert_null(strstr(r.out, "ORGANIZATION"));
+		run_free(&r);
+	}
 	open_organizations(&t, "orgsempty", ev, "Manage exhibitors, partners, sponsors");
 	assert_true(tmux_wait_for(&t, "add the first one", 5000));
 	/* live: the first one added elsewhere appears */
@@ -560,6 +568,12 @@ static void test_screen_filters_and_empty_state(void **state)
 	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 5000));
 	assert_true(tmux_wait_for(&t, "Beta Partner", 5000));
 	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
+	{
+		struct run_result r = run_cmd("$BOXOFFICE org list --event %lld --search nobody-here", ev);
+		assert_int_equal(r.status, 0);
+		assert_string_equal(r.out, "No organization in this event matches.\n");
+		run_free(&r);
+	}
 	/* search; in the filter pane + types, so the bar no longer offers +Add */
 	assert_true(tmux_wait_for(&t, "+Add", 1000));
 	tmux_keys(&t, "Tab");

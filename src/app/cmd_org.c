@@ -95,7 +95,7 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 	long long event_id;
 	PGresult *res;
 	json_t *list;
-	int rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL);
+	int shown = 0, rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL);
 
 	if (rc)
 		return rc;
@@ -143,9 +143,6 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 		cli_print_json(list);
 		return EXIT_DONE;
 	}
-	/* COMPANY: the company's own id, for `org merge` (ID is this event's) */
-	printf("%6s %7s  %-28s %-10s %-11s %-10s %-10s %-8s %-12s %-12s %6s %14s\n", "ID", "COMPANY", "ORGANIZATION",
-	       "RELATION", "LIFECYCLE", "COMMERCIAL", "VISIBILITY", "PACKAGE", "BOOTH", "CATEGORY", "ORDERS", "AMOUNT");
 	for (int i = 0; i < PQntuples(res); i++) {
 		static const struct {
 			int col, width;
@@ -154,6 +151,10 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 		char amount[32];
 		if (!org_matches(res, i, want, search))
 			continue;
+		if (shown++ == 0) /* COMPANY: the company's own id, for `org merge` (ID is this event's) */
+			printf("%6s %7s  %-28s %-10s %-11s %-10s %-10s %-8s %-12s %-12s %6s %14s\n", "ID", "COMPANY",
+			       "ORGANIZATION", "RELATION", "LIFECYCLE", "COMMERCIAL", "VISIBILITY", "PACKAGE", "BOOTH",
+			       "CATEGORY", "ORDERS", "AMOUNT");
 		printf("%6s %7s ", db_text(res, i, EOG_ID), db_text(res, i, EOG_COMPANY_ID));
 		for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
 			putchar(' ');
@@ -162,6 +163,12 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 		money_format(amount, sizeof amount, db_int(res, i, EOG_AMOUNT));
 		printf(" %6s %14s\n", db_text(res, i, EOG_ORDERS), amount);
 	}
+	/* said, rather than a bare header or nothing at all */
+	if (!shown && PQntuples(res) == 0)
+		printf("No organizations in this event yet: add one with boxoffice org add --event %lld --name NAME\n",
+		       event_id);
+	else if (!shown)
+		printf("No organization in this event matches.\n");
 	PQclear(res);
 	return EXIT_DONE;
 }
