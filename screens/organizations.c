@@ -59,18 +59,19 @@ struct organizations_state {
 
 #define ENTITLEMENT_REFRESH_MS 2000
 
-/* The screen's columns: ORGANIZATION, CATEGORY, VISIBILITY, PACKAGE,
- * BOOTH, then the package's tickets (entitled · ordered · assigned ·
- * checked in) and the live orders (count · amount). At 80 columns the
- * name keeps at least 24; the entitlement gives way first, then
- * visibility, category, package, booth. */
-enum { O_NAME, O_CAT, O_VIS, O_PKG, O_BOOTH, O_ENT, O_ORDERS, O_COUNT };
-static const int source_col[O_ORDERS] = { EOG_NAME, EOG_CATEGORY, EOG_VISIBILITY, EOG_PACKAGE, EOG_BOOTH, -1 };
+/* The screen's columns: ORGANIZATION, RELATION (the list's order),
+ * CATEGORY, VISIBILITY, PACKAGE, BOOTH, then the package's tickets
+ * (entitled · ordered · assigned · checked in) and the live orders (count
+ * · amount). At 80 columns the name keeps at least 24; the entitlement
+ * gives way first, then visibility, category, package, relation, booth. */
+enum { O_NAME, O_REL, O_CAT, O_VIS, O_PKG, O_BOOTH, O_ENT, O_ORDERS, O_COUNT };
+static const int source_col[O_ORDERS] = { EOG_NAME, EOG_RELATION, EOG_CATEGORY, EOG_VISIBILITY, EOG_PACKAGE,
+					  EOG_BOOTH, -1 };
 static const struct column columns[O_COUNT] = {
-	[O_NAME] = { "ORGANIZATION", 0, false, 0, 24 }, [O_CAT] = { "CATEGORY", 11, false, 4, 0 },
-	[O_VIS] = { "VISIBILITY", 10, false, 5, 0 },    [O_PKG] = { "PACKAGE", 8, false, 3, 0 },
-	[O_BOOTH] = { "BOOTH", 10, false, 2, 0 },        [O_ENT] = { "ENT·ORD·ASG·IN", 15, true, 6, 0 },
-	[O_ORDERS] = { "ORDERS · AMOUNT", 16, true, 1, 0 },
+	[O_NAME] = { "ORGANIZATION", 0, false, 0, 24 }, [O_REL] = { "RELATION", 9, false, 3, 0 },
+	[O_CAT] = { "CATEGORY", 11, false, 5, 0 },      [O_VIS] = { "VISIBILITY", 10, false, 6, 0 },
+	[O_PKG] = { "PACKAGE", 8, false, 4, 0 },        [O_BOOTH] = { "BOOTH", 10, false, 2, 0 },
+	[O_ENT] = { "ENT·ORD·ASG·IN", 15, true, 7, 0 }, [O_ORDERS] = { "ORDERS · AMOUNT", 16, true, 1, 0 },
 };
 
 static void filters_init(struct organizations_state *s)
@@ -223,11 +224,28 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 
 	if (!s->filters_ready)
 		filters_init(s);
-	/* the subtitle, the filter pane (two lines), then the list */
-	draw_text(a.y, a.x + 2, a.w - 4,
-		  a.w >= 82 ? "Manage exhibitors, partners, sponsors, and other organizations for this event"
-			    : "Manage exhibitors, partners, sponsors and others for this event",
-		  theme_attr(C_DIM));
+	/* the subtitle and how many (right: "3 of 24" while filtered), the
+	 * filter pane (two lines), then the list */
+	{
+		static const char *const subtitles[] = {
+			"Manage exhibitors, partners, sponsors, and other organizations for this event",
+			"Manage exhibitors, partners, sponsors and others for this event",
+			"Exhibitors, partners, sponsors and others of this event",
+		};
+		char count[48] = "";
+		int room = a.w - 4, k = 0;
+		if (s->nall > 0 && s->cursor.count == s->nall)
+			snprintf(count, sizeof count, "%d organization%s", s->nall, s->nall == 1 ? "" : "s");
+		else if (s->nall > 0)
+			snprintf(count, sizeof count, "%d of %d", s->cursor.count, s->nall);
+		if (count[0]) {
+			draw_text_right(a.y, a.x + 2, a.w - 4, count, theme_attr(C_DIM));
+			room -= (int)strlen(count) + 2;
+		}
+		while (k < 2 && (int)strlen(subtitles[k]) > room)
+			k++;
+		draw_text(a.y, a.x + 2, room, subtitles[k], theme_attr(C_DIM));
+	}
 	{
 		int half = (a.w - 2) / 2, third = (a.w - 2) / 3;
 		form_draw_field(&s->filters, OF_SEARCH, a.y + 1, a.x + 1, 7, half - 1, s->in_filters);

@@ -568,6 +568,16 @@ static void test_screen_filters_and_empty_state(void **state)
 	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 5000));
 	assert_true(tmux_wait_for(&t, "Beta Partner", 5000));
 	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
+	/* at 80 columns: how many, and each one's relationship (the list's order) */
+	assert_true(tmux_wait_for(&t, "3 organizations", 1000));
+	{
+		char *screen = tmux_capture(&t), *line = strstr(screen, "Gamma Exhibitor");
+		assert_non_null(line);
+		if (strchr(line, '\n'))
+			*strchr(line, '\n') = '\0';
+		assert_non_null(strstr(line, " exhibitor "));
+		free(screen);
+	}
 	{
 		struct run_result r = run_cmd("$BOXOFFICE org list --event %lld --search nobody-here", ev);
 		assert_int_equal(r.status, 0);
@@ -589,6 +599,7 @@ static void test_screen_filters_and_empty_state(void **state)
 	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, "Beta Partner", 1000));
 	assert_true(tmux_wait_gone(&t, "Gamma Exhibitor", 1000));
+	assert_true(tmux_wait_for(&t, "1 of 3", 1000)); /* how many the filters let through */
 	/* a booth is found too, its case and spacing forgiven */
 	tmux_keys(&t, "F4");
 	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
@@ -927,7 +938,7 @@ static void test_screen_orders_of_organization(void **state)
 	assert_true(tmux_wait_for(&t, "Org: Kappa Sponsor", 5000));
 	/* Esc: back to the list */
 	tmux_keys(&t, "Escape");
-	assert_true(tmux_wait_for(&t, "Manage exhibitors", 5000));
+	assert_true(tmux_wait_for(&t, "partners, sponsors", 5000));
 	assert_true(tmux_wait_for(&t, "Lambda Partner", 1000));
 	tmux_stop(&t);
 }
@@ -988,7 +999,7 @@ static void test_screen_persons_of_organization(void **state)
 	assert_true(tmux_wait_gone(&t, "Ada Mu", 5000));
 	assert_true(tmux_wait_for(&t, "Bo Mu", 1000));
 	tmux_keys(&t, "Escape");
-	assert_true(tmux_wait_for(&t, "Manage exhibitors", 5000));
+	assert_true(tmux_wait_for(&t, "partners, sponsors", 5000));
 	/* the other one's persons */
 	tmux_keys(&t, "End p");
 	assert_true(tmux_wait_for(&t, "Persons of Nu Partner", 5000));
