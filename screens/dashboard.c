@@ -582,7 +582,8 @@ static int dashboard_notify(struct app *app, void *state, const char *channel, c
 	(void)payload;
 	/* every change on any channel moves some total; the change log's
 	 * own channel repeats them (the Audit log's) */
-	return strcmp(channel, "boxoffice_changes") == 0 ? SCR_IGNORED : SCR_REQUERY;
+	return strcmp(channel, "boxoffice_changes") == 0 || strcmp(channel, "boxoffice_entitlements") == 0 ? SCR_IGNORED
+													: SCR_REQUERY;
 }
 
 static int dashboard_tick(struct app *app, void *state)

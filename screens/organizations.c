@@ -452,7 +452,8 @@ static int organizations_notify(struct app *app, void *state, const char *channe
 {
 	struct organizations_state *s = state;
 	bool entitlements = strcmp(channel, "boxoffice_tickets") == 0 ||
-			    (strcmp(channel, "boxoffice_entrances") == 0 && atoll(payload) == app_event_id(app));
+			    ((strcmp(channel, "boxoffice_entrances") == 0 || strcmp(channel, "boxoffice_entitlements") == 0) &&
+			     atoll(payload) == app_event_id(app));
 
 	if (strcmp(channel, "boxoffice_orders") == 0 || strcmp(channel, "boxoffice_events") == 0)
 		return SCR_REQUERY;

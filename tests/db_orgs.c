@@ -160,6 +160,22 @@ static void test_package_order_is_the_entitlement(void **state)
 					     ticket));
 		}
 		assert_true(tmux_wait_for(&t, "Gold: entitled 12 · ordered 12 · assigned 1 · checked in 0", 6000));
+		/* a plain gate's check-in shows too (db/067), without F5 */
+		{
+			char eos[24];
+			long long order;
+			struct run_result r;
+			snprintf(eos, sizeof eos, "%lld", eo);
+			order = test_scalar(conn, "SELECT min(id) FROM ticket_order WHERE event_org_id = $1", 1,
+					    (const char *[]){ eos });
+			r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
+				    "'import json,sys; print(json.load(sys.stdin)[0][\"token\"])' | "
+				    "$BOXOFFICE checkin --gate org-door",
+				    order);
+			assert_int_equal(r.status, 0);
+			run_free(&r);
+		}
+		assert_true(tmux_wait_for(&t, "Gold: entitled 12 · ordered 12 · assigned 1 · checked in 1", 6000));
 		tmux_stop(&t);
 	}
 }

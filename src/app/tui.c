@@ -71,6 +71,7 @@ static const char *const listen_channels[] = {
 	"boxoffice_orders", "boxoffice_inventory", "boxoffice_events", "boxoffice_tickets", "boxoffice_entrances",
 	"boxoffice_changes", /* every statement that writes the change log (db/027) */
 	"boxoffice_alert",   /* alerts raised and acknowledged (db/046): the banner */
+	"boxoffice_entitlements", /* an organization's ticket admitted (db/067) */
 	NULL,
 };
 
