@@ -88,18 +88,18 @@ static void filters_init(struct organizations_state *s)
 	s->filters_ready = true;
 }
 
-/* Whether part occurs in text, ASCII letters in any case. */
 /* The rows the pane lets through, into shown[] and the cursor's count. */
 static void filters_apply(struct organizations_state *s)
 {
 	static const int cols[4] = { O_REL_SRC, O_LIFE_SRC, O_COMM_SRC, O_VIS_SRC };
 	int n = 0;
+	char q[512];
+	/* the name, booth or category; case, accents and spacing forgiven */
+	text_fold(s->ffields[OF_SEARCH].text, q, sizeof q);
 	for (int i = 0; i < s->nall; i++) {
-		/* the name, booth or category; case, accents and spacing forgiven */
-		const char *q = s->ffields[OF_SEARCH].text;
-		bool ok = text_contains_folded(s->all[i].cells[EOG_NAME], q) ||
-			  text_contains_folded(s->all[i].cells[EOG_BOOTH], q) ||
-			  text_contains_folded(s->all[i].cells[EOG_CATEGORY], q);
+		bool ok = text_fold_contains(s->all[i].cells[EOG_NAME], q) ||
+			  text_fold_contains(s->all[i].cells[EOG_BOOTH], q) ||
+			  text_fold_contains(s->all[i].cells[EOG_CATEGORY], q);
 		for (int k = 0; k < 4 && ok; k++)
 			ok = s->ffields[OF_REL + k].choice == 0 ||
 			     strcmp(s->all[i].cells[cols[k]], form_value(&s->ffields[OF_REL + k])) == 0;
@@ -469,8 +469,7 @@ static int organizations_tick(struct app *app, void *state)
 	struct organizations_state *s = state;
 	if (!s->refresh_due || db_now_ms() < s->refresh_due)
 		return SCR_IGNORED;
-	s->refresh_due = 0;
-	organizations_query(app, s);
+	organizations_query(app, s); /* clears refresh_due */
 	return SCR_HANDLED;
 }
 

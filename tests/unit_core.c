@@ -424,6 +424,14 @@ static void test_rng_deterministic(void **state)
 }
 
 /* Search keys forgive case, accents and spacing, and nothing else. */
+/* text_fold_contains with the part folded first, as its callers do. */
+static bool contains_folded(const char *text, const char *part)
+{
+	char q[512];
+	text_fold(part, q, sizeof q);
+	return text_fold_contains(text, q);
+}
+
 static void test_text_fold(void **state)
 {
 	char out[64];
@@ -438,11 +446,11 @@ static void test_text_fold(void **state)
 	text_fold("\xe6\x9d\xb1\xe4\xba\xac Co", out, sizeof out);
 	assert_string_equal(out, "\xe6\x9d\xb1\xe4\xba\xac co");
 	assert_int_equal(text_fold("\xe6\x9d\xb1\xe4\xba\xac", out, 5), 3);
-	assert_true(text_contains_folded("Nordic \xc3\x85sa  \xc3\x96" "berg AB", "asa oberg"));
-	assert_true(text_contains_folded("Hall C-114", "c-11"));
-	assert_true(text_contains_folded("anything", "  "));
-	assert_false(text_contains_folded("Fjord AS", "fjords"));
-	assert_false(text_contains_folded("Fjord{AS}", "fjord[as]"));
+	assert_true(contains_folded("Nordic \xc3\x85sa  \xc3\x96" "berg AB", "asa oberg"));
+	assert_true(contains_folded("Hall C-114", "c-11"));
+	assert_true(contains_folded("anything", "  "));
+	assert_false(contains_folded("Fjord AS", "fjords"));
+	assert_false(contains_folded("Fjord{AS}", "fjord[as]"));
 }
 
 int main(void)

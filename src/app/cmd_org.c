@@ -13,17 +13,17 @@
 #define ORG_LIST_MAX 100000
 
 /* A --relationship/--lifecycle/--commercial/--visibility filter: given and
- * different excludes the row; --search: a part of the name, booth or
- * category, forgiving case, accents and spacing (as the screen's). */
+ * different excludes the row; --search (folded): a part of the name, booth
+ * or category, forgiving case, accents and spacing (as the screen's). */
 static bool org_matches(const PGresult *res, int i, const char *const *want, const char *search)
 {
 	static const int cols[4] = { EOG_RELATION, EOG_LIFECYCLE, EOG_COMMERCIAL, EOG_VISIBILITY };
 	for (int k = 0; k < 4; k++)
 		if (want[k] && strcmp(want[k], db_text(res, i, cols[k])) != 0)
 			return false;
-	return !search || text_contains_folded(db_text(res, i, EOG_NAME), search) ||
-	       text_contains_folded(db_text(res, i, EOG_BOOTH), search) ||
-	       text_contains_folded(db_text(res, i, EOG_CATEGORY), search);
+	return !search || text_fold_contains(db_text(res, i, EOG_NAME), search) ||
+	       text_fold_contains(db_text(res, i, EOG_BOOTH), search) ||
+	       text_fold_contains(db_text(res, i, EOG_CATEGORY), search);
 }
 
 /* org list --archived: the event's archived organizations, what `org
@@ -32,8 +32,8 @@ static bool archived_matches(const PGresult *res, int i, const char *relationshi
 {
 	if (relationship && strcmp(relationship, db_text(res, i, EOA_RELATION)) != 0)
 		return false;
-	return !search || text_contains_folded(db_text(res, i, EOA_NAME), search) ||
-	       text_contains_folded(db_text(res, i, EOA_BOOTH), search);
+	return !search || text_fold_contains(db_text(res, i, EOA_NAME), search) ||
+	       text_fold_contains(db_text(res, i, EOA_BOOTH), search);
 }
 
 static int archived_list(struct cli *cli, long long event_id, const char *relationship, const char *search,
@@ -95,6 +95,7 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 	long long event_id;
 	PGresult *res;
 	json_t *list;
+	char folded[1024];
 	int shown = 0, rc = cli_parse(what, argc, argv, opts, NULL, 0, NULL);
 
 	if (rc)
@@ -112,6 +113,10 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 	}
 	if (!cli_value(what, "search", search, 200, &rc))
 		return rc;
+	if (search) { /* folded once, matched against every row */
+		text_fold(search, folded, sizeof folded);
+		search = folded;
+	}
 	/* an archived one keeps no lifecycle, commercial status or visibility
 	 * worth filtering on: said, not ignored */
 	if (archived && (want[1] || want[2] || want[3]))

@@ -90,12 +90,11 @@ size_t text_fold(const char *text, char *out, size_t size)
 	return o;
 }
 
-bool text_contains_folded(const char *text, const char *part)
+bool text_fold_contains(const char *text, const char *folded)
 {
-	char t[1024], q[512];
-	text_fold(part, q, sizeof q);
-	if (!q[0])
+	char t[1024];
+	if (!folded[0])
 		return true;
 	text_fold(text, t, sizeof t);
-	return strstr(t, q) != NULL;
+	return strstr(t, folded) != NULL;
 }

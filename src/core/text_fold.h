@@ -13,7 +13,8 @@
  * returns the length written. */
 size_t text_fold(const char *text, char *out, size_t size);
 
-/* Whether part, folded, occurs in text, folded (an empty part: always). */
-bool text_contains_folded(const char *text, const char *part);
+/* Whether folded (a text_fold result: a search folded once, not once per
+ * row) occurs in text, folded; an empty folded: always. */
+bool text_fold_contains(const char *text, const char *folded);
 
 #endif
