@@ -195,7 +195,7 @@ static const struct {
 	{ "sale", ACT_NEXT_FIELD, "next field; on Payment: Space or c/i/s/f" },
 	{ "thresholds", ACT_SUBMIT, "save the thresholds of the chosen type or the event" },
 	{ "orgform", ACT_SUBMIT, "save it (an edit sends the version it opened)" },
-	{ "orgform", ACT_BACK, "back to the list; with changes not saved, asks first (y discards)" },
+	{ "orgform", ACT_BACK, "back to the list (asks first if you typed changes)" },
 	{ "neworder", ACT_SUBMIT, "create the order (lines and total shown as you type)" },
 	{ "audit", ACT_OPEN, "show the chosen change in full (Esc: back)" },
 	{ "audit", ACT_PAGE_DOWN, "page down; older changes are read as you go" },
