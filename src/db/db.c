@@ -701,6 +701,11 @@ bool db_error_is_transient(const struct db *db)
 	return false;
 }
 
+bool db_error_is_stale(const struct db *db)
+{
+	return strcmp(db->sqlstate, "BX004") == 0;
+}
+
 bool db_run(struct db *db, const char *sql, int nparams, const char *const *params)
 {
 	PGresult *res = db_exec(db, sql, nparams, params);

@@ -113,6 +113,9 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
  * lock or statement timeout, a lost link), as opposed to a request the
  * database will always refuse. */
 bool db_error_is_transient(const struct db *db);
+/* The last failure was the database's "changed since you read it"
+ * (SQLSTATE BX004, db/003): what was read is stale, read it again. */
+bool db_error_is_stale(const struct db *db);
 /* Sets db->err/status from a failed result (NULL: the connection's error). */
 void db_result_error(struct db *db, const PGresult *res);
 /* Runs one statement and drops the result. */
