@@ -2,8 +2,12 @@
  * pushed from the organizations list with + (add) or e (edit, on the
  * chosen one), so the key bar says what Enter and Tab do here. Edit reads
  * the organization first and sends the version it read: when another
- * station changed it meanwhile the database refuses naming what changed,
- * and the form keeps what was typed. A package is given in the same
+ * station changed it meanwhile the database refuses, and the form reads it
+ * again without losing what was typed: a field only the other station
+ * changed takes its value, one both changed keeps the clerk's and is named
+ * with both values. The form is then at the new version, so Enter again
+ * saves the clerk's values over theirs on purpose; F5 reads it again
+ * (asking first when something was typed). A package is given in the same
  * statement as the other fields (ORG_ADD_PACKAGE, ORG_EDIT_PACKAGE): when
  * it is refused nothing is added or changed. All on the loop, through
  * src/db/organizations.h. */
@@ -36,14 +40,17 @@ struct org_form_state {
 	long long event_id, eo;  /* eo 0: adding */
 	int version;             /* what the form was opened with (edit) */
 	bool loaded, saving, close;
+	bool comparing; /* refused as stale: reading what the other station stored */
+	bool reloading; /* F5: the read replaces what the form shows, and says so */
 	char opened[G_COUNT][FIELD_TEXT_MAX]; /* the values as read: edit sends what differs */
 	char message[700];
 	bool message_error;
+	char advice[160]; /* under the message after a stale refusal: what Enter and F5 do now */
 	struct read_mark mark;
 	struct form_field fields[G_COUNT];
 	struct form form;
-	bool discarding;      /* "Discard the changes? y/n" */
-	bool discard_to_menu; /* asked by F2: y goes on to the menu */
+	bool discarding; /* "Discard the changes? y/n" */
+	enum { THEN_BACK, THEN_MENU, THEN_RELOAD } discard_then; /* what y goes on to */
 };
 
 static void set_field(struct form_field *f, const char *value)
@@ -71,32 +78,50 @@ static bool org_form_touched(struct org_form_state *s)
 	return false;
 }
 
+/* A field's value in ORG_SHOW's document (the name is "organization" there). */
+static const char *stored_value(const json_t *doc, int field)
+{
+	return json_text(doc, field == G_NAME ? "organization" : json_keys[field]);
+}
+
 static void shown(struct db *db, json_t *doc, void *ctx)
 {
 	struct org_form_state *s = ctx;
 
 	read_mark_answer(&s->mark, db, doc != NULL);
 	if (!doc || !json_is_object(doc)) {
-		if (doc == NULL) {
-			s->message_error = true;
+		/* JSON null: no such organization (merged away meanwhile) */
+		s->message_error = true;
+		if (doc == NULL)
 			snprintf(s->message, sizeof s->message, "Not read: %.600s", db->err);
-		}
+		else
+			snprintf(s->message, sizeof s->message, "Not read: event organization #%lld is not stored any more.",
+				 s->eo);
 		return;
 	}
-	set_field(&s->fields[G_NAME], json_text(doc, "organization"));
-	for (int i = G_REL; i < G_COUNT; i++)
-		set_field(&s->fields[i], json_text(doc, json_keys[i]));
+	for (int i = 0; i < G_COUNT; i++)
+		set_field(&s->fields[i], stored_value(doc, i));
 	s->version = (int)json_integer_value(json_object_get(doc, "version"));
 	remember_opened(s);
 	s->loaded = true;
+	if (s->reloading) {
+		s->message_error = false;
+		snprintf(s->message, sizeof s->message, "Read again: as stored now.");
+	}
 }
 
-static void load(struct app *app, struct org_form_state *s)
+/* Reads the organization into the form, replacing what it shows; the
+ * form waits ("reading it…") until it is read. */
+static void load(struct app *app, struct org_form_state *s, bool again)
 {
 	char id[24];
 	const char *params[1] = { id };
 	snprintf(id, sizeof id, "%lld", s->eo);
 	db_cancel_owner(app_db(app), s);
+	s->loaded = false;
+	s->comparing = false;
+	s->reloading = again;
+	s->message[0] = s->advice[0] = '\0';
 	read_mark_sent(&s->mark, app, db_org_call_submit(app_db(app), s, ORG_SHOW, params, shown, s));
 }
 
@@ -123,7 +148,7 @@ static void org_form_init(struct app *app, void *state, const struct screen_arg 
 	memcpy(s->fields, blank, sizeof blank);
 	s->form = (struct form){ s->fields, G_COUNT, 0 };
 	if (s->eo)
-		load(app, s);
+		load(app, s, false);
 	else {
 		s->loaded = true;
 		remember_opened(s);
@@ -172,21 +197,135 @@ static void org_form_draw(struct app *app, void *state, struct rect a)
 	draw_text(y++, 2, a.w - 4, "Package: the name of one of the event's packages (boxoffice org package).",
 		  theme_attr(C_DIM));
 	if (s->discarding)
-		draw_text(++y, 2, a.w - 4, "Discard the changes? y: discard and close   n or Esc: keep them",
+		draw_text(++y, 2, a.w - 4,
+			  s->discard_then == THEN_RELOAD
+				  ? "Discard your changes and read it again? y: discard   n or Esc: keep them"
+				  : "Discard the changes? y: discard and close   n or Esc: keep them",
 			  theme_attr(C_SELECTED) | A_BOLD);
 	else if (s->saving)
 		draw_text(++y, 2, a.w - 4, "saving…", theme_attr(C_DIM));
-	else if (s->message[0])
-		draw_wrapped(++y, 2, a.w - 4, 4, s->message,
-			     s->message_error ? theme_attr(C_STATUS_ERR) : theme_attr(C_STATUS_OK));
+	else if (s->comparing)
+		draw_text(++y, 2, a.w - 4, "Not saved: changed at another station. Reading what changed…",
+			  theme_attr(C_STATUS_ERR));
+	else if (s->message[0]) {
+		/* at 80×24 the message has rows 16–19 and the advice row 20 */
+		y += 1 + draw_wrapped(y + 1, 2, a.w - 4, 4, s->message,
+				      s->message_error ? theme_attr(C_STATUS_ERR) : theme_attr(C_STATUS_OK));
+		if (s->advice[0])
+			draw_text(y, 2, a.w - 4, s->advice, A_BOLD);
+	}
 }
 
 static void refused(struct org_form_state *s, const char *what, const char *why)
 {
 	s->saving = false;
+	s->comparing = false;
 	s->message_error = true;
+	s->advice[0] = '\0';
 	snprintf(s->message, sizeof s->message, "%s: %.600s", what, why);
 	app_status(s->app, true, "%s", what);
+}
+
+/* value as the message quotes it: cut to fit, an empty one said so */
+static void quote_value(char *buf, size_t size, const char *value)
+{
+	char cut[128];
+
+	if (!value[0]) {
+		snprintf(buf, size, "(empty)");
+		return;
+	}
+	text_ellipsis(cut, sizeof cut, value, 20);
+	snprintf(buf, size, "\"%s\"", cut);
+}
+
+/* Appends one "Label "was" → "now"" to list (a "; " between them). */
+static void name_change(char *list, size_t size, const char *label, const char *was, const char *now,
+			const char *yours)
+{
+	char a[160], b[160], c[160];
+	size_t n = strlen(list);
+
+	quote_value(a, sizeof a, was);
+	quote_value(b, sizeof b, now);
+	if (yours)
+		quote_value(c, sizeof c, yours);
+	snprintf(list + n, size - n, "%s%s %s → %s%s%s", n ? "; " : "", label, a, b, yours ? ", yours " : "",
+		 yours ? c : "");
+}
+
+/* The other station's values, read after the stale refusal, next to the
+ * clerk's: a field only they changed takes their value (no conflict), one
+ * both changed to different values keeps the clerk's and is named with
+ * both. From here the form is at their version, so Enter saves the clerk's
+ * values over theirs knowingly; F5 takes theirs (discarding, after y). */
+static void compared(struct db *db, json_t *doc, void *ctx)
+{
+	struct org_form_state *s = ctx;
+	char both[600] = "", taken[600] = "", enter[16], f5[16];
+
+	s->comparing = false;
+	if (!doc) {
+		/* still at the old version: Enter is refused again and reads again */
+		char why[600];
+		snprintf(why, sizeof why, "changed at another station, and reading it again failed: %.400s", db->err);
+		refused(s, "Not saved", why);
+		return;
+	}
+	if (!json_is_object(doc)) {
+		refused(s, "Not saved", "it is not stored any more (merged at another station?)");
+		return;
+	}
+	for (int i = 0; i < G_COUNT; i++) {
+		const char *theirs = stored_value(doc, i), *yours = form_value(&s->fields[i]);
+		if (strcmp(theirs, s->opened[i]) == 0)
+			continue; /* the other station left it */
+		if (strcmp(yours, s->opened[i]) == 0 || strcmp(yours, theirs) == 0) {
+			name_change(taken, sizeof taken, s->fields[i].label, s->opened[i], theirs, NULL);
+			set_field(&s->fields[i], theirs);
+		} else
+			name_change(both, sizeof both, s->fields[i].label, s->opened[i], theirs, yours);
+	}
+	for (int i = 0; i < G_COUNT; i++)
+		snprintf(s->opened[i], sizeof s->opened[i], "%s", stored_value(doc, i));
+	s->version = (int)json_integer_value(json_object_get(doc, "version"));
+	s->message_error = true;
+	key_hint("orgform", ACT_SUBMIT, enter, sizeof enter);
+	key_hint("orgform", ACT_REFRESH, f5, sizeof f5);
+	if (json_is_true(json_object_get(doc, "archived"))) {
+		snprintf(s->message, sizeof s->message,
+			 "Not saved: archived at another station. To change it, restore it first "
+			 "(Organizations: v, then u).");
+		s->advice[0] = '\0';
+	} else if (both[0]) {
+		snprintf(s->message, sizeof s->message, "Not saved. Changed at another station: %s%s%s.", both,
+			 taken[0] ? "; also, now shown: " : "", taken);
+		snprintf(s->advice, sizeof s->advice, "%s saves yours over theirs · %s takes theirs (drops yours)",
+			 enter, f5);
+	} else {
+		snprintf(s->message, sizeof s->message, "Not saved. Changed at another station%s%s; yours kept.",
+			 taken[0] ? ", now shown: " : ", not in what is shown here", taken);
+		snprintf(s->advice, sizeof s->advice, "%s saves yours · %s reads it again", enter, f5);
+	}
+}
+
+/* Refused as stale: read what the other station stored, keeping the form. */
+static void read_theirs(struct org_form_state *s)
+{
+	char id[24];
+	const char *params[1] = { id };
+
+	snprintf(id, sizeof id, "%lld", s->eo);
+	s->saving = false;
+	s->comparing = db_org_call_submit(app_db(s->app), s, ORG_SHOW, params, compared, s);
+	if (!s->comparing) {
+		char why[600];
+		snprintf(why, sizeof why, "changed at another station, and reading it again failed: %.400s",
+			 app_db(s->app)->err);
+		refused(s, "Not saved", why);
+		return;
+	}
+	app_status(s->app, true, "Not saved: changed at another station");
 }
 
 static long long saved_id;
@@ -214,10 +353,10 @@ static void written(struct db *db, json_t *doc, void *ctx)
 {
 	struct org_form_state *s = ctx;
 	if (!doc) {
-		char why[600];
-		snprintf(why, sizeof why, "%.500s%s", db->err,
-			 strstr(db->err, "changed since you opened it") ? " (Esc, then e, edits what is stored now)" : "");
-		refused(s, s->eo ? "Not saved" : "Not added", why);
+		if (s->eo && db_error_is_stale(db))
+			read_theirs(s);
+		else
+			refused(s, s->eo ? "Not saved" : "Not added", db->err);
 		return;
 	}
 	if (!s->eo) /* added: from now on the form edits it (Enter again never adds twice) */
@@ -234,7 +373,7 @@ static int org_form_submit(struct app *app, struct org_form_state *s)
 	const char *package;
 	bool queued, any = false;
 
-	if (!s->loaded || s->saving || !s->event_id) {
+	if (!s->loaded || s->saving || s->comparing || !s->event_id) {
 		json_decref(fields);
 		return SCR_HANDLED;
 	}
@@ -253,6 +392,7 @@ static int org_form_submit(struct app *app, struct org_form_state *s)
 	if (s->eo && !any && !package[0]) {
 		json_decref(fields);
 		s->message_error = false;
+		s->advice[0] = '\0';
 		snprintf(s->message, sizeof s->message, "Nothing changed.");
 		return SCR_HANDLED | SCR_REDRAW;
 	}
@@ -274,7 +414,7 @@ static int org_form_submit(struct app *app, struct org_form_state *s)
 	}
 	free(text);
 	s->saving = queued;
-	s->message[0] = '\0';
+	s->message[0] = s->advice[0] = '\0';
 	if (!queued)
 		refused(s, "Not saved", app_db(app)->err);
 	return SCR_HANDLED | SCR_REDRAW;
@@ -288,13 +428,17 @@ static int org_form_key(struct app *app, void *state, enum action action, int ke
 	if (s->discarding) {
 		/* y alone (no Enter) discards; anything else keeps the form */
 		s->discarding = false;
-		if (key == 'y' || key == 'Y')
-			return SCR_HANDLED | (s->discard_to_menu ? SCR_MENU : SCR_BACK);
-		return SCR_HANDLED | SCR_REDRAW;
+		if (key != 'y' && key != 'Y')
+			return SCR_HANDLED | SCR_REDRAW;
+		if (s->discard_then == THEN_RELOAD) {
+			load(app, s, true);
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		return SCR_HANDLED | (s->discard_then == THEN_MENU ? SCR_MENU : SCR_BACK);
 	}
 	if (action == ACT_SUBMIT)
 		return org_form_submit(app, s);
-	if (s->saving) {
+	if (s->saving || s->comparing) {
 		if (action == ACT_HELP || action == ACT_QUIT)
 			return SCR_IGNORED;
 		app_status(app, true, "still saving — wait for the answer");
@@ -303,15 +447,29 @@ static int org_form_key(struct app *app, void *state, enum action action, int ke
 	/* Esc or F2 with changes asks first: they were lost silently */
 	if ((action == ACT_BACK || action == ACT_MENU) && s->loaded && org_form_touched(s)) {
 		s->discarding = true;
-		s->discard_to_menu = action == ACT_MENU;
+		s->discard_then = action == ACT_MENU ? THEN_MENU : THEN_BACK;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	/* F5 reads it again from the database; typed changes are asked about
+	 * first. Adding, there is nothing stored to read. */
+	if (action == ACT_REFRESH && s->loaded) {
+		if (!s->eo) {
+			app_status(app, false, "nothing to read again: it is not added yet");
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		if (org_form_touched(s)) {
+			s->discarding = true;
+			s->discard_then = THEN_RELOAD;
+		} else
+			load(app, s, true);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_MENU || action == ACT_QUIT || action == ACT_BACK)
 		return SCR_IGNORED;
 	if (!s->loaded)
-		return action == ACT_REFRESH && s->eo ? (load(app, s), SCR_HANDLED | SCR_REDRAW) : SCR_IGNORED;
+		return action == ACT_REFRESH && s->eo ? (load(app, s, true), SCR_HANDLED | SCR_REDRAW) : SCR_IGNORED;
 	r = form_key(&s->form, action, key);
-	if (r & FORM_CHANGED)
+	if ((r & FORM_CHANGED) && !s->advice[0]) /* what the other station changed stays in view */
 		s->message[0] = '\0';
 	if (r)
 		return SCR_HANDLED | SCR_REDRAW;

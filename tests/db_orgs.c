@@ -3,7 +3,8 @@
  * Sponsored; a shortage refuses it whole; an entitlement cannot go below
  * what was ordered; booths once per event; company names unique ignoring
  * case, accents and spacing, duplicates merged with their orders and
- * persons; two stations editing the same organization, the second refused. */
+ * persons; two stations editing the same organization, the second refused,
+ * and the edit form then saying what the other station changed. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,25 @@ static void open_organizations(struct tmux *t, const char *session, long long ev
 	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
 	tmux_start(t, session, 80, 24, cmd);
 	assert_true(tmux_wait_for(t, shown, 10000));
+}
+
+/* The screen's rows as one line (each line break and the indent after it
+ * a space): a message wrapped over rows reads as the sentence it is. */
+static char *one_line(const char *screen)
+{
+	char *out = malloc(strlen(screen) + 1), *o = out;
+	assert_non_null(out);
+	for (const char *p = screen; *p; p++) {
+		if (*p != '\n') {
+			*o++ = *p;
+			continue;
+		}
+		*o++ = ' ';
+		while (p[1] == ' ')
+			p++;
+	}
+	*o = '\0';
+	return out;
 }
 
 static void test_package_order_is_the_entitlement(void **state)
@@ -748,7 +768,7 @@ static void test_screen_archive_not_cancelled_by_esc(void **state)
 static void test_screen_add_edit_archive(void **state)
 {
 	long long ev = make_event(unique_name("OrgForm"), "2042-03-07", 0), eo;
-	char *screen;
+	char *screen, *flat;
 	struct run_result r;
 	struct tmux t;
 	(void)state;
@@ -797,10 +817,16 @@ static void test_screen_add_edit_archive(void **state)
 	tmux_keys(&t, "Down Down Down Down Down Down Down C-u");
 	tmux_type(&t, "D9");
 	tmux_keys(&t, "Enter");
-	assert_true(tmux_wait_for(&t, "changed since you opened it", 5000));
-	assert_true(tmux_wait_for(&t, "commercial)", 1000));
+	/* said with the values, the other station's taken (the clerk left it) */
+	assert_true(tmux_wait_for(&t, "Enter saves yours · F5 reads it again", 5000));
 	screen = tmux_capture(&t);
-	assert_non_null(strstr(screen, "D9"));                      /* the input kept */
+	flat = one_line(screen);
+	assert_non_null(strstr(flat, "Not saved. Changed at another station, now shown: "
+				     "Commercial status \"none\" → \"paid\"; yours kept."));
+	free(flat);
+	assert_non_null(strstr(screen, "Booth              D9"));             /* the input kept */
+	assert_non_null(strstr(screen, "Commercial status  paid"));           /* theirs taken */
+	assert_null(strstr(screen, "version"));
 	assert_non_null(strstr(screen, "Edit event organization")); /* still the form */
 	free(screen);
 	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 AND booth = 'D5' "
@@ -1184,6 +1210,102 @@ static void test_guards_against_hostile_input(void **state)
 	}
 }
 
+/* The edit form refused as stale reads the organization again and says
+ * what the other station changed, with the values: a field only they
+ * changed takes their value, one both changed keeps the clerk's next to
+ * theirs, and Enter again saves the clerk's over it (no longer stale),
+ * leaving what only they changed. F5 reads the form again, asking first
+ * when something was typed; on the add form there is nothing to read. */
+static void test_screen_form_stale_and_f5(void **state)
+{
+	long long ev = make_event(unique_name("OrgStale"), "2042-03-15", 0), eo;
+	char *screen, *flat;
+	struct run_result r;
+	struct tmux t;
+	(void)state;
+
+	eo = org_add(ev, "Kappa Events", "--category Gold --booth K1");
+	open_organizations(&t, "orgsstale", ev, "Kappa Events");
+	tmux_keys(&t, "e");
+	assert_true(tmux_wait_for(&t, "Edit event organization", 5000));
+	assert_true(tmux_wait_for(&t, "Category           Gold", 5000));
+	tmux_keys(&t, "Down Down Down Down Down C-u");
+	tmux_type(&t, "Silver");
+	assert_true(tmux_wait_for(&t, "Category           Silver", 5000));
+	/* another station: the same category, and the booth the clerk left */
+	r = run_cmd("$BOXOFFICE org edit %lld --category Platinum --booth K2", eo);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Changed at another station:", 5000));
+	assert_true(tmux_wait_for(&t, "Enter saves yours over theirs · F5 takes theirs", 5000));
+	screen = tmux_capture(&t);
+	flat = one_line(screen);
+	assert_non_null(strstr(flat, "Not saved. Changed at another station: Category \"Gold\" → \"Platinum\", "
+				     "yours \"Silver\"; also, now shown: Booth \"K1\" → \"K2\"."));
+	free(flat);
+	assert_non_null(strstr(screen, "Category           Silver")); /* yours kept */
+	assert_non_null(strstr(screen, "Booth              K2"));     /* theirs taken */
+	assert_null(strstr(screen, "version"));
+	free(screen);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 "
+				   "AND category = 'Platinum' AND booth = 'K2' AND version = 2", eo), 1);
+	/* Enter again: the clerk's category over theirs, their booth stays */
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_gone(&t, "Edit event organization", 5000));
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 "
+				   "AND category = 'Silver' AND booth = 'K2' AND version = 3", eo), 1);
+
+	/* F5 with a change typed asks first: n keeps it, y reads the database */
+	tmux_keys(&t, "e");
+	assert_true(tmux_wait_for(&t, "Edit event organization", 5000));
+	assert_true(tmux_wait_for(&t, "Category           Silver", 5000));
+	tmux_keys(&t, "Down Down Down Down Down C-u");
+	tmux_type(&t, "Bronze");
+	assert_true(tmux_wait_for(&t, "Category           Bronze", 5000));
+	r = run_cmd("$BOXOFFICE org edit %lld --category Diamond", eo);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	tmux_keys(&t, "F5");
+	assert_true(tmux_wait_for(&t, "Discard your changes and read it again? y: discard", 5000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_gone(&t, "Discard your changes", 5000));
+	assert_true(tmux_wait_for(&t, "Category           Bronze", 1000));
+	tmux_keys(&t, "F5");
+	assert_true(tmux_wait_for(&t, "Discard your changes and read it again?", 5000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Read again: as stored now.", 5000));
+	assert_true(tmux_wait_for(&t, "Category           Diamond", 1000));
+	screen = tmux_capture(&t);
+	assert_null(strstr(screen, "Bronze"));
+	assert_non_null(strstr(screen, "Booth              K2"));
+	free(screen);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 "
+				   "AND category = 'Diamond' AND version = 4", eo), 1);
+	/* nothing typed: F5 reads at once, and Esc then closes without asking */
+	r = run_cmd("$BOXOFFICE org edit %lld --booth K3", eo);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	tmux_keys(&t, "F5");
+	assert_true(tmux_wait_for(&t, "Booth              K3", 5000));
+	screen = tmux_capture(&t);
+	assert_null(strstr(screen, "Discard"));
+	free(screen);
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "Edit event organization", 5000));
+	/* the add form: F5 has nothing to read, and keeps what was typed */
+	tmux_keys(&t, "+");
+	assert_true(tmux_wait_for(&t, "+ Add Event Organization", 5000));
+	tmux_type(&t, "Lambda Oy");
+	tmux_keys(&t, "F5");
+	assert_true(tmux_wait_for(&t, "nothing to read again", 5000));
+	screen = tmux_capture(&t);
+	assert_non_null(strstr(screen, "+ Add Event Organization"));
+	assert_non_null(strstr(screen, "Lambda Oy"));
+	free(screen);
+	tmux_stop(&t);
+}
+
 /* After + adds an organization the list chooses it (not the first row),
  * so e edits the one just added. */
 static void test_screen_add_selects_new(void **state)
@@ -1230,6 +1352,7 @@ int main(void)
 		cmocka_unit_test(test_screen_form_refusals),
 		cmocka_unit_test(test_guards_against_hostile_input),
 		cmocka_unit_test(test_screen_add_selects_new),
+		cmocka_unit_test(test_screen_form_stale_and_f5),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));

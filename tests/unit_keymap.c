@@ -159,6 +159,8 @@ static void test_help_texts_fit_80_columns(void **state)
 					 strlen(action_help_on(b->screen, (enum action)a)),
 					 action_help_on(b->screen, (enum action)a));
 	}
+	/* the organization form's F5 reads the form again, asking first */
+	assert_non_null(strstr(action_help_on("orgform", ACT_REFRESH), "asks"));
 }
 
 int main(void)
