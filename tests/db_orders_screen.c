@@ -265,6 +265,8 @@ static void test_tab_slash_and_sort_mark(void **state)
 	tmux_type(&t, "alpha");
 	assert_true(tmux_wait_gone(&t, "Beta AB", 3000));
 	assert_true(screen_has(&t, "Search alpha"));
+	/* the bar says what Enter does in the pane: back to the list */
+	assert_true(tmux_wait_for(&t, "EnterList", 1000));
 	/* Enter leaves the filters; / from the list goes to Search again */
 	tmux_keys(&t, "Enter / C-u");
 	tmux_type(&t, "beta");
@@ -584,5 +586,7 @@ int main(void)
 	};
 	if (getenv("ORDERS_TEST") && *getenv("ORDERS_TEST"))
 		cmocka_set_test_filter(getenv("ORDERS_TEST"));
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests_name("orders_screen", tests, setup, teardown);
 }
