@@ -183,6 +183,11 @@ static int conflicts_key(struct app *app, void *state, enum action action, int k
 	struct conflicts_state *s = state;
 	json_t *sel = s->cursor.count > 0 ? json_array_get(s->rows, (size_t)s->cursor.selected) : NULL;
 
+	if (s->writing && (action == ACT_BACK || action == ACT_MENU)) {
+		/* closing would cancel the settle the supervisor asked for */
+		app_status(app, true, "still settling the conflict — wait for the answer");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	if (s->prompt == PROMPT_REVIEW) {
 		s->prompt = PROMPT_NONE;
 		if (key == 'y' || key == 'Y')

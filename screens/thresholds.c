@@ -251,6 +251,11 @@ static int thresholds_key(struct app *app, void *state, enum action action, int 
 	struct thresholds_state *s = state;
 	int r;
 
+	if (s->saving && (action == ACT_MENU || action == ACT_BACK || action == ACT_REFRESH)) {
+		/* closing, or reading again, would cancel the save on its way */
+		app_status(app, true, "still saving — wait for the answer");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	if (action == ACT_HELP || action == ACT_MENU || action == ACT_QUIT || action == ACT_BACK)
 		return SCR_IGNORED;
 	if (action == ACT_SUBMIT)

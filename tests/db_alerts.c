@@ -559,6 +559,25 @@ static void test_thresholds_screen_at_80x24(void **state)
 	assert_int_equal(scalar("SELECT low_stock FROM alert_setting WHERE type_id = %lld", balcony), 7);
 	assert_int_equal(scalar("SELECT hold_burst FROM alert_setting WHERE type_id = %lld", balcony), 12);
 	assert_int_equal(scalar("SELECT hold_burst FROM alert_setting WHERE type_id = %lld", floor_type), 9);
+	/* Esc while a save waits on another session's lock does not cancel
+	 * it: the screen says so and stays until the answer */
+	{
+		PGconn *holder = test_connect();
+		char sql[160];
+		snprintf(sql, sizeof sql, "SELECT 1 FROM alert_setting WHERE type_id = %lld FOR UPDATE", balcony);
+		PQclear(PQexec(holder, "BEGIN"));
+		PQclear(PQexec(holder, sql));
+		tmux_keys(&t, "BSpace");
+		tmux_type(&t, "8");
+		tmux_keys(&t, "Enter");
+		assert_true(tmux_wait_for(&t, "saving…", 2000));
+		tmux_keys(&t, "Escape");
+		assert_true(tmux_wait_for(&t, "still saving — wait for the answer", 2000));
+		PQclear(PQexec(holder, "COMMIT"));
+		PQfinish(holder);
+		assert_true(tmux_wait_for(&t, "Saved: Balcony", 5000));
+		assert_int_equal(scalar("SELECT low_stock FROM alert_setting WHERE type_id = %lld", balcony), 8);
+	}
 	tmux_keys(&t, "Escape");
 	assert_true(tmux_wait_gone(&t, "Whole event", 3000));
 	tmux_stop(&t);
@@ -660,5 +679,7 @@ int main(void)
 	};
 	if (getenv("ALERT_TEST") && *getenv("ALERT_TEST"))
 		cmocka_set_test_filter(getenv("ALERT_TEST"));
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests_name("alerts", tests, setup, teardown);
 }

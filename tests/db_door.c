@@ -279,7 +279,22 @@ static void test_conflicts_screen_review_void_and_clerk(void **state)
 	/* r, y: the selected (first) one reviewed */
 	tmux_keys(&t, "r");
 	assert_true(tmux_wait_for(&t, "reviewed? y: yes", 3000));
-	tmux_keys(&t, "y");
+	{
+		/* Esc while the settle waits on another session's lock does not
+		 * cancel it: the screen says so and stays until the answer */
+		PGconn *holder = test_connect();
+		char sql[200];
+		snprintf(sql, sizeof sql, "SELECT 1 FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
+					  "WHERE k.event_id = %lld FOR UPDATE OF c", event);
+		PQclear(PQexec(holder, "BEGIN"));
+		PQclear(PQexec(holder, sql));
+		tmux_keys(&t, "y");
+		usleep(200000);
+		tmux_keys(&t, "Escape");
+		assert_true(tmux_wait_for(&t, "still settling the conflict — wait for the answer", 2000));
+		PQclear(PQexec(holder, "COMMIT"));
+		PQfinish(holder);
+	}
 	assert_true(tmux_wait_for(&t, "reviewed (ticket", 5000));
 	conflict[0] = sql1("SELECT c.id FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
 			   "WHERE k.event_id = $1 AND c.resolution = 'reviewed'", event);
