@@ -178,7 +178,8 @@ static int org_archived_key(struct app *app, void *state, enum action action, in
 		s->confirming = true;
 		s->restore_id = r->id;
 		s->restore_version = r->version;
-		snprintf(s->restore_name, sizeof s->restore_name, "%s", r->name);
+		/* short enough that the question's y/n and the status lines fit */
+		text_ellipsis(s->restore_name, sizeof s->restore_name, r->name, ORG_NAME_SAID);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	return list_cursor_move(&s->cursor, action, s->cursor.visible > 0 ? s->cursor.visible : LINES - 5);

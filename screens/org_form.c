@@ -107,6 +107,8 @@ static void shown(struct db *db, json_t *doc, void *ctx)
 	if (s->reloading) {
 		s->message_error = false;
 		snprintf(s->message, sizeof s->message, "Read again: as stored now.");
+		/* the status line's "Not saved…" is over too */
+		app_status(s->app, false, "read again");
 	}
 }
 
@@ -181,9 +183,12 @@ static void org_form_draw(struct app *app, void *state, struct rect a)
 		draw_text(y + 1, 2, a.w - 4, "Choose an event first (menu: Events).", theme_attr(C_STATUS_ERR));
 		return;
 	}
-	snprintf(line, sizeof line, "%s next field · Space or Left/Right chooses · %s saves · %s back",
-		 key_hint("orgform", ACT_NEXT_FIELD, k[0], 16), key_hint("orgform", ACT_SUBMIT, k[1], 16),
-		 key_hint("orgform", ACT_BACK, k[2], 16));
+	/* what the keys do in the field that has the focus: a choice is
+	 * chosen, a text is typed (Space there is a space) */
+	snprintf(line, sizeof line, "%s next field · %s · %s saves · %s back",
+		 key_hint("orgform", ACT_NEXT_FIELD, k[0], 16),
+		 s->fields[s->form.focus].kind == FIELD_CHOICE ? "Space or Left/Right chooses" : "Ctrl-U clears",
+		 key_hint("orgform", ACT_SUBMIT, k[1], 16), key_hint("orgform", ACT_BACK, k[2], 16));
 	draw_text(y++, 2, a.w - 4, line, theme_attr(C_DIM));
 	y++;
 	m = read_mark_text(app, &s->mark, line, sizeof line);
@@ -194,7 +199,7 @@ static void org_form_draw(struct app *app, void *state, struct rect a)
 	for (int i = 0; i < G_COUNT; i++)
 		form_draw_field(&s->form, i, y++, 2, label_w, a.w - 4, true);
 	y++;
-	draw_text(y++, 2, a.w - 4, "Package: the name of one of the event's packages (boxoffice org package).",
+	draw_text(y++, 2, a.w - 4, "Package: one of the event's packages by name (a wrong one lists them).",
 		  theme_attr(C_DIM));
 	if (s->discarding)
 		draw_text(++y, 2, a.w - 4,

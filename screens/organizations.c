@@ -232,15 +232,18 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 			"Manage exhibitors, partners, sponsors and others for this event",
 			"Exhibitors, partners, sponsors and others of this event",
 		};
-		char count[48] = "";
+		char count[48] = "", all[48];
 		int room = a.w - 4, k = 0;
+		snprintf(all, sizeof all, "%d organization%s", s->nall, s->nall == 1 ? "" : "s");
 		if (s->nall > 0 && s->cursor.count == s->nall)
-			snprintf(count, sizeof count, "%d organization%s", s->nall, s->nall == 1 ? "" : "s");
+			snprintf(count, sizeof count, "%s", all);
 		else if (s->nall > 0)
 			snprintf(count, sizeof count, "%d of %d", s->cursor.count, s->nall);
 		if (count[0]) {
+			/* room kept for the longer count, so filtering never
+			 * changes the subtitle's words */
 			draw_text_right(a.y, a.x + 2, a.w - 4, count, theme_attr(C_DIM));
-			room -= (int)strlen(count) + 2;
+			room -= (int)strlen(all) + 2;
 		}
 		while (k < 2 && (int)strlen(subtitles[k]) > room)
 			k++;
@@ -328,7 +331,7 @@ static void archived(struct db *db, json_t *doc, void *ctx)
 		app_status(s->app, true, "%s not archived: %.400s", s->archive_name, db->err);
 		return;
 	}
-	app_status(s->app, false, "%s archived", s->archive_name);
+	app_status(s->app, false, "%s archived (v, then u, brings it back)", s->archive_name);
 	organizations_query(s->app, s); /* it leaves the list */
 }
 
@@ -382,6 +385,11 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 			s->in_filters = false;
 			return SCR_HANDLED | SCR_REDRAW;
 		}
+		/* / goes to Search from the other fields; in Search it is text */
+		if (key == '/' && s->filters.focus != OF_SEARCH) {
+			s->filters.focus = OF_SEARCH;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
 		r = form_key(&s->filters, action, key);
 		if (r & FORM_CHANGED)
 			filters_apply(s);
@@ -393,10 +401,10 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 		app_push(app, &org_form_screen, NULL);
 		return SCR_HANDLED;
 	}
-	if (action == ACT_FILTERS || key == KEY_BTAB) {
-		/* from the list: Tab to Search, Shift-Tab to the last field */
+	if (action == ACT_FILTERS || action == ACT_SEARCH || key == KEY_BTAB) {
+		/* from the list: Tab or / to Search, Shift-Tab to the last field */
 		s->in_filters = true;
-		s->filters.focus = action == ACT_FILTERS ? OF_SEARCH : OF_COUNT - 1;
+		s->filters.focus = key == KEY_BTAB ? OF_COUNT - 1 : OF_SEARCH;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_ARCHIVED) {
@@ -431,7 +439,9 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 		s->confirming = true;
 		s->archive_id = row->id;
 		s->archive_version = row->version;
-		snprintf(s->archive_name, sizeof s->archive_name, "%s", row->cells[EOG_NAME]);
+		/* short enough that the question's y/n and every status line
+		 * about it fit at 80 columns */
+		text_ellipsis(s->archive_name, sizeof s->archive_name, row->cells[EOG_NAME], ORG_NAME_SAID);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	return list_cursor_move(&s->cursor, action, s->cursor.visible > 0 ? s->cursor.visible : LINES - 5);

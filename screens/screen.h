@@ -160,6 +160,9 @@ void draw_vline(int y, int x, int height, unsigned attr);
 int draw_text_width(const char *text);
 /* text cut to width columns, ending in "…" when it was cut. */
 void text_ellipsis(char *buf, size_t size, const char *text, int width);
+/* Columns of an organization's name in a question or a status line
+ * ("Archive NAME? y/n (it leaves the list)" fits at 80). */
+#define ORG_NAME_SAID 32
 /* The end of text in width columns, starting with "…" when the front was
  * cut: a field being typed into shows where the typing is. */
 void text_tail(char *buf, size_t size, const char *text, int width);

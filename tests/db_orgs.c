@@ -636,17 +636,18 @@ static void test_screen_filters_and_empty_state(void **state)
 	assert_true(tmux_wait_for(&t, "Beta Partner", 1000));
 	assert_true(tmux_wait_gone(&t, "Gamma Exhibitor", 1000));
 	assert_true(tmux_wait_for(&t, "1 of 3", 1000)); /* how many the filters let through */
+	assert_true(tmux_wait_for(&t, "Exhibitors, partners, sponsors and others of this event", 1000)); /* same words */
 	/* a booth is found too, its case and spacing forgiven */
 	tmux_keys(&t, "F4");
 	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
 	tmux_type(&t, " g7");
 	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, "Gamma Exhibitor", 1000));
-	/* Enter goes back to the list, Tab from the list to Search again */
+	/* Enter goes back to the list, / from the list to Search (as Tab) */
 	tmux_keys(&t, "F4 Enter");
 	assert_true(tmux_wait_for(&t, "Alpha Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, "+Add", 1000));
-	tmux_keys(&t, "Tab");
+	tmux_keys(&t, "/");
 	tmux_type(&t, "beta");
 	assert_true(tmux_wait_gone(&t, "Alpha Sponsor", 5000));
 	/* Tab moves on to Relationship, as in Ticket Orders' pane: Space there
@@ -721,6 +722,11 @@ static void test_screen_long_name_typed_in_view(void **state)
 			 1);
 	/* on the list the name is cut at its end, with "…" */
 	assert_true(tmux_wait_for(&t, "Nordic Association of", 5000));
+	/* a question about it keeps its y/n on the line */
+	tmux_keys(&t, "x");
+	assert_true(tmux_wait_for(&t, "…? y/n (it leaves the list)", 3000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "… kept", 3000));
 	tmux_stop(&t);
 }
 
