@@ -59,18 +59,6 @@ static int print_result(struct cli *cli, const char *what, json_t *doc)
 	return EXIT_DONE;
 }
 
-/* "sold out" and "only K left" (inventory_refuse, BX020) name no type: a
- * clerk selling several needs to know which one ran out. */
-static int print_sale(struct cli *cli, const char *what, const char *type, json_t *doc)
-{
-	const char *err = cli->db->err;
-	if (!doc && cli->db->status == DB_REFUSED && (strncmp(err, "sold out", 8) == 0 || strncmp(err, "only ", 5) == 0)) {
-		bool id = type[strspn(type, "0123456789")] == '\0';
-		return cli_fail(EXIT_REFUSED, what, "%s%s: %s", id ? "type " : "", type, err);
-	}
-	return print_result(cli, what, doc);
-}
-
 int cmd_sell(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "sell", *event = NULL, *type = NULL, *qty = NULL, *channel = "pos";
@@ -93,7 +81,7 @@ int cmd_sell(struct cli *cli, int argc, char **argv)
 		return rc;
 	s.channel = channel;
 	fill_sale(&s, &f);
-	return print_sale(cli, what, type, db_sell(cli->db, &s));
+	return print_result(cli, what, db_sell(cli->db, &s)); /* a refusal names the type (db/066) */
 }
 
 int cmd_hold(struct cli *cli, int argc, char **argv)
@@ -124,7 +112,7 @@ int cmd_hold(struct cli *cli, int argc, char **argv)
 	s.channel = channel;
 	s.key = key;
 	s.reason = reason;
-	return print_sale(cli, what, type, db_hold(cli->db, &s, ttl_s));
+	return print_result(cli, what, db_hold(cli->db, &s, ttl_s));
 }
 
 int cmd_hold_confirm(struct cli *cli, int argc, char **argv)
