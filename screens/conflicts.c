@@ -183,11 +183,6 @@ static int conflicts_key(struct app *app, void *state, enum action action, int k
 	struct conflicts_state *s = state;
 	json_t *sel = s->cursor.count > 0 ? json_array_get(s->rows, (size_t)s->cursor.selected) : NULL;
 
-	if (s->writing && (action == ACT_BACK || action == ACT_MENU)) {
-		/* closing would cancel the settle the supervisor asked for */
-		app_status(app, true, "still settling the conflict — wait for the answer");
-		return SCR_HANDLED | SCR_REDRAW;
-	}
 	if (s->prompt == PROMPT_REVIEW) {
 		s->prompt = PROMPT_NONE;
 		if (key == 'y' || key == 'Y')
@@ -261,6 +256,12 @@ static int conflicts_tick(struct app *app, void *state)
 	return SCR_REQUERY;
 }
 
+/* The settle asked for: closing would cancel it. */
+static const char *conflicts_writing(void *state)
+{
+	return ((struct conflicts_state *)state)->writing ? "settling the conflict" : NULL;
+}
+
 const struct screen_ops conflicts_screen = {
 	.name = "conflicts",
 	.needs = "clerk",
@@ -274,4 +275,5 @@ const struct screen_ops conflicts_screen = {
 	.on_mouse = conflicts_mouse,
 	.on_notify = conflicts_notify,
 	.on_tick = conflicts_tick,
+	.writing = conflicts_writing,
 };

@@ -598,6 +598,12 @@ static void neworder_init(struct app *app, void *state, const struct screen_arg 
 	}
 }
 
+/* The order on its way: closing would cancel it. */
+static const char *neworder_writing(void *state)
+{
+	return ((struct neworder_state *)state)->creating ? "creating the order" : NULL;
+}
+
 const struct screen_ops neworder_screen = {
 	.name = "neworder",
 	.needs = "clerk",
@@ -609,4 +615,5 @@ const struct screen_ops neworder_screen = {
 	.draw = neworder_draw,
 	.on_tick = neworder_tick,
 	.on_key = neworder_key,
+	.writing = neworder_writing,
 };

@@ -28,6 +28,7 @@ struct org_archived_state {
 	long long restore_id;
 	int restore_version;
 	char restore_name[201];
+	char writing_what[220];
 	struct app *app;
 };
 
@@ -161,11 +162,6 @@ static int org_archived_key(struct app *app, void *state, enum action action, in
 
 	if (s->confirming)
 		return restore_answer(app, s, key);
-	if (s->restoring && (action == ACT_BACK || action == ACT_MENU)) {
-		/* closing would cancel the restore the clerk said y to */
-		app_status(app, true, "still restoring %s — wait for the answer", s->restore_name);
-		return SCR_HANDLED | SCR_REDRAW;
-	}
 	if (action == ACT_RESTORE) {
 		const struct archived_row *r;
 		if (s->restoring)
@@ -211,6 +207,16 @@ static void org_archived_done(struct app *app, void *state)
 	db_cancel_owner(app_db(app), &s->restore_id);
 }
 
+/* The restore the clerk said y to: closing would cancel it. */
+static const char *org_archived_writing(void *state)
+{
+	struct org_archived_state *s = state;
+	if (!s->restoring)
+		return NULL;
+	snprintf(s->writing_what, sizeof s->writing_what, "restoring %s", s->restore_name);
+	return s->writing_what;
+}
+
 const struct screen_ops org_archived_screen = {
 	.name = "org_archived",
 	.needs = "clerk",
@@ -222,4 +228,5 @@ const struct screen_ops org_archived_screen = {
 	.on_key = org_archived_key,
 	.on_mouse = org_archived_mouse,
 	.on_notify = org_archived_notify,
+	.writing = org_archived_writing,
 };

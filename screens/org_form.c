@@ -488,6 +488,12 @@ static int org_form_tick(struct app *app, void *state)
 	return s->close ? SCR_BACK : SCR_IGNORED;
 }
 
+/* The save on its way: closing would cancel it. */
+static const char *org_form_writing(void *state)
+{
+	return ((struct org_form_state *)state)->saving ? "saving" : NULL;
+}
+
 const struct screen_ops org_form_screen = {
 	.name = "orgform",
 	.needs = "clerk",
@@ -498,4 +504,5 @@ const struct screen_ops org_form_screen = {
 	.draw = org_form_draw,
 	.on_key = org_form_key,
 	.on_tick = org_form_tick,
+	.writing = org_form_writing,
 };

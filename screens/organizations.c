@@ -49,7 +49,8 @@ struct organizations_state {
 	bool confirming, archiving;
 	long long archive_id;
 	int archive_version;
-	char archive_name[120];
+	char archive_name[160]; /* ORG_NAME_SAID columns, whole characters */
+	char writing_what[200];
 	struct app *app;
 	/* an assignment or a check-in changed the entitlements: read again
 	 * once it has been quiet a moment (a busy entrance scans many a
@@ -365,11 +366,6 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 		filters_init(s);
 	if (s->confirming)
 		return archive_answer(app, s, key);
-	if (s->archiving && (action == ACT_BACK || action == ACT_MENU)) {
-		/* closing would cancel the archive the clerk said y to */
-		app_status(app, true, "still archiving %s — wait for the answer", s->archive_name);
-		return SCR_HANDLED | SCR_REDRAW;
-	}
 	if (action == ACT_RESET) {
 		filters_init(s);
 		filters_apply(s);
@@ -494,6 +490,16 @@ static bool organizations_typing(void *state)
 	return ((struct organizations_state *)state)->in_filters;
 }
 
+/* The archive the clerk said y to: closing would cancel it. */
+static const char *organizations_writing(void *state)
+{
+	struct organizations_state *s = state;
+	if (!s->archiving)
+		return NULL;
+	snprintf(s->writing_what, sizeof s->writing_what, "archiving %s", s->archive_name);
+	return s->writing_what;
+}
+
 const struct screen_ops organizations_screen = {
 	.name = "organizations",
 	.needs = "clerk",
@@ -504,6 +510,7 @@ const struct screen_ops organizations_screen = {
 	.draw = organizations_draw,
 	.on_key = organizations_key,
 	.typing = organizations_typing,
+	.writing = organizations_writing,
 	.on_mouse = organizations_mouse,
 	.on_notify = organizations_notify,
 	.on_tick = organizations_tick,

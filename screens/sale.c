@@ -459,6 +459,12 @@ static int sale_key(struct app *app, void *state, enum action action, int key)
 	return form_key(&s->form, action, key) ? SCR_HANDLED | SCR_REDRAW : SCR_IGNORED;
 }
 
+/* The sale on its way: closing would cancel it. */
+static const char *sale_writing(void *state)
+{
+	return ((struct sale_state *)state)->selling ? "selling" : NULL;
+}
+
 const struct screen_ops sale_screen = {
 	.name = "sale",
 	.needs = "clerk",
@@ -470,4 +476,5 @@ const struct screen_ops sale_screen = {
 	.draw = sale_draw,
 	.on_key = sale_key,
 	.on_tick = sale_tick,
+	.writing = sale_writing,
 };

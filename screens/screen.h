@@ -61,6 +61,11 @@ struct screen_ops {
 	/* True while a text field has the focus, so that letters type: the
 	 * key bar leaves out the keys that are letters then. NULL: never. */
 	bool (*typing)(void *state);
+	/* What the screen is writing now ("archiving Fjord AB"), or NULL.
+	 * Closing a screen cancels its requests, so while it writes the
+	 * framework keeps it (and the screens under it) open: Esc, F2 and
+	 * F10 say to wait for the answer. NULL op: never writes. */
+	const char *(*writing)(void *state);
 	int (*on_notify)(struct app *app, void *state, const char *channel, const char *payload);
 	int (*on_tick)(struct app *app, void *state);
 	/* A mouse event where the terminal sends them (click: select the row

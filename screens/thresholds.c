@@ -251,8 +251,8 @@ static int thresholds_key(struct app *app, void *state, enum action action, int 
 	struct thresholds_state *s = state;
 	int r;
 
-	if (s->saving && (action == ACT_MENU || action == ACT_BACK || action == ACT_REFRESH)) {
-		/* closing, or reading again, would cancel the save on its way */
+	if (s->saving && action == ACT_REFRESH) {
+		/* reading again would cancel the save on its way */
 		app_status(app, true, "still saving — wait for the answer");
 		return SCR_HANDLED | SCR_REDRAW;
 	}
@@ -282,6 +282,12 @@ static void thresholds_query(struct app *app, void *state)
 		load(app, s);
 }
 
+/* The save on its way: closing would cancel it. */
+static const char *thresholds_writing(void *state)
+{
+	return ((struct thresholds_state *)state)->saving ? "saving" : NULL;
+}
+
 const struct screen_ops thresholds_screen = {
 	.name = "thresholds",
 	.needs = "supervisor",
@@ -292,4 +298,5 @@ const struct screen_ops thresholds_screen = {
 	.query = thresholds_query,
 	.draw = thresholds_draw,
 	.on_key = thresholds_key,
+	.writing = thresholds_writing,
 };

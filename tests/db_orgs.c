@@ -757,6 +757,31 @@ static void test_screen_archive_not_cancelled_by_esc(void **state)
 	PQclear(PQexec(holder, "COMMIT"));
 	assert_true(tmux_wait_for(&t, "Omega Archive archived", 5000));
 	assert_true(tmux_wait_for(&t, "press + to add the first one", 5000));
+	/* again (the station gives up a lock after 3 s: each round is short) */
+	json_decref(cli_json("$BOXOFFICE org restore %lld --json", eo));
+	assert_true(tmux_wait_for(&t, "Omega Archive", 5000));
+	PQclear(PQexec(holder, "BEGIN"));
+	PQclear(PQexec(holder, sql));
+	tmux_keys(&t, "x");
+	assert_true(tmux_wait_for(&t, "Archive Omega Archive? y/n", 5000));
+	tmux_keys(&t, "y");
+	/* nor from a screen opened over it: F2 would close both */
+	tmux_keys(&t, "v");
+	assert_true(tmux_wait_for(&t, "Organizations archived from this event", 2000));
+	tmux_keys(&t, "F2");
+	assert_true(tmux_wait_for(&t, "still archiving Omega Archive", 2000));
+	assert_true(tmux_wait_for(&t, "Organizations archived from this event", 1000));
+	/* and F10, y waits too (the station would end the write unanswered) */
+	tmux_keys(&t, "F10");
+	assert_true(tmux_wait_for(&t, "Quit boxoffice?", 2000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "still archiving Omega Archive", 2000));
+	assert_true(tmux_wait_for(&t, "Organizations archived from this event", 1000));
+	PQclear(PQexec(holder, "COMMIT"));
+	assert_true(tmux_wait_for(&t, "Omega Archive archived", 5000));
+	assert_true(tmux_wait_for(&t, "Omega Archive", 5000)); /* now on the archived list */
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "press + to add the first one", 5000));
 	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM event_organization WHERE id = $1 "
 					   "AND archived_at IS NOT NULL",
 				     1, (const char *[]){ id }),

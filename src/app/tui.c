@@ -320,17 +320,39 @@ static void pop_screen(struct app *app)
 	app->dirty = true;
 }
 
+/* True (and said on the status line) when a screen from the top down to
+ * stack index keep is writing: closing it would cancel the write. */
+static bool closing_cancels_a_write(struct app *app, int keep)
+{
+	for (int i = app->depth - 1; i >= keep && i >= 0; i--) {
+		const struct screen_slot *s = &app->stack[i];
+		const char *what = s->ops->writing ? s->ops->writing(s->state) : NULL;
+		if (what) {
+			app_status(app, true, "still %s — wait for the answer", what);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void go_to_menu(struct app *app)
+{
+	if (closing_cancels_a_write(app, 1))
+		return;
+	while (app->depth > 1)
+		pop_screen(app);
+}
+
 static void apply_result(struct app *app, int r)
 {
 	if (r & SCR_QUIT) { /* asked first: an F10 by mistake must not close a door station */
 		app->confirm_quit = true;
 		app->dirty = true;
 	}
-	if (r & SCR_BACK)
+	if ((r & SCR_BACK) && !closing_cancels_a_write(app, app->depth - 1))
 		pop_screen(app);
 	if (r & SCR_MENU)
-		while (app->depth > 1)
-			pop_screen(app);
+		go_to_menu(app);
 	if (r & SCR_REQUERY)
 		screen_query(app, top(app));
 	if (r & (SCR_REDRAW | SCR_REQUERY | SCR_BACK | SCR_MENU))
@@ -783,7 +805,9 @@ static void handle_key(struct app *app, int ch)
 		app->confirm_quit = false;
 		app->dirty = true;
 		if (ch == 'y' || ch == 'Y' || action == ACT_QUIT) {
-			app->running = false;
+			/* a write on its way would end unanswered */
+			if (!closing_cancels_a_write(app, 0))
+				app->running = false;
 			return;
 		}
 		if (ch == 'n' || ch == 'N' || ch == 27 || ch == KEY_MOUSE)
@@ -804,8 +828,7 @@ static void handle_key(struct app *app, int ch)
 		if (action == ACT_QUIT)
 			apply_result(app, SCR_QUIT);
 		else if (action == ACT_MENU)
-			while (app->depth > 1)
-				pop_screen(app);
+			go_to_menu(app);
 		return;
 	}
 	/* What the login's role may not do reaches the screen as no action
@@ -829,10 +852,7 @@ static void handle_key(struct app *app, int ch)
 			if (strcmp(s->ops->name, "help") != 0)
 				app_push(app, &help_screen, NULL);
 			break;
-		case ACT_MENU:
-			while (app->depth > 1)
-				pop_screen(app);
-			break;
+		case ACT_MENU: go_to_menu(app); break;
 		case ACT_REFRESH:
 			r |= SCR_REQUERY;
 			repaint(app);
