@@ -20,8 +20,11 @@ BEGIN
 		SELECT capacity - sold - held - reserved - quota_free, seats_per_ticket, name
 		INTO seats_left, spt, type_name FROM ticket_type WHERE id = p_type;
 	END IF;
-	IF p_reserve THEN
-		spt := 1; -- reservations count seats, not tickets
+	IF p_reserve AND seats_left > 0 THEN -- reservations count seats, not tickets
+		RAISE EXCEPTION 'only % seats left (%)', to_char(seats_left, 'FM999,999,999'), type_name
+			USING ERRCODE = 'BX020', DETAIL = json_build_object('available', seats_left)::text;
+	ELSIF p_reserve THEN
+		spt := 1;
 	END IF;
 	IF seats_left / spt <= 0 THEN
 		RAISE EXCEPTION 'sold out (%)', type_name USING ERRCODE = 'BX020',

@@ -619,6 +619,12 @@ static void test_bad_input_changes_nothing(void **state)
 		err = refused(1, cmd);
 		assert_string_equal(err, "boxoffice: sell: only 4 left (Group of ten: 10 seats a ticket, 45 seats)\n");
 		free(err);
+		/* reserving by hand counts seats, and says so */
+		snprintf(cmd, sizeof cmd, "$BOXOFFICE adjust --event %lld --type %lld --delta -50 --reason test", event_id,
+			 group);
+		err = refused(1, cmd);
+		assert_string_equal(err, "boxoffice: adjust: only 45 seats left (Group of ten)\n");
+		free(err);
 		/* an order of several lines says which one is short */
 		snprintf(cmd, sizeof cmd, "$BOXOFFICE order add --event %lld --lines 'Adult:1,Group of ten:5'", event_id);
 		err = refused(1, cmd);

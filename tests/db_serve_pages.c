@@ -109,7 +109,7 @@ static void test_page_lists_types_and_escapes_names(void **state)
 {
 	struct served s;
 	char name[128], path[64], want[160];
-	long long ev, adult, vip;
+	long long ev, adult, vip, group;
 	struct http_answer a;
 
 	(void)state;
@@ -117,6 +117,7 @@ static void test_page_lists_types_and_escapes_names(void **state)
 	ev = make_event(name, "2027-06-01", 0);
 	adult = make_type(ev, "Adult", 10, 4000, 1);
 	vip = make_type(ev, "<script>alert(2)</script>&\"x", 5, 10001, 1);
+	group = make_type(ev, "Group", 105, 20000, 10); /* 105 seats: 10 tickets of 10 */
 	json_decref(cli_json("$BOXOFFICE sell --event %lld --type %lld --qty 3 --payment card", ev, adult));
 	start(&s);
 	snprintf(path, sizeof path, "/events/%lld", ev);
@@ -137,6 +138,11 @@ static void test_page_lists_types_and_escapes_names(void **state)
 	snprintf(want, sizeof want, "name=\"qty_%lld\" min=\"0\" max=\"7\"", adult);
 	assert_non_null(strstr(a.body, want));
 	snprintf(want, sizeof want, "name=\"qty_%lld\" min=\"0\" max=\"5\"", vip);
+	assert_non_null(strstr(a.body, want));
+	/* tickets, not seats */
+	snprintf(want, sizeof want, "id=\"available-%lld\">10 left", group);
+	assert_non_null(strstr(a.body, want));
+	snprintf(want, sizeof want, "name=\"qty_%lld\" min=\"0\" max=\"10\"", group);
 	assert_non_null(strstr(a.body, want));
 	assert_non_null(strstr(a.body, "<option value=\"invoice\""));
 	assert_non_null(strstr(a.body, "<option value=\"card\""));
