@@ -196,6 +196,32 @@ static void test_package_order_is_the_entitlement(void **state)
 			run_free(&r);
 		}
 		assert_true(tmux_wait_for(&t, "Gold: entitled 12 · ordered 12 · assigned 1 · checked in 1", 6000));
+		/* undone, it is not checked in (as on the check-in screens); on a
+		 * check-in list it is again */
+		{
+			char eos[24];
+			long long ticket;
+			struct run_result r;
+			snprintf(eos, sizeof eos, "%lld", eo);
+			ticket = test_scalar(conn, "SELECT min(k.id) FROM ticket k JOIN ticket_order o ON o.id = k.order_id "
+						   "WHERE o.event_org_id = $1 AND k.scans > 0", 1, (const char *[]){ eos });
+			r = run_cmd("$BOXOFFICE checkin undo %lld --reason 'wrong person'", ticket);
+			assert_int_equal(r.status, 0);
+			run_free(&r);
+			assert_true(tmux_wait_for(&t, "assigned 1 · checked in 0", 6000));
+			r = run_cmd("$BOXOFFICE list add --event %lld --name Main", ev);
+			assert_int_equal(r.status, 0);
+			run_free(&r);
+			r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
+				    "'import json,sys; print([t for t in json.load(sys.stdin) if t[\"id\"] == %lld][0][\"token\"])' | "
+				    "$BOXOFFICE checkin --gate org-hall --event %lld --list Main",
+				    test_scalar(conn, "SELECT order_id FROM ticket WHERE id = $1", 1,
+						(const char *[]){ (snprintf(eos, sizeof eos, "%lld", ticket), eos) }),
+				    ticket, ev);
+			assert_int_equal(r.status, 0);
+			run_free(&r);
+		}
+		assert_true(tmux_wait_for(&t, "assigned 1 · checked in 1", 6000));
 		tmux_stop(&t);
 	}
 }
