@@ -259,6 +259,16 @@ static void name_change(char *list, size_t size, const char *label, const char *
 		 yours ? c : "");
 }
 
+/* Of what the message's 4 rows of 76 hold, what the lists of fields may
+ * take beside its fixed words. */
+#define MESSAGE_FITS 220
+
+static void add_label(char *list, size_t size, const char *label)
+{
+	size_t n = strlen(list);
+	snprintf(list + n, size - n, "%s%s", n ? ", " : "", label);
+}
+
 /* The other station's values, read after the stale refusal, next to the
  * clerk's: a field only they changed takes their value (no conflict), one
  * both changed to different values keeps the clerk's and is named with
@@ -267,7 +277,7 @@ static void name_change(char *list, size_t size, const char *label, const char *
 static void compared(struct db *db, json_t *doc, void *ctx)
 {
 	struct org_form_state *s = ctx;
-	char both[600] = "", taken[600] = "", enter[16], f5[16];
+	char both[600] = "", both_labels[200] = "", taken[600] = "", taken_labels[200] = "", enter[16], f5[16];
 
 	s->comparing = false;
 	if (!doc) {
@@ -287,9 +297,20 @@ static void compared(struct db *db, json_t *doc, void *ctx)
 			continue; /* the other station left it */
 		if (strcmp(yours, s->opened[i]) == 0 || strcmp(yours, theirs) == 0) {
 			name_change(taken, sizeof taken, s->fields[i].label, s->opened[i], theirs, NULL);
+			add_label(taken_labels, sizeof taken_labels, s->fields[i].label);
 			set_field(&s->fields[i], theirs);
-		} else
+		} else {
 			name_change(both, sizeof both, s->fields[i].label, s->opened[i], theirs, yours);
+			add_label(both_labels, sizeof both_labels, s->fields[i].label);
+		}
+	}
+	/* the message has 4 rows: every conflict must be named in them, so
+	 * with many, the fields are named without their values (on screen,
+	 * the form shows yours; F5 shows theirs) */
+	if (strlen(both) + strlen(taken) > MESSAGE_FITS) {
+		snprintf(taken, sizeof taken, "%s", taken_labels);
+		if (strlen(both) + strlen(taken) > MESSAGE_FITS)
+			snprintf(both, sizeof both, "%s (theirs differ from yours)", both_labels);
 	}
 	for (int i = 0; i < G_COUNT; i++)
 		snprintf(s->opened[i], sizeof s->opened[i], "%s", stored_value(doc, i));

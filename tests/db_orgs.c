@@ -1360,6 +1360,36 @@ static void test_screen_form_stale_and_f5(void **state)
 	assert_non_null(strstr(screen, "+ Add Event Organization"));
 	assert_non_null(strstr(screen, "Lambda Oy"));
 	free(screen);
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Discard the changes?", 5000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_gone(&t, "+ Add Event Organization", 5000));
+
+	/* many fields changed at both stations, with long values: every
+	 * conflict is still named within the message (the fields only, when
+	 * their values would not fit) */
+	tmux_keys(&t, "e");
+	assert_true(tmux_wait_for(&t, "Booth              K3", 5000));
+	tmux_keys(&t, "C-u");
+	tmux_type(&t, "Kappa Events and Conferences of the Northern Seaboard, Limited");
+	tmux_keys(&t, "Down Down Down Down Down C-u");
+	tmux_type(&t, "Renewable energy and maritime engineering");
+	tmux_keys(&t, "Down Down C-u");
+	tmux_type(&t, "Hall J-2");
+	r = run_cmd("$BOXOFFICE org edit %lld --name 'Kappa Events of the Southern Coast and Islands Ltd' "
+		    "--category 'Logistics, warehousing and freight forwarding' --booth 'Hall J-4' --lifecycle active",
+		    eo);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Enter saves yours over theirs", 5000));
+	screen = tmux_capture(&t);
+	flat = one_line(screen);
+	if (!strstr(flat, "Changed at another station: Organization, Category, Booth (theirs differ from yours); "
+			  "also, now shown: Lifecycle."))
+		fail_msg("message: %s", flat);
+	free(flat);
+	free(screen);
 	tmux_stop(&t);
 }
 
