@@ -1,3 +1,4 @@
+#include <locale.h>
 /* Form input arrives a byte at a time: a field takes a UTF-8 character
  * whole or not at all, its limit counts characters, and a character that
  * does not fit leaves no stray bytes behind. */
@@ -5,6 +6,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "screens/screen.h"
 #include "src/app/form.h"
 #include "src/core/charge.h"
 #include "src/core/validate.h"
@@ -130,6 +132,31 @@ static void test_charge_line_shows_unit_net_vat_gross(void **state)
 	assert_non_null(strstr(buf, "= 125M"));
 }
 
+/* A field typed past its width shows its end after "…", in columns (wide
+ * characters count two), never starting with a combining mark that
+ * belonged to a character cut off. */
+static void test_text_tail_shows_the_end(void **state)
+{
+	char buf[64];
+	(void)state;
+	if (!setlocale(LC_ALL, "C.UTF-8"))
+		skip();
+	draw_init();
+	text_tail(buf, sizeof buf, "abcdef", 6);
+	assert_string_equal(buf, "abcdef");
+	text_tail(buf, sizeof buf, "abcdef", 4);
+	assert_string_equal(buf, "\u2026def");
+	/* 一二三四: 8 columns; in 5, "…" and the last two */
+	text_tail(buf, sizeof buf, "\u4e00\u4e8c\u4e09\u56db", 5);
+	assert_string_equal(buf, "\u2026\u4e09\u56db");
+	/* e + U+0301 four times: 4 columns; in 3, "…" and the last two
+	 * whole, not the second one's accent alone on the "…" */
+	text_tail(buf, sizeof buf, "e\u0301e\u0301e\u0301e\u0301", 3);
+	assert_string_equal(buf, "\u2026e\u0301e\u0301");
+	setlocale(LC_ALL, "C");
+	draw_init();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_digits_field_drops_a_multibyte_character),
 		cmocka_unit_test(test_prefilled_number_is_replaced_after_keys_that_edit_nothing),
 		cmocka_unit_test(test_charge_line_shows_unit_net_vat_gross),
+		cmocka_unit_test(test_text_tail_shows_the_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

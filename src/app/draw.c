@@ -152,10 +152,20 @@ void text_tail(char *buf, size_t size, const char *text, int width)
 		buf[0] = '\0';
 		return;
 	}
-	/* drop characters from the front until the rest fits beside "…" */
+	/* drop characters from the front until the rest fits beside "…",
+	 * and any combining mark left at the front (it belonged to a
+	 * character dropped, and would sit on the "…") */
 	memset(&st, 0, sizeof st);
 	while (total > width - ell && next_cell(&p, &st, cell, &n, &cols))
 		total -= cols;
+	for (;;) {
+		const char *q = p;
+		mbstate_t peek = st;
+		if (!next_cell(&q, &peek, cell, &n, &cols) || cols != 0)
+			break;
+		p = q;
+		st = peek;
+	}
 	snprintf(buf, size, "%s%s", "\u2026", p);
 }
 
