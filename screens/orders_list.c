@@ -327,12 +327,20 @@ void orders_draw_list(struct orders_state *s, struct rect a, int y, int h)
 			cols[c].title = titles[c];
 		}
 	}
-	/* an ID is never cut nor abbreviated: "#1234567" */
+	/* an ID is never cut nor abbreviated: "#1234567"; an amount keeps its
+	 * cents (1,084,061.25, not a rounded 1,084,061 over the others' cents):
+	 * the column widens, and less needed columns give way */
 	for (int i = 0; i < s->count; i++) {
-		char id[24];
+		char id[24], m[32];
 		int n = snprintf(id, sizeof id, "#%lld", s->rows[i].id);
 		if (n > cols[C_ID].width)
 			cols[C_ID].width = n;
+		n = money_format(m, sizeof m, s->rows[i].amount);
+		if (n > cols[C_AMOUNT].width && n <= 16)
+			cols[C_AMOUNT].width = n;
+		n = money_format(m, sizeof m, s->rows[i].vat);
+		if (n > cols[C_VAT].width && n <= 16)
+			cols[C_VAT].width = n;
 	}
 	shown = draw_columns(y, a.x + 1, a.w - 2, cols, C_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	/* F6 cycles through the sorts whose columns are on screen */

@@ -234,9 +234,15 @@ static void test_tab_slash_and_sort_mark(void **state)
 	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 2 --company 'Alpha AB'", event_id);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
+	make_type(event_id, "Stand", 5, 99999900, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Stand --qty 1 --company 'Gamma AB'", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
 	beta = order_add(event_id, "Adult:1", "invoice", "Beta AB"); /* newest: on top */
 	start_orders(&t, "nav", event_id, NULL);
 	assert_true(tmux_wait_for(&t, "Alpha AB", 10000));
+	/* an amount wider than the column keeps its cents (the column widens) */
+	assert_true(tmux_wait_for(&t, "1,249,998.75", 3000));
 	assert_true(tmux_wait_for(&t, "DATE▼", 3000));
 	tmux_keys(&t, "F7");
 	assert_true(tmux_wait_for(&t, "DATE▲", 3000));
