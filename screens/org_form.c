@@ -42,6 +42,8 @@ struct org_form_state {
 	bool loaded, saving, close;
 	bool comparing; /* refused as stale: reading what the other station stored */
 	bool reloading; /* F5: the read replaces what the form shows, and says so */
+	bool checking;  /* an organization changed somewhere: is it this one? */
+	bool changed_elsewhere; /* it is: said before Enter finds out */
 	char opened[G_COUNT][FIELD_TEXT_MAX]; /* the values as read: edit sends what differs */
 	char message[700];
 	bool message_error;
@@ -104,6 +106,7 @@ static void shown(struct db *db, json_t *doc, void *ctx)
 	s->version = (int)json_integer_value(json_object_get(doc, "version"));
 	remember_opened(s);
 	s->loaded = true;
+	s->changed_elsewhere = false;
 	if (s->reloading) {
 		s->message_error = false;
 		snprintf(s->message, sizeof s->message, "Read again: as stored now.");
@@ -159,6 +162,8 @@ static void org_form_init(struct app *app, void *state, const struct screen_arg 
 
 static void org_form_done(struct app *app, void *state)
 {
+	struct org_form_state *s = state;
+	db_cancel_owner(app_db(app), &s->checking);
 	db_cancel_owner(app_db(app), state);
 }
 
@@ -212,6 +217,11 @@ static void org_form_draw(struct app *app, void *state, struct rect a)
 	else if (s->comparing)
 		draw_text(++y, 2, a.w - 4, "Not saved: changed at another station. Reading what changed…",
 			  theme_attr(C_STATUS_ERR));
+	else if (s->changed_elsewhere && !s->message[0])
+		draw_wrapped(y + 1, 2, a.w - 4, 2,
+			     "Changed at another station since you opened it: F5 reads theirs, "
+			     "Enter shows what changed (nothing is saved over it unseen).",
+			     theme_attr(C_WARN));
 	else if (s->message[0]) {
 		/* at 80×24 the message has rows 16–19 and the advice row 20 */
 		y += 1 + draw_wrapped(y + 1, 2, a.w - 4, 4, s->message,
@@ -280,6 +290,7 @@ static void compared(struct db *db, json_t *doc, void *ctx)
 	char both[600] = "", both_labels[200] = "", taken[600] = "", taken_labels[200] = "", enter[16], f5[16];
 
 	s->comparing = false;
+	s->changed_elsewhere = false;
 	if (!doc) {
 		/* still at the old version: Enter is refused again and reads again */
 		char why[600];
@@ -502,6 +513,32 @@ static int org_form_key(struct app *app, void *state, enum action action, int ke
 	return SCR_IGNORED;
 }
 
+static void checked(struct db *db, json_t *doc, void *ctx)
+{
+	struct org_form_state *s = ctx;
+	(void)db;
+	s->checking = false;
+	if (doc && json_is_object(doc) && s->loaded && !s->comparing &&
+	    (int)json_integer_value(json_object_get(doc, "version")) != s->version)
+		s->changed_elsewhere = true;
+}
+
+/* Organizations changed somewhere (boxoffice_events): if this one did,
+ * the form says so while the clerk types, before Enter is refused. */
+static int org_form_notify(struct app *app, void *state, const char *channel, const char *payload)
+{
+	struct org_form_state *s = state;
+	char id[24];
+	const char *params[1] = { id };
+	(void)payload;
+	if (strcmp(channel, "boxoffice_events") != 0 || !s->eo || !s->loaded || s->saving || s->comparing ||
+	    s->checking || s->changed_elsewhere)
+		return SCR_IGNORED;
+	snprintf(id, sizeof id, "%lld", s->eo);
+	s->checking = db_org_call_submit(app_db(app), &s->checking, ORG_SHOW, params, checked, s);
+	return SCR_IGNORED;
+}
+
 static int org_form_tick(struct app *app, void *state)
 {
 	struct org_form_state *s = state;
@@ -525,5 +562,6 @@ const struct screen_ops org_form_screen = {
 	.draw = org_form_draw,
 	.on_key = org_form_key,
 	.on_tick = org_form_tick,
+	.on_notify = org_form_notify,
 	.writing = org_form_writing,
 };

@@ -1293,6 +1293,8 @@ static void test_screen_form_stale_and_f5(void **state)
 	r = run_cmd("$BOXOFFICE org edit %lld --category Platinum --booth K2", eo);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
+	/* said while the form is open, before Enter finds out */
+	assert_true(tmux_wait_for(&t, "Changed at another station since you opened it", 5000));
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_for(&t, "Changed at another station:", 5000));
 	assert_true(tmux_wait_for(&t, "Enter saves yours over theirs · F5 takes theirs", 5000));
