@@ -122,7 +122,8 @@ static void restored(struct db *db, json_t *doc, void *ctx)
 
 	s->restoring = false;
 	if (!doc) {
-		app_status(s->app, true, "%s not restored: %.400s", s->restore_name, db->err);
+		/* the question named it: the why needs the line (at 80 columns) */
+		app_status(s->app, true, "Not restored: %.400s", db->err);
 		return;
 	}
 	lost = json_string_value(json_object_get(doc, "booth_lost"));
@@ -152,7 +153,7 @@ static int restore_answer(struct app *app, struct org_archived_state *s, int key
 	/* its own owner: a re-read of the list never cancels it */
 	s->restoring = db_org_call_submit(app_db(app), &s->restore_id, ORG_RESTORE, params, restored, s);
 	if (!s->restoring)
-		app_status(app, true, "%s not restored: %.400s", s->restore_name, app_db(app)->err);
+		app_status(app, true, "Not restored: %.400s", app_db(app)->err);
 	return SCR_HANDLED | SCR_REDRAW;
 }
 

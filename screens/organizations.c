@@ -115,6 +115,8 @@ static void filters_apply(struct organizations_state *s)
 /* The count's room in ORDERS · AMOUNT: the "·" of every row, and of the
  * header, in one column. */
 #define ORDERS_ROOM 4
+#define WIDE_ORDERS_FROM 110
+#define WIDE_ORDERS_W 20
 
 /* "12 · 997.50": the count, then the amount in currency units in what is
  * left of the width; both abbreviated rather than cut. whole: every row
@@ -269,12 +271,16 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 		 * the amounts are whole units */
 		struct column cols[O_COUNT];
 		char title[48];
-		whole = amounts_whole(s, columns[O_ORDERS].width);
+		/* a wide terminal gives the amounts room for their cents up to
+		 * 99,999,999.99 (at 80 the name keeps its 24 first) */
+		int orders_w = a.w >= WIDE_ORDERS_FROM ? WIDE_ORDERS_W : columns[O_ORDERS].width;
+		whole = amounts_whole(s, orders_w);
 		const char *amount = whole ? "≈AMOUNT" : "AMOUNT";
-		int pad = columns[O_ORDERS].width - ORDERS_ROOM - 3 - draw_text_width(amount); /* "≈": 1 column, 3 bytes */
+		int pad = orders_w - ORDERS_ROOM - 3 - draw_text_width(amount); /* "≈": 1 column, 3 bytes */
 		snprintf(title, sizeof title, "%*s · %*s%s", ORDERS_ROOM, "ORD", pad > 0 ? pad : 0, "", amount);
 		memcpy(cols, columns, sizeof cols);
 		cols[O_ORDERS].title = title;
+		cols[O_ORDERS].width = orders_w;
 		shown = draw_columns(a.y, a.x + 1, a.w - 2, cols, O_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	}
 	list_cursor_fit(&s->cursor, visible);
@@ -329,7 +335,8 @@ static void archived(struct db *db, json_t *doc, void *ctx)
 
 	s->archiving = false;
 	if (!doc) {
-		app_status(s->app, true, "%s not archived: %.400s", s->archive_name, db->err);
+		/* the question named it: the why needs the line (at 80 columns) */
+		app_status(s->app, true, "Not archived: %.400s", db->err);
 		return;
 	}
 	app_status(s->app, false, "%s archived (v, then u, brings it back)", s->archive_name);
@@ -354,7 +361,7 @@ static int archive_answer(struct app *app, struct organizations_state *s, int ke
 	/* its own owner: a re-read of the list never cancels it */
 	s->archiving = db_org_call_submit(app_db(app), &s->archive_id, ORG_ARCHIVE, params, archived, s);
 	if (!s->archiving)
-		app_status(app, true, "%s not archived: %.400s", s->archive_name, app_db(app)->err);
+		app_status(app, true, "Not archived: %.400s", app_db(app)->err);
 	return SCR_HANDLED | SCR_REDRAW;
 }
 

@@ -812,9 +812,23 @@ static void test_screen_archive_not_cancelled_by_esc(void **state)
 					   "AND archived_at IS NOT NULL",
 				     1, (const char *[]){ id }),
 			 1);
+	/* held past the station's lock timeout: said whole on the status line */
+	json_decref(cli_json("$BOXOFFICE org restore %lld --json", eo));
+	assert_true(tmux_wait_for(&t, "Omega Archive", 5000));
+	PQclear(PQexec(holder, "BEGIN"));
+	PQclear(PQexec(holder, sql));
+	tmux_keys(&t, "x");
+	assert_true(tmux_wait_for(&t, "Archive Omega Archive? y/n", 5000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Not archived: held by another station (waited 3 s): nothing done, try again", 8000));
+	PQclear(PQexec(holder, "ROLLBACK"));
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM event_organization WHERE id = $1 "
+					   "AND archived_at IS NULL",
+				     1, (const char *[]){ id }),
+			 1);
 	/* and now Esc closes it */
 	tmux_keys(&t, "Escape");
-	assert_true(tmux_wait_gone(&t, "press + to add the first one", 5000));
+	assert_true(tmux_wait_gone(&t, "Omega Archive", 5000));
 	tmux_stop(&t);
 	PQfinish(holder);
 }
@@ -972,6 +986,19 @@ static void test_screen_orders_of_organization(void **state)
 	assert_true(tmux_wait_for(&t, "2 ·   187,525", 5000)); /* 12.50 + 187,512.50 */
 	assert_true(tmux_wait_for(&t, "3 ·        50", 1000));
 	assert_true(tmux_wait_for(&t, " ORD ·   ≈AMOUNT", 1000));
+	/* a wide terminal has room for the cents */
+	{
+		struct tmux wide;
+		char cmd[256], *shown;
+		snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen organizations --event %lld; sleep 30", ev);
+		tmux_start(&wide, "orgswide", 120, 30, cmd);
+		assert_true(tmux_wait_for(&wide, "187,525.00", 10000));
+		shown = tmux_capture(&wide);
+		assert_non_null(strstr(shown, "3 ·         50.00"));
+		assert_null(strstr(shown, "≈AMOUNT"));
+		free(shown);
+		tmux_stop(&wide);
+	}
 	tmux_keys(&t, "Home o");
 	assert_true(tmux_wait_for(&t, "Org: Kappa Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, " Total ", 5000));
