@@ -95,7 +95,7 @@ static int dispatch_key(struct app *app, struct orders_state *s, enum action act
 			return SCR_HANDLED | SCR_REDRAW;
 		}
 		/* Tab after the last field, Shift-Tab before the first: the list */
-		if ((key == '\t' && s->filters.focus == FF_COUNT - 1) || (key == KEY_BTAB && s->filters.focus == 0)) {
+		if (form_tabs_out(&s->filters, key)) {
 			s->filter_focus = false;
 			return SCR_HANDLED | SCR_REDRAW;
 		}

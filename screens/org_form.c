@@ -115,19 +115,25 @@ static void shown(struct db *db, json_t *doc, void *ctx)
 	}
 }
 
-/* Reads the organization into the form, replacing what it shows; the
- * form waits ("reading it…") until it is read. */
-static void load(struct app *app, struct org_form_state *s, bool again)
+/* Sends ORG_SHOW of the organization being edited; done gets it. */
+static bool show_submit(struct app *app, struct org_form_state *s, const void *owner, db_json_fn done)
 {
 	char id[24];
 	const char *params[1] = { id };
 	snprintf(id, sizeof id, "%lld", s->eo);
+	return db_org_call_submit(app_db(app), owner, ORG_SHOW, params, done, s);
+}
+
+/* Reads the organization into the form, replacing what it shows; the
+ * form waits ("reading it…") until it is read. */
+static void load(struct app *app, struct org_form_state *s, bool again)
+{
 	db_cancel_owner(app_db(app), s);
 	s->loaded = false;
 	s->comparing = false;
 	s->reloading = again;
 	s->message[0] = s->advice[0] = '\0';
-	read_mark_sent(&s->mark, app, db_org_call_submit(app_db(app), s, ORG_SHOW, params, shown, s));
+	read_mark_sent(&s->mark, app, show_submit(app, s, s, shown));
 }
 
 static void org_form_init(struct app *app, void *state, const struct screen_arg *arg)
@@ -349,12 +355,8 @@ static void compared(struct db *db, json_t *doc, void *ctx)
 /* Refused as stale: read what the other station stored, keeping the form. */
 static void read_theirs(struct org_form_state *s)
 {
-	char id[24];
-	const char *params[1] = { id };
-
-	snprintf(id, sizeof id, "%lld", s->eo);
 	s->saving = false;
-	s->comparing = db_org_call_submit(app_db(s->app), s, ORG_SHOW, params, compared, s);
+	s->comparing = show_submit(s->app, s, s, compared);
 	if (!s->comparing) {
 		char why[600];
 		snprintf(why, sizeof why, "changed at another station, and reading it again failed: %.400s",
@@ -528,14 +530,11 @@ static void checked(struct db *db, json_t *doc, void *ctx)
 static int org_form_notify(struct app *app, void *state, const char *channel, const char *payload)
 {
 	struct org_form_state *s = state;
-	char id[24];
-	const char *params[1] = { id };
 	(void)payload;
 	if (strcmp(channel, "boxoffice_events") != 0 || !s->eo || !s->loaded || s->saving || s->comparing ||
 	    s->checking || s->changed_elsewhere)
 		return SCR_IGNORED;
-	snprintf(id, sizeof id, "%lld", s->eo);
-	s->checking = db_org_call_submit(app_db(app), &s->checking, ORG_SHOW, params, checked, s);
+	s->checking = show_submit(app, s, &s->checking, checked);
 	return SCR_IGNORED;
 }
 

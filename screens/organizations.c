@@ -383,8 +383,7 @@ static int organizations_key(struct app *app, void *state, enum action action, i
 		 * fields; Enter, Esc, Tab after the last field or Shift-Tab
 		 * before the first go back to the list */
 		int r;
-		if (action == ACT_BACK || action == ACT_OPEN || (key == '\t' && s->filters.focus == OF_COUNT - 1) ||
-		    (key == KEY_BTAB && s->filters.focus == 0)) {
+		if (action == ACT_BACK || action == ACT_OPEN || form_tabs_out(&s->filters, key)) {
 			s->in_filters = false;
 			return SCR_HANDLED | SCR_REDRAW;
 		}

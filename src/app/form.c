@@ -128,6 +128,11 @@ int form_key(struct form *f, enum action action, int key)
 	return FORM_IGNORED;
 }
 
+bool form_tabs_out(const struct form *f, int key)
+{
+	return (key == '\t' && f->focus == f->count - 1) || (key == KEY_BTAB && f->focus == 0);
+}
+
 void form_draw_field(const struct form *f, int i, int y, int x, int label_w, int w, bool active)
 {
 	const struct form_field *field = &f->fields[i];

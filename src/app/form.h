@@ -42,6 +42,9 @@ enum form_result {
 /* Handles one key for the focused field; Up/Down/Tab move unless
  * moves_focus is false (a one-field prompt). */
 int form_key(struct form *f, enum action action, int key);
+/* Tab on the last field or Shift-Tab on the first: where a filter pane
+ * hands the focus back to its list (Ticket Orders, Organizations). */
+bool form_tabs_out(const struct form *f, int key);
 /* Draws field i: label in label_w columns, value in the rest of w. */
 void form_draw_field(const struct form *f, int i, int y, int x, int label_w, int w, bool active);
 /* The value as shown (choice name, or the text). */
