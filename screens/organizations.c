@@ -38,6 +38,7 @@ static const char *const vis_choices[] = { "Any", "public", "internal", "hidden"
 struct organizations_state {
 	struct org_row all[ORGS_MAX];
 	int nall;
+	long long narchived; /* -1: not known (yet) */
 	int shown[ORGS_MAX]; /* the rows the filters let through, indexes into all */
 	struct form_field ffields[OF_COUNT];
 	struct form filters;
@@ -181,6 +182,13 @@ static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
 			s->cursor.selected = j;
 }
 
+static void archived_count_answer(struct db *db, const PGresult *res, void *ctx)
+{
+	struct organizations_state *s = ctx;
+	(void)db;
+	s->narchived = res && PQntuples(res) == 1 ? db_int(res, 0, 0) : -1;
+}
+
 /* The rows shown stay (marked) until the answer replaces them. */
 static void organizations_query(struct app *app, void *state)
 {
@@ -190,6 +198,7 @@ static void organizations_query(struct app *app, void *state)
 		filters_init(s);
 	s->refresh_due = 0; /* this read is the one that was due */
 	db_cancel_owner(app_db(app), s); /* a newer read supersedes */
+	db_event_org_archived_count_submit(app_db(app), s, app_event_id(app), ORGS_MAX, archived_count_answer, s);
 	read_mark_sent(&s->mark, app,
 		       db_event_org_list_submit(app_db(app), s, app_event_id(app), ORGS_MAX, organizations_answer, s));
 }
@@ -300,12 +309,19 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 			  s->in_filters ? "Filters: Tab or Up/Down a field, Space a choice, Enter the list, F4 Reset"
 					: "+ add · e edit · x archive · v archived · o orders · p persons · Tab filters",
 			  theme_attr(C_DIM));
-	if (s->cursor.count == 0 && !mark)
+	if (s->cursor.count == 0 && !mark) {
+		char none[160];
+		if (s->nall == 0 && s->narchived > 0) /* not "none yet": they were archived */
+			snprintf(none, sizeof none, "%s %lld organization%s of this event %s archived: v shows %s, + adds one.",
+				 s->narchived == 1 ? "The" : "All", s->narchived, s->narchived == 1 ? "" : "s",
+				 s->narchived == 1 ? "is" : "are", s->narchived == 1 ? "it" : "them");
 		draw_text(a.y + 2, a.x + 2, a.w - 4,
-			  !app_event_id(app) ? "Choose an event first (menu: Events)."
-			  : s->nall == 0     ? "No organizations for this event yet: press + to add the first one."
-					     : "No organization matches the filters (F4 Reset Filters).",
+			  !app_event_id(app)			? "Choose an event first (menu: Events)."
+			  : s->nall == 0 && s->narchived > 0 ? none
+			  : s->nall == 0			? "No organizations for this event yet: press + to add the first one."
+							: "No organization matches the filters (F4 Reset Filters).",
 			  theme_attr(C_DIM));
+	}
 	for (int i = 0; i < visible && s->cursor.top + i < s->cursor.count; i++) {
 		const struct org_row *r = &s->all[s->shown[s->cursor.top + i]];
 		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED)

@@ -421,6 +421,37 @@ static void test_screen_archived_and_restore(void **state)
 	tmux_stop(&t);
 }
 
+/* An event whose organizations were all archived is not an event
+ * without any: the list says where they went, on the screen and in the
+ * CLI, and the count follows an archive made elsewhere. */
+static void test_all_archived_is_not_none_yet(void **state)
+{
+	long long ev = make_event(unique_name("OrgAllGone"), "2042-03-12", 0), a, b;
+	struct tmux t;
+	struct run_result r;
+	(void)state;
+
+	a = org_add(ev, "Upsilon Gone", "--relationship sponsor");
+	b = org_add(ev, "Phi Gone Too", "--relationship partner");
+	json_decref(cli_json("$BOXOFFICE org archive %lld --json", a));
+	r = run_cmd("$BOXOFFICE org list --event %lld --search upsilon", ev);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "No organization in this event matches."));
+	run_free(&r);
+	open_organizations(&t, "orgallgone", ev, "Phi Gone Too");
+	json_decref(cli_json("$BOXOFFICE org archive %lld --json", b));
+	assert_true(tmux_wait_for(&t, "All 2 organizations of this event are archived: v shows them", 5000));
+	assert_int_equal(tmux_row_of(&t, "add the first one"), -1);
+	r = run_cmd("$BOXOFFICE org list --event %lld", ev);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "All 2 organizations of this event are archived: boxoffice org list --event"));
+	assert_null(strstr(r.out, "yet"));
+	run_free(&r);
+	tmux_keys(&t, "v");
+	assert_true(tmux_wait_for(&t, "Upsilon Gone", 5000));
+	tmux_stop(&t);
+}
+
 /* Two wants of one booth at the same moment: a restore waiting on an
  * edit that gives its booth away comes back without it and says so,
  * never a raw duplicate-key error with the organization left archived.
@@ -1456,6 +1487,7 @@ int main(void)
 		cmocka_unit_test(test_booths_once_per_event),
 		cmocka_unit_test(test_archived_found_and_restored),
 		cmocka_unit_test(test_screen_archived_and_restore),
+		cmocka_unit_test(test_all_archived_is_not_none_yet),
 		cmocka_unit_test(test_restore_races_and_archived_merge),
 		cmocka_unit_test(test_duplicate_spellings_and_merge),
 		cmocka_unit_test(test_two_stations_edit),

@@ -169,10 +169,18 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 		printf(" %6s %14s\n", db_text(res, i, EOG_ORDERS), amount);
 	}
 	/* said, rather than a bare header or nothing at all */
-	if (!shown && PQntuples(res) == 0)
-		printf("No organizations in this event yet: add one with boxoffice org add --event %lld --name NAME\n",
-		       event_id);
-	else if (!shown)
+	if (!shown && PQntuples(res) == 0) {
+		long long gone = db_event_org_archived_count(cli->db, event_id, ORG_LIST_MAX);
+		if (gone > 0) /* not "none yet": they were archived */
+			printf("%s %lld organization%s of this event %s archived: boxoffice org list --event %lld "
+			       "--archived\n",
+			       gone == 1 ? "The" : "All", gone, gone == 1 ? "" : "s",
+			       gone == 1 ? "is" : "are", event_id);
+		else
+			printf("No organizations in this event yet: add one with boxoffice org add --event %lld "
+			       "--name NAME\n",
+			       event_id);
+	} else if (!shown)
 		printf("No organization in this event matches.\n");
 	PQclear(res);
 	return EXIT_DONE;

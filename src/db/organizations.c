@@ -82,6 +82,26 @@ bool db_event_org_archived_submit(struct db *db, const void *owner, long long ev
 	return submit_event_limit(db, owner, SQL_ORG_ARCHIVED, event_id, limit, done, ctx);
 }
 
+/* How many are archived (counted up to limit): "none yet" and "all
+ * archived" are different answers to an empty list. */
+static const char SQL_ORG_ARCHIVED_COUNT[] =
+	"SELECT count(*) FROM (SELECT 1 FROM event_organization WHERE event_id = $1 "
+	"AND archived_at IS NOT NULL LIMIT $2::integer) a";
+
+long long db_event_org_archived_count(struct db *db, long long event_id, int limit)
+{
+	PGresult *res = exec_event_limit(db, SQL_ORG_ARCHIVED_COUNT, event_id, limit);
+	long long n = res && PQntuples(res) == 1 ? db_int(res, 0, 0) : -1;
+	PQclear(res);
+	return n;
+}
+
+bool db_event_org_archived_count_submit(struct db *db, const void *owner, long long event_id, int limit,
+					db_rows_fn done, void *ctx)
+{
+	return submit_event_limit(db, owner, SQL_ORG_ARCHIVED_COUNT, event_id, limit, done, ctx);
+}
+
 PGresult *db_event_org_list(struct db *db, long long event_id, int limit)
 {
 	return exec_event_limit(db, SQL_ORG_LIST, event_id, limit);

@@ -26,12 +26,18 @@ enum event_org_archived_col { EOA_ID, EOA_COMPANY_ID, EOA_NAME, EOA_RELATION, EO
 /* The event's archived organizations (db/065 org_archived), newest
  * archived first, up to limit; archived_at as text. */
 PGresult *db_event_org_archived(struct db *db, long long event_id, int limit);
+/* How many of the event's organizations are archived, counted up to
+ * limit; -1 with db->err set on failure. */
+long long db_event_org_archived_count(struct db *db, long long event_id, int limit);
 /* The same queued on the loop (src/db/read.h's shape). */
 #include "read.h"
 bool db_event_org_list_submit(struct db *db, const void *owner, long long event_id, int limit, db_rows_fn done,
 			      void *ctx);
 bool db_event_org_archived_submit(struct db *db, const void *owner, long long event_id, int limit,
 				  db_rows_fn done, void *ctx);
+/* one row, one column: the count */
+bool db_event_org_archived_count_submit(struct db *db, const void *owner, long long event_id, int limit,
+					db_rows_fn done, void *ctx);
 bool db_event_org_choices_submit(struct db *db, const void *owner, long long event_id, int limit, db_rows_fn done,
 				 void *ctx);
 
