@@ -120,16 +120,33 @@ static void test_charge_line_shows_unit_net_vat_gross(void **state)
 	assert_int_equal(c.gross_cents, 0);
 	charge_format(buf, sizeof buf, "2 × Adult", &c, "sponsored", 76);
 	assert_string_equal(buf, "2 × Adult 399.00 — sponsored: no charge");
-	/* narrow: the name gives way first, then the numbers are abbreviated */
+	/* narrow: the name gives way first, then the line says its gross
+	 * alone, exact, and only then are the numbers abbreviated */
 	assert_true(charge_line(&c, 10000, 999900, 2500, PAY_CARD));
+	charge_format(buf, sizeof buf, "10000 × Grandstand Premium Lounge", &c, "card", 76);
+	assert_string_equal(buf, "10000 × Grand… 9,999.00 = 99,990,000.00 + VAT 24,997,500.00 = 124,987,500.00");
 	charge_format(buf, sizeof buf, "10000 × Grandstand Premium Lounge", &c, "card", 60);
 	assert_true(utf8_length(buf) <= 60);
-	assert_non_null(strstr(buf, "10000 × "));
-	assert_non_null(strstr(buf, "+ VAT "));
-	assert_non_null(strstr(buf, "= 124987500")); /* 124,987,500.00 gross, without its separators */
+	assert_string_equal(buf, "10000 × Grandstand Prem… 9,999.00 = 124,987,500.00 incl. VAT");
 	charge_format(buf, sizeof buf, "10000 × Grandstand Premium Lounge", &c, "card", 40);
 	assert_true(utf8_length(buf) <= 40);
-	assert_non_null(strstr(buf, "= 125M"));
+	assert_non_null(strstr(buf, "10000 "));
+	assert_non_null(strstr(buf, "= 124987500 incl. VAT")); /* without its separators */
+	charge_format(buf, sizeof buf, "10000 × Grandstand Premium Lounge", &c, "card", 28);
+	assert_true(utf8_length(buf) <= 28);
+	assert_non_null(strstr(buf, "= 125M incl. VAT"));
+	/* the new order's line at 80 columns (51 after the quantity): 100
+	 * at 1,250.00 keeps its cents */
+	assert_true(charge_line(&c, 100, 125000, 2500, PAY_CARD));
+	charge_format(buf, sizeof buf, "×", &c, "card", 51);
+	assert_string_equal(buf, "× 1,250.00 = 156,250.00 incl. VAT");
+	charge_format(buf, sizeof buf, "×", &c, "card", 52);
+	assert_string_equal(buf, "× 1,250.00 = 125,000.00 + VAT 31,250.00 = 156,250.00");
+	/* a total has no shorter form: its numbers are abbreviated */
+	charge_add(&total, &c);
+	charge_format(buf, sizeof buf, "Total, 103 tickets:", &total, "card", 40);
+	assert_true(utf8_length(buf) <= 40);
+	assert_non_null(strstr(buf, "+ VAT "));
 }
 
 /* A field typed past its width shows its end after "…", in columns (wide

@@ -50,37 +50,56 @@ void charge_cut_name(char *out, size_t size, const char *lead, int chars)
 	snprintf(out, size, "%.*s…", (int)len, lead);
 }
 
+/* The amounts in number width w: the whole form ("unit = net + VAT vat =
+ * gross"), or with short set the line's gross alone ("unit = gross incl.
+ * VAT"): exact numbers read better than abbreviated ones, and the total
+ * under the lines still shows the VAT. */
+static void charge_tail(char *tail, size_t size, const struct charge *c, const char *payment, int w, bool short_form)
+{
+	char unit[40] = "", net[40], vat[40], gross[40];
+
+	if (c->unit_cents >= 0) {
+		unit[0] = ' ';
+		money_format_fit(unit + 1, sizeof unit - 1, c->unit_cents, w);
+	}
+	if (c->uncharged) {
+		snprintf(tail, size, "%s — %s: no charge", unit, payment ? payment : "free");
+		return;
+	}
+	if (c->unit_cents >= 0 && c->qty == 0) {
+		snprintf(tail, size, "%s", unit);
+		return;
+	}
+	money_format_fit(net, sizeof net, c->net_cents, w);
+	money_format_fit(vat, sizeof vat, c->vat_cents, w);
+	money_format_fit(gross, sizeof gross, c->gross_cents, w);
+	if (c->unit_cents >= 0 && short_form)
+		snprintf(tail, size, "%s = %s incl. VAT", unit, gross);
+	else if (c->unit_cents >= 0)
+		snprintf(tail, size, "%s = %s + VAT %s = %s", unit, net, vat, gross);
+	else
+		snprintf(tail, size, " %s + VAT %s = %s", net, vat, gross);
+}
+
 int charge_format(char *buf, size_t size, const char *lead, const struct charge *c, const char *payment,
 		  int width)
 {
-	/* number widths to try: the full amount, then shorter forms */
+	/* number widths to try: the full amount, then shorter forms; at each
+	 * the whole line first, then (a line with a unit price) its gross */
 	static const int widths[] = { 32, 9, 7, 5, 4 };
-	char tail[200] = "", unit[40], net[40], vat[40], gross[40], cut[300];
+	const int tries = (int)(sizeof widths / sizeof widths[0]) * 2;
+	char tail[200] = "", cut[300];
 	int lead_chars = utf8_length(lead ? lead : ""), least = lead_chars < 6 ? lead_chars : 6;
 
-	for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
-		int w = widths[i], tail_chars, room;
-		unit[0] = '\0';
-		if (c->unit_cents >= 0) {
-			unit[0] = ' ';
-			money_format_fit(unit + 1, sizeof unit - 1, c->unit_cents, w);
-		}
-		if (c->uncharged) {
-			snprintf(tail, sizeof tail, "%s — %s: no charge", unit, payment ? payment : "free");
-		} else if (c->unit_cents >= 0 && c->qty == 0) {
-			snprintf(tail, sizeof tail, "%s", unit);
-		} else {
-			money_format_fit(net, sizeof net, c->net_cents, w);
-			money_format_fit(vat, sizeof vat, c->vat_cents, w);
-			money_format_fit(gross, sizeof gross, c->gross_cents, w);
-			if (c->unit_cents >= 0)
-				snprintf(tail, sizeof tail, "%s = %s + VAT %s = %s", unit, net, vat, gross);
-			else
-				snprintf(tail, sizeof tail, " %s + VAT %s = %s", net, vat, gross);
-		}
+	for (int i = 0; i < tries; i++) {
+		int tail_chars, room;
+		bool short_form = i % 2 == 1;
+		if (short_form && (c->unit_cents < 0 || c->qty == 0 || c->uncharged) && i + 1 < tries)
+			continue; /* nothing shorter to say at this width */
+		charge_tail(tail, sizeof tail, c, payment, widths[i / 2], short_form);
 		tail_chars = utf8_length(tail);
 		room = width - tail_chars;
-		if (room >= least || i + 1 == sizeof widths / sizeof widths[0]) {
+		if (room >= least || i + 1 == tries) {
 			charge_cut_name(cut, sizeof cut, lead ? lead : "", room > least ? room : least);
 			return snprintf(buf, size, "%s%s", cut, tail);
 		}
