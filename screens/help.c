@@ -44,14 +44,17 @@ static void add_row(struct help_state *h, const char *key, const char *label, co
 static void add_bindings(struct help_state *h, const char *name, const char *role, bool own)
 {
 	for (const struct binding *b = bindings; b->action != ACT_NONE; b++) {
-		char key[16];
+		char key[16], help[96];
 		if (own ? !b->screen || strcmp(b->screen, name) != 0 : b->screen != NULL)
 			continue;
 		if (!b->screen && keymap_lookup(name, b->key) != b->action)
 			continue; /* rebound by the screen */
 		if (!role_allows(role, action_role(b->action)))
 			continue;
-		add_row(h, key_label(b->key, key, sizeof key), action_label(b->action), action_help_on(name, b->action));
+		/* a character key of every screen (?) is typed in a text field */
+		snprintf(help, sizeof help, "%s%s", action_help_on(name, b->action),
+			 !b->screen && b->key >= ' ' && b->key < 127 ? " (in a text field: F1)" : "");
+		add_row(h, key_label(b->key, key, sizeof key), action_label(b->action), help);
 	}
 }
 

@@ -349,6 +349,16 @@ static void test_forms_fit_80x24(void **state)
 
 	open_neworder(&t, event_id);
 	assert_true(tmux_wait_for(&t, "× 9,999.00", 3000));
+	/* ? is a character in a text field, and the help says so */
+	tmux_keys(&t, "Q ?");
+	assert_true(tmux_wait_for(&t, "Q?_", 3000));
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of", 3000));
+	assert_true(tmux_wait_for(&t, "(in a text field: F1)", 1000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Q?_", 3000));
+	tmux_keys(&t, "C-u");
+	assert_true(tmux_wait_gone(&t, "Q?", 3000));
 	tmux_keys(&t, "Tab Tab Tab Tab 1 0 0 0 0");
 	assert_true(tmux_wait_for(&t, "× 9,999.00 = 124,987,500.00 incl. VAT", 3000)); /* exact, the VAT in the total */
 	assert_true(tmux_wait_for(&t, "Total, 10000 tickets: 99,990,000.00 + VAT 24,997,500.00 = 124,987,500.00", 3000));

@@ -174,6 +174,45 @@ static void test_text_tail_shows_the_end(void **state)
 	draw_init();
 }
 
+/* A choice among many (an event's organizations): letters typed in a
+ * quick run find the choice starting with all of them; the same letter
+ * again steps through those starting with it; after a pause a letter
+ * starts afresh. */
+static void test_choice_found_by_letters_typed_together(void **state)
+{
+	static const char *const orgs[] = { "(none)", "Nordic Bank", "Nova Media", "Northwind", "acme", "Öberg AB",
+					     "Östra Hamn" };
+	struct form_field field = { .label = "Organization", .kind = FIELD_CHOICE, .choices = orgs, .nchoices = 7 };
+	struct form f = { &field, 1, 0 };
+	(void)state;
+
+	type_bytes(&f, "n");
+	assert_string_equal(form_value(&field), "Nordic Bank");
+	type_bytes(&f, "ov");
+	assert_string_equal(form_value(&field), "Nova Media");
+	field.typed_ms -= 2000; /* a pause */
+	type_bytes(&f, "N");
+	assert_string_equal(form_value(&field), "Northwind");
+	type_bytes(&f, "N"); /* the same letter again: the next one */
+	assert_string_equal(form_value(&field), "Nordic Bank");
+	type_bytes(&f, "X"); /* nothing starts "NNX": a new run from X, which matches nothing */
+	assert_string_equal(form_value(&field), "Nordic Bank");
+	field.typed_ms -= 2000;
+	type_bytes(&f, "AC"); /* any case */
+	assert_string_equal(form_value(&field), "acme");
+	field.typed_ms -= 2000;
+	type_bytes(&f, "Ös");
+	assert_string_equal(form_value(&field), "Östra Hamn");
+	field.typed_ms -= 2000;
+	type_bytes(&f, "Öb");
+	assert_string_equal(form_value(&field), "Öberg AB");
+	/* Space and the arrows still step */
+	form_key(&f, ACT_NONE, ' ');
+	assert_string_equal(form_value(&field), "Östra Hamn");
+	form_key(&f, ACT_NONE, KEY_LEFT);
+	assert_string_equal(form_value(&field), "Öberg AB");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_prefilled_number_is_replaced_after_keys_that_edit_nothing),
 		cmocka_unit_test(test_charge_line_shows_unit_net_vat_gross),
 		cmocka_unit_test(test_text_tail_shows_the_end),
+		cmocka_unit_test(test_choice_found_by_letters_typed_together),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

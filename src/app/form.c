@@ -1,5 +1,6 @@
 #include "form.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -38,6 +39,75 @@ static bool accepts(const struct form_field *field, int key)
 	}
 }
 
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether choice starts with the typed bytes, ASCII letters in any case
+ * (a UTF-8 character is typed a byte at a time and matched as bytes). */
+static bool starts_with_typed(const char *choice, const char *typed)
+{
+	for (; *typed; typed++, choice++) {
+		unsigned char a = (unsigned char)*choice, b = (unsigned char)*typed;
+		if (a < 128 && b < 128 ? tolower(a) != tolower(b) : a != b)
+			return false;
+	}
+	return true;
+}
+
+/* Letters typed in a quick run (under a second apart) look for the
+ * choice starting with all of them, so "Nor" finds "Nordic Bank" among
+ * many N's; the same letter again steps to the next choice starting with
+ * it, as one letter always did. */
+static int choose_typed(struct form_field *field, int key)
+{
+	int n = field->nchoices;
+	long long now = monotonic_ms();
+	size_t len = strlen(field->typed);
+	bool repeat;
+
+	if (key <= ' ' || key > 255 || key == 127)
+		return FORM_IGNORED;
+	if (now - field->typed_ms > 1000 || len + 1 >= sizeof field->typed)
+		len = 0;
+	field->typed_ms = now;
+	field->typed[len] = (char)key;
+	field->typed[len + 1] = '\0';
+	repeat = len > 0;
+	for (size_t i = 0; i < len && repeat; i++)
+		repeat = field->typed[i] == (char)key;
+	if (len > 0 && !repeat) {
+		/* the run goes on: the current choice stays if it still fits */
+		for (int step = 0; step < n; step++) {
+			int c = (field->choice + step) % n;
+			if (starts_with_typed(field->choices[c], field->typed)) {
+				field->choice = c;
+				return FORM_CHANGED;
+			}
+		}
+		if (key >= 0x80 && key < 0xC0)
+			return FORM_IGNORED; /* the rest of a character that matched nothing */
+		/* nothing starts so: a new run from this key */
+		field->typed[0] = (char)key;
+		field->typed[1] = '\0';
+	} else if (repeat)
+		field->typed[1] = '\0';
+	if (key >= 0x80 && key < 0xC0)
+		return FORM_IGNORED;
+	/* a letter (or a character's first byte): the next choice starting with it */
+	for (int step = 1; step <= n; step++) {
+		int c = (field->choice + step) % n;
+		if (starts_with_typed(field->choices[c], field->typed)) {
+			field->choice = c;
+			return FORM_CHANGED;
+		}
+	}
+	return FORM_IGNORED;
+}
+
 static int choose(struct form_field *field, int key)
 {
 	int n = field->nchoices;
@@ -51,15 +121,7 @@ static int choose(struct form_field *field, int key)
 		field->choice = (field->choice + n - 1) % n;
 		return FORM_CHANGED;
 	}
-	/* A letter picks the next choice starting with it. */
-	for (int step = 1; key > ' ' && key < 128 && step <= n; step++) {
-		int c = (field->choice + step) % n;
-		if ((field->choices[c][0] | 0x20) == (key | 0x20)) {
-			field->choice = c;
-			return FORM_CHANGED;
-		}
-	}
-	return FORM_IGNORED;
+	return choose_typed(field, key);
 }
 
 int form_key(struct form *f, enum action action, int key)
@@ -142,8 +204,12 @@ void form_draw_field(const struct form *f, int i, int y, int x, int label_w, int
 
 	if (label_w > 0)
 		draw_text(y, x, label_w, field->label, A_BOLD);
-	if (field->kind == FIELD_CHOICE)
-		snprintf(value, sizeof value, "%s%s", form_value(field), focused ? " ◂▸" : "");
+	if (field->kind == FIELD_CHOICE) {
+		/* a long name is cut with "…", the arrows kept */
+		text_ellipsis(value, sizeof value - 8, form_value(field), w - label_w - (focused ? 3 : 0));
+		if (focused)
+			strcat(value, " ◂▸");
+	}
 	else if (focused) {
 		/* typing goes on at the end: show the end, never type blind */
 		size_t n;

@@ -25,6 +25,8 @@ struct form_field {
 	int choice;
 	int skip_continuation;       /* bytes left of a character refused whole */
 	bool replace_on_type;        /* a default: the first character typed replaces it */
+	char typed[24];              /* choice: letters typed in a quick run, the start looked for */
+	long long typed_ms;          /* when the last of them came (monotonic) */
 };
 
 struct form {
