@@ -58,6 +58,7 @@ struct sale_state {
 	/* The type's net price and VAT, for the charge shown live as the
 	 * quantity changes (read on open under &price_mark, again on Enter). */
 	bool price_known;
+	long long seats_per_ticket; /* a group ticket's seats (1: a seat) */
 	long long unit_cents;
 	int vat_bp;
 	int payment_at_reset; /* what a fresh form shows: Esc asks only when it changed */
@@ -141,8 +142,16 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 	if (s->error[0])
 		draw_text(y++, x, w, s->error, theme_attr(C_STATUS_ERR));
 	/* what will be charged, live as the quantity and payment change */
-	if (!s->done && charge_text(app, s, charge, sizeof charge, w))
+	if (!s->done && charge_text(app, s, charge, sizeof charge, w)) {
+		long long qty;
 		draw_text(y++, x, w, charge, A_BOLD);
+		/* a ticket of several seats takes them all from the stock */
+		if (s->price_known && s->seats_per_ticket > 1 && !parse_int_range(s->fields[F_QTY].text, 1, 10000, &qty)) {
+			snprintf(charge, sizeof charge, "%lld seats a ticket: %lld ticket%s take%s %lld seats", s->seats_per_ticket,
+				 qty, qty == 1 ? "" : "s", qty == 1 ? "s" : "", qty * s->seats_per_ticket);
+			draw_text(y++, x, w, charge, theme_attr(C_DIM));
+		}
+	}
 	if (s->discarding) {
 		draw_text(y++, x, w, "Discard this sale? y/n", theme_attr(C_SELECTED) | A_BOLD);
 		draw_text(y, x, w, "y: discard and close   n or Esc: keep it", theme_attr(C_DIM));
@@ -250,6 +259,7 @@ static void price_answer(struct db *db, const PGresult *types, void *ctx)
 			if (db_int(types, i, TYPE_ID) == s->type_id) {
 				s->unit_cents = db_int(types, i, TYPE_PRICE);
 				s->vat_bp = (int)db_int(types, i, TYPE_VAT);
+				s->seats_per_ticket = db_int(types, i, TYPE_SEATS);
 				s->price_known = true;
 			}
 }

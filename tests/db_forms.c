@@ -366,6 +366,32 @@ static void test_forms_fit_80x24(void **state)
 	tmux_stop(&t);
 }
 
+/* A ticket of several seats: the counter sale says how many seats the
+ * quantity takes from the stock before it is sold, and the inventory
+ * moves by that many. */
+static void test_sale_of_group_tickets_says_seats(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Seat Gala"), "2040-07-02", 0);
+	(void)state;
+
+	make_type(event_id, "Group Box", 100, 150000, 10);
+	open_sale(&t, event_id, "Group Box");
+	assert_true(tmux_wait_for(&t, "10 seats a ticket: 1 ticket takes 10 seats", 3000));
+	tmux_keys(&t, "3");
+	assert_true(tmux_wait_for(&t, "10 seats a ticket: 3 tickets take 30 seats", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "incl. VAT? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Tickets: 3", 5000));
+	{
+		PGconn *c = test_connect();
+		assert_int_equal(scalar_ev(c, "SELECT sold FROM ticket_type WHERE event_id = $1", event_id), 30);
+		PQfinish(c);
+	}
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_company_search_reads),
 		cmocka_unit_test(test_neworder_company_searches_as_you_type),
 		cmocka_unit_test(test_forms_fit_80x24),
+		cmocka_unit_test(test_sale_of_group_tickets_says_seats),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);
