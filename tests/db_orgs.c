@@ -813,7 +813,7 @@ static void test_screen_archive_not_cancelled_by_esc(void **state)
 	assert_true(tmux_wait_for(&t, "still archiving Omega Archive", 2000));
 	PQclear(PQexec(holder, "COMMIT"));
 	assert_true(tmux_wait_for(&t, "Omega Archive archived", 5000));
-	assert_true(tmux_wait_for(&t, "press + to add the first one", 5000));
+	assert_true(tmux_wait_for(&t, "The 1 organization of this event is archived: v shows it", 5000));
 	/* again (the station gives up a lock after 3 s: each round is short) */
 	json_decref(cli_json("$BOXOFFICE org restore %lld --json", eo));
 	assert_true(tmux_wait_for(&t, "Omega Archive", 5000));
@@ -957,7 +957,7 @@ static void test_screen_add_edit_archive(void **state)
 	tmux_keys(&t, "x");
 	assert_true(tmux_wait_for(&t, "Archive Delta Media Oy? y/n", 5000));
 	tmux_keys(&t, "y");
-	assert_true(tmux_wait_for(&t, "press + to add the first one", 5000));
+	assert_true(tmux_wait_for(&t, "The 1 organization of this event is archived: v shows it", 5000));
 	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM event_organization WHERE id = $1 "
 				   "AND archived_at IS NOT NULL", eo),
 			 1);
