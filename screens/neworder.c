@@ -604,6 +604,12 @@ static const char *neworder_writing(void *state)
 	return ((struct neworder_state *)state)->creating ? "creating the order" : NULL;
 }
 
+static const char *neworder_unsaved(void *state)
+{
+	const struct neworder_state *s = state;
+	return s->form.count > 0 && neworder_touched(s) ? "the order being typed" : NULL;
+}
+
 const struct screen_ops neworder_screen = {
 	.name = "neworder",
 	.needs = "clerk",
@@ -616,4 +622,5 @@ const struct screen_ops neworder_screen = {
 	.on_tick = neworder_tick,
 	.on_key = neworder_key,
 	.writing = neworder_writing,
+	.unsaved = neworder_unsaved,
 };

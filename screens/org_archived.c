@@ -28,6 +28,9 @@ struct org_archived_state {
 	long long restore_id;
 	int restore_version;
 	char restore_name[201];
+	/* a write whose answer the link lost: said on the list's last line
+	 * (the status line is the link's then) until the list is read again */
+	char unconfirmed[300];
 	char writing_what[220];
 	struct app *app;
 };
@@ -47,6 +50,7 @@ static void archived_answer(struct db *db, const PGresult *res, void *ctx)
 	read_mark_answer(&s->mark, db, res != NULL);
 	if (!res)
 		return;
+	s->unconfirmed[0] = '\0'; /* the list now shows what happened */
 	s->cursor.count = PQntuples(res) < ARCHIVED_MAX ? PQntuples(res) : ARCHIVED_MAX;
 	for (int i = 0; i < s->cursor.count; i++) {
 		struct archived_row *r = &s->rows[i];
@@ -87,7 +91,9 @@ static void org_archived_draw(struct app *app, void *state, struct rect a)
 	s->first_row_y = a.y + 1;
 	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, A_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, visible);
-	if (mark)
+	if (s->unconfirmed[0])
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->unconfirmed, theme_attr(C_WARN));
+	else if (mark)
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, mark, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 	else if (s->confirming || s->restoring) {
 		char q[300];
@@ -122,8 +128,14 @@ static void restored(struct db *db, json_t *doc, void *ctx)
 
 	s->restoring = false;
 	if (!doc) {
-		/* the question named it: the why needs the line (at 80 columns) */
-		app_status(s->app, true, "Not restored: %.400s", db->err);
+		if (db_answer_lost(db)) /* it may be restored: the list says, once online */
+		{
+			snprintf(s->unconfirmed, sizeof s->unconfirmed,
+				 "%s: restore not confirmed — see the list once online", s->restore_name);
+			app_status(s->app, true, "%s", s->unconfirmed);
+		}
+		else /* the question named it: the why needs the line (at 80 columns) */
+			app_status(s->app, true, "Not restored: %.400s", db->err);
 		return;
 	}
 	lost = json_string_value(json_object_get(doc, "booth_lost"));

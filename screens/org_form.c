@@ -44,6 +44,7 @@ struct org_form_state {
 	bool reloading; /* F5: the read replaces what the form shows, and says so */
 	bool checking;  /* an organization changed somewhere: is it this one? */
 	bool changed_elsewhere; /* it is: said before Enter finds out */
+	bool unconfirmed; /* a save whose answer the link lost: it may be stored */
 	char opened[G_COUNT][FIELD_TEXT_MAX]; /* the values as read: edit sends what differs */
 	char message[700];
 	bool message_error;
@@ -290,6 +291,8 @@ static void add_label(char *list, size_t size, const char *label)
  * both changed to different values keeps the clerk's and is named with
  * both. From here the form is at their version, so Enter saves the clerk's
  * values over theirs knowingly; F5 takes theirs (discarding, after y). */
+static void finished(struct org_form_state *s, json_t *doc);
+
 static void compared(struct db *db, json_t *doc, void *ctx)
 {
 	struct org_form_state *s = ctx;
@@ -332,6 +335,18 @@ static void compared(struct db *db, json_t *doc, void *ctx)
 	for (int i = 0; i < G_COUNT; i++)
 		snprintf(s->opened[i], sizeof s->opened[i], "%s", stored_value(doc, i));
 	s->version = (int)json_integer_value(json_object_get(doc, "version"));
+	if (s->unconfirmed && !both[0] && !json_is_true(json_object_get(doc, "archived"))) {
+		/* the "other station" was this one: the save whose answer was
+		 * lost is what is stored */
+		bool same = true;
+		for (int i = 0; i < G_COUNT && same; i++)
+			same = strcmp(stored_value(doc, i), form_value(&s->fields[i])) == 0;
+		if (same) {
+			s->unconfirmed = false;
+			finished(s, doc);
+			return;
+		}
+	}
 	s->message_error = true;
 	key_hint("orgform", ACT_SUBMIT, enter, sizeof enter);
 	key_hint("orgform", ACT_REFRESH, f5, sizeof f5);
@@ -394,10 +409,19 @@ static void written(struct db *db, json_t *doc, void *ctx)
 	if (!doc) {
 		if (s->eo && db_error_is_stale(db))
 			read_theirs(s);
-		else
+		else if (db_answer_lost(db)) {
+			/* the write may have been made: never "Not saved" */
+			s->unconfirmed = true;
+			refused(s, "Not confirmed",
+				s->eo ? "the link dropped before the answer, so it may be saved. Once online, Enter "
+					"checks and saves (F5 shows what is stored)"
+				      : "the link dropped before the answer, so it may be added. Once online, look "
+					"in Organizations (Esc) before adding it again");
+		} else
 			refused(s, s->eo ? "Not saved" : "Not added", db->err);
 		return;
 	}
+	s->unconfirmed = false;
 	if (!s->eo) /* added: from now on the form edits it (Enter again never adds twice) */
 		s->eo = json_integer_value(json_object_get(doc, "id"));
 	s->version = (int)json_integer_value(json_object_get(doc, "version"));
@@ -551,6 +575,12 @@ static const char *org_form_writing(void *state)
 	return ((struct org_form_state *)state)->saving ? "saving" : NULL;
 }
 
+static const char *org_form_unsaved(void *state)
+{
+	struct org_form_state *s = state;
+	return s->loaded && org_form_touched(s) ? "the organization's changes" : NULL;
+}
+
 const struct screen_ops org_form_screen = {
 	.name = "orgform",
 	.needs = "clerk",
@@ -563,4 +593,5 @@ const struct screen_ops org_form_screen = {
 	.on_tick = org_form_tick,
 	.on_notify = org_form_notify,
 	.writing = org_form_writing,
+	.unsaved = org_form_unsaved,
 };

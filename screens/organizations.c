@@ -51,6 +51,9 @@ struct organizations_state {
 	long long archive_id;
 	int archive_version;
 	char archive_name[160]; /* ORG_NAME_SAID columns, whole characters */
+	/* a write whose answer the link lost: said on the list's last line
+	 * (the status line is the link's then) until the list is read again */
+	char unconfirmed[300];
 	char writing_what[200];
 	struct app *app;
 	/* an assignment or a check-in changed the entitlements: read again
@@ -159,6 +162,7 @@ static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
 	read_mark_answer(&s->mark, db, res != NULL);
 	if (!res)
 		return;
+	s->unconfirmed[0] = '\0'; /* the list now shows what happened */
 	/* the same organization stays chosen as rows come and go; one just
 	 * added or saved in the form is chosen */
 	keep = s->cursor.count > 0 ? s->all[s->shown[s->cursor.selected]].id : 0;
@@ -293,7 +297,9 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 		shown = draw_columns(a.y, a.x + 1, a.w - 2, cols, O_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	}
 	list_cursor_fit(&s->cursor, visible);
-	if (mark) /* the last line says whether the rows are current */
+	if (s->unconfirmed[0])
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->unconfirmed, theme_attr(C_WARN));
+	else if (mark) /* the last line says whether the rows are current */
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, mark, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 	else if (s->confirming || s->archiving) {
 		char q[300];
@@ -351,8 +357,14 @@ static void archived(struct db *db, json_t *doc, void *ctx)
 
 	s->archiving = false;
 	if (!doc) {
-		/* the question named it: the why needs the line (at 80 columns) */
-		app_status(s->app, true, "Not archived: %.400s", db->err);
+		if (db_answer_lost(db)) /* it may be archived: the list says, once online */
+		{
+			snprintf(s->unconfirmed, sizeof s->unconfirmed,
+				 "%s: archive not confirmed — see the list once online", s->archive_name);
+			app_status(s->app, true, "%s", s->unconfirmed);
+		}
+		else /* the question named it: the why needs the line (at 80 columns) */
+			app_status(s->app, true, "Not archived: %.400s", db->err);
 		return;
 	}
 	app_status(s->app, false, "%s archived (v, then u, brings it back)", s->archive_name);

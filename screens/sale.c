@@ -475,6 +475,12 @@ static const char *sale_writing(void *state)
 	return ((struct sale_state *)state)->selling ? "selling" : NULL;
 }
 
+static const char *sale_unsaved(void *state)
+{
+	const struct sale_state *s = state;
+	return !s->done && sale_touched(s) ? "the sale being typed" : NULL;
+}
+
 const struct screen_ops sale_screen = {
 	.name = "sale",
 	.needs = "clerk",
@@ -487,4 +493,5 @@ const struct screen_ops sale_screen = {
 	.on_key = sale_key,
 	.on_tick = sale_tick,
 	.writing = sale_writing,
+	.unsaved = sale_unsaved,
 };

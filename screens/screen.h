@@ -66,6 +66,11 @@ struct screen_ops {
 	 * framework keeps it (and the screens under it) open: Esc, F2 and
 	 * F10 say to wait for the answer. NULL op: never writes. */
 	const char *(*writing)(void *state);
+	/* What the screen holds that is not saved ("the sale being typed"),
+	 * or NULL. The screen asks itself before Esc or F2 lose it; where it
+	 * cannot ask (a terminal too small to show it) the framework keeps
+	 * it open and says why. NULL op: nothing to lose. */
+	const char *(*unsaved)(void *state);
 	int (*on_notify)(struct app *app, void *state, const char *channel, const char *payload);
 	int (*on_tick)(struct app *app, void *state);
 	/* A mouse event where the terminal sends them (click: select the row

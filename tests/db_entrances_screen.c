@@ -223,7 +223,7 @@ static void test_checkin_screen_on_a_list(void **state)
 				     1, p),
 			 1);
 	/* shown in Last scans as an override */
-	expect(&t, "(VIP) · over capacity", 5000);
+	expect(&t, "(VIP) · over", 5000); /* the rest may give way to a long ticket number */
 	if (getenv("SHOW")) fprintf(stderr, "%s\n", tmux_capture(&t));
 	tmux_stop(&t);
 }

@@ -570,6 +570,65 @@ static void test_sale_on_a_frozen_link_is_confirmed_once(void **state)
 	PQfinish(c);
 }
 
+/* An organization's edit and archive whose answers the link loses: the
+ * write was made, so the station never says "Not saved" or nothing; it
+ * says "not confirmed", and Enter once online finds its own save stored
+ * and says Saved (not "changed at another station"). */
+static void test_org_writes_on_a_lost_answer_are_not_confirmed(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	long long event_id = make_event(unique_name("Frozen Org"), "2036-02-02", 0), eo;
+	char cmd[600], ids[24];
+	const char *params[1] = { ids };
+	PGconn *c = test_connect();
+	struct tmux t;
+	json_t *doc;
+	(void)state;
+
+	doc = cli_json("$BOXOFFICE org add --event %lld --name 'Glacier Partner' --relationship partner --json", event_id);
+	eo = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	snprintf(ids, sizeof ids, "%lld", eo);
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station frozen-org "
+		 "--screen organizations --event %lld; sleep 60",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "frozenorg", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Glacier Partner", 10000));
+	assert_true(tmux_wait_for(&t, "ONLINE", 2000));
+	tmux_keys(&t, "e");
+	assert_true(tmux_wait_for(&t, "Edit event organization", 5000));
+	assert_true(tmux_wait_gone(&t, "reading it", 5000));
+	tmux_keys(&t, "Down Down Down Down Down Down Down C-u");
+	tmux_type(&t, "G1");
+	proxy_hold_answers(p); /* the server does the work; the answer never comes */
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Not confirmed: the link dropped before the answer, so it may be saved", 6000));
+	assert_int_equal(tmux_row_of(&t, "Not saved"), -1);
+	proxy_thaw(p);
+	assert_true(tmux_wait_gone(&t, "OFFLINE", 15000));
+	assert_true(tmux_wait_for(&t, "ONLINE", 1000));
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM event_organization WHERE id = $1 AND booth = 'G1' "
+					"AND version = 2", 1, params),
+			 1);
+	tmux_keys(&t, "Enter");
+	/* closed as saved (a conflict would keep the form open and say so) */
+	assert_true(tmux_wait_gone(&t, "Edit event organization", 5000));
+	assert_int_equal(test_scalar(c, "SELECT version FROM event_organization WHERE id = $1", 1, params), 2);
+	/* the archive: made, its answer lost */
+	tmux_keys(&t, "x");
+	assert_true(tmux_wait_for(&t, "Archive Glacier Partner? y/n", 3000));
+	proxy_hold_answers(p);
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Glacier Partner: archive not confirmed — see the list once online", 6000));
+	proxy_thaw(p);
+	assert_true(tmux_wait_gone(&t, "OFFLINE", 15000));
+	assert_true(tmux_wait_for(&t, "The 1 organization of this event is archived", 5000));
+	tmux_stop(&t);
+	proxy_stop(p);
+	PQfinish(c);
+}
+
 /* Settling an order whose row another session holds: the screen says
  * "settling…" and keeps answering keys; the lock timeout's refusal shows
  * when it comes, and once the lock goes the settle goes through. */
@@ -717,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_read_screens_on_a_frozen_link),
 		cmocka_unit_test(test_order_screens_on_a_frozen_link),
 		cmocka_unit_test(test_sale_on_a_frozen_link_is_confirmed_once),
+		cmocka_unit_test(test_org_writes_on_a_lost_answer_are_not_confirmed),
 		cmocka_unit_test(test_settle_behind_a_row_lock_keeps_the_screen_live),
 		cmocka_unit_test(test_locked_table_says_busy_in_words),
 	};

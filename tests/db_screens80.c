@@ -274,6 +274,36 @@ static void test_keys_below_the_floor(void **state)
 	tmux_stop(&t);
 }
 
+/* Below the floor a form cannot ask "Discard this sale?": F2 keeps it and
+ * says so, and at 80×24 again it is there as typed and asks as usual. */
+static void test_f2_below_the_floor_keeps_a_typed_sale(void **state)
+{
+	struct tour d;
+	struct tmux t;
+	(void)state;
+
+	tour_data(&d);
+	start(&t, "floorsale", &d, false);
+	tmux_keys(&t, "2");
+	assert_true(wait_line(&t, 0, " Inventory \u2502", 5000));
+	assert_row_has(&t, "Adult", "5,000"); /* the rows are read: Enter sells the chosen one */
+	tmux_keys(&t, "Enter");
+	assert_true(wait_line(&t, 0, " Counter sale \u2502", 3000));
+	tmux_keys(&t, "7");
+	assert_true(tmux_wait_for(&t, "7 × ", 3000));
+	resize(&t, 60, 15);
+	assert_true(tmux_wait_for(&t, "Terminal too small: 60×15, need 80×24", 3000));
+	tmux_keys(&t, "F2");
+	assert_true(tmux_wait_for(&t, "F2 kept the sale being typed", 3000));
+	resize(&t, 80, 24);
+	assert_true(tmux_wait_for(&t, "7 × ", 3000));
+	tmux_keys(&t, "F2");
+	assert_true(tmux_wait_for(&t, "Discard this sale? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(wait_line(&t, 0, " Main menu \u2502", 3000));
+	tmux_stop(&t);
+}
+
 /* The header at 80 columns: the event's long name gives way ("…"), the
  * station's name stays whole, on the widest title (Ticket Orders). */
 static void test_header_keeps_the_station(void **state)
@@ -440,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_every_screen_at_80x24),
 		cmocka_unit_test(test_every_screen_in_ascii),
 		cmocka_unit_test(test_keys_below_the_floor),
+		cmocka_unit_test(test_f2_below_the_floor_keeps_a_typed_sale),
 		cmocka_unit_test(test_header_keeps_the_station),
 		cmocka_unit_test(test_quit_asks),
 		cmocka_unit_test(test_messages_belong_to_their_screen),

@@ -174,8 +174,27 @@ static void draw_aligned(int y, int x, int width, const char *text, unsigned att
 	wchar_t buf[512];
 	int used, n;
 
+	char cut[2048];
+
 	if (width <= 0 || !text)
 		return;
+	/* a text that does not fit says so with "…" (trailing blanks that
+	 * pad a row are not text) */
+	if (draw_text_width(text) > width) {
+		size_t len = strlen(text);
+		while (len > 0 && text[len - 1] == ' ')
+			len--;
+		if (len < sizeof cut) {
+			memcpy(cut, text, len);
+			cut[len] = '\0';
+			if (draw_text_width(cut) > width) {
+				char shown[sizeof cut];
+				text_ellipsis(shown, sizeof shown, cut, width);
+				memcpy(cut, shown, sizeof shown);
+			}
+			text = cut;
+		}
+	}
 	n = fit_wide(text, buf, (int)(sizeof buf / sizeof buf[0]), width, &used);
 	attron(attr);
 	mvaddnwstr(y, right ? x + width - used : x, buf, n);

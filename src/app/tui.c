@@ -102,6 +102,7 @@ struct app {
 	unsigned status_serial;   /* counts app_status calls */
 	unsigned dispatch_serial; /* status_serial when the current key, tick… began */
 	bool confirm_quit;        /* "Quit boxoffice? y/n" is asked */
+	char small_note[160];     /* too small: why F2 kept the screen open */
 	struct bar_item bar[BAR_MAX]; /* the key bar as drawn, for clicks */
 	int nbar;
 	/* the last press, to tell a double click */
@@ -329,6 +330,8 @@ static bool closing_cancels_a_write(struct app *app, int keep)
 		const char *what = s->ops->writing ? s->ops->writing(s->state) : NULL;
 		if (what) {
 			app_status(app, true, "still %s — wait for the answer", what);
+			/* the status line is not drawn below the size floor */
+			snprintf(app->small_note, sizeof app->small_note, "Still %s — wait for the answer.", what);
 			return true;
 		}
 	}
@@ -672,6 +675,8 @@ static void draw_too_small(struct app *app, int h, int w, int min_w, int min_h)
 	snprintf(line, sizeof line, "Terminal too small: %d×%d, need %d×%d", w, h, min_w, min_h);
 	draw_text(y, 1, w - 1, line, A_BOLD);
 	draw_text(y + 1, 1, w - 1, "F10 quits, F2 opens the menu.", A_NORMAL);
+	if (app->small_note[0] && !app->confirm_quit)
+		draw_wrapped(y + 2, 1, w - 1, 2, app->small_note, theme_attr(C_WARN));
 	if (app->confirm_quit)
 		draw_text(y + 2, 1, w - 1, "Quit boxoffice? y/n", theme_attr(C_WARN));
 }
@@ -691,6 +696,7 @@ static void draw_all(struct app *app)
 		app->dirty = false;
 		return;
 	}
+	app->small_note[0] = '\0'; /* the screen is back: it asks for itself */
 	draw_header(app, w);
 	area = screen_area();
 	if (s->ops->draw)
@@ -825,10 +831,22 @@ static void handle_key(struct app *app, int ch)
 	}
 	/* Below the floor the screen is not shown: only quit and the menu. */
 	if (too_small(app, &min_w, &min_h)) {
+		const char *lost = NULL;
+		for (int i = app->depth - 1; i >= 1 && !lost; i--) {
+			const struct screen_slot *u = &app->stack[i];
+			lost = u->ops->unsaved ? u->ops->unsaved(u->state) : NULL;
+		}
+		app->small_note[0] = '\0';
 		if (action == ACT_QUIT)
 			apply_result(app, SCR_QUIT);
+		else if (action == ACT_MENU && closing_cancels_a_write(app, 1))
+			; /* said in small_note */
+		else if (action == ACT_MENU && lost) /* the screen cannot ask here; kept, not lost */
+			snprintf(app->small_note, sizeof app->small_note,
+				 "F2 kept %s: enlarge the terminal to save or discard it.", lost);
 		else if (action == ACT_MENU)
 			go_to_menu(app);
+		app->dirty = true;
 		return;
 	}
 	/* What the login's role may not do reaches the screen as no action
