@@ -105,6 +105,14 @@ static json_t *order_listed(const char *company)
 
 /* The page: each type with its price incl. VAT and what the web can still
  * sell; hostile event and type names come out as text. */
+static void quota_set(long long ev, long long type, const char *channel, int quota)
+{
+	struct run_result r = run_cmd("$BOXOFFICE quota --event %lld --type %lld --channel %s --quota %d", ev, type,
+				      channel, quota);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+}
+
 static void test_page_lists_types_and_escapes_names(void **state)
 {
 	struct served s;
@@ -143,6 +151,25 @@ static void test_page_lists_types_and_escapes_names(void **state)
 	snprintf(want, sizeof want, "id=\"available-%lld\">10 left", group);
 	assert_non_null(strstr(a.body, want));
 	snprintf(want, sizeof want, "name=\"qty_%lld\" min=\"0\" max=\"10\"", group);
+	assert_non_null(strstr(a.body, want));
+	http_answer_free(&a);
+	/* another channel's quota is not the web's to sell: Adult's 7 less a
+	 * reseller's 5 unsold is 2; Group's 105 seats less 100 is no ticket */
+	quota_set(ev, adult, "reseller", 5);
+	quota_set(ev, group, "reseller", 100);
+	a = http_do(&s, "GET", path, NULL, NULL, NULL);
+	assert_int_equal(a.status, 200);
+	snprintf(want, sizeof want, "id=\"available-%lld\">2 left", adult);
+	assert_non_null(strstr(a.body, want));
+	snprintf(want, sizeof want, "name=\"qty_%lld\" min=\"0\" max=\"2\"", adult);
+	assert_non_null(strstr(a.body, want));
+	snprintf(want, sizeof want, "id=\"available-%lld\">10 left", group);
+	assert_null(strstr(a.body, want));
+	/* and a web quota is the web's own count */
+	quota_set(ev, adult, "web", 1);
+	http_answer_free(&a);
+	a = http_do(&s, "GET", path, NULL, NULL, NULL);
+	snprintf(want, sizeof want, "id=\"available-%lld\">1 left", adult);
 	assert_non_null(strstr(a.body, want));
 	assert_non_null(strstr(a.body, "<option value=\"invoice\""));
 	assert_non_null(strstr(a.body, "<option value=\"card\""));
