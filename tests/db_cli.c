@@ -505,6 +505,53 @@ static void test_text_output_never_prints_control_characters(void **state)
 	json_decref(doc);
 }
 
+/* The column after a wide name starts where every other row's does: a
+ * table pads by terminal columns (a CJK character takes two), and a name
+ * too long for its column ends in "…" within it. */
+static int display_column_of(const char *line, const char *needle)
+{
+	const char *at = strstr(line, needle);
+	int cols = 0;
+	if (!at)
+		return -1;
+	for (const unsigned char *p = (const unsigned char *)line; p < (const unsigned char *)at; p++) {
+		if ((*p & 0xC0) == 0x80)
+			continue;
+		cols += *p >= 0xE3 && *p <= 0xE9 ? 2 : 1; /* CJK ideographs and kana: three bytes, two columns */
+	}
+	return cols;
+}
+
+static void test_tables_pad_by_terminal_columns(void **state)
+{
+	long long ev = make_event(unique_name("Wide Names"), "2031-05-05", 0);
+	struct run_result r;
+	char *wide, *narrow, *longer;
+	(void)state;
+
+	make_type(ev, "\u6f14\u5531\u4f1a\u95e8\u7968", 10, 1000, 1);       /* 演唱会门票: 10 columns */
+	make_type(ev, "Adult", 11, 1000, 1);
+	make_type(ev, "\u6f14\u5531\u4f1a\u95e8\u7968\u5f53\u65e5\u5238", 12, 1000, 1); /* 16 columns: longer than 12 */
+	r = run_cmd("$BOXOFFICE inventory --event %lld", ev);
+	assert_int_equal(r.status, 0);
+	wide = strstr(r.out, "\u6f14\u5531\u4f1a\u95e8\u7968 ");
+	narrow = strstr(r.out, "Adult ");
+	longer = strstr(r.out, "\u2026");
+	assert_non_null(wide);
+	assert_non_null(narrow);
+	assert_non_null(longer);
+	while (wide > r.out && wide[-1] != '\n')
+		wide--;
+	while (narrow > r.out && narrow[-1] != '\n')
+		narrow--;
+	while (longer > r.out && longer[-1] != '\n')
+		longer--;
+	/* each row's capacity, in the same column */
+	assert_int_equal(display_column_of(wide, " 10 "), display_column_of(narrow, " 11 "));
+	assert_int_equal(display_column_of(longer, " 12 "), display_column_of(narrow, " 11 "));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_no_such_id_or_name_is_exit_1),
 		cmocka_unit_test(test_empty_values_are_usage_errors),
 		cmocka_unit_test(test_listings_table_and_json),
+		cmocka_unit_test(test_tables_pad_by_terminal_columns),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

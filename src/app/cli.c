@@ -2,7 +2,9 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <locale.h>
 #include <stdio.h>
+#include <wchar.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -407,6 +409,32 @@ bool cli_id(const char *what, int npos, const char **pos, const char *noun, long
 	}
 }
 
+/* Columns a character takes on a terminal (CJK two, a combining mark
+ * none), from the C library's tables in a UTF-8 locale whatever the
+ * process's own; 1 where that cannot be told. */
+static int char_columns(const char *p, size_t len)
+{
+	static locale_t utf8 = (locale_t)0;
+	static bool tried;
+	locale_t was;
+	wchar_t wc;
+	mbstate_t st;
+	int cols = 1;
+
+	if (!tried) {
+		tried = true;
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	if (utf8 == (locale_t)0 || (unsigned char)*p < 0x80)
+		return 1;
+	was = uselocale(utf8);
+	memset(&st, 0, sizeof st);
+	if (mbrtowc(&wc, p, len, &st) == len)
+		cols = wcwidth(wc);
+	uselocale(was);
+	return cols < 0 ? 1 : cols;
+}
+
 void cli_cell(const char *raw, int width)
 {
 	char safe[1024];
@@ -416,21 +444,38 @@ void cli_cell(const char *raw, int width)
 	/* a table goes to a terminal: no control character gets through */
 	snprintf(safe, sizeof safe, "%s", raw ? raw : "");
 	text = end = text_defang(safe, false);
-	/* one column a character (UTF-8 lead byte and its continuation bytes) */
-	while (*end && n < width) {
-		end++;
-		while ((*end & 0xC0) == 0x80)
-			end++;
-		n++;
+	/* in terminal columns: a character is taken whole, and only if it
+	 * fits (a CJK one is two columns) */
+	while (*end) {
+		const char *next = end + 1;
+		int cols;
+		while ((*next & 0xC0) == 0x80)
+			next++;
+		cols = char_columns(end, (size_t)(next - end));
+		if (n + cols > width)
+			break;
+		n += cols;
+		end = next;
 	}
 	if (*end && width > 0) {
-		/* longer than the column: the last one says so ("Hall C…", never
+		/* longer than the column: "…" in the last column ("Hall C…", never
 		 * a whole-looking "Hall C" for booth "Hall C-114") */
-		const char *last = end - 1;
-		while (last > text && (*last & 0xC0) == 0x80)
-			last--;
-		fwrite(text, 1, (size_t)(last - text), stdout);
+		const char *cut = text;
+		int m = 0;
+		while (cut < end) {
+			const char *next = cut + 1;
+			int cols;
+			while ((*next & 0xC0) == 0x80)
+				next++;
+			cols = char_columns(cut, (size_t)(next - cut));
+			if (m + cols > width - 1)
+				break;
+			m += cols;
+			cut = next;
+		}
+		fwrite(text, 1, (size_t)(cut - text), stdout);
 		fputs("\u2026", stdout);
+		printf("%*s", width - 1 - m, "");
 		return;
 	}
 	fwrite(text, 1, (size_t)(end - text), stdout);
