@@ -388,6 +388,12 @@ static int sale_submit(struct app *app, struct sale_state *s)
 			s->form.focus = f;
 			return SCR_HANDLED | SCR_REDRAW;
 		}
+	/* a sponsored order says who sponsors it */
+	if (strcmp(form_value(&s->fields[F_PAYMENT]), "sponsored") == 0 && !s->fields[F_COMPANY].text[0]) {
+		snprintf(s->error, sizeof s->error, "Company: a sponsored sale names its sponsor.");
+		s->form.focus = F_COMPANY;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	if (!app_online(app)) {
 		snprintf(s->error, sizeof s->error, "Offline: nothing sold. Try again when ONLINE.");
 		return SCR_HANDLED | SCR_REDRAW;
@@ -420,6 +426,7 @@ static int sale_submit(struct app *app, struct sale_state *s)
 static int sale_key(struct app *app, void *state, enum action action, int key)
 {
 	struct sale_state *s = state;
+	int r;
 
 	if (s->selling) {
 		/* help, menu, quit go on; the form waits for the answer */
@@ -463,10 +470,14 @@ static int sale_key(struct app *app, void *state, enum action action, int key)
 	/* Payment letters work from the quantity field too: "2 i Enter". */
 	if (s->form.focus == F_QTY && key < 128 && ((key | 0x20) >= 'a' && (key | 0x20) <= 'z')) {
 		struct form one = { &s->fields[F_PAYMENT], 1, 0 };
-		form_key(&one, ACT_NONE, key);
-		return SCR_HANDLED | SCR_REDRAW;
+		r = form_key(&one, ACT_NONE, key);
+	} else
+		r = form_key(&s->form, action, key);
+	if (r & FORM_CHANGED) { /* a refusal was about what the form held before */
+		s->error[0] = '\0';
+		app_status_clear(app);
 	}
-	return form_key(&s->form, action, key) ? SCR_HANDLED | SCR_REDRAW : SCR_IGNORED;
+	return r ? SCR_HANDLED | SCR_REDRAW : SCR_IGNORED;
 }
 
 /* The sale on its way: closing would cancel it. */

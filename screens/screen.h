@@ -111,6 +111,9 @@ void app_set_event(struct app *app, long long id, const char *name);
 const char *app_event_arg(struct app *app);
 void app_status(struct app *app, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The status line emptied: what it said no longer holds (the clerk
+ * changed what a refusal was about). */
+void app_status_clear(struct app *app);
 /* Calls the top screen's on_tick once, about ms from now (debouncing). */
 void app_wake_in(struct app *app, int ms);
 /* Opens a screen on top of the current one (after this callback returns),

@@ -392,6 +392,42 @@ static void test_sale_of_group_tickets_says_seats(void **state)
 	tmux_stop(&t);
 }
 
+/* A refusal goes once the form changes (it was about what the form held
+ * before); a sponsored counter sale names its sponsor. */
+static void test_sale_refusals_go_and_sponsored_names_its_sponsor(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Sponsor Gala"), "2040-07-03", 0);
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 10000, 1);
+	open_sale(&t, event_id, "Adult");
+	tmux_keys(&t, "BSpace Enter");
+	assert_true(tmux_wait_for(&t, "Quantity ", 3000));
+	assert_true(tmux_wait_for(&t, "(1 to 10000).", 3000));
+	tmux_keys(&t, "2");
+	assert_true(tmux_wait_gone(&t, "(1 to 10000).", 3000));
+	tmux_keys(&t, "s"); /* a payment letter from the quantity field: sponsored */
+	assert_true(tmux_wait_for(&t, "sponsored", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Company: a sponsored sale names its sponsor.", 3000));
+	tmux_type(&t, "Sponsor AB");
+	assert_true(tmux_wait_gone(&t, "names its sponsor", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Order #", 5000));
+	{
+		PGconn *c = test_connect();
+		assert_int_equal(scalar_ev(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 "
+					      "AND company = 'Sponsor AB' AND payment = 'sponsored'",
+					   event_id),
+				 1);
+		PQfinish(c);
+	}
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_neworder_company_searches_as_you_type),
 		cmocka_unit_test(test_forms_fit_80x24),
 		cmocka_unit_test(test_sale_of_group_tickets_says_seats),
+		cmocka_unit_test(test_sale_refusals_go_and_sponsored_names_its_sponsor),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);

@@ -192,6 +192,16 @@ void app_status(struct app *app, bool error, const char *fmt, ...)
 		beep();
 }
 
+void app_status_clear(struct app *app)
+{
+	if (!app->status[0])
+		return;
+	app->status[0] = '\0';
+	app->status_error = false;
+	app->status_serial++;
+	app->dirty = true;
+}
+
 void app_wake_in(struct app *app, int ms)
 {
 	long long at = db_now_ms() + (ms > 0 ? ms : 0);
