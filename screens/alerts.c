@@ -212,8 +212,10 @@ static int alerts_key(struct app *app, void *state, enum action action, int key)
 		/* asked first: 'a' also opens this log from the dashboard, and an
 		 * acknowledgement silences the alert on every station */
 		row = json_array_get(s->rows, (size_t)s->cursor.selected);
-		if (!row)
-			return SCR_HANDLED;
+		if (!row) {
+			app_status(app, false, "no alert to acknowledge");
+			return SCR_HANDLED | SCR_REDRAW;
+		}
 		if (json_is_string(json_object_get(row, "acknowledged_by"))) {
 			app_status(app, true, "alert %lld is acknowledged already",
 				   (long long)json_integer_value(json_object_get(row, "id")));

@@ -51,6 +51,8 @@ static void add_bindings(struct help_state *h, const char *name, const char *rol
 			continue; /* rebound by the screen */
 		if (!role_allows(role, action_role(b->action)))
 			continue;
+		if (b->action == ACT_BACK && strcmp(name, "menu") == 0)
+			continue; /* the menu is the bottom: nothing to go back to */
 		/* a character key of every screen (?) is typed in a text field */
 		snprintf(help, sizeof help, "%s%s", action_help_on(name, b->action),
 			 !b->screen && b->key >= ' ' && b->key < 127 ? " (in a text field: F1)" : "");

@@ -210,8 +210,8 @@ static void inventory_draw(struct app *app, void *state, struct rect a)
 		snprintf(footer, sizeof footer, "Seats %s (last read %s): not current.", mark,
 			 s->updated[0] ? s->updated : "--");
 	else
-		snprintf(footer, sizeof footer, "Seats. Live: last read %s (%u reads)%s%s. Enter sells the selected type.",
-			 s->updated[0] ? s->updated : "--", s->reads, mark ? " · " : "", mark ? mark : "");
+		snprintf(footer, sizeof footer, "Seats. Live: last read %s (%u read%s)%s%s. Enter sells the selected type.",
+			 s->updated[0] ? s->updated : "--", s->reads, s->reads == 1 ? "" : "s", mark ? " · " : "", mark ? mark : "");
 	draw_text(a.y + a.h - 1, a.x + 1, a.w - 2, footer, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 }
 

@@ -198,7 +198,10 @@ static void describe_result(struct sale_state *s, json_t *doc)
 	snprintf(s->result[0], sizeof s->result[0], " Order #%lld %s ",
 		 (long long)json_integer_value(json_object_get(doc, "id")),
 		 json_string_value(json_object_get(doc, "status")));
-	if (nt > 0)
+	if (nt == 1)
+		snprintf(s->result[1], sizeof s->result[1], "Ticket: #%lld",
+			 (long long)json_integer_value(json_array_get(tickets, 0)));
+	else if (nt > 0)
 		snprintf(s->result[1], sizeof s->result[1], "Tickets: %zu (#%lld – #%lld)", nt,
 			 (long long)json_integer_value(json_array_get(tickets, 0)),
 			 (long long)json_integer_value(json_array_get(tickets, nt - 1)));

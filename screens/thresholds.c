@@ -29,6 +29,9 @@ struct thresholds_state {
 	int nchoices;
 	struct read_mark mark;
 	bool saving;
+	bool edited;     /* a number or the switch changed since read or saved */
+	bool discarding; /* Esc or F2 asked "Discard the changes? y/n" */
+	bool discard_to_menu;
 	char message[600];
 	bool message_error;
 	struct form_field fields[F_COUNT];
@@ -81,6 +84,7 @@ static void fill_scope(struct thresholds_state *s)
 	put_number(&s->fields[F_REJECT], json_object_get(row, "reject_burst"), 5);
 	put_number(&s->fields[F_SILENT], json_object_get(row, "silent_minutes"), 10);
 	s->fields[F_ENABLED].choice = json_is_false(json_object_get(row, "enabled")) ? 1 : 0;
+	s->edited = false; /* what is shown is what is stored */
 }
 
 static void loaded(struct db *db, json_t *doc, void *ctx)
@@ -212,6 +216,7 @@ static void saved(struct db *db, json_t *doc, void *ctx)
 		return;
 	}
 	s->message_error = false;
+	s->edited = false;
 	snprintf(s->message, sizeof s->message, "Saved: %.300s.", s->fields[F_TYPE].choice ? scope : "the event");
 	s->want_type = type_of_choice(s, s->fields[F_TYPE].choice); /* the re-read stays on it */
 	app_status(s->app, false, "alert thresholds saved");
@@ -256,6 +261,22 @@ static int thresholds_key(struct app *app, void *state, enum action action, int 
 		app_status(app, true, "still saving — wait for the answer");
 		return SCR_HANDLED | SCR_REDRAW;
 	}
+	if (s->discarding) {
+		/* y alone discards; anything else keeps the changes */
+		s->discarding = false;
+		s->message[0] = '\0';
+		if (key == 'y' || key == 'Y')
+			return SCR_HANDLED | (s->discard_to_menu ? SCR_MENU : SCR_BACK);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	/* Esc or F2 with changes asks first: they were lost silently */
+	if ((action == ACT_BACK || action == ACT_MENU) && s->edited && !s->saving) {
+		s->discarding = true;
+		s->discard_to_menu = action == ACT_MENU;
+		s->message_error = true;
+		snprintf(s->message, sizeof s->message, "Discard the changes? y/n  (y: discard and close · n or Esc: keep them)");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	if (action == ACT_HELP || action == ACT_MENU || action == ACT_QUIT || action == ACT_BACK)
 		return SCR_IGNORED;
 	if (action == ACT_SUBMIT)
@@ -271,6 +292,8 @@ static int thresholds_key(struct app *app, void *state, enum action action, int 
 		fill_scope(s);
 	if (r & FORM_CHANGED)
 		s->message[0] = '\0';
+	if ((r & FORM_CHANGED) && s->form.focus != F_TYPE)
+		s->edited = true;
 	return SCR_HANDLED | SCR_REDRAW;
 }
 
@@ -280,6 +303,11 @@ static void thresholds_query(struct app *app, void *state)
 	struct thresholds_state *s = state;
 	if (!s->doc)
 		load(app, s);
+}
+
+static const char *thresholds_unsaved(void *state)
+{
+	return ((struct thresholds_state *)state)->edited ? "the thresholds' changes" : NULL;
 }
 
 /* The save on its way: closing would cancel it. */
@@ -299,4 +327,5 @@ const struct screen_ops thresholds_screen = {
 	.draw = thresholds_draw,
 	.on_key = thresholds_key,
 	.writing = thresholds_writing,
+	.unsaved = thresholds_unsaved,
 };

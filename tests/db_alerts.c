@@ -578,8 +578,19 @@ static void test_thresholds_screen_at_80x24(void **state)
 		assert_true(tmux_wait_for(&t, "Saved: Balcony", 5000));
 		assert_int_equal(scalar("SELECT low_stock FROM alert_setting WHERE type_id = %lld", balcony), 8);
 	}
+	/* a change not saved is asked about before Esc loses it */
+	tmux_keys(&t, "BSpace");
+	tmux_type(&t, "9");
 	tmux_keys(&t, "Escape");
-	assert_true(tmux_wait_gone(&t, "Whole event", 3000));
+	assert_true(tmux_wait_for(&t, "Discard the changes? y/n", 3000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_gone(&t, "Discard the changes?", 3000));
+	assert_true(tmux_wait_for(&t, "Alert thresholds of", 1000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Discard the changes? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_gone(&t, "Alert thresholds of", 3000));
+	assert_int_equal(scalar("SELECT low_stock FROM alert_setting WHERE type_id = %lld", balcony), 8);
 	tmux_stop(&t);
 }
 

@@ -77,7 +77,7 @@ static const char *row_problem(const struct csv_row *row, char *buf, size_t size
 			      row->n > 2 ? row->field[2] : NULL, row->n > 2 ? row->len[2] : 0, &field);
 	if (!why)
 		return NULL;
-	if (strcmp(field, "e-mail") == 0 && strcmp(why, "is not an e-mail address") == 0)
+	if (strcmp(field, "e-mail") == 0 && strncmp(why, "is not an e-mail address", 24) == 0)
 		return "e-mail is not an address";
 	snprintf(buf, size, "%s %s", field, why);
 	return buf;

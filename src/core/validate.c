@@ -148,6 +148,9 @@ void text_printable(char *out, size_t size, const char *text, size_t len)
 	out[o] = '\0';
 }
 
+/* what an address looks like, said with the refusal */
+#define EMAIL_REFUSAL "is not an e-mail address like name@example.com"
+
 const char *validate_email_n(const char *text, size_t len, bool required)
 {
 	const char *why = validate_text_n(text, len, EMAIL_MAX_CHARS, required);
@@ -157,13 +160,13 @@ const char *validate_email_n(const char *text, size_t len, bool required)
 		return why;
 	at = strchr(text, '@');
 	if (!at || at == text || strchr(at + 1, '@'))
-		return "is not an e-mail address";
+		return EMAIL_REFUSAL;
 	dot = strrchr(at + 1, '.');
 	if (!dot || dot == at + 1 || dot[1] == '\0')
-		return "is not an e-mail address";
+		return EMAIL_REFUSAL;
 	for (const char *p = text; *p; p++)
 		if (*p == ' ')
-			return "is not an e-mail address";
+			return EMAIL_REFUSAL;
 	return NULL;
 }
 
