@@ -46,20 +46,80 @@ static struct grid_layout grid_layout(int gw)
 	return l;
 }
 
+/* The grid's rows: requested, invoice sent, settled and their total; with
+ * the Status filter on Cancelled or Refunded, those two and theirs (the
+ * list shows only them: a grid of zeros would say there are none). */
+struct grid_rows {
+	const struct order_summary_cell *cell[SUMMARY_ROWS]; /* NULL: a blank row */
+	const char *label[SUMMARY_ROWS];
+	struct order_summary_cell total[SUMMARY_COLS];
+	bool closed;
+};
+
+static void grid_rows(const struct orders_state *s, struct grid_rows *g)
+{
+	memset(g, 0, sizeof *g);
+	g->closed = s->filter.status == ORDER_CANCELLED || s->filter.status == ORDER_REFUNDED;
+	if (!g->closed) {
+		for (int r = 0; r < SUMMARY_ROWS; r++) {
+			g->cell[r] = s->summary.cell[r];
+			g->label[r] = r < SUMMARY_ROWS - 1 ? order_status_label((enum order_status)r) : "Total";
+		}
+		return;
+	}
+	for (int st = ORDER_CANCELLED; st < ORDER_STATUS_COUNT; st++) {
+		g->cell[st - ORDER_CANCELLED] = s->summary.status_pay[st];
+		g->label[st - ORDER_CANCELLED] = order_status_label((enum order_status)st);
+		for (int c = 0; c < SUMMARY_COLS; c++) {
+			g->total[c].orders += s->summary.status_pay[st][c].orders;
+			g->total[c].tickets += s->summary.status_pay[st][c].tickets;
+			g->total[c].amount += s->summary.status_pay[st][c].amount;
+		}
+	}
+	g->cell[SUMMARY_ROWS - 1] = g->total;
+	g->label[SUMMARY_ROWS - 1] = "Total";
+}
+
+/* The line above the grid says what it leaves out of what the list shows:
+ * with the Status filter on All, the cancelled and refunded orders. */
+static void grid_note(const struct orders_state *s, const struct grid_rows *g, struct rect a, int y)
+{
+	char line[200] = "", amount[32];
+
+	if (g->closed) {
+		snprintf(line, sizeof line, "The grid: cancelled and refunded orders (neither owed nor paid)");
+	} else if (s->filter.status < 0) {
+		for (int st = ORDER_CANCELLED; st < ORDER_STATUS_COUNT; st++) {
+			const struct order_summary_cell *c = &s->summary.by_status[st];
+			if (!c->orders)
+				continue;
+			money_format(amount, sizeof amount, c->amount);
+			snprintf(line + strlen(line), sizeof line - strlen(line), "%s%lld %s (%s)",
+				 line[0] ? " · " : "Not in the grid: ", c->orders,
+				 st == ORDER_CANCELLED ? "cancelled" : "refunded", amount);
+		}
+	}
+	if (line[0])
+		draw_text(y, a.x + 1, a.w - 2, line, theme_attr(C_DIM));
+}
+
 void orders_draw_summary(struct orders_state *s, struct rect a, int y)
 {
 	static const char *const titles[SUB_COUNT][2] = { { "ORD", "#" }, { "TIX", "T" }, { "AMOUNT", "AMT" } };
 	int label_w = 13, gw = (a.w - 2 - label_w) / SUMMARY_COLS;
 	struct grid_layout l = grid_layout(gw);
+	struct grid_rows rows;
 	bool whole = false;
 
+	grid_rows(s, &rows);
+	grid_note(s, &rows, a, y - 1);
 	/* One unit for the whole grid: when any amount would lose its cents,
 	 * every amount is shown in whole units (and the grid says "≈ rounded"), never
 	 * 498.75 beside a rounded 1,995. */
 	for (int r = 0; r < SUMMARY_ROWS && !whole; r++)
-		for (int g = 0; g < SUMMARY_COLS; g++) {
+		for (int g = 0; g < SUMMARY_COLS && rows.cell[r]; g++) {
 			char full[48];
-			if (money_format(full, sizeof full, s->summary.cell[r][g].amount) > l.w[SUB_AMOUNT])
+			if (money_format(full, sizeof full, rows.cell[r][g].amount) > l.w[SUB_AMOUNT])
 				whole = true;
 		}
 	if (whole)
@@ -76,10 +136,11 @@ void orders_draw_summary(struct orders_state *s, struct rect a, int y)
 	}
 	for (int r = 0; r < SUMMARY_ROWS; r++) {
 		unsigned attr = r == SUMMARY_ROWS - 1 ? A_BOLD : A_NORMAL;
-		draw_text(y + 2 + r, a.x + 1, label_w - 1,
-			  r < SUMMARY_ROWS - 1 ? order_status_label((enum order_status)r) : "Total", attr | A_BOLD);
+		if (!rows.cell[r])
+			continue;
+		draw_text(y + 2 + r, a.x + 1, label_w - 1, rows.label[r], attr | A_BOLD);
 		for (int g = 0; g < SUMMARY_COLS; g++) {
-			const struct order_summary_cell *c = &s->summary.cell[r][g];
+			const struct order_summary_cell *c = &rows.cell[r][g];
 			int gx = a.x + 1 + label_w + g * gw;
 			char buf[32];
 			if (l.w[SUB_ORD]) {

@@ -371,6 +371,12 @@ static void summary_parse(const PGresult *res, struct order_summary *out)
 		out->by_status[st].tickets += c.tickets;
 		out->by_status[st].amount += c.amount;
 		out->today[st] += db_int(res, i, 5);
+		for (int k = 0; k < 2; k++) {
+			struct order_summary_cell *d = &out->status_pay[st][k ? SUMMARY_COLS - 1 : (int)p];
+			d->orders += c.orders;
+			d->tickets += c.tickets;
+			d->amount += c.amount;
+		}
 		int r = summary_row(st);
 		if (r < 0)
 			continue;
@@ -408,6 +414,17 @@ json_t *order_summary_json(const struct order_summary *s)
 				"tickets", (json_int_t)s->cell[r][c].tickets,
 				"amount", (json_int_t)s->cell[r][c].amount));
 		json_object_set_new(doc, r < SUMMARY_ROWS - 1 ? order_status_name((enum order_status)r) : "total", row);
+	}
+	/* cancelled and refunded too, outside "total" (no money owed or
+	 * paid): a filter on them is not all zeros */
+	for (int st = ORDER_CANCELLED; st < ORDER_STATUS_COUNT; st++) {
+		json_t *row = json_object();
+		for (int c = 0; c < SUMMARY_COLS; c++)
+			json_object_set_new(row, c < SUMMARY_COLS - 1 ? payment_name((enum payment_method)c) : "total", json_pack("{sI sI sI}",
+				"orders", (json_int_t)s->status_pay[st][c].orders,
+				"tickets", (json_int_t)s->status_pay[st][c].tickets,
+				"amount", (json_int_t)s->status_pay[st][c].amount));
+		json_object_set_new(doc, order_status_name((enum order_status)st), row);
 	}
 	return doc;
 }

@@ -45,6 +45,9 @@ struct order_summary {
 	 * many of its orders are dated today. */
 	struct order_summary_cell by_status[ORDER_STATUS_COUNT];
 	long long today[ORDER_STATUS_COUNT];
+	/* Every status by payment, its last column the status's total: the
+	 * grid's rows when the list shows cancelled or refunded orders. */
+	struct order_summary_cell status_pay[ORDER_STATUS_COUNT][SUMMARY_COLS];
 };
 bool db_order_summary(struct db *db, const struct order_filter *filter, struct order_summary *out);
 json_t *order_summary_json(const struct order_summary *s);
