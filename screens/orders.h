@@ -40,7 +40,11 @@ enum prompt_kind { PROMPT_NONE, PROMPT_INVOICE, PROMPT_RESEND, PROMPT_SETTLE, PR
 struct order_actions {
 	struct app *app;
 	enum prompt_kind prompt;
-	char question[320]; /* the prompt, naming the order */
+	/* the prompt, naming the order; the buyer's name whole at name_at
+	 * (name_len bytes, 0: none), cut with "…" at draw time so the y/n
+	 * after it always shows */
+	char question[1100];
+	size_t name_at, name_len;
 	struct form_field pfield;
 	struct form pform;
 	struct order_row target; /* the order the prompt is about */

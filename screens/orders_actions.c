@@ -42,6 +42,27 @@ int order_actions_lines(const struct order_actions *a)
 	return a->writing[0] ? 1 : 0;
 }
 
+/* The question in w columns: when it is too long the buyer's name gives
+ * way (cut with "…"), never the amounts or the y/n at its end. */
+static void draw_question(const struct order_actions *a, int y, int x, int w)
+{
+	char before[sizeof a->question], name[sizeof a->question], cut[sizeof a->question], out[3 * sizeof a->question];
+	const char *after;
+	int room;
+
+	if (!a->name_len || draw_text_width(a->question) <= w) {
+		draw_text(y, x, w, a->question, A_REVERSE | A_BOLD);
+		return;
+	}
+	snprintf(before, sizeof before, "%.*s", (int)a->name_at, a->question);
+	snprintf(name, sizeof name, "%.*s", (int)a->name_len, a->question + a->name_at);
+	after = a->question + a->name_at + a->name_len;
+	room = w - draw_text_width(before) - draw_text_width(after);
+	text_ellipsis(cut, sizeof cut, name, room > 1 ? room : 1);
+	snprintf(out, sizeof out, "%s%s%s", before, cut, after);
+	draw_text(y, x, w, out, A_REVERSE | A_BOLD);
+}
+
 /* The prompt (its question on its own line when a field follows it), or
  * the write waiting for its answer, at the bottom of the area. */
 void order_actions_draw(const struct order_actions *a, struct rect area)
@@ -55,12 +76,12 @@ void order_actions_draw(const struct order_actions *a, struct rect area)
 		return;
 	}
 	if (!a->pfield.label) { /* a question answered y/n */
-		draw_text(y, area.x + 1, area.w - 2, a->question, A_REVERSE | A_BOLD);
+		draw_question(a, y, area.x + 1, area.w - 2);
 		return;
 	}
 	if (a->question[0]) {
 		draw_fill(y - 1, area.x, area.w, A_REVERSE);
-		draw_text(y - 1, area.x + 1, area.w - 2, a->question, A_REVERSE | A_BOLD);
+		draw_question(a, y - 1, area.x + 1, area.w - 2);
 	}
 	form_draw_field(&a->pform, 0, y, area.x + 1, (int)strlen(a->pfield.label) + 1, area.w - 2, true);
 }
@@ -76,23 +97,29 @@ void order_actions_ask(struct order_actions *a, enum prompt_kind kind, const str
 		snprintf(a->pfield.text, sizeof a->pfield.text, "%s", initial ? initial : "");
 	}
 	a->pform = (struct form){ &a->pfield, 1, 0 };
-	if (r)
+	a->name_at = a->name_len = 0;
+	if (r) {
+		/* the buyer follows "#ID " (order_named): that is what may be cut */
+		char who[160], id[32];
+		const char *buyer = order_row_buyer(r, who, sizeof who), *at;
+		snprintf(id, sizeof id, "#%lld ", r->id);
+		if ((at = strstr(a->question, id)) && strncmp(at + strlen(id), buyer, strlen(buyer)) == 0 && *buyer) {
+			a->name_at = (size_t)(at + strlen(id) - a->question);
+			a->name_len = strlen(buyer);
+		}
 		a->target = *r;
-	else
+	} else
 		memset(&a->target, 0, sizeof a->target);
 }
 
 /* "#204 Fjord AB, 4 ordered, 1,682.50" (tickets ordered, as the detail's
- * "0 of 4 ordered": the list's TICKETS are those issued; no longer than
- * "4 tickets", so the longest question still fits 80 columns; a long
- * company cut whole characters short, so it still ends in its y/n). */
+ * "0 of 4 ordered": the list's TICKETS are those issued). The name whole:
+ * the prompt cuts it to the width it is drawn in (draw_question). */
 static void order_named(const struct order_row *r, char *buf, size_t size)
 {
-	char who[160], name[48], amount[32];
-	const char *buyer = order_row_buyer(r, who, sizeof who);
+	char who[160], amount[32];
+	const char *name = order_row_buyer(r, who, sizeof who);
 
-	if (utf8_copy(name, 40, buyer) < strlen(buyer))
-		snprintf(name + strlen(name), sizeof name - strlen(name), "…");
 	money_format(amount, sizeof amount, r->amount);
 	if (payment_is_charged(r->payment))
 		snprintf(buf, size, "#%lld %s, %lld ordered, %s", r->id, name, r->ordered, amount);
@@ -259,7 +286,7 @@ int order_actions_prompt_key(struct app *app, struct order_actions *a, int key)
 
 int order_actions_key(struct app *app, struct order_actions *a, const struct order_row *shown, enum action action)
 {
-	char named[200], question[320];
+	char named[1000], question[sizeof a->question];
 	struct order_row fresh;
 	const struct order_row *r = shown;
 
@@ -286,8 +313,7 @@ int order_actions_key(struct app *app, struct order_actions *a, const struct ord
 		if (r->payment == PAY_INVOICE && (r->status == ORDER_INVOICE_SENT || r->status == ORDER_SETTLED)) {
 			/* sent already: the same invoice again (not mailed the first
 			 * time, lost, asked for again), never a new number */
-			/* short enough that "? y/n" stays on an 80-column line with a
-			 * long order number (it was cut after "again (same numbe") */
+			/* the name gives way at draw time, so "? y/n" stays */
 			snprintf(question, sizeof question, "Invoice order %s again (same number)? y/n", named);
 			order_actions_ask(a, PROMPT_RESEND, r, question, false, NULL);
 			return SCR_HANDLED | SCR_REDRAW;
