@@ -48,10 +48,13 @@ void orders_filters_apply(struct orders_state *s, long long event_id)
 	for (int i = FF_FROM; i <= FF_TO; i++) {
 		const char *text = s->ffields[i].text;
 		char *target = i == FF_FROM ? f.from : f.to;
+		/* short enough for the hint's place at 80 columns (24) */
 		if (strlen(text) == 10 && !validate_date(text))
 			snprintf(target, 11, "%s", text);
+		else if (strlen(text) == 10)
+			snprintf(s->filter_error, sizeof s->filter_error, "%s: no such date", i == FF_FROM ? "From" : "To");
 		else if (text[0])
-			snprintf(s->filter_error, sizeof s->filter_error, "%s: YYYY-MM-DD, a real date",
+			snprintf(s->filter_error, sizeof s->filter_error, "%s: date as YYYY-MM-DD",
 				 i == FF_FROM ? "From" : "To");
 	}
 	if ((why = order_filter_check(&f))) {
@@ -95,6 +98,14 @@ void orders_draw_filters(struct orders_state *s, struct rect a, int y)
 	}
 	hint_at = orders_filter_rect(s, a, FF_COUNT);
 	if (s->filter_error[0]) {
+		/* an error longer than the hint's place is said whole over the
+		 * Tickets field, which shows again once the error is fixed */
+		if (draw_text_width(s->filter_error) > hint_at.w) {
+			struct rect t = orders_filter_rect(s, a, FF_TICKETS);
+			draw_fill(hint_at.y, t.x, hint_at.x + hint_at.w - t.x, A_NORMAL);
+			hint_at.w += hint_at.x - t.x;
+			hint_at.x = t.x;
+		}
 		draw_text(hint_at.y, hint_at.x, hint_at.w, s->filter_error, theme_attr(C_STATUS_ERR));
 	} else if (s->org_id) {
 		/* one organization's orders: the filter the pane has no field for */
