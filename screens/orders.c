@@ -20,7 +20,11 @@ static int orders_tick(struct app *app, void *state)
 {
 	struct orders_state *s = state;
 
-	order_actions_tick(app, &s->act);
+	if (s->act.job) {
+		order_actions_tick(app, &s->act);
+		if (!s->act.job)
+			s->said_reset = false; /* the invoice job said how it went */
+	}
 	if (s->refresh_due && db_now_ms() >= s->refresh_due) {
 		orders_start_refresh(app, s);
 		return SCR_REDRAW;
@@ -127,6 +131,7 @@ list_keys:
 		s->filters.focus = FF_SEARCH;
 		orders_restart(app, s);
 		app_status(app, false, "filters reset");
+		s->said_reset = true;
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_SORT:
 		next_sort(s);
@@ -152,7 +157,13 @@ list_keys:
 static int orders_key(struct app *app, void *state, enum action action, int key)
 {
 	struct orders_state *s = state;
-	int r = dispatch_key(app, s, action, key);
+	int r;
+
+	if (s->said_reset) {
+		s->said_reset = false;
+		app_status(app, false, "%s", "");
+	}
+	r = dispatch_key(app, s, action, key);
 
 	return orders_fit(s) ? r | SCR_REQUERY : r;
 }
@@ -215,6 +226,7 @@ static struct {
 static void orders_after_write(struct app *app, void *ctx)
 {
 	struct orders_state *s = ctx;
+	s->said_reset = false; /* the write's answer is on the status line */
 	s->refresh_due = db_now_ms();
 	app_wake_in(app, 0);
 }

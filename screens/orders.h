@@ -118,6 +118,10 @@ struct orders_state {
 	long long org_id;      /* its orders only (the organizations list's rule); F4 clears */
 	char org_name[808];
 	bool restored;         /* first and keep_id come from the last visit */
+	/* "filters reset" is on the status line: the next key takes it away
+	 * (it says what F4 did, not how the list is); false once anything
+	 * else may have been said since */
+	bool said_reset;
 };
 
 enum refresh_step { STEP_AT, STEP_FIRST, STEP_LAST };

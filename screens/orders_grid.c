@@ -15,8 +15,10 @@ void orders_summary_answer(struct db *db, const struct order_summary *sum, void 
 	s->summary_ok = sum != NULL;
 	if (sum)
 		s->summary = *sum;
-	else
+	else {
 		app_status(s->app, true, "summary: %s", db->err);
+		s->said_reset = false;
+	}
 }
 
 

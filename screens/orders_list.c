@@ -124,6 +124,7 @@ static void page_answer(struct db *db, PGresult *res, void *ctx)
 
 	if (!res) {
 		app_status(s->app, true, "orders: %s", db->err);
+		s->said_reset = false;
 		s->loading = false;
 		return;
 	}
