@@ -578,6 +578,156 @@ static void test_orders_mouse_in_tmux(void **state)
 	tmux_stop(&t);
 }
 
+/* The line of the screen that holds text (whole), or "" */
+static void line_with(const char *screen, const char *text, char *out, size_t size)
+{
+	const char *at = strstr(screen, text), *start, *end;
+	out[0] = '\0';
+	if (!at)
+		return;
+	for (start = at; start > screen && start[-1] != '\n'; start--)
+		;
+	end = strchr(at, '\n');
+	snprintf(out, size, "%.*s", (int)(end ? end - start : (long)strlen(start)), start);
+}
+
+/* With the Status filter on Cancelled the grid counts the cancelled orders
+ * the list shows (it had no such row: zeros under 4 cancelled orders); on
+ * All it says which orders it leaves out. */
+static void test_grid_counts_cancelled_when_filtered(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Void Gala"), "2040-07-01", 0);
+	long long cancelled = 0;
+	char *screen, line[512], want[128], amount[32];
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 112125, 1);
+	for (int i = 0; i < 4; i++) {
+		char company[32];
+		long long id;
+		snprintf(company, sizeof company, "Void Co %d", i + 1);
+		id = order_add(event_id, i == 0 ? "Adult:3" : i == 1 ? "Adult:4" : i == 2 ? "Adult:5" : "Adult:6",
+			       "invoice", company);
+		r = run_cmd("$BOXOFFICE order cancel %lld", id);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+	}
+	order_add(event_id, "Adult:1", "invoice", "Live Co");
+	cancelled = summary_amount(event_id, "cancelled", "total");
+	{ /* the CLI's summary has the cancelled orders too: what they are */
+		char ev[24];
+		const char *p[1] = { ev };
+		snprintf(ev, sizeof ev, "%lld", event_id);
+		assert_true(cancelled > 0);
+		assert_int_equal(cancelled, test_scalar(conn, "SELECT sum(gross_cents) FROM ticket_order WHERE "
+							     "event_id = $1 AND status = 'cancelled'", 1, p));
+	}
+	start_orders(&t, "void", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "Live Co", 10000));
+	assert_true(tmux_wait_gone(&t, "loading", 3000));
+	money_format(amount, sizeof amount, cancelled);
+	snprintf(want, sizeof want, "Not in the grid: 4 cancelled (%s)", amount);
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_keys(&t, "Tab Tab c");
+	assert_true(tmux_wait_for(&t, "Status Cancelled", 3000));
+	assert_true(tmux_wait_gone(&t, "Live Co", 3000));
+	assert_true(tmux_wait_gone(&t, "loading", 3000));
+	screen = tmux_capture(&t);
+	assert_true(screen_line(screen, "Cancelled", line, sizeof line));
+	if (!line_has_money(line, cancelled) || !strstr(line, " 4 "))
+		fail_msg("no cancelled row with 4 orders, %lld: %s\n%s", cancelled, line, screen);
+	assert_true(screen_line(screen, "Total", line, sizeof line));
+	if (!line_has_money(line, cancelled))
+		fail_msg("the total is not the cancelled orders' %lld: %s\n%s", cancelled, line, screen);
+	assert_non_null(strstr(screen, "The grid: cancelled and refunded orders"));
+	free(screen);
+	tmux_stop(&t);
+}
+
+/* Every y/n question keeps its y/n at 80 columns: the buyer's name gives
+ * way, cut with "…", never the amount or the answer. */
+static void test_prompts_keep_yes_no_at_80(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Prompt Gala"), "2040-08-01", 0);
+	long long id;
+	char *screen, line[512], want[64];
+	struct run_result r;
+	(void)state;
+
+	/* 6 × 747.50 + 25% VAT = 5,606.25 */
+	make_type(event_id, "Adult", 500, 74750, 1);
+	id = order_add(event_id, "Adult:6", "invoice", "Nordlys Energi Aktieselskap AB");
+	r = run_cmd("$BOXOFFICE order invoice %lld", id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	start_orders(&t, "prompt", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "Nordlys", 10000));
+	snprintf(want, sizeof want, "#%lld Nordlys", id);
+	for (int k = 0; k < 2; k++) {
+		tmux_keys(&t, k == 0 ? "i" : "c");
+		assert_true(tmux_wait_for(&t, k == 0 ? "again (same number)? y/n" : "5,606.25? y/n", 3000));
+		screen = tmux_capture(&t);
+		line_with(screen, "? y/n", line, sizeof line);
+		/* cut only when it must: the cancel question has room for it */
+		if (!strstr(line, want) || !strstr(line, ", 6 ordered, 5,606.25") ||
+		    !strstr(line, k == 0 ? "…" : "Nordlys Energi Aktieselskap AB,"))
+			fail_msg("prompt not fitted: %s\n%s", line, screen);
+		free(screen);
+		tmux_keys(&t, "n");
+		assert_true(tmux_wait_for(&t, "nothing changed", 3000));
+	}
+	assert_string_equal(order_field(id, "status"), "invoice_sent");
+	tmux_stop(&t);
+}
+
+/* "filters reset" says what F4 did, then goes with the next key. */
+static void test_filters_reset_goes_with_next_key(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Reset Gala"), "2040-09-01", 0);
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 10000, 1);
+	order_add(event_id, "Adult:1", "invoice", "Reset One");
+	order_add(event_id, "Adult:2", "invoice", "Reset Two");
+	start_orders(&t, "reset", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "Reset One", 10000));
+	tmux_keys(&t, "F4");
+	assert_true(tmux_wait_for(&t, "filters reset", 3000));
+	tmux_keys(&t, "Down");
+	/* well before the status line's own 8 s */
+	assert_true(tmux_wait_gone(&t, "filters reset", 1500));
+	tmux_stop(&t);
+}
+
+/* A wrong date in the filter pane is said whole at 80 columns. */
+static void test_date_error_whole_at_80(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Date Gala"), "2040-10-01", 0);
+	char *screen, line[512];
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 10000, 1);
+	order_add(event_id, "Adult:1", "invoice", "Date One");
+	start_orders(&t, "date", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "Date One", 10000));
+	tmux_keys(&t, "Tab Tab Tab Tab");
+	tmux_type(&t, "2040-13-01");
+	assert_true(tmux_wait_for(&t, "From: no such date", 3000));
+	tmux_keys(&t, "C-u");
+	tmux_type(&t, "2040-1");
+	assert_true(tmux_wait_for(&t, "From: date as YYYY-MM-DD", 3000));
+	screen = tmux_capture(&t);
+	line_with(screen, "From: date", line, sizeof line);
+	assert_non_null(strstr(line, "Tickets All"));
+	free(screen);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -589,6 +739,10 @@ int main(void)
 		cmocka_unit_test(test_filters_kept_while_station_runs),
 		cmocka_unit_test(test_orders_mouse),
 		cmocka_unit_test(test_orders_mouse_in_tmux),
+		cmocka_unit_test(test_grid_counts_cancelled_when_filtered),
+		cmocka_unit_test(test_prompts_keep_yes_no_at_80),
+		cmocka_unit_test(test_filters_reset_goes_with_next_key),
+		cmocka_unit_test(test_date_error_whole_at_80),
 	};
 	if (getenv("ORDERS_TEST") && *getenv("ORDERS_TEST"))
 		cmocka_set_test_filter(getenv("ORDERS_TEST"));
