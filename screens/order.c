@@ -22,6 +22,7 @@ struct order_view {
 	char lines[DETAIL_LINES][160];
 	unsigned attrs[DETAIL_LINES];
 	int count, top;
+	int rows; /* the lines the last draw had room for (scrolling stops at the end) */
 	struct read_mark mark;
 	struct order_row row; /* the order as last read, for its actions */
 	bool have_row;
@@ -120,10 +121,24 @@ static void order_answer(struct db *db, const struct order_detail *d, void *ctx)
 	add(v, A_NORMAL, "%s", "");
 	add(v, theme_attr(C_TITLE) | A_UNDERLINE, "%-19s %-14s %-18s %s", "WHEN", "STATION", "WHAT", "WHY");
 	for (int i = 0; i < PQntuples(h); i++) {
-		char what[64];
-		add(v, A_NORMAL, "%-19s %-14.14s %-18.18s %s", db_text(h, i, 0), db_text(h, i, 1),
-		    order_action_label(db_text(h, i, 2), what, sizeof what), db_text(h, i, 3));
+		char label[64], what[200], cut[200];
+		int pad;
+		/* a line's row says which line ("Order 2 × Adult"): an order of
+		 * three lines was three identical "Order" rows */
+		order_action_label(db_text(h, i, 2), label, sizeof label);
+		snprintf(what, sizeof what, "%s%s%s", label, *db_text(h, i, 4) ? " " : "", db_text(h, i, 4));
+		text_ellipsis(cut, sizeof cut, what, 18);
+		pad = 18 - draw_text_width(cut); /* "×" is one column, two bytes */
+		add(v, A_NORMAL, "%-19s %-14.14s %s%*s %s", db_text(h, i, 0), db_text(h, i, 1), cut, pad > 0 ? pad : 0, "",
+		    db_text(h, i, 3));
 	}
+}
+
+/* The first line that shows the end of the lines in rows lines. */
+static int top_max(const struct order_view *v)
+{
+	int rows = v->rows > 0 ? v->rows : 1;
+	return v->count > rows ? v->count - rows : 0;
 }
 
 static void order_query(struct app *app, void *state)
@@ -157,10 +172,20 @@ static void order_draw(struct app *app, void *state, struct rect a)
 		order_actions_draw(&v->act, a);
 		a.h -= order_actions_lines(&v->act);
 	}
-	if (v->top > v->count - 1)
-		v->top = v->count > 0 ? v->count - 1 : 0;
-	for (int i = 0; i < a.h && v->top + i < v->count; i++)
+	v->rows = a.h;
+	if (v->top > top_max(v))
+		v->top = top_max(v);
+	for (int i = 0; i < a.h && v->top + i < v->count; i++) {
+		/* lines below the last row: say so there (the history grows
+		 * at the bottom: "Invoice sent" after i is down there) */
+		if (i == a.h - 1 && v->top + i < v->count - 1) {
+			char more[80];
+			snprintf(more, sizeof more, "more below ↓ (%d lines: Down, PgDn)", v->count - v->top - i);
+			draw_text(a.y + i, a.x + 2, a.w - 4, more, theme_attr(C_DIM) | A_BOLD);
+			break;
+		}
 		draw_text(a.y + i, a.x + 2, a.w - 4, v->lines[v->top + i], stale ? theme_attr(C_DIM) : v->attrs[v->top + i]);
+	}
 }
 
 static int order_key(struct app *app, void *state, enum action action, int key)
@@ -171,12 +196,17 @@ static int order_key(struct app *app, void *state, enum action action, int key)
 	if (v->act.prompt)
 		return order_actions_prompt_key(app, &v->act, key);
 	switch (action) {
+	/* a page is the rows shown less one (the line kept for context) */
 	case ACT_UP: v->top = v->top > 0 ? v->top - 1 : 0; break;
-	case ACT_DOWN: v->top = v->top + 1 < v->count ? v->top + 1 : v->top; break;
-	case ACT_PAGE_UP: v->top = v->top > 10 ? v->top - 10 : 0; break;
-	case ACT_PAGE_DOWN: v->top = v->top + 10 < v->count ? v->top + 10 : v->top; break;
+	case ACT_DOWN: v->top = v->top < top_max(v) ? v->top + 1 : v->top; break;
+	case ACT_PAGE_UP: v->top = v->top > v->rows - 1 ? v->top - (v->rows - 1) : 0; break;
+	case ACT_PAGE_DOWN:
+		v->top = v->top + (v->rows > 1 ? v->rows - 1 : 1);
+		if (v->top > top_max(v))
+			v->top = top_max(v);
+		break;
 	case ACT_HOME: v->top = 0; break;
-	case ACT_END: v->top = v->count > 5 ? v->count - 5 : 0; break;
+	case ACT_END: v->top = top_max(v); break;
 	case ACT_ASSIGN:
 		app_push(app, &assign_screen, &(struct screen_arg){ v->order_id, NULL });
 		return SCR_HANDLED;

@@ -575,10 +575,15 @@ static const char SQL_ORDER_TICKETS[] =
 	"SELECT k.id, t.name, k.serial, k.status, coalesce(p.name, ''), coalesce(p.email, '') "
 	"FROM ticket k JOIN ticket_type t ON t.id = k.type_id "
 	"LEFT JOIN person p ON p.id = k.person_id WHERE k.order_id = $1 ORDER BY k.id";
+/* when, station, action, reason, and the line an inventory row is about
+ * ("2 × Adult": an order of three lines logs three rows, told apart) */
 static const char SQL_ORDER_HISTORY[] =
-	"SELECT to_char(at, 'YYYY-MM-DD HH24:MI:SS'), station, action, reason FROM change_log "
-	"WHERE entity_id = $1 AND (entity = 'order' OR (entity = 'inventory' AND "
-	"action IN ('sell', 'order', 'cancelled', 'refunded'))) ORDER BY id";
+	"SELECT to_char(c.at, 'YYYY-MM-DD HH24:MI:SS'), c.station, c.action, c.reason, "
+	"CASE WHEN c.entity = 'inventory' AND t.name IS NOT NULL THEN "
+	"coalesce((c.detail ->> 'qty') || ' × ', '') || t.name ELSE '' END "
+	"FROM change_log c LEFT JOIN ticket_type t ON t.id = c.type_id "
+	"WHERE c.entity_id = $1 AND (c.entity = 'order' OR (c.entity = 'inventory' AND "
+	"c.action IN ('sell', 'order', 'cancelled', 'refunded'))) ORDER BY c.id";
 
 PGresult *db_order_get(struct db *db, long long id)
 {
