@@ -728,6 +728,53 @@ static void test_date_error_whole_at_80(void **state)
 	tmux_stop(&t);
 }
 
+/* The order's history tells its lines apart ("Order 2 × Adult", not three
+ * identical "Order" rows) and, when it does not fit, says there is more
+ * below and scrolls to it: "Invoice sent" after i is reachable. */
+static void test_order_history_lines_and_more_below(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("History Gala"), "2040-11-01", 0);
+	long long id;
+	char want[64], *screen, line[512];
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 10000, 1);
+	make_type(event_id, "Child", 500, 5000, 1);
+	make_type(event_id, "VIP", 500, 30000, 1);
+	id = order_add(event_id, "Adult:2,Child:1,VIP:3", "invoice", "History AB");
+	start_orders(&t, "history", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "History AB", 10000));
+	tmux_keys(&t, "Enter");
+	snprintf(want, sizeof want, "Order #%lld", id);
+	assert_true(tmux_wait_for(&t, want, 3000));
+	assert_true(tmux_wait_for(&t, "WHEN", 3000));
+	tmux_keys(&t, "i");
+	assert_true(tmux_wait_for(&t, "Send the invoice for order", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "invoice #", 3000));
+	assert_string_equal(order_field(id, "status"), "invoice_sent");
+	/* the history does not fit 24 lines: the last row says so */
+	assert_true(tmux_wait_for(&t, "more below ↓", 3000));
+	tmux_keys(&t, "PgDn");
+	assert_true(tmux_wait_gone(&t, "more below ↓", 3000));
+	screen = tmux_capture(&t);
+	line_with(screen, "invoice sent", line, sizeof line); /* the reason: the history row */
+	if (!strstr(line, "Invoice sent") || !strstr(line, "desk-7"))
+		fail_msg("no Invoice sent row after PgDn: %s\n%s", line, screen);
+	assert_non_null(strstr(screen, "Order 2 × Adult"));
+	assert_non_null(strstr(screen, "Order 1 × Child"));
+	assert_non_null(strstr(screen, "Order 3 × VIP"));
+	free(screen);
+	/* Up goes back, Down again to the end, never past it */
+	tmux_keys(&t, "Up");
+	assert_true(tmux_wait_for(&t, "more below ↓", 3000));
+	tmux_keys(&t, "Down Down Down");
+	assert_true(tmux_wait_gone(&t, "more below ↓", 3000));
+	assert_true(screen_has(&t, "Invoice sent       invoice sent"));
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -743,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_prompts_keep_yes_no_at_80),
 		cmocka_unit_test(test_filters_reset_goes_with_next_key),
 		cmocka_unit_test(test_date_error_whole_at_80),
+		cmocka_unit_test(test_order_history_lines_and_more_below),
 	};
 	if (getenv("ORDERS_TEST") && *getenv("ORDERS_TEST"))
 		cmocka_set_test_filter(getenv("ORDERS_TEST"));
