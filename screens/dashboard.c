@@ -246,50 +246,65 @@ static long long method_owed(const struct dashboard_figures *f, int pm)
 }
 
 /* Paid / outstanding per payment method (the orders grid's cells), every
- * figure in one form: exact when the whole line fits, else all rounded to
- * whole units (then abbreviated) and said so; methods that still do not
- * fit are counted. */
+ * figure in one form and every method shown: exact when the whole line
+ * fits, else all rounded to whole units, grouped ("44,490"), on one line
+ * or two; only then abbreviated ("13M"), and said so. Methods that still
+ * do not fit two lines are counted ("+1 more"). */
 static void method_line(struct dashboard_state *s, const struct dashboard_figures *f, int width)
 {
-	/* exact, then whole units grouped, then abbreviated ("13M") */
-	static const int fit[] = { 0, 13, 5 };
-	char line[400], tok[96], a1[32], a2[32];
+	/* exact, grouped whole units on one line, on two, abbreviated on two */
+	static const struct {
+		int fit, lines;
+	} pass[] = { { 0, 1 }, { 13, 1 }, { 13, 2 }, { 5, 2 } };
+	enum { NPASS = sizeof pass / sizeof pass[0] };
+	char line[2][400], tok[96], a1[32], a2[32];
 	int with_money = 0;
 
 	for (int pm = 0; pm < SUMMARY_COLS - 1; pm++)
 		with_money += method_paid(f, pm) != 0 || method_owed(f, pm) != 0;
 	if (!with_money)
 		return;
-	for (int pass = 0; pass < 3; pass++) {
-		int left_out = 0, shown = 0;
-		snprintf(line, sizeof line, "By method, paid/outstanding%s:", pass ? " (rounded)" : "");
+	for (int p = 0; p < NPASS; p++) {
+		int left_out = 0, shown = 0, at = 0; /* at: the line being filled */
+		snprintf(line[0], sizeof line[0], "By method, paid/outstanding%s:", p ? " (rounded)" : "");
+		snprintf(line[1], sizeof line[1], "  "); /* a second line reads as the first's continuation */
 		for (int pm = 0; pm < SUMMARY_COLS - 1; pm++) {
 			long long paid = method_paid(f, pm), owed = method_owed(f, pm);
+			bool first_on_line;
 			if (paid == 0 && owed == 0)
 				continue;
-			if (pass) {
-				count_format_fit(a1, sizeof a1, (paid + (paid < 0 ? -50 : 50)) / 100, fit[pass]);
-				count_format_fit(a2, sizeof a2, (owed + (owed < 0 ? -50 : 50)) / 100, fit[pass]);
+			if (pass[p].fit) {
+				count_format_fit(a1, sizeof a1, (paid + (paid < 0 ? -50 : 50)) / 100, pass[p].fit);
+				count_format_fit(a2, sizeof a2, (owed + (owed < 0 ? -50 : 50)) / 100, pass[p].fit);
 			} else {
 				money_format(a1, sizeof a1, paid);
 				money_format(a2, sizeof a2, owed);
 			}
-			snprintf(tok, sizeof tok, "%s %s %s/%s", shown ? " ·" : "", payment_label((enum payment_method)pm),
-				 a1, a2);
-			/* room for " +N more" unless this is the last one */
-			if (left_out ||
-			    draw_text_width(line) + draw_text_width(tok) > width - (shown + 1 < with_money ? 8 : 0)) {
-				left_out++;
-			} else {
-				strncat(line, tok, sizeof line - strlen(line) - 1);
-				shown++;
+			for (;;) {
+				first_on_line = at == 0 ? shown == 0 : strcmp(line[1], "  ") == 0;
+				snprintf(tok, sizeof tok, "%s%s %s/%s", first_on_line ? (at ? "" : " ") : " · ",
+					 payment_label((enum payment_method)pm), a1, a2);
+				/* the last line keeps room for " +N more" unless this is the last method */
+				int room = width - (at == pass[p].lines - 1 && shown + 1 < with_money ? 8 : 0);
+				if (!left_out && draw_text_width(line[at]) + draw_text_width(tok) <= room) {
+					strncat(line[at], tok, sizeof line[at] - strlen(line[at]) - 1);
+					shown++;
+					break;
+				}
+				if (left_out || at + 1 >= pass[p].lines) {
+					left_out++;
+					break;
+				}
+				at++;
 			}
 		}
-		if (left_out && pass < 2)
+		if (left_out && p < NPASS - 1)
 			continue;
 		if (left_out)
-			snprintf(line + strlen(line), sizeof line - strlen(line), " +%d more", left_out);
-		add(s, A_NORMAL, line);
+			snprintf(line[at] + strlen(line[at]), sizeof line[at] - strlen(line[at]), " +%d more", left_out);
+		add(s, A_NORMAL, line[0]);
+		if (at)
+			add(s, A_NORMAL, line[1]);
 		return;
 	}
 }
