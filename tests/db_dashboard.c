@@ -271,11 +271,14 @@ static void test_dashboard_at_80x24(void **state)
 		assert_null(strstr(row, "1,000,000,000.0"));
 		*end = '\n';
 	}
-	/* per method: too wide exact, so every figure rounded and said so */
+	/* per method: too wide exact, so every figure rounded and said so
+	 * (on two lines: the By method line and its continuation) */
 	{
 		char *row = strstr(screen, "By method, paid/outstanding"), *end;
 		assert_non_null(row);
 		end = strchr(row, '\n');
+		if (end && strncmp(end + 1, "   ", 3) == 0 && strchr(end + 1, '\n'))
+			end = strchr(end + 1, '\n');
 		*end = '\0';
 		assert_non_null(strstr(row, "(rounded)"));
 		assert_non_null(strstr(row, "Invoice "));
@@ -395,6 +398,46 @@ static void test_undone_checkin_leaves_the_count(void **state)
 	assert_int_equal(d.inside, 0);
 }
 
+/* Paid/outstanding by method at 80 columns: grouped whole units
+ * ("44,490"), every method shown — on a second line when one is too
+ * short — never "44490" nor "+1 more". */
+static void test_methods_grouped_and_all_shown_at_80(void **state)
+{
+	long long ev = make_event(unique_name("Methods"), "2041-11-01", 0);
+	struct tmux t;
+	char cmd[256], *screen, *row, *end;
+	(void)state;
+
+	/* 10 × 4,449.00 and 10 × 4,666.50 incl. VAT; one card ticket of 1,234,567.89 */
+	make_type(ev, "Seat", 1000, 355920, 1);
+	make_type(ev, "Box", 1000, 373320, 1);
+	make_type(ev, "Patron", 10, 98765431LL, 1);
+	{
+		json_t *doc = cli_json("$BOXOFFICE order add --event %lld --lines Seat:10 --payment invoice", ev);
+		long long id = (long long)json_integer_value(json_object_get(doc, "id"));
+		json_decref(cli_json("$BOXOFFICE order invoice %lld", id));
+		json_decref(cli_json("$BOXOFFICE order settle %lld", id));
+		json_decref(doc);
+	}
+	json_decref(cli_json("$BOXOFFICE order add --event %lld --lines Box:10 --payment invoice", ev));
+	json_decref(cli_json("$BOXOFFICE sell --event %lld --type Patron --qty 1 --payment card", ev));
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen dashboard --event %lld; sleep 30", ev);
+	tmux_start(&t, "dashmeth", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Live", 10000));
+	assert_true(tmux_wait_for(&t, "By method", 5000));
+	screen = tmux_capture(&t);
+	tmux_stop(&t);
+	row = strstr(screen, "By method, paid/outstanding");
+	assert_non_null(row);
+	end = strchr(row, '\n');
+	if (end && strncmp(end + 1, "   ", 3) == 0 && strchr(end + 1, '\n'))
+		end = strchr(end + 1, '\n'); /* its second line */
+	*end = '\0';
+	if (!strstr(row, "Invoice 44,490/46,665") || !strstr(row, "Card 1,234,568/0") || strstr(row, "more"))
+		fail_msg("methods not grouped and whole:\n%s", row);
+	free(screen);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,8 +445,11 @@ int main(void)
 		cmocka_unit_test(test_order_date_is_the_events_day),
 		cmocka_unit_test(test_dashboard_today_is_order_list_today),
 		cmocka_unit_test(test_dashboard_at_80x24),
+		cmocka_unit_test(test_methods_grouped_and_all_shown_at_80),
 		cmocka_unit_test(test_organizations_orders_and_80x24),
 		cmocka_unit_test(test_undone_checkin_leaves_the_count),
 	};
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests_name("dashboard", tests, setup, teardown);
 }
