@@ -92,6 +92,7 @@ struct orders_state {
 	struct form filters;
 	bool filter_focus;
 	char filter_error[120];
+	char filter_error_short[48]; /* the same said in 24 columns (80-column hint), "" when none */
 	struct order_filter filter;
 	enum order_sort sort;
 	bool descending, hide_summary;

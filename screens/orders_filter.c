@@ -44,21 +44,23 @@ void orders_filters_apply(struct orders_state *s, long long event_id)
 	f.payment = s->ffields[FF_PAYMENT].choice - 1;
 	f.tickets = (enum ticket_count_filter)s->ffields[FF_TICKETS].choice;
 	f.event_org_id = s->org_id;
-	s->filter_error[0] = '\0';
+	s->filter_error[0] = s->filter_error_short[0] = '\0';
 	for (int i = FF_FROM; i <= FF_TO; i++) {
 		const char *text = s->ffields[i].text;
 		char *target = i == FF_FROM ? f.from : f.to;
-		/* short enough for the hint's place at 80 columns (24) */
+		const char *name = i == FF_FROM ? "From" : "To";
 		if (strlen(text) == 10 && !validate_date(text))
 			snprintf(target, 11, "%s", text);
-		else if (strlen(text) == 10)
-			snprintf(s->filter_error, sizeof s->filter_error, "%s: no such date", i == FF_FROM ? "From" : "To");
-		else if (text[0])
-			snprintf(s->filter_error, sizeof s->filter_error, "%s: date as YYYY-MM-DD",
-				 i == FF_FROM ? "From" : "To");
+		else if (text[0]) {
+			snprintf(s->filter_error, sizeof s->filter_error, "%s: YYYY-MM-DD, a real date", name);
+			/* whole in the hint's place at 80 columns (24) */
+			snprintf(s->filter_error_short, sizeof s->filter_error_short,
+				 strlen(text) == 10 ? "%s: no such date" : "%s: date as YYYY-MM-DD", name);
+		}
 	}
 	if ((why = order_filter_check(&f))) {
 		snprintf(s->filter_error, sizeof s->filter_error, "%s", why);
+		s->filter_error_short[0] = '\0';
 		f.to[0] = '\0'; /* keep showing something sensible */
 	}
 	s->filter = f;
@@ -98,15 +100,18 @@ void orders_draw_filters(struct orders_state *s, struct rect a, int y)
 	}
 	hint_at = orders_filter_rect(s, a, FF_COUNT);
 	if (s->filter_error[0]) {
-		/* an error longer than the hint's place is said whole over the
-		 * Tickets field, which shows again once the error is fixed */
-		if (draw_text_width(s->filter_error) > hint_at.w) {
+		const char *error = s->filter_error;
+		/* too long for the hint's place: its short form, else whole over
+		 * the Tickets field, which shows again once the error is fixed */
+		if (draw_text_width(error) > hint_at.w && s->filter_error_short[0])
+			error = s->filter_error_short;
+		if (draw_text_width(error) > hint_at.w) {
 			struct rect t = orders_filter_rect(s, a, FF_TICKETS);
 			draw_fill(hint_at.y, t.x, hint_at.x + hint_at.w - t.x, A_NORMAL);
 			hint_at.w += hint_at.x - t.x;
 			hint_at.x = t.x;
 		}
-		draw_text(hint_at.y, hint_at.x, hint_at.w, s->filter_error, theme_attr(C_STATUS_ERR));
+		draw_text(hint_at.y, hint_at.x, hint_at.w, error, theme_attr(C_STATUS_ERR));
 	} else if (s->org_id) {
 		/* one organization's orders: the filter the pane has no field for */
 		char line[900], name[880];
