@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "tmux.h"
 #include "src/core/token.h"
 
 static PGconn *conn;
@@ -700,6 +701,53 @@ static void test_offline_verdicts_name_person_and_event(void **state)
 	run_free(&r);
 }
 
+/* Undone and admitted again within one minute: My Tickets says "in" (the
+ * last scan by its time, not by its text, where "out" sorts after "in"). */
+static void test_mytickets_last_scan_after_undo_same_minute(void **state)
+{
+	char tokens[512], t0[512], cmd[512], gate[64], said[96];
+	struct run_result r;
+	struct tmux t;
+	long long event, ticket;
+	char *screen;
+	(void)state;
+
+	event = event_with_tickets("Same Minute", 1, false, tokens, sizeof tokens);
+	snprintf(t0, sizeof t0, "%s", nth_token(tokens, 0));
+	ticket = token_ticket(t0);
+	snprintf(gate, sizeof gate, "sm-%d", (int)getpid() % 100000); /* short: the line shows it whole */
+	r = run_cmd("$BOXOFFICE ticket assign %lld --name 'Minnie Minute' --email minnie-%lld@example.com", ticket,
+		    ticket);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	/* the three scans in one minute: start early in one */
+	r = run_cmd("s=$(date +%%S); [ \"${s#0}\" -lt 45 ] || sleep $((61 - ${s#0})); "
+		    "$BOXOFFICE checkin --gate '%s' --token '%s' && "
+		    "$BOXOFFICE checkin undo %lld --reason 'wrong person' --gate '%s' && "
+		    "$BOXOFFICE checkin --gate '%s' --token '%s'",
+		    gate, t0, ticket, gate, gate, t0);
+	if (r.status != 0)
+		fail_msg("admit, undo, admit: %s %s", r.out, r.err);
+	run_free(&r);
+
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen mytickets --event %lld; sleep 30", event);
+	tmux_start(&t, "minute", 140, 36, cmd); /* wide: the last scan's gate shows whole */
+	assert_true(tmux_wait_for(&t, "Find", 10000));
+	snprintf(said, sizeof said, "minnie-%lld@", ticket);
+	tmux_type(&t, said);
+	snprintf(said, sizeof said, " in at %s", gate);
+	if (!tmux_wait_for(&t, said, 3000)) {
+		screen = tmux_capture(&t);
+		fail_msg("My Tickets does not say '%s':\n%s", said, screen);
+	}
+	screen = tmux_capture(&t);
+	snprintf(said, sizeof said, " out at %s", gate);
+	if (strstr(screen, said))
+		fail_msg("My Tickets says '%s':\n%s", said, screen);
+	free(screen);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -714,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_running_gate_reconnects),
 		cmocka_unit_test(test_checkin_undo),
 		cmocka_unit_test(test_offline_verdicts_name_person_and_event),
+		cmocka_unit_test(test_mytickets_last_scan_after_undo_same_minute),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));

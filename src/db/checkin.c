@@ -310,8 +310,10 @@ bool db_checkin_figures_submit(struct db *db, const void *owner, long long event
 bool db_ticket_scan_summary(struct db *db, long long ticket_id, long long *count, char *last, size_t size)
 {
 	PGresult *res = db_exec_id(db,
-				   "SELECT count(*), coalesce(max(to_char(at, 'YYYY-MM-DD HH24:MI') || ' ' || "
-				   "direction || ' at ' || gate), '') FROM checkin WHERE ticket_id = $1",
+				   /* the last by time, then id (as My Tickets): not by text */
+				   "SELECT count(*), coalesce((array_agg(to_char(at, 'YYYY-MM-DD HH24:MI') || ' ' || "
+				   "direction || ' at ' || gate ORDER BY at DESC, id DESC))[1], '') "
+				   "FROM checkin WHERE ticket_id = $1",
 				   ticket_id);
 	if (!res)
 		return false;

@@ -283,9 +283,11 @@ static struct db_read *person_tickets_read(struct db *db, long long person_id)
 
 	snprintf(id, sizeof id, "%lld", person_id);
 	db_read_add(r, TICKET_SELECT "WHERE k.person_id = $1 ORDER BY k.id", 1, p, parse_person_tickets, out);
-	db_read_add(r, "SELECT k.id, count(c.id), coalesce(max(to_char(c.at, 'YYYY-MM-DD HH24:MI') || ' ' || "
-		       "c.direction || ' at ' || c.gate), '') FROM ticket k LEFT JOIN checkin c ON c.ticket_id = k.id "
-		       "WHERE k.person_id = $1 GROUP BY k.id",
+	/* the last scan by its time (then id), never by its text: an undo and
+	 * an admit in one minute differ only in "in"/"out" */
+	db_read_add(r, "SELECT k.id, count(c.id), coalesce((array_agg(to_char(c.at, 'YYYY-MM-DD HH24:MI') || ' ' || "
+		       "c.direction || ' at ' || c.gate ORDER BY c.at DESC, c.id DESC))[1], '') "
+		       "FROM ticket k LEFT JOIN checkin c ON c.ticket_id = k.id WHERE k.person_id = $1 GROUP BY k.id",
 		    1, p, parse_person_scans, out);
 	if (token_keypair(pk, sk)) {
 		hex_encode(pk, TOKEN_PUBLIC_KEY_BYTES, pkh);
