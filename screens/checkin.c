@@ -78,9 +78,11 @@ struct checkin_state {
 	bool finding;
 	struct form_field find;
 	struct form find_form;
+	/* a result: "#1684 Adult" (and whether inside), then who; both
+	 * whole here, cut with "…" to the width when drawn */
 	struct {
 		long long ticket;
-		char line[300];
+		char what[480], who[2100];
 	} found[8];
 	int nfound, found_sel;
 	int find_people; /* people the last search found (with or without tickets) */
@@ -732,8 +734,15 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 	y += band_h + 1;
 	if (s->finding) {
 		form_draw_field(&s->find_form, 0, y++, a.x + 2, 6, a.w - 4 < 60 ? a.w - 4 : 60, true);
-		for (int i = 0; i < s->nfound; i++)
-			draw_text(y++, a.x + 2, a.w - 4, s->found[i].line, i == s->found_sel ? theme_attr(C_SELECTED) : A_NORMAL);
+		for (int i = 0; i < s->nfound; i++) {
+			/* the ticket keeps up to half the line, who the rest */
+			char what[600], who[1200], row[1900];
+			int w = a.w - 4;
+			text_ellipsis(what, sizeof what, s->found[i].what, w / 2);
+			text_ellipsis(who, sizeof who, s->found[i].who, w - draw_text_width(what) - 2);
+			snprintf(row, sizeof row, "%s  %s", what, who);
+			draw_text(y++, a.x + 2, w, row, i == s->found_sel ? theme_attr(C_SELECTED) : A_NORMAL);
+		}
 		if (s->find_error[0] && app_online(app))
 			draw_text(y++, a.x + 2, a.w - 4, s->find_error, theme_attr(C_STATUS_ERR));
 		else if (s->nfound == 0 && strlen(s->find.text) >= 2) {
@@ -975,10 +984,11 @@ static void search(struct app *app, struct checkin_state *s)
 			if (strcmp(db_text(t, k, TK_STATUS), "valid") != 0)
 				continue;
 			s->found[s->nfound].ticket = db_int(t, k, TK_ID);
-			snprintf(s->found[s->nfound++].line, sizeof s->found[0].line, "%s%s%s%s · #%s %s%s",
-				 db_text(people, i, 1), !extra[0] ? "" : emails ? " <" : " · ", extra,
-				 extra[0] && emails ? ">" : "", db_text(t, k, TK_ID), db_text(t, k, TK_TYPE),
-				 db_int(t, k, TK_SCANS) % 2 ? " · inside" : "");
+			/* the ticket first: one person's tickets differ only there */
+			snprintf(s->found[s->nfound].what, sizeof s->found[0].what, "#%s %s%s", db_text(t, k, TK_ID),
+				 db_text(t, k, TK_TYPE), db_int(t, k, TK_SCANS) % 2 ? " · inside" : "");
+			snprintf(s->found[s->nfound++].who, sizeof s->found[0].who, "%s%s%s%s", db_text(people, i, 1),
+				 !extra[0] ? "" : emails ? " <" : " · ", extra, extra[0] && emails ? ">" : "");
 		}
 		PQclear(t);
 	}

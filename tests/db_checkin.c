@@ -701,6 +701,88 @@ static void test_offline_verdicts_name_person_and_event(void **state)
 	run_free(&r);
 }
 
+/* The check-in screen's tests: one person with a long name and e-mail
+ * holding an Adult (a) and a Child (b) ticket of a new event. */
+struct door {
+	long long event, a, b;
+	char token_a[512], token_b[512], email[128];
+};
+
+static const char long_name[] = "山田太郎 Jr. Bartholomew Fitzgerald-Montgomery";
+
+static void door_with_long_name(struct door *d)
+{
+	struct run_result r;
+	long long order;
+
+	d->event = make_event(unique_name("Door"), event_date, false);
+	make_type(d->event, "Adult", 10, 1000, 1);
+	make_type(d->event, "Child", 10, 500, 1);
+	for (int i = 0; i < 2; i++) {
+		r = run_cmd("$BOXOFFICE sell --event %lld --type %s --qty 1 --payment free", d->event, i ? "Child" : "Adult");
+		assert_int_equal(r.status, 0);
+		order = out_id(r.out);
+		run_free(&r);
+		r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
+			    "'import json,sys; l=json.load(sys.stdin); print(l[0][\"id\"], l[0][\"token\"])'", order);
+		assert_int_equal(sscanf(r.out, "%lld %511s", i ? &d->b : &d->a, i ? d->token_b : d->token_a), 2);
+		run_free(&r);
+	}
+	snprintf(d->email, sizeof d->email, "yamada.bartholomew.%lld@example-company.example", d->a);
+	r = run_cmd("$BOXOFFICE ticket assign %lld --name '%s' --email %s && $BOXOFFICE ticket assign %lld --name '%s' --email %s",
+		    d->a, long_name, d->email, d->b, long_name, d->email);
+	if (r.status != 0)
+		fail_msg("assign: %s %s", r.out, r.err);
+	run_free(&r);
+}
+
+static void door_start(struct tmux *t, const struct door *d, const char *session)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station door-%lld --screen checkin --event %lld; sleep 30", d->a, d->event);
+	tmux_start(t, session, 80, 24, cmd);
+	assert_true(tmux_wait_for(t, "checked in 0 / 2", 10000));
+}
+
+/* The screen line that holds text (a copy), or fails with the screen. */
+static const char *line_with(const char *screen, const char *text)
+{
+	static char line[1024];
+	const char *p = strstr(screen, text), *start;
+	if (!p)
+		fail_msg("'%s' not on the screen:\n%s", text, screen);
+	for (start = p; start > screen && start[-1] != '\n'; start--)
+		;
+	snprintf(line, sizeof line, "%.*s", (int)strcspn(start, "\n"), start);
+	return line;
+}
+
+/* F3 Find, one person with two tickets: each line starts with the
+ * ticket's number and type, the name and e-mail cut with "…" at 80. */
+static void test_find_lines_show_ticket_and_type(void **state)
+{
+	struct door d;
+	struct tmux t;
+	char what[2][64], *screen;
+	(void)state;
+
+	door_with_long_name(&d);
+	door_start(&t, &d, "find");
+	tmux_keys(&t, "F3");
+	tmux_type(&t, "yamada.bartholomew");
+	snprintf(what[0], sizeof what[0], "#%lld Adult  ", d.a);
+	snprintf(what[1], sizeof what[1], "#%lld Child  ", d.b);
+	assert_true(tmux_wait_for(&t, what[1], 3000));
+	screen = tmux_capture(&t);
+	for (int i = 0; i < 2; i++) {
+		const char *l = line_with(screen, what[i]), *p = l + strspn(l, " ");
+		if (strncmp(p, what[i], strlen(what[i])) != 0 || !strstr(l, "山田太郎 Jr.") || !strstr(l, "…"))
+			fail_msg("not '%sName <e-mail…': '%s'\n%s", what[i], l, screen);
+	}
+	free(screen);
+	tmux_stop(&t);
+}
+
 /* Undone and admitted again within one minute: My Tickets says "in" (the
  * last scan by its time, not by its text, where "out" sorts after "in"). */
 static void test_mytickets_last_scan_after_undo_same_minute(void **state)
@@ -763,6 +845,7 @@ int main(void)
 		cmocka_unit_test(test_checkin_undo),
 		cmocka_unit_test(test_offline_verdicts_name_person_and_event),
 		cmocka_unit_test(test_mytickets_last_scan_after_undo_same_minute),
+		cmocka_unit_test(test_find_lines_show_ticket_and_type),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
