@@ -597,8 +597,10 @@ static void remember_reject(struct checkin_state *s)
 			 s->last.type, s->last.type[0] ? ")" : "");
 	else if (s->last.type[0])
 		snprintf(who, sizeof who, "%.60s: ", s->last.type);
-	/* ✗ (x in ASCII) and the warning colour mark it: the words are for the reason */
-	snprintf(s->rejects[i].line, sizeof s->rejects[i].line, "%s ✗ %s%.120s", s->last_at, who, s->last.reason);
+	/* ✗ (x in ASCII) and the warning colour mark it: the words are for the
+	 * reason; one column, at the right of the marks' column so names line up */
+	snprintf(s->rejects[i].line, sizeof s->rejects[i].line, "%s %*s✗ %s%.120s", s->last_at, CHECKIN_MARK_W - 1, "",
+		 who, s->last.reason);
 	s->nrejects++;
 	if (s->nrejects >= 2 * CHECKIN_RECENT)
 		s->nrejects -= CHECKIN_RECENT; /* same ring position, no overflow */
@@ -1350,7 +1352,8 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 		{
 			/* the row without its time and direction: "Åsa Öberg (Adult) ·
 			 * gate", or "#204 (Adult) · gate" when nobody holds it yet */
-			const char *who = strlen(rows[s->recent_sel].line) > 13 ? rows[s->recent_sel].line + 13 : "";
+			const char *who = strlen(rows[s->recent_sel].line) > CHECKIN_RECENT_WHO
+						  ? rows[s->recent_sel].line + CHECKIN_RECENT_WHO : "";
 			if (who[0] == '#')
 				snprintf(s->undo_who, sizeof s->undo_who, "%.150s", who);
 			else

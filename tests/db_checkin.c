@@ -725,7 +725,8 @@ static void door_with_long_name(struct door *d)
 		run_free(&r);
 		r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
 			    "'import json,sys; l=json.load(sys.stdin); print(l[0][\"id\"], l[0][\"token\"])'", order);
-		assert_int_equal(sscanf(r.out, "%lld %511s", i ? &d->b : &d->a, i ? d->token_b : d->token_a), 2);
+		/* base45 has spaces: the token is the rest of the line */
+		assert_int_equal(sscanf(r.out, "%lld %511[^\n]", i ? &d->b : &d->a, i ? d->token_b : d->token_a), 2);
 		run_free(&r);
 	}
 	snprintf(d->email, sizeof d->email, "yamada.bartholomew.%lld@example-company.example", d->a);
@@ -779,6 +780,71 @@ static void test_find_lines_show_ticket_and_type(void **state)
 		if (strncmp(p, what[i], strlen(what[i])) != 0 || !strstr(l, "山田太郎 Jr.") || !strstr(l, "…"))
 			fail_msg("not '%sName <e-mail…': '%s'\n%s", what[i], l, screen);
 	}
+	free(screen);
+	tmux_stop(&t);
+}
+
+/* Display column of text in a line whose characters before it are one
+ * column each (times, marks, ASCII counts), or -1. */
+static int column_of(const char *line, const char *text)
+{
+	const char *p = strstr(line, text);
+	int col = 0;
+	if (!p)
+		return -1;
+	for (const char *q = line; q < p; q++)
+		col += ((unsigned char)*q & 0xC0) != 0x80;
+	return col;
+}
+
+/* Last scans: an admit ("in"), a reject ("✗") and an exit ("out") of
+ * one person: the name starts in the same column on every row. */
+static void test_last_scans_names_line_up(void **state)
+{
+	struct door d;
+	struct tmux t;
+	char *screen, rows[3][1024];
+	const char *marks[3] = { " in ", "✗ ", " out " };
+	int col[3];
+	(void)state;
+
+	door_with_long_name(&d);
+	door_start(&t, &d, "lineup");
+	tmux_type(&t, d.token_a);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 1 / 2", 3000));
+	tmux_type(&t, d.token_a);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "✗ 山田", 3000));
+	tmux_keys(&t, "Down Down u");
+	assert_true(tmux_wait_for(&t, "Reason: _", 3000));
+	tmux_type(&t, "wrong person");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "checked in 0 / 2", 3000));
+	screen = tmux_capture(&t);
+	for (int i = 0; i < 3; i++) {
+		const char *p = screen;
+		rows[i][0] = '\0';
+		/* the row of Last scans (right half) with this mark and the name */
+		while ((p = strstr(p, "山田"))) {
+			const char *start = p, *end = p + strcspn(p, "\n");
+			while (start > screen && start[-1] != '\n')
+				start--;
+			snprintf(rows[i], sizeof rows[i], "%.*s", (int)(end - start), start);
+			if (strstr(rows[i], marks[i]) && strstr(rows[i], ":"))
+				break;
+			rows[i][0] = '\0';
+			p = end;
+		}
+		if (!rows[i][0])
+			fail_msg("no Last scans row with '%s' and the name:\n%s", marks[i], screen);
+		col[i] = column_of(rows[i], "山田");
+	}
+	if (col[0] != col[1] || col[0] != col[2])
+		fail_msg("names start in columns %d (in), %d (✗), %d (out):\n%s\n%s\n%s", col[0], col[1], col[2], rows[0],
+			 rows[1], rows[2]);
 	free(screen);
 	tmux_stop(&t);
 }
@@ -846,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_offline_verdicts_name_person_and_event),
 		cmocka_unit_test(test_mytickets_last_scan_after_undo_same_minute),
 		cmocka_unit_test(test_find_lines_show_ticket_and_type),
+		cmocka_unit_test(test_last_scans_names_line_up),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));

@@ -93,6 +93,12 @@ bool db_ticket_scan_summary(struct db *db, long long ticket_id, long long *count
  * tickets (per type and in all), offline conflicts, the latest scans as
  * display lines. */
 #define CHECKIN_TYPES_MAX 8
+/* A Last scans line is "HH:MM:SS MARK who…", the mark in CHECKIN_MARK_W
+ * columns ("in", "out", a station's reject "✗" at its right) so every
+ * name starts in column CHECKIN_RECENT_WHO (bytes and columns alike for
+ * the database's rows); an undo is the check-out it is, "UNDO" after who. */
+#define CHECKIN_MARK_W 3
+#define CHECKIN_RECENT_WHO (8 + 1 + CHECKIN_MARK_W + 1)
 #define CHECKIN_RECENT 10
 struct checkin_figures {
 	long long checked_in, total, conflicts;
