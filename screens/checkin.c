@@ -487,7 +487,15 @@ static void draw_verdict(struct checkin_state *s, struct rect a, int y, int h)
 			 s->last.type);
 	else
 		who[0] = '\0';
-	if (s->last.reason[0] || s->last.offline) {
+	if (!s->last.admit && !who[0] && strncmp(s->last.reason, "unknown code", 12) == 0) {
+		/* a code that names no ticket: the next step is the person's name */
+		char k[16], hint[160], why[700];
+		snprintf(hint, sizeof hint, "Ask their name, then %s Find by name.", key_hint("checkin", ACT_FIND, k, 16));
+		text_ellipsis(why, sizeof why, s->last.reason, a.w - 4);
+		draw_text(y + h - 2, a.x + 2, a.w - 4, why, band | A_BOLD);
+		text_ellipsis(why, sizeof why, hint, a.w - 4);
+		draw_text(y + h - 1, a.x + 2, a.w - 4, why, band | A_BOLD);
+	} else if (s->last.reason[0] || s->last.offline) {
 		/* the rule in full: on two lines when it is longer than one
 		 * (who moves up a line) */
 		char why[700];

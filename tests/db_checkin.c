@@ -849,6 +849,30 @@ static void test_last_scans_names_line_up(void **state)
 	tmux_stop(&t);
 }
 
+/* An unknown code at the door says what to do next, in the verdict, whole
+ * at 80 columns: find the person by name with F3. */
+static void test_unknown_code_says_find_by_name(void **state)
+{
+	struct door d;
+	struct tmux t;
+	(void)state;
+
+	door_with_long_name(&d);
+	door_start(&t, &d, "unknown");
+	tmux_type(&t, "garbage-not-a-token");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "unknown code", 3000));
+	if (!tmux_wait_for(&t, "Ask their name, then F3 Find by name.", 1000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("no next step after an unknown code:\n%s", screen);
+	}
+	/* F3 then finds them */
+	tmux_keys(&t, "F3");
+	tmux_type(&t, "yamada.bartholomew");
+	assert_true(tmux_wait_for(&t, "Adult  山田", 3000));
+	tmux_stop(&t);
+}
+
 /* Undone and admitted again within one minute: My Tickets says "in" (the
  * last scan by its time, not by its text, where "out" sorts after "in"). */
 static void test_mytickets_last_scan_after_undo_same_minute(void **state)
@@ -913,6 +937,7 @@ int main(void)
 		cmocka_unit_test(test_mytickets_last_scan_after_undo_same_minute),
 		cmocka_unit_test(test_find_lines_show_ticket_and_type),
 		cmocka_unit_test(test_last_scans_names_line_up),
+		cmocka_unit_test(test_unknown_code_says_find_by_name),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
