@@ -35,6 +35,7 @@
 #include "../src/app/scan_image.h"
 #include "../src/app/theme.h"
 #include "../src/core/role.h"
+#include "../src/core/util.h"
 #include "../src/db/async.h"
 #include "../src/db/checkin.h"
 #include "../src/db/dashboard.h"
@@ -99,7 +100,7 @@ struct checkin_state {
 	int recent_sel;
 	int undo_stage;
 	long long undo_ticket;
-	char undo_who[200];
+	char undo_who[256]; /* whole: cut with "…" where it is shown */
 	struct form_field undo_reason;
 	struct form undo_form;
 	/* the camera, NULL when none is configured; its picture when shown */
@@ -465,6 +466,14 @@ static int wrap_at(const char *text, int width)
 	return space > 0 ? space : cut;
 }
 
+/* Text in width columns, cut with "…" when it is longer. */
+static void draw_cut(int y, int x, int width, const char *text, unsigned attr)
+{
+	char cut[2200];
+	text_ellipsis(cut, sizeof cut, text, width);
+	draw_text(y, x, width, cut, attr);
+}
+
 /* A big band with the verdict word, then who and why. */
 static void draw_verdict(struct checkin_state *s, struct rect a, int y, int h)
 {
@@ -504,19 +513,19 @@ static void draw_verdict(struct checkin_state *s, struct rect a, int y, int h)
 			 s->last.offline && strcmp(s->last.reason, "offline") ? " (offline)" : "");
 		cut = wrap_at(why, a.w - 4);
 		if (cut > 0) {
-			draw_text(y + h - 3, a.x + 2, a.w - 4, who, band | A_BOLD);
+			draw_cut(y + h - 3, a.x + 2, a.w - 4, who, band | A_BOLD);
 			{
 				char first[700];
 				snprintf(first, sizeof first, "%.*s", cut, why);
 				draw_text(y + h - 2, a.x + 2, a.w - 4, first, band | A_BOLD);
 			}
-			draw_text(y + h - 1, a.x + 2, a.w - 4, why + cut + (why[cut] == ' '), band | A_BOLD);
+			draw_cut(y + h - 1, a.x + 2, a.w - 4, why + cut + (why[cut] == ' '), band | A_BOLD);
 		} else {
-			draw_text(y + h - 2, a.x + 2, a.w - 4, who, band | A_BOLD);
-			draw_text(y + h - 1, a.x + 2, a.w - 4, why, band | A_BOLD);
+			draw_cut(y + h - 2, a.x + 2, a.w - 4, who, band | A_BOLD);
+			draw_cut(y + h - 1, a.x + 2, a.w - 4, why, band | A_BOLD);
 		}
 	} else {
-		draw_text(y + h - 2, a.x + 2, a.w - 4, who, band | A_BOLD);
+		draw_cut(y + h - 2, a.x + 2, a.w - 4, who, band | A_BOLD);
 	}
 	draw_text(y, a.x + 1, 20, s->last_at, band);
 }
@@ -600,15 +609,19 @@ static void remember_reject(struct checkin_state *s)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	s->rejects[i].at = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	/* who first, the reason after: a narrow column cuts the reason's end */
-	if (s->last.person[0])
-		snprintf(who, sizeof who, "%.80s%s%.60s%s: ", s->last.person, s->last.type[0] ? " (" : "",
-			 s->last.type, s->last.type[0] ? ")" : "");
-	else if (s->last.type[0])
-		snprintf(who, sizeof who, "%.60s: ", s->last.type);
+	char person[81], type[61], reason[121];
+	/* cut between characters (drawn cut with "…" to the column) */
+	utf8_copy(person, sizeof person, s->last.person);
+	utf8_copy(type, sizeof type, s->last.type);
+	utf8_copy(reason, sizeof reason, s->last.reason);
+	if (person[0])
+		snprintf(who, sizeof who, "%s%s%s%s: ", person, type[0] ? " (" : "", type, type[0] ? ")" : "");
+	else if (type[0])
+		snprintf(who, sizeof who, "%s: ", type);
 	/* ✗ (x in ASCII) and the warning colour mark it: the words are for the
 	 * reason; one column, at the right of the marks' column so names line up */
-	snprintf(s->rejects[i].line, sizeof s->rejects[i].line, "%s %*s✗ %s%.120s", s->last_at, CHECKIN_MARK_W - 1, "",
-		 who, s->last.reason);
+	snprintf(s->rejects[i].line, sizeof s->rejects[i].line, "%s %*s✗ %s%s", s->last_at, CHECKIN_MARK_W - 1, "",
+		 who, reason);
 	s->nrejects++;
 	if (s->nrejects >= 2 * CHECKIN_RECENT)
 		s->nrejects -= CHECKIN_RECENT; /* same ring position, no overflow */
@@ -898,35 +911,37 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 	/* two lines: who (whole at 80 columns), then the reason being typed
 	 * or the question, so neither pushes the other off the screen */
 	if (s->undo_stage) {
-		int rw = a.w - 4, tail;
-		snprintf(line, sizeof line, "Undo the check-in of %.200s", s->undo_who);
+		int rw = a.w - 4;
+		char who[300], reason[600];
+		snprintf(line, sizeof line, "Undo the check-in of %s", s->undo_who);
+		text_ellipsis(who, sizeof who, line, rw);
 		draw_fill(bottom - 2, a.x, a.w, A_NORMAL);
 		draw_fill(bottom - 1, a.x, a.w, A_NORMAL);
-		draw_text(bottom - 2, a.x + 2, rw, line, theme_attr(C_SELECTED) | A_BOLD);
+		draw_text(bottom - 2, a.x + 2, rw, who, theme_attr(C_SELECTED) | A_BOLD);
 		if (s->undo_stage == 1) {
 			/* the end of a long reason stays in sight, the cursor after it */
-			const char *r = s->undo_reason.text;
 			const char *hint = "  Enter: next · Esc: cancel";
-			tail = rw - 9 - (int)strlen(hint) - 1;
-			while (tail > 0 && text_columns(r) > tail)
-				r += mblen(r, MB_CUR_MAX) > 0 ? mblen(r, MB_CUR_MAX) : 1;
-			snprintf(line, sizeof line, "Reason: %.300s_%s", r, hint);
+			text_tail(reason, sizeof reason, s->undo_reason.text, rw - 8 - 1 - draw_text_width(hint));
+			snprintf(line, sizeof line, "Reason: %s_%s", reason, hint);
 		} else {
-			snprintf(line, sizeof line, "Reason: %.300s — undo it? y/n", s->undo_reason.text);
+			/* the question whole, the reason cut with "…" before it */
+			const char *ask = " — undo it? y/n";
+			text_ellipsis(reason, sizeof reason, s->undo_reason.text, rw - 8 - draw_text_width(ask));
+			snprintf(line, sizeof line, "Reason: %s%s", reason, ask);
 		}
 		draw_text(bottom - 1, a.x + 2, rw, line, theme_attr(C_SELECTED) | A_BOLD);
 	}
 	if (s->override_stage) {
-		int rw = a.w - 4, tail;
-		const char *r = s->override_reason.text, *hint = "  Enter: admit · Esc: cancel";
-		snprintf(line, sizeof line, "Admit over capacity: %.280s", s->override_who);
+		int rw = a.w - 4;
+		const char *hint = "  Enter: admit · Esc: cancel";
+		char who[400], reason[600];
+		snprintf(line, sizeof line, "Admit over capacity: %s", s->override_who);
+		text_ellipsis(who, sizeof who, line, rw);
 		draw_fill(bottom - 2, a.x, a.w, A_NORMAL);
 		draw_fill(bottom - 1, a.x, a.w, A_NORMAL);
-		draw_text(bottom - 2, a.x + 2, rw, line, theme_attr(C_SELECTED) | A_BOLD);
-		tail = rw - 9 - (int)strlen(hint) - 1;
-		while (tail > 0 && text_columns(r) > tail)
-			r += mblen(r, MB_CUR_MAX) > 0 ? mblen(r, MB_CUR_MAX) : 1;
-		snprintf(line, sizeof line, "Reason: %.300s_%s", r, hint);
+		draw_text(bottom - 2, a.x + 2, rw, who, theme_attr(C_SELECTED) | A_BOLD);
+		text_tail(reason, sizeof reason, s->override_reason.text, rw - 8 - 1 - draw_text_width(hint));
+		snprintf(line, sizeof line, "Reason: %s_%s", reason, hint);
 		draw_text(bottom - 1, a.x + 2, rw, line, theme_attr(C_SELECTED) | A_BOLD);
 	}
 }
@@ -1107,7 +1122,10 @@ static int undo_key(struct app *app, struct checkin_state *s, enum action action
 		int code;
 		json_t *j = gate_undo(&s->gate, s->undo_ticket, s->undo_reason.text, err, sizeof err, &code);
 		if (j) {
-			app_status(app, false, "undone: %s may be admitted again", s->undo_who);
+			/* who cut with "…": the status line keeps what it says of them */
+			char who[300];
+			text_ellipsis(who, sizeof who, s->undo_who, COLS - 2 - draw_text_width("undone:  may be admitted again"));
+			app_status(app, false, "undone: %s may be admitted again", who);
 			s->have_last = false; /* the big verdict was about the scan just undone */
 		} else
 			app_status(app, true, "undo refused: %s", err);
@@ -1363,9 +1381,9 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 			const char *who = strlen(rows[s->recent_sel].line) > CHECKIN_RECENT_WHO
 						  ? rows[s->recent_sel].line + CHECKIN_RECENT_WHO : "";
 			if (who[0] == '#')
-				snprintf(s->undo_who, sizeof s->undo_who, "%.150s", who);
+				snprintf(s->undo_who, sizeof s->undo_who, "%s", who);
 			else
-				snprintf(s->undo_who, sizeof s->undo_who, "#%lld, %.150s", s->undo_ticket, who);
+				snprintf(s->undo_who, sizeof s->undo_who, "#%lld, %s", s->undo_ticket, who);
 		}
 		s->undo_reason.text[0] = '\0';
 		s->undo_stage = 1;

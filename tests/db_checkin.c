@@ -873,6 +873,53 @@ static void test_unknown_code_says_find_by_name(void **state)
 	tmux_stop(&t);
 }
 
+/* Undo of a long name at 80x24: the question's who, a long reason and the
+ * status line "undone: …" are cut with "…", and what they ask or say
+ * stays whole ("undo it? y/n", "may be admitted again"). */
+static void test_undo_texts_cut_with_ellipsis(void **state)
+{
+	struct door d;
+	struct tmux t;
+	char *screen, row[1024], ticket[96];
+	(void)state;
+
+	door_with_long_name(&d);
+	door_start(&t, &d, "undocut");
+	tmux_type(&t, d.token_a);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 1 / 2", 3000));
+	tmux_keys(&t, "Down u");
+	snprintf(ticket, sizeof ticket, "Undo the check-in of #%lld, 山田", d.a);
+	assert_true(tmux_wait_for(&t, ticket, 3000));
+	screen = tmux_capture(&t);
+	snprintf(row, sizeof row, "%s", line_with(screen, ticket));
+	if (!strstr(row, "…"))
+		fail_msg("undo question cut without '…': '%s'", row);
+	free(screen);
+	tmux_type(&t, "the wrong person was let in at the north door by a new clerk on the first evening shift");
+	tmux_keys(&t, "Enter");
+	if (!tmux_wait_for(&t, "— undo it? y/n", 3000)) {
+		screen = tmux_capture(&t);
+		fail_msg("the question is cut:\n%s", screen);
+	}
+	screen = tmux_capture(&t);
+	snprintf(row, sizeof row, "%s", line_with(screen, "Reason: the wrong person"));
+	if (!strstr(row, "… — undo it? y/n"))
+		fail_msg("long reason not cut with '…' before the question: '%s'", row);
+	free(screen);
+	tmux_keys(&t, "y");
+	if (!tmux_wait_for(&t, "may be admitted again", 3000)) {
+		screen = tmux_capture(&t);
+		fail_msg("the status line lost its end:\n%s", screen);
+	}
+	screen = tmux_capture(&t);
+	snprintf(row, sizeof row, "%s", line_with(screen, "undone: #"));
+	if (!strstr(row, "… may be admitted again"))
+		fail_msg("status line not cut with '…': '%s'", row);
+	free(screen);
+	tmux_stop(&t);
+}
+
 /* Undone and admitted again within one minute: My Tickets says "in" (the
  * last scan by its time, not by its text, where "out" sorts after "in"). */
 static void test_mytickets_last_scan_after_undo_same_minute(void **state)
@@ -938,6 +985,7 @@ int main(void)
 		cmocka_unit_test(test_find_lines_show_ticket_and_type),
 		cmocka_unit_test(test_last_scans_names_line_up),
 		cmocka_unit_test(test_unknown_code_says_find_by_name),
+		cmocka_unit_test(test_undo_texts_cut_with_ellipsis),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
