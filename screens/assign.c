@@ -51,6 +51,8 @@ struct assign_state {
 	char message[1100];
 	char conflict[600]; /* what the confirm is about, on the line above it */
 	bool error;
+	bool discarding;      /* Esc or F2 with a person typed: "Discard this assignment? y/n" */
+	bool discard_to_menu; /* asked by F2: y goes on to the menu */
 	/* bulk: a CSV file's rows, checked (dry run) before anything changes */
 	enum { BULK_OFF, BULK_PATH, BULK_PREVIEW } bulk;
 	struct form_field path;
@@ -210,7 +212,7 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 	}
 	draw_text(y++, a.x + 2, a.w - 4, "Assign the selected ticket to:", A_BOLD);
 	for (int i = 0; i < A_COUNT; i++)
-		form_draw_field(&s->form, i, y++, a.x + 2, 10, a.w - 4 < 70 ? a.w - 4 : 70, true);
+		form_draw_field(&s->form, i, y++, a.x + 2, 10, a.w - 4 < 70 ? a.w - 4 : 70, !s->discarding);
 	if (!s->nmatches && smark) {
 		char line[700];
 		snprintf(line, sizeof line, "Known people: %s", smark);
@@ -224,6 +226,15 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 				 s->matches[i].name, s->matches[i].email, s->matches[i].company, s->matches[i].tickets);
 			draw_text(y++, a.x + 2, a.w - 4, line, i == s->picked ? A_BOLD : A_NORMAL);
 		}
+	}
+	if (s->discarding) {
+		/* the last two lines: above the key bar, over any message */
+		draw_text(a.y + a.h - 2, a.x + 2, a.w - 4, "Discard this assignment? y/n", theme_attr(C_SELECTED) | A_BOLD);
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
+			  s->discard_to_menu ? "y: discard, open the menu   n or Esc: keep it"
+					     : "y: discard and close   n or Esc: keep it",
+			  theme_attr(C_DIM));
+		return;
 	}
 	if (s->confirm.ticket && s->conflict[0])
 		draw_text(a.y + a.h - 2, a.x + 2, a.w - 4, s->conflict, theme_attr(C_STATUS_ERR));
@@ -423,11 +434,34 @@ static int bulk_key(struct app *app, struct assign_state *s, enum action action,
 	return SCR_HANDLED;
 }
 
+/* A person typed (or picked) and not assigned yet. */
+static bool assign_touched(const struct assign_state *s)
+{
+	for (int i = 0; i < A_COUNT; i++)
+		if (s->fields[i].text[0])
+			return true;
+	return false;
+}
+
 static int assign_key(struct app *app, void *state, enum action action, int key)
 {
 	struct assign_state *s = state;
 	int r;
 
+	if (s->discarding) {
+		/* y alone (no Enter) discards; anything else keeps the form */
+		s->discarding = false;
+		if (key == 'y' || key == 'Y')
+			return SCR_HANDLED | (s->discard_to_menu ? SCR_MENU : SCR_BACK);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	/* F2 from the bulk prompt would drop the person typed under it too */
+	if (s->bulk != BULK_OFF && keymap_modal(key) == ACT_MENU && assign_touched(s)) {
+		bulk_close(s);
+		s->discarding = true;
+		s->discard_to_menu = true;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	if (s->bulk != BULK_OFF)
 		return bulk_key(app, s, action, key);
 	if (action == ACT_BULK) {
@@ -437,6 +471,11 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 
+	if ((action == ACT_BACK || action == ACT_MENU) && assign_touched(s)) {
+		s->discarding = true;
+		s->discard_to_menu = action == ACT_MENU;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	switch (action) {
 	case ACT_SUBMIT:
 		return assign_submit(app, s);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "tmux.h"
 
 static PGconn *conn;
 static long long event_id;
@@ -225,6 +226,112 @@ static void test_badge_reads_back_with_zbarimg(void **state)
 	run_free(&r);
 	/* unwritable path: one line, exit 3 */
 	expect_status(3, "$BOXOFFICE ticket badge %lld --png /nonexistent/dir/b.png", ticket);
+}
+
+/* The assign screen at 80x24, as a clerk reaches it: an order of its own
+ * event (sold at the counter: settled, tickets made), Home a on the list. */
+static long long screen_order(struct tmux *t, const char *gala, int qty, long long *first_ticket)
+{
+	long long ev = make_event(unique_name(gala), "2041-01-01", 0), order;
+	char cmd[512];
+	struct run_result r;
+
+	make_type(ev, "Adult", 100, 10000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty %d --company 'Buyer Corp'", ev, qty);
+	assert_int_equal(r.status, 0);
+	order = out_id(r.out);
+	run_free(&r);
+	if (first_ticket)
+		first_token(order, first_ticket);
+	snprintf(cmd, sizeof cmd, "BOXOFFICE_BADGES=%s/badges $BOXOFFICE --screen orders --event %lld; echo EXITED; sleep 60",
+		 getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp", ev);
+	tmux_start(t, "assign", 80, 24, cmd);
+	assert_true(tmux_wait_for(t, "Buyer Corp", 10000));
+	return order;
+}
+
+static void open_assign(struct tmux *t)
+{
+	tmux_keys(t, "Home a");
+	assert_true(tmux_wait_for(t, "Assign the selected ticket to:", 3000));
+	assert_true(tmux_wait_for(t, "Adult", 3000));
+}
+
+static bool screen_has(struct tmux *t, const char *text)
+{
+	char *screen = tmux_capture(t);
+	bool has = strstr(screen, text) != NULL;
+	free(screen);
+	return has;
+}
+
+/* Esc (and F2) with a person typed asks "Discard this assignment? y/n":
+ * y alone discards, anything else keeps what was typed; an untouched form
+ * closes at once. Nothing is assigned either way. */
+static void test_assign_screen_asks_before_discarding(void **state)
+{
+	struct tmux t;
+	char title[64];
+	long long order = screen_order(&t, "Esc Gala", 2, NULL);
+	int row;
+	(void)state;
+
+	snprintf(title, sizeof title, "Tickets of order #%lld", order);
+	open_assign(&t);
+	tmux_keys(&t, "Escape"); /* untouched: closes at once */
+	assert_true(tmux_wait_gone(&t, title, 3000));
+	assert_false(screen_has(&t, "Discard"));
+	open_assign(&t);
+	tmux_type(&t, "Kari");
+	assert_true(tmux_wait_for(&t, "Kari", 3000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Discard this assignment? y/n", 3000));
+	/* the question and what y and n do, above the key bar at 80x24 */
+	row = tmux_row_of(&t, "Discard this assignment? y/n");
+	assert_true(row > 0 && row < 23);
+	assert_true(screen_has(&t, "y: discard and close   n or Esc: keep it"));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_gone(&t, "Discard this assignment?", 3000));
+	assert_true(screen_has(&t, title));
+	assert_true(screen_has(&t, "Name      Kari"));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Discard this assignment? y/n", 3000));
+	tmux_keys(&t, "Escape"); /* Esc again keeps it */
+	assert_true(tmux_wait_gone(&t, "Discard this assignment?", 3000));
+	assert_true(screen_has(&t, "Name      Kari"));
+	/* F2 asks too; y goes on to the menu */
+	tmux_keys(&t, "F2");
+	assert_true(tmux_wait_for(&t, "Discard this assignment? y/n", 3000));
+	assert_true(screen_has(&t, "y: discard, open the menu   n or Esc: keep it"));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_gone(&t, "Discard this assignment?", 3000));
+	assert_true(screen_has(&t, "Name      Kari"));
+	tmux_keys(&t, "F2");
+	assert_true(tmux_wait_for(&t, "Discard this assignment? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Main menu", 3000));
+	assert_false(screen_has(&t, "EXITED"));
+	tmux_stop(&t);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket WHERE order_id = $1 AND person_id IS NOT NULL",
+					order), 0);
+
+	/* Esc, y: back to the orders, the typing gone */
+	order = screen_order(&t, "Esc Gala", 1, NULL);
+	snprintf(title, sizeof title, "Tickets of order #%lld", order);
+	open_assign(&t);
+	tmux_type(&t, "Kari");
+	tmux_keys(&t, "Tab");
+	tmux_type(&t, "kari@example.com");
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Discard this assignment? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_gone(&t, title, 3000));
+	assert_true(screen_has(&t, "Buyer Corp"));
+	open_assign(&t);
+	assert_false(screen_has(&t, "Name      Kari"));
+	tmux_stop(&t);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket WHERE order_id = $1 AND person_id IS NOT NULL",
+					order), 0);
 }
 
 static void test_assignment_bad_input(void **state)
@@ -619,6 +726,9 @@ int main(void)
 		cmocka_unit_test(test_existing_email_never_renames_silently),
 		cmocka_unit_test(test_csv_input_validated_like_the_cli),
 		cmocka_unit_test(test_overlong_text_says_its_limit),
+		cmocka_unit_test(test_assign_screen_asks_before_discarding),
 	};
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests_name("tickets", tests, setup, teardown);
 }
