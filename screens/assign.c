@@ -49,6 +49,12 @@ struct assign_state {
 		char what[3 * FIELD_TEXT_MAX];
 	} confirm;
 	char message[1100];
+	/* the last assignment done, said "Ticket #N → NAME (tail)" at draw
+	 * time: the name gives way to the width, not the number or the tail */
+	struct {
+		long long ticket;
+		char name[FIELD_TEXT_MAX], tail[100];
+	} done;
 	char conflict[600]; /* what the confirm is about, on the line above it */
 	bool error;
 	bool discarding;      /* Esc or F2 with a person typed: "Discard this assignment? y/n" */
@@ -173,7 +179,7 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 		const struct ticket_row *t = &s->tickets[s->cursor.top + i];
 		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED)
 				: stale ? theme_attr(C_DIM) : A_NORMAL;
-		char id[24], issue[12], holder[480];
+		char id[24], issue[12], holder[480], cut[480];
 		const char *cells[5] = { id, t->type, t->status, issue, holder };
 		snprintf(id, sizeof id, "%lld", t->id);
 		snprintf(issue, sizeof issue, "%d", t->issue);
@@ -181,10 +187,12 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 			 t->email[0] ? " <" : "", t->email, t->email[0] ? ">" : "");
 		draw_fill(a.y + 2 + i, a.x, a.w, attr);
 		for (int c = 0; c < shown; c++) {
+			/* a name or type cut shows it was cut */
+			text_ellipsis(cut, sizeof cut, cells[c], ws[c]);
 			if (cols[c].right)
-				draw_text_right(a.y + 2 + i, xs[c], ws[c], cells[c], attr);
+				draw_text_right(a.y + 2 + i, xs[c], ws[c], cut, attr);
 			else
-				draw_text(a.y + 2 + i, xs[c], ws[c], cells[c], attr);
+				draw_text(a.y + 2 + i, xs[c], ws[c], cut, attr);
 		}
 	}
 	y = a.y + list_h + 1;
@@ -221,10 +229,24 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 	if (s->nmatches) {
 		draw_text(y++, a.x + 2, a.w - 4, "Known people (F3 picks the next):", theme_attr(C_DIM));
 		for (int i = 0; i < s->nmatches; i++) {
-			char line[600];
-			snprintf(line, sizeof line, "%s %s <%s> %s · %lld ticket(s)", i == s->picked ? "▶" : " ",
-				 s->matches[i].name, s->matches[i].email, s->matches[i].company, s->matches[i].tickets);
-			draw_text(y++, a.x + 2, a.w - 4, line, i == s->picked ? A_BOLD : A_NORMAL);
+			char line[1200], name[260], company[260], count[40], out[1200];
+			int room, nw = draw_text_width(s->matches[i].name), cw = draw_text_width(s->matches[i].company);
+			/* the e-mail tells two people apart and stays whole; the
+			 * name and the company give way, the company first (to a
+			 * third of the room) */
+			snprintf(count, sizeof count, " · %lld ticket(s)", s->matches[i].tickets);
+			room = a.w - 4 - 2 - (draw_text_width(s->matches[i].email) + 3) - draw_text_width(count);
+			if (cw && nw + cw + 1 > room) {
+				int keep = room - nw - 1 > room / 3 ? room - nw - 1 : room / 3;
+				cw = keep < cw ? keep : cw;
+			}
+			nw = room - (cw ? cw + 1 : 0);
+			text_ellipsis(name, sizeof name, s->matches[i].name, nw < 12 ? 12 : nw);
+			text_ellipsis(company, sizeof company, s->matches[i].company, cw < 2 ? 0 : cw);
+			snprintf(line, sizeof line, "%s %s <%s>%s%s%s", i == s->picked ? "▶" : " ", name, s->matches[i].email,
+				 company[0] ? " " : "", company, count);
+			text_ellipsis(out, sizeof out, line, a.w - 4);
+			draw_text(y++, a.x + 2, a.w - 4, out, i == s->picked ? A_BOLD : A_NORMAL);
 		}
 	}
 	if (s->discarding) {
@@ -236,10 +258,24 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 			  theme_attr(C_DIM));
 		return;
 	}
-	if (s->confirm.ticket && s->conflict[0])
-		draw_text(a.y + a.h - 2, a.x + 2, a.w - 4, s->conflict, theme_attr(C_STATUS_ERR));
-	if (s->message[0])
-		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->message, theme_attr(s->error ? C_STATUS_ERR : C_STATUS_OK));
+	if (s->confirm.ticket && s->conflict[0]) {
+		char conflict[sizeof s->conflict + 8];
+		text_ellipsis(conflict, sizeof conflict, s->conflict, a.w - 4);
+		draw_text(a.y + a.h - 2, a.x + 2, a.w - 4, conflict, theme_attr(C_STATUS_ERR));
+	}
+	if (s->message[0] || s->done.ticket) {
+		char line[sizeof s->message], name[FIELD_TEXT_MAX + 8];
+		if (s->message[0]) {
+			text_ellipsis(line, sizeof line, s->message, a.w - 4);
+		} else {
+			int room;
+			snprintf(line, sizeof line, "Ticket #%lld → ", s->done.ticket);
+			room = a.w - 4 - draw_text_width(line) - draw_text_width(s->done.tail);
+			text_ellipsis(name, sizeof name, s->done.name, room < 8 ? 8 : room);
+			snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", name, s->done.tail);
+		}
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, line, theme_attr(s->error ? C_STATUS_ERR : C_STATUS_OK));
+	}
 }
 
 static void assign_query(struct app *app, void *state);
@@ -277,8 +313,10 @@ static void assigned(struct db *db, json_t *doc, void *ctx)
 	}
 	s->confirm.ticket = 0;
 	s->error = false;
-	snprintf(s->message, sizeof s->message, "Ticket #%lld → %s%s%s", s->out.ticket, s->out.name,
-		 flags & ASSIGN_RENAME ? " (person renamed)" : "",
+	s->message[0] = '\0'; /* the draw says it, from s->done */
+	s->done.ticket = s->out.ticket;
+	snprintf(s->done.name, sizeof s->done.name, "%s", s->out.name);
+	snprintf(s->done.tail, sizeof s->done.tail, "%s%s", flags & ASSIGN_RENAME ? " (person renamed)" : "",
 		 json_is_true(json_object_get(doc, "reissued")) ? " (reissued: the old QR no longer works)" : "");
 	/* Ready for the next ticket. */
 	for (int i = 0; i < A_COUNT; i++)
@@ -516,6 +554,7 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 	r = form_key(&s->form, action, key);
 	if (r & FORM_CHANGED) {
 		s->message[0] = '\0';
+		s->done.ticket = 0;
 		find_matches(app, s);
 	}
 	return r ? SCR_HANDLED | SCR_REDRAW : SCR_IGNORED;

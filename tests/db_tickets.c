@@ -265,6 +265,22 @@ static bool screen_has(struct tmux *t, const char *text)
 	return has;
 }
 
+/* The screen line (from 0) that holds text, as a copy (the caller frees). */
+static char *line_with(struct tmux *t, const char *text)
+{
+	char *screen = tmux_capture(t), *at = strstr(screen, text), *start, *end, *line;
+	if (!at) {
+		free(screen);
+		return NULL;
+	}
+	for (start = at; start > screen && start[-1] != '\n'; start--)
+		;
+	end = strchr(at, '\n');
+	line = strndup(start, end ? (size_t)(end - start) : strlen(start));
+	free(screen);
+	return line;
+}
+
 /* Esc (and F2) with a person typed asks "Discard this assignment? y/n":
  * y alone discards, anything else keeps what was typed; an untouched form
  * closes at once. Nothing is assigned either way. */
@@ -332,6 +348,60 @@ static void test_assign_screen_asks_before_discarding(void **state)
 	tmux_stop(&t);
 	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket WHERE order_id = $1 AND person_id IS NOT NULL",
 					order), 0);
+}
+
+#define LONG_NAME "Bartholomew Ødegård-Lindqvist von Hohenzollern-Sigmaringen 山田太郎 Jr."
+#define LONG_MAIL "bart.hohenzollern@example.com"
+
+/* A holder too long for the screen is cut with "…" at its end: in the
+ * HOLDER column, among the known people (the e-mail still shown) and in
+ * "Ticket #N → …" (the number and the arrow kept). */
+static void test_assign_screen_cuts_long_names_with_an_ellipsis(void **state)
+{
+	struct tmux t;
+	long long first, second;
+	char *line, done[64];
+	json_t *list;
+	(void)state;
+
+	list = cli_json("$BOXOFFICE ticket list --order %lld --json", screen_order(&t, "Long Gala", 2, &first));
+	second = json_integer_value(json_object_get(json_array_get(list, 1), "id"));
+	json_decref(list);
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name '" LONG_NAME "' --email " LONG_MAIL, first));
+	open_assign(&t);
+	assert_true(tmux_wait_for(&t, "Bartholomew", 3000));
+	line = line_with(&t, "Bartholomew");
+	assert_non_null(line);
+	/* the row ends in "…" where the column ends */
+	assert_non_null(strstr(line, "Bartholomew Ødegård"));
+	{
+		const char *cut = strstr(line, "…");
+		assert_non_null(cut);
+		cut += strlen("…");
+		assert_int_equal(strspn(cut, " "), strlen(cut)); /* the end of the row */
+	}
+	free(line);
+	/* the known people: the name cut, the e-mail and the count whole */
+	tmux_type(&t, "Bart");
+	assert_true(tmux_wait_for(&t, "Known people (F3", 3000));
+	assert_true(tmux_wait_for(&t, "<" LONG_MAIL ">", 3000));
+	line = line_with(&t, "<" LONG_MAIL ">");
+	assert_non_null(line);
+	assert_non_null(strstr(line, "Bartholomew"));
+	assert_non_null(strstr(line, "… <" LONG_MAIL ">"));
+	assert_non_null(strstr(line, "1 ticket(s)"));
+	free(line);
+	/* picked, and given to the second ticket */
+	tmux_keys(&t, "F3 Down Enter");
+	snprintf(done, sizeof done, "Ticket #%lld → Bartholomew", second);
+	assert_true(tmux_wait_for(&t, done, 3000));
+	line = line_with(&t, done);
+	assert_non_null(line);
+	assert_non_null(strstr(line, "…"));
+	free(line);
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket WHERE id = $1 AND person_id IS NOT NULL",
+					second), 1);
+	tmux_stop(&t);
 }
 
 static void test_assignment_bad_input(void **state)
@@ -727,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_csv_input_validated_like_the_cli),
 		cmocka_unit_test(test_overlong_text_says_its_limit),
 		cmocka_unit_test(test_assign_screen_asks_before_discarding),
+		cmocka_unit_test(test_assign_screen_cuts_long_names_with_an_ellipsis),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
