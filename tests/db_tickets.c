@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "tmux.h"
@@ -401,6 +402,39 @@ static void test_assign_screen_cuts_long_names_with_an_ellipsis(void **state)
 	free(line);
 	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket WHERE id = $1 AND person_id IS NOT NULL",
 					second), 1);
+	tmux_stop(&t);
+}
+
+/* F9 is Alerts on every other screen; here it is Badge, and the key bar
+ * and the help say so (the help names Alerts' way from here). */
+static void test_assign_screen_f9_says_badge(void **state)
+{
+	struct tmux t;
+	long long first;
+	char png[512];
+	(void)state;
+
+	screen_order(&t, "Badge Gala", 1, &first);
+	open_assign(&t);
+	assert_true(screen_has(&t, "F9Badge"));
+	assert_false(screen_has(&t, "F9Alerts"));
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of Assign tickets", 3000));
+	{
+		char *line = line_with(&t, "F9 ");
+		assert_non_null(line);
+		assert_non_null(strstr(line, "Badge"));
+		assert_non_null(strstr(line, "F9 is Alerts elsewhere"));
+		free(line);
+	}
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Assign the selected ticket to:", 3000));
+	tmux_keys(&t, "F9");
+	assert_true(tmux_wait_for(&t, "badge saved as", 5000));
+	assert_false(screen_has(&t, "│ Alerts │"));
+	snprintf(png, sizeof png, "%s/badges/badge-%lld.png",
+		 getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp", first);
+	assert_int_equal(access(png, R_OK), 0);
 	tmux_stop(&t);
 }
 
@@ -798,6 +832,7 @@ int main(void)
 		cmocka_unit_test(test_overlong_text_says_its_limit),
 		cmocka_unit_test(test_assign_screen_asks_before_discarding),
 		cmocka_unit_test(test_assign_screen_cuts_long_names_with_an_ellipsis),
+		cmocka_unit_test(test_assign_screen_f9_says_badge),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));

@@ -193,6 +193,8 @@ static const struct {
 	{ "checkin", ACT_UP, "choose a row of Last scans (newest first)" },
 	{ "checkin", ACT_DOWN, "choose a row of Last scans (newest first)" },
 	{ "sale", ACT_SUBMIT, "show the charge; y (or Enter again) sells" },
+	/* F9 is Alerts on every other screen: say it is not here */
+	{ "assign", ACT_BADGE, "print the selected badge (F9 is Alerts elsewhere)" },
 	{ "sale", ACT_NEXT_FIELD, "next field; on Payment: Space or c/i/s/f" },
 	{ "thresholds", ACT_SUBMIT, "save the thresholds of the chosen type or the event" },
 	{ "orgform", ACT_SUBMIT, "save it; if changed elsewhere, shows what changed" },
