@@ -12,6 +12,10 @@
 
 #include "helpers.h"
 #include "tmux.h"
+#include "src/app/badge.h"
+#include "src/core/fit_lines.h"
+
+#include <gd.h>
 
 static PGconn *conn;
 static long long event_id;
@@ -438,6 +442,62 @@ static void test_assign_screen_f9_says_badge(void **state)
 	tmux_stop(&t);
 }
 
+/* A name too long for one line (F9 on the assign screen and ticket badge
+ * set it centred on one line, cut on both sides: "indqvist von Hohenzol"):
+ * whole, on lines that each fit the badge, the company too; nothing
+ * drawn into the side margins, and the QR still reads. */
+static void test_badge_sets_a_long_name_whole(void **state)
+{
+	const char *font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+	long long order = new_order("card", 1), ticket;
+	char token[256], png[256], back[800] = "";
+	struct fit_lines f;
+	struct run_result r;
+	gdImagePtr im;
+	FILE *in;
+	int room;
+	(void)state;
+
+	json_decref(cli_json("$BOXOFFICE order settle %lld", order));
+	snprintf(token, sizeof token, "%s", first_token(order, &ticket));
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name '" LONG_NAME "' --email " LONG_MAIL
+			     " --company 'Hohenzollern-Sigmaringen Fürstliche Verwaltung GmbH & Co. KG'", ticket));
+	snprintf(png, sizeof png, "%s/long-%lld.png", getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp",
+		 ticket);
+	json_decref(cli_json("$BOXOFFICE ticket badge %lld --png %s", ticket, png));
+	r = run_cmd("zbarimg --quiet --raw %s 2>/dev/null", png);
+	assert_int_equal(r.status, 0);
+	r.out[strcspn(r.out, "\n")] = '\0';
+	assert_string_equal(r.out, token);
+	run_free(&r);
+	/* below the band, the margins each side stay white: no line ran over */
+	in = fopen(png, "rb");
+	assert_non_null(in);
+	im = gdImageCreateFromPng(in);
+	fclose(in);
+	assert_non_null(im);
+	for (int y = 220; y < gdImageSY(im); y++)
+		for (int x = 0; x < gdImageSX(im) / 20; x++) {
+			int left = gdImageGetTrueColorPixel(im, x, y), right = gdImageGetTrueColorPixel(im, gdImageSX(im) - 1 - x, y);
+			if (left != 0xffffff || right != 0xffffff)
+				fail_msg("ink at the side of the badge, row %d (%06x %06x)", y, left, right);
+		}
+	gdImageDestroy(im);
+	/* the lines as set: each fits, together they are the name */
+	badge_name_lines(LONG_NAME, &f, &room);
+	assert_false(f.cut);
+	assert_true(f.n >= 2 && f.n <= 3);
+	for (int i = 0; i < f.n; i++) {
+		int brect[8];
+		size_t len = strlen(back);
+		assert_null(gdImageStringFT(NULL, brect, 0, (char *)font, f.size, 0, 0, 0, f.line[i]));
+		if (brect[2] - brect[0] > room)
+			fail_msg("\"%s\" is %d wide, the badge has %d", f.line[i], brect[2] - brect[0], room);
+		snprintf(back + len, sizeof back - len, "%s%s", i && back[len - 1] != '-' ? " " : "", f.line[i]);
+	}
+	assert_string_equal(back, LONG_NAME);
+}
+
 static void test_assignment_bad_input(void **state)
 {
 	long long order = new_order("card", 2), ticket;
@@ -833,6 +893,7 @@ int main(void)
 		cmocka_unit_test(test_assign_screen_asks_before_discarding),
 		cmocka_unit_test(test_assign_screen_cuts_long_names_with_an_ellipsis),
 		cmocka_unit_test(test_assign_screen_f9_says_badge),
+		cmocka_unit_test(test_badge_sets_a_long_name_whole),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "../core/fit_lines.h"
 #include "../core/qr.h"
 #include "../core/token.h"
 #include "../db/tickets.h"
@@ -94,6 +95,23 @@ static int color(gdImagePtr im, const char *hex)
 	return gdImageColorAllocate(im, (int)(v >> 16) & 255, (int)(v >> 8) & 255, (int)v & 255);
 }
 
+/* The built-in font for a size, when the TrueType one is missing. */
+static gdFontPtr builtin_font(double size)
+{
+	return size > 30 ? gdFontGetGiant() : gdFontGetSmall();
+}
+
+/* Width of s at size in font (fit_lines' measure); ctx is the font path. */
+static int text_width(void *ctx, const char *s, double size)
+{
+	const char *font = ctx;
+	int brect[8];
+
+	if (access(font, R_OK) == 0 && !gdImageStringFT(NULL, brect, 0, (char *)font, size, 0, 0, 0, (char *)s))
+		return brect[2] - brect[0];
+	return (int)strlen(s) * builtin_font(size)->w;
+}
+
 /* Centred text; TrueType when the font is there, else the built-in font. */
 static void text_centered(gdImagePtr im, const char *font, double size, int col, int y, const char *s)
 {
@@ -109,15 +127,53 @@ static void text_centered(gdImagePtr im, const char *font, double size, int col,
 		return;
 	}
 	{
-		gdFontPtr f = size > 30 ? gdFontGetGiant() : gdFontGetSmall();
+		gdFontPtr f = builtin_font(size);
 		int w = (int)strlen(s) * f->w;
 		gdImageString(im, f, (gdImageSX(im) - w) / 2, y - f->h, (unsigned char *)s, col);
 	}
 }
 
+/* The room a line of text has: the badge less a margin each side, so a
+ * line centred in it is never cut on either side. */
+static int text_room(const struct template *t)
+{
+	return t->width - 2 * (t->width / 20);
+}
+
+/* s laid out in at most max_lines lines that fit (fit_lines), from size
+ * down to half of it; "..." for the built-in font, which has no "…". */
+static void text_fit(const struct template *t, const char *font, double size, int max_lines, const char *s,
+		     struct fit_lines *f)
+{
+	fit_lines(s ? s : "", text_room(t), size, size / 2, max_lines, access(font, R_OK) == 0 ? "\u2026" : "...",
+		  text_width, (void *)font, f);
+}
+
+/* Draws the lines with their first baseline at y; returns the last
+ * baseline (y when there are none). */
+static int text_lines(gdImagePtr im, const char *font, int col, int y, const struct fit_lines *f)
+{
+	for (int i = 0; i < f->n; i++) {
+		if (i)
+			y += (int)(f->size * 1.6); /* points at 96 dpi, and the leading */
+		text_centered(im, font, f->size, col, y, f->line[i]);
+	}
+	return y;
+}
+
+void badge_name_lines(const char *name, struct fit_lines *out, int *room)
+{
+	struct template t;
+
+	template_load(&t);
+	text_fit(&t, t.font_bold, t.name_size, 3, name, out);
+	*room = text_room(&t);
+}
+
 bool badge_render(const struct badge *b, const char *png_path, char *err, size_t errsize)
 {
 	struct template t;
+	struct fit_lines f;
 	struct qr q;
 	gdImagePtr im;
 	int bg, band, band_text, text, muted, dark, qr_px, qx, qy, y;
@@ -138,13 +194,16 @@ bool badge_render(const struct badge *b, const char *png_path, char *err, size_t
 	dark = gdImageColorAllocate(im, 0, 0, 0);
 	gdImageFilledRectangle(im, 0, 0, t.width - 1, t.height - 1, bg);
 	gdImageFilledRectangle(im, 0, 0, t.width - 1, t.band_height - 1, band);
-	text_centered(im, t.font_bold, t.event_size, band_text, t.band_height / 2 + t.event_size / 2, b->event);
-	y = t.band_height + 40 + t.name_size;
-	text_centered(im, t.font_bold, t.name_size, text, y, b->name);
-	y += t.company_size + 40;
-	text_centered(im, t.font, t.company_size, muted, y, b->company);
-	y += t.type_size + 40;
-	text_centered(im, t.font_bold, t.type_size, text, y, b->type);
+	/* each text whole, on lines that fit, smaller if it must; the name
+	 * on up to three lines, the company two, the event and type one */
+	text_fit(&t, t.font_bold, t.event_size, 1, b->event, &f);
+	text_lines(im, t.font_bold, band_text, t.band_height / 2 + (int)f.size / 2, &f);
+	text_fit(&t, t.font_bold, t.name_size, 3, b->name, &f);
+	y = text_lines(im, t.font_bold, text, t.band_height + 40 + (int)f.size, &f);
+	text_fit(&t, t.font, t.company_size, 2, b->company, &f);
+	y = text_lines(im, t.font, muted, y + (int)f.size + 40, &f);
+	text_fit(&t, t.font_bold, t.type_size, 1, b->type, &f);
+	y = text_lines(im, t.font_bold, text, y + (int)f.size + 40, &f);
 	/* The QR with its four-module quiet zone, centred below. */
 	qr_px = (q.width + 8) * t.qr_module;
 	qx = (t.width - qr_px) / 2;

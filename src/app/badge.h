@@ -12,6 +12,11 @@ struct badge {
  * False with a reason in err. */
 bool badge_render(const struct badge *b, const char *png_path, char *err, size_t errsize);
 
+/* The name as badge_render sets it (lines and size, src/core/fit_lines.h)
+ * and the width each line has. */
+struct fit_lines;
+void badge_name_lines(const char *name, struct fit_lines *out, int *room);
+
 /* Renders a ticket's badge into the badge folder ($BOXOFFICE_BADGES, else
  * ./badges) and, when $BOXOFFICE_PRINTER names a printer and lp exists,
  * sends it there. Says what happened in msg; false on failure. */
