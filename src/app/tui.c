@@ -623,11 +623,11 @@ static void draw_header(struct app *app, int w)
 	room = w - (int)strlen(state) - 1;
 	draw_fill(0, 0, w, theme_attr(C_HEADER));
 	/* The station's name is never cut: the event's name gives way first
-	 * ("…"), then the program's name (the clerk knows it), then the
-	 * login's role (what the station may do). */
+	 * ("…"), then the login's role (the menu shows it too), then the
+	 * program's name. */
 	for (int step = 0; step < 3; step++) {
 		int event_room;
-		bool brief = step > 0, with_role = step < 2 && app->role[0];
+		bool brief = step == 2, with_role = step == 0 && app->role[0];
 		if (with_role)
 			snprintf(station, sizeof station, " │ Station: %s · %s", app->db->station, app->role);
 		else
