@@ -578,6 +578,17 @@ static void assign_done(struct app *app, void *state)
 	bulk_close(state);
 }
 
+/* The assignment on its way: closing would cancel it. */
+static const char *assign_writing(void *state)
+{
+	return ((struct assign_state *)state)->assigning ? "assigning a ticket" : NULL;
+}
+
+static const char *assign_unsaved(void *state)
+{
+	return assign_touched(state) ? "the person being typed" : NULL;
+}
+
 const struct screen_ops assign_screen = {
 	.name = "assign",
 	.needs = "clerk",
@@ -588,5 +599,7 @@ const struct screen_ops assign_screen = {
 	.query = assign_query,
 	.draw = assign_draw,
 	.on_key = assign_key,
+	.writing = assign_writing,
+	.unsaved = assign_unsaved,
 	.on_notify = assign_notify,
 };
