@@ -54,6 +54,7 @@ struct sale_state {
 	 * made by a child process (src/app/deliver.h), never in the loop. */
 	long long sold_id;
 	bool receipt_offer;
+	bool receipt_printing; /* the job prints (p), not only saves (s) */
 	struct doc_job *receipt_job;
 	/* The type's net price and VAT, for the charge shown live as the
 	 * quantity changes (read on open under &price_mark, again on Enter). */
@@ -346,6 +347,7 @@ static int receipt_key(struct app *app, struct sale_state *s, int key)
 		app_status(app, true, "a receipt is being made — wait for it");
 		return SCR_HANDLED | SCR_REDRAW;
 	}
+	s->receipt_printing = key == 'p';
 	if (!(s->receipt_job = receipt_deliver(app_db(app), s->sold_id, key == 'p', why, sizeof why))) {
 		app_status(app, true, "receipt: %s", why);
 		return SCR_HANDLED | SCR_REDRAW;
@@ -367,7 +369,12 @@ static int sale_tick(struct app *app, void *state)
 		app_wake_in(app, 200);
 		return SCR_IGNORED;
 	}
-	app_status(app, st == DOC_JOB_FAILED, "%s", msg);
+	if (st == DOC_JOB_FAILED && s->receipt_printing) {
+		/* no printer here: the PDF is still one key away */
+		s->receipt_offer = true;
+		app_status(app, true, "Receipt not printed — s saves it as a PDF · %s", msg);
+	} else
+		app_status(app, st == DOC_JOB_FAILED, "%s", msg);
 	doc_job_free(s->receipt_job);
 	s->receipt_job = NULL;
 	return SCR_HANDLED | SCR_REDRAW;

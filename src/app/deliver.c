@@ -329,10 +329,23 @@ static void describe(struct doc_job *job, char *msg, size_t size)
 			 to ? " · mailed to " : skipped ? " · not mailed: " : "",
 			 to ? to : !skipped ? "" : strncmp(skipped, "no SMTP", 7) == 0 ? "no SMTP set" : skipped);
 	}
-	else if (json_is_true(json_object_get(doc, "printed")))
-		snprintf(msg, size, "receipt sent to the printer (PDF: %s)", pdf ? pdf : "");
-	else
-		snprintf(msg, size, "receipt saved: %s", pdf ? pdf : "");
+	else {
+		/* the file's name and its folder's, for 80 columns; the folder
+		 * is the station's receipts folder (README) */
+		const char *shown = pdf ? pdf : "";
+		const char *last = strrchr(shown, '/');
+		if (last) {
+			const char *dir = last;
+			while (dir > shown && dir[-1] != '/')
+				dir--;
+			if (dir > shown)
+				shown = dir;
+		}
+		if (json_is_true(json_object_get(doc, "printed")))
+			snprintf(msg, size, "receipt sent to the printer (PDF: %s%s)", shown != pdf ? "…/" : "", shown);
+		else
+			snprintf(msg, size, "receipt saved: %s%s", pdf && shown != pdf ? "…/" : "", shown);
+	}
 	json_decref(doc);
 }
 
