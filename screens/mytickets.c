@@ -197,7 +197,11 @@ static void mytickets_draw(struct app *app, void *state, struct rect a)
 		snprintf(note, sizeof note, "Search %s", mark);
 		draw_text(y + 1, a.x + 2, left_w - 4, note, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
 	} else if (s->org_id) {
-		snprintf(note, sizeof note, "Persons of %.400s (the first %d; type to narrow)", s->org_name, PEOPLE_MAX);
+		if (s->people_cursor.count < PEOPLE_MAX) /* all of them */
+			snprintf(note, sizeof note, "Persons of %.400s (%d)", s->org_name, s->people_cursor.count);
+		else
+			snprintf(note, sizeof note, "Persons of %.400s (the first %d; type to narrow)", s->org_name,
+				 PEOPLE_MAX);
 		draw_text(y + 1, a.x + 2, left_w - 4, note, A_BOLD);
 	}
 	y += 2;

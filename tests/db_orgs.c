@@ -1147,6 +1147,7 @@ static void test_screen_persons_of_organization(void **state)
 	assert_true(tmux_wait_for(&t, "Persons of Mu Sponsor", 5000));
 	assert_true(tmux_wait_for(&t, "Ada Mu", 5000));
 	assert_true(tmux_wait_for(&t, "Bo Mu", 1000));
+	assert_true(tmux_wait_for(&t, "Persons of Mu Sponsor (2)", 1000)); /* all of them: no "the first 8" */
 	screen = tmux_capture(&t);
 	assert_null(strstr(screen, "Cy Nu"));
 	assert_null(strstr(screen, "Di Fan"));
