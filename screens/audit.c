@@ -212,6 +212,13 @@ static int detail_text(struct audit_state *s, int width, char lines[][256], int 
 			size_t len = strlen(q), take = len > (size_t)width ? (size_t)width : len; \
 			while (take < len && take > 0 && ((unsigned char)q[take] & 0xC0) == 0x80) \
 				take--;                                                   \
+			if (take < len) { /* at a space, not inside a word */             \
+				size_t sp = take;                                         \
+				while (sp > 0 && q[sp] != ' ')                            \
+					sp--;                                             \
+				if (sp > (size_t)width / 2)                               \
+					take = sp + 1;                                    \
+			}                                                                 \
 			memcpy(lines[n], q, take);                                        \
 			lines[n++][take] = '\0';                                          \
 			q += take;                                                        \
@@ -220,7 +227,7 @@ static int detail_text(struct audit_state *s, int width, char lines[][256], int 
 		}                                                                     \
 	} while (0)
 	audit_when(json_text(row, "at"), false, when, sizeof when);
-	audit_what(json_text(row, "entity"), (long long)json_integer_value(json_object_get(row, "entity_id")),
+	audit_what_said(json_text(row, "entity"), (long long)json_integer_value(json_object_get(row, "entity_id")),
 		   json_text(row, "action"), what, sizeof what);
 	LINE("Change #%lld · %s", row_id(row), when);
 	LINE("What:     %s", what);
@@ -304,7 +311,7 @@ static void audit_draw(struct app *app, void *state, struct rect a)
 		const char *text[COL_COUNT];
 
 		audit_when(json_text(row, "at"), true, when, sizeof when);
-		audit_what(json_text(row, "entity"), (long long)json_integer_value(json_object_get(row, "entity_id")),
+		audit_what_said(json_text(row, "entity"), (long long)json_integer_value(json_object_get(row, "entity_id")),
 			   json_text(row, "action"), what, sizeof what);
 		audit_why(json_text(row, "reason"), json_text(row, "action"), json_text(row, "summary"), why,
 			  sizeof why);

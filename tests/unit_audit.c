@@ -54,6 +54,11 @@ static void test_row_words(void **state)
 	assert_string_equal(out, "11-28 05:18:04");
 	audit_what("ticket", 540, "reassigned", out, sizeof out);
 	assert_string_equal(out, "ticket #540 reassigned");
+	/* the screen's words: the table's short name, no underscores */
+	audit_what_said("event_organization", 51, "archive", out, sizeof out);
+	assert_string_equal(out, "organization #51 archive");
+	audit_what_said("ticket", 540, "checkin_undo", out, sizeof out);
+	assert_string_equal(out, "ticket #540 checkin undo");
 	audit_why("refunded", "refunded", "sold -3", out, sizeof out);
 	assert_string_equal(out, "sold -3");
 	audit_why("wrong door", "checkin_undo", "gate g1", out, sizeof out);

@@ -157,6 +157,28 @@ void audit_what(const char *entity, long long entity_id, const char *action, cha
 		snprintf(out, size, "%s %s", entity ? entity : "", action ? action : "");
 }
 
+void audit_what_said(const char *entity, long long entity_id, const char *action, char *out, size_t size)
+{
+	/* the tables' names as a clerk calls them, short enough that the id
+	 * shows in a narrow column */
+	static const struct {
+		const char *table, *said;
+	} names[] = { { "ticket_order", "order" }, { "event_organization", "organization" },
+		      { "ticket_type", "type" }, { "checkin_list", "list" }, { "platform_map", "mapping" } };
+	const char *name = entity ? entity : "";
+	char act[128];
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i].table) == 0)
+			name = names[i].said;
+	snprintf(act, sizeof act, "%s", action ? action : "");
+	for (i = 0; act[i]; i++)
+		if (act[i] == '_')
+			act[i] = ' ';
+	audit_what(name, entity_id, act, out, size);
+}
+
 void audit_why(const char *reason, const char *action, const char *summary, char *out, size_t size)
 {
 	bool has_reason = reason && reason[0] && !(action && strcmp(reason, action) == 0);

@@ -31,6 +31,10 @@ bool audit_filter_any(const struct audit_filter *f);
 void audit_when(const char *iso, bool short_form, char *out, size_t size);
 /* A row's WHAT: "ticket #540 reassigned" (no "#" without an id). */
 void audit_what(const char *entity, long long entity_id, const char *action, char *out, size_t size);
+/* The same for the screen, in a clerk's words: "organization #51
+ * archive", "ticket #540 checkin undo" (the command line keeps the
+ * names scripts read). */
+void audit_what_said(const char *entity, long long entity_id, const char *action, char *out, size_t size);
 /* A row's WHY: the reason, then the summary ("refunded · sold -3");
  * the reason alone when it says what the action does already. */
 void audit_why(const char *reason, const char *action, const char *summary, char *out, size_t size);
