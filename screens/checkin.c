@@ -711,34 +711,31 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 	else
 		snprintf(count, sizeof count, "checked in: unavailable");
 	{
-		/* door staff see how old their offline cache is */
-		char cache[32] = "no offline cache";
+		/* door staff see how old their offline cache is, and the queue
+		 * or the conflicts follow on the same line, never over it: the
+		 * gate's name (in the header too) gives way to them first */
+		char cache[32] = "no offline cache", extra[96] = "";
+		unsigned attr = theme_attr(C_WARN);
+		int used;
 		if (s->gate.cache_at) {
 			struct tm tm;
 			localtime_r(&s->gate.cache_at, &tm);
 			strftime(cache, sizeof cache, "cache %H:%M", &tm);
 		}
-		snprintf(line, sizeof line, "Gate %s · %s · %s · %s", s->gate.name,
-			 app_online(app) ? "ONLINE" : "OFFLINE", count, cache);
-		/* narrow: the gate's name is in the header (its station) and
-		 * the state too; the count and the cache's age are not cut */
-		if (text_columns(line) > a.w - 2)
-			snprintf(line, sizeof line, "%s · %s · %s", app_online(app) ? "ONLINE" : "OFFLINE", count, cache);
-		if (text_columns(line) > a.w - 2)
-			snprintf(line, sizeof line, "%s · %s", app_online(app) ? "ONLINE" : "OFFLINE", count);
-	}
-	draw_text(y, a.x + 1, a.w - 2, line, app_online(app) ? A_BOLD : theme_attr(C_OFFLINE));
-	{
-		/* the queue or the conflicts follow on the same line, never over it */
-		int used = text_columns(line) + 1;
-		char extra[96] = "";
-		unsigned attr = theme_attr(C_WARN);
 		if (s->gate.pending) {
 			snprintf(extra, sizeof extra, " · %d offline scan(s) to upload", s->gate.pending);
 		} else if (figures && s->fig.conflicts) {
 			snprintf(extra, sizeof extra, " · %lld offline conflict(s)", s->fig.conflicts);
 			attr = theme_attr(C_STATUS_ERR);
 		}
+		snprintf(line, sizeof line, "Gate %s · %s · %s · %s", s->gate.name,
+			 app_online(app) ? "ONLINE" : "OFFLINE", count, cache);
+		if (text_columns(line) + text_columns(extra) > a.w - 2)
+			snprintf(line, sizeof line, "%s · %s · %s", app_online(app) ? "ONLINE" : "OFFLINE", count, cache);
+		if (text_columns(line) > a.w - 2)
+			snprintf(line, sizeof line, "%s · %s", app_online(app) ? "ONLINE" : "OFFLINE", count);
+		draw_text(y, a.x + 1, a.w - 2, line, app_online(app) ? A_BOLD : theme_attr(C_OFFLINE));
+		used = text_columns(line) + 1;
 		if (extra[0] && used < a.w - 2)
 			draw_text(y, a.x + used, a.w - 1 - used, extra, attr);
 	}

@@ -838,7 +838,7 @@ static void test_screen_archive_not_cancelled_by_esc(void **state)
 	assert_true(tmux_wait_for(&t, "Omega Archive archived", 5000));
 	assert_true(tmux_wait_for(&t, "Omega Archive", 5000)); /* now on the archived list */
 	tmux_keys(&t, "Escape");
-	assert_true(tmux_wait_for(&t, "press + to add the first one", 5000));
+	assert_true(tmux_wait_for(&t, "The 1 organization of this event is archived", 5000));
 	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM event_organization WHERE id = $1 "
 					   "AND archived_at IS NOT NULL",
 				     1, (const char *[]){ id }),
