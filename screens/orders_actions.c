@@ -279,8 +279,15 @@ int order_actions_prompt_key(struct app *app, struct order_actions *a, int key)
 	case ACT_NONE:
 		form_key(&a->pform, ACT_NONE, key);
 		return SCR_HANDLED | SCR_REDRAW;
+	case ACT_MENU:
+		/* the menu would drop a typed reference unsaid: settle or drop it first */
+		if (a->pfield.text[0]) {
+			app_status(app, true, "a payment reference is typed: Enter settles, Esc drops it");
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		return SCR_IGNORED;
 	default:
-		return SCR_IGNORED; /* help, menu, quit */
+		return SCR_IGNORED; /* help, quit */
 	}
 }
 

@@ -356,6 +356,10 @@ static void test_confirmations_and_detail_actions(void **state)
 	snprintf(want, sizeof want, "Settle order #%lld Fjord AB, 4 ordered, 1,682.50", fjord);
 	assert_true(tmux_wait_for(&t, want, 3000));
 	tmux_type(&t, "BANK-9");
+	/* F2 would drop the typed reference: refused, the prompt stays */
+	tmux_keys(&t, "F2");
+	assert_true(tmux_wait_for(&t, "a payment reference is typed: Enter settles, Esc drops it", 3000));
+	assert_true(tmux_wait_for(&t, "BANK-9", 1000));
 	tmux_keys(&t, "Enter");
 	/* the answer's own line: "settled" alone is on the screen before it
 	 * (the prompt, other rows) */
