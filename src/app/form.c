@@ -181,6 +181,8 @@ int form_key(struct form *f, enum action action, int key)
 		if (!accepts(field, key) || utf8_length(field->text) >= field->max_chars ||
 		    n + (size_t)len >= sizeof field->text) {
 			field->skip_continuation = lead ? len - 1 : 0;
+			if (accepts(field, key))
+				beep(); /* full: the typist hears that the key was not taken */
 			return FORM_IGNORED;
 		}
 		field->text[n] = (char)key;
