@@ -210,6 +210,8 @@ static int order_key(struct app *app, void *state, enum action action, int key)
 	case ACT_ASSIGN:
 		app_push(app, &assign_screen, &(struct screen_arg){ v->order_id, NULL });
 		return SCR_HANDLED;
+	case ACT_RECEIPT:
+		return order_actions_receipt(app, &v->act, v->have_row ? &v->row : NULL);
 	default:
 		/* the order as last read: a stale one is refused by the
 		 * database ("changed since you opened it") */

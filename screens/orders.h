@@ -69,6 +69,8 @@ struct order_actions {
 
 /* INVOICE, SETTLE, CANCEL, REFUND, GENERATE on r (NULL: none selected);
  * SCR_IGNORED for other actions. */
+/* p on the order detail: the receipt of a settled order again (PDF). */
+int order_actions_receipt(struct app *app, struct order_actions *a, const struct order_row *r);
 int order_actions_key(struct app *app, struct order_actions *a, const struct order_row *r, enum action action);
 /* A key while a prompt of a (SETTLE, CANCEL, REFUND) is open: y/n take
  * effect at once, Esc is no; the settle prompt takes text and Enter. */

@@ -164,6 +164,33 @@ static void invoice_job_start(struct order_actions *a, struct db *db, long long 
 	app_wake_in(a->app, 300);
 }
 
+/* p on the order detail: its receipt made again by a child, saved as a
+ * PDF (a settled order's; the command says why another has none). */
+int order_actions_receipt(struct app *app, struct order_actions *a, const struct order_row *r)
+{
+	char why[300];
+
+	a->app = app;
+	if (!r)
+		return SCR_HANDLED;
+	if (a->job) {
+		app_status(app, true, "a document is being made — wait for it");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (r->status != ORDER_SETTLED) {
+		app_status(app, true, "order #%lld is %s: a receipt is for a settled order", r->id,
+			   order_status_label(r->status));
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (!(a->job = receipt_deliver(app_db(app), r->id, false, why, sizeof why))) {
+		app_status(app, true, "order #%lld: no receipt: %s", r->id, why);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	app_status(app, false, "order #%lld: making its receipt…", r->id);
+	app_wake_in(app, 300);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
 /* The answer to the write: the status line says what became of it (with
  * the invoice number an invoice was given) and what is shown is read
  * again. A link that failed first leaves it unknown. */

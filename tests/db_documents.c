@@ -607,6 +607,36 @@ static void test_sale_screen_offers_receipt(void **state)
 	tmux_stop(&t);
 }
 
+/* p on the order detail makes a settled order's receipt again (a
+ * customer back at the counter); an unsettled one has none, said so. */
+static void test_order_detail_makes_the_receipt_again(void **state)
+{
+	long long event_id = make_event(unique_name("Receipt Again"), "2031-03-03", 0), id;
+	char cmd[1400], want[96];
+	struct tmux t;
+	json_t *doc;
+	(void)state;
+
+	make_type(event_id, "Adult", 50, 10000, 1);
+	doc = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card --company 'Again AB'", event_id);
+	id = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	snprintf(cmd, sizeof cmd, "PATH=/usr/bin:/bin BOXOFFICE_STATE='%s' $BOXOFFICE --screen orders --event %lld; sleep 60",
+		 state_dir, event_id);
+	tmux_start(&t, "receiptagain", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Again AB", 10000));
+	tmux_keys(&t, "Enter");
+	snprintf(want, sizeof want, "Order #%lld", id);
+	assert_true(tmux_wait_for(&t, want, 3000));
+	assert_true(tmux_wait_for(&t, "TICKET", 3000));
+	tmux_keys(&t, "p");
+	snprintf(want, sizeof want, "receipt saved: …/receipts/R-%lld.pdf", id);
+	assert_true(tmux_wait_for(&t, want, 10000));
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "the receipt of a settled order again", 3000));
+	tmux_stop(&t);
+}
+
 /* --pdf replaces a regular file only: a FIFO or a device stays what it
  * is (the command refuses), a symbolic link is followed and stays a link
  * (it was renamed over: --pdf /dev/full made /dev/full a PDF). */
@@ -686,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_receipt_text_pdf_and_print),
 		cmocka_unit_test(test_seller_set_and_show),
 		cmocka_unit_test(test_sale_screen_offers_receipt),
+		cmocka_unit_test(test_order_detail_makes_the_receipt_again),
 	};
 	return cmocka_run_group_tests_name("documents", tests, setup, teardown);
 }

@@ -101,6 +101,7 @@ const struct binding bindings[] = {
 	{ "order", 'g', ACT_GENERATE, true, false },
 	{ "order", 'c', ACT_CANCEL, true, false },
 	{ "order", 'r', ACT_REFUND, true, false },
+	{ "order", 'p', ACT_RECEIPT, false, false },
 	{ "assign", '\r', ACT_SUBMIT, true, false },
 	{ "assign", '\n', ACT_SUBMIT, false, false },
 	{ "assign", KEY_ENTER, ACT_SUBMIT, false, false },
@@ -276,6 +277,7 @@ const char *action_role(enum action action)
 		{ ACT_ALERTS, "supervisor" }, { ACT_ACK, "supervisor" }, { ACT_SETTINGS, "supervisor" },
 		{ ACT_REVIEW, "supervisor" }, { ACT_VOID, "supervisor" },
 		{ ACT_ADD, "clerk" }, { ACT_EDIT, "clerk" }, { ACT_ARCHIVE, "clerk" }, { ACT_RESTORE, "clerk" },
+		{ ACT_RECEIPT, "clerk" },
 	};
 	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++)
 		if (needs[i].action == action)

@@ -63,7 +63,8 @@
 	X(ORDERS, "Orders", "the chosen organization's ticket orders")      \
 	X(PERSONS, "Persons", "the chosen organization's persons (My Tickets)") \
 	X(ARCHIVED, "Archived", "archived organizations (u brings one back)") \
-	X(RESTORE, "Restore", "bring the chosen archived organization back (y/n)")
+	X(RESTORE, "Restore", "bring the chosen archived organization back (y/n)") \
+	X(RECEIPT, "Receipt", "the receipt of a settled order again, as a PDF")
 
 enum action {
 #define X(name, label, help) ACT_##name,
