@@ -533,7 +533,10 @@ static int read_port(const struct wd *w)
 	return atoi(p + strlen("started successfully on port "));
 }
 
-static void wait_ready(struct wd *w)
+/* True once the driver answers; false (may_retry) when it gave up on a
+ * port taken between its IPv6 and IPv4 binds of "--port=0", seen once
+ * in CI: a start again is all it takes. */
+static bool wait_ready(struct wd *w, bool may_retry)
 {
 	long long deadline = now_ms() + START_MS;
 	char why[768], tail[600];
@@ -542,6 +545,8 @@ static void wait_ready(struct wd *w)
 	for (;;) {
 		if (kill(w->pid, 0) != 0) { /* the guardian reaped it */
 			log_tail(w, tail, sizeof tail);
+			if (may_retry && (strstr(tail, "port not available") || strstr(tail, "Address already in use")))
+				return false;
 			fail_with("chromedriver exited before it was ready: %s", tail);
 		}
 		if (!w->port)
@@ -550,7 +555,7 @@ static void wait_ready(struct wd *w)
 			if (call(w, "GET", "/status", NULL, 2000, &v, why, sizeof why) &&
 			    json_is_true(json_object_get(v, "ready"))) {
 				json_decref(v);
-				return;
+				return true;
 			}
 			json_decref(v);
 			v = NULL;
@@ -616,22 +621,32 @@ struct wd *wd_start(enum wd_window window)
 	if (slot < 0)
 		fail_with("more than %d browsers at once", MAX_LIVE);
 	w->wait_ms = 10000;
-	snprintf(w->dir, sizeof w->dir, "%s/boxoffice-wd.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(w->dir))
-		fail_with("mkdtemp %s: %s", w->dir, strerror(errno));
-	snprintf(profile, sizeof profile, "%s/profile", w->dir);
-	if (mkdir(profile, 0700) != 0)
-		fail_with("mkdir %s: %s", profile, strerror(errno));
 	assert_non_null(w->curl = curl_easy_init());
-	if (!spawn_driver(w, why, sizeof why)) {
-		if (w->guard > 0) {
-			kill(w->guard, SIGTERM);
-			waitpid(w->guard, NULL, 0);
+	for (int attempt = 0;; attempt++) {
+		snprintf(w->dir, sizeof w->dir, "%s/boxoffice-wd.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		if (!mkdtemp(w->dir))
+			fail_with("mkdtemp %s: %s", w->dir, strerror(errno));
+		snprintf(profile, sizeof profile, "%s/profile", w->dir);
+		if (mkdir(profile, 0700) != 0)
+			fail_with("mkdir %s: %s", profile, strerror(errno));
+		if (!spawn_driver(w, why, sizeof why)) {
+			if (w->guard > 0) {
+				kill(w->guard, SIGTERM);
+				waitpid(w->guard, NULL, 0);
+			}
+			fail_with("start chromedriver: %s", why);
 		}
-		fail_with("start chromedriver: %s", why);
+		live[slot] = w; /* from here on every way out ends the guardian */
+		if (wait_ready(w, attempt < 2))
+			break;
+		/* the guardian removes its folder as it ends: a new one next time */
+		kill(w->guard, SIGTERM);
+		waitpid(w->guard, NULL, 0);
+		live[slot] = NULL;
+		w->guard = 0;
+		w->pid = 0;
+		w->port = 0;
 	}
-	live[slot] = w; /* from here on every way out ends the guardian */
-	wait_ready(w);
 	open_session(w, window);
 	return w;
 }
