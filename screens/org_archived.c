@@ -128,13 +128,11 @@ static void restored(struct db *db, json_t *doc, void *ctx)
 
 	s->restoring = false;
 	if (!doc) {
-		if (db_answer_lost(db)) /* it may be restored: the list says, once online */
-		{
+		if (db_answer_lost(db)) { /* it may be restored: the list says, once online */
 			snprintf(s->unconfirmed, sizeof s->unconfirmed,
 				 "%s: restore not confirmed — see the list once online", s->restore_name);
 			app_status(s->app, true, "%s", s->unconfirmed);
-		}
-		else /* the question named it: the why needs the line (at 80 columns) */
+		} else /* the question named it: the why needs the line (at 80 columns) */
 			app_status(s->app, true, "Not restored: %.400s", db->err);
 		return;
 	}

@@ -10,6 +10,7 @@
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
+#include "../src/core/org_values.h"
 #include "../src/core/text_fold.h"
 #include "../src/db/async.h"
 #include "../src/db/organizations.h"
@@ -316,11 +317,11 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 					: "+ add · e edit · x archive · v archived · o orders · p persons · Tab filters",
 			  theme_attr(C_DIM));
 	if (s->cursor.count == 0 && !mark) {
-		char none[160];
-		if (s->nall == 0 && s->narchived > 0) /* not "none yet": they were archived */
-			snprintf(none, sizeof none, "%s %lld organization%s of this event %s archived: v shows %s, + adds one.",
-				 s->narchived == 1 ? "The" : "All", s->narchived, s->narchived == 1 ? "" : "s",
-				 s->narchived == 1 ? "is" : "are", s->narchived == 1 ? "it" : "them");
+		char none[160], gone[96];
+		if (s->nall == 0 && s->narchived > 0) { /* not "none yet": they were archived */
+			org_all_archived_text(s->narchived, gone, sizeof gone);
+			snprintf(none, sizeof none, "%s: v shows %s, + adds one.", gone, s->narchived == 1 ? "it" : "them");
+		}
 		draw_text(a.y + 2, a.x + 2, a.w - 4,
 			  !app_event_id(app)			? "Choose an event first (menu: Events)."
 			  : s->nall == 0 && s->narchived > 0 ? none
@@ -357,13 +358,11 @@ static void archived(struct db *db, json_t *doc, void *ctx)
 
 	s->archiving = false;
 	if (!doc) {
-		if (db_answer_lost(db)) /* it may be archived: the list says, once online */
-		{
+		if (db_answer_lost(db)) { /* it may be archived: the list says, once online */
 			snprintf(s->unconfirmed, sizeof s->unconfirmed,
 				 "%s: archive not confirmed — see the list once online", s->archive_name);
 			app_status(s->app, true, "%s", s->unconfirmed);
-		}
-		else /* the question named it: the why needs the line (at 80 columns) */
+		} else /* the question named it: the why needs the line (at 80 columns) */
 			app_status(s->app, true, "Not archived: %.400s", db->err);
 		return;
 	}

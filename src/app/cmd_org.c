@@ -171,11 +171,10 @@ int cmd_org_list(struct cli *cli, int argc, char **argv)
 	/* said, rather than a bare header or nothing at all */
 	if (!shown && PQntuples(res) == 0) {
 		long long gone = db_event_org_archived_count(cli->db, event_id, ORG_LIST_MAX);
+		char said[96];
+		org_all_archived_text(gone, said, sizeof said);
 		if (gone > 0) /* not "none yet": they were archived */
-			printf("%s %lld organization%s of this event %s archived: boxoffice org list --event %lld "
-			       "--archived\n",
-			       gone == 1 ? "The" : "All", gone, gone == 1 ? "" : "s",
-			       gone == 1 ? "is" : "are", event_id);
+			printf("%s: boxoffice org list --event %lld --archived\n", said, event_id);
 		else
 			printf("No organizations in this event yet: add one with boxoffice org add --event %lld "
 			       "--name NAME\n",

@@ -35,3 +35,9 @@ void org_values_text(enum org_kind kind, char *out, size_t size)
 	for (int i = 0; v && v[i] && o < size; i++)
 		o += (size_t)snprintf(out + o, size - o, "%s%s", i ? ", " : "", v[i]);
 }
+
+void org_all_archived_text(long long archived, char *out, size_t size)
+{
+	snprintf(out, size, "%s %lld organization%s of this event %s archived", archived == 1 ? "The" : "All", archived,
+		 archived == 1 ? "" : "s", archived == 1 ? "is" : "are");
+}

@@ -14,5 +14,8 @@ const char *const *org_values(enum org_kind kind);
 bool org_value_ok(enum org_kind kind, const char *value);
 /* "sponsor, partner, …": the kind's values for a message. */
 void org_values_text(enum org_kind kind, char *out, size_t size);
+/* "The 1 organization of this event is archived" / "All 3 organizations
+ * of this event are archived": an empty list that is not "none yet". */
+void org_all_archived_text(long long archived, char *out, size_t size);
 
 #endif
