@@ -435,17 +435,13 @@ static int char_columns(const char *p, size_t len)
 	return cols < 0 ? 1 : cols;
 }
 
-void cli_cell(const char *raw, int width)
+/* The end of the longest start of text that fits in width columns,
+ * whole characters only; *used: the columns it takes. */
+static const char *fit_columns(const char *text, int width, int *used)
 {
-	char safe[1024];
-	const char *text, *end;
+	const char *end = text;
 	int n = 0;
 
-	/* a table goes to a terminal: no control character gets through */
-	snprintf(safe, sizeof safe, "%s", raw ? raw : "");
-	text = end = text_defang(safe, false);
-	/* in terminal columns: a character is taken whole, and only if it
-	 * fits (a CJK one is two columns) */
 	while (*end) {
 		const char *next = end + 1;
 		int cols;
@@ -457,25 +453,29 @@ void cli_cell(const char *raw, int width)
 		n += cols;
 		end = next;
 	}
+	*used = n;
+	return end;
+}
+
+void cli_cell(const char *raw, int width)
+{
+	char safe[1024];
+	const char *text, *end;
+	int n;
+
+	/* a table goes to a terminal: no control character gets through */
+	snprintf(safe, sizeof safe, "%s", raw ? raw : "");
+	text = text_defang(safe, false);
+	/* in terminal columns: a character is taken whole, and only if it
+	 * fits (a CJK one is two columns) */
+	end = fit_columns(text, width, &n);
 	if (*end && width > 0) {
 		/* longer than the column: "…" in the last column ("Hall C…", never
 		 * a whole-looking "Hall C" for booth "Hall C-114") */
-		const char *cut = text;
-		int m = 0;
-		while (cut < end) {
-			const char *next = cut + 1;
-			int cols;
-			while ((*next & 0xC0) == 0x80)
-				next++;
-			cols = char_columns(cut, (size_t)(next - cut));
-			if (m + cols > width - 1)
-				break;
-			m += cols;
-			cut = next;
-		}
-		fwrite(text, 1, (size_t)(cut - text), stdout);
+		end = fit_columns(text, width - 1, &n);
+		fwrite(text, 1, (size_t)(end - text), stdout);
 		fputs("\u2026", stdout);
-		printf("%*s", width - 1 - m, "");
+		printf("%*s", width - 1 - n, "");
 		return;
 	}
 	fwrite(text, 1, (size_t)(end - text), stdout);
