@@ -3,7 +3,9 @@
  * alone (the floor) and the offline verdict; check-ins per second with 8
  * gates scanning at once, and the double admits (must be 0); the same 8
  * gates on a check-in list that counts into one area (every admit then
- * takes the area's row lock: the cost of an exact occupancy). */
+ * takes the area's row lock: the cost of an exact occupancy); and what
+ * db/067 costs a first admit: 8 gates with its trigger off, and 8 gates
+ * on an organization's tickets (each first admit then also NOTIFYs). */
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -17,7 +19,10 @@
 #include "src/db/entrances.h"
 #include "src/db/tickets.h"
 
-#define TICKETS 20000
+/* frames 0..2,000, then four runs of 9,000 plain tickets: 8 gates, 8 gates
+ * without db/067's trigger, 8 gates into one area; then ORG_TICKETS */
+#define TICKETS 29000
+#define ORG_TICKETS 9000
 #define FRAMES 1000
 #define GATES 8
 
@@ -49,10 +54,36 @@ static unsigned char *frame_of(const char *token)
 	return f;
 }
 
+/* The "id" of what a CLI command printed as JSON (exits on failure). */
+static long long cli_id(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	json_error_t err;
+	json_t *j = p ? json_loadf(p, JSON_DISABLE_EOF_CHECK, &err) : NULL;
+	long long id;
+
+	if (!p || pclose(p) != 0 || !j) {
+		fprintf(stderr, "bench: %s: no JSON answer\n", cmd);
+		exit(3);
+	}
+	id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	return id;
+}
+
+static void take_tokens(struct db *db, long long order)
+{
+	PGresult *res = db_tickets_of_order(db, order);
+	for (int i = 0; i < PQntuples(res); i++)
+		if (!db_ticket_token(db, res, i, tokens[ntokens++], TOKEN_MAX + 8))
+			exit(3);
+	PQclear(res);
+}
+
 static long long setup_event(struct db *db)
 {
 	PGresult *res;
-	long long event, type, order;
+	long long event, type, org, order;
 	char cmd[512];
 
 	db_run(db, "INSERT INTO event (name, date) VALUES ('Bench check-in', '2030-06-01') ON CONFLICT DO NOTHING", 0, NULL);
@@ -60,27 +91,28 @@ static long long setup_event(struct db *db)
 	event = db_int(res, 0, 0);
 	PQclear(res);
 	snprintf(cmd, sizeof cmd, "%s type add --event %lld --name Bench --capacity %d --price 100 >/dev/null",
-		 bench_bin(), event, TICKETS);
+		 bench_bin(), event, TICKETS + ORG_TICKETS);
 	if (system(cmd) != 0)
 		exit(3);
 	res = db_exec(db, "SELECT id FROM ticket_type WHERE event_id = (SELECT id FROM event WHERE name = 'Bench check-in')", 0, NULL);
 	type = db_int(res, 0, 0);
 	PQclear(res);
-	tokens = calloc(TICKETS, sizeof *tokens);
+	tokens = calloc(TICKETS + ORG_TICKETS, sizeof *tokens);
 	for (int done = 0; done < TICKETS; done += 10000) {
-		char q[64];
-		snprintf(cmd, sizeof cmd, "%s sell --event %lld --type %lld --qty 10000 --payment free", bench_bin(), event, type);
-		FILE *p = popen(cmd, "r");
-		if (!p || !fgets(q, sizeof q, p))
-			exit(3);
-		pclose(p);
-		order = atoll(strstr(q, "\"id\":") + 5);
-		res = db_tickets_of_order(db, order);
-		for (int i = 0; i < PQntuples(res); i++)
-			if (!db_ticket_token(db, res, i, tokens[ntokens++], TOKEN_MAX + 8))
-				exit(3);
-		PQclear(res);
+		snprintf(cmd, sizeof cmd, "%s sell --event %lld --type %lld --qty %d --payment free", bench_bin(), event,
+			 type, TICKETS - done < 10000 ? TICKETS - done : 10000);
+		take_tokens(db, cli_id(cmd));
 	}
+	/* An organization's order, settled: its tickets are the organization's. */
+	snprintf(cmd, sizeof cmd, "%s org add --event %lld --name 'Bench org' --json", bench_bin(), event);
+	org = cli_id(cmd);
+	snprintf(cmd, sizeof cmd, "%s order add --event %lld --lines %lld:%d --payment free --org %lld",
+		 bench_bin(), event, type, ORG_TICKETS, org);
+	order = cli_id(cmd);
+	snprintf(cmd, sizeof cmd, "%s order settle %lld >/dev/null", bench_bin(), order);
+	if (system(cmd) != 0)
+		exit(3);
+	take_tokens(db, order);
 	return event;
 }
 
@@ -216,12 +248,24 @@ int main(void)
 	bench_figure("checkin.offline_scan_to_verdict_p50", percentile(offline, FRAMES, 50), "ms");
 	bench_figure("checkin.offline_scan_to_verdict_p99", percentile(offline, FRAMES, 99), "ms");
 
-	/* 8 gates, different tickets: throughput. */
-	ms = run_gates(2 * FRAMES, (2 * FRAMES + ntokens) / 2, NULL, &admits);
-	printf("8 gates: %ld check-ins in %.0f ms\n", admits, ms);
-	bench_figure("checkin.gates8_checkins", admits / (ms / 1000), "checkins/s");
-	/* The same on a list into one area: every admit locks the area row. */
+	/* 8 gates, different tickets: throughput. Runs of RUN tickets each. */
 	{
+		enum { RUN = (TICKETS - 2 * FRAMES) / 3 };
+		int from = 2 * FRAMES;
+		ms = run_gates(from, from + RUN, NULL, &admits);
+		printf("8 gates: %ld check-ins in %.0f ms\n", admits, ms);
+		bench_figure("checkin.gates8_checkins", admits / (ms / 1000), "checkins/s");
+		from += RUN;
+		/* db/067's trigger off (the superuser's bench database): what
+		 * its look-up costs every first admit of a ticket that is no
+		 * organization's */
+		db_run(db, "ALTER TABLE ticket DISABLE TRIGGER ticket_admitted_notify", 0, NULL);
+		ms = run_gates(from, from + RUN, NULL, &admits);
+		db_run(db, "ALTER TABLE ticket ENABLE TRIGGER ticket_admitted_notify", 0, NULL);
+		printf("8 gates, db/067's trigger off: %ld check-ins in %.0f ms\n", admits, ms);
+		bench_figure("checkin.gates8_checkins_without_067", admits / (ms / 1000), "checkins/s");
+		from += RUN;
+		/* The same on a list into one area: every admit locks the area row. */
 		long long area, list;
 		json_t *spec = json_pack("{ss ss}", "name", "bench-hall", "area", "Bench hall");
 		if (!db_area_save(db, 0, event, "Bench hall", TICKETS, &area) || !db_list_save(db, 0, event, spec, &list)) {
@@ -229,9 +273,15 @@ int main(void)
 			return 3;
 		}
 		json_decref(spec);
-		ms = run_gates((2 * FRAMES + ntokens) / 2, ntokens, "bench-hall", &admits);
+		ms = run_gates(from, from + RUN, "bench-hall", &admits);
 		printf("8 gates into one area: %ld check-ins in %.0f ms\n", admits, ms);
 		bench_figure("checkin.gates8_area_checkins", admits / (ms / 1000), "checkins/s");
+		/* An organization's tickets: each first admit also NOTIFYs
+		 * boxoffice_entitlements (db/067), and NOTIFYing transactions
+		 * take turns at commit. */
+		ms = run_gates(TICKETS, TICKETS + ORG_TICKETS, NULL, &admits);
+		printf("8 gates, an organization's tickets: %ld check-ins in %.0f ms\n", admits, ms);
+		bench_figure("checkin.gates8_org_checkins", admits / (ms / 1000), "checkins/s");
 	}
 	/* Every ticket was admitted once, whatever gate saw it. */
 	{
