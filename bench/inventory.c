@@ -10,6 +10,8 @@
  *    every 10 ms (the wait-event profile, README "Contended sales").
  *    The machine's busy CPU time per sale is measured around the 16-client
  *    run (sampler included) and the 2-client run.
+ *    The same 16 sellers each on a type of its own (no row in common), with
+ *    the sale path's NOTIFY triggers on and, in a second run, off.
  * 2. NOTIFY latency: from COMMIT at one connection to receipt at another,
  *    p50 and p99 over 1,000 changes. */
 #include <libpq-fe.h>
@@ -90,6 +92,49 @@ static void wait_profile_print(const struct wait_profile *w)
 			break;
 		printf("  %-32s %5.1f %%\n", w->name[best], 100.0 * w->count[best] / w->total);
 	}
+}
+
+/* CLIENTS sellers, each on a type of its own (SEATS / CLIENTS seats): no
+ * row in common, so what they still wait on together shows. With notify
+ * false the sale path's NOTIFY triggers are off for the run (the bench's
+ * own database, as its superuser): PostgreSQL takes one lock for the whole
+ * cluster from a NOTIFYing transaction's commit to its end, WAL flush
+ * included, so NOTIFYing commits cannot share a flush. */
+static void sale_notify_triggers(PGconn *c, bool on)
+{
+	static const char *const table_trigger[][2] = { { "ticket_type", "ticket_type_announce" },
+							 { "ticket_order", "ticket_order_announce" },
+							 { "change_log", "change_log_notify" } };
+	char sql[128];
+	for (size_t i = 0; i < sizeof table_trigger / sizeof table_trigger[0]; i++) {
+		snprintf(sql, sizeof sql, "ALTER TABLE %s %s TRIGGER %s", table_trigger[i][0], on ? "ENABLE" : "DISABLE",
+			 table_trigger[i][1]);
+		scalar(c, sql, 0, NULL);
+	}
+}
+
+static double sales_own_types(PGconn *c, bool notify, long long *oversell, long *errors)
+{
+	const char *ev = notify ? "Bench own types" : "Bench own types, no NOTIFY";
+	const char *p[1] = { ev };
+	long long types[CLIENTS], event;
+	struct sell_out_run run;
+
+	for (int i = 0; i < CLIENTS; i++)
+		types[i] = make_type(c, ev, SEATS / CLIENTS);
+	event = scalar(c, "SELECT id FROM event WHERE name = $1", 1, p);
+	if (!notify)
+		sale_notify_triggers(c, false);
+	run = sell_out_types(CLIENTS, event, types);
+	if (!notify)
+		sale_notify_triggers(c, true);
+	*errors = run.errors;
+	*oversell = 0;
+	for (int i = 0; i < CLIENTS; i++)
+		*oversell += oversold(c, types[i], SEATS / CLIENTS, 0);
+	printf("%d sellers, a type each%s: sold %ld of %d seats in %.0f ms\n", CLIENTS,
+	       notify ? "" : ", NOTIFY triggers off", run.sold, SEATS / CLIENTS * CLIENTS, run.ms);
+	return run.sold / (run.ms / 1000.0);
 }
 
 /* Receipt times by type version, filled by the listener thread. */
@@ -227,6 +272,19 @@ int main(void)
 		bench_figure("inventory.cpu_per_sale_16_clients", cpu16, "ms");
 		oversell += over2;
 		errors += err2;
+	}
+	{
+		/* The same 16 sellers with no row in common, NOTIFY on and off */
+		long long over_n;
+		long err_n;
+		double own = sales_own_types(c, true, &over_n, &err_n);
+		oversell += over_n;
+		errors += err_n;
+		double quiet = sales_own_types(c, false, &over_n, &err_n);
+		oversell += over_n;
+		errors += err_n;
+		bench_figure("inventory.sales_own_types", own, "sales/s");
+		bench_figure("inventory.sales_own_types_without_notify", quiet, "sales/s");
 	}
 	bench_figure("inventory.contended_sales", sales, "sales/s");
 	bench_figure("inventory.oversell", (double)oversell, "seats");

@@ -101,7 +101,9 @@ struct sell_out_run {
 	double ms;
 };
 
-static inline struct sell_out_run sell_out(int clients, long long event, long long type)
+/* Seller i sells types[i] (the same type for all: a hot row; a type each:
+ * no row in common). */
+static inline struct sell_out_run sell_out_types(int clients, long long event, const long long *types)
 {
 	pthread_t t[CLIENTS];
 	struct seller s[CLIENTS];
@@ -112,7 +114,7 @@ static inline struct sell_out_run sell_out(int clients, long long event, long lo
 	pthread_barrier_init(&start, NULL, (unsigned)clients + 1);
 	for (int i = 0; i < clients; i++) {
 		s[i] = (struct seller){ .index = i, .start = &start };
-		snprintf(s[i].type, sizeof s[i].type, "%lld", type);
+		snprintf(s[i].type, sizeof s[i].type, "%lld", types[i]);
 		snprintf(s[i].event, sizeof s[i].event, "%lld", event);
 		pthread_create(&t[i], NULL, sell_until_sold_out, &s[i]);
 	}
@@ -126,6 +128,14 @@ static inline struct sell_out_run sell_out(int clients, long long event, long lo
 	run.ms = now_ms() - t0;
 	pthread_barrier_destroy(&start);
 	return run;
+}
+
+static inline struct sell_out_run sell_out(int clients, long long event, long long type)
+{
+	long long types[CLIENTS];
+	for (int i = 0; i < clients; i++)
+		types[i] = type;
+	return sell_out_types(clients, event, types);
 }
 
 /* Seats a type counts as sold beyond its capacity, or that the sellers
