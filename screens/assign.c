@@ -24,7 +24,8 @@ enum { A_NAME, A_EMAIL, A_COMPANY, A_COUNT };
 
 struct ticket_row {
 	long long id;
-	char type[101], status[8], holder[201], email[255];
+	char type[UTF8_BUF(TYPE_NAME_MAX_CHARS)], status[8], holder[UTF8_BUF(NAME_MAX_CHARS)],
+		email[UTF8_BUF(EMAIL_MAX_CHARS)];
 	int issue;
 };
 

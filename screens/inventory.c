@@ -10,6 +10,7 @@
 
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
+#include "../src/core/validate.h"
 #include "../src/db/async.h"
 #include "../src/db/inventory.h"
 #include "screen.h"
@@ -18,7 +19,7 @@
 
 struct inv_row {
 	long long type_id;
-	char type[101];
+	char type[UTF8_BUF(TYPE_NAME_MAX_CHARS)];
 	char channel[12]; /* "" for the whole type */
 	long long capacity, sold, held, reserved, available, spt, version;
 };

@@ -28,7 +28,7 @@ enum { F_QTY, F_PAYMENT, F_COMPANY, F_CONTACT, F_COUNT };
 struct sale_state {
 	struct app *app;
 	long long type_id; /* what the form sells (app_push's arg) */
-	char type_name[201];
+	char type_name[UTF8_BUF(TYPE_NAME_MAX_CHARS)];
 	struct form_field fields[F_COUNT];
 	struct form form;
 	char error[600];
@@ -109,7 +109,7 @@ static bool charge_text(struct app *app, const struct sale_state *s, char *buf, 
 	enum payment_method pm = PAY_CARD;
 	const char *payment = form_value(&s->fields[F_PAYMENT]);
 	struct charge c;
-	char lead[300], mark_buf[600];
+	char lead[sizeof ((struct sale_state *)0)->type_name + 32], mark_buf[600];
 	const char *mark;
 	long long qty;
 
@@ -131,7 +131,7 @@ static bool charge_text(struct app *app, const struct sale_state *s, char *buf, 
 static void sale_draw(struct app *app, void *state, struct rect a)
 {
 	struct sale_state *s = state;
-	char title[256], hint[160], k[2][16], charge[400];
+	char title[1280], hint[160], k[2][16], charge[1024];
 	int y = a.y + 1, x = a.x + 2, w = a.w - 4 < 76 ? a.w - 4 : 76;
 
 	snprintf(title, sizeof title, "Sell %s — %s", s->type_name, app_event_name(app));

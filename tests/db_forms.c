@@ -392,6 +392,36 @@ static void test_sale_of_group_tickets_says_seats(void **state)
 	tmux_stop(&t);
 }
 
+/* A long type name of letters beyond ASCII: the inventory kept 100 bytes
+ * of it, cut inside an "Ü", and the sale's charge line and question lost
+ * their amounts (an invalid name measured as fitting); the name gives way
+ * and the amounts stay. */
+static void test_sale_of_a_long_name_beyond_ascii_shows_its_amounts(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Cruise Gala"), "2040-07-03", 0);
+	char name[256];
+	PGconn *c = test_connect();
+	(void)state;
+
+	snprintf(name, sizeof name, "VIP Backstage Pass with Dinner and \u00c5lesund Fjord Cruise %s",
+		 "\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc"
+		 "\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc\u00dc");
+	make_type(event_id, name, 100, 125050, 1);
+	open_sale(&t, event_id, "VIP Backstage");
+	tmux_keys(&t, "BSpace");
+	tmux_keys(&t, "7");
+	assert_true(tmux_wait_for(&t, "= 8,753.50 + VAT 2,188.38 = 10,941.88", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "card: 10,941.88 incl. VAT? y/n", 3000));
+	assert_true(screen_has(&t, "Sell 7 \u00d7 VIP Backstage"));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Order #", 5000));
+	assert_int_equal(scalar_ev(c, "SELECT gross_cents FROM ticket_order WHERE event_id = $1", event_id), 1094188);
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
 /* A refusal goes once the form changes (it was about what the form held
  * before); a sponsored counter sale names its sponsor. */
 static void test_sale_refusals_go_and_sponsored_names_its_sponsor(void **state)
@@ -439,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_neworder_company_searches_as_you_type),
 		cmocka_unit_test(test_forms_fit_80x24),
 		cmocka_unit_test(test_sale_of_group_tickets_says_seats),
+		cmocka_unit_test(test_sale_of_a_long_name_beyond_ascii_shows_its_amounts),
 		cmocka_unit_test(test_sale_refusals_go_and_sponsored_names_its_sponsor),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");

@@ -1,4 +1,4 @@
-/* utf8_copy: a cut never splits a character. */
+/* utf8_copy and utf8_prefix: a cut never splits a character. */
 #include <string.h>
 
 #include "helpers.h"
@@ -32,11 +32,26 @@ static void test_cuts_between_characters(void **state)
 	assert_string_equal(buf, "abcd");
 }
 
+static void test_prefix_ends_between_characters(void **state)
+{
+	(void)state;
+	/* "a" + é (2 bytes) + € (3 bytes) */
+	assert_int_equal(utf8_prefix("a\xc3\xa9\xe2\x82\xac", 2), 1);
+	assert_int_equal(utf8_prefix("a\xc3\xa9\xe2\x82\xac", 3), 3);
+	assert_int_equal(utf8_prefix("a\xc3\xa9\xe2\x82\xac", 5), 3);
+	assert_int_equal(utf8_prefix("a\xc3\xa9\xe2\x82\xac", 6), 6);
+	/* a text shorter than n is whole */
+	assert_int_equal(utf8_prefix("a\xc3\xa9", 40), 3);
+	assert_int_equal(utf8_prefix("", 4), 0);
+	assert_int_equal(utf8_prefix("abc", 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fits_whole),
 		cmocka_unit_test(test_cuts_between_characters),
+		cmocka_unit_test(test_prefix_ends_between_characters),
 	};
 	return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
 }

@@ -60,7 +60,7 @@ bool invoice_mail(const struct document *d, const char *pdf, char *why, size_t s
 {
 	struct mail_config mc;
 	struct mail_message m = { 0 };
-	char subject[400], name[80];
+	char subject[1024], name[80];
 	char *body;
 	bool ok;
 

@@ -84,7 +84,7 @@ static double wrapped(cairo_t *cr, double x, double y, double width, double lead
 		n = strcspn(p, " ");
 		if (n == 0)
 			break;
-		snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word - 1 ? n : sizeof word - 1), p);
+		snprintf(word, sizeof word, "%.*s", (int)utf8_prefix(p, n < sizeof word - 1 ? n : sizeof word - 1), p);
 		p += n;
 		snprintf(trial, sizeof trial, "%s%s%s", line, line[0] ? " " : "", word);
 		cairo_text_extents(cr, trial, &e);
@@ -109,7 +109,7 @@ static double lines_at(cairo_t *cr, double x, double y, double width, double lea
 	char line[600];
 	while (*s) {
 		size_t n = strcspn(s, "\n");
-		snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line - 1 ? n : sizeof line - 1), s);
+		snprintf(line, sizeof line, "%.*s", (int)utf8_prefix(s, n < sizeof line - 1 ? n : sizeof line - 1), s);
 		if (line[0])
 			y = wrapped(cr, x, y, width, leading, line);
 		s += n;
@@ -253,7 +253,7 @@ static void pair(cairo_t *cr, double y, const char *label, const char *value)
 
 bool pdf_invoice_write(const struct document *d, const char *path, char *why, size_t size)
 {
-	char part[4200], buf[700], a[40], b[40], rate[16], order[32];
+	char part[4200], buf[2048], a[40], b[40], rate[16], order[32];
 	cairo_surface_t *surface;
 	cairo_t *cr;
 	double y, ry;

@@ -269,7 +269,7 @@ static void put_rule(struct out *o, char c)
 char *doc_receipt_text(const struct document *d, int width)
 {
 	struct out o = { .width = width < 32 ? 32 : width > 80 ? 80 : width };
-	char a[64], b[64], left[300], right[64], rate[16];
+	char a[64], b[64], left[1024], right[64], rate[16];
 
 	put(&o, "", 0);
 	if (d->has_seller) {

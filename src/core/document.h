@@ -10,8 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "validate.h"
+
 struct doc_line {
-	char type[101];
+	char type[UTF8_BUF(TYPE_NAME_MAX_CHARS)];
 	int qty;
 	int64_t unit_cents, net_cents, vat_cents;
 	int vat_bp;
@@ -24,15 +26,16 @@ struct doc_rate {
 };
 
 struct doc_party {
-	char name[201], address[501], vat_number[51], bank[201], email[255], contact[201];
+	char name[UTF8_BUF(200)], address[UTF8_BUF(500)], vat_number[UTF8_BUF(50)], bank[UTF8_BUF(200)],
+		email[UTF8_BUF(EMAIL_MAX_CHARS)], contact[UTF8_BUF(CONTACT_MAX_CHARS)];
 };
 
 #define DOC_MAX_RATES 16
 
 struct document {
 	long long order_id, event_id;
-	char event_name[201], event_date[11];
-	char status[16], payment[16], station[61], created[17]; /* "YYYY-MM-DD HH:MM" */
+	char event_name[UTF8_BUF(NAME_MAX_CHARS)], event_date[11];
+	char status[16], payment[16], station[UTF8_BUF(60)], created[17]; /* "YYYY-MM-DD HH:MM" */
 	int invoice_no;               /* 0: no invoice number */
 	char issued_on[11], due_on[11]; /* invoices only */
 	char currency[4];

@@ -70,6 +70,16 @@ char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
+size_t utf8_prefix(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	if (len < n)
+		return len; /* the whole text */
+	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+		len--; /* s[len] continues a character: cut before it starts */
+	return len;
+}
+
 size_t utf8_copy(char *dst, size_t size, const char *src)
 {
 	size_t n;

@@ -16,6 +16,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * cutting only between UTF-8 characters: a character that does not fit
  * whole is left out, never split. Returns the bytes copied. */
 size_t utf8_copy(char *dst, size_t size, const char *src);
+/* The longest prefix of s, at most n bytes, that ends between UTF-8
+ * characters: for "%.*s" cuts of a text longer than its buffer. */
+size_t utf8_prefix(const char *s, size_t n);
 
 /* Makes text safe to print to a terminal or a printer, in place: C0
  * controls (but newlines when keep_newlines), DEL, C1 controls and the

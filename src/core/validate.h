@@ -14,6 +14,10 @@
 #define COMPANY_MAX_CHARS 200
 #define CONTACT_MAX_CHARS 200
 #define EMAIL_MAX_CHARS 254
+#define TYPE_NAME_MAX_CHARS 100
+/* Bytes that hold a text of n characters whole (UTF-8: up to 4 each, and
+ * the NUL): a buffer sized in characters cut a name inside a character. */
+#define UTF8_BUF(n) ((n) * 4 + 1)
 
 /* Non-empty after trimming, valid UTF-8, no control characters (C0, DEL
  * or C1: they would be drawn on every screen), no NUL, at most max_chars

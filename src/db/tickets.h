@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "../core/token.h"
+#include "../core/validate.h"
 #include "async.h"
 #include "db.h"
 
@@ -50,7 +51,7 @@ bool db_tickets_of_order_submit(struct db *db, const void *owner, long long orde
 #define PERSON_TICKETS_MAX 16
 struct person_ticket {
 	long long id, event_id, type_id, issue, scans;
-	char type[101], status[8], order_status[16], token[TOKEN_MAX + 8], last_scan[64];
+	char type[UTF8_BUF(TYPE_NAME_MAX_CHARS)], status[8], order_status[16], token[TOKEN_MAX + 8], last_scan[64];
 };
 struct person_tickets {
 	struct person_ticket tickets[PERSON_TICKETS_MAX];
