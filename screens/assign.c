@@ -60,6 +60,11 @@ struct assign_state {
 	bool error;
 	bool discarding;      /* Esc or F2 with a person typed: "Discard this assignment? y/n" */
 	bool discard_to_menu; /* asked by F2: y goes on to the menu */
+	/* F8 asked "Unassign #N (Name)? …": about this ticket, as listed then */
+	struct {
+		long long ticket;
+		char holder[201];
+	} unassign;
 	/* bulk: a CSV file's rows, checked (dry run) before anything changes */
 	enum { BULK_OFF, BULK_PATH, BULK_PREVIEW } bulk;
 	struct form_field path;
@@ -221,7 +226,8 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 	}
 	draw_text(y++, a.x + 2, a.w - 4, "Assign the selected ticket to:", A_BOLD);
 	for (int i = 0; i < A_COUNT; i++)
-		form_draw_field(&s->form, i, y++, a.x + 2, 10, a.w - 4 < 70 ? a.w - 4 : 70, !s->discarding);
+		form_draw_field(&s->form, i, y++, a.x + 2, 10, a.w - 4 < 70 ? a.w - 4 : 70,
+				!s->discarding && !s->unassign.ticket);
 	if (!s->nmatches && smark) {
 		char line[700];
 		snprintf(line, sizeof line, "Known people: %s", smark);
@@ -256,6 +262,23 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
 			  s->discard_to_menu ? "y: discard, open the menu   n or Esc: keep it"
 					     : "y: discard and close   n or Esc: keep it",
+			  theme_attr(C_DIM));
+		return;
+	}
+	if (s->unassign.ticket) {
+		/* as the discard: the question, then what y and n do; the name
+		 * gives way, never the number or the y/n */
+		char before[40], name[sizeof s->unassign.holder + 8], line[sizeof name + 120];
+		const char *after = ")? Its QR stops working. y/n";
+		int room;
+		snprintf(before, sizeof before, "Unassign #%lld (", s->unassign.ticket);
+		room = a.w - 4 - draw_text_width(before) - draw_text_width(after);
+		text_ellipsis(name, sizeof name, s->unassign.holder, room < 4 ? 4 : room);
+		snprintf(line, sizeof line, "%s%s%s", before, name, after);
+		draw_fill(a.y + a.h - 2, a.x, a.w, A_NORMAL);
+		draw_fill(a.y + a.h - 1, a.x, a.w, A_NORMAL);
+		draw_text(a.y + a.h - 2, a.x + 2, a.w - 4, line, theme_attr(C_SELECTED) | A_BOLD);
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, "y: unassign (the badge stops working)   n or Esc: keep it",
 			  theme_attr(C_DIM));
 		return;
 	}
@@ -487,6 +510,30 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 	struct assign_state *s = state;
 	int r;
 
+	if (s->unassign.ticket) {
+		/* y unassigns the ticket asked about; n or Esc keeps it; F1, F2
+		 * and F10 work as everywhere, any other key waits for y or n */
+		long long ticket = s->unassign.ticket;
+		json_t *doc;
+		if (action == ACT_HELP || action == ACT_QUIT)
+			return SCR_IGNORED;
+		if (action != ACT_YES && action != ACT_NO && action != ACT_MENU)
+			return SCR_HANDLED;
+		s->unassign.ticket = 0;
+		if (action == ACT_MENU) /* as F2 does here, asking first if a person is typed */
+			return assign_key(app, state, action, key);
+		if (action == ACT_NO) {
+			app_status(app, false, "ticket #%lld kept: nothing changed", ticket);
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		doc = db_ticket_reissue(app_db(app), ticket, true, "unassigned at the desk");
+		if (doc)
+			app_status(app, false, "ticket #%lld unassigned; its old QR no longer works", ticket);
+		else
+			app_status(app, true, "not unassigned: %s", app_db(app)->err);
+		json_decref(doc);
+		return SCR_HANDLED | SCR_REQUERY;
+	}
 	if (s->discarding) {
 		/* y alone (no Enter) discards; anything else keeps the form */
 		s->discarding = false;
@@ -539,16 +586,17 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 		}
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_UNASSIGN:
+		/* it voids a badge that may be printed: asked first (y/n) */
 		if (s->cursor.count > 0) {
-			json_t *doc = db_ticket_reissue(app_db(app), s->tickets[s->cursor.selected].id, true, "unassigned at the desk");
-			if (doc)
-				app_status(app, false, "ticket #%lld unassigned; its old QR no longer works",
-					   s->tickets[s->cursor.selected].id);
-			else
-				app_status(app, true, "not unassigned: %s", app_db(app)->err);
-			json_decref(doc);
+			const struct ticket_row *t = &s->tickets[s->cursor.selected];
+			if (!t->holder[0]) {
+				app_status(app, true, "ticket #%lld is not assigned: nothing to unassign", t->id);
+				return SCR_HANDLED | SCR_REDRAW;
+			}
+			s->unassign.ticket = t->id;
+			snprintf(s->unassign.holder, sizeof s->unassign.holder, "%s", t->holder);
 		}
-		return SCR_HANDLED | SCR_REQUERY;
+		return SCR_HANDLED | SCR_REDRAW;
 	default:
 		break;
 	}
@@ -585,6 +633,12 @@ static const char *assign_writing(void *state)
 	return ((struct assign_state *)state)->assigning ? "assigning a ticket" : NULL;
 }
 
+/* While F8 asks, the key bar and the help show y, n and Esc. */
+static const char *assign_keys(void *state)
+{
+	return ((struct assign_state *)state)->unassign.ticket ? KEYS_ASK : NULL;
+}
+
 static const char *assign_unsaved(void *state)
 {
 	return assign_touched(state) ? "the person being typed" : NULL;
@@ -600,6 +654,7 @@ const struct screen_ops assign_screen = {
 	.query = assign_query,
 	.draw = assign_draw,
 	.on_key = assign_key,
+	.keys = assign_keys,
 	.writing = assign_writing,
 	.unsaved = assign_unsaved,
 	.on_notify = assign_notify,

@@ -64,7 +64,7 @@ static void help_init(struct app *app, void *state, const struct screen_arg *arg
 {
 	struct help_state *h = state;
 	const struct screen_ops *below = app_below(app);
-	const char *name = below ? below->name : "menu";
+	const char *name = below ? app_below_keys(app) : "menu";
 	(void)arg;
 
 	add_bindings(h, name, app_role(app), true);

@@ -61,6 +61,11 @@ struct screen_ops {
 	/* True while a text field has the focus, so that letters type: the
 	 * key bar leaves out the keys that are letters then. NULL: never. */
 	bool (*typing)(void *state);
+	/* The key set the screen answers to now when it is not its own: a
+	 * y/n question (KEYS_ASK). Dispatch, the key bar and the F1 help all
+	 * read it, so while it asks they show the question's keys. NULL op
+	 * or NULL: the screen's name. */
+	const char *(*keys)(void *state);
 	/* What the screen is writing now ("archiving Fjord AB"), or NULL.
 	 * Closing a screen cancels its requests, so while it writes the
 	 * framework keeps it (and the screens under it) open: Esc, F2 and
@@ -120,6 +125,8 @@ void app_wake_in(struct app *app, int ms);
  * on arg (copied; NULL: nothing). */
 void app_push(struct app *app, const struct screen_ops *screen, const struct screen_arg *arg);
 const struct screen_ops *app_below(struct app *app); /* the screen under the top */
+/* The key set of the screen under the top as it stands (its keys op). */
+const char *app_below_keys(struct app *app);
 
 /* Screens registered in the main menu, in order. */
 struct menu_entry {

@@ -355,6 +355,67 @@ static void test_assign_screen_asks_before_discarding(void **state)
 					order), 0);
 }
 
+/* F8 voids the badge of an assigned ticket (its old QR stops working), so
+ * it asks first, naming the ticket and its holder, and the key bar shows
+ * the question's keys; n or Esc keeps it assigned, y unassigns it. */
+static void test_assign_screen_asks_before_unassigning(void **state)
+{
+	struct tmux t;
+	long long first;
+	char question[128], kept[64];
+	int row;
+	(void)state;
+
+	screen_order(&t, "Unassign Gala", 1, &first);
+	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Kari Nordmann' --email kari.n@example.com", first));
+	open_assign(&t);
+	assert_true(tmux_wait_for(&t, "Kari Nordmann", 3000));
+	snprintf(question, sizeof question, "Unassign #%lld (Kari Nordmann)? Its QR stops working. y/n", first);
+	snprintf(kept, sizeof kept, "ticket #%lld kept", first);
+	tmux_keys(&t, "F8");
+	assert_true(tmux_wait_for(&t, question, 3000));
+	row = tmux_row_of(&t, question);
+	assert_true(row > 0 && row < 23); /* above the status line and the key bar */
+	assert_true(screen_has(&t, "y: unassign (the badge stops working)   n or Esc: keep it"));
+	{
+		char *bar = line_with(&t, "F1Help");
+		assert_non_null(bar);
+		assert_non_null(strstr(bar, "yYes"));
+		assert_non_null(strstr(bar, "nNo"));
+		assert_null(strstr(bar, "F8Unassign"));
+		free(bar);
+	}
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, kept, 3000));
+	assert_false(screen_has(&t, "Unassign #"));
+	assert_true(screen_has(&t, "F8Unassign"));
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket WHERE id = $1 AND person_id IS NOT NULL",
+					first), 1);
+	/* Esc keeps it too (the screen stays open) */
+	tmux_keys(&t, "F8");
+	assert_true(tmux_wait_for(&t, question, 3000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "Unassign #", 3000));
+	assert_true(screen_has(&t, "Assign the selected ticket to:"));
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket WHERE id = $1 AND person_id IS NOT NULL",
+					first), 1);
+	/* F1 while asking lists the question's keys */
+	tmux_keys(&t, "F8");
+	assert_true(tmux_wait_for(&t, question, 3000));
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of Assign tickets", 3000));
+	assert_true(screen_has(&t, "answer the question: do it"));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, question, 3000));
+	/* y unassigns */
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "(not assigned)", 5000));
+	assert_false(screen_has(&t, "Unassign #"));
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket WHERE id = $1 AND person_id IS NOT NULL",
+					first), 0);
+	tmux_stop(&t);
+}
+
 #define LONG_NAME "Bartholomew Ødegård-Lindqvist von Hohenzollern-Sigmaringen 山田太郎 Jr."
 #define LONG_MAIL "bart.hohenzollern@example.com"
 
@@ -892,6 +953,7 @@ int main(void)
 		cmocka_unit_test(test_csv_input_validated_like_the_cli),
 		cmocka_unit_test(test_overlong_text_says_its_limit),
 		cmocka_unit_test(test_assign_screen_asks_before_discarding),
+		cmocka_unit_test(test_assign_screen_asks_before_unassigning),
 		cmocka_unit_test(test_assign_screen_cuts_long_names_with_an_ellipsis),
 		cmocka_unit_test(test_assign_screen_f9_says_badge),
 		cmocka_unit_test(test_badge_sets_a_long_name_whole),

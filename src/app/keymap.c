@@ -152,6 +152,12 @@ const struct binding bindings[] = {
 	{ "conflicts", 'k', ACT_UP, false, false },
 	{ "conflicts", 'j', ACT_DOWN, false, false },
 	{ "conflicts", 'q', ACT_BACK, false, false },
+	/* a y/n question (KEYS_ASK): y does it, n or Esc leaves it */
+	{ KEYS_ASK, 'y', ACT_YES, true, false },
+	{ KEYS_ASK, 'Y', ACT_YES, false, false },
+	{ KEYS_ASK, 'n', ACT_NO, true, false },
+	{ KEYS_ASK, 'N', ACT_NO, false, false },
+	{ KEYS_ASK, KEY_ESC, ACT_NO, true, false },
 	/* modal states: a prompt or a typed field (keymap_modal) */
 	{ "modal", '\r', ACT_SUBMIT, false, false },
 	{ "modal", '\n', ACT_SUBMIT, false, false },
@@ -227,7 +233,7 @@ enum action keymap_lookup(const char *screen, int key)
 			continue;
 		if (b->screen && screen && strcmp(b->screen, screen) == 0)
 			return b->action;
-		if (!b->screen && global == ACT_NONE)
+		if (!b->screen && global == ACT_NONE && (b->always || b->action == ACT_REPAINT || !screen || strcmp(screen, KEYS_ASK) != 0))
 			global = b->action;
 	}
 	return global;

@@ -64,7 +64,9 @@
 	X(PERSONS, "Persons", "the chosen organization's persons (My Tickets)") \
 	X(ARCHIVED, "Archived", "archived organizations (u brings one back)") \
 	X(RESTORE, "Restore", "bring the chosen archived organization back (y/n)") \
-	X(RECEIPT, "Receipt", "the receipt of a settled order again, as a PDF")
+	X(RECEIPT, "Receipt", "the receipt of a settled order again, as a PDF") \
+	X(YES, "Yes", "answer the question: do it")                         \
+	X(NO, "No", "answer the question: leave it as it is")
 
 enum action {
 #define X(name, label, help) ACT_##name,
@@ -87,8 +89,13 @@ const char *action_label(enum action action);
 const char *action_help(enum action action);
 /* The help of action on screen: the screen's own words where it has them. */
 const char *action_help_on(const char *screen, enum action action);
-/* The screen's own binding wins over a global one. */
+/* The screen's own binding wins over a global one. In the key set of a
+ * question (KEYS_ASK: y, n, Esc) only the global keys that always work
+ * (F1, F2, F10) are bound, so dispatch, bar and help agree. */
 enum action keymap_lookup(const char *screen, int key);
+/* The key set a screen answers to while it asks a y/n question
+ * (screen_ops.keys). */
+#define KEYS_ASK "ask"
 /* For a modal state (a prompt, a typed field) that takes every other key
  * as text: the keys that always work (F1 help, F2 menu, F10 quit: the
  * caller passes them through by returning SCR_IGNORED), the modal keys

@@ -230,6 +230,18 @@ const struct screen_ops *app_below(struct app *app)
 	return app->depth >= 2 ? app->stack[app->depth - 2].ops : NULL;
 }
 
+/* The key set a screen answers to now: a question's, else its own. */
+static const char *slot_keys(const struct screen_slot *s)
+{
+	const char *keys = s->ops->keys ? s->ops->keys(s->state) : NULL;
+	return keys ? keys : s->ops->name;
+}
+
+const char *app_below_keys(struct app *app)
+{
+	return app->depth >= 2 ? slot_keys(&app->stack[app->depth - 2]) : NULL;
+}
+
 /* What a screen, the loop or a key is about to run starts from here: a
  * message set from now on belongs to what follows, one set before belongs
  * to the screen that was on top. */
@@ -651,7 +663,7 @@ static void draw_bar(struct app *app, int y, int w)
 	draw_fill(y, 0, w, theme_attr(C_BAR_LABEL));
 	const struct screen_ops *ops = top(app)->ops;
 	bool typing = ops->typing && ops->typing(top(app)->state);
-	app->nbar = keymap_bar(ops->name, app->depth > 1, typing, app->role, w, app->bar, BAR_MAX);
+	app->nbar = keymap_bar(slot_keys(top(app)), app->depth > 1, typing, app->role, w, app->bar, BAR_MAX);
 	for (int i = 0; i < app->nbar; i++) {
 		const struct bar_item *b = &app->bar[i];
 		char key[16];
@@ -814,7 +826,7 @@ static void handle_key(struct app *app, int ch)
 	dispatch_begin(app);
 	if (db_now_ms() - app->seen_ms > 30000)
 		station_seen(app, s->ops->name); /* last activity, at most twice a minute */
-	action = keymap_lookup(s->ops->name, ch);
+	action = keymap_lookup(slot_keys(s), ch);
 	if (app->confirm_quit) {
 		/* y (no Enter) or the quit key again: quit; n or Esc: stay;
 		 * any other key: stay, and the key does what it does */
