@@ -244,7 +244,9 @@ static int inventory_mouse(struct app *app, void *state, enum mouse_event event,
 
 /* Payloads carry event and version; a change to another event is not ours.
  * Ours triggers one re-read (several notifications coalesce into one), so
- * a gap in versions can never leave a stale number on screen. */
+ * a gap in versions can never leave a stale number on screen. A type added
+ * or deleted says so on boxoffice_events instead (db/002's
+ * ticket_type_notify: the table's name, no event), so any is read again. */
 static int inventory_notify(struct app *app, void *state, const char *channel, const char *payload)
 {
 	json_t *doc;
@@ -252,6 +254,8 @@ static int inventory_notify(struct app *app, void *state, const char *channel, c
 	long long event;
 	(void)state;
 
+	if (strcmp(channel, "boxoffice_events") == 0)
+		return strcmp(payload, "ticket_type") == 0 ? SCR_REQUERY : SCR_IGNORED;
 	if (strcmp(channel, "boxoffice_inventory") != 0)
 		return SCR_IGNORED;
 	doc = json_loads(payload, 0, &jerr);

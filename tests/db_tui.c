@@ -83,6 +83,8 @@ static void test_tui_opens_navigates_and_quits(void **state)
 }
 
 /* The number in the AVAILABLE column of the row that starts with type. */
+static bool screen_has(struct tmux *t, const char *text);
+
 static long long available_on_screen(const char *screen, const char *type)
 {
 	const char *line = screen;
@@ -227,6 +229,35 @@ static void test_two_stations_see_a_sale_live(void **state)
 	tmux_keys(&a, "y");
 	assert_true(tmux_wait_for(&a, "TAKEN", 3000));
 	tmux_stop(&a);
+}
+
+/* The footer says "Live": a type added in another shell shows without F5,
+ * and one deleted elsewhere goes (they notify boxoffice_events, not
+ * boxoffice_inventory). */
+static void test_inventory_shows_types_added_and_deleted_elsewhere(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Types Live"), "2031-02-01", 0), student;
+	char cmd[256], id[24];
+	PGconn *c;
+	(void)state;
+
+	make_type(event_id, "Balcony", 40, 45000, 1);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen inventory --event %lld; sleep 60", event_id);
+	tmux_start(&t, "types", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Balcony", 10000));
+	assert_true(tmux_wait_for(&t, "Live: last read", 3000));
+	student = cli_json_id("$BOXOFFICE type add --event %lld --name Student --capacity 10 --price 100", event_id);
+	assert_true(tmux_wait_for(&t, "Student", 3000));
+	assert_true(wait_available(&t, "Student", 10, 3000));
+	/* deleted elsewhere (no seat of it sold): it leaves the list */
+	c = test_connect();
+	snprintf(id, sizeof id, "%lld", student);
+	PQclear(test_query(c, "DELETE FROM ticket_type WHERE id = $1", 1, (const char *const[]){ id }));
+	PQfinish(c);
+	assert_true(tmux_wait_gone(&t, "Student", 3000));
+	assert_true(screen_has(&t, "Balcony"));
+	tmux_stop(&t);
 }
 
 /* The total ORD of the summary grid's Total row (13th number). */
@@ -1042,6 +1073,7 @@ int main(void)
 		cmocka_unit_test(test_tui_opens_navigates_and_quits),
 		cmocka_unit_test(test_tui_offline_then_online),
 		cmocka_unit_test(test_two_stations_see_a_sale_live),
+		cmocka_unit_test(test_inventory_shows_types_added_and_deleted_elsewhere),
 		cmocka_unit_test(test_orders_screen_filters_and_live),
 		cmocka_unit_test(test_orders_pages_by_its_rows_after_a_resize),
 		cmocka_unit_test(test_assign_three_tickets_to_three_people),
