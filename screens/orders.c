@@ -108,7 +108,8 @@ static int dispatch_key(struct app *app, struct orders_state *s, enum action act
 			/* the pane shows the new filter now (and says if it is
 			 * wrong); list and summary follow when typing pauses */
 			orders_filters_apply(s, app_event_id(app));
-			orders_refresh_soon(app, s, true);
+			if (!s->filter_error[0]) /* else the last good filter stays */
+				orders_refresh_soon(app, s, true);
 		}
 		return SCR_HANDLED | SCR_REDRAW;
 	}
@@ -260,6 +261,7 @@ static void orders_init(struct app *app, void *state, const struct screen_arg *a
 	s->act.after = orders_after_write;
 	s->act.after_ctx = s;
 	orders_filters_init(s);
+	order_filter_reset(&s->filter); /* the last good filter, before any */
 	s->sort = SORT_DATE;
 	s->descending = true; /* newest first */
 	if (arg && arg->id && arg->name) {

@@ -29,7 +29,9 @@ void orders_filters_init(struct orders_state *s)
 	s->filters = (struct form){ s->ffields, FF_COUNT, s->filters.focus };
 }
 
-/* The pane's fields as a filter; dates count only once complete. */
+/* The pane's fields as a filter; dates count only once complete. While
+ * the pane has an error (a date half typed, From after To) the filter
+ * stays the last good one. */
 void orders_filters_apply(struct orders_state *s, long long event_id)
 {
 	struct order_filter f;
@@ -61,7 +63,13 @@ void orders_filters_apply(struct orders_state *s, long long event_id)
 	if ((why = order_filter_check(&f))) {
 		snprintf(s->filter_error, sizeof s->filter_error, "%s", why);
 		s->filter_error_short[0] = '\0';
-		f.to[0] = '\0'; /* keep showing something sensible */
+	}
+	if (s->filter_error[0]) {
+		/* Not applied: the list and the grid keep the last good filter
+		 * (the grid's note says so), never half of the wrong one. */
+		s->filter.event_id = event_id;
+		s->filter.event_org_id = s->org_id;
+		return;
 	}
 	s->filter = f;
 }

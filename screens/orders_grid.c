@@ -83,11 +83,19 @@ static void grid_rows(const struct orders_state *s, struct grid_rows *g)
 }
 
 /* The line above the grid says what it leaves out of what the list shows:
- * with the Status filter on All, the cancelled and refunded orders. */
+ * with the Status filter on All, the cancelled and refunded orders; while
+ * the filter pane has an error, that list and grid keep the last good
+ * filter. */
 static void grid_note(const struct orders_state *s, const struct grid_rows *g, struct rect a, int y)
 {
 	char line[200] = "", amount[32];
 
+	if (s->filter_error[0]) {
+		/* the pane's filter is wrong: what is shown is not it */
+		snprintf(line, sizeof line, "Not applied: %s — list and grid as before", s->filter_error);
+		draw_text(y, a.x + 1, a.w - 2, line, theme_attr(C_STATUS_ERR));
+		return;
+	}
 	if (g->closed) {
 		snprintf(line, sizeof line, "The grid: cancelled and refunded orders (neither owed nor paid)");
 	} else if (s->filter.status < 0) {

@@ -732,6 +732,48 @@ static void test_date_error_whole_at_80(void **state)
 	tmux_stop(&t);
 }
 
+/* From after To is said, and not half applied (To dropped, From kept):
+ * list and grid keep showing the last good filter, and say so. */
+static void test_from_after_to_keeps_the_last_good_filter(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Range Gala"), "2040-10-02", 0), total;
+	char *screen, line[512];
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 10000, 1);
+	order_add(event_id, "Adult:1", "invoice", "Range One");
+	order_add(event_id, "Adult:2", "invoice", "Range Two");
+	total = summary_amount(event_id, "total", "total");
+	start_orders(&t, "range", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "Range One", 10000));
+	/* To: far ahead, every order */
+	tmux_keys(&t, "Tab Tab Tab Tab Tab");
+	tmux_type(&t, "2099-12-31");
+	assert_true(tmux_wait_gone(&t, "loading", 3000));
+	assert_true(screen_has(&t, "Range One") && screen_has(&t, "Range Two"));
+	/* From: after To. Before, this read "From 2100-01-01" alone: nothing */
+	tmux_keys(&t, "BTab");
+	tmux_type(&t, "2100-01-01");
+	assert_true(tmux_wait_for(&t, "Not applied: From is after To — list and grid as before", 3000));
+	assert_true(screen_has(&t, "From is after To"));
+	usleep(1500 * 1000); /* a re-read, had one been made, is back by now */
+	screen = tmux_capture(&t);
+	if (!strstr(screen, "Range One") || !strstr(screen, "Range Two") || strstr(screen, "No orders match"))
+		fail_msg("the list no longer shows the last good filter:\n%s", screen);
+	assert_true(screen_line(screen, "Total", line, sizeof line));
+	if (!line_has_money(line, total))
+		fail_msg("the grid's total %lld is not the list's:\n%s", total, screen);
+	free(screen);
+	/* fixed (From before To): applied, and the note goes */
+	tmux_keys(&t, "C-u");
+	tmux_type(&t, "2099-12-30");
+	assert_true(tmux_wait_gone(&t, "Not applied", 3000));
+	assert_true(tmux_wait_gone(&t, "Range One", 3000));
+	assert_true(tmux_wait_for(&t, "No orders match", 3000));
+	tmux_stop(&t);
+}
+
 /* The order's history tells its lines apart ("Order 2 × Adult", not three
  * identical "Order" rows) and, when it does not fit, says there is more
  * below and scrolls to it: "Invoice sent" after i is reachable. */
@@ -794,6 +836,7 @@ int main(void)
 		cmocka_unit_test(test_prompts_keep_yes_no_at_80),
 		cmocka_unit_test(test_filters_reset_goes_with_next_key),
 		cmocka_unit_test(test_date_error_whole_at_80),
+		cmocka_unit_test(test_from_after_to_keeps_the_last_good_filter),
 		cmocka_unit_test(test_order_history_lines_and_more_below),
 	};
 	if (getenv("ORDERS_TEST") && *getenv("ORDERS_TEST"))
