@@ -327,6 +327,50 @@ static void test_header_keeps_the_station(void **state)
 	tmux_stop(&t);
 }
 
+/* The login's role is in the header at 80 columns on the long titles too
+ * (New ticket order, Alert thresholds, Offline conflicts), as on the
+ * others: the event's "Event: " label gives way before it does. A short
+ * station's name, as a till has ("till-A"). */
+static void test_header_says_the_role_on_long_titles(void **state)
+{
+	static const char *const screens[][2] = {
+		{ "neworder", "New ticket order" },
+		{ "thresholds", "Alert thresholds" },
+		{ "conflicts", "Offline conflicts" },
+	};
+	struct tour d;
+	struct tmux t;
+	char role[64] = "", want[160], line[1024], cmd[512], *screen;
+	const char *at;
+	(void)state;
+
+	tour_data(&d);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station till-A --event %lld; sleep 30", d.event);
+	tmux_start(&t, "role", 80, 24, cmd);
+	assert_true(wait_line(&t, 0, "Station: till-A \u00b7 ", 10000)); /* the menu says it */
+	screen = tmux_capture(&t);
+	line_of(screen, 0, line, sizeof line);
+	at = strstr(line, "Station: till-A \u00b7 ") + strlen("Station: till-A \u00b7 ");
+	snprintf(role, sizeof role, "%.*s", (int)strcspn(at, " "), at);
+	free(screen);
+	tmux_stop(&t);
+	assert_true(role[0]);
+	snprintf(want, sizeof want, "Station: till-A \u00b7 %s ", role);
+	for (size_t i = 0; i < sizeof screens / sizeof screens[0]; i++) {
+		snprintf(cmd, sizeof cmd, "$BOXOFFICE --station till-A --event %lld --screen %s; sleep 30", d.event,
+			 screens[i][0]);
+		tmux_start(&t, "role", 80, 24, cmd);
+		assert_true(wait_line(&t, 0, screens[i][1], 10000));
+		if (!wait_line(&t, 0, want, 5000))
+			fail_msg("%s: no role in the header", screens[i][1]);
+		screen = tmux_capture(&t);
+		line_of(screen, 0, line, sizeof line);
+		assert_non_null(strstr(line, "ONLINE"));
+		free(screen);
+		tmux_stop(&t);
+	}
+}
+
 /* F10 asks; n (or any other key) stays; F10 twice, or y, quits. */
 static void test_quit_asks(void **state)
 {
@@ -472,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_keys_below_the_floor),
 		cmocka_unit_test(test_f2_below_the_floor_keeps_a_typed_sale),
 		cmocka_unit_test(test_header_keeps_the_station),
+		cmocka_unit_test(test_header_says_the_role_on_long_titles),
 		cmocka_unit_test(test_quit_asks),
 		cmocka_unit_test(test_messages_belong_to_their_screen),
 		cmocka_unit_test(test_mouse),

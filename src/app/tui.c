@@ -635,18 +635,23 @@ static void draw_header(struct app *app, int w)
 	room = w - (int)strlen(state) - 1;
 	draw_fill(0, 0, w, theme_attr(C_HEADER));
 	/* The station's name is never cut: the event's name gives way first
-	 * ("…"), then the login's role (the menu shows it too), then the
-	 * program's name. */
-	for (int step = 0; step < 3; step++) {
+	 * ("…"), then its "Event: " label (so that screens with long titles,
+	 * New ticket order, keep the role at 80 columns), then the login's
+	 * role (the menu shows it too), then the program's name. */
+	for (int step = 0; step < 4; step++) {
 		int event_room;
-		bool brief = step == 2, with_role = step == 0 && app->role[0];
+		bool brief = step == 3, with_role = step < 2 && app->role[0], label = step != 1;
+		if (step == 1 && !with_role)
+			continue; /* the label goes only to keep the role */
 		if (with_role)
 			snprintf(station, sizeof station, " │ Station: %s · %s", app->db->station, app->role);
 		else
 			snprintf(station, sizeof station, " │ Station: %s", app->db->station);
-		snprintf(fixed, sizeof fixed, "%s%s │ Event: ", brief ? " " : " boxoffice │ ", top(app)->ops->title);
+		snprintf(fixed, sizeof fixed, "%s%s │ %s", brief ? " " : " boxoffice │ ", top(app)->ops->title,
+			 label ? "Event: " : "");
 		event_room = room - draw_text_width(fixed) - draw_text_width(station);
-		if (event_room < 8 && !brief)
+		/* at least "Gala 20…"; "Gala…" where its label went for the role */
+		if (event_room < (label ? 8 : 6) && !brief)
 			continue;
 		text_ellipsis(event, sizeof event, app->event_name[0] ? app->event_name : "(none)", event_room);
 		break;
