@@ -505,6 +505,69 @@ static void test_text_output_never_prints_control_characters(void **state)
 	json_decref(doc);
 }
 
+/* The actions of an order's history (`order show --json`), one string:
+ * "requested,settled,sell". */
+static void history_actions(long long order, char *out, size_t size)
+{
+	json_t *doc = cli_json("$BOXOFFICE --station desk-9 order show %lld --json", order), *row;
+	size_t i, used = 0;
+
+	out[0] = '\0';
+	json_array_foreach(json_object_get(doc, "history"), i, row) {
+		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? "," : "",
+					 json_string_value(json_object_get(row, "action")));
+		if (used >= size)
+			fail_msg("history of order %lld too long", order);
+	}
+	json_decref(doc);
+}
+
+/* Every new order's history starts with "requested" (who, which
+ * station, when): an invoice order's began at "Invoice sent", a sale's at
+ * its inventory row. The same from every function that makes an order:
+ * order add, sell, hold confirm. */
+static void test_new_order_history_starts_requested(void **state)
+{
+	long long ev = make_event(unique_name("History"), "2041-12-01", 0), ids[4], hold;
+	const char *want[4] = { "requested,order", "requested,sell", "requested,sell", "requested" };
+	char actions[200], id_s[24];
+	const char *p[2] = { id_s, getenv("PGUSER") };
+	struct run_result r;
+	(void)state;
+
+	make_type(ev, "Adult", 100, 10000, 1);
+	ids[0] = cli_json_id("$BOXOFFICE --station desk-9 order add --event %lld --lines Adult:2 --payment card "
+			     "--company 'Hist AB'", ev);
+	ids[1] = cli_json_id("$BOXOFFICE --station desk-9 sell --event %lld --type Adult --qty 1 --payment card", ev);
+	ids[2] = cli_json_id("$BOXOFFICE --station desk-9 sell --event %lld --type Adult --qty 1 --payment invoice", ev);
+	hold = cli_json_id("$BOXOFFICE --station desk-9 hold --event %lld --type Adult --qty 1 --ttl 600", ev);
+	ids[3] = cli_json_id("$BOXOFFICE --station desk-9 hold confirm %lld --payment free", hold);
+	for (int i = 0; i < 4; i++) {
+		history_actions(ids[i], actions, sizeof actions);
+		if (strncmp(actions, want[i], strlen(want[i])) != 0)
+			fail_msg("order %lld (%d): history %s, expected it to start %s", ids[i], i, actions, want[i]);
+		/* who and where: the login and the station that made it */
+		snprintf(id_s, sizeof id_s, "%lld", ids[i]);
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE entity = 'order' "
+					     "AND entity_id = $1::bigint AND action = 'requested' AND station = 'desk-9' "
+					     "AND actor = $2 AND at > now() - interval '1 minute'", 2, p), 1);
+	}
+	/* the next change follows it */
+	r = run_cmd("$BOXOFFICE order invoice %lld", ids[2]);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	history_actions(ids[2], actions, sizeof actions);
+	assert_string_equal(actions, "requested,sell,invoice_sent");
+	/* and the words: "Requested" in order show's history */
+	r = run_cmd("$BOXOFFICE order show %lld", ids[0]);
+	{
+		const char *history = strstr(r.out, "HISTORY"), *row = history ? strstr(history, "desk-9") : NULL;
+		if (!row || strncmp(row + strlen("desk-9"), "           Requested", 20) != 0)
+			fail_msg("no Requested history row:\n%s", r.out);
+	}
+	run_free(&r);
+}
+
 /* The column after a wide name starts where every other row's does: a
  * table pads by terminal columns (a CJK character takes two), and a name
  * too long for its column ends in "…" within it. */
@@ -565,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_no_such_id_or_name_is_exit_1),
 		cmocka_unit_test(test_empty_values_are_usage_errors),
 		cmocka_unit_test(test_listings_table_and_json),
+		cmocka_unit_test(test_new_order_history_starts_requested),
 		cmocka_unit_test(test_tables_pad_by_terminal_columns),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);

@@ -277,12 +277,15 @@ static void test_keys_revoke_rate_and_scope(void **state)
 	serve_start(&s, NULL);
 	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":\"adult\",\"op\":\"sell\",\"qty\":1}", ev);
 	assert_int_equal(adjust_status(&s, key, body, NULL), 200);
-	/* the change log names the key and its channel */
+	/* the change log names the key and its channel: the order's
+	 * "requested" row (db/073) and the sale's */
 	{
 		char want[100];
 		const char *p[2] = { want, NULL };
 		snprintf(want, sizeof want, "ota:%s", name);
-		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE api_key = $1", 1, p), 1);
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE api_key = $1", 1, p), 2);
+		assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE api_key = $1 "
+					     "AND action IN ('requested', 'sell')", 1, p), 2);
 	}
 	/* another channel, free tickets, no key, a malformed key */
 	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1,\"channel\":\"web\"}", ev, ty);
