@@ -431,6 +431,47 @@ static void test_availability_stream_is_live(void **state)
 	close(fd);
 }
 
+/* Each row of GET /availability says its type's seats a ticket, as
+ * `inventory --json` does: its counts are seats, and a shop selling a
+ * Group of 10 turns "available":45 into 4 tickets with it. */
+static void test_availability_says_seats_per_ticket(void **state)
+{
+	struct served s;
+	long long ev = make_event(unique_name("Seats"), "2027-05-07", 0);
+	long long adult = make_type(ev, "Adult", 40, 1000, 1), group = make_type(ev, "Group", 45, 9000, 10);
+	char path[100];
+	struct http_answer g;
+	json_t *rows, *row;
+	size_t i;
+	int seen = 0;
+
+	(void)state;
+	serve_start(&s, NULL);
+	snprintf(path, sizeof path, "/availability?event=%lld", ev);
+	g = http_do(&s, "GET", path, NULL, NULL, NULL);
+	assert_int_equal(g.status, 200);
+	rows = json_loads(g.body, 0, NULL);
+	assert_non_null(rows);
+	json_array_foreach (rows, i, row) {
+		long long type = json_integer_value(json_object_get(row, "type"));
+		json_t *spt = json_object_get(row, "seats_per_ticket");
+		if (!json_is_integer(spt))
+			fail_msg("row without seats_per_ticket: %s", g.body);
+		if (type == adult) {
+			assert_int_equal(json_integer_value(spt), 1);
+			seen |= 1;
+		} else if (type == group) {
+			assert_int_equal(json_integer_value(spt), 10);
+			assert_int_equal(json_integer_value(json_object_get(row, "available")) / json_integer_value(spt), 4);
+			seen |= 2;
+		}
+	}
+	assert_int_equal(seen, 3);
+	json_decref(rows);
+	http_answer_free(&g);
+	assert_int_equal(serve_stop(&s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_keys_revoke_rate_and_scope),
 		cmocka_unit_test(test_api_login_is_narrow),
 		cmocka_unit_test(test_availability_stream_is_live),
+		cmocka_unit_test(test_availability_says_seats_per_ticket),
 	};
 	return cmocka_run_group_tests_name("serve", tests, setup, teardown);
 }
