@@ -136,7 +136,7 @@ struct checkin_state {
 	/* F7: admit the one refused for a full area: 1 typing the reason */
 	int override_stage;
 	long long override_ticket;
-	char override_who[300];
+	char override_who[VERDICT_WHO_SIZE];
 	struct form_field override_reason;
 	struct form override_form;
 };
@@ -931,9 +931,9 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 	if (s->override_stage) {
 		int rw = a.w - 4;
 		const char *hint = "  Enter: admit · Esc: cancel";
-		char who[400], reason[600];
-		snprintf(line, sizeof line, "Admit over capacity: %s", s->override_who);
-		text_ellipsis(who, sizeof who, line, rw);
+		char ask[VERDICT_WHO_SIZE + 32], who[sizeof ask], reason[600];
+		snprintf(ask, sizeof ask, "Admit over capacity: %s", s->override_who);
+		text_ellipsis(who, sizeof who, ask, rw);
 		draw_fill(bottom - 2, a.x, a.w, A_NORMAL);
 		draw_fill(bottom - 1, a.x, a.w, A_NORMAL);
 		draw_text(bottom - 2, a.x + 2, rw, who, theme_attr(C_SELECTED) | A_BOLD);
@@ -1278,9 +1278,7 @@ static int start_override(struct app *app, struct checkin_state *s)
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	s->override_ticket = s->last.ticket;
-	snprintf(s->override_who, sizeof s->override_who, "#%lld%s%.100s%s%.60s%s into %.100s", s->last.ticket,
-		 s->last.person[0] ? ", " : "", s->last.person, s->last.type[0] ? " (" : "", s->last.type,
-		 s->last.type[0] ? ")" : "", s->last.area);
+	verdict_override_who(&s->last, s->override_who, sizeof s->override_who);
 	s->override_reason.text[0] = '\0';
 	s->override_stage = 1;
 	app_status(app, false, "%s", "");

@@ -1,8 +1,11 @@
-/* utf8_copy and utf8_prefix: a cut never splits a character. */
+/* utf8_copy, utf8_prefix, utf8_prefix_chars and the texts built with them:
+ * a cut never splits a character. */
 #include <string.h>
 
 #include "helpers.h"
 #include "src/core/util.h"
+#include "src/core/validate.h"
+#include "src/core/verdict.h"
 
 static void test_fits_whole(void **state)
 {
@@ -46,12 +49,67 @@ static void test_prefix_ends_between_characters(void **state)
 	assert_int_equal(utf8_prefix("abc", 0), 0);
 }
 
+static void test_prefix_chars_counts_characters(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_prefix_chars("h\xc3\xa9llo", 2), 3);
+	assert_int_equal(utf8_prefix_chars("h\xc3\xa9llo", 99), 6);
+	assert_int_equal(utf8_prefix_chars("\xe2\x82\xac\xf0\x9f\x8e\xab!", 2), 7);
+	assert_int_equal(utf8_prefix_chars("", 3), 0);
+	assert_int_equal(utf8_prefix_chars(NULL, 3), 0);
+	assert_int_equal(utf8_prefix_chars("abc", 0), 0);
+}
+
+static void repeat(char *dst, size_t size, const char *ch, int times)
+{
+	dst[0] = '\0';
+	for (int i = 0; i < times && strlen(dst) + strlen(ch) < size; i++)
+		strcat(dst, ch);
+}
+
+/* F7 on the check-in screen names who it would admit: a name, type and
+ * area of multi-byte characters longer than their limits are cut between
+ * characters (start_override cut them at 100, 60 and 100 bytes: inside
+ * a "€", the stored text was not UTF-8). */
+static void test_override_who_cuts_between_characters(void **state)
+{
+	struct verdict v;
+	char who[VERDICT_WHO_SIZE], want[VERDICT_WHO_SIZE], person[400], type[200], area[404];
+	(void)state;
+
+	memset(&v, 0, sizeof v);
+	v.ticket = 4711;
+	repeat(v.person, sizeof v.person, "\xe2\x82\xac", 200);  /* € × 200: 600 bytes */
+	repeat(v.type, sizeof v.type, "\xe6\x9d\xb1", 100);      /* 東 × 100 */
+	repeat(v.area, sizeof v.area, "\xf0\x9f\x8e\xab", 100); /* 🎫 × 100: at the limit */
+	verdict_override_who(&v, who, sizeof who);
+	assert_int_not_equal(utf8_length(who), -1);
+	repeat(person, sizeof person, "\xe2\x82\xac", 100);
+	repeat(type, sizeof type, "\xe6\x9d\xb1", 60);
+	repeat(area, sizeof area, "\xf0\x9f\x8e\xab", 100);
+	snprintf(want, sizeof want, "#4711, %s (%s) into %s", person, type, area);
+	assert_string_equal(who, want);
+	/* one character fewer than the limit is not cut; none are added */
+	repeat(v.person, sizeof v.person, "\xc3\x85", 99);
+	v.type[0] = '\0';
+	snprintf(v.area, sizeof v.area, "Hall A");
+	repeat(person, sizeof person, "\xc3\x85", 99);
+	snprintf(want, sizeof want, "#4711, %s into Hall A", person);
+	assert_string_equal(verdict_override_who(&v, who, sizeof who), want);
+	/* a small buffer: still cut between characters */
+	repeat(v.person, sizeof v.person, "\xe2\x82\xac", 200);
+	verdict_override_who(&v, who, 12);
+	assert_string_equal(who, "#4711, \xe2\x82\xac");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fits_whole),
 		cmocka_unit_test(test_cuts_between_characters),
 		cmocka_unit_test(test_prefix_ends_between_characters),
+		cmocka_unit_test(test_prefix_chars_counts_characters),
+		cmocka_unit_test(test_override_who_cuts_between_characters),
 	};
 	return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
 }

@@ -101,6 +101,19 @@ size_t utf8_copy(char *dst, size_t size, const char *src)
 	return n;
 }
 
+int utf8_prefix_chars(const char *s, int chars)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	int n = 0;
+
+	for (; chars > 0 && p[n]; chars--) {
+		n++;
+		while ((p[n] & 0xC0) == 0x80)
+			n++;
+	}
+	return n;
+}
+
 char *text_defang(char *s, bool keep_newlines)
 {
 	unsigned char *p = (unsigned char *)s;

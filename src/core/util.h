@@ -19,6 +19,10 @@ size_t utf8_copy(char *dst, size_t size, const char *src);
 /* The longest prefix of s, at most n bytes, that ends between UTF-8
  * characters: for "%.*s" cuts of a text longer than its buffer. */
 size_t utf8_prefix(const char *s, size_t n);
+/* The bytes of s's first chars characters (all of s when it has fewer),
+ * for "%.*s": a cut by characters, never inside one (a byte that starts
+ * no valid character counts as one). */
+int utf8_prefix_chars(const char *s, int chars);
 
 /* Makes text safe to print to a terminal or a printer, in place: C0
  * controls (but newlines when keep_newlines), DEL, C1 controls and the

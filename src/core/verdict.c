@@ -1,5 +1,6 @@
 #include "verdict.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -56,4 +57,15 @@ json_t *verdict_json(const struct verdict *v)
 	if (v->full)
 		json_object_set_new(j, "full", json_true());
 	return j;
+}
+
+const char *verdict_override_who(const struct verdict *v, char *buf, size_t size)
+{
+	char who[VERDICT_WHO_SIZE];
+
+	snprintf(who, sizeof who, "#%lld%s%.*s%s%.*s%s into %.*s", v->ticket, v->person[0] ? ", " : "",
+		 utf8_prefix_chars(v->person, 100), v->person, v->type[0] ? " (" : "", utf8_prefix_chars(v->type, 60), v->type,
+		 v->type[0] ? ")" : "", utf8_prefix_chars(v->area, 100), v->area);
+	utf8_copy(buf, size, who);
+	return buf;
 }

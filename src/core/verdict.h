@@ -39,4 +39,10 @@ void verdict_from_answer(struct verdict *v, json_t *answer);
  * "person",...}. */
 json_t *verdict_json(const struct verdict *v);
 
+/* Who an override (F7) would admit: "#12, Åsa Öberg (Adult) into Hall A",
+ * the name and the area cut at 100 characters, the type at 60, each
+ * between characters; VERDICT_WHO_SIZE holds the longest. Returns buf. */
+#define VERDICT_WHO_SIZE 1100
+const char *verdict_override_who(const struct verdict *v, char *buf, size_t size);
+
 #endif
