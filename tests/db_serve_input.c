@@ -434,11 +434,94 @@ static void test_reused_reference_refused_in_words(void **state)
 	free(key);
 }
 
+/* The texts an order or a sale stores are held to the CLI's rules: no
+ * control character (C0, DEL, C1), an e-mail that looks like one; the
+ * database refuses what serve would let through (controls and bidi
+ * overrides), for a client that calls it without serve. */
+static void test_texts_held_to_the_cli_rules(void **state)
+{
+	struct served s;
+	long long key_id = 0;
+	long long ev = make_event(unique_name("Texts"), "2027-07-01", 0);
+	long long ty = make_type(ev, "Adult", 100, 1000, 1);
+	char *key = apikey_new(&key_id, "--name '%s' --channel web --rate 0", unique_name("texts"));
+	char body[400], kid[24];
+	static const struct {
+		const char *fields; /* JSON members */
+		const char *says;
+	} bad[] = {
+		{ "\"company\":\"a\\u001b[31mb\"", "company contains control characters" },
+		{ "\"contact\":\"c\\u0085d\"", "contact contains control characters" },
+		{ "\"contact\":\"c\\nd\"", "contact contains control characters" },
+		{ "\"company\":\"c\\rd\"", "company contains control characters" },
+		{ "\"company\":\"c\\td\"", "company contains control characters" },
+		{ "\"reference\":\"r\\u007f\"", "reference contains control characters" },
+		{ "\"email\":\"nope\"", "email is not an e-mail address" },
+		{ "\"idempotency_key\":\"k\\u0007\"", "idempotency key contains control characters" },
+		{ "\"contact\":\"c\\u202ed\"", "contact contains characters that reorder text" },
+	};
+
+	(void)state;
+	serve_start(&s, NULL);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(body, sizeof body, "{\"event\":%lld,\"lines\":[{\"type\":%lld,\"qty\":1}],%s}", ev, ty,
+			 bad[i].fields);
+		expect(&s, "POST", "/orders", key, body, NULL, 400, bad[i].says);
+		snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1,%s}", ev, ty,
+			 bad[i].fields);
+		expect(&s, "POST", "/tickets/adjust", key, body, NULL, 400, bad[i].says);
+		snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"hold\",\"qty\":1,%s}", ev, ty,
+			 bad[i].fields);
+		expect(&s, "POST", "/tickets/adjust", key, body, NULL, 400, bad[i].says);
+	}
+	/* what is fine still is */
+	snprintf(body, sizeof body,
+		 "{\"event\":%lld,\"lines\":[{\"type\":%lld,\"qty\":1}],\"company\":\"Zo\u00eb & Co\","
+		 "\"contact\":\"J\u00fcrgen\",\"email\":\"j@example.com\"}",
+		 ev, ty);
+	{
+		struct http_answer a = http_do(&s, "POST", "/orders", key, body, NULL);
+		if (a.status != 201)
+			fail_msg("a good order: %ld %s", a.status, a.body);
+		http_answer_free(&a);
+	}
+	assert_int_equal(serve_stop(&s), 0);
+
+	/* the database itself refuses them, whoever calls */
+	snprintf(kid, sizeof kid, "%lld", key_id);
+	{
+		static const char *const fields[] = { "{\"company\":\"a\\u001b[31mb\"}", "{\"contact\":\"c\\u202ed\"}",
+						      "{\"contact\":\"c\\u0085d\"}", "{\"reference\":\"x\\ny\"}" };
+		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+			char evs[24], tys[24];
+			const char *p[4] = { kid, evs, tys, fields[i] };
+			snprintf(evs, sizeof evs, "%lld", ev);
+			snprintf(tys, sizeof tys, "%lld", ty);
+			assert_string_equal(test_fails(conn,
+						       "SELECT api_order($1::bigint, jsonb_build_object('event', $2::bigint, "
+						       "'lines', jsonb_build_array(jsonb_build_object('type', $3::bigint, 'qty', 1))) "
+						       "|| $4::jsonb, NULL, 900)",
+						       4, p),
+					    "22023");
+			assert_string_equal(test_fails(conn,
+						       "SELECT api_adjust($1::bigint, jsonb_build_object('event', $2::bigint, "
+						       "'type', $3::bigint, 'op', 'sell', 'qty', 1) || $4::jsonb, NULL)",
+						       4, p),
+					    "22023");
+		}
+	}
+	/* one good order; nothing of the bad ones */
+	assert_int_equal(count_of("SELECT count(*) FROM ticket_order WHERE event_id = $1::bigint", ev), 1);
+	assert_int_equal(count_of("SELECT count(*) FROM hold WHERE event_id = $1::bigint", ev), 0);
+	free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_input_is_refused_while_another_client_is_served),
 		cmocka_unit_test(test_reused_reference_refused_in_words),
+		cmocka_unit_test(test_texts_held_to_the_cli_rules),
 	};
 	return cmocka_run_group_tests_name("serve_input", tests, setup, teardown);
 }

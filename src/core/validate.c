@@ -99,6 +99,22 @@ const char *validate_text_n(const char *text, size_t len, int max_chars, bool re
 	return NULL;
 }
 
+bool text_has_bidi(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+
+	while (p < end) {
+		unsigned cp;
+		size_t k = utf8_decode(p, end, &cp);
+		if (!k)
+			return false;
+		if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+			return true;
+		p += k;
+	}
+	return false;
+}
+
 const char *validate_text(const char *text, int max_chars, bool required)
 {
 	return validate_text_n(text, text ? strlen(text) : 0, max_chars, required);

@@ -25,6 +25,9 @@
  * characters)"; that reason is only good until the next call). */
 const char *validate_text(const char *text, int max_chars, bool required);
 const char *validate_email(const char *text, bool required);
+/* Whether text holds a character that reorders what is shown (bidi
+ * embeddings, overrides, isolates: U+202A-U+202E, U+2066-U+2069). */
+bool text_has_bidi(const char *text, size_t len);
 /* The same on len bytes that may hold a NUL (a field read from a file):
  * a NUL is refused, never a place to cut the text short. */
 const char *validate_text_n(const char *text, size_t len, int max_chars, bool required);

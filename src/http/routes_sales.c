@@ -3,9 +3,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/validate.h"
 #include "../db/api.h"
 #include "../db/db.h"
 #include "http.h"
+
+/* The texts a sale or an order stores, held to the rules of every other
+ * path (src/core/validate.c, as the CLI): no control character, the
+ * limits, an e-mail that looks like one; nor a bidi override (db/072). false after answering 400; a
+ * field of the wrong JSON type is left to the database to name. */
+static bool texts_ok(struct request *r, json_t *body)
+{
+	static const struct {
+		const char *field;
+		int max_chars;
+	} texts[] = { { "company", COMPANY_MAX_CHARS }, { "contact", CONTACT_MAX_CHARS }, { "reference", 200 } };
+	json_t *v;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		v = json_object_get(body, texts[i].field);
+		if (json_is_string(v) &&
+		    (why = validate_text_n(json_string_value(v), json_string_length(v), texts[i].max_chars, false)))
+			return http_error(r, 400, "%s %s", texts[i].field, why), false;
+		/* as the database says it (db/072) */
+		if (json_is_string(v) && text_has_bidi(json_string_value(v), json_string_length(v)))
+			return http_error(r, 400, "%s contains characters that reorder text (bidi overrides)",
+					  texts[i].field),
+			       false;
+	}
+	v = json_object_get(body, "email");
+	if (json_is_string(v) && (why = validate_email_n(json_string_value(v), json_string_length(v), false)))
+		return http_error(r, 400, "email %s", why), false;
+	return true;
+}
 
 /* Runs one api_* call with the request's body; answers with its document. */
 static bool call_with_body(struct request *r, unsigned ok_status,
@@ -18,7 +49,7 @@ static bool call_with_body(struct request *r, unsigned ok_status,
 
 	if (!body)
 		return true;
-	if (!http_idempotency_key(r, body, &idem)) {
+	if (!http_idempotency_key(r, body, &idem) || !texts_ok(r, body)) {
 		json_decref(body);
 		return true;
 	}

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/validate.h"
 #include "../db/api.h"
 #include "../db/async.h"
 #include "../db/db.h"
@@ -189,6 +190,7 @@ bool http_idempotency_key(struct request *r, json_t *body, const char **key)
 {
 	const char *h = http_header(r, "Idempotency-Key");
 	json_t *f = json_object_get(body, "idempotency_key");
+	const char *why;
 
 	*key = NULL;
 	if (f && !json_is_null(f) && !json_is_string(f)) {
@@ -202,6 +204,10 @@ bool http_idempotency_key(struct request *r, json_t *body, const char **key)
 	*key = h ? h : (json_is_string(f) ? json_string_value(f) : NULL);
 	if (*key && (strlen(*key) < 1 || strlen(*key) > 150)) {
 		http_error(r, 400, "an idempotency key has 1 to 150 characters");
+		return false;
+	}
+	if (*key && (why = validate_text(*key, 150, true))) {
+		http_error(r, 400, "the idempotency key %s", why);
 		return false;
 	}
 	return true;
