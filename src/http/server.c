@@ -47,10 +47,12 @@ bool http_send(struct request *r, unsigned status, const char *content_type, con
 		MHD_add_response_header(res, headers[i], headers[i + 1]);
 	ok = MHD_queue_response(r->conn, status, res);
 	MHD_destroy_response(res);
+	if (ok != MHD_YES)
+		return false; /* not queued (mid-upload): not answered */
 	r->answered = true;
 	r->status = (int)status;
 	r->bytes = len;
-	return ok == MHD_YES;
+	return true;
 }
 
 bool http_json(struct request *r, unsigned status, json_t *doc)
@@ -507,11 +509,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
+		/* MHD 0.9.75 queues no answer while a body is arriving: a body
+		 * past the cap (chunked, so not known at the start) is read and
+		 * dropped, and the 413 goes at the end of it */
 		if (!r->answered && r->len + *upload_data_size > r->body_max) {
 			r->too_big = true;
-			http_error(r, 413, "the request body is larger than %zu bytes", r->body_max);
+			free(r->body);
+			r->body = NULL;
+			r->len = 0;
 		}
-		if (!r->answered) {
+		if (!r->answered && !r->too_big) {
 			char *b = realloc(r->body, r->len + *upload_data_size + 1);
 			if (!b)
 				return MHD_NO;
@@ -524,7 +531,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	watch_clock(srv, conn, false); /* the request is in */
-	if (!r->answered)
+	if (!r->answered && r->too_big)
+		http_error(r, 413, "the request body is larger than %zu bytes", r->body_max);
+	else if (!r->answered)
 		dispatch(r);
 	return MHD_YES;
 }
