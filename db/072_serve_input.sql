@@ -32,3 +32,49 @@ BEGIN
 	END IF;
 	RETURN v #>> '{}';
 END $$;
+
+-- 2. An API key's idempotency key is one request whichever endpoint it
+--    names: POST /orders keeps it as order:KEY:…, /tickets/adjust as
+--    api:KEY:…, so the same key on both made two orders where README says
+--    the same key with other content is refused (409). A key new on one
+--    endpoint that the same API key used on the other is refused (BX005);
+--    a replay on its own endpoint is answered as before, also for the pairs
+--    stored before this (both rows exist: each endpoint replays its own).
+--    The twins take one transaction lock, so two at once cannot both pass.
+--    The client's part of such a key holds no control character (as
+--    api_text's fields).
+CREATE OR REPLACE FUNCTION idempotency_begin(p_key text, p_op text, p_args jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+	prev record;
+	m text[] := regexp_match(p_key, '^(api|order):([0-9]+):(.*)$', 's');
+	twin text;
+BEGIN
+	IF p_key IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF m IS NOT NULL THEN
+		IF m[3] ~ '[\u0001-\u001f\u007f-\u009f]' THEN
+			RAISE EXCEPTION 'the idempotency key contains control characters' USING ERRCODE = '22023';
+		END IF;
+		twin := CASE m[1] WHEN 'api' THEN 'order:' ELSE 'api:' END || m[2] || ':' || m[3];
+		PERFORM pg_advisory_xact_lock(hashtextextended('idempotency:' || m[2] || ':' || m[3], 0));
+		IF NOT EXISTS (SELECT 1 FROM idempotency WHERE key = p_key)
+		   AND EXISTS (SELECT 1 FROM idempotency WHERE key = twin) THEN
+			RAISE EXCEPTION 'idempotency key % was used for a different request (on %)', m[3],
+				CASE m[1] WHEN 'api' THEN 'POST /orders' ELSE 'POST /tickets/adjust' END
+				USING ERRCODE = 'BX005';
+		END IF;
+	END IF;
+	INSERT INTO idempotency (key, op, args) VALUES (p_key, p_op, p_args)
+	ON CONFLICT (key) DO NOTHING;
+	IF FOUND THEN
+		RETURN NULL;
+	END IF;
+	SELECT op, args, result INTO prev FROM idempotency WHERE key = p_key;
+	IF prev.op <> p_op OR prev.args <> p_args THEN
+		RAISE EXCEPTION 'idempotency key % was used for a different request', p_key
+			USING ERRCODE = 'BX005';
+	END IF;
+	RETURN prev.result;
+END $$;

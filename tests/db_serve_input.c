@@ -567,6 +567,69 @@ static void test_chunked_body_over_the_cap_answered_413_at_once(void **state)
 	assert_int_equal(serve_stop(&s), 0);
 }
 
+/* An Idempotency-Key is one request per API key, whichever endpoint: the
+ * same key on /orders and then on /tickets/adjust (and the other way) is
+ * refused (409) and makes no second order; a replay on its own endpoint is
+ * answered as before, also for a pair stored before the rule. */
+static void test_idempotency_key_across_endpoints(void **state)
+{
+	struct served s;
+	long long key_id = 0;
+	long long ev = make_event(unique_name("Idem"), "2027-07-01", 0);
+	long long ty = make_type(ev, "Adult", 100, 1000, 1);
+	char *key = apikey_new(&key_id, "--name '%s' --channel web --rate 0", unique_name("idem"));
+	char order[300], sell[300], first_body[4096], sql_key[80];
+	const char *o1[] = { "Idempotency-Key: rv-o1", NULL }, *a1[] = { "Idempotency-Key: rv-a1", NULL };
+	const char *legacy[] = { "Idempotency-Key: rv-legacy", NULL };
+	struct http_answer a;
+
+	(void)state;
+	serve_start(&s, NULL);
+	snprintf(order, sizeof order, "{\"event\":%lld,\"lines\":[{\"type\":%lld,\"qty\":1}]}", ev, ty);
+	snprintf(sell, sizeof sell, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1}", ev, ty);
+	a = http_do(&s, "POST", "/orders", key, order, o1);
+	assert_int_equal(a.status, 201);
+	snprintf(first_body, sizeof first_body, "%s", a.body);
+	http_answer_free(&a);
+	expect(&s, "POST", "/tickets/adjust", key, sell, "Idempotency-Key: rv-o1", 409, "different request");
+	a = http_do(&s, "POST", "/orders", key, order, o1); /* its replay */
+	assert_int_equal(a.status, 201);
+	assert_string_equal(a.body, first_body);
+	http_answer_free(&a);
+	/* the other way */
+	a = http_do(&s, "POST", "/tickets/adjust", key, sell, a1);
+	assert_int_equal(a.status, 200);
+	http_answer_free(&a);
+	expect(&s, "POST", "/orders", key, order, "Idempotency-Key: rv-a1", 409, "different request");
+	a = http_do(&s, "POST", "/tickets/adjust", key, sell, a1);
+	assert_int_equal(a.status, 200);
+	http_answer_free(&a);
+	assert_int_equal(count_of("SELECT count(*) FROM ticket_order WHERE event_id = $1::bigint", ev), 2);
+
+	/* a pair stored before: each endpoint replays its own */
+	a = http_do(&s, "POST", "/orders", key, order, legacy);
+	assert_int_equal(a.status, 201);
+	http_answer_free(&a);
+	snprintf(sql_key, sizeof sql_key, "api:%lld:rv-legacy", key_id);
+	{
+		const char *p[2] = { sql_key, sell };
+		test_scalar(conn,
+			    "INSERT INTO idempotency (key, op, args, result) VALUES ($1, 'api_adjust', $2::jsonb, "
+			    "'{\"op\":\"sell\"}') RETURNING 1",
+			    2, p);
+	}
+	a = http_do(&s, "POST", "/orders", key, order, legacy);
+	assert_int_equal(a.status, 201);
+	http_answer_free(&a);
+	a = http_do(&s, "POST", "/tickets/adjust", key, sell, legacy);
+	if (a.status != 200)
+		fail_msg("a stored pair's replay: %ld %s", a.status, a.body);
+	http_answer_free(&a);
+	assert_int_equal(count_of("SELECT count(*) FROM ticket_order WHERE event_id = $1::bigint", ev), 3);
+	assert_int_equal(serve_stop(&s), 0);
+	free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_reused_reference_refused_in_words),
 		cmocka_unit_test(test_texts_held_to_the_cli_rules),
 		cmocka_unit_test(test_chunked_body_over_the_cap_answered_413_at_once),
+		cmocka_unit_test(test_idempotency_key_across_endpoints),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
