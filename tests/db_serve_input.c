@@ -630,6 +630,26 @@ static void test_idempotency_key_across_endpoints(void **state)
 	free(key);
 }
 
+/* serve under a login that may not do serve's work (a clerk's) refuses to
+ * start (exit 4, in words), instead of reporting healthy and answering
+ * every key 403 with an internal function's name. */
+static void test_serve_refuses_a_login_without_the_api_role(void **state)
+{
+	char login[48];
+	struct run_result r;
+
+	(void)state;
+	snprintf(login, sizeof login, "clerk_%d", (int)getpid());
+	r = run_cmd("$BOXOFFICE user add %s --role clerk", login);
+	if (r.status != 0)
+		fail_msg("user add: %d %s", r.status, r.err);
+	run_free(&r);
+	r = run_cmd("PGUSER=%s timeout 20 $BOXOFFICE serve --listen 127.0.0.1:0", login);
+	if (r.status != 4 || !strstr(r.err, "may not run serve") || strstr(r.err, "api_key_get"))
+		fail_msg("serve as a clerk: exit %d: %s", r.status, r.err);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_texts_held_to_the_cli_rules),
 		cmocka_unit_test(test_chunked_body_over_the_cap_answered_413_at_once),
 		cmocka_unit_test(test_idempotency_key_across_endpoints),
+		cmocka_unit_test(test_serve_refuses_a_login_without_the_api_role),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));

@@ -77,6 +77,17 @@ static bool load(struct request *r, long long id, bool *failed)
 		return false;
 	}
 	doc = db_api_key_get(db, id);
+	if (!doc && db->status == DB_FORBIDDEN) {
+		/* serve's own login lost its rights: not the caller's doing,
+		 * and no internal name in the answer */
+		const char *retry[] = { "Retry-After", "5", NULL };
+		const char msg[] = "{\"error\":\"the server cannot check API keys now; try again later\"}";
+		fprintf(stderr, "{\"server\":\"reading an API key refused: %s\"}\n", db->err);
+		http_send(r, 503, "application/json", msg, strlen(msg), retry);
+		http_db_done(r, db);
+		*failed = true;
+		return false;
+	}
 	if (!doc) {
 		http_db_error(r, db);
 		http_db_done(r, db);

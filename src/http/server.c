@@ -754,6 +754,24 @@ int serve_run(const struct serve_config *cfg_in)
 		rc = probe->status == DB_FORBIDDEN ? 4 : 3;
 		goto out;
 	}
+	/* ...and let this login do serve's work: a login without the api
+	 * role (a clerk's) read the link secret, reported healthy, and
+	 * answered every key 403 "permission denied for function ..." */
+	{
+		json_t *none = db_api_key_get(probe, 0);
+		if (!none) {
+			if (probe->status == DB_FORBIDDEN)
+				fprintf(stderr,
+					"boxoffice: serve: this database login may not run serve (it needs the api "
+					"role: boxoffice user add NAME --role api)\n");
+			else
+				fprintf(stderr, "boxoffice: serve: %s\n", probe->err);
+			rc = probe->status == DB_FORBIDDEN ? 4 : 3;
+			pool_give(srv.pool, probe);
+			goto out;
+		}
+		json_decref(none);
+	}
 	pool_give(srv.pool, probe);
 	srv.live = live_start(&srv);
 	if (!srv.live) {
