@@ -577,6 +577,7 @@ static int text_columns(const char *text)
  * first. ticket > 0 and in: a check-in an undo can take back. */
 struct recent_row {
 	const char *line;
+	const char *keep; /* what stays in sight after who (checkin_figures.recent_keep) */
 	long long ticket;
 	bool in, reject;
 };
@@ -589,14 +590,39 @@ static int recent_rows(const struct checkin_state *s, bool figures, struct recen
 	while (n < CHECKIN_RECENT && (d < nd || r < nr)) {
 		int ri = (s->nrejects - 1 - r) % CHECKIN_RECENT; /* r-th newest reject */
 		if (r < nr && (d >= nd || s->rejects[ri].at >= s->fig.recent_at[d])) {
-			out[n++] = (struct recent_row){ s->rejects[ri].line, 0, false, true };
+			out[n++] = (struct recent_row){ s->rejects[ri].line, "", 0, false, true };
 			r++;
 		} else {
-			out[n++] = (struct recent_row){ s->fig.recent[d], s->fig.recent_ticket[d], s->fig.recent_in[d], false };
+			out[n++] = (struct recent_row){ s->fig.recent[d], s->fig.recent_keep[d], s->fig.recent_ticket[d],
+							s->fig.recent_in[d], false };
 			d++;
 		}
 	}
 	return n;
+}
+
+/* The least of who a row of Last scans keeps before what must stay in
+ * sight after it ("…" included). */
+#define RECENT_WHO_MIN 8
+
+/* A row of Last scans in width columns. What must stay in sight (an
+ * undo's " · UNDO: reason") keeps its start: who and type before it give
+ * way with "…" first, down to RECENT_WHO_MIN; the time and mark before who
+ * are never cut, so names line up. */
+static void draw_recent(int y, int x, int width, const struct recent_row *r, unsigned attr)
+{
+	char who[220], line[440]; /* recent and recent_keep: 200 bytes each */
+	int room = width - draw_text_width(r->keep);
+
+	if (!r->keep[0]) {
+		draw_text(y, x, width, r->line, attr);
+		return;
+	}
+	if (room < CHECKIN_RECENT_WHO + RECENT_WHO_MIN)
+		room = CHECKIN_RECENT_WHO + RECENT_WHO_MIN;
+	text_ellipsis(who, sizeof who, r->line, room);
+	snprintf(line, sizeof line, "%s%s", who, r->keep);
+	draw_text(y, x, width, line, attr);
 }
 
 /* A reject joins Last scans: time, reason, and who when known. */
@@ -898,10 +924,10 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		if (s->recent_sel >= nrows)
 			s->recent_sel = nrows - 1;
 		for (int i = 0; i < nrows && ry < bottom - (s->undo_stage || s->override_stage ? 2 : 0); i++)
-			draw_text(ry++, rx, rw, rows[i].line,
-				  i == s->recent_sel ? theme_attr(C_SELECTED)
-				  : rows[i].reject   ? theme_attr(C_WARN)
-						     : A_NORMAL);
+			draw_recent(ry++, rx, rw, &rows[i],
+				    i == s->recent_sel ? theme_attr(C_SELECTED)
+				    : rows[i].reject   ? theme_attr(C_WARN)
+						       : A_NORMAL);
 		if (nrows == 0)
 			draw_text(ry, rx, rw, app_online(app) ? "none yet" : "none on this station", theme_attr(C_DIM));
 	}

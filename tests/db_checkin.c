@@ -920,6 +920,47 @@ static void test_undo_texts_cut_with_ellipsis(void **state)
 	tmux_stop(&t);
 }
 
+/* An undo in Last scans at 80x24, a long name: "UNDO" and the start of
+ * the reason stay in sight, the name and type cut with "…" before them,
+ * the name in the column of the other rows. */
+static void test_last_scans_undo_stays_in_sight(void **state)
+{
+	struct door d;
+	struct tmux t;
+	char *screen, row[1024], admit[1024];
+	const char *undo, *name;
+	(void)state;
+
+	door_with_long_name(&d);
+	door_start(&t, &d, "undosight");
+	tmux_type(&t, d.token_a);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 1 / 2", 3000));
+	tmux_keys(&t, "Down u");
+	assert_true(tmux_wait_for(&t, "Reason: _", 3000));
+	tmux_type(&t, "wrong person");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "checked in 0 / 2", 3000));
+	/* the rows, not the status line's "undone: …" */
+	if (!tmux_wait_for(&t, " out 山田", 3000)) {
+		screen = tmux_capture(&t);
+		fail_msg("no undo row in Last scans:\n%s", screen);
+	}
+	screen = tmux_capture(&t);
+	snprintf(row, sizeof row, "%s", line_with(screen, " out 山田"));
+	snprintf(admit, sizeof admit, "%s", line_with(screen, " in  山田"));
+	undo = strstr(row, "· UNDO: wrong");
+	name = strstr(row, "山田");
+	if (!undo || !strstr(name, "…") || strstr(name, "…") > undo)
+		fail_msg("undo row without '…' before '· UNDO: wrong': '%s'\n%s", row, screen);
+	if (column_of(row, "山田") != column_of(admit, "山田"))
+		fail_msg("names not in one column:\n%s\n%s", row, admit);
+	free(screen);
+	tmux_stop(&t);
+}
+
 /* Undone and admitted again within one minute: My Tickets says "in" (the
  * last scan by its time, not by its text, where "out" sorts after "in"). */
 static void test_mytickets_last_scan_after_undo_same_minute(void **state)
@@ -986,6 +1027,7 @@ int main(void)
 		cmocka_unit_test(test_last_scans_names_line_up),
 		cmocka_unit_test(test_unknown_code_says_find_by_name),
 		cmocka_unit_test(test_undo_texts_cut_with_ellipsis),
+		cmocka_unit_test(test_last_scans_undo_stays_in_sight),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));

@@ -257,24 +257,27 @@ static bool parse_recent(struct db *db, const PGresult *res, void *dst)
 	(void)db;
 	for (int i = 0; i < PQntuples(res) && f->nrecent < CHECKIN_RECENT; i++) {
 		const char *undo = db_text(res, i, CR_UNDO);
-		char line[2400];
+		char line[2400], keep[1200] = "";
 		f->recent_at[f->nrecent] = strtod(db_text(res, i, CR_EPOCH), NULL);
 		f->recent_ticket[f->nrecent] = db_int(res, i, CR_TICKET);
 		f->recent_in[f->nrecent] = strcmp(db_text(res, i, CR_DIRECTION), "in") == 0;
-		if (*undo)
-			snprintf(line, sizeof line, "%s %-*s %s (%s) · UNDO: %s", db_text(res, i, CR_AT), CHECKIN_MARK_W,
-				 db_text(res, i, CR_DIRECTION), db_text(res, i, CR_WHO), db_text(res, i, CR_TYPE), undo);
-		else if (*db_text(res, i, CR_OVERRIDE))
+		if (*undo) {
+			snprintf(line, sizeof line, "%s %-*s %s (%s)", db_text(res, i, CR_AT), CHECKIN_MARK_W,
+				 db_text(res, i, CR_DIRECTION), db_text(res, i, CR_WHO), db_text(res, i, CR_TYPE));
+			snprintf(keep, sizeof keep, " · UNDO: %s", undo);
+		} else if (*db_text(res, i, CR_OVERRIDE)) {
 			/* a supervisor let them into a full area: said before the gate */
-			snprintf(line, sizeof line, "%s %-*s %s (%s) · over capacity: %s · %s", db_text(res, i, CR_AT),
-				 CHECKIN_MARK_W, db_text(res, i, CR_DIRECTION), db_text(res, i, CR_WHO),
-				 db_text(res, i, CR_TYPE), db_text(res, i, CR_OVERRIDE), db_text(res, i, CR_GATE));
-		else
+			snprintf(line, sizeof line, "%s %-*s %s (%s)", db_text(res, i, CR_AT), CHECKIN_MARK_W,
+				 db_text(res, i, CR_DIRECTION), db_text(res, i, CR_WHO), db_text(res, i, CR_TYPE));
+			snprintf(keep, sizeof keep, " · over capacity: %s · %s", db_text(res, i, CR_OVERRIDE),
+				 db_text(res, i, CR_GATE));
+		} else
 			/* who first, the gate last: a narrow column cuts the gate */
 			snprintf(line, sizeof line, "%s %-*s %s (%s) · %s", db_text(res, i, CR_AT), CHECKIN_MARK_W,
 				 db_text(res, i, CR_DIRECTION), db_text(res, i, CR_WHO), db_text(res, i, CR_TYPE),
 				 db_text(res, i, CR_GATE));
 		/* a long name is cut between characters, never inside one */
+		utf8_copy(f->recent_keep[f->nrecent], sizeof f->recent_keep[0], keep);
 		utf8_copy(f->recent[f->nrecent++], sizeof f->recent[0], line);
 	}
 	return true;

@@ -96,7 +96,11 @@ bool db_ticket_scan_summary(struct db *db, long long ticket_id, long long *count
 /* A Last scans line is "HH:MM:SS MARK who…", the mark in CHECKIN_MARK_W
  * columns ("in", "out", a station's reject "✗" at its right) so every
  * name starts in column CHECKIN_RECENT_WHO (bytes and columns alike for
- * the database's rows); an undo is the check-out it is, "UNDO" after who. */
+ * the database's rows); an undo is the check-out it is, "UNDO" after who.
+ * What must stay in sight after who (an undo's " · UNDO: reason", an
+ * admit over capacity's reason) is apart in recent_keep, so a screen can
+ * shorten who before it; "" when the row has none (its gate, last in
+ * recent, is what a narrow column cuts). */
 #define CHECKIN_MARK_W 3
 #define CHECKIN_RECENT_WHO (8 + 1 + CHECKIN_MARK_W + 1)
 #define CHECKIN_RECENT 10
@@ -108,6 +112,7 @@ struct checkin_figures {
 	} types[CHECKIN_TYPES_MAX];
 	int ntypes;
 	char recent[CHECKIN_RECENT][200];
+	char recent_keep[CHECKIN_RECENT][200];
 	double recent_at[CHECKIN_RECENT]; /* epoch seconds */
 	long long recent_ticket[CHECKIN_RECENT];
 	bool recent_in[CHECKIN_RECENT]; /* a check-in (what an undo takes back) */
