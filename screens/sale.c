@@ -490,6 +490,19 @@ static int sale_key(struct app *app, void *state, enum action action, int key)
 	return r ? SCR_HANDLED | SCR_REDRAW : SCR_IGNORED;
 }
 
+/* The key bar's keys that act now: Tab moves between fields only while
+ * the form is being filled (after a sale Enter starts the next one);
+ * while the sale is out or the discard question is asked, neither. */
+static bool sale_acts(void *state, enum action action)
+{
+	const struct sale_state *s = state;
+	if (s->selling || s->discarding)
+		return action != ACT_SUBMIT && action != ACT_NEXT_FIELD;
+	if (action == ACT_NEXT_FIELD)
+		return !s->done;
+	return true;
+}
+
 /* The sale on its way: closing would cancel it. */
 static const char *sale_writing(void *state)
 {
@@ -513,6 +526,7 @@ const struct screen_ops sale_screen = {
 	.draw = sale_draw,
 	.on_key = sale_key,
 	.on_tick = sale_tick,
+	.acts = sale_acts,
 	.writing = sale_writing,
 	.unsaved = sale_unsaved,
 };

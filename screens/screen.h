@@ -66,6 +66,10 @@ struct screen_ops {
 	 * read it, so while it asks they show the question's keys. NULL op
 	 * or NULL: the screen's name. */
 	const char *(*keys)(void *state);
+	/* False for an action of the screen's own keys that does nothing in
+	 * the state the screen is in now (Tab after a sale is made): the key
+	 * bar leaves its keys out. NULL: every key acts. */
+	bool (*acts)(void *state, enum action action);
 	/* What the screen is writing now ("archiving Fjord AB"), or NULL.
 	 * Closing a screen cancels its requests, so while it writes the
 	 * framework keeps it (and the screens under it) open: Esc, F2 and

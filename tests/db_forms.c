@@ -458,6 +458,54 @@ static void test_sale_refusals_go_and_sponsored_names_its_sponsor(void **state)
 	tmux_stop(&t);
 }
 
+/* The screen's bottom line (the key bar) as captured; the caller frees
+ * what it returns through *screen. */
+static const char *bar_line(struct tmux *t, char **screen)
+{
+	char *end;
+	*screen = tmux_capture(t);
+	end = *screen + strlen(*screen);
+	while (end > *screen && end[-1] == '\n')
+		*--end = '\0';
+	while (end > *screen && end[-1] != '\n')
+		end--;
+	return end;
+}
+
+/* The key bar offers only what acts: Tab Next while the form is filled,
+ * not after the sale is made (Enter then starts the next sale). */
+static void test_sale_bar_after_the_sale(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Bar Gala"), "2040-07-04", 0);
+	char *screen;
+	const char *bar;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 10000, 1);
+	open_sale(&t, event_id, "Adult");
+	bar = bar_line(&t, &screen);
+	if (!strstr(bar, "EnterDone") || !strstr(bar, "TabNext"))
+		fail_msg("the form's bar without EnterDone TabNext: '%s'", bar);
+	free(screen);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "? y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "another sale of this type", 5000));
+	bar = bar_line(&t, &screen);
+	if (strstr(bar, "Tab") || !strstr(bar, "Enter") || !strstr(bar, "F1Help"))
+		fail_msg("after the sale the bar still offers Tab (or lost Enter): '%s'\n%s", bar, screen);
+	free(screen);
+	/* Enter starts the next sale, and Tab is back */
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "check and sell", 3000));
+	bar = bar_line(&t, &screen);
+	if (!strstr(bar, "TabNext"))
+		fail_msg("the next sale's bar without TabNext: '%s'", bar);
+	free(screen);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_sale_of_group_tickets_says_seats),
 		cmocka_unit_test(test_sale_of_a_long_name_beyond_ascii_shows_its_amounts),
 		cmocka_unit_test(test_sale_refusals_go_and_sponsored_names_its_sponsor),
+		cmocka_unit_test(test_sale_bar_after_the_sale),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);

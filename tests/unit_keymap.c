@@ -56,7 +56,7 @@ static void test_bar_keeps_help_first(void **state)
 	int n;
 	(void)state;
 
-	n = keymap_bar("orders", true, false, NULL, 80, items, 32);
+	n = keymap_bar("orders", true, false, NULL, 80, items, 32, NULL, NULL);
 	assert_true(n >= 2);
 	assert_int_equal(items[0].action, ACT_HELP);
 	assert_int_equal(items[0].key, KEY_F(1));
@@ -68,12 +68,12 @@ static void test_bar_keeps_help_first(void **state)
 			assert_true(items[i].x > items[i - 1].x + items[i - 1].w);
 	}
 	/* so narrow that only F1 fits */
-	n = keymap_bar("orders", true, false, NULL, 8, items, 32);
+	n = keymap_bar("orders", true, false, NULL, 8, items, 32, NULL, NULL);
 	assert_int_equal(n, 1);
 	assert_int_equal(items[0].action, ACT_HELP);
 	/* the menu has room for all: F1, Enter, then the global keys, F10 last;
 	 * no Esc Back where there is nothing to go back to */
-	n = keymap_bar("menu", false, false, NULL, 80, items, 32);
+	n = keymap_bar("menu", false, false, NULL, 80, items, 32, NULL, NULL);
 	assert_int_equal(items[0].action, ACT_HELP);
 	assert_int_equal(items[1].action, ACT_OPEN);
 	assert_int_equal(items[n - 1].action, ACT_QUIT);
@@ -81,7 +81,7 @@ static void test_bar_keeps_help_first(void **state)
 		assert_int_not_equal(items[i].action, ACT_BACK);
 	/* typing in the filter pane: the letters type, so the bar leaves out
 	 * n New, / Search and the like, and keeps F1, F4 Reset, F6 Sort */
-	n = keymap_bar("orders", true, true, NULL, 200, items, 32);
+	n = keymap_bar("orders", true, true, NULL, 200, items, 32, NULL, NULL);
 	assert_int_equal(items[0].action, ACT_HELP);
 	for (int i = 0; i < n; i++) {
 		assert_true(items[i].key < ' ' || items[i].key >= 127);
@@ -97,18 +97,18 @@ static void test_bar_keeps_help_first(void **state)
 			assert_string_equal(items[i].label, "Next");
 	}
 	assert_true(bar_shows(items, n, ACT_OPEN));
-	n = keymap_bar("organizations", true, true, NULL, 200, items, 32);
+	n = keymap_bar("organizations", true, true, NULL, 200, items, 32, NULL, NULL);
 	assert_true(bar_shows(items, n, ACT_FILTERS));
 	for (int i = 0; i < n; i++)
 		if (items[i].action == ACT_FILTERS)
 			assert_string_equal(items[i].label, "Next");
 	/* off the pane the same keys keep their names */
-	n = keymap_bar("organizations", true, false, NULL, 200, items, 32);
+	n = keymap_bar("organizations", true, false, NULL, 200, items, 32, NULL, NULL);
 	for (int i = 0; i < n; i++)
 		if (items[i].action == ACT_FILTERS)
 			assert_string_equal(items[i].label, "Filters");
 	/* a global key the screen rebinds (check-in's Esc) is not shown as Back */
-	n = keymap_bar("checkin", true, false, NULL, 200, items, 32);
+	n = keymap_bar("checkin", true, false, NULL, 200, items, 32, NULL, NULL);
 	for (int i = 0; i < n; i++)
 		assert_int_not_equal(items[i].action, ACT_BACK);
 }
@@ -119,11 +119,34 @@ static void test_bar_keeps_help_first(void **state)
 static bool bar_has(const char *screen, const char *role, enum action action)
 {
 	struct bar_item items[32];
-	int n = keymap_bar(screen, true, false, role, 400, items, 32);
+	int n = keymap_bar(screen, true, false, role, 400, items, 32, NULL, NULL);
 	for (int i = 0; i < n; i++)
 		if (items[i].action == action)
 			return true;
 	return false;
+}
+
+/* A screen's own keys whose action does nothing in its state are left
+ * out of the bar; the global ones stay. */
+static bool no_next_field(void *state, enum action action)
+{
+	(void)state;
+	return action != ACT_NEXT_FIELD;
+}
+
+static void test_bar_leaves_out_what_does_not_act(void **state)
+{
+	struct bar_item items[32];
+	int n;
+	(void)state;
+
+	n = keymap_bar("sale", true, false, NULL, 200, items, 32, NULL, NULL);
+	assert_true(bar_shows(items, n, ACT_NEXT_FIELD));
+	n = keymap_bar("sale", true, false, NULL, 200, items, 32, no_next_field, NULL);
+	assert_false(bar_shows(items, n, ACT_NEXT_FIELD));
+	assert_true(bar_shows(items, n, ACT_SUBMIT));
+	assert_true(bar_shows(items, n, ACT_HELP));
+	assert_true(bar_shows(items, n, ACT_QUIT));
 }
 
 static void test_bar_follows_the_role(void **state)
@@ -171,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_help_texts_fit_80_columns),
 		cmocka_unit_test(test_hints_from_the_table),
 		cmocka_unit_test(test_bar_keeps_help_first),
+		cmocka_unit_test(test_bar_leaves_out_what_does_not_act),
 	};
 	return cmocka_run_group_tests_name("keymap", tests, NULL, NULL);
 }

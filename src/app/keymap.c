@@ -299,7 +299,7 @@ static const char *typing_label(enum action action)
 }
 
 int keymap_bar(const char *screen, bool back, bool typing, const char *role, int width, struct bar_item *items,
-	       int max)
+	       int max, bool (*acts)(void *state, enum action action), void *state)
 {
 	int n = 0, x = 0;
 
@@ -325,6 +325,8 @@ int keymap_bar(const char *screen, bool back, bool typing, const char *role, int
 				continue; /* it types into the field */
 			if (!role_allows(role, action_role(b->action)))
 				continue;
+			if (b->screen && acts && !acts(state, b->action))
+				continue; /* does nothing in the screen's state now */
 			label = typing ? typing_label(b->action) : action_label(b->action);
 			w = (int)strlen(key_label(b->key, key, sizeof key)) + (int)strlen(label);
 			if (x + w > width && !(pass == 0 && n == 0))

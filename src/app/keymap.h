@@ -125,10 +125,12 @@ struct bar_item {
  * whose action the login's role may not do (role_allows). While the
  * screen is typing (a text field has the focus) its printable keys type
  * text, so they are left out too, and the filter pane's keys say what
- * they do there: Tab "Next" (field), Enter "List". Returns how many items
- * it wrote (at most max). */
+ * they do there: Tab "Next" (field), Enter "List". A screen's own key
+ * whose action does nothing in the state it is in (acts(state, action)
+ * false; acts NULL: every key acts) is left out as well. Returns how many
+ * items it wrote (at most max). */
 int keymap_bar(const char *screen, bool back, bool typing, const char *role, int width, struct bar_item *items,
-	       int max);
+	       int max, bool (*acts)(void *state, enum action action), void *state);
 /* The role an action needs (db/026: what the database would refuse to
  * others), NULL for anyone. */
 const char *action_role(enum action action);

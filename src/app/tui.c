@@ -668,7 +668,10 @@ static void draw_bar(struct app *app, int y, int w)
 	draw_fill(y, 0, w, theme_attr(C_BAR_LABEL));
 	const struct screen_ops *ops = top(app)->ops;
 	bool typing = ops->typing && ops->typing(top(app)->state);
-	app->nbar = keymap_bar(slot_keys(top(app)), app->depth > 1, typing, app->role, w, app->bar, BAR_MAX);
+	const char *keys = slot_keys(top(app));
+	/* the screen's acts() speaks of its own keys, not of a question's */
+	app->nbar = keymap_bar(keys, app->depth > 1, typing, app->role, w, app->bar, BAR_MAX,
+			       keys == ops->name ? ops->acts : NULL, top(app)->state);
 	for (int i = 0; i < app->nbar; i++) {
 		const struct bar_item *b = &app->bar[i];
 		char key[16];
