@@ -401,7 +401,7 @@ void order_actions_tick(struct app *app, struct order_actions *a)
 
 	if (!a->job)
 		return;
-	st = doc_job_poll(a->job, msg, sizeof msg);
+	st = doc_job_poll(a->job, msg, sizeof msg, app_status_width(app));
 	if (st == DOC_JOB_RUNNING) {
 		app_wake_in(app, 300);
 		return;

@@ -365,7 +365,7 @@ static int sale_tick(struct app *app, void *state)
 
 	if (!s->receipt_job)
 		return SCR_IGNORED;
-	if ((st = doc_job_poll(s->receipt_job, msg, sizeof msg)) == DOC_JOB_RUNNING) {
+	if ((st = doc_job_poll(s->receipt_job, msg, sizeof msg, app_status_width(app))) == DOC_JOB_RUNNING) {
 		app_wake_in(app, 200);
 		return SCR_IGNORED;
 	}

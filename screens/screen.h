@@ -120,6 +120,9 @@ void app_set_event(struct app *app, long long id, const char *name);
 const char *app_event_arg(struct app *app);
 void app_status(struct app *app, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The columns the status line has now (what is longer is cut with
+ * "…"): a message with shorter words picks them by it. */
+int app_status_width(struct app *app);
 /* The status line emptied: what it said no longer holds (the clerk
  * changed what a refusal was about). */
 void app_status_clear(struct app *app);

@@ -821,6 +821,67 @@ static void test_order_history_lines_and_more_below(void **state)
 	tmux_stop(&t);
 }
 
+/* No seller set while a test runs: the all-events seller (another
+ * test's) taken away, as the owner, and put back after it, failed or not. */
+static PGconn *seller_admin;
+
+static int take_the_seller_away(void **state)
+{
+	(void)state;
+	seller_admin = PQconnectdb(admin_conninfo(getenv("PGDATABASE")));
+	assert_int_equal(PQstatus(seller_admin), CONNECTION_OK);
+	PQclear(test_query(seller_admin, "CREATE TEMP TABLE kept AS SELECT * FROM seller WHERE event_id IS NULL", 0,
+			   NULL));
+	PQclear(test_query(seller_admin, "DELETE FROM seller WHERE event_id IS NULL", 0, NULL));
+	return 0;
+}
+
+static int give_the_seller_back(void **state)
+{
+	(void)state;
+	PQclear(test_query(seller_admin, "INSERT INTO seller SELECT * FROM kept", 0, NULL));
+	PQfinish(seller_admin);
+	return 0;
+}
+
+/* The invoice's status line on the order detail at 80 columns, with no
+ * seller set and no SMTP: the number, the seller to set (how) and that
+ * it was not mailed (why), in shorter words, its end not cut. */
+static void test_invoice_status_whole_at_80(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Seller Gala"), "2040-04-02", 0), id;
+	char want[160], row[400], *screen;
+	const char *line, *tail;
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 10000, 1);
+	id = order_add(event_id, "Adult:2", "invoice", "Noseller AB");
+	start_orders(&t, "sellerline", event_id, "BOXOFFICE_SMTP_URL=");
+	assert_true(tmux_wait_for(&t, "Noseller AB", 10000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "TICKET", 3000));
+	tmux_keys(&t, "i");
+	snprintf(want, sizeof want, "Send the invoice for order #%lld", id);
+	assert_true(tmux_wait_for(&t, want, 3000));
+	tmux_keys(&t, "y");
+	if (!tmux_wait_for(&t, "boxoffice seller set", 15000)) {
+		screen = tmux_capture(&t);
+		fail_msg("no seller line:\n%s", screen);
+	}
+	screen = tmux_capture(&t);
+	for (line = strstr(screen, "boxoffice seller set"); line > screen && line[-1] != '\n'; line--)
+		;
+	snprintf(row, sizeof row, "%.*s", (int)strcspn(line, "\n"), line);
+	snprintf(want, sizeof want, "INV-%lld-1 saved", event_id);
+	tail = "· not mailed: no SMTP set";
+	if (!strstr(row, want) || !strstr(row, "SELLER") || strlen(row) < strlen(tail) ||
+	    strcmp(row + strlen(row) - strlen(tail), tail) != 0)
+		fail_msg("the invoice line is cut or lost its words: '%s'\n%s", row, screen);
+	free(screen);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -838,6 +899,8 @@ int main(void)
 		cmocka_unit_test(test_date_error_whole_at_80),
 		cmocka_unit_test(test_from_after_to_keeps_the_last_good_filter),
 		cmocka_unit_test(test_order_history_lines_and_more_below),
+		cmocka_unit_test_setup_teardown(test_invoice_status_whole_at_80, take_the_seller_away,
+						give_the_seller_back),
 	};
 	if (getenv("ORDERS_TEST") && *getenv("ORDERS_TEST"))
 		cmocka_set_test_filter(getenv("ORDERS_TEST"));

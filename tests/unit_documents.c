@@ -156,6 +156,31 @@ static void test_receipt_text(void **state)
 	free(t);
 }
 
+/* The invoice's status line: whole where it fits, else shorter words
+ * that keep the number, the seller to set and the mail; the address cut
+ * with "…" last; never past the width. */
+static void test_invoice_said_fits(void **state)
+{
+	char buf[600];
+	(void)state;
+
+	assert_string_equal(doc_invoice_said(buf, sizeof buf, "INV-1234-1", false, NULL, "no SMTP set", 200),
+			    "invoice INV-1234-1 saved as PDF · SELLER NOT SET (boxoffice seller set) · not mailed: no SMTP set");
+	assert_string_equal(doc_invoice_said(buf, sizeof buf, "INV-1234-1", false, NULL, "no SMTP set", 78),
+			    "INV-1234-1 saved · NO SELLER: boxoffice seller set · not mailed: no SMTP set");
+	assert_string_equal(doc_invoice_said(buf, sizeof buf, "INV-1234-1", false, NULL, "no SMTP set", 92),
+			    "invoice INV-1234-1 saved · SELLER NOT SET (boxoffice seller set) · not mailed: no SMTP set");
+	assert_string_equal(doc_invoice_said(buf, sizeof buf, "INV-1234-1", true, NULL, "no SMTP set", 78),
+			    "invoice INV-1234-1 saved as PDF · not mailed: no SMTP set");
+	assert_string_equal(doc_invoice_said(buf, sizeof buf, "INV-1234-1", true, NULL, NULL, 78),
+			    "invoice INV-1234-1 saved as PDF");
+	doc_invoice_said(buf, sizeof buf, "INV-1234-1", false, "yamada.bartholomew.fitzgerald@example-company.example",
+			 NULL, 78);
+	assert_int_equal(doc_text_columns(buf), 78);
+	assert_non_null(strstr(buf, "NO SELLER: boxoffice seller set · mailed to yamada"));
+	assert_string_equal(buf + strlen(buf) - strlen("…"), "…");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_payment_reference),
 		cmocka_unit_test(test_rate_text),
 		cmocka_unit_test(test_receipt_text),
+		cmocka_unit_test(test_invoice_said_fits),
 	};
 	return cmocka_run_group_tests_name("documents", tests, NULL, NULL);
 }

@@ -194,7 +194,7 @@ static void reap_detached(void)
 
 	while (*p) {
 		struct doc_job *j = *p;
-		if (doc_job_poll(j, msg, sizeof msg) == DOC_JOB_RUNNING) {
+		if (doc_job_poll(j, msg, sizeof msg, 80) == DOC_JOB_RUNNING) {
 			p = &j->next;
 			continue;
 		}
@@ -311,23 +311,19 @@ struct doc_job *receipt_deliver(struct db *db, long long order_id, bool print, c
 	return job_start(db, words, false, why, size);
 }
 
-static void describe(struct doc_job *job, char *msg, size_t size)
+static void describe(struct doc_job *job, char *msg, size_t size, int width)
 {
 	json_t *doc = json_loads(job->obuf, JSON_DISABLE_EOF_CHECK, NULL);
 	const char *pdf = json_string_value(json_object_get(doc, "pdf"));
 	const char *to = json_string_value(json_object_get(doc, "mailed_to"));
 
 	if (job->invoice) {
-		/* short enough for 80 columns: the file's name, not its folder */
+		/* what needs doing first (the seller), then the mail; in
+		 * shorter words where the whole does not fit */
 		const char *code = json_string_value(json_object_get(doc, "invoice"));
 		const char *skipped = json_string_value(json_object_get(doc, "mail_skipped"));
-		const char *base = pdf && strrchr(pdf, '/') ? strrchr(pdf, '/') + 1 : pdf;
-		/* what needs doing first (the seller), then the mail */
-		(void)base;
-		snprintf(msg, size, "invoice %s saved as PDF%s%s%s", code ? code : "",
-			 json_is_false(json_object_get(doc, "seller_set")) ? " · SELLER NOT SET (boxoffice seller set)" : "",
-			 to ? " · mailed to " : skipped ? " · not mailed: " : "",
-			 to ? to : !skipped ? "" : strncmp(skipped, "no SMTP", 7) == 0 ? "no SMTP set" : skipped);
+		doc_invoice_said(msg, size, code, !json_is_false(json_object_get(doc, "seller_set")), to,
+				 !skipped ? NULL : strncmp(skipped, "no SMTP", 7) == 0 ? "no SMTP set" : skipped, width);
 	}
 	else {
 		/* the file's name and its folder's, for 80 columns; the folder
@@ -349,7 +345,7 @@ static void describe(struct doc_job *job, char *msg, size_t size)
 	json_decref(doc);
 }
 
-enum doc_job_state doc_job_poll(struct doc_job *job, char *msg, size_t size)
+enum doc_job_state doc_job_poll(struct doc_job *job, char *msg, size_t size, int width)
 {
 	int status;
 	pid_t w;
@@ -378,7 +374,7 @@ enum doc_job_state doc_job_poll(struct doc_job *job, char *msg, size_t size)
 		snprintf(msg, size, "%s", line[0] ? line : "the document could not be made");
 		return DOC_JOB_FAILED;
 	}
-	describe(job, msg, size);
+	describe(job, msg, size, width);
 	return DOC_JOB_DONE;
 }
 

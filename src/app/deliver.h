@@ -45,8 +45,9 @@ struct doc_job *invoice_deliver(struct db *db, long long order_id, char *why, si
 /* "order receipt ID --print" (print) or "order receipt ID" (save the PDF
  * under the state folder). */
 struct doc_job *receipt_deliver(struct db *db, long long order_id, bool print, char *why, size_t size);
-/* Never blocks. When done, msg holds one line for the status line. */
-enum doc_job_state doc_job_poll(struct doc_job *job, char *msg, size_t size);
+/* Never blocks. When done, msg holds one line for the status line, in
+ * shorter words where it has them (an invoice's) to fit width columns. */
+enum doc_job_state doc_job_poll(struct doc_job *job, char *msg, size_t size, int width);
 /* Kills a child still running and frees the job; NULL is fine. */
 void doc_job_free(struct doc_job *job);
 /* For a screen that closes while its job runs: the job runs on to its end

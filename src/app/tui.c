@@ -192,6 +192,12 @@ void app_status(struct app *app, bool error, const char *fmt, ...)
 		beep();
 }
 
+int app_status_width(struct app *app)
+{
+	(void)app;
+	return getmaxx(stdscr) - 2; /* draw_all: from column 1, one spare at the right */
+}
+
 void app_status_clear(struct app *app)
 {
 	if (!app->status[0])

@@ -167,6 +167,41 @@ static size_t bytes_of_columns(const char *s, size_t cols)
 	return i;
 }
 
+char *doc_invoice_said(char *buf, size_t size, const char *code, bool seller_set, const char *mailed_to,
+		       const char *not_mailed, int width)
+{
+	/* the longest first; each drops words, never what to do next */
+	static const struct {
+		const char *lead, *saved, *seller;
+	} forms[] = {
+		{ "invoice ", " saved as PDF", " · SELLER NOT SET (boxoffice seller set)" },
+		{ "invoice ", " saved", " · SELLER NOT SET (boxoffice seller set)" },
+		{ "", " saved", " · SELLER NOT SET: boxoffice seller set" },
+		{ "", " saved", " · NO SELLER: boxoffice seller set" },
+	};
+	const int n = (int)(sizeof forms / sizeof forms[0]);
+	const char *mail = mailed_to ? " · mailed to " : not_mailed ? " · not mailed: " : "";
+	const char *what = mailed_to ? mailed_to : not_mailed ? not_mailed : "";
+	char head[300], cut[1024];
+	int room;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(head, sizeof head, "%s%s%s%s%s", forms[i].lead, code ? code : "", forms[i].saved,
+			 seller_set ? "" : forms[i].seller, mail);
+		if ((int)doc_text_columns(head) + (int)doc_text_columns(what) <= width || i == n - 1)
+			break;
+	}
+	/* the shortest words: the address or the reason gives way, with "…" */
+	room = width - (int)doc_text_columns(head);
+	if ((int)doc_text_columns(what) > room) {
+		size_t len = room > 1 ? bytes_of_columns(what, (size_t)room - 1) : 0;
+		snprintf(cut, sizeof cut, "%.*s…", (int)len, what);
+		what = cut;
+	}
+	snprintf(buf, size, "%s%s", head, what);
+	return buf;
+}
+
 struct out {
 	char *buf;
 	size_t len, cap;

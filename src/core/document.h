@@ -80,6 +80,15 @@ void doc_rate_text(char *out, size_t size, int vat_bp);
  * characters. Returns a malloc'd string. */
 char *doc_receipt_text(const struct document *d, int width);
 
+/* The status line after an invoice's PDF was made, in at most width
+ * columns: "invoice INV-7-12 saved as PDF · SELLER NOT SET (boxoffice
+ * seller set) · not mailed: no SMTP set" where it fits, else in shorter
+ * words ("INV-7-12 saved · NO SELLER: boxoffice seller set · …"), and at
+ * last the address mailed to (mailed_to) or why not (not_mailed; both
+ * NULL: nothing said of mail) cut with "…". Returns buf. */
+char *doc_invoice_said(char *buf, size_t size, const char *code, bool seller_set, const char *mailed_to,
+		       const char *not_mailed, int width);
+
 /* Display columns of a UTF-8 string (one per character). */
 size_t doc_text_columns(const char *s);
 
