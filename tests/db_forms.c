@@ -458,6 +458,35 @@ static void test_sale_refusals_go_and_sponsored_names_its_sponsor(void **state)
 	tmux_stop(&t);
 }
 
+/* A key refused because the field is full says the field's limit on
+ * the status line (the bell alone did not): a number's digits, a text's
+ * characters. */
+static void test_full_field_says_its_limit(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Limit Gala"), "2040-07-05", 0);
+	char company[202];
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 10000, 1);
+	open_sale(&t, event_id, "Adult");
+	tmux_type(&t, "12345");
+	assert_true(tmux_wait_for(&t, "12345", 3000));
+	assert_false(screen_has(&t, "at most"));
+	tmux_type(&t, "6");
+	assert_true(tmux_wait_for(&t, "Quantity: at most 5 digits", 3000));
+	/* Payment, Company: 200 characters, the 201st refused */
+	tmux_keys(&t, "Tab Tab");
+	memset(company, 'c', 201);
+	company[201] = '\0';
+	tmux_type(&t, company);
+	if (!tmux_wait_for(&t, "Company: at most 200 characters", 3000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("no limit said for the company:\n%s", screen);
+	}
+	tmux_stop(&t);
+}
+
 /* The screen's bottom line (the key bar) as captured; the caller frees
  * what it returns through *screen. */
 static const char *bar_line(struct tmux *t, char **screen)
@@ -520,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_sale_of_a_long_name_beyond_ascii_shows_its_amounts),
 		cmocka_unit_test(test_sale_refusals_go_and_sponsored_names_its_sponsor),
 		cmocka_unit_test(test_sale_bar_after_the_sale),
+		cmocka_unit_test(test_full_field_says_its_limit),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);

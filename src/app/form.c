@@ -124,6 +124,10 @@ static int choose(struct form_field *field, int key)
 	return choose_typed(field, key);
 }
 
+/* The last refusal for a full field, until form_take_refusal (one loop,
+ * one key at a time: never two forms at once). */
+static char refusal[160];
+
 int form_key(struct form *f, enum action action, int key)
 {
 	struct form_field *field = &f->fields[f->focus];
@@ -181,8 +185,10 @@ int form_key(struct form *f, enum action action, int key)
 		if (!accepts(field, key) || utf8_length(field->text) >= field->max_chars ||
 		    n + (size_t)len >= sizeof field->text) {
 			field->skip_continuation = lead ? len - 1 : 0;
-			if (accepts(field, key))
-				beep(); /* full: the typist hears that the key was not taken */
+			if (accepts(field, key)) /* full: said (and the bell rung) by the framework */
+				snprintf(refusal, sizeof refusal, "%s%sat most %d %s", field->label ? field->label : "",
+					 field->label && field->label[0] ? ": " : "", field->max_chars,
+					 field->kind == FIELD_DIGITS ? "digits" : "characters");
 			return FORM_IGNORED;
 		}
 		field->text[n] = (char)key;
@@ -190,6 +196,14 @@ int form_key(struct form *f, enum action action, int key)
 		return FORM_CHANGED;
 	}
 	return FORM_IGNORED;
+}
+
+const char *form_take_refusal(void)
+{
+	static char told[sizeof refusal];
+	snprintf(told, sizeof told, "%s", refusal);
+	refusal[0] = '\0';
+	return told;
 }
 
 bool form_tabs_out(const struct form *f, int key)

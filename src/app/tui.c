@@ -37,6 +37,7 @@
 #include "../db/users.h"
 #include "banner.h"
 #include "cli.h"
+#include "form.h"
 #include "keymap.h"
 #include "paths.h"
 #include "theme.h"
@@ -893,6 +894,12 @@ static void handle_key(struct app *app, int ch)
 		action = ACT_NONE;
 	if (s->ops->on_key)
 		r = s->ops->on_key(app, s->state, action, ch);
+	{
+		/* a key a full field refused: the bell, and the limit in words */
+		const char *full = form_take_refusal();
+		if (full[0])
+			app_status(app, true, "%s", full);
+	}
 	if (!(r & SCR_HANDLED) && wanted != action) {
 		app_status(app, true, "%s needs the %s role (login %s has the %s role)", action_label(wanted),
 			   action_role(wanted), app->login, app->role);
