@@ -60,8 +60,12 @@ struct order_actions {
 	 * the one on the screen. */
 	long long wrote_order, wrote_version, wrote_new_version;
 	enum order_status wrote_status;
-	/* the invoice PDF being saved (and mailed) by a child, after `i` */
+	/* the invoice PDF being saved (and mailed) by a child, after `i`, or
+	 * the receipt being printed after `p` (receipt_printing), then saved
+	 * as a PDF when it could not be printed (receipt_unprinted) */
 	struct doc_job *job;
+	bool receipt_printing, receipt_unprinted;
+	long long receipt_order;
 	/* called when a write was answered (read what is shown again) */
 	void (*after)(struct app *app, void *ctx);
 	void *after_ctx;
@@ -69,7 +73,8 @@ struct order_actions {
 
 /* INVOICE, SETTLE, CANCEL, REFUND, GENERATE on r (NULL: none selected);
  * SCR_IGNORED for other actions. */
-/* p on the order detail: the receipt of a settled order again (PDF). */
+/* p on the order detail: the receipt of a settled order printed again,
+ * as the sale's p prints it; saved as a PDF when there is no printer. */
 int order_actions_receipt(struct app *app, struct order_actions *a, const struct order_row *r);
 int order_actions_key(struct app *app, struct order_actions *a, const struct order_row *r, enum action action);
 /* A key while a prompt of a (SETTLE, CANCEL, REFUND) is open: y/n take

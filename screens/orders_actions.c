@@ -155,6 +155,7 @@ static void invoice_job_start(struct order_actions *a, struct db *db, long long 
 	char why[300];
 
 	doc_job_detach(a->job);
+	a->receipt_printing = a->receipt_unprinted = false;
 	a->job = invoice_deliver(db, order_id, why, sizeof why);
 	if (!a->job) {
 		app_status(a->app, true, "order #%lld: no invoice PDF: %s", order_id, why);
@@ -164,8 +165,10 @@ static void invoice_job_start(struct order_actions *a, struct db *db, long long 
 	app_wake_in(a->app, 300);
 }
 
-/* p on the order detail: its receipt made again by a child, saved as a
- * PDF (a settled order's; the command says why another has none). */
+/* p on the order detail: its receipt printed again by a child, the
+ * sale's way (receipt_deliver with print; a settled order's: the command
+ * says why another has none); order_actions_tick saves the PDF instead
+ * when it could not be printed. */
 int order_actions_receipt(struct app *app, struct order_actions *a, const struct order_row *r)
 {
 	char why[300];
@@ -182,11 +185,14 @@ int order_actions_receipt(struct app *app, struct order_actions *a, const struct
 			   order_status_label(r->status));
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	if (!(a->job = receipt_deliver(app_db(app), r->id, false, why, sizeof why))) {
+	if (!(a->job = receipt_deliver(app_db(app), r->id, true, why, sizeof why))) {
 		app_status(app, true, "order #%lld: no receipt: %s", r->id, why);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	app_status(app, false, "order #%lld: making its receipt…", r->id);
+	a->receipt_printing = true;
+	a->receipt_unprinted = false;
+	a->receipt_order = r->id;
+	app_status(app, false, "order #%lld: printing its receipt…", r->id);
 	app_wake_in(app, 300);
 	return SCR_HANDLED | SCR_REDRAW;
 }
@@ -406,9 +412,26 @@ void order_actions_tick(struct app *app, struct order_actions *a)
 		app_wake_in(app, 300);
 		return;
 	}
-	app_status(app, st == DOC_JOB_FAILED, "%s", msg);
 	doc_job_free(a->job);
 	a->job = NULL;
+	if (st == DOC_JOB_FAILED && a->receipt_printing) {
+		/* no printer here: the PDF instead, so the receipt is not lost */
+		char why[300];
+		a->receipt_printing = false;
+		if (!(a->job = receipt_deliver(app_db(app), a->receipt_order, false, why, sizeof why))) {
+			app_status(app, true, "Receipt not printed: %s", msg);
+			return;
+		}
+		a->receipt_unprinted = true;
+		app_status(app, true, "Receipt not printed — saving it as a PDF · %s", msg);
+		app_wake_in(app, 300);
+		return;
+	}
+	if (a->receipt_unprinted && st == DOC_JOB_DONE)
+		app_status(app, true, "Receipt not printed — %s", msg);
+	else
+		app_status(app, st == DOC_JOB_FAILED, "%s", msg);
+	a->receipt_printing = a->receipt_unprinted = false;
 }
 
 /* ---- the list's actions ---- */

@@ -607,21 +607,33 @@ static void test_sale_screen_offers_receipt(void **state)
 	tmux_stop(&t);
 }
 
-/* p on the order detail makes a settled order's receipt again (a
- * customer back at the counter); an unsettled one has none, said so. */
+/* p on the order detail prints a settled order's receipt again (a
+ * customer back at the counter), the sale's way (lp, here one that keeps
+ * what it was given); with no lp the receipt is saved as a PDF and the
+ * status line says it was not printed. */
 static void test_order_detail_makes_the_receipt_again(void **state)
 {
 	long long event_id = make_event(unique_name("Receipt Again"), "2031-03-03", 0), id;
-	char cmd[1400], want[96];
+	char cmd[1400], want[96], lpdir[700], lp[800];
+	struct run_result r;
 	struct tmux t;
 	json_t *doc;
+	FILE *f;
 	(void)state;
 
 	make_type(event_id, "Adult", 50, 10000, 1);
 	doc = cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card --company 'Again AB'", event_id);
 	id = json_integer_value(json_object_get(doc, "id"));
 	json_decref(doc);
-	snprintf(cmd, sizeof cmd, "PATH=/usr/bin:/bin BOXOFFICE_STATE='%s' $BOXOFFICE --screen orders --event %lld; sleep 60",
+	snprintf(lpdir, sizeof lpdir, "%s/lp-again-%lld", tmp, id);
+	mkdir(lpdir, 0700);
+	snprintf(lp, sizeof lp, "%s/lp", lpdir);
+	assert_non_null(f = fopen(lp, "w"));
+	fprintf(f, "#!/bin/sh\ncat > '%s/printed.txt'\n", lpdir);
+	fclose(f);
+	chmod(lp, 0755);
+	snprintf(cmd, sizeof cmd,
+		 "PATH='%s':/usr/bin:/bin BOXOFFICE_STATE='%s' $BOXOFFICE --screen orders --event %lld; sleep 60", lpdir,
 		 state_dir, event_id);
 	tmux_start(&t, "receiptagain", 80, 24, cmd);
 	assert_true(tmux_wait_for(&t, "Again AB", 10000));
@@ -630,10 +642,25 @@ static void test_order_detail_makes_the_receipt_again(void **state)
 	assert_true(tmux_wait_for(&t, want, 3000));
 	assert_true(tmux_wait_for(&t, "TICKET", 3000));
 	tmux_keys(&t, "p");
-	snprintf(want, sizeof want, "receipt saved: …/receipts/R-%lld.pdf", id);
-	assert_true(tmux_wait_for(&t, want, 10000));
+	if (!tmux_wait_for(&t, "receipt sent to the printer", 10000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("p did not print:\n%s", screen);
+	}
+	r = run_cmd("cat '%s/printed.txt'", lpdir);
+	assert_int_equal(r.status, 0);
+	assert_has(r.out, want);
+	assert_has(r.out, "Again AB");
+	run_free(&r);
+	/* no printer: saved as a PDF instead, and said so */
+	unlink(lp);
+	tmux_keys(&t, "p");
+	snprintf(want, sizeof want, "Receipt not printed — receipt saved: …/receipts/R-%lld.pdf", id);
+	if (!tmux_wait_for(&t, want, 10000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("no PDF when not printed:\n%s", screen);
+	}
 	tmux_keys(&t, "F1");
-	assert_true(tmux_wait_for(&t, "the receipt of a settled order again", 3000));
+	assert_true(tmux_wait_for(&t, "print the receipt of a settled order again", 3000));
 	tmux_stop(&t);
 }
 

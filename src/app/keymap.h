@@ -64,7 +64,7 @@
 	X(PERSONS, "Persons", "the chosen organization's persons (My Tickets)") \
 	X(ARCHIVED, "Archived", "archived organizations (u brings one back)") \
 	X(RESTORE, "Restore", "bring the chosen archived organization back (y/n)") \
-	X(RECEIPT, "Receipt", "the receipt of a settled order again, as a PDF") \
+	X(RECEIPT, "Receipt", "print the receipt of a settled order again (or PDF)") \
 	X(YES, "Yes", "answer the question: do it")                         \
 	X(NO, "No", "answer the question: leave it as it is")
 
