@@ -148,8 +148,12 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 		draw_text(y++, x, w, charge, A_BOLD);
 		/* a ticket of several seats takes them all from the stock */
 		if (s->price_known && s->seats_per_ticket > 1 && !parse_int_range(s->fields[F_QTY].text, 1, 10000, &qty)) {
-			snprintf(charge, sizeof charge, "%lld seats a ticket: %lld ticket%s take%s %lld seats", s->seats_per_ticket,
-				 qty, qty == 1 ? "" : "s", qty == 1 ? "s" : "", qty * s->seats_per_ticket);
+			char per[24], n[24], seats[24]; /* "1,000" as the inventory writes counts */
+			count_format_fit(per, sizeof per, s->seats_per_ticket, 20);
+			count_format_fit(n, sizeof n, qty, 20);
+			count_format_fit(seats, sizeof seats, qty * s->seats_per_ticket, 20);
+			snprintf(charge, sizeof charge, "%s seats a ticket: %s ticket%s take%s %s seats", per, n,
+				 qty == 1 ? "" : "s", qty == 1 ? "s" : "", seats);
 			draw_text(y++, x, w, charge, theme_attr(C_DIM));
 		}
 	}

@@ -380,6 +380,12 @@ static void test_sale_of_group_tickets_says_seats(void **state)
 	assert_true(tmux_wait_for(&t, "10 seats a ticket: 1 ticket takes 10 seats", 3000));
 	tmux_keys(&t, "3");
 	assert_true(tmux_wait_for(&t, "10 seats a ticket: 3 tickets take 30 seats", 3000));
+	tmux_keys(&t, "BSpace");
+	tmux_keys(&t, "5 0 0");
+	/* counts as the inventory writes them */
+	assert_true(tmux_wait_for(&t, "10 seats a ticket: 500 tickets take 5,000 seats", 3000));
+	tmux_keys(&t, "BSpace BSpace BSpace 3");
+	assert_true(tmux_wait_for(&t, "10 seats a ticket: 3 tickets take 30 seats", 3000));
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_for(&t, "incl. VAT? y/n", 3000));
 	tmux_keys(&t, "y");
