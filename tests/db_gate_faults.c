@@ -679,6 +679,48 @@ static void test_checkin_screen_rejects_undo_and_narrow(void **state)
 	tmux_stop(&t);
 }
 
+/* A door that starts on a link going silent just after it connects
+ * (found by a hostile review: the refresh every start runs waited 120 s,
+ * the step before it 10 s) gives its first verdict by the verdict
+ * deadline, offline, from the cache it has: the link frozen after each
+ * of the start's answers in turn (the n-th ReadyForQuery). */
+static void test_start_on_a_silent_link_decides_in_time(void **state)
+{
+	enum { FIRST = 1, LAST = 16 };
+	char tokens[LAST + 1][512];
+	struct proxy *px = proxy_start(NULL);
+	long long ev = event_with_tokens(NULL, LAST + 1, tokens);
+	struct run_result r;
+	int offline = 0;
+	(void)state;
+
+	/* the gate's cache, made through the same proxy (so an offline
+	 * start finds it) */
+	r = run_cmd("$BOXOFFICE -d '%s' checkin --gate silent-start --event %lld --refresh-cache < /dev/null",
+		    proxy_conninfo_plain(px), ev);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	for (int n = FIRST; n <= LAST; n++) {
+		double t0 = now_ms(), took;
+		proxy_freeze_after_ready(px, n);
+		r = run_cmd("$BOXOFFICE -d '%s' checkin --gate silent-start --event %lld --verdict-ms %d --token '%s'",
+			    proxy_conninfo_plain(px), ev, VERDICT_MS, tokens[n]);
+		took = now_ms() - t0;
+		if (took >= 5000)
+			fail_msg("frozen after answer %d: the verdict after %.0f ms (verdict deadline %d ms)\n%s", n,
+				 took, VERDICT_MS, r.err);
+		if (!strstr(r.out, "\"verdict\":\"admit\""))
+			fail_msg("frozen after answer %d: no admit in %.0f ms: %s\n%s", n, took, r.out, r.err);
+		if (strstr(r.out, "\"offline\":true"))
+			offline++;
+		run_free(&r);
+		proxy_thaw(px);
+	}
+	/* the freezes fell within the start, not only on the verdict */
+	assert_true(offline >= 8);
+	proxy_stop(px);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -689,6 +731,7 @@ int main(void)
 		cmocka_unit_test(test_checkin_screen_decides_in_time_on_a_frozen_link),
 		cmocka_unit_test(test_unusable_state_folder_never_admits_offline),
 		cmocka_unit_test(test_checkin_screen_rejects_undo_and_narrow),
+		cmocka_unit_test(test_start_on_a_silent_link_decides_in_time),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	if (getenv("TEST_FILTER"))

@@ -19,13 +19,19 @@
 
 struct pair {
 	int a, b; /* client side, server side; -1 when closed */
+	/* the server's messages as proxy_freeze_after_ready reads them */
+	unsigned char head[5];
+	int head_len;   /* bytes of the current message's header seen */
+	long long body; /* bytes of its body still to come */
+	int ready;      /* ReadyForQuery messages seen */
 };
 
 struct proxy {
 	int listen_fd;
 	int port;
 	char unix_path[108];
-	char conninfo[256];
+	char conninfo[256], conninfo_plain[300];
+	atomic_int freeze_after_ready; /* 0: off */
 	int wake[2];
 	pthread_t thread;
 	struct pair pairs[PROXY_MAX_PAIRS];
@@ -64,16 +70,56 @@ static void close_pair(struct pair *pr)
 		close(pr->a);
 	if (pr->b >= 0)
 		close(pr->b);
-	pr->a = pr->b = -1;
+	*pr = (struct pair){ .a = -1, .b = -1 };
 }
 
-/* Copies what is readable from one side to the other; false on EOF/error. */
-static bool forward(int from, int to)
+/* How many of the n bytes the server sent go through: all, or up to the
+ * end of the ReadyForQuery that is the limit's (then *freeze). */
+static size_t server_bytes(struct pair *pr, const unsigned char *buf, size_t n, int limit, bool *freeze)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (pr->body > 0) {
+			size_t take = (size_t)pr->body < n - i ? (size_t)pr->body : n - i;
+			pr->body -= (long long)take;
+			i += take;
+		} else {
+			pr->head[pr->head_len++] = buf[i++];
+			if (pr->head_len < 5)
+				continue;
+			pr->head_len = 0;
+			pr->body = (((long long)pr->head[1] << 24) | (pr->head[2] << 16) | (pr->head[3] << 8) | pr->head[4]) - 4;
+			if (pr->head[0] == 'Z')
+				pr->ready++;
+		}
+		if (pr->body == 0 && pr->head_len == 0 && pr->head[0] == 'Z' && limit && pr->ready == limit) {
+			pr->head[0] = 0;
+			*freeze = true;
+			return i;
+		}
+	}
+	return n;
+}
+
+/* Copies what is readable from one side to the other; false on EOF/error.
+ * From the server (pr given), stops after the ReadyForQuery the proxy
+ * freezes after. */
+static bool forward(struct proxy *p, struct pair *pr, int from, int to)
 {
 	char buf[65536];
 	ssize_t n = read(from, buf, sizeof buf);
+	int limit = atomic_load(&p->freeze_after_ready);
 	if (n <= 0)
 		return false;
+	if (pr) { /* counted always: a limit set later counts from each connection's start */
+		bool freeze = false;
+		n = (ssize_t)server_bytes(pr, (const unsigned char *)buf, (size_t)n, limit, &freeze);
+		if (freeze) {
+			atomic_store(&p->frozen, true);
+			atomic_store(&p->freeze_after_ready, 0);
+		}
+	}
 	for (ssize_t off = 0; off < n;) {
 		ssize_t w = write(to, buf + off, (size_t)(n - off));
 		if (w < 0) {
@@ -145,15 +191,17 @@ static void *run(void *arg)
 						close(s);
 					continue;
 				}
-				p->pairs[slot] = (struct pair){ c, s };
+				p->pairs[slot] = (struct pair){ .a = c, .b = s };
 			} else {
 				struct pair *pr = &p->pairs[owner[k]];
 				int from = fds[k].fd, to;
 				if (pr->a < 0 || (from != pr->a && from != pr->b))
 					continue; /* closed earlier in this pass */
 				to = from == pr->a ? pr->b : pr->a;
-				if (!forward(from, to))
+				if (!forward(p, from == pr->b ? pr : NULL, from, to))
 					close_pair(pr);
+				if (atomic_load(&p->frozen))
+					break; /* nothing more in this pass */
 			}
 		}
 	}
@@ -176,7 +224,7 @@ struct proxy *proxy_start(const char *unix_path)
 	else
 		snprintf(p->unix_path, sizeof p->unix_path, "%s/.s.PGSQL.5432", host ? host : "/tmp");
 	for (int i = 0; i < PROXY_MAX_PAIRS; i++)
-		p->pairs[i] = (struct pair){ -1, -1 };
+		p->pairs[i] = (struct pair){ .a = -1, .b = -1 };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	p->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (p->listen_fd < 0 || bind(p->listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
@@ -189,6 +237,7 @@ struct proxy *proxy_start(const char *unix_path)
 	p->port = ntohs(sa.sin_port);
 	snprintf(p->conninfo, sizeof p->conninfo, "host=127.0.0.1 port=%d dbname=%s user=%s",
 		 p->port, db ? db : "boxoffice_test", user ? user : "boxoffice");
+	snprintf(p->conninfo_plain, sizeof p->conninfo_plain, "%s sslmode=disable gssencmode=disable", p->conninfo);
 	if (pthread_create(&p->thread, NULL, run, p) != 0) {
 		free(p);
 		return NULL;
@@ -219,6 +268,17 @@ void proxy_freeze(struct proxy *p)
 	atomic_store(&p->frozen, true);
 	wake(p);
 	wait_seen(p, 1);
+}
+
+void proxy_freeze_after_ready(struct proxy *p, int n)
+{
+	atomic_store(&p->freeze_after_ready, n);
+	wake(p);
+}
+
+const char *proxy_conninfo_plain(const struct proxy *p)
+{
+	return p->conninfo_plain;
 }
 
 void proxy_hold_answers(struct proxy *p)

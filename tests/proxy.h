@@ -20,6 +20,16 @@ void proxy_freeze(struct proxy *p);
 /* Forwards requests to the server but holds its answers: the server does
  * the work (and commits) while the client hears nothing. */
 void proxy_hold_answers(struct proxy *p);
+/* Freezes the proxy (as proxy_freeze) the moment a connection's server
+ * has sent its n-th ReadyForQuery: the client gets that answer and
+ * nothing after it (a link that goes silent right after a connect or a
+ * statement). It reads the protocol, so the client must not encrypt:
+ * give it proxy_conninfo_plain. Whatever the server sent in the same
+ * read after that message is dropped (normally nothing: it waits for the
+ * client then), so a test using it does not thaw to go on. */
+void proxy_freeze_after_ready(struct proxy *p, int n);
+/* proxy_conninfo with sslmode=disable gssencmode=disable. */
+const char *proxy_conninfo_plain(const struct proxy *p);
 /* Ends a freeze or a hold: everything held is delivered. */
 void proxy_thaw(struct proxy *p);
 /* Closes every open connection (the next ones are forwarded again). */

@@ -4,7 +4,8 @@
  * offline from the gate's cache and journal when the database is away.
  *
  * Cache policy: the cache is refreshed at start whenever the database is
- * reachable, each time a running gate gets it back (after uploading the
+ * reachable (within the verdict deadline, the whole start included, unless
+ * --refresh-cache asks for it: then with GATE_REFRESH_MS), each time a running gate gets it back (after uploading the
  * journal), and every GATE_CACHE_MAX_AGE_S seconds while online; a running
  * gate reconnects by itself in the background (see gate_set_reconnect).
  *
@@ -325,13 +326,32 @@ static int camera_gate(struct gate *g, const char *spec, bool *all)
 	return rc;
 }
 
+/* The gate starts offline: said on stderr. connected: the link was there
+ * and went silent during the start; silent: the connect itself got no
+ * answer in time. Either way the first scan does not wait on a reconnect
+ * either. */
+static void say_offline(struct gate *g, bool connected, bool silent)
+{
+	if (silent)
+		g->link_silent = true;
+	if (!connected) {
+		fprintf(stderr, "boxoffice: checkin: database unreachable, working offline (%d scans queued)\n", g->pending);
+		return;
+	}
+	g->link_silent = true;
+	fprintf(stderr,
+		"boxoffice: checkin: database unreachable at start (%s), working offline from the cache (%d scans "
+		"queued)\n",
+		g->db->err, g->pending);
+}
+
 int cmd_checkin(struct cli *cli, int argc, char **argv)
 {
 	const char *what = "checkin", *gate_name = NULL, *event = NULL, *verdict_ms = NULL, *camera = NULL, *lists = NULL,
 		   *override = NULL;
 	const char *tokens[INPUTS_MAX], *images[INPUTS_MAX];
 	int ntokens = 0, nimages = 0, uploaded, conflicts = 0;
-	bool all = true, refresh = false;
+	bool all = true, refresh = false, connected, silent;
 	struct db *db;
 	struct gate g;
 	long long event_id = 0;
@@ -411,13 +431,28 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 	/* The database may be away: the gate works on from its cache. */
 	cli->db = db = db_new(cli->conninfo, cli->station);
 	{
-		/* a door that starts on a silent link works offline by its
-		 * verdict deadline, not the command's */
+		/* A door that starts on a silent link works offline by its
+		 * verdict deadline, not the command's: connecting, resolving
+		 * --event, the journal's upload, the cache's refresh and the
+		 * lists at start share one verdict deadline (db_set_budget), so
+		 * the first verdict comes in time whatever the link does. Past
+		 * it the link is dropped and the gate starts offline on the
+		 * cache it has, reconnecting in the background. Only a refresh
+		 * asked for (--refresh-cache) may take the long deadline of a
+		 * full load (GATE_REFRESH_MS). */
 		const char *env = getenv("BOXOFFICE_VERDICT_MS");
-		int before = db_swap_deadline(db, env && atoi(env) > 0 ? atoi(env) : GATE_VERDICT_MS);
-		bool connected = db_connect(db);
+		int start_ms = env && atoi(env) > 0 ? atoi(env) : GATE_VERDICT_MS;
+		int before = db_swap_deadline(db, start_ms);
+		if (!refresh)
+			db_set_budget(db, start_ms);
+		connected = db_connect(db);
+		/* a connect that ran out of time: as silent as a link that
+		 * goes quiet later */
+		silent = !connected && strncmp(db->err, "no answer", 9) == 0;
 		db_swap_deadline(db, before);
-		if (connected && event && !db_event_resolve(db, event, &event_id))
+		/* an event that does not exist is refused; a link lost on the
+		 * way finds it in the cache below */
+		if (connected && event && !db_event_resolve(db, event, &event_id) && db->state == DB_READY)
 			return cli_db_fail(cli, what);
 	}
 	gate_open(&g, db, gate_name, event_id);
@@ -432,22 +467,28 @@ int cmd_checkin(struct cli *cli, int argc, char **argv)
 			gate_close(&g);
 			return cli_db_fail(cli, what);
 		}
-	} else {
-		if (event && !gate_cached_event(&g, event, &g.event_id)) {
+	}
+	if (db->state != DB_READY) {
+		if (event && !g.event_id && !gate_cached_event(&g, event, &g.event_id)) {
 			gate_close(&g);
 			return cli_fail(EXIT_FAILED, what, "database unreachable and event %s is not in the gate's cache",
 					event);
 		}
-		fprintf(stderr, "boxoffice: checkin: database unreachable, working offline (%d scans queued)\n", g.pending);
+		say_offline(&g, connected, silent);
 	}
 	if (lists) {
 		char err[600];
-		if (!gate_set_lists(&g, lists, err, sizeof err)) {
+		/* online within what is left of the start, else the cache's */
+		bool ok = gate_set_lists(&g, lists, err, sizeof err);
+		if (!ok) {
 			int rc = db->state == DB_READY && db->status != DB_FAILED ? EXIT_REFUSED : EXIT_FAILED;
 			gate_close(&g);
 			return cli_fail(rc, what, "--list: %s", err);
 		}
+		if (db->state != DB_READY && connected && !g.link_silent)
+			say_offline(&g, connected, silent);
 	}
+	db_set_budget(db, 0); /* the start is over: each scan has its own verdict deadline */
 	g.override = override;
 	gate_set_reconnect(&g, true);
 	for (int i = 0; i < ntokens; i++) {

@@ -310,14 +310,24 @@ void db_drop(struct db *db, const char *fmt, ...)
 	db_async_lost(db);
 }
 
+/* When a wait that should end by deadline (0: none) must end: the
+ * budget's end when that comes first (only while a deadline is set). */
+static long long within_budget(const struct db *db, long long deadline)
+{
+	if (db->deadline_ms > 0 && db->end_ms && (!deadline || db->end_ms < deadline))
+		return db->end_ms;
+	return deadline;
+}
+
 static void no_answer(struct db *db)
 {
-	db_drop(db, "no answer from the database within %d ms", db->deadline_ms);
+	bool budget = db->end_ms && db->deadline_ms > 0 && db_now_ms() >= db->end_ms;
+	db_drop(db, "no answer from the database within %d ms", budget ? db->budget_ms : db->deadline_ms);
 }
 
 static long long deadline_from_now(const struct db *db)
 {
-	return db->deadline_ms > 0 ? db_now_ms() + db->deadline_ms : 0;
+	return within_budget(db, db->deadline_ms > 0 ? db_now_ms() + db->deadline_ms : 0);
 }
 
 /* Session settings for a fresh connection, one round trip. */
@@ -332,12 +342,20 @@ static bool apply_session(struct db *db)
 	return db_run_script(db, sql);
 }
 
+void db_set_budget(struct db *db, int ms)
+{
+	db->budget_ms = ms > 0 ? ms : 0;
+	db->end_ms = ms > 0 ? db_now_ms() + ms : 0;
+}
+
 void db_set_deadline(struct db *db, int ms)
 {
 	char v[24];
 	const char *p[1] = { v };
 
 	db->deadline_ms = ms > 0 ? ms : 0;
+	if (!db->deadline_ms)
+		db_set_budget(db, 0); /* no limit is no limit */
 	if (!db->conn || db->state != DB_READY)
 		return;
 	snprintf(v, sizeof v, "%d", db->deadline_ms / 5 * 4);
@@ -363,6 +381,7 @@ void db_set_lock_timeout(struct db *db, int ms)
  * the connection is dropped then. */
 bool db_wait_ready(struct db *db, long long deadline)
 {
+	deadline = within_budget(db, deadline);
 	for (;;) {
 		int flush = PQflush(db->conn), left = -1, n;
 		struct pollfd pfd;
@@ -450,7 +469,8 @@ bool db_connect(struct db *db)
 		PQfinish(db->conn);
 	db->conn = NULL;
 	if (db->deadline_ms <= 0) {
-		/* No client deadline: libpq's connect_timeout bounds it. */
+		/* No client deadline (and so no budget): libpq's
+		 * connect_timeout bounds it. */
 		db->conn = PQconnectdbParams(db->keywords, db->values, 1);
 		if (!db->conn) {
 			db_set_error(db, DB_FAILED, "out of memory");

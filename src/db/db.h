@@ -46,6 +46,11 @@ struct db {
 	/* How long any one wait for the server may last (ms, 0: no limit);
 	 * past it the connection is dropped. See db_set_deadline. */
 	int deadline_ms;
+	/* A whole run's end (monotonic ms, 0: none): no wait goes past it,
+	 * however many calls come before (db_set_budget). budget_ms: its
+	 * length, for the message. */
+	long long end_ms;
+	int budget_ms;
 	int lock_timeout_ms;     /* session lock_timeout (0: server default) */
 	long long op_deadline;   /* monotonic ms when a non-blocking connect gives up */
 	struct db_async *async;  /* queued requests (async.c) */
@@ -82,6 +87,15 @@ void db_set_deadline(struct db *db, int ms);
  * For one call that must answer sooner (a gate's verdict) or may take
  * longer (a cache load). */
 int db_swap_deadline(struct db *db, int ms);
+/* A budget for a whole run of calls (a one-shot command, a gate's
+ * start): from now, no wait for the server goes past ms in all, each call
+ * waiting at most its own deadline and at most what is left of the budget;
+ * past it the connection is dropped and the call fails as a deadline does
+ * ("no answer from the database within MS ms", MS the budget). 0 ends the
+ * budget. Only while a deadline is set: db_set_deadline(db, 0) (no limit:
+ * migrations, demo, exports) ends it too. Never for a long-running process
+ * (serve, screens, a gate reading scans): it would expire. */
+void db_set_budget(struct db *db, int ms);
 /* The session's lock_timeout (ms), applied on every (re)connect. */
 void db_set_lock_timeout(struct db *db, int ms);
 /* Monotonic clock in ms. */
