@@ -2,6 +2,7 @@
  * test freezes (a silent link: nothing forwarded, nothing closed), thaws
  * and cuts. These first tests prove the proxy itself behaves like the
  * faults it stands for, so the station tests built on it mean something. */
+#include <jansson.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,67 @@ static void test_cli_frozen_link_ends_within_deadline(void **state)
 	assert_non_null(strstr(r.err, "boxoffice: database unreachable: no answer from the database within 1500 ms"));
 	run_free(&r);
 	proxy_thaw(p);
+	proxy_stop(p);
+}
+
+/* A command's deadline is for the whole command, not for each of its
+ * calls (found by a hostile review: BOXOFFICE_DEADLINE_MS=3000 and a
+ * silent link, `capacity` took 6 s): on a link slow enough that each
+ * answer comes within a call's deadline but not all of them within the
+ * command's, and on one frozen after each answer in turn (the n-th
+ * ReadyForQuery), the command ends by its deadline, exit 3. */
+static void test_cli_deadline_is_for_the_whole_command(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	char event[80];
+	json_t *doc;
+	long long ev;
+	int failed = 0;
+	(void)state;
+
+	snprintf(event, sizeof event, "%s", unique_name("Budget"));
+	doc = cli_json("$BOXOFFICE event add --name '%s' --date 2099-06-01", event);
+	ev = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	json_decref(cli_json("$BOXOFFICE type add --event %lld --name Adult --capacity 100 --price 1000", ev));
+	{
+		struct run_result r;
+		double t0 = now_ms(), took;
+		proxy_delay_answers(p, 700);
+		r = run_cmd("BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d '%s' capacity --event %lld --type Adult "
+			    "--capacity 100 --reason budget",
+			    proxy_conninfo_plain(p), ev);
+		took = now_ms() - t0;
+		if (took >= 3000 || r.status != 3)
+			fail_msg("on a slow link capacity ended after %.0f ms, exit %d (deadline 2000 ms): %s", took,
+				 r.status, r.err);
+		if (!strstr(r.err, "no answer from the database within 2000 ms"))
+			fail_msg("on a slow link: %s", r.err);
+		run_free(&r);
+		proxy_delay_answers(p, 0);
+	}
+	for (int n = 1; n <= 8; n++) {
+		struct run_result r;
+		double t0 = now_ms(), took;
+		proxy_freeze_after_ready(p, n);
+		r = run_cmd("BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d '%s' capacity --event %lld --type Adult "
+			    "--capacity 100 --reason budget",
+			    proxy_conninfo_plain(p), ev);
+		took = now_ms() - t0;
+		if (took >= 3000)
+			fail_msg("frozen after answer %d: capacity ended after %.0f ms (deadline 2000 ms): %s", n, took,
+				 r.err);
+		if (r.status == 3) {
+			failed++;
+			if (!strstr(r.err, "no answer from the database within 2000 ms"))
+				fail_msg("frozen after answer %d: %s", n, r.err);
+		} else {
+			assert_int_equal(r.status, 0); /* done before the freeze */
+		}
+		run_free(&r);
+		proxy_thaw(p);
+	}
+	assert_true(failed >= 3);
 	proxy_stop(p);
 }
 
@@ -781,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_frozen_proxy_accepts_and_never_answers),
 		cmocka_unit_test(test_cli_frozen_link_ends_within_deadline),
 		cmocka_unit_test(test_statement_deadline_drops_the_link),
+		cmocka_unit_test(test_cli_deadline_is_for_the_whole_command),
 		cmocka_unit_test(test_conninfo_overrides_connection_defaults),
 		cmocka_unit_test(test_orders_screen_on_a_frozen_link),
 		cmocka_unit_test(test_superseded_read_is_cancelled_on_the_server),

@@ -32,6 +32,7 @@ struct proxy {
 	char unix_path[108];
 	char conninfo[256], conninfo_plain[300];
 	atomic_int freeze_after_ready; /* 0: off */
+	atomic_int delay_ms;           /* of each server answer */
 	int wake[2];
 	pthread_t thread;
 	struct pair pairs[PROXY_MAX_PAIRS];
@@ -119,6 +120,8 @@ static bool forward(struct proxy *p, struct pair *pr, int from, int to)
 			atomic_store(&p->frozen, true);
 			atomic_store(&p->freeze_after_ready, 0);
 		}
+		if (atomic_load(&p->delay_ms) > 0)
+			usleep((useconds_t)atomic_load(&p->delay_ms) * 1000);
 	}
 	for (ssize_t off = 0; off < n;) {
 		ssize_t w = write(to, buf + off, (size_t)(n - off));
@@ -274,6 +277,11 @@ void proxy_freeze_after_ready(struct proxy *p, int n)
 {
 	atomic_store(&p->freeze_after_ready, n);
 	wake(p);
+}
+
+void proxy_delay_answers(struct proxy *p, int ms)
+{
+	atomic_store(&p->delay_ms, ms);
 }
 
 const char *proxy_conninfo_plain(const struct proxy *p)

@@ -28,6 +28,9 @@ void proxy_hold_answers(struct proxy *p);
  * read after that message is dropped (normally nothing: it waits for the
  * client then), so a test using it does not thaw to go on. */
 void proxy_freeze_after_ready(struct proxy *p, int n);
+/* Each read of a server's answer is forwarded ms later (0: at once): a
+ * slow link whose every answer comes, each within a call's deadline. */
+void proxy_delay_answers(struct proxy *p, int ms);
 /* proxy_conninfo with sslmode=disable gssencmode=disable. */
 const char *proxy_conninfo_plain(const struct proxy *p);
 /* Ends a freeze or a hold: everything held is delivered. */

@@ -54,6 +54,12 @@ struct db *cli_db(struct cli *cli)
 		cli->db = db_new(cli->conninfo, cli->station);
 		if (cli->admin)
 			db_use_admin_login(cli->db);
+		/* A one-shot command's deadline is for the whole command, from
+		 * here: a silent link ends it by then, however many calls it
+		 * makes (no limit where a command sets none: migrate, demo,
+		 * exports). The long-running ones (serve, the screens, checkin)
+		 * make their own connections without one. */
+		db_set_budget(cli->db, cli->db->deadline_ms);
 	}
 	if (!db_connect(cli->db)) {
 		cli_fail(EXIT_FAILED, "database unreachable", "%s", cli->db->err);

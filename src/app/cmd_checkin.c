@@ -576,8 +576,10 @@ int cmd_checkin_undo(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (reason[strspn(reason, " \t")] == '\0')
 		return cli_fail(EXIT_USAGE, what, "--reason must say why");
-	if (!cli->db)
+	if (!cli->db) {
 		cli->db = db_new(cli->conninfo, cli->station);
+		db_set_budget(cli->db, cli->db->deadline_ms); /* one-shot: the command's deadline in all */
+	}
 	if (!db_connect(cli->db))
 		return cli_fail(EXIT_FAILED, what, "an undo needs the database, which is unreachable: %s", cli->db->err);
 	gate_open(&g, cli->db, gate_name ? gate_name : cli->station, 0);
