@@ -35,6 +35,7 @@
 #include "../src/app/scan_image.h"
 #include "../src/app/theme.h"
 #include "../src/core/role.h"
+#include "../src/core/token.h"
 #include "../src/core/util.h"
 #include "../src/db/async.h"
 #include "../src/db/checkin.h"
@@ -1134,7 +1135,20 @@ static int undo_key(struct app *app, struct checkin_state *s, enum action action
 			else
 				app_status(app, true, "%s", "an undo needs a reason");
 		} else {
+			char *code;
 			form_key(&s->undo_form, ACT_NONE, key);
+			/* a scanner typing a badge's code into the reason: a
+			 * scan, not a reason. The undo is left and the code goes
+			 * on on the Code line; its Enter scans it. */
+			if ((code = strstr(s->undo_reason.text, TOKEN_PREFIX))) {
+				clear_input(s);
+				s->input_len = strlen(code) < INPUT_MAX ? strlen(code) : INPUT_MAX;
+				memcpy(s->input, code, s->input_len);
+				s->input_at_ms = now_ms();
+				s->undo_reason.text[0] = '\0';
+				s->undo_stage = 0;
+				app_status(app, true, "%s", "Undo left: a ticket was scanned");
+			}
 		}
 		return SCR_HANDLED | SCR_REDRAW;
 	}
@@ -1425,7 +1439,7 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 			/* A code starts at its prefix: stray keys typed just before a
 			 * scan (quicker than the idle rule) are not part of it. */
 			const char *code = s->input, *at;
-			while ((at = strstr(code + 1, "BX1:")))
+			while ((at = strstr(code + 1, TOKEN_PREFIX)))
 				code = at;
 			return scan(app, s, code);
 		}

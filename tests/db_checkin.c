@@ -1008,6 +1008,38 @@ static void test_mytickets_last_scan_after_undo_same_minute(void **state)
 	tmux_stop(&t);
 }
 
+/* A badge scanned while the undo's reason is being typed: the code is no
+ * reason. The undo is left (nothing undone, the status line says so) and
+ * the code is scanned as any other: the person at the gate is admitted. */
+static void test_scan_during_undo_reason_is_a_scan(void **state)
+{
+	struct door d;
+	struct tmux t;
+	char *screen;
+	(void)state;
+
+	door_with_long_name(&d);
+	door_start(&t, &d, "undoscan");
+	tmux_type(&t, d.token_a);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 1 / 2", 3000));
+	tmux_keys(&t, "Down u");
+	assert_true(tmux_wait_for(&t, "Reason: _", 3000));
+	tmux_type(&t, "lost badge");
+	tmux_type(&t, d.token_b);
+	tmux_keys(&t, "Enter");
+	if (!tmux_wait_for(&t, "checked in 2 / 2", 3000)) {
+		screen = tmux_capture(&t);
+		fail_msg("the badge scanned into the reason was not admitted:\n%s", screen);
+	}
+	screen = tmux_capture(&t);
+	if (!strstr(screen, "Undo left: a ticket was scanned") || strstr(screen, "y/n") ||
+	    strstr(screen, "Reason:") || strstr(screen, "UNDO"))
+		fail_msg("the undo not left with its reason, or something undone:\n%s", screen);
+	free(screen);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1028,6 +1060,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_code_says_find_by_name),
 		cmocka_unit_test(test_undo_texts_cut_with_ellipsis),
 		cmocka_unit_test(test_last_scans_undo_stays_in_sight),
+		cmocka_unit_test(test_scan_during_undo_reason_is_a_scan),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
