@@ -1422,6 +1422,10 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 		}
 		s->undo_reason.text[0] = '\0';
 		s->undo_stage = 1;
+		/* the big verdict stays only when it is this check-in's own:
+		 * an earlier scan's banner above the question reads as its */
+		if (s->last.ticket != s->undo_ticket || !s->last.admit)
+			s->have_last = false;
 		app_status(app, false, "%s", ""); /* an earlier refusal is not about this */
 		return SCR_HANDLED | SCR_REDRAW;
 	}

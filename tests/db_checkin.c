@@ -1040,6 +1040,48 @@ static void test_scan_during_undo_reason_is_a_scan(void **state)
 	tmux_stop(&t);
 }
 
+/* u on a check-in after other scans: the undo prompt under no banner of
+ * an earlier scan (here a reissued ticket's old QR refused). */
+static void test_undo_prompt_without_stale_banner(void **state)
+{
+	struct door d;
+	struct tmux t;
+	struct run_result r;
+	char *screen, ticket[96];
+	(void)state;
+
+	door_with_long_name(&d);
+	r = run_cmd("$BOXOFFICE ticket reissue %lld --reason lost", d.b);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	door_start(&t, &d, "undobanner");
+	tmux_type(&t, d.token_a);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 1 / 2", 3000));
+	tmux_type(&t, d.token_b);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "reissued (old QR)", 3000));
+	tmux_keys(&t, "Down Down u");
+	snprintf(ticket, sizeof ticket, "Undo the check-in of #%lld", d.a);
+	assert_true(tmux_wait_for(&t, ticket, 3000));
+	screen = tmux_capture(&t);
+	/* the banner's reason line (Last scans says "reissued (old QR)" too,
+	 * after the name: the banner's line starts with it) */
+	for (const char *p = screen; (p = strstr(p, "reissued (old QR)")); p++) {
+		const char *start = p;
+		while (start > screen && start[-1] != '\n')
+			start--;
+		while (start < p && *start == ' ')
+			start++;
+		if (start == p)
+			fail_msg("the undo prompt under an earlier scan's banner:\n%s", screen);
+	}
+	if (strstr(screen, "█"))
+		fail_msg("the undo prompt under an earlier scan's banner:\n%s", screen);
+	free(screen);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1061,6 +1103,7 @@ int main(void)
 		cmocka_unit_test(test_undo_texts_cut_with_ellipsis),
 		cmocka_unit_test(test_last_scans_undo_stays_in_sight),
 		cmocka_unit_test(test_scan_during_undo_reason_is_a_scan),
+		cmocka_unit_test(test_undo_prompt_without_stale_banner),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
