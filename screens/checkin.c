@@ -100,6 +100,7 @@ struct checkin_state {
 	 * check-in: 1 typing its reason, 2 asking y/n. */
 	int recent_sel;
 	int undo_stage;
+	bool undone_note; /* the status line says "undone: …" until the next verdict */
 	long long undo_ticket;
 	char undo_who[256]; /* whole: cut with "…" where it is shown */
 	struct form_field undo_reason;
@@ -977,6 +978,11 @@ static int show(struct app *app, struct checkin_state *s)
 	localtime_r(&now, &tm);
 	strftime(s->last_at, sizeof s->last_at, "%H:%M:%S", &tm);
 	s->have_last = true;
+	if (s->undone_note) {
+		/* a later verdict: "undone: …" is no longer the news */
+		s->undone_note = false;
+		app_status_clear(app);
+	}
 	if (!s->last.admit) {
 		beep();
 		remember_reject(s);
@@ -1163,6 +1169,7 @@ static int undo_key(struct app *app, struct checkin_state *s, enum action action
 			char who[300];
 			text_ellipsis(who, sizeof who, s->undo_who, COLS - 2 - draw_text_width("undone:  may be admitted again"));
 			app_status(app, false, "undone: %s may be admitted again", who);
+			s->undone_note = true;
 			s->have_last = false; /* the big verdict was about the scan just undone */
 		} else
 			app_status(app, true, "undo refused: %s", err);
@@ -1427,6 +1434,7 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 		if (s->last.ticket != s->undo_ticket || !s->last.admit)
 			s->have_last = false;
 		app_status(app, false, "%s", ""); /* an earlier refusal is not about this */
+		s->undone_note = false;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	/* Keyboard-wedge scanner: characters, then Enter. */

@@ -1082,6 +1082,41 @@ static void test_undo_prompt_without_stale_banner(void **state)
 	tmux_stop(&t);
 }
 
+/* "undone: … may be admitted again" goes once a later scan's verdict is
+ * shown: it does not read as news after someone else is admitted. */
+static void test_undone_note_goes_with_next_verdict(void **state)
+{
+	struct door d;
+	struct tmux t;
+	char *screen;
+	(void)state;
+
+	door_with_long_name(&d);
+	door_start(&t, &d, "undonenote");
+	tmux_type(&t, d.token_a);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 1 / 2", 3000));
+	tmux_keys(&t, "Down u");
+	assert_true(tmux_wait_for(&t, "Reason: _", 3000));
+	tmux_type(&t, "wrong person");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "y/n", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "may be admitted again", 3000));
+	assert_true(tmux_wait_for(&t, "checked in 0 / 2", 3000));
+	tmux_type(&t, d.token_a);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 1 / 2", 3000));
+	tmux_type(&t, d.token_b);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 2 / 2", 3000));
+	screen = tmux_capture(&t);
+	if (strstr(screen, "may be admitted again"))
+		fail_msg("the undo's note outlived later verdicts:\n%s", screen);
+	free(screen);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1104,6 +1139,7 @@ int main(void)
 		cmocka_unit_test(test_last_scans_undo_stays_in_sight),
 		cmocka_unit_test(test_scan_during_undo_reason_is_a_scan),
 		cmocka_unit_test(test_undo_prompt_without_stale_banner),
+		cmocka_unit_test(test_undone_note_goes_with_next_verdict),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
