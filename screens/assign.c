@@ -601,9 +601,12 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 		break;
 	}
 	r = form_key(&s->form, action, key);
-	if (r & FORM_CHANGED) {
+	if (r & FORM_CHANGED) { /* a refusal was about what the form held before */
 		s->message[0] = '\0';
+		s->conflict[0] = '\0'; /* and the conflict it asked about: */
+		s->confirm.ticket = 0;  /* Enter asks again, never confirms unseen */
 		s->done.ticket = 0;
+		app_status_clear(app);
 		find_matches(app, s);
 	}
 	return r ? SCR_HANDLED | SCR_REDRAW : SCR_IGNORED;

@@ -937,6 +937,43 @@ static void test_overlong_text_says_its_limit(void **state)
 	run_free(&r);
 }
 
+/* A refusal is about what the form held: after a name conflict ("Enter
+ * again RENAMES …"), an e-mail changed to one that is no address shows
+ * that refusal alone, not the old conflict above it. */
+static void test_assign_conflict_goes_when_the_form_changes(void **state)
+{
+	struct tmux t;
+	char email[96], keys[400] = "";
+	long long order = screen_order(&t, "Conflict Gala", 2, NULL);
+	char *screen;
+	(void)state;
+
+	snprintf(email, sizeof email, "conf-%lld@example.com", order);
+	open_assign(&t);
+	tmux_type(&t, "Carla Conflict");
+	tmux_keys(&t, "Tab");
+	tmux_type(&t, email);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "→ Carla Conflict", 5000));
+	/* the next ticket, the same e-mail under another name */
+	tmux_type(&t, "Other Name");
+	tmux_keys(&t, "Tab");
+	tmux_type(&t, email);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "RENAMES", 5000));
+	for (size_t i = 0; i < strlen(email); i++)
+		strcat(keys, "BSpace ");
+	tmux_keys(&t, keys);
+	tmux_type(&t, "not an email");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "E-mail is not an e-mail", 3000));
+	screen = tmux_capture(&t);
+	if (strstr(screen, "RENAMES") || strstr(screen, "belongs to Carla Conflict"))
+		fail_msg("the conflict about the form before stays:\n%s", screen);
+	free(screen);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -951,6 +988,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_file_over_the_limit_is_refused_whole),
 		cmocka_unit_test(test_existing_email_never_renames_silently),
 		cmocka_unit_test(test_csv_input_validated_like_the_cli),
+		cmocka_unit_test(test_assign_conflict_goes_when_the_form_changes),
 		cmocka_unit_test(test_overlong_text_says_its_limit),
 		cmocka_unit_test(test_assign_screen_asks_before_discarding),
 		cmocka_unit_test(test_assign_screen_asks_before_unassigning),
