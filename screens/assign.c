@@ -551,6 +551,10 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 	if (s->bulk != BULK_OFF)
 		return bulk_key(app, s, action, key);
 	if (action == ACT_BULK) {
+		/* what the last assignment or file said is not about the next file */
+		s->message[0] = '\0';
+		s->done.ticket = 0;
+		s->error = false;
 		s->path = (struct form_field){ .label = "File", .kind = FIELD_TEXT, .max_chars = 250 };
 		s->path_form = (struct form){ &s->path, 1, 0 };
 		s->bulk = BULK_PATH;

@@ -974,6 +974,44 @@ static void test_assign_conflict_goes_when_the_form_changes(void **state)
 	tmux_stop(&t);
 }
 
+/* F6 with a good file ("Assigned 2 tickets from …"), then F6 with a file
+ * whose preview has errors, closed with Esc: the earlier success is not
+ * shown again as if it were this file's. */
+static void test_bulk_closed_preview_shows_no_old_success(void **state)
+{
+	struct tmux t;
+	char good[256], bad[256], said[400];
+	char *screen;
+	(void)state;
+
+	screen_order(&t, "Bulk Gala", 2, NULL);
+	snprintf(good, sizeof good, "%s/good-%d.csv", tmp_dir(), (int)getpid());
+	snprintf(bad, sizeof bad, "%s/bad-%d.csv", tmp_dir(), (int)getpid());
+	write_file(good, "Gus Good,gus.good@example.com\nGina Good,gina.good@example.com\n");
+	write_file(bad, "Bo Bad,not an email\n");
+	open_assign(&t);
+	tmux_keys(&t, "F6");
+	assert_true(tmux_wait_for(&t, "Bulk: a CSV file", 3000));
+	tmux_type(&t, good);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Preview: 2 rows, 0 with errors", 5000));
+	tmux_keys(&t, "Enter");
+	snprintf(said, sizeof said, "Assigned 2 tickets from");
+	assert_true(tmux_wait_for(&t, said, 5000));
+	tmux_keys(&t, "F6");
+	assert_true(tmux_wait_for(&t, "Bulk: a CSV file", 3000));
+	tmux_type(&t, bad);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "1 with errors", 5000));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Assign the selected ticket to:", 3000));
+	screen = tmux_capture(&t);
+	if (strstr(screen, said))
+		fail_msg("an earlier file's success shown again:\n%s", screen);
+	free(screen);
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -989,6 +1027,7 @@ int main(void)
 		cmocka_unit_test(test_existing_email_never_renames_silently),
 		cmocka_unit_test(test_csv_input_validated_like_the_cli),
 		cmocka_unit_test(test_assign_conflict_goes_when_the_form_changes),
+		cmocka_unit_test(test_bulk_closed_preview_shows_no_old_success),
 		cmocka_unit_test(test_overlong_text_says_its_limit),
 		cmocka_unit_test(test_assign_screen_asks_before_discarding),
 		cmocka_unit_test(test_assign_screen_asks_before_unassigning),
