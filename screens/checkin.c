@@ -604,8 +604,10 @@ static int recent_rows(const struct checkin_state *s, bool figures, struct recen
 }
 
 /* The least of who a row of Last scans keeps before what must stay in
- * sight after it ("…" included). */
+ * sight after it ("…" included); a who no longer than RECENT_WHO_WHOLE
+ * ("#465 (VIP)") is never cut: the reason after it gives way instead. */
 #define RECENT_WHO_MIN 8
+#define RECENT_WHO_WHOLE 12
 
 /* A row of Last scans in width columns. What must stay in sight (an
  * undo's " · UNDO: reason") keeps its start: who and type before it give
@@ -622,6 +624,8 @@ static void draw_recent(int y, int x, int width, const struct recent_row *r, uns
 	}
 	if (room < CHECKIN_RECENT_WHO + RECENT_WHO_MIN)
 		room = CHECKIN_RECENT_WHO + RECENT_WHO_MIN;
+	if (draw_text_width(r->line) <= CHECKIN_RECENT_WHO + RECENT_WHO_WHOLE)
+		room = draw_text_width(r->line); /* short: whole */
 	text_ellipsis(who, sizeof who, r->line, room);
 	snprintf(line, sizeof line, "%s%s", who, r->keep);
 	draw_text(y, x, width, line, attr);
