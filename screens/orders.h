@@ -118,6 +118,10 @@ struct orders_state {
 	struct app *app;
 	bool loading, summary_loading;
 	long long refresh_due; /* monotonic ms of a debounced re-read, 0: none */
+	/* a page move pressed while the page was being read: done once it
+	 * arrives, not dropped (PgDn just after a resize or a filter) */
+	int queued_move;       /* enum action, 0: none */
+	int queued_times;
 	int step;              /* enum refresh_step */
 	long long keep_id;     /* the order to keep selected */
 	bool from_start;       /* the due re-read starts at the first page */
@@ -150,6 +154,7 @@ void orders_start_refresh(struct app *app, struct orders_state *s);
 void orders_refresh_soon(struct app *app, struct orders_state *s, bool from_start);
 void orders_restart(struct app *app, struct orders_state *s);
 int orders_move(struct app *app, struct orders_state *s, enum action action);
+int orders_do_queued_move(struct app *app, struct orders_state *s);
 void orders_draw_list(struct orders_state *s, struct rect a, int y, int h);
 /* orders_actions.c */
 int orders_act(struct app *app, struct orders_state *s, enum action action);

@@ -115,6 +115,8 @@ static void refresh_done(struct orders_state *s)
 	if (s->selected >= s->count)
 		s->selected = s->count > 0 ? s->count - 1 : 0;
 	s->loading = false;
+	if (s->queued_move)
+		app_wake_in(s->app, 0); /* orders_do_queued_move, from the tick */
 }
 
 static void page_answer(struct db *db, PGresult *res, void *ctx)
@@ -126,6 +128,7 @@ static void page_answer(struct db *db, PGresult *res, void *ctx)
 		app_status(s->app, true, "orders: %s", db->err);
 		s->said_reset = false;
 		s->loading = false;
+		s->queued_move = 0; /* from a page that did not come */
 		return;
 	}
 	if (got > 0)
@@ -228,19 +231,43 @@ void orders_restart(struct app *app, struct orders_state *s)
 
 /* ---- moving ---- */
 
+/* PgDn held down while a page is read: a few pages, not a runaway */
+#define QUEUED_MOVES_MAX 8
+
+/* The moves pressed while the page was read, now that it is here. */
+int orders_do_queued_move(struct app *app, struct orders_state *s)
+{
+	int times = s->queued_times;
+	enum action action = (enum action)s->queued_move;
+
+	if (!s->queued_move || s->loading || s->refresh_due)
+		return SCR_IGNORED;
+	s->queued_move = s->queued_times = 0;
+	while (times-- > 0)
+		orders_move(app, s, action);
+	return SCR_REDRAW;
+}
+
 int orders_move(struct app *app, struct orders_state *s, enum action action)
 {
 	int page = s->page_rows;
 	struct order_row edge;
 
-	if (s->count == 0)
-		return SCR_IGNORED;
 	/* Paging reads synchronously from the page shown: not while that
-	 * page is being replaced. */
+	 * page is being replaced; the move waits for the new page instead. */
 	if ((s->loading || s->refresh_due) &&
 	    (action == ACT_PAGE_DOWN || action == ACT_PAGE_UP || action == ACT_HOME || action == ACT_END ||
-	     (action == ACT_UP && s->selected == 0) || (action == ACT_DOWN && s->selected >= s->count - 1)))
+	     (action == ACT_UP && s->selected == 0) || (action == ACT_DOWN && s->selected >= s->count - 1))) {
+		if (s->queued_move == (int)action && s->queued_times < QUEUED_MOVES_MAX) {
+			s->queued_times++;
+		} else if (s->queued_move != (int)action) {
+			s->queued_move = (int)action;
+			s->queued_times = 1;
+		}
 		return SCR_HANDLED;
+	}
+	if (s->count == 0)
+		return SCR_IGNORED;
 	switch (action) {
 	case ACT_UP:
 		if (s->selected > 0) {

@@ -1062,8 +1062,16 @@ static void test_orders_pages_by_its_rows_after_a_resize(void **state)
 	assert_true(screen_has(&t, "Page 36"));
 	assert_true(screen_has(&t, "Page 20"));
 	tmux_keys(&t, "NPage");
-	assert_true(tmux_wait_for(&t, "Page 03", 3000));
+	assert_true(tmux_wait_for(&t, "Page 03", 5000));
 	assert_true(screen_has(&t, "Page 19"));
+	/* PgDn pressed while a filter's first page is still being read is
+	 * not lost: it moves on from that page once it is there */
+	tmux_keys(&t, "/");
+	assert_true(tmux_wait_for(&t, "EnterList", 3000));
+	tmux_keys(&t, "P Enter NPage");
+	assert_true(tmux_wait_for(&t, "Page 47", 5000));
+	assert_true(screen_has(&t, "Page 63"));
+	assert_false(screen_has(&t, "Page 64"));
 	tmux_stop(&t);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "money.h"
+#include "util.h"
 #include "validate.h"
 
 bool charge_line(struct charge *c, int qty, int64_t unit_cents, int vat_bp, enum payment_method pm)
@@ -35,19 +36,11 @@ void charge_add(struct charge *total, const struct charge *line)
 
 void charge_cut_name(char *out, size_t size, const char *lead, int chars)
 {
-	int n = utf8_length(lead);
-	const unsigned char *p = (const unsigned char *)lead;
-	size_t len = 0;
-
-	if (n <= chars) {
+	if (utf8_length(lead) <= chars) {
 		snprintf(out, size, "%s", lead);
 		return;
 	}
-	for (int i = 0; i < chars - 1 && p[len]; i++)
-		do
-			len++;
-		while ((p[len] & 0xC0) == 0x80);
-	snprintf(out, size, "%.*s…", (int)len, lead);
+	snprintf(out, size, "%.*s…", utf8_prefix_chars(lead, chars - 1), lead);
 }
 
 /* The amounts in number width w: the whole form ("unit = net + VAT vat =

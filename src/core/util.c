@@ -86,16 +86,7 @@ size_t utf8_copy(char *dst, size_t size, const char *src)
 
 	if (size == 0)
 		return 0;
-	n = strlen(src ? src : "");
-	if (n >= size) {
-		n = size - 1;
-		/* step back over continuation bytes (10xxxxxx) to a lead byte,
-		 * and leave that character out too unless it ends exactly at n */
-		size_t lead = n;
-		while (lead > 0 && ((unsigned char)src[lead] & 0xC0) == 0x80)
-			lead--;
-		n = lead;
-	}
+	n = utf8_prefix(src ? src : "", size - 1);
 	memcpy(dst, src ? src : "", n);
 	dst[n] = '\0';
 	return n;
