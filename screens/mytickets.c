@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/app/badge.h"
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/order.h"
@@ -34,6 +35,13 @@ struct mytickets_state {
 	long long search_due;   /* monotonic ms: typing paused, search then */
 	long long org_id;       /* opened on an organization (p): its persons only */
 	char org_name[808];
+	/* F8: "lost my ticket": asked (y/n), then written; its own owner,
+	 * so a search starting meanwhile does not cancel the write */
+	struct {
+		long long ticket; /* asked about, 0: not asking */
+		long long sending; /* written, answer not yet here */
+		char about[400];
+	} reissue;
 };
 
 static long long selected_person(const struct mytickets_state *s)
@@ -256,12 +264,101 @@ static void mytickets_draw(struct app *app, void *state, struct rect a)
 		if (!draw_qr(qy, qx, a.y + a.h - qy, a.w - (qx - a.x), tk->tickets[s->ticket].token))
 			draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, "Enlarge the terminal to show the QR.", theme_attr(C_DIM));
 	}
+	if (s->reissue.ticket) {
+		char ask[600];
+		snprintf(ask, sizeof ask, "Reissue ticket #%lld (%s)?", s->reissue.ticket,
+			 s->reissue.about);
+		/* the whole width, over the QR's last rows: it is the one
+		 * about to stop working */
+		draw_fill(a.y + a.h - 2, a.x, a.w, A_NORMAL);
+		draw_text(a.y + a.h - 2, a.x + 2, a.w - 4, ask, A_BOLD);
+		draw_fill(a.y + a.h - 1, a.x, a.w, A_NORMAL);
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, "y: new QR, the old one stops working   n or Esc: keep it", A_BOLD);
+	}
+}
+
+static void reissue_answer(struct db *db, json_t *doc, void *ctx)
+{
+	struct mytickets_state *s = ctx;
+	long long ticket = s->reissue.sending;
+
+	s->reissue.sending = 0;
+	if (!doc) {
+		app_status(s->app, true, "ticket #%lld not reissued: %s", ticket, db->err);
+		return;
+	}
+	app_status(s->app, false, "ticket #%lld reissued (issue %lld): the new QR is shown; the old one no longer works",
+		   ticket, (long long)json_integer_value(json_object_get(doc, "issue")));
+	load_tickets(s->app, s); /* the new QR */
+}
+
+/* The question F8 asked: y reissues, n or Esc keeps the ticket; F1 and
+ * F10 work as everywhere, any other key waits for y or n. */
+static int reissue_key(struct app *app, struct mytickets_state *s, enum action action)
+{
+	long long ticket = s->reissue.ticket;
+
+	if (action == ACT_HELP || action == ACT_QUIT || action == ACT_MENU)
+		return SCR_IGNORED;
+	if (action != ACT_YES && action != ACT_NO)
+		return SCR_HANDLED;
+	s->reissue.ticket = 0;
+	if (action == ACT_NO) {
+		app_status(app, false, "ticket #%lld kept: nothing changed", ticket);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (!db_ticket_reissue_submit(app_db(app), &s->reissue, ticket, "reissued at the desk (lost)",
+				      reissue_answer, s)) {
+		app_status(app, true, "ticket #%lld not reissued: %s", ticket, app_db(app)->err);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	s->reissue.sending = ticket;
+	app_status(app, false, "reissuing ticket #%lld…", ticket);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
+/* F8 and F9 act on the ticket shown (←/→ choose it). */
+static const struct person_ticket *shown_ticket(struct app *app, struct mytickets_state *s)
+{
+	if (s->tickets.count == 0 || s->shown_person != selected_person(s)) {
+		app_status(app, true, "no ticket shown: find a person with a ticket first");
+		return NULL;
+	}
+	return &s->tickets.tickets[s->ticket];
 }
 
 static int mytickets_key(struct app *app, void *state, enum action action, int key)
 {
 	struct mytickets_state *s = state;
+	const struct person_ticket *t;
 	int r;
+
+	if (s->reissue.ticket)
+		return reissue_key(app, s, action);
+	if (action == ACT_REISSUE) {
+		if (s->reissue.sending) {
+			app_status(app, true, "ticket #%lld is being reissued: wait for the answer", s->reissue.sending);
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		if (!(t = shown_ticket(app, s)))
+			return SCR_HANDLED | SCR_REDRAW;
+		if (strcmp(t->status, "valid") != 0) {
+			app_status(app, true, "ticket #%lld is void: nothing to reissue", t->id);
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		s->reissue.ticket = t->id;
+		snprintf(s->reissue.about, sizeof s->reissue.about, "%.100s, %.200s", t->type,
+			 s->people[s->people_cursor.selected].name);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	if (action == ACT_BADGE) {
+		char msg[600];
+		if ((t = shown_ticket(app, s))) {
+			bool ok = badge_print_ticket(app_db(app), t->id, msg, sizeof msg);
+			app_status(app, !ok, "%s", msg);
+		}
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 
 	if (action == ACT_PREV || action == ACT_NEXT) {
 		if (s->tickets.count > 0)
@@ -302,6 +399,34 @@ static int mytickets_notify(struct app *app, void *state, const char *channel, c
 	return SCR_HANDLED;
 }
 
+/* The reissue is its own owner: the framework cancels only the state's. */
+static void mytickets_done(struct app *app, void *state)
+{
+	db_cancel_owner(app_db(app), &((struct mytickets_state *)state)->reissue);
+}
+
+/* While F8 asks, the key bar and the help show y, n and Esc. */
+static const char *mytickets_keys(void *state)
+{
+	return ((struct mytickets_state *)state)->reissue.ticket ? KEYS_ASK : NULL;
+}
+
+/* F8 and F9 are in the key bar only while a ticket is shown. */
+static bool mytickets_acts(void *state, enum action action)
+{
+	const struct mytickets_state *s = state;
+
+	if (action == ACT_REISSUE || action == ACT_BADGE)
+		return s->tickets.count > 0 && s->shown_person == selected_person(s);
+	return true;
+}
+
+/* The reissue on its way: closing would cancel it. */
+static const char *mytickets_writing(void *state)
+{
+	return ((struct mytickets_state *)state)->reissue.sending ? "reissuing a ticket" : NULL;
+}
+
 const struct screen_ops mytickets_screen = {
 	.name = "mytickets",
 	.needs = "clerk",
@@ -313,4 +438,8 @@ const struct screen_ops mytickets_screen = {
 	.on_key = mytickets_key,
 	.on_notify = mytickets_notify,
 	.on_tick = mytickets_tick,
+	.done = mytickets_done,
+	.keys = mytickets_keys,
+	.acts = mytickets_acts,
+	.writing = mytickets_writing,
 };

@@ -546,6 +546,74 @@ static void test_assign_three_tickets_to_three_people(void **state)
 }
 
 
+/* My Tickets, "I lost my ticket": F8 asks (n keeps it), y reissues it:
+ * the new QR is shown, the old one no longer verifies, the change log
+ * says so; F9 saves the new badge. */
+static void test_mytickets_reissues_a_lost_ticket(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Lost Gala"), "2034-03-01", 0);
+	char cmd[512], ids[24], token[512];
+	const char *p[1] = { ids };
+	PGconn *c = test_connect();
+	struct run_result r;
+	long long order, ticket;
+	(void)state;
+
+	make_type(event_id, "Adult", 10, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment free", event_id);
+	assert_int_equal(r.status, 0);
+	order = out_id(r.out);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
+		    "'import json,sys; l=json.load(sys.stdin); print(l[0][\"id\"], l[0][\"token\"])'", order);
+	assert_int_equal(sscanf(r.out, "%lld %511[^\n]", &ticket, token), 2);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE ticket assign %lld --name 'Lena Lost' --email lena@example.com", ticket);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(ids, sizeof ids, "%lld", ticket);
+
+	snprintf(cmd, sizeof cmd, "BOXOFFICE_BADGES=%s/badges-lost $BOXOFFICE --screen mytickets --event %lld; sleep 30",
+		 getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp", event_id);
+	tmux_start(&t, "lost", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Find", 10000));
+	tmux_type(&t, "lena");
+	assert_true(tmux_wait_for(&t, "not checked in", 3000));
+	tmux_keys(&t, "F8");
+	assert_true(tmux_wait_for(&t, "the old one stops working", 3000));
+	assert_true(screen_has(&t, "Lena Lost"));
+	/* the question's keys: typing does not reach the Find field */
+	tmux_keys(&t, "x n");
+	assert_true(tmux_wait_for(&t, "kept: nothing changed", 3000));
+	assert_false(screen_has(&t, "lenax"));
+	assert_int_equal(test_scalar(c, "SELECT issue FROM ticket WHERE id = $1", 1, p), 1);
+	tmux_keys(&t, "F8");
+	assert_true(tmux_wait_for(&t, "the old one stops working", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "reissued (issue 2)", 3000));
+	assert_int_equal(test_scalar(c, "SELECT issue FROM ticket WHERE id = $1", 1, p), 2);
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM change_log WHERE entity = 'ticket' AND entity_id = $1 "
+					"AND action = 'reissued' AND reason = 'reissued at the desk (lost)'", 1, p), 1);
+	/* the holder stays; the old code is refused */
+	assert_int_equal(test_scalar(c, "SELECT count(*) FROM ticket k JOIN person pe ON pe.id = k.person_id "
+					"WHERE k.id = $1 AND pe.email = 'lena@example.com'", 1, p), 1);
+	r = run_cmd("$BOXOFFICE ticket verify '%s' 2>&1", token);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "reissued (old QR)"));
+	run_free(&r);
+	tmux_keys(&t, "F9");
+	assert_true(tmux_wait_for(&t, "badge saved as", 3000));
+	tmux_stop(&t);
+	r = run_cmd("zbarimg --quiet --raw $BOXOFFICE_TEST_TMP/badges-lost/badge-*.png 2>/dev/null");
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, token)); /* the badge carries the new code */
+	assert_non_null(strstr(r.out, "BX1:"));
+	run_free(&r);
+	PQfinish(c);
+}
+
+
 /* A prompt or a typed field takes keys as text, but F1 (help), F2 (menu)
  * and F10 (quit) still work there, from the key table. */
 static void test_modal_states_pass_function_keys(void **state)
@@ -1085,6 +1153,7 @@ int main(void)
 		cmocka_unit_test(test_orders_screen_filters_and_live),
 		cmocka_unit_test(test_orders_pages_by_its_rows_after_a_resize),
 		cmocka_unit_test(test_assign_three_tickets_to_three_people),
+		cmocka_unit_test(test_mytickets_reissues_a_lost_ticket),
 		cmocka_unit_test(test_checkin_screen),
 		cmocka_unit_test(test_dashboard_and_organizations),
 		cmocka_unit_test(test_modal_states_pass_function_keys),

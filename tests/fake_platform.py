@@ -107,6 +107,10 @@ class Handler(BaseHTTPRequestHandler):
         if text is None:
             text = json.dumps(obj if obj is not None else {})
         data = text.encode()
+        # recorded before the answer leaves: a client that reads the answer
+        # and then asks /_requests must find it answered
+        if getattr(self, "current", None) is not None:
+            self.current["answered"] = status
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
@@ -118,6 +122,7 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.read_body()
         parts = urlsplit(self.path)
         path, query = parts.path, parts.query
+        self.current = None
         if path.startswith("/_"):
             return self.control(path, raw)
         body = raw.decode("utf-8", "replace")
@@ -131,6 +136,7 @@ class Handler(BaseHTTPRequestHandler):
         rec = {"method": self.command, "path": path, "query": query,
                "headers": {k.lower(): v for k, v in self.headers.items()},
                "body": body, "json": parsed, "form": form, "answered": None, "at": time.time()}
+        self.current = rec
         with lock:
             counter[0] += 1
             rec["n"] = counter[0]

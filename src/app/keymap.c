@@ -130,6 +130,8 @@ const struct binding bindings[] = {
 	{ "order", 'q', ACT_BACK, false, false },
 	{ "mytickets", KEY_LEFT, ACT_PREV, false, false },
 	{ "mytickets", KEY_RIGHT, ACT_NEXT, false, false },
+	{ "mytickets", KEY_F(8), ACT_REISSUE, true, false },
+	{ "mytickets", KEY_F(9), ACT_BADGE, true, false },
 	{ "neworder", '\r', ACT_SUBMIT, true, false },
 	{ "neworder", '\n', ACT_SUBMIT, false, false },
 	{ "neworder", KEY_ENTER, ACT_SUBMIT, false, false },
@@ -202,6 +204,7 @@ static const struct {
 	{ "sale", ACT_SUBMIT, "show the charge; y (or Enter again) sells" },
 	/* F9 is Alerts on every other screen: say it is not here */
 	{ "assign", ACT_BADGE, "print the selected badge (F9 is Alerts elsewhere)" },
+	{ "mytickets", ACT_BADGE, "print this ticket's badge (F9 is Alerts elsewhere)" },
 	{ "sale", ACT_NEXT_FIELD, "next field; on Payment: Space or c/i/s/f" },
 	{ "thresholds", ACT_SUBMIT, "save the thresholds of the chosen type or the event" },
 	{ "orgform", ACT_SUBMIT, "save it; if changed elsewhere, shows what changed" },
@@ -283,7 +286,7 @@ const char *action_role(enum action action)
 		{ ACT_ALERTS, "supervisor" }, { ACT_ACK, "supervisor" }, { ACT_SETTINGS, "supervisor" },
 		{ ACT_REVIEW, "supervisor" }, { ACT_VOID, "supervisor" },
 		{ ACT_ADD, "clerk" }, { ACT_EDIT, "clerk" }, { ACT_ARCHIVE, "clerk" }, { ACT_RESTORE, "clerk" },
-		{ ACT_RECEIPT, "clerk" },
+		{ ACT_RECEIPT, "clerk" }, { ACT_REISSUE, "clerk" },
 	};
 	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++)
 		if (needs[i].action == action)

@@ -65,6 +65,7 @@
 	X(ARCHIVED, "Archived", "archived organizations (u brings one back)") \
 	X(RESTORE, "Restore", "bring the chosen archived organization back (y/n)") \
 	X(RECEIPT, "Receipt", "print the receipt of a settled order again (or PDF)") \
+	X(REISSUE, "Reissue", "new QR for a lost ticket; the old QR stops working") \
 	X(YES, "Yes", "answer the question: do it")                         \
 	X(NO, "No", "answer the question: leave it as it is")
 
