@@ -90,7 +90,7 @@ static void conflicts_done(struct app *app, void *state)
 static void conflicts_draw(struct app *app, void *state, struct rect a)
 {
 	struct conflicts_state *s = state;
-	char line[600], buf[600], t1[16], t2[16];
+	char line[600], buf[600], t1[16], t2[16], person[80], gate[48], first_gate[48];
 	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
 	bool stale = read_mark_stale(app, &s->mark);
 	int rows = a.h - 5; /* title, header, detail (2), footer */
@@ -116,11 +116,13 @@ static void conflicts_draw(struct app *app, void *state, struct rect a)
 		unsigned attr = k == s->cursor.selected ? theme_attr(C_SELECTED) : res[0] ? theme_attr(C_DIM) : A_NORMAL;
 		hms(t1, sizeof t1, json_text(row, "scanned_at"));
 		hms(t2, sizeof t2, json_text(row, "first_at"));
-		snprintf(line, sizeof line, "%-6lld %-7lld %-16.16s %-10.10s %-8s %-10.10s %-8s %s", num(row, "id"),
-			 num(row, "ticket"), json_text(row, "person")[0] ? json_text(row, "person") : "(no name)",
-			 json_text(row, "gate"), t1,
-			 json_text(row, "first_gate")[0] ? json_text(row, "first_gate") : "-", t2,
-			 res[0] ? res : "open");
+		snprintf(line, sizeof line, "%-6lld %-7lld %s %s %-8s %s %-8s %s", num(row, "id"), num(row, "ticket"),
+			 text_cell(person, sizeof person,
+				   json_text(row, "person")[0] ? json_text(row, "person") : "(no name)", 16),
+			 text_cell(gate, sizeof gate, json_text(row, "gate"), 10), t1,
+			 text_cell(first_gate, sizeof first_gate,
+				   json_text(row, "first_gate")[0] ? json_text(row, "first_gate") : "-", 10),
+			 t2, res[0] ? res : "open");
 		draw_fill(a.y + 1 + i, a.x + 2, a.w - 4, attr);
 		draw_text(a.y + 1 + i, a.x + 2, a.w - 4, line, stale ? theme_attr(C_DIM) : attr);
 	}

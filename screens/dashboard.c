@@ -105,8 +105,9 @@ static void channel_lines(struct dashboard_state *s, const struct channel_health
 	for (int i = 0; i < ch->n; i++) {
 		const struct channel_health *c = &ch->c[i];
 		bool bad = c->failures > 0 || c->dead > 0;
-		char head[64];
-		snprintf(head, sizeof head, "  %-16.16s %-11.11s", c->name, c->platform);
+		char head[128], name[80], platform[48];
+		snprintf(head, sizeof head, "  %s %s", text_cell(name, sizeof name, c->name, 16),
+			 text_cell(platform, sizeof platform, c->platform, 11));
 		count_format_fit(n[1], sizeof n[1], c->pending, 6);
 		count_format_fit(n[2], sizeof n[2], c->dead, 6);
 		count_format_fit(n[3], sizeof n[3], c->failures, 6);
@@ -172,7 +173,7 @@ static void link_text(char *buf, size_t size, const struct dashboard_gate *g)
 
 static void gate_lines(struct dashboard_state *s, const struct dashboard_figures *f, int width)
 {
-	char line[600], n[3][32], state[16], link[32], spark[400];
+	char line[600], n[3][32], state[16], link[32], spark[400], gate[64];
 	int spark_w;
 	if (f->ngates == 0)
 		return;
@@ -194,8 +195,9 @@ static void gate_lines(struct dashboard_state *s, const struct dashboard_figures
 			lag_text(state, sizeof state, g->idle_seconds);
 		link_text(link, sizeof link, g);
 		sparkline(spark, sizeof spark, g->per_minute, spark_w);
-		snprintf(line, sizeof line, "%-12.12s %7s %6s %6s %-7s %-9.9s %s", g->name[0] ? g->name : "(none)", n[0],
-			 n[1], n[2], state, link, spark_w >= 10 ? spark : "");
+		snprintf(line, sizeof line, "%s %7s %6s %6s %-7s %-9.9s %s",
+			 text_cell(gate, sizeof gate, g->name[0] ? g->name : "(none)", 12), n[0], n[1], n[2], state, link,
+			 spark_w >= 10 ? spark : "");
 		/* offline, or quiet for 5 minutes without a word: shown as a
 		 * problem or dim */
 		add(s, g->link == GATE_LINK_OFFLINE ? theme_attr(C_STATUS_ERR)
@@ -218,7 +220,9 @@ static void station_lines(struct dashboard_state *s, const struct dashboard_figu
 	for (int i = 0; i < f->nstations; i++) {
 		const struct dashboard_station *st = &f->stations[i];
 		lag_text(lag, sizeof lag, st->idle_seconds);
-		snprintf(tok, sizeof tok, " %.20s %s %.16s %s", st->name, st->role, st->screen, lag);
+		char name[96];
+		text_ellipsis(name, sizeof name, st->name, 20);
+		snprintf(tok, sizeof tok, " %s %s %.16s %s", name, st->role, st->screen, lag);
 		if (draw_text_width(line) + draw_text_width(tok) + 10 > width && shown > 0) {
 			add(s, A_NORMAL, line);
 			snprintf(line, sizeof line, "  ");

@@ -109,28 +109,30 @@ static void order_answer(struct db *db, const struct order_detail *d, void *ctx)
 		money_format(unit, sizeof unit, db_int(l, i, 2));
 		money_format(lnet, sizeof lnet, db_int(l, i, 3));
 		money_format(lvat, sizeof lvat, db_int(l, i, 4));
-		add(v, A_NORMAL, "%-16.16s %5s %12s %12s %10s", db_text(l, i, 0), db_text(l, i, 1), unit, lnet, lvat);
+		char type[80];
+		add(v, A_NORMAL, "%s %5s %12s %12s %10s", text_cell(type, sizeof type, db_text(l, i, 0), 16),
+		    db_text(l, i, 1), unit, lnet, lvat);
 	}
 	add(v, A_NORMAL, "%s", "");
 	add(v, theme_attr(C_TITLE) | A_UNDERLINE, "%-8s %-12s %-6s %-6s %s", "TICKET", "TYPE", "NO", "STATUS", "HOLDER");
-	for (int i = 0; i < PQntuples(t); i++)
-		add(v, A_NORMAL, "%-8s %-12.12s %-6s %-6s %s %s", db_text(t, i, 0), db_text(t, i, 1), db_text(t, i, 2),
-		    db_text(t, i, 3), *db_text(t, i, 4) ? db_text(t, i, 4) : "(not assigned)", db_text(t, i, 5));
+	for (int i = 0; i < PQntuples(t); i++) {
+		char type[64];
+		add(v, A_NORMAL, "%-8s %s %-6s %-6s %s %s", db_text(t, i, 0), text_cell(type, sizeof type, db_text(t, i, 1), 12),
+		    db_text(t, i, 2), db_text(t, i, 3), *db_text(t, i, 4) ? db_text(t, i, 4) : "(not assigned)",
+		    db_text(t, i, 5));
+	}
 	if (PQntuples(t) == 0)
 		add(v, theme_attr(C_DIM), "No tickets: they are generated when the order is settled.");
 	add(v, A_NORMAL, "%s", "");
 	add(v, theme_attr(C_TITLE) | A_UNDERLINE, "%-19s %-14s %-18s %s", "WHEN", "STATION", "WHAT", "WHY");
 	for (int i = 0; i < PQntuples(h); i++) {
-		char label[64], what[200], cut[200];
-		int pad;
+		char label[64], what[200], cut[200], station[64];
 		/* a line's row says which line ("Order 2 × Adult"): an order of
 		 * three lines was three identical "Order" rows */
 		order_action_label(db_text(h, i, 2), label, sizeof label);
 		snprintf(what, sizeof what, "%s%s%s", label, *db_text(h, i, 4) ? " " : "", db_text(h, i, 4));
-		text_ellipsis(cut, sizeof cut, what, 18);
-		pad = 18 - draw_text_width(cut); /* "×" is one column, two bytes */
-		add(v, A_NORMAL, "%-19s %-14.14s %s%*s %s", db_text(h, i, 0), db_text(h, i, 1), cut, pad > 0 ? pad : 0, "",
-		    db_text(h, i, 3));
+		add(v, A_NORMAL, "%-19s %s %s %s", db_text(h, i, 0), text_cell(station, sizeof station, db_text(h, i, 1), 14),
+		    text_cell(cut, sizeof cut, what, 18), db_text(h, i, 3));
 	}
 }
 

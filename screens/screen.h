@@ -187,6 +187,10 @@ void draw_vline(int y, int x, int height, unsigned attr);
 int draw_text_width(const char *text);
 /* text cut to width columns, ending in "…" when it was cut. */
 void text_ellipsis(char *buf, size_t size, const char *text, int width);
+/* A table's cell: text in exactly width columns, cut with "…" and padded
+ * with spaces; returns buf (printf's %-16.16s counts bytes: it cut a name
+ * inside a character and padded "Fjärde" one column short). */
+const char *text_cell(char *buf, size_t size, const char *text, int width);
 /* Columns of an organization's name in a question or a status line
  * ("Archive NAME? y/n (it leaves the list)" fits at 80). */
 #define ORG_NAME_SAID 32

@@ -614,6 +614,39 @@ static void test_mytickets_reissues_a_lost_ticket(void **state)
 }
 
 
+/* The order detail's tables count columns, not bytes: a type name with
+ * letters of two bytes is cut with "…" and the columns after it line up. */
+static void test_order_detail_columns_with_non_ascii_names(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Column Gala"), "2034-04-01", 0);
+	char cmd[512];
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Fjärdedagsbiljett Östra", 10, 1000, 1);
+	r = run_cmd("$BOXOFFICE --station kassa-nummer-ett sell --event %lld --type 'Fjärdedagsbiljett Östra' --qty 2 --payment free "
+		    "--company 'Column AB'", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; sleep 30", event_id);
+	tmux_start(&t, "columns", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Column AB", 10000));
+	tmux_keys(&t, "Home Enter");
+	assert_true(tmux_wait_for(&t, "Fjärdedagsbilje…     2", 3000));
+	tmux_keys(&t, "End");
+	assert_true(tmux_wait_for(&t, "Fjärdedagsb… 1", 3000));
+	/* the station's column: 14 columns, then WHAT */
+	assert_true(screen_has(&t, "kassa-nummer-… Sell 2 × Fjärdeda… sale"));
+	tmux_stop(&t);
+	/* a station name PostgreSQL would log as "kassa-??": refused */
+	r = run_cmd("$BOXOFFICE --station kassa-Ö sell --event %lld --type 'Fjärdedagsbiljett Östra' --qty 1 "
+		    "--payment free 2>&1", event_id);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.out, "ASCII"));
+	run_free(&r);
+}
+
 /* A prompt or a typed field takes keys as text, but F1 (help), F2 (menu)
  * and F10 (quit) still work there, from the key table. */
 static void test_modal_states_pass_function_keys(void **state)
@@ -1154,6 +1187,7 @@ int main(void)
 		cmocka_unit_test(test_orders_pages_by_its_rows_after_a_resize),
 		cmocka_unit_test(test_assign_three_tickets_to_three_people),
 		cmocka_unit_test(test_mytickets_reissues_a_lost_ticket),
+		cmocka_unit_test(test_order_detail_columns_with_non_ascii_names),
 		cmocka_unit_test(test_checkin_screen),
 		cmocka_unit_test(test_dashboard_and_organizations),
 		cmocka_unit_test(test_modal_states_pass_function_keys),

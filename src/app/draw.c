@@ -440,3 +440,17 @@ const char *read_mark_text(struct app *app, const struct read_mark *m, char *buf
 	}
 	return m->loading ? "loading…" : NULL;
 }
+
+const char *text_cell(char *buf, size_t size, const char *text, int width)
+{
+	size_t len;
+
+	if (size == 0)
+		return "";
+	text_ellipsis(buf, size, text, width);
+	len = strlen(buf);
+	for (int pad = width - draw_text_width(buf); pad > 0 && len + 1 < size; pad--)
+		buf[len++] = ' ';
+	buf[len] = '\0';
+	return buf;
+}
