@@ -1,4 +1,4 @@
-/* utf8_copy, utf8_prefix, utf8_prefix_chars and the texts built with them:
+/* utf8_copy, utf8_prefix, utf8_prefix_chars, utf8_suffix and the texts built with them:
  * a cut never splits a character. */
 #include <string.h>
 
@@ -60,6 +60,28 @@ static void test_prefix_chars_counts_characters(void **state)
 	assert_int_equal(utf8_prefix_chars("abc", 0), 0);
 }
 
+static void test_suffix_starts_between_characters(void **state)
+{
+	const char *t = "a\xc3\xa9\xe2\x82\xac"; /* "a" + é (2 bytes) + € (3 bytes) */
+	(void)state;
+	assert_int_equal(utf8_suffix(t, 6), 0); /* all of it fits */
+	assert_int_equal(utf8_suffix(t, 40), 0);
+	assert_int_equal(utf8_suffix(t, 5), 1); /* "é€" exactly */
+	assert_int_equal(utf8_suffix(t, 4), 3); /* a cut inside é: "€" */
+	assert_int_equal(utf8_suffix(t, 3), 3);
+	assert_int_equal(utf8_suffix(t, 2), 6); /* a cut inside €: nothing */
+	assert_int_equal(utf8_suffix(t, 0), 6);
+	assert_int_equal(utf8_suffix("abcdef", 2), 4); /* ASCII is cut anywhere */
+	assert_int_equal(utf8_suffix("", 3), 0);
+	/* cut inside a 4-byte character, at each of its continuation bytes */
+	assert_int_equal(utf8_suffix("x\xf0\x9f\x8e\xaby", 4), 5);
+	assert_int_equal(utf8_suffix("x\xf0\x9f\x8e\xaby", 3), 5);
+	assert_int_equal(utf8_suffix("x\xf0\x9f\x8e\xaby", 2), 5);
+	assert_int_equal(utf8_suffix("x\xf0\x9f\x8e\xaby", 5), 1);
+	/* stray continuation bytes (not UTF-8) are passed over, never split from */
+	assert_int_equal(utf8_suffix("\x80\x80\x80z", 2), 3);
+}
+
 static void repeat(char *dst, size_t size, const char *ch, int times)
 {
 	dst[0] = '\0';
@@ -109,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_cuts_between_characters),
 		cmocka_unit_test(test_prefix_ends_between_characters),
 		cmocka_unit_test(test_prefix_chars_counts_characters),
+		cmocka_unit_test(test_suffix_starts_between_characters),
 		cmocka_unit_test(test_override_who_cuts_between_characters),
 	};
 	return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);

@@ -105,6 +105,18 @@ int utf8_prefix_chars(const char *s, int chars)
 	return n;
 }
 
+size_t utf8_suffix(const char *s, size_t n)
+{
+	size_t len = strlen(s), at;
+
+	if (len <= n)
+		return 0;
+	at = utf8_prefix(s, len - n);
+	if (at < len - n) /* len - n is inside a character: start after it */
+		at += (size_t)utf8_prefix_chars(s + at, 1);
+	return at;
+}
+
 char *text_defang(char *s, bool keep_newlines)
 {
 	unsigned char *p = (unsigned char *)s;

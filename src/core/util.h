@@ -23,6 +23,9 @@ size_t utf8_prefix(const char *s, size_t n);
  * for "%.*s": a cut by characters, never inside one (a byte that starts
  * no valid character counts as one). */
 int utf8_prefix_chars(const char *s, int chars);
+/* Where the longest end of s, at most n bytes, starts between UTF-8
+ * characters (0: all of s fits): for keeping the end of a long text. */
+size_t utf8_suffix(const char *s, size_t n);
 
 /* Makes text safe to print to a terminal or a printer, in place: C0
  * controls (but newlines when keep_newlines), DEL, C1 controls and the
