@@ -21,6 +21,22 @@ static int half_size(void *ctx, const char *text, double size)
 	return (int)(w + 0.5);
 }
 
+/* half_size, but a byte that starts no whole character takes no room (a
+ * font that draws nothing for it): a cut inside a character would fit. */
+static int lenient_size(void *ctx, const char *text, double size)
+{
+	double w = 0;
+	(void)ctx;
+	while (*text) {
+		uint32_t cp;
+		int n = utf8_decode(text, &cp);
+		if (n > 1 || (unsigned char)*text < 0x80)
+			w += cp >= 0x3000 ? size : size / 2;
+		text += n;
+	}
+	return (int)(w + 0.5);
+}
+
 /* The lines put back together: a space between two, none after a hyphen. */
 static void joined(const struct fit_lines *f, char *buf, size_t size)
 {
@@ -116,6 +132,16 @@ static void test_what_never_fits_ends_in_an_ellipsis(void **state)
 	assert_int_equal(f.n, 1);
 	assert_lines_fit(&f, 100);
 	assert_int_equal(strncmp(f.line[0], "Hohenzol", 8), 0);
+	/* cut back a character at a time, never inside one: 2, 3 and 4 bytes */
+	fit_lines("ØØØØØØØØØØØØØØ", 100, 20, 20, 1, "…", lenient_size, NULL, &f);
+	assert_true(f.cut);
+	assert_string_equal(f.line[0], "ØØØØØØØØØ…");
+	fit_lines("山田太郎山田太郎 Jr.", 100, 20, 20, 1, "…", lenient_size, NULL, &f);
+	assert_true(f.cut);
+	assert_string_equal(f.line[0], "山田太郎…");
+	fit_lines("🎫🎫🎫🎫🎫🎫🎫🎫🎫🎫🎫🎫", 100, 20, 20, 1, "…", lenient_size, NULL, &f);
+	assert_true(f.cut);
+	assert_string_equal(f.line[0], "🎫🎫🎫🎫…"); /* wide: as a CJK one */
 	/* nothing: no lines */
 	fit_lines("", 100, 20, 10, 3, "…", half_size, NULL, &f);
 	assert_int_equal(f.n, 0);

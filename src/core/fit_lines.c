@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ascii.h"
+#include "util.h"
 
 static int measure_n(fit_measure measure, void *ctx, const char *text, size_t len, double size)
 {
@@ -117,9 +118,7 @@ void fit_lines(const char *text, int width, double size, double min_size, int ma
 		if (keep == 0 || measure(ctx, with, min_size) <= width)
 			break;
 		/* back one character (not into the middle of one) */
-		do
-			keep--;
-		while (keep > 0 && ((unsigned char)last[keep] & 0xC0) == 0x80);
+		keep = utf8_prefix(last, keep - 1);
 	}
 	snprintf(last + keep, FIT_LINE_BYTES - keep, "%s", ellipsis);
 }

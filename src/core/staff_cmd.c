@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util.h"
 #include "validate.h"
 
 #define MAX_WORDS 64
@@ -225,10 +226,9 @@ enum staff_verb staff_cmd_parse(const char *text, size_t len, struct staff_cmd *
 	}
 	{
 		char word[40];
-		size_t n = ws.n[first] < 24 ? ws.n[first] : 24;
-		/* cut at a character boundary, never inside one */
-		while (n > 0 && n < ws.n[first] && ((unsigned char)ws.w[first][n] & 0xC0) == 0x80)
-			n--;
+		/* cut at a character boundary, never inside one (a word
+		 * that fits is not read past: text need not end in a NUL) */
+		size_t n = ws.n[first] <= 24 ? ws.n[first] : utf8_prefix(ws.w[first], 24);
 		memcpy(word, ws.w[first], n);
 		word[n] = '\0';
 		return fail(cmd, "unknown command \"%s\" (type \"help\")", word);

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "util.h"
+
 /* U+00C0 to U+017F without their marks, lower case; "" for the few that
  * are no letter (× ÷). Two-letter folds are written out in full. */
 static const char *const latin[] = {
@@ -74,9 +76,7 @@ size_t text_fold(const char *text, char *out, size_t size)
 			p++;
 		} else {
 			/* any other character whole, as it is */
-			size_t len = 1;
-			while ((p[len] & 0xC0) == 0x80)
-				len++;
+			size_t len = (size_t)utf8_prefix_chars((const char *)p, 1);
 			if (!put(out, size, &o, &space, (const char *)p, len))
 				break;
 			p += len;
