@@ -306,6 +306,33 @@ static void test_invoice_pdf_mailed_to_the_contact(void **state)
 	}
 }
 
+/* A buyer too wide for its column is cut a character at a time, never
+ * inside one: half an Ø would leave cairo in error and the rest of the
+ * page blank. */
+static void test_invoice_cuts_a_long_name_between_characters(void **state)
+{
+	char name[400] = "", path[700];
+	json_t *doc;
+	char *text;
+	long long id;
+	(void)state;
+
+	for (int i = 0; i < 120; i++)
+		strcat(name, "Ø");
+	doc = cli_json("$BOXOFFICE order add --event %lld --lines 'Adult:1' --payment invoice --company '%s' "
+		       "--contact 'Åsa Öberg' --email asa@example.com", inv_event, name);
+	id = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	snprintf(path, sizeof path, "%s/long-name-%lld.pdf", tmp, id);
+	json_decref(cli_json("$BOXOFFICE --state-dir '%s' order invoice %lld --pdf '%s'", state_dir, id, path));
+	text = pdf_text(path);
+	assert_has(text, "ØØØØØØØØØØØØØØØØØØØØ");
+	assert_null(strstr(text, name)); /* cut: 120 do not fit in 400 points */
+	assert_has(text, "Åsa Öberg");      /* and what comes after it is there */
+	assert_has(text, "Adult");
+	free(text);
+}
+
 /* Printing an invoiced order again gives the same document, no new
  * number, even after the seller's details changed; a second "send" is
  * still refused; a card order gets no invoice number. */
@@ -737,6 +764,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invoice_pdf_mailed_to_the_contact),
 		cmocka_unit_test(test_invoice_printed_again_is_the_same),
+		cmocka_unit_test(test_invoice_cuts_a_long_name_between_characters),
 		cmocka_unit_test(test_pdf_never_replaces_what_is_not_a_file),
 		cmocka_unit_test(test_invoice_mail_server_silent),
 		cmocka_unit_test(test_invoice_mail_server_silent_after_data),

@@ -37,6 +37,26 @@ static void test_limit_counts_characters_and_never_cuts_one(void **state)
 	assert_string_equal(field.text, "Ås€");
 }
 
+/* Backspace takes the last character whole, however many bytes it has. */
+static void test_backspace_takes_a_whole_character(void **state)
+{
+	struct form_field field = { .label = "Name", .kind = FIELD_TEXT, .max_chars = 10 };
+	struct form f = { &field, 1, 0 };
+	(void)state;
+
+	type_bytes(&f, "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"); /* a é € 😀 */
+	form_key(&f, ACT_NONE, 127);
+	assert_string_equal(field.text, "a\xc3\xa9\xe2\x82\xac");
+	form_key(&f, ACT_NONE, 127);
+	assert_string_equal(field.text, "a\xc3\xa9");
+	form_key(&f, ACT_NONE, 127);
+	assert_string_equal(field.text, "a");
+	form_key(&f, ACT_NONE, 127);
+	assert_string_equal(field.text, "");
+	form_key(&f, ACT_NONE, 127); /* nothing left: nothing happens */
+	assert_string_equal(field.text, "");
+}
+
 static void test_two_hundred_wide_characters_fit(void **state)
 {
 	struct form_field field = { .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 };
@@ -217,6 +237,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limit_counts_characters_and_never_cuts_one),
+		cmocka_unit_test(test_backspace_takes_a_whole_character),
 		cmocka_unit_test(test_two_hundred_wide_characters_fit),
 		cmocka_unit_test(test_digits_field_drops_a_multibyte_character),
 		cmocka_unit_test(test_prefilled_number_is_replaced_after_keys_that_edit_nothing),

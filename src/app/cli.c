@@ -449,10 +449,8 @@ static const char *fit_columns(const char *text, int width, int *used)
 	int n = 0;
 
 	while (*end) {
-		const char *next = end + 1;
+		const char *next = end + utf8_prefix_chars(end, 1);
 		int cols;
-		while ((*next & 0xC0) == 0x80)
-			next++;
 		cols = char_columns(end, (size_t)(next - end));
 		if (n + cols > width)
 			break;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../../screens/screen.h"
+#include "../core/util.h"
 #include "../core/validate.h"
 #include "theme.h"
 
@@ -22,11 +23,8 @@ const char *form_value(const struct form_field *field)
 static void delete_last_char(char *text)
 {
 	size_t n = strlen(text);
-	while (n > 0 && ((unsigned char)text[n - 1] & 0xC0) == 0x80)
-		n--; /* UTF-8 continuation bytes */
 	if (n > 0)
-		n--;
-	text[n] = '\0';
+		text[utf8_prefix(text, n - 1)] = '\0';
 }
 
 static bool accepts(const struct form_field *field, int key)

@@ -37,9 +37,7 @@ static void fit(cairo_t *cr, char *text, double width)
 		cairo_text_extents(cr, text, &e);
 		if (e.x_advance <= width || n == 0)
 			return;
-		do
-			n--;
-		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80);
+		n = utf8_prefix(text, n - 1); /* one character less */
 		text[n] = '\0';
 	}
 }
