@@ -16,6 +16,7 @@
 #include "../src/app/theme.h"
 #include "../src/core/audit.h"
 #include "../src/core/json_text.h"
+#include "../src/core/util.h"
 #include "../src/db/async.h"
 #include "../src/db/audit.h"
 #include "screen.h"
@@ -209,9 +210,7 @@ static int detail_text(struct audit_state *s, int width, char lines[][256], int 
 	do {                                                                      \
 		snprintf(buf, sizeof buf, __VA_ARGS__);                               \
 		for (const char *q = buf; n < max;) {                                 \
-			size_t len = strlen(q), take = len > (size_t)width ? (size_t)width : len; \
-			while (take < len && take > 0 && ((unsigned char)q[take] & 0xC0) == 0x80) \
-				take--;                                                   \
+			size_t len = strlen(q), take = utf8_prefix(q, (size_t)width);     \
 			if (take < len) { /* at a space, not inside a word */             \
 				size_t sp = take;                                         \
 				while (sp > 0 && q[sp] != ' ')                            \

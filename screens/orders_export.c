@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../src/core/util.h"
 #include "orders.h"
 
 struct export_ctx {
@@ -125,11 +126,8 @@ int orders_export_ask(struct app *app, struct orders_state *s)
 		/* a long path keeps its end, so the question keeps its y/n */
 		const char *name = s->export_typed;
 		size_t len = strlen(name);
-		if (len > 48) {
-			name += len - 45;
-			while ((*name & 0xC0) == 0x80)
-				name++;
-		}
+		if (len > 48)
+			name += utf8_suffix(name, 45);
 		snprintf(question, sizeof question, "%s%s exists: overwrite? y/n", name == s->export_typed ? "" : "…", name);
 		order_actions_ask(&s->act, PROMPT_OVERWRITE, NULL, question, false, NULL);
 		app_status(app, false, "%s", ""); /* the last export's line is not about this file */

@@ -453,6 +453,25 @@ static void test_export_home_overwrite_and_reasons(void **state)
 	tmux_type(&t, "~/");
 	tmux_keys(&t, "Enter");
 	assert_true(tmux_wait_for(&t, "is a directory", 3000));
+	/* a long path: the question keeps its end, cut between characters
+	 * (54 bytes typed: the 45 kept would start inside an Ø) */
+	snprintf(path, sizeof path, "%s/ØØØØØØØØØØØØØØØØØØØØØØ", home);
+	mkdir(path, 0755);
+	strcat(path, "/out.csv");
+	f = fopen(path, "w");
+	fputs("old\n", f);
+	fclose(f);
+	tmux_keys(&t, "e C-u");
+	tmux_type(&t, "~/ØØØØØØØØØØØØØØØØØØØØØØ/out.csv");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "…ØØØØØØØØØØØØØØØØØØ/out.csv exists: overwrite? y/n", 3000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "not exported", 3000));
+	assert_string_equal(slurp(path), "old\n");
+	remove(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
+	snprintf(path, sizeof path, "%s/out.csv", home);
 	tmux_stop(&t);
 	remove(path);
 }
