@@ -57,6 +57,26 @@ static void test_backspace_takes_a_whole_character(void **state)
 	assert_string_equal(field.text, "");
 }
 
+/* A key refused because the field is full is told once, in the field's
+ * own words; a key refused for another reason is not told. */
+static void test_full_field_refusal_told_once(void **state)
+{
+	struct form_field field = { .label = "Qty", .kind = FIELD_DIGITS, .max_chars = 2 };
+	struct form f = { &field, 1, 0 };
+	(void)state;
+
+	(void)form_take_refusal(); /* what an earlier test left untold */
+	assert_string_equal(form_take_refusal(), "");
+	type_bytes(&f, "12");
+	assert_string_equal(form_take_refusal(), "");
+	type_bytes(&f, "3");
+	assert_string_equal(field.text, "12");
+	assert_string_equal(form_take_refusal(), "Qty: at most 2 digits");
+	assert_string_equal(form_take_refusal(), "");
+	type_bytes(&f, "x"); /* not a digit: refused, but not for being full */
+	assert_string_equal(form_take_refusal(), "");
+}
+
 static void test_two_hundred_wide_characters_fit(void **state)
 {
 	struct form_field field = { .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 };
@@ -238,6 +258,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limit_counts_characters_and_never_cuts_one),
 		cmocka_unit_test(test_backspace_takes_a_whole_character),
+		cmocka_unit_test(test_full_field_refusal_told_once),
 		cmocka_unit_test(test_two_hundred_wide_characters_fit),
 		cmocka_unit_test(test_digits_field_drops_a_multibyte_character),
 		cmocka_unit_test(test_prefilled_number_is_replaced_after_keys_that_edit_nothing),

@@ -123,8 +123,9 @@ static int choose(struct form_field *field, int key)
 }
 
 /* The last refusal for a full field, until form_take_refusal (one loop,
- * one key at a time: never two forms at once). */
+ * one key at a time: never two forms at once); refused: not taken yet. */
 static char refusal[160];
+static bool refused;
 
 int form_key(struct form *f, enum action action, int key)
 {
@@ -183,10 +184,12 @@ int form_key(struct form *f, enum action action, int key)
 		if (!accepts(field, key) || utf8_length(field->text) >= field->max_chars ||
 		    n + (size_t)len >= sizeof field->text) {
 			field->skip_continuation = lead ? len - 1 : 0;
-			if (accepts(field, key)) /* full: said (and the bell rung) by the framework */
+			if (accepts(field, key)) { /* full: said (and the bell rung) by the framework */
 				snprintf(refusal, sizeof refusal, "%s%sat most %d %s", field->label ? field->label : "",
 					 field->label && field->label[0] ? ": " : "", field->max_chars,
 					 field->kind == FIELD_DIGITS ? "digits" : "characters");
+				refused = true;
+			}
 			return FORM_IGNORED;
 		}
 		field->text[n] = (char)key;
@@ -198,10 +201,10 @@ int form_key(struct form *f, enum action action, int key)
 
 const char *form_take_refusal(void)
 {
-	static char told[sizeof refusal];
-	snprintf(told, sizeof told, "%s", refusal);
-	refusal[0] = '\0';
-	return told;
+	if (!refused)
+		return "";
+	refused = false;
+	return refusal; /* good until the next key: the caller says it at once */
 }
 
 bool form_tabs_out(const struct form *f, int key)
