@@ -377,11 +377,11 @@ void db_set_lock_timeout(struct db *db, int ms)
 
 /* Waits on the socket until libpq holds a whole result (or the link
  * failed, which the next PQgetResult reports), sending what is still
- * queued. False when the deadline (monotonic ms, 0: none) passed first:
- * the connection is dropped then. */
-bool db_wait_ready(struct db *db, long long deadline)
+ * queued. False when the deadline (monotonic ms, 0: none; already within
+ * the budget, as deadline_from_now's is) passed first: the connection is
+ * dropped then. */
+static bool wait_ready(struct db *db, long long deadline)
 {
-	deadline = within_budget(db, deadline);
 	for (;;) {
 		int flush = PQflush(db->conn), left = -1, n;
 		struct pollfd pfd;
@@ -404,16 +404,21 @@ bool db_wait_ready(struct db *db, long long deadline)
 	}
 }
 
+bool db_wait_ready(struct db *db, long long deadline)
+{
+	return wait_ready(db, within_budget(db, deadline));
+}
+
 /* Collects a sent command's results as PQexec does: the first error, else
- * the last result. NULL when the connection broke or the deadline passed
- * (db->state tells which). */
+ * the last result. NULL when the connection broke or the deadline (one
+ * from deadline_from_now) passed (db->state tells which). */
 static PGresult *collect(struct db *db, long long deadline)
 {
 	PGresult *keep = NULL, *r;
 
 	for (;;) {
 		ExecStatusType st;
-		if (!db_wait_ready(db, deadline)) {
+		if (!wait_ready(db, deadline)) {
 			PQclear(keep);
 			return NULL;
 		}
