@@ -567,6 +567,55 @@ static void test_chunked_body_over_the_cap_answered_413_at_once(void **state)
 	assert_int_equal(serve_stop(&s), 0);
 }
 
+/* An idempotency key has 1 to 150 characters, counted as characters (as
+ * api_adjust counts them), whether header or field. */
+static void test_idempotency_key_length(void **state)
+{
+	struct served s;
+	long long ev = make_event(unique_name("IdemLen"), "2027-07-01", 0);
+	long long ty = make_type(ev, "Adult", 100, 1000, 1);
+	char *key = apikey_new(NULL, "--name '%s' --channel web --rate 0", unique_name("idemlen"));
+	char body[1200], hdr[1000], k[800];
+	struct http_answer a;
+
+	(void)state;
+	serve_start(&s, NULL);
+	/* 151 characters: refused, the header as the field */
+	memset(k, 'k', 151);
+	k[151] = '\0';
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1}", ev, ty);
+	snprintf(hdr, sizeof hdr, "Idempotency-Key: %s", k);
+	expect(&s, "POST", "/tickets/adjust", key, body, hdr, 400, "idempotency key is too long (at most 150 characters)");
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1,\"idempotency_key\":\"%s\"}",
+		 ev, ty, k);
+	expect(&s, "POST", "/tickets/adjust", key, body, NULL, 400, "idempotency key is too long (at most 150 characters)");
+	/* none at all */
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1,\"idempotency_key\":\"\"}",
+		 ev, ty);
+	expect(&s, "POST", "/tickets/adjust", key, body, NULL, 400, "idempotency key is required");
+	assert_int_equal(count_of("SELECT sold FROM ticket_type WHERE id = $1::bigint", ty), 0);
+	/* 150 characters: taken, ASCII or two bytes each */
+	k[150] = '\0';
+	snprintf(hdr, sizeof hdr, "Idempotency-Key: %s", k);
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1}", ev, ty);
+	a = http_do(&s, "POST", "/tickets/adjust", key, body, (const char *[]){ hdr, NULL });
+	if (a.status != 200)
+		fail_msg("a 150-character key: %ld %s", a.status, a.body);
+	http_answer_free(&a);
+	k[0] = '\0';
+	for (int i = 0; i < 150; i++)
+		strcat(k, "\xc3\xa9"); /* é: 300 bytes */
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1,\"idempotency_key\":\"%s\"}",
+		 ev, ty, k);
+	a = http_do(&s, "POST", "/tickets/adjust", key, body, NULL);
+	if (a.status != 200)
+		fail_msg("150 characters of two bytes: %ld %s", a.status, a.body);
+	http_answer_free(&a);
+	assert_int_equal(count_of("SELECT sold FROM ticket_type WHERE id = $1::bigint", ty), 2);
+	assert_int_equal(serve_stop(&s), 0);
+	free(key);
+}
+
 /* An Idempotency-Key is one request per API key, whichever endpoint: the
  * same key on /orders and then on /tickets/adjust (and the other way) is
  * refused (409) and makes no second order; a replay on its own endpoint is
@@ -658,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_texts_held_to_the_cli_rules),
 		cmocka_unit_test(test_chunked_body_over_the_cap_answered_413_at_once),
 		cmocka_unit_test(test_idempotency_key_across_endpoints),
+		cmocka_unit_test(test_idempotency_key_length),
 		cmocka_unit_test(test_serve_refuses_a_login_without_the_api_role),
 	};
 	if (getenv("TEST_FILTER"))
