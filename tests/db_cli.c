@@ -378,6 +378,61 @@ static void test_empty_values_are_usage_errors(void **state)
 	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM ticket_order WHERE event_id = $1", 1, p), before);
 }
 
+/* A refused status change names the payment with its article: "an
+ * invoice order" (it said "a invoice order"), "a card order". */
+static void test_refused_transition_in_good_english(void **state)
+{
+	long long ev = make_event(unique_name("Words"), "2027-09-09", 0);
+	long long inv, card;
+	struct run_result r;
+	(void)state;
+	make_type(ev, "Adult", 10, 100, 1);
+	inv = cli_json_id("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment invoice", ev);
+	card = cli_json_id("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card", ev);
+	r = run_cmd("$BOXOFFICE order refund %lld", inv);
+	if (r.status != 1 || !strstr(r.err, "is requested: an invoice order cannot become refunded") ||
+	    strstr(r.err, "a invoice"))
+		fail_msg("order refund of a requested invoice order: exit %d: %s", r.status, r.err);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE order invoice %lld", card);
+	if (r.status != 1 || !strstr(r.err, "is settled: a card order cannot become invoice_sent"))
+		fail_msg("order invoice of a settled card order: exit %d: %s", r.status, r.err);
+	run_free(&r);
+}
+
+/* apikey revoke: a key revoked already says so whether named by its ID or
+ * its name (exit 1, a refusal); an empty ID or name is a usage error
+ * (exit 2), not a look-up of "". */
+static void test_apikey_revoke_twice_and_empty(void **state)
+{
+	char name[64], cmd[160];
+	long long id;
+	struct run_result r;
+	(void)state;
+	snprintf(name, sizeof name, "%s", unique_name("revoke"));
+	id = cli_json_id("$BOXOFFICE apikey add --name '%s' --channel web --json", name);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE apikey revoke %lld", id);
+	expect(cmd, 0, NULL);
+	for (int by_name = 0; by_name < 2; by_name++) {
+		if (by_name)
+			r = run_cmd("$BOXOFFICE apikey revoke '%s'", name);
+		else
+			r = run_cmd("$BOXOFFICE apikey revoke %lld", id);
+		if (r.status != 1 || !strstr(r.err, "was revoked already"))
+			fail_msg("revoking key %s again: exit %d: %s", by_name ? name : "by ID", r.status, r.err);
+		assert_error_line(r.err, "apikey revoke");
+		run_free(&r);
+	}
+	expect("$BOXOFFICE apikey revoke ''", 2, "apikey revoke");
+	expect("$BOXOFFICE apikey revoke '  '", 2, "apikey revoke");
+	expect("$BOXOFFICE apikey revoke 'no such key name'", 1, "apikey revoke");
+	{
+		/* the database says the same to a caller without the CLI */
+		const char *p[1] = { "" };
+		assert_string_equal(test_fails(conn, "SELECT apikey_revoke($1)", 1, p), "22023");
+	}
+}
+
 /* The column (in characters, not bytes) where needle starts in line. */
 static int char_column(const char *line, const char *needle)
 {
@@ -630,6 +685,10 @@ int main(void)
 		cmocka_unit_test(test_listings_table_and_json),
 		cmocka_unit_test(test_new_order_history_starts_requested),
 		cmocka_unit_test(test_tables_pad_by_terminal_columns),
+		cmocka_unit_test(test_refused_transition_in_good_english),
+		cmocka_unit_test(test_apikey_revoke_twice_and_empty),
 	};
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

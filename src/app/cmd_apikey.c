@@ -128,6 +128,8 @@ int cmd_apikey_revoke(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (npos != 1)
 		return cli_fail(EXIT_USAGE, what, "which key? apikey revoke ID|NAME");
+	if (!pos[0][strspn(pos[0], " \t")])
+		return cli_fail(EXIT_USAGE, what, "which key? its ID or name is empty");
 	if (!cli_db(cli))
 		return EXIT_FAILED;
 	if (!(doc = db_apikey_revoke(cli->db, pos[0])))
