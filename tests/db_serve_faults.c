@@ -63,12 +63,14 @@ static void test_frozen_and_cut_database(void **state)
 	long long ev = make_event(unique_name("Faults"), "2027-05-07", 0);
 	long long ty = make_type(ev, "Adult", 50, 1000, 1);
 	char *key = apikey_new(NULL, "--name '%s' --channel web --rate 0", unique_name("faults"));
-	char body[200], path[100];
+	long long ty2 = make_type(ev, "Child", 50, 500, 1);
+	char body[200], path[100], other[200], page[64];
 	struct http_answer a;
 	long long t0, took;
 
 	(void)state;
 	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1}", ev, ty);
+	snprintf(other, sizeof other, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1}", ev, ty2);
 	snprintf(path, sizeof path, "/availability?event=%lld&type=%lld", ev, ty);
 	serve_start_as(&s, "BOXOFFICE_DEADLINE_MS=2000", (const char *[]){ "-d", proxy_conninfo(p), NULL },
 		       (const char *[]){ "--threads", "4", NULL });
@@ -76,6 +78,19 @@ static void test_frozen_and_cut_database(void **state)
 	assert_int_equal(a.status, 200);
 	http_answer_free(&a);
 	assert_true(eventually(&s, path, "\"available\":49", 3000));
+
+	/* Frozen, a sale without an idempotency key: 503, and the answer names
+	 * no key the client could repeat (on another type: if it lands at the
+	 * thaw, the counts below hold). Then serve is back. */
+	proxy_freeze(p);
+	a = http_do(&s, "POST", "/tickets/adjust", key, other, NULL);
+	assert_int_equal(a.status, 503);
+	if (!strstr(a.body, "may or may not have been made") || strstr(a.body, "dempotency"))
+		fail_msg("a keyless sale while frozen: %s", a.body);
+	http_answer_free(&a);
+	proxy_thaw(p);
+	snprintf(page, sizeof page, "/events/%lld", ev);
+	assert_true(eventually(&s, page, "<html", 10000));
 
 	/* Frozen: a sale answers 503 + Retry-After within its deadline, saying
 	 * it may have been made; health and availability answer at once. */
@@ -86,6 +101,7 @@ static void test_frozen_and_cut_database(void **state)
 	assert_int_equal(a.status, 503);
 	assert_non_null(http_answer_header(&a, "Retry-After"));
 	assert_non_null(strstr(a.body, "may or may not have been made"));
+	assert_non_null(strstr(a.body, "same Idempotency-Key"));
 	assert_true(took < 8000);
 	http_answer_free(&a);
 	t0 = now_ms();

@@ -360,6 +360,15 @@ static void test_bad_input_is_refused_while_another_client_is_served(void **stat
 	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":1}", ev, bad);
 	expect(&s, "POST", "/tickets/adjust", key, body, "Content-Type: text/plain", 415, "application/json");
 	expect(&s, "POST", "/orders", key, body, "Content-Type: application/x-www-form-urlencoded", 415, "application/json");
+	/* a longer type that starts the same is another type; parameters and
+	 * case are fine (the qty is what is refused then) */
+	expect(&s, "POST", "/tickets/adjust", key, body, "Content-Type: application/jsonx", 415, "application/json");
+	expect(&s, "POST", "/orders", key, body, "Content-Type: application/json-patch+json", 415, "application/json");
+	expect(&s, "POST", "/tickets/adjust", key, body, "Content-Type: application/json,text/plain", 415,
+	       "application/json");
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":%lld,\"op\":\"sell\",\"qty\":\"two\"}", ev, bad);
+	expect(&s, "POST", "/tickets/adjust", key, body, "Content-Type: Application/JSON; charset=utf-8", 400, "qty");
+	expect(&s, "POST", "/tickets/adjust", key, body, "Content-Type: application/json ;charset=UTF-8", 400, "qty");
 
 	/* 10 MB, with Content-Length and chunked; 10,000 headers */
 	st = big_body(s.port, false, pad);
@@ -679,6 +688,69 @@ static void test_idempotency_key_across_endpoints(void **state)
 	free(key);
 }
 
+/* An id in a path or a query is digits and nothing else: a percent-encoded
+ * NUL (or other junk) after it is not the event (404 for a path, 400 for
+ * a query), where /events/1%00 was event 1's page. An id up to the last
+ * bigint is an id that may not exist (404, not 400); past it, it is no id
+ * (no overflow). */
+static void test_ids_in_paths_and_queries(void **state)
+{
+	struct served s;
+	long long ev = make_event(unique_name("Ids"), "2027-07-01", 0);
+	long long ty = make_type(ev, "Adult", 100, 1000, 1);
+	char *key = apikey_new(NULL, "--name '%s' --channel web --rate 0", unique_name("ids"));
+	char path[200], body[300];
+	static const char *const junk[] = { "%00", "%00x", "%001", "x", "%20", "/", "%2F" };
+	static const char *const big[] = { "9223372036854775807", "9223372036854775808", "99999999999999999999" };
+	struct http_answer a;
+
+	(void)state;
+	serve_start(&s, NULL);
+	snprintf(path, sizeof path, "/events/%lld", ev);
+	a = http_do(&s, "GET", path, NULL, NULL, NULL);
+	assert_int_equal(a.status, 200);
+	http_answer_free(&a);
+	for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
+		snprintf(path, sizeof path, "/events/%lld%s", ev, junk[i]);
+		a = http_do(&s, "GET", path, NULL, NULL, NULL);
+		if (a.status != 404)
+			fail_msg("GET %s: %ld, not 404", path, a.status);
+		http_answer_free(&a);
+		snprintf(path, sizeof path, "/availability?event=%lld%s", ev, junk[i]);
+		expect(&s, "GET", path, NULL, NULL, NULL, 400, "event must be an event's ID");
+		snprintf(path, sizeof path, "/availability?event=%lld&type=%lld%s", ev, ty, junk[i]);
+		expect(&s, "GET", path, NULL, NULL, NULL, 400, "type must be a ticket type's ID");
+	}
+	/* the last bigint is an id no event has; past it, no id at all */
+	snprintf(path, sizeof path, "/events/%s", big[0]);
+	a = http_do(&s, "GET", path, NULL, NULL, NULL);
+	assert_int_equal(a.status, 404);
+	http_answer_free(&a);
+	expect(&s, "GET", "/availability?event=9223372036854775807", NULL, NULL, NULL, 404, "no event 9223372036854775807");
+	snprintf(path, sizeof path, "/availability?event=%lld&type=9223372036854775807", ev);
+	expect(&s, "GET", path, NULL, NULL, NULL, 404, "no ticket type");
+	snprintf(body, sizeof body, "{\"event\":9223372036854775807,\"type\":%lld,\"op\":\"sell\",\"qty\":1}", ty);
+	expect(&s, "POST", "/tickets/adjust", key, body, NULL, 404, "no event 9223372036854775807");
+	snprintf(body, sizeof body, "{\"event\":9223372036854775807,\"lines\":[{\"type\":%lld,\"qty\":1}]}", ty);
+	expect(&s, "POST", "/orders", key, body, NULL, 404, "no event 9223372036854775807");
+	snprintf(body, sizeof body, "{\"event\":%lld,\"type\":9223372036854775807,\"op\":\"sell\",\"qty\":1}", ev);
+	expect(&s, "POST", "/tickets/adjust", key, body, NULL, 404, "no ticket type 9223372036854775807");
+	for (size_t i = 1; i < sizeof big / sizeof big[0]; i++) {
+		snprintf(path, sizeof path, "/events/%s", big[i]);
+		a = http_do(&s, "GET", path, NULL, NULL, NULL);
+		if (a.status != 404)
+			fail_msg("GET %s: %ld, not 404", path, a.status);
+		http_answer_free(&a);
+		snprintf(path, sizeof path, "/availability?event=%s", big[i]);
+		expect(&s, "GET", path, NULL, NULL, NULL, 400, "event must be an event's ID");
+		snprintf(body, sizeof body, "{\"event\":\"%s\",\"type\":%lld,\"op\":\"sell\",\"qty\":1}", big[i], ty);
+		expect(&s, "POST", "/tickets/adjust", key, body, NULL, 404, "no event");
+	}
+	assert_int_equal(count_of("SELECT sold FROM ticket_type WHERE id = $1::bigint", ty), 0);
+	assert_int_equal(serve_stop(&s), 0);
+	free(key);
+}
+
 /* serve under a login that may not do serve's work (a clerk's) refuses to
  * start (exit 4, in words), instead of reporting healthy and answering
  * every key 403 with an internal function's name. */
@@ -708,6 +780,7 @@ int main(void)
 		cmocka_unit_test(test_chunked_body_over_the_cap_answered_413_at_once),
 		cmocka_unit_test(test_idempotency_key_across_endpoints),
 		cmocka_unit_test(test_idempotency_key_length),
+		cmocka_unit_test(test_ids_in_paths_and_queries),
 		cmocka_unit_test(test_serve_refuses_a_login_without_the_api_role),
 	};
 	if (getenv("TEST_FILTER"))

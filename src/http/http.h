@@ -127,6 +127,7 @@ struct request {
 	int status;
 	size_t bytes;
 	char client[64];
+	const char *idem_from; /* where the client sent an idempotency key, or NULL */
 };
 
 /* Answers (each queues the response; true on success). Bodies are copied. */
@@ -150,6 +151,11 @@ bool http_send(struct request *r, unsigned status, const char *content_type, con
  * the answer (401, 403, 429) is sent and false returned. need: "channel",
  * "gate", "holder", or NULL for any key. */
 bool http_auth(struct request *r, const char *need);
+
+/* Whether a Content-Type value is type (case-insensitive), alone or with
+ * parameters ("application/json; charset=utf-8"); a longer name that
+ * starts the same ("application/jsonx") is another type. */
+bool http_type_is(const char *header, const char *type);
 
 /* A database connection for this request, or NULL after answering 503. */
 struct db *http_db(struct request *r);

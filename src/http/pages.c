@@ -586,7 +586,7 @@ bool route_event_order(struct request *r, const char *tail)
 		snprintf(msg, sizeof msg, "Too many orders from your address; please try again in %d seconds.", wait_s);
 		return message_page(r, 429, "Please wait", msg, hdrs);
 	}
-	if (!type || strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0)
+	if (!http_type_is(type, "application/x-www-form-urlencoded"))
 		return message_page(r, 415, "Not a form", "Send the order with the form on the event's page.", NULL);
 	if (!(form = form_parse(r->body, r->len)))
 		return message_page(r, 400, "Not a form", "The form's data could not be read.", NULL);

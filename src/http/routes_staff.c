@@ -287,7 +287,7 @@ bool route_slack_webhook(struct request *r, const char *tail)
 	(void)tail;
 	if (!slack_signature_ok(r))
 		return true;
-	if (ctype && strncmp(ctype, "application/json", 16) == 0) {
+	if (http_type_is(ctype, "application/json")) {
 		/* the Events API: its url_verification is echoed; other events
 		 * are not ours to act on */
 		json_error_t err;
@@ -306,7 +306,7 @@ bool route_slack_webhook(struct request *r, const char *tail)
 		json_decref(ev);
 		return http_json(r, 200, json_pack("{s:b, s:s}", "received", 1, "ignored", "not an event this server acts on"));
 	}
-	if (!ctype || strncmp(ctype, "application/x-www-form-urlencoded", 33) != 0)
+	if (!http_type_is(ctype, "application/x-www-form-urlencoded"))
 		return http_error(r, 415, "a slash command is application/x-www-form-urlencoded");
 	user = staff_form_value(r->body, r->len, "user_id", &user_len);
 	if (!user || !*user || strlen(user) != user_len) {

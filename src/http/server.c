@@ -4,6 +4,7 @@
  * finish, live streams end). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -124,11 +125,15 @@ bool http_db_error(struct request *r, struct db *db)
 	json_t *doc;
 	char *text;
 
-	if (status == 503 && db_answer_lost(db) && strcmp(r->method, "POST") == 0)
+	if (status == 503 && db_answer_lost(db) && strcmp(r->method, "POST") == 0 && r->idem_from)
 		/* the statement may have reached the server before the link went */
 		snprintf(msg, sizeof msg,
-			 "%s: the change may or may not have been made; repeat the request with the same "
-			 "Idempotency-Key to find out",
+			 "%s: the change may or may not have been made; repeat the request with the same %s to "
+			 "find out",
+			 db->err, r->idem_from);
+	else if (status == 503 && db_answer_lost(db) && strcmp(r->method, "POST") == 0)
+		/* no key of the client's to name: a repeat may make it twice */
+		snprintf(msg, sizeof msg, "%s: the change may or may not have been made; check before repeating it",
 			 db->err);
 	else
 		snprintf(msg, sizeof msg, "%s", db->err);
@@ -175,14 +180,15 @@ const char *http_header(struct request *r, const char *name)
 long long http_id(const char *text)
 {
 	long long v = 0;
-	int n = 0;
 
 	if (!text || !*text)
 		return 0;
 	for (; *text; text++) {
-		if (*text < '0' || *text > '9' || ++n > 18)
+		int d = *text - '0';
+		/* up to the last bigint (2^63 - 1): a valid id that may not exist */
+		if (d < 0 || d > 9 || v > (LLONG_MAX - d) / 10)
 			return 0;
-		v = v * 10 + (*text - '0');
+		v = v * 10 + d;
 	}
 	return v;
 }
@@ -206,11 +212,23 @@ bool http_idempotency_key(struct request *r, json_t *body, const char **key)
 	}
 	*key = h ? h : (json_is_string(f) ? json_string_value(f) : NULL);
 	/* 1 to 150 characters, as api_adjust and api_order count them */
+	r->idem_from = h ? "Idempotency-Key" : *key ? "idempotency_key" : NULL;
 	if (*key && (why = validate_text(*key, 150, true))) {
 		http_error(r, 400, "the idempotency key %s", why);
 		return false;
 	}
 	return true;
+}
+
+bool http_type_is(const char *header, const char *type)
+{
+	size_t n = strlen(type);
+
+	if (!header || strncasecmp(header, type, n) != 0)
+		return false;
+	for (header += n; *header == ' ' || *header == '\t'; header++)
+		;
+	return *header == '\0' || *header == ';';
 }
 
 json_t *http_body_json(struct request *r)
@@ -219,7 +237,7 @@ json_t *http_body_json(struct request *r)
 	json_error_t err;
 	json_t *doc;
 
-	if (!type || strncasecmp(type, "application/json", 16) != 0) {
+	if (!http_type_is(type, "application/json")) {
 		http_error(r, 415, "send the request as Content-Type: application/json");
 		return NULL;
 	}
@@ -557,6 +575,37 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	pthread_mutex_unlock(&srv->lock);
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				     : -1;
+}
+
+/* MHD's unescape for the path and the query's names and values, except
+ * that %00 stays as it is: a NUL would end the text there, so
+ * /events/1%00x was event 1; kept, it is junk after the id (404, or 400
+ * for an id in the query). It never makes the text longer (MHD's rule). */
+static size_t url_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *r = s, *w = s;
+
+	(void)cls;
+	(void)conn;
+	while (*r) {
+		int hi = *r == '%' ? hex_digit(r[1]) : -1, lo = hi >= 0 ? hex_digit(r[2]) : -1;
+		if (lo >= 0 && (hi | lo)) {
+			*w++ = (char)(hi << 4 | lo);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct server *srv = cls;
@@ -807,7 +856,7 @@ int serve_run(const struct serve_config *cfg_in)
 		MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)srv.cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv.cfg.client_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
+		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_UNESCAPE_CALLBACK, url_unescape, NULL,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 		MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (!srv.daemon) {
