@@ -433,6 +433,46 @@ static void test_apikey_revoke_twice_and_empty(void **state)
 	}
 }
 
+/* A company or contact (or any name) with a character that reorders text
+ * is refused as serve refuses it, in the same words, before the database
+ * (exit 2): an RLO could show "Eve\u202eproC" as another company. */
+static void test_bidi_refused_in_names(void **state)
+{
+	long long ev = make_event(unique_name("Bidi"), "2027-10-10", 0);
+	char ids[24];
+	const char *p[1] = { ids };
+	static const char *const cases[] = {
+		"sell --event E --type Adult --qty 1 --payment card --company \"$(printf 'Eve\\342\\200\\256Corp')\"",
+		"sell --event E --type Adult --qty 1 --payment card --contact \"$(printf 'Eve\\342\\201\\247Ann')\"",
+		"sell --event E --type Adult --qty 1 --payment card --contact \"$(printf 'Eve\\342\\200\\217Ann')\"",
+		"order add --event E --lines Adult:1 --company \"$(printf 'A\\342\\200\\252B')\"",
+		"type add --event E --name \"$(printf 'Kid\\342\\200\\216s')\" --capacity 5 --price 100",
+	};
+	(void)state;
+	make_type(ev, "Adult", 10, 100, 1);
+	snprintf(ids, sizeof ids, "%lld", ev);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char cmd[512], *o = cmd + snprintf(cmd, sizeof cmd, "$BOXOFFICE ");
+		for (const char *a = cases[i]; *a; a++) {
+			if (a[0] == ' ' && a[1] == 'E' && a[2] == ' ') {
+				o += sprintf(o, " %lld", ev);
+				a++;
+			} else {
+				*o++ = *a;
+			}
+		}
+		*o = '\0';
+		{
+			struct run_result r = run_cmd("%s", cmd);
+			if (r.status != 2 || !strstr(r.err, "contains characters that reorder text"))
+				fail_msg("'%s' exited %d, expected 2 and the reason: %s", cmd, r.status, r.err);
+			run_free(&r);
+		}
+	}
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM ticket_order WHERE event_id = $1", 1, p), 0);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM ticket_type WHERE event_id = $1", 1, p), 1);
+}
+
 /* The column (in characters, not bytes) where needle starts in line. */
 static int char_column(const char *line, const char *needle)
 {
@@ -687,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_tables_pad_by_terminal_columns),
 		cmocka_unit_test(test_refused_transition_in_good_english),
 		cmocka_unit_test(test_apikey_revoke_twice_and_empty),
+		cmocka_unit_test(test_bidi_refused_in_names),
 	};
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));

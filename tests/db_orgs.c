@@ -1299,10 +1299,18 @@ static void test_guards_against_hostile_input(void **state)
 	refused("archived", "$BOXOFFICE org package %lld --give Silver", eo2);
 	refused("archived", "$BOXOFFICE order add --event %lld --lines Adult:1 --payment card --org %lld", ev, eo2);
 
-	/* 4. look-alikes: a no-break space is a space, a zero-width space and
-	 * a bidi override are nothing; a name of nothing is no name */
-	snprintf(look_alike, sizeof look_alike, "Guard\u00a0Sponsor\u202e");
+	/* 4. look-alikes: a no-break space is a space, a zero-width space is
+	 * nothing; a name of nothing is no name; a bidi override is refused
+	 * before (src/core/validate.c) */
+	snprintf(look_alike, sizeof look_alike, "Guard\u00a0Sponsor\u200b");
 	refused("takes part in event", "$BOXOFFICE org add --event %lld --name '%s'", ev, look_alike);
+	snprintf(look_alike, sizeof look_alike, "Guard\u00a0Sponsor\u202e");
+	{
+		struct run_result rr = run_cmd("$BOXOFFICE org add --event %lld --name '%s'", ev, look_alike);
+		if (rr.status != 2 || !strstr(rr.err, "--name contains characters that reorder text"))
+			fail_msg("a name with a bidi override: exit %d: %s", rr.status, rr.err);
+		run_free(&rr);
+	}
 	snprintf(name, sizeof name, "\u200b\u200f");
 	{
 		struct run_result rr = run_cmd("$BOXOFFICE org add --event %lld --name '%s'", ev, name);

@@ -871,6 +871,7 @@ static void test_csv_input_validated_like_the_cli(void **state)
 	fprintf(f, "Long Co,long@example.com,%s\n", long_company);     /* over-long company */
 	fputs("C1 Ctl,c1@example.com,A\xc2\x9b" "B\n", f);            /* a C1 control (CSI) */
 	fputs("Bad \xff\xfe UTF,utf@example.com,\n", f);              /* invalid UTF-8 */
+	fputs("Bidi,bidi@example.com,Eve\xe2\x80\xae" "Corp\n", f);    /* U+202E */
 	fputs("Fine,fine@example.com,\n\n\n", f);                     /* trailing blank lines */
 	fclose(f);
 	r = run_cmd("$BOXOFFICE ticket assign-csv --order %lld --file %s", order, path);
@@ -878,15 +879,16 @@ static void test_csv_input_validated_like_the_cli(void **state)
 	doc = json_loads(r.out, 0, NULL);
 	assert_non_null(doc);
 	/* every row is in the preview, bad ones with their reason */
-	assert_int_equal(json_integer_value(json_object_get(doc, "rows")), 6);
-	assert_int_equal(json_integer_value(json_object_get(doc, "errors")), 5);
-	assert_int_equal(json_array_size(json_object_get(doc, "preview")), 6);
+	assert_int_equal(json_integer_value(json_object_get(doc, "rows")), 7);
+	assert_int_equal(json_integer_value(json_object_get(doc, "errors")), 6);
+	assert_int_equal(json_array_size(json_object_get(doc, "preview")), 7);
 	assert_non_null(strstr(row_error(doc, 0), "company contains control characters"));
 	assert_non_null(strstr(row_error(doc, 1), "NUL"));
 	assert_non_null(strstr(row_error(doc, 2), "company is too long (at most 200 characters)"));
 	assert_non_null(strstr(row_error(doc, 3), "control characters"));
 	assert_non_null(strstr(row_error(doc, 4), "not valid UTF-8"));
-	assert_null(row_error(doc, 5));
+	assert_non_null(strstr(row_error(doc, 5), "company contains characters that reorder text"));
+	assert_null(row_error(doc, 6));
 	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(json_object_get(doc, "preview"), 4), "name")),
 			       "Bad "));
 	json_decref(doc);
@@ -902,6 +904,9 @@ static void test_csv_input_validated_like_the_cli(void **state)
 	expect_status(1, "$BOXOFFICE ticket assign-csv --order %lld --file %s", order, path);
 	/* the command line refuses the same C1 control */
 	expect_status(2, "$BOXOFFICE ticket assign %lld --name X --email x1@example.com --company \"$(printf 'A\\302\\233B')\"", ticket);
+	/* and the same bidi override, in a name or a company */
+	expect_status(2, "$BOXOFFICE ticket assign %lld --name X --email x1@example.com --company \"$(printf 'A\\342\\200\\256B')\"", ticket);
+	expect_status(2, "$BOXOFFICE ticket assign %lld --name \"$(printf 'X\\342\\201\\246Y')\" --email x1@example.com", ticket);
 }
 
 /* Over-long text is refused before the database, with its limit, on

@@ -392,6 +392,35 @@ static void test_csv_rows_blank_long_and_nul(void **state)
 	free(row);
 }
 
+/* Characters that reorder what is shown (a name could show as another)
+ * are refused on every path that validate.c checks, in serve's words: the
+ * embeddings, overrides and isolates, and the LRM/RLM marks. */
+static void test_validate_refuses_bidi_controls(void **state)
+{
+	static const char *const bidi[] = { "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066",
+					    "\u2067", "\u2068", "\u2069", "\u200e", "\u200f" };
+	char text[64];
+	const char *field, *why;
+	(void)state;
+	for (size_t i = 0; i < sizeof bidi / sizeof bidi[0]; i++) {
+		snprintf(text, sizeof text, "Eve%sCorp", bidi[i]);
+		why = validate_text(text, NAME_MAX_CHARS, false);
+		if (!why || strcmp(why, "contains characters that reorder text (bidi overrides)") != 0)
+			fail_msg("character %zu: %s", i, why ? why : "taken");
+		assert_true(text_has_bidi(text, strlen(text)));
+		/* names, companies and e-mails of a person (assign, its screen, CSV) */
+		assert_non_null(validate_person(text, strlen(text), "eve@example.com", 15, NULL, 0, &field));
+		assert_string_equal(field, "name");
+		assert_non_null(validate_person("Eve", 3, "eve@example.com", 15, text, strlen(text), &field));
+		assert_string_equal(field, "company");
+		snprintf(text, sizeof text, "eve%s@example.com", bidi[i]);
+		assert_non_null(validate_email(text, false));
+	}
+	/* the characters next to them are text */
+	assert_null(validate_text("\u05e9\u05dc\u05d5\u05dd Shalom", NAME_MAX_CHARS, true));
+	assert_null(validate_text("Zero\u200dJoiner \u2070", NAME_MAX_CHARS, true));
+}
+
 static void test_parse_int(void **state)
 {
 	long long v;
@@ -469,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_names_round_trip),
 		cmocka_unit_test(test_validate_dates),
 		cmocka_unit_test(test_validate_text_email),
+		cmocka_unit_test(test_validate_refuses_bidi_controls),
 		cmocka_unit_test(test_validate_controls_nul_and_limits),
 		cmocka_unit_test(test_csv_rows_blank_long_and_nul),
 		cmocka_unit_test(test_parse_int),

@@ -47,6 +47,14 @@ static bool is_control(unsigned cp)
 	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
 }
 
+/* The characters that change the order text is shown in (a name could
+ * show as another): embeddings, overrides, isolates and the LRM/RLM marks.
+ * serve's database refuses the same (db/072, db/075 api_text). */
+static bool is_bidi(unsigned cp)
+{
+	return cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 int utf8_length(const char *text)
 {
 	const unsigned char *p = (const unsigned char *)text, *end = p + strlen(text);
@@ -68,7 +76,7 @@ static _Thread_local char too_long[64];
 const char *validate_text_n(const char *text, size_t len, int max_chars, bool required)
 {
 	const unsigned char *p = (const unsigned char *)text, *end;
-	bool blank = true, invalid = false, control = false;
+	bool blank = true, invalid = false, control = false, bidi = false;
 	int n = 0;
 
 	if (!text || len == 0)
@@ -83,6 +91,7 @@ const char *validate_text_n(const char *text, size_t len, int max_chars, bool re
 			break;
 		}
 		control |= is_control(cp);
+		bidi |= is_bidi(cp);
 		blank &= cp == ' ';
 		p += k;
 	}
@@ -90,6 +99,8 @@ const char *validate_text_n(const char *text, size_t len, int max_chars, bool re
 		return "contains control characters";
 	if (invalid)
 		return "is not valid UTF-8";
+	if (bidi)
+		return TEXT_BIDI_REFUSAL;
 	if (blank)
 		return required ? "is required" : "is blank";
 	if (n > max_chars) {
@@ -108,7 +119,7 @@ bool text_has_bidi(const char *text, size_t len)
 		size_t k = utf8_decode(p, end, &cp);
 		if (!k)
 			return false;
-		if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+		if (is_bidi(cp))
 			return true;
 		p += k;
 	}

@@ -20,13 +20,16 @@
 #define UTF8_BUF(n) ((n) * 4 + 1)
 
 /* Non-empty after trimming, valid UTF-8, no control characters (C0, DEL
- * or C1: they would be drawn on every screen), no NUL, at most max_chars
+ * or C1: they would be drawn on every screen), no NUL, no character that
+ * reorders text (text_has_bidi: TEXT_BIDI_REFUSAL), at most max_chars
  * code points. A too-long text says its limit ("is too long (at most 200
  * characters)"; that reason is only good until the next call). */
+#define TEXT_BIDI_REFUSAL "contains characters that reorder text (bidi overrides)"
 const char *validate_text(const char *text, int max_chars, bool required);
 const char *validate_email(const char *text, bool required);
 /* Whether text holds a character that reorders what is shown (bidi
- * embeddings, overrides, isolates: U+202A-U+202E, U+2066-U+2069). */
+ * embeddings, overrides, isolates and marks: U+202A-U+202E,
+ * U+2066-U+2069, U+200E, U+200F). */
 bool text_has_bidi(const char *text, size_t len);
 /* The same on len bytes that may hold a NUL (a field read from a file):
  * a NUL is refused, never a place to cut the text short. */

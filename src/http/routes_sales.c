@@ -26,11 +26,6 @@ static bool texts_ok(struct request *r, json_t *body)
 		if (json_is_string(v) &&
 		    (why = validate_text_n(json_string_value(v), json_string_length(v), texts[i].max_chars, false)))
 			return http_error(r, 400, "%s %s", texts[i].field, why), false;
-		/* as the database says it (db/072) */
-		if (json_is_string(v) && text_has_bidi(json_string_value(v), json_string_length(v)))
-			return http_error(r, 400, "%s contains characters that reorder text (bidi overrides)",
-					  texts[i].field),
-			       false;
 	}
 	v = json_object_get(body, "email");
 	if (json_is_string(v) && (why = validate_email_n(json_string_value(v), json_string_length(v), false)))
