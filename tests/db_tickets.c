@@ -871,6 +871,7 @@ static void test_csv_input_validated_like_the_cli(void **state)
 	fprintf(f, "Long Co,long@example.com,%s\n", long_company);     /* over-long company */
 	fputs("C1 Ctl,c1@example.com,A\xc2\x9b" "B\n", f);            /* a C1 control (CSI) */
 	fputs("Bad \xff\xfe UTF,utf@example.com,\n", f);              /* invalid UTF-8 */
+	fputs("Bare CR,cr@example.com,Fjord\rAB\n", f);                /* a CR that ends no line */
 	fputs("Bidi,bidi@example.com,Eve\xe2\x80\xae" "Corp\n", f);    /* U+202E */
 	fputs("Fine,fine@example.com,\n\n\n", f);                     /* trailing blank lines */
 	fclose(f);
@@ -879,16 +880,17 @@ static void test_csv_input_validated_like_the_cli(void **state)
 	doc = json_loads(r.out, 0, NULL);
 	assert_non_null(doc);
 	/* every row is in the preview, bad ones with their reason */
-	assert_int_equal(json_integer_value(json_object_get(doc, "rows")), 7);
-	assert_int_equal(json_integer_value(json_object_get(doc, "errors")), 6);
-	assert_int_equal(json_array_size(json_object_get(doc, "preview")), 7);
+	assert_int_equal(json_integer_value(json_object_get(doc, "rows")), 8);
+	assert_int_equal(json_integer_value(json_object_get(doc, "errors")), 7);
+	assert_int_equal(json_array_size(json_object_get(doc, "preview")), 8);
 	assert_non_null(strstr(row_error(doc, 0), "company contains control characters"));
 	assert_non_null(strstr(row_error(doc, 1), "NUL"));
 	assert_non_null(strstr(row_error(doc, 2), "company is too long (at most 200 characters)"));
 	assert_non_null(strstr(row_error(doc, 3), "control characters"));
 	assert_non_null(strstr(row_error(doc, 4), "not valid UTF-8"));
-	assert_non_null(strstr(row_error(doc, 5), "company contains characters that reorder text"));
-	assert_null(row_error(doc, 6));
+	assert_non_null(strstr(row_error(doc, 5), "company contains control characters"));
+	assert_non_null(strstr(row_error(doc, 6), "company contains characters that reorder text"));
+	assert_null(row_error(doc, 7));
 	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(json_object_get(doc, "preview"), 4), "name")),
 			       "Bad "));
 	json_decref(doc);

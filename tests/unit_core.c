@@ -421,6 +421,44 @@ static void test_validate_refuses_bidi_controls(void **state)
 	assert_null(validate_text("Zero\u200dJoiner \u2070", NAME_MAX_CHARS, true));
 }
 
+/* A line ends at LF or CRLF (README, csv.h): a bare CR inside a line is a
+ * character of its field, which the row check refuses, never a line end
+ * that splits one line into two rows. */
+static void test_csv_bare_cr_is_in_its_field(void **state)
+{
+	const char *data = "Ann,ann@example.com,Fjord\rAB\r\nBo\r,bo@example.com\nCy,cy@example.com\r";
+	const char *p = data, *end = data + strlen(data);
+	struct csv_row *row = malloc(sizeof *row);
+	char f[4][256];
+	int line = 1;
+	(void)state;
+	assert_true(csv_read_row(&p, end, &line, row));
+	assert_int_equal(row->n, 3);
+	assert_int_equal(row->len[2], 8);
+	assert_memory_equal(row->field[2], "Fjord\rAB", 8);
+	assert_string_equal(validate_text_n(row->field[2], row->len[2], COMPANY_MAX_CHARS, false),
+			    "contains control characters");
+	assert_true(csv_read_row(&p, end, &line, row));
+	assert_int_equal(row->line, 2);
+	assert_int_equal(row->n, 2);
+	assert_string_equal(row->field[0], "Bo\r");
+	/* a CR that ends the input ends its line (a CRLF cut short) */
+	assert_true(csv_read_row(&p, end, &line, row));
+	assert_int_equal(row->line, 3);
+	assert_string_equal(row->field[1], "cy@example.com");
+	assert_false(csv_read_row(&p, end, &line, row));
+	/* the older reader reads the same */
+	p = data;
+	assert_int_equal(csv_read_record(&p, end, f, 4), 3);
+	assert_string_equal(f[2], "Fjord\rAB");
+	assert_int_equal(csv_read_record(&p, end, f, 4), 2);
+	assert_string_equal(f[0], "Bo\r");
+	assert_int_equal(csv_read_record(&p, end, f, 4), 2);
+	assert_string_equal(f[1], "cy@example.com");
+	assert_int_equal(csv_read_record(&p, end, f, 4), 0);
+	free(row);
+}
+
 static void test_parse_int(void **state)
 {
 	long long v;
@@ -499,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_validate_dates),
 		cmocka_unit_test(test_validate_text_email),
 		cmocka_unit_test(test_validate_refuses_bidi_controls),
+		cmocka_unit_test(test_csv_bare_cr_is_in_its_field),
 		cmocka_unit_test(test_validate_controls_nul_and_limits),
 		cmocka_unit_test(test_csv_rows_blank_long_and_nul),
 		cmocka_unit_test(test_parse_int),

@@ -107,6 +107,25 @@ int copy_text_split(char *line, size_t len, char **fields, size_t *lens, int max
 	}
 }
 
+/* A record ends at LF or CRLF (and a CR that ends the input: a CRLF cut
+ * short). A bare CR inside a line is a character of its field, which the
+ * row's check refuses as a control character: taken as a line end, one
+ * line could hide a row the preview never numbered as a line. */
+static bool at_line_end(const char *s, const char *end)
+{
+	return s < end && (*s == '\n' || (*s == '\r' && (s + 1 == end || s[1] == '\n')));
+}
+
+/* Steps over the line end at s (if any). */
+static const char *past_line_end(const char *s, const char *end)
+{
+	if (s < end && *s == '\r')
+		s++;
+	if (s < end && *s == '\n')
+		s++;
+	return s;
+}
+
 int csv_read_record(const char **p, const char *end, char bufs[][256], int max_fields)
 {
 	const char *s = *p;
@@ -141,7 +160,7 @@ int csv_read_record(const char **p, const char *end, char bufs[][256], int max_f
 				}
 			}
 		}
-		while (s < end && *s != ',' && *s != '\n' && *s != '\r') {
+		while (s < end && *s != ',' && !at_line_end(s, end)) {
 			if (o + 1 >= 256)
 				return -1;
 			bufs[n][o++] = *s++;
@@ -151,11 +170,7 @@ int csv_read_record(const char **p, const char *end, char bufs[][256], int max_f
 			s++;
 			continue;
 		}
-		if (s < end && *s == '\r')
-			s++;
-		if (s < end && *s == '\n')
-			s++;
-		*p = s;
+		*p = past_line_end(s, end);
 		return n;
 	}
 }
@@ -208,7 +223,7 @@ bool csv_read_row(const char **p, const char *end, int *line, struct csv_row *ro
 				}
 			}
 		}
-		while (s < end && *s != ',' && *s != '\n' && *s != '\r')
+		while (s < end && *s != ',' && !at_line_end(s, end))
 			row_put(row, f, *s++);
 		if (f < CSV_ROW_FIELDS) {
 			row->field[f][row->len[f]] = '\0';
@@ -222,13 +237,9 @@ bool csv_read_row(const char **p, const char *end, int *line, struct csv_row *ro
 			s++;
 			continue;
 		}
-		if (s < end && *s == '\r')
-			s++;
-		if (s < end && *s == '\n')
-			s++;
 		(*line)++;
 		row->n = f;
-		*p = s;
+		*p = past_line_end(s, end);
 		return true;
 	}
 }

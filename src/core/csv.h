@@ -29,7 +29,8 @@ int copy_text_split(char *line, size_t len, char **fields, size_t *lens, int max
 #endif
 
 /* Reads one CSV record from *p (up to end): quoted fields with "" and
- * embedded commas or line breaks, CRLF or LF endings; a UTF-8 BOM at the
+ * embedded commas or line breaks, CRLF or LF endings (a bare CR is a
+ * character of its field); a UTF-8 BOM at the
  * start of a record is skipped (the file's, or one of files joined with
  * cat). Fields are written NUL-terminated into bufs
  * (each cap bytes). Returns the number of fields, 0 at the end, -1 on a
