@@ -211,8 +211,8 @@ bool http_idempotency_key(struct request *r, json_t *body, const char **key)
 		return false;
 	}
 	*key = h ? h : (json_is_string(f) ? json_string_value(f) : NULL);
-	/* 1 to 150 characters, as api_adjust and api_order count them */
 	r->idem_from = h ? "Idempotency-Key" : *key ? "idempotency_key" : NULL;
+	/* 1 to 150 characters, as api_adjust and api_order count them */
 	if (*key && (why = validate_text(*key, 150, true))) {
 		http_error(r, 400, "the idempotency key %s", why);
 		return false;
