@@ -481,11 +481,15 @@ static int sale_key(struct app *app, void *state, enum action action, int key)
 		s->discard_to_menu = action == ACT_MENU;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	/* Payment letters work from the quantity field too: "2 i Enter". */
-	if (s->form.focus == F_QTY && key < 128 && ((key | 0x20) >= 'a' && (key | 0x20) <= 'z')) {
+	/* Payment letters and Space work from the quantity field too, as the
+	 * hint says: "2 i Enter". A letter no payment starts with is the
+	 * quantity's, which says it takes digits only. */
+	r = FORM_IGNORED;
+	if (s->form.focus == F_QTY && (key == ' ' || (key < 128 && (key | 0x20) >= 'a' && (key | 0x20) <= 'z'))) {
 		struct form one = { &s->fields[F_PAYMENT], 1, 0 };
 		r = form_key(&one, ACT_NONE, key);
-	} else
+	}
+	if (!r)
 		r = form_key(&s->form, action, key);
 	if (r & FORM_CHANGED) { /* a refusal was about what the form held before */
 		s->error[0] = '\0';

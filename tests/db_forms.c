@@ -493,6 +493,60 @@ static void test_full_field_says_its_limit(void **state)
 	tmux_stop(&t);
 }
 
+/* A letter in a number is said at once on the status line ("Quantity
+ * takes digits only"), as a full field is: it was dropped in silence. On
+ * the sale a payment letter and Space still choose the payment from the
+ * quantity (as the hint says); a letter no payment starts with is said
+ * too; the new order's quantities say it under the type's name. */
+static void test_a_letter_in_a_number_is_said(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Digits Gala"), "2040-07-06", 0);
+	PGconn *c = test_connect();
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 10000, 1);
+	open_sale(&t, event_id, "Adult");
+	tmux_keys(&t, "x");
+	if (!tmux_wait_for(&t, "Quantity takes digits only", 3000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("a letter in the quantity dropped unsaid:\n%s", screen);
+	}
+	assert_true(screen_has(&t, "1 × Adult"));
+	tmux_keys(&t, "2"); /* a change takes the refusal away */
+	assert_true(tmux_wait_gone(&t, "takes digits only", 3000));
+	assert_true(tmux_wait_for(&t, "2 × Adult", 3000));
+	tmux_type(&t, "1."); /* "21", the dot said */
+	assert_true(tmux_wait_for(&t, "Quantity takes digits only", 3000));
+	assert_true(screen_has(&t, "21 × Adult"));
+	tmux_keys(&t, "BSpace");
+	tmux_keys(&t, "Space"); /* from the quantity: the next payment, as the hint says */
+	assert_true(tmux_wait_for(&t, "invoice", 3000));
+	assert_false(screen_has(&t, "takes digits only"));
+	tmux_keys(&t, "Tab z"); /* on Payment: no payment starts with z */
+	assert_true(tmux_wait_for(&t, "Payment: no choice starts with \"z\"", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Sell 2 × Adult, invoice", 3000));
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "Order #", 5000));
+	assert_int_equal(scalar_ev(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 AND quantity = 2 "
+				      "AND payment = 'invoice'",
+				   event_id),
+			 1);
+	tmux_stop(&t);
+
+	open_neworder(&t, event_id);
+	tmux_type(&t, "Digits AB");
+	tmux_keys(&t, "Tab Tab Tab Tab"); /* Contact, E-mail, Payment, Adult */
+	tmux_keys(&t, "a");
+	assert_true(tmux_wait_for(&t, "Adult takes digits only", 3000));
+	tmux_keys(&t, "3");
+	assert_true(tmux_wait_gone(&t, "takes digits only", 3000));
+	assert_true(tmux_wait_for(&t, "Total, 3 tickets", 3000));
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
 /* The screen's bottom line (the key bar) as captured; the caller frees
  * what it returns through *screen. */
 static const char *bar_line(struct tmux *t, char **screen)
@@ -556,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_sale_refusals_go_and_sponsored_names_its_sponsor),
 		cmocka_unit_test(test_sale_bar_after_the_sale),
 		cmocka_unit_test(test_full_field_says_its_limit),
+		cmocka_unit_test(test_a_letter_in_a_number_is_said),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);

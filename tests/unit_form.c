@@ -253,6 +253,52 @@ static void test_choice_found_by_letters_typed_together(void **state)
 	assert_string_equal(form_value(&field), "Öberg AB");
 }
 
+/* A character a field never takes is said, once, through the refusal
+ * the framework puts on the status line: a number's letter (also on a
+ * default that stays), a date's letter, a letter no choice starts with;
+ * keys that only move or edit say nothing. */
+static void test_a_character_never_taken_is_said(void **state)
+{
+	static const char *const pay[] = { "card", "invoice" };
+	struct form_field qty = { .label = "Quantity", .kind = FIELD_DIGITS, .max_chars = 5, .text = "1",
+				  .replace_on_type = true };
+	struct form_field from = { .label = "From ", .kind = FIELD_DATE, .max_chars = 10 };
+	struct form_field choice = { .label = "Payment", .kind = FIELD_CHOICE, .choices = pay, .nchoices = 2 };
+	struct form_field text = { .label = "Name", .kind = FIELD_TEXT, .max_chars = 10 };
+	struct form f = { &qty, 1, 0 };
+	(void)state;
+
+	form_take_refusal(); /* what another test left */
+	form_key(&f, ACT_NONE, 'x');
+	assert_string_equal(qty.text, "1");
+	assert_string_equal(form_take_refusal(), "Quantity takes digits only");
+	assert_string_equal(form_take_refusal(), ""); /* told once */
+	type_bytes(&f, "2é");
+	assert_string_equal(qty.text, "2");
+	assert_string_equal(form_take_refusal(), "Quantity takes digits only");
+	form_key(&f, ACT_NONE, KEY_LEFT);
+	form_key(&f, ACT_NONE, 127);
+	form_key(&f, ACT_NONE, 21);
+	assert_string_equal(form_take_refusal(), "");
+
+	f.fields = &from;
+	type_bytes(&f, "2027-1x");
+	assert_string_equal(from.text, "2027-1");
+	assert_string_equal(form_take_refusal(), "From takes a date: digits and - only (YYYY-MM-DD)");
+
+	f.fields = &choice;
+	form_key(&f, ACT_NONE, 'z');
+	assert_string_equal(form_value(&choice), "card");
+	assert_string_equal(form_take_refusal(), "Payment: no choice starts with \"z\" (Space goes through them)");
+	form_key(&f, ACT_NONE, 'i');
+	assert_string_equal(form_value(&choice), "invoice");
+	assert_string_equal(form_take_refusal(), "");
+
+	f.fields = &text;
+	type_bytes(&f, "Åsa 1-x");
+	assert_string_equal(form_take_refusal(), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_charge_line_shows_unit_net_vat_gross),
 		cmocka_unit_test(test_text_tail_shows_the_end),
 		cmocka_unit_test(test_choice_found_by_letters_typed_together),
+		cmocka_unit_test(test_a_character_never_taken_is_said),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <curses.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +26,33 @@ static void delete_last_char(char *text)
 	size_t n = strlen(text);
 	if (n > 0)
 		text[utf8_prefix(text, n - 1)] = '\0';
+}
+
+/* The last refusal (a full field, a character the field never takes, a
+ * letter no choice starts with), until form_take_refusal (one loop, one
+ * key at a time: never two forms at once); refused: not taken yet. */
+static char refusal[160];
+static bool refused;
+
+static void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void refuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(refusal, sizeof refusal, fmt, ap);
+	va_end(ap);
+	refused = true;
+}
+
+/* The label's length without the spaces that pad it to its column
+ * ("From "), for the refusals that name the field. */
+static int label_len(const struct form_field *field)
+{
+	int n = field->label ? (int)strlen(field->label) : 0;
+	while (n > 0 && field->label[n - 1] == ' ')
+		n--;
+	return n;
 }
 
 static bool accepts(const struct form_field *field, int key)
@@ -103,6 +131,9 @@ static int choose_typed(struct form_field *field, int key)
 			return FORM_CHANGED;
 		}
 	}
+	if (key < 0x80) /* said, not dropped in silence */
+		refuse("%.*s%sno choice starts with \"%c\" (Space goes through them)",
+			 label_len(field), field->label ? field->label : "", label_len(field) ? ": " : "", key);
 	return FORM_IGNORED;
 }
 
@@ -122,10 +153,20 @@ static int choose(struct form_field *field, int key)
 	return choose_typed(field, key);
 }
 
-/* The last refusal for a full field, until form_take_refusal (one loop,
- * one key at a time: never two forms at once); refused: not taken yet. */
-static char refusal[160];
-static bool refused;
+/* A character a number or a date never takes is said, not dropped in
+ * silence: "Quantity takes digits only". */
+static void refuse_kind(const struct form_field *field, int key)
+{
+	const char *label = field->label ? field->label : "";
+	int n = label_len(field);
+
+	if ((field->kind != FIELD_DIGITS && field->kind != FIELD_DATE) || accepts(field, key))
+		return;
+	if (!((key >= ' ' && key < 127) || (key >= 0xC0 && key < 0x100)))
+		return; /* arrows, F-keys, control keys and a character's later bytes */
+	refuse("%.*s%s%s", n, label, n ? " takes " : "Takes ",
+	       field->kind == FIELD_DIGITS ? "digits only" : "a date: digits and - only (YYYY-MM-DD)");
+}
 
 int form_key(struct form *f, enum action action, int key)
 {
@@ -142,6 +183,7 @@ int form_key(struct form *f, enum action action, int key)
 	}
 	if (field->kind == FIELD_CHOICE)
 		return choose(field, key);
+	refuse_kind(field, key);
 	if (field->replace_on_type) {
 		/* A shown default ("1") is replaced, not extended to "12", by
 		 * the first key that edits the field; a key that edits nothing
@@ -184,12 +226,10 @@ int form_key(struct form *f, enum action action, int key)
 		if (!accepts(field, key) || utf8_length(field->text) >= field->max_chars ||
 		    n + (size_t)len >= sizeof field->text) {
 			field->skip_continuation = lead ? len - 1 : 0;
-			if (accepts(field, key)) { /* full: said (and the bell rung) by the framework */
-				snprintf(refusal, sizeof refusal, "%s%sat most %d %s", field->label ? field->label : "",
-					 field->label && field->label[0] ? ": " : "", field->max_chars,
-					 field->kind == FIELD_DIGITS ? "digits" : "characters");
-				refused = true;
-			}
+			if (accepts(field, key)) /* full: said (and the bell rung) by the framework */
+				refuse("%.*s%sat most %d %s", label_len(field), field->label ? field->label : "",
+				       label_len(field) ? ": " : "", field->max_chars,
+				       field->kind == FIELD_DIGITS ? "digits" : "characters");
 			return FORM_IGNORED;
 		}
 		field->text[n] = (char)key;

@@ -44,10 +44,11 @@ enum form_result {
 /* Handles one key for the focused field; Up/Down/Tab move unless
  * moves_focus is false (a one-field prompt). */
 int form_key(struct form *f, enum action action, int key);
-/* Why form_key last refused a key because its field was full ("Name:
- * at most 80 characters", the field's own limit), told once: "" when no
- * key was refused so since the last call. The framework says it on the
- * status line after each key, so no screen has to. */
+/* Why form_key last refused a key: its field was full ("Name: at most
+ * 80 characters", the field's own limit) or never takes that character
+ * ("Quantity takes digits only"); told once: "" when no key was refused
+ * so since the last call. The framework says it on the status line after
+ * each key, so no screen has to. */
 const char *form_take_refusal(void);
 /* Tab on the last field or Shift-Tab on the first: where a filter pane
  * hands the focus back to its list (Ticket Orders, Organizations). */
