@@ -85,6 +85,9 @@ struct neworder_state {
 	/* opened from an organization's orders: every order is for it */
 	long long preset_org;
 	char preset_name[808];
+	/* the first quantity row shown: the rows scroll so that the focused
+	 * one is always on screen (12 types do not fit at 80x24) */
+	int type_top;
 };
 
 /* The Organization choice that is org (named name), added after the
@@ -130,6 +133,7 @@ static void neworder_clear(struct neworder_state *s)
 		s->fields[N_FIXED + k].replace_on_type = true;
 	}
 	s->form.focus = N_COMPANY;
+	s->type_top = 0;
 	s->payment_at_clear = s->fields[N_PAYMENT].choice;
 	s->nmatches = 0;
 	s->matches_shown = false;
@@ -380,26 +384,51 @@ static void neworder_draw(struct app *app, void *state, struct rect a)
 	snprintf(title, sizeof title, "New ticket order — %s", app_event_name(app));
 	draw_text(y, x, w, title, theme_attr(C_TITLE));
 	y += 2;
-	for (int i = 0; i < s->form.count && y < a.y + a.h - 4; i++, y++) {
-		struct charge c;
-		if (i == N_FIXED)
-			draw_text(y++, x, w, "Quantity per ticket type:", A_BOLD);
+	for (int i = 0; i < N_FIXED && i < s->form.count; i++, y++) {
 		if (i == N_COMPANY)
 			company_y = y;
-		if (i < N_FIXED) {
-			form_draw_field(&s->form, i, y, x, 16, w, true);
-			continue;
-		}
-		/* the quantity, then its unit price and charge */
-		form_draw_field(&s->form, i, y, x, 16, 16 + QTY_W, !s->discarding);
-		if (!type_charge(s, i - N_FIXED, &c)) {
+		form_draw_field(&s->form, i, y, x, 16, w, true);
+	}
+	/* the total counts every type, shown or scrolled away */
+	for (int k = 0; k < s->ntypes; k++) {
+		struct charge c;
+		if (!type_charge(s, k, &c)) {
 			total_known = false;
 			continue;
 		}
 		total.uncharged = c.uncharged;
 		charge_add(&total, &c);
-		charge_format(buf, sizeof buf, "×", &c, form_value(&s->fields[N_PAYMENT]), w - 17 - QTY_W);
-		draw_text(y, x + 17 + QTY_W, w - 17 - QTY_W, buf, c.qty ? A_BOLD : theme_attr(C_DIM));
+	}
+	if (s->form.count > N_FIXED) {
+		/* rows for the types: what is left above the total, the
+		 * message and the hint; the focused one is always among them */
+		int rows = a.y + a.h - 4 - (y + 1), focus = s->form.focus - N_FIXED;
+		char head[80];
+		if (rows < 1)
+			rows = 1;
+		if (s->type_top > s->ntypes - rows)
+			s->type_top = s->ntypes - rows;
+		if (focus >= 0 && focus < s->type_top)
+			s->type_top = focus;
+		if (focus >= 0 && focus >= s->type_top + rows)
+			s->type_top = focus - rows + 1;
+		if (s->type_top < 0)
+			s->type_top = 0;
+		if (s->ntypes > rows)
+			snprintf(head, sizeof head, "Quantity per ticket type: %d–%d of %d",
+				 s->type_top + 1, s->type_top + rows, s->ntypes);
+		else
+			snprintf(head, sizeof head, "Quantity per ticket type:");
+		draw_text(y++, x, w, head, A_BOLD);
+		for (int k = s->type_top; k < s->ntypes && k < s->type_top + rows; k++, y++) {
+			struct charge c;
+			/* the quantity, then its unit price and charge */
+			form_draw_field(&s->form, N_FIXED + k, y, x, 16, 16 + QTY_W, !s->discarding);
+			if (!type_charge(s, k, &c))
+				continue;
+			charge_format(buf, sizeof buf, "×", &c, form_value(&s->fields[N_PAYMENT]), w - 17 - QTY_W);
+			draw_text(y, x + 17 + QTY_W, w - 17 - QTY_W, buf, c.qty ? A_BOLD : theme_attr(C_DIM));
+		}
 	}
 	if (total_known && s->ntypes > 0) {
 		char lead[64];
@@ -440,6 +469,23 @@ static void neworder_draw(struct app *app, void *state, struct rect a)
 		draw_matches(s, company_y + 1, x + 16, w - 16);
 }
 
+/* A refusal about one type's seats ("only 3 left (Adult)", "sold out
+ * (Adult: …)") puts the cursor on that type's quantity, to be corrected. */
+static void focus_refused_type(struct neworder_state *s, const char *err)
+{
+	for (int k = 0; k < s->ntypes; k++) {
+		const char *at = err;
+		size_t n = strlen(s->type_names[k]);
+		while ((at = strchr(at, '('))) {
+			at++;
+			if (strncmp(at, s->type_names[k], n) == 0 && (at[n] == ')' || at[n] == ':')) {
+				s->form.focus = N_FIXED + k;
+				return;
+			}
+		}
+	}
+}
+
 /* The answer: the order (the form clears for the next one), a refusal,
  * or a link that failed first (the order may exist: the form keeps its
  * key, so Enter again returns it rather than making a second). */
@@ -458,6 +504,7 @@ static void created(struct db *db, json_t *doc, void *ctx)
 		} else {
 			snprintf(s->message, sizeof s->message, "Not created: %s", db->err);
 			app_status(s->app, true, "order not created");
+			focus_refused_type(s, db->err);
 		}
 		return;
 	}
@@ -489,6 +536,7 @@ static int neworder_submit(struct app *app, struct neworder_state *s)
 	}
 	if ((why = validate_text(s->fields[N_CONTACT].text, NAME_MAX_CHARS, false))) {
 		snprintf(s->message, sizeof s->message, "Contact %s.", why);
+		s->form.focus = N_CONTACT;
 		goto out;
 	}
 	if ((why = validate_email(s->fields[N_EMAIL].text, false))) {
@@ -579,7 +627,12 @@ static int neworder_key(struct app *app, void *state, enum action action, int ke
 	{
 		int focus = s->form.focus, r = form_key(&s->form, action, key);
 		if (r) {
-			s->message[0] = '\0';
+			/* a refusal stays while the cursor moves to what it is
+			 * about; it goes once the form changes */
+			if (r & FORM_CHANGED) {
+				s->message[0] = '\0';
+				app_status_clear(app);
+			}
 			if (focus == N_COMPANY && r == FORM_CHANGED)
 				search_soon(app, s);
 			return SCR_HANDLED | SCR_REDRAW;

@@ -547,6 +547,102 @@ static void test_a_letter_in_a_number_is_said(void **state)
 	PQfinish(c);
 }
 
+/* The screen line holding text, copied (the caller frees), or NULL. */
+static char *line_of(struct tmux *t, const char *text)
+{
+	char *screen = tmux_capture(t), *line = NULL;
+	int row = screen_row_of(screen, text);
+	char *p = screen;
+	for (int i = 0; row >= 0 && i < row && p; i++)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	if (row >= 0 && p)
+		line = strndup(p, strcspn(p, "\n"));
+	free(screen);
+	return line;
+}
+
+/* Whether the field on the line holding label has the cursor ("_"
+ * after its text). */
+static bool focused(struct tmux *t, const char *label)
+{
+	char *line = line_of(t, label);
+	bool yes = line && strchr(line + strlen(label), '_');
+	free(line);
+	return yes;
+}
+
+/* A refusal on Enter puts the cursor on the field it is about, with
+ * the refusal shown, whatever field Enter was pressed on: a blank
+ * contact (the cursor stayed where it was), a type the database says
+ * is short of seats ("only 2 left (Small)"), a bad quantity of a type
+ * beyond the rows 80x24 holds (the rows scroll: the 9th and 10th types
+ * were never drawn, nor counted in the total). What is typed after the
+ * refusal corrects that field, and the order is made. */
+static void test_neworder_refusal_goes_to_the_wrong_field(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Focus Gala"), "2040-07-07", 0);
+	PGconn *c = test_connect();
+	char name[16];
+	(void)state;
+
+	make_type(event_id, "Small", 2, 1000, 1);
+	for (int i = 2; i <= 10; i++) {
+		snprintf(name, sizeof name, "Kind %02d", i);
+		make_type(event_id, name, 100, 1000, 1);
+	}
+	open_neworder(&t, event_id);
+	tmux_type(&t, "Focus AB");
+	tmux_keys(&t, "Tab Space Space Tab Tab Tab 5"); /* Contact blank, Small 5 */
+	assert_true(tmux_wait_for(&t, "Total, 5 tickets", 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Contact is blank.", 3000));
+	if (!focused(&t, "Contact")) {
+		char *screen = tmux_capture(&t);
+		fail_msg("the cursor is not on the blank contact:\n%s", screen);
+	}
+	tmux_keys(&t, "Tab Tab Tab");
+	assert_true(screen_has(&t, "Contact is blank.")); /* moving keeps it in view */
+	tmux_keys(&t, "BTab BTab BTab C-u");
+	tmux_type(&t, "Carl");
+	assert_true(tmux_wait_gone(&t, "Contact is blank.", 3000));
+	/* the cursor back on Company; the database refuses Small's 5 */
+	tmux_keys(&t, "BTab");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "only 2 left (Small)", 5000));
+	if (!focused(&t, "Small")) {
+		char *screen = tmux_capture(&t);
+		fail_msg("the cursor is not on the type short of seats:\n%s", screen);
+	}
+	tmux_keys(&t, "BSpace 2");
+	/* the 10th type, beyond the rows, emptied (Up from Small goes
+	 * round to it): the rows scroll to show it */
+	tmux_keys(&t, "Up Up Up Up Up Up BSpace");
+	assert_true(tmux_wait_for(&t, "Kind 10", 3000));
+	assert_true(tmux_wait_for(&t, "of 10", 3000));
+	assert_true(focused(&t, "Kind 10"));
+	/* back to the first rows, then Company: Enter goes to the 10th, shown */
+	tmux_keys(&t, "Tab Tab Tab Tab Tab Tab");
+	assert_true(tmux_wait_gone(&t, "Kind 10", 3000));
+	tmux_keys(&t, "BTab BTab BTab BTab");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Kind 10: a quantity from 0 to 10000.", 3000));
+	if (!focused(&t, "Kind 10")) {
+		char *screen = tmux_capture(&t);
+		fail_msg("the wrong quantity is not shown with the cursor:\n%s", screen);
+	}
+	tmux_keys(&t, "3");
+	assert_true(tmux_wait_for(&t, "Total, 5 tickets", 3000)); /* 2 Small and 3 of the 10th, counted */
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "created", 5000));
+	assert_int_equal(scalar_ev(c, "SELECT count(*) FROM ticket_order WHERE event_id = $1 AND company = 'Focus AB' "
+				      "AND contact = 'Carl' AND quantity = 5",
+				   event_id),
+			 1);
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
 /* The screen's bottom line (the key bar) as captured; the caller frees
  * what it returns through *screen. */
 static const char *bar_line(struct tmux *t, char **screen)
@@ -611,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_sale_bar_after_the_sale),
 		cmocka_unit_test(test_full_field_says_its_limit),
 		cmocka_unit_test(test_a_letter_in_a_number_is_said),
+		cmocka_unit_test(test_neworder_refusal_goes_to_the_wrong_field),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);
