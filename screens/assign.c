@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "../src/app/badge.h"
 #include "../src/app/bulk.h"
@@ -124,6 +125,8 @@ static void assign_init(struct app *app, void *state, const struct screen_arg *a
 	s->fields[A_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 };
 	s->form = (struct form){ s->fields, A_COUNT, A_NAME };
 	s->picked = -1;
+	s->path = (struct form_field){ .label = "File", .kind = FIELD_TEXT, .max_chars = 250 };
+	s->path_form = (struct form){ &s->path, 1, 0 };
 }
 
 static void tickets_answer(struct db *db, const PGresult *res, void *ctx)
@@ -209,7 +212,11 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 		snprintf(line, sizeof line, "Bulk: a CSV file of name,e-mail[,company] rows (%s reads it, %s cancels)", enter,
 			 esc);
 		draw_text(y++, a.x + 2, a.w - 4, line, A_BOLD);
-		form_draw_field(&s->path_form, 0, y, a.x + 2, 6, a.w - 4, true);
+		form_draw_field(&s->path_form, 0, y++, a.x + 2, 6, a.w - 4, true);
+		/* why the path typed was not read, under it, to be corrected */
+		if (s->message[0])
+			draw_wrapped(y + 1, a.x + 2, a.w - 4, a.y + a.h - y - 1 < 3 ? a.y + a.h - y - 1 : 3, s->message,
+				     theme_attr(s->error ? C_STATUS_ERR : C_STATUS_OK));
 		return;
 	}
 	if (s->bulk == BULK_PREVIEW) {
@@ -367,8 +374,12 @@ static int assign_submit(struct app *app, struct assign_state *s)
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	s->error = true;
-	if (s->cursor.count == 0)
-		return SCR_HANDLED;
+	if (s->cursor.count == 0) {
+		/* Enter did nothing, unsaid: the order has no tickets yet */
+		snprintf(s->message, sizeof s->message, "No ticket to assign: order #%lld has none until it is settled.",
+			 s->order_id);
+		return SCR_HANDLED | SCR_REDRAW;
+	}
 	t = &s->tickets[s->cursor.selected];
 	if ((why = validate_person(name, strlen(name), email, strlen(email), company, strlen(company), &field))) {
 		snprintf(s->message, sizeof s->message, "%s %s.", field[0] == 'n' ? "Name" : field[0] == 'e' ? "E-mail" : "Company",
@@ -404,35 +415,65 @@ static void bulk_close(struct assign_state *s)
 	s->bulk = BULK_OFF;
 }
 
+/* A file the prompt was not able to use: the prompt stays, with the path
+ * as typed, to be corrected (it was cleared and closed). */
+static void bulk_refuse(struct assign_state *s)
+{
+	free(s->bulk_data);
+	s->bulk_data = NULL;
+	s->error = true;
+	s->bulk = BULK_PATH;
+}
+
 /* Reads the file and checks every row without changing anything. */
 static void bulk_preview(struct app *app, struct assign_state *s)
 {
 	struct bulk_result res;
-	char err[600];
+	char err[600], path[FIELD_TEXT_MAX + 512];
+	const char *home = getenv("HOME");
+	struct stat st;
 	size_t i;
 	json_t *row;
 
 	s->npreview = 0;
-	if (bulk_read(s->path.text, &s->bulk_data, &s->bulk_len, err, sizeof err) != BULK_READ_OK) {
-		snprintf(s->message, sizeof s->message, "Nothing assigned: %.500s.", err);
-		s->error = true;
-		bulk_close(s);
+	/* ~/ as a shell would; "-" is the CLI's stdin, here the terminal
+	 * itself; a FIFO or device would block the station on open */
+	if (strncmp(s->path.text, "~/", 2) == 0 && home && *home)
+		snprintf(path, sizeof path, "%s%s", home, s->path.text + 1);
+	else
+		snprintf(path, sizeof path, "%s", s->path.text);
+	if (!s->path.text[0] || strcmp(s->path.text, "-") == 0) {
+		char esc[16];
+		snprintf(s->message, sizeof s->message, "Type the CSV file's path (%s cancels).",
+			 key_hint("modal", ACT_BACK, esc, sizeof esc));
+		bulk_refuse(s);
+		return;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		snprintf(s->message, sizeof s->message, "Nothing assigned: %.500s is not a file — correct the path.",
+			 s->path.text);
+		bulk_refuse(s);
+		return;
+	}
+	if (bulk_read(path, &s->bulk_data, &s->bulk_len, err, sizeof err) != BULK_READ_OK) {
+		snprintf(s->message, sizeof s->message, "Nothing assigned: %.500s — correct the path.", err);
+		bulk_refuse(s);
 		return;
 	}
 	if (bulk_assign(app_db(app), s->order_id, s->bulk_data ? s->bulk_data : "", s->bulk_len, BULK_DRY, &res) < 0) {
 		snprintf(s->message, sizeof s->message, "Not checked: %s", app_db(app)->err);
-		s->error = true;
 		json_decref(res.preview);
-		bulk_close(s);
+		bulk_refuse(s);
 		return;
 	}
 	if (res.refused) {
 		snprintf(s->message, sizeof s->message, "Nothing assigned: %s.", res.refused);
-		s->error = true;
 		json_decref(res.preview);
-		bulk_close(s);
+		bulk_refuse(s);
 		return;
 	}
+	s->message[0] = '\0';
+	s->error = false;
 	s->bulk_rows = res.rows;
 	s->bulk_errors = res.errors;
 	/* rows with errors first: they are what needs fixing */
@@ -465,16 +506,18 @@ static int bulk_key(struct app *app, struct assign_state *s, enum action action,
 {
 	enum action m = keymap_modal(key);
 	if (m == ACT_BACK) {
+		if (s->bulk == BULK_PATH)
+			s->message[0] = '\0'; /* about a path given up */
 		bulk_close(s);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	if (m == ACT_HELP || m == ACT_MENU || m == ACT_QUIT)
-		return SCR_IGNORED; /* the keys that work everywhere */
+	if (m == ACT_HELP || m == ACT_MENU || m == ACT_QUIT || action == ACT_REFRESH)
+		return SCR_IGNORED; /* the keys that work everywhere (F5 re-reads the list) */
 	if (s->bulk == BULK_PATH) {
 		if (action == ACT_SUBMIT)
 			bulk_preview(app, s);
-		else
-			form_key(&s->path_form, ACT_NONE, key);
+		else if (form_key(&s->path_form, ACT_NONE, key) & FORM_CHANGED)
+			s->message[0] = '\0'; /* it was about the path before */
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_SUBMIT && !s->bulk_errors) {
@@ -483,6 +526,7 @@ static int bulk_key(struct app *app, struct assign_state *s, enum action action,
 		if (rc == 0 && res.assigned) {
 			snprintf(s->message, sizeof s->message, "Assigned %d tickets from %s.", res.rows, s->path.text);
 			s->error = false;
+			s->path.text[0] = '\0'; /* done: the next file starts afresh */
 		} else {
 			/* something changed since the preview (another station) */
 			snprintf(s->message, sizeof s->message, "Nothing assigned: %s",
@@ -555,8 +599,7 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 		s->message[0] = '\0';
 		s->done.ticket = 0;
 		s->error = false;
-		s->path = (struct form_field){ .label = "File", .kind = FIELD_TEXT, .max_chars = 250 };
-		s->path_form = (struct form){ &s->path, 1, 0 };
+		/* the path stays from a file that failed, to be corrected */
 		s->bulk = BULK_PATH;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
@@ -646,6 +689,28 @@ static const char *assign_keys(void *state)
 	return ((struct assign_state *)state)->unassign.ticket ? KEYS_ASK : NULL;
 }
 
+/* On the bulk prompt and its preview the ticket keys (F3, F6, F8, F9,
+ * Tab) do nothing: the key bar does not offer them there. */
+static bool assign_acts(void *state, enum action action)
+{
+	const struct assign_state *s = state;
+
+	if (s->bulk == BULK_OFF)
+		return true;
+	switch (action) {
+	case ACT_PICK:
+	case ACT_UNASSIGN:
+	case ACT_BADGE:
+	case ACT_BULK:
+	case ACT_NEXT_FIELD:
+		return false;
+	case ACT_SUBMIT:
+		return s->bulk == BULK_PATH || !s->bulk_errors;
+	default:
+		return true;
+	}
+}
+
 static const char *assign_unsaved(void *state)
 {
 	return assign_touched(state) ? "the person being typed" : NULL;
@@ -662,6 +727,7 @@ const struct screen_ops assign_screen = {
 	.draw = assign_draw,
 	.on_key = assign_key,
 	.keys = assign_keys,
+	.acts = assign_acts,
 	.writing = assign_writing,
 	.unsaved = assign_unsaved,
 	.on_notify = assign_notify,

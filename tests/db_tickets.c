@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -1019,6 +1020,96 @@ static void test_bulk_closed_preview_shows_no_old_success(void **state)
 	tmux_stop(&t);
 }
 
+/* F6 with a path typed wrong (a file that does not exist): the prompt
+ * stays with the path as typed and says why under it, so one letter more
+ * corrects it (the path was cleared and the prompt closed); Esc and F6
+ * again still hold it; "-" and a FIFO are refused, not read (the
+ * station hung on them). The key bar on the prompt offers only what acts
+ * there (F3, F8, F9, F6 did nothing). */
+static void test_bulk_wrong_path_stays_to_be_corrected(void **state)
+{
+	struct tmux t;
+	char path[256], typed[256], fifo[256];
+	long long order = screen_order(&t, "Path Gala", 2, NULL);
+	char *bar;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/path-%d.csv", tmp_dir(), (int)getpid());
+	write_file(path, "Pia Path,pia.path@example.com\nPer Path,per.path@example.com\n");
+	snprintf(typed, sizeof typed, "%.*s", (int)strlen(path) - 1, path); /* the last letter missing */
+	snprintf(fifo, sizeof fifo, "%s/f-%d", tmp_dir(), (int)getpid());
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	open_assign(&t);
+	tmux_keys(&t, "F6");
+	assert_true(tmux_wait_for(&t, "Bulk: a CSV file", 3000));
+	/* "-" (the CLI's stdin: here the terminal) and a FIFO (open waits
+	 * for a writer) would hang the station: both said, the prompt kept */
+	tmux_keys(&t, "- Enter");
+	assert_true(tmux_wait_for(&t, "Type the CSV file's path", 3000));
+	tmux_keys(&t, "C-u");
+	tmux_type(&t, fifo);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "is not a file", 3000));
+	tmux_keys(&t, "C-u");
+	tmux_type(&t, typed);
+	tmux_keys(&t, "Enter");
+	if (!tmux_wait_for(&t, "Nothing assigned: cannot read", 3000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("no reason for the wrong path:\n%s", screen);
+	}
+	if (!screen_has(&t, "Bulk: a CSV file") || !screen_has(&t, typed)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("the path typed is gone:\n%s", screen);
+	}
+	bar = line_with(&t, "F1Help");
+	if (!bar || strstr(bar, "F3") || strstr(bar, "F8") || strstr(bar, "F9") || !strstr(bar, "Esc"))
+		fail_msg("the bulk prompt's key bar offers keys that do nothing there: '%s'", bar ? bar : "");
+	free(bar);
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "Assign the selected ticket to:", 3000));
+	assert_false(screen_has(&t, "cannot read"));
+	tmux_keys(&t, "F6");
+	assert_true(tmux_wait_for(&t, "Bulk: a CSV file", 3000));
+	assert_true(screen_has(&t, typed));
+	tmux_keys(&t, "v");
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Preview: 2 rows, 0 with errors", 5000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Assigned 2 tickets from", 5000));
+	assert_int_equal(assigned_count(order), 2);
+	tmux_stop(&t);
+	unlink(fifo);
+}
+
+/* Enter on an order without tickets (not settled yet) says why nothing
+ * happens: it did nothing, unsaid. */
+static void test_assign_without_tickets_says_why(void **state)
+{
+	struct tmux t;
+	long long ev = make_event(unique_name("Unsettled Gala"), "2041-01-02", 0);
+	char cmd[512];
+	struct run_result r;
+	(void)state;
+
+	make_type(ev, "Adult", 100, 10000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 2 --payment invoice --company 'Buyer Corp'", ev);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; echo EXITED; sleep 60", ev);
+	tmux_start(&t, "assign", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Buyer Corp", 10000));
+	tmux_keys(&t, "Home a");
+	assert_true(tmux_wait_for(&t, "No tickets: they come when the order is settled.", 3000));
+	tmux_type(&t, "Nils None");
+	tmux_keys(&t, "Enter");
+	if (!tmux_wait_for(&t, "No ticket to assign", 3000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("Enter without tickets did nothing, unsaid:\n%s", screen);
+	}
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1035,6 +1126,8 @@ int main(void)
 		cmocka_unit_test(test_csv_input_validated_like_the_cli),
 		cmocka_unit_test(test_assign_conflict_goes_when_the_form_changes),
 		cmocka_unit_test(test_bulk_closed_preview_shows_no_old_success),
+		cmocka_unit_test(test_bulk_wrong_path_stays_to_be_corrected),
+		cmocka_unit_test(test_assign_without_tickets_says_why),
 		cmocka_unit_test(test_overlong_text_says_its_limit),
 		cmocka_unit_test(test_assign_screen_asks_before_discarding),
 		cmocka_unit_test(test_assign_screen_asks_before_unassigning),
