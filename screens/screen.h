@@ -185,7 +185,8 @@ void draw_hline(int y, int x, int width, unsigned attr);
 void draw_vline(int y, int x, int height, unsigned attr);
 /* Columns text takes as draw_text draws it (ASCII mode included). */
 int draw_text_width(const char *text);
-/* text cut to width columns, ending in "…" when it was cut. */
+/* text cut to width columns (and to size bytes), ending in "…" when it
+ * was cut; always between characters. */
 void text_ellipsis(char *buf, size_t size, const char *text, int width);
 /* A table's cell: text in exactly width columns, cut with "…" and padded
  * with spaces; returns buf (printf's %-16.16s counts bytes: it cut a name

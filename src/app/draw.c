@@ -11,6 +11,7 @@
 #include "../../screens/screen.h"
 #include "../core/ascii.h"
 #include "../core/qr.h"
+#include "../core/util.h"
 #include "theme.h"
 
 /* A terminal whose locale is not UTF-8 (LANG=C over SSH) gets ASCII: the
@@ -117,8 +118,12 @@ void text_ellipsis(char *buf, size_t size, const char *text, int width)
 
 	if (size == 0)
 		return;
-	if (draw_text_width(p) <= width) {
-		snprintf(buf, size, "%s", p);
+	if (draw_text_width(p) <= width && strlen(p) < size) {
+		memcpy(buf, p, strlen(p) + 1);
+		return;
+	}
+	if (width < ell || size <= sizeof "\u2026") {
+		buf[0] = '\0';
 		return;
 	}
 	memset(&st, 0, sizeof st);
@@ -127,12 +132,10 @@ void text_ellipsis(char *buf, size_t size, const char *text, int width)
 		w += cols;
 		cut = q;
 	}
-	len = (size_t)(cut - p);
-	if (width < ell) {
-		buf[0] = '\0';
-		return;
-	}
-	snprintf(buf, size, "%.*s%s", (int)len, p, "\u2026");
+	/* and that leave it room in buf: cut between characters, never in one */
+	len = utf8_prefix(p, (size_t)(cut - p) < size - sizeof "\u2026" ? (size_t)(cut - p) : size - sizeof "\u2026");
+	memcpy(buf, p, len);
+	memcpy(buf + len, "\u2026", sizeof "\u2026");
 }
 
 void text_tail(char *buf, size_t size, const char *text, int width)
@@ -145,10 +148,10 @@ void text_tail(char *buf, size_t size, const char *text, int width)
 	if (size == 0)
 		return;
 	if (total <= width) {
-		snprintf(buf, size, "%s", p);
+		utf8_copy(buf, size, p);
 		return;
 	}
-	if (width < ell) {
+	if (width < ell || size <= sizeof "\u2026") {
 		buf[0] = '\0';
 		return;
 	}
@@ -166,7 +169,8 @@ void text_tail(char *buf, size_t size, const char *text, int width)
 		p = q;
 		st = peek;
 	}
-	snprintf(buf, size, "%s%s", "\u2026", p);
+	memcpy(buf, "\u2026", sizeof "\u2026");
+	utf8_copy(buf + sizeof "\u2026" - 1, size - (sizeof "\u2026" - 1), p);
 }
 
 static void draw_aligned(int y, int x, int width, const char *text, unsigned attr, bool right)
