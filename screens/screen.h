@@ -123,6 +123,9 @@ void app_status(struct app *app, bool error, const char *fmt, ...)
 /* The columns the status line has now (what is longer is cut with
  * "…"): a message with shorter words picks them by it. */
 int app_status_width(struct app *app);
+/* The i-th newest message the status line was given (0: the newest), as
+ * given, not cut to the line; NULL past the last few kept. */
+const char *app_status_said(struct app *app, int i, bool *error);
 /* The status line emptied: what it said no longer holds (the clerk
  * changed what a refusal was about). */
 void app_status_clear(struct app *app);
@@ -192,6 +195,10 @@ void text_ellipsis(char *buf, size_t size, const char *text, int width);
  * with spaces; returns buf (printf's %-16.16s counts bytes: it cut a name
  * inside a character and padded "Fjärde" one column short). */
 const char *text_cell(char *buf, size_t size, const char *text, int width);
+/* The bytes of text's next line in width columns: up to the last space
+ * that fits (else as many characters as fit, at least one), or to a
+ * newline. The caller skips the space or newline after it. */
+size_t text_line(const char *text, int width);
 /* Columns of an organization's name in a question or a status line
  * ("Archive NAME? y/n (it leaves the list)" fits at 80). */
 #define ORG_NAME_SAID 32

@@ -173,6 +173,37 @@ void text_tail(char *buf, size_t size, const char *text, int width)
 	utf8_copy(buf + sizeof "\u2026" - 1, size - (sizeof "\u2026" - 1), p);
 }
 
+size_t text_line(const char *text, int width)
+{
+	mbstate_t st;
+	const char *p = text ? text : "", *start = p, *space = NULL;
+	int w = 0;
+
+	memset(&st, 0, sizeof st);
+	for (;;) {
+		const char *q = p;
+		wchar_t cell[4];
+		int n, cols;
+		if (*p == '\n' || !next_cell(&q, &st, cell, &n, &cols))
+			return (size_t)(p - start); /* a line of its own, or the end */
+		if (w + cols > width)
+			break;
+		if (*p == ' ')
+			space = p;
+		w += cols;
+		p = q;
+	}
+	if (*p == ' ')
+		return (size_t)(p - start);
+	if (space && space > start)
+		return (size_t)(space - start);
+	if (p == start) { /* not even one character fits: it goes alone */
+		uint32_t cp;
+		return (size_t)utf8_decode(p, &cp);
+	}
+	return (size_t)(p - start);
+}
+
 static void draw_aligned(int y, int x, int width, const char *text, unsigned attr, bool right)
 {
 	wchar_t buf[512];

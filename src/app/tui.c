@@ -25,6 +25,7 @@
 
 #include "../../screens/screen.h"
 #include "../core/role.h"
+#include "../core/status_log.h"
 #include "../core/util.h"
 #include "../db/async.h"
 #include "../db/dashboard.h"
@@ -94,8 +95,9 @@ struct app {
 	char pending_name[201];
 	bool pending_has_arg;
 	const char *event_arg;
-	char status[256];
+	char status[STATUS_LOG_BYTES]; /* what the status line says, "" nothing */
 	bool status_error;
+	struct status_log said; /* the last few messages, whole: the help shows them */
 	/* the database's schema is older than this program: said on the
 	 * status line whenever nothing else is, until someone migrates */
 	char schema_behind[160];
@@ -181,16 +183,28 @@ void app_set_event(struct app *app, long long id, const char *name)
 
 void app_status(struct app *app, bool error, const char *fmt, ...)
 {
+	char full[4 * STATUS_LOG_BYTES];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(app->status, sizeof app->status, fmt, ap);
+	vsnprintf(full, sizeof full, fmt, ap);
 	va_end(ap);
+	/* kept whole (a refusal naming a company and a file is wider than
+	 * any line) and cut, if at all, between characters */
+	status_text_cut(app->status, sizeof app->status, status_log_add(&app->said, error, full));
 	app->status_error = error;
 	app->status_ms = db_now_ms();
 	app->status_serial++;
 	app->dirty = true;
 	if (error)
 		beep();
+}
+
+const char *app_status_said(struct app *app, int i, bool *error)
+{
+	const struct status_msg *m = status_log_get(&app->said, i);
+	if (error)
+		*error = m && m->error;
+	return m ? m->text : NULL;
 }
 
 int app_status_width(struct app *app)
@@ -718,6 +732,29 @@ static void draw_too_small(struct app *app, int h, int w, int min_w, int min_h)
 		draw_text(y + 2, 1, w - 1, "Quit boxoffice? y/n", theme_attr(C_WARN));
 }
 
+/* A message wider than the line ends with "…" and the key that shows it
+ * whole: F1, whose help lists the last messages in full (on the help
+ * itself: Home, to its top, where they are). */
+static void draw_status(struct app *app, int y, int width)
+{
+	unsigned attr = theme_attr(app->status_error ? C_STATUS_ERR : C_STATUS_OK);
+	char cut[STATUS_LOG_BYTES + 64], hint[48], key[16];
+	bool on_help = strcmp(top(app)->ops->name, "help") == 0;
+	size_t len;
+
+	if (draw_text_width(app->status) <= width) {
+		draw_text(y, 1, width, app->status, attr);
+		return;
+	}
+	snprintf(hint, sizeof hint, " (%s shows all)",
+		 on_help ? key_hint("help", ACT_HOME, key, sizeof key)
+			 : key_hint(slot_keys(top(app)), ACT_HELP, key, sizeof key));
+	text_ellipsis(cut, sizeof cut - sizeof hint, app->status, width - draw_text_width(hint));
+	len = strlen(cut);
+	snprintf(cut + len, sizeof cut - len, "%s", hint);
+	draw_text(y, 1, width, cut, attr);
+}
+
 static void draw_all(struct app *app)
 {
 	int h, w, min_w, min_h;
@@ -742,8 +779,7 @@ static void draw_all(struct app *app)
 		draw_fill(h - 2, 0, w, A_NORMAL);
 		draw_text(h - 2, 1, w - 2, "Quit boxoffice? y/n", theme_attr(C_WARN));
 	} else if (app->status[0]) {
-		draw_text(h - 2, 1, w - 2, app->status,
-			  theme_attr(app->status_error ? C_STATUS_ERR : C_STATUS_OK));
+		draw_status(app, h - 2, w - 2);
 	} else if (banner_text(app->banner, line, sizeof line)) {
 		draw_text(h - 2, 1, w - 2, line, theme_attr(C_WARN) | A_BOLD);
 	} else if (app->schema_behind[0]) {
