@@ -3,7 +3,7 @@
  * the menu's numbers (on the menu), then the keys every screen has. When
  * they do not fit, the list scrolls (arrows, PgUp/PgDn, Home/End, wheel)
  * and says where it is and that there is more. Above the keys: the last
- * messages the status line had to cut ("… (F1 shows all)"), in full,
+ * messages the status line had to cut ("… (F1: all)"), in full,
  * newest first, so a long refusal can be read. */
 #include <curses.h>
 #include <stdio.h>

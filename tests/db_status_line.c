@@ -120,7 +120,7 @@ static void test_long_refusal_is_read_in_full_on_f1(void **state)
 	snprintf(expect, sizeof expect, "Refund needs the supervisor role (login %s has the clerk role)", login);
 	row = status_row(&t);
 	/* cut, and says so and where to read it */
-	if (strlen(row) < 10 || !strstr(row, "\u2026 (F1 shows all)") || strstr(row, "has the clerk role)"))
+	if (strlen(row) < 10 || !strstr(row, "\u2026 (F1: all)") || strstr(row, "has the clerk role)"))
 		fail_msg("status line: \"%s\"", row);
 	free(row);
 	tmux_keys(&t, "F1");
@@ -177,7 +177,7 @@ static void test_multibyte_refusal_past_256_bytes_is_whole(void **state)
 	snprintf(expect, sizeof expect, "printer Kontorsskrivaren refused the badge; saved as %s/badge-%lld.png", dir,
 		 ticket);
 	assert_true(strlen(expect) > 256);
-	assert_true(tmux_wait_for(&t, "(F1 shows all)", 1000));
+	assert_true(tmux_wait_for(&t, "(F1: all)", 1000));
 	tmux_keys(&t, "F1");
 	assert_true(tmux_wait_for(&t, HEADING, 3000));
 	said = help_messages(&t);

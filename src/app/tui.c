@@ -734,7 +734,8 @@ static void draw_too_small(struct app *app, int h, int w, int min_w, int min_h)
 
 /* A message wider than the line ends with "…" and the key that shows it
  * whole: F1, whose help lists the last messages in full (on the help
- * itself: Home, to its top, where they are). */
+ * itself: Home, to its top, where they are). The hint is short: the
+ * words before it are what most clerks read. */
 static void draw_status(struct app *app, int y, int width)
 {
 	unsigned attr = theme_attr(app->status_error ? C_STATUS_ERR : C_STATUS_OK);
@@ -746,7 +747,7 @@ static void draw_status(struct app *app, int y, int width)
 		draw_text(y, 1, width, app->status, attr);
 		return;
 	}
-	snprintf(hint, sizeof hint, " (%s shows all)",
+	snprintf(hint, sizeof hint, " (%s: all)",
 		 on_help ? key_hint("help", ACT_HOME, key, sizeof key)
 			 : key_hint(slot_keys(top(app)), ACT_HELP, key, sizeof key));
 	text_ellipsis(cut, sizeof cut - sizeof hint, app->status, width - draw_text_width(hint));
