@@ -26,7 +26,7 @@ struct help_row {
 /* A line of a message folded to the width (into the status log: valid
  * during one draw). */
 struct said_line {
-	const char *text; /* NULL: the heading, or the blank line after */
+	const char *text; /* NULL: the heading, or a blank line */
 	int len;
 	bool error;
 };
@@ -97,7 +97,8 @@ static void help_init(struct app *app, void *state, const struct screen_arg *arg
 }
 
 /* The messages the status line (width columns) had to cut, newest
- * first, folded to width: a heading, their lines, a blank line. */
+ * first, folded to width: a heading, their lines (a blank line between
+ * two), a blank line. */
 static int said_lines(struct app *app, int width, int status_width, struct said_line *out, int max)
 {
 	const char *text;
@@ -107,8 +108,8 @@ static int said_lines(struct app *app, int width, int status_width, struct said_
 	for (int i = 0; (text = app_status_said(app, i, &error)) && n < max - 1; i++) {
 		if (draw_text_width(text) <= status_width)
 			continue; /* it was read whole there */
-		if (n == 0)
-			out[n++] = (struct said_line){ NULL, 0, false };
+		/* the heading first; a blank line between two messages */
+		out[n++] = (struct said_line){ NULL, 0, false };
 		while (*text && n < max - 1) {
 			size_t len = text_line(text, width);
 			out[n++] = (struct said_line){ text, (int)len, error };

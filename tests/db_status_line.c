@@ -54,35 +54,55 @@ static char *status_row(struct tmux *t)
 	return line;
 }
 
-/* The help's messages (below HEADING, up to the blank line) joined, with
- * every space dropped: the lines are folded at spaces or, in a word wider
- * than the line, between characters. Each line must fit 76 columns. */
-static char *help_messages(struct tmux *t)
+/* A message of the help's (from the line that starts with first, up to a
+ * blank line) joined, with every space dropped: the lines are folded at
+ * spaces or, in a word wider than the line, between characters. Each
+ * line must fit 76 columns. */
+static char *help_message(struct tmux *t, const char *first)
 {
-	char *screen = tmux_capture(t), *at = strstr(screen, HEADING), *out = calloc(1, strlen(screen) + 1);
+	char *screen = tmux_capture(t), *at = strstr(screen, first), *out = calloc(1, strlen(screen) + 1);
 	size_t o = 0;
 
 	assert_non_null(at);
-	at = strchr(at, '\n');
-	while (at && at[1] && at[1] != '\n') {
-		char *line = at + 1, *end = strchr(line, '\n');
-		size_t len = end ? (size_t)(end - line) : strlen(line);
+	while (at > screen && at[-1] != '\n')
+		at--;
+	while (at && *at && *at != '\n') {
+		char *end = strchr(at, '\n');
+		size_t len = end ? (size_t)(end - at) : strlen(at);
 		int cols = 0;
 		for (size_t i = 0; i < len; i++) {
-			unsigned char c = (unsigned char)line[i];
+			unsigned char c = (unsigned char)at[i];
 			if ((c & 0xC0) != 0x80)
 				cols++;
 			if (c != ' ')
 				out[o++] = (char)c;
 		}
-		while (len > 0 && line[len - 1] == ' ')
+		while (len > 0 && at[len - 1] == ' ')
 			len--, cols--;
 		if (cols > 78) /* two columns of margin: 76 of text */
-			fail_msg("a help line is wider than the screen: %.*s", (int)len, line);
-		at = end;
+			fail_msg("a help line is wider than the screen: %.*s", (int)len, at);
+		at = end ? end + 1 : NULL;
 	}
 	free(screen);
 	return out;
+}
+
+/* The newest message the help shows in full: the lines below HEADING. */
+static char *help_messages(struct tmux *t)
+{
+	char *screen = tmux_capture(t), *at = strstr(screen, HEADING), *next, *said;
+	char first[24];
+
+	assert_non_null(at);
+	next = strchr(at, '\n');
+	assert_non_null(next);
+	next++;
+	while (*next == ' ')
+		next++;
+	snprintf(first, sizeof first, "%.*s", (int)strcspn(next, "\n"), next);
+	free(screen);
+	said = help_message(t, first);
+	return said;
 }
 
 static char *no_spaces(const char *s)
@@ -100,7 +120,7 @@ static char *no_spaces(const char *s)
 static void test_long_refusal_is_read_in_full_on_f1(void **state)
 {
 	struct tmux t;
-	char login[64], cmd[512], expect[300], *row, *said, *want;
+	char login[64], cmd[512], expect[300], alerts[300], *row, *said, *want;
 	struct run_result r;
 	(void)state;
 
@@ -123,10 +143,20 @@ static void test_long_refusal_is_read_in_full_on_f1(void **state)
 	if (strlen(row) < 10 || !strstr(row, "\u2026 (F1: all)") || strstr(row, "has the clerk role)"))
 		fail_msg("status line: \"%s\"", row);
 	free(row);
+	/* a second one (F9 Alerts, a supervisor's too): the newest comes first */
+	tmux_keys(&t, "F9");
+	assert_true(tmux_wait_for(&t, "Alerts needs the supervisor role", 3000));
 	tmux_keys(&t, "F1");
 	assert_true(tmux_wait_for(&t, "Help: keys of Ticket Orders", 3000));
 	assert_true(tmux_wait_for(&t, HEADING, 1000));
 	said = help_messages(&t);
+	snprintf(alerts, sizeof alerts, "Alerts needs the supervisor role (login %s has the clerk role)", login);
+	want = no_spaces(alerts);
+	assert_string_equal(said, want);
+	free(said);
+	free(want);
+	assert_true(tmux_row_of(&t, "Refund needs the supervisor role") > tmux_row_of(&t, "Alerts needs the"));
+	said = help_message(&t, "Refund needs the supervisor role");
 	want = no_spaces(expect);
 	assert_string_equal(said, want);
 	free(said);
