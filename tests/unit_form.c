@@ -73,7 +73,8 @@ static void test_full_field_refusal_told_once(void **state)
 	assert_string_equal(field.text, "12");
 	assert_string_equal(form_take_refusal(), "Qty: at most 2 digits");
 	assert_string_equal(form_take_refusal(), "");
-	type_bytes(&f, "x"); /* not a digit: refused, but not for being full */
+	type_bytes(&f, "x"); /* not a digit: refused for what it is, once */
+	assert_string_equal(form_take_refusal(), "Qty takes digits only");
 	assert_string_equal(form_take_refusal(), "");
 }
 
