@@ -77,6 +77,7 @@ struct assign_state {
 	/* the assignment out and not answered yet, one at a time */
 	struct app *app;
 	bool assigning;
+	bool unassigning; /* the write out is F8's */
 	struct {
 		long long ticket;
 		unsigned flags;
@@ -549,6 +550,27 @@ static bool assign_touched(const struct assign_state *s)
 	return false;
 }
 
+/* F8's answer: the list is read again either way (the ticket may have
+ * changed elsewhere). */
+static void unassigned(struct db *db, json_t *doc, void *ctx)
+{
+	struct assign_state *s = ctx;
+
+	s->assigning = s->unassigning = false;
+	s->error = !doc;
+	if (!doc && db_answer_lost(db))
+		snprintf(s->message, sizeof s->message,
+			 "Ticket #%lld: unassign not confirmed — check the ticket list once online (%.300s)", s->out.ticket,
+			 db->err);
+	else if (!doc)
+		snprintf(s->message, sizeof s->message, "Ticket #%lld not unassigned: %.400s", s->out.ticket, db->err);
+	else
+		snprintf(s->message, sizeof s->message, "Ticket #%lld unassigned; its old QR no longer works",
+			 s->out.ticket);
+	app_status(s->app, !doc, "%s", s->message);
+	assign_query(s->app, s);
+}
+
 static int assign_key(struct app *app, void *state, enum action action, int key)
 {
 	struct assign_state *s = state;
@@ -558,7 +580,6 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 		/* y unassigns the ticket asked about; n or Esc keeps it; F1, F2
 		 * and F10 work as everywhere, any other key waits for y or n */
 		long long ticket = s->unassign.ticket;
-		json_t *doc;
 		if (action == ACT_HELP || action == ACT_QUIT)
 			return SCR_IGNORED;
 		if (action != ACT_YES && action != ACT_NO && action != ACT_MENU)
@@ -570,13 +591,21 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 			app_status(app, false, "ticket #%lld kept: nothing changed", ticket);
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		doc = db_ticket_reissue(app_db(app), ticket, true, "unassigned at the desk");
-		if (doc)
-			app_status(app, false, "ticket #%lld unassigned; its old QR no longer works", ticket);
-		else
+		if (s->assigning) { /* one write at a time */
+			app_status(app, true, "ticket #%lld not unassigned: ticket #%lld is still being written — "
+				   "wait for its answer", ticket, s->out.ticket);
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		if (!db_ticket_reissue_submit(app_db(app), s, ticket, true, "unassigned at the desk", unassigned, s)) {
 			app_status(app, true, "not unassigned: %s", app_db(app)->err);
-		json_decref(doc);
-		return SCR_HANDLED | SCR_REQUERY;
+			return SCR_HANDLED | SCR_REDRAW;
+		}
+		s->app = app;
+		s->assigning = s->unassigning = true;
+		s->out.ticket = ticket;
+		s->error = false;
+		snprintf(s->message, sizeof s->message, "unassigning ticket #%lld…", ticket);
+		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (s->discarding) {
 		/* y alone (no Enter) discards; anything else keeps the form */
@@ -680,7 +709,8 @@ static void assign_done(struct app *app, void *state)
 /* The assignment on its way: closing would cancel it. */
 static const char *assign_writing(void *state)
 {
-	return ((struct assign_state *)state)->assigning ? "assigning a ticket" : NULL;
+	const struct assign_state *s = state;
+	return !s->assigning ? NULL : s->unassigning ? "unassigning a ticket" : "assigning a ticket";
 }
 
 /* While F8 asks, the key bar and the help show y, n and Esc. */

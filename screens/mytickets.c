@@ -41,6 +41,10 @@ struct mytickets_state {
 		long long ticket; /* asked about, 0: not asking */
 		long long sending; /* written, answer not yet here */
 		char about[400];
+		/* how the last write went, drawn on the screen (the status line
+		 * is the framework's when the link fails) until the next key */
+		char said[400];
+		bool said_error;
 	} reissue;
 };
 
@@ -264,6 +268,11 @@ static void mytickets_draw(struct app *app, void *state, struct rect a)
 		if (!draw_qr(qy, qx, a.y + a.h - qy, a.w - (qx - a.x), tk->tickets[s->ticket].token))
 			draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, "Enlarge the terminal to show the QR.", theme_attr(C_DIM));
 	}
+	if (s->reissue.said[0] && !s->reissue.ticket) {
+		draw_fill(a.y + a.h - 1, a.x, a.w, A_NORMAL);
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->reissue.said,
+			  theme_attr(s->reissue.said_error ? C_STATUS_ERR : C_STATUS_OK));
+	}
 	if (s->reissue.ticket) {
 		char ask[600];
 		snprintf(ask, sizeof ask, "Reissue ticket #%lld (%s)?", s->reissue.ticket,
@@ -283,13 +292,19 @@ static void reissue_answer(struct db *db, json_t *doc, void *ctx)
 	long long ticket = s->reissue.sending;
 
 	s->reissue.sending = 0;
-	if (!doc) {
-		app_status(s->app, true, "ticket #%lld not reissued: %s", ticket, db->err);
-		return;
-	}
-	app_status(s->app, false, "ticket #%lld reissued (issue %lld): the new QR is shown; the old one no longer works",
-		   ticket, (long long)json_integer_value(json_object_get(doc, "issue")));
-	load_tickets(s->app, s); /* the new QR */
+	s->reissue.said_error = !doc;
+	if (!doc && db_answer_lost(db))
+		snprintf(s->reissue.said, sizeof s->reissue.said,
+			 "Ticket #%lld: reissue not confirmed — once online, the QR shown here is the one that works", ticket);
+	else if (!doc)
+		snprintf(s->reissue.said, sizeof s->reissue.said, "Ticket #%lld not reissued: %.300s", ticket, db->err);
+	else
+		snprintf(s->reissue.said, sizeof s->reissue.said,
+			 "Ticket #%lld reissued (issue %lld): the new QR is shown; the old one no longer works", ticket,
+			 (long long)json_integer_value(json_object_get(doc, "issue")));
+	app_status(s->app, !doc, "%s", s->reissue.said);
+	if (doc)
+		load_tickets(s->app, s); /* the new QR */
 }
 
 /* The question F8 asked: y reissues, n or Esc keeps the ticket; F1 and
@@ -307,13 +322,14 @@ static int reissue_key(struct app *app, struct mytickets_state *s, enum action a
 		app_status(app, false, "ticket #%lld kept: nothing changed", ticket);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
-	if (!db_ticket_reissue_submit(app_db(app), &s->reissue, ticket, "reissued at the desk (lost)",
+	if (!db_ticket_reissue_submit(app_db(app), &s->reissue, ticket, false, "reissued at the desk (lost)",
 				      reissue_answer, s)) {
 		app_status(app, true, "ticket #%lld not reissued: %s", ticket, app_db(app)->err);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	s->reissue.sending = ticket;
-	app_status(app, false, "reissuing ticket #%lld…", ticket);
+	s->reissue.said_error = false;
+	snprintf(s->reissue.said, sizeof s->reissue.said, "reissuing ticket #%lld…", ticket);
 	return SCR_HANDLED | SCR_REDRAW;
 }
 
@@ -335,6 +351,7 @@ static int mytickets_key(struct app *app, void *state, enum action action, int k
 
 	if (s->reissue.ticket)
 		return reissue_key(app, s, action);
+	s->reissue.said[0] = '\0';
 	if (action == ACT_REISSUE) {
 		if (s->reissue.sending) {
 			app_status(app, true, "ticket #%lld is being reissued: wait for the answer", s->reissue.sending);

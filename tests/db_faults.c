@@ -632,6 +632,72 @@ static void test_sale_on_a_frozen_link_is_confirmed_once(void **state)
 	PQfinish(c);
 }
 
+/* My Tickets' reissue on a link that goes silent: the station answers keys
+ * at once while the write is out, says "not confirmed"-like words when the
+ * deadline passes, and the screen works again once the link is back. */
+static void test_reissue_on_a_frozen_link_keeps_the_station_live(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	long long event_id = make_event(unique_name("Frozen Lost"), "2036-03-05", 0);
+	char cmd[600];
+	PGconn *c = test_connect();
+	struct tmux t;
+	struct run_result r;
+	long long order;
+	double t0;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment free", event_id);
+	assert_int_equal(r.status, 0);
+	order = out_id(r.out);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE ticket assign $($BOXOFFICE ticket list --order %lld --json | python3 -c "
+		    "'import json,sys; print(json.load(sys.stdin)[0][\"id\"])') --name 'Frida Frozen' "
+		    "--email frida@example.com", order);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station frozen-lost "
+		 "--screen mytickets --event %lld; sleep 60",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "frozenlost", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Find", 10000));
+	tmux_type(&t, "frida");
+	assert_true(tmux_wait_for(&t, "not checked in", 5000));
+	tmux_keys(&t, "F8");
+	assert_true(tmux_wait_for(&t, "the old one stops working", 3000));
+
+	proxy_hold_answers(p);
+	t0 = now_ms();
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "reissuing ticket", 500));
+	assert_true(now_ms() - t0 < 500);
+	/* a second F8 waits for the first, not a second write */
+	tmux_keys(&t, "F8");
+	assert_true(tmux_wait_for(&t, "is being reissued", 500));
+	t0 = now_ms();
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of My Tickets", 500));
+	assert_true(now_ms() - t0 < 500);
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "reissue not confirmed", 5000));
+	assert_true(tmux_wait_for(&t, "OFFLINE", 2000));
+
+	proxy_thaw(p);
+	assert_true(tmux_wait_gone(&t, "OFFLINE", 15000));
+	/* the write either happened or not: never twice */
+	{
+		char ids[24];
+		const char *params[1] = { ids };
+		snprintf(ids, sizeof ids, "%lld", order);
+		assert_true(test_scalar(c, "SELECT max(issue) FROM ticket WHERE order_id = $1", 1, params) <= 2);
+	}
+	tmux_stop(&t);
+	proxy_stop(p);
+	PQfinish(c);
+}
+
 /* An organization's edit and archive whose answers the link loses: the
  * write was made, so the station never says "Not saved" or nothing; it
  * says "not confirmed", and Enter once online finds its own save stored
@@ -850,6 +916,7 @@ int main(void)
 		cmocka_unit_test(test_read_screens_on_a_frozen_link),
 		cmocka_unit_test(test_order_screens_on_a_frozen_link),
 		cmocka_unit_test(test_sale_on_a_frozen_link_is_confirmed_once),
+		cmocka_unit_test(test_reissue_on_a_frozen_link_keeps_the_station_live),
 		cmocka_unit_test(test_org_writes_on_a_lost_answer_are_not_confirmed),
 		cmocka_unit_test(test_settle_behind_a_row_lock_keeps_the_screen_live),
 		cmocka_unit_test(test_locked_table_says_busy_in_words),

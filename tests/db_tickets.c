@@ -411,6 +411,7 @@ static void test_assign_screen_asks_before_unassigning(void **state)
 	/* y unassigns */
 	tmux_keys(&t, "y");
 	assert_true(tmux_wait_for(&t, "(not assigned)", 5000));
+	assert_true(tmux_wait_for(&t, "unassigned; its old QR no longer works", 3000));
 	assert_false(screen_has(&t, "Unassign #"));
 	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket WHERE id = $1 AND person_id IS NOT NULL",
 					first), 0);

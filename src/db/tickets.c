@@ -411,11 +411,11 @@ json_t *db_ticket_reissue(struct db *db, long long ticket_id, bool unassign, con
 	return db_json(db, "SELECT ticket_reissue($1, $2, $3)", 3, p);
 }
 
-bool db_ticket_reissue_submit(struct db *db, const void *owner, long long ticket_id, const char *reason,
-			      db_json_fn done, void *ctx)
+bool db_ticket_reissue_submit(struct db *db, const void *owner, long long ticket_id, bool unassign,
+			      const char *reason, db_json_fn done, void *ctx)
 {
 	char id[24];
-	const char *p[3] = { id, "false", reason };
+	const char *p[3] = { id, unassign ? "true" : "false", reason };
 	snprintf(id, sizeof id, "%lld", ticket_id);
 	return db_json_submit(db, owner, "SELECT ticket_reissue($1, $2, $3)", 3, p, done, ctx);
 }

@@ -95,8 +95,9 @@ json_t *db_ticket_assign_rows(struct db *db, long long order_id, const json_t *r
 			      bool rename);
 json_t *db_ticket_reissue(struct db *db, long long ticket_id, bool unassign, const char *reason);
 /* The same for the terminal loop (async.h): a new QR for the ticket, the
- * holder kept; done gets {"ticket","issue"} or NULL with db->err. */
-bool db_ticket_reissue_submit(struct db *db, const void *owner, long long ticket_id, const char *reason,
-			      db_json_fn done, void *ctx);
+ * holder kept (or taken off: unassign); done gets {"ticket","issue"} or
+ * NULL with db->err. */
+bool db_ticket_reissue_submit(struct db *db, const void *owner, long long ticket_id, bool unassign,
+			      const char *reason, db_json_fn done, void *ctx);
 
 #endif
