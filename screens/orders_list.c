@@ -238,14 +238,54 @@ void orders_restart(struct app *app, struct orders_state *s)
 int orders_do_queued_move(struct app *app, struct orders_state *s)
 {
 	int times = s->queued_times;
-	enum action action = (enum action)s->queued_move;
+	enum action jump = (enum action)(s->queued_move >> 8), step = (enum action)(s->queued_move & 0xff);
 
 	if (!s->queued_move || s->loading || s->refresh_due)
 		return SCR_IGNORED;
 	s->queued_move = s->queued_times = 0;
-	while (times-- > 0)
-		orders_move(app, s, action);
+	if (jump)
+		orders_move(app, s, jump);
+	while (step && times-- > 0)
+		orders_move(app, s, step);
 	return SCR_REDRAW;
+}
+
+static enum action opposite(enum action a)
+{
+	return a == ACT_PAGE_DOWN ? ACT_PAGE_UP : a == ACT_PAGE_UP ? ACT_PAGE_DOWN
+	     : a == ACT_DOWN ? ACT_UP : a == ACT_UP ? ACT_DOWN : ACT_NONE;
+}
+
+/* Queues a move in the order pressed: queued_move holds a Home/End done
+ * first (bits 8-15) and the move repeated after it (bits 0-7), which
+ * queued_times says how often. End then PgDn is the last page, not the
+ * second; PgDn PgDn PgUp is one page on. */
+_Static_assert(ACT_COUNT <= 256, "queued_move packs two actions in 8 bits each");
+
+static void queue_move(struct orders_state *s, enum action action)
+{
+	enum action jump = (enum action)(s->queued_move >> 8), step = (enum action)(s->queued_move & 0xff);
+	int times = step ? s->queued_times : 0;
+
+	if (action == ACT_HOME || action == ACT_END) {
+		jump = action; /* whatever was before it no longer matters */
+		step = ACT_NONE;
+		times = 0;
+	} else if (step == action) {
+		if (times < QUEUED_MOVES_MAX)
+			times++;
+	} else if (step && step == opposite(action)) {
+		if (--times == 0)
+			step = ACT_NONE;
+	} else if (!step && ((jump == ACT_END && (action == ACT_PAGE_DOWN || action == ACT_DOWN)) ||
+			     (jump == ACT_HOME && (action == ACT_PAGE_UP || action == ACT_UP)))) {
+		/* past the end it goes to: nothing more */
+	} else {
+		step = action;
+		times = 1;
+	}
+	s->queued_move = (int)jump << 8 | (int)step;
+	s->queued_times = times;
 }
 
 int orders_move(struct app *app, struct orders_state *s, enum action action)
@@ -258,12 +298,7 @@ int orders_move(struct app *app, struct orders_state *s, enum action action)
 	if ((s->loading || s->refresh_due) &&
 	    (action == ACT_PAGE_DOWN || action == ACT_PAGE_UP || action == ACT_HOME || action == ACT_END ||
 	     (action == ACT_UP && s->selected == 0) || (action == ACT_DOWN && s->selected >= s->count - 1))) {
-		if (s->queued_move == (int)action && s->queued_times < QUEUED_MOVES_MAX) {
-			s->queued_times++;
-		} else if (s->queued_move != (int)action) {
-			s->queued_move = (int)action;
-			s->queued_times = 1;
-		}
+		queue_move(s, action);
 		return SCR_HANDLED;
 	}
 	if (s->count == 0)

@@ -1173,6 +1173,21 @@ static void test_orders_pages_by_its_rows_after_a_resize(void **state)
 	assert_true(tmux_wait_for(&t, "Page 47", 5000));
 	assert_true(screen_has(&t, "Page 63"));
 	assert_false(screen_has(&t, "Page 64"));
+	/* End then PgDn pressed while it is read: the last page (PgDn past
+	 * it is nothing), not the second */
+	tmux_keys(&t, "/");
+	assert_true(tmux_wait_for(&t, "EnterList", 3000));
+	tmux_keys(&t, "a Enter End NPage");
+	assert_true(tmux_wait_for(&t, "Page 01", 5000));
+	assert_true(screen_has(&t, "Page 17"));
+	assert_false(screen_has(&t, "Page 18"));
+	/* PgDn PgDn PgUp: one page on from the first, not the first */
+	tmux_keys(&t, "/");
+	assert_true(tmux_wait_for(&t, "EnterList", 3000));
+	tmux_keys(&t, "g Enter NPage NPage PPage");
+	assert_true(tmux_wait_for(&t, "Page 47", 5000));
+	assert_true(screen_has(&t, "Page 63"));
+	assert_false(screen_has(&t, "Page 64"));
 	tmux_stop(&t);
 }
 
