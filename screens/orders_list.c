@@ -217,6 +217,8 @@ void orders_start_refresh(struct app *app, struct orders_state *s)
 void orders_refresh_soon(struct app *app, struct orders_state *s, bool from_start)
 {
 	db_cancel_owner(app_db(app), s);
+	if (from_start) /* another list: moves pressed for this one go */
+		s->queued_move = s->queued_times = 0;
 	s->from_start |= from_start;
 	s->loading = true;
 	s->refresh_due = db_now_ms() + DEBOUNCE_MS;
@@ -225,6 +227,7 @@ void orders_refresh_soon(struct app *app, struct orders_state *s, bool from_star
 
 void orders_restart(struct app *app, struct orders_state *s)
 {
+	s->queued_move = s->queued_times = 0; /* they were for the list before */
 	s->from_start = true;
 	orders_start_refresh(app, s);
 }

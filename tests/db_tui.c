@@ -1188,6 +1188,15 @@ static void test_orders_pages_by_its_rows_after_a_resize(void **state)
 	assert_true(tmux_wait_for(&t, "Page 47", 5000));
 	assert_true(screen_has(&t, "Page 63"));
 	assert_false(screen_has(&t, "Page 64"));
+	/* a PgDn pressed for a filter that is then changed is dropped: the
+	 * new filter's list starts at its first page */
+	tmux_keys(&t, "/");
+	assert_true(tmux_wait_for(&t, "EnterList", 3000));
+	tmux_keys(&t, "a Enter NPage / BSpace Enter");
+	assert_true(tmux_wait_for(&t, "Page 80", 5000));
+	usleep(700 * 1000);
+	assert_true(screen_has(&t, "Page 80"));
+	assert_false(screen_has(&t, "Page 63"));
 	tmux_stop(&t);
 }
 
