@@ -40,6 +40,9 @@ struct mytickets_state {
 	struct {
 		long long ticket; /* asked about, 0: not asking */
 		long long sending; /* written, answer not yet here */
+		/* its answer lost with the link: made or not, the QR shown
+		 * may be dead, so none is shown until the tickets are read */
+		long long unconfirmed;
 		char about[400];
 		/* how the last write went, drawn on the screen (the status line
 		 * is the framework's when the link fails) until the next key */
@@ -60,6 +63,7 @@ static void tickets_answer(struct db *db, const struct person_tickets *t, void *
 	read_mark_answer(&s->tickets_mark, db, t != NULL);
 	if (!t)
 		return;
+	s->reissue.unconfirmed = 0; /* the QR shown is the database's again */
 	s->tickets = *t;
 	if (s->ticket >= s->tickets.count)
 		s->ticket = 0;
@@ -195,7 +199,8 @@ static void mytickets_draw(struct app *app, void *state, struct rect a)
 	/* The QR goes to the right of the details whenever the details keep
 	 * 36 columns (at 80×24 a ticket's QR takes 37 to 41 columns and 19
 	 * to 21 rows); else below them, when there is room. */
-	int side = qr_side(tk, s->ticket), qr_rows = (side + 1) / 2;
+	bool doubt = tk->count > 0 && tk->tickets[s->ticket].id == s->reissue.unconfirmed;
+	int side = doubt ? 0 : qr_side(tk, s->ticket), qr_rows = (side + 1) / 2;
 	bool beside = side > 0 && a.w - side - 1 >= 36 && qr_rows <= a.h;
 	int left_w = beside ? a.w - side - 1 : a.w, y = a.y;
 	bool narrow = left_w < 64;
@@ -268,6 +273,9 @@ static void mytickets_draw(struct app *app, void *state, struct rect a)
 		if (!draw_qr(qy, qx, a.y + a.h - qy, a.w - (qx - a.x), tk->tickets[s->ticket].token))
 			draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, "Enlarge the terminal to show the QR.", theme_attr(C_DIM));
 	}
+	if (doubt)
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4,
+			  "Reissue not confirmed: no QR until the ticket is read again (F5).", theme_attr(C_OFFLINE));
 	if (s->reissue.said[0] && !s->reissue.ticket) {
 		draw_fill(a.y + a.h - 1, a.x, a.w, A_NORMAL);
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->reissue.said,
@@ -293,10 +301,15 @@ static void reissue_answer(struct db *db, json_t *doc, void *ctx)
 
 	s->reissue.sending = 0;
 	s->reissue.said_error = !doc;
-	if (!doc && db_answer_lost(db))
-		snprintf(s->reissue.said, sizeof s->reissue.said,
-			 "Ticket #%lld: reissue not confirmed — once online, the QR shown here is the one that works", ticket);
-	else if (!doc)
+	if (!doc && db_answer_lost(db)) {
+		/* the link, not the database, failed: it may have been made;
+		 * the screen says so where the QR was */
+		s->reissue.unconfirmed = ticket;
+		s->reissue.said[0] = '\0';
+		app_status(s->app, true, "ticket #%lld: reissue not confirmed — check its QR once online", ticket);
+		return;
+	}
+	if (!doc)
 		snprintf(s->reissue.said, sizeof s->reissue.said, "Ticket #%lld not reissued: %.300s", ticket, db->err);
 	else
 		snprintf(s->reissue.said, sizeof s->reissue.said,

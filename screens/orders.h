@@ -120,7 +120,7 @@ struct orders_state {
 	long long refresh_due; /* monotonic ms of a debounced re-read, 0: none */
 	/* a page move pressed while the page was being read: done once it
 	 * arrives, not dropped (PgDn just after a resize or a filter) */
-	int queued_move;       /* enum action, 0: none */
+	int queued_move;       /* Home/End (bits 8-15) then a step (0-7), enum actions; 0: none */
 	int queued_times;
 	int step;              /* enum refresh_step */
 	long long keep_id;     /* the order to keep selected */

@@ -681,7 +681,7 @@ static void test_reissue_on_a_frozen_link_keeps_the_station_live(void **state)
 	assert_true(tmux_wait_for(&t, "Help: keys of My Tickets", 500));
 	assert_true(now_ms() - t0 < 500);
 	tmux_keys(&t, "Escape");
-	assert_true(tmux_wait_for(&t, "reissue not confirmed", 5000));
+	assert_true(tmux_wait_for(&t, "Reissue not confirmed", 5000));
 	assert_true(tmux_wait_for(&t, "OFFLINE", 2000));
 
 	proxy_thaw(p);

@@ -614,6 +614,64 @@ static void test_mytickets_reissues_a_lost_ticket(void **state)
 }
 
 
+/* A reissue whose answer the link loses (made, its answer held until the
+ * station's deadline) says "not confirmed", never "not reissued"; F2
+ * meanwhile keeps the screen and its write. */
+static void test_mytickets_reissue_on_a_lost_answer_is_not_confirmed(void **state)
+{
+	struct proxy *px = proxy_start(NULL);
+	struct tmux t;
+	long long event_id = make_event(unique_name("Lost Link Gala"), "2034-03-02", 0);
+	char cmd[600], ids[24];
+	const char *p[1] = { ids };
+	PGconn *c = test_connect();
+	struct run_result r;
+	long long order, ticket;
+	(void)state;
+
+	make_type(event_id, "Adult", 10, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment free", event_id);
+	assert_int_equal(r.status, 0);
+	order = out_id(r.out);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
+		    "'import json,sys; print(json.load(sys.stdin)[0][\"id\"])'", order);
+	assert_int_equal(sscanf(r.out, "%lld", &ticket), 1);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE ticket assign %lld --name 'Lars Link' --email lars@example.com", ticket);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(ids, sizeof ids, "%lld", ticket);
+
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --screen mytickets "
+		 "--event %lld; sleep 30",
+		 getenv("PGUSER"), proxy_port(px), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "lostlink", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Find", 10000));
+	tmux_type(&t, "lars");
+	assert_true(tmux_wait_for(&t, "not checked in", 3000));
+	tmux_keys(&t, "F8");
+	assert_true(tmux_wait_for(&t, "the old one stops working", 3000));
+	proxy_hold_answers(px);
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "reissuing ticket", 1000));
+	tmux_keys(&t, "F2");
+	assert_true(tmux_wait_for(&t, "still reissuing a ticket", 1000));
+	assert_true(tmux_wait_for(&t, "Reissue not confirmed: no QR", 6000));
+	assert_false(screen_has(&t, "not reissued"));
+	assert_false(screen_has(&t, "▀▀▀▀▀▀▀")); /* the old QR, dead now, is not shown */
+	/* it was made: "not reissued" would have been untrue */
+	assert_int_equal(test_scalar(c, "SELECT issue FROM ticket WHERE id = $1", 1, p), 2);
+	proxy_thaw(px);
+	/* once online the tickets are read again: the new QR */
+	assert_true(tmux_wait_for(&t, "▀▀▀▀▀▀▀", 15000));
+	assert_false(screen_has(&t, "Reissue not confirmed"));
+	tmux_stop(&t);
+	proxy_stop(px);
+	PQfinish(c);
+}
+
 /* The order detail's tables count columns, not bytes: a type name with
  * letters of two bytes is cut with "…" and the columns after it line up. */
 static void test_order_detail_columns_with_non_ascii_names(void **state)
@@ -1211,6 +1269,7 @@ int main(void)
 		cmocka_unit_test(test_orders_pages_by_its_rows_after_a_resize),
 		cmocka_unit_test(test_assign_three_tickets_to_three_people),
 		cmocka_unit_test(test_mytickets_reissues_a_lost_ticket),
+		cmocka_unit_test(test_mytickets_reissue_on_a_lost_answer_is_not_confirmed),
 		cmocka_unit_test(test_order_detail_columns_with_non_ascii_names),
 		cmocka_unit_test(test_checkin_screen),
 		cmocka_unit_test(test_dashboard_and_organizations),
