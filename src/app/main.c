@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 		 * "kassa-??" on every change */
 		for (const unsigned char *c = (const unsigned char *)cli.station; !bad && *c; c++)
 			if (*c < 0x20 || *c > 0x7e)
-				bad = "letters a-z, digits, spaces and ASCII punctuation only (it names the "
+				bad = "printable ASCII only: letters A-Z, digits, spaces, punctuation (it names the "
 				      "station in every log)";
 		if (bad && strcmp(cli.station, host) == 0)
 			cli.station = "station"; /* an odd host name is no usage error */
