@@ -64,6 +64,7 @@ struct assign_state {
 	/* F8 asked "Unassign #N (Name)? …": about this ticket, as listed then */
 	struct {
 		long long ticket;
+		int issue; /* as listed: another station's change since is refused */
 		char holder[201];
 	} unassign;
 	/* bulk: a CSV file's rows, checked (dry run) before anything changes */
@@ -596,7 +597,8 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 				   "wait for its answer", ticket, s->out.ticket);
 			return SCR_HANDLED | SCR_REDRAW;
 		}
-		if (!db_ticket_reissue_submit(app_db(app), s, ticket, true, "unassigned at the desk", unassigned, s)) {
+		if (!db_ticket_reissue_submit(app_db(app), s, ticket, true, "unassigned at the desk", s->unassign.issue,
+					      unassigned, s)) {
 			app_status(app, true, "not unassigned: %s", app_db(app)->err);
 			return SCR_HANDLED | SCR_REDRAW;
 		}
@@ -670,6 +672,7 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 				return SCR_HANDLED | SCR_REDRAW;
 			}
 			s->unassign.ticket = t->id;
+			s->unassign.issue = t->issue;
 			snprintf(s->unassign.holder, sizeof s->unassign.holder, "%s", t->holder);
 		}
 		return SCR_HANDLED | SCR_REDRAW;

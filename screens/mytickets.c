@@ -39,6 +39,7 @@ struct mytickets_state {
 	 * so a search starting meanwhile does not cancel the write */
 	struct {
 		long long ticket; /* asked about, 0: not asking */
+		int seen_issue;   /* its issue as shown: another station's change is refused */
 		long long sending; /* written, answer not yet here */
 		/* its answer lost with the link: made or not, the QR shown
 		 * may be dead, so none is shown until the tickets are read */
@@ -316,8 +317,8 @@ static void reissue_answer(struct db *db, json_t *doc, void *ctx)
 			 "Ticket #%lld reissued (issue %lld): the new QR is shown; the old one no longer works", ticket,
 			 (long long)json_integer_value(json_object_get(doc, "issue")));
 	app_status(s->app, !doc, "%s", s->reissue.said);
-	if (doc)
-		load_tickets(s->app, s); /* the new QR */
+	if (doc || db_error_is_stale(db))
+		load_tickets(s->app, s); /* the new QR, or the one another station made */
 }
 
 /* The question F8 asked: y reissues, n or Esc keeps the ticket; F1 and
@@ -336,6 +337,7 @@ static int reissue_key(struct app *app, struct mytickets_state *s, enum action a
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (!db_ticket_reissue_submit(app_db(app), &s->reissue, ticket, false, "reissued at the desk (lost)",
+				      s->reissue.seen_issue,
 				      reissue_answer, s)) {
 		app_status(app, true, "ticket #%lld not reissued: %s", ticket, app_db(app)->err);
 		return SCR_HANDLED | SCR_REDRAW;
@@ -377,6 +379,7 @@ static int mytickets_key(struct app *app, void *state, enum action action, int k
 			return SCR_HANDLED | SCR_REDRAW;
 		}
 		s->reissue.ticket = t->id;
+		s->reissue.seen_issue = (int)t->issue;
 		snprintf(s->reissue.about, sizeof s->reissue.about, "%.100s, %.200s", t->type,
 			 s->people[s->people_cursor.selected].name);
 		return SCR_HANDLED | SCR_REDRAW;

@@ -604,6 +604,16 @@ static void test_mytickets_reissues_a_lost_ticket(void **state)
 	run_free(&r);
 	tmux_keys(&t, "F9");
 	assert_true(tmux_wait_for(&t, "badge saved as", 3000));
+	/* another desk reissues it while this one asks: y here is refused,
+	 * not a third QR that kills the one just handed over */
+	tmux_keys(&t, "F8");
+	assert_true(tmux_wait_for(&t, "the old one stops working", 3000));
+	r = run_cmd("$BOXOFFICE ticket reissue %lld --reason 'other desk' && sleep 0.5", ticket);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	tmux_keys(&t, "y");
+	assert_true(tmux_wait_for(&t, "changed at another station", 3000));
+	assert_int_equal(test_scalar(c, "SELECT issue FROM ticket WHERE id = $1", 1, p), 3);
 	tmux_stop(&t);
 	r = run_cmd("zbarimg --quiet --raw $BOXOFFICE_TEST_TMP/badges-lost/badge-*.png 2>/dev/null");
 	assert_int_equal(r.status, 0);

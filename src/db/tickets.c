@@ -412,10 +412,11 @@ json_t *db_ticket_reissue(struct db *db, long long ticket_id, bool unassign, con
 }
 
 bool db_ticket_reissue_submit(struct db *db, const void *owner, long long ticket_id, bool unassign,
-			      const char *reason, db_json_fn done, void *ctx)
+			      const char *reason, int seen_issue, db_json_fn done, void *ctx)
 {
-	char id[24];
-	const char *p[3] = { id, unassign ? "true" : "false", reason };
+	char id[24], issue[16];
+	const char *p[4] = { id, unassign ? "true" : "false", reason, seen_issue > 0 ? issue : NULL };
 	snprintf(id, sizeof id, "%lld", ticket_id);
-	return db_json_submit(db, owner, "SELECT ticket_reissue($1, $2, $3)", 3, p, done, ctx);
+	snprintf(issue, sizeof issue, "%d", seen_issue);
+	return db_json_submit(db, owner, "SELECT ticket_reissue($1, $2, $3, $4::integer)", 4, p, done, ctx);
 }

@@ -96,8 +96,9 @@ json_t *db_ticket_assign_rows(struct db *db, long long order_id, const json_t *r
 json_t *db_ticket_reissue(struct db *db, long long ticket_id, bool unassign, const char *reason);
 /* The same for the terminal loop (async.h): a new QR for the ticket, the
  * holder kept (or taken off: unassign); done gets {"ticket","issue"} or
- * NULL with db->err. */
+ * NULL with db->err. seen_issue: the issue the screen showed, refused
+ * (stale) when another station changed the ticket since; 0: unchecked. */
 bool db_ticket_reissue_submit(struct db *db, const void *owner, long long ticket_id, bool unassign,
-			      const char *reason, db_json_fn done, void *ctx);
+			      const char *reason, int seen_issue, db_json_fn done, void *ctx);
 
 #endif
