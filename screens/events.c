@@ -7,11 +7,16 @@
 
 #include "../src/app/theme.h"
 #include "../src/core/money.h"
+#include "../src/core/util.h"
 #include "../src/db/async.h"
 #include "../src/db/events_view.h"
 #include "screen.h"
 
-#define EVENTS_MAX 256
+/* Every event, in date order: a deployment keeps years of past events
+ * and the ones a clerk needs are the newest (a fixed 256 hid every
+ * event after the 256th by date). Rows are allocated as read; past this
+ * many the list says it shows only the first. */
+#define EVENTS_MAX 10000
 
 struct event_row {
 	long long id;
@@ -24,7 +29,9 @@ struct event_row {
 
 struct events_state {
 	struct list_cursor cursor;
-	struct event_row rows[EVENTS_MAX];
+	struct event_row *rows; /* cursor.count of them, allocated for rows_cap */
+	int rows_cap;
+	bool more;              /* EVENTS_MAX read and there are more */
 	struct read_mark mark;
 	struct app *app;
 	int first_row_y; /* where draw put the first row, for clicks */
@@ -45,10 +52,20 @@ static void events_answer(struct db *db, const PGresult *res, void *ctx)
 	struct events_state *s = ctx;
 	struct app *app = s->app;
 
+	int n;
+
 	read_mark_answer(&s->mark, db, res != NULL);
 	if (!res)
 		return;
-	s->cursor.count = PQntuples(res);
+	n = PQntuples(res);
+	s->more = n > EVENTS_MAX;
+	if (n > EVENTS_MAX)
+		n = EVENTS_MAX;
+	if (n > s->rows_cap) {
+		s->rows = xrealloc(s->rows, (size_t)n * sizeof s->rows[0]);
+		s->rows_cap = n;
+	}
+	s->cursor.count = n;
 	for (int i = 0; i < s->cursor.count; i++) {
 		struct event_row *r = &s->rows[i];
 		r->id = db_int(res, i, EO_ID);
@@ -69,7 +86,7 @@ static void events_query(struct app *app, void *state)
 
 	s->app = app;
 	db_cancel_owner(app_db(app), s); /* a newer read supersedes */
-	read_mark_sent(&s->mark, app, db_event_overview_submit(app_db(app), s, EVENTS_MAX, events_answer, s));
+	read_mark_sent(&s->mark, app, db_event_overview_submit(app_db(app), s, EVENTS_MAX + 1, events_answer, s));
 }
 
 static void events_draw(struct app *app, void *state, struct rect a)
@@ -80,13 +97,18 @@ static void events_draw(struct app *app, void *state, struct rect a)
 	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
 	bool stale = read_mark_stale(app, &s->mark);
 
-	visible = a.h - (mark ? 2 : 1); /* the last line marks rows that are not current */
+	/* the last line marks rows that are not current, or says the list
+	 * stops short */
+	visible = a.h - (mark || s->more ? 2 : 1);
 
 	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, COL_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, visible);
 	s->first_row_y = a.y + 1;
 	if (mark) /* the last line says whether the rows are current */
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, mark, stale ? theme_attr(C_OFFLINE) : theme_attr(C_DIM));
+	else if (s->more)
+		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, "The first 10,000 events by date are listed; later ones are not.",
+			  theme_attr(C_DIM));
 	if (s->cursor.count == 0 && !mark)
 		draw_text(a.y + 2, a.x + 2, a.w - 4, "No events yet: boxoffice event add --name NAME --date YYYY-MM-DD",
 			  theme_attr(C_DIM));
@@ -152,10 +174,18 @@ static int events_notify(struct app *app, void *state, const char *channel, cons
 	return strcmp(channel, "boxoffice_events") == 0 ? SCR_REQUERY : SCR_IGNORED;
 }
 
+static void events_done(struct app *app, void *state)
+{
+	struct events_state *s = state;
+	(void)app;
+	free(s->rows);
+}
+
 const struct screen_ops events_screen = {
 	.name = "events",
 	.title = "Events",
 	.state_size = sizeof(struct events_state),
+	.done = events_done,
 	.query = events_query,
 	.draw = events_draw,
 	.on_key = events_key,

@@ -18,6 +18,14 @@ static void test_tui_opens_navigates_and_quits(void **state)
 
 	/* the last dates of all, so End finds them whatever other tests added */
 	make_event(ev, "9998-01-01", 1);
+	/* more events than a screen's fixed table held (256): years of past
+	 * events must not hide the newest */
+	{
+		PGconn *c = test_connect();
+		PQclear(test_query(c, "INSERT INTO event (name, date) SELECT 'Past ' || g || ' ' || clock_timestamp(), "
+				   "date '2001-01-01' + g FROM generate_series(1, 300) g", 0, NULL));
+		PQfinish(c);
+	}
 	tmux_start(&t, "shell", 100, 30, "$BOXOFFICE --station gate-tui; echo EXITED rc=$?; sleep 30");
 	assert_true(tmux_wait_for(&t, "ONLINE", 10000));
 	screen = tmux_capture(&t);
