@@ -376,7 +376,8 @@ static int sale_tick(struct app *app, void *state)
 	if (st == DOC_JOB_FAILED && s->receipt_printing) {
 		/* no printer here: the PDF is still one key away */
 		s->receipt_offer = true;
-		app_status(app, true, "Receipt not printed — s saves it as a PDF · %s", msg);
+		/* the why first: the offer above says s saves a PDF */
+		app_status(app, true, "Receipt not printed: %s", msg);
 	} else
 		app_status(app, st == DOC_JOB_FAILED, "%s", msg);
 	doc_job_free(s->receipt_job);
