@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "../src/app/badge.h"
 #include "../src/app/bulk.h"
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
@@ -84,6 +83,7 @@ struct assign_state {
 		unsigned flags;
 		char name[FIELD_TEXT_MAX], what[3 * FIELD_TEXT_MAX];
 	} out;
+	struct badge_job badge; /* F9's, made by a child */
 };
 
 static void matches_answer(struct db *db, const PGresult *res, void *ctx)
@@ -362,6 +362,30 @@ static void assigned(struct db *db, json_t *doc, void *ctx)
 	assign_query(s->app, s);
 }
 
+/* Why a ticket key finds no ticket: the list is still being read, could
+ * not be read, or the order has none (not settled). */
+static void no_ticket_why(struct app *app, const struct assign_state *s, const char *what, char *buf, size_t size)
+{
+	if (read_mark_stale(app, &s->list_mark))
+		snprintf(buf, size, "No ticket %s: the tickets of order #%lld were not read (%s).", what, s->order_id,
+			 app_online(app) ? s->list_mark.error : "offline");
+	else if (s->list_mark.loading)
+		snprintf(buf, size, "No ticket %s yet: the tickets of order #%lld are still being read.", what,
+			 s->order_id);
+	else
+		snprintf(buf, size, "No ticket %s: order #%lld has none until it is settled.", what, s->order_id);
+}
+
+/* F8 or F9 before there is a ticket to act on: said, not silent. */
+static int no_ticket_yet(struct app *app, const struct assign_state *s, const char *what)
+{
+	char why[700];
+
+	no_ticket_why(app, s, what, why, sizeof why);
+	app_status(app, true, "%s", why);
+	return SCR_HANDLED | SCR_REDRAW;
+}
+
 static int assign_submit(struct app *app, struct assign_state *s)
 {
 	const struct ticket_row *t;
@@ -378,8 +402,7 @@ static int assign_submit(struct app *app, struct assign_state *s)
 	s->error = true;
 	if (s->cursor.count == 0) {
 		/* Enter did nothing, unsaid: the order has no tickets yet */
-		snprintf(s->message, sizeof s->message, "No ticket to assign: order #%lld has none until it is settled.",
-			 s->order_id);
+		no_ticket_why(app, s, "to assign", s->message, sizeof s->message);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	t = &s->tickets[s->cursor.selected];
@@ -657,15 +680,14 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 		snprintf(s->fields[A_COMPANY].text, FIELD_TEXT_MAX, "%s", s->matches[s->picked].company);
 		return SCR_HANDLED | SCR_REDRAW;
 	case ACT_BADGE:
-		if (s->cursor.count > 0) {
-			char msg[600];
-			bool ok = badge_print_ticket(app_db(app), s->tickets[s->cursor.selected].id, msg, sizeof msg);
-			app_status(app, !ok, "%s", msg);
-		}
-		return SCR_HANDLED | SCR_REDRAW;
+		if (s->cursor.count == 0)
+			return no_ticket_yet(app, s, "for a badge");
+		return badge_job_start(app, &s->badge, s->tickets[s->cursor.selected].id);
 	case ACT_UNASSIGN:
 		/* it voids a badge that may be printed: asked first (y/n) */
-		if (s->cursor.count > 0) {
+		if (s->cursor.count == 0)
+			return no_ticket_yet(app, s, "to unassign");
+		{
 			const struct ticket_row *t = &s->tickets[s->cursor.selected];
 			if (!t->holder[0]) {
 				app_status(app, true, "ticket #%lld is not assigned: nothing to unassign", t->id);
@@ -707,6 +729,12 @@ static void assign_done(struct app *app, void *state)
 	db_cancel_owner(app_db(app), &s->cursor);
 	db_cancel_owner(app_db(app), &s->matches);
 	bulk_close(state);
+	badge_job_done(&s->badge);
+}
+
+static int assign_tick(struct app *app, void *state)
+{
+	return badge_job_tick(app, &((struct assign_state *)state)->badge);
 }
 
 /* The assignment on its way: closing would cancel it. */
@@ -764,4 +792,5 @@ const struct screen_ops assign_screen = {
 	.writing = assign_writing,
 	.unsaved = assign_unsaved,
 	.on_notify = assign_notify,
+	.on_tick = assign_tick,
 };

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/app/badge.h"
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/order.h"
@@ -50,6 +49,7 @@ struct mytickets_state {
 		char said[400];
 		bool said_error;
 	} reissue;
+	struct badge_job badge; /* F9's, made by a child */
 };
 
 static long long selected_person(const struct mytickets_state *s)
@@ -152,17 +152,18 @@ static void search_soon(struct app *app, struct mytickets_state *s)
 static int mytickets_tick(struct app *app, void *state)
 {
 	struct mytickets_state *s = state;
+	int badge = badge_job_tick(app, &s->badge);
 
 	if (s->search_due && db_now_ms() >= s->search_due) {
 		if (app_online(app))
 			search_now(app, s);
 		else
 			s->search_due = 0, s->people_mark.loading = false;
-		return SCR_REDRAW;
+		return badge | SCR_REDRAW;
 	}
 	if (s->search_due)
 		app_wake_in(app, (int)(s->search_due - db_now_ms()));
-	return app_online(app) ? SCR_IGNORED : SCR_REDRAW;
+	return badge | (app_online(app) ? SCR_IGNORED : SCR_REDRAW);
 }
 
 static void mytickets_init(struct app *app, void *state, const struct screen_arg *arg)
@@ -385,11 +386,8 @@ static int mytickets_key(struct app *app, void *state, enum action action, int k
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (action == ACT_BADGE) {
-		char msg[600];
-		if ((t = shown_ticket(app, s))) {
-			bool ok = badge_print_ticket(app_db(app), t->id, msg, sizeof msg);
-			app_status(app, !ok, "%s", msg);
-		}
+		if ((t = shown_ticket(app, s)))
+			return badge_job_start(app, &s->badge, t->id);
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 
@@ -436,6 +434,7 @@ static int mytickets_notify(struct app *app, void *state, const char *channel, c
 static void mytickets_done(struct app *app, void *state)
 {
 	db_cancel_owner(app_db(app), &((struct mytickets_state *)state)->reissue);
+	badge_job_done(&((struct mytickets_state *)state)->badge);
 }
 
 /* While F8 asks, the key bar and the help show y, n and Esc. */

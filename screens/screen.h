@@ -153,6 +153,19 @@ const struct screen_ops *screen_by_name(const char *name);
  * once: the list selects it when it reads its rows again. */
 long long org_form_saved_id(void);
 
+/* F9's badge (src/app/badge_job.c): made and printed by a child process,
+ * one at a time per screen, never waited for on the loop. start says
+ * "making the badge…" (or why not); tick, from on_tick, says how it went
+ * once it is done; done lets a job still running finish on its own. */
+struct doc_job;
+struct badge_job {
+	struct doc_job *job;
+	long long ticket_id;
+};
+int badge_job_start(struct app *app, struct badge_job *b, long long ticket_id);
+int badge_job_tick(struct app *app, struct badge_job *b);
+void badge_job_done(struct badge_job *b);
+
 /* Where a screen's data stands, for its reads queued on the loop: the
  * rows shown stay while a read is out (marked "loading…"), and when the
  * read failed or the station is offline the screen says so rather than

@@ -202,17 +202,21 @@ static void test_multibyte_refusal_past_256_bytes_is_whole(void **state)
 	/* the list's newest order first: Home a opens the assign screen on it */
 	tmux_keys(&t, "Home a");
 	assert_true(tmux_wait_for(&t, "Assign the selected ticket to:", 5000));
+	/* F9 on the ticket listed (before the list is read it says so) */
+	assert_true(tmux_wait_for(&t, "(not assigned)", 5000));
 	tmux_keys(&t, "F9");
-	assert_true(tmux_wait_for(&t, "refused the badge", 15000)); /* a PNG is drawn first */
-	snprintf(expect, sizeof expect, "printer Kontorsskrivaren refused the badge; saved as %s/badge-%lld.png", dir,
-		 ticket);
+	assert_true(tmux_wait_for(&t, "refused the badge", 20000)); /* a PNG is drawn first, by a child */
+	/* lp's own words (no such printer, no CUPS here, or no lp) between */
+	snprintf(expect, sizeof expect, "saved as %s/badge-%lld.png", dir, ticket);
 	assert_true(strlen(expect) > 256);
 	assert_true(tmux_wait_for(&t, "(F1: all)", 1000));
 	tmux_keys(&t, "F1");
 	assert_true(tmux_wait_for(&t, HEADING, 3000));
 	said = help_messages(&t);
 	want = no_spaces(expect);
-	assert_string_equal(said, want);
+	if (strncmp(said, "printerKontorsskrivarenrefusedthebadge:", 39) != 0 || strlen(said) < strlen(want) ||
+	    strcmp(said + strlen(said) - strlen(want), want) != 0)
+		fail_msg("F1 shows \"%s\", not the refusal ending \"%s\"", said, want);
 	free(said);
 	free(want);
 	tmux_stop(&t);

@@ -18,6 +18,11 @@
 
 #include <gd.h>
 
+static const char *tmp_dir(void)
+{
+	return getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp";
+}
+
 static PGconn *conn;
 static long long event_id;
 
@@ -472,6 +477,116 @@ static void test_assign_screen_cuts_long_names_with_an_ellipsis(void **state)
 	tmux_stop(&t);
 }
 
+/* ticket badge --print hands the PNG to lp with the station's printer and
+ * says so; when lp fails the PNG is still there and the error names it. */
+static void test_badge_print_from_the_cli(void **state)
+{
+	long long ev = make_event(unique_name("Print Gala"), "2041-01-04", 0), order, ticket;
+	char bin[600], lp[700], png[700], args[800], line[1000] = "";
+	struct run_result r;
+	json_t *tickets, *out;
+	FILE *f;
+	(void)state;
+
+	snprintf(bin, sizeof bin, "%s/lp-records-%d", tmp_dir(), (int)getpid());
+	mkdir(bin, 0755);
+	snprintf(lp, sizeof lp, "%s/lp", bin);
+	snprintf(args, sizeof args, "%s/args", bin);
+	assert_non_null(f = fopen(lp, "w"));
+	fprintf(f, "#!/bin/sh\n[ \"$LP_FAILS\" ] && { echo 'lp: Error - The printer or class does not exist.' >&2; exit 1; }\n"
+		   "echo \"$@\" > '%s'\n", args);
+	fclose(f);
+	chmod(lp, 0755);
+	make_type(ev, "Adult", 100, 10000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --company 'Print Corp'", ev);
+	assert_int_equal(r.status, 0);
+	order = out_id(r.out);
+	run_free(&r);
+	tickets = cli_json("$BOXOFFICE ticket list --order %lld --json", order);
+	ticket = json_integer_value(json_object_get(json_array_get(tickets, 0), "id"));
+	json_decref(tickets);
+	snprintf(png, sizeof png, "%s/printed-%lld.png", bin, ticket);
+	out = cli_json("PATH='%s':$PATH BOXOFFICE_PRINTER=Disken $BOXOFFICE ticket badge %lld --png '%s' --print",
+		       bin, ticket, png);
+	assert_string_equal(json_string_value(json_object_get(out, "printed_to")), "Disken");
+	json_decref(out);
+	assert_non_null(f = fopen(args, "r"));
+	assert_non_null(fgets(line, sizeof line, f));
+	fclose(f);
+	{
+		char want[900];
+		snprintf(want, sizeof want, "-s -d Disken %s\n", png);
+		assert_string_equal(line, want);
+	}
+	unlink(png);
+	r = run_cmd("LP_FAILS=1 PATH='%s':$PATH BOXOFFICE_PRINTER=Disken $BOXOFFICE ticket badge %lld --png '%s' --print",
+		    bin, ticket, png);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "printer Disken refused the badge: lp failed (exit 1): lp: Error - The printer"));
+	assert_non_null(strstr(r.err, png));
+	assert_int_equal(access(png, R_OK), 0);
+	run_free(&r);
+	unlink(png);
+	unlink(args);
+	unlink(lp);
+	rmdir(bin);
+}
+
+/* F9 with a printer that takes the job and never answers (an lp that
+ * hangs): the station answers the next keys at once, says the badge is
+ * being made, refuses a second F9 meanwhile, and past the lp deadline
+ * says the printer did not finish and where the PNG is. Before, F9 drew
+ * and printed on the loop, and a hung lp froze the station. */
+static void test_badge_printer_that_never_answers_holds_up_nothing(void **state)
+{
+	struct tmux t;
+	long long ev = make_event(unique_name("Hung Printer Gala"), "2041-01-03", 0), order, ticket;
+	char bin[600], lp[700], cmd[1600], png[700], want[200];
+	struct run_result r;
+	json_t *tickets;
+	FILE *f;
+	(void)state;
+
+	snprintf(bin, sizeof bin, "%s/lp-hangs-%d", tmp_dir(), (int)getpid());
+	mkdir(bin, 0755);
+	snprintf(lp, sizeof lp, "%s/lp", bin);
+	assert_non_null(f = fopen(lp, "w"));
+	fputs("#!/bin/sh\nexec sleep 60\n", f);
+	fclose(f);
+	chmod(lp, 0755);
+	make_type(ev, "Adult", 100, 10000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 2 --company 'Hung Corp'", ev);
+	assert_int_equal(r.status, 0);
+	order = out_id(r.out);
+	run_free(&r);
+	tickets = cli_json("$BOXOFFICE ticket list --order %lld --json", order);
+	ticket = json_integer_value(json_object_get(json_array_get(tickets, 0), "id"));
+	json_decref(tickets);
+	snprintf(cmd, sizeof cmd,
+		 "PATH='%s':$PATH BOXOFFICE_PRINTER=Hangs BOXOFFICE_LP_TIMEOUT_MS=2500 BOXOFFICE_BADGES='%s/badges' "
+		 "$BOXOFFICE --screen orders --event %lld; sleep 60",
+		 bin, tmp_dir(), ev);
+	tmux_start(&t, "hungprinter", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Hung Corp", 10000));
+	open_assign(&t);
+	assert_true(tmux_wait_for(&t, "(not assigned)", 5000));
+	tmux_keys(&t, "F9");
+	snprintf(want, sizeof want, "making the badge of ticket #%lld", ticket);
+	assert_true(tmux_wait_for(&t, want, 5000));
+	/* the loop is free: a second F9 is refused, typing shows at once */
+	tmux_keys(&t, "F9");
+	assert_true(tmux_wait_for(&t, "still making the badge", 1500));
+	tmux_type(&t, "Hanna");
+	assert_true(tmux_wait_for(&t, "Hanna", 1500));
+	assert_true(tmux_wait_for(&t, "refused the badge: lp did not finish", 20000));
+	snprintf(png, sizeof png, "%s/badges/badge-%lld.png", tmp_dir(), ticket);
+	assert_int_equal(access(png, R_OK), 0);
+	unlink(png); /* the folder is shared: db_tui counts the badges in it */
+	tmux_stop(&t);
+	unlink(lp);
+	rmdir(bin);
+}
+
 /* F9 is Alerts on every other screen; here it is Badge, and the key bar
  * and the help say so (the help names Alerts' way from here). */
 static void test_assign_screen_f9_says_badge(void **state)
@@ -497,7 +612,7 @@ static void test_assign_screen_f9_says_badge(void **state)
 	tmux_keys(&t, "Escape");
 	assert_true(tmux_wait_for(&t, "Assign the selected ticket to:", 3000));
 	tmux_keys(&t, "F9");
-	assert_true(tmux_wait_for(&t, "badge saved as", 5000));
+	assert_true(tmux_wait_for(&t, "badge saved as", 15000)); /* by a child process */
 	assert_false(screen_has(&t, "│ Alerts │"));
 	snprintf(png, sizeof png, "%s/badges/badge-%lld.png",
 		 getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp", first);
@@ -624,11 +739,6 @@ static void test_bulk_csv_all_or_nothing(void **state)
 	/* no free ticket left for a fourth person */
 	write_file(path, "Late,late@example.com\n");
 	expect_status(1, "$BOXOFFICE ticket assign-csv --order %lld --file %s", order, path);
-}
-
-static const char *tmp_dir(void)
-{
-	return getenv("BOXOFFICE_TEST_TMP") ? getenv("BOXOFFICE_TEST_TMP") : "/tmp";
 }
 
 static long long settled_order(int qty)
@@ -1108,6 +1218,11 @@ static void test_assign_without_tickets_says_why(void **state)
 		char *screen = tmux_capture(&t);
 		fail_msg("Enter without tickets did nothing, unsaid:\n%s", screen);
 	}
+	/* F9 and F8 too: no badge and nothing to unassign, said */
+	tmux_keys(&t, "F9");
+	assert_true(tmux_wait_for(&t, "No ticket for a badge", 3000));
+	tmux_keys(&t, "F8");
+	assert_true(tmux_wait_for(&t, "No ticket to unassign", 3000));
 	tmux_stop(&t);
 }
 
@@ -1134,6 +1249,8 @@ int main(void)
 		cmocka_unit_test(test_assign_screen_asks_before_unassigning),
 		cmocka_unit_test(test_assign_screen_cuts_long_names_with_an_ellipsis),
 		cmocka_unit_test(test_assign_screen_f9_says_badge),
+		cmocka_unit_test(test_badge_printer_that_never_answers_holds_up_nothing),
+		cmocka_unit_test(test_badge_print_from_the_cli),
 		cmocka_unit_test(test_badge_sets_a_long_name_whole),
 	};
 	if (getenv("TEST_FILTER"))

@@ -517,7 +517,7 @@ static void test_assign_three_tickets_to_three_people(void **state)
 	}
 	/* F9: the selected ticket's badge, saved (no printer configured). */
 	tmux_keys(&t, "F9");
-	assert_true(tmux_wait_for(&t, "badge saved as", 3000));
+	assert_true(tmux_wait_for(&t, "badge saved as", 15000)); /* by a child process */
 	tmux_stop(&t);
 	r = run_cmd("zbarimg --quiet --raw $BOXOFFICE_TEST_TMP/badges/badge-*.png 2>/dev/null | grep -c '^BX1:'");
 	assert_int_equal(r.status, 0);
@@ -611,7 +611,7 @@ static void test_mytickets_reissues_a_lost_ticket(void **state)
 	assert_non_null(strstr(r.out, "reissued (old QR)"));
 	run_free(&r);
 	tmux_keys(&t, "F9");
-	assert_true(tmux_wait_for(&t, "badge saved as", 3000));
+	assert_true(tmux_wait_for(&t, "badge saved as", 15000)); /* by a child process */
 	/* another desk reissues it while this one asks: y here is refused,
 	 * not a third QR that kills the one just handed over */
 	tmux_keys(&t, "F8");

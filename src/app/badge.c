@@ -12,16 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <spawn.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "../core/fit_lines.h"
 #include "../core/qr.h"
-#include "../core/token.h"
-#include "../db/tickets.h"
 
-extern char **environ;
 
 
 struct template {
@@ -241,53 +235,4 @@ bool badge_render(const struct badge *b, const char *png_path, char *err, size_t
 		remove(png_path);
 	}
 	return ok;
-}
-
-bool badge_print_ticket(struct db *db, long long ticket_id, char *msg, size_t size)
-{
-	const char *dir = getenv("BOXOFFICE_BADGES"), *printer = getenv("BOXOFFICE_PRINTER");
-	char path[1024], token[TOKEN_MAX + 8], err[512];
-	PGresult *res = db_ticket_get(db, ticket_id);
-	struct badge b;
-	bool ok;
-
-	if (!res || PQntuples(res) == 0) {
-		snprintf(msg, size, "ticket %lld cannot be read: %s", ticket_id, res ? "not found" : db->err);
-		PQclear(res);
-		return false;
-	}
-	if (strcmp(db_text(res, 0, TK_STATUS), "valid") != 0 || !db_ticket_token(db, res, 0, token, sizeof token)) {
-		snprintf(msg, size, "ticket %lld is void: no badge", ticket_id);
-		PQclear(res);
-		return false;
-	}
-	if (!dir || !*dir)
-		dir = "badges";
-	mkdir(dir, 0755);
-	snprintf(path, sizeof path, "%s/badge-%lld.png", dir, ticket_id);
-	b = (struct badge){ db_text(res, 0, TK_EVENT_NAME),
-			    *db_text(res, 0, TK_PERSON) ? db_text(res, 0, TK_PERSON) : "Guest",
-			    db_text(res, 0, TK_COMPANY), db_text(res, 0, TK_TYPE), token };
-	ok = badge_render(&b, path, err, sizeof err);
-	PQclear(res);
-	if (!ok) {
-		snprintf(msg, size, "badge not made: %s", err);
-		return false;
-	}
-	if (printer && *printer) {
-		/* lp queues the job and returns at once; its exit says whether the
-		 * printer took it. */
-		char *argv[] = { "lp", "-s", "-d", (char *)printer, path, NULL };
-		pid_t pid;
-		int status = 0;
-		if (posix_spawnp(&pid, "lp", NULL, NULL, argv, environ) != 0 || waitpid(pid, &status, 0) < 0 ||
-		    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			snprintf(msg, size, "printer %s refused the badge; saved as %s", printer, path);
-			return false;
-		}
-		snprintf(msg, size, "badge sent to %s (saved as %s)", printer, path);
-		return true;
-	}
-	snprintf(msg, size, "badge saved as %s (set BOXOFFICE_PRINTER to print)", path);
-	return true;
 }

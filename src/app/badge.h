@@ -17,10 +17,4 @@ bool badge_render(const struct badge *b, const char *png_path, char *err, size_t
 struct fit_lines;
 void badge_name_lines(const char *name, struct fit_lines *out, int *room);
 
-/* Renders a ticket's badge into the badge folder ($BOXOFFICE_BADGES, else
- * ./badges) and, when $BOXOFFICE_PRINTER names a printer and lp exists,
- * sends it there. Says what happened in msg; false on failure. */
-struct db;
-bool badge_print_ticket(struct db *db, long long ticket_id, char *msg, size_t size);
-
 #endif

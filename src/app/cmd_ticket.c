@@ -16,6 +16,7 @@
 #include "bulk.h"
 #include "cli.h"
 #include "commands.h"
+#include "deliver.h"
 
 int cmd_ticket_list(struct cli *cli, int argc, char **argv)
 {
@@ -191,12 +192,14 @@ int cmd_ticket_assign_csv(struct cli *cli, int argc, char **argv)
 
 int cmd_ticket_badge(struct cli *cli, int argc, char **argv)
 {
-	const char *what = "ticket badge", *pos[1], *png = NULL;
-	const struct cli_opt opts[] = { { "png", &png, NULL }, { NULL, NULL, NULL } };
+	const char *what = "ticket badge", *pos[1], *png = NULL, *printer = getenv("BOXOFFICE_PRINTER");
+	bool print = false;
+	const struct cli_opt opts[] = { { "png", &png, NULL }, { "print", NULL, &print }, { NULL, NULL, NULL } };
 	long long id;
 	PGresult *res;
 	char token[TOKEN_MAX + 8], err[512];
 	struct badge b;
+	json_t *out;
 	int npos, rc = cli_parse(what, argc, argv, opts, pos, 1, &npos);
 
 	if (rc)
@@ -229,7 +232,18 @@ int cmd_ticket_badge(struct cli *cli, int argc, char **argv)
 		return cli_fail(EXIT_FAILED, what, "%s", err);
 	}
 	PQclear(res);
-	cli_print_json(json_pack("{sI ss ss}", "ticket", (json_int_t)id, "png", png, "token", token));
+	/* the PNG is made either way: the path is what the clerk needs when
+	 * the printer fails */
+	if (print && !lp_print_file(png, err, sizeof err))
+		return cli_fail(strstr(err, "not found") ? EXIT_REFUSED : EXIT_FAILED, what,
+				"%s%s refused the badge: %s; saved as %s", printer && *printer ? "printer " : "the printer",
+				printer && *printer ? printer : "", err, png);
+	if (!printer || !*printer)
+		printer = "the default printer";
+	out = json_pack("{sI ss ss}", "ticket", (json_int_t)id, "png", png, "token", token);
+	if (print)
+		json_object_set_new(out, "printed_to", json_string(printer));
+	cli_print_json(out);
 	return EXIT_DONE;
 }
 

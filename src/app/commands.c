@@ -79,7 +79,7 @@ const struct command commands[] = {
 	{ "ticket", "unassign", cmd_ticket_unassign, "ticket unassign ID", "take a ticket back (old QR stops working)" },
 	{ "ticket", "reissue", cmd_ticket_reissue, "ticket reissue ID [--reason R]",
 	  "a new token for a lost ticket (old QR stops working)" },
-	{ "ticket", "badge", cmd_ticket_badge, "ticket badge ID --png FILE",
+	{ "ticket", "badge", cmd_ticket_badge, "ticket badge ID --png FILE [--print]",
 	  "badge image with name, company, type and QR" },
 	{ "ticket", "verify", cmd_ticket_verify, "ticket verify TOKEN",
 	  "check a token's signature and what its ticket is now" },

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,25 +86,34 @@ static void last_line(const char *text, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)(end - start), start);
 }
 
-bool receipt_print(const char *text, char *why, size_t size)
+/* lp -s [-d $BOXOFFICE_PRINTER] [file], text (or nothing) on its input,
+ * waiting at most $BOXOFFICE_LP_TIMEOUT_MS. */
+static bool lp_run(const char *text, const char *file, char *why, size_t size)
 {
 	char lp[PATH_MAX], err[1024] = "";
 	const char *printer = getenv("BOXOFFICE_PRINTER");
-	const char *argv[5] = { "lp", "-s", NULL, NULL, NULL };
+	const char *argv[6] = { "lp", "-s", NULL, NULL, NULL, NULL };
 	long long deadline = now_ms() + env_ms("BOXOFFICE_LP_TIMEOUT_MS", 15000);
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	int in[2], er[2], status = 0;
-	size_t elen = 0, len = strlen(text), off = 0;
+	int in[2], er[2], status = 0, argc = 2;
+	size_t elen = 0, len, off = 0;
 	pid_t pid, w;
 
+	if (!text)
+		text = ""; /* a file: lp's input is closed at once */
+	len = strlen(text);
+
 	if (!find_on_path("lp", lp, sizeof lp)) {
-		snprintf(why, size, "lp not found on PATH: install cups-client, or print the --text output yourself");
+		snprintf(why, size, "lp not found on PATH: install cups-client%s",
+			 file ? "" : ", or print the --text output yourself");
 		return false;
 	}
 	if (printer && *printer) {
-		argv[2] = "-d";
-		argv[3] = printer;
+		argv[argc++] = "-d";
+		argv[argc++] = printer;
 	}
+	if (file)
+		argv[argc++] = file;
 	if (pipe(in) < 0 || pipe(er) < 0) {
 		snprintf(why, size, "lp: %s", strerror(errno));
 		return false;
@@ -171,6 +181,16 @@ bool receipt_print(const char *text, char *why, size_t size)
 	return true;
 }
 
+bool receipt_print(const char *text, char *why, size_t size)
+{
+	return lp_run(text, NULL, why, size);
+}
+
+bool lp_print_file(const char *path, char *why, size_t size)
+{
+	return lp_run(NULL, path, why, size);
+}
+
 struct doc_job {
 	pid_t pid;
 	int out, err;
@@ -178,7 +198,7 @@ struct doc_job {
 	size_t olen, elen;
 	long long deadline;
 	long timeout_ms;
-	bool invoice;
+	enum doc_kind { DOC_RECEIPT, DOC_INVOICE, DOC_BADGE } kind;
 	struct doc_job *next; /* in the detached list */
 };
 
@@ -211,7 +231,7 @@ void doc_job_detach(struct doc_job *job)
 	detached = job;
 }
 
-static struct doc_job *job_start(struct db *db, const char *const *words, bool invoice, char *why, size_t size)
+static struct doc_job *job_start(struct db *db, const char *const *words, enum doc_kind kind, char *why, size_t size)
 {
 	const char *argv[24];
 	int n = 0, o[2], e[2];
@@ -288,9 +308,10 @@ static struct doc_job *job_start(struct db *db, const char *const *words, bool i
 	job->pid = pid;
 	job->out = o[0];
 	job->err = e[0];
-	job->invoice = invoice;
+	job->kind = kind;
 	/* the child's own waits (database, SMTP, lp) end sooner */
-	job->timeout_ms = env_ms("BOXOFFICE_SMTP_TIMEOUT_MS", 30000) + 30000;
+	job->timeout_ms = env_ms(kind == DOC_INVOICE ? "BOXOFFICE_SMTP_TIMEOUT_MS" : "BOXOFFICE_LP_TIMEOUT_MS",
+				 kind == DOC_INVOICE ? 30000 : 15000) + 30000;
 	job->deadline = now_ms() + job->timeout_ms;
 	return job;
 }
@@ -300,7 +321,7 @@ struct doc_job *invoice_deliver(struct db *db, long long order_id, char *why, si
 	char id[24];
 	const char *words[] = { "order", "invoice", id, "--again", NULL };
 	snprintf(id, sizeof id, "%lld", order_id);
-	return job_start(db, words, true, why, size);
+	return job_start(db, words, DOC_INVOICE, why, size);
 }
 
 struct doc_job *receipt_deliver(struct db *db, long long order_id, bool print, char *why, size_t size)
@@ -308,7 +329,24 @@ struct doc_job *receipt_deliver(struct db *db, long long order_id, bool print, c
 	char id[24];
 	const char *words[] = { "order", "receipt", id, print ? "--print" : NULL, NULL };
 	snprintf(id, sizeof id, "%lld", order_id);
-	return job_start(db, words, false, why, size);
+	return job_start(db, words, DOC_RECEIPT, why, size);
+}
+
+struct doc_job *badge_deliver(struct db *db, long long ticket_id, char *why, size_t size)
+{
+	const char *dir = getenv("BOXOFFICE_BADGES"), *printer = getenv("BOXOFFICE_PRINTER");
+	char id[24], png[PATH_MAX];
+	const char *words[] = { "ticket", "badge", id, "--png", png, printer && *printer ? "--print" : NULL, NULL };
+
+	if (!dir || !*dir)
+		dir = "badges";
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(why, size, "cannot make the badge folder %s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	snprintf(id, sizeof id, "%lld", ticket_id);
+	snprintf(png, sizeof png, "%s/badge-%lld.png", dir, ticket_id);
+	return job_start(db, words, DOC_BADGE, why, size);
 }
 
 static void describe(struct doc_job *job, char *msg, size_t size, int width)
@@ -317,7 +355,14 @@ static void describe(struct doc_job *job, char *msg, size_t size, int width)
 	const char *pdf = json_string_value(json_object_get(doc, "pdf"));
 	const char *to = json_string_value(json_object_get(doc, "mailed_to"));
 
-	if (job->invoice) {
+	if (job->kind == DOC_BADGE) {
+		const char *png = json_string_value(json_object_get(doc, "png"));
+		const char *printer = json_string_value(json_object_get(doc, "printed_to"));
+		if (printer)
+			snprintf(msg, size, "badge sent to %s (saved as %s)", printer, png ? png : "");
+		else
+			snprintf(msg, size, "badge saved as %s (set BOXOFFICE_PRINTER to print)", png ? png : "");
+	} else if (job->kind == DOC_INVOICE) {
 		/* what needs doing first (the seller), then the mail; in
 		 * shorter words where the whole does not fit */
 		const char *code = json_string_value(json_object_get(doc, "invoice"));
@@ -361,7 +406,8 @@ enum doc_job_state doc_job_poll(struct doc_job *job, char *msg, size_t size, int
 		kill(job->pid, SIGKILL);
 		waitpid(job->pid, &status, 0);
 		job->pid = 0;
-		snprintf(msg, size, "%s: no answer within %ld s, stopped", job->invoice ? "invoice" : "receipt",
+		snprintf(msg, size, "%s: no answer within %ld s, stopped",
+			 job->kind == DOC_INVOICE ? "invoice" : job->kind == DOC_BADGE ? "badge" : "receipt",
 			 job->timeout_ms / 1000);
 		return DOC_JOB_FAILED;
 	}
@@ -371,7 +417,9 @@ enum doc_job_state doc_job_poll(struct doc_job *job, char *msg, size_t size, int
 	if (w < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		char line[400];
 		last_line(job->ebuf, line, sizeof line);
-		snprintf(msg, size, "%s", line[0] ? line : "the document could not be made");
+		/* the badge's own words say what failed: without the command's name */
+		snprintf(msg, size, "%s", !line[0] ? "the document could not be made"
+			 : job->kind == DOC_BADGE && strncmp(line, "ticket badge: ", 14) == 0 ? line + 14 : line);
 		return DOC_JOB_FAILED;
 	}
 	describe(job, msg, size, width);
