@@ -88,6 +88,7 @@ struct checkin_state {
 	} found[8];
 	int nfound, found_sel;
 	int find_people; /* people the last search found (with or without tickets) */
+	bool searching;  /* the search for find.text is out (under &found) */
 	char find_error[200]; /* why the last search failed, "" when it did not */
 	/* This station's rejects (the database records admits only), shown in
 	 * Last scans with the database's scans, newest first. */
@@ -392,6 +393,8 @@ static void checkin_done(struct app *app, void *state)
 	db_cancel_owner(app_db(app), &s->fig);
 	db_cancel_owner(app_db(app), s->rules);
 	db_cancel_owner(app_db(app), &s->pick);
+	db_cancel_owner(app_db(app), &s->found);
+	s->searching = false;
 	json_decref(s->pick);
 	s->pick = NULL;
 	camera_close(s->cam);
@@ -797,6 +800,8 @@ static void checkin_draw(struct app *app, void *state, struct rect a)
 		}
 		if (s->find_error[0] && app_online(app))
 			draw_text(y++, a.x + 2, a.w - 4, s->find_error, theme_attr(C_STATUS_ERR));
+		else if (s->nfound == 0 && s->searching && app_online(app))
+			draw_text(y++, a.x + 2, a.w - 4, "Searching…", theme_attr(C_DIM));
 		else if (s->nfound == 0 && strlen(s->find.text) >= 2) {
 			bool emails = may_read_emails(app);
 			draw_text(y++, a.x + 2, a.w - 4,
@@ -1016,42 +1021,48 @@ static bool may_read_emails(struct app *app)
 	return app_role(app)[0] && role_allows(app_role(app), "clerk");
 }
 
+static void found_answer(struct db *db, const PGresult *res, void *ctx)
+{
+	struct checkin_state *s = ctx;
+	bool emails = may_read_emails(s->app);
+
+	s->searching = false;
+	if (!res) {
+		snprintf(s->find_error, sizeof s->find_error, "Cannot search: %.160s", db->err);
+		return;
+	}
+	s->find_people = PQntuples(res) ? (int)db_int(res, 0, DF_PEOPLE) : 0;
+	for (int i = 0; i < PQntuples(res) && s->nfound < 8; i++) {
+		const char *also = db_text(res, i, DF_ALSO);
+		if (!db_int(res, i, DF_TICKET))
+			continue; /* found, but holds no valid ticket */
+		s->found[s->nfound].ticket = db_int(res, i, DF_TICKET);
+		/* the ticket first: one person's tickets differ only there */
+		snprintf(s->found[s->nfound].what, sizeof s->found[0].what, "#%s %s%s", db_text(res, i, DF_TICKET),
+			 db_text(res, i, DF_TYPE), db_int(res, i, DF_SCANS) % 2 ? " · inside" : "");
+		snprintf(s->found[s->nfound++].who, sizeof s->found[0].who, "%s%s%s%s", db_text(res, i, DF_NAME),
+			 !also[0] ? "" : emails ? " <" : " · ", also, also[0] && emails ? ">" : "");
+	}
+}
+
 /* People by name (and e-mail for a login that may read e-mails; a gate
- * reads names and companies only, db/026), with their valid tickets. */
+ * reads names and companies only, db/026), with their valid tickets: one
+ * read queued on the loop, each key's superseding the one out, so typing
+ * at the door never waits for the database. */
 static void search(struct app *app, struct checkin_state *s)
 {
-	PGresult *people;
-	bool emails = may_read_emails(app);
+	db_cancel_owner(app_db(app), &s->found);
+	s->searching = false;
 	s->nfound = 0;
 	s->found_sel = 0;
 	s->find_people = 0;
 	s->find_error[0] = '\0';
 	if (strlen(s->find.text) < 2 || !app_online(app))
 		return;
-	people = emails ? db_person_search(app_db(app), app_event_id(app), s->find.text, 8)
-			: db_door_person_search(app_db(app), app_event_id(app), s->find.text, 8);
-	if (!people)
+	s->searching = db_door_find_submit(app_db(app), &s->found, app_event_id(app), s->find.text,
+					   may_read_emails(app), 8, found_answer, s);
+	if (!s->searching)
 		snprintf(s->find_error, sizeof s->find_error, "Cannot search: %.160s", app_db(app)->err);
-	s->find_people = people ? PQntuples(people) : 0;
-	for (int i = 0; people && i < PQntuples(people) && s->nfound < 8; i++) {
-		PGresult *t = emails ? db_tickets_of_person(app_db(app), db_int(people, i, 0))
-				     : db_door_tickets_of_person(app_db(app), db_int(people, i, 0));
-		const char *extra = db_text(people, i, 2);
-		if (!t)
-			snprintf(s->find_error, sizeof s->find_error, "Cannot read the tickets: %.160s", app_db(app)->err);
-		for (int k = 0; t && k < PQntuples(t) && s->nfound < 8; k++) {
-			if (strcmp(db_text(t, k, TK_STATUS), "valid") != 0)
-				continue;
-			s->found[s->nfound].ticket = db_int(t, k, TK_ID);
-			/* the ticket first: one person's tickets differ only there */
-			snprintf(s->found[s->nfound].what, sizeof s->found[0].what, "#%s %s%s", db_text(t, k, TK_ID),
-				 db_text(t, k, TK_TYPE), db_int(t, k, TK_SCANS) % 2 ? " · inside" : "");
-			snprintf(s->found[s->nfound++].who, sizeof s->found[0].who, "%s%s%s%s", db_text(people, i, 1),
-				 !extra[0] ? "" : emails ? " <" : " · ", extra, extra[0] && emails ? ">" : "");
-		}
-		PQclear(t);
-	}
-	PQclear(people);
 }
 
 /* The database's verdict, or its failure: a lost link (or a deadline
@@ -1367,7 +1378,7 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 	if (action == ACT_FIND) {
 		s->finding = !s->finding;
 		s->find.text[0] = '\0';
-		s->nfound = 0;
+		search(app, s); /* nothing to find: the one out, if any, is dropped */
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	if (s->finding) {

@@ -721,6 +721,48 @@ static void test_start_on_a_silent_link_decides_in_time(void **state)
 	proxy_stop(px);
 }
 
+/* F3 at the door with the link gone silent: each typed letter shows at
+ * once (the search is a read queued on the loop, not a wait), the list
+ * says "Searching…", and a badge scanned meanwhile is still decided by
+ * the deadline. Before, every letter past the first ran the search (and
+ * a read per person) on the loop, and the door froze with it. */
+static void test_find_by_name_on_a_frozen_link_answers_keys(void **state)
+{
+	char tokens[2][512], cmd[900];
+	struct proxy *px = proxy_start(NULL);
+	long long ev = event_with_tokens(NULL, 2, tokens);
+	struct tmux t;
+	(void)state;
+
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_STATE=%s/door-find BOXOFFICE_VERDICT_MS=%d $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s "
+		 "--station door-find --screen checkin --event %lld; sleep 30",
+		 tmp, VERDICT_MS, getenv("PGUSER"), proxy_port(px), getenv("PGDATABASE"), ev);
+	tmux_start(&t, "doorfind", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "ONLINE", 10000));
+	assert_true(tmux_wait_for(&t, "Ready", 5000));
+	assert_true(tmux_wait_for(&t, "cache ", 5000));
+	proxy_freeze(px);
+	tmux_keys(&t, "F3");
+	tmux_type(&t, "Qz");
+	assert_true(tmux_wait_for(&t, "Qz", 1000));
+	assert_true(tmux_wait_for(&t, "Searching…", 1000));
+	tmux_type(&t, "xw");
+	assert_true(tmux_wait_for(&t, "Qzxw", 1000));
+	/* the door goes on: Esc, and a badge is decided offline in time */
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_gone(&t, "Qzxw", 1000));
+	tmux_type(&t, tokens[0]);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_gone(&t, "Checking", VERDICT_MS + 5000));
+	assert_true(tmux_wait_for(&t, "OFFLINE", 5000));
+	proxy_thaw(px);
+	assert_true(tmux_wait_for(&t, "ONLINE", 20000));
+	assert_true(eventually(checkins, token_ticket(tokens[0]), 1, 20000));
+	tmux_stop(&t);
+	proxy_stop(px);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -732,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_unusable_state_folder_never_admits_offline),
 		cmocka_unit_test(test_checkin_screen_rejects_undo_and_narrow),
 		cmocka_unit_test(test_start_on_a_silent_link_decides_in_time),
+		cmocka_unit_test(test_find_by_name_on_a_frozen_link_answers_keys),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	if (getenv("TEST_FILTER"))

@@ -20,27 +20,28 @@ bool db_event_public_key(struct db *db, long long event_id, unsigned char pk[TOK
 enum ticket_col { TK_ID, TK_EVENT, TK_TYPE_ID, TK_TYPE, TK_ISSUE, TK_STATUS, TK_ORDER, TK_SERIAL,
 		  TK_PERSON_ID, TK_PERSON, TK_EMAIL, TK_COMPANY, TK_EVENT_NAME, TK_ORDER_STATUS,
 		  TK_SCANS };
-/* Tickets of an order, or one ticket (order 0), or a person's (by id). */
+/* Tickets of an order, or one ticket. */
 PGresult *db_tickets_of_order(struct db *db, long long order_id);
 PGresult *db_ticket_get(struct db *db, long long ticket_id);
-PGresult *db_tickets_of_person(struct db *db, long long person_id);
-/* Persons of an event whose name or e-mail contains text (as you type). */
-PGresult *db_person_search(struct db *db, long long event_id, const char *text, int limit);
-/* The same for a door, with what a gate login may read (db/026): persons
- * whose name or company contains text (id, name, company, valid tickets),
- * and a person's tickets with TK_EMAIL empty. */
-PGresult *db_door_person_search(struct db *db, long long event_id, const char *text, int limit);
-PGresult *db_door_tickets_of_person(struct db *db, long long person_id);
 /* One ticket as db_ticket_get, TK_EMAIL empty: what a door (a gate login)
  * may read, for a verify, an undo or a manual admit. */
 PGresult *db_door_ticket_get(struct db *db, long long ticket_id);
 
-/* The same search queued on the loop (src/db/read.h's shape). */
+/* Persons of an event whose name or e-mail contains text (as you type),
+ * queued on the loop (src/db/read.h's shape): id, name, email, company,
+ * valid tickets. */
 #include "read.h"
 bool db_person_search_submit(struct db *db, const void *owner, long long event_id, const char *text, int limit,
 			     db_rows_fn done, void *ctx);
 /* The same among one event organization's persons (those holding a valid
  * ticket of its live orders, or whose company it is); text may be "". */
+/* The door's find (F3 at check-in), one read: the first `people` persons
+ * whose name, or e-mail (emails) or else company (what a gate login may
+ * read, db/026), contains text, with their valid tickets, in DF_* columns:
+ * one row per ticket, a person without one once with DF_TICKET NULL. */
+enum door_find_col { DF_TICKET, DF_TYPE, DF_SCANS, DF_NAME, DF_ALSO, DF_PEOPLE };
+bool db_door_find_submit(struct db *db, const void *owner, long long event_id, const char *text, bool emails,
+			 int people, db_rows_fn done, void *ctx);
 bool db_org_person_search_submit(struct db *db, const void *owner, long long event_id, long long event_org_id,
 				 const char *text, int limit, db_rows_fn done, void *ctx);
 bool db_tickets_of_order_submit(struct db *db, const void *owner, long long order_id, db_rows_fn done, void *ctx);
