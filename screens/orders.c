@@ -31,7 +31,7 @@ static int orders_tick(struct app *app, void *state)
 	}
 	if (s->refresh_due)
 		app_wake_in(app, (int)(s->refresh_due - db_now_ms()));
-	return orders_do_queued_move(app, s);
+	return orders_do_queued_move(app, s) | orders_do_held_key(app, s);
 }
 
 /* The framework's area, on open and resize: a list of another height

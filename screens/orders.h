@@ -123,6 +123,14 @@ struct orders_state {
 	int queued_move;       /* Home/End (bits 8-15) then a step (0-7), enum actions; 0: none */
 	int queued_times;
 	int step;              /* enum refresh_step */
+	/* a move past the page shown, read on the loop: which (enum action)
+	 * and how many of its reads have answered (orders_move) */
+	int move, move_reads;
+	/* a key on the selected order (i, s, Enter, a, …) pressed while a
+	 * move is read: done on the order the move selects, if the page
+	 * comes within HELD_KEY_MS; one is kept */
+	int held_action;
+	long long held_at;
 	long long keep_id;     /* the order to keep selected */
 	bool from_start;       /* the due re-read starts at the first page */
 	struct order_row first;
@@ -155,6 +163,8 @@ void orders_refresh_soon(struct app *app, struct orders_state *s, bool from_star
 void orders_restart(struct app *app, struct orders_state *s);
 int orders_move(struct app *app, struct orders_state *s, enum action action);
 int orders_do_queued_move(struct app *app, struct orders_state *s);
+/* From the tick: the key held while a move was read, now that it is done. */
+int orders_do_held_key(struct app *app, struct orders_state *s);
 void orders_draw_list(struct orders_state *s, struct rect a, int y, int h);
 /* orders_actions.c */
 int orders_act(struct app *app, struct orders_state *s, enum action action);

@@ -61,9 +61,15 @@ static void copy_rows(struct orders_state *s, PGresult *res)
 
 enum page_from { FROM_FIRST, FROM_LAST, FROM_AFTER, FROM_BEFORE, FROM_AT };
 
-/* Reads a page relative to a row (or an end); false when nothing came. */
-static bool read_page(struct app *app, struct orders_state *s, enum page_from from,
-		      const struct order_row *at, int limit, bool replace)
+static void queue_move(struct orders_state *s, enum action action);
+
+/* A move past the page shown is one or two reads queued on the loop,
+ * the second chosen by the first's answer (move_answer); meanwhile the
+ * list says "loading…" and further moves wait (queue_move). */
+static void move_answer(struct db *db, PGresult *res, void *ctx);
+
+/* Reads a page relative to a row (or an end) for the move under way. */
+static bool submit_move(struct orders_state *s, enum page_from from, const struct order_row *at, int limit)
 {
 	struct order_page_request req = {
 		.filter = &s->filter, .sort = s->sort, .descending = s->descending,
@@ -73,18 +79,77 @@ static bool read_page(struct app *app, struct orders_state *s, enum page_from fr
 		.inclusive = from == FROM_AT,
 		.limit = limit,
 	};
-	PGresult *res = db_order_page(app_db(app), &req);
-	bool got;
+	return db_order_page_submit(app_db(s->app), s, &req, move_answer, s);
+}
+
+static void move_done(struct orders_state *s)
+{
+	if (s->selected >= s->count)
+		s->selected = s->count > 0 ? s->count - 1 : 0;
+	s->move = ACT_NONE;
+	s->loading = false;
+	if (s->queued_move || s->held_action)
+		app_wake_in(s->app, 0); /* orders_do_queued_move, from the tick */
+}
+
+static void move_answer(struct db *db, PGresult *res, void *ctx)
+{
+	struct orders_state *s = ctx;
+	int page = s->page_rows, got = res ? PQntuples(res) : 0, reads = ++s->move_reads;
+	struct order_row edge;
 
 	if (!res) {
-		app_status(app, true, "orders: %s", app_db(app)->err);
-		return false;
+		app_status(s->app, true, "orders: %s", db->err);
+		s->queued_move = 0; /* from a page that did not come */
+		s->held_action = 0;
+		move_done(s);
+		return;
 	}
-	got = PQntuples(res) > 0;
-	if (got && replace)
+	/* Down's first read only asks whether a row follows */
+	if (got && !(s->move == ACT_DOWN && reads == 1))
 		copy_rows(s, res);
-	PQclear(res);
-	return got;
+	switch (s->move) {
+	case ACT_UP: /* the row before, then the page from it */
+		if (reads == 1 && got) {
+			edge = s->rows[0];
+			if (submit_move(s, FROM_AT, &edge, page))
+				return;
+		}
+		break;
+	case ACT_DOWN: /* a row after? then the page one row on */
+		if (reads == 1 && got) {
+			edge = s->rows[1 < s->count ? 1 : 0];
+			if (submit_move(s, page == 1 ? FROM_AFTER : FROM_AT, &edge, page))
+				return;
+		}
+		if (reads == 2)
+			s->selected = s->count - 1;
+		break;
+	case ACT_PAGE_DOWN: /* the next page; a short one filled from the end */
+		if (reads == 1 && got && s->count < page) {
+			if (submit_move(s, FROM_LAST, NULL, page))
+				return;
+		} else if (reads == 1 && !got && s->selected < s->count - 1 && s->count < page)
+			s->selected = s->count - 1;
+		break;
+	case ACT_PAGE_UP: /* the page before; a short one is the first */
+		if (reads == 1 && !got)
+			s->selected = 0;
+		else if (reads == 1 && s->count < page) {
+			if (submit_move(s, FROM_FIRST, NULL, page))
+				return;
+		}
+		break;
+	case ACT_HOME:
+		s->selected = 0;
+		break;
+	case ACT_END:
+		s->selected = s->count - 1;
+		break;
+	default:
+		break;
+	}
+	move_done(s);
 }
 
 /* Re-reads the page from its first row, keeping the selected order: the
@@ -183,8 +248,14 @@ void orders_start_refresh(struct app *app, struct orders_state *s)
 	bool restore = s->restored && s->count == 0 && !s->from_start;
 	bool from_start = !restore && (s->from_start || s->count == 0);
 
-	/* whatever was still being read is for a filter no longer shown */
+	/* whatever was still being read is for a filter no longer shown; a
+	 * move cut short is done again once the page is read */
 	db_cancel_owner(db, s);
+	if (s->move != ACT_NONE) {
+		enum action cut = (enum action)s->move;
+		s->move = ACT_NONE;
+		queue_move(s, cut);
+	}
 	s->refresh_due = 0;
 	s->loading = s->summary_loading = false;
 	orders_filters_apply(s, app_event_id(app));
@@ -217,8 +288,14 @@ void orders_start_refresh(struct app *app, struct orders_state *s)
 void orders_refresh_soon(struct app *app, struct orders_state *s, bool from_start)
 {
 	db_cancel_owner(app_db(app), s);
-	if (from_start) /* another list: moves pressed for this one go */
+	if (from_start) { /* another list: moves and keys pressed for this one go */
 		s->queued_move = s->queued_times = 0;
+		s->move = s->held_action = 0;
+	} else if (s->move != ACT_NONE) { /* cut short: done after the re-read */
+		enum action cut = (enum action)s->move;
+		s->move = ACT_NONE;
+		queue_move(s, cut);
+	}
 	s->from_start |= from_start;
 	s->loading = true;
 	s->refresh_due = db_now_ms() + DEBOUNCE_MS;
@@ -228,6 +305,8 @@ void orders_refresh_soon(struct app *app, struct orders_state *s, bool from_star
 void orders_restart(struct app *app, struct orders_state *s)
 {
 	s->queued_move = s->queued_times = 0; /* they were for the list before */
+	s->move = s->held_action = 0;
+	db_cancel_owner(app_db(app), s);
 	s->from_start = true;
 	orders_start_refresh(app, s);
 }
@@ -251,6 +330,24 @@ int orders_do_queued_move(struct app *app, struct orders_state *s)
 	while (step && times-- > 0)
 		orders_move(app, s, step);
 	return SCR_REDRAW;
+}
+
+/* A key held longer than this is not done: the clerk has moved on. */
+#define HELD_KEY_MS 2000
+
+int orders_do_held_key(struct app *app, struct orders_state *s)
+{
+	enum action held = (enum action)s->held_action;
+
+	if (!held || s->move != ACT_NONE || s->queued_move || s->refresh_due)
+		return SCR_IGNORED;
+	s->held_action = 0;
+	if (db_now_ms() - s->held_at > HELD_KEY_MS) {
+		app_status(app, true, "Key not done: the page came after %d s; press it again on the order meant",
+			   HELD_KEY_MS / 1000);
+		return SCR_REDRAW;
+	}
+	return orders_act(app, s, held) | SCR_REDRAW;
 }
 
 static enum action opposite(enum action a)
@@ -293,11 +390,13 @@ static void queue_move(struct orders_state *s, enum action action)
 
 int orders_move(struct app *app, struct orders_state *s, enum action action)
 {
-	int page = s->page_rows;
-	struct order_row edge;
+	int page = s->page_rows, limit = page;
+	struct order_row edge = { 0 };
+	enum page_from from;
+	bool sent;
 
-	/* Paging reads synchronously from the page shown: not while that
-	 * page is being replaced; the move waits for the new page instead. */
+	/* Past the page shown a move reads from it: not while that page is
+	 * being replaced (or another move is read); it waits its turn. */
 	if ((s->loading || s->refresh_due) &&
 	    (action == ACT_PAGE_DOWN || action == ACT_PAGE_UP || action == ACT_HOME || action == ACT_END ||
 	     (action == ACT_UP && s->selected == 0) || (action == ACT_DOWN && s->selected >= s->count - 1))) {
@@ -310,54 +409,49 @@ int orders_move(struct app *app, struct orders_state *s, enum action action)
 	case ACT_UP:
 		if (s->selected > 0) {
 			s->selected--;
-		} else {
-			edge = s->rows[0];
-			/* one row back: read the page that starts just before */
-			if (read_page(app, s, FROM_BEFORE, &edge, 1, true)) {
-				edge = s->rows[0];
-				read_page(app, s, FROM_AT, &edge, page, true);
-			}
+			return SCR_HANDLED | SCR_REDRAW;
 		}
+		edge = s->rows[0]; /* one row back: the page that starts just before */
+		from = FROM_BEFORE;
+		limit = 1;
 		break;
 	case ACT_DOWN:
 		if (s->selected < s->count - 1) {
 			s->selected++;
-		} else if (s->count > 1 || page == 1) {
-			edge = s->rows[s->count - 1];
-			if (read_page(app, s, FROM_AFTER, &edge, 1, false)) {
-				edge = s->rows[1 < s->count ? 1 : 0];
-				read_page(app, s, page == 1 ? FROM_AFTER : FROM_AT, &edge, page, true);
-				s->selected = s->count - 1;
-			}
+			return SCR_HANDLED | SCR_REDRAW;
 		}
+		if (s->count <= 1 && page != 1)
+			return SCR_HANDLED | SCR_REDRAW;
+		edge = s->rows[s->count - 1];
+		from = FROM_AFTER;
+		limit = 1;
 		break;
 	case ACT_PAGE_DOWN:
 		edge = s->rows[s->count - 1];
-		if (read_page(app, s, FROM_AFTER, &edge, page, true) && s->count < page)
-			read_page(app, s, FROM_LAST, NULL, page, true);
-		else if (s->selected < s->count - 1 && s->count < page)
-			s->selected = s->count - 1;
+		from = FROM_AFTER;
 		break;
 	case ACT_PAGE_UP:
 		edge = s->rows[0];
-		if (!read_page(app, s, FROM_BEFORE, &edge, page, true))
-			s->selected = 0;
-		else if (s->count < page)
-			read_page(app, s, FROM_FIRST, NULL, page, true);
+		from = FROM_BEFORE;
 		break;
 	case ACT_HOME:
-		read_page(app, s, FROM_FIRST, NULL, page, true);
-		s->selected = 0;
+		from = FROM_FIRST;
 		break;
 	case ACT_END:
-		read_page(app, s, FROM_LAST, NULL, page, true);
-		s->selected = s->count - 1;
+		from = FROM_LAST;
 		break;
 	default:
 		return SCR_IGNORED;
 	}
-	if (s->selected >= s->count)
-		s->selected = s->count - 1;
+	s->move = action;
+	s->move_reads = 0;
+	sent = submit_move(s, from, from == FROM_FIRST || from == FROM_LAST ? NULL : &edge, limit);
+	if (!sent) {
+		app_status(app, true, "orders: %s", app_db(app)->err);
+		s->move = ACT_NONE;
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	s->loading = true;
 	return SCR_HANDLED | SCR_REDRAW;
 }
 

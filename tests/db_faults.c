@@ -363,6 +363,57 @@ static void test_orders_screen_on_a_frozen_link(void **state)
 	PQfinish(c);
 }
 
+/* Paging the orders list on a link gone silent: PgDn is a read queued on
+ * the loop, so the list says "loading", F1 answers at once and the
+ * deadline declares the link dead; back online, PgDn pages. Before, PgDn
+ * read on the loop and the screen froze until the deadline. */
+static void test_orders_paging_on_a_frozen_link(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	long long event_id = make_event(unique_name("Frozen Paging"), "2036-01-02", 0);
+	char cmd[600];
+	struct tmux t;
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	r = run_cmd("for n in $(seq 10 49); do $BOXOFFICE sell --event %lld --type Adult --qty 1 --company \"Page $n AB\" "
+		    ">/dev/null || exit 1; done", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station frozen-pages "
+		 "--screen orders --event %lld; sleep 30",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "frozenpages", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Page 49 AB", 10000)); /* the newest first */
+	assert_true(tmux_wait_for(&t, "ONLINE", 1000));
+	{
+		char *screen = tmux_capture(&t);
+		assert_null(strstr(screen, "Page 10 AB"));
+		free(screen);
+	}
+
+	proxy_freeze(p);
+	tmux_keys(&t, "End");
+	assert_true(tmux_wait_for(&t, "loading", 500));
+	tmux_keys(&t, "F1");
+	assert_true(tmux_wait_for(&t, "Help: keys of Ticket Orders", 500));
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "OFFLINE", 4000));
+	assert_true(tmux_wait_for(&t, "Page 49 AB", 1000)); /* the page shown stays */
+
+	proxy_thaw(p);
+	assert_true(tmux_wait_for(&t, "ONLINE", 15000));
+	assert_true(tmux_wait_gone(&t, "loading", 5000));
+	tmux_keys(&t, "End");
+	assert_true(tmux_wait_for(&t, "Page 10 AB", 5000));
+	tmux_keys(&t, "Home");
+	assert_true(tmux_wait_for(&t, "Page 49 AB", 5000));
+	tmux_stop(&t);
+	proxy_stop(p);
+}
+
 /* Typing past a read the server is still working on cancels it there: the
  * station's statement in pg_stat_activity is a new one at once (the old
  * one would wait for its lock), and what shows in the end matches the last
@@ -912,6 +963,7 @@ int main(void)
 		cmocka_unit_test(test_cli_deadline_is_for_the_whole_command),
 		cmocka_unit_test(test_conninfo_overrides_connection_defaults),
 		cmocka_unit_test(test_orders_screen_on_a_frozen_link),
+		cmocka_unit_test(test_orders_paging_on_a_frozen_link),
 		cmocka_unit_test(test_superseded_read_is_cancelled_on_the_server),
 		cmocka_unit_test(test_read_screens_on_a_frozen_link),
 		cmocka_unit_test(test_order_screens_on_a_frozen_link),
