@@ -191,9 +191,9 @@ const char *read_mark_text(struct app *app, const struct read_mark *m, char *buf
  * (src/core/ascii.c); so never draw glyphs with addstr/addwstr directly. */
 void draw_text(int y, int x, int width, const char *text, unsigned attr);
 void draw_text_right(int y, int x, int width, const char *text, unsigned attr);
-/* text over up to max_lines rows, broken at spaces (by bytes: a row may
- * end short with wide characters, never run over; the last row is cut);
- * returns the rows used. */
+/* text over up to max_lines rows of width columns, broken at spaces or
+ * newlines (text_line: by columns, never inside a character); the last
+ * row takes the rest, cut with "…"; returns the rows used. */
 int draw_wrapped(int y, int x, int width, int max_lines, const char *text, unsigned attr);
 void draw_fill(int y, int x, int width, unsigned attr);
 /* Whole lines: ncurses' line-drawing characters (ACS), right in any locale. */

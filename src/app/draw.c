@@ -245,20 +245,27 @@ int draw_wrapped(int y, int x, int width, int max_lines, const char *text, unsig
 {
 	char line[1024];
 	int n = 0;
+
+	if (width <= 0 || !text)
+		return 0;
 	for (; n < max_lines && *text; n++) {
-		size_t len = strlen(text), cut = len;
-		if ((int)len > width && n < max_lines - 1) {
-			cut = (size_t)width;
-			while (cut > 0 && text[cut] != ' ')
-				cut--;
-			if (cut == 0)
-				cut = (size_t)width;
-		}
-		snprintf(line, sizeof line, "%.*s", (int)cut, text);
+		/* by columns and whole characters (text_line): a cut by bytes
+		 * split "ä" in two and ended a row with "Åsa Öberg" short */
+		size_t len = n < max_lines - 1 ? text_line(text, width) : strlen(text);
+		size_t keep = utf8_prefix(text, len < sizeof line - 1 ? len : sizeof line - 1);
+
+		memcpy(line, text, keep);
+		line[keep] = '\0';
+		/* the last row takes the rest, cut with "…" by draw_text */
+		for (char *nl = line; (nl = strchr(nl, '\n'));)
+			*nl = ' ';
 		draw_text(y + n, x, width, line, attr);
-		text += cut;
-		while (*text == ' ')
+		text += len;
+		if (*text == '\n')
 			text++;
+		else
+			while (*text == ' ')
+				text++;
 	}
 	return n;
 }
