@@ -44,6 +44,53 @@ static void test_refused(void **state)
 	assert_false(audit_filter_parse("station:\"open", &f, why, sizeof why));
 }
 
+/* Every character whole: a lead byte followed by its continuation bytes. */
+static bool utf8_whole(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int more = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+		if (more < 0)
+			return false;
+		p++;
+		for (; more > 0; more--, p++)
+			if ((*p & 0xC0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* A long word said back in a refusal is cut between characters, with
+ * "…": its first 40 bytes split the 20th "ö" of "aööö…". */
+static void test_refusal_cuts_word_between_characters(void **state)
+{
+	struct audit_filter f;
+	char why[200], word[300] = "a", want[200] = "\"a";
+	(void)state;
+
+	for (int i = 0; i < 100; i++)
+		strcat(word, "\u00f6");
+	for (int i = 0; i < 19; i++)
+		strcat(want, "\u00f6");
+	strcat(want, "\u2026\": give key:value");
+	assert_false(audit_filter_parse(word, &f, why, sizeof why));
+	assert_true(utf8_whole(why));
+	assert_memory_equal(why, want, strlen(want));
+	strcat(word, ":\"open");
+	assert_false(audit_filter_parse(word + 1, &f, why, sizeof why)); /* 200 bytes of "ö" */
+	assert_true(utf8_whole(why));
+	assert_non_null(strstr(why, "\u2026: the closing \" is missing"));
+	word[strlen(word) - strlen("\"open")] = '\0';
+	assert_false(audit_filter_parse(word, &f, why, sizeof why));
+	assert_true(utf8_whole(why));
+	assert_non_null(strstr(why, "\u00f6\u2026: the value is missing"));
+	strcat(word, "x");
+	assert_false(audit_filter_parse(word, &f, why, sizeof why));
+	assert_true(utf8_whole(why));
+	assert_non_null(strstr(why, "\u00f6\u2026\": not a filter"));
+}
+
 static void test_row_words(void **state)
 {
 	char out[200];
@@ -70,6 +117,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_and_format),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_refusal_cuts_word_between_characters),
 		cmocka_unit_test(test_row_words),
 	};
 	return cmocka_run_group_tests_name("audit filter", tests, NULL, NULL);

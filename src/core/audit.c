@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 static const char *const id_keys[] = { "order", "ticket", "person", "event" };
 
 static long long *id_slot(struct audit_filter *f, int i)
@@ -26,6 +28,19 @@ static bool parse_id(const char *s, size_t n, long long *out)
 	return v > 0;
 }
 
+/* A word quoted back in a refusal: its first 40 bytes at most, cut
+ * between characters (a cut inside "ö" printed half of it). */
+#define SAID_MAX 40
+static int said_len(const char *word, size_t len)
+{
+	return (int)(len > SAID_MAX ? utf8_prefix(word, SAID_MAX) : len);
+}
+
+static const char *said_cut(size_t len)
+{
+	return len > SAID_MAX ? "\u2026" : "";
+}
+
 bool audit_filter_parse(const char *text, struct audit_filter *f, char *why, size_t why_size)
 {
 	const char *p = text;
@@ -45,8 +60,8 @@ bool audit_filter_parse(const char *text, struct audit_filter *f, char *why, siz
 			p++;
 		klen = (size_t)(p - key);
 		if (*p != ':') {
-			snprintf(why, why_size, "\"%.*s\": give key:value (order:N ticket:N person:N event:N station:S user:U)",
-				 (int)(klen > 40 ? 40 : klen), key);
+			snprintf(why, why_size, "\"%.*s%s\": give key:value (order:N ticket:N person:N event:N station:S user:U)",
+				 said_len(key, klen), key, said_cut(klen));
 			return false;
 		}
 		p++;
@@ -57,7 +72,8 @@ bool audit_filter_parse(const char *text, struct audit_filter *f, char *why, siz
 			while (*p && *p != '"')
 				p++;
 			if (!*p) {
-				snprintf(why, why_size, "%.*s: the closing \" is missing", (int)klen, key);
+				snprintf(why, why_size, "%.*s%s: the closing \" is missing", said_len(key, klen), key,
+					 said_cut(klen));
 				return false;
 			}
 			vlen = (size_t)(p - val);
@@ -68,7 +84,7 @@ bool audit_filter_parse(const char *text, struct audit_filter *f, char *why, siz
 			vlen = (size_t)(p - val);
 		}
 		if (vlen == 0) {
-			snprintf(why, why_size, "%.*s: the value is missing", (int)(klen > 40 ? 40 : klen), key);
+			snprintf(why, why_size, "%.*s%s: the value is missing", said_len(key, klen), key, said_cut(klen));
 			return false;
 		}
 		for (int i = 0; i < 4 && !done; i++) {
@@ -92,8 +108,8 @@ bool audit_filter_parse(const char *text, struct audit_filter *f, char *why, siz
 			else if ((klen == 4 && strncmp(key, "user", 4) == 0) || (klen == 5 && strncmp(key, "actor", 5) == 0))
 				slot = f->actor, name = "user";
 			else {
-				snprintf(why, why_size, "\"%.*s\": not a filter (order ticket person event station user)",
-					 (int)(klen > 40 ? 40 : klen), key);
+				snprintf(why, why_size, "\"%.*s%s\": not a filter (order ticket person event station user)",
+					 said_len(key, klen), key, said_cut(klen));
 				return false;
 			}
 			if (*slot) {
