@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helpers.h"
 
@@ -710,6 +711,159 @@ static void test_tables_pad_by_terminal_columns(void **state)
 	run_free(&r);
 }
 
+/* Every character whole: a lead byte followed by its continuation bytes. */
+static bool utf8_whole(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int more = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+		if (more < 0)
+			return false;
+		p++;
+		for (; more > 0; more--, p++)
+			if ((*p & 0xC0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* n times "ä" (two bytes, one column) after prefix, into buf. */
+static const char *with_aa(char *buf, size_t size, const char *prefix, int n)
+{
+	size_t len = (size_t)snprintf(buf, size, "%s", prefix);
+	for (int i = 0; i < n && len + 2 < size; i++, len += 2)
+		memcpy(buf + len, "\u00e4", 3);
+	return buf;
+}
+
+/* The line of out that starts with start (a row's ID), copied into buf. */
+static const char *row_starting(const char *out, const char *start, char *buf, size_t size)
+{
+	for (const char *line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		size_t len = strcspn(line, "\n");
+		if (strncmp(line, start, strlen(start)) == 0 && len < size) {
+			memcpy(buf, line, len);
+			buf[len] = '\0';
+			return buf;
+		}
+	}
+	fail_msg("no line starting '%s' in:\n%s", start, out);
+	return NULL;
+}
+
+/* A table cell too long for its column is cut between characters, with
+ * "…", and the columns after it start where the titles say: printf's
+ * "%-24.24s" cut a name of ä's inside a character (bytes that are no
+ * text) and padded by bytes, so a row with ä in it ran short. apikey
+ * list, conflict list, channel status, channel dead, org booths. */
+static void test_tables_cut_names_between_characters(void **state)
+{
+	long long ev = make_event(unique_name("Cut Names"), "2031-06-06", 0), id, ticket, channel;
+	char name[200], want[400], row[1000], start[32], header[400], ev_s[24], sku[200], chan[48];
+	struct run_result r;
+	(void)state;
+
+	/* apikey list: NAME is 24 columns; 30 ä are 60 bytes */
+	with_aa(name, sizeof name, "", 30);
+	snprintf(name + strlen(name), sizeof name - strlen(name), " %d", (int)getpid());
+	id = cli_json_id("$BOXOFFICE apikey add --name '%s' --channel web --json", name);
+	r = run_cmd("$BOXOFFICE apikey list");
+	assert_int_equal(r.status, 0);
+	assert_true(utf8_whole(r.out));
+	snprintf(start, sizeof start, "%-6lld ", id);
+	row_starting(r.out, start, row, sizeof row);
+	with_aa(want, sizeof want, start, 23);
+	strcat(want, "\u2026 web ");
+	if (strncmp(row, want, strlen(want)) != 0)
+		fail_msg("apikey row '%s', expected it to start '%s'", row, want);
+	snprintf(header, sizeof header, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+	assert_int_equal(char_column(row, "web"), char_column(header, "FOR"));
+	assert_int_equal(char_column(row, "active"), char_column(header, "STATUS"));
+	run_free(&r);
+
+	/* conflict list: PERSON 20 columns, gates 12 */
+	make_type(ev, "Adult", 10, 1000, 1);
+	json_decref(cli_json("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment card", ev));
+	snprintf(ev_s, sizeof ev_s, "%lld", ev);
+	{
+		const char *p[2] = { ev_s, with_aa(name, sizeof name, "\u00c5", 40) };
+		ticket = test_scalar(conn, "SELECT id FROM ticket WHERE event_id = $1::bigint", 1, p);
+		PQclear(test_query(conn, "WITH p AS (INSERT INTO person (event_id, name, email) "
+					 "VALUES ($1::bigint, $2, 'cut@example.org') RETURNING id) "
+					 "UPDATE ticket SET person_id = (SELECT id FROM p) WHERE event_id = $1::bigint",
+				   2, p));
+	}
+	{
+		char t[24];
+		const char *p[2] = { t, "S\u00f6dra ing\u00e5ngen" };
+		snprintf(t, sizeof t, "%lld", ticket);
+		PQclear(test_query(conn, "INSERT INTO checkin_conflict (ticket_id, token, gate, scanned_at, "
+					 "offline_verdict, reason) VALUES ($1::bigint, 'x', $2, now(), 'admit', 'used')",
+				   2, p));
+	}
+	r = run_cmd("$BOXOFFICE conflict list --event %lld", ev);
+	assert_int_equal(r.status, 0);
+	assert_true(utf8_whole(r.out));
+	snprintf(header, sizeof header, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+	row_starting(r.out + strlen(header) + 1, "", row, sizeof row);
+	snprintf(start, sizeof start, "%lld ", ticket);
+	with_aa(want, sizeof want, "\u00c5", 18);
+	strcat(want, "\u2026 S\u00f6dra ing\u00e5n\u2026 ");
+	if (!strstr(row, want))
+		fail_msg("conflict row '%s' has no '%s'", row, want);
+	assert_int_equal(char_column(row, "S\u00f6dra"), char_column(header, "OFFLINE AT"));
+	assert_int_equal(char_column(row, "open"), char_column(header, "STATE"));
+	run_free(&r);
+
+	/* channel status: NAME 16 columns (a name is up to 40); channel
+	 * dead: SKU 16 columns, a SKU is any text */
+	snprintf(chan, sizeof chan, "cut-names-%d-abcdefghijklmnop", (int)getpid());
+	r = run_cmd("$BOXOFFICE channel add %s --platform webhook --url http://127.0.0.1:9/hook "
+		    "--credentials whsec_test_0123456789 --json",
+		    chan);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	{
+		const char *p[2] = { chan, with_aa(sku, sizeof sku, "\u00c5rskort-", 20) };
+		channel = test_scalar(conn, "SELECT id FROM platform_channel WHERE name = $1", 1, p);
+		PQclear(test_query(conn, "INSERT INTO channel_outbox (channel_id, kind, sku, payload, state, attempts, "
+					 "last_error) SELECT id, 'message', $2, '{}', 'dead', 9, 'gave up' "
+					 "FROM platform_channel WHERE name = $1",
+				   2, p));
+	}
+	r = run_cmd("$BOXOFFICE channel status");
+	assert_int_equal(r.status, 0);
+	assert_true(utf8_whole(r.out));
+	snprintf(header, sizeof header, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+	snprintf(want, sizeof want, "%.15s\u2026 webhook ", chan);
+	row_starting(r.out, want, row, sizeof row);
+	assert_int_equal(char_column(row, "webhook"), char_column(header, "PLATFORM"));
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE channel dead %s", chan);
+	assert_int_equal(r.status, 0);
+	assert_true(utf8_whole(r.out));
+	snprintf(header, sizeof header, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+	row_starting(r.out + strlen(header) + 1, "", row, sizeof row);
+	with_aa(want, sizeof want, "\u00c5rskort-", 7);
+	strcat(want, "\u2026        9 gave up");
+	if (!strstr(row, want))
+		fail_msg("channel dead row '%s' has no '%s' (channel %lld)", row, want, channel);
+	assert_int_equal(char_column(row, "\u00c5rskort"), char_column(header, "SKU"));
+	assert_int_equal(char_column(row, "gave up"), char_column(header, "LAST ERROR"));
+	run_free(&r);
+
+	/* org booths: a booth and its size are said whole, padded by columns */
+	r = run_cmd("$BOXOFFICE org booths --event %lld --add 'Hall \u00c4-12' --size '3\u00d73 m'", ev);
+	assert_int_equal(r.status, 0);
+	assert_true(utf8_whole(r.out));
+	snprintf(header, sizeof header, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+	row_starting(r.out, "Hall \u00c4-12 ", row, sizeof row);
+	assert_int_equal(char_column(row, "3\u00d73 m"), char_column(header, "SIZE"));
+	assert_int_equal(char_column(row, "(free)"), char_column(header, "ORGANIZATION"));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -725,6 +879,7 @@ int main(void)
 		cmocka_unit_test(test_listings_table_and_json),
 		cmocka_unit_test(test_new_order_history_starts_requested),
 		cmocka_unit_test(test_tables_pad_by_terminal_columns),
+		cmocka_unit_test(test_tables_cut_names_between_characters),
 		cmocka_unit_test(test_refused_transition_in_good_english),
 		cmocka_unit_test(test_apikey_revoke_twice_and_empty),
 		cmocka_unit_test(test_bidi_refused_in_names),

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <locale.h>
@@ -468,7 +469,7 @@ void cli_cell(const char *raw, int width)
 	int n;
 
 	/* a table goes to a terminal: no control character gets through */
-	snprintf(safe, sizeof safe, "%s", raw ? raw : "");
+	utf8_copy(safe, sizeof safe, raw); /* a longer text: cut between characters */
 	text = text_defang(safe, false);
 	/* in terminal columns: a character is taken whole, and only if it
 	 * fits (a CJK one is two columns) */
@@ -484,4 +485,18 @@ void cli_cell(const char *raw, int width)
 	}
 	fwrite(text, 1, (size_t)(end - text), stdout);
 	printf("%*s", width - n, "");
+}
+
+void cli_pad(const char *raw, int width)
+{
+	char safe[1024];
+	const char *text, *end;
+	int n;
+
+	utf8_copy(safe, sizeof safe, raw);
+	text = text_defang(safe, false);
+	end = fit_columns(text, INT_MAX, &n);
+	fwrite(text, 1, (size_t)(end - text), stdout);
+	if (n < width)
+		printf("%*s", width - n, "");
 }

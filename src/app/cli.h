@@ -85,6 +85,10 @@ void cli_print_json(json_t *doc);
  * or cut between characters (never inside a UTF-8 character), as printf's
  * "%-*.*s" would for ASCII. NULL prints as "". */
 void cli_cell(const char *text, int width);
+/* The same for a column whose text is never cut (a booth, said whole):
+ * padded to width columns, a longer text runs over as printf's "%-*s"
+ * would; the padding counts columns, not bytes ("Hall Ä" is 6). */
+void cli_pad(const char *text, int width);
 
 /* The one positional ID a command takes ("order settle 42"): reports a
  * usage error when it is missing or not a positive whole number. */

@@ -106,10 +106,10 @@ int cmd_apikey_list(struct cli *cli, int argc, char **argv)
 				snprintf(rate, sizeof rate, "%lld", per);
 			else
 				snprintf(rate, sizeof rate, "unlimited");
-			printf("%-6lld %-24.24s %-10s %-10s %-20.19s %s\n",
-			       (long long)json_integer_value(json_object_get(k, "id")),
-			       json_string_value(json_object_get(k, "name")), ch ? ch : app ? app : "", rate,
-			       created ? created : "", json_is_null(revoked) ? "active" : "revoked");
+			printf("%-6lld ", (long long)json_integer_value(json_object_get(k, "id")));
+			cli_cell(json_string_value(json_object_get(k, "name")), 24);
+			printf(" %-10s %-10s %-20.19s %s\n", ch ? ch : app ? app : "", rate, created ? created : "",
+			       json_is_null(revoked) ? "active" : "revoked");
 		}
 	}
 	json_decref(doc);

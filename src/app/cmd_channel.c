@@ -202,8 +202,9 @@ int cmd_channel_status(struct cli *cli, int argc, char **argv)
 			long long v = json_integer_value(json_object_get(d, "drift"));
 			off += v < 0 ? -v : v;
 		}
-		printf("%-16.16s %-10s %-19.19s %8.1f %8lld %7lld %5lld ", json_string_value(json_object_get(c, "name")),
-		       json_string_value(json_object_get(c, "platform")), ok ? ok : "never",
+		cli_cell(json_string_value(json_object_get(c, "name")), 16);
+		printf(" %-10s %-19.19s %8.1f %8lld %7lld %5lld ", json_string_value(json_object_get(c, "platform")),
+		       ok ? ok : "never",
 		       json_number_value(json_object_get(c, "lag_seconds")),
 		       (long long)json_integer_value(json_object_get(c, "pending")),
 		       (long long)json_integer_value(json_object_get(c, "failures")),
@@ -238,10 +239,11 @@ int cmd_channel_dead(struct cli *cli, int argc, char **argv)
 	printf("%-8s %-16s %-12s %-16s %8s %s\n", "ID", "CHANNEL", "KIND", "SKU", "ATTEMPTS", "LAST ERROR");
 	json_array_foreach(doc, i, d)
 	{
-		printf("%-8lld %-16.16s %-12s %-16.16s %8lld %s\n", (long long)json_integer_value(json_object_get(d, "id")),
-		       json_string_value(json_object_get(d, "channel")), json_string_value(json_object_get(d, "kind")),
-		       or_dash(json_string_value(json_object_get(d, "sku"))),
-		       (long long)json_integer_value(json_object_get(d, "attempts")),
+		printf("%-8lld ", (long long)json_integer_value(json_object_get(d, "id")));
+		cli_cell(json_string_value(json_object_get(d, "channel")), 16);
+		printf(" %-12s ", json_string_value(json_object_get(d, "kind")));
+		cli_cell(or_dash(json_string_value(json_object_get(d, "sku"))), 16);
+		printf(" %8lld %s\n", (long long)json_integer_value(json_object_get(d, "attempts")),
 		       or_dash(json_string_value(json_object_get(d, "last_error"))));
 	}
 	json_decref(doc);

@@ -45,10 +45,14 @@ int cmd_conflict_list(struct cli *cli, int argc, char **argv)
 		const char *res = json_text(row, "resolution");
 		when(a, sizeof a, json_text(row, "scanned_at"));
 		when(b, sizeof b, json_text(row, "first_at"));
-		printf("%-6lld %-8lld %-20.20s %-12.12s %-14s %-12.12s %-14s %s\n",
-		       (long long)json_integer_value(json_object_get(row, "id")),
-		       (long long)json_integer_value(json_object_get(row, "ticket")), json_text(row, "person"),
-		       json_text(row, "gate"), a, json_text(row, "first_gate"), b, res[0] ? res : "open");
+		printf("%-6lld %-8lld ", (long long)json_integer_value(json_object_get(row, "id")),
+		       (long long)json_integer_value(json_object_get(row, "ticket")));
+		cli_cell(json_text(row, "person"), 20);
+		putchar(' ');
+		cli_cell(json_text(row, "gate"), 12);
+		printf(" %-14s ", a);
+		cli_cell(json_text(row, "first_gate"), 12);
+		printf(" %-14s %s\n", b, res[0] ? res : "open");
 	}
 	json_decref(rows);
 	return EXIT_DONE;

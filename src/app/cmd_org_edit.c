@@ -419,8 +419,10 @@ int cmd_org_booths(struct cli *cli, int argc, char **argv)
 	printf("%-12s %-10s %s\n", "BOOTH", "SIZE", "ORGANIZATION");
 	json_array_foreach(plan, i, b) {
 		const char *who = json_string_value(json_object_get(b, "organization"));
-		printf("%-12s %-10s %s\n", json_string_value(json_object_get(b, "booth")),
-		       json_string_value(json_object_get(b, "size")), who ? who : "(free)");
+		cli_pad(json_string_value(json_object_get(b, "booth")), 12);
+		putchar(' ');
+		cli_pad(json_string_value(json_object_get(b, "size")), 10);
+		printf(" %s\n", who ? who : "(free)");
 	}
 	json_decref(plan);
 	return EXIT_DONE;
