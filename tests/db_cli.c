@@ -853,6 +853,27 @@ static void test_tables_cut_names_between_characters(void **state)
 	assert_int_equal(char_column(row, "gave up"), char_column(header, "LAST ERROR"));
 	run_free(&r);
 
+	/* the last column and a name said back in an error: cut between
+	 * characters too (at 200 and 300 bytes) */
+	{
+		char detail[600], delivery[64];
+		const char *p[2] = { delivery, detail };
+		snprintf(delivery, sizeof delivery, "cut-%d", (int)getpid());
+		snprintf(detail, sizeof detail, "{\"sku\": \"%s\"}", with_aa(sku, sizeof sku, "a", 99));
+		PQclear(test_query(conn, "INSERT INTO webhook_delivery (platform, delivery_id, outcome, detail) "
+					 "VALUES ('cutplat', $1, 'unmapped', $2::jsonb)", 2, p));
+	}
+	r = run_cmd("$BOXOFFICE platform deliveries --platform cutplat");
+	assert_int_equal(r.status, 0);
+	assert_true(utf8_whole(r.out));
+	assert_non_null(strstr(r.out, "{\"sku\":\"a\u00e4\u00e4"));
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE inventory --event '%s'", with_aa(want, sizeof want, "a", 160));
+	assert_int_equal(r.status, 1);
+	assert_true(utf8_whole(r.err));
+	assert_non_null(strstr(r.err, "\u00e4\u2026': no such event"));
+	run_free(&r);
+
 	/* org booths: a booth and its size are said whole, padded by columns */
 	r = run_cmd("$BOXOFFICE org booths --event %lld --add 'Hall \u00c4-12' --size '3\u00d73 m'", ev);
 	assert_int_equal(r.status, 0);

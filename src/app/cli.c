@@ -323,9 +323,10 @@ int cli_event_type(struct cli *cli, const char *what, const char *event, const c
 
 int cli_not_found(const char *noun, const char *ref)
 {
-	char what[320];
+	char what[340];
 	bool id = ref[0] && ref[strspn(ref, "0123456789")] == '\0';
-	snprintf(what, sizeof what, id ? "%s %.300s" : "%s '%.300s'", noun, ref);
+	int said = (int)utf8_prefix(ref, 300); /* a long name cut between characters */
+	snprintf(what, sizeof what, id ? "%s %.*s%s" : "%s '%.*s%s'", noun, said, ref, ref[said] ? "\u2026" : "");
 	return cli_fail(EXIT_REFUSED, what, "no such %s", noun);
 }
 

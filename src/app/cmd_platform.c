@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/util.h"
 #include "../db/api.h"
 #include "../db/db.h"
 #include "../db/webhooks.h"
@@ -198,7 +199,8 @@ int cmd_platform_deliveries(struct cli *cli, int argc, char **argv)
 		putchar(' ');
 		cli_cell(json_string_value(json_object_get(row, "delivery")), 28);
 		putchar(' ');
-		printf("%.200s", detail ? detail : ""); /* the last column: no padding to wrap */
+		/* the last column: no padding to wrap; cut between characters */
+		printf("%.*s", (int)utf8_prefix(detail ? detail : "", 200), detail ? detail : "");
 		putchar('\n');
 		free(detail);
 	}
