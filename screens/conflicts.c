@@ -12,6 +12,7 @@
 
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
+#include "../src/core/audit.h"
 #include "../src/core/json_text.h"
 #include "../src/db/conflicts.h"
 #include "screen.h"
@@ -87,22 +88,59 @@ static void conflicts_done(struct app *app, void *state)
 	json_decref(s->rows);
 }
 
+/* The list's columns at 80×24 leave PERSON 12 (a line printed whole ran
+ * to 80 and cut the header's STATE and the word "reviewed"); a wider
+ * terminal's columns go to the person and the two gates (lay_out). */
+enum { COL_ID, COL_TICKET, COL_PERSON, COL_GATE, COL_TIME, COL_FIRST_GATE, COL_FIRST_TIME, COL_STATE, COL_COUNT };
+static const struct column columns[COL_COUNT] = {
+	[COL_ID] = { "ID", 6, false, 0, 0 },
+	[COL_TICKET] = { "TICKET", 7, false, 0, 0 },
+	[COL_PERSON] = { "PERSON", 0, false, 0, 12 },
+	[COL_GATE] = { "OFFLINE AT", 10, false, 0, 0 },
+	[COL_TIME] = { "TIME", 8, false, 0, 0 },
+	[COL_FIRST_GATE] = { "FIRST IN", 10, false, 0, 0 },
+	[COL_FIRST_TIME] = { "TIME", 8, false, 0, 0 },
+	[COL_STATE] = { "STATE", 8, false, 0, 0 },
+};
+
+/* columns with what width has beyond the least: first the person up to
+ * 24, then the gates up to 20 each, the rest to the person */
+static void lay_out(struct column *cols, int width)
+{
+	int extra = width, more;
+
+	memcpy(cols, columns, sizeof columns);
+	for (int i = 0; i < COL_COUNT; i++)
+		extra -= (cols[i].width ? cols[i].width : cols[i].min) + 1;
+	extra++;
+	if (extra <= 0)
+		return;
+	more = extra < 12 ? extra : 12;
+	cols[COL_PERSON].min += more;
+	extra -= more;
+	more = extra / 2 < 10 ? extra / 2 : 10;
+	cols[COL_GATE].width += more;
+	cols[COL_FIRST_GATE].width += more;
+	cols[COL_PERSON].min += extra - 2 * more;
+}
+
 static void conflicts_draw(struct app *app, void *state, struct rect a)
 {
 	struct conflicts_state *s = state;
-	char line[600], buf[600], t1[16], t2[16], person[80], gate[48], first_gate[48];
+	char line[600], buf[600], t1[16], t2[16], id[24], ticket[24], when[32], when2[32];
 	const char *mark = read_mark_text(app, &s->mark, buf, sizeof buf);
 	bool stale = read_mark_stale(app, &s->mark);
-	int rows = a.h - 5; /* title, header, detail (2), footer */
+	int rows = a.h - 6; /* header, a blank, detail (3), footer */
+	int xs[COL_COUNT], ws[COL_COUNT], shown;
+	struct column cols[COL_COUNT];
 	json_t *sel;
 
 	if (!app_event_id(app)) {
 		draw_text(a.y + 1, a.x + 2, a.w - 4, "No event chosen: pick one on the Events screen.", theme_attr(C_DIM));
 		return;
 	}
-	snprintf(line, sizeof line, "%-6s %-7s %-16s %-10s %-8s %-10s %-8s %s", "ID", "TICKET", "PERSON", "OFFLINE AT",
-		 "TIME", "FIRST IN", "TIME", "STATE");
-	draw_text(a.y, a.x + 2, a.w - 4, line, theme_attr(C_TITLE) | A_UNDERLINE);
+	lay_out(cols, a.w - 4);
+	shown = draw_columns(a.y, a.x + 2, a.w - 4, cols, COL_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	s->first_row_y = a.y + 1;
 	s->visible = rows > 1 ? rows : 1;
 	list_cursor_fit(&s->cursor, s->visible);
@@ -112,33 +150,42 @@ static void conflicts_draw(struct app *app, void *state, struct rect a)
 	for (int i = 0; i < s->visible && s->cursor.top + i < s->cursor.count; i++) {
 		int k = s->cursor.top + i;
 		json_t *row = json_array_get(s->rows, (size_t)k);
-		const char *res = json_text(row, "resolution");
+		const char *res = json_text(row, "resolution"), *text[COL_COUNT];
 		unsigned attr = k == s->cursor.selected ? theme_attr(C_SELECTED) : res[0] ? theme_attr(C_DIM) : A_NORMAL;
 		hms(t1, sizeof t1, json_text(row, "scanned_at"));
 		hms(t2, sizeof t2, json_text(row, "first_at"));
-		snprintf(line, sizeof line, "%-6lld %-7lld %s %s %-8s %s %-8s %s", num(row, "id"), num(row, "ticket"),
-			 text_cell(person, sizeof person,
-				   json_text(row, "person")[0] ? json_text(row, "person") : "(no name)", 16),
-			 text_cell(gate, sizeof gate, json_text(row, "gate"), 10), t1,
-			 text_cell(first_gate, sizeof first_gate,
-				   json_text(row, "first_gate")[0] ? json_text(row, "first_gate") : "-", 10),
-			 t2, res[0] ? res : "open");
+		snprintf(id, sizeof id, "%lld", num(row, "id"));
+		snprintf(ticket, sizeof ticket, "%lld", num(row, "ticket"));
+		text[COL_ID] = id;
+		text[COL_TICKET] = ticket;
+		text[COL_PERSON] = json_text(row, "person")[0] ? json_text(row, "person") : "(no name)";
+		text[COL_GATE] = json_text(row, "gate");
+		text[COL_TIME] = t1;
+		text[COL_FIRST_GATE] = json_text(row, "first_gate")[0] ? json_text(row, "first_gate") : "-";
+		text[COL_FIRST_TIME] = t2;
+		text[COL_STATE] = res[0] ? res : "open";
 		draw_fill(a.y + 1 + i, a.x + 2, a.w - 4, attr);
-		draw_text(a.y + 1 + i, a.x + 2, a.w - 4, line, stale ? theme_attr(C_DIM) : attr);
+		for (int c = 0; c < shown; c++)
+			draw_text(a.y + 1 + i, xs[c], ws[c], text[c], stale ? theme_attr(C_DIM) : attr);
 	}
 	sel = s->cursor.count > 0 ? json_array_get(s->rows, (size_t)s->cursor.selected) : NULL;
 	if (sel) {
+		/* times to the second (the ISO text's microseconds and zone cut
+		 * the reason off at 80 columns) */
+		audit_when(json_text(sel, "scanned_at"), false, when, sizeof when);
 		snprintf(line, sizeof line, "Ticket %lld (%s, %s) · offline at %s by %s: %s", num(sel, "ticket"),
-			 json_text(sel, "type"), json_text(sel, "ticket_status"), json_text(sel, "scanned_at"),
-			 json_text(sel, "station"), json_text(sel, "reason"));
-		draw_text(a.y + a.h - 3, a.x + 2, a.w - 4, line, A_NORMAL);
-		if (json_text(sel, "reviewed_by")[0])
+			 json_text(sel, "type"), json_text(sel, "ticket_status"), when, json_text(sel, "station"),
+			 json_text(sel, "reason"));
+		draw_wrapped(a.y + a.h - 4, a.x + 2, a.w - 4, 2, line, A_NORMAL); /* the reason whole */
+		if (json_text(sel, "reviewed_by")[0]) {
+			audit_when(json_text(sel, "reviewed_at"), false, when2, sizeof when2);
 			snprintf(line, sizeof line, "%s by %s at %s", json_text(sel, "resolution"),
-				 json_text(sel, "reviewed_by"), json_text(sel, "reviewed_at"));
-		else
-			snprintf(line, sizeof line, "First in at %s at %s%s", json_text(sel, "first_gate"),
-				 json_text(sel, "first_at"),
+				 json_text(sel, "reviewed_by"), when2);
+		} else {
+			audit_when(json_text(sel, "first_at"), false, when2, sizeof when2);
+			snprintf(line, sizeof line, "First in at %s at %s%s", json_text(sel, "first_gate"), when2,
 				 json_is_true(json_object_get(sel, "first_offline")) ? " (offline)" : "");
+		}
 		draw_text(a.y + a.h - 2, a.x + 2, a.w - 4, line, theme_attr(C_DIM));
 	}
 	if (s->prompt == PROMPT_VOID) {

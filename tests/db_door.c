@@ -214,6 +214,34 @@ static struct run_result gate(const char *ci, const char *name, long long event,
 		       event);
 }
 
+/* At 80×24 the Conflicts list's header says STATE whole and a settled
+ * row says its state whole (a line printed at 80 cut them to "STA…" and
+ * "rev…"): waits for a row ending in word. */
+static void assert_state_column_whole(struct tmux *t, const char *word)
+{
+	char *screen = NULL;
+	for (int waited = 0; waited <= 5000; waited += 100) {
+		const char *header;
+		free(screen);
+		screen = tmux_capture(t);
+		header = strstr(screen, "ID     TICKET");
+		if (header && strstr(header, "STATE") && strstr(header, "STATE") < strchr(header, '\n')) {
+			for (const char *l = header; (l = strchr(l, '\n')); ) {
+				const char *end = strchr(++l, '\n') ? strchr(l, '\n') : l + strlen(l);
+				while (end > l && end[-1] == ' ')
+					end--;
+				if ((size_t)(end - l) > strlen(word) + 1 && end[-(int)strlen(word) - 1] == ' ' &&
+				    strncmp(end - strlen(word), word, strlen(word)) == 0 && strchr("0123456789", l[2])) {
+					free(screen);
+					return;
+				}
+			}
+		}
+		usleep(100 * 1000);
+	}
+	fail_msg("no whole STATE header and row ending '%s':\n%s", word, screen);
+}
+
 static void test_conflicts_screen_review_void_and_clerk(void **state)
 {
 	static char tokens[8][512];
@@ -296,6 +324,7 @@ static void test_conflicts_screen_review_void_and_clerk(void **state)
 		PQfinish(holder);
 	}
 	assert_true(tmux_wait_for(&t, "reviewed (ticket", 5000));
+	assert_state_column_whole(&t, "reviewed");
 	conflict[0] = sql1("SELECT c.id FROM checkin_conflict c JOIN ticket k ON k.id = c.ticket_id "
 			   "WHERE k.event_id = $1 AND c.resolution = 'reviewed'", event);
 	assert_int_equal(sql1("SELECT count(*) FROM change_log WHERE entity = 'checkin_conflict' AND entity_id = $1 "
