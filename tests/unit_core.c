@@ -394,11 +394,11 @@ static void test_csv_rows_blank_long_and_nul(void **state)
 
 /* Characters that reorder what is shown (a name could show as another)
  * are refused on every path that validate.c checks, in serve's words: the
- * embeddings, overrides and isolates, and the LRM/RLM marks. */
+ * embeddings, overrides and isolates, and the LRM/RLM/ALM marks. */
 static void test_validate_refuses_bidi_controls(void **state)
 {
 	static const char *const bidi[] = { "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066",
-					    "\u2067", "\u2068", "\u2069", "\u200e", "\u200f" };
+					    "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c" };
 	char text[64];
 	const char *field, *why;
 	(void)state;
@@ -418,6 +418,7 @@ static void test_validate_refuses_bidi_controls(void **state)
 	}
 	/* the characters next to them are text */
 	assert_null(validate_text("\u05e9\u05dc\u05d5\u05dd Shalom", NAME_MAX_CHARS, true));
+	assert_null(validate_text("\u0645\u0631\u062d\u0628\u0627 \u061b \u061d", NAME_MAX_CHARS, true));
 	assert_null(validate_text("Zero\u200dJoiner \u2070", NAME_MAX_CHARS, true));
 }
 

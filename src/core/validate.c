@@ -48,11 +48,13 @@ static bool is_control(unsigned cp)
 }
 
 /* The characters that change the order text is shown in (a name could
- * show as another): embeddings, overrides, isolates and the LRM/RLM marks.
- * serve's database refuses the same (db/072, db/075 api_text). */
+ * show as another): embeddings, overrides, isolates and the marks (LRM,
+ * RLM, and ALM, U+061C, the Arabic letter mark: the same kind of mark).
+ * serve's database refuses the same but ALM (db/072, db/075 api_text). */
 static bool is_bidi(unsigned cp)
 {
-	return cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+	return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
 int utf8_length(const char *text)

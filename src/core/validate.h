@@ -29,7 +29,7 @@ const char *validate_text(const char *text, int max_chars, bool required);
 const char *validate_email(const char *text, bool required);
 /* Whether text holds a character that reorders what is shown (bidi
  * embeddings, overrides, isolates and marks: U+202A-U+202E,
- * U+2066-U+2069, U+200E, U+200F). */
+ * U+2066-U+2069, U+200E, U+200F, U+061C). */
 bool text_has_bidi(const char *text, size_t len);
 /* The same on len bytes that may hold a NUL (a field read from a file):
  * a NUL is refused, never a place to cut the text short. */
