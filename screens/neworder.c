@@ -499,7 +499,8 @@ static void created(struct db *db, json_t *doc, void *ctx)
 	if (!doc) {
 		if (db_answer_lost(db)) {
 			snprintf(s->message, sizeof s->message,
-				 "Not confirmed — check the order list (Enter again once online is safe: %.300s)", db->err);
+				 "Not confirmed: %.*s; check the order list (Enter again once online is safe)",
+				 (int)utf8_prefix(db->err, 300), db->err);
 			app_status(s->app, true, "order not confirmed — check the order list");
 		} else {
 			snprintf(s->message, sizeof s->message, "Not created: %s", db->err);

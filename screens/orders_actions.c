@@ -223,7 +223,7 @@ static void written(struct db *db, json_t *doc, void *ctx)
 	} else if (doc)
 		app_status(a->app, false, "order #%lld %s", a->write_order, a->write_done);
 	else if (db_answer_lost(db))
-		app_status(a->app, true, "order #%lld: not confirmed — check the order list (%s)", a->write_order,
+		app_status(a->app, true, "order #%lld: not confirmed: %s; check the order list", a->write_order,
 			   db->err);
 	else
 		app_status(a->app, true, "order #%lld: %s", a->write_order, db->err);
@@ -423,7 +423,7 @@ void order_actions_tick(struct app *app, struct order_actions *a)
 			return;
 		}
 		a->receipt_unprinted = true;
-		app_status(app, true, "Receipt not printed — saving it as a PDF · %s", msg);
+		app_status(app, true, "Receipt not printed: %s; saving it as a PDF", msg); /* the why first */
 		app_wake_in(app, 300);
 		return;
 	}

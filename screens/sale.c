@@ -16,6 +16,7 @@
 #include "../src/core/charge.h"
 #include "../src/core/money.h"
 #include "../src/core/order.h"
+#include "../src/core/util.h"
 #include "../src/core/validate.h"
 #include "../src/db/async.h"
 #include "../src/db/catalog.h"
@@ -140,8 +141,8 @@ static void sale_draw(struct app *app, void *state, struct rect a)
 	for (int i = 0; i < F_COUNT; i++, y++)
 		form_draw_field(&s->form, i, y, x, 13, w, !s->done);
 	y++;
-	if (s->error[0])
-		draw_text(y++, x, w, s->error, theme_attr(C_STATUS_ERR));
+	if (s->error[0]) /* the why, then what to do: two rows when long */
+		y += draw_wrapped(y, x, w, 2, s->error, theme_attr(C_STATUS_ERR));
 	/* what will be charged, live as the quantity and payment change */
 	if (!s->done && charge_text(app, s, charge, sizeof charge, w)) {
 		long long qty;
@@ -321,7 +322,8 @@ static void sold(struct db *db, json_t *doc, void *ctx)
 	if (!doc) {
 		if (db_answer_lost(db)) {
 			snprintf(s->error, sizeof s->error,
-				 "Not confirmed — check the order list (Enter again once online is safe: %.300s)", db->err);
+				 "Not confirmed: %.*s; check the order list (Enter again once online is safe)",
+				 (int)utf8_prefix(db->err, 300), db->err);
 			app_status(s->app, true, "sale not confirmed — check the order list");
 		} else {
 			snprintf(s->error, sizeof s->error, "Not sold: %s", db->err);

@@ -681,6 +681,9 @@ static void test_order_detail_makes_the_receipt_again(void **state)
 	/* no printer: saved as a PDF instead, and said so */
 	unlink(lp);
 	tmux_keys(&t, "p");
+	/* the why first (polled every 300 ms: on the status line at least
+	 * that long), then what happens (in full under F1) */
+	assert_true(tmux_wait_for(&t, "Receipt not printed: order receipt: lp not found", 5000));
 	snprintf(want, sizeof want, "Receipt not printed — receipt saved: …/receipts/R-%lld.pdf", id);
 	if (!tmux_wait_for(&t, want, 10000)) {
 		char *screen = tmux_capture(&t);
@@ -688,6 +691,10 @@ static void test_order_detail_makes_the_receipt_again(void **state)
 	}
 	tmux_keys(&t, "F1");
 	assert_true(tmux_wait_for(&t, "print the receipt of a settled order again", 3000));
+	if (!tmux_wait_for(&t, "; saving it as a PDF", 1000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("the why, then what happens:\n%s", screen);
+	}
 	tmux_stop(&t);
 }
 

@@ -665,7 +665,12 @@ static void test_sale_on_a_frozen_link_is_confirmed_once(void **state)
 	assert_true(tmux_wait_for(&t, "Help: keys of Counter sale", 500));
 	assert_true(now_ms() - t0 < 500);
 	tmux_keys(&t, "Escape");
-	assert_true(tmux_wait_for(&t, "Not confirmed", 5000));
+	/* the why first, then what to do */
+	assert_true(tmux_wait_for(&t, "Not confirmed: no answer from the database within 2000 ms; check the", 5000));
+	if (!tmux_wait_for(&t, "(Enter again once online is safe)", 1000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("no advice after the why:\n%s", screen);
+	}
 	assert_true(tmux_wait_for(&t, "OFFLINE", 2000));
 
 	proxy_thaw(p);
@@ -681,6 +686,89 @@ static void test_sale_on_a_frozen_link_is_confirmed_once(void **state)
 	tmux_stop(&t);
 	proxy_stop(p);
 	PQfinish(c);
+}
+
+/* An order action whose answer the link loses says the why first, then
+ * what to do: "order #N: not confirmed: <why>; check the order list" (it
+ * said the advice first and the why in brackets after it). */
+static void test_order_action_on_a_lost_answer_says_why_first(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	long long event_id = make_event(unique_name("Frozen Invoice"), "2036-02-03", 0), order_id;
+	char cmd[600], ids[24], want[160];
+	const char *params[1] = { ids };
+	PGconn *c = test_connect();
+	struct tmux t;
+	struct run_result r;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment invoice --company 'Glacier AB'",
+		    event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(ids, sizeof ids, "%lld", event_id);
+	order_id = test_scalar(c, "SELECT max(id) FROM ticket_order WHERE event_id = $1", 1, params);
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station frozen-invoice "
+		 "--screen orders --event %lld; sleep 60",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "frozeninvoice", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Glacier AB", 10000));
+	assert_true(tmux_wait_for(&t, "ONLINE", 2000));
+	tmux_keys(&t, "i");
+	assert_true(tmux_wait_for(&t, "Send the invoice", 5000));
+	proxy_hold_answers(p); /* the server does the work; the answer never comes */
+	tmux_keys(&t, "y");
+	/* the status line says "database unreachable" next: F1 keeps the
+	 * message, folded at 76 columns */
+	assert_true(tmux_wait_for(&t, "database unreachable", 6000));
+	tmux_keys(&t, "F1");
+	snprintf(want, sizeof want, "order #%lld: not confirmed: no answer from the database within 2000 ms;", order_id);
+	if (!tmux_wait_for(&t, want, 3000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("no '%s':\n%s", want, screen);
+	}
+	proxy_thaw(p);
+	tmux_stop(&t);
+	proxy_stop(p);
+	PQfinish(c);
+}
+
+/* The new order's form on a lost answer: the why first, then what to do
+ * ("Not confirmed — check the order list (…: why)" put it last). */
+static void test_new_order_on_a_lost_answer_says_why_first(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	long long event_id = make_event(unique_name("Frozen New Order"), "2036-02-04", 0);
+	char cmd[600];
+	struct tmux t;
+	(void)state;
+
+	make_type(event_id, "Adult", 100, 1000, 1);
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_DEADLINE_MS=2000 $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station frozen-new "
+		 "--screen orders --event %lld; sleep 60",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "frozennew", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "ONLINE", 10000));
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "New ticket order", 3000));
+	assert_true(tmux_wait_for(&t, " × ", 5000)); /* the types are read */
+	tmux_type(&t, "Frozen New AB");
+	tmux_keys(&t, "Tab Tab Tab Tab");
+	tmux_keys(&t, "2");
+	assert_true(tmux_wait_for(&t, "Total, 2 tickets:", 3000));
+	proxy_hold_answers(p); /* the server does the work; the answer never comes */
+	tmux_keys(&t, "Enter");
+	if (!tmux_wait_for(&t, "Not confirmed: no answer from the database within 2000 ms; check the", 6000) ||
+	    !tmux_wait_for(&t, "(Enter again once online is safe)", 1000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("not the why first:\n%s", screen);
+	}
+	proxy_thaw(p);
+	tmux_stop(&t);
+	proxy_stop(p);
 }
 
 /* My Tickets' reissue on a link that goes silent: the station answers keys
@@ -968,6 +1056,8 @@ int main(void)
 		cmocka_unit_test(test_read_screens_on_a_frozen_link),
 		cmocka_unit_test(test_order_screens_on_a_frozen_link),
 		cmocka_unit_test(test_sale_on_a_frozen_link_is_confirmed_once),
+		cmocka_unit_test(test_order_action_on_a_lost_answer_says_why_first),
+		cmocka_unit_test(test_new_order_on_a_lost_answer_says_why_first),
 		cmocka_unit_test(test_reissue_on_a_frozen_link_keeps_the_station_live),
 		cmocka_unit_test(test_org_writes_on_a_lost_answer_are_not_confirmed),
 		cmocka_unit_test(test_settle_behind_a_row_lock_keeps_the_screen_live),
