@@ -40,8 +40,11 @@ void orders_filters_apply(struct orders_state *s, long long event_id)
 	memset(&f, 0, sizeof f);
 	order_filter_reset(&f);
 	f.event_id = event_id;
-	/* the field holds at most SEARCH_MAX_BYTES; cut it explicitly anyway */
-	snprintf(f.search, sizeof f.search, "%.*s", SEARCH_MAX_BYTES, s->ffields[FF_SEARCH].text);
+	/* the field holds SEARCH_MAX_BYTES characters, up to twice or more
+	 * the bytes: cut between characters (a cut inside "ä" was refused as
+	 * not UTF-8, and the search stopped following the typing) */
+	snprintf(f.search, sizeof f.search, "%.*s", (int)utf8_prefix(s->ffields[FF_SEARCH].text, SEARCH_MAX_BYTES),
+		 s->ffields[FF_SEARCH].text);
 	f.status = s->ffields[FF_STATUS].choice - 1;
 	f.payment = s->ffields[FF_PAYMENT].choice - 1;
 	f.tickets = (enum ticket_count_filter)s->ffields[FF_TICKETS].choice;

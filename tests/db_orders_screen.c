@@ -904,6 +904,36 @@ static void test_invoice_status_whole_at_80(void **state)
 	tmux_stop(&t);
 }
 
+/* A search of 200 characters (the field's limit) with å ä ö in it is cut
+ * to the filter's 200 bytes between characters: a cut inside an "ä" sent
+ * text that is not UTF-8, and the database refused the search. */
+static void test_long_search_cut_between_characters(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Long Search Gala"), "2040-07-01", 0);
+	char company[420] = "a";
+	(void)state;
+
+	for (int i = 0; i < 199; i++)
+		strcat(company, "\u00e4");
+	make_type(event_id, "Adult", 500, 10000, 1);
+	order_add(event_id, "Adult:1", "invoice", company);
+	order_add(event_id, "Adult:1", "invoice", "Other AB");
+	start_orders(&t, "longsearch", event_id, NULL);
+	assert_true(tmux_wait_for(&t, "Other AB", 10000));
+	tmux_keys(&t, "/");
+	tmux_type(&t, company);
+	if (!tmux_wait_gone(&t, "Other AB", 5000) || !tmux_wait_for(&t, "a\u00e4\u00e4\u00e4\u00e4\u00e4", 3000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("the long search did not find its order:\n%s", screen);
+	}
+	/* every key applies the search: from the 101st character on the
+	 * byte cut split an "ä" and the filter was refused ("Not applied:
+	 * Search is not valid UTF-8"), the list left at the 100th */
+	assert_false(tmux_wait_for(&t, "UTF-8", 1500));
+	tmux_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -921,6 +951,7 @@ int main(void)
 		cmocka_unit_test(test_date_error_whole_at_80),
 		cmocka_unit_test(test_from_after_to_keeps_the_last_good_filter),
 		cmocka_unit_test(test_order_history_lines_and_more_below),
+		cmocka_unit_test(test_long_search_cut_between_characters),
 		cmocka_unit_test_setup_teardown(test_invoice_status_whole_at_80, take_the_seller_away,
 						give_the_seller_back),
 	};
