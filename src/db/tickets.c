@@ -396,20 +396,39 @@ json_t *db_ticket_assign_rows(struct db *db, long long order_id, const json_t *r
 	return out;
 }
 
+/* One text and one parameter builder for the CLI's and the screens'
+ * reissue, so the two cannot drift apart. */
+static const char SQL_TICKET_REISSUE[] = "SELECT ticket_reissue($1, $2, $3, $4::integer)";
+
+struct reissue_params {
+	char id[24], issue[16];
+	const char *p[4];
+};
+
+/* seen_issue 0 passes NULL: ticket_reissue() then does not check the issue
+ * (db/076_reissue_seen_issue.sql). */
+static void reissue_params(struct reissue_params *r, long long ticket_id, bool unassign, const char *reason,
+			   int seen_issue)
+{
+	snprintf(r->id, sizeof r->id, "%lld", ticket_id);
+	snprintf(r->issue, sizeof r->issue, "%d", seen_issue);
+	r->p[0] = r->id;
+	r->p[1] = unassign ? "true" : "false";
+	r->p[2] = reason;
+	r->p[3] = seen_issue > 0 ? r->issue : NULL;
+}
+
 json_t *db_ticket_reissue(struct db *db, long long ticket_id, bool unassign, const char *reason)
 {
-	char id[24];
-	const char *p[3] = { id, unassign ? "true" : "false", reason };
-	snprintf(id, sizeof id, "%lld", ticket_id);
-	return db_json(db, "SELECT ticket_reissue($1, $2, $3)", 3, p);
+	struct reissue_params r;
+	reissue_params(&r, ticket_id, unassign, reason, 0);
+	return db_json(db, SQL_TICKET_REISSUE, 4, r.p);
 }
 
 bool db_ticket_reissue_submit(struct db *db, const void *owner, long long ticket_id, bool unassign,
 			      const char *reason, int seen_issue, db_json_fn done, void *ctx)
 {
-	char id[24], issue[16];
-	const char *p[4] = { id, unassign ? "true" : "false", reason, seen_issue > 0 ? issue : NULL };
-	snprintf(id, sizeof id, "%lld", ticket_id);
-	snprintf(issue, sizeof issue, "%d", seen_issue);
-	return db_json_submit(db, owner, "SELECT ticket_reissue($1, $2, $3, $4::integer)", 4, p, done, ctx);
+	struct reissue_params r;
+	reissue_params(&r, ticket_id, unassign, reason, seen_issue);
+	return db_json_submit(db, owner, SQL_TICKET_REISSUE, 4, r.p, done, ctx);
 }
