@@ -190,6 +190,23 @@ static void test_event_add_and_list_json(void **state)
 	}
 }
 
+/* The station is --station's name, the one main() checked, even when -d
+ * carries an application_name of its own: "kassa-Ö" from there was logged
+ * as "kassa-??" on every change, and was not the name the screens show. */
+static void test_station_wins_over_the_conninfo(void **state)
+{
+	char ids[24];
+	const char *p[1] = { ids };
+	long long id;
+	(void)state;
+
+	id = cli_json_id("$BOXOFFICE -d 'application_name=kassa-Ö' --station till-8 event add --name '%s' "
+			 "--date 2027-05-03", unique_name("Station Gala"));
+	snprintf(ids, sizeof ids, "%lld", id);
+	assert_int_equal(test_scalar(conn, "SELECT count(*) FROM change_log WHERE entity = 'event' "
+					   "AND entity_id = $1 AND station = 'till-8'", 1, p), 1);
+}
+
 static void test_type_add_by_name(void **state)
 {
 	const char *ev = unique_name("Types");
@@ -893,6 +910,7 @@ int main(void)
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_unreachable_database),
 		cmocka_unit_test(test_event_add_and_list_json),
+		cmocka_unit_test(test_station_wins_over_the_conninfo),
 		cmocka_unit_test(test_type_add_by_name),
 		cmocka_unit_test(test_names_unique_ignoring_case),
 		cmocka_unit_test(test_no_such_id_or_name_is_exit_1),

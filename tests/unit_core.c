@@ -315,6 +315,37 @@ static void test_validate_text_email(void **state)
 	assert_null(validate_email("", false));
 }
 
+/* A station's name is its connection's application_name: printable ASCII
+ * that PostgreSQL logs as given, 1 to 60 characters, each refusal with its
+ * reason. */
+static void test_validate_station(void **state)
+{
+	char name[STATION_MAX_CHARS + 2];
+	const char *why;
+	(void)state;
+	assert_null(validate_station("counter-1", 9));
+	assert_null(validate_station("Front desk #2 (east)", 20));
+	assert_null(validate_station("~", 1));
+	memset(name, 'k', sizeof name);
+	assert_null(validate_station(name, STATION_MAX_CHARS));
+	assert_string_equal(validate_station(name, STATION_MAX_CHARS + 1), "is too long (at most 60 characters)");
+	assert_string_equal(validate_station("", 0), "is required (1 to 60 characters of printable ASCII)");
+	assert_string_equal(validate_station(NULL, 0), "is required (1 to 60 characters of printable ASCII)");
+	assert_string_equal(validate_station("   ", 3), "is blank");
+	/* PostgreSQL would log "kassa-??" */
+	why = validate_station("kassa-\xc3\x96", 8);
+	assert_non_null(why);
+	assert_string_equal(why, "takes printable ASCII only: letters A-Z, digits, spaces, punctuation (it names the "
+				 "station in every log)");
+	assert_string_equal(validate_station("caf\xc3\xa9\xc2\xa0", 7), why); /* U+00A0 too */
+	assert_string_equal(validate_station("desk\t2", 6), "contains control characters");
+	assert_string_equal(validate_station("desk\x7f", 5), "contains control characters");
+	assert_string_equal(validate_station("desk\0x", 6), "contains a NUL byte");
+	assert_string_equal(validate_station("kassa-\xd6", 7), "is not valid UTF-8"); /* Latin-1 */
+	/* only len bytes count: the rest of a buffer is not the name */
+	assert_null(validate_station("desk-9\xc3\x96", 6));
+}
+
 /* The same refusal on every path: C0, DEL and C1 controls, NUL inside a
  * field, and a too-long text that names its limit. */
 static void test_validate_controls_nul_and_limits(void **state)
@@ -540,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_validate_refuses_bidi_controls),
 		cmocka_unit_test(test_csv_bare_cr_is_in_its_field),
 		cmocka_unit_test(test_validate_controls_nul_and_limits),
+		cmocka_unit_test(test_validate_station),
 		cmocka_unit_test(test_csv_rows_blank_long_and_nul),
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_rng_deterministic),

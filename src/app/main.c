@@ -68,18 +68,11 @@ int main(int argc, char **argv)
 	}
 	{
 		/* recorded on every change and shown to other stations */
-		const char *bad = validate_text(cli.station, 60, true);
-		/* it is the connection's application_name, which PostgreSQL
-		 * keeps in printable ASCII: "kassa-Ö" would be logged as
-		 * "kassa-??" on every change */
-		for (const unsigned char *c = (const unsigned char *)cli.station; !bad && *c; c++)
-			if (*c < 0x20 || *c > 0x7e)
-				bad = "printable ASCII only: letters A-Z, digits, spaces, punctuation (it names the "
-				      "station in every log)";
+		const char *bad = validate_station(cli.station, strlen(cli.station));
 		if (bad && strcmp(cli.station, host) == 0)
 			cli.station = "station"; /* an odd host name is no usage error */
 		else if (bad)
-			return cli_fail(EXIT_USAGE, "--station", "%s (1 to 60 characters)", bad);
+			return cli_fail(EXIT_USAGE, "--station", "%s", bad);
 	}
 
 	if (i < argc) {

@@ -153,6 +153,24 @@ const char *validate_person(const char *name, size_t name_len, const char *email
 	return validate_text_n(company, company ? company_len : 0, COMPANY_MAX_CHARS, false);
 }
 
+#define STRINGIFY(x) #x
+#define NUMBER_TEXT(x) STRINGIFY(x)
+
+const char *validate_station(const char *text, size_t len)
+{
+	const char *why;
+
+	if (!text || len == 0)
+		return "is required (1 to " NUMBER_TEXT(STATION_MAX_CHARS) " characters of printable ASCII)";
+	if ((why = validate_text_n(text, len, STATION_MAX_CHARS, false)))
+		return why;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7e)
+			return "takes printable ASCII only: letters A-Z, digits, spaces, punctuation (it names "
+			       "the station in every log)";
+	return NULL;
+}
+
 void text_printable(char *out, size_t size, const char *text, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)text, *end = p + len;

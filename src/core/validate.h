@@ -36,6 +36,14 @@ bool text_has_bidi(const char *text, size_t len);
 const char *validate_text_n(const char *text, size_t len, int max_chars, bool required);
 const char *validate_email_n(const char *text, size_t len, bool required);
 
+/* A station's name (--station; the host name by default): 1 to
+ * STATION_MAX_CHARS characters of printable ASCII. It is the connection's
+ * application_name, recorded on every change and shown to other stations;
+ * PostgreSQL keeps that in printable ASCII and logs every other byte as
+ * "?" ("kassa-Ö" as "kassa-??"). len bytes, which may hold a NUL (refused). */
+#define STATION_MAX_CHARS 60
+const char *validate_station(const char *text, size_t len);
+
 /* A person as ticket assign, the assignment screen and assign-csv take
  * them: name and e-mail required, company optional (NULL or len 0). NULL
  * when fine; else the reason, with *field set to "name", "e-mail" or

@@ -138,8 +138,6 @@ struct db *db_new(const char *conninfo, const char *station)
 	};
 
 	snprintf(db->station, sizeof db->station, "%s", station);
-	db->keywords[k] = "application_name";
-	db->values[k++] = db->station;
 	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
 		db->keywords[k] = defaults[i][0];
 		db->values[k++] = defaults[i][1];
@@ -170,6 +168,11 @@ struct db *db_new(const char *conninfo, const char *station)
 		db->values[k++] = "boxoffice";
 		snprintf(db->target, sizeof db->target, "%s", "embedded cluster");
 	}
+	/* After the conninfo, so an application_name in it gives way: the
+	 * station is the name main() checked (PostgreSQL logs "kassa-Ö" as
+	 * "kassa-??") and the one its screens show. */
+	db->keywords[k] = "application_name";
+	db->values[k++] = db->station;
 	db->keywords[k] = NULL;
 	db->values[k] = NULL;
 	db->state = DB_DISCONNECTED;
