@@ -92,14 +92,6 @@ static long long sell(int qty)
 	return id;
 }
 
-static long long first_ticket(long long order)
-{
-	char o[24];
-	const char *p[1] = { o };
-	snprintf(o, sizeof o, "%lld", order);
-	return test_scalar(conn, "SELECT min(id) FROM ticket WHERE order_id = $1", 1, p);
-}
-
 static void test_incremental_refresh_equals_full_load(void **state)
 {
 	static struct snapshot cache, full, delta;

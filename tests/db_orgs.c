@@ -182,16 +182,15 @@ static void test_package_order_is_the_entitlement(void **state)
 		assert_true(tmux_wait_for(&t, "Gold: entitled 12 · ordered 12 · assigned 1 · checked in 0", 6000));
 		/* a plain gate's check-in shows too (db/067), without F5 */
 		{
-			char eos[24];
+			char eos[24], token[512];
 			long long order;
 			struct run_result r;
 			snprintf(eos, sizeof eos, "%lld", eo);
 			order = test_scalar(conn, "SELECT min(id) FROM ticket_order WHERE event_org_id = $1", 1,
 					    (const char *[]){ eos });
-			r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
-				    "'import json,sys; print(json.load(sys.stdin)[0][\"token\"])' | "
-				    "$BOXOFFICE checkin --gate org-door",
-				    order);
+			order_ticket(order, 0, token, sizeof token);
+			/* base45 holds no ' */
+			r = run_cmd("printf '%%s\\n' '%s' | $BOXOFFICE checkin --gate org-door", token);
 			assert_int_equal(r.status, 0);
 			run_free(&r);
 		}
@@ -1103,15 +1102,6 @@ static void test_screen_orders_of_organization(void **state)
 	tmux_stop(&t);
 }
 
-static long long first_ticket(long long order, int i)
-{
-	json_t *list = cli_json("$BOXOFFICE ticket list --order %lld --json", order);
-	long long id = json_integer_value(json_object_get(json_array_get(list, (size_t)i), "id"));
-	json_decref(list);
-	assert_true(id > 0);
-	return id;
-}
-
 /* p on an organization opens My Tickets among its persons: those holding
  * tickets of its orders (here a counter sale naming it), not another
  * organization's, not a longer company's; Esc returns to the list. */
@@ -1137,13 +1127,13 @@ static void test_screen_persons_of_organization(void **state)
 	json_decref(cli_json("$BOXOFFICE order invoice %lld", nu));
 	json_decref(cli_json("$BOXOFFICE order settle %lld --ref R1", nu));
 	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Ada Mu' --email ada.mu@example.com",
-			     first_ticket(mu, 0)));
+			     first_ticket(mu)));
 	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Bo Mu' --email bo.mu@example.com",
-			     first_ticket(mu, 1)));
+			     order_ticket(mu, 1, NULL, 0)));
 	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Cy Nu' --email cy.nu@example.com",
-			     first_ticket(nu, 0)));
+			     first_ticket(nu)));
 	json_decref(cli_json("$BOXOFFICE ticket assign %lld --name 'Di Fan' --email di.fan@example.com",
-			     first_ticket(fans, 0)));
+			     first_ticket(fans)));
 
 	open_organizations(&t, "orgspersons", ev, "Nu Partner");
 	tmux_keys(&t, "Home p");

@@ -49,15 +49,13 @@ static void test_my_tickets_line_reads_on_a_phone(void **state)
 	struct served s;
 	char url[300], js[300], *same;
 	long long ev, order, ticket, person;
-	json_t *doc, *list;
+	json_t *doc;
 
 	(void)state;
 	ev = make_event(unique_name("Clerk Fest"), "2027-08-01", 0);
 	make_type(ev, "Adult", 10, 45000, 1);
 	order = cli_json_id("$BOXOFFICE sell --event %lld --type Adult --qty 1 --company 'Clerk AS'", ev);
-	list = cli_json("$BOXOFFICE ticket list --order %lld --json", order);
-	ticket = json_integer_value(json_object_get(json_array_get(list, 0), "id"));
-	json_decref(list);
+	ticket = first_ticket(order);
 	doc = cli_json("$BOXOFFICE ticket assign %lld --name 'Cleo Clerk' --email cleo@example.com", ticket);
 	person = json_integer_value(json_object_get(doc, "person"));
 	json_decref(doc);

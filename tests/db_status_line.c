@@ -179,7 +179,6 @@ static void test_multibyte_refusal_past_256_bytes_is_whole(void **state)
 	struct tmux t;
 	char dir[600], cmd[1400], expect[1200], *said, *want;
 	long long order, ticket;
-	json_t *tickets;
 	struct run_result r;
 	int n;
 	(void)state;
@@ -191,9 +190,7 @@ static void test_multibyte_refusal_past_256_bytes_is_whole(void **state)
 	assert_int_equal(r.status, 0);
 	order = out_id(r.out);
 	run_free(&r);
-	tickets = cli_json("$BOXOFFICE ticket list --order %lld --json", order);
-	ticket = json_integer_value(json_object_get(json_array_get(tickets, 0), "id"));
-	json_decref(tickets);
+	ticket = first_ticket(order);
 	snprintf(cmd, sizeof cmd,
 		 "BOXOFFICE_PRINTER=Kontorsskrivaren BOXOFFICE_BADGES='%s' $BOXOFFICE --screen orders --event %lld; sleep 30",
 		 dir, event_id);

@@ -171,6 +171,26 @@ long long make_type(long long event, const char *name, int capacity, long long p
 	return id;
 }
 
+long long order_ticket(long long order, int i, char *token, size_t size)
+{
+	json_t *list = cli_json("$BOXOFFICE ticket list --order %lld --json", order);
+	json_t *row = json_array_get(list, (size_t)i);
+	long long id = json_integer_value(json_object_get(row, "id"));
+	const char *text = json_string_value(json_object_get(row, "token"));
+
+	if (id <= 0)
+		fail_msg("order %lld has no ticket %d (%zu tickets)", order, i, json_array_size(list));
+	if (token && (!text || snprintf(token, size, "%s", text) >= (int)size))
+		fail_msg("order %lld, ticket %lld: no token, or longer than %zu bytes", order, id, size - 1);
+	json_decref(list);
+	return id;
+}
+
+long long first_ticket(long long order)
+{
+	return order_ticket(order, 0, NULL, 0);
+}
+
 PGconn *test_migrate_connect(void)
 {
 	struct run_result r = run_cmd("$BOXOFFICE migrate");

@@ -61,4 +61,11 @@ const char *unique_name(const char *prefix);
 long long make_event(const char *name, const char *date, int reentry);
 long long make_type(long long event, const char *name, int capacity, long long price, int seats);
 
+/* The i-th ticket (from 0, in id order) of an order as `ticket list --json`
+ * shows it: its id, and its token (the QR's text; base45 has spaces) into
+ * token[size] unless token is NULL. Fails the test when it is not there. */
+long long order_ticket(long long order, int i, char *token, size_t size);
+/* The id of an order's first ticket. */
+long long first_ticket(long long order);
+
 #endif
