@@ -12,11 +12,15 @@
 #include "../src/core/money.h"
 #include "../src/core/org_values.h"
 #include "../src/core/text_fold.h"
+#include "../src/core/util.h"
 #include "../src/db/async.h"
 #include "../src/db/organizations.h"
 #include "screen.h"
 
-#define ORGS_MAX 200
+/* Every organization of the event, allocated as read (a fixed 200 hid
+ * the rest without a word: no End, search or filter reached them); past
+ * this many the list says it shows only the first. */
+#define ORGS_MAX 10000
 enum { O_REL_SRC = EOG_RELATION, O_LIFE_SRC = EOG_LIFECYCLE, O_COMM_SRC = EOG_COMMERCIAL, O_VIS_SRC = EOG_VISIBILITY };
 
 struct org_row {
@@ -37,10 +41,11 @@ static const char *const comm_choices[] = { "Any", "none", "quoted", "contracted
 static const char *const vis_choices[] = { "Any", "public", "internal", "hidden" };
 
 struct organizations_state {
-	struct org_row all[ORGS_MAX];
-	int nall;
+	struct org_row *all; /* nall of them, allocated for all_cap */
+	int nall, all_cap;
+	long long total;     /* how many the event has: more than nall when cut at ORGS_MAX */
 	long long narchived; /* -1: not known (yet) */
-	int shown[ORGS_MAX]; /* the rows the filters let through, indexes into all */
+	int *shown;          /* the rows the filters let through, indexes into all */
 	struct form_field ffields[OF_COUNT];
 	struct form filters;
 	bool in_filters, filters_ready;
@@ -170,10 +175,17 @@ static void organizations_answer(struct db *db, const PGresult *res, void *ctx)
 	if ((saved = org_form_saved_id()))
 		keep = saved;
 	s->nall = PQntuples(res) < ORGS_MAX ? PQntuples(res) : ORGS_MAX;
+	s->total = s->nall > 0 ? db_int(res, 0, EOG_TOTAL) : 0;
+	if (s->nall > s->all_cap) {
+		s->all = xrealloc(s->all, (size_t)s->nall * sizeof s->all[0]);
+		s->shown = xrealloc(s->shown, (size_t)s->nall * sizeof s->shown[0]);
+		s->all_cap = s->nall;
+	}
 	for (int i = 0; i < s->nall; i++) {
+		/* cut between characters, never inside one */
 		for (int c = 0; c < EOG_ORDERS; c++)
-			snprintf(s->all[i].cells[c], sizeof s->all[i].cells[c], "%s", db_text(res, i, c));
-		snprintf(s->all[i].entitled, sizeof s->all[i].entitled, "%s", db_text(res, i, EOG_ENTITLED));
+			utf8_copy(s->all[i].cells[c], sizeof s->all[i].cells[c], db_text(res, i, c));
+		utf8_copy(s->all[i].entitled, sizeof s->all[i].entitled, db_text(res, i, EOG_ENTITLED));
 		s->all[i].orders = db_int(res, i, EOG_ORDERS);
 		s->all[i].amount = db_int(res, i, EOG_AMOUNT);
 		s->all[i].id = db_int(res, i, EOG_ID);
@@ -277,7 +289,9 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 	}
 	a.y += 3;
 	a.h -= 3;
-	visible = a.h - 2; /* the last line: a hint, or whether the rows are current */
+	/* the last line: a hint, or whether the rows are current; above it,
+	 * when the event has more than are read, that the list stops short */
+	visible = a.h - (s->total > s->nall ? 3 : 2);
 	s->first_row_y = a.y + 1;
 
 	{
@@ -298,6 +312,14 @@ static void organizations_draw(struct app *app, void *state, struct rect a)
 		shown = draw_columns(a.y, a.x + 1, a.w - 2, cols, O_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	}
 	list_cursor_fit(&s->cursor, visible);
+	if (s->total > s->nall) {
+		char first[32], of[32], cut[200];
+		count_format_fit(first, sizeof first, s->nall, 20);
+		count_format_fit(of, sizeof of, s->total, 20);
+		snprintf(cut, sizeof cut, "Showing the first %s of %s organizations; the rest are not listed.", first,
+			 of);
+		draw_text(a.y + a.h - 2, a.x + 2, a.w - 4, cut, theme_attr(C_WARN));
+	}
 	if (s->unconfirmed[0])
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->unconfirmed, theme_attr(C_WARN));
 	else if (mark) /* the last line says whether the rows are current */
@@ -363,7 +385,7 @@ static void archived(struct db *db, json_t *doc, void *ctx)
 				 "%s: archive not confirmed — see the list once online", s->archive_name);
 			app_status(s->app, true, "%s", s->unconfirmed);
 		} else /* the question named it: the why needs the line (at 80 columns) */
-			app_status(s->app, true, "Not archived: %.400s", db->err);
+			app_status(s->app, true, "Not archived: %.*s", (int)utf8_prefix(db->err, 400), db->err);
 		return;
 	}
 	app_status(s->app, false, "%s archived (v, then u, brings it back)", s->archive_name);
@@ -388,7 +410,7 @@ static int archive_answer(struct app *app, struct organizations_state *s, int ke
 	/* its own owner: a re-read of the list never cancels it */
 	s->archiving = db_org_call_submit(app_db(app), &s->archive_id, ORG_ARCHIVE, params, archived, s);
 	if (!s->archiving)
-		app_status(app, true, "Not archived: %.400s", app_db(app)->err);
+		app_status(app, true, "Not archived: %.*s", (int)utf8_prefix(app_db(app)->err, 400), app_db(app)->err);
 	return SCR_HANDLED | SCR_REDRAW;
 }
 
@@ -516,6 +538,8 @@ static void organizations_done(struct app *app, void *state)
 {
 	struct organizations_state *s = state;
 	db_cancel_owner(app_db(app), &s->archive_id);
+	free(s->all);
+	free(s->shown);
 }
 
 static bool organizations_typing(void *state)

@@ -372,6 +372,48 @@ static void test_archived_found_and_restored(void **state)
 	}
 }
 
+/* n organizations named "Many EV 001" … of event ev, made by the calls
+ * `org add` makes (one statement: hundreds through the CLI take minutes
+ * on a loaded machine); their names in the list's order into names. */
+static json_t *many_orgs(long long ev, int n)
+{
+	char sql[300];
+	json_t *list;
+	snprintf(sql, sizeof sql, "SELECT count(org_add(%lld, 'Many %lld ' || lpad(g::text, 3, '0'), '{}')) "
+		 "FROM generate_series(1, %d) g", ev, ev, n);
+	PQclear(test_query(conn, sql, 0, NULL));
+	list = cli_json("$BOXOFFICE org list --event %lld --json", ev);
+	assert_int_equal(json_array_size(list), n);
+	return list;
+}
+
+/* More organizations than the screen's table held (200, the rest left
+ * out without a word): the count says all, End reaches the last, and
+ * the search finds one past the 200th. */
+static void test_screen_lists_every_organization(void **state)
+{
+	long long ev = make_event(unique_name("OrgMany"), "2042-03-20", 0);
+	json_t *list = many_orgs(ev, 230);
+	char last[64], found[64];
+	struct tmux t;
+	(void)state;
+
+	snprintf(last, sizeof last, "%s", json_string_value(json_object_get(json_array_get(list, 229), "organization")));
+	snprintf(found, sizeof found, "Many %lld 227", ev);
+	json_decref(list);
+	open_organizations(&t, "orgmany", ev, "230 organizations");
+	assert_int_equal(tmux_row_of(&t, last), -1);
+	tmux_keys(&t, "End");
+	assert_true(tmux_wait_for(&t, last, 3000));
+	assert_int_equal(tmux_row_of(&t, "Showing the first"), -1); /* nothing left out */
+	/* the filter pane searches every one */
+	tmux_keys(&t, "Tab");
+	tmux_type(&t, found);
+	assert_true(tmux_wait_for(&t, "1 of 230", 3000));
+	assert_true(tmux_wait_for(&t, found, 1000));
+	tmux_stop(&t);
+}
+
 /* v on Organizations lists the archived ones; u asks, n keeps it
  * archived, y brings it back, said in words when its booth went to
  * another meanwhile; Esc returns to the list, where it is again. */
@@ -1489,6 +1531,7 @@ int main(void)
 		cmocka_unit_test(test_booths_once_per_event),
 		cmocka_unit_test(test_archived_found_and_restored),
 		cmocka_unit_test(test_screen_archived_and_restore),
+		cmocka_unit_test(test_screen_lists_every_organization),
 		cmocka_unit_test(test_all_archived_is_not_none_yet),
 		cmocka_unit_test(test_restore_races_and_archived_merge),
 		cmocka_unit_test(test_duplicate_spellings_and_merge),

@@ -63,7 +63,7 @@ static const char SQL_ORG_LIST[] =
 	"g.booth, g.category, coalesce(a.n, 0), coalesce(a.amount, 0), g.id, g.version, "
 	"(SELECT coalesce(sum(entitled), 0) || ' · ' || coalesce(sum(ordered), 0) || ' · ' || "
 	"coalesce(sum(assigned), 0) || ' · ' || coalesce(sum(checked_in), 0) FROM org_entitlement e "
-	"WHERE e.event_org_id = g.id), g.organization_id "
+	"WHERE e.event_org_id = g.id), g.organization_id, count(*) OVER () "
 	"FROM g LEFT JOIN a ON a.eo_id = g.id ORDER BY g.relationship, g.name LIMIT $2::integer";
 
 static const char SQL_ORG_ARCHIVED[] =

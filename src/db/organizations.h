@@ -12,14 +12,15 @@ PGresult *db_event_org_choices(struct db *db, long long event_id, int limit);
 
 enum event_org_col { EOG_NAME, EOG_RELATION, EOG_LIFECYCLE, EOG_COMMERCIAL, EOG_VISIBILITY, EOG_PACKAGE,
 		     EOG_BOOTH, EOG_CATEGORY, EOG_ORDERS, EOG_AMOUNT, EOG_ID, EOG_VERSION,
-		     EOG_ENTITLED, EOG_COMPANY_ID, EOG_COUNT };
+		     EOG_ENTITLED, EOG_COMPANY_ID, EOG_TOTAL, EOG_COUNT };
 /* The event's organizations by relationship and name (up to limit):
  * orders and amount (gross cents) are those of their live orders —
  * placed on their behalf, or naming them as company (ignoring case);
  * id is the event_organization's, version its optimistic version,
  * company id the organization's (what `org merge` takes);
  * entitled "E · O · A · C": its package's tickets, ordered, assigned,
- * checked in. Archived ones are left out. */
+ * checked in; total: how many there are, the limit aside (a list cut
+ * short says of how many). Archived ones are left out. */
 PGresult *db_event_org_list(struct db *db, long long event_id, int limit);
 enum event_org_archived_col { EOA_ID, EOA_COMPANY_ID, EOA_NAME, EOA_RELATION, EOA_BOOTH, EOA_ARCHIVED_AT,
 			      EOA_VERSION };
