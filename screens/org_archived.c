@@ -3,14 +3,20 @@
  * booth too unless another organization has it now. */
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../src/app/theme.h"
+#include "../src/core/money.h"
+#include "../src/core/util.h"
 #include "../src/db/async.h"
 #include "../src/db/organizations.h"
 #include "screen.h"
 
-#define ARCHIVED_MAX 500
+/* Every archived organization, allocated as read (a fixed 500 hid the
+ * older ones without a word); past this many the list says it shows
+ * only the newest. */
+#define ARCHIVED_MAX 10000
 
 struct archived_row {
 	long long id;
@@ -19,7 +25,9 @@ struct archived_row {
 };
 
 struct org_archived_state {
-	struct archived_row rows[ARCHIVED_MAX];
+	struct archived_row *rows; /* cursor.count of them, allocated for rows_cap */
+	int rows_cap;
+	long long total; /* how many are archived: more than cursor.count when cut at ARCHIVED_MAX */
 	struct list_cursor cursor;
 	struct read_mark mark;
 	int first_row_y;
@@ -52,14 +60,20 @@ static void archived_answer(struct db *db, const PGresult *res, void *ctx)
 		return;
 	s->unconfirmed[0] = '\0'; /* the list now shows what happened */
 	s->cursor.count = PQntuples(res) < ARCHIVED_MAX ? PQntuples(res) : ARCHIVED_MAX;
+	s->total = s->cursor.count > 0 ? db_int(res, 0, EOA_TOTAL) : 0;
+	if (s->cursor.count > s->rows_cap) {
+		s->rows = xrealloc(s->rows, (size_t)s->cursor.count * sizeof s->rows[0]);
+		s->rows_cap = s->cursor.count;
+	}
 	for (int i = 0; i < s->cursor.count; i++) {
 		struct archived_row *r = &s->rows[i];
 		r->id = db_int(res, i, EOA_ID);
 		r->version = (int)db_int(res, i, EOA_VERSION);
-		snprintf(r->name, sizeof r->name, "%s", db_text(res, i, EOA_NAME));
-		snprintf(r->relation, sizeof r->relation, "%s", db_text(res, i, EOA_RELATION));
-		snprintf(r->booth, sizeof r->booth, "%s", db_text(res, i, EOA_BOOTH));
-		snprintf(r->when, sizeof r->when, "%s", db_text(res, i, EOA_ARCHIVED_AT));
+		/* cut between characters, never inside one */
+		utf8_copy(r->name, sizeof r->name, db_text(res, i, EOA_NAME));
+		utf8_copy(r->relation, sizeof r->relation, db_text(res, i, EOA_RELATION));
+		utf8_copy(r->booth, sizeof r->booth, db_text(res, i, EOA_BOOTH));
+		utf8_copy(r->when, sizeof r->when, db_text(res, i, EOA_ARCHIVED_AT));
 	}
 	if (s->cursor.selected >= s->cursor.count)
 		s->cursor.selected = s->cursor.count > 0 ? s->cursor.count - 1 : 0;
@@ -87,10 +101,20 @@ static void org_archived_draw(struct app *app, void *state, struct rect a)
 		  theme_attr(C_DIM));
 	a.y += 1;
 	a.h -= 1;
-	visible = a.h - 2; /* the last line: a question, a hint, or whether the rows are current */
+	/* the last line: a question, a hint, or whether the rows are current;
+	 * above it, when more are archived than are read, that the list
+	 * stops short */
+	visible = a.h - (s->total > s->cursor.count ? 3 : 2);
 	s->first_row_y = a.y + 1;
 	shown = draw_columns(a.y, a.x + 1, a.w - 2, columns, A_COUNT, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, visible);
+	if (s->total > s->cursor.count) {
+		char first[32], of[32], cut[200];
+		count_format_fit(first, sizeof first, s->cursor.count, 20);
+		count_format_fit(of, sizeof of, s->total, 20);
+		snprintf(cut, sizeof cut, "Showing the newest %s of %s archived; older ones are not listed.", first, of);
+		draw_text(a.y + a.h - 2, a.x + 2, a.w - 4, cut, theme_attr(C_WARN));
+	}
 	if (s->unconfirmed[0])
 		draw_text(a.y + a.h - 1, a.x + 2, a.w - 4, s->unconfirmed, theme_attr(C_WARN));
 	else if (mark)
@@ -133,7 +157,7 @@ static void restored(struct db *db, json_t *doc, void *ctx)
 				 "%s: restore not confirmed — see the list once online", s->restore_name);
 			app_status(s->app, true, "%s", s->unconfirmed);
 		} else /* the question named it: the why needs the line (at 80 columns) */
-			app_status(s->app, true, "Not restored: %.400s", db->err);
+			app_status(s->app, true, "Not restored: %.*s", (int)utf8_prefix(db->err, 400), db->err);
 		return;
 	}
 	lost = json_string_value(json_object_get(doc, "booth_lost"));
@@ -163,7 +187,7 @@ static int restore_answer(struct app *app, struct org_archived_state *s, int key
 	/* its own owner: a re-read of the list never cancels it */
 	s->restoring = db_org_call_submit(app_db(app), &s->restore_id, ORG_RESTORE, params, restored, s);
 	if (!s->restoring)
-		app_status(app, true, "Not restored: %.400s", app_db(app)->err);
+		app_status(app, true, "Not restored: %.*s", (int)utf8_prefix(app_db(app)->err, 400), app_db(app)->err);
 	return SCR_HANDLED | SCR_REDRAW;
 }
 
@@ -216,6 +240,7 @@ static void org_archived_done(struct app *app, void *state)
 {
 	struct org_archived_state *s = state;
 	db_cancel_owner(app_db(app), &s->restore_id);
+	free(s->rows);
 }
 
 /* The restore the clerk said y to: closing would cancel it. */

@@ -414,6 +414,45 @@ static void test_screen_lists_every_organization(void **state)
 	tmux_stop(&t);
 }
 
+/* More archived organizations than the screen's table held (500): End
+ * reaches the oldest. */
+static void test_screen_lists_every_archived(void **state)
+{
+	long long ev = make_event(unique_name("OrgManyGone"), "2042-03-21", 0);
+	json_t *list = many_orgs(ev, 520);
+	char sql[300], first[64], last[64];
+	struct tmux t;
+	(void)state;
+
+	json_decref(list);
+	/* one at a time, so the oldest is the first made */
+	snprintf(sql, sizeof sql, "SELECT id FROM event_organization WHERE event_id = %lld ORDER BY id", ev);
+	{
+		PGresult *ids = test_query(conn, sql, 0, NULL);
+		for (int i = 0; i < PQntuples(ids); i++) {
+			const char *p[1] = { PQgetvalue(ids, i, 0) };
+			PQclear(test_query(conn, "SELECT org_archive($1::bigint, NULL)", 1, p));
+		}
+		PQclear(ids);
+	}
+	list = cli_json("$BOXOFFICE org list --event %lld --archived --json", ev);
+	assert_int_equal(json_array_size(list), 520);
+	snprintf(first, sizeof first, "%s", json_string_value(json_object_get(json_array_get(list, 0), "organization")));
+	snprintf(last, sizeof last, "%s", json_string_value(json_object_get(json_array_get(list, 519), "organization")));
+	json_decref(list);
+	open_organizations(&t, "orgmanygone", ev, "organizations of this event are archived");
+	tmux_keys(&t, "v");
+	assert_true(tmux_wait_for(&t, first, 5000));
+	assert_int_equal(tmux_row_of(&t, last), -1);
+	tmux_keys(&t, "End");
+	assert_true(tmux_wait_for(&t, last, 3000));
+	assert_int_equal(tmux_row_of(&t, "Showing the newest"), -1); /* nothing left out */
+	/* and the list they left counts them all (it counted up to 200) */
+	tmux_keys(&t, "Escape");
+	assert_true(tmux_wait_for(&t, "All 520 organizations of this event are archived", 5000));
+	tmux_stop(&t);
+}
+
 /* v on Organizations lists the archived ones; u asks, n keeps it
  * archived, y brings it back, said in words when its booth went to
  * another meanwhile; Esc returns to the list, where it is again. */
@@ -1532,6 +1571,7 @@ int main(void)
 		cmocka_unit_test(test_archived_found_and_restored),
 		cmocka_unit_test(test_screen_archived_and_restore),
 		cmocka_unit_test(test_screen_lists_every_organization),
+		cmocka_unit_test(test_screen_lists_every_archived),
 		cmocka_unit_test(test_all_archived_is_not_none_yet),
 		cmocka_unit_test(test_restore_races_and_archived_merge),
 		cmocka_unit_test(test_duplicate_spellings_and_merge),

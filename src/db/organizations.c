@@ -68,8 +68,8 @@ static const char SQL_ORG_LIST[] =
 
 static const char SQL_ORG_ARCHIVED[] =
 	"SELECT id, company_id, organization, relationship, booth, "
-	"to_char(archived_at, 'YYYY-MM-DD HH24:MI'), version "
-	"FROM org_archived($1::bigint) LIMIT $2::integer";
+	"to_char(archived_at, 'YYYY-MM-DD HH24:MI'), version, count(*) OVER () "
+	"FROM org_archived($1::bigint) ORDER BY archived_at DESC, id LIMIT $2::integer";
 
 PGresult *db_event_org_archived(struct db *db, long long event_id, int limit)
 {

@@ -23,9 +23,10 @@ enum event_org_col { EOG_NAME, EOG_RELATION, EOG_LIFECYCLE, EOG_COMMERCIAL, EOG_
  * short says of how many). Archived ones are left out. */
 PGresult *db_event_org_list(struct db *db, long long event_id, int limit);
 enum event_org_archived_col { EOA_ID, EOA_COMPANY_ID, EOA_NAME, EOA_RELATION, EOA_BOOTH, EOA_ARCHIVED_AT,
-			      EOA_VERSION };
+			      EOA_VERSION, EOA_TOTAL };
 /* The event's archived organizations (db/065 org_archived), newest
- * archived first, up to limit; archived_at as text. */
+ * archived first, up to limit; archived_at as text; total: how many
+ * there are, the limit aside. */
 PGresult *db_event_org_archived(struct db *db, long long event_id, int limit);
 /* How many of the event's organizations are archived, counted up to
  * limit; -1 with db->err set on failure. */
