@@ -13,11 +13,16 @@
 #include "../src/app/bulk.h"
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
+#include "../src/core/money.h"
+#include "../src/core/util.h"
 #include "../src/core/validate.h"
 #include "../src/db/tickets.h"
 #include "screen.h"
 
-#define TICKETS_MAX 200
+/* Every ticket of the order, allocated as read (a company order of 500
+ * showed its first 200 and no way to the rest); an order line takes up
+ * to 10,000, and past this many the title says only the first are listed. */
+#define TICKETS_MAX 10000
 #define MATCHES_MAX 6
 
 enum { A_NAME, A_EMAIL, A_COMPANY, A_COUNT };
@@ -31,7 +36,8 @@ struct ticket_row {
 
 struct assign_state {
 	long long order_id; /* what the screen was opened on */
-	struct ticket_row tickets[TICKETS_MAX];
+	struct ticket_row *tickets; /* cursor.count of them, allocated for tickets_cap */
+	int tickets_cap, tickets_total; /* total: the order's, more than count when cut at TICKETS_MAX */
 	struct list_cursor cursor;
 	struct form_field fields[A_COUNT];
 	struct form form;
@@ -138,7 +144,12 @@ static void tickets_answer(struct db *db, const PGresult *res, void *ctx)
 	read_mark_answer(&s->list_mark, db, res != NULL);
 	if (!res)
 		return;
-	s->cursor.count = PQntuples(res) < TICKETS_MAX ? PQntuples(res) : TICKETS_MAX;
+	s->tickets_total = PQntuples(res);
+	s->cursor.count = s->tickets_total < TICKETS_MAX ? s->tickets_total : TICKETS_MAX;
+	if (s->cursor.count > s->tickets_cap) {
+		s->tickets = xrealloc(s->tickets, (size_t)s->cursor.count * sizeof s->tickets[0]);
+		s->tickets_cap = s->cursor.count;
+	}
 	for (int i = 0; i < s->cursor.count; i++) {
 		struct ticket_row *t = &s->tickets[i];
 		t->id = db_int(res, i, TK_ID);
@@ -148,7 +159,7 @@ static void tickets_answer(struct db *db, const PGresult *res, void *ctx)
 		snprintf(t->holder, sizeof t->holder, "%s", db_text(res, i, TK_PERSON));
 		snprintf(t->email, sizeof t->email, "%s", db_text(res, i, TK_EMAIL));
 	}
-	list_cursor_fit(&s->cursor, TICKETS_MAX);
+	list_cursor_fit(&s->cursor, s->cursor.visible);
 }
 
 static void assign_query(struct app *app, void *state)
@@ -167,7 +178,7 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 	static const struct column cols[] = { { "TICKET", 8, true, 0, 0 }, { "TYPE", 12, false, 0, 0 },
 					      { "STATUS", 6, false, 2, 0 }, { "ISSUE", 5, true, 1, 0 },
 					      { "HOLDER", 0, false, 0, 16 } };
-	char title[700], enter[16], esc[16], buf[600];
+	char title[800], enter[16], esc[16], buf[600], short_of[120] = "";
 	const char *mark = read_mark_text(app, &s->list_mark, buf, sizeof buf);
 	bool stale = read_mark_stale(app, &s->list_mark);
 	const char *text = s->form.focus == A_EMAIL ? s->fields[A_EMAIL].text : s->fields[A_NAME].text;
@@ -177,7 +188,14 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 
 	if (list_h < 3)
 		list_h = 3;
-	snprintf(title, sizeof title, "Tickets of order #%lld%s%s", s->order_id, mark ? " — " : "", mark ? mark : "");
+	if (s->tickets_total > s->cursor.count) {
+		char first[32], of[32];
+		count_format_fit(first, sizeof first, s->cursor.count, 20);
+		count_format_fit(of, sizeof of, s->tickets_total, 20);
+		snprintf(short_of, sizeof short_of, " — showing the first %s of %s", first, of);
+	}
+	snprintf(title, sizeof title, "Tickets of order #%lld%s%s%s", s->order_id, short_of, mark ? " — " : "",
+		 mark ? mark : "");
 	draw_text(a.y, a.x + 2, a.w - 4, title, stale ? theme_attr(C_OFFLINE) : theme_attr(C_TITLE));
 	shown = draw_columns(a.y + 1, a.x + 1, a.w - 2, cols, 5, xs, ws, theme_attr(C_TITLE) | A_UNDERLINE);
 	list_cursor_fit(&s->cursor, list_h - 2);
@@ -190,7 +208,7 @@ static void assign_draw(struct app *app, void *state, struct rect a)
 		const struct ticket_row *t = &s->tickets[s->cursor.top + i];
 		unsigned attr = s->cursor.top + i == s->cursor.selected ? theme_attr(C_SELECTED)
 				: stale ? theme_attr(C_DIM) : A_NORMAL;
-		char id[24], issue[12], holder[480], cut[480];
+		char id[24], issue[12], holder[sizeof t->holder + sizeof t->email + 4], cut[480];
 		const char *cells[5] = { id, t->type, t->status, issue, holder };
 		snprintf(id, sizeof id, "%lld", t->id);
 		snprintf(issue, sizeof issue, "%d", t->issue);
@@ -670,7 +688,9 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 	case ACT_DOWN:
 	case ACT_PAGE_UP:
 	case ACT_PAGE_DOWN:
-		return list_cursor_move(&s->cursor, action, LINES - 14);
+	case ACT_HOME:
+	case ACT_END:
+		return list_cursor_move(&s->cursor, action, s->cursor.visible > 0 ? s->cursor.visible : LINES - 14);
 	case ACT_PICK:
 		if (s->nmatches == 0)
 			return SCR_HANDLED;
@@ -695,7 +715,7 @@ static int assign_key(struct app *app, void *state, enum action action, int key)
 			}
 			s->unassign.ticket = t->id;
 			s->unassign.issue = t->issue;
-			snprintf(s->unassign.holder, sizeof s->unassign.holder, "%s", t->holder);
+			utf8_copy(s->unassign.holder, sizeof s->unassign.holder, t->holder); /* whole characters */
 		}
 		return SCR_HANDLED | SCR_REDRAW;
 	default:
@@ -730,6 +750,7 @@ static void assign_done(struct app *app, void *state)
 	db_cancel_owner(app_db(app), &s->matches);
 	bulk_close(state);
 	badge_job_done(&s->badge);
+	free(s->tickets);
 }
 
 static int assign_tick(struct app *app, void *state)

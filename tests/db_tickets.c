@@ -244,7 +244,7 @@ static long long screen_order(struct tmux *t, const char *gala, int qty, long lo
 	char cmd[512];
 	struct run_result r;
 
-	make_type(ev, "Adult", 100, 10000, 1);
+	make_type(ev, "Adult", qty > 100 ? 2 * qty : 100, 10000, 1);
 	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty %d --company 'Buyer Corp'", ev, qty);
 	assert_int_equal(r.status, 0);
 	order = out_id(r.out);
@@ -582,6 +582,43 @@ static void test_badge_printer_that_never_answers_holds_up_nothing(void **state)
 	tmux_stop(&t);
 	unlink(lp);
 	rmdir(bin);
+}
+
+/* A company order of 500 tickets (the screen held the first 200, with no
+ * way to the rest): End selects the last, which Enter then assigns; Home
+ * goes back to the first. */
+static void test_assign_screen_reaches_every_ticket(void **state)
+{
+	struct tmux t;
+	long long order = screen_order(&t, "Big Gala", 500, NULL), first, last;
+	char first_id[24], last_id[24], done[64];
+	json_t *list;
+	(void)state;
+
+	list = cli_json("$BOXOFFICE ticket list --order %lld --json", order);
+	assert_int_equal(json_array_size(list), 500);
+	first = json_integer_value(json_object_get(json_array_get(list, 0), "id"));
+	last = json_integer_value(json_object_get(json_array_get(list, 499), "id"));
+	json_decref(list);
+	snprintf(first_id, sizeof first_id, " %lld ", first);
+	snprintf(last_id, sizeof last_id, " %lld ", last);
+	open_assign(&t);
+	assert_true(tmux_wait_for(&t, first_id, 3000));
+	assert_int_equal(tmux_row_of(&t, last_id), -1);
+	tmux_keys(&t, "End");
+	assert_true(tmux_wait_for(&t, last_id, 3000));
+	assert_false(screen_has(&t, "showing the first")); /* nothing left out */
+	tmux_type(&t, "Zeta Last");
+	tmux_keys(&t, "Tab");
+	tmux_type(&t, "zeta.last@example.com");
+	tmux_keys(&t, "Enter");
+	snprintf(done, sizeof done, "Ticket #%lld → Zeta Last", last);
+	assert_true(tmux_wait_for(&t, done, 5000));
+	assert_int_equal(test_scalar_id(conn, "SELECT count(*) FROM ticket WHERE id = $1 AND person_id IS NOT NULL",
+					last), 1);
+	tmux_keys(&t, "Home");
+	assert_true(tmux_wait_for(&t, first_id, 3000));
+	tmux_stop(&t);
 }
 
 /* F9 is Alerts on every other screen; here it is Badge, and the key bar
@@ -1248,6 +1285,7 @@ int main(void)
 		cmocka_unit_test(test_assign_screen_f9_says_badge),
 		cmocka_unit_test(test_badge_printer_that_never_answers_holds_up_nothing),
 		cmocka_unit_test(test_badge_print_from_the_cli),
+		cmocka_unit_test(test_assign_screen_reaches_every_ticket),
 		cmocka_unit_test(test_badge_sets_a_long_name_whole),
 	};
 	if (getenv("TEST_FILTER"))
