@@ -19,11 +19,13 @@
 #include <curses.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../src/app/form.h"
 #include "../src/app/theme.h"
 #include "../src/core/charge.h"
+#include "../src/core/money.h"
 #include "../src/core/order.h"
 #include "../src/core/util.h"
 #include "../src/core/validate.h"
@@ -34,8 +36,12 @@
 #include "../src/db/organizations.h"
 #include "screen.h"
 
-#define TYPES_MAX 12
-#define ORGS_MAX 64
+/* The event's ticket types and organizations, allocated as read (fixed
+ * tables of 12 and 64 dropped the rest without a word: a 13th type could
+ * not be ordered here); past these many the form says it offers only the
+ * first. An organization past them is still found by the Company field. */
+#define TYPES_MAX 1000
+#define ORGS_MAX 10000
 #define MATCHES_MAX 6
 #define DEBOUNCE_MS 120
 #define QTY_W 8 /* the quantity's columns; its charge follows */
@@ -50,25 +56,33 @@ struct company_match {
 
 enum { N_ORG, N_COMPANY, N_CONTACT, N_EMAIL, N_PAYMENT, N_FIXED };
 
+/* A ticket type the form takes a quantity of. */
+struct type_row {
+	long long id, price;
+	int vat;
+	char name[UTF8_BUF(TYPE_NAME_MAX_CHARS)];
+};
+
 struct neworder_state {
-	struct form_field fields[N_FIXED + TYPES_MAX];
+	struct form_field *fields; /* N_FIXED, then one per type: form.count of them */
 	struct form form;
-	long long type_ids[TYPES_MAX];
-	char type_names[TYPES_MAX][101 * 4];
-	long long type_price[TYPES_MAX];
-	int type_vat[TYPES_MAX];
-	int ntypes;
-	long long org_ids[ORGS_MAX + 1];
-	char org_names[ORGS_MAX + 1][201];
-	const char *org_choices[ORGS_MAX + 1];
+	struct type_row *types;    /* ntypes of them */
+	int ntypes, types_total;   /* total: the event's, more than ntypes when cut at TYPES_MAX */
+	/* the Organization choices: "(none)" first, then the event's by
+	 * name (orgs_listed of them, of orgs_total), then any chosen
+	 * beyond them; fields[N_ORG] counts them, orgs_cap allocated */
+	long long *org_ids;
+	char **org_names;
+	int orgs_cap, orgs_listed;
+	long long orgs_total;
 	const char *payment_choices[PAY_COUNT + 1];
 	char message[1100];
 	bool error;
 	char key[FORM_KEY_MAX]; /* this form instance's idempotency key */
 	struct app *app;
 	bool creating; /* the order is out, not answered yet */
-	/* read once, without waiting: organizations under &org_ids, types
-	 * under &type_ids (apart from the order's write, under the state) */
+	/* read once, without waiting: organizations under &orgs_mark, types
+	 * under &types_mark (apart from the order's write, under the state) */
 	bool orgs_read, types_read;
 	struct read_mark orgs_mark, types_mark;
 	/* the Company field's matches, read under &search_mark */
@@ -90,6 +104,17 @@ struct neworder_state {
 	int type_top;
 };
 
+/* Room for n Organization choices; the field follows the names. */
+static void orgs_reserve(struct neworder_state *s, int n)
+{
+	if (n <= s->orgs_cap)
+		return;
+	s->org_ids = xrealloc(s->org_ids, (size_t)n * sizeof s->org_ids[0]);
+	s->org_names = xrealloc(s->org_names, (size_t)n * sizeof s->org_names[0]);
+	s->orgs_cap = n;
+	s->fields[N_ORG].choices = (const char *const *)s->org_names;
+}
+
 /* The Organization choice that is org (named name), added after the
  * choices read when it is not one of them; returns its index. */
 static int choose_org(struct neworder_state *s, long long org, const char *name)
@@ -98,13 +123,11 @@ static int choose_org(struct neworder_state *s, long long org, const char *name)
 
 	for (i = 1; i < n && s->org_ids[i] != org; i++)
 		;
-	if (i == n) { /* beyond the choices read: it takes the last place */
-		i = n <= ORGS_MAX ? n : ORGS_MAX;
-		s->org_ids[i] = org;
-		utf8_copy(s->org_names[i], sizeof s->org_names[i], name);
-		s->org_choices[i] = s->org_names[i];
-		if (i == n)
-			s->fields[N_ORG].nchoices = n + 1;
+	if (i == n) { /* beyond the choices read: one more */
+		orgs_reserve(s, n + 1);
+		s->org_ids[n] = org;
+		s->org_names[n] = xstrdup(name);
+		s->fields[N_ORG].nchoices = n + 1;
 	}
 	s->fields[N_ORG].choice = i;
 	return i;
@@ -143,28 +166,40 @@ static void neworder_clear(struct neworder_state *s)
 	apply_preset(s);
 }
 
+/* The Organization choices after "(none)" freed. */
+static void orgs_clear(struct neworder_state *s)
+{
+	for (int i = 1; i < s->fields[N_ORG].nchoices; i++)
+		free(s->org_names[i]);
+	s->fields[N_ORG].nchoices = 1;
+}
+
 static void orgs_answer(struct db *db, const PGresult *res, void *ctx)
 {
 	struct neworder_state *s = ctx;
 	int n = 1, chosen = s->fields[N_ORG].choice;
 	long long chosen_id = s->org_ids[chosen];
-	char chosen_name[sizeof s->org_names[0]];
+	char *chosen_name;
 
 	read_mark_answer(&s->orgs_mark, db, res != NULL);
 	if (!res)
 		return;
 	/* an organization chosen before the list came (preset, or picked
 	 * from the Company search) stays chosen */
-	snprintf(chosen_name, sizeof chosen_name, "%s", chosen ? s->org_names[chosen] : "");
-	for (int i = 0; i < PQntuples(res) && n <= ORGS_MAX; i++, n++) {
+	chosen_name = xstrdup(chosen ? s->org_names[chosen] : "");
+	orgs_clear(s);
+	s->orgs_listed = PQntuples(res) < ORGS_MAX ? PQntuples(res) : ORGS_MAX;
+	s->orgs_total = s->orgs_listed > 0 ? db_int(res, 0, EOC_TOTAL) : 0;
+	orgs_reserve(s, 1 + s->orgs_listed);
+	for (int i = 0; i < s->orgs_listed; i++, n++) {
 		s->org_ids[n] = db_int(res, i, EOC_ID);
-		snprintf(s->org_names[n], sizeof s->org_names[n], "%s", db_text(res, i, EOC_NAME));
-		s->org_choices[n] = s->org_names[n];
+		s->org_names[n] = xstrdup(db_text(res, i, EOC_NAME));
 	}
 	s->fields[N_ORG].nchoices = n;
 	s->fields[N_ORG].choice = 0;
 	if (chosen_id)
 		choose_org(s, chosen_id, chosen_name);
+	free(chosen_name);
 	s->orgs_read = true;
 }
 
@@ -175,14 +210,18 @@ static void types_answer(struct db *db, const PGresult *res, void *ctx)
 	read_mark_answer(&s->types_mark, db, res != NULL);
 	if (!res)
 		return;
-	s->ntypes = 0;
-	for (int i = 0; i < PQntuples(res) && s->ntypes < TYPES_MAX; i++) {
-		int k = s->ntypes++;
-		s->type_ids[k] = db_int(res, i, TYPE_ID);
-		s->type_price[k] = db_int(res, i, TYPE_PRICE);
-		s->type_vat[k] = (int)db_int(res, i, TYPE_VAT);
-		snprintf(s->type_names[k], sizeof s->type_names[k], "%s", db_text(res, i, TYPE_NAME));
-		s->fields[N_FIXED + k] = (struct form_field){ .label = s->type_names[k], .kind = FIELD_DIGITS,
+	s->types_total = PQntuples(res);
+	s->ntypes = s->types_total < TYPES_MAX ? s->types_total : TYPES_MAX;
+	s->types = xrealloc(s->types, (size_t)(s->ntypes > 0 ? s->ntypes : 1) * sizeof s->types[0]);
+	s->fields = xrealloc(s->fields, (size_t)(N_FIXED + s->ntypes) * sizeof s->fields[0]);
+	s->form.fields = s->fields;
+	for (int k = 0; k < s->ntypes; k++) {
+		struct type_row *t = &s->types[k];
+		t->id = db_int(res, k, TYPE_ID);
+		t->price = db_int(res, k, TYPE_PRICE);
+		t->vat = (int)db_int(res, k, TYPE_VAT);
+		utf8_copy(t->name, sizeof t->name, db_text(res, k, TYPE_NAME));
+		s->fields[N_FIXED + k] = (struct form_field){ .label = t->name, .kind = FIELD_DIGITS,
 							       .max_chars = 5, .text = "0",
 							       .replace_on_type = true };
 	}
@@ -198,10 +237,11 @@ static void neworder_query(struct app *app, void *state)
 	s->app = app;
 	if (s->form.count == 0) {
 		/* the form at once; what the database gives comes into it */
-		s->org_choices[0] = "(none)";
+		s->fields = xcalloc(N_FIXED, sizeof s->fields[0]);
+		s->fields[N_ORG] = (struct form_field){ .label = "Organization", .kind = FIELD_CHOICE, .nchoices = 1 };
+		orgs_reserve(s, 1);
 		s->org_ids[0] = 0;
-		s->fields[N_ORG] = (struct form_field){ .label = "Organization", .kind = FIELD_CHOICE,
-							.choices = s->org_choices, .nchoices = 1 };
+		s->org_names[0] = xstrdup("(none)");
 		s->fields[N_COMPANY] = (struct form_field){ .label = "Company", .kind = FIELD_TEXT, .max_chars = 200 };
 		s->fields[N_CONTACT] = (struct form_field){ .label = "Contact", .kind = FIELD_TEXT, .max_chars = 200 };
 		s->fields[N_EMAIL] = (struct form_field){ .label = "E-mail", .kind = FIELD_TEXT, .max_chars = 254 };
@@ -215,25 +255,34 @@ static void neworder_query(struct app *app, void *state)
 	}
 	/* read once: a form being typed into must not reset */
 	if (!s->orgs_read) {
-		db_cancel_owner(db, s->org_ids);
+		db_cancel_owner(db, &s->orgs_mark);
 		s->orgs_mark.loading = false;
 		read_mark_sent(&s->orgs_mark, app,
-			       db_event_org_choices_submit(db, s->org_ids, app_event_id(app), ORGS_MAX, orgs_answer, s));
+			       db_event_org_choices_submit(db, &s->orgs_mark, app_event_id(app), ORGS_MAX, orgs_answer,
+							   s));
 	}
 	if (!s->types_read) {
-		db_cancel_owner(db, s->type_ids);
+		db_cancel_owner(db, &s->types_mark);
 		s->types_mark.loading = false;
 		read_mark_sent(&s->types_mark, app,
-			       db_type_list_submit(db, s->type_ids, app_event_id(app), types_answer, s));
+			       db_type_list_submit(db, &s->types_mark, app_event_id(app), types_answer, s));
 	}
 }
 
 static void neworder_done(struct app *app, void *state)
 {
 	struct neworder_state *s = state;
-	db_cancel_owner(app_db(app), s->org_ids);
-	db_cancel_owner(app_db(app), s->type_ids);
+	db_cancel_owner(app_db(app), &s->orgs_mark);
+	db_cancel_owner(app_db(app), &s->types_mark);
 	db_cancel_owner(app_db(app), &s->search_mark);
+	if (s->fields) {
+		orgs_clear(s);
+		free(s->org_names[0]);
+	}
+	free(s->org_ids);
+	free(s->org_names);
+	free(s->types);
+	free(s->fields);
 }
 
 static void matches_answer(struct db *db, const PGresult *res, void *ctx)
@@ -349,7 +398,7 @@ static bool type_charge(const struct neworder_state *s, int k, struct charge *c)
 	if (parse_int_range(s->fields[N_FIXED + k].text, 0, 10000, &qty))
 		return false;
 	payment_parse(form_value(&s->fields[N_PAYMENT]), &pm);
-	return charge_line(c, (int)qty, s->type_price[k], s->type_vat[k], pm);
+	return charge_line(c, (int)qty, s->types[k].price, s->types[k].vat, pm);
 }
 
 /* The matches under the Company field, over the rows below it. */
@@ -449,6 +498,21 @@ static void neworder_draw(struct app *app, void *state, struct rect a)
 		snprintf(note, sizeof note, "Organizations: %s", mark);
 		draw_text(y++, x, w, note, theme_attr(read_mark_stale(app, &s->orgs_mark) ? C_OFFLINE : C_DIM));
 	}
+	/* and what it offers short of the database */
+	if (s->types_total > s->ntypes) {
+		char first[32], of[32];
+		count_format_fit(first, sizeof first, s->ntypes, 20);
+		count_format_fit(of, sizeof of, s->types_total, 20);
+		snprintf(note, sizeof note, "Only the first %s of %s ticket types are offered here.", first, of);
+		draw_text(y++, x, w, note, theme_attr(C_WARN));
+	}
+	if (s->orgs_total > s->orgs_listed) {
+		char first[32], of[32];
+		count_format_fit(first, sizeof first, s->orgs_listed, 20);
+		count_format_fit(of, sizeof of, s->orgs_total, 20);
+		snprintf(note, sizeof note, "Organization lists the first %s of %s; Company finds the rest.", first, of);
+		draw_text(y++, x, w, note, theme_attr(C_WARN));
+	}
 	y++;
 	if (s->discarding)
 		draw_text(y++, x, w, "Discard this order? y/n", theme_attr(C_SELECTED) | A_BOLD);
@@ -475,10 +539,10 @@ static void focus_refused_type(struct neworder_state *s, const char *err)
 {
 	for (int k = 0; k < s->ntypes; k++) {
 		const char *at = err;
-		size_t n = strlen(s->type_names[k]);
+		size_t n = strlen(s->types[k].name);
 		while ((at = strchr(at, '('))) {
 			at++;
-			if (strncmp(at, s->type_names[k], n) == 0 && (at[n] == ')' || at[n] == ':')) {
+			if (strncmp(at, s->types[k].name, n) == 0 && (at[n] == ')' || at[n] == ':')) {
 				s->form.focus = N_FIXED + k;
 				return;
 			}
@@ -548,12 +612,12 @@ static int neworder_submit(struct app *app, struct neworder_state *s)
 	for (int k = 0; k < s->ntypes; k++) {
 		long long qty;
 		if (parse_int_range(s->fields[N_FIXED + k].text, 0, 10000, &qty)) {
-			snprintf(s->message, sizeof s->message, "%s: a quantity from 0 to 10000.", s->type_names[k]);
+			snprintf(s->message, sizeof s->message, "%s: a quantity from 0 to 10000.", s->types[k].name);
 			s->form.focus = N_FIXED + k;
 			goto out;
 		}
 		if (qty > 0)
-			json_array_append_new(lines, json_pack("{sI sI}", "type", (json_int_t)s->type_ids[k],
+			json_array_append_new(lines, json_pack("{sI sI}", "type", (json_int_t)s->types[k].id,
 							       "qty", (json_int_t)qty));
 	}
 	if (json_array_size(lines) == 0) {

@@ -571,6 +571,50 @@ static bool focused(struct tmux *t, const char *label)
 	return yes;
 }
 
+/* More ticket types (15) and organizations (70) than the form's tables
+ * held (12 and 64, the rest dropped without a word): Up from the first
+ * field wraps to the last type, Left on Organization to the last
+ * organization by name, and the order made is for both. */
+static void test_neworder_offers_every_type_and_organization(void **state)
+{
+	struct tmux t;
+	long long event_id = make_event(unique_name("Many Gala"), "2040-06-01", 0), last_type = 0;
+	PGconn *c = test_connect();
+	char sql[512], last_org[64];
+	(void)state;
+
+	for (int k = 1; k <= 15; k++) {
+		char name[16];
+		snprintf(name, sizeof name, "Type %02d", k);
+		last_type = make_type(event_id, name, 100, 100 * k, 1);
+	}
+	/* the calls `org add` makes, in one statement (70 CLI runs take long) */
+	snprintf(sql, sizeof sql, "SELECT count(org_add(%lld, 'Many %lld ' || lpad(g::text, 2, '0'), '{}')) "
+		 "FROM generate_series(1, 70) g", event_id, event_id);
+	PQclear(test_query(c, sql, 0, NULL));
+	snprintf(last_org, sizeof last_org, "Many %lld 70", event_id);
+	open_neworder(&t, event_id);
+	assert_false(screen_has(&t, "Type 15"));
+	tmux_keys(&t, "Up Up"); /* Company, Organization, then round to the last */
+	assert_true(tmux_wait_for(&t, "Type 15", 3000));
+	assert_true(tmux_wait_for(&t, "of 15", 1000));
+	tmux_keys(&t, "2");
+	assert_true(tmux_wait_for(&t, "× 15.00 = 30.00", 3000));
+	assert_false(screen_has(&t, "offered here")); /* nothing left out */
+	tmux_keys(&t, "Down Left"); /* round to Organization; from (none) to the last */
+	assert_true(tmux_wait_for(&t, last_org, 3000));
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "created", 5000));
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM ticket_order o JOIN order_line l ON l.order_id = o.id "
+		 "JOIN event_organization eo ON eo.id = o.event_org_id JOIN organization g ON g.id = eo.organization_id "
+		 "WHERE o.event_id = $1 AND g.name = 'Many %lld 70' AND l.type_id = %lld AND l.qty = 2",
+		 event_id, last_type);
+	assert_int_equal(scalar_ev(c, sql, event_id), 1);
+	tmux_stop(&t);
+	PQfinish(c);
+}
+
 /* A refusal on Enter puts the cursor on the field it is about, with
  * the refusal shown, whatever field Enter was pressed on: a blank
  * contact (the cursor stayed where it was), a type the database says
@@ -708,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_full_field_says_its_limit),
 		cmocka_unit_test(test_a_letter_in_a_number_is_said),
 		cmocka_unit_test(test_neworder_refusal_goes_to_the_wrong_field),
+		cmocka_unit_test(test_neworder_offers_every_type_and_organization),
 	};
 	struct run_result r = run_cmd("$BOXOFFICE migrate");
 	run_free(&r);

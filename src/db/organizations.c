@@ -31,7 +31,7 @@ static bool submit_event_limit(struct db *db, const void *owner, const char *sql
 }
 
 static const char SQL_ORG_CHOICES[] =
-	"SELECT eo.id, o.name FROM event_organization eo JOIN organization o "
+	"SELECT eo.id, o.name, count(*) OVER () FROM event_organization eo JOIN organization o "
 	"ON o.id = eo.organization_id WHERE eo.event_id = $1 AND eo.archived_at IS NULL "
 	"ORDER BY o.name LIMIT $2::integer";
 

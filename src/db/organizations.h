@@ -5,9 +5,10 @@
 
 #include "db.h"
 
-enum event_org_choice_col { EOC_ID, EOC_NAME };
+enum event_org_choice_col { EOC_ID, EOC_NAME, EOC_TOTAL };
 /* The event's organizations by name (up to limit): event_organization id,
- * organization name; what an order can be placed on behalf of. */
+ * organization name; what an order can be placed on behalf of; total:
+ * how many there are, the limit aside. */
 PGresult *db_event_org_choices(struct db *db, long long event_id, int limit);
 
 enum event_org_col { EOG_NAME, EOG_RELATION, EOG_LIFECYCLE, EOG_COMMERCIAL, EOG_VISIBILITY, EOG_PACKAGE,
