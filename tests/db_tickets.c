@@ -621,6 +621,32 @@ static void test_assign_screen_reaches_every_ticket(void **state)
 	tmux_stop(&t);
 }
 
+/* An order of more tickets than the screen lists (10,000): the title
+ * says it shows only the first, and of how many. */
+static void test_assign_screen_says_it_stops_short(void **state)
+{
+	long long ev = make_event(unique_name("Huge Gala"), "2041-02-01", 0), order;
+	struct tmux t;
+	struct run_result r;
+	char cmd[512], title[128];
+	(void)state;
+
+	make_type(ev, "Adult", 20000, 100, 1);
+	make_type(ev, "Child", 100, 100, 1);
+	order = cli_json_id("$BOXOFFICE order add --event %lld --lines Adult:10000,Child:1 --payment card "
+			    "--company 'Huge Corp'", ev);
+	r = run_cmd("$BOXOFFICE order settle %lld", order);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --screen orders --event %lld; echo EXITED; sleep 60", ev);
+	tmux_start(&t, "assignhuge", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Huge Corp", 10000));
+	open_assign(&t);
+	snprintf(title, sizeof title, "Tickets of order #%lld — showing the first 10,000 of 10,001", order);
+	assert_true(tmux_wait_for(&t, title, 5000));
+	tmux_stop(&t);
+}
+
 /* F9 is Alerts on every other screen; here it is Badge, and the key bar
  * and the help say so (the help names Alerts' way from here). */
 static void test_assign_screen_f9_says_badge(void **state)
@@ -1286,6 +1312,7 @@ int main(void)
 		cmocka_unit_test(test_badge_printer_that_never_answers_holds_up_nothing),
 		cmocka_unit_test(test_badge_print_from_the_cli),
 		cmocka_unit_test(test_assign_screen_reaches_every_ticket),
+		cmocka_unit_test(test_assign_screen_says_it_stops_short),
 		cmocka_unit_test(test_badge_sets_a_long_name_whole),
 	};
 	if (getenv("TEST_FILTER"))
