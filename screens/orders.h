@@ -118,10 +118,11 @@ struct orders_state {
 	struct app *app;
 	bool loading, summary_loading;
 	long long refresh_due; /* monotonic ms of a debounced re-read, 0: none */
-	/* a page move pressed while the page was being read: done once it
-	 * arrives, not dropped (PgDn just after a resize or a filter) */
-	int queued_move;       /* Home/End (bits 8-15) then a step (0-7), enum actions; 0: none */
-	int queued_times;
+	/* the moves pressed while the page was being read, arrows too: done
+	 * in the order pressed once it arrives, not dropped (PgDn just after
+	 * a resize or a filter; "End Up") */
+	int queued[8];         /* enum actions, the first pressed first */
+	int queued_n;
 	int step;              /* enum refresh_step */
 	/* a move past the page shown, read on the loop: which (enum action)
 	 * and how many of its reads have answered (orders_move) */

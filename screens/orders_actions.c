@@ -474,11 +474,11 @@ int orders_act(struct app *app, struct orders_state *s, enum action action)
 			app_push(app, &neworder_screen, NULL);
 		return SCR_HANDLED;
 	}
-	if (s->move != ACT_NONE && (action == ACT_OPEN || action == ACT_ASSIGN || action == ACT_INVOICE ||
-				    action == ACT_SETTLE || action == ACT_CANCEL || action == ACT_REFUND ||
-				    action == ACT_GENERATE)) {
-		/* a move is being read: the key is for the order it selects
-		 * ("Home i"), not the one selected now */
+	if ((s->move != ACT_NONE || s->queued_n) &&
+	    (action == ACT_OPEN || action == ACT_ASSIGN || action == ACT_INVOICE || action == ACT_SETTLE ||
+	     action == ACT_CANCEL || action == ACT_REFUND || action == ACT_GENERATE)) {
+		/* a move is being read, or waits for a re-read: the key is for
+		 * the order it selects ("Home i"), not the one selected now */
 		if (s->held_action) {
 			app_status(app, true, "The page is still being read: one key waits for it, this one was not kept");
 			return SCR_HANDLED | SCR_REDRAW;

@@ -61,7 +61,7 @@ static void copy_rows(struct orders_state *s, PGresult *res)
 
 enum page_from { FROM_FIRST, FROM_LAST, FROM_AFTER, FROM_BEFORE, FROM_AT };
 
-static void queue_move(struct orders_state *s, enum action action);
+static void queue_move(struct orders_state *s, enum action action, bool first);
 
 /* A move past the page shown is one or two reads queued on the loop,
  * the second chosen by the first's answer (move_answer); meanwhile the
@@ -88,7 +88,7 @@ static void move_done(struct orders_state *s)
 		s->selected = s->count > 0 ? s->count - 1 : 0;
 	s->move = ACT_NONE;
 	s->loading = false;
-	if (s->queued_move || s->held_action)
+	if (s->queued_n || s->held_action)
 		app_wake_in(s->app, 0); /* orders_do_queued_move, from the tick */
 }
 
@@ -100,7 +100,7 @@ static void move_answer(struct db *db, PGresult *res, void *ctx)
 
 	if (!res) {
 		app_status(s->app, true, "orders: %s", db->err);
-		s->queued_move = 0; /* from a page that did not come */
+		s->queued_n = 0; /* from a page that did not come */
 		s->held_action = 0;
 		move_done(s);
 		return;
@@ -180,7 +180,7 @@ static void refresh_done(struct orders_state *s)
 	if (s->selected >= s->count)
 		s->selected = s->count > 0 ? s->count - 1 : 0;
 	s->loading = false;
-	if (s->queued_move)
+	if (s->queued_n || s->held_action)
 		app_wake_in(s->app, 0); /* orders_do_queued_move, from the tick */
 }
 
@@ -193,7 +193,8 @@ static void page_answer(struct db *db, PGresult *res, void *ctx)
 		app_status(s->app, true, "orders: %s", db->err);
 		s->said_reset = false;
 		s->loading = false;
-		s->queued_move = 0; /* from a page that did not come */
+		s->queued_n = 0; /* from a page that did not come */
+		s->held_action = 0;
 		return;
 	}
 	if (got > 0)
@@ -254,7 +255,7 @@ void orders_start_refresh(struct app *app, struct orders_state *s)
 	if (s->move != ACT_NONE) {
 		enum action cut = (enum action)s->move;
 		s->move = ACT_NONE;
-		queue_move(s, cut);
+		queue_move(s, cut, true);
 	}
 	s->refresh_due = 0;
 	s->loading = s->summary_loading = false;
@@ -289,12 +290,12 @@ void orders_refresh_soon(struct app *app, struct orders_state *s, bool from_star
 {
 	db_cancel_owner(app_db(app), s);
 	if (from_start) { /* another list: moves and keys pressed for this one go */
-		s->queued_move = s->queued_times = 0;
+		s->queued_n = 0;
 		s->move = s->held_action = 0;
 	} else if (s->move != ACT_NONE) { /* cut short: done after the re-read */
 		enum action cut = (enum action)s->move;
 		s->move = ACT_NONE;
-		queue_move(s, cut);
+		queue_move(s, cut, true);
 	}
 	s->from_start |= from_start;
 	s->loading = true;
@@ -304,7 +305,7 @@ void orders_refresh_soon(struct app *app, struct orders_state *s, bool from_star
 
 void orders_restart(struct app *app, struct orders_state *s)
 {
-	s->queued_move = s->queued_times = 0; /* they were for the list before */
+	s->queued_n = 0; /* they were for the list before */
 	s->move = s->held_action = 0;
 	db_cancel_owner(app_db(app), s);
 	s->from_start = true;
@@ -313,22 +314,17 @@ void orders_restart(struct app *app, struct orders_state *s)
 
 /* ---- moving ---- */
 
-/* PgDn held down while a page is read: a few pages, not a runaway */
-#define QUEUED_MOVES_MAX 8
-
-/* The moves pressed while the page was read, now that it is here. */
+/* The moves pressed while the page was read, now that it is here: in
+ * the order pressed, each past the page waiting for the one before. */
 int orders_do_queued_move(struct app *app, struct orders_state *s)
 {
-	int times = s->queued_times;
-	enum action jump = (enum action)(s->queued_move >> 8), step = (enum action)(s->queued_move & 0xff);
-
-	if (!s->queued_move || s->loading || s->refresh_due)
+	if (!s->queued_n || s->loading || s->refresh_due)
 		return SCR_IGNORED;
-	s->queued_move = s->queued_times = 0;
-	if (jump)
-		orders_move(app, s, jump);
-	while (step && times-- > 0)
-		orders_move(app, s, step);
+	while (s->queued_n && !s->loading && !s->refresh_due) {
+		enum action next = (enum action)s->queued[0];
+		memmove(s->queued, s->queued + 1, (size_t)--s->queued_n * sizeof s->queued[0]);
+		orders_move(app, s, next);
+	}
 	return SCR_REDRAW;
 }
 
@@ -339,7 +335,7 @@ int orders_do_held_key(struct app *app, struct orders_state *s)
 {
 	enum action held = (enum action)s->held_action;
 
-	if (!held || s->move != ACT_NONE || s->queued_move || s->refresh_due)
+	if (!held || s->move != ACT_NONE || s->queued_n || s->refresh_due)
 		return SCR_IGNORED;
 	s->held_action = 0;
 	if (db_now_ms() - s->held_at > HELD_KEY_MS) {
@@ -356,36 +352,34 @@ static enum action opposite(enum action a)
 	     : a == ACT_DOWN ? ACT_UP : a == ACT_UP ? ACT_DOWN : ACT_NONE;
 }
 
-/* Queues a move in the order pressed: queued_move holds a Home/End done
- * first (bits 8-15) and the move repeated after it (bits 0-7), which
- * queued_times says how often. End then PgDn is the last page, not the
- * second; PgDn PgDn PgUp is one page on. */
-_Static_assert(ACT_COUNT <= 256, "queued_move packs two actions in 8 bits each");
-
-static void queue_move(struct orders_state *s, enum action action)
+/* Queues a move in the order pressed (first: before those queued, a
+ * move a re-read cut short). Home/End drop what was queued before them;
+ * past the end they go to is nothing (End then PgDn is the last page,
+ * not the second); a move and its opposite cancel (PgDn PgDn PgUp is
+ * one page on); PgDn held down queues a few pages, not a runaway. */
+static void queue_move(struct orders_state *s, enum action action, bool first)
 {
-	enum action jump = (enum action)(s->queued_move >> 8), step = (enum action)(s->queued_move & 0xff);
-	int times = step ? s->queued_times : 0;
+	const int max = (int)(sizeof s->queued / sizeof s->queued[0]);
+	enum action last = s->queued_n ? (enum action)s->queued[s->queued_n - 1] : ACT_NONE;
 
-	if (action == ACT_HOME || action == ACT_END) {
-		jump = action; /* whatever was before it no longer matters */
-		step = ACT_NONE;
-		times = 0;
-	} else if (step == action) {
-		if (times < QUEUED_MOVES_MAX)
-			times++;
-	} else if (step && step == opposite(action)) {
-		if (--times == 0)
-			step = ACT_NONE;
-	} else if (!step && ((jump == ACT_END && (action == ACT_PAGE_DOWN || action == ACT_DOWN)) ||
-			     (jump == ACT_HOME && (action == ACT_PAGE_UP || action == ACT_UP)))) {
-		/* past the end it goes to: nothing more */
-	} else {
-		step = action;
-		times = 1;
+	if (first) {
+		if (s->queued_n == max)
+			s->queued_n--;
+		memmove(s->queued + 1, s->queued, (size_t)s->queued_n * sizeof s->queued[0]);
+		s->queued[0] = action;
+		s->queued_n++;
+		return;
 	}
-	s->queued_move = (int)jump << 8 | (int)step;
-	s->queued_times = times;
+	if (action == ACT_HOME || action == ACT_END)
+		s->queued_n = 0;
+	else if (last != ACT_NONE && last == opposite(action)) {
+		s->queued_n--;
+		return;
+	} else if ((last == ACT_END && (action == ACT_PAGE_DOWN || action == ACT_DOWN)) ||
+		   (last == ACT_HOME && (action == ACT_PAGE_UP || action == ACT_UP)))
+		return;
+	if (s->queued_n < max)
+		s->queued[s->queued_n++] = action;
 }
 
 int orders_move(struct app *app, struct orders_state *s, enum action action)
@@ -395,12 +389,14 @@ int orders_move(struct app *app, struct orders_state *s, enum action action)
 	enum page_from from;
 	bool sent;
 
-	/* Past the page shown a move reads from it: not while that page is
-	 * being replaced (or another move is read); it waits its turn. */
+	/* Not while the page is being replaced (or another move is read):
+	 * it waits its turn. An arrow within the page too: the page coming
+	 * (End's; a re-read's, which keeps the order selected before) would
+	 * undo it, and "End Up i" is for the order above the last. */
 	if ((s->loading || s->refresh_due) &&
 	    (action == ACT_PAGE_DOWN || action == ACT_PAGE_UP || action == ACT_HOME || action == ACT_END ||
-	     (action == ACT_UP && s->selected == 0) || (action == ACT_DOWN && s->selected >= s->count - 1))) {
-		queue_move(s, action);
+	     action == ACT_UP || action == ACT_DOWN)) {
+		queue_move(s, action, false);
 		return SCR_HANDLED;
 	}
 	if (s->count == 0)
@@ -449,6 +445,8 @@ int orders_move(struct app *app, struct orders_state *s, enum action action)
 	if (!sent) {
 		app_status(app, true, "orders: %s", app_db(app)->err);
 		s->move = ACT_NONE;
+		s->queued_n = 0; /* each would say the same */
+		s->held_action = 0;
 		return SCR_HANDLED | SCR_REDRAW;
 	}
 	s->loading = true;

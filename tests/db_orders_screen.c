@@ -14,6 +14,7 @@
 #include "../screens/orders.h"
 #include "../src/core/money.h"
 #include "helpers.h"
+#include "proxy.h"
 #include "tmux.h"
 
 static PGconn *conn;
@@ -934,6 +935,63 @@ static void test_long_search_cut_between_characters(void **state)
 	tmux_stop(&t);
 }
 
+/* Keys pressed while the page is read ("Down End Up i", "/1 Enter End
+ * i") are done in the order pressed: an arrow pressed while End is read
+ * is done on End's page, not undone by it, and a key on the selected
+ * order pressed while a move waits for a re-read is for the order the
+ * move selects. Before, "Down End Up i" asked to invoice the last order
+ * (Up moved on the page End replaced), and "/1 Enter End i" the order
+ * selected before the search (End waited for the search's list; i did
+ * not). */
+static void test_keys_typed_ahead_of_a_page(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	long long event_id = make_event(unique_name("Typed Ahead Gala"), "2040-08-01", 0), page[31];
+	char cmd[600], want[160], name[16];
+	struct tmux t;
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 10000, 1);
+	for (int i = 1; i <= 30; i++) { /* newest first: Page 30 on top */
+		snprintf(name, sizeof name, "Page %02d", i);
+		page[i] = order_add(event_id, "Adult:1", "invoice", name);
+	}
+	snprintf(cmd, sizeof cmd,
+		 "$BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station desk-7 --screen orders --event %lld; sleep 60",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "typedahead", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Page 30", 10000));
+	assert_false(screen_has(&t, "Page 02"));
+
+	/* End's page held back while Up and i are pressed */
+	tmux_keys(&t, "Down");
+	proxy_hold_answers(p);
+	tmux_keys(&t, "End Up i");
+	usleep(300 * 1000);
+	proxy_thaw(p);
+	snprintf(want, sizeof want, "Send the invoice for order #%lld Page 02", page[2]);
+	if (!tmux_wait_for(&t, want, 5000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("End Up i did not ask about Page 02:\n%s", screen);
+	}
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "nothing changed", 3000));
+
+	/* a search, then End and i before its list came: the last order
+	 * the search finds (Page 01), not the one selected before it */
+	tmux_keys(&t, "Home");
+	assert_true(tmux_wait_for(&t, "Page 30", 5000));
+	tmux_keys(&t, "/ 1 Enter End i");
+	snprintf(want, sizeof want, "Send the invoice for order #%lld Page 01", page[1]);
+	if (!tmux_wait_for(&t, want, 5000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("/1 Enter End i did not ask about Page 01:\n%s", screen);
+	}
+	tmux_keys(&t, "n");
+	tmux_stop(&t);
+	proxy_stop(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -952,6 +1010,7 @@ int main(void)
 		cmocka_unit_test(test_from_after_to_keeps_the_last_good_filter),
 		cmocka_unit_test(test_order_history_lines_and_more_below),
 		cmocka_unit_test(test_long_search_cut_between_characters),
+		cmocka_unit_test(test_keys_typed_ahead_of_a_page),
 		cmocka_unit_test_setup_teardown(test_invoice_status_whole_at_80, take_the_seller_away,
 						give_the_seller_back),
 	};
