@@ -783,6 +783,50 @@ static void test_find_lines_show_ticket_and_type(void **state)
 	tmux_stop(&t);
 }
 
+/* F3 finds a name of 150 characters of 3 bytes each typed whole (the
+ * field takes 200): the search's pattern was cut at 420 bytes, inside a
+ * character, and the database refused it ("Cannot search: invalid byte
+ * sequence for encoding UTF8"). */
+static void test_find_a_long_name_of_wide_characters(void **state)
+{
+	char name[150 * 3 + 1] = "", cmd[512], want[64];
+	long long ev, order, ticket;
+	struct run_result r;
+	struct tmux t;
+	(void)state;
+
+	for (int i = 0; i < 150; i++)
+		strcat(name, "\u5c71"); /* 山 */
+	ev = make_event(unique_name("Wide Door"), event_date, false);
+	make_type(ev, "Adult", 10, 1000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --payment free", ev);
+	assert_int_equal(r.status, 0);
+	order = out_id(r.out);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE ticket list --order %lld --json | python3 -c "
+		    "'import json,sys; print(json.load(sys.stdin)[0][\"id\"])'", order);
+	assert_int_equal(sscanf(r.out, "%lld", &ticket), 1);
+	run_free(&r);
+	r = run_cmd("$BOXOFFICE ticket assign %lld --name '%s' --email wide.%lld@example.com", ticket, name, ticket);
+	if (r.status != 0)
+		fail_msg("assign: %s %s", r.out, r.err);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd, "$BOXOFFICE --station door-w%lld --screen checkin --event %lld; sleep 30", ticket, ev);
+	tmux_start(&t, "widefind", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "checked in 0 / 1", 10000));
+	tmux_keys(&t, "F3");
+	tmux_type(&t, name);
+	snprintf(want, sizeof want, "#%lld Adult  \u5c71\u5c71", ticket);
+	if (!tmux_wait_for(&t, want, 5000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("the whole name did not find its ticket:\n%s", screen);
+	}
+	assert_true(tmux_row_of(&t, "Cannot search") < 0);
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "checked in 1 / 1", 5000));
+	tmux_stop(&t);
+}
+
 /* Display column of text in a line whose characters before it are one
  * column each (times, marks, ASCII counts), or -1. */
 static int column_of(const char *line, const char *text)
@@ -1132,6 +1176,7 @@ int main(void)
 		cmocka_unit_test(test_offline_verdicts_name_person_and_event),
 		cmocka_unit_test(test_mytickets_last_scan_after_undo_same_minute),
 		cmocka_unit_test(test_find_lines_show_ticket_and_type),
+		cmocka_unit_test(test_find_a_long_name_of_wide_characters),
 		cmocka_unit_test(test_last_scans_names_line_up),
 		cmocka_unit_test(test_unknown_code_says_find_by_name),
 		cmocka_unit_test(test_undo_texts_cut_with_ellipsis),

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/util.h"
+
 /* Gates read public keys only; the secret one leaves the database only
  * through event_signing_key (db/026), which only clerks may call. */
 static const char SQL_PUBLIC_KEY[] = "SELECT encode(public_key, 'hex') FROM event_key WHERE event_id = $1";
@@ -141,7 +143,9 @@ static const char SQL_DOOR_FIND_EMAIL[] = DOOR_FIND("email");
 static const char SQL_DOOR_FIND_COMPANY[] = DOOR_FIND("company");
 
 struct search_params {
-	char ev[24], lim[16], pattern[420];
+	/* room for a search field's 200 characters of 4 bytes, each one
+	 * escaped */
+	char ev[24], lim[16], pattern[2048];
 	const char *p[3];
 };
 
@@ -155,12 +159,20 @@ static void search_params(struct search_params *sp, long long event_id, const ch
 	sp->p[0] = sp->ev;
 	sp->p[1] = sp->pattern;
 	sp->p[2] = sp->lim;
-	/* contains, with LIKE's wildcards escaped */
+	/* contains, with LIKE's wildcards escaped; a text longer still is
+	 * cut between characters: a cut inside one is not UTF-8, and the
+	 * database refused the search (140 characters of "€" or 山) */
 	pattern[o++] = '%';
-	for (const char *s = text ? text : ""; *s && o + 3 < sizeof sp->pattern; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
+	for (const char *s = text ? text : ""; *s;) {
+		size_t n = (size_t)utf8_prefix_chars(s, 1);
+		bool wild = *s == '%' || *s == '_' || *s == '\\';
+		if (o + wild + n + 2 > sizeof sp->pattern)
+			break;
+		if (wild)
 			pattern[o++] = '\\';
-		pattern[o++] = *s;
+		memcpy(pattern + o, s, n);
+		o += n;
+		s += n;
 	}
 	pattern[o++] = '%';
 	pattern[o] = '\0';
