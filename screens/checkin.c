@@ -1392,6 +1392,12 @@ static int checkin_key(struct app *app, void *state, enum action action, int key
 			return SCR_HANDLED | SCR_REDRAW;
 		}
 		if (action == ACT_SUBMIT) {
+			/* typed ahead of the names: said, not dropped; never the
+			 * first of names the clerk has not seen */
+			if (s->nfound == 0 && s->searching) {
+				app_status(app, true, "%s", "Nobody admitted: still searching; Enter again once the names show");
+				return SCR_HANDLED | SCR_REDRAW;
+			}
 			if (s->nfound == 0)
 				return SCR_HANDLED;
 			if (!refuse_closed(app, s))

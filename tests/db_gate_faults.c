@@ -747,6 +747,9 @@ static void test_find_by_name_on_a_frozen_link_answers_keys(void **state)
 	tmux_type(&t, "Qz");
 	assert_true(tmux_wait_for(&t, "Qz", 1000));
 	assert_true(tmux_wait_for(&t, "Searching…", 1000));
+	/* Enter typed ahead of the names is said, not dropped unsaid */
+	tmux_keys(&t, "Enter");
+	assert_true(tmux_wait_for(&t, "Nobody admitted: still searching", 1000));
 	tmux_type(&t, "xw");
 	assert_true(tmux_wait_for(&t, "Qzxw", 1000));
 	/* the door goes on: Esc, and a badge is decided offline in time */
