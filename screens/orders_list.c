@@ -38,25 +38,28 @@ static const struct {
 
 /* ---- reading ---- */
 
+static void copy_row(struct order_row *r, PGresult *res, int i)
+{
+	r->id = db_int(res, i, OL_ID);
+	utf8_copy(r->company, sizeof r->company, db_text(res, i, OL_COMPANY));
+	utf8_copy(r->contact, sizeof r->contact, db_text(res, i, OL_CONTACT));
+	snprintf(r->date, sizeof r->date, "%s", db_text(res, i, OL_DATE));
+	r->ordered = db_int(res, i, OL_ORDERED);
+	r->tickets = db_int(res, i, OL_TICKETS);
+	r->amount = db_int(res, i, OL_AMOUNT);
+	r->vat = db_int(res, i, OL_VAT);
+	r->version = db_int(res, i, OL_VERSION);
+	payment_parse(db_text(res, i, OL_PAYMENT), &r->payment);
+	order_status_parse(db_text(res, i, OL_STATUS), &r->status);
+	utf8_copy(r->sort_key, sizeof r->sort_key, db_text(res, i, OL_SORTKEY));
+	utf8_copy(r->station, sizeof r->station, db_text(res, i, OL_STATION));
+}
+
 static void copy_rows(struct orders_state *s, PGresult *res)
 {
 	s->count = PQntuples(res) < PAGE_MAX ? PQntuples(res) : PAGE_MAX;
-	for (int i = 0; i < s->count; i++) {
-		struct order_row *r = &s->rows[i];
-		r->id = db_int(res, i, OL_ID);
-		utf8_copy(r->company, sizeof r->company, db_text(res, i, OL_COMPANY));
-		utf8_copy(r->contact, sizeof r->contact, db_text(res, i, OL_CONTACT));
-		snprintf(r->date, sizeof r->date, "%s", db_text(res, i, OL_DATE));
-		r->ordered = db_int(res, i, OL_ORDERED);
-		r->tickets = db_int(res, i, OL_TICKETS);
-		r->amount = db_int(res, i, OL_AMOUNT);
-		r->vat = db_int(res, i, OL_VAT);
-		r->version = db_int(res, i, OL_VERSION);
-		payment_parse(db_text(res, i, OL_PAYMENT), &r->payment);
-		order_status_parse(db_text(res, i, OL_STATUS), &r->status);
-		utf8_copy(r->sort_key, sizeof r->sort_key, db_text(res, i, OL_SORTKEY));
-		utf8_copy(r->station, sizeof r->station, db_text(res, i, OL_STATION));
-	}
+	for (int i = 0; i < s->count; i++)
+		copy_row(&s->rows[i], res, i);
 }
 
 enum page_from { FROM_FIRST, FROM_LAST, FROM_AFTER, FROM_BEFORE, FROM_AT };
@@ -105,13 +108,15 @@ static void move_answer(struct db *db, PGresult *res, void *ctx)
 		move_done(s);
 		return;
 	}
-	/* Down's first read only asks whether a row follows */
-	if (got && !(s->move == ACT_DOWN && reads == 1))
+	/* Down's first read only asks whether a row follows, Up's which row
+	 * the page starts at: neither is the page to show (a re-read between
+	 * the two reads took Up's one row for it, then did Up again) */
+	if (got && !((s->move == ACT_DOWN || s->move == ACT_UP) && reads == 1))
 		copy_rows(s, res);
 	switch (s->move) {
 	case ACT_UP: /* the row before, then the page from it */
 		if (reads == 1 && got) {
-			edge = s->rows[0];
+			copy_row(&edge, res, 0);
 			if (submit_move(s, FROM_AT, &edge, page))
 				return;
 		}

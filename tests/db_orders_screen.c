@@ -992,6 +992,70 @@ static void test_keys_typed_ahead_of_a_page(void **state)
 	proxy_stop(p);
 }
 
+/* The list's first row shown (its company), or "". */
+static const char *top_row(struct tmux *t)
+{
+	static char company[32];
+	char *screen = tmux_capture(t), *header = strstr(screen, "ID COMPANY"), *line;
+
+	company[0] = '\0';
+	if (header && (line = strchr(header, '\n')) && (line = strstr(line, "Page ")))
+		snprintf(company, sizeof company, "%.7s", line);
+	free(screen);
+	return company;
+}
+
+/* Up at the top of the second page while another station sells: the
+ * sale's notice comes between Up's two reads (the row before, then the
+ * page from it), and the list is one row up, not two. Before, the first
+ * read's one row was taken for the page, and the re-read the notice
+ * asked for started there, then did Up again. */
+static void test_up_while_another_station_sells(void **state)
+{
+	struct proxy *p = proxy_start(NULL);
+	long long event_id = make_event(unique_name("Up Sale Gala"), "2040-08-02", 0);
+	char cmd[600], top[32], want[32];
+	struct run_result r;
+	struct tmux t;
+	int n;
+	(void)state;
+
+	make_type(event_id, "Adult", 500, 10000, 1);
+	r = run_cmd("for i in $(seq -w 1 30); do $BOXOFFICE order add --event %lld --lines Adult:1 --payment invoice "
+		    "--company \"Page $i\" >/dev/null || exit 1; done", event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(cmd, sizeof cmd,
+		 "BOXOFFICE_DEADLINE_MS=15000 $BOXOFFICE -d postgresql://%s@127.0.0.1:%d/%s --station desk-7 "
+		 "--screen orders --event %lld; sleep 60",
+		 getenv("PGUSER"), proxy_port(p), getenv("PGDATABASE"), event_id);
+	tmux_start(&t, "upsale", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "Page 30", 10000));
+	tmux_keys(&t, "NPage");
+	assert_true(tmux_wait_gone(&t, "Page 30", 5000));
+	usleep(300 * 1000);
+	snprintf(top, sizeof top, "%s", top_row(&t));
+	assert_int_equal(sscanf(top, "Page %d", &n), 1);
+	snprintf(want, sizeof want, "Page %02d", n + 1);
+
+	proxy_delay_answers(p, 1500);
+	tmux_keys(&t, "Up");
+	r = run_cmd("$BOXOFFICE order add --event %lld --lines Adult:1 --payment invoice --company 'Other Desk'",
+		    event_id);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	sleep(8);
+	proxy_delay_answers(p, 0);
+	assert_true(tmux_wait_gone(&t, "loading", 10000));
+	snprintf(top, sizeof top, "%s", top_row(&t));
+	if (strcmp(top, want) != 0) {
+		char *screen = tmux_capture(&t);
+		fail_msg("Up from %02d: the list starts at '%s', not %s:\n%s", n, top, want, screen);
+	}
+	tmux_stop(&t);
+	proxy_stop(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1011,6 +1075,7 @@ int main(void)
 		cmocka_unit_test(test_order_history_lines_and_more_below),
 		cmocka_unit_test(test_long_search_cut_between_characters),
 		cmocka_unit_test(test_keys_typed_ahead_of_a_page),
+		cmocka_unit_test(test_up_while_another_station_sells),
 		cmocka_unit_test_setup_teardown(test_invoice_status_whole_at_80, take_the_seller_away,
 						give_the_seller_back),
 	};
