@@ -681,6 +681,55 @@ static void test_assign_screen_f9_says_badge(void **state)
 	tmux_stop(&t);
 }
 
+/* F9 with BOXOFFICE_BADGES naming a file, not a folder: the status line
+ * says the badge was not made, then why. Before it said only "cannot
+ * write …/badge-N.png: Not a directory" (and, with the database not
+ * answering the badge's child, "database unreachable: …" under ONLINE),
+ * naming nothing that failed. */
+static void test_badge_not_made_says_so(void **state)
+{
+	long long ev = make_event(unique_name("Badge File Gala"), "2041-01-05", 0), order, ticket;
+	char file[600], cmd[1200], want[800];
+	struct run_result r;
+	struct tmux t;
+	FILE *f;
+	(void)state;
+
+	snprintf(file, sizeof file, "%s/badges-a-file-%d", tmp_dir(), (int)getpid());
+	assert_non_null(f = fopen(file, "w"));
+	fclose(f);
+	make_type(ev, "Adult", 100, 10000, 1);
+	r = run_cmd("$BOXOFFICE sell --event %lld --type Adult --qty 1 --company 'File Corp'", ev);
+	assert_int_equal(r.status, 0);
+	order = out_id(r.out);
+	run_free(&r);
+	first_token(order, &ticket);
+	snprintf(cmd, sizeof cmd, "BOXOFFICE_BADGES='%s' $BOXOFFICE --screen orders --event %lld; sleep 60", file, ev);
+	tmux_start(&t, "badgefile", 80, 24, cmd);
+	assert_true(tmux_wait_for(&t, "File Corp", 10000));
+	open_assign(&t);
+	tmux_keys(&t, "F9");
+	snprintf(want, sizeof want, "Badge not made: cannot write %s/badge-%lld.png", file, ticket);
+	if (!tmux_wait_for(&t, "Badge not made: cannot write", 15000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("no '%s':\n%s", want, screen);
+	}
+	tmux_keys(&t, "F1"); /* the whole message, with its reason (wrapped anywhere) */
+	assert_true(tmux_wait_for(&t, "Messages too long", 3000));
+	{
+		char *screen = tmux_capture(&t), *o = screen;
+		for (const char *c = screen; *c; c++)
+			if (*c != ' ' && *c != '\n')
+				*o++ = *c;
+		*o = '\0';
+		if (!strstr(screen, "Notadirectory"))
+			fail_msg("the help does not say why: %s", screen);
+		free(screen);
+	}
+	tmux_stop(&t);
+	unlink(file);
+}
+
 /* A name too long for one line (F9 on the assign screen and ticket badge
  * set it centred on one line, cut on both sides: "indqvist von Hohenzol"):
  * whole, on lines that each fit the badge, the company too; nothing
@@ -1309,6 +1358,7 @@ int main(void)
 		cmocka_unit_test(test_assign_screen_asks_before_unassigning),
 		cmocka_unit_test(test_assign_screen_cuts_long_names_with_an_ellipsis),
 		cmocka_unit_test(test_assign_screen_f9_says_badge),
+		cmocka_unit_test(test_badge_not_made_says_so),
 		cmocka_unit_test(test_badge_printer_that_never_answers_holds_up_nothing),
 		cmocka_unit_test(test_badge_print_from_the_cli),
 		cmocka_unit_test(test_assign_screen_reaches_every_ticket),

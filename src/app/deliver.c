@@ -416,10 +416,16 @@ enum doc_job_state doc_job_poll(struct doc_job *job, char *msg, size_t size, int
 	read_available(job->err, job->ebuf, sizeof job->ebuf, &job->elen);
 	if (w < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		char line[400];
+		const char *why;
 		last_line(job->ebuf, line, sizeof line);
-		/* the badge's own words say what failed: without the command's name */
-		snprintf(msg, size, "%s", !line[0] ? "the document could not be made"
-			 : job->kind == DOC_BADGE && strncmp(line, "ticket badge: ", 14) == 0 ? line + 14 : line);
+		why = job->kind == DOC_BADGE && strncmp(line, "ticket badge: ", 14) == 0 ? line + 14 : line;
+		/* the badge's own words say what failed, without the command's
+		 * name; a badge not made says so first: a bare "database
+		 * unreachable: …" or "cannot write …" under ONLINE named nothing */
+		if (job->kind == DOC_BADGE && !strstr(why, "refused the badge"))
+			snprintf(msg, size, "Badge not made: %s", why[0] ? why : "no reason given");
+		else
+			snprintf(msg, size, "%s", why[0] ? why : "the document could not be made");
 		return DOC_JOB_FAILED;
 	}
 	describe(job, msg, size, width);
