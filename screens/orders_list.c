@@ -65,6 +65,7 @@ static void copy_rows(struct orders_state *s, PGresult *res)
 enum page_from { FROM_FIRST, FROM_LAST, FROM_AFTER, FROM_BEFORE, FROM_AT };
 
 static void queue_move(struct orders_state *s, enum action action, bool first);
+static int do_move(struct app *app, struct orders_state *s, enum action action);
 
 /* A move past the page shown is one or two reads queued on the loop,
  * the second chosen by the first's answer (move_answer); meanwhile the
@@ -328,7 +329,7 @@ int orders_do_queued_move(struct app *app, struct orders_state *s)
 	while (s->queued_n && !s->loading && !s->refresh_due) {
 		enum action next = (enum action)s->queued[0];
 		memmove(s->queued, s->queued + 1, (size_t)--s->queued_n * sizeof s->queued[0]);
-		orders_move(app, s, next);
+		do_move(app, s, next);
 	}
 	return SCR_REDRAW;
 }
@@ -387,7 +388,24 @@ static void queue_move(struct orders_state *s, enum action action, bool first)
 		s->queued[s->queued_n++] = action;
 }
 
+static bool is_move(enum action a)
+{
+	return a == ACT_UP || a == ACT_DOWN || a == ACT_PAGE_UP || a == ACT_PAGE_DOWN || a == ACT_HOME || a == ACT_END;
+}
+
+/* A move the clerk pressed. After a key that waits for the page ("End i
+ * Up") it is not kept: done first, it would move the key to another
+ * order than the one selected when it was pressed. */
 int orders_move(struct app *app, struct orders_state *s, enum action action)
+{
+	if (s->held_action && is_move(action)) {
+		app_status(app, true, "The page is still being read: one key waits for it, this one was not kept");
+		return SCR_HANDLED | SCR_REDRAW;
+	}
+	return do_move(app, s, action);
+}
+
+static int do_move(struct app *app, struct orders_state *s, enum action action)
 {
 	int page = s->page_rows, limit = page;
 	struct order_row edge = { 0 };

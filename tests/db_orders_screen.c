@@ -939,10 +939,11 @@ static void test_long_search_cut_between_characters(void **state)
  * i") are done in the order pressed: an arrow pressed while End is read
  * is done on End's page, not undone by it, and a key on the selected
  * order pressed while a move waits for a re-read is for the order the
- * move selects. Before, "Down End Up i" asked to invoice the last order
- * (Up moved on the page End replaced), and "/1 Enter End i" the order
- * selected before the search (End waited for the search's list; i did
- * not). */
+ * move selects; a move pressed after that key ("End i Up") is not
+ * kept. Before, "Down End Up i" asked to invoice the last order (Up
+ * moved on the page End replaced), "/1 Enter End i" the order selected
+ * before the search (End waited for the search's list; i did not), and
+ * "End i Up" the order above the last (Up was done before i). */
 static void test_keys_typed_ahead_of_a_page(void **state)
 {
 	struct proxy *p = proxy_start(NULL);
@@ -987,6 +988,23 @@ static void test_keys_typed_ahead_of_a_page(void **state)
 		char *screen = tmux_capture(&t);
 		fail_msg("/1 Enter End i did not ask about Page 01:\n%s", screen);
 	}
+	tmux_keys(&t, "n");
+	assert_true(tmux_wait_for(&t, "nothing changed", 3000));
+
+	/* a move pressed after the key that waits is not kept: i is for
+	 * the order End selects, not the one above it */
+	tmux_keys(&t, "F4");
+	assert_true(tmux_wait_for(&t, "Page 30", 5000));
+	proxy_hold_answers(p);
+	tmux_keys(&t, "End i Up");
+	usleep(300 * 1000);
+	proxy_thaw(p);
+	snprintf(want, sizeof want, "Send the invoice for order #%lld Page 01", page[1]);
+	if (!tmux_wait_for(&t, want, 5000)) {
+		char *screen = tmux_capture(&t);
+		fail_msg("End i Up did not ask about Page 01:\n%s", screen);
+	}
+	assert_true(tmux_wait_for(&t, "this one was not kept", 1000));
 	tmux_keys(&t, "n");
 	tmux_stop(&t);
 	proxy_stop(p);
