@@ -33,8 +33,6 @@ PGresult *db_door_ticket_get(struct db *db, long long ticket_id);
 #include "read.h"
 bool db_person_search_submit(struct db *db, const void *owner, long long event_id, const char *text, int limit,
 			     db_rows_fn done, void *ctx);
-/* The same among one event organization's persons (those holding a valid
- * ticket of its live orders, or whose company it is); text may be "". */
 /* The door's find (F3 at check-in), one read: the first `people` persons
  * whose name, or e-mail (emails) or else company (what a gate login may
  * read, db/026), contains text, with their valid tickets, in DF_* columns:
@@ -42,6 +40,9 @@ bool db_person_search_submit(struct db *db, const void *owner, long long event_i
 enum door_find_col { DF_TICKET, DF_TYPE, DF_SCANS, DF_NAME, DF_ALSO, DF_PEOPLE };
 bool db_door_find_submit(struct db *db, const void *owner, long long event_id, const char *text, bool emails,
 			 int people, db_rows_fn done, void *ctx);
+/* db_person_search_submit among one event organization's persons (those
+ * holding a valid ticket of its live orders, or whose company it is);
+ * text may be "". */
 bool db_org_person_search_submit(struct db *db, const void *owner, long long event_id, long long event_org_id,
 				 const char *text, int limit, db_rows_fn done, void *ctx);
 bool db_tickets_of_order_submit(struct db *db, const void *owner, long long order_id, db_rows_fn done, void *ctx);
