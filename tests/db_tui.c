@@ -670,15 +670,16 @@ static void test_mytickets_reissue_on_a_lost_answer_is_not_confirmed(void **stat
 	assert_true(tmux_wait_for(&t, "reissuing ticket", 1000));
 	tmux_keys(&t, "F2");
 	assert_true(tmux_wait_for(&t, "still reissuing a ticket", 1000));
-	/* it is made (the server's answer is held, not its work): "not
-	 * reissued" would be untrue; waited for within the station's
-	 * deadline, which would cancel it on a loaded machine */
-	for (int i = 0; i < 60 && test_scalar(c, "SELECT issue FROM ticket WHERE id = $1", 1, p) != 2; i++)
-		usleep(50 * 1000);
-	assert_int_equal(test_scalar(c, "SELECT issue FROM ticket WHERE id = $1", 1, p), 2);
+	/* made or not (the request may wait behind a read whose answer is
+	 * held, or be cancelled at the deadline): the station cannot know,
+	 * so it says "not confirmed", never "not reissued" */
 	assert_true(tmux_wait_for(&t, "Reissue not confirmed: no QR", 10000));
 	assert_false(screen_has(&t, "not reissued"));
-	assert_false(screen_has(&t, "▀▀▀▀▀▀▀")); /* the old QR, dead now, is not shown */
+	assert_false(screen_has(&t, "▀▀▀▀▀▀▀")); /* the QR, maybe dead now, is not shown */
+	{
+		long long issue = test_scalar(c, "SELECT issue FROM ticket WHERE id = $1", 1, p);
+		assert_true(issue == 1 || issue == 2);
+	}
 	proxy_thaw(px);
 	/* once online the tickets are read again: the new QR */
 	assert_true(tmux_wait_for(&t, "▀▀▀▀▀▀▀", 15000));
